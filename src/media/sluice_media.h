@@ -1,0 +1,141 @@
+
+/*
+ * Copyright (C) 2026, The Sluice authors.
+ *
+ * Common types of the Sluice media library.  Nothing under src/media or
+ * src/util includes an nginx header: the library is unit-tested and fuzzed
+ * on its own, with the same code nginx runs.
+ */
+
+
+#ifndef _SLUICE_MEDIA_H_INCLUDED_
+#define _SLUICE_MEDIA_H_INCLUDED_
+
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+
+/* status codes; the nginx glue maps them to HTTP statuses in one table */
+typedef enum {
+    SLUICE_OK = 0,
+    SLUICE_ERROR = -1,          /* internal error */
+    SLUICE_BAD_DATA = -2,       /* malformed media or input bytes */
+    SLUICE_NO_MEMORY = -3,
+    SLUICE_BAD_REQUEST = -4,    /* malformed request (URL tag, JSON) */
+    SLUICE_NOT_FOUND = -5,
+    SLUICE_UNSUPPORTED = -6,    /* valid but not supported (codec...) */
+    SLUICE_AGAIN = -7           /* need more data */
+} sluice_status_t;
+
+
+/* run-time allocator: nginx glue passes a pool, tests pass malloc */
+typedef struct {
+    void   *(*alloc)(void *ctx, size_t size);
+    void     *ctx;
+} sluice_alloc_t;
+
+
+typedef struct {
+    const uint8_t  *data;
+    size_t          len;
+} sluice_str_t;
+
+
+#define sluice_string(s)  { (const uint8_t *) s, sizeof(s) - 1 }
+
+
+typedef enum {
+    SLUICE_MEDIA_VIDEO = 0,
+    SLUICE_MEDIA_AUDIO = 1
+} sluice_media_type_t;
+
+
+typedef enum {
+    SLUICE_CODEC_NONE = 0,
+    SLUICE_CODEC_AVC,           /* H.264, stored as avc1 (length-prefixed) */
+    SLUICE_CODEC_HEVC,          /* H.265, stored as hvc1 */
+    SLUICE_CODEC_AAC            /* AAC, raw access units */
+} sluice_codec_t;
+
+
+#define SLUICE_MAX_CODEC_CONFIG   512     /* avcC / hvcC / ASC bytes */
+#define SLUICE_MAX_CODEC_STRING   32      /* RFC 6381, "avc1.64001f" */
+
+
+/*
+ * Everything the writers need to describe one track: the init segment,
+ * the manifests (CODECS, RESOLUTION, CodecPrivateData) and TS headers.
+ * Filled by the FLV/AVC/AAC parsers at ingest; stored in shared memory.
+ */
+typedef struct {
+    uint32_t             media_type;      /* sluice_media_type_t */
+    uint32_t             codec;           /* sluice_codec_t */
+    uint32_t             timescale;       /* video 90000, audio rate */
+    uint32_t             bitrate;         /* bits per second */
+
+    /* video */
+    uint32_t             width;
+    uint32_t             height;
+    uint32_t             frame_rate_num;  /* 0 when unknown */
+    uint32_t             frame_rate_den;
+    uint32_t             nal_length_size; /* 1, 2 or 4 */
+
+    /* audio */
+    uint32_t             sample_rate;
+    uint32_t             channels;
+    uint32_t             object_type;     /* AAC audio object type */
+
+    char                 codec_string[SLUICE_MAX_CODEC_STRING];
+
+    /*
+     * decoder configuration as carried in the sample entry:
+     * AVCDecoderConfigurationRecord, HEVCDecoderConfigurationRecord
+     * or AudioSpecificConfig
+     */
+    uint32_t             config_len;
+    uint8_t              config[SLUICE_MAX_CODEC_CONFIG];
+} sluice_track_info_t;
+
+
+#define SLUICE_SAMPLE_KEY   0x01    /* sync sample */
+
+
+/* one access unit of a fragment; times in the track's timescale */
+typedef struct {
+    uint64_t             dts;
+    int32_t              cts;       /* pts - dts */
+    uint32_t             duration;
+    uint32_t             size;
+    uint32_t             flags;     /* SLUICE_SAMPLE_* */
+    const uint8_t       *data;      /* the access unit as stored */
+} sluice_sample_t;
+
+
+/*
+ * One fragment: the unit of storage (a CMAF chunk, styp + moof + mdat,
+ * written once by ingest) and of packaging.
+ */
+typedef struct {
+    uint32_t             sequence;  /* mfhd sequence number */
+    uint64_t             time;      /* tfdt base media decode time */
+    uint64_t             duration;  /* sum of sample durations */
+    uint32_t             nsamples;
+    sluice_sample_t     *samples;
+} sluice_fragment_t;
+
+
+static inline uint64_t
+sluice_rescale(uint64_t v, uint64_t from, uint64_t to)
+{
+    if (from == to) {
+        return v;
+    }
+
+    /* exact for all values below 2^64 / to, which covers 64-bit timelines */
+    return (v / from) * to + (v % from) * to / from;
+}
+
+
+#endif /* _SLUICE_MEDIA_H_INCLUDED_ */
