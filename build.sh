@@ -1,0 +1,292 @@
+#!/usr/bin/env bash
+#
+# Sluice build driver.
+#
+#   ./build.sh [--sanitize] COMMAND
+#
+# Commands:
+#   deps     install missing Debian packages, fetch nginx + nginx-rtmp sources
+#   build    deps, then configure (only when needed) and build nginx + modules
+#   unit     build and run the C unit tests t/unit/test_*.c (no nginx)
+#   fuzz     build the fuzz targets t/fuzz/fuzz_*.c and run each briefly
+#   prove    run the Perl integration tests (prove -r -I t/lib t/)
+#   test     deps, build, unit, fuzz smoke, prove
+#   run      build, then run a quickstart nginx in the foreground (build/run)
+#   debian   build Sluice against Debian's own nginx package (build/debian)
+#   env      print the environment variables the tests use
+#   clean    remove build/
+#
+# --sanitize (or SLUICE_SANITIZE=1) selects the ASan+UBSan variant, built
+# into build/asan; every command then uses it.
+#
+# Outputs (normal variant; replace build/ with build/asan/ for --sanitize):
+#   build/objs/nginx                   nginx binary  (SLUICE_NGINX)
+#   build/objs/ngx_rtmp_module.so      nginx-rtmp-module
+#   build/objs/ngx_http_sluice_module.so   Sluice   (SLUICE_MODULES_DIR)
+
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$ROOT"
+
+NGINX_VERSION=1.22.1
+RTMP_VERSION=1.2.2
+SRC_DIR="$ROOT/build/src"
+NGINX_SRC="$SRC_DIR/nginx-$NGINX_VERSION"
+RTMP_SRC="$SRC_DIR/nginx-rtmp-module-$RTMP_VERSION"
+
+SANITIZE="${SLUICE_SANITIZE:-0}"
+SAN_FLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer"
+# nginx itself triggers UBSan's alignment and shift checks on purpose
+# (unaligned ngx_hash reads, ngx_rbtree and time conversions); those are
+# not Sluice bugs, so they are left out.  See set_variant below.
+SAN_EXCLUDE="-fno-sanitize=alignment"
+
+FUZZ_SECONDS="${SLUICE_FUZZ_SECONDS:-10}"
+
+APT_PACKAGES="build-essential dpkg-dev xz-utils libpcre2-dev zlib1g-dev
+    libssl-dev ffmpeg libipc-run-perl libtest-tcp-perl libio-socket-ssl-perl
+    gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
+    gstreamer1.0-plugins-bad gstreamer1.0-libav clang libclang-rt-14-dev
+    openssl chromium libavcodec-dev libavformat-dev libavutil-dev
+    libswscale-dev libswresample-dev libavfilter-dev libx264-dev"
+
+
+log() {
+    printf '==> %s\n' "$*" >&2
+}
+
+
+die() {
+    printf 'build.sh: %s\n' "$*" >&2
+    exit 1
+}
+
+
+set_variant() {
+    if [ "$SANITIZE" = 1 ]; then
+        BUILD_DIR="$ROOT/build/asan"
+        CC_OPT="$SAN_FLAGS $SAN_EXCLUDE"
+        LD_OPT="$SAN_FLAGS"
+    else
+        BUILD_DIR="$ROOT/build"
+        CC_OPT=""
+        LD_OPT=""
+    fi
+
+    OBJS="$BUILD_DIR/objs"
+    export SLUICE_NGINX="$OBJS/nginx"
+    export SLUICE_MODULES_DIR="$OBJS"
+    export SLUICE_SANITIZE="$SANITIZE"
+    export SLUICE_ROOT="$ROOT"
+}
+
+
+as_root() {
+    if [ "$(id -u)" = 0 ]; then
+        "$@"
+    elif command -v sudo >/dev/null; then
+        sudo "$@"
+    else
+        die "need root to run: $*"
+    fi
+}
+
+
+# --- deps -----------------------------------------------------------------
+
+missing_packages() {
+    local p missing=""
+
+    for p in $APT_PACKAGES; do
+        if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null \
+             | grep -q 'install ok installed'
+        then
+            missing="$missing $p"
+        fi
+    done
+
+    command -v node >/dev/null || missing="$missing nodejs"
+    command -v npm >/dev/null || missing="$missing npm"
+
+    echo "$missing"
+}
+
+
+ensure_packages() {
+    local missing
+
+    missing="$(missing_packages)"
+    [ -z "${missing// /}" ] && return 0
+
+    log "installing:$missing"
+    as_root apt-get -qq update
+    # shellcheck disable=SC2086
+    as_root env DEBIAN_FRONTEND=noninteractive \
+        apt-get -qq -y --no-install-recommends install $missing >/dev/null
+}
+
+
+ensure_deb_src() {
+    local f=/etc/apt/sources.list.d/sluice-src.sources
+    local want
+
+    want="Types: deb-src
+URIs: http://deb.debian.org/debian
+Suites: bookworm bookworm-updates
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg"
+
+    if [ "$(cat "$f" 2>/dev/null)" != "$want" ]; then
+        printf '%s\n' "$want" | as_root tee "$f" >/dev/null
+    fi
+}
+
+
+fetch_sources() {
+    local nginx_tar="nginx_$NGINX_VERSION.orig.tar.gz"
+    local rtmp_tar="libnginx-mod-rtmp_$RTMP_VERSION+dfsg.orig.tar.xz"
+
+    mkdir -p "$SRC_DIR"
+
+    if [ ! -f "$SRC_DIR/$nginx_tar" ] || [ ! -f "$SRC_DIR/$rtmp_tar" ]; then
+        log "fetching nginx and nginx-rtmp-module sources (apt-get source)"
+        ensure_deb_src
+        as_root apt-get -qq update
+        # The rtmp .debian.tar.xz answers 404 and apt exits non-zero;
+        # only the orig tarballs matter, checked below.
+        (cd "$SRC_DIR" && apt-get -qq source --download-only \
+            nginx libnginx-mod-rtmp >/dev/null 2>&1) || true
+        [ -f "$SRC_DIR/$nginx_tar" ] || die "could not fetch $nginx_tar"
+        [ -f "$SRC_DIR/$rtmp_tar" ] || die "could not fetch $rtmp_tar"
+    fi
+
+    if [ ! -f "$NGINX_SRC/configure" ]; then
+        log "unpacking nginx $NGINX_VERSION"
+        tar -C "$SRC_DIR" -xzf "$SRC_DIR/$nginx_tar"
+    fi
+
+    if [ ! -f "$RTMP_SRC/config" ]; then
+        log "unpacking nginx-rtmp-module $RTMP_VERSION"
+        rm -rf "$RTMP_SRC.tmp"
+        mkdir -p "$RTMP_SRC.tmp"
+        tar -C "$RTMP_SRC.tmp" -xJf "$SRC_DIR/$rtmp_tar"
+        # the tarball holds a single top directory whatever its name
+        mv "$RTMP_SRC.tmp"/* "$RTMP_SRC"
+        rmdir "$RTMP_SRC.tmp"
+    fi
+}
+
+
+cmd_deps() {
+    ensure_packages
+    fetch_sources
+}
+
+
+# --- build ----------------------------------------------------------------
+
+configure_args() {
+    printf '%s\n' \
+        --with-compat --with-threads --with-http_ssl_module --with-debug \
+        --prefix="$BUILD_DIR/prefix" --builddir="$OBJS" \
+        --add-dynamic-module="$RTMP_SRC" --add-dynamic-module="$ROOT"
+    [ -n "$CC_OPT" ] && printf '%s\n' "--with-cc-opt=$CC_OPT"
+    [ -n "$LD_OPT" ] && printf '%s\n' "--with-ld-opt=$LD_OPT"
+    return 0
+}
+
+
+# What decides whether configure must run again: its arguments, the
+# module config file and the list (not the contents) of source files.
+configure_hash() {
+    {
+        configure_args
+        cat "$ROOT/config"
+        find "$ROOT/src" -name '*.[ch]' | LC_ALL=C sort
+    } | sha256sum | cut -d' ' -f1
+}
+
+
+cmd_build() {
+    local hash stamp
+
+    cmd_deps
+
+    mkdir -p "$BUILD_DIR"
+    exec 9>"$BUILD_DIR/.lock"
+    flock 9
+
+    stamp="$BUILD_DIR/.configure-hash"
+    hash="$(configure_hash)"
+
+    if [ ! -f "$OBJS/Makefile" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$hash" ]
+    then
+        log "configuring nginx into ${OBJS#$ROOT/}"
+        rm -f "$stamp"
+        local args=()
+        mapfile -t args < <(configure_args)
+        (cd "$NGINX_SRC" && ./configure "${args[@]}" \
+            >"$BUILD_DIR/configure.log" 2>&1) \
+            || { tail -30 "$BUILD_DIR/configure.log"; die "configure failed"; }
+        # a full build after every configure: the binary and all modules
+        (cd "$NGINX_SRC" && make -s -j"$(nproc)" -f "$OBJS/Makefile") \
+            || die "build failed"
+        echo "$hash" >"$stamp"
+    elif [ ! -x "$OBJS/nginx" ]; then
+        (cd "$NGINX_SRC" && make -s -j"$(nproc)" -f "$OBJS/Makefile") \
+            || die "build failed"
+    else
+        (cd "$NGINX_SRC" && make -s -j"$(nproc)" -f "$OBJS/Makefile" modules) \
+            || die "build failed"
+    fi
+
+    exec 9>&-
+    log "built ${SLUICE_NGINX#$ROOT/} and modules in ${OBJS#$ROOT/}"
+}
+
+
+cmd_env() {
+    printf 'export SLUICE_NGINX=%q\n' "$SLUICE_NGINX"
+    printf 'export SLUICE_MODULES_DIR=%q\n' "$SLUICE_MODULES_DIR"
+    printf 'export SLUICE_SANITIZE=%q\n' "$SLUICE_SANITIZE"
+    printf 'export SLUICE_ROOT=%q\n' "$SLUICE_ROOT"
+}
+
+
+cmd_clean() {
+    rm -rf "$ROOT/build"
+}
+
+
+usage() {
+    sed -n '3,20p' "$0" | sed 's/^# \{0,1\}//'
+    exit "${1:-0}"
+}
+
+
+main() {
+    local cmd="" a
+
+    for a in "$@"; do
+        case "$a" in
+            --sanitize) SANITIZE=1 ;;
+            -h|--help|help) usage 0 ;;
+            -*) die "unknown option $a" ;;
+            *) [ -z "$cmd" ] && cmd="$a" || die "one command at a time" ;;
+        esac
+    done
+
+    set_variant
+
+    case "${cmd:-build}" in
+        deps)   cmd_deps ;;
+        build)  cmd_build ;;
+        env)    cmd_env ;;
+        clean)  cmd_clean ;;
+        *)      usage 1 ;;
+    esac
+}
+
+
+main "$@"
