@@ -1,0 +1,91 @@
+
+/*
+ * Copyright (C) 2026, The Sluice authors.
+ *
+ * AMS streaming URL tags: the part of a streaming URL after
+ * "/{locator}/{manifestName}.ism/", e.g.
+ *
+ *   manifest
+ *   manifest(format=m3u8-aapl).m3u8
+ *   QualityLevels(128000)/Manifest(audio,format=m3u8-aapl)
+ *   QualityLevels(3000000)/Fragments(video=900000,format=m3u8-cmaf)
+ *   QualityLevels(3000000)/Fragments(video=i,format=mpd-time-csf)
+ *
+ * Keywords are matched case-insensitively.  The parser does not allocate:
+ * the strings of the result point into the input.
+ */
+
+
+#ifndef _SLUICE_URL_H_INCLUDED_
+#define _SLUICE_URL_H_INCLUDED_
+
+
+#include "sluice_media.h"
+
+
+#define SLUICE_URL_MAX_NAME    64       /* track name bytes */
+
+
+typedef enum {
+    SLUICE_URL_MANIFEST = 0,    /* Smooth manifest, HLS master or MPD */
+    SLUICE_URL_PLAYLIST,        /* HLS media playlist of one track */
+    SLUICE_URL_SEGMENT,         /* media segment (fragment) */
+    SLUICE_URL_INIT             /* initialization segment (CMAF only) */
+} sluice_url_kind_t;
+
+
+typedef enum {
+    SLUICE_FORMAT_SMOOTH = 0,   /* no format: Smooth Streaming */
+    SLUICE_FORMAT_HLS_TS,       /* m3u8-aapl: TS, audio group */
+    SLUICE_FORMAT_HLS_TS_V3,    /* m3u8-aapl-v3: TS, audio muxed */
+    SLUICE_FORMAT_HLS_CMAF,     /* m3u8-cmaf: fMP4 */
+    SLUICE_FORMAT_DASH_CSF,     /* mpd-time-csf */
+    SLUICE_FORMAT_DASH_CMAF     /* mpd-time-cmaf */
+} sluice_format_t;
+
+
+#define sluice_format_is_hls(f)                                              \
+    ((f) >= SLUICE_FORMAT_HLS_TS && (f) <= SLUICE_FORMAT_HLS_CMAF)
+#define sluice_format_is_dash(f)                                             \
+    ((f) == SLUICE_FORMAT_DASH_CSF || (f) == SLUICE_FORMAT_DASH_CMAF)
+#define sluice_format_is_ts(f)                                               \
+    ((f) == SLUICE_FORMAT_HLS_TS || (f) == SLUICE_FORMAT_HLS_TS_V3)
+/* segments served as the stored CMAF fragments */
+#define sluice_format_is_cmaf(f)                                             \
+    ((f) == SLUICE_FORMAT_HLS_CMAF || sluice_format_is_dash(f))
+
+
+typedef struct {
+    uint32_t        kind;           /* sluice_url_kind_t */
+    uint32_t        format;         /* sluice_format_t */
+
+    /* QualityLevels(bitrate); PLAYLIST, SEGMENT and INIT only */
+    uint32_t        bitrate;
+
+    /* Manifest(track,...) or Fragments(track=...), raw name */
+    sluice_str_t    track;
+
+    /* Fragments(track=time): track timescale; SEGMENT only */
+    uint64_t        time;
+
+    /* options: filter=a;b (empty when absent), audio-only=true|false */
+    sluice_str_t    filter;
+    int             audio_only;     /* -1 absent, 0 false, 1 true */
+
+    /* ".m3u8" or ".mpd" was given */
+    unsigned        has_extension:1;
+} sluice_url_t;
+
+
+/*
+ * Parses the URL tag p[0..len).  On SLUICE_BAD_REQUEST, *reason (when not
+ * NULL) is set to a static string explaining the failure.
+ */
+sluice_status_t sluice_url_parse(sluice_url_t *url, const uint8_t *p,
+    size_t len, const char **reason);
+
+/* "m3u8-aapl" etc.; "" for Smooth */
+const char *sluice_format_name(sluice_format_t format);
+
+
+#endif /* _SLUICE_URL_H_INCLUDED_ */

@@ -1,0 +1,237 @@
+
+/*
+ * Copyright (C) 2026, The Sluice authors.
+ *
+ * Unit tests of the AMS URL tag parser.
+ *
+ *   cc -Isrc/media t/unit/test_url.c src/media/sluice_url.c -o test_url
+ */
+
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "sluice_url.h"
+
+
+static int  failures;
+static int  checks;
+
+
+#define CHECK(cond)                                                          \
+    do {                                                                     \
+        checks++;                                                            \
+        if (!(cond)) {                                                       \
+            failures++;                                                      \
+            fprintf(stderr, "%s:%d: %s\n", __FILE__, __LINE__, #cond);       \
+        }                                                                    \
+    } while (0)
+
+
+static sluice_status_t
+parse(const char *s, sluice_url_t *url)
+{
+    const char       *reason;
+    sluice_status_t   rc;
+
+    reason = NULL;
+    rc = sluice_url_parse(url, (const uint8_t *) s, strlen(s), &reason);
+
+    if (rc == SLUICE_BAD_REQUEST && reason == NULL) {
+        fprintf(stderr, "no reason for \"%s\"\n", s);
+        failures++;
+    }
+
+    return rc;
+}
+
+
+static int
+str_is(sluice_str_t *s, const char *v)
+{
+    return s->len == strlen(v) && memcmp(s->data, v, s->len) == 0;
+}
+
+
+static void
+test_manifests(void)
+{
+    sluice_url_t  u;
+
+    CHECK(parse("manifest", &u) == SLUICE_OK);
+    CHECK(u.kind == SLUICE_URL_MANIFEST && u.format == SLUICE_FORMAT_SMOOTH);
+
+    CHECK(parse("Manifest", &u) == SLUICE_OK);
+
+    CHECK(parse("manifest(format=m3u8-aapl)", &u) == SLUICE_OK);
+    CHECK(u.kind == SLUICE_URL_MANIFEST && u.format == SLUICE_FORMAT_HLS_TS);
+    CHECK(!u.has_extension && u.audio_only == -1 && u.filter.len == 0);
+
+    CHECK(parse("manifest(format=m3u8-aapl).m3u8", &u) == SLUICE_OK);
+    CHECK(u.format == SLUICE_FORMAT_HLS_TS && u.has_extension);
+
+    CHECK(parse("MANIFEST(FORMAT=M3U8-AAPL-V3)", &u) == SLUICE_OK);
+    CHECK(u.format == SLUICE_FORMAT_HLS_TS_V3);
+
+    CHECK(parse("manifest(format=m3u8-cmaf)", &u) == SLUICE_OK);
+    CHECK(u.format == SLUICE_FORMAT_HLS_CMAF);
+
+    CHECK(parse("manifest(format=mpd-time-csf).mpd", &u) == SLUICE_OK);
+    CHECK(u.format == SLUICE_FORMAT_DASH_CSF && u.has_extension);
+
+    CHECK(parse("manifest(format=mpd-time-cmaf)", &u) == SLUICE_OK);
+    CHECK(u.format == SLUICE_FORMAT_DASH_CMAF);
+
+    CHECK(parse("manifest(format=m3u8-aapl,filter=a;b,audio-only=false)", &u)
+          == SLUICE_OK);
+    CHECK(str_is(&u.filter, "a;b") && u.audio_only == 0);
+
+    CHECK(parse("manifest(filter=f1,format=mpd-time-csf,encryption=cbc)", &u)
+          == SLUICE_OK);
+    CHECK(u.format == SLUICE_FORMAT_DASH_CSF && str_is(&u.filter, "f1"));
+
+    CHECK(parse("manifest(audio-only=TRUE,format=m3u8-aapl)", &u)
+          == SLUICE_OK);
+    CHECK(u.audio_only == 1);
+}
+
+
+static void
+test_playlists(void)
+{
+    sluice_url_t  u;
+
+    CHECK(parse("QualityLevels(128000)/Manifest(audio,format=m3u8-aapl)", &u)
+          == SLUICE_OK);
+    CHECK(u.kind == SLUICE_URL_PLAYLIST && u.format == SLUICE_FORMAT_HLS_TS);
+    CHECK(u.bitrate == 128000 && str_is(&u.track, "audio"));
+
+    CHECK(parse("qualitylevels(3000000)/manifest(audio_eng,"
+                "format=m3u8-cmaf).m3u8", &u) == SLUICE_OK);
+    CHECK(u.format == SLUICE_FORMAT_HLS_CMAF && u.has_extension);
+    CHECK(u.bitrate == 3000000 && str_is(&u.track, "audio_eng"));
+
+    CHECK(parse("QualityLevels(1)/Manifest(video,format=m3u8-aapl-v3)", &u)
+          == SLUICE_OK);
+    CHECK(u.format == SLUICE_FORMAT_HLS_TS_V3 && str_is(&u.track, "video"));
+
+    CHECK(parse("QualityLevels(4294967295)/Manifest(video,format=m3u8-aapl)",
+                &u) == SLUICE_OK);
+    CHECK(u.bitrate == 4294967295u);
+}
+
+
+static void
+test_fragments(void)
+{
+    sluice_url_t  u;
+
+    CHECK(parse("QualityLevels(3000000)/Fragments(video=900000,"
+                "format=m3u8-aapl)", &u) == SLUICE_OK);
+    CHECK(u.kind == SLUICE_URL_SEGMENT && u.format == SLUICE_FORMAT_HLS_TS);
+    CHECK(u.time == 900000 && u.bitrate == 3000000);
+    CHECK(str_is(&u.track, "video"));
+
+    CHECK(parse("QualityLevels(128000)/Fragments(audio=18446744073709551615)",
+                &u) == SLUICE_OK);
+    CHECK(u.kind == SLUICE_URL_SEGMENT && u.format == SLUICE_FORMAT_SMOOTH);
+    CHECK(u.time == UINT64_MAX);
+
+    CHECK(parse("QualityLevels(128000)/Fragments(audio=i,format=m3u8-cmaf)",
+                &u) == SLUICE_OK);
+    CHECK(u.kind == SLUICE_URL_INIT && u.format == SLUICE_FORMAT_HLS_CMAF);
+
+    CHECK(parse("QualityLevels(1)/fragments(video=I,format=mpd-time-csf)", &u)
+          == SLUICE_OK);
+    CHECK(u.kind == SLUICE_URL_INIT && u.format == SLUICE_FORMAT_DASH_CSF);
+
+    CHECK(parse("QualityLevels(1)/Fragments(video=0,format=mpd-time-cmaf)",
+                &u) == SLUICE_OK);
+    CHECK(u.kind == SLUICE_URL_SEGMENT && u.time == 0);
+    CHECK(sluice_format_is_cmaf(u.format));
+
+    CHECK(parse("QualityLevels(1)/Fragments(video=5,format=m3u8-aapl-v3)",
+                &u) == SLUICE_OK);
+    CHECK(sluice_format_is_ts(u.format));
+}
+
+
+static void
+test_bad(void)
+{
+    size_t        i;
+    sluice_url_t  u;
+
+    static const char  *bad[] = {
+        "",
+        "manifes",
+        "manifestx",
+        "manifest(",
+        "manifest()",
+        "manifest(format)",
+        "manifest(format=)",
+        "manifest(=x)",
+        "manifest(format=hds)",
+        "manifest(format=m3u8-aapl,format=m3u8-cmaf)",
+        "manifest(format=m3u8-aapl",
+        "manifest(format=m3u8-aapl).mpd",
+        "manifest(format=mpd-time-csf).m3u8",
+        "manifest.m3u8",
+        "manifest(format=m3u8-aapl)x",
+        "manifest(format=m3u8-aapl,)",
+        "manifest(format=m3u8-aapl(x))",
+        "manifest(audio-only=maybe)",
+        "QualityLevels()/Manifest(video,format=m3u8-aapl)",
+        "QualityLevels(4294967296)/Manifest(video,format=m3u8-aapl)",
+        "QualityLevels(12a)/Manifest(video,format=m3u8-aapl)",
+        "QualityLevels(1)Manifest(video,format=m3u8-aapl)",
+        "QualityLevels(1)/Manifest(video)",
+        "QualityLevels(1)/Manifest(video,format=mpd-time-csf)",
+        "QualityLevels(1)/Manifest(,format=m3u8-aapl)",
+        "QualityLevels(1)/Manifest(vi/deo,format=m3u8-aapl)",
+        "QualityLevels(1)/Manifest(video,format=m3u8-aapl).mpd",
+        "QualityLevels(1)/Fragments(video=18446744073709551616)",
+        "QualityLevels(1)/Fragments(video=)",
+        "QualityLevels(1)/Fragments(video)",
+        "QualityLevels(1)/Fragments(video=1",
+        "QualityLevels(1)/Fragments(video=1x)",
+        "QualityLevels(1)/Fragments(video=i)",
+        "QualityLevels(1)/Fragments(video=i,format=m3u8-aapl)",
+        "QualityLevels(1)/Fragments(video=1,format=m3u8-aapl).ts",
+        "QualityLevels(1)/Fragments(=1)",
+        "QualityLevels(1)/Other(video=1)",
+        ("QualityLevels(1)/Fragments(aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+         "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa=1)"),
+    };
+
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        if (parse(bad[i], &u) != SLUICE_BAD_REQUEST) {
+            fprintf(stderr, "accepted: \"%s\"\n", bad[i]);
+            failures++;
+        }
+
+        checks++;
+    }
+
+    /* an embedded NUL is not a terminator */
+    CHECK(sluice_url_parse(&u, (const uint8_t *) "manifest\0", 9, NULL)
+          == SLUICE_BAD_REQUEST);
+}
+
+
+int
+main(void)
+{
+    test_manifests();
+    test_playlists();
+    test_fragments();
+    test_bad();
+
+    CHECK(strcmp(sluice_format_name(SLUICE_FORMAT_HLS_TS_V3), "m3u8-aapl-v3")
+          == 0);
+    CHECK(strcmp(sluice_format_name(99), "") == 0);
+
+    printf("test_url: %d checks, %d failures\n", checks, failures);
+
+    return failures ? 1 : 0;
+}
