@@ -1,0 +1,511 @@
+#!/usr/bin/env node
+/*
+ * Copyright (C) 2026, The Sluice authors.
+ *
+ * Plays one stream URL with a real JavaScript player in headless Chromium
+ * and reports whether playback progressed.
+ *
+ *   node t/browser/play.js --player hls|dash|shaka|mss --url URL
+ *        [--seconds 8] [--timeout 60] [--same-origin] [--mime TYPE]
+ *        [--verbose]
+ *
+ * players:
+ *   hls    hls.js (HLS, TS or fMP4 segments)
+ *   dash   dash.js, the DASH-IF reference player (DASH)
+ *   shaka  Shaka Player (DASH or HLS; --mime overrides the guess)
+ *   mss    dash.js with its Smooth Streaming support (Smooth manifests)
+ *
+ * The page is served by a loopback HTTP server inside this process, so it
+ * has a different origin than the media server and the media server's CORS
+ * headers are exercised, as with any real web player.  --same-origin
+ * instead serves the page from the media origin (intercepted by the browser
+ * automation, never reaching the server), for servers that send no CORS
+ * headers.
+ *
+ * Success: the <video> element's currentTime advanced by at least
+ * --seconds, with no fatal player or media error, within --timeout seconds
+ * (wall clock, hard limit: the browser is killed and the script exits 1).
+ *
+ * Output: one JSON line on stdout, e.g.
+ *   {"ok":true,"player":"hls","advanced":8.02,"width":1280,...}
+ * Exit status: 0 on success, 1 on failure, 2 on bad usage or missing
+ * dependencies.
+ */
+
+'use strict';
+
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const http = require('http');
+
+const LIBS = {
+    hls: ['hls.js/dist/hls.min.js'],
+    dash: ['dashjs/dist/modern/umd/dash.all.min.js'],
+    mss: ['dashjs/dist/modern/umd/dash.all.min.js',
+          'dashjs/dist/modern/umd/dash.mss.min.js'],
+    shaka: ['shaka-player/dist/shaka-player.compiled.js'],
+};
+
+let finished = false;
+
+const CHROMIUM_ARGS = [
+    '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update',
+    '--disable-sync', '--autoplay-policy=no-user-gesture-required',
+    '--ignore-certificate-errors',
+];
+
+
+function usage(msg) {
+    if (msg) {
+        process.stderr.write('play.js: ' + msg + '\n');
+    }
+    process.stderr.write('usage: node play.js --player hls|dash|shaka|mss'
+                         + ' --url URL [--seconds N] [--timeout N]'
+                         + ' [--same-origin] [--mime TYPE] [--verbose]\n');
+    process.exit(2);
+}
+
+
+function parseArgs(argv) {
+    const o = { seconds: 8, timeout: 60, sameOrigin: false, verbose: false,
+                mime: null, player: null, url: null };
+    let i, a;
+
+    for (i = 0; i < argv.length; i++) {
+        a = argv[i];
+        if (a === '--player') {
+            o.player = argv[++i];
+        } else if (a === '--url') {
+            o.url = argv[++i];
+        } else if (a === '--seconds') {
+            o.seconds = Number(argv[++i]);
+        } else if (a === '--timeout') {
+            o.timeout = Number(argv[++i]);
+        } else if (a === '--mime') {
+            o.mime = argv[++i];
+        } else if (a === '--same-origin') {
+            o.sameOrigin = true;
+        } else if (a === '--verbose' || a === '-v') {
+            o.verbose = true;
+        } else if (a === '--help' || a === '-h') {
+            usage();
+        } else {
+            usage('unknown argument ' + a);
+        }
+    }
+
+    if (!LIBS[o.player]) {
+        usage('--player must be one of ' + Object.keys(LIBS).join(', '));
+    }
+    if (!o.url || !/^https?:\/\//.test(o.url)) {
+        usage('--url must be an http(s) URL');
+    }
+    if (!(o.seconds > 0) || !(o.timeout > 0)) {
+        usage('--seconds and --timeout must be positive numbers');
+    }
+
+    if (o.mime === null) {
+        if (/mpd/i.test(o.url)) {
+            o.mime = 'application/dash+xml';
+        } else if (/m3u8/i.test(o.url)) {
+            o.mime = 'application/x-mpegurl';
+        } else {
+            o.mime = '';
+        }
+    }
+
+    return o;
+}
+
+
+/* the player glue running in the page; reports through window.__play */
+
+function pageScript(player, url, mime) {
+    return `
+'use strict';
+const S = window.__play = { errors: [], warnings: 0, waiting: 0,
+                            info: {}, fatal: false };
+const video = document.getElementById('v');
+
+function fatal(where, detail) {
+    S.fatal = true;
+    S.errors.push(where + ': ' + detail);
+}
+
+video.addEventListener('error', () => {
+    const e = video.error;
+    fatal('video', e ? (e.code + ' ' + e.message) : 'unknown');
+});
+video.addEventListener('waiting', () => { S.waiting++; });
+
+const player = ${JSON.stringify(player)};
+const url = ${JSON.stringify(url)};
+const mime = ${JSON.stringify(mime)};
+
+function startHls() {
+    if (!Hls.isSupported()) {
+        fatal('hls', 'MSE not supported');
+        return;
+    }
+    const hls = new Hls();
+    hls.on(Hls.Events.ERROR, (ev, d) => {
+        const msg = d.type + '/' + d.details
+            + (d.response ? ' http ' + d.response.code : '')
+            + (d.error ? ' ' + d.error.message : '');
+        if (d.fatal) {
+            fatal('hls', msg);
+        } else {
+            S.warnings++;
+            S.errors.push('(non-fatal) hls: ' + msg);
+        }
+    });
+    hls.on(Hls.Events.MANIFEST_PARSED, (ev, d) => {
+        S.info.levels = d.levels.map(l => ({ bitrate: l.bitrate,
+            width: l.width, height: l.height,
+            codecs: [l.videoCodec, l.audioCodec].filter(Boolean).join(',') }));
+        S.info.audioTracks = (hls.audioTracks || []).length;
+    });
+    hls.loadSource(url);
+    hls.attachMedia(video);
+}
+
+function startDash() {
+    const p = dashjs.MediaPlayer().create();
+    p.on(dashjs.MediaPlayer.events.ERROR, (e) => {
+        const err = e.error || {};
+        const msg = (err.code !== undefined ? err.code + ' ' : '')
+            + (err.message || JSON.stringify(e).slice(0, 300));
+        /*
+         * 16: time synchronisation failed.  Without a UTCTiming element
+         * dash.js asks time.akamai.com, unreachable here; it then goes on
+         * with the local clock, which is the server's clock on loopback.
+         */
+        if (err.code === 16) {
+            S.warnings++;
+            S.info.timeSyncFailed = true;
+            S.errors.push('(non-fatal) dash: ' + msg);
+            return;
+        }
+        fatal('dash', msg);
+    });
+    p.on(dashjs.MediaPlayer.events.PLAYBACK_ERROR, (e) => {
+        fatal('dash', 'playback ' + JSON.stringify(e.error || e)
+              .slice(0, 300));
+    });
+    p.on(dashjs.MediaPlayer.events.STREAM_INITIALIZED, () => {
+        try {
+            S.info.levels = p.getRepresentationsByType('video').map(r => ({
+                bitrate: r.bandwidth, width: r.width, height: r.height,
+                codecs: r.codecs }));
+            S.info.audioTracks = p.getTracksFor('audio').length;
+        } catch (e) {
+            S.info.levelsError = String(e);
+        }
+    });
+    p.initialize(video, url, true);
+}
+
+async function startShaka() {
+    shaka.polyfill.installAll();
+    if (!shaka.Player.isBrowserSupported()) {
+        fatal('shaka', 'browser not supported');
+        return;
+    }
+    const p = new shaka.Player();
+    await p.attach(video);
+    p.addEventListener('error', (ev) => {
+        const d = ev.detail || {};
+        const msg = 'code ' + d.code + ' category ' + d.category
+            + ' ' + JSON.stringify(d.data || []).slice(0, 300);
+        if (d.severity === 2) {
+            fatal('shaka', msg);
+        } else {
+            S.warnings++;
+            S.errors.push('(non-fatal) shaka: ' + msg);
+        }
+    });
+    try {
+        await p.load(url, null, mime || undefined);
+    } catch (e) {
+        fatal('shaka', 'load: code ' + e.code + ' '
+              + JSON.stringify(e.data || []).slice(0, 300));
+        return;
+    }
+    S.info.levels = p.getVariantTracks().filter(t => t.videoId !== null)
+        .map(t => ({ bitrate: t.bandwidth, width: t.width,
+                     height: t.height, codecs: t.codecs }));
+    S.info.audioTracks = p.getAudioTracks ? p.getAudioTracks().length
+                                          : undefined;
+    S.info.live = p.isLive();
+}
+
+try {
+    if (player === 'hls') {
+        startHls();
+    } else if (player === 'shaka') {
+        startShaka().catch(e => fatal('shaka', String(e)));
+    } else {
+        startDash();
+    }
+} catch (e) {
+    fatal(player, 'setup: ' + e);
+}
+`;
+}
+
+
+function pageHtml(o, libPrefix) {
+    const scripts = LIBS[o.player].map((l, i) =>
+        '<script src="' + libPrefix + i + '.js"></script>').join('\n');
+
+    return '<!DOCTYPE html>\n<html><head><meta charset="utf-8">'
+        + '<title>sluice play</title></head><body>\n'
+        + '<video id="v" muted autoplay playsinline'
+        + ' style="width:640px;height:360px"></video>\n'
+        + scripts + '\n<script src="' + libPrefix + 'glue.js"></script>\n'
+        + '</body></html>\n';
+}
+
+
+function loadLibs(o) {
+    const base = path.join(__dirname, 'node_modules');
+    const files = {};
+
+    LIBS[o.player].forEach((l, i) => {
+        files[i + '.js'] = fs.readFileSync(path.join(base, l));
+    });
+    files['glue.js'] = Buffer.from(pageScript(o.player, o.url, o.mime));
+
+    return files;
+}
+
+
+function startPageServer(html, files) {
+    return new Promise((resolve, reject) => {
+        const srv = http.createServer((req, res) => {
+            const m = /^\/__play\/(.*)$/.exec(req.url);
+            if (req.url === '/' || req.url === '/index.html') {
+                res.writeHead(200, { 'Content-Type': 'text/html' });
+                res.end(html);
+            } else if (m && files[m[1]]) {
+                res.writeHead(200,
+                              { 'Content-Type': 'application/javascript' });
+                res.end(files[m[1]]);
+            } else {
+                res.writeHead(404);
+                res.end();
+            }
+        });
+        srv.on('error', reject);
+        srv.listen(0, '127.0.0.1', () => resolve(srv));
+    });
+}
+
+
+async function main() {
+    const o = parseArgs(process.argv.slice(2));
+    const t0 = Date.now();
+    const result = { ok: false, player: o.player, url: o.url,
+                     seconds: o.seconds };
+    const httpErrors = [];
+    const consoleLines = [];
+    let chromium, files, srv = null, ctx = null, tmp = null;
+
+    function log(s) {
+        if (o.verbose) {
+            process.stderr.write('[' + ((Date.now() - t0) / 1000).toFixed(1)
+                                 + 's] ' + s + '\n');
+        }
+    }
+
+    function cleanup() {
+        if (tmp) {
+            try {
+                fs.rmSync(tmp, { recursive: true, force: true });
+            } catch (e) {
+                /* ignore */
+            }
+            tmp = null;
+        }
+    }
+
+    function finish(code) {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        result.elapsed = Number(((Date.now() - t0) / 1000).toFixed(2));
+        if (httpErrors.length) {
+            result.httpErrors = httpErrors.slice(0, 20);
+        }
+        if (!result.ok && consoleLines.length) {
+            result.console = consoleLines.slice(-20);
+        }
+        process.stdout.write(JSON.stringify(result) + '\n');
+        const closing = ctx ? ctx.close().catch(() => {}) : Promise.resolve();
+        /* do not wait for a hung browser: the exit handler kills it */
+        Promise.race([closing, new Promise(r => setTimeout(r, 5000))])
+            .then(() => {
+                if (srv) {
+                    srv.close();
+                }
+                cleanup();
+                process.exit(code);
+            });
+    }
+
+    try {
+        chromium = require('playwright-core').chromium;
+        files = loadLibs(o);
+    } catch (e) {
+        process.stderr.write('play.js: missing dependencies (run '
+                             + '"npm ci --prefix t/browser"): ' + e.message
+                             + '\n');
+        process.exit(2);
+    }
+
+    /* hard limit: whatever happens, report and exit */
+    setTimeout(() => {
+        result.error = result.error || 'timeout after ' + o.timeout + 's';
+        finish(1);
+    }, o.timeout * 1000);
+
+    process.on('SIGTERM', () => {
+        result.error = 'terminated';
+        finish(1);
+    });
+
+    let pageUrl;
+    const html = pageHtml(o, '/__play/');
+
+    if (o.sameOrigin) {
+        pageUrl = new URL('/__sluice_play__/index.html', o.url).href;
+    } else {
+        srv = await startPageServer(html, files);
+        pageUrl = 'http://127.0.0.1:' + srv.address().port + '/';
+    }
+
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-play-'));
+    ctx = await chromium.launchPersistentContext(tmp, {
+        executablePath: process.env.SLUICE_CHROMIUM || '/usr/bin/chromium',
+        headless: true,
+        ignoreHTTPSErrors: true,
+        args: CHROMIUM_ARGS,
+    });
+
+    const page = ctx.pages()[0] || await ctx.newPage();
+
+    if (o.sameOrigin) {
+        const origin = new URL(o.url).origin;
+        await page.route(origin + '/__sluice_play__/**', (route) => {
+            const u = new URL(route.request().url());
+            const name = u.pathname.replace(/^\/__sluice_play__\//, '');
+            if (name === 'index.html') {
+                return route.fulfill({ status: 200,
+                                       contentType: 'text/html',
+                                       body: pageHtml(o, '') });
+            }
+            if (files[name]) {
+                return route.fulfill({ status: 200,
+                                       contentType: 'application/javascript',
+                                       body: files[name] });
+            }
+            return route.fulfill({ status: 404, body: '' });
+        });
+    }
+
+    page.on('console', (m) => {
+        const line = m.type() + ': ' + m.text();
+        consoleLines.push(line.slice(0, 300));
+        log('console ' + line.slice(0, 300));
+    });
+    page.on('pageerror', (e) => {
+        consoleLines.push('pageerror: ' + String(e).slice(0, 300));
+        log('pageerror ' + e);
+    });
+    page.on('response', (r) => {
+        if (r.status() >= 400) {
+            httpErrors.push(r.status() + ' ' + r.url());
+            log('http ' + r.status() + ' ' + r.url());
+        } else {
+            log('http ' + r.status() + ' ' + r.url());
+        }
+    });
+    page.on('requestfailed', (r) => {
+        const f = r.failure();
+        httpErrors.push('failed ' + (f ? f.errorText : '') + ' ' + r.url());
+        log('failed ' + r.url() + ' ' + (f ? f.errorText : ''));
+    });
+
+    log('page ' + pageUrl);
+    await page.goto(pageUrl, { waitUntil: 'load',
+                               timeout: o.timeout * 1000 });
+
+    let start = null;
+
+    while (!finished) {
+        await new Promise(r => setTimeout(r, 250));
+
+        const s = await page.evaluate(() => {
+            const v = document.getElementById('v');
+            const st = window.__play || { errors: ['no player state'],
+                                          fatal: true };
+            const b = [];
+            for (let i = 0; i < v.buffered.length; i++) {
+                b.push([v.buffered.start(i), v.buffered.end(i)]);
+            }
+            return { t: v.currentTime, paused: v.paused,
+                     ready: v.readyState, w: v.videoWidth,
+                     h: v.videoHeight, errors: st.errors, fatal: st.fatal,
+                     warnings: st.warnings, waiting: st.waiting,
+                     info: st.info, buffered: b };
+        });
+
+        if (start === null && s.t > 0) {
+            start = s.t;
+            result.firstFrameAfter =
+                Number(((Date.now() - t0) / 1000).toFixed(2));
+            log('playing from ' + s.t);
+        }
+
+        result.startTime = start;
+        result.currentTime = s.t;
+        result.advanced = start === null ? 0
+                                         : Number((s.t - start).toFixed(3));
+        result.width = s.w;
+        result.height = s.h;
+        result.readyState = s.ready;
+        result.paused = s.paused;
+        result.waiting = s.waiting;
+        result.warnings = s.warnings;
+        result.buffered = s.buffered.map(r => r.map(x => Number(x.toFixed(3))));
+        result.info = s.info;
+        result.errors = s.errors.slice(0, 20);
+
+        if (s.fatal) {
+            result.error = 'fatal player error';
+            finish(1);
+            return;
+        }
+
+        if (start !== null && s.t - start >= o.seconds) {
+            result.ok = true;
+            finish(0);
+            return;
+        }
+    }
+}
+
+
+main().catch((e) => {
+    if (finished) {
+        return;
+    }
+    finished = true;
+    process.stdout.write(JSON.stringify({ ok: false,
+                                          error: String(e && e.stack || e)
+                                              .slice(0, 1000) }) + '\n');
+    process.exit(1);
+});
