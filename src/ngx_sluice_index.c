@@ -1,0 +1,365 @@
+
+/*
+ * Copyright (C) 2026, The Sluice authors.
+ *
+ * The fragment index in shared memory: tracks of a live event and their
+ * rings of fragment entries.  Written by the ingest worker owning a
+ * track, read by every worker through ngx_sluice_snapshot().  Every
+ * function here runs with shpool->mutex held by the caller.
+ *
+ * Ring of one track (capacity entries, slab memory):
+ *
+ *   frags[head], frags[(head + 1) % capacity], ...  nfrags entries,
+ *   oldest first; "appended" counts entries ever appended.
+ *
+ * An append writes the new entry into the free cell first and only then
+ * bumps nfrags, and an eviction moves head before anything else, so a
+ * worker dying in the middle leaves a consistent ring.
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+
+#include "ngx_sluice.h"
+
+
+static ngx_int_t ngx_sluice_bitrate_used(ngx_sluice_event_t *ev,
+    ngx_uint_t self, uint32_t media_type, uint32_t bitrate);
+
+
+ngx_int_t
+ngx_sluice_track_open(ngx_slab_pool_t *shpool, ngx_sluice_event_t *ev,
+    u_char *stream, size_t len, sluice_track_info_t *info,
+    ngx_uint_t capacity)
+{
+    ngx_uint_t           i, slot;
+    ngx_sluice_track_t  *tr;
+
+    if (len > NGX_SLUICE_STREAM_LEN || capacity == 0) {
+        return NGX_ERROR;
+    }
+
+    slot = NGX_SLUICE_MAX_TRACKS;
+
+    for (i = 0; i < NGX_SLUICE_MAX_TRACKS; i++) {
+        tr = &ev->tracks[i];
+
+        if (tr->state == NGX_SLUICE_TRACK_FREE) {
+            if (slot == NGX_SLUICE_MAX_TRACKS) {
+                slot = i;
+            }
+
+            continue;
+        }
+
+        if (tr->info.media_type == info->media_type
+            && ngx_strlen(tr->stream) == len
+            && ngx_strncmp(tr->stream, stream, len) == 0)
+        {
+            /* a reconnect of the same stream */
+
+            tr->state = NGX_SLUICE_TRACK_ACTIVE;
+            tr->owner = ngx_pid;
+            tr->index = i;
+
+            return i;
+        }
+    }
+
+    if (slot == NGX_SLUICE_MAX_TRACKS) {
+        return NGX_DECLINED;
+    }
+
+    tr = &ev->tracks[slot];
+
+    if (tr->frags == NULL || tr->capacity != capacity) {
+        if (tr->frags) {
+            ngx_slab_free_locked(shpool, tr->frags);
+            tr->frags = NULL;
+        }
+
+        tr->frags = ngx_slab_alloc_locked(shpool,
+                                          capacity * sizeof(ngx_sluice_frag_t));
+        if (tr->frags == NULL) {
+            tr->capacity = 0;
+            return NGX_ERROR;
+        }
+
+        tr->capacity = capacity;
+    }
+
+    tr->head = 0;
+    tr->nfrags = 0;
+    tr->appended = 0;
+    tr->updated = ngx_current_msec;
+    tr->init_version = 0;
+    tr->owner = ngx_pid;
+    tr->index = slot;
+
+    ngx_memcpy(tr->stream, stream, len);
+    tr->stream[len] = '\0';
+
+    tr->info = *info;
+
+    while (ngx_sluice_bitrate_used(ev, slot, info->media_type,
+                                   tr->info.bitrate))
+    {
+        tr->info.bitrate += 1000;
+    }
+
+    /* last: the slot becomes visible to readers */
+    tr->state = NGX_SLUICE_TRACK_ACTIVE;
+
+    return slot;
+}
+
+
+static ngx_int_t
+ngx_sluice_bitrate_used(ngx_sluice_event_t *ev, ngx_uint_t self,
+    uint32_t media_type, uint32_t bitrate)
+{
+    ngx_uint_t           i;
+    ngx_sluice_track_t  *tr;
+
+    for (i = 0; i < NGX_SLUICE_MAX_TRACKS; i++) {
+        tr = &ev->tracks[i];
+
+        if (i == self || tr->state == NGX_SLUICE_TRACK_FREE) {
+            continue;
+        }
+
+        if (tr->info.media_type == media_type && tr->info.bitrate == bitrate) {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+void
+ngx_sluice_track_close(ngx_sluice_event_t *ev, ngx_uint_t index)
+{
+    ngx_sluice_track_t  *tr;
+
+    if (index >= NGX_SLUICE_MAX_TRACKS) {
+        return;
+    }
+
+    tr = &ev->tracks[index];
+
+    if (tr->state == NGX_SLUICE_TRACK_ACTIVE && tr->owner == ngx_pid) {
+        tr->state = NGX_SLUICE_TRACK_IDLE;
+    }
+}
+
+
+ngx_int_t
+ngx_sluice_track_append(ngx_sluice_shctx_t *sh, ngx_sluice_event_t *ev,
+    ngx_uint_t index, ngx_sluice_frag_t *frag, sluice_track_info_t *info,
+    ngx_sluice_frag_t *evicted)
+{
+    uint32_t             bitrate;
+    ngx_int_t            rc;
+    ngx_sluice_track_t  *tr;
+
+    if (index >= NGX_SLUICE_MAX_TRACKS) {
+        return NGX_ERROR;
+    }
+
+    tr = &ev->tracks[index];
+
+    if (tr->state == NGX_SLUICE_TRACK_FREE || tr->capacity == 0) {
+        return NGX_ERROR;
+    }
+
+    sh->dirty = 1;
+
+    rc = NGX_OK;
+
+    if (tr->nfrags == tr->capacity) {
+        *evicted = tr->frags[tr->head];
+        tr->head = (tr->head + 1) % tr->capacity;
+        tr->nfrags--;
+        rc = NGX_DONE;
+    }
+
+    if (info) {
+        bitrate = tr->info.bitrate;
+        tr->info = *info;
+        tr->info.bitrate = bitrate;
+        tr->init_version = frag->init;
+    }
+
+    tr->frags[(tr->head + tr->nfrags) % tr->capacity] = *frag;
+    tr->nfrags++;
+    tr->appended++;
+    tr->updated = ngx_current_msec;
+
+    sh->dirty = 0;
+
+    return rc;
+}
+
+
+uint64_t
+ngx_sluice_track_end_ms(ngx_sluice_track_t *tr)
+{
+    ngx_sluice_frag_t  *f;
+
+    if (tr->nfrags == 0 || tr->info.timescale == 0) {
+        return 0;
+    }
+
+    f = &tr->frags[(tr->head + tr->nfrags - 1) % tr->capacity];
+
+    /* round up: the next fragment must not start before this end */
+    return (f->time + f->duration) * 1000 / tr->info.timescale
+           + (((f->time + f->duration) * 1000 % tr->info.timescale) ? 1 : 0);
+}
+
+
+void
+ngx_sluice_event_free_tracks(ngx_slab_pool_t *shpool, ngx_sluice_event_t *ev)
+{
+    ngx_uint_t           i;
+    ngx_sluice_track_t  *tr;
+
+    for (i = 0; i < NGX_SLUICE_MAX_TRACKS; i++) {
+        tr = &ev->tracks[i];
+
+        tr->state = NGX_SLUICE_TRACK_FREE;
+        tr->nfrags = 0;
+        tr->head = 0;
+
+        if (tr->frags) {
+            ngx_slab_free_locked(shpool, tr->frags);
+            tr->frags = NULL;
+        }
+
+        tr->capacity = 0;
+    }
+}
+
+
+ngx_sluice_event_t *
+ngx_sluice_index_event(ngx_sluice_shctx_t *sh, u_char *id,
+    uint32_t generation)
+{
+    ngx_queue_t         *q;
+    ngx_sluice_event_t  *ev;
+
+    for (q = ngx_queue_head(&sh->events);
+         q != ngx_queue_sentinel(&sh->events);
+         q = ngx_queue_next(q))
+    {
+        ev = ngx_queue_data(q, ngx_sluice_event_t, queue);
+
+        if (ngx_strcmp(ev->id, id) == 0) {
+            return ev->generation == generation ? ev : NULL;
+        }
+    }
+
+    return NULL;
+}
+
+
+ngx_int_t
+ngx_sluice_snapshot(ngx_pool_t *pool, ngx_sluice_event_t *ev,
+    ngx_msec_t window_ms, ngx_sluice_snapshot_t *snap)
+{
+    uint64_t                  end, from, fend;
+    ngx_uint_t                i, j, n, first;
+    ngx_sluice_frag_t        *f;
+    ngx_sluice_track_t       *tr;
+    ngx_sluice_track_snap_t  *ts;
+
+    ngx_memcpy(snap->id, ev->id, sizeof(snap->id));
+    ngx_memcpy(snap->name, ev->name, sizeof(snap->name));
+    snap->state = ev->state;
+    snap->generation = ev->generation;
+    snap->fragment_ms = ev->fragment_ms;
+    snap->ntracks = 0;
+
+    n = 0;
+
+    for (i = 0; i < NGX_SLUICE_MAX_TRACKS; i++) {
+        if (ev->tracks[i].state != NGX_SLUICE_TRACK_FREE
+            && ev->tracks[i].nfrags)
+        {
+            n++;
+        }
+    }
+
+    snap->tracks = NULL;
+
+    if (n == 0) {
+        return NGX_OK;
+    }
+
+    snap->tracks = ngx_pcalloc(pool, n * sizeof(ngx_sluice_track_snap_t));
+    if (snap->tracks == NULL) {
+        return NGX_ERROR;
+    }
+
+    for (i = 0; i < NGX_SLUICE_MAX_TRACKS; i++) {
+        tr = &ev->tracks[i];
+
+        if (tr->state == NGX_SLUICE_TRACK_FREE || tr->nfrags == 0) {
+            continue;
+        }
+
+        ts = &snap->tracks[snap->ntracks++];
+
+        ts->index = i;
+        ts->state = tr->state;
+        ngx_memcpy(ts->stream, tr->stream, sizeof(ts->stream));
+        ts->info = tr->info;
+        ts->init_version = tr->init_version;
+        ts->appended = tr->appended;
+        ts->updated = tr->updated;
+
+        first = 0;
+
+        if (window_ms && tr->info.timescale) {
+            f = &tr->frags[(tr->head + tr->nfrags - 1) % tr->capacity];
+            end = f->time + f->duration;
+            from = (uint64_t) window_ms * tr->info.timescale / 1000;
+            from = end > from ? end - from : 0;
+
+            /* skip entries ending at or before the start of the window */
+            while (first < tr->nfrags - 1) {
+                f = &tr->frags[(tr->head + first) % tr->capacity];
+                fend = f->time + f->duration;
+
+                if (fend > from) {
+                    break;
+                }
+
+                first++;
+            }
+        }
+
+        ts->nfrags = tr->nfrags - first;
+        ts->frags = ngx_palloc(pool, ts->nfrags * sizeof(ngx_sluice_frag_t));
+        if (ts->frags == NULL) {
+            return NGX_ERROR;
+        }
+
+        for (j = 0; j < ts->nfrags; j++) {
+            ts->frags[j] = tr->frags[(tr->head + first + j) % tr->capacity];
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+u_char *
+ngx_sluice_track_dir(u_char *p, ngx_str_t *data_path, u_char *id,
+    uint32_t generation, ngx_uint_t track)
+{
+    return ngx_sprintf(p, "%V/live/%s/%uD/%ui", data_path, id, generation,
+                       track);
+}
