@@ -1,0 +1,396 @@
+
+/*
+ * Copyright (C) 2026, The Sluice authors.
+ *
+ * Unit tests of the HLS playlist writers.
+ *
+ *   cc -Isrc/media t/unit/test_hls.c src/media/sluice_hls.c \
+ *       src/media/sluice_buf.c src/media/sluice_url.c -o test_hls
+ */
+
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "sluice_hls.h"
+
+
+static int  failures;
+static int  checks;
+
+
+#define CHECK(cond)                                                          \
+    do {                                                                     \
+        checks++;                                                            \
+        if (!(cond)) {                                                       \
+            failures++;                                                      \
+            fprintf(stderr, "%s:%d: %s\n", __FILE__, __LINE__, #cond);       \
+        }                                                                    \
+    } while (0)
+
+
+static sluice_track_info_t  video_info;
+static sluice_track_info_t  audio_info;
+static sluice_pfrag_t       vfrags[8];
+static sluice_pfrag_t       afrags[8];
+static sluice_ptrack_t      tracks[3];
+
+
+static void   *allocated[1024];
+static size_t   nallocated;
+
+
+/* a pool: everything is freed at the end */
+
+static void *
+test_alloc(void *ctx, size_t size)
+{
+    if (nallocated == 1024) {
+        return NULL;
+    }
+
+    allocated[nallocated] = malloc(size);
+
+    return allocated[nallocated++];
+}
+
+
+static void
+test_free_all(void)
+{
+    while (nallocated) {
+        free(allocated[--nallocated]);
+    }
+}
+
+
+static sluice_alloc_t  alloc = { test_alloc, NULL };
+
+
+/* 720p + 360p video of stream 0, audio of stream 0, 2 s fragments */
+
+static void
+fixture(sluice_presentation_t *p, uint32_t nfrags)
+{
+    uint32_t  i;
+
+    memset(p, 0, sizeof(*p));
+
+    video_info.media_type = SLUICE_MEDIA_VIDEO;
+    video_info.timescale = 90000;
+    video_info.width = 1280;
+    video_info.height = 720;
+    video_info.frame_rate_num = 30000;
+    video_info.frame_rate_den = 1001;
+    strcpy(video_info.codec_string, "avc1.64001f");
+
+    audio_info.media_type = SLUICE_MEDIA_AUDIO;
+    audio_info.timescale = 48000;
+    audio_info.channels = 2;
+    strcpy(audio_info.codec_string, "mp4a.40.2");
+
+    for (i = 0; i < nfrags; i++) {
+        vfrags[i].time = 900000 + (uint64_t) i * 180000;
+        vfrags[i].duration = 180000;
+        vfrags[i].seq = 5 + i;
+        vfrags[i].flags = 0;
+        afrags[i].time = 480000 + (uint64_t) i * 96000;
+        afrags[i].duration = 96000;
+        afrags[i].seq = 5 + i;
+        afrags[i].flags = 0;
+    }
+
+    memset(tracks, 0, sizeof(tracks));
+
+    tracks[0].info = &video_info;
+    tracks[0].name = (sluice_str_t) sluice_string("video");
+    tracks[0].bitrate = 3000000;
+    tracks[0].frags = vfrags;
+    tracks[0].nfrags = nfrags;
+
+    tracks[1].info = &audio_info;
+    tracks[1].name = (sluice_str_t) sluice_string("audio");
+    tracks[1].bitrate = 128000;
+    tracks[1].frags = afrags;
+    tracks[1].nfrags = nfrags;
+
+    tracks[2] = tracks[0];
+    tracks[2].bitrate = 1000000;
+    tracks[2].group = 1;
+
+    p->tracks = tracks;
+    p->ntracks = 3;
+    p->live = 1;
+    p->epoch_ms = 1795000000000LL;
+    p->now_ms = p->epoch_ms + 30000;
+    p->window_ms = 60000;
+    p->fragment_ms = 2000;
+}
+
+
+/* the output as a NUL-terminated string; checks size-then-write too */
+
+static char *
+render(const sluice_presentation_t *p, const sluice_ptrack_t *t,
+    sluice_format_t format, sluice_status_t *rc)
+{
+    char          *s;
+    sluice_buf_t   b, count, fixed;
+
+    sluice_buf_init(&b, &alloc, NULL, 16);
+    sluice_buf_init(&count, NULL, NULL, 0);
+
+    if (t) {
+        *rc = sluice_hls_playlist(&b, p, t, format);
+        (void) sluice_hls_playlist(&count, p, t, format);
+
+    } else {
+        *rc = sluice_hls_master(&b, p, format);
+        (void) sluice_hls_master(&count, p, format);
+    }
+
+    if (*rc != SLUICE_OK) {
+        return NULL;
+    }
+
+    CHECK(count.len == b.len);
+
+    s = malloc(b.len + 1);
+    memcpy(s, b.data, b.len);
+    s[b.len] = '\0';
+
+    /* a fixed buffer one byte short fails cleanly */
+    if (b.len) {
+        sluice_buf_init(&fixed, NULL, malloc(b.len - 1 + 1), b.len - 1);
+
+        if (t) {
+            CHECK(sluice_hls_playlist(&fixed, p, t, format)
+                  == SLUICE_NO_MEMORY);
+
+        } else {
+            CHECK(sluice_hls_master(&fixed, p, format) == SLUICE_NO_MEMORY);
+        }
+
+        free(fixed.data);
+    }
+
+    return s;
+}
+
+
+static int
+count_of(const char *s, const char *needle)
+{
+    int  n;
+
+    for (n = 0; (s = strstr(s, needle)) != NULL; n++) {
+        s += strlen(needle);
+    }
+
+    return n;
+}
+
+
+static void
+test_master(void)
+{
+    char                   *s;
+    sluice_status_t         rc;
+    sluice_presentation_t   p;
+
+    fixture(&p, 5);
+
+    s = render(&p, NULL, SLUICE_FORMAT_HLS_TS, &rc);
+    CHECK(rc == SLUICE_OK && s != NULL);
+    if (s == NULL) {
+        return;
+    }
+
+    CHECK(strncmp(s, "#EXTM3U\n#EXT-X-VERSION:4\n"
+                  "#EXT-X-INDEPENDENT-SEGMENTS\n", 53) == 0);
+    CHECK(strstr(s, "#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"audio\","
+                  "NAME=\"audio\",LANGUAGE=\"und\",DEFAULT=YES,"
+                  "AUTOSELECT=YES,CHANNELS=\"2\",URI=\"QualityLevels(128000)/"
+                  "Manifest(audio,format=m3u8-aapl)\"\n") != NULL);
+    CHECK(strstr(s, "#EXT-X-STREAM-INF:BANDWIDTH=3128000,RESOLUTION=1280x720,"
+                  "CODECS=\"avc1.64001f,mp4a.40.2\",FRAME-RATE=29.970,"
+                  "AUDIO=\"audio\"\nQualityLevels(3000000)/"
+                  "Manifest(video,format=m3u8-aapl)\n") != NULL);
+    CHECK(strstr(s, "BANDWIDTH=1128000,") != NULL);
+    CHECK(count_of(s, "#EXT-X-STREAM-INF:") == 2);
+    CHECK(count_of(s, "#EXT-X-MEDIA:") == 1);
+    free(s);
+
+    /* v3: audio muxed, no groups */
+    s = render(&p, NULL, SLUICE_FORMAT_HLS_TS_V3, &rc);
+    CHECK(s && strstr(s, "#EXT-X-VERSION:3\n") != NULL);
+    CHECK(s && count_of(s, "#EXT-X-MEDIA:") == 0);
+    CHECK(s && count_of(s, "AUDIO=") == 0);
+    CHECK(s && strstr(s, "CODECS=\"avc1.64001f,mp4a.40.2\"") != NULL);
+    CHECK(s && strstr(s, "\nQualityLevels(1000000)/"
+                      "Manifest(video,format=m3u8-aapl-v3)\n") != NULL);
+    free(s);
+
+    /* cmaf */
+    s = render(&p, NULL, SLUICE_FORMAT_HLS_CMAF, &rc);
+    CHECK(s && strstr(s, "#EXT-X-VERSION:7\n") != NULL);
+    CHECK(s && strstr(s, "Manifest(audio,format=m3u8-cmaf)\"") != NULL);
+    free(s);
+
+    /* audio only: one variant per audio track */
+    p.tracks = &tracks[1];
+    p.ntracks = 1;
+    s = render(&p, NULL, SLUICE_FORMAT_HLS_TS, &rc);
+    CHECK(s && count_of(s, "#EXT-X-MEDIA:") == 0);
+    CHECK(s && strstr(s, "#EXT-X-STREAM-INF:BANDWIDTH=128000,"
+                      "CODECS=\"mp4a.40.2\"\nQualityLevels(128000)/"
+                      "Manifest(audio,format=m3u8-aapl)\n") != NULL);
+    free(s);
+
+    /* nothing to play; not an HLS format */
+    p.ntracks = 0;
+    CHECK(render(&p, NULL, SLUICE_FORMAT_HLS_TS, &rc) == NULL
+          && rc == SLUICE_NOT_FOUND);
+    p.ntracks = 1;
+    CHECK(render(&p, NULL, SLUICE_FORMAT_DASH_CSF, &rc) == NULL
+          && rc == SLUICE_BAD_REQUEST);
+}
+
+
+static void
+test_playlist(void)
+{
+    char                   *s;
+    sluice_status_t         rc;
+    sluice_presentation_t   p;
+
+    fixture(&p, 5);
+
+    s = render(&p, &tracks[0], SLUICE_FORMAT_HLS_TS, &rc);
+    CHECK(rc == SLUICE_OK && s != NULL);
+    if (s == NULL) {
+        return;
+    }
+
+    CHECK(strcmp(s,
+        "#EXTM3U\n"
+        "#EXT-X-VERSION:4\n"
+        "#EXT-X-TARGETDURATION:2\n"
+        "#EXT-X-MEDIA-SEQUENCE:5\n"
+        "#EXT-X-DISCONTINUITY-SEQUENCE:0\n"
+        "#EXTINF:2.000,\nFragments(video=900000,format=m3u8-aapl)\n"
+        "#EXTINF:2.000,\nFragments(video=1080000,format=m3u8-aapl)\n"
+        "#EXTINF:2.000,\nFragments(video=1260000,format=m3u8-aapl)\n"
+        "#EXTINF:2.000,\nFragments(video=1440000,format=m3u8-aapl)\n"
+        "#EXTINF:2.000,\nFragments(video=1620000,format=m3u8-aapl)\n") == 0);
+    free(s);
+
+    /* cmaf: EXT-X-MAP; ended: ENDLIST; a longer fragment; discontinuity */
+    p.ended = 1;
+    p.program_date_time = 1;
+    vfrags[2].duration = 270001;      /* 3.000011 s */
+    vfrags[3].flags = SLUICE_PFRAG_DISCONTINUITY;
+    tracks[0].discontinuities_before = 3;
+
+    s = render(&p, &tracks[0], SLUICE_FORMAT_HLS_CMAF, &rc);
+    CHECK(s && strstr(s, "#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:3\n"));
+    CHECK(s && strstr(s, "#EXT-X-DISCONTINUITY-SEQUENCE:3\n"
+                      "#EXT-X-MAP:URI=\"Fragments(video=i,format=m3u8-cmaf)\"\n"
+                      "#EXT-X-PROGRAM-DATE-TIME:2026-11-18T11:06:50.000Z\n"
+                      "#EXTINF:2.000,\n"));
+    CHECK(s && strstr(s, "#EXTINF:3.000,\n"));
+    CHECK(s && strstr(s, "\n#EXT-X-DISCONTINUITY\n"
+                      "#EXT-X-PROGRAM-DATE-TIME:2026-11-18T11:06:56.000Z\n"
+                      "#EXTINF:2.000,\n"
+                      "Fragments(video=1440000,format=m3u8-cmaf)\n"));
+    CHECK(s && count_of(s, "#EXTINF:") == 5);
+    CHECK(s && strlen(s) > 15
+          && strcmp(s + strlen(s) - 15, "#EXT-X-ENDLIST\n") == 0);
+    free(s);
+
+    /* audio: 48 kHz timescale */
+    fixture(&p, 3);
+    s = render(&p, &tracks[1], SLUICE_FORMAT_HLS_TS, &rc);
+    CHECK(s && strstr(s, "#EXTINF:2.000,\n"
+                      "Fragments(audio=576000,format=m3u8-aapl)\n"));
+    CHECK(s && count_of(s, "#EXTINF:") == 3);
+    CHECK(s && count_of(s, "ENDLIST") == 0);
+    free(s);
+
+    /* no fragments yet */
+    fixture(&p, 0);
+    s = render(&p, &tracks[0], SLUICE_FORMAT_HLS_TS, &rc);
+    CHECK(s && strstr(s, "#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:0\n"));
+    CHECK(s && count_of(s, "#EXTINF") == 0);
+    free(s);
+}
+
+
+static void
+test_grouping(void)
+{
+    char                   *s;
+    sluice_status_t         rc;
+    sluice_presentation_t   p;
+
+    /* seq 5..11 in groups of 3: 5 is cut (3..5), 6-8, 9-11 */
+    fixture(&p, 7);
+    p.fragments_per_segment = 3;
+
+    CHECK(sluice_hls_segment_frags(&tracks[0], 0, 3) == 0);
+    CHECK(sluice_hls_segment_frags(&tracks[0], 1, 3) == 3);
+    CHECK(sluice_hls_segment_frags(&tracks[0], 2, 3) == 0);
+    CHECK(sluice_hls_segment_frags(&tracks[0], 4, 3) == 3);
+    CHECK(sluice_hls_segment_frags(&tracks[0], 7, 3) == 0);
+    CHECK(sluice_hls_segment_frags(&tracks[0], 3, 1) == 1);
+
+    s = render(&p, &tracks[0], SLUICE_FORMAT_HLS_TS, &rc);
+    CHECK(s && strstr(s, "#EXT-X-TARGETDURATION:6\n#EXT-X-MEDIA-SEQUENCE:2\n"));
+    CHECK(s && strstr(s, "#EXTINF:6.000,\n"
+                      "Fragments(video=1080000,format=m3u8-aapl)\n"
+                      "#EXTINF:6.000,\n"
+                      "Fragments(video=1620000,format=m3u8-aapl)\n"));
+    CHECK(s && count_of(s, "#EXTINF") == 2);
+    free(s);
+
+    /* live: the last group (seq 9, 10) is still filling */
+    fixture(&p, 6);
+    p.fragments_per_segment = 3;
+    s = render(&p, &tracks[0], SLUICE_FORMAT_HLS_TS, &rc);
+    CHECK(s && count_of(s, "#EXTINF") == 1);
+    free(s);
+
+    /* ended: it is listed, short */
+    p.ended = 1;
+    s = render(&p, &tracks[0], SLUICE_FORMAT_HLS_TS, &rc);
+    CHECK(s && count_of(s, "#EXTINF") == 2);
+    CHECK(s && strstr(s, "#EXTINF:4.000,\n"
+                      "Fragments(video=1620000,format=m3u8-aapl)\n"));
+    free(s);
+
+    /* a discontinuity splits a group */
+    fixture(&p, 7);
+    p.fragments_per_segment = 3;
+    vfrags[5].flags = SLUICE_PFRAG_DISCONTINUITY;
+    CHECK(sluice_hls_segment_frags(&tracks[0], 4, 3) == 1);
+    CHECK(sluice_hls_segment_frags(&tracks[0], 5, 3) == 2);
+
+    /* fmp4 ignores the grouping */
+    s = render(&p, &tracks[0], SLUICE_FORMAT_HLS_CMAF, &rc);
+    CHECK(s && count_of(s, "#EXTINF:2.000,") == 7);
+    free(s);
+}
+
+
+int
+main(void)
+{
+    test_master();
+    test_playlist();
+    test_grouping();
+    test_free_all();
+
+    printf("test_hls: %d checks, %d failures\n", checks, failures);
+
+    return failures ? 1 : 0;
+}
