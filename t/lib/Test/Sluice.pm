@@ -1,0 +1,996 @@
+package Test::Sluice;
+
+# Copyright (C) 2026, The Sluice authors.
+
+=head1 NAME
+
+Test::Sluice - run nginx with Sluice in a test directory, Test::Nginx style
+
+=head1 SYNOPSIS
+
+    use strict;
+    use warnings;
+    use Test::More;
+    use lib 't/lib';
+    use Test::Sluice;
+
+    my $t = Test::Sluice->new()->plan(3);
+
+    $t->write_file_expand('nginx.conf', <<'EOF');
+    %%TEST_GLOBALS%%
+
+    events {}
+
+    http {
+        %%TEST_GLOBALS_HTTP%%
+
+        server {
+            listen 127.0.0.1:%%PORT_8080%%;
+            location / { return 200 "hello\n"; }
+        }
+    }
+    EOF
+
+    $t->run();
+
+    my $r = $t->http(GET => '/');
+    is($r->{status}, 200, 'status');
+    is($r->{body}, "hello\n", 'body');
+    like($t->http(HEAD => '/x')->{headers}{'content-type'}, qr/text/, 'head');
+
+    # $t->stop() is optional; at the end of the file nginx is stopped and
+    # error.log is checked (one extra test, counted by plan()).
+
+Run with C<prove -I t/lib t/> after C<./build.sh build>, or through
+C<./build.sh test> which also sets the environment below.
+
+=head1 ENVIRONMENT
+
+=over
+
+=item SLUICE_NGINX
+
+nginx binary; default F<build/objs/nginx> (F<build/asan/objs/nginx> when
+SLUICE_SANITIZE=1).
+
+=item SLUICE_MODULES_DIR
+
+directory holding F<ngx_rtmp_module.so> and F<ngx_http_sluice_module.so>;
+default the directory of the binary.
+
+=item SLUICE_SANITIZE
+
+1 when testing the ASan+UBSan build (sets ASAN_OPTIONS/UBSAN_OPTIONS for
+nginx so reports are written to F<TESTDIR/sanitizer.*> and checked).
+
+=item SLUICE_TEST_KEEP
+
+keep the test directories (printed as diagnostics) instead of removing them.
+
+=item SLUICE_TEST_LOG_LEVEL
+
+error_log level in C<%%TEST_GLOBALS%%>; default C<info> (C<debug> works: the
+binary is built --with-debug, but logs grow large with media).
+
+=back
+
+=head1 CONFIGURATION PLACEHOLDERS (write_file_expand)
+
+=over
+
+=item %%TEST_GLOBALS%%
+
+main-context lines: C<load_module> of nginx-rtmp then Sluice, C<pid>,
+C<error_log>, C<daemon on; master_process on;> and, when running as root,
+C<user root;> (so workers can write to the test directory).
+C<worker_processes> (default 1) and C<thread_pool> are left to the test.
+
+=item %%TEST_GLOBALS_HTTP%%
+
+http-context lines: access_log and temp paths inside the test directory,
+C<log_not_found off> (a 404 for a missing static file is not an [error]).
+
+=item %%PORT_NNNN%%
+
+a free TCP port on 127.0.0.1, the same one for the same NNNN within a test
+object (C<< $t->port(NNNN) >> returns it).  Use 8080 for plain HTTP, 8443
+for HTTPS, 1935 for RTMP: the helpers default to those.
+
+=item %%TESTDIR%%, %%MODULES_DIR%%, %%ROOT%%
+
+the test directory (nginx prefix), the modules directory, the repository.
+
+=item %%API_KEY%%
+
+the API key the C<api()> helper sends (default C<sluice-test-key>).
+
+=item %%CERT%%, %%CERT_KEY%%
+
+a self-signed certificate for 127.0.0.1 and localhost and its key, made on
+first use in the test directory.
+
+=back
+
+=head1 METHODS
+
+=over
+
+=item new(%opts)
+
+creates a fresh test directory.  No option is required.
+
+=item plan($n)
+
+C<Test::More::plan(tests =E<gt> $n + 1)>: the extra test is the error-log
+check run at the end.  Returns $t.  Alternatively call
+C<< $t->done_testing() >> at the end instead of a plan.
+
+=item skip_all($reason), has_program($name...)
+
+C<has_program> skips the whole file when a program is not in PATH.
+
+=item write_file($name, $content), write_file_expand($name, $content),
+read_file($name)
+
+files relative to the test directory.
+
+=item run(), try_run()
+
+start nginx (C<nginx -p TESTDIR/ -c nginx.conf -e error.log>), wait for its
+pid file.  C<run> dies on failure (with the error log); C<try_run> returns
+false instead.
+
+=item stop(), reload(), nginx_t()
+
+C<stop> sends QUIT and waits for the master to exit (then TERM, KILL).
+C<reload> rewrites nothing: change nginx.conf with write_file_expand first,
+then C<reload> sends HUP and waits until new workers started (returns false
+if nginx rejected the configuration).  C<nginx_t> runs C<nginx -t> on the
+test's nginx.conf and returns C<($exit_code, $output)>.
+
+=item testdir(), port($n), pid(), error_log()
+
+=item expect_errors(qr/.../, ...)
+
+declare C<[error]>/C<[crit]>/C<[alert]>/C<[emerg]> log lines the test
+provokes on purpose.  Sanitizer reports are never excused.
+
+=item check_log()
+
+returns the list of unexpected log lines so far (the final check uses it).
+
+=item http($method, $path, %opts)
+
+an HTTP request with HTTP::Tiny.  Options: C<headers> (hashref), C<body>,
+C<port> (default C<< $t->port(8080) >>), C<https> (1: port 8443 and TLS
+without verification), C<host>, C<timeout> (default 10 s).  Returns a
+hashref: C<status>, C<reason>, C<headers> (lower-case names; repeated
+headers as arrayrefs, as HTTP::Tiny does), C<body>.  Status 599 means a
+connection failure (C<body> has the reason).  Redirects are not followed.
+Also C<get($path, %opts)> and C<head($path, %opts)>.
+
+=item http_raw($bytes, %opts)
+
+sends bytes as they are on a new connection (C<port>, C<timeout>), reads
+until the server closes, returns the raw response.
+
+=item api($method, $path, $data, %opts)
+
+an AMS v3 REST call: prefixes a relative $path (C<liveEvents/ev1>) with
+C</subscriptions/SUB/resourceGroups/RG/providers/Microsoft.Media/mediaServices/ACCOUNT/>,
+adds C<api-version=2022-08-01> unless C<query> already has one, sends
+C<Authorization: Bearer API_KEY> and $data as JSON.  The result also has
+C<json> (the decoded body, or undef).  Options as for http plus C<query>,
+C<key> (another API key, or '' for none).  See C<account>, C<api_key>.
+
+=item wait_for($code, $timeout, $interval)
+
+calls $code until it returns true (returned) or $timeout seconds (default
+10) pass (returns undef).  $interval default 0.1 s.
+
+=item make_cert($name)
+
+self-signed certificate for CN=localhost with subjectAltName DNS:localhost,
+IP:127.0.0.1; returns (cert path, key path) in the test directory.
+
+=item publish(%opts)
+
+starts an ffmpeg RTMP publisher in the background (IPC::Run).  Options:
+C<input> (a file path or an arrayref of paths: one output per input),
+C<url> (a full RTMP URL, or an arrayref, one per input; default
+C<rtmp://127.0.0.1:PORT_1935/live/stream>), C<path> (instead of url: the
+part after the port), C<realtime> (default 1: ffmpeg -re), C<loop>
+(default 0: -stream_loop -1 when true), C<lavfi> (encode a live test
+pattern instead of copying a file: hashref of fixture options),
+C<args> (extra ffmpeg arguments before the outputs).  Returns a handle; its
+log goes to C<TESTDIR/ffmpeg-N.log>.  All publishers are killed at the end.
+
+=item publisher_running($h), stop_publisher($h)
+
+C<stop_publisher> asks ffmpeg to quit (SIGINT), then kills it after 5 s.
+
+=back
+
+=head1 FUNCTIONS
+
+=over
+
+=item fixture($name, %opts)
+
+returns the path of a media file made with ffmpeg (lavfi testsrc2 + sine,
+libx264 with a keyframe every C<gop> seconds exactly, AAC), cached in
+F<build/fixtures> across tests (by its options).  Names:
+
+C<av>: one rendition.  Options: C<duration> (s, default 10), C<size>
+(default 640x360), C<fps> (30), C<vbitrate> (800k), C<abitrate> (128k),
+C<gop> (2), C<bframes> (2), C<audio> (1), C<video> (1), C<rate> (audio
+sample rate, 48000), C<format> (flv; or mp4, ts), C<freq> (sine
+frequency, 440), C<profile> (x264 profile, default main).
+
+C<ladder>: a list of three C<av> files (1280x720 2500k, 960x540 1200k,
+640x360 600k) with the same options otherwise; returns the list.
+
+=item ffprobe_json($file_or_url, @args)
+
+runs ffprobe -of json -show_streams -show_format (plus @args), returns the
+decoded hashref, or undef.
+
+=back
+
+=cut
+
+use strict;
+use warnings;
+
+use Carp qw(croak);
+use Cwd qw(abs_path);
+use Digest::MD5 qw(md5_hex);
+use Exporter qw(import);
+use File::Basename qw(dirname);
+use File::Path qw(make_path);
+use File::Spec;
+use File::Temp qw(tempdir);
+use HTTP::Tiny;
+use IO::Socket::INET;
+use IPC::Run ();
+use JSON::PP ();
+use POSIX qw(:sys_wait_h);
+use Test::More ();
+use Time::HiRes qw(sleep time);
+
+our @EXPORT_OK = qw(fixture ffprobe_json);
+
+our $ROOT = abs_path(File::Spec->catdir(dirname(__FILE__), '..', '..', '..'));
+
+my @OBJECTS;
+my $FFMPEG_SEQ = 0;
+
+sub new {
+    my ($class, %opts) = @_;
+
+    my $keep = $ENV{SLUICE_TEST_KEEP};
+    my $dir = tempdir('sluice-test-XXXXXX', TMPDIR => 1, CLEANUP => !$keep);
+    chmod 0755, $dir;
+    # nginx-rtmp's default access log is logs/access.log under the prefix
+    make_path("$dir/logs");
+
+    my $san = $ENV{SLUICE_SANITIZE} ? 1 : 0;
+    my $nginx = $ENV{SLUICE_NGINX}
+        || ($san ? "$ROOT/build/asan/objs/nginx" : "$ROOT/build/objs/nginx");
+    my $mods = $ENV{SLUICE_MODULES_DIR} || dirname($nginx);
+
+    my $self = bless {
+        testdir => $dir,
+        nginx => $nginx,
+        modules_dir => $mods,
+        sanitize => $san,
+        ports => {},
+        expected => [],
+        publishers => [],
+        api_key => 'sluice-test-key',
+        account => 'local',
+        subscription => '00000000-0000-0000-0000-000000000000',
+        resource_group => 'sluice',
+        owner_pid => $$,
+        checked => 0,
+        planned => 0,
+        %opts,
+    }, $class;
+
+    Test::More::diag("test directory $dir") if $keep;
+
+    push @OBJECTS, $self;
+    return $self;
+}
+
+sub plan {
+    my ($self, $n) = @_;
+
+    Test::More::plan(tests => $n + 1);
+    $self->{planned} = 1;
+    return $self;
+}
+
+sub done_testing {
+    my ($self) = @_;
+
+    $self->_final_check();
+    Test::More::done_testing();
+}
+
+sub skip_all {
+    my ($self, $reason) = @_;
+
+    $self->{checked} = 1;
+    Test::More::plan(skip_all => $reason);
+}
+
+sub has_program {
+    my ($self, @names) = @_;
+
+    for my $p (@names) {
+        $self->skip_all("$p not found") unless _which($p);
+    }
+    return $self;
+}
+
+sub testdir { $_[0]->{testdir} }
+sub nginx { $_[0]->{nginx} }
+sub modules_dir { $_[0]->{modules_dir} }
+
+sub api_key {
+    my ($self, $k) = @_;
+
+    $self->{api_key} = $k if defined $k;
+    return $self->{api_key};
+}
+
+sub account {
+    my ($self, $a) = @_;
+
+    $self->{account} = $a if defined $a;
+    return $self->{account};
+}
+
+# --- files -------------------------------------------------------------
+
+sub write_file {
+    my ($self, $name, $content) = @_;
+
+    my $path = File::Spec->catfile($self->{testdir}, $name);
+    make_path(dirname($path));
+    open my $fh, '>', $path or croak "cannot write $path: $!";
+    binmode $fh;
+    print $fh $content;
+    close $fh;
+    return $path;
+}
+
+sub write_file_expand {
+    my ($self, $name, $content) = @_;
+
+    return $self->write_file($name, $self->expand($content));
+}
+
+sub read_file {
+    my ($self, $name) = @_;
+
+    my $path = File::Spec->rel2abs($name, $self->{testdir});
+    open my $fh, '<', $path or return undef;
+    binmode $fh;
+    local $/;
+    my $data = <$fh>;
+    close $fh;
+    return $data;
+}
+
+sub expand {
+    my ($self, $c) = @_;
+
+    my $dir = $self->{testdir};
+
+    $c =~ s/%%TEST_GLOBALS%%/$self->_test_globals()/ge;
+    $c =~ s/%%TEST_GLOBALS_HTTP%%/$self->_test_globals_http()/ge;
+    $c =~ s/%%PORT_(\d+)%%/$self->port($1)/ge;
+    $c =~ s/%%TESTDIR%%/$dir/g;
+    $c =~ s/%%MODULES_DIR%%/$self->{modules_dir}/g;
+    $c =~ s/%%ROOT%%/$ROOT/g;
+    $c =~ s/%%API_KEY%%/$self->{api_key}/g;
+    if ($c =~ /%%CERT(_KEY)?%%/) {
+        my ($cert, $key) = $self->make_cert();
+        $c =~ s/%%CERT%%/$cert/g;
+        $c =~ s/%%CERT_KEY%%/$key/g;
+    }
+    return $c;
+}
+
+sub _test_globals {
+    my ($self) = @_;
+
+    my $d = $self->{testdir};
+    my $m = $self->{modules_dir};
+    my $level = $ENV{SLUICE_TEST_LOG_LEVEL} || 'info';
+    my $s = "load_module $m/ngx_rtmp_module.so;\n"
+        . "load_module $m/ngx_http_sluice_module.so;\n"
+        . "pid $d/nginx.pid;\n"
+        . "error_log $d/error.log $level;\n"
+        . "daemon on;\n"
+        . "master_process on;\n";
+    $s .= "user root;\n" if $> == 0;
+    return $s;
+}
+
+sub _test_globals_http {
+    my ($self) = @_;
+
+    my $d = $self->{testdir};
+    return "access_log $d/access.log;\n"
+        . "log_not_found off;\n"
+        . "client_body_temp_path $d/client_body_temp;\n"
+        . "proxy_temp_path $d/proxy_temp;\n"
+        . "fastcgi_temp_path $d/fastcgi_temp;\n"
+        . "uwsgi_temp_path $d/uwsgi_temp;\n"
+        . "scgi_temp_path $d/scgi_temp;\n";
+}
+
+# --- ports -------------------------------------------------------------
+
+my %PORTS_TAKEN;
+
+sub port {
+    my ($self, $n) = @_;
+
+    croak 'port number expected' unless defined $n && $n =~ /^\d+$/;
+    return $self->{ports}{$n} //= _free_port();
+}
+
+sub _free_port {
+    for (1 .. 100) {
+        my $s = IO::Socket::INET->new(
+            LocalAddr => '127.0.0.1', LocalPort => 0, Proto => 'tcp',
+            Listen => 1, ReuseAddr => 0)
+            or next;
+        my $p = $s->sockport();
+        close $s;
+        next if $PORTS_TAKEN{$p}++;
+        return $p;
+    }
+    croak 'no free port';
+}
+
+# --- nginx -------------------------------------------------------------
+
+sub _nginx_env {
+    my ($self) = @_;
+
+    my %env;
+    if ($self->{sanitize}) {
+        my $d = $self->{testdir};
+        $env{ASAN_OPTIONS} = "detect_leaks=0:abort_on_error=0:detect_odr_violation=0"
+            . ":log_path=$d/sanitizer";
+        $env{UBSAN_OPTIONS} = "print_stacktrace=1:log_path=$d/sanitizer"
+            . ":suppressions=$ROOT/t/lib/ubsan.supp";
+    }
+    return %env;
+}
+
+sub _nginx_cmd {
+    my ($self, @extra) = @_;
+
+    my $d = $self->{testdir};
+    return ($self->{nginx}, '-p', "$d/", '-c', 'nginx.conf',
+        '-e', 'error.log', @extra);
+}
+
+sub nginx_t {
+    my ($self) = @_;
+
+    my $out = '';
+    local %ENV = (%ENV, $self->_nginx_env());
+    IPC::Run::run([$self->_nginx_cmd('-t')], '<', \undef, '>&', \$out);
+    return ($? >> 8, $out);
+}
+
+sub try_run {
+    my ($self) = @_;
+
+    croak "no $self->{nginx}: run ./build.sh build" unless -x $self->{nginx};
+    croak 'nginx already running' if $self->pid();
+
+    my $d = $self->{testdir};
+    unlink "$d/nginx.pid";
+
+    my $out = '';
+    {
+        local %ENV = (%ENV, $self->_nginx_env());
+        IPC::Run::run([$self->_nginx_cmd()], '<', \undef, '>&', \$out);
+    }
+    my $rc = $? >> 8;
+    $self->{run_output} = $out;
+
+    if ($rc != 0) {
+        return 0;
+    }
+
+    # with daemon on, the pid file appears after the sockets are bound
+    my $ok = $self->wait_for(sub { -s "$d/nginx.pid" }, 10);
+    return 0 unless $ok;
+
+    $self->{pid} = $self->pid();
+    return 1;
+}
+
+sub run {
+    my ($self) = @_;
+
+    return $self if $self->try_run();
+
+    my $log = $self->read_file('error.log') // '';
+    my @lines = split /\n/, $log;
+    splice @lines, 0, @lines - 20 if @lines > 20;
+    $log = join("\n", @lines);
+    die "cannot start nginx: " . ($self->{run_output} // '') . "\n"
+        . "error.log:\n" . $log . "\n";
+}
+
+sub pid {
+    my ($self) = @_;
+
+    my $p = $self->read_file('nginx.pid');
+    return undef unless defined $p && $p =~ /(\d+)/;
+    return kill(0, $1) ? $1 : undef;
+}
+
+sub stop {
+    my ($self) = @_;
+
+    my $pid = $self->pid() or return $self;
+
+    kill 'QUIT', $pid;
+    unless ($self->wait_for(sub { !kill(0, $pid) }, 15)) {
+        Test::More::diag("nginx $pid did not quit; sending TERM");
+        kill 'TERM', $pid;
+        unless ($self->wait_for(sub { !kill(0, $pid) }, 5)) {
+            kill 'KILL', $pid;
+            sleep 0.2;
+        }
+    }
+    unlink "$self->{testdir}/nginx.pid";
+    return $self;
+}
+
+sub reload {
+    my ($self, $timeout) = @_;
+
+    my $pid = $self->pid() or croak 'nginx is not running';
+    my $log = "$self->{testdir}/error.log";
+    my $offset = -s $log || 0;
+
+    kill 'HUP', $pid;
+
+    my $r = $self->wait_for(sub {
+        my $text = $self->_log_from($offset);
+        return 'failed' if $text =~ /\[emerg\]/;
+        return 'ok' if $text =~ /start worker process/;
+        return undef;
+    }, $timeout // 10);
+
+    return defined $r && $r eq 'ok';
+}
+
+sub _log_from {
+    my ($self, $offset) = @_;
+
+    open my $fh, '<', "$self->{testdir}/error.log" or return '';
+    seek $fh, $offset, 0;
+    local $/;
+    my $t = <$fh> // '';
+    close $fh;
+    return $t;
+}
+
+sub error_log {
+    my ($self) = @_;
+
+    return $self->read_file('error.log') // '';
+}
+
+sub expect_errors {
+    my ($self, @re) = @_;
+
+    push @{$self->{expected}}, @re;
+    return $self;
+}
+
+sub check_log {
+    my ($self) = @_;
+
+    my @bad;
+
+    for my $line (split /\n/, $self->error_log()) {
+        if ($line =~ /AddressSanitizer|LeakSanitizer|runtime error:/) {
+            push @bad, $line;
+            next;
+        }
+        next unless $line =~ /\[(?:error|crit|alert|emerg)\]/;
+        next if grep { $line =~ $_ } @{$self->{expected}};
+        push @bad, $line;
+    }
+
+    for my $f (glob "$self->{testdir}/sanitizer*") {
+        my $text = $self->read_file($f) // '';
+        push @bad, "$f:", (split /\n/, $text)[0 .. 30] if length $text;
+    }
+
+    return grep { defined } @bad;
+}
+
+sub _final_check {
+    my ($self) = @_;
+
+    return if $self->{checked}++;
+
+    $self->stop_publishers();
+    $self->stop();
+
+    my @bad = $self->check_log();
+    splice @bad, 40 if @bad > 40;
+    Test::More::is(join("\n", @bad), '', 'error log clean');
+}
+
+END {
+    my $status = $?;
+    for my $t (@OBJECTS) {
+        next unless $t->{owner_pid} == $$;
+        if ($t->{planned}) {
+            $t->_final_check();
+        } else {
+            $t->stop_publishers();
+            $t->stop();
+        }
+    }
+    $? = $status;
+}
+
+# --- waiting -----------------------------------------------------------
+
+sub wait_for {
+    my ($self, $code, $timeout, $interval) = @_;
+
+    $timeout //= 10;
+    $interval //= 0.1;
+
+    my $deadline = time() + $timeout;
+    while (1) {
+        my $r = $code->();
+        return $r if $r;
+        return undef if time() >= $deadline;
+        sleep $interval;
+    }
+}
+
+# --- HTTP --------------------------------------------------------------
+
+sub http {
+    my ($self, $method, $path, %o) = @_;
+
+    my $https = $o{https};
+    my $port = $o{port} // $self->port($https ? 8443 : 8080);
+    my $host = $o{host} // '127.0.0.1';
+    my $scheme = $https ? 'https' : 'http';
+
+    my $ua = HTTP::Tiny->new(
+        max_redirect => 0,
+        keep_alive => 0,
+        timeout => $o{timeout} // 10,
+        verify_SSL => 0,
+        agent => 'sluice-test',
+    );
+
+    my %args = (headers => $o{headers} // {});
+    $args{content} = $o{body} if defined $o{body};
+
+    my $url = $path =~ m{^https?://} ? $path : "$scheme://$host:$port$path";
+    my $res = $ua->request($method, $url, \%args);
+
+    return {
+        status => $res->{status},
+        reason => $res->{reason},
+        headers => $res->{headers} // {},
+        body => $res->{content} // '',
+        url => $url,
+    };
+}
+
+sub get {
+    my ($self, $path, %o) = @_;
+
+    return $self->http(GET => $path, %o);
+}
+
+sub head {
+    my ($self, $path, %o) = @_;
+
+    return $self->http(HEAD => $path, %o);
+}
+
+sub http_raw {
+    my ($self, $bytes, %o) = @_;
+
+    my $port = $o{port} // $self->port(8080);
+    my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1:$port",
+        Timeout => $o{timeout} // 10) or return undef;
+    binmode $s;
+
+    my $reply = '';
+    eval {
+        local $SIG{ALRM} = sub { die "timeout\n" };
+        alarm($o{timeout} // 10);
+        print $s $bytes;
+        while (1) {
+            my $n = sysread($s, my $buf, 65536);
+            last unless $n;
+            $reply .= $buf;
+        }
+        alarm(0);
+    };
+    alarm(0);
+    close $s;
+    return $reply;
+}
+
+sub api_path {
+    my ($self, $path) = @_;
+
+    return $path if $path =~ m{^/};
+    return "/subscriptions/$self->{subscription}"
+        . "/resourceGroups/$self->{resource_group}"
+        . "/providers/Microsoft.Media/mediaServices/$self->{account}/$path";
+}
+
+sub api {
+    my ($self, $method, $path, $data, %o) = @_;
+
+    my $url = $self->api_path($path);
+    my $query = $o{query} // '';
+    $query = join('&', grep { length } $query, 'api-version=2022-08-01')
+        unless $query =~ /api-version=/;
+    $url .= ($url =~ /\?/ ? '&' : '?') . $query;
+
+    my %h = %{$o{headers} // {}};
+    my $key = $o{key} // $self->{api_key};
+    $h{Authorization} = "Bearer $key" if length $key;
+
+    my $body;
+    if (defined $data) {
+        $body = ref $data ? JSON::PP->new->canonical->encode($data) : $data;
+        $h{'Content-Type'} //= 'application/json';
+    }
+
+    my $r = $self->http($method, $url, %o, headers => \%h,
+        (defined $body ? (body => $body) : ()));
+    $r->{json} = eval { JSON::PP->new->decode($r->{body}) }
+        if length $r->{body};
+    return $r;
+}
+
+# --- TLS ---------------------------------------------------------------
+
+sub make_cert {
+    my ($self, $name) = @_;
+
+    $name //= 'localhost';
+    my $d = $self->{testdir};
+    my ($cert, $key) = ("$d/$name.crt", "$d/$name.key");
+    return ($cert, $key) if -s $cert && -s $key;
+
+    make_cert_files($cert, $key, $name);
+    return ($cert, $key);
+}
+
+sub make_cert_files {
+    my ($cert, $key, $cn) = @_;
+
+    my $out = '';
+    my @cmd = ('openssl', 'req', '-x509', '-newkey', 'rsa:2048', '-nodes',
+        '-days', '365', '-subj', "/CN=$cn",
+        '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
+        '-keyout', $key, '-out', $cert);
+    IPC::Run::run(\@cmd, '<', \undef, '>&', \$out)
+        or croak "openssl req failed: $out";
+    return ($cert, $key);
+}
+
+# --- media fixtures ----------------------------------------------------
+
+my %AV_DEFAULTS = (
+    duration => 10, size => '640x360', fps => 30, vbitrate => '800k',
+    abitrate => '128k', gop => 2, bframes => 2, audio => 1, video => 1,
+    rate => 48000, format => 'flv', freq => 440, profile => 'main',
+);
+
+my @LADDER = (
+    { size => '1280x720', vbitrate => '2500k', freq => 440 },
+    { size => '960x540', vbitrate => '1200k', freq => 440 },
+    { size => '640x360', vbitrate => '600k', freq => 440 },
+);
+
+sub fixture {
+    my ($name, %o) = @_;
+
+    if ($name eq 'av') {
+        return _fixture_av(%o);
+    }
+
+    if ($name eq 'ladder') {
+        my @files = map { _fixture_av(%o, %$_) } @LADDER;
+        return wantarray ? @files : \@files;
+    }
+
+    croak "unknown fixture $name";
+}
+
+sub _av_encode_args {
+    my (%o) = @_;
+
+    my $gop = int($o{fps} * $o{gop} + 0.5);
+    my (@in, @out);
+
+    if ($o{video}) {
+        push @in, '-f', 'lavfi', '-i',
+            "testsrc2=size=$o{size}:rate=$o{fps}";
+        push @out, '-c:v', 'libx264', '-preset', 'veryfast',
+            '-profile:v', $o{profile}, '-pix_fmt', 'yuv420p',
+            '-b:v', $o{vbitrate}, '-maxrate', $o{vbitrate},
+            '-bufsize', $o{vbitrate},
+            '-g', $gop, '-keyint_min', $gop, '-sc_threshold', 0,
+            '-bf', $o{bframes}, '-x264-params', 'open_gop=0';
+    }
+    if ($o{audio}) {
+        push @in, '-f', 'lavfi', '-i',
+            "sine=frequency=$o{freq}:sample_rate=$o{rate}";
+        push @out, '-c:a', 'aac', '-b:a', $o{abitrate}, '-ac', 2,
+            '-ar', $o{rate};
+    }
+    return (\@in, \@out);
+}
+
+sub _fixture_av {
+    my (%o) = @_;
+
+    %o = (%AV_DEFAULTS, %o);
+    croak 'fixture needs audio or video' unless $o{audio} || $o{video};
+
+    my $key = md5_hex(join ',', map { "$_=$o{$_}" } sort keys %o);
+    my $dir = "$ROOT/build/fixtures";
+    make_path($dir);
+    my $ext = $o{format} eq 'mp4' ? 'mp4' : $o{format} eq 'ts' ? 'ts' : 'flv';
+    my $file = "$dir/av-" . substr($key, 0, 12) . ".$ext";
+    return $file if -s $file;
+
+    my ($in, $out) = _av_encode_args(%o);
+    my $tmp = "$file.$$.tmp";
+    my @cmd = ('ffmpeg', '-nostdin', '-hide_banner', '-loglevel', 'error',
+        '-y', @$in, '-t', $o{duration}, @$out,
+        ($o{format} eq 'mp4' ? ('-movflags', '+faststart') : ()),
+        '-f', ($o{format} eq 'ts' ? 'mpegts' : $o{format}), $tmp);
+
+    my $log = '';
+    unless (IPC::Run::run(\@cmd, '<', \undef, '>&', \$log)) {
+        unlink $tmp;
+        croak "ffmpeg fixture failed: $log";
+    }
+    rename $tmp, $file or croak "rename $tmp: $!";
+    return $file;
+}
+
+sub ffprobe_json {
+    my ($what, @args) = @_;
+
+    my ($out, $err) = ('', '');
+    IPC::Run::run(['ffprobe', '-v', 'error', '-of', 'json', '-show_streams',
+        '-show_format', @args, $what], '<', \undef, '>', \$out, '2>', \$err,
+        IPC::Run::timeout(60))
+        or return undef;
+    return eval { JSON::PP->new->decode($out) };
+}
+
+# --- RTMP publishers ---------------------------------------------------
+
+sub publish {
+    my ($self, %o) = @_;
+
+    my @inputs = ref $o{input} ? @{$o{input}} : ($o{input} // ());
+    my $default = 'rtmp://127.0.0.1:' . $self->port(1935) . '/'
+        . ($o{path} // 'live/stream');
+    my @urls = ref $o{url} ? @{$o{url}} : ($o{url} // $default);
+    my $realtime = $o{realtime} // 1;
+
+    my @cmd = ('ffmpeg', '-nostdin', '-hide_banner', '-loglevel', 'warning');
+
+    if ($o{lavfi}) {
+        my %a = (%AV_DEFAULTS, %{$o{lavfi}});
+        my ($in, $out) = _av_encode_args(%a);
+        push @cmd, '-re', @$in, ($a{duration} ? ('-t', $a{duration}) : ()),
+            @{$o{args} // []}, @$out, '-f', 'flv', $urls[0];
+
+    } else {
+        croak 'publish: input expected' unless @inputs;
+        croak 'publish: as many urls as inputs expected'
+            unless @urls == @inputs || @urls == 1 && @inputs == 1;
+
+        for my $f (@inputs) {
+            push @cmd, ($realtime ? ('-re') : ()),
+                ($o{loop} ? ('-stream_loop', '-1') : ()), '-i', $f;
+        }
+        push @cmd, @{$o{args} // []};
+        for my $i (0 .. $#inputs) {
+            push @cmd, '-map', "$i:v?", '-map', "$i:a?", '-c', 'copy',
+                '-f', 'flv', $urls[$i];
+        }
+    }
+
+    my $n = ++$FFMPEG_SEQ;
+    my $log = "$self->{testdir}/ffmpeg-$n.log";
+    open my $fh, '>', $log or croak "$log: $!";
+    print $fh join(' ', @cmd), "\n";
+    close $fh;
+
+    my $h = IPC::Run::start(\@cmd, '<', \undef, '>>', $log, '2>>', $log);
+    my $p = { handle => $h, log => $log, cmd => \@cmd, n => $n };
+    push @{$self->{publishers}}, $p;
+    return $p;
+}
+
+sub publisher_running {
+    my ($self, $p) = @_;
+
+    return $p->{handle}->pumpable() ? 1 : 0;
+}
+
+sub publisher_log {
+    my ($self, $p) = @_;
+
+    return $self->read_file($p->{log}) // '';
+}
+
+sub stop_publisher {
+    my ($self, $p) = @_;
+
+    my $h = $p->{handle};
+    return unless $h;
+
+    if ($h->pumpable()) {
+        $h->signal('INT');
+        my $deadline = time() + 5;
+        while ($h->pumpable() && time() < $deadline) {
+            $h->pump_nb();
+            sleep 0.1;
+        }
+        $h->kill_kill(grace => 1) if $h->pumpable();
+    }
+    eval { $h->finish() };
+    $p->{result} = $h->full_result(0);
+    $p->{handle} = undef;
+    return $p->{result};
+}
+
+sub stop_publishers {
+    my ($self) = @_;
+
+    $self->stop_publisher($_) for @{$self->{publishers}};
+    $self->{publishers} = [];
+}
+
+# --- misc --------------------------------------------------------------
+
+sub _which {
+    my ($p) = @_;
+
+    for my $d (split /:/, $ENV{PATH} // '') {
+        return "$d/$p" if -x "$d/$p";
+    }
+    return undef;
+}
+
+1;
