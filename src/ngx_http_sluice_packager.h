@@ -1,0 +1,126 @@
+
+/*
+ * Copyright (C) 2026, The Sluice authors.
+ *
+ * Internal interface of the packaging handler (sluice_packager), shared by
+ * ngx_http_sluice_packager_module.c (routing, HTTP), _manifest.c
+ * (manifests from the index snapshot) and _segment.c (init segments and
+ * fragments: CMAF as stored, TS, Smooth).
+ */
+
+
+#ifndef _NGX_HTTP_SLUICE_PACKAGER_H_INCLUDED_
+#define _NGX_HTTP_SLUICE_PACKAGER_H_INCLUDED_
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_sluice.h"
+#include "media/sluice_url.h"
+#include "media/sluice_cmaf.h"
+#include "media/sluice_ts.h"
+
+
+/* a stored fragment larger than this is not read into memory (TS, Smooth) */
+#define NGX_HTTP_SLUICE_MAX_READ         (64 * 1024 * 1024)
+
+/* fragments muxed into one TS segment at most */
+#define NGX_HTTP_SLUICE_MAX_SEG_FRAGS    1
+
+/* Cache-Control max-age of segments and of errors, seconds */
+#define NGX_HTTP_SLUICE_SEGMENT_MAX_AGE  31536000
+#define NGX_HTTP_SLUICE_ERROR_MAX_AGE    1
+
+
+typedef struct {
+    ngx_msec_t                   live_window;
+} ngx_http_sluice_packager_loc_conf_t;
+
+
+/* the stored fragments of one track that make a requested segment */
+typedef struct {
+    ngx_uint_t                   index;     /* track slot: path component */
+    uint32_t                     init_version;
+    sluice_track_info_t          info;
+    ngx_uint_t                   nfrags;
+    ngx_sluice_frag_t            frags[NGX_HTTP_SLUICE_MAX_SEG_FRAGS];
+} ngx_http_sluice_seg_track_t;
+
+
+/* one request, from the URL to the snapshot of the index it reads */
+typedef struct {
+    ngx_http_request_t          *request;
+
+    /* "/{locator}/{name}.ism/{tail}" */
+    ngx_str_t                    locator;
+    ngx_str_t                    name;
+    ngx_str_t                    tail;
+
+    sluice_url_t                 url;
+
+    /* the source found by a resolver */
+    u_char                       event_id[NGX_SLUICE_ID_LEN + 1];
+    uint32_t                     generation;
+    ngx_msec_t                   fragment_ms;
+    int64_t                      epoch_ms;
+    ngx_uint_t                   live;      /* manifests change */
+
+    /* manifests and playlists: the window of every track */
+    ngx_sluice_snapshot_t        snap;
+    uint32_t                    *discontinuities;   /* before the window */
+
+    /* segments: the track asked for, then a muxed audio track (TS v3) */
+    ngx_http_sluice_seg_track_t  seg[2];
+    ngx_uint_t                   nseg;
+
+    /* an error found by a collector: HTTP status and text */
+    ngx_uint_t                   status;
+    const char                  *reason;
+
+    sluice_alloc_t               alloc;     /* r->pool */
+} ngx_http_sluice_pkg_t;
+
+
+extern ngx_module_t  ngx_http_sluice_packager_module;
+
+
+/* sends a complete response of status with one buffer (memory or file) */
+ngx_int_t ngx_http_sluice_packager_send(ngx_http_request_t *r,
+    ngx_str_t *type, ngx_buf_t *b, time_t max_age);
+/* sends an error response with a short text body; returns an nginx rc */
+ngx_int_t ngx_http_sluice_packager_error(ngx_http_request_t *r,
+    ngx_uint_t status, const char *reason);
+ngx_uint_t ngx_http_sluice_packager_http_status(sluice_status_t rc);
+
+/*
+ * Collectors run under the zone mutex with the event found by a resolver:
+ * they copy what the request needs (no I/O, pool memory only) and return
+ * NGX_OK, NGX_ERROR, or NGX_DECLINED with pkg->status and pkg->reason.
+ */
+ngx_int_t ngx_http_sluice_packager_manifest_collect(
+    ngx_http_sluice_pkg_t *pkg, ngx_sluice_event_t *ev);
+ngx_int_t ngx_http_sluice_packager_segment_collect(
+    ngx_http_sluice_pkg_t *pkg, ngx_sluice_event_t *ev);
+
+/* then, outside the lock, they produce the response */
+ngx_int_t ngx_http_sluice_packager_manifest(ngx_http_sluice_pkg_t *pkg);
+ngx_int_t ngx_http_sluice_packager_segment(ngx_http_sluice_pkg_t *pkg);
+
+
+/*
+ * TEMPORARY, while the parts these come from are being written in the
+ * same tree: weak references keep the module loadable (dlopen RTLD_NOW)
+ * before they exist.  Removed once they have landed.
+ */
+#pragma weak ngx_sluice_event_by_preview
+#pragma weak ngx_sluice_ip_allowed
+#pragma weak sluice_cmaf_fragment_parse
+#pragma weak sluice_cmaf_fragment_size
+#pragma weak sluice_cmaf_fragment_write
+#pragma weak sluice_ts_segment_size
+#pragma weak sluice_ts_segment_write
+
+
+#endif /* _NGX_HTTP_SLUICE_PACKAGER_H_INCLUDED_ */
