@@ -141,6 +141,13 @@ typedef struct {
     int64_t                     ts_offset;      /* input ms -> timeline ms */
     ngx_uint_t                  publishers;
 
+    /*
+     * unix ms of timeline time 0 (DASH availabilityStartTime, HLS
+     * program date time), estimated by the packager for "epoch_generation"
+     */
+    int64_t                     epoch_ms;
+    uint32_t                    epoch_generation;
+
     /* the resource document as the API returns it (slab string) */
     u_char                     *json;
     size_t                      json_len;
