@@ -28,6 +28,8 @@
 
 static uint32_t ngx_http_sluice_discontinuities_before(
     ngx_sluice_track_t *tr, uint64_t time);
+static void ngx_http_sluice_epoch(ngx_http_sluice_pkg_t *pkg,
+    ngx_sluice_event_t *ev);
 static ngx_int_t ngx_http_sluice_presentation(ngx_http_sluice_pkg_t *pkg,
     sluice_presentation_t *p);
 static const sluice_ptrack_t *ngx_http_sluice_find_ptrack(
@@ -78,7 +80,79 @@ ngx_http_sluice_packager_manifest_collect(ngx_http_sluice_pkg_t *pkg,
             ngx_http_sluice_discontinuities_before(tr, ts->frags[0].time);
     }
 
+    ngx_http_sluice_epoch(pkg, ev);
+
     return NGX_OK;
+}
+
+
+/*
+ * The wall clock time of timeline time 0: the time the newest fragment
+ * was appended (its end plus the write) minus its end on the timeline.
+ * Stored in the event so that every worker and every request agree; it
+ * moves only when a new estimate differs by more than a fragment (a
+ * publisher that came back after a pause, a new generation).
+ */
+
+static void
+ngx_http_sluice_epoch(ngx_http_sluice_pkg_t *pkg, ngx_sluice_event_t *ev)
+{
+    int64_t                   est, diff, now, tolerance;
+    uint64_t                  end;
+    ngx_uint_t                i;
+    ngx_time_t               *tp;
+    ngx_msec_int_t            age;
+    ngx_sluice_frag_t        *f;
+    ngx_sluice_track_snap_t  *ts, *newest;
+
+    newest = NULL;
+
+    for (i = 0; i < pkg->snap.ntracks; i++) {
+        ts = &pkg->snap.tracks[i];
+
+        if (ts->nfrags == 0 || ts->info.timescale == 0) {
+            continue;
+        }
+
+        if (newest == NULL
+            || (ngx_msec_int_t) (ts->updated - newest->updated) > 0)
+        {
+            newest = ts;
+        }
+    }
+
+    if (newest == NULL) {
+        pkg->epoch_ms = ev->epoch_ms;
+        return;
+    }
+
+    f = &newest->frags[newest->nfrags - 1];
+    end = sluice_rescale(f->time + f->duration, newest->info.timescale,
+                         1000);
+
+    age = (ngx_msec_int_t) (ngx_current_msec - newest->updated);
+    if (age < 0) {
+        age = 0;
+    }
+
+    tp = ngx_timeofday();
+    now = (int64_t) tp->sec * 1000 + (int64_t) tp->msec;
+    est = now - age - (int64_t) end;
+
+    tolerance = (int64_t) ngx_max(2 * pkg->fragment_ms, 2000);
+    diff = est - ev->epoch_ms;
+
+    if (ev->epoch_generation != ev->generation || ev->epoch_ms == 0
+        || diff > tolerance || diff < -tolerance)
+    {
+        ngx_log_debug2(NGX_LOG_DEBUG_HTTP, pkg->request->connection->log, 0,
+                       "sluice packager: epoch %L -> %L", ev->epoch_ms, est);
+
+        ev->epoch_ms = est;
+        ev->epoch_generation = ev->generation;
+    }
+
+    pkg->epoch_ms = ev->epoch_ms;
 }
 
 

@@ -358,7 +358,9 @@ ngx_http_sluice_resolve_preview(ngx_http_sluice_pkg_t *pkg)
         goto failed;
     }
 
-    if (!ngx_sluice_ip_allowed(&ev->preview_acl, r->connection->sockaddr)) {
+    if (ngx_sluice_ip_allowed(&ev->preview_acl, r->connection->sockaddr)
+        != NGX_OK)
+    {
         status = NGX_HTTP_FORBIDDEN;
         reason = "client address not allowed";
         goto failed;
