@@ -1,0 +1,586 @@
+#!/usr/bin/env bash
+#
+# Copyright (C) 2026, The Sluice authors.
+#
+# CPU benchmark: Sluice ingest + packaging against nginx-rtmp-module's own
+# `hls on; dash on;`, side by side, from one nginx binary.
+#
+#   bench/run.sh [options]
+#
+#   -n N            copy-publishers per server (default 4)
+#   -d SECONDS      measured period (default 60)
+#   -w SECONDS      warm-up before measuring (default 15)
+#   --only WHICH    rtmp, sluice or both (default both)
+#   --nginx DIR     directory with nginx, ngx_rtmp_module.so and
+#                   ngx_http_sluice_module.so (default build/objs; run
+#                   ./build.sh build first)
+#   --work DIR      work directory (default /tmp/sluice-bench); the
+#                   fixture is cached there
+#   --workers N     worker_processes of each instance (default 1)
+#   --record FILE   append the result row to the table at the end of FILE
+#                   (docs/benchmarks.md)
+#
+# Two nginx instances with their own prefixes run from the same binary:
+#
+#   rtmp    nginx-rtmp application with hls on; dash on; (2 s fragments)
+#           and a static http server for its files
+#   sluice  nginx-rtmp application with sluice_ingest on; plus the Sluice
+#           API and packager; one live event per publisher, created and
+#           started through the REST API
+#
+# Each server gets N publishers (ffmpeg -re -stream_loop -1 -c copy of a
+# pre-encoded 3 Mbps 720p30 H.264/AAC file, keyframe every 2 s) and, per
+# stream, one HLS viewer and one DASH viewer (bench/viewer.pl: polls the
+# manifest every second and downloads each new segment once).  CPU time
+# (utime + stime from /proc/PID/stat, all threads) of every process of each
+# instance (master, workers, helpers) is sampled after the warm-up and
+# after the measured period.  Result: CPU-seconds per stream-minute, and
+# the ratio Sluice / nginx-rtmp.
+#
+# Only loopback addresses are used.  Every process started here is stopped
+# on exit.  Total time is about warm-up + period + 20 s.
+
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+N=4
+DURATION=60
+WARMUP=15
+ONLY=both
+NGINX_DIR="${SLUICE_MODULES_DIR:-$ROOT/build/objs}"
+WORK=/tmp/sluice-bench
+WORKERS=1
+RECORD=
+API_KEY=sluice-bench-key
+ACCOUNT=bench
+API_BASE="/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/bench/providers/Microsoft.Media/mediaServices/$ACCOUNT"
+API_VERSION=2022-08-01
+
+RTMP_PORT_A=19361
+HTTP_PORT_A=18361
+RTMP_PORT_B=19362
+HTTP_PORT_B=18362
+
+PIDS=()
+STARTED=()
+
+
+die() {
+    printf 'bench: %s\n' "$*" >&2
+    exit 1
+}
+
+
+log() {
+    printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2
+}
+
+
+usage() {
+    sed -n '3,24p' "$0" | sed 's/^# \{0,1\}//'
+    exit 2
+}
+
+
+while [ $# -gt 0 ]; do
+    case "$1" in
+        -n) N="$2"; shift 2 ;;
+        -d) DURATION="$2"; shift 2 ;;
+        -w) WARMUP="$2"; shift 2 ;;
+        --only) ONLY="$2"; shift 2 ;;
+        --nginx) NGINX_DIR="$2"; shift 2 ;;
+        --work) WORK="$2"; shift 2 ;;
+        --workers) WORKERS="$2"; shift 2 ;;
+        --record) RECORD="$2"; shift 2 ;;
+        -h|--help) usage ;;
+        *) die "unknown option $1 (see --help)" ;;
+    esac
+done
+
+case "$ONLY" in rtmp|sluice|both) ;; *) die "--only rtmp|sluice|both" ;; esac
+[[ "$N" =~ ^[1-9][0-9]*$ ]] || die "-n must be a positive integer"
+[[ "$DURATION" =~ ^[1-9][0-9]*$ ]] || die "-d must be a positive integer"
+[[ "$WARMUP" =~ ^[0-9]+$ ]] || die "-w must be an integer"
+
+NGINX="$NGINX_DIR/nginx"
+[ -x "$NGINX" ] || die "$NGINX not found (./build.sh build, or --nginx DIR)"
+[ -f "$NGINX_DIR/ngx_rtmp_module.so" ] \
+    || die "$NGINX_DIR/ngx_rtmp_module.so not found"
+if [ "$ONLY" != rtmp ] && [ ! -f "$NGINX_DIR/ngx_http_sluice_module.so" ]
+then
+    die "$NGINX_DIR/ngx_http_sluice_module.so not found"
+fi
+for p in ffmpeg curl perl; do
+    command -v "$p" >/dev/null || die "$p is needed"
+done
+
+TICKS=$(getconf CLK_TCK)
+
+
+# --- process bookkeeping ----------------------------------------------
+
+cleanup() {
+    local p i
+
+    for p in "${PIDS[@]}"; do
+        kill "$p" 2>/dev/null || true
+    done
+    for i in "${STARTED[@]}"; do
+        "$NGINX" -p "$WORK/$i" -c conf/nginx.conf -s stop 2>/dev/null || true
+    done
+    sleep 1
+    for p in "${PIDS[@]}"; do
+        kill -9 "$p" 2>/dev/null || true
+    done
+}
+
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+
+port_free() {
+    ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+
+# --- fixture ----------------------------------------------------------
+
+FIXTURE="$WORK/fixture-720p30-3M.flv"
+
+make_fixture() {
+    [ -s "$FIXTURE" ] && return
+    log "encoding the fixture (30 s 1280x720 30 fps, 3 Mbps, GOP 60, AAC)"
+    ffmpeg -nostdin -hide_banner -loglevel error -y \
+        -f lavfi -i testsrc2=size=1280x720:rate=30 \
+        -f lavfi -i sine=frequency=440:sample_rate=48000 -t 30 \
+        -c:v libx264 -preset veryfast -profile:v high -pix_fmt yuv420p \
+        -b:v 3000k -maxrate 3000k -bufsize 6000k \
+        -g 60 -keyint_min 60 -sc_threshold 0 \
+        -c:a aac -b:a 128k -ac 2 -ar 48000 \
+        -f flv "$FIXTURE.tmp"
+    mv "$FIXTURE.tmp" "$FIXTURE"
+}
+
+
+# --- configurations ---------------------------------------------------
+
+globals() {
+    echo "load_module $NGINX_DIR/ngx_rtmp_module.so;"
+    if [ "$1" = sluice ]; then
+        echo "load_module $NGINX_DIR/ngx_http_sluice_module.so;"
+    fi
+    echo "worker_processes $WORKERS;"
+    echo "error_log logs/error.log warn;"
+    echo "pid logs/nginx.pid;"
+    if [ "$(id -u)" = 0 ]; then
+        echo "user root;"
+    fi
+}
+
+
+write_rtmp_conf() {
+    local d="$WORK/rtmp"
+
+    rm -rf "$d"
+    mkdir -p "$d/conf" "$d/logs" "$d/html/hls" "$d/html/dash"
+    {
+        globals rtmp
+        cat <<EOF
+events { worker_connections 1024; }
+
+rtmp {
+    server {
+        listen 127.0.0.1:$RTMP_PORT_A;
+
+        application live {
+            live on;
+            hls on;
+            hls_path $d/html/hls;
+            hls_fragment 2s;
+            hls_playlist_length 20s;
+            dash on;
+            dash_path $d/html/dash;
+            dash_fragment 2s;
+            dash_playlist_length 20s;
+        }
+    }
+}
+
+http {
+    access_log off;
+    types {
+        application/vnd.apple.mpegurl m3u8;
+        video/mp2t ts;
+        application/dash+xml mpd;
+        video/mp4 m4v;
+        audio/mp4 m4a;
+    }
+    sendfile on;
+
+    server {
+        listen 127.0.0.1:$HTTP_PORT_A;
+
+        location / {
+            root $d/html;
+            add_header Cache-Control no-cache;
+            add_header Access-Control-Allow-Origin *;
+        }
+    }
+}
+EOF
+    } > "$d/conf/nginx.conf"
+}
+
+
+write_sluice_conf() {
+    local d="$WORK/sluice"
+
+    rm -rf "$d"
+    mkdir -p "$d/conf" "$d/logs" "$d/data"
+    {
+        globals sluice
+        cat <<EOF
+thread_pool sluice threads=4;
+
+events { worker_connections 1024; }
+
+rtmp {
+    server {
+        listen 127.0.0.1:$RTMP_PORT_B;
+
+        application live {
+            live on;
+            sluice_ingest on;
+            sluice_thread_pool sluice;
+        }
+    }
+}
+
+http {
+    access_log off;
+    sendfile on;
+
+    sluice_zone sluice 64m;
+    sluice_data_path data;
+    sluice_account $ACCOUNT;
+    sluice_api_key $API_KEY;
+    sluice_ingest_url rtmp://127.0.0.1:$RTMP_PORT_B;
+    sluice_preview_url http://127.0.0.1:$HTTP_PORT_B;
+
+    server {
+        listen 127.0.0.1:$HTTP_PORT_B;
+
+        location ~* ^/subscriptions/ {
+            sluice_api;
+        }
+
+        location / {
+            sluice_packager;
+            sluice_live_window 60s;
+        }
+    }
+}
+EOF
+    } > "$d/conf/nginx.conf"
+}
+
+
+start_nginx() {
+    local i="$1"
+
+    "$NGINX" -p "$WORK/$i" -c conf/nginx.conf -t -q \
+        || die "$i: nginx -t failed"
+    "$NGINX" -p "$WORK/$i" -c conf/nginx.conf \
+        || die "$i: nginx did not start"
+    STARTED+=("$i")
+    for _ in $(seq 50); do
+        [ -s "$WORK/$i/logs/nginx.pid" ] && return
+        sleep 0.1
+    done
+    die "$i: no pid file"
+}
+
+
+# --- CPU accounting ---------------------------------------------------
+
+instance_pids() {
+    local master
+
+    master=$(cat "$WORK/$1/logs/nginx.pid")
+    echo "$master"
+    ps -o pid= --ppid "$master" | tr -d ' '
+}
+
+
+# utime + stime in clock ticks of all processes of an instance
+instance_ticks() {
+    local p total=0 f
+
+    for p in $(instance_pids "$1"); do
+        [ -r "/proc/$p/stat" ] || continue
+        # fields after the ")" of comm: utime is the 12th, stime the 13th
+        f=$(sed 's/^.*) //' "/proc/$p/stat")
+        set -- $f
+        total=$((total + ${12} + ${13}))
+    done
+    echo "$total"
+}
+
+
+instance_rss_kb() {
+    local p total=0 r
+
+    for p in $(instance_pids "$1"); do
+        r=$(awk '/^VmRSS:/ { print $2 }' "/proc/$p/status" 2>/dev/null)
+        total=$((total + ${r:-0}))
+    done
+    echo "$total"
+}
+
+
+# --- Sluice API -------------------------------------------------------
+
+api() {
+    local method="$1" path="$2" data="${3:-}" out="$4"
+    local url="http://127.0.0.1:$HTTP_PORT_B$API_BASE/$path"
+
+    url="$url?api-version=$API_VERSION"
+    if [ -n "$data" ]; then
+        curl -sS -m 10 -o "$out" -w '%{http_code}' -X "$method" \
+            -H "Authorization: Bearer $API_KEY" \
+            -H 'Content-Type: application/json' --data "$data" "$url"
+    else
+        curl -sS -m 10 -o "$out" -w '%{http_code}' -X "$method" \
+            -H "Authorization: Bearer $API_KEY" "$url"
+    fi
+}
+
+
+# json_get FILE KEY.KEY.0.KEY  -> value (empty if absent)
+json_get() {
+    perl -MJSON::PP -e '
+        local $/; open my $f, "<", $ARGV[0] or exit;
+        my $v = eval { JSON::PP->new->decode(<$f>) } or exit;
+        for my $k (split /\./, $ARGV[1]) {
+            $v = ref $v eq "ARRAY" ? $v->[$k] : ref $v eq "HASH" ? $v->{$k}
+               : undef;
+        }
+        print $v if defined $v && !ref $v;' "$1" "$2"
+}
+
+
+# creates and starts live event bench$1; prints "INGEST_URL PREVIEW_URL"
+sluice_event() {
+    local name="bench$1" d="$WORK/sluice/api" code state ingest preview
+
+    mkdir -p "$d"
+    code=$(api PUT "liveEvents/$name" \
+        '{"location":"local","properties":{"input":{"streamingProtocol":"RTMP"},"preview":{}}}' \
+        "$d/$name.put.json")
+    case "$code" in
+        200|201|202) ;;
+        *) log "PUT liveEvents/$name: HTTP $code $(head -c 300 "$d/$name.put.json")"
+           return 1 ;;
+    esac
+
+    code=$(api POST "liveEvents/$name/start" '{}' "$d/$name.start.json")
+    case "$code" in
+        200|202|204) ;;
+        *) log "POST liveEvents/$name/start: HTTP $code $(head -c 300 "$d/$name.start.json")"
+           return 1 ;;
+    esac
+
+    for _ in $(seq 100); do
+        api GET "liveEvents/$name" '' "$d/$name.json" >/dev/null || true
+        state=$(json_get "$d/$name.json" properties.resourceState)
+        [ "$state" = Running ] && break
+        sleep 0.2
+    done
+    if [ "$state" != Running ]; then
+        log "liveEvents/$name: resourceState '$state', not Running"
+        return 1
+    fi
+
+    ingest=$(json_get "$d/$name.json" properties.input.endpoints.0.url)
+    preview=$(json_get "$d/$name.json" properties.preview.endpoints.0.url)
+    if [ -z "$ingest" ] || [ -z "$preview" ]; then
+        log "liveEvents/$name: no input or preview endpoint"
+        return 1
+    fi
+    echo "$ingest $preview"
+}
+
+
+# --- publishers and viewers -------------------------------------------
+
+declare -A PUBS
+
+publish() {
+    local i="$1" url="$2" logf="$3"
+
+    ffmpeg -nostdin -hide_banner -loglevel warning -re -stream_loop -1 \
+        -i "$FIXTURE" -c copy -f flv "$url" > "$logf" 2>&1 &
+    PIDS+=($!)
+    PUBS[$i]+="$! "
+}
+
+
+viewer() {
+    local kind="$1" url="$2" out="$3"
+
+    perl "$ROOT/bench/viewer.pl" --kind "$kind" --url "$url" \
+        --duration "$DURATION" > "$out" 2>&1 &
+    PIDS+=($!)
+}
+
+
+# --- run ----------------------------------------------------------------
+
+mkdir -p "$WORK"
+make_fixture
+
+INSTANCES=()
+[ "$ONLY" != sluice ] && INSTANCES+=(rtmp)
+[ "$ONLY" != rtmp ] && INSTANCES+=(sluice)
+
+for port in $RTMP_PORT_A $HTTP_PORT_A $RTMP_PORT_B $HTTP_PORT_B; do
+    port_free "$port" || die "port $port is in use"
+done
+
+declare -A HLS_URLS DASH_URLS NOTE
+
+for i in "${INSTANCES[@]}"; do
+    "write_${i}_conf"
+    start_nginx "$i"
+    log "$i: nginx started ($(instance_pids "$i" | wc -l) processes)"
+    NOTE[$i]=""
+done
+
+if [[ " ${INSTANCES[*]} " == *" rtmp "* ]]; then
+    for s in $(seq "$N"); do
+        publish rtmp "rtmp://127.0.0.1:$RTMP_PORT_A/live/s$s" \
+            "$WORK/rtmp/logs/ffmpeg-$s.log"
+        HLS_URLS[rtmp]+="http://127.0.0.1:$HTTP_PORT_A/hls/s$s.m3u8 "
+        DASH_URLS[rtmp]+="http://127.0.0.1:$HTTP_PORT_A/dash/s$s.mpd "
+    done
+fi
+
+if [[ " ${INSTANCES[*]} " == *" sluice "* ]]; then
+    for s in $(seq "$N"); do
+        if ! urls=$(sluice_event "$s"); then
+            NOTE[sluice]="live event API failed"
+            break
+        fi
+        set -- $urls
+        # the ingest endpoint is the application + access token; add a
+        # stream name as an encoder would
+        publish sluice "$1/stream" "$WORK/sluice/logs/ffmpeg-$s.log"
+        base="${2%/manifest*}"
+        HLS_URLS[sluice]+="$base/manifest(format=m3u8-aapl).m3u8 "
+        DASH_URLS[sluice]+="$base/manifest(format=mpd-time-cmaf).mpd "
+    done
+fi
+
+log "warm-up ${WARMUP}s with $N publishers per server"
+sleep "$WARMUP"
+
+declare -A T0 T1 RSS
+
+for i in "${INSTANCES[@]}"; do
+    [ -n "${NOTE[$i]}" ] && continue
+    n=0
+    for u in ${HLS_URLS[$i]}; do
+        n=$((n + 1))
+        viewer hls "$u" "$WORK/$i/logs/viewer-hls-$n.json"
+    done
+    n=0
+    for u in ${DASH_URLS[$i]}; do
+        n=$((n + 1))
+        viewer dash "$u" "$WORK/$i/logs/viewer-dash-$n.json"
+    done
+done
+
+for i in "${INSTANCES[@]}"; do
+    T0[$i]=$(instance_ticks "$i")
+done
+START=$(date +%s.%N)
+
+log "measuring ${DURATION}s"
+sleep "$DURATION"
+
+for i in "${INSTANCES[@]}"; do
+    T1[$i]=$(instance_ticks "$i")
+    RSS[$i]=$(instance_rss_kb "$i")
+done
+END=$(date +%s.%N)
+
+sleep 3     # let the viewers print their results
+
+ELAPSED=$(perl -e "printf '%.1f', $END - $START")
+
+# publishers still running at the end
+alive() {
+    local c=0 p
+
+    for p in ${PUBS[$1]:-}; do
+        if kill -0 "$p" 2>/dev/null; then
+            c=$((c + 1))
+        fi
+    done
+    echo "$c"
+}
+
+viewer_summary() {
+    perl -MJSON::PP -e '
+        my ($segs, $bytes, $errs, $bad, $n) = (0, 0, 0, 0, 0);
+        my @failed;
+        for my $f (@ARGV) {
+            open my $h, "<", $f or next;
+            local $/;
+            my $j = eval { JSON::PP->new->decode(<$h>) };
+            $n++;
+            unless ($j) { $bad++; next }
+            $segs += $j->{segments}; $bytes += $j->{bytes};
+            $errs += $j->{errors};
+            $bad++ unless $j->{ok};
+            push @failed, @{$j->{failed}};
+        }
+        printf "%d viewers, %d not ok, %d segments, %.1f MB, %d errors%s",
+            $n, $bad, $segs, $bytes / 1e6, $errs,
+            @failed ? " (e.g. $failed[0])" : "";' "$@"
+}
+
+declare -A CPU PER
+echo
+echo "## Result"
+echo
+for i in "${INSTANCES[@]}"; do
+    if [ -n "${NOTE[$i]}" ]; then
+        echo "- $i: ${NOTE[$i]}"
+        continue
+    fi
+    CPU[$i]=$(perl -e "printf '%.2f', (${T1[$i]} - ${T0[$i]}) / $TICKS")
+    PER[$i]=$(perl -e "printf '%.3f', ${CPU[$i]} / ($N * $ELAPSED / 60)")
+    echo "- $i: ${CPU[$i]} CPU-s in ${ELAPSED} s for $N streams =" \
+         "${PER[$i]} CPU-s per stream-minute; RSS $((RSS[$i] / 1024)) MB;" \
+         "publishers running: $(alive "$i")/$N;" \
+         "HLS: $(viewer_summary "$WORK/$i"/logs/viewer-hls-*.json);" \
+         "DASH: $(viewer_summary "$WORK/$i"/logs/viewer-dash-*.json)"
+done
+
+RATIO=n/a
+if [ -n "${PER[rtmp]:-}" ] && [ -n "${PER[sluice]:-}" ]; then
+    RATIO=$(perl -e "printf '%.2f', ${PER[sluice]} / ${PER[rtmp]}")
+    echo "- ratio Sluice / nginx-rtmp: $RATIO"
+fi
+
+if [ -n "$RECORD" ]; then
+    MACHINE="$(nproc) x $(grep -m1 'model name' /proc/cpuinfo \
+        | cut -d: -f2 | sed 's/^ *//'), Linux $(uname -r)"
+    printf '| %s | %s | %s | %s | %s / %s | %s | %s | %s |\n' \
+        "$(date -u +%Y-%m-%dT%H:%MZ)" "$MACHINE" "$WORKERS" "$N" \
+        "$WARMUP" "$ELAPSED" "${PER[rtmp]:-n/a}" "${PER[sluice]:-n/a}" \
+        "$RATIO" >> "$RECORD"
+    log "row appended to $RECORD"
+fi
