@@ -116,11 +116,7 @@ ngx_int_t ngx_http_sluice_packager_segment(ngx_http_sluice_pkg_t *pkg);
  */
 #pragma weak ngx_sluice_event_by_preview
 #pragma weak ngx_sluice_ip_allowed
-#pragma weak sluice_cmaf_fragment_parse
-#pragma weak sluice_cmaf_fragment_size
-#pragma weak sluice_cmaf_fragment_write
-#pragma weak sluice_ts_segment_size
-#pragma weak sluice_ts_segment_write
+#pragma weak sluice_dash_mpd
 
 
 #endif /* _NGX_HTTP_SLUICE_PACKAGER_H_INCLUDED_ */

@@ -16,11 +16,8 @@
 #include "media/sluice_buf.h"
 #include "media/sluice_presentation.h"
 #include "media/sluice_hls.h"
-#if __has_include("media/sluice_dash.h")    /* TEMPORARY until they land */
 #include "media/sluice_dash.h"
-#define NGX_HTTP_SLUICE_HAVE_DASH  1
-#endif
-#if __has_include("media/sluice_mss.h")
+#if __has_include("media/sluice_mss.h")    /* TEMPORARY until it lands */
 #include "media/sluice_mss.h"
 #define NGX_HTTP_SLUICE_HAVE_MSS  1
 #endif
@@ -235,11 +232,9 @@ ngx_http_sluice_packager_manifest(ngx_http_sluice_pkg_t *pkg)
         ngx_str_set(&type, "application/vnd.apple.mpegurl");
 
     } else if (sluice_format_is_dash(pkg->url.format)) {
-#if (NGX_HTTP_SLUICE_HAVE_DASH)
-        rc = sluice_dash_mpd(&out, &p, pkg->url.format);
-#else
-        rc = SLUICE_UNSUPPORTED;
-#endif
+        /* TEMPORARY: see ngx_http_sluice_packager.h */
+        rc = sluice_dash_mpd ? sluice_dash_mpd(&out, &p, pkg->url.format)
+                             : SLUICE_UNSUPPORTED;
         ngx_str_set(&type, "application/dash+xml");
 
     } else {

@@ -665,16 +665,6 @@ ngx_http_sluice_seg_produce(ngx_http_sluice_seg_ctx_t *ctx)
     pkg = ctx->pkg;
     r = pkg->request;
 
-    if (sluice_cmaf_fragment_parse == NULL
-        || sluice_cmaf_fragment_size == NULL
-        || sluice_ts_segment_size == NULL)
-    {
-        /* TEMPORARY: see ngx_http_sluice_packager.h */
-        return ngx_http_sluice_packager_error(r,
-                                              NGX_HTTP_SERVICE_UNAVAILABLE,
-                                              "CMAF or TS not built yet");
-    }
-
     for (i = 0; i < ctx->nfiles; i++) {
         rc = sluice_cmaf_fragment_parse(ctx->data[i].data, ctx->data[i].len,
                                         &pkg->alloc, &f[i]);
