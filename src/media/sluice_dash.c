@@ -1,0 +1,506 @@
+
+/*
+ * Copyright (C) 2026, The Sluice authors.
+ *
+ * DASH MPD writer; see sluice_dash.h.
+ */
+
+
+#include "sluice_dash.h"
+
+
+typedef struct {
+    sluice_buf_t                 *b;
+    const sluice_presentation_t  *p;
+    sluice_format_t               format;
+    uint64_t                      start_ms;     /* presentationTimeOffset */
+    uint64_t                      end_ms;
+    uint32_t                      nsets;
+} sluice_dash_ctx_t;
+
+
+static void sluice_dash_span(sluice_dash_ctx_t *ctx);
+static void sluice_dash_mpd_open(sluice_dash_ctx_t *ctx);
+static int sluice_dash_same_set(const sluice_ptrack_t *a,
+    const sluice_ptrack_t *b);
+static int sluice_dash_same_timeline(const sluice_ptrack_t *a,
+    const sluice_ptrack_t *b);
+static void sluice_dash_set(sluice_dash_ctx_t *ctx, uint32_t first);
+static void sluice_dash_set_attrs(sluice_dash_ctx_t *ctx, uint32_t first);
+static void sluice_dash_representation(sluice_dash_ctx_t *ctx,
+    const sluice_ptrack_t *t, unsigned template);
+static void sluice_dash_template(sluice_dash_ctx_t *ctx,
+    const sluice_ptrack_t *t, const char *indent);
+static void sluice_dash_timeline(sluice_dash_ctx_t *ctx,
+    const sluice_ptrack_t *t, const char *indent);
+static void sluice_dash_s(sluice_buf_t *b, const char *indent,
+    const sluice_pfrag_t *f, unsigned with_t, uint32_t repeat);
+static void sluice_dash_attr_u64(sluice_buf_t *b, const char *name,
+    uint64_t v);
+static uint64_t sluice_dash_ms(const sluice_ptrack_t *t, uint64_t v);
+
+
+#define sluice_dash_is_video(t)                                              \
+    ((t)->info->media_type == SLUICE_MEDIA_VIDEO)
+
+
+sluice_status_t
+sluice_dash_mpd(sluice_buf_t *b, const sluice_presentation_t *p,
+    sluice_format_t format)
+{
+    uint32_t           i, j;
+    sluice_dash_ctx_t  ctx;
+
+    if (!sluice_format_is_dash(format)) {
+        return SLUICE_BAD_REQUEST;
+    }
+
+    if (p->ntracks == 0) {
+        return SLUICE_NOT_FOUND;
+    }
+
+    for (i = 0; i < p->ntracks; i++) {
+        if (p->tracks[i].info->timescale == 0) {
+            return SLUICE_BAD_DATA;
+        }
+    }
+
+    ctx.b = b;
+    ctx.p = p;
+    ctx.format = format;
+    ctx.nsets = 0;
+
+    sluice_dash_span(&ctx);
+    sluice_dash_mpd_open(&ctx);
+
+    sluice_buf_cstr(b, "  <Period id=\"0\" start=\"PT0S\">\n");
+
+    /* an AdaptationSet at the first track of each kind */
+
+    for (i = 0; i < p->ntracks; i++) {
+        for (j = 0; j < i; j++) {
+            if (sluice_dash_same_set(&p->tracks[j], &p->tracks[i])) {
+                break;
+            }
+        }
+
+        if (j == i) {
+            sluice_dash_set(&ctx, i);
+        }
+    }
+
+    sluice_buf_cstr(b, "  </Period>\n");
+
+    if (p->live && !p->ended) {
+        sluice_buf_cstr(b, "  <UTCTiming schemeIdUri=\"urn:mpeg:dash:utc:"
+                           "direct:2014\" value=\"");
+        sluice_buf_utc(b, p->now_ms);
+        sluice_buf_cstr(b, "\"/>\n");
+    }
+
+    sluice_buf_cstr(b, "</MPD>\n");
+
+    return b->rc;
+}
+
+
+/* first and last milliseconds over all tracks */
+
+static void
+sluice_dash_span(sluice_dash_ctx_t *ctx)
+{
+    uint32_t                i;
+    uint64_t                start, end;
+    const sluice_pfrag_t   *last;
+    const sluice_ptrack_t  *t;
+
+    ctx->start_ms = UINT64_MAX;
+    ctx->end_ms = 0;
+
+    for (i = 0; i < ctx->p->ntracks; i++) {
+        t = &ctx->p->tracks[i];
+
+        if (t->nfrags == 0) {
+            continue;
+        }
+
+        last = &t->frags[t->nfrags - 1];
+        start = sluice_dash_ms(t, t->frags[0].time);
+        end = sluice_dash_ms(t, last->time + last->duration);
+
+        ctx->start_ms = start < ctx->start_ms ? start : ctx->start_ms;
+        ctx->end_ms = end > ctx->end_ms ? end : ctx->end_ms;
+    }
+
+    if (ctx->start_ms == UINT64_MAX) {
+        ctx->start_ms = 0;
+    }
+}
+
+
+static void
+sluice_dash_mpd_open(sluice_dash_ctx_t *ctx)
+{
+    uint64_t                      frag, window;
+    sluice_buf_t                 *b;
+    const sluice_presentation_t  *p;
+
+    b = ctx->b;
+    p = ctx->p;
+    frag = p->fragment_ms ? p->fragment_ms : 2000;
+
+    sluice_buf_cstr(b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+                       "<MPD xmlns=\"urn:mpeg:dash:schema:mpd:2011\" "
+                       "profiles=\"urn:mpeg:dash:profile:isoff-live:2011");
+
+    if (ctx->format == SLUICE_FORMAT_DASH_CMAF) {
+        sluice_buf_cstr(b, ",urn:mpeg:dash:profile:cmaf:2019");
+    }
+
+    if (!p->live || p->ended) {
+        sluice_buf_cstr(b, "\" type=\"static\" mediaPresentationDuration=\"");
+        sluice_buf_duration(b, ctx->end_ms - ctx->start_ms);
+        sluice_buf_cstr(b, "\" minBufferTime=\"");
+        sluice_buf_duration(b, frag);
+        sluice_buf_cstr(b, "\">\n");
+        return;
+    }
+
+    window = p->window_ms ? p->window_ms : ctx->end_ms - ctx->start_ms;
+
+    sluice_buf_cstr(b, "\" type=\"dynamic\" availabilityStartTime=\"");
+    sluice_buf_utc(b, p->epoch_ms);
+    sluice_buf_cstr(b, "\" publishTime=\"");
+    sluice_buf_utc(b, p->now_ms);
+    sluice_buf_cstr(b, "\" minimumUpdatePeriod=\"");
+    sluice_buf_duration(b, frag);
+    sluice_buf_cstr(b, "\" timeShiftBufferDepth=\"");
+    sluice_buf_duration(b, window);
+    sluice_buf_cstr(b, "\" suggestedPresentationDelay=\"");
+    sluice_buf_duration(b, 3 * frag);
+    sluice_buf_cstr(b, "\" minBufferTime=\"");
+    sluice_buf_duration(b, frag);
+    sluice_buf_cstr(b, "\">\n");
+}
+
+
+/* type, codec, timescale and language make an AdaptationSet */
+
+static int
+sluice_dash_same_set(const sluice_ptrack_t *a, const sluice_ptrack_t *b)
+{
+    return a->info->media_type == b->info->media_type
+           && a->info->codec == b->info->codec
+           && a->info->timescale == b->info->timescale
+           && a->lang.len == b->lang.len
+           && (a->lang.len == 0
+               || memcmp(a->lang.data, b->lang.data, a->lang.len) == 0);
+}
+
+
+static int
+sluice_dash_same_timeline(const sluice_ptrack_t *a, const sluice_ptrack_t *b)
+{
+    uint32_t  i;
+
+    if (a->nfrags != b->nfrags) {
+        return 0;
+    }
+
+    for (i = 0; i < a->nfrags; i++) {
+        if (a->frags[i].time != b->frags[i].time
+            || a->frags[i].duration != b->frags[i].duration)
+        {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
+static void
+sluice_dash_set(sluice_dash_ctx_t *ctx, uint32_t first)
+{
+    uint32_t                i;
+    unsigned                shared;
+    sluice_buf_t           *b;
+    const sluice_ptrack_t  *t, *f;
+
+    b = ctx->b;
+    f = &ctx->p->tracks[first];
+    shared = 1;
+
+    for (i = first + 1; i < ctx->p->ntracks; i++) {
+        t = &ctx->p->tracks[i];
+
+        if (sluice_dash_same_set(f, t) && !sluice_dash_same_timeline(f, t)) {
+            shared = 0;
+        }
+    }
+
+    sluice_dash_set_attrs(ctx, first);
+
+    if (!sluice_dash_is_video(f) && f->info->channels) {
+        sluice_buf_cstr(b, "      <AudioChannelConfiguration schemeIdUri=\""
+                           "urn:mpeg:dash:23003:3:audio_channel_"
+                           "configuration:2011\" value=\"");
+        sluice_buf_u64(b, f->info->channels);
+        sluice_buf_cstr(b, "\"/>\n");
+    }
+
+    if (shared) {
+        sluice_dash_template(ctx, f, "      ");
+    }
+
+    for (i = first; i < ctx->p->ntracks; i++) {
+        t = &ctx->p->tracks[i];
+
+        if (sluice_dash_same_set(f, t)) {
+            sluice_dash_representation(ctx, t, !shared);
+        }
+    }
+
+    sluice_buf_cstr(b, "    </AdaptationSet>\n");
+}
+
+
+static void
+sluice_dash_set_attrs(sluice_dash_ctx_t *ctx, uint32_t first)
+{
+    uint32_t                i, w, h;
+    sluice_buf_t           *b;
+    const sluice_ptrack_t  *t, *f;
+
+    b = ctx->b;
+    f = &ctx->p->tracks[first];
+
+    sluice_buf_cstr(b, "    <AdaptationSet id=\"");
+    sluice_buf_u64(b, ctx->nsets++);
+
+    if (!sluice_dash_is_video(f)) {
+        sluice_buf_cstr(b, "\" contentType=\"audio\" mimeType=\"audio/mp4\""
+                           " lang=\"");
+
+        if (f->lang.len) {
+            sluice_buf_xml(b, f->lang.data, f->lang.len);
+
+        } else {
+            sluice_buf_cstr(b, "und");
+        }
+
+        sluice_buf_cstr(b, "\" segmentAlignment=\"true\" "
+                           "startWithSAP=\"1\">\n");
+        return;
+    }
+
+    w = 0;
+    h = 0;
+
+    for (i = first; i < ctx->p->ntracks; i++) {
+        t = &ctx->p->tracks[i];
+
+        if (sluice_dash_same_set(f, t)) {
+            w = t->info->width > w ? t->info->width : w;
+            h = t->info->height > h ? t->info->height : h;
+        }
+    }
+
+    sluice_buf_cstr(b, "\" contentType=\"video\" mimeType=\"video/mp4\" "
+                       "segmentAlignment=\"true\" startWithSAP=\"1\"");
+
+    if (w && h) {
+        sluice_dash_attr_u64(b, "maxWidth", w);
+        sluice_dash_attr_u64(b, "maxHeight", h);
+    }
+
+    sluice_buf_cstr(b, ">\n");
+}
+
+
+static void
+sluice_dash_representation(sluice_dash_ctx_t *ctx, const sluice_ptrack_t *t,
+    unsigned template)
+{
+    sluice_buf_t               *b;
+    const sluice_track_info_t  *info;
+
+    b = ctx->b;
+    info = t->info;
+
+    sluice_buf_cstr(b, "      <Representation id=\"");
+    sluice_buf_xml(b, t->name.data, t->name.len);
+    sluice_buf_cstr(b, "_");
+    sluice_buf_u64(b, t->bitrate);
+    sluice_buf_cstr(b, "\"");
+    sluice_dash_attr_u64(b, "bandwidth", t->bitrate);
+
+    if (info->codec_string[0]) {
+        sluice_buf_cstr(b, " codecs=\"");
+        sluice_buf_xml(b, (const uint8_t *) info->codec_string,
+                       strnlen(info->codec_string, SLUICE_MAX_CODEC_STRING));
+        sluice_buf_cstr(b, "\"");
+    }
+
+    if (sluice_dash_is_video(t)) {
+        if (info->width && info->height) {
+            sluice_dash_attr_u64(b, "width", info->width);
+            sluice_dash_attr_u64(b, "height", info->height);
+        }
+
+        if (info->frame_rate_num && info->frame_rate_den) {
+            sluice_buf_cstr(b, " frameRate=\"");
+            sluice_buf_u64(b, info->frame_rate_num);
+
+            if (info->frame_rate_den != 1) {
+                sluice_buf_cstr(b, "/");
+                sluice_buf_u64(b, info->frame_rate_den);
+            }
+
+            sluice_buf_cstr(b, "\"");
+        }
+
+    } else if (info->sample_rate) {
+        sluice_dash_attr_u64(b, "audioSamplingRate", info->sample_rate);
+    }
+
+    if (!template) {
+        sluice_buf_cstr(b, "/>\n");
+        return;
+    }
+
+    sluice_buf_cstr(b, ">\n");
+    sluice_dash_template(ctx, t, "        ");
+    sluice_buf_cstr(b, "      </Representation>\n");
+}
+
+
+static void
+sluice_dash_template(sluice_dash_ctx_t *ctx, const sluice_ptrack_t *t,
+    const char *indent)
+{
+    uint64_t         ts;
+    sluice_buf_t    *b;
+    const char      *format;
+
+    b = ctx->b;
+    ts = t->info->timescale;
+    format = sluice_format_name(ctx->format);
+
+    sluice_buf_cstr(b, indent);
+    sluice_buf_cstr(b, "<SegmentTemplate");
+    sluice_dash_attr_u64(b, "timescale", ts);
+
+    if (!ctx->p->live || ctx->p->ended) {
+        sluice_dash_attr_u64(b, "presentationTimeOffset",
+                             sluice_rescale(ctx->start_ms, 1000, ts));
+    }
+
+    sluice_buf_cstr(b, " media=\"QualityLevels($Bandwidth$)/Fragments(");
+    sluice_buf_xml(b, t->name.data, t->name.len);
+    sluice_buf_cstr(b, "=$Time$,format=");
+    sluice_buf_cstr(b, format);
+    sluice_buf_cstr(b, ")\" initialization=\"QualityLevels($Bandwidth$)/"
+                       "Fragments(");
+    sluice_buf_xml(b, t->name.data, t->name.len);
+    sluice_buf_cstr(b, "=i,format=");
+    sluice_buf_cstr(b, format);
+    sluice_buf_cstr(b, ")\">\n");
+
+    sluice_dash_timeline(ctx, t, indent);
+
+    sluice_buf_cstr(b, indent);
+    sluice_buf_cstr(b, "</SegmentTemplate>\n");
+}
+
+
+/* <S t d r/>: t at the start and after a gap, r for equal durations */
+
+static void
+sluice_dash_timeline(sluice_dash_ctx_t *ctx, const sluice_ptrack_t *t,
+    const char *indent)
+{
+    uint32_t               i, repeat;
+    unsigned               with_t;
+    sluice_buf_t          *b;
+    const sluice_pfrag_t  *f, *run;
+
+    b = ctx->b;
+
+    sluice_buf_cstr(b, indent);
+    sluice_buf_cstr(b, "  <SegmentTimeline>\n");
+
+    run = NULL;
+    repeat = 0;
+    with_t = 1;
+
+    for (i = 0; i < t->nfrags; i++) {
+        f = &t->frags[i];
+
+        if (run
+            && f->duration == run->duration
+            && f->time == run[repeat].time + run[repeat].duration
+            && !(f->flags & SLUICE_PFRAG_DISCONTINUITY))
+        {
+            repeat++;
+            continue;
+        }
+
+        if (run) {
+            sluice_dash_s(b, indent, run, with_t, repeat);
+            with_t = (f->time != run[repeat].time + run[repeat].duration
+                      || (f->flags & SLUICE_PFRAG_DISCONTINUITY));
+        }
+
+        run = f;
+        repeat = 0;
+    }
+
+    if (run) {
+        sluice_dash_s(b, indent, run, with_t, repeat);
+    }
+
+    sluice_buf_cstr(b, indent);
+    sluice_buf_cstr(b, "  </SegmentTimeline>\n");
+}
+
+
+static void
+sluice_dash_s(sluice_buf_t *b, const char *indent, const sluice_pfrag_t *f,
+    unsigned with_t, uint32_t repeat)
+{
+    sluice_buf_cstr(b, indent);
+    sluice_buf_cstr(b, "    <S");
+
+    if (with_t) {
+        sluice_dash_attr_u64(b, "t", f->time);
+    }
+
+    sluice_dash_attr_u64(b, "d", f->duration);
+
+    if (repeat) {
+        sluice_dash_attr_u64(b, "r", repeat);
+    }
+
+    sluice_buf_cstr(b, "/>\n");
+}
+
+
+static void
+sluice_dash_attr_u64(sluice_buf_t *b, const char *name, uint64_t v)
+{
+    sluice_buf_cstr(b, " ");
+    sluice_buf_cstr(b, name);
+    sluice_buf_cstr(b, "=\"");
+    sluice_buf_u64(b, v);
+    sluice_buf_cstr(b, "\"");
+}
+
+
+/* milliseconds, rounded down, of a time in the track timescale */
+
+static uint64_t
+sluice_dash_ms(const sluice_ptrack_t *t, uint64_t v)
+{
+    return sluice_rescale(v, t->info->timescale, 1000);
+}

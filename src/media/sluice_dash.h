@@ -1,0 +1,41 @@
+
+/*
+ * Copyright (C) 2026, The Sluice authors.
+ *
+ * DASH MPD (ISO/IEC 23009-1) of a presentation, AMS style
+ * (manifest(format=mpd-time-csf) and manifest(format=mpd-time-cmaf)):
+ * profile isoff-live (and cmaf:2019 for mpd-time-cmaf), one Period at
+ * PT0S, an AdaptationSet per type (and per audio timescale or language),
+ * SegmentTemplate with $Bandwidth$ and $Time$ URLs relative to the MPD:
+ *
+ *   QualityLevels($Bandwidth$)/Fragments(video=$Time$,format=mpd-time-csf)
+ *   QualityLevels($Bandwidth$)/Fragments(video=i,format=mpd-time-csf)
+ *
+ * and a run-length encoded SegmentTimeline.  The template sits on the
+ * AdaptationSet when all its Representations share one timeline, on each
+ * Representation otherwise.
+ *
+ * While live: type "dynamic", availabilityStartTime = p->epoch_ms (the
+ * wall clock of timeline time 0, so segment times match the wall clock),
+ * publishTime and UTCTiming (urn:mpeg:dash:utc:direct:2014) = p->now_ms,
+ * minimumUpdatePeriod = the fragment duration, timeShiftBufferDepth = the
+ * window.  Ended: type "static" with mediaPresentationDuration, the
+ * timeline shifted to start at 0 by presentationTimeOffset.
+ */
+
+
+#ifndef _SLUICE_DASH_H_INCLUDED_
+#define _SLUICE_DASH_H_INCLUDED_
+
+
+#include "sluice_buf.h"
+#include "sluice_presentation.h"
+#include "sluice_url.h"
+
+
+/* format: SLUICE_FORMAT_DASH_CSF or SLUICE_FORMAT_DASH_CMAF */
+sluice_status_t sluice_dash_mpd(sluice_buf_t *b,
+    const sluice_presentation_t *p, sluice_format_t format);
+
+
+#endif /* _SLUICE_DASH_H_INCLUDED_ */

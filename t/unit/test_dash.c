@@ -1,0 +1,358 @@
+
+/*
+ * Copyright (C) 2026, The Sluice authors.
+ *
+ * Unit tests of the DASH MPD writer.  The MPD must be well-formed XML
+ * (xmllint --noout, skipped when xmllint is missing).
+ *
+ *   cc -Isrc/media t/unit/test_dash.c src/media/sluice_dash.c \
+ *       src/media/sluice_buf.c src/media/sluice_url.c -o test_dash
+ */
+
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "sluice_dash.h"
+
+
+static int  failures;
+static int  checks;
+
+
+#define CHECK(cond)                                                          \
+    do {                                                                     \
+        checks++;                                                            \
+        if (!(cond)) {                                                       \
+            failures++;                                                      \
+            fprintf(stderr, "%s:%d: %s\n", __FILE__, __LINE__, #cond);       \
+        }                                                                    \
+    } while (0)
+
+
+static sluice_track_info_t  video_info;
+static sluice_track_info_t  audio_info;
+static sluice_pfrag_t       vfrags[8];
+static sluice_pfrag_t       v2frags[8];
+static sluice_pfrag_t       afrags[8];
+static sluice_ptrack_t      tracks[3];
+static int                  have_xmllint;
+
+
+static void
+fixture(sluice_presentation_t *p, uint32_t nfrags)
+{
+    uint32_t  i;
+
+    memset(p, 0, sizeof(*p));
+
+    video_info.media_type = SLUICE_MEDIA_VIDEO;
+    video_info.codec = SLUICE_CODEC_AVC;
+    video_info.timescale = 90000;
+    video_info.width = 1280;
+    video_info.height = 720;
+    video_info.frame_rate_num = 30;
+    video_info.frame_rate_den = 1;
+    strcpy(video_info.codec_string, "avc1.64001f");
+
+    audio_info.media_type = SLUICE_MEDIA_AUDIO;
+    audio_info.codec = SLUICE_CODEC_AAC;
+    audio_info.timescale = 48000;
+    audio_info.sample_rate = 48000;
+    audio_info.channels = 2;
+    strcpy(audio_info.codec_string, "mp4a.40.2");
+
+    for (i = 0; i < nfrags; i++) {
+        vfrags[i].time = 900000 + (uint64_t) i * 180000;
+        vfrags[i].duration = 180000;
+        vfrags[i].seq = 5 + i;
+        vfrags[i].flags = 0;
+        afrags[i].time = 480000 + (uint64_t) i * 96000;
+        afrags[i].duration = 96000;
+        afrags[i].seq = 5 + i;
+        afrags[i].flags = 0;
+    }
+
+    memcpy(v2frags, vfrags, sizeof(vfrags));
+    memset(tracks, 0, sizeof(tracks));
+
+    tracks[0].info = &video_info;
+    tracks[0].name = (sluice_str_t) sluice_string("video");
+    tracks[0].bitrate = 3000000;
+    tracks[0].frags = vfrags;
+    tracks[0].nfrags = nfrags;
+
+    tracks[1].info = &audio_info;
+    tracks[1].name = (sluice_str_t) sluice_string("audio");
+    tracks[1].bitrate = 128000;
+    tracks[1].frags = afrags;
+    tracks[1].nfrags = nfrags;
+
+    tracks[2] = tracks[0];
+    tracks[2].bitrate = 1000000;
+    tracks[2].frags = v2frags;
+
+    p->tracks = tracks;
+    p->ntracks = 3;
+    p->live = 1;
+    p->epoch_ms = 1795000000000LL;
+    p->now_ms = p->epoch_ms + 21500;
+    p->window_ms = 60000;
+    p->fragment_ms = 2000;
+}
+
+
+static void   *allocated[1024];
+static size_t   nallocated;
+
+
+/* a pool: everything is freed at the end */
+
+static void *
+test_alloc(void *ctx, size_t size)
+{
+    if (nallocated == 1024) {
+        return NULL;
+    }
+
+    allocated[nallocated] = malloc(size);
+
+    return allocated[nallocated++];
+}
+
+
+static void
+well_formed(const char *s)
+{
+    FILE  *f;
+    char   path[] = "/tmp/sluice_test_dash.XXXXXX", cmd[128];
+    int    fd;
+
+    if (!have_xmllint) {
+        return;
+    }
+
+    fd = mkstemp(path);
+    CHECK(fd >= 0);
+    if (fd < 0) {
+        return;
+    }
+
+    f = fdopen(fd, "w");
+    fputs(s, f);
+    fclose(f);
+
+    snprintf(cmd, sizeof(cmd), "xmllint --noout %s", path);
+    CHECK(system(cmd) == 0);
+    unlink(path);
+}
+
+
+static char *
+render(const sluice_presentation_t *p, sluice_format_t format,
+    sluice_status_t *rc)
+{
+    char            *s;
+    sluice_buf_t     b, count;
+    sluice_alloc_t   alloc = { test_alloc, NULL };
+
+    /* a fixed buffer: the counted size */
+    sluice_buf_init(&count, NULL, NULL, 0);
+    *rc = sluice_dash_mpd(&count, p, format);
+
+    if (*rc != SLUICE_OK) {
+        return NULL;
+    }
+
+    s = malloc(count.len + 1);
+    sluice_buf_init(&b, NULL, (uint8_t *) s, count.len);
+    *rc = sluice_dash_mpd(&b, p, format);
+    CHECK(*rc == SLUICE_OK && b.len == count.len);
+    s[b.len] = '\0';
+
+    /* the growable mode gives the same bytes */
+    sluice_buf_init(&b, &alloc, NULL, 0);
+    CHECK(sluice_dash_mpd(&b, p, format) == SLUICE_OK);
+    CHECK(b.len == count.len && memcmp(b.data, s, b.len) == 0);
+
+    well_formed(s);
+
+    return s;
+}
+
+
+static int
+count_of(const char *s, const char *needle)
+{
+    int  n;
+
+    for (n = 0; (s = strstr(s, needle)) != NULL; n++) {
+        s += strlen(needle);
+    }
+
+    return n;
+}
+
+
+static void
+test_live(void)
+{
+    char                   *s;
+    sluice_status_t         rc;
+    sluice_presentation_t   p;
+
+    fixture(&p, 5);
+
+    s = render(&p, SLUICE_FORMAT_DASH_CSF, &rc);
+    CHECK(rc == SLUICE_OK && s != NULL);
+    if (s == NULL) {
+        return;
+    }
+
+    CHECK(strstr(s, "profiles=\"urn:mpeg:dash:profile:isoff-live:2011\" "
+                 "type=\"dynamic\" "
+                 "availabilityStartTime=\"2026-11-18T11:06:40.000Z\" "
+                 "publishTime=\"2026-11-18T11:07:01.500Z\" "
+                 "minimumUpdatePeriod=\"PT2.000S\" "
+                 "timeShiftBufferDepth=\"PT60.000S\" "
+                 "suggestedPresentationDelay=\"PT6.000S\" "
+                 "minBufferTime=\"PT2.000S\">"));
+    CHECK(strstr(s, "<Period id=\"0\" start=\"PT0S\">"));
+    CHECK(count_of(s, "<AdaptationSet ") == 2);
+    CHECK(strstr(s, "contentType=\"video\" mimeType=\"video/mp4\" "
+                 "segmentAlignment=\"true\" startWithSAP=\"1\" "
+                 "maxWidth=\"1280\" maxHeight=\"720\">"));
+
+    /* one shared template, timeline run-length encoded */
+    CHECK(strstr(s, "<SegmentTemplate timescale=\"90000\" "
+                 "media=\"QualityLevels($Bandwidth$)/"
+                 "Fragments(video=$Time$,format=mpd-time-csf)\" "
+                 "initialization=\"QualityLevels($Bandwidth$)/"
+                 "Fragments(video=i,format=mpd-time-csf)\">\n"
+                 "        <SegmentTimeline>\n"
+                 "          <S t=\"900000\" d=\"180000\" r=\"4\"/>\n"
+                 "        </SegmentTimeline>\n"));
+    CHECK(count_of(s, "<SegmentTemplate") == 2);
+    CHECK(strstr(s, "<Representation id=\"video_3000000\" "
+                 "bandwidth=\"3000000\" codecs=\"avc1.64001f\" "
+                 "width=\"1280\" height=\"720\" frameRate=\"30\"/>"));
+    CHECK(strstr(s, "<Representation id=\"video_1000000\" "));
+
+    CHECK(strstr(s, "lang=\"und\""));
+    CHECK(strstr(s, "<AudioChannelConfiguration schemeIdUri=\"urn:mpeg:dash:"
+                 "23003:3:audio_channel_configuration:2011\" value=\"2\"/>"));
+    CHECK(strstr(s, "<S t=\"480000\" d=\"96000\" r=\"4\"/>"));
+    CHECK(strstr(s, "audioSamplingRate=\"48000\"/>"));
+    CHECK(strstr(s, "<UTCTiming schemeIdUri=\"urn:mpeg:dash:utc:direct:2014\""
+                 " value=\"2026-11-18T11:07:01.500Z\"/>\n</MPD>\n"));
+    CHECK(count_of(s, "presentationTimeOffset") == 0);
+    free(s);
+}
+
+
+static void
+test_timeline(void)
+{
+    char                   *s;
+    sluice_status_t         rc;
+    sluice_presentation_t   p;
+
+    /* a longer fragment, then a gap, then a discontinuity */
+    fixture(&p, 6);
+    vfrags[1].duration = 181000;
+    vfrags[2].time += 1000;
+    vfrags[3].time += 1000;
+    vfrags[4].time += 9000;
+    vfrags[5].time += 9000;
+    vfrags[5].flags = SLUICE_PFRAG_DISCONTINUITY;
+    v2frags[5].duration = 1;      /* the 2nd rendition differs */
+
+    s = render(&p, SLUICE_FORMAT_DASH_CMAF, &rc);
+    CHECK(s != NULL);
+    if (s == NULL) {
+        return;
+    }
+
+    if (getenv("SHOW")) {
+        fputs(s, stderr);
+    }
+
+    CHECK(strstr(s, "isoff-live:2011,urn:mpeg:dash:profile:cmaf:2019\""));
+    CHECK(strstr(s, "Fragments(video=$Time$,format=mpd-time-cmaf)"));
+    CHECK(strstr(s,
+        "            <S t=\"900000\" d=\"180000\"/>\n"
+        "            <S d=\"181000\"/>\n"
+        "            <S d=\"180000\" r=\"1\"/>\n"
+        "            <S t=\"1629000\" d=\"180000\"/>\n"
+        "            <S t=\"1809000\" d=\"180000\"/>\n"
+        "          </SegmentTimeline>"));
+
+    /* templates per Representation when timelines differ */
+    CHECK(count_of(s, "<SegmentTemplate") == 3);
+    CHECK(strstr(s, "frameRate=\"30\">\n        <SegmentTemplate"));
+    CHECK(strstr(s, "<S t=\"900000\" d=\"180000\" r=\"4\"/>\n"
+                 "            <S d=\"1\"/>\n"));
+    free(s);
+}
+
+
+static void
+test_static(void)
+{
+    char                   *s;
+    sluice_status_t         rc;
+    sluice_presentation_t   p;
+
+    fixture(&p, 5);
+    p.ended = 1;
+    tracks[0].lang = (sluice_str_t) sluice_string("x\"<&");
+
+    s = render(&p, SLUICE_FORMAT_DASH_CSF, &rc);
+    CHECK(s != NULL);
+    if (s == NULL) {
+        return;
+    }
+
+    CHECK(strstr(s, "type=\"static\" mediaPresentationDuration=\"PT10.000S\""));
+    CHECK(count_of(s, "UTCTiming") == 0);
+    CHECK(count_of(s, "availabilityStartTime") == 0);
+    CHECK(strstr(s, "timescale=\"90000\" presentationTimeOffset=\"900000\""));
+    CHECK(strstr(s, "timescale=\"48000\" presentationTimeOffset=\"480000\""));
+    free(s);
+
+    /* language and escaping: audio in its own set per language */
+    tracks[1].lang = (sluice_str_t) sluice_string("e\"<&");
+    s = render(&p, SLUICE_FORMAT_DASH_CSF, &rc);
+    CHECK(s && strstr(s, "lang=\"e&quot;&lt;&amp;\""));
+    free(s);
+
+    CHECK(render(&p, SLUICE_FORMAT_HLS_TS, &rc) == NULL
+          && rc == SLUICE_BAD_REQUEST);
+    p.ntracks = 0;
+    CHECK(render(&p, SLUICE_FORMAT_DASH_CSF, &rc) == NULL
+          && rc == SLUICE_NOT_FOUND);
+}
+
+
+int
+main(void)
+{
+    have_xmllint = (system("xmllint --version >/dev/null 2>&1") == 0);
+
+    if (!have_xmllint) {
+        printf("test_dash: xmllint missing, XML checks skipped\n");
+    }
+
+    test_live();
+    test_timeline();
+    test_static();
+
+    while (nallocated) {
+        free(allocated[--nallocated]);
+    }
+
+    printf("test_dash: %d checks, %d failures\n", checks, failures);
+
+    return failures ? 1 : 0;
+}
