@@ -848,8 +848,9 @@ static sluice_status_t
 sluice_cmaf_parse_trun(sluice_cmaf_reader_t *r, sluice_cmaf_box_t *box)
 {
     size_t            per, need, pos;
+    int32_t           cts;
     int64_t           off;
-    uint32_t          i, n, flags, first_flags, sflags;
+    uint32_t          i, n, flags, first_flags, sflags, duration, size;
     const uint8_t    *p, *end;
     sluice_sample_t  *s;
 
@@ -904,28 +905,18 @@ sluice_cmaf_parse_trun(sluice_cmaf_reader_t *r, sluice_cmaf_box_t *box)
     }
 
     for (i = 0; i < n; i++) {
-        s = r->out ? &r->out->samples[r->nsamples + i] : NULL;
+        duration = r->default_duration;
+        size = r->default_size;
         sflags = r->have_default_flags ? r->default_flags : 0;
-
-        if (s) {
-            s->duration = r->default_duration;
-            s->size = r->default_size;
-            s->cts = 0;
-        }
+        cts = 0;
 
         if (flags & SLUICE_TRUN_DURATION) {
-            if (s) {
-                s->duration = sluice_rb32(p);
-            }
-
+            duration = sluice_rb32(p);
             p += 4;
         }
 
         if (flags & SLUICE_TRUN_SIZE) {
-            if (s) {
-                s->size = sluice_rb32(p);
-            }
-
+            size = sluice_rb32(p);
             p += 4;
         }
 
@@ -940,30 +931,30 @@ sluice_cmaf_parse_trun(sluice_cmaf_reader_t *r, sluice_cmaf_box_t *box)
         /* version 0 offsets above 2^31 read as negative: none are real */
 
         if (flags & SLUICE_TRUN_CTS) {
-            if (s) {
-                s->cts = (int32_t) sluice_rb32(p);
-            }
-
+            cts = (int32_t) sluice_rb32(p);
             p += 4;
         }
 
-        if (s == NULL) {
-            continue;
-        }
-
-        /* the data must lie inside the mdat */
+        /* the data must lie inside the mdat (checked on both passes) */
         if (pos < r->mdat_start || pos > r->mdat_end
-            || r->mdat_end - pos < s->size)
+            || r->mdat_end - pos < size)
         {
             return SLUICE_BAD_DATA;
         }
 
-        s->data = r->buf + pos;
-        pos += s->size;
+        if (r->out) {
+            s = &r->out->samples[r->nsamples + i];
+            s->dts = r->dts;
+            s->cts = cts;
+            s->duration = duration;
+            s->size = size;
+            s->flags = (sflags & SLUICE_SAMPLE_IS_NON_SYNC)
+                       ? 0 : SLUICE_SAMPLE_KEY;
+            s->data = r->buf + pos;
+        }
 
-        s->flags = (sflags & SLUICE_SAMPLE_IS_NON_SYNC) ? 0 : SLUICE_SAMPLE_KEY;
-        s->dts = r->dts;
-        r->dts += s->duration;
+        pos += size;
+        r->dts += duration;
     }
 
     r->next_data = pos;
