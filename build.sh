@@ -244,6 +244,140 @@ cmd_build() {
 }
 
 
+# --- unit tests and fuzzing ------------------------------------------------
+
+# Compile each source of src/media and src/util once into $1 (with the
+# compiler and flags that follow), again only when it or a header changed.
+compile_lib_objects() {
+    local objdir="$1" cc="$2" c o newest_h
+    shift 2
+
+    mkdir -p "$objdir"
+    LIB_OBJECTS=()
+    newest_h="$(find "$ROOT/src" -name '*.h' -newer "$objdir/.stamp" \
+                2>/dev/null | head -1)"
+    [ -f "$objdir/.stamp" ] || newest_h=yes
+
+    # flags are part of the stamp: other flags, other objects
+    if [ "$(cat "$objdir/.flags" 2>/dev/null)" != "$cc $*" ]; then
+        rm -f "$objdir"/*.o
+        echo "$cc $*" >"$objdir/.flags"
+    fi
+
+    for c in "$ROOT"/src/media/*.c "$ROOT"/src/util/*.c; do
+        [ -f "$c" ] || continue
+        o="$objdir/$(basename "$(dirname "$c")")_$(basename "$c" .c).o"
+        if [ -n "$newest_h" ] || [ ! -f "$o" ] || [ "$c" -nt "$o" ]; then
+            "$cc" "$@" $UNIT_INCS -c "$c" -o "$o" || return 1
+        fi
+        LIB_OBJECTS+=("$o")
+    done
+    touch "$objdir/.stamp"
+}
+
+
+UNIT_INCS="-I$ROOT/src -I$ROOT/src/media -I$ROOT/src/util -I$ROOT/t/unit"
+
+
+cmd_unit() {
+    local dir="$BUILD_DIR/unit" cflags t name out last failed=()
+    # nginx's own warning set (-Wno-unused-parameter: callbacks, as in nginx)
+    local flags=(-std=gnu99 -Wall -Wextra -Wpointer-arith -Wno-unused-parameter
+                 -Werror -g -O1)
+
+    if [ "$SANITIZE" = 1 ]; then
+        # shellcheck disable=SC2206
+        flags+=($SAN_FLAGS -fno-sanitize-recover=all)
+    fi
+
+    compile_lib_objects "$dir/obj" gcc "${flags[@]}" \
+        || die "unit: compiling src/media, src/util failed"
+
+    for t in "$ROOT"/t/unit/test_*.c; do
+        [ -f "$t" ] || continue
+        name="$(basename "$t" .c)"
+        if ! gcc "${flags[@]}" $UNIT_INCS "$t" "${LIB_OBJECTS[@]}" -lm \
+             -o "$dir/$name"
+        then
+            failed+=("$name (build)")
+            continue
+        fi
+
+        local rc=0
+        out="$(cd "$dir" && ASAN_OPTIONS=detect_odr_violation=0 \
+               "$dir/$name" 2>"$dir/$name.stderr")" || rc=$?
+        last="$(printf '%s\n' "$out" | tail -1)"
+        printf '%-22s %s\n' "$name" "$last"
+
+        # "N passed, M failed" (sluice_test.h) or "N checks, M failures"
+        if [ "$rc" != 0 ] || { [[ "$last" =~ ([0-9]+)\ fail ]] \
+                               && [ "${BASH_REMATCH[1]}" != 0 ]; }
+        then
+            failed+=("$name")
+            [ "$rc" != 0 ] && printf '    exit status %s\n' "$rc"
+            tail -30 "$dir/$name.stderr" | sed 's/^/    /'
+        fi
+    done
+
+    if [ ${#failed[@]} -gt 0 ]; then
+        die "unit tests failed: ${failed[*]}"
+    fi
+    log "unit tests passed"
+}
+
+
+cmd_fuzz() {
+    local dir="$BUILD_DIR/fuzz" t name corpus seeds failed=()
+    local flags=(-g -O1 -Wall -fno-omit-frame-pointer)
+
+    if ! ls "$ROOT"/t/fuzz/fuzz_*.c >/dev/null 2>&1; then
+        log "fuzz: no targets in t/fuzz, skipped"
+        return 0
+    fi
+
+    compile_lib_objects "$dir/obj" clang "${flags[@]}" \
+        -fsanitize=fuzzer-no-link,address,undefined \
+        || die "fuzz: compiling src/media, src/util failed"
+
+    for t in "$ROOT"/t/fuzz/fuzz_*.c; do
+        name="$(basename "$t" .c)"
+        name="${name#fuzz_}"
+        if ! clang "${flags[@]}" -fsanitize=fuzzer,address,undefined \
+             $UNIT_INCS "$t" "${LIB_OBJECTS[@]}" -lm -o "$dir/fuzz_$name"
+        then
+            failed+=("$name (build)")
+            continue
+        fi
+
+        # new inputs go to build/, the seeds in the repository stay as they are
+        corpus="$dir/corpus/$name"
+        seeds="$ROOT/t/fuzz/corpus/$name"
+        mkdir -p "$corpus" "$dir/artifacts"
+        [ -d "$seeds" ] || seeds=""
+
+        log "fuzz $name for ${FUZZ_SECONDS}s"
+        # shellcheck disable=SC2086
+        if ! ASAN_OPTIONS=detect_odr_violation=0 "$dir/fuzz_$name" \
+             -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 \
+             -print_final_stats=0 -artifact_prefix="$dir/artifacts/$name-" \
+             "$corpus" $seeds >"$dir/$name.log" 2>&1
+        then
+            failed+=("$name")
+            grep -A25 -m1 'ERROR\|runtime error\|==[0-9]*==' "$dir/$name.log" \
+                || tail -30 "$dir/$name.log"
+            ls "$dir/artifacts/$name-"* 2>/dev/null || true
+        else
+            tail -1 "$dir/$name.log" | sed "s/^/    $name: /"
+        fi
+    done
+
+    if [ ${#failed[@]} -gt 0 ]; then
+        die "fuzz targets failed: ${failed[*]}"
+    fi
+    log "fuzz smoke passed"
+}
+
+
 cmd_env() {
     printf 'export SLUICE_NGINX=%q\n' "$SLUICE_NGINX"
     printf 'export SLUICE_MODULES_DIR=%q\n' "$SLUICE_MODULES_DIR"
@@ -280,6 +414,8 @@ main() {
     case "${cmd:-build}" in
         deps)   cmd_deps ;;
         build)  cmd_build ;;
+        unit)   cmd_unit ;;
+        fuzz)   cmd_fuzz ;;
         env)    cmd_env ;;
         clean)  cmd_clean ;;
         *)      usage 1 ;;
