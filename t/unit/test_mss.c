@@ -1,0 +1,288 @@
+
+/*
+ * Copyright (C) 2026, The Sluice authors.
+ *
+ * Unit tests of the Smooth Streaming client manifest writer.
+ *
+ *   cc -Isrc/media t/unit/test_mss.c src/media/sluice_mss.c \
+ *       src/media/sluice_buf.c src/media/sluice_avc.c \
+ *       src/media/sluice_bits.c -o test_mss
+ */
+
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "sluice_mss.h"
+
+
+static int  failures;
+static int  checks;
+
+
+#define CHECK(cond)                                                          \
+    do {                                                                     \
+        checks++;                                                            \
+        if (!(cond)) {                                                       \
+            failures++;                                                      \
+            fprintf(stderr, "%s:%d: %s\n", __FILE__, __LINE__, #cond);       \
+        }                                                                    \
+    } while (0)
+
+
+static const uint8_t  avcc[] = {
+    0x01, 0x64, 0x00, 0x1f, 0xff, 0xe1, 0x00, 0x0a,
+    0x67, 0x64, 0x00, 0x1f, 0xac, 0xd9, 0x40, 0x50, 0x05, 0xbb,
+    0x01, 0x00, 0x04, 0x68, 0xeb, 0xe3, 0xcb
+};
+
+static const uint8_t  asc[] = { 0x11, 0x90 };
+
+
+static sluice_track_info_t  video_info;
+static sluice_track_info_t  audio_info;
+static sluice_pfrag_t       vfrags[8];
+static sluice_pfrag_t       afrags[8];
+static sluice_ptrack_t      tracks[3];
+static int                  have_xmllint;
+
+
+static void
+fixture(sluice_presentation_t *p, uint32_t nfrags)
+{
+    uint32_t  i;
+
+    memset(p, 0, sizeof(*p));
+    memset(&video_info, 0, sizeof(video_info));
+    memset(&audio_info, 0, sizeof(audio_info));
+
+    video_info.media_type = SLUICE_MEDIA_VIDEO;
+    video_info.codec = SLUICE_CODEC_AVC;
+    video_info.timescale = 90000;
+    video_info.width = 1280;
+    video_info.height = 720;
+    video_info.config_len = sizeof(avcc);
+    memcpy(video_info.config, avcc, sizeof(avcc));
+
+    audio_info.media_type = SLUICE_MEDIA_AUDIO;
+    audio_info.codec = SLUICE_CODEC_AAC;
+    audio_info.timescale = 48000;
+    audio_info.sample_rate = 48000;
+    audio_info.channels = 2;
+    audio_info.config_len = sizeof(asc);
+    memcpy(audio_info.config, asc, sizeof(asc));
+
+    for (i = 0; i < nfrags; i++) {
+        vfrags[i].time = 900000 + (uint64_t) i * 180000;
+        vfrags[i].duration = 180000;
+        vfrags[i].seq = 5 + i;
+        vfrags[i].flags = 0;
+        afrags[i].time = 480000 + (uint64_t) i * 96000;
+        afrags[i].duration = 96000;
+        afrags[i].seq = 5 + i;
+        afrags[i].flags = 0;
+    }
+
+    memset(tracks, 0, sizeof(tracks));
+
+    tracks[0].info = &video_info;
+    tracks[0].name = (sluice_str_t) sluice_string("video");
+    tracks[0].bitrate = 3000000;
+    tracks[0].frags = vfrags;
+    tracks[0].nfrags = nfrags;
+
+    tracks[1].info = &audio_info;
+    tracks[1].name = (sluice_str_t) sluice_string("audio");
+    tracks[1].bitrate = 128000;
+    tracks[1].frags = afrags;
+    tracks[1].nfrags = nfrags;
+
+    tracks[2] = tracks[0];
+    tracks[2].bitrate = 1000000;
+
+    p->tracks = tracks;
+    p->ntracks = 3;
+    p->live = 1;
+    p->epoch_ms = 1795000000000LL;
+    p->now_ms = p->epoch_ms + 21500;
+    p->window_ms = 60000;
+    p->fragment_ms = 2000;
+}
+
+
+static void
+well_formed(const char *s)
+{
+    FILE  *f;
+    char   path[] = "/tmp/sluice_test_mss.XXXXXX", cmd[128];
+    int    fd;
+
+    if (!have_xmllint) {
+        return;
+    }
+
+    fd = mkstemp(path);
+    CHECK(fd >= 0);
+    if (fd < 0) {
+        return;
+    }
+
+    f = fdopen(fd, "w");
+    fputs(s, f);
+    fclose(f);
+
+    snprintf(cmd, sizeof(cmd), "xmllint --noout %s", path);
+    CHECK(system(cmd) == 0);
+    unlink(path);
+}
+
+
+static char *
+render(const sluice_presentation_t *p, sluice_status_t *rc)
+{
+    char          *s;
+    sluice_buf_t   b, count;
+
+    sluice_buf_init(&count, NULL, NULL, 0);
+    *rc = sluice_mss_manifest(&count, p);
+
+    if (*rc != SLUICE_OK) {
+        return NULL;
+    }
+
+    s = malloc(count.len + 1);
+    sluice_buf_init(&b, NULL, (uint8_t *) s, count.len);
+    *rc = sluice_mss_manifest(&b, p);
+    CHECK(*rc == SLUICE_OK && b.len == count.len);
+    s[b.len] = '\0';
+
+    if (getenv("SHOW")) {
+        fputs(s, stderr);
+    }
+
+    well_formed(s);
+
+    return s;
+}
+
+
+static int
+count_of(const char *s, const char *needle)
+{
+    int  n;
+
+    for (n = 0; (s = strstr(s, needle)) != NULL; n++) {
+        s += strlen(needle);
+    }
+
+    return n;
+}
+
+
+static void
+test_live(void)
+{
+    char                   *s;
+    sluice_status_t         rc;
+    sluice_presentation_t   p;
+
+    fixture(&p, 5);
+    vfrags[3].time += 90000;        /* a gap before the 4th */
+    vfrags[4].time += 90000;
+
+    s = render(&p, &rc);
+    CHECK(rc == SLUICE_OK && s != NULL);
+    if (s == NULL) {
+        return;
+    }
+
+    CHECK(strstr(s, "<SmoothStreamingMedia MajorVersion=\"2\" "
+                 "MinorVersion=\"2\" TimeScale=\"10000000\" Duration=\"0\" "
+                 "IsLive=\"TRUE\" LookAheadFragmentCount=\"2\" "
+                 "DVRWindowLength=\"600000000\""));
+    CHECK(strstr(s, "<StreamIndex Type=\"video\" Name=\"video\" Chunks=\"5\" "
+                 "QualityLevels=\"2\" Url=\"QualityLevels({bitrate})/"
+                 "Fragments(video={start time})\" TimeScale=\"90000\" "
+                 "MaxWidth=\"1280\" MaxHeight=\"720\" DisplayWidth=\"1280\" "
+                 "DisplayHeight=\"720\">\n"));
+    CHECK(strstr(s, "<QualityLevel Index=\"0\" Bitrate=\"3000000\" "
+                 "FourCC=\"H264\" MaxWidth=\"1280\" MaxHeight=\"720\" "
+                 "CodecPrivateData=\"000000016764001FACD9405005BB"
+                 "0000000168EBE3CB\"/>\n"));
+    CHECK(strstr(s, "<QualityLevel Index=\"1\" Bitrate=\"1000000\" "));
+    CHECK(strstr(s,
+        "    <c t=\"900000\" d=\"180000\"/>\n"
+        "    <c d=\"180000\"/>\n"
+        "    <c d=\"180000\"/>\n"
+        "    <c t=\"1530000\" d=\"180000\"/>\n"
+        "    <c d=\"180000\"/>\n"
+        "  </StreamIndex>\n"));
+    CHECK(strstr(s, "<StreamIndex Type=\"audio\" Name=\"audio\" Chunks=\"5\" "
+                 "QualityLevels=\"1\" Url=\"QualityLevels({bitrate})/"
+                 "Fragments(audio={start time})\" TimeScale=\"48000\">\n"
+                 "    <QualityLevel Index=\"0\" Bitrate=\"128000\" "
+                 "FourCC=\"AACL\" SamplingRate=\"48000\" Channels=\"2\" "
+                 "BitsPerSample=\"16\" PacketSize=\"4\" AudioTag=\"255\" "
+                 "CodecPrivateData=\"1190\"/>\n"
+                 "    <c t=\"480000\" d=\"96000\"/>\n"));
+    CHECK(count_of(s, "<StreamIndex ") == 2);
+    CHECK(count_of(s, "<c ") == 10);
+    free(s);
+}
+
+
+static void
+test_ended(void)
+{
+    char                   *s;
+    sluice_status_t         rc;
+    sluice_presentation_t   p;
+
+    fixture(&p, 5);
+    p.ended = 1;
+    tracks[1].lang = (sluice_str_t) sluice_string("en\"");
+    vfrags[2].flags = SLUICE_PFRAG_DISCONTINUITY;
+
+    s = render(&p, &rc);
+    CHECK(s != NULL);
+    if (s == NULL) {
+        return;
+    }
+
+    /* 10 s, at 10 MHz */
+    CHECK(strstr(s, "TimeScale=\"10000000\" Duration=\"100000000\" "
+                 "IsLive=\"FALSE\">"));
+    CHECK(count_of(s, "DVRWindowLength") == 0);
+    CHECK(strstr(s, "Name=\"audio\" Language=\"en&quot;\""));
+    CHECK(strstr(s, "<c t=\"1260000\" d=\"180000\"/>"));
+    free(s);
+
+    /* a broken avcC; a codec Smooth does not carry here */
+    video_info.config[5] = 0xe5;
+    CHECK(render(&p, &rc) == NULL && rc != SLUICE_OK);
+    video_info.config[5] = 0xe1;
+    video_info.codec = SLUICE_CODEC_HEVC;
+    CHECK(render(&p, &rc) == NULL && rc == SLUICE_UNSUPPORTED);
+
+    p.ntracks = 0;
+    CHECK(render(&p, &rc) == NULL && rc == SLUICE_NOT_FOUND);
+}
+
+
+int
+main(void)
+{
+    have_xmllint = (system("xmllint --version >/dev/null 2>&1") == 0);
+
+    if (!have_xmllint) {
+        printf("test_mss: xmllint missing, XML checks skipped\n");
+    }
+
+    test_live();
+    test_ended();
+
+    printf("test_mss: %d checks, %d failures\n", checks, failures);
+
+    return failures ? 1 : 0;
+}
