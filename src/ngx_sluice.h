@@ -117,6 +117,7 @@ typedef struct {
     uint64_t                    appended;       /* ever; a version */
 
     ngx_msec_t                  updated;        /* last append, ms */
+    ngx_uint_t                  unhealthy;      /* last write failed */
 } ngx_sluice_track_t;
 
 
