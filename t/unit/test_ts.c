@@ -7,9 +7,12 @@
  * segments, and ffprobe/ffmpeg must read them back without error.
  * Without ffmpeg, only the self-contained checks run.
  *
- *   cc -Isrc/media t/unit/test_ts.c src/media/sluice_ts.c \
- *       src/media/sluice_avc.c src/media/sluice_aac.c \
- *       src/media/sluice_flv.c src/media/sluice_bits.c -o test_ts
+ * End to end, with the playlist and MPD writers: the stream is cut into
+ * 2 s fragments, written as files named like the AMS URLs (TS segments
+ * for HLS, CMAF fragments for DASH), and ffmpeg plays the master
+ * playlist and the MPD from disk, every frame.
+ *
+ *   cc -Isrc/media t/unit/test_ts.c src/media/sluice_*.c -o test_ts
  */
 
 
@@ -21,6 +24,10 @@
 #include "sluice_flv.h"
 #include "sluice_avc.h"
 #include "sluice_aac.h"
+#include "sluice_cmaf.h"
+#include "sluice_hls.h"
+#include "sluice_dash.h"
+#include <sys/stat.h>
 
 
 static int  failures;
@@ -512,6 +519,358 @@ test_synthetic(void)
 }
 
 
+/* --- end to end: fragments, TS segments, playlists, CMAF, MPD ---------- */
+
+
+#define MAX_FRAGS  16
+
+
+typedef struct {
+    uint32_t              first;        /* sample index */
+    uint32_t              n;
+} range_t;
+
+
+static range_t         vranges[MAX_FRAGS];
+static range_t         aranges[MAX_FRAGS];
+static sluice_pfrag_t  vpf[MAX_FRAGS];
+static sluice_pfrag_t  apf[MAX_FRAGS];
+static uint32_t        nfrags;
+
+
+/* cut at the first keyframe of each 2 s; audio at the video cut times */
+
+static void
+cut(void)
+{
+    uint32_t  i, a, f;
+    uint64_t  boundary;
+
+    nfrags = 0;
+    boundary = 0;
+
+    for (i = 0; i < video.n; i++) {
+        if ((video.samples[i].flags & SLUICE_SAMPLE_KEY)
+            && video.samples[i].dts >= boundary && nfrags < MAX_FRAGS)
+        {
+            vranges[nfrags++].first = i;
+            boundary = video.samples[i].dts + 180000 - 4500;
+        }
+
+        /* durations from the decode times */
+        video.samples[i].duration = (i + 1 < video.n)
+            ? (uint32_t) (video.samples[i + 1].dts - video.samples[i].dts)
+            : 3000;
+    }
+
+    a = 0;
+
+    for (f = 0; f < nfrags; f++) {
+        vranges[f].n = (f + 1 < nfrags ? vranges[f + 1].first : video.n)
+                       - vranges[f].first;
+
+        aranges[f].first = a;
+
+        while (a < audio.n
+               && (f + 1 == nfrags
+                   || audio.samples[a].dts * 90000
+                      < video.samples[vranges[f + 1].first].dts * 48000))
+        {
+            a++;
+        }
+
+        aranges[f].n = a - aranges[f].first;
+    }
+}
+
+
+static void
+timeline(track_t *t, range_t *r, sluice_pfrag_t *pf)
+{
+    uint32_t  f, i;
+
+    for (f = 0; f < nfrags; f++) {
+        pf[f].time = t->samples[r[f].first].dts;
+        pf[f].duration = 0;
+        pf[f].seq = f;
+        pf[f].flags = 0;
+
+        for (i = 0; i < r[f].n; i++) {
+            pf[f].duration += t->samples[r[f].first + i].duration;
+        }
+    }
+}
+
+
+static void
+save(const char *name, sluice_buf_t *b)
+{
+    char  path[512];
+
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    CHECK(b->rc == SLUICE_OK && write_file(path, b->data, b->len));
+}
+
+
+static void *
+test_alloc(void *ctx, size_t size)
+{
+    return malloc(size);
+}
+
+
+static void
+save_ts(const char *sub, const char *name, uint64_t time,
+    sluice_ts_segment_t *seg, sluice_format_t format)
+{
+    char      path[512];
+    size_t    len;
+    uint8_t  *p;
+
+    p = mux(seg, &len);
+    CHECK(p != NULL);
+
+    if (p) {
+        snprintf(path, sizeof(path), "%s/%s/Fragments(%s=%llu,format=%s)",
+                 dir, sub, name, (unsigned long long) time,
+                 sluice_format_name(format));
+        CHECK(write_file(path, p, len));
+        free(p);
+    }
+}
+
+
+static void
+e2e_setup(sluice_presentation_t *p, sluice_ptrack_t *pt)
+{
+    memset(p, 0, sizeof(*p));
+    memset(pt, 0, 2 * sizeof(*pt));
+
+    video.info.bitrate = 500000;
+    audio.info.bitrate = 96000;
+
+    pt[0].info = &video.info;
+    pt[0].name = (sluice_str_t) sluice_string("video");
+    pt[0].bitrate = 500000;
+    pt[0].frags = vpf;
+    pt[0].nfrags = nfrags;
+
+    pt[1].info = &audio.info;
+    pt[1].name = (sluice_str_t) sluice_string("audio");
+    pt[1].bitrate = 96000;
+    pt[1].frags = apf;
+    pt[1].nfrags = nfrags;
+
+    p->tracks = pt;
+    p->ntracks = 2;
+    p->live = 1;
+    p->ended = 1;
+    p->fragment_ms = 2000;
+}
+
+
+static void
+e2e_hls(void)
+{
+    char                   cmd[1024], sub[2][64];
+    uint32_t               f, i;
+    sluice_buf_t           b;
+    sluice_alloc_t         alloc = { test_alloc, NULL };
+    sluice_ptrack_t        pt[2];
+    sluice_ts_segment_t    seg;
+    sluice_presentation_t  p;
+
+    e2e_setup(&p, pt);
+
+    for (i = 0; i < 2; i++) {
+        snprintf(sub[i], sizeof(sub[i]), "QualityLevels(%u)", pt[i].bitrate);
+        snprintf(cmd, sizeof(cmd), "%s/%s", dir, sub[i]);
+        mkdir(cmd, 0755);
+    }
+
+    /* m3u8-aapl: one TS per track and fragment */
+    for (f = 0; f < nfrags; f++) {
+        memset(&seg, 0, sizeof(seg));
+        seg.video.info = &video.info;
+        seg.video.samples = video.samples + vranges[f].first;
+        seg.video.nsamples = vranges[f].n;
+        save_ts(sub[0], "video", vpf[f].time, &seg, SLUICE_FORMAT_HLS_TS);
+
+        /* m3u8-aapl-v3: audio muxed with the video */
+        seg.audio.info = &audio.info;
+        seg.audio.samples = audio.samples + aranges[f].first;
+        seg.audio.nsamples = aranges[f].n;
+        save_ts(sub[0], "video", vpf[f].time, &seg, SLUICE_FORMAT_HLS_TS_V3);
+
+        memset(&seg, 0, sizeof(seg));
+        seg.audio.info = &audio.info;
+        seg.audio.samples = audio.samples + aranges[f].first;
+        seg.audio.nsamples = aranges[f].n;
+        save_ts(sub[1], "audio", apf[f].time, &seg, SLUICE_FORMAT_HLS_TS);
+    }
+
+    sluice_buf_init(&b, &alloc, NULL, 65536);
+    CHECK(sluice_hls_master(&b, &p, SLUICE_FORMAT_HLS_TS) == SLUICE_OK);
+    save("master.m3u8", &b);
+    free(b.data);
+
+    for (i = 0; i < 2; i++) {
+        sluice_buf_init(&b, &alloc, NULL, 65536);
+        CHECK(sluice_hls_playlist(&b, &p, &pt[i], SLUICE_FORMAT_HLS_TS)
+              == SLUICE_OK);
+        snprintf(cmd, sizeof(cmd), "%s/Manifest(%s,format=m3u8-aapl)",
+                 sub[i], i ? "audio" : "video");
+        save(cmd, &b);
+        free(b.data);
+    }
+
+    /* every frame of both tracks, through the master playlist */
+    snprintf(cmd, sizeof(cmd),
+             "cd %s && opts='-allowed_extensions ALL' "
+             "&& if ffmpeg -h demuxer=hls 2>/dev/null | grep -q picky; "
+             "then opts=\"$opts -allowed_segment_extensions ALL "
+             "-extension_picky 0\"; fi "
+             "&& ffmpeg -v error $opts -i master.m3u8 -map 0:v -map 0:a "
+             "-fps_mode passthrough -f framecrc - 2>hls.err >hls.crc "
+             "&& test ! -s hls.err "
+             "&& test $(grep -c '^0,' hls.crc) = %u "
+             "&& test $(grep -c '^1,' hls.crc) = %u",
+             dir, video.n, audio.n);
+    CHECK(run_ok(cmd));
+
+    sluice_buf_init(&b, &alloc, NULL, 65536);
+    CHECK(sluice_hls_master(&b, &p, SLUICE_FORMAT_HLS_TS_V3) == SLUICE_OK);
+    save("v3.m3u8", &b);
+    free(b.data);
+
+    sluice_buf_init(&b, &alloc, NULL, 65536);
+    CHECK(sluice_hls_playlist(&b, &p, &pt[0], SLUICE_FORMAT_HLS_TS_V3)
+          == SLUICE_OK);
+    snprintf(cmd, sizeof(cmd), "%s/Manifest(video,format=m3u8-aapl-v3)",
+             sub[0]);
+    save(cmd, &b);
+    free(b.data);
+
+    snprintf(cmd, sizeof(cmd),
+             "cd %s && opts='-allowed_extensions ALL' "
+             "&& if ffmpeg -h demuxer=hls 2>/dev/null | grep -q picky; "
+             "then opts=\"$opts -allowed_segment_extensions ALL "
+             "-extension_picky 0\"; fi "
+             "&& ffmpeg -v error $opts -i v3.m3u8 -map 0:v -map 0:a "
+             "-fps_mode passthrough -f framecrc - 2>v3.err >v3.crc "
+             "&& test ! -s v3.err "
+             "&& test $(grep -c '^0,' v3.crc) = %u "
+             "&& test $(grep -c '^1,' v3.crc) = %u",
+             dir, video.n, audio.n);
+    CHECK(run_ok(cmd));
+}
+
+
+static void
+save_cmaf(const char *sub, const char *name, uint64_t time, track_t *t,
+    range_t *r)
+{
+    char               path[512];
+    size_t             len;
+    uint8_t           *p;
+    sluice_fragment_t  frag;
+
+    memset(&frag, 0, sizeof(frag));
+    frag.sequence = (uint32_t) (r - (t == &video ? vranges : aranges)) + 1;
+    frag.time = time;
+    frag.samples = t->samples + r->first;
+    frag.nsamples = r->n;
+
+    len = sluice_cmaf_fragment_size(&frag, 1, SLUICE_CMAF_STYP);
+    CHECK(len > 0);
+    p = malloc(len);
+    CHECK(sluice_cmaf_fragment_write(p, &frag, 1, SLUICE_CMAF_STYP)
+          == p + len);
+
+    snprintf(path, sizeof(path), "%s/%s/Fragments(%s=%llu,format=%s)",
+             dir, sub, name, (unsigned long long) time,
+             sluice_format_name(SLUICE_FORMAT_DASH_CSF));
+    CHECK(write_file(path, p, len));
+    free(p);
+}
+
+
+static void
+save_init(const char *sub, const char *name, track_t *t)
+{
+    char      path[512];
+    size_t    len;
+    uint8_t  *p;
+
+    len = sluice_cmaf_init_size(&t->info, 1);
+    CHECK(len > 0);
+    p = malloc(len);
+    CHECK(sluice_cmaf_init_write(p, &t->info, 1) == p + len);
+
+    snprintf(path, sizeof(path), "%s/%s/Fragments(%s=i,format=%s)",
+             dir, sub, name, sluice_format_name(SLUICE_FORMAT_DASH_CSF));
+    CHECK(write_file(path, p, len));
+    free(p);
+}
+
+
+static void
+e2e_dash(void)
+{
+    char                   cmd[1024], sub[2][64];
+    uint32_t               f;
+    sluice_buf_t           b;
+    sluice_alloc_t         alloc = { test_alloc, NULL };
+    sluice_ptrack_t        pt[2];
+    sluice_presentation_t  p;
+
+    e2e_setup(&p, pt);
+
+    snprintf(sub[0], sizeof(sub[0]), "QualityLevels(%u)", pt[0].bitrate);
+    snprintf(sub[1], sizeof(sub[1]), "QualityLevels(%u)", pt[1].bitrate);
+
+    save_init(sub[0], "video", &video);
+    save_init(sub[1], "audio", &audio);
+
+    for (f = 0; f < nfrags; f++) {
+        save_cmaf(sub[0], "video", vpf[f].time, &video, &vranges[f]);
+        save_cmaf(sub[1], "audio", apf[f].time, &audio, &aranges[f]);
+    }
+
+    sluice_buf_init(&b, &alloc, NULL, 65536);
+    CHECK(sluice_dash_mpd(&b, &p, SLUICE_FORMAT_DASH_CSF) == SLUICE_OK);
+    save("manifest.mpd", &b);
+    free(b.data);
+
+    /* each track on its own: ffmpeg 5.1 drops a last frame with both */
+    snprintf(cmd, sizeof(cmd),
+             "cd %s && ffmpeg -v error -allowed_extensions ALL "
+             "-i manifest.mpd -map 0:v -fps_mode passthrough -f framecrc - "
+             "2>dash.err >dash.crc && test ! -s dash.err "
+             "&& test $(grep -c '^0,' dash.crc) = %u "
+             "&& ffmpeg -v error -allowed_extensions ALL "
+             "-i manifest.mpd -map 0:a -f framecrc - "
+             "2>dash.err >dash.crc && test ! -s dash.err "
+             "&& test $(grep -c '^0,' dash.crc) = %u",
+             dir, video.n, audio.n);
+    CHECK(run_ok(cmd));
+}
+
+
+static void
+test_e2e(void)
+{
+    cut();
+    CHECK(nfrags >= 2);
+
+    timeline(&video, vranges, vpf);
+    timeline(&audio, aranges, apf);
+
+    e2e_hls();
+    e2e_dash();
+}
+
+
 int
 main(void)
 {
@@ -521,6 +880,7 @@ main(void)
 
     if (mkdtemp(dir) != NULL && load_flv()) {
         test_real();
+        test_e2e();
 
     } else {
         printf("test_ts: ffmpeg or libx264 missing, real samples skipped\n");
