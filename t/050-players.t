@@ -1,0 +1,220 @@
+#!/usr/bin/perl
+
+# Copyright (C) 2026, The Sluice authors.
+#
+# Real web players in headless Chromium play the preview of a live event
+# (three renditions): hls.js plays HLS with TS (audio group and muxed) and
+# fMP4 segments, dash.js and Shaka Player play DASH (CSF and CMAF), Shaka
+# plays HLS fMP4, dash.js plays Smooth Streaming, and hls.js plays over
+# HTTPS.  Each run must advance the video's currentTime by 6 s without a
+# fatal player error (t/browser/play.js; the page has another origin than
+# the server, so CORS is exercised too).
+#
+# Needs chromium and the npm packages of t/browser: `npm ci --prefix
+# t/browser` (./build.sh does it); skipped otherwise.
+
+use strict;
+use warnings;
+
+use Test::More;
+use JSON::PP;
+use IPC::Run;
+
+use FindBin;
+use lib "$FindBin::Bin/lib";
+use Test::Sluice;
+
+my $t = Test::Sluice->new();
+$t->has_program('ffmpeg', 'node');
+
+my $chromium = $ENV{SLUICE_CHROMIUM} || '/usr/bin/chromium';
+my $play = "$FindBin::Bin/browser/play.js";
+my $mods = "$FindBin::Bin/browser/node_modules";
+
+$t->skip_all("$chromium not found (apt-get install chromium)")
+    unless -x $chromium;
+for my $m (qw(playwright-core hls.js dashjs shaka-player)) {
+    $t->skip_all("t/browser/node_modules/$m missing:"
+                 . " run npm ci --prefix t/browser")
+        unless -d "$mods/$m";
+}
+
+my $conf = <<'EOF';
+%%TEST_GLOBALS%%
+
+worker_processes 2;
+thread_pool sluice threads=2;
+
+events {}
+
+rtmp {
+    server {
+        listen 127.0.0.1:%%PORT_1935%%;
+
+        application live {
+            live on;
+            sluice_ingest on;
+            sluice_thread_pool sluice;
+        }
+    }
+}
+
+http {
+    %%TEST_GLOBALS_HTTP%%
+
+    sluice_zone sluice 16m;
+    sluice_data_path data;
+    sluice_account %%ACCOUNT%%;
+    sluice_api_key %%API_KEY%%;
+    sluice_ingest_url rtmp://127.0.0.1:%%PORT_1935%%;
+    sluice_preview_url http://127.0.0.1:%%PORT_8080%%;
+
+    server {
+        listen 127.0.0.1:%%PORT_8080%%;
+        listen 127.0.0.1:%%PORT_8443%% ssl;
+
+        ssl_certificate %%CERT%%;
+        ssl_certificate_key %%CERT_KEY%%;
+
+        location ~* ^/subscriptions/ {
+            sluice_api;
+        }
+
+        location / {
+            sluice_packager;
+            sluice_live_window 60s;
+        }
+    }
+}
+EOF
+
+my $account = $t->account;
+$conf =~ s/%%ACCOUNT%%/$account/g;
+$t->write_file_expand('nginx.conf', $conf);
+
+my @ladder = Test::Sluice::fixture('ladder', duration => 10, gop => 2);
+
+$t->run();
+
+my $token = 'c0ffeec0ffeec0ffeec0ffeec0ffee00';
+my $loc = create_event('players1', $token);
+ok($loc, 'live event running with a preview locator')
+    or diag('no live event: ' . ($t->read_file('error.log') // ''));
+unless ($loc) {
+    $t->done_testing();
+    exit;
+}
+
+my $base = "/$loc/preview.ism";
+my $http = 'http://127.0.0.1:' . $t->port(8080) . $base;
+my $https = 'https://127.0.0.1:' . $t->port(8443) . $base;
+
+my $pub = $t->publish(input => [@ladder], loop => 1,
+    url => [ map { 'rtmp://127.0.0.1:' . $t->port(1935)
+                   . "/live/$token/stream$_" } 1 .. 3 ]);
+
+# players start a few fragments behind the live edge: wait for 5
+
+my $ready = $t->wait_for(sub {
+    my $r = $t->get("$base/manifest");
+    return unless $r->{status} == 200;
+    my ($v) = $r->{body} =~ m{(<StreamIndex\b[^>]*Type="video".*?</StreamIndex>)}s;
+    my @c = ($v // '') =~ /<c\b/g;
+    return @c >= 5;
+}, 60, 0.5);
+
+ok($ready, 'fragments available') or diag($t->read_file('error.log'));
+
+my @cases = (
+    [ 'hls.js HLS TS',          'hls',   "$http/manifest(format=m3u8-aapl).m3u8", 3 ],
+    [ 'hls.js HLS TS v3',       'hls',   "$http/manifest(format=m3u8-aapl-v3).m3u8", 3 ],
+    [ 'hls.js HLS fMP4',        'hls',   "$http/manifest(format=m3u8-cmaf).m3u8", 3 ],
+    [ 'dash.js DASH CMAF',      'dash',  "$http/manifest(format=mpd-time-cmaf).mpd", 3 ],
+    [ 'dash.js DASH CSF',       'dash',  "$http/manifest(format=mpd-time-csf).mpd", 3 ],
+    [ 'Shaka DASH CMAF',        'shaka', "$http/manifest(format=mpd-time-cmaf).mpd", 3 ],
+    [ 'Shaka HLS fMP4',         'shaka', "$http/manifest(format=m3u8-cmaf).m3u8", 3 ],
+    [ 'dash.js Smooth',         'mss',   "$http/manifest", 0 ],
+    [ 'hls.js HLS fMP4 HTTPS',  'hls',   "$https/manifest(format=m3u8-cmaf).m3u8", 3 ],
+);
+
+for my $c (@cases) {
+    my ($name, $player, $url, $levels) = @$c;
+    my $r = play($player, $url, 6, 60);
+
+    ok($r->{ok}, "$name: plays 6 s")
+        or diag(JSON::PP->new->canonical->encode($r));
+    ok(($r->{width} // 0) > 0 && ($r->{height} // 0) > 0,
+       "$name: video decoded (" . ($r->{width} // 0) . 'x'
+       . ($r->{height} // 0) . ')');
+    if ($levels) {
+        my @l = @{$r->{info}{levels} // []};
+        is(scalar @l, $levels, "$name: $levels video renditions")
+            or diag(explain($r->{info}));
+    }
+}
+
+$t->stop_publisher($pub);
+
+$t->done_testing();
+
+
+###############################################################################
+
+sub play {
+    my ($player, $url, $seconds, $timeout) = @_;
+
+    my ($out, $err) = ('', '');
+    eval {
+        IPC::Run::run([ 'node', $play, '--player', $player, '--url', $url,
+            '--seconds', $seconds, '--timeout', $timeout ],
+            '<', \undef, '>', \$out, '2>', \$err,
+            IPC::Run::timeout($timeout + 30));
+    };
+    my ($line) = grep { /^\{/ } reverse split /\n/, $out;
+    my $r = eval { JSON::PP::decode_json($line // '') };
+    return $r if $r;
+    return { ok => 0, error => "play.js: $@ $err", stdout => $out };
+}
+
+
+sub create_event {
+    my ($name, $tok) = @_;
+
+    my $all = [ { name => 'all', address => '0.0.0.0',
+                  subnetPrefixLength => 0 } ];
+    my $r = $t->api(PUT => "liveEvents/$name", {
+        location => 'westus',
+        properties => {
+            input => {
+                streamingProtocol => 'RTMP',
+                accessToken => $tok,
+                keyFrameIntervalDuration => 'PT2S',
+                accessControl => { ip => { allow => $all } },
+            },
+            preview => { accessControl => { ip => { allow => $all } } },
+            encoding => { encodingType => 'PassthroughBasic' },
+        },
+    });
+    unless ($r->{status} =~ /^20[012]$/) {
+        diag("create $name: $r->{status} $r->{body}");
+        return;
+    }
+
+    $t->wait_for(sub {
+        my $g = $t->api(GET => "liveEvents/$name");
+        return ($g->{json}{properties}{resourceState} // '') eq 'Stopped';
+    }, 20);
+
+    $r = $t->api(POST => "liveEvents/$name/start", {});
+    diag("start $name: $r->{status} $r->{body}")
+        unless $r->{status} =~ /^20[02]$/;
+
+    my $ok = $t->wait_for(sub {
+        my $g = $t->api(GET => "liveEvents/$name");
+        return ($g->{json}{properties}{resourceState} // '') eq 'Running';
+    }, 30);
+    return unless $ok;
+
+    return $t->api(GET => "liveEvents/$name")
+        ->{json}{properties}{preview}{previewLocator};
+}

@@ -1,0 +1,241 @@
+#!/usr/bin/perl
+
+# Copyright (C) 2026, The Sluice authors.
+#
+# GStreamer plays the preview of a live event: HLS (TS and fMP4), DASH and
+# Smooth Streaming, through playbin (hlsdemux, dashdemux, mssdemux, libav
+# decoders) into fakesinks that print every buffer.  Each format plays for
+# a few seconds: no ERROR message, and decoded video and audio buffers
+# whose timestamps advance by at least 4 s.
+
+use strict;
+use warnings;
+
+use Test::More;
+use IPC::Run;
+use Time::HiRes qw(time sleep);
+
+use FindBin;
+use lib "$FindBin::Bin/lib";
+use Test::Sluice;
+
+my $t = Test::Sluice->new();
+$t->has_program('ffmpeg', 'gst-launch-1.0', 'gst-inspect-1.0');
+
+for my $e (qw(playbin hlsdemux dashdemux mssdemux avdec_h264 avdec_aac
+              fakesink souphttpsrc))
+{
+    my $out = '';
+    IPC::Run::run([ 'gst-inspect-1.0', $e ], '<', \undef, '>&', \$out)
+        or $t->skip_all("GStreamer element $e is missing");
+}
+
+my $conf = <<'EOF';
+%%TEST_GLOBALS%%
+
+worker_processes 2;
+thread_pool sluice threads=2;
+
+events {}
+
+rtmp {
+    server {
+        listen 127.0.0.1:%%PORT_1935%%;
+
+        application live {
+            live on;
+            sluice_ingest on;
+            sluice_thread_pool sluice;
+        }
+    }
+}
+
+http {
+    %%TEST_GLOBALS_HTTP%%
+
+    sluice_zone sluice 16m;
+    sluice_data_path data;
+    sluice_account %%ACCOUNT%%;
+    sluice_api_key %%API_KEY%%;
+    sluice_ingest_url rtmp://127.0.0.1:%%PORT_1935%%;
+    sluice_preview_url http://127.0.0.1:%%PORT_8080%%;
+
+    server {
+        listen 127.0.0.1:%%PORT_8080%%;
+
+        location ~* ^/subscriptions/ {
+            sluice_api;
+        }
+
+        location / {
+            sluice_packager;
+            sluice_live_window 30s;
+        }
+    }
+}
+EOF
+
+my $account = $t->account;
+$conf =~ s/%%ACCOUNT%%/$account/g;
+$t->write_file_expand('nginx.conf', $conf);
+
+my @ladder = Test::Sluice::fixture('ladder', duration => 10, gop => 2);
+
+$t->run();
+
+my $token = '0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f';
+my $loc = create_event('gst1', $token);
+ok($loc, 'live event running with a preview locator')
+    or diag('no live event: ' . ($t->read_file('error.log') // ''));
+unless ($loc) {
+    $t->done_testing();
+    exit;
+}
+
+my $base = "/$loc/preview.ism";
+my $http = 'http://127.0.0.1:' . $t->port(8080);
+
+my $pub = $t->publish(input => [@ladder], loop => 1,
+    url => [ map { 'rtmp://127.0.0.1:' . $t->port(1935)
+                   . "/live/$token/stream$_" } 1 .. 3 ]);
+
+my $ready = $t->wait_for(sub {
+    my $r = $t->get("$base/manifest");
+    return unless $r->{status} == 200;
+    my ($v) = $r->{body} =~ m{(<StreamIndex\b[^>]*Type="video".*?</StreamIndex>)}s;
+    my @c = ($v // '') =~ /<c\b/g;
+    return @c >= 4;
+}, 60, 0.5);
+
+ok($ready, 'fragments available') or diag($t->read_file('error.log'));
+
+my @cases = (
+    [ 'HLS TS',    'manifest(format=m3u8-aapl).m3u8' ],
+    [ 'HLS TS v3', 'manifest(format=m3u8-aapl-v3).m3u8' ],
+    [ 'HLS fMP4',  'manifest(format=m3u8-cmaf).m3u8' ],
+    [ 'DASH CSF',  'manifest(format=mpd-time-csf).mpd' ],
+    [ 'DASH CMAF', 'manifest(format=mpd-time-cmaf).mpd' ],
+    [ 'Smooth',    'manifest' ],
+);
+
+for my $c (@cases) {
+    my ($name, $tail) = @$c;
+    my $r = gst_play("$http$base/$tail", 12);
+
+    ok(!@{$r->{errors}}, "$name: no GStreamer error")
+        or diag(join("\n", @{$r->{errors}}));
+    ok($r->{video_span} >= 4, "$name: video played 4 s or more")
+        or diag("video pts span $r->{video_span}, buffers $r->{video_n}\n"
+                . $r->{tail});
+    ok($r->{audio_span} >= 4, "$name: audio played 4 s or more")
+        or diag("audio pts span $r->{audio_span}, buffers $r->{audio_n}");
+    ok($r->{width} > 0 && $r->{height} > 0,
+       "$name: decoded video caps ($r->{width}x$r->{height})");
+}
+
+$t->stop_publisher($pub);
+
+$t->done_testing();
+
+
+###############################################################################
+
+# plays $uri for $seconds with playbin, then interrupts gst-launch
+sub gst_play {
+    my ($uri, $seconds) = @_;
+
+    my $out = '';
+    my @cmd = ('gst-launch-1.0', '-v', 'playbin', "uri=$uri",
+        'video-sink=fakesink name=vsink sync=true silent=false',
+        'audio-sink=fakesink name=asink sync=true silent=false');
+
+    my $h = IPC::Run::start(\@cmd, '<', \undef, '>&', \$out);
+    my $end = time() + $seconds;
+    while (time() < $end && $h->pumpable()) {
+        $h->pump_nb();
+        sleep 0.1;
+    }
+    if ($h->pumpable()) {
+        $h->signal('INT');
+        my $deadline = time() + 10;
+        while ($h->pumpable() && time() < $deadline) {
+            $h->pump_nb();
+            sleep 0.1;
+        }
+        $h->kill_kill(grace => 1) if $h->pumpable();
+    }
+    eval { $h->finish() };
+
+    my %r = (errors => [], video_span => 0, audio_span => 0, video_n => 0,
+             audio_n => 0, width => 0, height => 0);
+    my %pts;
+
+    for my $l (split /\n/, $out) {
+        push @{$r{errors}}, $l if $l =~ /^ERROR\b/;
+        if ($l =~ /(vsink|asink): last-message = chain .*pts: (\d+):(\d+):([\d.]+)/) {
+            my $s = $2 * 3600 + $3 * 60 + $4;
+            push @{$pts{$1}}, $s;
+        }
+        if ($l =~ /vsink: last-message = event .*caps.*video\/x-raw.*width\\=\\\(int\\\)(\d+).*height\\=\\\(int\\\)(\d+)/) {
+            ($r{width}, $r{height}) = ($1, $2);
+        }
+    }
+
+    for my $k (qw(vsink asink)) {
+        my @p = @{$pts{$k} // []};
+        next unless @p;
+        my ($min, $max) = ($p[0], $p[0]);
+        for (@p) { $min = $_ if $_ < $min; $max = $_ if $_ > $max; }
+        my $n = $k eq 'vsink' ? 'video' : 'audio';
+        $r{"${n}_span"} = $max - $min;
+        $r{"${n}_n"} = scalar @p;
+    }
+
+    my @lines = grep { !/last-message/ } split /\n/, $out;
+    $r{tail} = join("\n", @lines[($#lines > 30 ? $#lines - 30 : 0) .. $#lines]);
+
+    return \%r;
+}
+
+
+sub create_event {
+    my ($name, $tok) = @_;
+
+    my $all = [ { name => 'all', address => '0.0.0.0',
+                  subnetPrefixLength => 0 } ];
+    my $r = $t->api(PUT => "liveEvents/$name", {
+        location => 'westus',
+        properties => {
+            input => {
+                streamingProtocol => 'RTMP',
+                accessToken => $tok,
+                keyFrameIntervalDuration => 'PT2S',
+                accessControl => { ip => { allow => $all } },
+            },
+            preview => { accessControl => { ip => { allow => $all } } },
+            encoding => { encodingType => 'PassthroughBasic' },
+        },
+    });
+    unless ($r->{status} =~ /^20[012]$/) {
+        diag("create $name: $r->{status} $r->{body}");
+        return;
+    }
+
+    $t->wait_for(sub {
+        my $g = $t->api(GET => "liveEvents/$name");
+        return ($g->{json}{properties}{resourceState} // '') eq 'Stopped';
+    }, 20);
+
+    $r = $t->api(POST => "liveEvents/$name/start", {});
+    diag("start $name: $r->{status} $r->{body}")
+        unless $r->{status} =~ /^20[02]$/;
+
+    my $ok = $t->wait_for(sub {
+        my $g = $t->api(GET => "liveEvents/$name");
+        return ($g->{json}{properties}{resourceState} // '') eq 'Running';
+    }, 30);
+    return unless $ok;
+
+    return $t->api(GET => "liveEvents/$name")
+        ->{json}{properties}{preview}{previewLocator};
+}
