@@ -10,20 +10,10 @@
 #include <stdlib.h>
 
 #include "sluice_aac.h"
+#include "sluice_test.h"
 
 
-static int  failures;
-static int  checks;
-
-
-#define CHECK(cond)                                                          \
-    do {                                                                     \
-        checks++;                                                            \
-        if (!(cond)) {                                                       \
-            failures++;                                                      \
-            fprintf(stderr, "%s:%d: %s\n", __FILE__, __LINE__, #cond);       \
-        }                                                                    \
-    } while (0)
+#define CHECK(cond)  SL_CHECK(cond)
 
 
 static void
@@ -128,10 +118,8 @@ test_other(void)
 int
 main(void)
 {
-    test_lc();
-    test_other();
+    SL_RUN(test_lc);
+    SL_RUN(test_other);
 
-    printf("%d passed, %d failed\n", checks - failures, failures);
-
-    return failures ? 1 : 0;
+    return SL_DONE();
 }

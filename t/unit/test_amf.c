@@ -10,20 +10,10 @@
 #include <stdlib.h>
 
 #include "sluice_amf.h"
+#include "sluice_test.h"
 
 
-static int  failures;
-static int  checks;
-
-
-#define CHECK(cond)                                                          \
-    do {                                                                     \
-        checks++;                                                            \
-        if (!(cond)) {                                                       \
-            failures++;                                                      \
-            fprintf(stderr, "%s:%d: %s\n", __FILE__, __LINE__, #cond);       \
-        }                                                                    \
-    } while (0)
+#define CHECK(cond)  SL_CHECK(cond)
 
 
 /* a tiny AMF0 writer for building messages */
@@ -380,11 +370,9 @@ test_values(void)
 int
 main(void)
 {
-    test_metadata();
-    test_depth();
-    test_values();
+    SL_RUN(test_metadata);
+    SL_RUN(test_depth);
+    SL_RUN(test_values);
 
-    printf("%d passed, %d failed\n", checks - failures, failures);
-
-    return failures ? 1 : 0;
+    return SL_DONE();
 }

@@ -12,20 +12,10 @@
 #include <stdlib.h>
 
 #include "sluice_avc.h"
+#include "sluice_test.h"
 
 
-static int  failures;
-static int  checks;
-
-
-#define CHECK(cond)                                                          \
-    do {                                                                     \
-        checks++;                                                            \
-        if (!(cond)) {                                                       \
-            failures++;                                                      \
-            fprintf(stderr, "%s:%d: %s\n", __FILE__, __LINE__, #cond);       \
-        }                                                                    \
-    } while (0)
+#define CHECK(cond)  SL_CHECK(cond)
 
 
 typedef struct {
@@ -199,11 +189,9 @@ test_nal(void)
 int
 main(void)
 {
-    test_records();
-    test_bad_records();
-    test_nal();
+    SL_RUN(test_records);
+    SL_RUN(test_bad_records);
+    SL_RUN(test_nal);
 
-    printf("%d passed, %d failed\n", checks - failures, failures);
-
-    return failures ? 1 : 0;
+    return SL_DONE();
 }

@@ -10,20 +10,10 @@
 #include <stdlib.h>
 
 #include "sluice_bits.h"
+#include "sluice_test.h"
 
 
-static int  failures;
-static int  checks;
-
-
-#define CHECK(cond)                                                          \
-    do {                                                                     \
-        checks++;                                                            \
-        if (!(cond)) {                                                       \
-            failures++;                                                      \
-            fprintf(stderr, "%s:%d: %s\n", __FILE__, __LINE__, #cond);       \
-        }                                                                    \
-    } while (0)
+#define CHECK(cond)  SL_CHECK(cond)
 
 
 static void
@@ -171,12 +161,10 @@ test_bytes(void)
 int
 main(void)
 {
-    test_read();
-    test_golomb();
-    test_unescape();
-    test_bytes();
+    SL_RUN(test_read);
+    SL_RUN(test_golomb);
+    SL_RUN(test_unescape);
+    SL_RUN(test_bytes);
 
-    printf("%d passed, %d failed\n", checks - failures, failures);
-
-    return failures ? 1 : 0;
+    return SL_DONE();
 }

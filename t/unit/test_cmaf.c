@@ -12,20 +12,10 @@
 
 #include "sluice_bits.h"
 #include "sluice_cmaf.h"
+#include "sluice_test.h"
 
 
-static int  failures;
-static int  checks;
-
-
-#define CHECK(cond)                                                          \
-    do {                                                                     \
-        checks++;                                                            \
-        if (!(cond)) {                                                       \
-            failures++;                                                      \
-            fprintf(stderr, "%s:%d: %s\n", __FILE__, __LINE__, #cond);       \
-        }                                                                    \
-    } while (0)
+#define CHECK(cond)  SL_CHECK(cond)
 
 
 static void *
@@ -685,12 +675,10 @@ test_foreign(void)
 int
 main(void)
 {
-    test_init();
-    test_fragment();
-    test_smooth();
-    test_foreign();
+    SL_RUN(test_init);
+    SL_RUN(test_fragment);
+    SL_RUN(test_smooth);
+    SL_RUN(test_foreign);
 
-    printf("%d passed, %d failed\n", checks - failures, failures);
-
-    return failures ? 1 : 0;
+    return SL_DONE();
 }

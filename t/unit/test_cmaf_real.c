@@ -17,19 +17,10 @@
 
 #include <unistd.h>
 
-
-static int  failures;
-static int  checks;
+#include "sluice_test.h"
 
 
-#define CHECK(cond)                                                          \
-    do {                                                                     \
-        checks++;                                                            \
-        if (!(cond)) {                                                       \
-            failures++;                                                      \
-            fprintf(stderr, "%s:%d: %s\n", __FILE__, __LINE__, #cond);       \
-        }                                                                    \
-    } while (0)
+#define CHECK(cond)  SL_CHECK(cond)
 
 
 #define MAX_PACKETS  4096
@@ -281,14 +272,12 @@ main(void)
     free(vref);
     free(aref);
 
-    if (failures == 0) {
+    if (sl_test_failed == 0) {
         run("rm -rf %s%s", tmp, "");
 
     } else {
         fprintf(stderr, "files kept in %s\n", tmp);
     }
 
-    printf("%d passed, %d failed\n", checks - failures, failures);
-
-    return failures ? 1 : 0;
+    return SL_DONE();
 }

@@ -11,20 +11,10 @@
 #include <stdlib.h>
 
 #include "sluice_flv.h"
+#include "sluice_test.h"
 
 
-static int  failures;
-static int  checks;
-
-
-#define CHECK(cond)                                                          \
-    do {                                                                     \
-        checks++;                                                            \
-        if (!(cond)) {                                                       \
-            failures++;                                                      \
-            fprintf(stderr, "%s:%d: %s\n", __FILE__, __LINE__, #cond);       \
-        }                                                                    \
-    } while (0)
+#define CHECK(cond)  SL_CHECK(cond)
 
 
 static void
@@ -189,11 +179,9 @@ test_file(void)
 int
 main(void)
 {
-    test_video();
-    test_audio();
-    test_file();
+    SL_RUN(test_video);
+    SL_RUN(test_audio);
+    SL_RUN(test_file);
 
-    printf("%d passed, %d failed\n", checks - failures, failures);
-
-    return failures ? 1 : 0;
+    return SL_DONE();
 }
