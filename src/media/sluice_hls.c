@@ -27,6 +27,7 @@ static void sluice_hls_segment(sluice_buf_t *b,
     uint32_t count, sluice_format_t format, unsigned first);
 static uint64_t sluice_hls_duration(const sluice_ptrack_t *t, uint32_t i,
     uint32_t count);
+static void sluice_hls_text(sluice_buf_t *b, const sluice_str_t *s);
 
 
 #define sluice_hls_is_video(t)                                               \
@@ -157,7 +158,7 @@ sluice_hls_media(sluice_buf_t *b, const sluice_presentation_t *p,
     }
 
     sluice_buf_cstr(b, "#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"audio\",NAME=\"");
-    sluice_buf_str(b, &t->name);
+    sluice_hls_text(b, &t->name);
 
     if (naudio > 1) {
         /* NAME is unique in a group */
@@ -168,7 +169,7 @@ sluice_hls_media(sluice_buf_t *b, const sluice_presentation_t *p,
     sluice_buf_cstr(b, "\",LANGUAGE=\"");
 
     if (t->lang.len) {
-        sluice_buf_str(b, &t->lang);
+        sluice_hls_text(b, &t->lang);
 
     } else {
         sluice_buf_cstr(b, "und");
@@ -244,7 +245,7 @@ sluice_hls_uri(sluice_buf_t *b, const sluice_ptrack_t *t,
     sluice_buf_cstr(b, "QualityLevels(");
     sluice_buf_u64(b, t->bitrate);
     sluice_buf_cstr(b, ")/Manifest(");
-    sluice_buf_str(b, &t->name);
+    sluice_hls_text(b, &t->name);
     sluice_buf_cstr(b, ",format=");
     sluice_buf_cstr(b, sluice_format_name(format));
     sluice_buf_cstr(b, ")");
@@ -295,7 +296,7 @@ sluice_hls_playlist(sluice_buf_t *b, const sluice_presentation_t *p,
 
     if (format == SLUICE_FORMAT_HLS_CMAF) {
         sluice_buf_cstr(b, "#EXT-X-MAP:URI=\"Fragments(");
-        sluice_buf_str(b, &t->name);
+        sluice_hls_text(b, &t->name);
         sluice_buf_cstr(b, "=i,format=m3u8-cmaf)\"\n");
     }
 
@@ -446,10 +447,25 @@ sluice_hls_segment(sluice_buf_t *b, const sluice_presentation_t *p,
     sluice_buf_cstr(b, "#EXTINF:");
     sluice_buf_fixed(b, sluice_hls_duration(t, i, count), 3);
     sluice_buf_cstr(b, ",\nFragments(");
-    sluice_buf_str(b, &t->name);
+    sluice_hls_text(b, &t->name);
     sluice_buf_cstr(b, "=");
     sluice_buf_u64(b, f->time);
     sluice_buf_cstr(b, ",format=");
     sluice_buf_cstr(b, sluice_format_name(format));
     sluice_buf_cstr(b, ")\n");
+}
+
+
+/* a name in a quoted-string or a URI line: no quote, no line break */
+
+static void
+sluice_hls_text(sluice_buf_t *b, const sluice_str_t *s)
+{
+    size_t  i;
+
+    for (i = 0; i < s->len; i++) {
+        if (s->data[i] != '"' && s->data[i] != '\r' && s->data[i] != '\n') {
+            sluice_buf_add(b, &s->data[i], 1);
+        }
+    }
 }

@@ -237,6 +237,13 @@ test_master(void)
     CHECK(s && strstr(s, "Manifest(audio,format=m3u8-cmaf)\"") != NULL);
     free(s);
 
+    /* names cannot break a quoted-string or a line */
+    tracks[1].lang = (sluice_str_t) sluice_string("e\"n\r\n");
+    s = render(&p, NULL, SLUICE_FORMAT_HLS_TS, &rc);
+    CHECK(s && strstr(s, ",LANGUAGE=\"en\","));
+    free(s);
+    tracks[1].lang.len = 0;
+
     /* audio only: one variant per audio track */
     p.tracks = &tracks[1];
     p.ntracks = 1;
