@@ -124,6 +124,7 @@ ngx_rtmp_sluice_video(ngx_rtmp_sluice_ctx_t *ctx, uint32_t timestamp,
                       "(FLV codec id %uD, FourCC 0x%08xD), only H.264, "
                       "live event \"%s\", stream \"%s\"",
                       v.codec_id, v.fourcc, ctx->event_name, ctx->stream);
+        ctx->stopped = 1;     /* refused: store nothing */
         return NGX_ERROR;
     }
 
@@ -183,6 +184,7 @@ ngx_rtmp_sluice_audio(ngx_rtmp_sluice_ctx_t *ctx, uint32_t timestamp,
                       "(FLV sound format %uD), only AAC, "
                       "live event \"%s\", stream \"%s\"",
                       a.sound_format, ctx->event_name, ctx->stream);
+        ctx->stopped = 1;     /* refused: store nothing */
         return NGX_ERROR;
     }
 
@@ -245,6 +247,7 @@ ngx_rtmp_sluice_video_config(ngx_rtmp_sluice_ctx_t *ctx,
                       "sluice: publish refused: bad H.264 sequence header, "
                       "live event \"%s\", stream \"%s\"",
                       ctx->event_name, ctx->stream);
+        ctx->stopped = 1;
         return NGX_ERROR;
     }
 
@@ -281,6 +284,7 @@ ngx_rtmp_sluice_audio_config(ngx_rtmp_sluice_ctx_t *ctx,
                       "sluice: publish refused: bad AAC sequence header, "
                       "live event \"%s\", stream \"%s\"",
                       ctx->event_name, ctx->stream);
+        ctx->stopped = 1;
         return NGX_ERROR;
     }
 
@@ -1281,8 +1285,8 @@ ngx_rtmp_sluice_job_failed(ngx_sluice_wjob_t *job)
 
     if (logged == 0 || ngx_current_msec - logged >= 10000) {
         ngx_log_error(NGX_LOG_ERR, ngx_cycle->log, job->err,
-                      "sluice: %s \"%s\" failed, %s dropped "
-                      "(%ui more failures not logged)",
+                      "sluice: %s \"%s\" failed, %s dropped, "
+                      "%ui other failures since the last report",
                       job->failed, job->path,
                       jc->kind == NGX_RTMP_SLUICE_JOB_INIT ? "init segment"
                                                            : "fragment",
