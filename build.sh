@@ -9,8 +9,9 @@
 #   build    deps, then configure (only when needed) and build nginx + modules
 #   unit     build and run the C unit tests t/unit/test_*.c (no nginx)
 #   fuzz     build the fuzz targets t/fuzz/fuzz_*.c and run each briefly
-#   prove    run the Perl integration tests (prove -r -I t/lib t/)
-#   test     deps, build, unit, fuzz smoke, prove
+#   prove    run the Perl integration tests: prove -j2 -r -I t/lib t/
+#            (or the files given: ./build.sh prove t/000-smoke.t)
+#   test     deps, build, unit, fuzz smoke (not with --sanitize), prove
 #   run      build, then run a quickstart nginx in the foreground (build/run)
 #   debian   build Sluice against Debian's own nginx package (build/debian)
 #   env      print the environment variables the tests use
@@ -240,6 +241,7 @@ cmd_build() {
         || die "module build failed"
 
     exec 9>&-
+    verify_modules
     log "built ${SLUICE_NGINX#"$ROOT"/} and modules in ${OBJS#"$ROOT"/}"
 }
 
@@ -378,6 +380,57 @@ cmd_fuzz() {
 }
 
 
+# --- integration tests -----------------------------------------------------
+
+cmd_prove() {
+    local jobs="${SLUICE_PROVE_JOBS:-2}"
+
+    [ -x "$SLUICE_NGINX" ] || cmd_build
+
+    # Test::Sluice gives every test its own ports and directory, so test
+    # files can run in parallel
+    if [ $# -eq 0 ]; then
+        set -- -r t/
+    fi
+    log "prove -j$jobs $* (nginx: ${SLUICE_NGINX#"$ROOT"/})"
+    prove -j"$jobs" -I "$ROOT/t/lib" "$@"
+}
+
+
+cmd_test() {
+    local start=$SECONDS
+
+    cmd_build
+    cmd_unit
+    # the fuzz targets are always built with ASan+UBSan: once is enough
+    [ "$SANITIZE" = 1 ] || cmd_fuzz
+    cmd_prove "$@"
+    log "all tests passed in $((SECONDS - start)) s"
+}
+
+
+# A module with an undefined symbol links fine and fails only at dlopen():
+# check that nginx -t loads both modules.
+verify_modules() {
+    local d="$BUILD_DIR/verify" out
+
+    mkdir -p "$d/logs"
+    cat >"$d/nginx.conf" <<EOF
+load_module $OBJS/ngx_rtmp_module.so;
+load_module $OBJS/ngx_http_sluice_module.so;
+error_log $d/error.log;
+pid $d/nginx.pid;
+events {}
+EOF
+    if ! out="$(ASAN_OPTIONS=detect_odr_violation=0 "$SLUICE_NGINX" \
+                -p "$d/" -c nginx.conf -e error.log -t 2>&1)"
+    then
+        printf '%s\n' "$out" >&2
+        die "the built modules do not load"
+    fi
+}
+
+
 cmd_env() {
     printf 'export SLUICE_NGINX=%q\n' "$SLUICE_NGINX"
     printf 'export SLUICE_MODULES_DIR=%q\n' "$SLUICE_MODULES_DIR"
@@ -398,14 +451,19 @@ usage() {
 
 
 main() {
-    local cmd="" a
+    local cmd="" a args=()
 
     for a in "$@"; do
         case "$a" in
             --sanitize) SANITIZE=1 ;;
             -h|--help|help) usage 0 ;;
-            -*) die "unknown option $a" ;;
-            *) [ -z "$cmd" ] && cmd="$a" || die "one command at a time" ;;
+            *)
+                if [ -z "$cmd" ]; then
+                    cmd="$a"
+                else
+                    args+=("$a")
+                fi
+                ;;
         esac
     done
 
@@ -416,6 +474,8 @@ main() {
         build)  cmd_build ;;
         unit)   cmd_unit ;;
         fuzz)   cmd_fuzz ;;
+        prove)  cmd_prove "${args[@]}" ;;
+        test)   cmd_test "${args[@]}" ;;
         env)    cmd_env ;;
         clean)  cmd_clean ;;
         *)      usage 1 ;;
