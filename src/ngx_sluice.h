@@ -153,8 +153,51 @@ typedef struct {
     u_char                     *json;
     size_t                      json_len;
 
+    /* API bookkeeping (ngx_sluice_zone.c, ngx_http_sluice_api_*.c) */
+    uint64_t                    serial;         /* unique per creation */
+    uint64_t                    version;        /* bumped per change */
+    uint64_t                    persisted;      /* version on disk */
+    struct ngx_sluice_op_s     *op;             /* pending operation */
+
     ngx_sluice_track_t          tracks[NGX_SLUICE_MAX_TRACKS];
 } ngx_sluice_event_t;
+
+
+typedef enum {
+    NGX_SLUICE_OP_IN_PROGRESS = 0,
+    NGX_SLUICE_OP_SUCCEEDED,
+    NGX_SLUICE_OP_FAILED
+} ngx_sluice_op_status_e;
+
+
+typedef enum {
+    NGX_SLUICE_OP_CREATE = 0,
+    NGX_SLUICE_OP_UPDATE,
+    NGX_SLUICE_OP_DELETE,
+    NGX_SLUICE_OP_ALLOCATE,
+    NGX_SLUICE_OP_START,
+    NGX_SLUICE_OP_STOP,
+    NGX_SLUICE_OP_RESET
+} ngx_sluice_op_kind_e;
+
+
+/*
+ * A long-running API operation (ARM Azure-AsyncOperation).  A pending
+ * one is linked from its event (event->op) and completes, applying
+ * "target" to the event, once the wall clock passes done_ms; whoever
+ * looks at the event first does it (ngx_sluice_event_settle()).
+ */
+typedef struct ngx_sluice_op_s {
+    ngx_queue_t                 queue;
+    u_char                      id[NGX_SLUICE_ID_LEN + 1];
+    u_char                      event[NGX_SLUICE_NAME_LEN + 1];
+    uint64_t                    event_serial;
+    ngx_uint_t                  kind;           /* ngx_sluice_op_kind_e */
+    ngx_uint_t                  status;         /* ngx_sluice_op_status_e */
+    ngx_uint_t                  target;         /* event state when done */
+    uint64_t                    created_ms;     /* wall clock */
+    uint64_t                    done_ms;
+} ngx_sluice_op_t;
 
 
 typedef struct {
@@ -162,6 +205,10 @@ typedef struct {
     ngx_queue_t                 ops;            /* API operation records */
     ngx_uint_t                  dirty;
     ngx_uint_t                  nevents;
+
+    ngx_slab_pool_t            *shpool;         /* the zone's pool */
+    ngx_uint_t                  nops;
+    uint64_t                    serial;         /* last event serial */
 } ngx_sluice_shctx_t;
 
 
@@ -184,8 +231,22 @@ ngx_sluice_event_t *ngx_sluice_event_by_token(ngx_sluice_shctx_t *sh,
 ngx_sluice_event_t *ngx_sluice_event_by_preview(ngx_sluice_shctx_t *sh,
     u_char *locator, size_t len);
 
+/* NGX_OK when sa may connect, NGX_DECLINED otherwise */
 ngx_int_t ngx_sluice_ip_allowed(ngx_sluice_ip_acl_t *acl,
     struct sockaddr *sa);
+
+/*
+ * Completes the event's pending operation when it is due (state becomes
+ * the target; start and reset bump the generation and free the tracks,
+ * stop marks them IDLE, delete frees the event).  Returns NGX_DECLINED
+ * when the event is gone.  The lookups above call it, so the state they
+ * show is current.  Caller holds the mutex.
+ */
+ngx_int_t ngx_sluice_event_settle(ngx_sluice_shctx_t *sh,
+    ngx_sluice_event_t *ev);
+
+/* wall clock in milliseconds (cached time) */
+uint64_t ngx_sluice_now_ms(void);
 
 
 /*

@@ -1,0 +1,156 @@
+
+/*
+ * Copyright (C) 2026, The Sluice authors.
+ *
+ * ngx_http_sluice_module: main configuration (zone, data path, REST API
+ * settings) and the interfaces between its files:
+ *
+ *   ngx_http_sluice_module.c          directives, data directories
+ *   ngx_sluice_zone.c                 zone init, lookups, operations,
+ *                                     dirty-flag repair
+ *   ngx_sluice_store.c                crash-safe files of API resources
+ *   ngx_http_sluice_api.c             routing, auth, errors, bodies
+ *   ngx_http_sluice_api_live_event.c  live events
+ */
+
+
+#ifndef _NGX_HTTP_SLUICE_MODULE_H_INCLUDED_
+#define _NGX_HTTP_SLUICE_MODULE_H_INCLUDED_
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_sluice.h"
+#include "util/sluice_json.h"
+
+
+#define NGX_HTTP_SLUICE_MAX_BODY      65536
+#define NGX_HTTP_SLUICE_PAGE_SIZE     10
+#define NGX_HTTP_SLUICE_MAX_OPS       256
+#define NGX_HTTP_SLUICE_OP_TTL_MS     (3600 * 1000)
+
+
+typedef struct {
+    ngx_shm_zone_t             *shm_zone;
+    ngx_str_t                   data_path;      /* absolute */
+    ngx_str_t                   account;
+    ngx_array_t                *api_keys;       /* of ngx_str_t */
+    ngx_array_t                *ingest_urls;    /* of ngx_str_t */
+    ngx_str_t                   preview_url;
+    ngx_uint_t                  max_events;
+    ngx_msec_t                  transition_time;
+} ngx_http_sluice_main_conf_t;
+
+
+extern ngx_module_t  ngx_http_sluice_module;
+
+
+/* ngx_sluice_zone.c */
+
+ngx_int_t ngx_sluice_init_zone(ngx_shm_zone_t *shm_zone, void *data);
+
+/* brackets a multi-step change; repairs the zone if a writer died */
+void ngx_sluice_zone_begin(ngx_sluice_shctx_t *sh, ngx_log_t *log);
+void ngx_sluice_zone_end(ngx_sluice_shctx_t *sh);
+
+/* a zeroed event with a new serial, not linked; NULL: no memory */
+ngx_sluice_event_t *ngx_sluice_event_alloc(ngx_sluice_shctx_t *sh);
+void ngx_sluice_event_free(ngx_sluice_shctx_t *sh, ngx_sluice_event_t *ev);
+
+/* replaces ev->json with a slab copy of json */
+ngx_int_t ngx_sluice_event_set_json(ngx_sluice_shctx_t *sh,
+    ngx_sluice_event_t *ev, u_char *json, size_t len);
+
+/*
+ * Starts an operation on ev: ev->state becomes "state", and "target"
+ * once delay_ms has passed (at once when 0).  NULL: no memory.
+ */
+ngx_sluice_op_t *ngx_sluice_op_start(ngx_sluice_shctx_t *sh,
+    ngx_sluice_event_t *ev, ngx_uint_t kind, ngx_uint_t state,
+    ngx_uint_t target, ngx_msec_t delay_ms, u_char *id);
+
+/* the operation record with this id; settles its event first */
+ngx_sluice_op_t *ngx_sluice_op_find(ngx_sluice_shctx_t *sh, u_char *id,
+    size_t len);
+
+
+/* ngx_sluice_store.c */
+
+ngx_int_t ngx_sluice_store_init_dirs(ngx_cycle_t *cycle, ngx_str_t *path);
+
+/* writes a temporary file with json; *tmp gets its NUL-terminated path */
+ngx_int_t ngx_sluice_store_write(ngx_pool_t *pool, ngx_log_t *log,
+    ngx_str_t *data_path, u_char *name, ngx_str_t *json, ngx_str_t *tmp);
+
+/* renames tmp over the resource file of name (or removes tmp) */
+ngx_int_t ngx_sluice_store_commit(ngx_pool_t *pool, ngx_log_t *log,
+    ngx_str_t *data_path, u_char *name, ngx_str_t *tmp);
+void ngx_sluice_store_discard(ngx_log_t *log, ngx_str_t *tmp);
+
+ngx_int_t ngx_sluice_store_remove(ngx_pool_t *pool, ngx_log_t *log,
+    ngx_str_t *data_path, u_char *name);
+
+/* loads every resource file into a fresh zone */
+ngx_int_t ngx_sluice_store_load(ngx_sluice_zone_ctx_t *ctx, ngx_log_t *log);
+
+
+/* ngx_http_sluice_api.c */
+
+typedef enum {
+    NGX_HTTP_SLUICE_R_LIST = 0,     /* .../liveEvents */
+    NGX_HTTP_SLUICE_R_EVENT,        /* .../liveEvents/{name} */
+    NGX_HTTP_SLUICE_R_ACTION,       /* .../liveEvents/{name}/{action} */
+    NGX_HTTP_SLUICE_R_OPLOC,        /* .../{name}/operationLocations/{id} */
+    NGX_HTTP_SLUICE_R_ASYNCOP       /* .../liveEventOperations/{id} */
+} ngx_http_sluice_route_e;
+
+
+typedef struct {
+    ngx_uint_t                  route;          /* ngx_http_sluice_route_e */
+    ngx_str_t                   subscription;
+    ngx_str_t                   group;
+    ngx_str_t                   account;
+    ngx_str_t                   name;
+    ngx_str_t                   action;
+    ngx_str_t                   op;
+    ngx_str_t                   api_version;
+
+    /* "{scheme}://{host}/subscriptions/.../mediaservices/{account}" */
+    ngx_str_t                   base;
+
+    sluice_alloc_t              alloc;          /* from r->pool */
+    sluice_json_t              *body;           /* parsed, or NULL */
+    ngx_http_sluice_main_conf_t *conf;
+} ngx_http_sluice_api_ctx_t;
+
+
+ngx_int_t ngx_http_sluice_api_handler(ngx_http_request_t *r);
+
+/* sends {"error":{"code","message"}} with status; returns for the handler */
+ngx_int_t ngx_http_sluice_api_error(ngx_http_request_t *r,
+    ngx_uint_t status, const char *code, const char *fmt, ...);
+
+/* sends body (NULL: no body) with status */
+ngx_int_t ngx_http_sluice_api_send(ngx_http_request_t *r, ngx_uint_t status,
+    sluice_json_t *body);
+
+ngx_int_t ngx_http_sluice_api_add_header(ngx_http_request_t *r,
+    const char *key, ngx_str_t *value);
+
+/* fills buf with n random bytes */
+void ngx_http_sluice_random(u_char *buf, size_t n);
+
+
+/* ngx_http_sluice_api_live_event.c */
+
+ngx_int_t ngx_http_sluice_live_event_handler(ngx_http_request_t *r,
+    ngx_http_sluice_api_ctx_t *ctx);
+
+/* makes an event of a stored document (startup); NGX_DECLINED: invalid */
+ngx_int_t ngx_http_sluice_live_event_load(ngx_sluice_zone_ctx_t *zctx,
+    u_char *data, size_t len, ngx_pool_t *pool, ngx_log_t *log);
+
+
+#endif /* _NGX_HTTP_SLUICE_MODULE_H_INCLUDED_ */
