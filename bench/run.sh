@@ -370,19 +370,29 @@ json_get() {
 }
 
 
-# creates and starts live event bench$1; prints "INGEST_URL PREVIEW_URL"
+# creates and starts live event bench$1; prints "INGEST_URL PREVIEW_BASE"
 sluice_event() {
     local name="bench$1" d="$WORK/sluice/api" code state ingest preview
+    local token loc all
 
+    token=$(printf 'b%031d' "$1")
+    all='{"ip":{"allow":[{"name":"all","address":"0.0.0.0","subnetPrefixLength":0}]}}'
     mkdir -p "$d"
     code=$(api PUT "liveEvents/$name" \
-        '{"location":"local","properties":{"input":{"streamingProtocol":"RTMP"},"preview":{}}}' \
+        "{\"location\":\"local\",\"properties\":{\"input\":{\"streamingProtocol\":\"RTMP\",\"accessToken\":\"$token\",\"keyFrameIntervalDuration\":\"PT2S\",\"accessControl\":$all},\"preview\":{\"accessControl\":$all},\"encoding\":{\"encodingType\":\"PassthroughBasic\"}}}" \
         "$d/$name.put.json")
     case "$code" in
         200|201|202) ;;
         *) log "PUT liveEvents/$name: HTTP $code $(head -c 300 "$d/$name.put.json")"
            return 1 ;;
     esac
+
+    for _ in $(seq 100); do
+        api GET "liveEvents/$name" '' "$d/$name.json" >/dev/null || true
+        state=$(json_get "$d/$name.json" properties.resourceState)
+        [ "$state" = Stopped ] && break
+        sleep 0.2
+    done
 
     code=$(api POST "liveEvents/$name/start" '{}' "$d/$name.start.json")
     case "$code" in
@@ -391,7 +401,7 @@ sluice_event() {
            return 1 ;;
     esac
 
-    for _ in $(seq 100); do
+    for _ in $(seq 150); do
         api GET "liveEvents/$name" '' "$d/$name.json" >/dev/null || true
         state=$(json_get "$d/$name.json" properties.resourceState)
         [ "$state" = Running ] && break
@@ -403,9 +413,15 @@ sluice_event() {
     fi
 
     ingest=$(json_get "$d/$name.json" properties.input.endpoints.0.url)
+    loc=$(json_get "$d/$name.json" properties.preview.previewLocator)
     preview=$(json_get "$d/$name.json" properties.preview.endpoints.0.url)
-    if [ -z "$ingest" ] || [ -z "$preview" ]; then
-        log "liveEvents/$name: no input or preview endpoint"
+    [ -n "$ingest" ] || ingest="rtmp://127.0.0.1:$RTMP_PORT_B/live/$token"
+    if [ -n "$loc" ]; then
+        preview="http://127.0.0.1:$HTTP_PORT_B/$loc/preview.ism"
+    elif [ -n "$preview" ]; then
+        preview="${preview%/manifest*}"
+    else
+        log "liveEvents/$name: no preview locator"
         return 1
     fi
     echo "$ingest $preview"
@@ -476,7 +492,7 @@ if [[ " ${INSTANCES[*]} " == *" sluice "* ]]; then
         # the ingest endpoint is the application + access token; add a
         # stream name as an encoder would
         publish sluice "$1/stream" "$WORK/sluice/logs/ffmpeg-$s.log"
-        base="${2%/manifest*}"
+        base="$2"
         HLS_URLS[sluice]+="$base/manifest(format=m3u8-aapl).m3u8 "
         DASH_URLS[sluice]+="$base/manifest(format=mpd-time-cmaf).mpd "
     done
