@@ -256,9 +256,17 @@ ngx_sluice_index_event(ngx_sluice_shctx_t *sh, u_char *id,
     {
         ev = ngx_queue_data(q, ngx_sluice_event_t, queue);
 
-        if (ngx_strcmp(ev->id, id) == 0) {
-            return ev->generation == generation ? ev : NULL;
+        if (ngx_strcmp(ev->id, id) != 0) {
+            continue;
         }
+
+        /* a due API operation may stop, reset or delete it first */
+
+        if (ngx_sluice_event_settle(sh, ev) != NGX_OK) {
+            return NULL;
+        }
+
+        return ev->generation == generation ? ev : NULL;
     }
 
     return NULL;
