@@ -86,13 +86,15 @@ ngx_http_sluice_api_handler(ngx_http_request_t *r)
                    "missing or does not carry a valid bearer key.");
     }
 
+    /* these two send an error themselves when they fail */
+
     rc = ngx_http_sluice_api_version(r, ctx);
-    if (rc != NGX_OK) {
+    if (rc != NGX_OK || r->header_sent) {
         return rc;
     }
 
     rc = ngx_http_sluice_api_route(r, ctx);
-    if (rc != NGX_OK) {
+    if (rc != NGX_OK || r->header_sent) {
         return rc;
     }
 
@@ -137,7 +139,7 @@ ngx_http_sluice_api_body(ngx_http_request_t *r)
 
     rc = ngx_http_sluice_api_parse_body(r, ctx);
 
-    if (rc == NGX_OK) {
+    if (rc == NGX_OK && !r->header_sent) {
         rc = ngx_http_sluice_live_event_handler(r, ctx);
     }
 
