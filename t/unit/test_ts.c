@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
+#include <time.h>
 
 #include "sluice_ts.h"
 #include "sluice_flv.h"
@@ -179,6 +180,7 @@ static int
 load_flv(void)
 {
     char               cmd[512], path[256];
+    long               seconds;
     size_t             len;
     sluice_flv_tag_t   tag;
     sluice_flv_file_t  f;
@@ -187,12 +189,17 @@ load_flv(void)
         return 0;
     }
 
+    /* SLUICE_TEST_SECONDS=30 KEEP=1 leaves a longer stream to try with players */
+    seconds = getenv("SLUICE_TEST_SECONDS")
+              ? atol(getenv("SLUICE_TEST_SECONDS")) : 4;
+    seconds = (seconds > 0 && seconds <= 60) ? seconds : 4;
+
     snprintf(path, sizeof(path), "%s/in.flv", dir);
     snprintf(cmd, sizeof(cmd),
              "ffmpeg -v error -y -f lavfi -i testsrc2=size=320x240:rate=30 "
-             "-f lavfi -i sine=frequency=440:sample_rate=48000 -t 4 "
+             "-f lavfi -i sine=frequency=440:sample_rate=48000 -t %ld "
              "-c:v libx264 -profile:v high -bf 2 -g 30 -pix_fmt yuv420p "
-             "-c:a aac -b:a 96k -ac 2 -f flv %s", path);
+             "-c:a aac -b:a 96k -ac 2 -f flv %s", seconds, path);
 
     if (system(cmd) != 0) {
         return 0;
@@ -522,7 +529,7 @@ test_synthetic(void)
 /* --- end to end: fragments, TS segments, playlists, CMAF, MPD ---------- */
 
 
-#define MAX_FRAGS  16
+#define MAX_FRAGS  64
 
 
 typedef struct {
@@ -840,6 +847,18 @@ e2e_dash(void)
     sluice_buf_init(&b, &alloc, NULL, 65536);
     CHECK(sluice_dash_mpd(&b, &p, SLUICE_FORMAT_DASH_CSF) == SLUICE_OK);
     save("manifest.mpd", &b);
+    free(b.data);
+
+    /* the same as a live stream whose last fragment has just been added */
+    p.ended = 0;
+    p.now_ms = (int64_t) time(NULL) * 1000;
+    p.epoch_ms = p.now_ms - (int64_t) ((vpf[nfrags - 1].time
+                                        + vpf[nfrags - 1].duration) / 90);
+    p.window_ms = 60000;
+
+    sluice_buf_init(&b, &alloc, NULL, 65536);
+    CHECK(sluice_dash_mpd(&b, &p, SLUICE_FORMAT_DASH_CSF) == SLUICE_OK);
+    save("live.mpd", &b);
     free(b.data);
 
     /* each track on its own: ffmpeg 5.1 drops a last frame with both */
