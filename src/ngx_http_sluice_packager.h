@@ -109,14 +109,4 @@ ngx_int_t ngx_http_sluice_packager_manifest(ngx_http_sluice_pkg_t *pkg);
 ngx_int_t ngx_http_sluice_packager_segment(ngx_http_sluice_pkg_t *pkg);
 
 
-/*
- * TEMPORARY, while the parts these come from are being written in the
- * same tree: weak references keep the module loadable (dlopen RTLD_NOW)
- * before they exist.  Removed once they have landed.
- */
-#pragma weak ngx_sluice_event_by_preview
-#pragma weak ngx_sluice_ip_allowed
-#pragma weak sluice_dash_mpd
-
-
 #endif /* _NGX_HTTP_SLUICE_PACKAGER_H_INCLUDED_ */

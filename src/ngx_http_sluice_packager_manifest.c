@@ -17,10 +17,7 @@
 #include "media/sluice_presentation.h"
 #include "media/sluice_hls.h"
 #include "media/sluice_dash.h"
-#if __has_include("media/sluice_mss.h")    /* TEMPORARY until it lands */
 #include "media/sluice_mss.h"
-#define NGX_HTTP_SLUICE_HAVE_MSS  1
-#endif
 
 
 static uint32_t ngx_http_sluice_discontinuities_before(
@@ -232,17 +229,11 @@ ngx_http_sluice_packager_manifest(ngx_http_sluice_pkg_t *pkg)
         ngx_str_set(&type, "application/vnd.apple.mpegurl");
 
     } else if (sluice_format_is_dash(pkg->url.format)) {
-        /* TEMPORARY: see ngx_http_sluice_packager.h */
-        rc = sluice_dash_mpd ? sluice_dash_mpd(&out, &p, pkg->url.format)
-                             : SLUICE_UNSUPPORTED;
+        rc = sluice_dash_mpd(&out, &p, pkg->url.format);
         ngx_str_set(&type, "application/dash+xml");
 
     } else {
-#if (NGX_HTTP_SLUICE_HAVE_MSS)
         rc = sluice_mss_manifest(&out, &p);
-#else
-        rc = SLUICE_UNSUPPORTED;
-#endif
         ngx_str_set(&type, "text/xml");
     }
 
@@ -369,6 +360,7 @@ ngx_http_sluice_presentation(ngx_http_sluice_pkg_t *pkg,
     p->live = pkg->live ? 1 : 0;
     p->ended = pkg->live ? 0 : 1;
     p->epoch_ms = pkg->epoch_ms;
+    p->program_date_time = (pkg->live && pkg->epoch_ms != 0) ? 1 : 0;
     p->now_ms = (int64_t) tp->sec * 1000 + tp->msec;
     p->window_ms = plcf->live_window;
     p->fragment_ms = (uint32_t) pkg->fragment_ms;

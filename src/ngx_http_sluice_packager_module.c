@@ -329,15 +329,6 @@ ngx_http_sluice_resolve_preview(ngx_http_sluice_pkg_t *pkg)
                                               "no sluice_zone");
     }
 
-    if (ngx_sluice_event_by_preview == NULL
-        || ngx_sluice_ip_allowed == NULL)
-    {
-        /* TEMPORARY: see ngx_http_sluice_packager.h */
-        return ngx_http_sluice_packager_error(r,
-                                              NGX_HTTP_SERVICE_UNAVAILABLE,
-                                              "events not built yet");
-    }
-
     zctx = ngx_sluice_shm_zone->data;
     shpool = zctx->shpool;
 
