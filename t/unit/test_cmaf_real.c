@@ -9,6 +9,11 @@
  * timestamps, sizes and key flags must equal those ffprobe reads from the
  * FLV file itself, and decoding must give no error.  The Smooth variant
  * is checked the same way.  Skipped (0 checks) without ffmpeg.
+ *
+ * Then the other way round: fragmented MP4 written by ffmpeg (H.264 with
+ * B-frames, HEVC when libx265 is there) goes through the fragment reader
+ * and the AVC/HEVC record parsers, is written again by the CMAF writer,
+ * and ffprobe must read the same packets from both.
  */
 
 
@@ -17,6 +22,7 @@
 
 #include <unistd.h>
 
+#include "sluice_hevc.h"
 #include "sluice_test.h"
 
 
@@ -225,6 +231,177 @@ convert(const char *flv, const char *dir, uint32_t flags, packet_t *vref,
 }
 
 
+static const uint8_t *
+find_box(const uint8_t *p, size_t len, const char *type)
+{
+    size_t  i;
+
+    for (i = 4; i + 4 <= len; i++) {
+        if (memcmp(p + i, type, 4) == 0 && sluice_rb32(p + i - 4) >= 8
+            && sluice_rb32(p + i - 4) <= len - i + 4)
+        {
+            return p + i - 4;
+        }
+    }
+
+    return NULL;
+}
+
+
+/* ffmpeg's fragmented MP4 -> fragment reader -> CMAF writer -> ffprobe */
+static void
+rewrap(const char *encoder, const char *codec_box, const char *expect)
+{
+    int                   i, n, nref, nfrag, same;
+    char                  src[512], dir[600], path[700], cmd[2048];
+    size_t                pos, size, moof, out_len;
+    uint8_t              *out, *end;
+    const uint8_t        *box;
+    packet_t             *ref, *pk;
+    sluice_alloc_t        a;
+    sluice_fragment_t     f;
+    sluice_track_info_t   ti;
+    sluice_avc_config_t   avc;
+    sluice_hevc_config_t  hevc;
+    f2c_t                 c;
+
+    snprintf(src, sizeof(src), "%s/%s.mp4", tmp, encoder);
+    snprintf(cmd, sizeof(cmd), "ffmpeg -nostdin -v error -y -f lavfi "
+             "-i testsrc2=size=320x240:rate=25 -t 4 -c:v %s -g 25 -bf 2 "
+             "%s -tag:v %s -movflags +frag_keyframe+empty_moov"
+             "+default_base_moof -f mp4 %s", encoder,
+             strcmp(encoder, "libx265") == 0
+                 ? "-x265-params log-level=error" : "",
+             codec_box[0] == 'h' ? "hvc1" : "avc1", src);
+
+    SL_CHECK(system(cmd) == 0);
+
+    memset(&c, 0, sizeof(f2c_t));
+
+    if (f2c_read_file(&c, src) != 0) {
+        SL_CHECK(0);
+        return;
+    }
+
+    /* the track: record from the sample entry, timescale from mdhd */
+
+    memset(&ti, 0, sizeof(ti));
+    box = find_box(c.file, c.file_len, codec_box);
+    SL_CHECK(box != NULL);
+
+    if (box && codec_box[0] == 'a') {
+        SL_CHECK_OK(sluice_avc_parse_config(box + 8, sluice_rb32(box) - 8,
+                                            &avc));
+        SL_CHECK_OK(sluice_avc_fill_info(&avc, &ti));
+
+    } else if (box) {
+        SL_CHECK_OK(sluice_hevc_parse_config(box + 8, sluice_rb32(box) - 8,
+                                             &hevc));
+        SL_CHECK_OK(sluice_hevc_fill_info(&hevc, &ti));
+        SL_CHECK(strncmp(ti.codec_string, "hvc1.1.6.L", 10) == 0);
+    }
+
+    SL_CHECK(ti.width == 320 && ti.height == 240);
+
+    box = find_box(c.file, c.file_len, "mdhd");
+    SL_CHECK(box != NULL);
+    ti.timescale = box ? sluice_rb32(box + 20) : 90000;
+
+    snprintf(dir, sizeof(dir), "%s/rewrap-%s", tmp, encoder);
+    mkdir(dir, 0755);
+
+    size = sluice_cmaf_init_size(&ti, 1);
+    out = malloc(size);
+    SL_CHECK(size && sluice_cmaf_init_write(out, &ti, 1) == out + size);
+    snprintf(path, sizeof(path), "%s/init.mp4", dir);
+    SL_CHECK(f2c_write(&c, path, out, size) == 0);
+    free(out);
+
+    /* every moof and the mdat after it */
+
+    a.alloc = f2c_alloc;
+    a.ctx = NULL;
+    nfrag = 0;
+    moof = 0;
+
+    for (pos = 0; pos + 8 <= c.file_len; pos += size) {
+        size = sluice_rb32(c.file + pos);
+
+        if (size < 8 || size > c.file_len - pos) {
+            SL_CHECK(0);
+            break;
+        }
+
+        if (memcmp(c.file + pos + 4, "moof", 4) == 0) {
+            moof = pos;
+            continue;
+        }
+
+        if (memcmp(c.file + pos + 4, "mdat", 4) != 0) {
+            continue;
+        }
+
+        SL_CHECK_OK(sluice_cmaf_fragment_parse(c.file + moof,
+                                               pos + size - moof, &a, &f));
+        if (f.nsamples == 0) {
+            continue;
+        }
+
+        SL_CHECK(f.samples[0].flags & SLUICE_SAMPLE_KEY);
+        SL_CHECK(sluice_avc_has_idr(f.samples[0].data, f.samples[0].size, 4)
+                 == 1 || codec_box[0] == 'h');
+        SL_CHECK(sluice_hevc_has_irap(f.samples[0].data, f.samples[0].size,
+                                      4) == 1 || codec_box[0] == 'a');
+
+        out_len = sluice_cmaf_fragment_size(&f, 1, SLUICE_CMAF_STYP);
+        out = malloc(out_len);
+        end = sluice_cmaf_fragment_write(out, &f, 1, SLUICE_CMAF_STYP);
+        SL_CHECK(end == out + out_len);
+
+        snprintf(path, sizeof(path), "%s/%020llu.m4s", dir,
+                 (unsigned long long) f.time);
+        SL_CHECK(f2c_write(&c, path, out, out_len) == 0);
+
+        free(out);
+        free(f.samples);
+        nfrag++;
+    }
+
+    SL_CHECK_EQ(nfrag, 4);
+    f2c_free(&c);
+
+    /* ffprobe: the same packets from ffmpeg's file and from ours */
+
+    snprintf(path, sizeof(path), "%s/all.mp4", dir);
+    snprintf(cmd, sizeof(cmd), "cd %s && cat init.mp4 $(ls *.m4s | sort) "
+             "> all.mp4", dir);
+    SL_CHECK(system(cmd) == 0);
+
+    probe_stream(path, cmd, sizeof(cmd));
+    SL_CHECK_STR_EQ(cmd, expect);
+
+    ref = calloc(MAX_PACKETS, sizeof(packet_t));
+    pk = calloc(MAX_PACKETS, sizeof(packet_t));
+    nref = probe_packets(src, "v", ref);
+    n = probe_packets(path, "v", pk);
+
+    SL_CHECK(nref == 100 && n == nref);
+
+    same = (n == nref);
+
+    for (i = 0; same && i < n; i++) {
+        same = pk[i].pts == ref[i].pts && pk[i].dts == ref[i].dts
+               && pk[i].size == ref[i].size && pk[i].key == ref[i].key;
+    }
+
+    SL_CHECK(same);
+    SL_CHECK(decodes_cleanly(path));
+
+    free(ref);
+    free(pk);
+}
+
+
 int
 main(void)
 {
@@ -271,6 +448,14 @@ main(void)
 
     free(vref);
     free(aref);
+
+    rewrap("libx264", "avcC", "codec_name=h264|width=320|height=240");
+
+    if (system("ffmpeg -hide_banner -encoders 2>/dev/null "
+               "| grep -q libx265") == 0)
+    {
+        rewrap("libx265", "hvcC", "codec_name=hevc|width=320|height=240");
+    }
 
     if (sl_test_failed == 0) {
         run("rm -rf %s%s", tmp, "");
