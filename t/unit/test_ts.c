@@ -28,6 +28,7 @@
 #include "sluice_cmaf.h"
 #include "sluice_hls.h"
 #include "sluice_dash.h"
+#include "sluice_mss.h"
 #include <sys/stat.h>
 
 
@@ -775,7 +776,7 @@ e2e_hls(void)
 
 static void
 save_cmaf(const char *sub, const char *name, uint64_t time, track_t *t,
-    range_t *r)
+    range_t *r, uint32_t flags)
 {
     char               path[512];
     size_t             len;
@@ -788,15 +789,21 @@ save_cmaf(const char *sub, const char *name, uint64_t time, track_t *t,
     frag.samples = t->samples + r->first;
     frag.nsamples = r->n;
 
-    len = sluice_cmaf_fragment_size(&frag, 1, SLUICE_CMAF_STYP);
+    len = sluice_cmaf_fragment_size(&frag, 1, flags);
     CHECK(len > 0);
     p = malloc(len);
-    CHECK(sluice_cmaf_fragment_write(p, &frag, 1, SLUICE_CMAF_STYP)
-          == p + len);
+    CHECK(sluice_cmaf_fragment_write(p, &frag, 1, flags) == p + len);
 
-    snprintf(path, sizeof(path), "%s/%s/Fragments(%s=%llu,format=%s)",
-             dir, sub, name, (unsigned long long) time,
-             sluice_format_name(SLUICE_FORMAT_DASH_CSF));
+    if (flags & SLUICE_CMAF_SMOOTH) {
+        snprintf(path, sizeof(path), "%s/%s/Fragments(%s=%llu)",
+                 dir, sub, name, (unsigned long long) time);
+
+    } else {
+        snprintf(path, sizeof(path), "%s/%s/Fragments(%s=%llu,format=%s)",
+                 dir, sub, name, (unsigned long long) time,
+                 sluice_format_name(SLUICE_FORMAT_DASH_CSF));
+    }
+
     CHECK(write_file(path, p, len));
     free(p);
 }
@@ -840,13 +847,27 @@ e2e_dash(void)
     save_init(sub[1], "audio", &audio);
 
     for (f = 0; f < nfrags; f++) {
-        save_cmaf(sub[0], "video", vpf[f].time, &video, &vranges[f]);
-        save_cmaf(sub[1], "audio", apf[f].time, &audio, &aranges[f]);
+        save_cmaf(sub[0], "video", vpf[f].time, &video, &vranges[f],
+                  SLUICE_CMAF_STYP);
+        save_cmaf(sub[1], "audio", apf[f].time, &audio, &aranges[f],
+                  SLUICE_CMAF_STYP);
+
+        /* Smooth: no player here to check them, kept with KEEP=1 */
+        save_cmaf(sub[0], "video", vpf[f].time, &video, &vranges[f],
+                  SLUICE_CMAF_SMOOTH);
+        save_cmaf(sub[1], "audio", apf[f].time, &audio, &aranges[f],
+                  SLUICE_CMAF_SMOOTH);
     }
 
     sluice_buf_init(&b, &alloc, NULL, 65536);
     CHECK(sluice_dash_mpd(&b, &p, SLUICE_FORMAT_DASH_CSF) == SLUICE_OK);
     save("manifest.mpd", &b);
+    free(b.data);
+
+    p.ended = 1;
+    sluice_buf_init(&b, &alloc, NULL, 65536);
+    CHECK(sluice_mss_manifest(&b, &p) == SLUICE_OK);
+    save("Manifest", &b);
     free(b.data);
 
     /* the same as a live stream whose last fragment has just been added */
@@ -859,6 +880,11 @@ e2e_dash(void)
     sluice_buf_init(&b, &alloc, NULL, 65536);
     CHECK(sluice_dash_mpd(&b, &p, SLUICE_FORMAT_DASH_CSF) == SLUICE_OK);
     save("live.mpd", &b);
+    free(b.data);
+
+    sluice_buf_init(&b, &alloc, NULL, 65536);
+    CHECK(sluice_mss_manifest(&b, &p) == SLUICE_OK);
+    save("LiveManifest", &b);
     free(b.data);
 
     /* each track on its own: ffmpeg 5.1 drops a last frame with both */
