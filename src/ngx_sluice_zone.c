@@ -385,7 +385,7 @@ ngx_sluice_op_start(ngx_sluice_shctx_t *sh, ngx_sluice_event_t *ev,
     ev->state = state;
     ev->op = op;
 
-    if (delay_ms == 0 || state == target) {
+    if (delay_ms == 0) {
         ngx_sluice_op_complete(sh, ev, op);
     }
 
