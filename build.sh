@@ -436,6 +436,111 @@ EOF
 }
 
 
+# --- quickstart ------------------------------------------------------------
+
+QS_KEY=sluice-quickstart-key
+QS_TOKEN=quickstart
+QS_LOCATOR=8f2a6c3e-5b1d-4e7a-9c0f-3d4b5a6e7f80
+QS_API="http://127.0.0.1:8080/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/quickstart/providers/Microsoft.Media/mediaServices/local"
+
+
+make_cert() {
+    local crt="$1" key="$2"
+
+    [ -s "$crt" ] && [ -s "$key" ] && return 0
+    log "making a self-signed certificate for 127.0.0.1 and localhost"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 365 -subj /CN=localhost \
+        -addext 'subjectAltName=DNS:localhost,IP:127.0.0.1' \
+        -keyout "$key" -out "$crt" 2>/dev/null
+    chmod 600 "$key"
+}
+
+
+print_next_steps() {
+    local ev="$QS_API/liveEvents/quickstart"
+    local rtmp="rtmp://127.0.0.1:1935/live/$QS_TOKEN"
+    local preview="https://127.0.0.1:8443/$QS_LOCATOR/preview.ism"
+
+    cat <<EOF
+
+Sluice is running (nginx -p build/run/, logs in build/run/logs/).
+Ctrl-C stops it.
+
+1. Create and start a live event (in another terminal):
+
+   curl -sS -X PUT '$ev?api-version=2022-08-01' \\
+     -H 'Authorization: Bearer $QS_KEY' -H 'Content-Type: application/json' \\
+     -d '{"location":"local","properties":{"input":{"streamingProtocol":"RTMP",
+          "accessToken":"$QS_TOKEN","keyFrameIntervalDuration":"PT2S"},
+          "preview":{"previewLocator":"$QS_LOCATOR"}}}'
+   curl -sS -X POST '$ev/start?api-version=2022-08-01' \\
+     -H 'Authorization: Bearer $QS_KEY' -d ''
+
+2. Push three renditions (keyframes every 2 s, aligned):
+
+   ffmpeg -re -f lavfi -i testsrc2=size=1280x720:rate=30 \\
+     -f lavfi -i sine=frequency=440:sample_rate=48000 \\
+     -filter_complex '[0:v]split=3[a][b][c];[b]scale=960:540[b2];[c]scale=640:360[c2]' \\
+     -map '[a]' -map 1:a -c:v libx264 -preset veryfast -g 60 -keyint_min 60 \\
+       -sc_threshold 0 -b:v 2500k -c:a aac -b:a 128k -f flv $rtmp/720p \\
+     -map '[b2]' -map 1:a -c:v libx264 -preset veryfast -g 60 -keyint_min 60 \\
+       -sc_threshold 0 -b:v 1200k -c:a aac -b:a 128k -f flv $rtmp/540p \\
+     -map '[c2]' -map 1:a -c:v libx264 -preset veryfast -g 60 -keyint_min 60 \\
+       -sc_threshold 0 -b:v 600k -c:a aac -b:a 128k -f flv $rtmp/360p
+
+   OBS: server $rtmp, stream key any name, keyframe interval 2 s.
+
+3. Watch the preview (self-signed certificate: curl -k, or accept it in
+   the browser at https://127.0.0.1:8443/ first):
+
+   HLS (TS)     $preview/manifest(format=m3u8-aapl)
+   HLS (fMP4)   $preview/manifest(format=m3u8-cmaf)
+   DASH         $preview/manifest(format=mpd-time-cmaf)
+   Smooth       $preview/manifest
+
+   ffplay '$preview/manifest(format=m3u8-cmaf)'   # add -tls_verify 0 if needed
+
+EOF
+}
+
+
+cmd_run() {
+    local run="$ROOT/build/run" pid rc=0
+
+    cmd_build
+
+    mkdir -p "$run/conf" "$run/logs" "$run/data" "$run/modules"
+    ln -sf "$OBJS/ngx_rtmp_module.so" "$run/modules/ngx_rtmp_module.so"
+    ln -sf "$OBJS/ngx_http_sluice_module.so" \
+        "$run/modules/ngx_http_sluice_module.so"
+
+    if [ ! -f "$run/conf/nginx.conf" ] \
+       || [ "$ROOT/conf.examples/quickstart.conf" -nt "$run/conf/nginx.conf" ]
+    then
+        cp "$ROOT/conf.examples/quickstart.conf" "$run/conf/nginx.conf"
+    fi
+    make_cert "$run/conf/sluice.crt" "$run/conf/sluice.key"
+
+    "$SLUICE_NGINX" -p "$run/" -c conf/nginx.conf -t -q \
+        || die "nginx -t failed on build/run/conf/nginx.conf"
+
+    "$SLUICE_NGINX" -p "$run/" -c conf/nginx.conf -g 'daemon off;' &
+    pid=$!
+    trap 'kill -QUIT "$pid" 2>/dev/null || true' INT TERM
+
+    sleep 0.5
+    kill -0 "$pid" 2>/dev/null && print_next_steps
+
+    # wait returns early when a signal arrives: wait again until nginx is gone
+    while kill -0 "$pid" 2>/dev/null; do
+        wait "$pid" || rc=$?
+    done
+    trap - INT TERM
+    log "nginx stopped"
+    return "$rc"
+}
+
+
 cmd_env() {
     printf 'export SLUICE_NGINX=%q\n' "$SLUICE_NGINX"
     printf 'export SLUICE_MODULES_DIR=%q\n' "$SLUICE_MODULES_DIR"
@@ -481,6 +586,7 @@ main() {
         fuzz)   cmd_fuzz ;;
         prove)  cmd_prove "${args[@]}" ;;
         test)   cmd_test "${args[@]}" ;;
+        run)    cmd_run ;;
         env)    cmd_env ;;
         clean)  cmd_clean ;;
         *)      usage 1 ;;
