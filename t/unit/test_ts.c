@@ -902,6 +902,60 @@ e2e_dash(void)
 }
 
 
+/* HLS fMP4: the DASH files under their m3u8-cmaf names */
+
+static void
+e2e_hls_cmaf(void)
+{
+    char                   cmd[1024];
+    uint32_t               i;
+    sluice_buf_t           b;
+    sluice_alloc_t         alloc = { test_alloc, NULL };
+    sluice_ptrack_t        pt[2];
+    sluice_presentation_t  p;
+
+    e2e_setup(&p, pt);
+
+    snprintf(cmd, sizeof(cmd),
+             "cd %s && for f in QualityLevels*/*format=mpd-time-csf*; do "
+             "ln \"$f\" \"$(echo \"$f\" | sed s/mpd-time-csf/m3u8-cmaf/)\"; "
+             "done", dir);
+    CHECK(run_ok(cmd));
+
+    sluice_buf_init(&b, &alloc, NULL, 65536);
+    CHECK(sluice_hls_master(&b, &p, SLUICE_FORMAT_HLS_CMAF) == SLUICE_OK);
+    save("cmaf.m3u8", &b);
+    free(b.data);
+
+    for (i = 0; i < 2; i++) {
+        sluice_buf_init(&b, &alloc, NULL, 65536);
+        CHECK(sluice_hls_playlist(&b, &p, &pt[i], SLUICE_FORMAT_HLS_CMAF)
+              == SLUICE_OK);
+        snprintf(cmd, sizeof(cmd),
+                 "QualityLevels(%u)/Manifest(%s,format=m3u8-cmaf)",
+                 pt[i].bitrate, i ? "audio" : "video");
+        save(cmd, &b);
+        free(b.data);
+    }
+
+    snprintf(cmd, sizeof(cmd),
+             "cd %s && opts='-allowed_extensions ALL' "
+             "&& if ffmpeg -h demuxer=hls 2>/dev/null | grep -q picky; "
+             "then opts=\"$opts -allowed_segment_extensions ALL "
+             "-extension_picky 0\"; fi "
+             "&& ffmpeg -v error $opts -i cmaf.m3u8 -map 0:v "
+             "-fps_mode passthrough -f framecrc - 2>cmaf.err >cmaf.crc "
+             "&& test ! -s cmaf.err "
+             "&& test $(grep -c '^0,' cmaf.crc) = %u "
+             "&& ffmpeg -v error $opts -i cmaf.m3u8 -map 0:a "
+             "-f framecrc - 2>cmaf.err >cmaf.crc "
+             "&& test ! -s cmaf.err "
+             "&& test $(grep -c '^0,' cmaf.crc) = %u",
+             dir, video.n, audio.n);
+    CHECK(run_ok(cmd));
+}
+
+
 static void
 test_e2e(void)
 {
@@ -913,6 +967,7 @@ test_e2e(void)
 
     e2e_hls();
     e2e_dash();
+    e2e_hls_cmaf();
 }
 
 
