@@ -8,7 +8,6 @@
 #include "sluice_cmaf.h"
 
 
-#define SLUICE_CMAF_MAX_SAMPLES     65536   /* per parsed fragment */
 
 /* tfhd flags */
 #define SLUICE_TFHD_BASE_DATA_OFFSET     0x000001

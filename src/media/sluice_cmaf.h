@@ -48,6 +48,9 @@
 #define SLUICE_CMAF_NO_DATA  0x04
 
 
+#define SLUICE_CMAF_MAX_SAMPLES      65536       /* per fragment */
+
+
 /* trun sample_flags written */
 #define SLUICE_CMAF_SAMPLE_SYNC      0x02000000  /* depends on no other */
 #define SLUICE_CMAF_SAMPLE_NON_SYNC  0x01010000  /* depends; non-sync */
@@ -72,7 +75,9 @@ uint8_t *sluice_cmaf_init_write(uint8_t *p, const sluice_track_info_t *ti,
  * flags (SLUICE_SAMPLE_KEY -> sync) and cts are written, cts with trun
  * version 1 when any is non-zero.  The sample bytes come from
  * samples[i].data.  Returns 0 when f cannot be written (no samples, more
- * than 4 GiB).  Write returns p + size.
+ * than SLUICE_CMAF_MAX_SAMPLES samples or 4 GiB); write then returns NULL.
+ * Otherwise write returns p + size.  Flag SLUICE_SAMPLE_KEY on every
+ * audio sample: samples without it are written as non-sync.
  */
 size_t sluice_cmaf_fragment_size(const sluice_fragment_t *f,
     uint32_t track_id, uint32_t flags);
