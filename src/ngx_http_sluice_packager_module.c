@@ -34,6 +34,8 @@ static ngx_int_t ngx_http_sluice_packager_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_sluice_packager_options(ngx_http_request_t *r);
 static ngx_int_t ngx_http_sluice_packager_split(ngx_http_sluice_pkg_t *pkg);
 static ngx_int_t ngx_http_sluice_packager_resolve(ngx_http_sluice_pkg_t *pkg);
+static ngx_int_t ngx_http_sluice_packager_collect(ngx_http_sluice_pkg_t *pkg,
+    ngx_sluice_event_t *ev);
 static ngx_int_t ngx_http_sluice_resolve_preview(ngx_http_sluice_pkg_t *pkg);
 static ngx_int_t ngx_http_sluice_packager_cors(ngx_http_request_t *r);
 static ngx_int_t ngx_http_sluice_packager_header(ngx_http_request_t *r,
@@ -178,9 +180,8 @@ ngx_http_sluice_packager_handler(ngx_http_request_t *r)
                    "time:%uL", pkg->url.kind, pkg->url.format,
                    pkg->url.bitrate, pkg->url.time);
 
-    rc = ngx_http_sluice_packager_resolve(pkg);
-    if (rc != NGX_OK) {
-        return rc;
+    if (ngx_http_sluice_packager_resolve(pkg) != NGX_OK) {
+        return ngx_http_sluice_packager_error(r, pkg->status, pkg->reason);
     }
 
     if (pkg->url.kind == SLUICE_URL_MANIFEST
@@ -279,10 +280,26 @@ ngx_http_sluice_packager_split(ngx_http_sluice_pkg_t *pkg)
 }
 
 
+/*
+ * NGX_OK: the source was found and the collector copied what the request
+ * needs; NGX_DECLINED: pkg->status and pkg->reason tell why not.
+ */
+
 static ngx_int_t
 ngx_http_sluice_packager_resolve(ngx_http_sluice_pkg_t *pkg)
 {
     ngx_http_sluice_resolver_t  *res;
+
+    pkg->status = NGX_HTTP_NOT_FOUND;
+    pkg->reason = "unknown locator";
+
+    if (ngx_sluice_shm_zone == NULL) {
+        ngx_log_error(NGX_LOG_ERR, pkg->request->connection->log, 0,
+                      "sluice_packager needs a \"sluice_zone\"");
+        pkg->status = NGX_HTTP_INTERNAL_SERVER_ERROR;
+        pkg->reason = "no sluice_zone";
+        return NGX_DECLINED;
+    }
 
     for (res = ngx_http_sluice_resolvers; res->resolve; res++) {
 
@@ -298,8 +315,39 @@ ngx_http_sluice_packager_resolve(ngx_http_sluice_pkg_t *pkg)
         return res->resolve(pkg);
     }
 
-    return ngx_http_sluice_packager_error(pkg->request, NGX_HTTP_NOT_FOUND,
-                                          "unknown locator");
+    return NGX_DECLINED;
+}
+
+
+/* runs the collector of the request kind; the caller holds the mutex */
+
+static ngx_int_t
+ngx_http_sluice_packager_collect(ngx_http_sluice_pkg_t *pkg,
+    ngx_sluice_event_t *ev)
+{
+    ngx_int_t  rc;
+
+    ngx_memcpy(pkg->event_id, ev->id, NGX_SLUICE_ID_LEN + 1);
+    pkg->generation = ev->generation;
+    pkg->fragment_ms = ev->fragment_ms;
+
+    if (pkg->url.kind == SLUICE_URL_MANIFEST
+        || pkg->url.kind == SLUICE_URL_PLAYLIST)
+    {
+        rc = ngx_http_sluice_packager_manifest_collect(pkg, ev);
+
+    } else {
+        rc = ngx_http_sluice_packager_segment_collect(pkg, ev);
+    }
+
+    if (rc == NGX_OK || rc == NGX_DECLINED) {
+        return rc;
+    }
+
+    pkg->status = NGX_HTTP_INTERNAL_SERVER_ERROR;
+    pkg->reason = "internal error";
+
+    return NGX_DECLINED;
 }
 
 
@@ -312,28 +360,12 @@ static ngx_int_t
 ngx_http_sluice_resolve_preview(ngx_http_sluice_pkg_t *pkg)
 {
     ngx_int_t               rc;
-    ngx_uint_t              status;
-    const char             *reason;
     ngx_slab_pool_t        *shpool;
-    ngx_http_request_t     *r;
     ngx_sluice_event_t     *ev;
     ngx_sluice_zone_ctx_t  *zctx;
 
-    r = pkg->request;
-
-    if (ngx_sluice_shm_zone == NULL) {
-        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                      "sluice_packager needs a \"sluice_zone\"");
-        return ngx_http_sluice_packager_error(r,
-                                              NGX_HTTP_INTERNAL_SERVER_ERROR,
-                                              "no sluice_zone");
-    }
-
     zctx = ngx_sluice_shm_zone->data;
     shpool = zctx->shpool;
-
-    status = NGX_HTTP_NOT_FOUND;
-    reason = "unknown locator";
 
     ngx_shmtx_lock(&shpool->mutex);
 
@@ -341,55 +373,28 @@ ngx_http_sluice_resolve_preview(ngx_http_sluice_pkg_t *pkg)
                                      pkg->locator.len);
 
     if (ev == NULL) {
-        goto failed;
-    }
+        rc = NGX_DECLINED;
 
-    if (ev->state != NGX_SLUICE_RUNNING) {
-        reason = "live event not running";
-        goto failed;
-    }
+    } else if (ev->state != NGX_SLUICE_RUNNING) {
+        pkg->reason = "live event not running";
+        rc = NGX_DECLINED;
 
-    if (ngx_sluice_ip_allowed(&ev->preview_acl, r->connection->sockaddr)
-        != NGX_OK)
+    } else if (ngx_sluice_ip_allowed(&ev->preview_acl,
+                                     pkg->request->connection->sockaddr)
+               != NGX_OK)
     {
-        status = NGX_HTTP_FORBIDDEN;
-        reason = "client address not allowed";
-        goto failed;
-    }
-
-    ngx_memcpy(pkg->event_id, ev->id, NGX_SLUICE_ID_LEN + 1);
-    pkg->generation = ev->generation;
-    pkg->fragment_ms = ev->fragment_ms;
-    pkg->live = 1;
-
-    if (pkg->url.kind == SLUICE_URL_MANIFEST
-        || pkg->url.kind == SLUICE_URL_PLAYLIST)
-    {
-        rc = ngx_http_sluice_packager_manifest_collect(pkg, ev);
+        pkg->status = NGX_HTTP_FORBIDDEN;
+        pkg->reason = "client address not allowed";
+        rc = NGX_DECLINED;
 
     } else {
-        rc = ngx_http_sluice_packager_segment_collect(pkg, ev);
+        pkg->live = 1;
+        rc = ngx_http_sluice_packager_collect(pkg, ev);
     }
 
     ngx_shmtx_unlock(&shpool->mutex);
 
-    if (rc == NGX_DECLINED) {
-        return ngx_http_sluice_packager_error(r, pkg->status, pkg->reason);
-    }
-
-    if (rc != NGX_OK) {
-        return ngx_http_sluice_packager_error(r,
-                                              NGX_HTTP_INTERNAL_SERVER_ERROR,
-                                              "internal error");
-    }
-
-    return NGX_OK;
-
-failed:
-
-    ngx_shmtx_unlock(&shpool->mutex);
-
-    return ngx_http_sluice_packager_error(r, status, reason);
+    return rc;
 }
 
 
