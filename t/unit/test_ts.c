@@ -971,16 +971,250 @@ test_e2e(void)
 }
 
 
+/* H.265: stream type 0x24, AUD type 35, VPS/SPS/PPS from the hvcC */
+
+static void
+test_hevc(void)
+{
+    size_t               size;
+    uint8_t             *p, *pes;
+    uint8_t              au[] = { 0, 0, 0, 5, 0x26, 0x01, 0xaf, 0x11, 0x22 };
+    sluice_sample_t      s;
+    sluice_ts_segment_t  seg;
+    sluice_track_info_t  vi;
+
+    static const uint8_t  hvcc[] = {
+        0x01, 0x01, 0x60, 0x00, 0x00, 0x00, 0x90, 0x00, 0x00, 0x00, 0x00,
+        0x00, 0x5d, 0xf0, 0x00, 0xfc, 0xfd, 0xf8, 0xf8, 0x00, 0x00, 0x0f,
+        0x03,
+        0xa0, 0x00, 0x01, 0x00, 0x03, 0x40, 0x01, 0x0c,   /* VPS */
+        0xa1, 0x00, 0x01, 0x00, 0x03, 0x42, 0x01, 0x01,   /* SPS */
+        0xa2, 0x00, 0x01, 0x00, 0x03, 0x44, 0x01, 0xc1    /* PPS */
+    };
+
+    memset(&vi, 0, sizeof(vi));
+    vi.media_type = SLUICE_MEDIA_VIDEO;
+    vi.codec = SLUICE_CODEC_HEVC;
+    vi.timescale = 90000;
+    vi.config_len = sizeof(hvcc);
+    memcpy(vi.config, hvcc, sizeof(hvcc));
+
+    memset(&s, 0, sizeof(s));
+    s.size = sizeof(au);
+    s.flags = SLUICE_SAMPLE_KEY;
+    s.data = au;
+
+    memset(&seg, 0, sizeof(seg));
+    seg.video.info = &vi;
+    seg.video.samples = &s;
+    seg.video.nsamples = 1;
+
+    CHECK(sluice_ts_segment_size(&seg, &size) == SLUICE_OK);
+    CHECK(size == 3 * SLUICE_TS_PACKET);
+    if (size != 3 * SLUICE_TS_PACKET) {
+        return;
+    }
+
+    p = malloc(size);
+    CHECK(sluice_ts_segment_write(&seg, p, size) == SLUICE_OK);
+
+    /* PMT: stream_type 0x24 */
+    CHECK(p[SLUICE_TS_PACKET + 5 + 12] == 0x24);
+
+    /* the PES payload ends the packet (stuffing before it) */
+    pes = p + 3 * SLUICE_TS_PACKET - (7 + 3 * 7 + 4 + 5);
+    CHECK(memcmp(pes, "\0\0\0\1\x46\x01\x50"
+                      "\0\0\0\1\x40\x01\x0c"
+                      "\0\0\0\1\x42\x01\x01"
+                      "\0\0\0\1\x44\x01\xc1"
+                      "\0\0\0\1\x26\x01\xaf\x11\x22", 37) == 0);
+    free(p);
+
+    /* a truncated record */
+    vi.config_len = 30;
+    CHECK(sluice_ts_segment_size(&seg, &size) == SLUICE_BAD_DATA);
+}
+
+/* big-endian 32 bits */
+
+static uint32_t
+be32(const uint8_t *p)
+{
+    return ((uint32_t) p[0] << 24) | (p[1] << 16) | (p[2] << 8) | p[3];
+}
+
+
+static void *
+pool_alloc(void *ctx, size_t size)
+{
+    void  **pool = ctx;
+    size_t  i;
+
+    for (i = 0; i < 256 && pool[i]; i++) { /* void */ }
+
+    if (i == 256) {
+        return NULL;
+    }
+
+    pool[i] = malloc(size);
+
+    return pool[i];
+}
+
+
+/* x265 puts an SEI array in its hvcC: keep VPS, SPS and PPS */
+
+static void
+hvcc_trim(sluice_track_info_t *vi, const uint8_t *p, size_t len)
+{
+    size_t    pos, n, start;
+    uint32_t  i, j, narrays, nnalus, kept;
+
+    memcpy(vi->config, p, 23);
+    vi->config_len = 23;
+    narrays = p[22];
+    kept = 0;
+    pos = 23;
+
+    for (i = 0; i < narrays && pos + 3 <= len; i++) {
+        start = pos;
+        nnalus = (p[pos + 1] << 8) | p[pos + 2];
+        pos += 3;
+
+        for (j = 0; j < nnalus && pos + 2 <= len; j++) {
+            n = (p[pos] << 8) | p[pos + 1];
+            pos += 2 + n;
+        }
+
+        n = pos - start;
+
+        if ((p[start] & 0x3f) >= 32 && (p[start] & 0x3f) <= 34
+            && pos <= len && vi->config_len + n <= SLUICE_MAX_CODEC_CONFIG)
+        {
+            memcpy(vi->config + vi->config_len, p + start, n);
+            vi->config_len += (uint32_t) n;
+            kept++;
+        }
+    }
+
+    vi->config[22] = (uint8_t) kept;
+}
+
+
+/*
+ * A real H.265 stream: ffmpeg writes fragmented MP4 (libx265), the hvcC
+ * is taken from the moov, the samples from each moof + mdat by the CMAF
+ * reader; ffmpeg must decode the TS segment without a word.
+ */
+
+static void
+test_hevc_real(void)
+{
+    char                 cmd[1536], path[256];
+    void                *pool[256];
+    size_t               len, pos, size, box;
+    uint8_t             *mp4, *p;
+    uint32_t             n;
+    sluice_alloc_t       alloc;
+    sluice_fragment_t    f;
+    sluice_sample_t     *all;
+    sluice_ts_segment_t  seg;
+    sluice_track_info_t  vi;
+
+    snprintf(path, sizeof(path), "%s/hevc.mp4", dir);
+    snprintf(cmd, sizeof(cmd),
+             "ffmpeg -v error -y -f lavfi -i testsrc2=size=320x240:rate=25 "
+             "-t 2 -c:v libx265 -x265-params log-level=error:keyint=25 "
+             "-tag:v hvc1 -movflags frag_keyframe+empty_moov+default_base_moof"
+             " -f mp4 %s", path);
+
+    if (system(cmd) != 0 || (mp4 = read_file(path, &len)) == NULL) {
+        printf("test_ts: libx265 missing, real H.265 skipped\n");
+        return;
+    }
+
+    memset(pool, 0, sizeof(pool));
+    alloc.alloc = pool_alloc;
+    alloc.ctx = pool;
+
+    memset(&vi, 0, sizeof(vi));
+    vi.media_type = SLUICE_MEDIA_VIDEO;
+    vi.codec = SLUICE_CODEC_HEVC;
+    vi.timescale = 12800;
+    all = calloc(256, sizeof(sluice_sample_t));
+    n = 0;
+
+    for (pos = 4; pos + 4 <= len; pos++) {
+        if (memcmp(mp4 + pos, "hvcC", 4) == 0 && vi.config_len == 0) {
+            box = be32(mp4 + pos - 4);
+            CHECK(box > 8 + 23 && pos + box - 4 <= len);
+            hvcc_trim(&vi, mp4 + pos + 4, box - 8);
+        }
+
+        if (memcmp(mp4 + pos, "mdhd", 4) == 0) {
+            vi.timescale = be32(mp4 + pos + 16);
+        }
+
+        if (memcmp(mp4 + pos, "moof", 4) == 0) {
+            box = be32(mp4 + pos - 4);
+            box += be32(mp4 + pos - 4 + box);     /* the mdat after it */
+            CHECK(sluice_cmaf_fragment_parse(mp4 + pos - 4, box, &alloc, &f)
+                  == SLUICE_OK);
+
+            if (f.nsamples <= 256 - n) {
+                memcpy(all + n, f.samples, f.nsamples * sizeof(*all));
+                n += f.nsamples;
+            }
+
+            pos += box - 5;
+        }
+    }
+
+    CHECK(vi.config_len > 0 && n == 50);
+
+    memset(&seg, 0, sizeof(seg));
+    seg.video.info = &vi;
+    seg.video.samples = all;
+    seg.video.nsamples = n;
+
+    if (sluice_ts_segment_size(&seg, &size) == SLUICE_OK) {
+        p = malloc(size);
+        CHECK(sluice_ts_segment_write(&seg, p, size) == SLUICE_OK);
+        snprintf(path, sizeof(path), "%s/hevc.ts", dir);
+        CHECK(write_file(path, p, size));
+        free(p);
+
+        snprintf(cmd, sizeof(cmd),
+                 "ffmpeg -v error -xerror -i %s -f null - 2>%s.err "
+                 "&& test ! -s %s.err && ffprobe -v error -count_frames "
+                 "-show_entries stream=codec_name,nb_read_frames -of csv=p=0 "
+                 "%s | grep -qx hevc,%u", path, path, path, path, n);
+        CHECK(run_ok(cmd));
+
+    } else {
+        CHECK(0);
+    }
+
+    for (n = 0; n < 256 && pool[n]; n++) {
+        free(pool[n]);
+    }
+
+    free(all);
+    free(mp4);
+}
+
 int
 main(void)
 {
     char  cmd[64];
 
     test_synthetic();
+    test_hevc();
 
     if (mkdtemp(dir) != NULL && load_flv()) {
         test_real();
         test_e2e();
+        test_hevc_real();
 
     } else {
         printf("test_ts: ffmpeg or libx264 missing, real samples skipped\n");
