@@ -541,6 +541,112 @@ cmd_run() {
 }
 
 
+# --- against Debian's nginx --------------------------------------------------
+
+DEBIAN_NGINX_SRC=/usr/share/nginx/src
+
+
+ensure_debian_nginx() {
+    local p missing="" policy=/usr/sbin/policy-rc.d made_policy=0
+
+    for p in nginx nginx-dev libnginx-mod-rtmp; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null \
+            | grep -q 'install ok installed' || missing="$missing $p"
+    done
+    [ -z "$missing" ] && return 0
+
+    log "installing Debian's nginx:$missing (the service is not started)"
+    # keep the packaged nginx service from starting on port 80
+    if [ ! -e "$policy" ]; then
+        printf '#!/bin/sh\nexit 101\n' | as_root tee "$policy" >/dev/null
+        as_root chmod 755 "$policy"
+        made_policy=1
+    fi
+    as_root apt-get -qq update
+    # shellcheck disable=SC2086
+    as_root env DEBIAN_FRONTEND=noninteractive \
+        apt-get -qq -y install $missing >/dev/null || {
+        [ "$made_policy" = 1 ] && as_root rm -f "$policy"
+        return 1
+    }
+    [ "$made_policy" = 1 ] && as_root rm -f "$policy"
+    return 0
+}
+
+
+# Debian's packaged flags (CFLAGS, CPPFLAGS, LDFLAGS) without -Wdate-time,
+# which breaks nginx-rtmp's headers under -Werror
+debian_flags() {
+    local f
+
+    for f in $(dpkg-buildflags --get "$1"); do
+        case "$f" in
+            -Wdate-time|-ffile-prefix-map=*) ;;
+            *) printf '%s ' "$f" ;;
+        esac
+    done
+}
+
+
+cmd_debian() {
+    local dir="$ROOT/build/debian" hash stamp args=() cc ld out
+
+    ensure_packages
+    fetch_sources
+    ensure_debian_nginx || die "cannot install nginx nginx-dev libnginx-mod-rtmp"
+    [ -f "$DEBIAN_NGINX_SRC/conf_flags" ] || die "no $DEBIAN_NGINX_SRC/conf_flags"
+
+    # shellcheck disable=SC1091
+    . "$DEBIAN_NGINX_SRC/conf_flags"
+
+    # nginx-rtmp is not compiled here (Debian's .so is used): Sluice only
+    # needs its headers
+    cc="$(debian_flags CFLAGS)$(debian_flags CPPFLAGS)-fPIC -I$RTMP_SRC"
+    ld="$(debian_flags LDFLAGS)-fPIC"
+    args=("${NGX_CONF_FLAGS[@]}" "--with-cc-opt=$cc" "--with-ld-opt=$ld"
+          "--builddir=$dir" "--add-dynamic-module=$ROOT")
+
+    mkdir -p "$dir"
+    exec 9>"$ROOT/build/.debian.lock"
+    flock 9
+
+    stamp="$dir/.configure-hash"
+    hash="$({ printf '%s\n' "${args[@]}"; cat "$ROOT/config"; \
+              dpkg-query -W -f='${Version}' nginx-dev; \
+              find "$ROOT/src" -name '*.[ch]' | LC_ALL=C sort; } \
+            | sha256sum | cut -d' ' -f1)"
+
+    if [ ! -f "$dir/Makefile" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$hash" ]
+    then
+        log "configuring Debian's nginx $(dpkg-query -W -f='${Version}' \
+            nginx-dev) sources into build/debian"
+        rm -f "$stamp"
+        (cd "$DEBIAN_NGINX_SRC" && ./configure "${args[@]}" \
+            >"$dir/configure.log" 2>&1) \
+            || { tail -30 "$dir/configure.log"; die "configure failed"; }
+        echo "$hash" >"$stamp"
+    fi
+
+    make -s -j"$(nproc)" -f "$dir/Makefile" -C "$DEBIAN_NGINX_SRC" modules \
+        || die "module build against Debian's nginx failed"
+    exec 9>&-
+
+    # the packaged nginx loads the packaged nginx-rtmp, then Sluice
+    mkdir -p "$dir/verify/logs"
+    cat >"$dir/verify/nginx.conf" <<EOF
+load_module /usr/lib/nginx/modules/ngx_rtmp_module.so;
+load_module $dir/ngx_http_sluice_module.so;
+error_log $dir/verify/error.log;
+pid $dir/verify/nginx.pid;
+events {}
+EOF
+    out="$(/usr/sbin/nginx -p "$dir/verify/" -c nginx.conf -e error.log -t \
+           2>&1)" || { printf '%s\n' "$out" >&2;
+                       die "/usr/sbin/nginx cannot load the module"; }
+    log "built build/debian/ngx_http_sluice_module.so for /usr/sbin/nginx"
+}
+
+
 cmd_env() {
     printf 'export SLUICE_NGINX=%q\n' "$SLUICE_NGINX"
     printf 'export SLUICE_MODULES_DIR=%q\n' "$SLUICE_MODULES_DIR"
@@ -587,6 +693,7 @@ main() {
         prove)  cmd_prove "${args[@]}" ;;
         test)   cmd_test "${args[@]}" ;;
         run)    cmd_run ;;
+        debian) cmd_debian ;;
         env)    cmd_env ;;
         clean)  cmd_clean ;;
         *)      usage 1 ;;

@@ -118,7 +118,9 @@ first use in the test directory.
 
 =item new(%opts)
 
-creates a fresh test directory.  No option is required.
+creates a fresh test directory.  No option is required.  Options:
+C<nginx> (binary), C<modules_dir>, C<rtmp_module> and C<sluice_module>
+(full paths of the two .so files loaded by C<%%TEST_GLOBALS%%>).
 
 =item plan($n)
 
@@ -411,9 +413,11 @@ sub _test_globals {
 
     my $d = $self->{testdir};
     my $m = $self->{modules_dir};
+    my $rtmp = $self->{rtmp_module} // "$m/ngx_rtmp_module.so";
+    my $sluice = $self->{sluice_module} // "$m/ngx_http_sluice_module.so";
     my $level = $ENV{SLUICE_TEST_LOG_LEVEL} || 'info';
-    my $s = "load_module $m/ngx_rtmp_module.so;\n"
-        . "load_module $m/ngx_http_sluice_module.so;\n"
+    my $s = "load_module $rtmp;\n"
+        . "load_module $sluice;\n"
         . "pid $d/nginx.pid;\n"
         . "error_log $d/error.log $level;\n"
         . "daemon on;\n"
