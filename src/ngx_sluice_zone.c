@@ -456,7 +456,12 @@ ngx_sluice_op_find(ngx_sluice_shctx_t *sh, u_char *id, size_t len)
         if (op->status == NGX_SLUICE_OP_IN_PROGRESS) {
             ev = ngx_sluice_event_by_name(sh, op->event,
                                           ngx_strlen(op->event));
-            if (ev == NULL || ev->serial != op->event_serial) {
+            /* the lookup completes the operation when it is due */
+
+            if (op->status == NGX_SLUICE_OP_IN_PROGRESS
+                && (ev == NULL || ev->serial != op->event_serial
+                    || ev->op != op))
+            {
                 /* its event went away (a repaired zone) */
                 op->status = NGX_SLUICE_OP_FAILED;
             }

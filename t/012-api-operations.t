@@ -146,9 +146,14 @@ is(state_of('ev1'), 'Deleting', 'Deleting');
 is($t->api(GET => rel($loc))->{status}, 202, 'delete in progress: 202');
 is($t->api(PUT => 'liveEvents/ev1', $body)->{status}, 409,
     'create while Deleting: 409');
-ok($t->wait_for(sub { state_of('ev1') eq 'HTTP 404' }, 5), 'deleted');
-is($t->api(GET => rel($aop))->{json}{status}, 'Succeeded',
-    'delete operation Succeeded');
+# poll the operation first (as the Azure SDK does): its completion is
+# noticed through the operation itself
+my $st;
+ok($t->wait_for(sub {
+    $st = $t->api(GET => rel($aop))->{json}{status}; $st ne 'InProgress' }, 5),
+    'delete operation completes');
+is($st, 'Succeeded', 'delete operation Succeeded');
+is(state_of('ev1'), 'HTTP 404', 'deleted');
 is($t->api(GET => rel($loc))->{status}, 204, 'delete operation location: 204');
 ok(!-e $t->testdir() . '/data/api/liveEvents/ev1.json', 'file removed');
 
