@@ -185,9 +185,31 @@ fetch_sources() {
 }
 
 
+# npm packages of the browser tests (hls.js, dash.js, Shaka, playwright-core)
+ensure_npm() {
+    local b="$ROOT/t/browser"
+
+    [ -f "$b/package.json" ] || return 0
+    if [ -f "$b/node_modules/.package-lock.json" ] \
+       && [ ! "$b/package-lock.json" -nt "$b/node_modules/.package-lock.json" ]
+    then
+        return 0
+    fi
+
+    log "installing the npm packages of t/browser"
+    if [ -f "$b/package-lock.json" ]; then
+        npm ci --prefix "$b" --no-audit --no-fund --loglevel=error >/dev/null
+    else
+        npm install --prefix "$b" --no-audit --no-fund --loglevel=error \
+            >/dev/null
+    fi || log "npm failed: the browser tests will be skipped"
+}
+
+
 cmd_deps() {
     ensure_packages
     fetch_sources
+    ensure_npm
 }
 
 
