@@ -202,11 +202,27 @@ sluice_buf_xml(sluice_buf_t *b, const uint8_t *p, size_t n)
 
     for (i = 0; i < n; i++) {
         switch (p[i]) {
-        case '&':  esc = "&amp;"; break;
-        case '<':  esc = "&lt;"; break;
-        case '>':  esc = "&gt;"; break;
-        case '"':  esc = "&quot;"; break;
-        case '\'': esc = "&apos;"; break;
+
+        case '&':
+            esc = "&amp;";
+            break;
+
+        case '<':
+            esc = "&lt;";
+            break;
+
+        case '>':
+            esc = "&gt;";
+            break;
+
+        case '"':
+            esc = "&quot;";
+            break;
+
+        case '\'':
+            esc = "&apos;";
+            break;
+
         default:
             if (p[i] >= 0x20 || p[i] == '\t') {
                 continue;

@@ -190,7 +190,7 @@ load_flv(void)
         return 0;
     }
 
-    /* SLUICE_TEST_SECONDS=30 KEEP=1 leaves a longer stream to try with players */
+    /* SLUICE_TEST_SECONDS=30 KEEP=1: a longer stream to try with players */
     seconds = getenv("SLUICE_TEST_SECONDS")
               ? atol(getenv("SLUICE_TEST_SECONDS")) : 4;
     seconds = (seconds > 0 && seconds <= 60) ? seconds : 4;
