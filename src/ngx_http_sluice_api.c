@@ -549,8 +549,9 @@ ngx_http_sluice_api_error(ngx_http_request_t *r, ngx_uint_t status,
     last = ngx_vslprintf(msg, msg + sizeof(msg), fmt, args);
     va_end(args);
 
+    /* the message may echo the request: not logged */
     ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                  "sluice api: %ui %s: %*s", status, code, last - msg, msg);
+                  "sluice api: %ui %s", status, code);
 
     root = sluice_json_new(&ctx->alloc, SLUICE_JSON_OBJECT);
     err = sluice_json_new(&ctx->alloc, SLUICE_JSON_OBJECT);
