@@ -1,0 +1,460 @@
+#!/usr/bin/perl
+
+# RTMP ingest (sluice_ingest): three renditions published at once (both
+# URL styles), fragments on disk (init + fragments decode, times aligned
+# across renditions, 2 s each), refusals (token, state, IP, codecs),
+# reconnect (timeline continues, discontinuity), timestamp jump, event
+# stopped while publishing, fragment ring eviction, two workers.
+
+use strict;
+use warnings;
+
+use Test::More;
+use File::Basename qw(basename);
+use IPC::Run ();
+use Time::HiRes qw(time sleep);
+
+use FindBin;
+use lib "$FindBin::Bin/lib";
+use Test::Sluice;
+
+my $t = Test::Sluice->new();
+$t->has_program('ffmpeg', 'ffprobe');
+
+my $conf = <<'EOF';
+%%TEST_GLOBALS%%
+
+worker_processes 2;
+thread_pool sluice threads=2;
+
+events {}
+
+rtmp {
+    server {
+        listen 127.0.0.1:%%PORT_1935%%;
+
+        application live {
+            live on;
+            sluice_ingest on;
+            sluice_thread_pool sluice;
+        }
+
+        application small {
+            live on;
+            sluice_ingest on;
+            sluice_thread_pool off;
+            sluice_fragment_ring 4;
+        }
+    }
+}
+
+http {
+    %%TEST_GLOBALS_HTTP%%
+
+    sluice_zone sluice 16m;
+    sluice_data_path data;
+    sluice_account %%ACCOUNT%%;
+    sluice_api_key %%API_KEY%%;
+    sluice_ingest_url rtmp://127.0.0.1:%%PORT_1935%%;
+    sluice_preview_url http://127.0.0.1:%%PORT_8080%%;
+
+    server {
+        listen 127.0.0.1:%%PORT_8080%%;
+
+        location ~* ^/subscriptions/ {
+            sluice_api;
+        }
+
+        location / {
+            sluice_packager;
+        }
+    }
+}
+EOF
+
+my $account = $t->account;
+$conf =~ s/%%ACCOUNT%%/$account/g;
+$t->write_file_expand('nginx.conf', $conf);
+
+$t->expect_errors(qr/sluice: publish refused: /);
+
+$t->run();
+
+my $dir = $t->testdir;
+my $port = $t->port(1935);
+my $rtmp = "rtmp://127.0.0.1:$port";
+
+###############################################################################
+# three renditions, aligned keyframes
+
+my $tok1 = 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa1';
+my $ev1 = create_event('ingest1', $tok1);
+ok($ev1, 'ingest1 running') or BAIL_OUT('no live event: ' . log_tail());
+
+my @ladder = Test::Sluice::fixture('ladder', duration => 8, gop => 2);
+
+my $before = event_dirs();
+
+# rendition 1 ffmpeg style (app "live", name "{token}/{stream}"), the
+# others OBS style (app "live/{token}", name "{stream}")
+
+my $pub = $t->publish(input => [@ladder],
+    args => [ '-rtmp_app', 'live', '-rtmp_playpath', "$tok1/r1" ],
+    url => [ "$rtmp/live", "$rtmp/live/$tok1/r2",
+             "$rtmp/live/$tok1/r3?foo=bar" ]);
+
+wait_publisher($pub, 30);
+
+my $evdir1 = new_event_dir($before);
+ok($evdir1, 'event directory created') or diag(log_tail());
+
+my @tracks = tracks($evdir1);
+my @video = grep { $_->{type} eq 'video' } @tracks;
+my @audio = grep { $_->{type} eq 'audio' } @tracks;
+
+is(scalar @video, 3, 'three video tracks');
+is(scalar @audio, 3, 'three audio tracks');
+
+my @v0 = @{$video[0]{times} // []};
+ok(@v0 >= 3, 'video fragments written') or diag(explain(\@tracks));
+
+is_deeply($_->{times}, \@v0, "fragment times aligned ($_->{dir})")
+    for @video[1 .. $#video];
+
+my @d = map { $v0[$_] - $v0[$_ - 1] } 1 .. $#v0;
+is_deeply(\@d, [ (180000) x @d ], 'video fragments of 2 s');
+
+my %sizes = map { $_->{width} => 1 } @video;
+is_deeply([ sort { $a <=> $b } keys %sizes ], [ 640, 960, 1280 ],
+    'renditions 640, 960, 1280 wide');
+
+for my $tr ($video[0], $audio[0]) {
+    my $info = decode($tr);
+    ok($info->{ok}, "$tr->{type}: init + fragments decode")
+        or diag($info->{err});
+    my $want = $tr->{type} eq 'video' ? 30 * 2 * (@{$tr->{times}} - 1) : 0;
+    cmp_ok($info->{frames}, '>=', $want, "$tr->{type}: frames");
+}
+
+my $a0 = $audio[0]{times}[0] // -1;
+ok(abs($a0 / 48000 - $v0[0] / 90000) < 0.1, 'audio begins with video');
+
+###############################################################################
+# refusals: one log line each, nothing stored
+
+my $nbefore = scalar tracks($evdir1);
+
+refused("$rtmp/live/nosuchtoken/x", 'unknown access token', []);
+refused("$rtmp/live/x", 'no access token', []);
+
+my $tok2 = 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb2';
+ok(create_event('ingest2', $tok2, undef, 1), 'ingest2 created, stopped');
+refused("$rtmp/live/$tok2/x", 'live event is not running', []);
+
+my $tok3 = 'ccccccccccccccccccccccccccccccc3';
+ok(create_event('ingest3', $tok3,
+    [ { name => 'lan', address => '10.0.0.0', subnetPrefixLength => 8 } ]),
+    'ingest3 running, input from 10/8 only');
+refused("$rtmp/live/$tok3/x", 'client address not allowed', []);
+
+refused("$rtmp/live/$tok1/flv1", 'unsupported video codec',
+    [ '-c:v', 'flv1', '-c:a', 'copy' ]);
+refused("$rtmp/live/$tok1/mp3", 'unsupported audio codec',
+    [ '-c:v', 'copy', '-c:a', 'libmp3lame', '-ar', '44100' ]);
+
+is(scalar tracks($evdir1), $nbefore, 'refused streams stored nothing');
+
+###############################################################################
+# reconnect: the timeline continues after the stored end, discontinuity
+
+my $tok4 = 'ddddddddddddddddddddddddddddddd4';
+my $loc4 = create_event('ingest4', $tok4);
+ok($loc4, 'ingest4 running');
+
+my $av = Test::Sluice::fixture('av', duration => 5, gop => 2);
+
+$before = event_dirs();
+wait_publisher($t->publish(input => $av, url => "$rtmp/live/$tok4/s"), 20);
+my $evdir4 = new_event_dir($before);
+
+my ($v4) = grep { $_->{type} eq 'video' } tracks($evdir4);
+my @first = @{$v4->{times} // []};
+
+wait_publisher($t->publish(input => $av, url => "$rtmp/live/$tok4/s"), 20);
+
+($v4) = grep { $_->{type} eq 'video' } tracks($evdir4);
+my @all = @{$v4->{times} // []};
+my @second = @all[scalar @first .. $#all];
+
+ok(@first >= 2 && @second >= 2, 'fragments from both sessions')
+    or diag(explain(\@all));
+is_deeply([ sort { $a <=> $b } @all ], \@all, 'times keep increasing');
+ok(@second && $second[0] > $first[-1], 'second session after the first');
+is(($second[0] // 1) % 180000, 0, 'second session on a fragment boundary');
+like($t->read_file('error.log'), qr/sluice: "s" reconnected/,
+    'reconnect logged');
+
+my $m = $t->get("/$loc4/preview.ism/manifest(format=m3u8-cmaf)");
+my ($media) = ($m->{body} // '') =~ m{^(QualityLevels\([^\n]*video[^\n]*)$}m;
+my $pl = $media ? $t->get("/$loc4/preview.ism/$media")->{body} : '';
+like($pl, qr/#EXT-X-DISCONTINUITY/, 'playlist has a discontinuity')
+    or diag($m->{body});
+
+###############################################################################
+# a timestamp jump of 100 s in the middle of a session
+
+my $tok5 = 'eeeeeeeeeeeeeeeeeeeeeeeeeeeeeee5';
+ok(create_event('ingest5', $tok5), 'ingest5 running');
+
+my $av10 = Test::Sluice::fixture('av', duration => 10, gop => 2);
+my $jumped = flv_jump($av10, 'jumped.flv', 5000, 100000);
+
+$before = event_dirs();
+wait_publisher($t->publish(input => $jumped, realtime => 0,
+    args => [ '-copyts' ], url => "$rtmp/live/$tok5/j"), 30);
+my $evdir5 = new_event_dir($before);
+
+my ($v5) = grep { $_->{type} eq 'video' } tracks($evdir5);
+my @t5 = @{$v5->{times} // []};
+
+like($t->read_file('error.log'), qr/timestamp jump of 100\d\d\d ms in "j"/,
+    'jump logged');
+ok(@t5 >= 4 && $t5[-1] < 20 * 90000, 'timeline continues without the gap')
+    or diag(explain(\@t5));
+ok(decode($v5)->{ok}, 'fragments across the jump decode');
+
+###############################################################################
+# the event is stopped while publishing: the publisher is closed
+
+my $tok6 = 'fffffffffffffffffffffffffffffff6';
+ok(create_event('ingest6', $tok6), 'ingest6 running');
+
+$before = event_dirs();
+my $p6 = $t->publish(input => $av, loop => 1, url => "$rtmp/live/$tok6/s");
+
+ok($t->wait_for(sub {
+    my $d = new_event_dir($before) or return;
+    return grep { @{$_->{times}} } tracks($d);
+}, 20), 'ingest6 fragments');
+
+my $r = $t->api(POST => 'liveEvents/ingest6/stop', {});
+ok($r->{status} == 200 || $r->{status} == 202, 'stop accepted')
+    or diag("$r->{status} $r->{body}");
+
+ok($t->wait_for(sub { !running($p6) }, 15),
+    'publisher closed');
+like($t->read_file('error.log'),
+    qr/live event "ingest6" is no longer running/, 'closing logged');
+
+###############################################################################
+# ring of 4 entries: older fragments are removed
+
+my $tok7 = '77777777777777777777777777777777';
+ok(create_event('ingest7', $tok7), 'ingest7 running');
+
+$before = event_dirs();
+wait_publisher($t->publish(input => $av10, realtime => 0,
+    url => "$rtmp/small/$tok7/s"), 30);
+my $evdir7 = new_event_dir($before);
+
+my @t7 = tracks($evdir7);
+is(scalar @t7, 2, 'ring: two tracks');
+is(scalar @{$_->{times}}, 4, "ring: 4 fragments kept ($_->{type})") for @t7;
+ok(decode($t7[0])->{ok}, 'ring: kept fragments decode');
+
+$t->stop();
+
+done_testing();
+
+###############################################################################
+
+sub create_event {
+    my ($name, $tok, $allow, $nostart) = @_;
+
+    $allow //= [ { name => 'all', address => '0.0.0.0',
+                   subnetPrefixLength => 0 } ];
+
+    my $r = $t->api(PUT => "liveEvents/$name", {
+        location => 'westus',
+        properties => {
+            input => {
+                streamingProtocol => 'RTMP',
+                accessToken => $tok,
+                keyFrameIntervalDuration => 'PT2S',
+                accessControl => { ip => { allow => $allow } },
+            },
+            preview => {
+                accessControl => { ip => { allow => [
+                    { name => 'all', address => '0.0.0.0',
+                      subnetPrefixLength => 0 } ] } },
+            },
+            encoding => { encodingType => 'PassthroughBasic' },
+        },
+    });
+
+    unless ($r->{status} =~ /^20[012]$/) {
+        diag("create $name: $r->{status} $r->{body}");
+        return;
+    }
+
+    my $want = $nostart ? 'Stopped' : 'Running';
+
+    unless ($nostart) {
+        $t->wait_for(sub {
+            state_of($name) eq 'Stopped';
+        }, 20);
+
+        $r = $t->api(POST => "liveEvents/$name/start", {});
+        diag("start $name: $r->{status} $r->{body}")
+            unless $r->{status} =~ /^20[02]$/;
+    }
+
+    my $ok = $t->wait_for(sub { state_of($name) eq $want }, 20);
+    return unless $ok;
+
+    my $g = $t->api(GET => "liveEvents/$name");
+    return $g->{json}{properties}{preview}{previewLocator} || 1;
+}
+
+sub state_of {
+    my ($name) = @_;
+    my $g = $t->api(GET => "liveEvents/$name");
+    return $g->{json}{properties}{resourceState} // '';
+}
+
+sub wait_publisher {
+    my ($p, $timeout) = @_;
+
+    $t->wait_for(sub { !running($p) }, $timeout);
+    $t->stop_publisher($p);
+
+    # the last fragments are written through the thread pool
+    sleep 1;
+}
+
+# publisher_running() does not pump: an exited ffmpeg looks alive
+sub running {
+    my ($p) = @_;
+    my $h = $p->{handle} or return 0;
+    eval { $h->pump_nb() };
+    return $h->pumpable() ? 1 : 0;
+}
+
+sub event_dirs {
+    return { map { $_ => 1 } glob("$dir/data/live/*") };
+}
+
+sub new_event_dir {
+    my ($before) = @_;
+    my @new = grep { !$before->{$_} } glob("$dir/data/live/*");
+    return unless @new == 1;
+    my @gen = sort { basename($b) <=> basename($a) } glob("$new[0]/*");
+    return $gen[0];
+}
+
+# every track directory of an event generation: type, width, times
+sub tracks {
+    my ($gen) = @_;
+    return () unless $gen;
+
+    my @tracks;
+
+    for my $d (sort glob("$gen/*")) {
+        next unless -f "$d/init0.mp4";
+
+        my $p = Test::Sluice::ffprobe_json("$d/init0.mp4") // {};
+        my $s = $p->{streams}[0] // {};
+        my @times = sort { $a <=> $b }
+            map { /(\d+)\.m4s$/ ? $1 : () } glob("$d/*.m4s");
+
+        push @tracks, { dir => $d, type => $s->{codec_type} // '',
+            width => $s->{width} // 0, times => \@times };
+    }
+
+    return @tracks;
+}
+
+# init + all fragments decode; frames counted
+sub decode {
+    my ($tr) = @_;
+
+    my $file = "$dir/decode.mp4";
+    open my $out, '>:raw', $file or die "$file: $!";
+    for my $f ("$tr->{dir}/init0.mp4",
+               map { "$tr->{dir}/$_.m4s" } @{$tr->{times}})
+    {
+        print $out $t->read_file($f);
+    }
+    close $out;
+
+    my ($o, $e) = ('', '');
+    IPC::Run::run([ 'ffprobe', '-v', 'error', '-count_frames',
+        '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', $file ],
+        '<', \undef, '>', \$o, '2>', \$e, IPC::Run::timeout(60));
+
+    my ($frames) = $o =~ /(\d+)/;
+    return { ok => ($e eq '' && $frames), frames => $frames // 0,
+             err => $e };
+}
+
+# a publisher that must be refused: connection closed, one log line
+sub refused {
+    my ($url, $reason, $codec) = @_;
+
+    my $src = Test::Sluice::fixture('av', duration => 5, gop => 2);
+    my $log = $t->read_file('error.log') // '';
+    my $n0 = () = $log =~ /publish refused: \Q$reason\E/g;
+
+    my ($o, $e) = ('', '');
+    my $start = time;
+    eval {
+        IPC::Run::run([ 'ffmpeg', '-nostdin', '-hide_banner', '-loglevel',
+            'error', '-re', '-i', $src, '-t', 4, (@$codec ? @$codec
+            : ('-c', 'copy')), '-f', 'flv', $url ], '<', \undef, '>', \$o,
+            '2>', \$e, IPC::Run::timeout(30));
+    };
+
+    ok(time - $start < 4, "refused ($reason): closed early");
+
+    $log = $t->read_file('error.log') // '';
+    my $n1 = () = $log =~ /publish refused: \Q$reason\E/g;
+    is($n1 - $n0, 1, "refused ($reason): logged once");
+}
+
+# add jump ms to every audio/video tag at or after "at" ms
+sub flv_jump {
+    my ($in, $out, $at, $jump) = @_;
+
+    my $d = $t->read_file($in);
+    my $hl = unpack('N', substr($d, 5, 4));
+    my $o = substr($d, 0, $hl + 4);
+    my $p = $hl + 4;
+
+    while ($p + 15 <= length $d) {
+        my $type = ord(substr($d, $p, 1));
+        my $size = unpack('N', "\0" . substr($d, $p + 1, 3));
+        my $ts = unpack('N', "\0" . substr($d, $p + 4, 3))
+            | (ord(substr($d, $p + 7, 1)) << 24);
+
+        last if $p + 15 + $size > length $d;
+
+        my $tag = substr($d, $p, 15 + $size);
+
+        if ($type != 18 && $ts >= $at) {
+            $ts = ($ts + $jump) & 0xffffffff;
+            substr($tag, 4, 3) = substr(pack('N', $ts), 1, 3);
+            substr($tag, 7, 1) = chr($ts >> 24);
+        }
+
+        $o .= $tag;
+        $p += 15 + $size;
+    }
+
+    return $t->write_file($out, $o);
+}
+
+sub log_tail {
+    my $log = $t->read_file('error.log') // '';
+    my @l = split /\n/, $log;
+    return join("\n", @l > 30 ? @l[-30 .. -1] : @l);
+}
