@@ -13,8 +13,9 @@
  *   oldest first; "appended" counts entries ever appended.
  *
  * An append writes the new entry into the free cell first and only then
- * bumps nfrags, and an eviction moves head before anything else, so a
- * worker dying in the middle leaves a consistent ring.
+ * bumps nfrags; an eviction shortens the ring before moving head.  A
+ * worker dying in the middle leaves a consistent ring (at worst one
+ * entry short), so these writes do not use sh->dirty.
  */
 
 
@@ -174,14 +175,18 @@ ngx_sluice_track_append(ngx_sluice_shctx_t *sh, ngx_sluice_event_t *ev,
         return NGX_ERROR;
     }
 
-    sh->dirty = 1;
+    /*
+     * No sh->dirty here (that is the API's protocol, which repairs the
+     * queues): every step below leaves a valid ring, at worst one entry
+     * short, if this worker dies in the middle.
+     */
 
     rc = NGX_OK;
 
     if (tr->nfrags == tr->capacity) {
         *evicted = tr->frags[tr->head];
-        tr->head = (tr->head + 1) % tr->capacity;
         tr->nfrags--;
+        tr->head = (tr->head + 1) % tr->capacity;
         rc = NGX_DONE;
     }
 
@@ -196,8 +201,6 @@ ngx_sluice_track_append(ngx_sluice_shctx_t *sh, ngx_sluice_event_t *ev,
     tr->nfrags++;
     tr->appended++;
     tr->updated = ngx_current_msec;
-
-    sh->dirty = 0;
 
     return rc;
 }
