@@ -934,8 +934,12 @@ sluice_cmaf_parse_trun(sluice_cmaf_reader_t *r, sluice_cmaf_box_t *box)
             p += 4;
         }
 
-        /* the data must lie inside the mdat (checked on both passes) */
-        if (pos < r->mdat_start || pos > r->mdat_end
+        /*
+         * the data must lie inside the mdat (checked on both passes); an
+         * empty sample is no access unit, and refusing it bounds the
+         * sample count by the mdat size
+         */
+        if (size == 0 || pos < r->mdat_start || pos > r->mdat_end
             || r->mdat_end - pos < size)
         {
             return SLUICE_BAD_DATA;

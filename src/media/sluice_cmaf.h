@@ -88,7 +88,8 @@ uint8_t *sluice_cmaf_fragment_write(uint8_t *p, const sluice_fragment_t *f,
  * Parse a stored fragment: optional styp (and other top-level boxes
  * skipped: sidx, prft, free...), one moof with one traf (tfhd, tfdt,
  * one or more trun; tfhd defaults honoured), then the mdat holding the
- * sample bytes.  Every size and offset is checked against len.  The
+ * sample bytes.  Every size and offset is checked against len; samples
+ * of zero bytes are refused (no access unit is empty).  The
  * samples array comes from a; sample data pointers point into buf.
  * out->time is the tfdt time, out->duration the sum of durations,
  * out->sequence the mfhd sequence, samples[i].dts accumulated from tfdt.

@@ -567,7 +567,7 @@ mk_foreign(mk_t *m, int variant)
     off_pos = m->len;
     mk_u64(m, 0);               /* patched below */
     mk_u32(m, 1024);            /* default duration */
-    mk_u32(m, 20);              /* default size */
+    mk_u32(m, variant == 3 ? 0 : 20);           /* default size */
     mk_u32(m, 0x01010000);      /* default flags: non-sync */
     mk_close(m);
 
@@ -646,6 +646,11 @@ test_foreign(void)
     CHECK(sluice_cmaf_fragment_parse(m.buf, m.len, &alloc, &f)
           == SLUICE_BAD_DATA);
     mk_foreign(&m, 2);
+    CHECK(sluice_cmaf_fragment_parse(m.buf, m.len, &alloc, &f)
+          == SLUICE_BAD_DATA);
+
+    /* empty samples */
+    mk_foreign(&m, 3);
     CHECK(sluice_cmaf_fragment_parse(m.buf, m.len, &alloc, &f)
           == SLUICE_BAD_DATA);
 
