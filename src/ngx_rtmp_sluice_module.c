@@ -296,6 +296,18 @@ ngx_rtmp_sluice_publish(ngx_rtmp_session_t *s, ngx_rtmp_publish_t *v)
 
     ctx->publishing = 1;
 
+    if (ctx->app_token_len
+        && token.len + 1 + ctx->stream_len < NGX_RTMP_MAX_NAME)
+    {
+        /*
+         * the modules after us (live, record...) see "{token}/{stream}"
+         * whatever the URL style, so that two events may both have a
+         * stream named "stream"
+         */
+
+        *ngx_sprintf(v->name, "%V/%s", &token, ctx->stream) = '\0';
+    }
+
     return next_publish(s, v);
 }
 
@@ -430,8 +442,11 @@ ngx_rtmp_sluice_attach(ngx_rtmp_session_t *s, ngx_rtmp_sluice_ctx_t *ctx,
             continue;
         }
 
-        if (tr->state == NGX_SLUICE_TRACK_ACTIVE && tr->owner != ngx_pid
-            && (kill(tr->owner, 0) == 0 || ngx_errno == NGX_EPERM))
+        /* ACTIVE and its worker alive (tracks of a dead one are stale) */
+
+        if (tr->state == NGX_SLUICE_TRACK_ACTIVE
+            && (tr->owner == ngx_pid || kill(tr->owner, 0) == 0
+                || ngx_errno == NGX_EPERM))
         {
             reason = "stream is already being published";
             goto refused;

@@ -247,6 +247,31 @@ like($t->read_file('error.log'),
     qr/live event "ingest6" is no longer running/, 'closing logged');
 
 ###############################################################################
+# two events with a stream of the same name at once; a second publisher
+# of a stream being fed is refused
+
+my $tok8 = '88888888888888888888888888888888';
+my $tok9 = '99999999999999999999999999999999';
+ok(create_event('ingest8', $tok8), 'ingest8 running');
+ok(create_event('ingest9', $tok9), 'ingest9 running');
+
+$before = event_dirs();
+my $p8 = $t->publish(input => $av, loop => 1, url => "$rtmp/live/$tok8/stream");
+my $p9 = $t->publish(input => $av, loop => 1, url => "$rtmp/live/$tok9/stream");
+
+my @both = $t->wait_for(sub {
+    my @new = grep { !$before->{$_} } glob("$dir/data/live/*");
+    return unless @new == 2;
+    my @n = map { scalar grep { @{$_->{times}} } tracks("$_/1") } @new;
+    return $n[0] == 2 && $n[1] == 2 ? @new : ();
+}, 20);
+ok(@both, 'both events store their stream "stream"');
+
+refused("$rtmp/live/$tok8/stream", 'stream is already being published', []);
+
+$t->stop_publisher($_) for $p8, $p9;
+
+###############################################################################
 # ring of 4 entries: older fragments are removed
 
 my $tok7 = '77777777777777777777777777777777';
