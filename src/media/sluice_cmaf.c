@@ -587,10 +587,18 @@ sluice_cmaf_fragment_size(const sluice_fragment_t *f, uint32_t track_id,
     uint32_t flags)
 {
     size_t    head;
+    uint32_t  i;
     uint64_t  data;
 
     if (f->nsamples == 0 || f->nsamples > SLUICE_CMAF_MAX_SAMPLES) {
         return 0;
+    }
+
+    /* what is written must read back: no empty samples (see the reader) */
+    for (i = 0; i < f->nsamples; i++) {
+        if (f->samples[i].size == 0) {
+            return 0;
+        }
     }
 
     head = sluice_cmaf_moof_size(f, flags) + 8;

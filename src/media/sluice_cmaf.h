@@ -74,8 +74,9 @@ uint8_t *sluice_cmaf_init_write(uint8_t *p, const sluice_track_info_t *ti,
  * samples[0].dts (f->time is not used); each sample's duration, size,
  * flags (SLUICE_SAMPLE_KEY -> sync) and cts are written, cts with trun
  * version 1 when any is non-zero.  The sample bytes come from
- * samples[i].data.  Returns 0 when f cannot be written (no samples, more
- * than SLUICE_CMAF_MAX_SAMPLES samples or 4 GiB); write then returns NULL.
+ * samples[i].data.  Returns 0 when f cannot be written (no samples, an
+ * empty sample, more than SLUICE_CMAF_MAX_SAMPLES samples or 4 GiB);
+ * write then returns NULL.
  * Otherwise write returns p + size.  Flag SLUICE_SAMPLE_KEY on every
  * audio sample: samples without it are written as non-sync.
  */

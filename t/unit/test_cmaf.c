@@ -478,6 +478,10 @@ test_smooth(void)
     CHECK(b && b[8] == 1);
     free(buf);
 
+    s[3].size = 0;
+    CHECK(sluice_cmaf_fragment_size(&f, 1, 0) == 0);
+    CHECK(sluice_cmaf_fragment_write(NULL, &f, 1, 0) == NULL);
+
     f.nsamples = 0;
     CHECK(sluice_cmaf_fragment_size(&f, 1, 0) == 0);
     CHECK(sluice_cmaf_fragment_write(NULL, &f, 1, 0) == NULL);
