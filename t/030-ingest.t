@@ -224,6 +224,41 @@ ok(@t5 >= 4 && $t5[-1] < 20 * 90000, 'timeline continues without the gap')
 ok(decode($v5)->{ok}, 'fragments across the jump decode');
 
 ###############################################################################
+# the video configuration changes mid-stream (640x360 -> 320x180):
+# a new init segment version, fragments after it decode with it
+
+my $tok10 = 'abababababababababababababababab';
+ok(create_event('ingest10', $tok10), 'ingest10 running');
+
+my $small = Test::Sluice::fixture('av', duration => 6, gop => 2,
+    size => '320x180');
+my $spliced = flv_splice($av10, $small, 'spliced.flv', 4000);
+
+$before = event_dirs();
+wait_publisher($t->publish(input => $spliced, realtime => 0,
+    url => "$rtmp/live/$tok10/c"), 30);
+my $evdir10 = new_event_dir($before);
+
+my ($v10) = grep { $_->{type} eq 'video' } tracks($evdir10);
+my $vdir10 = $v10 ? $v10->{dir} : "$dir/none";
+
+ok(-f "$vdir10/init1.mp4", 'init1.mp4 written');
+like($t->read_file('error.log'),
+    qr/video configuration of "c" changed \(avc1\.[0-9a-f]+\), init version 1/,
+    'change logged');
+
+my @t10 = @{$v10->{times} // []};
+my ($after) = grep { $_ >= 4 * 90000 } @t10;
+my $p10 = Test::Sluice::ffprobe_json(
+    concat_files('c.mp4', "$vdir10/init1.mp4", "$vdir10/$after.m4s"))
+    if defined $after;
+is($p10->{streams}[0]{width} // 0, 320, 'fragment after the change: 320 wide');
+my $p10a = Test::Sluice::ffprobe_json(
+    concat_files('c0.mp4', "$vdir10/init0.mp4", "$vdir10/$t10[0].m4s"))
+    if @t10;
+is($p10a->{streams}[0]{width} // 0, 640, 'first fragment: 640 wide');
+
+###############################################################################
 # the event is stopped while publishing: the publisher is closed
 
 my $tok6 = 'fffffffffffffffffffffffffffffff6';
@@ -476,6 +511,59 @@ sub flv_jump {
     }
 
     return $t->write_file($out, $o);
+}
+
+# tags of a before cut ms, then the tags of b shifted by cut ms
+sub flv_splice {
+    my ($a, $b, $out, $cut) = @_;
+
+    my ($hdr, @ta) = flv_tags($a);
+    my (undef, @tb) = flv_tags($b);
+
+    my $o = $hdr;
+
+    for my $tag (@ta) {
+        $o .= $tag->[2] if $tag->[0] == 18 || $tag->[1] < $cut;
+    }
+
+    for my $tag (@tb) {
+        next if $tag->[0] == 18;
+        my $d = $tag->[2];
+        my $ts = $tag->[1] + $cut;
+        substr($d, 4, 3) = substr(pack('N', $ts), 1, 3);
+        substr($d, 7, 1) = chr($ts >> 24);
+        $o .= $d;
+    }
+
+    return $t->write_file($out, $o);
+}
+
+# (file header, [ type, timestamp, tag bytes with the previous size ]...)
+sub flv_tags {
+    my ($f) = @_;
+
+    my $d = $t->read_file($f);
+    my $hl = unpack('N', substr($d, 5, 4));
+    my $p = $hl + 4;
+    my @tags;
+
+    while ($p + 15 <= length $d) {
+        my $size = unpack('N', "\0" . substr($d, $p + 1, 3));
+        last if $p + 15 + $size > length $d;
+        my $ts = unpack('N', "\0" . substr($d, $p + 4, 3))
+            | (ord(substr($d, $p + 7, 1)) << 24);
+        push @tags, [ ord(substr($d, $p, 1)), $ts,
+            substr($d, $p, 15 + $size) ];
+        $p += 15 + $size;
+    }
+
+    return (substr($d, 0, $hl + 4), @tags);
+}
+
+sub concat_files {
+    my ($name, @files) = @_;
+    return $t->write_file($name,
+        join('', map { $t->read_file($_) // '' } @files));
 }
 
 sub log_tail {
