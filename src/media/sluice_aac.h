@@ -44,9 +44,10 @@ sluice_status_t sluice_aac_parse_config(const uint8_t *p, size_t len,
     sluice_aac_config_t *c);
 
 /*
- * Reset ti, then fill a track: media audio, codec AAC, codec_string "mp4a.40.N" (N the
- * object type as signalled), sample_rate (the output rate), channels,
- * timescale = sample rate, object_type and config (a copy of the ASC).
+ * Reset ti, then fill a track: media audio, codec AAC, codec_string
+ * "mp4a.40.N" (N the object type as signalled), sample_rate (the output
+ * rate), channels, timescale = sample rate, object_type and config (a
+ * copy of the ASC).
  */
 sluice_status_t sluice_aac_fill_info(const sluice_aac_config_t *c,
     sluice_track_info_t *ti);

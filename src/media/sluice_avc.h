@@ -75,8 +75,9 @@ sluice_status_t sluice_avc_parse_sps(const uint8_t *nal, size_t len,
     sluice_avc_config_t *c);
 
 /*
- * Reset ti, then fill a track: media video, codec AVC, codec_string "avc1.PPCCLL",
- * width, height, frame rate (from VUI timing, when fixed), nal length
+ * Reset ti, then fill a track: media video, codec AVC, codec_string
+ * "avc1.PPCCLL" (lowercase hex), width, height, frame rate (from VUI
+ * timing when present: time_scale / 2 num_units_in_tick), nal length
  * size, timescale 90000 and config (a copy of the record).
  * SLUICE_UNSUPPORTED if the record exceeds SLUICE_MAX_CODEC_CONFIG.
  */

@@ -371,7 +371,8 @@ test_fragment(void)
         CHECK(b && sluice_rb32(b + 12) == 7);
 
         b = find(buf, size, "moof/traf/tfhd", &n);
-        CHECK(b && sluice_rb32(b + 8) == 0x00020000 && sluice_rb32(b + 12) == 1);
+        CHECK(b && sluice_rb32(b + 8) == 0x00020000);
+        CHECK(b && sluice_rb32(b + 12) == 1);
 
         b = find(buf, size, "moof/traf/tfdt", &n);
         CHECK(b && b[8] == 1 && sluice_rb64(b + 12) == f.time);
@@ -398,8 +399,8 @@ test_fragment(void)
         free(back.samples);
 
         /* header only: the same bytes as the head of the whole */
-        head = sluice_cmaf_fragment_size(&f, 1,
-                                         SLUICE_CMAF_STYP | SLUICE_CMAF_NO_DATA);
+        head = sluice_cmaf_fragment_size(&f, 1, SLUICE_CMAF_STYP
+                                                | SLUICE_CMAF_NO_DATA);
         CHECK(head == size - (10 + 17 + 24 + 31));
         hbuf = malloc(head);
         CHECK(sluice_cmaf_fragment_write(hbuf, &f, 1, SLUICE_CMAF_STYP
