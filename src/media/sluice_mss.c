@@ -17,6 +17,8 @@ static sluice_status_t sluice_mss_index(sluice_buf_t *b,
     const sluice_presentation_t *p, uint32_t first);
 static void sluice_mss_index_attrs(sluice_buf_t *b,
     const sluice_presentation_t *p, uint32_t first);
+static void sluice_mss_index_name(sluice_buf_t *b,
+    const sluice_presentation_t *p, uint32_t first);
 static sluice_status_t sluice_mss_level(sluice_buf_t *b,
     const sluice_ptrack_t *t, uint32_t index);
 static sluice_status_t sluice_mss_video_cpd(sluice_buf_t *b,
@@ -115,15 +117,35 @@ sluice_mss_open(sluice_buf_t *b, const sluice_presentation_t *p)
 }
 
 
+/*
+ * The QualityLevels of a StreamIndex share its chunks: type, codec,
+ * timescale, language and the fragment times must all agree.
+ */
+
 static int
 sluice_mss_same_index(const sluice_ptrack_t *a, const sluice_ptrack_t *b)
 {
-    return a->info->media_type == b->info->media_type
-           && a->info->codec == b->info->codec
-           && a->info->timescale == b->info->timescale
-           && a->lang.len == b->lang.len
-           && (a->lang.len == 0
-               || memcmp(a->lang.data, b->lang.data, a->lang.len) == 0);
+    uint32_t  i;
+
+    if (a->info->media_type != b->info->media_type
+        || a->info->codec != b->info->codec
+        || a->info->timescale != b->info->timescale
+        || a->lang.len != b->lang.len
+        || (a->lang.len && memcmp(a->lang.data, b->lang.data, a->lang.len))
+        || a->nfrags != b->nfrags)
+    {
+        return 0;
+    }
+
+    for (i = 0; i < a->nfrags; i++) {
+        if (a->frags[i].time != b->frags[i].time
+            || a->frags[i].duration != b->frags[i].duration)
+        {
+            return 0;
+        }
+    }
+
+    return 1;
 }
 
 
@@ -184,7 +206,7 @@ sluice_mss_index_attrs(sluice_buf_t *b, const sluice_presentation_t *p,
     sluice_buf_cstr(b, sluice_mss_is_video(f)
                        ? "  <StreamIndex Type=\"video\" Name=\""
                        : "  <StreamIndex Type=\"audio\" Name=\"");
-    sluice_buf_xml(b, f->name.data, f->name.len);
+    sluice_mss_index_name(b, p, first);
 
     if (!sluice_mss_is_video(f) && f->lang.len) {
         sluice_buf_cstr(b, "\" Language=\"");
@@ -207,6 +229,47 @@ sluice_mss_index_attrs(sluice_buf_t *b, const sluice_presentation_t *p,
     }
 
     sluice_buf_cstr(b, ">\n");
+}
+
+
+/*
+ * Names are unique: the track name for its first StreamIndex, then
+ * "{name}_{bitrate}".  The Url keeps the track name the packager knows.
+ */
+
+static void
+sluice_mss_index_name(sluice_buf_t *b, const sluice_presentation_t *p,
+    uint32_t first)
+{
+    uint32_t                i, j;
+    const sluice_ptrack_t  *f, *t;
+
+    f = &p->tracks[first];
+
+    sluice_buf_xml(b, f->name.data, f->name.len);
+
+    for (i = 0; i < first; i++) {
+        t = &p->tracks[i];
+
+        if (t->name.len != f->name.len
+            || memcmp(t->name.data, f->name.data, f->name.len) != 0)
+        {
+            continue;
+        }
+
+        /* an earlier StreamIndex (not a QualityLevel of one) took it */
+        for (j = 0; j < i; j++) {
+            if (sluice_mss_same_index(&p->tracks[j], t)) {
+                break;
+            }
+        }
+
+        if (j == i) {
+            sluice_buf_cstr(b, "_");
+            sluice_buf_u64(b, f->bitrate);
+            return;
+        }
+    }
 }
 
 

@@ -258,6 +258,18 @@ test_ended(void)
     CHECK(strstr(s, "<c t=\"1260000\" d=\"180000\"/>"));
     free(s);
 
+    /* a rendition with other times: a StreamIndex of its own */
+    tracks[2].nfrags = 4;
+    s = render(&p, &rc);
+    CHECK(s && count_of(s, "<StreamIndex ") == 3);
+    CHECK(s && strstr(s, "<StreamIndex Type=\"video\" Name=\"video\" "
+                      "Chunks=\"5\" QualityLevels=\"1\""));
+    CHECK(s && strstr(s, "<StreamIndex Type=\"video\" Name=\"video_1000000\" "
+                      "Chunks=\"4\" QualityLevels=\"1\" Url=\"QualityLevels"
+                      "({bitrate})/Fragments(video={start time})\""));
+    free(s);
+    tracks[2].nfrags = 5;
+
     /* a broken avcC; a codec Smooth does not carry here */
     video_info.config[5] = 0xe5;
     CHECK(render(&p, &rc) == NULL && rc != SLUICE_OK);
