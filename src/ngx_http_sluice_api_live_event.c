@@ -1106,6 +1106,7 @@ ngx_http_sluice_le_create(ngx_http_request_t *r,
 
         if (ev) {
             ngx_queue_insert_tail(&sh->events, &ev->queue);
+            ngx_sluice_test_crash_point(&zctx->data_path);
             sh->nevents++;
             ev->version = 1;
 

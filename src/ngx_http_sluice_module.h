@@ -71,6 +71,17 @@ ngx_sluice_op_t *ngx_sluice_op_start(ngx_sluice_shctx_t *sh,
     ngx_sluice_event_t *ev, ngx_uint_t kind, ngx_uint_t state,
     ngx_uint_t target, ngx_msec_t delay_ms, u_char *id);
 
+/*
+ * Tests of the dirty-flag repair (debug builds only): when the file
+ * "{data}/.sluice-test-crash" exists, it is removed and the worker aborts
+ * there, in the middle of a change, as a crashing worker would.
+ */
+#if (NGX_DEBUG)
+void ngx_sluice_test_crash_point(ngx_str_t *data_path);
+#else
+#define ngx_sluice_test_crash_point(data_path)
+#endif
+
 /* the operation record with this id; settles its event first */
 ngx_sluice_op_t *ngx_sluice_op_find(ngx_sluice_shctx_t *sh, u_char *id,
     size_t len);

@@ -197,6 +197,29 @@ ngx_sluice_queue_repair(ngx_slab_pool_t *shpool, ngx_queue_t *head,
 }
 
 
+#if (NGX_DEBUG)
+
+void
+ngx_sluice_test_crash_point(ngx_str_t *data_path)
+{
+    u_char  path[NGX_MAX_PATH];
+
+    if (data_path->len + sizeof("/.sluice-test-crash") > sizeof(path)) {
+        return;
+    }
+
+    ngx_sprintf(path, "%V/.sluice-test-crash%Z", data_path);
+
+    if (ngx_delete_file(path) == 0) {
+        ngx_log_error(NGX_LOG_NOTICE, ngx_cycle->log, 0,
+                      "sluice: test crash point reached, aborting");
+        abort();
+    }
+}
+
+#endif
+
+
 ngx_sluice_event_t *
 ngx_sluice_event_alloc(ngx_sluice_shctx_t *sh)
 {
