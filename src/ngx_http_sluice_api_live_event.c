@@ -1753,7 +1753,7 @@ ngx_http_sluice_le_opt_string(sluice_alloc_t *a, sluice_json_t *v,
         *out = sluice_json_new(a, SLUICE_JSON_NULL);
 
     } else if (v->type == SLUICE_JSON_STRING) {
-        if (v->str.len > 4096) {
+        if (v->str.len > 16384) {
             ngx_http_sluice_le_bad("%s is too long.", what);
         }
 

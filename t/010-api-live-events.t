@@ -419,6 +419,28 @@ is(error_code($r), 'MethodNotAllowed', '405 code');
 is($t->api(DELETE => 'liveEvents')->{status}, 405, 'DELETE on the list: 405');
 is($t->api(GET => 'liveEvents/ev1/start')->{status}, 405, 'GET an action: 405');
 
+# a body bigger than the client body buffer is spilled to a temporary
+# file by nginx, and read from there
+$r = $t->api(PUT => 'liveEvents/big', event_body(
+    props => { description => 'd' x 16000, crossSiteAccessPolicies =>
+               { clientAccessPolicy => 'c' x 16000 } }));
+is($r->{status}, 201, 'body of 32 KB: 201');
+is(length($r->{json}{properties}{description} // ''), 16000,
+    'body of 32 KB: description kept');
+is(length($r->{json}{properties}{crossSiteAccessPolicies}
+    {clientAccessPolicy} // ''), 16000, 'body of 32 KB: policy kept');
+is($t->api(DELETE => 'liveEvents/big')->{status}, 202, 'delete it');
+
+# chunked bodies are bounded after reading
+my $chunk = 'x' x 8192;
+my $raw = "PUT " . $t->api_path('liveEvents/big') . "?api-version=2022-08-01"
+    . " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+    . "Authorization: Bearer " . $t->api_key() . "\r\n"
+    . "Transfer-Encoding: chunked\r\n\r\n"
+    . (sprintf("%x\r\n%s\r\n", length $chunk, $chunk) x 9) . "0\r\n\r\n";
+like($t->http_raw($raw), qr{^HTTP/1.1 413 .*RequestEntityTooLarge}s,
+    'chunked body over 64 KB: 413');
+
 my $big = event_body(props => { description => 'x' x 70000 });
 $r = $t->api(PUT => 'liveEvents/big', $big);
 is($r->{status}, 413, 'large body: 413');
