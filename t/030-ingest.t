@@ -76,7 +76,8 @@ my $account = $t->account;
 $conf =~ s/%%ACCOUNT%%/$account/g;
 $t->write_file_expand('nginx.conf', $conf);
 
-$t->expect_errors(qr/sluice: publish refused: /);
+$t->expect_errors(qr/sluice: publish refused: /,
+    qr/sluice: open\(\) "[^"]+" failed, fragment dropped/);
 
 $t->run();
 
@@ -257,6 +258,52 @@ my $p10a = Test::Sluice::ffprobe_json(
     concat_files('c0.mp4', "$vdir10/init0.mp4", "$vdir10/$t10[0].m4s"))
     if @t10;
 is($p10a->{streams}[0]{width} // 0, 640, 'first fragment: 640 wide');
+
+###############################################################################
+# write errors: the track directory is replaced by a file for a while;
+# fragments are dropped with one log line, the publisher stays, writes
+# resume when the directory is back
+
+my $tok11 = 'cdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd';
+ok(create_event('ingest11', $tok11), 'ingest11 running');
+
+$before = event_dirs();
+my $p11 = $t->publish(input => $av, loop => 1,
+    url => "$rtmp/live/$tok11/s");
+
+my $vdir11 = $t->wait_for(sub {
+    my $d = new_event_dir($before) or return;
+    my ($v) = grep { $_->{type} eq 'video' && @{$_->{times}} } tracks($d);
+    return $v ? $v->{dir} : undef;
+}, 20);
+ok($vdir11, 'ingest11 fragments');
+
+$vdir11 //= "$dir/none";
+rename($vdir11, "$vdir11.away");
+open my $fh, '>', $vdir11 or die "$vdir11: $!";
+print $fh "not a directory\n";
+close $fh;
+
+my $failed = $t->wait_for(sub {
+    my @n = ($t->read_file('error.log') =~
+        /sluice: open\(\) "\Q$vdir11\E\/\d+\.m4s" failed, fragment/g);
+    return scalar @n;
+}, 10);
+sleep 4;
+
+my @failed = ($t->read_file('error.log') =~
+    /sluice: open\(\) "\Q$vdir11\E\/\d+\.m4s" failed, fragment/g);
+is(scalar @failed, 1, 'write failures logged once per burst');
+ok(running($p11), 'publisher kept');
+
+unlink($vdir11);
+rename("$vdir11.away", $vdir11);
+my @had = glob("$vdir11/*.m4s");
+
+ok($t->wait_for(sub { my @now = glob("$vdir11/*.m4s"); @now > @had }, 10),
+    'writes resume');
+
+$t->stop_publisher($p11);
 
 ###############################################################################
 # the event is stopped while publishing: the publisher is closed
