@@ -29,6 +29,9 @@
 /* fragments muxed into one TS segment at most */
 #define NGX_HTTP_SLUICE_MAX_SEG_FRAGS    1
 
+/* Smooth: fragments announced in a live fragment's tfrf box */
+#define NGX_HTTP_SLUICE_SMOOTH_LOOKAHEAD  2
+
 /* Cache-Control max-age of segments and of errors, seconds */
 #define NGX_HTTP_SLUICE_SEGMENT_MAX_AGE  31536000
 #define NGX_HTTP_SLUICE_ERROR_MAX_AGE    1
@@ -46,6 +49,10 @@ typedef struct {
     sluice_track_info_t          info;
     ngx_uint_t                   nfrags;
     ngx_sluice_frag_t            frags[NGX_HTTP_SLUICE_MAX_SEG_FRAGS];
+
+    /* Smooth: the fragments that follow, for the tfrf box */
+    ngx_uint_t                   nnext;
+    ngx_sluice_frag_t            next[NGX_HTTP_SLUICE_SMOOTH_LOOKAHEAD];
 } ngx_http_sluice_seg_track_t;
 
 

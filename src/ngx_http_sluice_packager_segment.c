@@ -29,6 +29,10 @@
 #include "media/sluice_ts.h"
 
 
+/* uuid box: header, usertype, version and flags, count, n (time, dur) */
+#define NGX_HTTP_SLUICE_TFRF_SIZE(n)  (8 + 16 + 4 + 1 + 16 * (n))
+
+
 typedef struct {
     ngx_http_sluice_pkg_t       *pkg;
     ngx_uint_t                   nfiles;
@@ -44,6 +48,8 @@ static ngx_int_t ngx_http_sluice_seg_find_time(ngx_sluice_track_t *tr,
     uint64_t time);
 static ngx_int_t ngx_http_sluice_seg_find_seq(ngx_sluice_track_t *tr,
     uint32_t seq);
+static void ngx_http_sluice_seg_next(ngx_http_sluice_seg_track_t *st,
+    ngx_sluice_track_t *tr, ngx_uint_t pos);
 static void ngx_http_sluice_seg_copy(ngx_http_sluice_seg_track_t *st,
     ngx_sluice_track_t *tr);
 static ngx_int_t ngx_http_sluice_seg_path(ngx_http_sluice_pkg_t *pkg,
@@ -58,6 +64,12 @@ static void ngx_http_sluice_seg_resume(ngx_http_request_t *r);
 static ngx_int_t ngx_http_sluice_seg_produce(ngx_http_sluice_seg_ctx_t *ctx);
 static ngx_int_t ngx_http_sluice_seg_smooth(ngx_http_sluice_seg_ctx_t *ctx,
     sluice_fragment_t *f);
+static size_t ngx_http_sluice_seg_box(u_char *p, size_t len,
+    const char *type);
+static u_char *ngx_http_sluice_seg_wb32(u_char *p, uint32_t v);
+static u_char *ngx_http_sluice_seg_wb64(u_char *p, uint64_t v);
+static ngx_int_t ngx_http_sluice_seg_tfrf(ngx_http_sluice_seg_track_t *st,
+    u_char *p, size_t len);
 static ngx_int_t ngx_http_sluice_seg_ts(ngx_http_sluice_seg_ctx_t *ctx,
     sluice_fragment_t *f);
 #if (NGX_THREADS)
@@ -103,6 +115,11 @@ ngx_http_sluice_packager_segment_collect(ngx_http_sluice_pkg_t *pkg,
 
     st->frags[0] = tr->frags[i];
     st->nfrags = 1;
+
+    if (url->format == SLUICE_FORMAT_SMOOTH) {
+        ngx_http_sluice_seg_next(st, tr, i);
+        return NGX_OK;
+    }
 
     if (url->format != SLUICE_FORMAT_HLS_TS_V3
         || tr->info.media_type != SLUICE_MEDIA_VIDEO)
@@ -238,6 +255,29 @@ ngx_http_sluice_seg_find_seq(ngx_sluice_track_t *tr, uint32_t seq)
     }
 
     return NGX_DECLINED;
+}
+
+
+/* the entries after ring position pos, for a Smooth tfrf box */
+
+static void
+ngx_http_sluice_seg_next(ngx_http_sluice_seg_track_t *st,
+    ngx_sluice_track_t *tr, ngx_uint_t pos)
+{
+    ngx_uint_t  k, n;
+
+    /* index of pos counted from the oldest entry */
+    k = (pos + tr->capacity - tr->head) % tr->capacity;
+
+    for (n = 0; n < NGX_HTTP_SLUICE_SMOOTH_LOOKAHEAD; n++) {
+        if (k + 1 + n >= tr->nfrags) {
+            break;
+        }
+
+        st->next[n] = tr->frags[(tr->head + k + 1 + n) % tr->capacity];
+    }
+
+    st->nnext = n;
 }
 
 
@@ -688,16 +728,29 @@ ngx_http_sluice_seg_produce(ngx_http_sluice_seg_ctx_t *ctx)
 }
 
 
+/*
+ * A Smooth fragment: moof (with tfxd) and mdat written from the parsed
+ * samples.  A live one also carries a tfrf box announcing the fragments
+ * that follow, which Smooth clients need to go on without reloading the
+ * manifest; until all NGX_HTTP_SLUICE_SMOOTH_LOOKAHEAD exist, the answer
+ * changes and is cached like a manifest.
+ */
+
 static ngx_int_t
 ngx_http_sluice_seg_smooth(ngx_http_sluice_seg_ctx_t *ctx,
     sluice_fragment_t *f)
 {
-    size_t               size;
-    ngx_buf_t           *b;
-    ngx_str_t            type;
-    ngx_http_request_t  *r;
+    size_t                        size, tfrf;
+    time_t                        max_age;
+    ngx_buf_t                    *b;
+    ngx_str_t                     type;
+    ngx_http_request_t           *r;
+    ngx_http_sluice_pkg_t        *pkg;
+    ngx_http_sluice_seg_track_t  *st;
 
-    r = ctx->pkg->request;
+    pkg = ctx->pkg;
+    r = pkg->request;
+    st = &pkg->seg[0];
 
     size = sluice_cmaf_fragment_size(&f[0], 1, SLUICE_CMAF_SMOOTH);
     if (size == 0) {
@@ -706,7 +759,9 @@ ngx_http_sluice_seg_smooth(ngx_http_sluice_seg_ctx_t *ctx,
                                               "cannot write fragment");
     }
 
-    b = ngx_create_temp_buf(r->pool, size);
+    tfrf = pkg->live ? NGX_HTTP_SLUICE_TFRF_SIZE(st->nnext) : 0;
+
+    b = ngx_create_temp_buf(r->pool, size + tfrf);
     if (b == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
@@ -720,10 +775,158 @@ ngx_http_sluice_seg_smooth(ngx_http_sluice_seg_ctx_t *ctx,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
+    max_age = NGX_HTTP_SLUICE_SEGMENT_MAX_AGE;
+
+    if (pkg->live) {
+        if (ngx_http_sluice_seg_tfrf(st, b->pos, size) != NGX_OK) {
+            ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                          "sluice packager: cannot add tfrf");
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        b->last += tfrf;
+
+        if (st->nnext < NGX_HTTP_SLUICE_SMOOTH_LOOKAHEAD) {
+            max_age = ngx_max((time_t) (pkg->fragment_ms / 2000), 1);
+        }
+    }
+
     ngx_str_set(&type, "video/mp4");
 
-    return ngx_http_sluice_packager_send(r, &type, b,
-                                         NGX_HTTP_SLUICE_SEGMENT_MAX_AGE);
+    return ngx_http_sluice_packager_send(r, &type, b, max_age);
+}
+
+
+/* the box at p[0..len): its size (0 if it does not fit) */
+
+static size_t
+ngx_http_sluice_seg_box(u_char *p, size_t len, const char *type)
+{
+    size_t  size;
+
+    if (len < 8) {
+        return 0;
+    }
+
+    size = ((size_t) p[0] << 24) | (p[1] << 16) | (p[2] << 8) | p[3];
+
+    if (size < 8 || size > len
+        || (type != NULL && ngx_memcmp(p + 4, type, 4) != 0))
+    {
+        return 0;
+    }
+
+    return size;
+}
+
+
+static u_char *
+ngx_http_sluice_seg_wb32(u_char *p, uint32_t v)
+{
+    *p++ = (u_char) (v >> 24);
+    *p++ = (u_char) (v >> 16);
+    *p++ = (u_char) (v >> 8);
+    *p++ = (u_char) v;
+
+    return p;
+}
+
+
+static u_char *
+ngx_http_sluice_seg_wb64(u_char *p, uint64_t v)
+{
+    p = ngx_http_sluice_seg_wb32(p, (uint32_t) (v >> 32));
+    return ngx_http_sluice_seg_wb32(p, (uint32_t) v);
+}
+
+
+/*
+ * Inserts a tfrf box (PIFF, [MS-SSTR] 2.2.4.5; version 1) at the end of
+ * the traf of the Smooth fragment p[0..len) (room for it follows len),
+ * growing traf and moof and moving the trun data offset past it.
+ */
+
+static ngx_int_t
+ngx_http_sluice_seg_tfrf(ngx_http_sluice_seg_track_t *st, u_char *p,
+    size_t len)
+{
+    u_char      *traf, *box, *q;
+    size_t       moof, traf_size, size, tfrf, off;
+    uint32_t     v;
+    ngx_uint_t   i;
+
+    static u_char  uuid[16] = {
+        0xd4, 0x80, 0x7e, 0xf2, 0xca, 0x39, 0x46, 0x95,
+        0x8e, 0x54, 0x26, 0xcb, 0x9e, 0x46, 0xa7, 0x9f
+    };
+
+    tfrf = NGX_HTTP_SLUICE_TFRF_SIZE(st->nnext);
+
+    moof = ngx_http_sluice_seg_box(p, len, "moof");
+    if (moof == 0) {
+        return NGX_ERROR;
+    }
+
+    /* the traf among the children of moof */
+
+    traf = NULL;
+    traf_size = 0;
+
+    for (off = 8; off < moof; off += size) {
+        size = ngx_http_sluice_seg_box(p + off, moof - off, NULL);
+        if (size == 0) {
+            return NGX_ERROR;
+        }
+
+        if (ngx_memcmp(p + off + 4, "traf", 4) == 0) {
+            traf = p + off;
+            traf_size = size;
+            break;
+        }
+    }
+
+    if (traf == NULL) {
+        return NGX_ERROR;
+    }
+
+    /* trun data_offset (flag 0x000001) is relative to the moof start */
+
+    for (off = 8; off < traf_size; off += size) {
+        box = traf + off;
+        size = ngx_http_sluice_seg_box(box, traf_size - off, NULL);
+        if (size == 0) {
+            return NGX_ERROR;
+        }
+
+        if (ngx_memcmp(box + 4, "trun", 4) == 0 && size >= 20
+            && (box[11] & 0x01))
+        {
+            v = ((uint32_t) box[16] << 24) | (box[17] << 16)
+                | (box[18] << 8) | box[19];
+            ngx_http_sluice_seg_wb32(box + 16, v + (uint32_t) tfrf);
+        }
+    }
+
+    /* make room at the end of the traf */
+
+    q = traf + traf_size;
+    ngx_memmove(q + tfrf, q, p + len - q);
+
+    q = ngx_http_sluice_seg_wb32(q, (uint32_t) tfrf);
+    q = ngx_cpymem(q, "uuid", 4);
+    q = ngx_cpymem(q, uuid, 16);
+    q = ngx_http_sluice_seg_wb32(q, 0x01000000);     /* version 1 */
+    *q++ = (u_char) st->nnext;
+
+    for (i = 0; i < st->nnext; i++) {
+        q = ngx_http_sluice_seg_wb64(q, st->next[i].time);
+        q = ngx_http_sluice_seg_wb64(q, st->next[i].duration);
+    }
+
+    ngx_http_sluice_seg_wb32(traf, (uint32_t) (traf_size + tfrf));
+    ngx_http_sluice_seg_wb32(p, (uint32_t) (moof + tfrf));
+
+    return NGX_OK;
 }
 
 

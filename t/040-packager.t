@@ -147,11 +147,18 @@ if (defined $vurl) {
     is(substr($r->{body}, 4, 4), 'moof', 'smooth fragment: starts with moof');
     ok(index($r->{body}, pack('H*', '6d1d9b0542d544e680e2141daff757b2')) > 0,
         'smooth fragment: tfxd');
+    my $at = index($r->{body}, pack('H*', 'd4807ef2ca3946958e5426cb9e46a79f'));
+    ok($at > 0, 'smooth fragment: tfrf');
+    is(unpack('C', substr($r->{body}, $at + 20, 1)), 2,
+        'smooth fragment: tfrf announces two fragments');
+    my ($n1) = unpack('Q>', substr($r->{body}, $at + 21, 8));
+    my ($d0) = ($vindex // '') =~ /<c\b[^>]*d="(\d+)"/;
+    is($n1, $t0 + $d0, 'smooth fragment: tfrf time of the next fragment');
     like($r->{headers}{'cache-control'} // '', qr/max-age=31536000.*immutable/,
         'smooth fragment: immutable');
 
 } else {
-    fail("smooth fragment $_") for 1 .. 5;
+    fail("smooth fragment $_") for 1 .. 8;
 }
 
 # every HLS and DASH format through ffprobe
