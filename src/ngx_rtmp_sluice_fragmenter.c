@@ -600,9 +600,12 @@ ngx_rtmp_sluice_audio_frame(ngx_rtmp_sluice_ctx_t *ctx, int64_t tl,
         return ngx_rtmp_sluice_audio_cuts(ctx, a);
     }
 
-    /* audio only: cut on the boundaries */
+    /*
+     * audio only: every sample may begin a fragment, so cut at the
+     * boundaries themselves (k * F), not half way as round() would
+     */
 
-    seq = ngx_rtmp_sluice_seq(ctx, tl);
+    seq = (uint32_t) (tl / (int64_t) ctx->fragment_ms);
 
     if (!a->frag_open) {
         a->frag_open = 1;

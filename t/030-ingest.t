@@ -225,6 +225,44 @@ ok(@t5 >= 4 && $t5[-1] < 20 * 90000, 'timeline continues without the gap')
 ok(decode($v5)->{ok}, 'fragments across the jump decode');
 
 ###############################################################################
+# audio only (cut on the boundaries) and video only
+
+my $tok12 = 'efefefefefefefefefefefefefefefef';
+ok(create_event('ingest12', $tok12), 'ingest12 running');
+
+my $aonly = Test::Sluice::fixture('av', duration => 9, video => 0);
+my $vonly = Test::Sluice::fixture('av', duration => 9, audio => 0);
+
+$before = event_dirs();
+my $pa = $t->publish(input => $aonly, realtime => 0,
+    url => "$rtmp/live/$tok12/a");
+my $pv = $t->publish(input => $vonly, realtime => 0,
+    url => "$rtmp/live/$tok12/v");
+wait_publisher($pa, 30);
+wait_publisher($pv, 30);
+my $evdir12 = new_event_dir($before);
+
+my @t12 = tracks($evdir12);
+my ($ta) = grep { $_->{type} eq 'audio' } @t12;
+my ($tv) = grep { $_->{type} eq 'video' } @t12;
+
+is(scalar @t12, 2, 'one audio and one video track');
+
+my @at = @{$ta->{times} // []};
+ok(@at >= 4, 'audio-only fragments') or diag(explain(\@at));
+
+# boundaries every 2 s: each fragment starts within one AAC frame of
+# k * 96000 (48 kHz)
+my @off = grep { my $r = $_ % 96000; $r > 1024 && $r < 96000 - 1024 } @at;
+is(scalar @off, 0, 'audio-only cuts on the 2 s boundaries')
+    or diag(explain(\@at));
+ok(decode($ta)->{ok}, 'audio-only fragments decode');
+
+my @vt = @{$tv->{times} // []};
+ok(@vt >= 4, 'video-only fragments');
+ok(decode($tv)->{ok}, 'video-only fragments decode');
+
+###############################################################################
 # the video configuration changes mid-stream (640x360 -> 320x180):
 # a new init segment version, fragments after it decode with it
 
