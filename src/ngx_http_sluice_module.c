@@ -25,6 +25,7 @@ static char *ngx_http_sluice_api(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_sluice_url(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+static void ngx_http_sluice_zone_cleanup(void *data);
 static ngx_int_t ngx_http_sluice_init_module(ngx_cycle_t *cycle);
 
 
@@ -210,6 +211,7 @@ ngx_http_sluice_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     ssize_t                 size;
     ngx_str_t              *value;
+    ngx_pool_cleanup_t     *cln;
     ngx_sluice_zone_ctx_t  *ctx;
 
     if (smcf->shm_zone) {
@@ -246,9 +248,46 @@ ngx_http_sluice_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     smcf->shm_zone->init = ngx_sluice_init_zone;
     smcf->shm_zone->data = ctx;
 
+    /*
+     * The global outlives a configuration that fails to load (reload with
+     * an error): then it goes back to the zone of the running one.
+     */
+
+    cln = ngx_pool_cleanup_add(cf->cycle->pool, sizeof(ngx_shm_zone_t *));
+    if (cln == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    *(ngx_shm_zone_t **) cln->data = ngx_sluice_shm_zone;
+    cln->handler = ngx_http_sluice_zone_cleanup;
+
     ngx_sluice_shm_zone = smcf->shm_zone;
 
     return NGX_CONF_OK;
+}
+
+
+static void
+ngx_http_sluice_zone_cleanup(void *data)
+{
+    ngx_shm_zone_t  **previous = data;
+
+    ngx_http_sluice_main_conf_t  *smcf;
+
+    if (ngx_sluice_shm_zone == NULL || ngx_cycle == NULL
+        || ngx_cycle->conf_ctx == NULL
+        || ngx_cycle->conf_ctx[ngx_http_module.index] == NULL)
+    {
+        ngx_sluice_shm_zone = NULL;
+        return;
+    }
+
+    /* the zone of the cycle that runs, whichever cycle goes away */
+
+    smcf = ngx_http_cycle_get_module_main_conf(ngx_cycle,
+                                               ngx_http_sluice_module);
+
+    ngx_sluice_shm_zone = smcf ? smcf->shm_zone : *previous;
 }
 
 
