@@ -268,7 +268,7 @@ ngx_int_t ngx_sluice_track_open(ngx_slab_pool_t *shpool,
     ngx_sluice_event_t *ev, u_char *stream, size_t len,
     sluice_track_info_t *info, ngx_uint_t capacity);
 
-/* the publisher left: the track becomes IDLE, its data stays */
+/* the publisher left or the event stopped: ACTIVE becomes IDLE */
 void ngx_sluice_track_close(ngx_sluice_event_t *ev, ngx_uint_t index);
 
 /*
@@ -287,9 +287,9 @@ ngx_int_t ngx_sluice_track_append(ngx_sluice_shctx_t *sh,
 uint64_t ngx_sluice_track_end_ms(ngx_sluice_track_t *tr);
 
 /*
- * Free the rings of all tracks and mark them FREE (event reset, stop with
- * a new generation, or delete; called by the API under the mutex).  Files
- * are not touched.
+ * Free the rings of all tracks, mark them FREE and set ts_offset to 0
+ * (a new generation: reset or start; or delete; called by the API under
+ * the mutex).  Files are not touched.
  */
 void ngx_sluice_event_free_tracks(ngx_slab_pool_t *shpool,
     ngx_sluice_event_t *ev);

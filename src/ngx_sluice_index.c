@@ -150,7 +150,12 @@ ngx_sluice_track_close(ngx_sluice_event_t *ev, ngx_uint_t index)
 
     tr = &ev->tracks[index];
 
-    if (tr->state == NGX_SLUICE_TRACK_ACTIVE && tr->owner == ngx_pid) {
+    /*
+     * any worker may close it (the API on stop); a session of an older
+     * generation never gets here, it no longer finds the event
+     */
+
+    if (tr->state == NGX_SLUICE_TRACK_ACTIVE) {
         tr->state = NGX_SLUICE_TRACK_IDLE;
     }
 }
@@ -228,6 +233,9 @@ ngx_sluice_event_free_tracks(ngx_slab_pool_t *shpool, ngx_sluice_event_t *ev)
 {
     ngx_uint_t           i;
     ngx_sluice_track_t  *tr;
+
+    /* a new timeline: its first publisher starts at offset 0 */
+    ev->ts_offset = 0;
 
     for (i = 0; i < NGX_SLUICE_MAX_TRACKS; i++) {
         tr = &ev->tracks[i];

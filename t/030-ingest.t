@@ -201,6 +201,17 @@ my $pl = $media ? $t->get("/$loc4/preview.ism/$media")->{body} : '';
 like($pl, qr/#EXT-X-DISCONTINUITY/, 'playlist has a discontinuity')
     or diag($m->{body});
 
+# stopped and started again: a new generation, a new timeline from 0
+
+ok(api_action('ingest4', 'stop', 'Stopped'), 'ingest4 stopped');
+ok(api_action('ingest4', 'start', 'Running'), 'ingest4 started again');
+
+wait_publisher($t->publish(input => $av, url => "$rtmp/live/$tok4/s"), 20);
+
+my ($g2) = grep { $_->{type} eq 'video' }
+    tracks(($evdir4 // '') =~ s{/1$}{/2}r);
+is($g2->{times}[0] // -1, 0, 'new generation: timeline from 0');
+
 ###############################################################################
 # a timestamp jump of 100 s in the middle of a session
 
@@ -459,6 +470,18 @@ sub create_event {
 
     my $g = $t->api(GET => "liveEvents/$name");
     return $g->{json}{properties}{preview}{previewLocator} || 1;
+}
+
+sub api_action {
+    my ($name, $action, $want) = @_;
+
+    my $r = $t->api(POST => "liveEvents/$name/$action", {});
+    unless ($r->{status} =~ /^20[02]$/) {
+        diag("$action $name: $r->{status} $r->{body}");
+        return;
+    }
+
+    return $t->wait_for(sub { state_of($name) eq $want }, 20);
 }
 
 sub state_of {
