@@ -840,6 +840,11 @@ ngx_rtmp_sluice_emit(ngx_rtmp_sluice_ctx_t *ctx, ngx_rtmp_sluice_track_t *t,
     }
 
     rc = ngx_rtmp_sluice_open(ctx, t, n);
+
+    if (rc == NGX_OK && t->writer == NULL) {
+        rc = NGX_ERROR;     /* opening failed half way (no memory) */
+    }
+
     if (rc != NGX_OK) {
         ngx_rtmp_sluice_consume(t, n);
         return rc;
