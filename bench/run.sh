@@ -17,6 +17,10 @@
 #   --work DIR      work directory (default /tmp/sluice-bench); the
 #                   fixture is cached there
 #   --workers N     worker_processes of each instance (default 1)
+#   --no-viewers    publishers only: the cost of ingest alone
+#   --floor         also run a third instance with nginx-rtmp `live on;`
+#                   only (no HLS/DASH): the cost of receiving RTMP that
+#                   both servers pay
 #   --record FILE   append the result row to the table at the end of FILE
 #                   (docs/benchmarks.md)
 #
@@ -52,6 +56,8 @@ NGINX_DIR="${SLUICE_MODULES_DIR:-$ROOT/build/objs}"
 WORK=/tmp/sluice-bench
 WORKERS=1
 RECORD=
+VIEWERS=1
+FLOOR=0
 API_KEY=sluice-bench-key
 ACCOUNT=bench
 API_BASE="/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/bench/providers/Microsoft.Media/mediaServices/$ACCOUNT"
@@ -61,6 +67,7 @@ RTMP_PORT_A=19361
 HTTP_PORT_A=18361
 RTMP_PORT_B=19362
 HTTP_PORT_B=18362
+RTMP_PORT_C=19363
 
 PIDS=()
 STARTED=()
@@ -92,6 +99,8 @@ while [ $# -gt 0 ]; do
         --nginx) NGINX_DIR="$2"; shift 2 ;;
         --work) WORK="$2"; shift 2 ;;
         --workers) WORKERS="$2"; shift 2 ;;
+        --no-viewers) VIEWERS=0; shift ;;
+        --floor) FLOOR=1; shift ;;
         --record) RECORD="$2"; shift 2 ;;
         -h|--help) usage ;;
         *) die "unknown option $1 (see --help)" ;;
@@ -225,6 +234,30 @@ http {
             root $d/html;
             add_header Cache-Control no-cache;
             add_header Access-Control-Allow-Origin *;
+        }
+    }
+}
+EOF
+    } > "$d/conf/nginx.conf"
+}
+
+
+write_floor_conf() {
+    local d="$WORK/floor"
+
+    rm -rf "$d"
+    mkdir -p "$d/conf" "$d/logs"
+    {
+        globals floor
+        cat <<EOF
+events { worker_connections 1024; }
+
+rtmp {
+    server {
+        listen 127.0.0.1:$RTMP_PORT_C;
+
+        application live {
+            live on;
         }
     }
 }
@@ -459,8 +492,11 @@ make_fixture
 INSTANCES=()
 [ "$ONLY" != sluice ] && INSTANCES+=(rtmp)
 [ "$ONLY" != rtmp ] && INSTANCES+=(sluice)
+[ "$FLOOR" = 1 ] && INSTANCES+=(floor)
 
-for port in $RTMP_PORT_A $HTTP_PORT_A $RTMP_PORT_B $HTTP_PORT_B; do
+for port in $RTMP_PORT_A $HTTP_PORT_A $RTMP_PORT_B $HTTP_PORT_B \
+    $RTMP_PORT_C
+do
     port_free "$port" || die "port $port is in use"
 done
 
@@ -482,6 +518,13 @@ if [[ " ${INSTANCES[*]} " == *" rtmp "* ]]; then
     done
 fi
 
+if [ "$FLOOR" = 1 ]; then
+    for s in $(seq "$N"); do
+        publish floor "rtmp://127.0.0.1:$RTMP_PORT_C/live/s$s" \
+            "$WORK/floor/logs/ffmpeg-$s.log"
+    done
+fi
+
 if [[ " ${INSTANCES[*]} " == *" sluice "* ]]; then
     for s in $(seq "$N"); do
         if ! urls=$(sluice_event "$s"); then
@@ -490,7 +533,7 @@ if [[ " ${INSTANCES[*]} " == *" sluice "* ]]; then
         fi
         set -- $urls
         # the ingest endpoint is the application + access token; add a
-        # stream name as an encoder would
+        # stream name as an encoder would (the same one for every event)
         publish sluice "$1/stream" "$WORK/sluice/logs/ffmpeg-$s.log"
         base="$2"
         HLS_URLS[sluice]+="$base/manifest(format=m3u8-aapl).m3u8 "
@@ -505,13 +548,14 @@ declare -A T0 T1 RSS
 
 for i in "${INSTANCES[@]}"; do
     [ -n "${NOTE[$i]}" ] && continue
+    [ "$VIEWERS" = 1 ] || continue
     n=0
-    for u in ${HLS_URLS[$i]}; do
+    for u in ${HLS_URLS[$i]:-}; do
         n=$((n + 1))
         viewer hls "$u" "$WORK/$i/logs/viewer-hls-$n.json"
     done
     n=0
-    for u in ${DASH_URLS[$i]}; do
+    for u in ${DASH_URLS[$i]:-}; do
         n=$((n + 1))
         viewer dash "$u" "$WORK/$i/logs/viewer-dash-$n.json"
     done
@@ -578,11 +622,17 @@ for i in "${INSTANCES[@]}"; do
     fi
     CPU[$i]=$(perl -e "printf '%.2f', (${T1[$i]} - ${T0[$i]}) / $TICKS")
     PER[$i]=$(perl -e "printf '%.3f', ${CPU[$i]} / ($N * $ELAPSED / 60)")
+    if [ "$i" = floor ]; then
+        V="RTMP ingest only"
+    elif [ "$VIEWERS" = 1 ]; then
+        V="HLS: $(viewer_summary "$WORK/$i"/logs/viewer-hls-*.json);"
+        V="$V DASH: $(viewer_summary "$WORK/$i"/logs/viewer-dash-*.json)"
+    else
+        V="no viewers"
+    fi
     echo "- $i: ${CPU[$i]} CPU-s in ${ELAPSED} s for $N streams =" \
          "${PER[$i]} CPU-s per stream-minute; RSS $((RSS[$i] / 1024)) MB;" \
-         "publishers running: $(alive "$i")/$N;" \
-         "HLS: $(viewer_summary "$WORK/$i"/logs/viewer-hls-*.json);" \
-         "DASH: $(viewer_summary "$WORK/$i"/logs/viewer-dash-*.json)"
+         "publishers running: $(alive "$i")/$N; $V"
 done
 
 RATIO=n/a
@@ -594,9 +644,10 @@ fi
 if [ -n "$RECORD" ]; then
     MACHINE="$(nproc) x $(grep -m1 'model name' /proc/cpuinfo \
         | cut -d: -f2 | sed 's/^ *//'), Linux $(uname -r)"
-    printf '| %s | %s | %s | %s | %s / %s | %s | %s | %s |\n' \
+    printf '| %s | %s | %s | %s | %s / %s | %s | %s | %s | %s | %s |\n' \
         "$(date -u +%Y-%m-%dT%H:%MZ)" "$MACHINE" "$WORKERS" "$N" \
-        "$WARMUP" "$ELAPSED" "${PER[rtmp]:-n/a}" "${PER[sluice]:-n/a}" \
-        "$RATIO" >> "$RECORD"
+        "$WARMUP" "$ELAPSED" "$([ "$VIEWERS" = 1 ] && echo 2 || echo 0)" \
+        "${PER[rtmp]:-n/a}" "${PER[sluice]:-n/a}" "$RATIO" \
+        "${PER[floor]:-n/a}" >> "$RECORD"
     log "row appended to $RECORD"
 fi
