@@ -453,6 +453,13 @@ ngx_http_sluice_packager_send(ngx_http_request_t *r, ngx_str_t *type,
     r->headers_out.content_length_n = ngx_buf_size(b);
     r->allow_ranges = 1;
 
+    /* stored files: Last-Modified and ETag, so that 304 works */
+    if (r->headers_out.last_modified_time != -1
+        && ngx_http_set_etag(r) != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
     if (ngx_buf_size(b) == 0) {
         r->header_only = 1;
     }

@@ -441,6 +441,8 @@ ngx_http_sluice_seg_send_file(ngx_http_sluice_pkg_t *pkg, ngx_uint_t init)
     b->file->log = r->connection->log;
     b->file->directio = of.is_directio;
 
+    r->headers_out.last_modified_time = of.mtime;
+
     if (pkg->seg[0].info.media_type == SLUICE_MEDIA_VIDEO) {
         ngx_str_set(&type, "video/mp4");
 

@@ -240,6 +240,11 @@ like($r->{headers}{'cache-control'} // '',
     qr/max-age=31536000.*immutable/, 'CMAF segment: immutable');
 my $cmaf = $r->{body};
 
+my $etag = $r->{headers}{etag};
+ok($etag && $r->{headers}{'last-modified'}, 'CMAF segment: ETag, Last-Modified');
+is($t->get("$base/$cseg", headers => { 'If-None-Match' => $etag // 'x' })
+    ->{status}, 304, 'CMAF segment: 304 with If-None-Match');
+
 $r = $t->get("$base/$cseg", headers => { Range => 'bytes=8-15' });
 is($r->{status}, 206, 'CMAF range: 206');
 ok($r->{body} eq substr($cmaf, 8, 8), 'CMAF range: bytes');
@@ -353,6 +358,18 @@ ok(smooth_has_gap($r->{body}),
 my ($out, $err) = ffprobe("http://127.0.0.1:" . $t->port(8080)
     . "$base/manifest(format=m3u8-cmaf)");
 ok($out =~ /"width": 1280/, 'HLS after the reconnect: ffprobe') or diag($err);
+
+# a reload keeps serving the same timeline (the index is in shared memory)
+
+my $before = $t->get("$base/$vpl")->{body};
+my ($first) = $before =~ /^(Fragments\(video=\d+)/m;
+ok($t->reload(), 'reload');
+$r = $t->get("$base/$vpl");
+is($r->{status}, 200, 'after reload: playlist');
+ok($first && index($r->{body}, $first) >= 0
+    || ($r->{body} =~ /#EXT-X-MEDIA-SEQUENCE:(\d+)/ && $1 > 0),
+    'after reload: same timeline');
+is($t->get("$base/$vdir/$seg")->{status}, 200, 'after reload: segment');
 
 $t->stop_publisher($pub);
 
