@@ -934,8 +934,13 @@ ngx_http_sluice_le_put(ngx_http_request_t *r, ngx_http_sluice_api_ctx_t *ctx,
 
     if (old) {
         /* the name keeps the case it was created with */
-        ctx->name.data = snap.name;
         ctx->name.len = ngx_strlen(snap.name);
+        ctx->name.data = ngx_pnalloc(r->pool, ctx->name.len);
+        if (ctx->name.data == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        ngx_memcpy(ctx->name.data, snap.name, ctx->name.len);
     }
 
     rc = ngx_http_sluice_le_build(&ctx->alloc, in, old, &ctx->name, 0, &doc,
