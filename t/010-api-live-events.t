@@ -294,6 +294,11 @@ is($r->{json}{properties}{preview}{previewLocator}, $locator,
 ok(!exists $r->{json}{properties}{input}{accessControl},
     'put: allow-list replaced by none');
 
+$r = $t->api(PATCH => 'liveEvents/EV1', { tags => { case => 'upper' } });
+is($r->{status}, 200, 'patch with another case of the name');
+is($r->{json}{name}, 'ev1', 'the name keeps its case');
+like($r->{json}{id}, qr{/liveevents/ev1$}, 'id with the stored name');
+
 # --- state transitions ----------------------------------------------------
 
 sub state_of {
