@@ -659,6 +659,9 @@ ngx_http_sluice_seg_thread_handler(ngx_thread_task_t *task, ngx_file_t *file)
         }
     }
 
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "sluice packager: thread read \"%V\"", &file->name);
+
     task->event.data = r;
     task->event.handler = ngx_http_sluice_seg_thread_event_handler;
 

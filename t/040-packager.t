@@ -217,6 +217,18 @@ $r = $t->get("/threads$base/$vdir/$seg");
 is($r->{status}, 200, 'TS via aio threads: 200');
 ok($r->{body} eq $ts, 'TS via aio threads: same bytes');
 
+# two files read by threads (video and audio of m3u8-aapl-v3)
+(my $v3seg = $seg) =~ s/format=m3u8-aapl/format=m3u8-aapl-v3/;
+my $v3 = $t->get("$base/$vdir/$v3seg");
+$r = $t->get("/threads$base/$vdir/$v3seg");
+is($r->{status}, 200, 'TS v3 via aio threads: 200');
+ok($r->{body} eq $v3->{body} && length($v3->{body}) > length($ts),
+    'TS v3 via aio threads: same bytes, audio muxed in');
+my $pids = join ',', sort map { $_->{codec_type} }
+    @{ (Test::Sluice::ffprobe_json(save_file('v3.ts', $v3->{body})) // {})
+       ->{streams} // [] };
+is($pids, 'audio,video', 'TS v3: audio and video streams');
+
 # Range and HEAD on a TS segment (in memory) and on a CMAF one (file)
 
 $r = $t->get("$base/$vdir/$seg", headers => { Range => 'bytes=0-187' });
@@ -468,6 +480,13 @@ sub dash_has_gap {
         return 1 if grep { /\bt="/ } @s;
     }
     return 0;
+}
+
+
+sub save_file {
+    my ($name, $data) = @_;
+    $t->write_file($name, $data);
+    return $t->testdir() . "/$name";
 }
 
 
