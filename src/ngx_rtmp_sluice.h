@@ -132,6 +132,12 @@ typedef struct {
 
 extern ngx_module_t  ngx_rtmp_sluice_module;
 
+/*
+ * The zone of the running configuration, found in each worker at start
+ * (cycle->shared_memory, tag &ngx_http_sluice_module).
+ */
+extern ngx_shm_zone_t  *ngx_rtmp_sluice_zone;
+
 
 /* fragmenter */
 ngx_int_t ngx_rtmp_sluice_video(ngx_rtmp_sluice_ctx_t *ctx,

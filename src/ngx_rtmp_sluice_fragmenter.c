@@ -458,7 +458,7 @@ ngx_rtmp_sluice_set_offset(ngx_rtmp_sluice_ctx_t *ctx)
     ngx_sluice_event_t     *ev;
     ngx_sluice_zone_ctx_t  *zctx;
 
-    zctx = ngx_sluice_shm_zone->data;
+    zctx = ngx_rtmp_sluice_zone->data;
 
     ngx_shmtx_lock(&zctx->shpool->mutex);
 
@@ -991,7 +991,7 @@ ngx_rtmp_sluice_open(ngx_rtmp_sluice_ctx_t *ctx, ngx_rtmp_sluice_track_t *t,
     sluice_track_info_t     info;
     ngx_sluice_zone_ctx_t  *zctx;
 
-    zctx = ngx_sluice_shm_zone->data;
+    zctx = ngx_rtmp_sluice_zone->data;
 
     if (!t->opened) {
         info = t->info;
@@ -1231,7 +1231,7 @@ ngx_rtmp_sluice_job_done(ngx_sluice_wjob_t *job)
         return;
     }
 
-    zctx = ngx_sluice_shm_zone->data;
+    zctx = ngx_rtmp_sluice_zone->data;
 
     rc = NGX_OK;
 
@@ -1306,7 +1306,7 @@ ngx_rtmp_sluice_job_failed(ngx_sluice_wjob_t *job)
         quiet++;
     }
 
-    zctx = ngx_sluice_shm_zone->data;
+    zctx = ngx_rtmp_sluice_zone->data;
 
     ngx_shmtx_lock(&zctx->shpool->mutex);
 
@@ -1337,7 +1337,7 @@ ngx_rtmp_sluice_finish(ngx_rtmp_sluice_ctx_t *ctx)
 
     ctx->publishing = 0;
 
-    zctx = ngx_sluice_shm_zone->data;
+    zctx = ngx_rtmp_sluice_zone->data;
 
     ngx_shmtx_lock(&zctx->shpool->mutex);
 

@@ -48,6 +48,12 @@ static char *ngx_rtmp_sluice_merge_app_conf(ngx_conf_t *cf, void *parent,
 static char *ngx_rtmp_sluice_set_thread_pool(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
 static ngx_int_t ngx_rtmp_sluice_postconfiguration(ngx_conf_t *cf);
+static ngx_int_t ngx_rtmp_sluice_init_process(ngx_cycle_t *cycle);
+
+
+extern ngx_module_t  ngx_http_sluice_module;
+
+ngx_shm_zone_t  *ngx_rtmp_sluice_zone;
 
 
 static ngx_rtmp_connect_pt         next_connect;
@@ -113,7 +119,7 @@ ngx_module_t  ngx_rtmp_sluice_module = {
     NGX_RTMP_MODULE,                       /* module type */
     NULL,                                  /* init master */
     NULL,                                  /* init module */
-    NULL,                                  /* init process */
+    ngx_rtmp_sluice_init_process,          /* init process */
     NULL,                                  /* init thread */
     NULL,                                  /* exit thread */
     NULL,                                  /* exit process */
@@ -389,14 +395,14 @@ ngx_rtmp_sluice_attach(ngx_rtmp_session_t *s, ngx_rtmp_sluice_ctx_t *ctx,
     ngx_sluice_event_t     *ev;
     ngx_sluice_zone_ctx_t  *zctx;
 
-    if (ngx_sluice_shm_zone == NULL || ngx_sluice_shm_zone->data == NULL) {
+    if (ngx_rtmp_sluice_zone == NULL || ngx_rtmp_sluice_zone->data == NULL) {
         ngx_log_error(NGX_LOG_ERR, s->connection->log, 0,
                       "sluice: publish refused: no \"sluice_zone\" "
                       "configured");
         return NGX_ERROR;
     }
 
-    zctx = ngx_sluice_shm_zone->data;
+    zctx = ngx_rtmp_sluice_zone->data;
     shpool = zctx->shpool;
 
     ctx->data_path = zctx->data_path;
@@ -729,6 +735,45 @@ ngx_rtmp_sluice_postconfiguration(ngx_conf_t *cf)
 
     next_close_stream = ngx_rtmp_close_stream;
     ngx_rtmp_close_stream = ngx_rtmp_sluice_close_stream;
+
+    return NGX_OK;
+}
+
+
+/*
+ * Not the global ngx_sluice_shm_zone: its value may be that of an older
+ * configuration by the time the master forks workers after a reload.
+ */
+
+static ngx_int_t
+ngx_rtmp_sluice_init_process(ngx_cycle_t *cycle)
+{
+    ngx_uint_t        i;
+    ngx_shm_zone_t   *zone;
+    ngx_list_part_t  *part;
+
+    ngx_rtmp_sluice_zone = NULL;
+
+    part = &cycle->shared_memory.part;
+    zone = part->elts;
+
+    for (i = 0; /* void */ ; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                break;
+            }
+
+            part = part->next;
+            zone = part->elts;
+            i = 0;
+        }
+
+        if (zone[i].tag == &ngx_http_sluice_module) {
+            ngx_rtmp_sluice_zone = &zone[i];
+            break;
+        }
+    }
 
     return NGX_OK;
 }
