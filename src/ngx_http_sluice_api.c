@@ -36,7 +36,7 @@ static ngx_int_t ngx_http_sluice_api_parse_body(ngx_http_request_t *r,
 static void *ngx_http_sluice_api_alloc(void *pool, size_t size);
 
 
-#define NGX_HTTP_SLUICE_MAX_SEGMENTS  12
+#define NGX_HTTP_SLUICE_MAX_SEGMENTS  14
 
 
 static ngx_str_t  ngx_http_sluice_api_versions[] = {
@@ -109,7 +109,8 @@ ngx_http_sluice_api_handler(ngx_http_request_t *r)
             return rc;
         }
 
-        return ngx_http_sluice_live_event_handler(r, ctx);
+        return ctx->resource ? ngx_http_sluice_resource_handler(r, ctx)
+                             : ngx_http_sluice_live_event_handler(r, ctx);
     }
 
     if (r->headers_in.content_length_n > NGX_HTTP_SLUICE_MAX_BODY) {
@@ -140,7 +141,8 @@ ngx_http_sluice_api_body(ngx_http_request_t *r)
     rc = ngx_http_sluice_api_parse_body(r, ctx);
 
     if (rc == NGX_OK && !r->header_sent) {
-        rc = ngx_http_sluice_live_event_handler(r, ctx);
+        rc = ctx->resource ? ngx_http_sluice_resource_handler(r, ctx)
+                           : ngx_http_sluice_live_event_handler(r, ctx);
     }
 
     ngx_http_finalize_request(r, rc);
@@ -357,6 +359,7 @@ ngx_http_sluice_api_route(ngx_http_request_t *r,
     ngx_http_sluice_api_ctx_t *ctx)
 {
     u_char      *p, *last, *start;
+    ngx_int_t    rc;
     ngx_str_t    seg[NGX_HTTP_SLUICE_MAX_SEGMENTS + 1];
     ngx_uint_t   n;
 
@@ -425,6 +428,13 @@ ngx_http_sluice_api_route(ngx_http_request_t *r,
                    "ResourceNotFound",
                    "The Resource 'Microsoft.Media/mediaservices/%V' under "
                    "resource group '%V' was not found.", &seg[7], &seg[3]);
+    }
+
+    /* assets, live outputs, streaming policies, locators, endpoints */
+
+    rc = ngx_http_sluice_api_route_resource(r, ctx, seg, n);
+    if (rc != NGX_DECLINED) {
+        return rc;
     }
 
     if (ngx_http_sluice_seg_is(&seg[8], "liveEventOperations")) {

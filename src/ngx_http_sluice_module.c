@@ -12,6 +12,7 @@
 #include <ngx_http.h>
 
 #include "ngx_http_sluice_module.h"
+#include "ngx_sluice_resource.h"
 
 
 #define NGX_HTTP_SLUICE_MAX_EVENTS  64
@@ -389,5 +390,10 @@ ngx_http_sluice_init_module(ngx_cycle_t *cycle)
         return NGX_OK;
     }
 
-    return ngx_sluice_store_init_dirs(cycle, &smcf->data_path);
+    if (ngx_sluice_store_init_dirs(cycle, &smcf->data_path) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    return ngx_sluice_res_init_dirs(cycle, &smcf->data_path,
+                                    smcf->shm_zone->data);
 }

@@ -128,6 +128,10 @@ typedef struct {
     ngx_str_t                   op;
     ngx_str_t                   api_version;
 
+    /* 0: live events; else ngx_sluice_res_type_e + 1 (resource.c) */
+    ngx_uint_t                  resource;
+    ngx_str_t                   parent;         /* live event of outputs */
+
     /* "{scheme}://{host}/subscriptions/.../mediaservices/{account}" */
     ngx_str_t                   base;
 
@@ -162,6 +166,30 @@ ngx_int_t ngx_http_sluice_live_event_handler(ngx_http_request_t *r,
 /* makes an event of a stored document (startup); NGX_DECLINED: invalid */
 ngx_int_t ngx_http_sluice_live_event_load(ngx_sluice_zone_ctx_t *zctx,
     u_char *data, size_t len, ngx_pool_t *pool, ngx_log_t *log);
+
+
+/* ngx_http_sluice_api_resource.c: assets, live outputs, policies, ... */
+
+/*
+ * Routes the collections other than live events (called by
+ * ngx_http_sluice_api_route() with the path segments); NGX_DECLINED
+ * when seg[8] is none of them.
+ */
+ngx_int_t ngx_http_sluice_api_route_resource(ngx_http_request_t *r,
+    ngx_http_sluice_api_ctx_t *ctx, ngx_str_t *seg, ngx_uint_t n);
+ngx_int_t ngx_http_sluice_resource_handler(ngx_http_request_t *r,
+    ngx_http_sluice_api_ctx_t *ctx);
+
+/* fresh zone: predefined records; one stored file */
+ngx_int_t ngx_http_sluice_res_preload(ngx_sluice_zone_ctx_t *zctx,
+    ngx_pool_t *pool, ngx_log_t *log);
+ngx_int_t ngx_http_sluice_res_load(ngx_sluice_zone_ctx_t *zctx,
+    ngx_uint_t type, u_char *data, size_t len, ngx_pool_t *pool,
+    ngx_log_t *log);
+
+/* first start: the "default" streaming endpoint, saved */
+ngx_int_t ngx_http_sluice_se_create_default(ngx_sluice_zone_ctx_t *zctx,
+    ngx_pool_t *pool, ngx_log_t *log);
 
 
 #endif /* _NGX_HTTP_SLUICE_MODULE_H_INCLUDED_ */

@@ -209,6 +209,9 @@ typedef struct {
     ngx_slab_pool_t            *shpool;         /* the zone's pool */
     ngx_uint_t                  nops;
     uint64_t                    serial;         /* last event serial */
+
+    /* assets, live outputs, policies, locators, endpoints */
+    struct ngx_sluice_res_root_s  *res;         /* ngx_sluice_resource.h */
 } ngx_sluice_shctx_t;
 
 

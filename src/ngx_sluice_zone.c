@@ -18,6 +18,7 @@
 #include <ngx_core.h>
 
 #include "ngx_http_sluice_module.h"
+#include "ngx_sluice_resource.h"
 
 
 static void ngx_sluice_zone_repair(ngx_sluice_shctx_t *sh, ngx_log_t *log);
@@ -77,7 +78,13 @@ ngx_sluice_init_zone(ngx_shm_zone_t *shm_zone, void *data)
 
     /* a fresh zone: bring back the resources saved on disk */
 
-    return ngx_sluice_store_load(ctx, shm_zone->shm.log);
+    if (ngx_sluice_store_load(ctx, shm_zone->shm.log) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    /* assets, live outputs, policies, locators, endpoints */
+
+    return ngx_sluice_res_init_zone(ctx, shm_zone->shm.log);
 }
 
 
@@ -157,6 +164,8 @@ ngx_sluice_zone_repair(ngx_sluice_shctx_t *sh, ngx_log_t *log)
             ev->op = NULL;
         }
     }
+
+    ngx_sluice_res_repair(sh);
 
     sh->dirty = 0;
 }

@@ -1,0 +1,226 @@
+
+/*
+ * Copyright (C) 2026, The Sluice authors.
+ *
+ * The generic ARM CRUD path of the REST API (ngx_http_sluice_api_resource.c)
+ * and the per-type hooks it calls, one file per type:
+ *
+ *   ngx_http_sluice_api_asset.c               assets
+ *   ngx_http_sluice_api_live_output.c         live outputs (LROs)
+ *   ngx_http_sluice_api_streaming_policy.c    streaming policies
+ *   ngx_http_sluice_api_streaming_locator.c   streaming locators
+ *   ngx_http_sluice_api_streaming_endpoint.c  streaming endpoints (LROs)
+ *
+ * A type validates a document (build: the body of a PUT, a PATCH merged
+ * onto the stored document, or a stored document at startup) into the
+ * stored document and the fixed fields, checks the rules that involve
+ * other resources under the zone mutex (check), and adds what depends on
+ * the state or the request to a response (render).
+ */
+
+
+#ifndef _NGX_HTTP_SLUICE_API_RESOURCE_H_INCLUDED_
+#define _NGX_HTTP_SLUICE_API_RESOURCE_H_INCLUDED_
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_http_sluice_module.h"
+#include "ngx_sluice_resource.h"
+
+
+/* type flags */
+#define NGX_HTTP_SLUICE_RT_PATCH      0x01  /* PATCH allowed */
+#define NGX_HTTP_SLUICE_RT_LRO        0x02  /* create/delete are LROs */
+#define NGX_HTTP_SLUICE_RT_TRACKED    0x04  /* location and tags */
+#define NGX_HTTP_SLUICE_RT_IMMUTABLE  0x08  /* no update by PUT */
+#define NGX_HTTP_SLUICE_RT_LIVE_NAME  0x10  /* ^[a-zA-Z0-9]+(-*[a-zA-Z0-9])*$ */
+
+
+typedef struct {
+    ngx_uint_t                  status;
+    const char                 *code;
+    u_char                      msg[512];
+    size_t                      len;
+} ngx_http_sluice_res_err_t;
+
+
+/* one validation */
+typedef struct {
+    sluice_alloc_t             *a;
+    ngx_pool_t                 *pool;
+    ngx_http_sluice_main_conf_t *conf;          /* NULL when loading */
+    sluice_json_t              *in;
+    sluice_json_t              *old;            /* stored doc, or NULL */
+    ngx_str_t                   name;
+    ngx_str_t                   parent;
+    ngx_uint_t                  load;           /* from a file */
+
+    sluice_json_t              *doc;            /* out: stored document */
+    ngx_sluice_res_fields_t     f;              /* out: fixed fields */
+    ngx_uint_t                  state;          /* out: initial state */
+
+    ngx_http_sluice_res_err_t   err;
+} ngx_http_sluice_res_build_t;
+
+
+/* a record copied out under the mutex */
+typedef struct {
+    ngx_uint_t                  type;
+    u_char                      parent[NGX_SLUICE_NAME_LEN + 1];
+    u_char                      name[NGX_SLUICE_RES_NAME_LEN + 1];
+    ngx_uint_t                  state;
+    ngx_uint_t                  pending;
+    ngx_uint_t                  op_kind;
+    ngx_uint_t                  final;          /* state when op is done */
+    ngx_sluice_res_fields_t     f;
+    ngx_str_t                   json;
+    sluice_json_t              *doc;            /* parsed json, lazily */
+    uint64_t                    serial;
+    uint64_t                    version;
+} ngx_http_sluice_res_snap_t;
+
+
+typedef struct ngx_http_sluice_rt_s  ngx_http_sluice_rt_t;
+
+struct ngx_http_sluice_rt_s {
+    ngx_uint_t                  type;
+    const char                 *collection;     /* route: "assets" */
+    const char                 *id_segment;     /* in ids: "assets" */
+    const char                 *arm_type;       /* "Microsoft.Media/..." */
+    const char                 *what;           /* "Asset" in messages */
+    const char                 *op_collection;  /* LRO: "liveOutputOperations" */
+    const char                 *states[8];      /* resourceState names */
+    size_t                      name_max;
+    ngx_uint_t                  flags;
+
+    ngx_int_t                 (*build)(ngx_http_sluice_res_build_t *b);
+
+    /* mutex held: rules involving other records; old: the record updated */
+    ngx_int_t                 (*check)(ngx_sluice_shctx_t *sh,
+                                  ngx_http_sluice_res_build_t *b,
+                                  ngx_sluice_res_t *old);
+
+    /* mutex held, in zone_begin(): after a create */
+    void                      (*created)(ngx_sluice_shctx_t *sh,
+                                  ngx_sluice_res_t *res);
+
+    /* mutex held: may res be deleted?  NGX_OK, or err filled */
+    ngx_int_t                 (*deletable)(ngx_sluice_shctx_t *sh,
+                                  ngx_sluice_res_t *res,
+                                  ngx_http_sluice_res_err_t *err);
+
+    /* mutex held, in zone_begin(): before the record is freed */
+    void                      (*deleting)(ngx_sluice_shctx_t *sh,
+                                  ngx_sluice_res_t *res, ngx_log_t *log);
+
+    /* outside the mutex, after a delete */
+    void                      (*deleted)(ngx_http_request_t *r,
+                                  ngx_http_sluice_api_ctx_t *ctx,
+                                  ngx_http_sluice_res_snap_t *snap);
+
+    /* properties that depend on the state or the request */
+    ngx_int_t                 (*render)(ngx_http_request_t *r,
+                                  ngx_http_sluice_api_ctx_t *ctx,
+                                  ngx_http_sluice_res_snap_t *snap,
+                                  sluice_json_t *res, sluice_json_t *props);
+
+    /* POST {resource}/{action} */
+    ngx_int_t                 (*action)(ngx_http_request_t *r,
+                                  ngx_http_sluice_api_ctx_t *ctx);
+};
+
+
+extern ngx_http_sluice_rt_t  ngx_http_sluice_rt_asset;
+extern ngx_http_sluice_rt_t  ngx_http_sluice_rt_live_output;
+extern ngx_http_sluice_rt_t  ngx_http_sluice_rt_streaming_policy;
+extern ngx_http_sluice_rt_t  ngx_http_sluice_rt_streaming_locator;
+extern ngx_http_sluice_rt_t  ngx_http_sluice_rt_streaming_endpoint;
+
+
+#define ngx_http_sluice_res_zone(ctx)                                        \
+    ((ngx_sluice_zone_ctx_t *) (ctx)->conf->shm_zone->data)
+
+#define ngx_http_sluice_absent(v)                                            \
+    ((v) == NULL || (v)->type == SLUICE_JSON_NULL)
+
+
+/* generic path (ngx_http_sluice_api_resource.c) */
+
+ngx_http_sluice_rt_t *ngx_http_sluice_res_type(ngx_uint_t type);
+
+/* copies a record out; caller holds the mutex */
+ngx_int_t ngx_http_sluice_res_snap(ngx_pool_t *pool, ngx_sluice_res_t *res,
+    ngx_http_sluice_res_snap_t *snap);
+
+/* the stored document of a snapshot, parsed */
+sluice_json_t *ngx_http_sluice_res_doc(sluice_alloc_t *a,
+    ngx_http_sluice_res_snap_t *snap);
+
+/* the resource as the API returns it */
+sluice_json_t *ngx_http_sluice_res_render(ngx_http_request_t *r,
+    ngx_http_sluice_api_ctx_t *ctx, ngx_http_sluice_res_snap_t *snap);
+
+/* saves a record as snap shows it (write outside, rename under mutex) */
+void ngx_http_sluice_res_persist(ngx_pool_t *pool, ngx_log_t *log,
+    ngx_sluice_zone_ctx_t *zctx, ngx_http_sluice_res_snap_t *snap);
+
+/* snap + persist of the record (type, parent, name), if it exists */
+void ngx_http_sluice_res_persist_name(ngx_pool_t *pool, ngx_log_t *log,
+    ngx_sluice_zone_ctx_t *zctx, ngx_uint_t type, u_char *parent,
+    u_char *name);
+
+/* Azure-AsyncOperation, Location, Retry-After of an operation */
+ngx_int_t ngx_http_sluice_res_lro_headers(ngx_http_request_t *r,
+    ngx_http_sluice_api_ctx_t *ctx, ngx_http_sluice_rt_t *rt,
+    u_char *parent, u_char *name, u_char *op_id, ngx_uint_t pending);
+
+ngx_int_t ngx_http_sluice_res_send_err(ngx_http_request_t *r,
+    ngx_http_sluice_res_err_t *err);
+void ngx_http_sluice_res_fail(ngx_http_sluice_res_err_t *err,
+    ngx_uint_t status, const char *code, const char *fmt, ...);
+
+/* obj[name] = v; NGX_ERROR when v is NULL (no memory) */
+ngx_int_t ngx_http_sluice_res_set(sluice_alloc_t *a, sluice_json_t *obj,
+    const char *name, sluice_json_t *v);
+
+/* RFC 7396 merge patch */
+sluice_json_t *ngx_http_sluice_res_merge(sluice_alloc_t *a,
+    sluice_json_t *target, sluice_json_t *patch);
+
+/* "YYYY-MM-DD[THH:MM[:SS[.f*]]][Z|+HH:MM]" -> unix ms; NGX_ERROR if bad */
+ngx_int_t ngx_http_sluice_parse_time(u_char *s, size_t len, int64_t *ms);
+
+/* unix ms -> "YYYY-MM-DDTHH:MM:SS.fffZ" (json string) */
+sluice_json_t *ngx_http_sluice_time_json(sluice_alloc_t *a, int64_t ms);
+
+/* now as a json date-time string */
+sluice_json_t *ngx_http_sluice_now_json(sluice_alloc_t *a);
+
+/* 36 characters of a new random UUID + NUL */
+void ngx_http_sluice_new_uuid(u_char *id);
+
+/*
+ * Optional string member: copied into out[name] when present (max
+ * length), error when not a string.  NGX_OK, NGX_DECLINED (err), or
+ * NGX_ERROR.
+ */
+ngx_int_t ngx_http_sluice_res_opt_string(ngx_http_sluice_res_build_t *b,
+    sluice_json_t *in, sluice_json_t *out, const char *name, size_t max);
+
+/* the created/lastModified pair from old (or now) */
+ngx_int_t ngx_http_sluice_res_times(ngx_http_sluice_res_build_t *b,
+    sluice_json_t *oldp, sluice_json_t *np, ngx_uint_t modified);
+
+
+/* per type */
+
+ngx_int_t ngx_http_sluice_sp_preload(ngx_sluice_zone_ctx_t *zctx,
+    ngx_pool_t *pool, ngx_log_t *log);
+ngx_int_t ngx_http_sluice_res_build_acl(ngx_http_sluice_res_build_t *b,
+    sluice_json_t *v, ngx_sluice_ip_acl_t *acl, sluice_json_t **norm);
+
+
+#endif /* _NGX_HTTP_SLUICE_API_RESOURCE_H_INCLUDED_ */
