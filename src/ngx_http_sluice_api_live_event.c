@@ -27,6 +27,7 @@
 #include <ngx_http.h>
 
 #include "ngx_http_sluice_module.h"
+#include "ngx_sluice_resource.h"
 #include "util/sluice_iso8601.h"
 #include "util/sluice_uuid.h"
 
@@ -1352,6 +1353,10 @@ ngx_http_sluice_le_delete(ngx_http_request_t *r,
 
         ngx_memcpy(name, ev->name, sizeof(name));
 
+        /* its live outputs go (their assets stay) */
+        ngx_sluice_live_outputs_remove(zctx->sh, ev->name,
+                                       r->connection->log);
+
         op = ngx_sluice_op_start(zctx->sh, ev, NGX_SLUICE_OP_DELETE,
                                  NGX_SLUICE_DELETING, NGX_SLUICE_DELETING,
                                  ctx->conf->transition_time, opid);
@@ -1412,6 +1417,7 @@ ngx_http_sluice_le_action(ngx_http_request_t *r,
     u_char                      rnd[16], opid[NGX_SLUICE_ID_LEN + 1];
     ngx_int_t                   rc;
     ngx_uint_t                  kind, state, target, from1, from2, noop;
+    ngx_uint_t                  keep;
     sluice_json_t              *v;
     ngx_sluice_op_t            *op;
     ngx_sluice_event_t         *ev;
@@ -1481,6 +1487,8 @@ ngx_http_sluice_le_action(ngx_http_request_t *r,
         }
     }
 
+    keep = !(ctx->body && v && v->type == SLUICE_JSON_BOOL && v->boolean);
+
     ngx_http_sluice_random(rnd, sizeof(rnd));
     sluice_uuid_format(rnd, (char *) opid);
     opid[NGX_SLUICE_ID_LEN] = '\0';
@@ -1504,8 +1512,19 @@ ngx_http_sluice_le_action(ngx_http_request_t *r,
         state = ev->state;
         rc = NGX_ABORT;
 
+    } else if (kind == NGX_SLUICE_OP_STOP && keep
+               && ngx_sluice_live_outputs_count(zctx->sh, ev->name))
+    {
+        rc = NGX_AGAIN;
+
     } else {
         ngx_sluice_zone_begin(zctx->sh, r->connection->log);
+
+        /* stop (removeOutputsOnStop) and reset end the live outputs */
+        if (kind == NGX_SLUICE_OP_STOP || kind == NGX_SLUICE_OP_RESET) {
+            ngx_sluice_live_outputs_remove(zctx->sh, ev->name,
+                                           r->connection->log);
+        }
 
         op = ngx_sluice_op_start(zctx->sh, ev, kind, state, target,
                                  ctx->conf->transition_time, opid);
@@ -1544,6 +1563,13 @@ ngx_http_sluice_le_action(ngx_http_request_t *r,
                    "Live event '%V' is %s: the %V action is not allowed in "
                    "this state.", &ctx->name,
                    ngx_http_sluice_le_states[state], &ctx->action);
+
+    case NGX_AGAIN:
+        return ngx_http_sluice_api_error(r, NGX_HTTP_BAD_REQUEST,
+                   "BadRequest",
+                   "Live event '%V' has live outputs: delete them first, "
+                   "or stop with {\"removeOutputsOnStop\": true}.",
+                   &ctx->name);
 
     default:
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
