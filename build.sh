@@ -320,6 +320,10 @@ cmd_unit() {
         flags+=($SAN_FLAGS -fno-sanitize-recover=all)
     fi
 
+    mkdir -p "$dir"
+    exec 8>"$dir/.lock"
+    flock 8
+
     compile_lib_objects "$dir/obj" gcc "${flags[@]}" \
         || die "unit: compiling src/media, src/util failed"
 
@@ -364,6 +368,10 @@ cmd_fuzz() {
         log "fuzz: no targets in t/fuzz, skipped"
         return 0
     fi
+
+    mkdir -p "$dir"
+    exec 8>"$dir/.lock"
+    flock 8
 
     compile_lib_objects "$dir/obj" clang "${flags[@]}" \
         -fsanitize=fuzzer-no-link,address,undefined \
@@ -520,7 +528,10 @@ Ctrl-C stops it.
    DASH         $preview/manifest(format=mpd-time-cmaf)
    Smooth       $preview/manifest
 
-   ffplay '$preview/manifest(format=m3u8-cmaf)'   # add -tls_verify 0 if needed
+   Plain HTTP serves the same URLs on port 8080; FFmpeg's HLS reader
+   wants -extension_picky 0 (AMS segment URLs have no file extension):
+
+   ffplay -extension_picky 0 'http://127.0.0.1:8080/$QS_LOCATOR/preview.ism/manifest(format=m3u8-cmaf)'
 
 EOF
 }
@@ -548,7 +559,9 @@ cmd_run() {
 
     "$SLUICE_NGINX" -p "$run/" -c conf/nginx.conf -g 'daemon off;' &
     pid=$!
-    trap 'kill -QUIT "$pid" 2>/dev/null || true' INT TERM
+    # first Ctrl-C: graceful stop (QUIT); a second one: fast stop (TERM)
+    trap 'trap "kill -TERM \$pid 2>/dev/null || true" INT TERM;
+          kill -QUIT "$pid" 2>/dev/null || true' INT TERM
 
     sleep 0.5
     kill -0 "$pid" 2>/dev/null && print_next_steps
