@@ -186,6 +186,21 @@ C<Authorization: Bearer API_KEY> and $data as JSON.  The result also has
 C<json> (the decoded body, or undef).  Options as for http plus C<query>,
 C<key> (another API key, or '' for none).  See C<account>, C<api_key>.
 
+=item create_live_event($name, %opts)
+
+PUT a live event then (unless C<start =E<gt> 0>) start it and wait until it
+is C<Running>.  Options: C<token> (accessToken), C<locator>
+(previewLocator), C<input>, C<preview>, C<properties> (hashrefs merged into
+the body; keyFrameIntervalDuration defaults to PT2S), C<location>,
+C<timeout>.  Returns the live event (decoded GET), or undef after a
+diagnostic.  Read C<< ->{properties}{input}{endpoints}[0]{url} >> for the
+ingest URL and C<< ->{properties}{preview}{previewLocator} >>.
+
+=item live_event_state($name), live_event_action($name, $action, $state)
+
+the C<resourceState> ('' when absent); POST C<start>/C<stop>/C<reset>/...
+then wait (20 s) until the state is $state (when given).
+
 =item wait_for($code, $timeout, $interval)
 
 calls $code until it returns true (returned) or $timeout seconds (default
@@ -208,9 +223,14 @@ pattern instead of copying a file: hashref of fixture options),
 C<args> (extra ffmpeg arguments before the outputs).  Returns a handle; its
 log goes to C<TESTDIR/ffmpeg-N.log>.  All publishers are killed at the end.
 
-=item publisher_running($h), stop_publisher($h)
+=item publisher_running($h), stop_publisher($h), wait_publisher_exit($h, $timeout)
 
-C<stop_publisher> asks ffmpeg to quit (SIGINT), then kills it after 5 s.
+C<stop_publisher> asks ffmpeg to quit (SIGINT), then kills it after 5 s,
+and returns its wait status (as C<$?>: 0 for success).
+C<wait_publisher_exit> waits until ffmpeg ends
+by itself (input finished; default 60 s) and returns that status, or
+undef after the timeout (then ffmpeg is stopped).  C<publisher_log($h)>
+returns its output.
 
 =back
 
@@ -788,6 +808,57 @@ sub api {
     return $r;
 }
 
+sub live_event_state {
+    my ($self, $name) = @_;
+
+    my $g = $self->api(GET => "liveEvents/$name");
+    return $g->{json}{properties}{resourceState} // '';
+}
+
+sub live_event_action {
+    my ($self, $name, $action, $want, $timeout) = @_;
+
+    my $r = $self->api(POST => "liveEvents/$name/$action", {});
+    unless ($r->{status} =~ /^20[02]$/) {
+        Test::More::diag("$action $name: $r->{status} $r->{body}");
+        return undef;
+    }
+    return 1 unless defined $want;
+    return $self->wait_for(sub { $self->live_event_state($name) eq $want },
+        $timeout // 20);
+}
+
+sub create_live_event {
+    my ($self, $name, %o) = @_;
+
+    my %input = (
+        streamingProtocol => 'RTMP',
+        keyFrameIntervalDuration => 'PT2S',
+        (defined $o{token} ? (accessToken => $o{token}) : ()),
+        %{$o{input} // {}},
+    );
+    my %preview = (
+        (defined $o{locator} ? (previewLocator => $o{locator}) : ()),
+        %{$o{preview} // {}},
+    );
+    my %props = (input => \%input, preview => \%preview,
+        %{$o{properties} // {}});
+
+    my $r = $self->api(PUT => "liveEvents/$name",
+        { location => $o{location} // 'local', properties => \%props });
+    unless ($r->{status} =~ /^20[01]$/) {
+        Test::More::diag("create $name: $r->{status} $r->{body}");
+        return undef;
+    }
+
+    if ($o{start} // 1) {
+        $self->live_event_action($name, 'start', 'Running', $o{timeout})
+            or return undef;
+    }
+
+    return $self->api(GET => "liveEvents/$name")->{json};
+}
+
 # --- TLS ---------------------------------------------------------------
 
 sub make_cert {
@@ -959,7 +1030,20 @@ sub publish {
 sub publisher_running {
     my ($self, $p) = @_;
 
-    return $p->{handle} && $p->{handle}->pumpable() ? 1 : 0;
+    my $h = $p->{handle} or return 0;
+
+    # IPC::Run notices an exited child only when pumped
+    eval { $h->pump_nb() };
+    return $h->pumpable() ? 1 : 0;
+}
+
+sub wait_publisher_exit {
+    my ($self, $p, $timeout) = @_;
+
+    my $done = $self->wait_for(sub { !$self->publisher_running($p) },
+        $timeout // 60);
+    my $result = $self->stop_publisher($p);
+    return $done ? $result // 0 : undef;
 }
 
 sub publisher_log {
