@@ -185,24 +185,29 @@ fetch_sources() {
 }
 
 
-# npm packages of the browser tests (hls.js, dash.js, Shaka, playwright-core)
+# npm packages of the JavaScript test helpers: t/browser (hls.js, dash.js,
+# Shaka, playwright-core), t/sdk (the Azure SDK), any t/*/package.json
 ensure_npm() {
-    local b="$ROOT/t/browser"
+    local pj b
 
-    [ -f "$b/package.json" ] || return 0
-    if [ -f "$b/node_modules/.package-lock.json" ] \
-       && [ ! "$b/package-lock.json" -nt "$b/node_modules/.package-lock.json" ]
-    then
-        return 0
-    fi
+    for pj in "$ROOT"/t/*/package.json; do
+        [ -f "$pj" ] || continue
+        b="$(dirname "$pj")"
+        if [ -f "$b/node_modules/.package-lock.json" ] \
+           && [ ! "$b/package-lock.json" -nt "$b/node_modules/.package-lock.json" ]
+        then
+            continue
+        fi
 
-    log "installing the npm packages of t/browser"
-    if [ -f "$b/package-lock.json" ]; then
-        npm ci --prefix "$b" --no-audit --no-fund --loglevel=error >/dev/null
-    else
-        npm install --prefix "$b" --no-audit --no-fund --loglevel=error \
-            >/dev/null
-    fi || log "npm failed: the browser tests will be skipped"
+        log "installing the npm packages of ${b#"$ROOT"/}"
+        if [ -f "$b/package-lock.json" ]; then
+            npm ci --prefix "$b" --no-audit --no-fund --loglevel=error \
+                >/dev/null
+        else
+            npm install --prefix "$b" --no-audit --no-fund --loglevel=error \
+                >/dev/null
+        fi || log "npm failed in ${b#"$ROOT"/}: its tests will be skipped"
+    done
 }
 
 
