@@ -18,6 +18,7 @@
 #include <ngx_http.h>
 
 #include "ngx_sluice.h"
+#include "ngx_http_sluice_module.h"
 #include "media/sluice_url.h"
 #include "media/sluice_cmaf.h"
 #include "media/sluice_ts.h"
@@ -66,6 +67,9 @@ typedef struct {
     ngx_str_t                    tail;
 
     sluice_url_t                 url;
+
+    /* the zone of this request's configuration */
+    ngx_sluice_zone_ctx_t       *zctx;
 
     /* the source found by a resolver */
     u_char                       event_id[NGX_SLUICE_ID_LEN + 1];

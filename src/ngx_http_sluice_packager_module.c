@@ -288,18 +288,29 @@ ngx_http_sluice_packager_split(ngx_http_sluice_pkg_t *pkg)
 static ngx_int_t
 ngx_http_sluice_packager_resolve(ngx_http_sluice_pkg_t *pkg)
 {
-    ngx_http_sluice_resolver_t  *res;
+    ngx_http_sluice_resolver_t   *res;
+    ngx_http_sluice_main_conf_t  *smcf;
 
     pkg->status = NGX_HTTP_NOT_FOUND;
     pkg->reason = "unknown locator";
 
-    if (ngx_sluice_shm_zone == NULL) {
+    /*
+     * The zone of the configuration this request runs with (not the
+     * ngx_sluice_shm_zone global, which a reload changes under way).
+     */
+    smcf = ngx_http_get_module_main_conf(pkg->request, ngx_http_sluice_module);
+
+    if (smcf == NULL || smcf->shm_zone == NULL
+        || smcf->shm_zone->data == NULL)
+    {
         ngx_log_error(NGX_LOG_ERR, pkg->request->connection->log, 0,
                       "sluice_packager needs a \"sluice_zone\"");
         pkg->status = NGX_HTTP_INTERNAL_SERVER_ERROR;
         pkg->reason = "no sluice_zone";
         return NGX_DECLINED;
     }
+
+    pkg->zctx = smcf->shm_zone->data;
 
     for (res = ngx_http_sluice_resolvers; res->resolve; res++) {
 
@@ -364,7 +375,7 @@ ngx_http_sluice_resolve_preview(ngx_http_sluice_pkg_t *pkg)
     ngx_sluice_event_t     *ev;
     ngx_sluice_zone_ctx_t  *zctx;
 
-    zctx = ngx_sluice_shm_zone->data;
+    zctx = pkg->zctx;
     shpool = zctx->shpool;
 
     ngx_shmtx_lock(&shpool->mutex);

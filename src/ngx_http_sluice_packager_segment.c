@@ -325,7 +325,7 @@ ngx_http_sluice_seg_path(ngx_http_sluice_pkg_t *pkg,
     u_char                 *p;
     ngx_sluice_zone_ctx_t  *zctx;
 
-    zctx = ngx_sluice_shm_zone->data;
+    zctx = pkg->zctx;
 
     p = ngx_pnalloc(pkg->request->pool, zctx->data_path.len
                     + NGX_SLUICE_TRACK_DIR_LEN + NGX_SLUICE_FILE_LEN + 1);
