@@ -416,7 +416,10 @@ ngx_http_sluice_lo_render(ngx_http_request_t *r,
     if (ngx_http_sluice_res_set(a, props, "resourceState",
                                 sluice_json_new_cstring(a,
                                     ngx_http_sluice_rt_live_output
-                                    .states[snap->state]))
+                                    .states[snap->state & 7]
+                                    ? ngx_http_sluice_rt_live_output
+                                      .states[snap->state & 7]
+                                    : "Unknown"))
         || ngx_http_sluice_res_set(a, props, "provisioningState",
                                    sluice_json_new_cstring(a, prov)))
     {

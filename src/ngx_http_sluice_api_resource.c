@@ -2020,7 +2020,7 @@ ngx_http_sluice_res_delete(ngx_http_request_t *r,
 {
     u_char                       opid[NGX_SLUICE_ID_LEN + 1], *parent;
     ngx_int_t                    rc;
-    ngx_uint_t                   lro, pending;
+    ngx_uint_t                   lro, pending, state;
     ngx_sluice_op_t             *op;
     ngx_sluice_res_t            *rec;
     ngx_sluice_shctx_t          *sh;
@@ -2067,9 +2067,11 @@ ngx_http_sluice_res_delete(ngx_http_request_t *r,
         }
 
         if (lro) {
+            state = (rt->type == NGX_SLUICE_RES_LIVE_OUTPUT)
+                    ? NGX_SLUICE_LO_DELETING : NGX_SLUICE_SE_DELETING;
+
             op = ngx_sluice_res_op_start(sh, rec, NGX_SLUICE_OP_DELETE,
-                                         NGX_SLUICE_SE_DELETING,
-                                         NGX_SLUICE_SE_DELETING,
+                                         state, state,
                                          ctx->conf->transition_time, opid);
 
             if (op == NULL) {

@@ -593,7 +593,7 @@ ngx_http_sluice_se_render(ngx_http_request_t *r,
     ngx_http_sluice_api_ctx_t *ctx, ngx_http_sluice_res_snap_t *snap,
     sluice_json_t *res, sluice_json_t *props)
 {
-    const char      *prov;
+    const char      *prov, *state;
     ngx_str_t        host;
     sluice_json_t   *sku;
     sluice_alloc_t  *a;
@@ -626,10 +626,11 @@ ngx_http_sluice_se_render(ngx_http_request_t *r,
 
     ngx_http_sluice_se_put(props, "hostName",
                            sluice_json_new_string(a, host.data, host.len));
+    state = ngx_http_sluice_rt_streaming_endpoint.states[snap->state & 7];
+
     ngx_http_sluice_se_put(props, "resourceState",
-                           sluice_json_new_cstring(a,
-                               ngx_http_sluice_rt_streaming_endpoint
-                               .states[snap->state]));
+                           sluice_json_new_cstring(a, state ? state
+                                                            : "Stopped"));
     ngx_http_sluice_se_put(props, "provisioningState",
                            sluice_json_new_cstring(a, prov));
     ngx_http_sluice_se_put(res, "sku", sku);
