@@ -110,7 +110,7 @@ ngx_http_sluice_sl_time(ngx_http_sluice_res_build_t *b, sluice_json_t *props,
     v = sluice_json_get(props, key);
 
     if (ngx_http_sluice_absent(v)) {
-        return NGX_DECLINED;
+        return NGX_DONE;
     }
 
     if (v->type != SLUICE_JSON_STRING
@@ -188,13 +188,13 @@ ngx_http_sluice_sl_build(ngx_http_sluice_res_build_t *b)
     b->f.end_ms = INT64_MAX;
 
     rc = ngx_http_sluice_sl_time(b, props, np, "startTime", &b->f.start_ms);
-    if (rc != NGX_OK && rc != NGX_DECLINED) {
+    if (rc != NGX_OK && rc != NGX_DONE) {
         return rc;
     }
 
     rc = ngx_http_sluice_sl_time(b, props, np, "endTime", &b->f.end_ms);
 
-    if (rc == NGX_DECLINED) {
+    if (rc == NGX_DONE) {
         if (ngx_http_sluice_res_set(a, np, "endTime",
                          sluice_json_new_cstring(a,
                                            "9999-12-31T23:59:59.9999999Z"))
