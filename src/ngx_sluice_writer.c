@@ -59,8 +59,9 @@ ngx_sluice_wjob_create(size_t len, size_t ctx_size, ngx_log_t *log)
     ngx_pool_t         *pool;
     ngx_sluice_wjob_t  *job;
 
-    pool = ngx_create_pool(ngx_max(len + ctx_size + 1024, NGX_MIN_POOL_SIZE),
-                           ngx_cycle->log);
+    /* the data, when large, is a separate allocation of the pool */
+
+    pool = ngx_create_pool(NGX_DEFAULT_POOL_SIZE, ngx_cycle->log);
     if (pool == NULL) {
         return NULL;
     }
