@@ -361,6 +361,13 @@ instance_ticks() {
 }
 
 
+# busy CPU time of the whole machine in clock ticks (all processes and
+# kernel threads, e.g. the writeback of files written by either server)
+machine_ticks() {
+    awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat
+}
+
+
 instance_rss_kb() {
     local p total=0 r
 
@@ -564,6 +571,7 @@ done
 for i in "${INSTANCES[@]}"; do
     T0[$i]=$(instance_ticks "$i")
 done
+M0=$(machine_ticks)
 START=$(date +%s.%N)
 
 log "measuring ${DURATION}s"
@@ -573,6 +581,7 @@ for i in "${INSTANCES[@]}"; do
     T1[$i]=$(instance_ticks "$i")
     RSS[$i]=$(instance_rss_kb "$i")
 done
+M1=$(machine_ticks)
 END=$(date +%s.%N)
 
 sleep 3     # let the viewers print their results
@@ -634,6 +643,10 @@ for i in "${INSTANCES[@]}"; do
          "${PER[$i]} CPU-s per stream-minute; RSS $((RSS[$i] / 1024)) MB;" \
          "publishers running: $(alive "$i")/$N; $V"
 done
+
+echo "- machine: $(perl -e "printf '%.2f', ($M1 - $M0) / $TICKS") CPU-s" \
+     "busy over the period on $(nproc) CPUs (every process, publishers and" \
+     "viewers included, and kernel threads such as file writeback)"
 
 RATIO=n/a
 if [ -n "${PER[rtmp]:-}" ] && [ -n "${PER[sluice]:-}" ]; then
