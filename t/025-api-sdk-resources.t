@@ -1,0 +1,77 @@
+#!/usr/bin/perl
+
+# REST API: the Azure Media Services SDK (@azure/arm-mediaservices
+# 13.1.0) drives assets, live outputs, streaming policies, locators and
+# endpoints over HTTPS (t/sdk/resources.js), with immediate and with timed
+# transitions (the SDK then polls Azure-AsyncOperation).
+#
+# Needs node and the npm packages of t/sdk: `npm ci --prefix t/sdk`.
+
+use strict;
+use warnings;
+
+use Test::More;
+use IPC::Run ();
+
+use FindBin;
+use lib "$FindBin::Bin/lib";
+use Test::Sluice;
+
+my $t = Test::Sluice->new()->has_program('node');
+
+my $sdk = "$FindBin::Bin/sdk";
+$t->skip_all('t/sdk/node_modules missing: run npm ci --prefix t/sdk')
+    unless -d "$sdk/node_modules/\@azure/arm-mediaservices";
+
+my $conf = <<'EOF2';
+%%TEST_GLOBALS%%
+
+worker_processes 2;
+
+events {}
+
+http {
+    %%TEST_GLOBALS_HTTP%%
+
+    sluice_zone sluice 8m;
+    sluice_data_path data;
+    sluice_account sdkaccount;
+    sluice_api_key %%API_KEY%%;
+    sluice_preview_url https://127.0.0.1:%%PORT_8443%%;
+    sluice_transition_time %%TIME%%;
+
+    server {
+        listen 127.0.0.1:%%PORT_8443%% ssl;
+
+        ssl_certificate %%CERT%%;
+        ssl_certificate_key %%CERT_KEY%%;
+
+        location ~* ^/subscriptions/ {
+            sluice_api;
+        }
+    }
+}
+EOF2
+
+for my $time ('0', '1s') {
+    (my $c = $conf) =~ s/%%TIME%%/$time/;
+    $t->write_file_expand('nginx.conf', $c);
+
+    $t->stop();
+    system('rm', '-rf', $t->testdir() . '/data');
+    $t->run();
+
+    my $out = '';
+    my ($cert) = $t->make_cert();
+    local $ENV{NODE_EXTRA_CA_CERTS} = $cert;
+    IPC::Run::run(['node', "$sdk/resources.js",
+        'https://127.0.0.1:' . $t->port(8443), $t->api_key(), 'sdkaccount'],
+        '<', \undef, '>&', \$out, IPC::Run::timeout(180));
+
+    is($? >> 8, 0, "SDK run, transition time $time") or diag($out);
+    like($out, qr/^ok live output created$/m, "live output ($time)");
+    like($out, qr/^ok locator listPaths$/m, "listPaths ($time)");
+    like($out, qr/^done$/m, "all SDK checks passed ($time)");
+}
+
+$t->done_testing();
