@@ -39,6 +39,7 @@ typedef struct {
     ngx_uint_t                   next;      /* file being read */
     ngx_file_t                   files[2];
     ngx_str_t                    data[2];   /* file contents */
+    time_t                       mtime;     /* the newest file */
 } ngx_http_sluice_seg_ctx_t;
 
 
@@ -506,6 +507,10 @@ ngx_http_sluice_seg_load(ngx_http_sluice_pkg_t *pkg)
                                         "fragment too large");
         }
 
+        if (of.mtime > ctx->mtime) {
+            ctx->mtime = of.mtime;
+        }
+
         file = &ctx->files[i];
         file->fd = of.fd;
         file->name = path;
@@ -724,6 +729,9 @@ ngx_http_sluice_seg_produce(ngx_http_sluice_seg_ctx_t *ctx)
                        "bad stored fragment");
         }
     }
+
+    /* Last-Modified and an ETag (with the length) from the stored files */
+    r->headers_out.last_modified_time = ctx->mtime;
 
     if (pkg->url.format == SLUICE_FORMAT_SMOOTH) {
         return ngx_http_sluice_seg_smooth(ctx, f);

@@ -238,6 +238,11 @@ $r = $t->get("$base/$vdir/$seg",
     headers => { Range => 'bytes=' . (length($ts) + 10) . '-' });
 is($r->{status}, 416, 'TS range beyond the end: 416');
 
+my $tsetag = $t->get("$base/$vdir/$seg")->{headers}{etag};
+ok($tsetag, 'TS segment: ETag');
+is($t->get("$base/$vdir/$seg", headers => { 'If-None-Match' => $tsetag // 'x' })
+    ->{status}, 304, 'TS segment: 304 with If-None-Match');
+
 $r = $t->head("$base/$vdir/$seg");
 is($r->{status}, 200, 'TS HEAD: 200');
 is($r->{body}, '', 'TS HEAD: no body');
