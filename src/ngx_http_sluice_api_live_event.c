@@ -1473,6 +1473,8 @@ ngx_http_sluice_le_action(ngx_http_request_t *r,
                    "The live event name '%V' is invalid.", &ctx->name);
     }
 
+    v = NULL;
+
     if (ctx->body) {
         v = sluice_json_get(ctx->body, "removeOutputsOnStop");
 
@@ -1487,7 +1489,7 @@ ngx_http_sluice_le_action(ngx_http_request_t *r,
         }
     }
 
-    keep = !(ctx->body && v && v->type == SLUICE_JSON_BOOL && v->boolean);
+    keep = !(v && v->type == SLUICE_JSON_BOOL && v->boolean);
 
     ngx_http_sluice_random(rnd, sizeof(rnd));
     sluice_uuid_format(rnd, (char *) opid);

@@ -251,15 +251,20 @@ ngx_http_sluice_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     /*
      * The global outlives a configuration that fails to load (reload with
-     * an error): then it goes back to the zone of the running one.
+     * an error): then it goes back to the zone of the running one.  When a
+     * reload succeeds, the master frees the old configuration before it
+     * switches ngx_cycle, and the global, already pointing at the new
+     * zone, must stay as it is.
      */
 
-    cln = ngx_pool_cleanup_add(cf->cycle->pool, sizeof(ngx_shm_zone_t *));
+    cln = ngx_pool_cleanup_add(cf->cycle->pool,
+                               2 * sizeof(ngx_shm_zone_t *));
     if (cln == NULL) {
         return NGX_CONF_ERROR;
     }
 
-    *(ngx_shm_zone_t **) cln->data = ngx_sluice_shm_zone;
+    ((ngx_shm_zone_t **) cln->data)[0] = smcf->shm_zone;
+    ((ngx_shm_zone_t **) cln->data)[1] = ngx_sluice_shm_zone;
     cln->handler = ngx_http_sluice_zone_cleanup;
 
     ngx_sluice_shm_zone = smcf->shm_zone;
@@ -271,24 +276,13 @@ ngx_http_sluice_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 static void
 ngx_http_sluice_zone_cleanup(void *data)
 {
-    ngx_shm_zone_t  **previous = data;
+    ngx_shm_zone_t  **zones = data;
 
-    ngx_http_sluice_main_conf_t  *smcf;
+    /* zones[0]: this configuration's zone, zones[1]: the one before it */
 
-    if (ngx_sluice_shm_zone == NULL || ngx_cycle == NULL
-        || ngx_cycle->conf_ctx == NULL
-        || ngx_cycle->conf_ctx[ngx_http_module.index] == NULL)
-    {
-        ngx_sluice_shm_zone = NULL;
-        return;
+    if (ngx_sluice_shm_zone == zones[0]) {
+        ngx_sluice_shm_zone = zones[1];
     }
-
-    /* the zone of the cycle that runs, whichever cycle goes away */
-
-    smcf = ngx_http_cycle_get_module_main_conf(ngx_cycle,
-                                               ngx_http_sluice_module);
-
-    ngx_sluice_shm_zone = smcf ? smcf->shm_zone : *previous;
 }
 
 
