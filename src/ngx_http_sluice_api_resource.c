@@ -911,6 +911,7 @@ ngx_int_t
 ngx_http_sluice_res_load(ngx_sluice_zone_ctx_t *zctx, ngx_uint_t type,
     u_char *data, size_t len, ngx_pool_t *pool, ngx_log_t *log)
 {
+    u_char                        parent[NGX_SLUICE_NAME_LEN + 1];
     ngx_int_t                     rc;
     sluice_json_t                *root, *meta, *doc, *v, *pv;
     sluice_alloc_t                a;
@@ -1007,7 +1008,10 @@ ngx_http_sluice_res_load(ngx_sluice_zone_ctx_t *zctx, ngx_uint_t type,
 
     ngx_shmtx_lock(&zctx->shpool->mutex);
 
-    if (ngx_sluice_res_find(sh, type, b.parent.len ? b.parent.data : NULL,
+    ngx_memcpy(parent, b.parent.data, b.parent.len);
+    parent[b.parent.len] = '\0';
+
+    if (ngx_sluice_res_find(sh, type, b.parent.len ? parent : NULL,
                             b.name.data, b.name.len)
         == NULL
         && (type != NGX_SLUICE_RES_STREAMING_LOCATOR

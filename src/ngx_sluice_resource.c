@@ -246,7 +246,7 @@ void
 ngx_sluice_res_repair(ngx_sluice_shctx_t *sh)
 {
     ngx_uint_t              i, found;
-    ngx_queue_t            *q, *oq;
+    ngx_queue_t            *q, *oq, *next;
     ngx_sluice_res_t       *res;
     ngx_sluice_res_root_t  *root;
 
@@ -263,9 +263,17 @@ ngx_sluice_res_repair(ngx_sluice_shctx_t *sh)
 
         for (q = ngx_queue_head(&root->queues[i]);
              q != ngx_queue_sentinel(&root->queues[i]);
-             q = ngx_queue_next(q))
+             q = next)
         {
+            next = ngx_queue_next(q);
             res = ngx_queue_data(q, ngx_sluice_res_t, queue);
+
+            if (res->json == NULL) {
+                /* created half-way: as if it never was */
+                res->op = NULL;
+                ngx_sluice_res_free(sh, res);
+                continue;
+            }
 
             if (res->op == NULL) {
                 continue;
@@ -486,6 +494,13 @@ ngx_sluice_res_alloc(ngx_sluice_shctx_t *sh, ngx_uint_t type, u_char *parent,
     res->version = 1;
 
     ngx_queue_insert_tail(&root->queues[type], &res->queue);
+
+    if (ngx_sluice_shm_zone) {
+        ngx_sluice_test_crash_point(
+                    &((ngx_sluice_zone_ctx_t *) ngx_sluice_shm_zone->data)
+                    ->data_path);
+    }
+
     root->counts[type]++;
 
     return res;
