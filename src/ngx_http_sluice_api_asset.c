@@ -205,9 +205,9 @@ ngx_http_sluice_asset_deleting(ngx_sluice_shctx_t *sh, ngx_sluice_res_t *res,
 {
     size_t                  len;
     ngx_sluice_res_t       *loc, *next;
-    ngx_sluice_zone_ctx_t  *zctx;
+    ngx_sluice_res_root_t  *root;
 
-    zctx = ngx_sluice_shm_zone->data;
+    root = ngx_sluice_res_root(sh);
     len = ngx_strlen(res->name);
 
     for (loc = ngx_sluice_res_next(sh, NGX_SLUICE_RES_STREAMING_LOCATOR,
@@ -221,7 +221,7 @@ ngx_http_sluice_asset_deleting(ngx_sluice_shctx_t *sh, ngx_sluice_res_t *res,
         if (ngx_strncasecmp(loc->f.asset, res->name, len) == 0
             && loc->f.asset[len] == '\0')
         {
-            ngx_sluice_res_unlink(log, &zctx->data_path, loc);
+            ngx_sluice_res_unlink(log, &root->data_path, loc);
             ngx_sluice_res_free(sh, loc);
         }
     }

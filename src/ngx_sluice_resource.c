@@ -26,6 +26,8 @@
 #define NGX_SLUICE_TRASH_INTERVAL   100     /* ms between ticks */
 
 
+static void ngx_sluice_res_set_path(ngx_sluice_res_root_t *root,
+    ngx_str_t *path);
 static ngx_uint_t ngx_sluice_res_queue_repair(ngx_slab_pool_t *shpool,
     ngx_queue_t *head);
 static void ngx_sluice_res_op_complete(ngx_sluice_shctx_t *sh,
@@ -60,6 +62,22 @@ static ngx_str_t    ngx_sluice_trash_dir;
 
 /* --- zone ---------------------------------------------------------------- */
 
+static void
+ngx_sluice_res_set_path(ngx_sluice_res_root_t *root, ngx_str_t *path)
+{
+    size_t  len;
+
+    len = ngx_min(path->len, sizeof(root->path) - 1);
+
+    ngx_memcpy(root->path, path->data, len);
+    root->path[len] = '\0';
+
+    /* a pointer into the zone: the same address in every process */
+    root->data_path.data = root->path;
+    root->data_path.len = len;
+}
+
+
 ngx_int_t
 ngx_sluice_res_init_zone(ngx_sluice_zone_ctx_t *zctx, ngx_log_t *log)
 {
@@ -78,6 +96,8 @@ ngx_sluice_res_init_zone(ngx_sluice_zone_ctx_t *zctx, ngx_log_t *log)
     }
 
     ngx_queue_init(&root->ops);
+
+    ngx_sluice_res_set_path(root, &zctx->data_path);
 
     zctx->sh->res = root;
 
@@ -495,11 +515,7 @@ ngx_sluice_res_alloc(ngx_sluice_shctx_t *sh, ngx_uint_t type, u_char *parent,
 
     ngx_queue_insert_tail(&root->queues[type], &res->queue);
 
-    if (ngx_sluice_shm_zone) {
-        ngx_sluice_test_crash_point(
-                    &((ngx_sluice_zone_ctx_t *) ngx_sluice_shm_zone->data)
-                    ->data_path);
-    }
+    ngx_sluice_test_crash_point(&root->data_path);
 
     root->counts[type]++;
 
@@ -598,14 +614,12 @@ ngx_sluice_live_outputs_remove(ngx_sluice_shctx_t *sh, u_char *event,
     ngx_queue_t            *q, *next;
     ngx_sluice_res_t       *res;
     ngx_sluice_res_root_t  *root;
-    ngx_sluice_zone_ctx_t  *zctx;
 
     root = ngx_sluice_res_root(sh);
-    if (root == NULL || ngx_sluice_shm_zone == NULL) {
+    if (root == NULL) {
         return;
     }
 
-    zctx = ngx_sluice_shm_zone->data;
     len = ngx_strlen(event);
 
     dirty = sh->dirty;
@@ -622,7 +636,7 @@ ngx_sluice_live_outputs_remove(ngx_sluice_shctx_t *sh, u_char *event,
             continue;
         }
 
-        ngx_sluice_res_unlink(log, &zctx->data_path, res);
+        ngx_sluice_res_unlink(log, &root->data_path, res);
         ngx_sluice_res_free(sh, res);
     }
 
@@ -1023,7 +1037,15 @@ ngx_sluice_res_init_dirs(ngx_cycle_t *cycle, ngx_str_t *path,
         return NGX_ERROR;
     }
 
-    if (!first || zctx == NULL || zctx->sh == NULL) {
+    if (zctx == NULL || zctx->sh == NULL || zctx->sh->res == NULL) {
+        return NGX_OK;
+    }
+
+    ngx_shmtx_lock(&zctx->shpool->mutex);
+    ngx_sluice_res_set_path(ngx_sluice_res_root(zctx->sh), path);
+    ngx_shmtx_unlock(&zctx->shpool->mutex);
+
+    if (!first) {
         return NGX_OK;
     }
 

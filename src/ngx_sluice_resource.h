@@ -164,6 +164,13 @@ typedef struct ngx_sluice_res_root_s {
     ngx_queue_t                 ops;
     ngx_uint_t                  nops;
     uint64_t                    serial;
+
+    /*
+     * sluice_data_path of the running configuration (set by the master
+     * at every start and reload), for changes made without a request
+     */
+    ngx_str_t                   data_path;
+    u_char                      path[NGX_MAX_PATH];
 } ngx_sluice_res_root_t;
 
 
