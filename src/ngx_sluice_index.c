@@ -27,6 +27,10 @@
 
 static ngx_int_t ngx_sluice_bitrate_used(ngx_sluice_event_t *ev,
     ngx_uint_t self, uint32_t media_type, uint32_t bitrate);
+static uint32_t ngx_sluice_track_number(ngx_sluice_event_t *ev,
+    ngx_uint_t self, ngx_sluice_frag_t *frag);
+static ngx_int_t ngx_sluice_track_find_ms(ngx_sluice_track_t *tr,
+    uint64_t ms, uint64_t tolerance, uint32_t *seq);
 
 
 ngx_int_t
@@ -202,12 +206,110 @@ ngx_sluice_track_append(ngx_sluice_shctx_t *sh, ngx_sluice_event_t *ev,
         tr->init_version = frag->init;
     }
 
+    frag->seq = ngx_sluice_track_number(ev, index, frag);
+
     tr->frags[(tr->head + tr->nfrags) % tr->capacity] = *frag;
     tr->nfrags++;
     tr->appended++;
     tr->updated = ngx_current_msec;
 
     return rc;
+}
+
+
+/*
+ * Fragment numbers (HLS media sequence numbers) go up by one per fragment
+ * of a track, whatever the keyframe interval, and agree across the tracks
+ * of an event: a fragment starting where a fragment of another track
+ * starts (within a quarter of the fragment duration) takes its number.
+ * The first fragment of an event is numbered from its time alone,
+ * round(t / fragment duration), as the ingest cut it.
+ */
+
+static uint32_t
+ngx_sluice_track_number(ngx_sluice_event_t *ev, ngx_uint_t self,
+    ngx_sluice_frag_t *frag)
+{
+    uint32_t             seq, next;
+    uint64_t             ms, tolerance;
+    ngx_uint_t           i, have;
+    ngx_sluice_track_t  *tr;
+
+    tr = &ev->tracks[self];
+
+    if (tr->info.timescale == 0) {
+        return frag->seq;
+    }
+
+    have = (tr->nfrags != 0);
+    next = have ? tr->frags[(tr->head + tr->nfrags - 1) % tr->capacity].seq
+                  + 1
+                : frag->seq;
+
+    ms = frag->time * 1000 / tr->info.timescale;
+    tolerance = ev->fragment_ms / 4;
+
+    for (i = 0; i < NGX_SLUICE_MAX_TRACKS; i++) {
+
+        if (i == self || ev->tracks[i].state == NGX_SLUICE_TRACK_FREE) {
+            continue;
+        }
+
+        if (ngx_sluice_track_find_ms(&ev->tracks[i], ms, tolerance, &seq)
+            == NGX_OK)
+        {
+            return (have && seq < next) ? next : seq;
+        }
+    }
+
+    return next;
+}
+
+
+static ngx_int_t
+ngx_sluice_track_find_ms(ngx_sluice_track_t *tr, uint64_t ms,
+    uint64_t tolerance, uint32_t *seq)
+{
+    uint64_t            t;
+    ngx_uint_t          lo, hi, mid;
+    ngx_sluice_frag_t  *f;
+
+    if (tr->nfrags == 0 || tr->info.timescale == 0) {
+        return NGX_DECLINED;
+    }
+
+    /* the first entry starting at or after ms - tolerance */
+
+    lo = 0;
+    hi = tr->nfrags;
+
+    while (lo < hi) {
+        mid = lo + (hi - lo) / 2;
+        f = &tr->frags[(tr->head + mid) % tr->capacity];
+        t = f->time * 1000 / tr->info.timescale;
+
+        if (t + tolerance < ms) {
+            lo = mid + 1;
+
+        } else {
+            hi = mid;
+        }
+    }
+
+    if (lo == tr->nfrags) {
+        return NGX_DECLINED;
+    }
+
+    f = &tr->frags[(tr->head + lo) % tr->capacity];
+    t = f->time * 1000 / tr->info.timescale;
+
+    if (t > ms + tolerance) {
+        return NGX_DECLINED;
+    }
+
+    *seq = f->seq;
+
+    return NGX_OK;
 }
 
 
