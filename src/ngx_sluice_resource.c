@@ -385,7 +385,10 @@ ngx_sluice_res_find(ngx_sluice_shctx_t *sh, ngx_uint_t type, u_char *parent,
     {
         res = ngx_queue_data(q, ngx_sluice_res_t, queue);
 
-        if (!ngx_sluice_res_name_eq(res->name, name, len)) {
+        /* no document: left half-made by a dead worker, until repaired */
+        if (res->json == NULL
+            || !ngx_sluice_res_name_eq(res->name, name, len))
+        {
             continue;
         }
 
@@ -422,7 +425,7 @@ ngx_sluice_res_next(ngx_sluice_shctx_t *sh, ngx_uint_t type,
         next = ngx_queue_next(q);
         res = ngx_queue_data(q, ngx_sluice_res_t, queue);
 
-        if (ngx_sluice_res_settle(sh, res) == NGX_OK) {
+        if (res->json && ngx_sluice_res_settle(sh, res) == NGX_OK) {
             return res;
         }
     }
