@@ -7,7 +7,8 @@
 # fMP4 segments, dash.js and Shaka Player play DASH (CSF and CMAF), Shaka
 # plays HLS fMP4, dash.js plays Smooth Streaming, and hls.js plays over
 # HTTPS.  Each run must advance the video's currentTime by 6 s without a
-# fatal player error (t/browser/play.js; the page has another origin than
+# fatal player error; hls.js and dash.js also play on across an encoder
+# reconnect (t/browser/play.js; the page has another origin than
 # the server, so CORS is exercised too).
 #
 # Needs chromium and the npm packages of t/browser: `npm ci --prefix
@@ -155,6 +156,32 @@ for my $c (@cases) {
     }
 }
 
+# the encoder reconnects while a player plays: the timeline goes on after
+# the stored end with a discontinuity, the player must get over it
+
+for my $c ([ 'hls.js HLS TS', 'hls', "$http/manifest(format=m3u8-aapl).m3u8" ],
+           [ 'dash.js DASH CMAF', 'dash',
+             "$http/manifest(format=mpd-time-cmaf).mpd" ])
+{
+    my ($name, $player, $url) = @$c;
+    # 16 s of media in 45 s: the stream is down for about 5 s (stop, 2 s,
+    # reconnect, first fragment); a player stuck at the discontinuity
+    # does not make it
+    my $h = play_start($player, $url, 16, 45);
+
+    sleep 8;
+    $t->stop_publisher($pub);
+    sleep 2;
+    $pub = $t->publish(input => [@ladder], loop => 1,
+        url => [ map { 'rtmp://127.0.0.1:' . $t->port(1935)
+                       . "/live/$token/stream$_" } 1 .. 3 ]);
+
+    my $r = play_finish($h);
+    ok($r->{ok}, "$name: plays 16 s across an encoder reconnect")
+        or diag(JSON::PP->new->canonical->encode($r));
+    note(JSON::PP->new->canonical->encode($r));
+}
+
 $t->stop_publisher($pub);
 
 $t->done_testing();
@@ -163,19 +190,35 @@ $t->done_testing();
 ###############################################################################
 
 sub play {
+    return play_finish(play_start(@_));
+}
+
+
+# play.js in the background; play_finish() waits for its result
+sub play_start {
     my ($player, $url, $seconds, $timeout) = @_;
 
-    my ($out, $err) = ('', '');
-    eval {
-        IPC::Run::run([ 'node', $play, '--player', $player, '--url', $url,
-            '--seconds', $seconds, '--timeout', $timeout ],
-            '<', \undef, '>', \$out, '2>', \$err,
-            IPC::Run::timeout($timeout + 30));
-    };
-    my ($line) = grep { /^\{/ } reverse split /\n/, $out;
+    my $p = { out => '', err => '' };
+    $p->{h} = IPC::Run::start([ 'node', $play, '--player', $player,
+        '--url', $url, '--seconds', $seconds, '--timeout', $timeout ],
+        '<', \undef, '>', \$p->{out}, '2>', \$p->{err},
+        IPC::Run::timeout($timeout + 30));
+    return $p;
+}
+
+
+sub play_finish {
+    my ($p) = @_;
+
+    eval { $p->{h}->finish() };
+    my $e = $@;
+    if ($e) {
+        eval { $p->{h}->kill_kill(grace => 2) };
+    }
+    my ($line) = grep { /^\{/ } reverse split /\n/, $p->{out};
     my $r = eval { JSON::PP::decode_json($line // '') };
     return $r if $r;
-    return { ok => 0, error => "play.js: $@ $err", stdout => $out };
+    return { ok => 0, error => "play.js: $e $p->{err}", stdout => $p->{out} };
 }
 
 
