@@ -7,8 +7,8 @@
 # fMP4 segments, dash.js and Shaka Player play DASH (CSF and CMAF), Shaka
 # plays HLS fMP4, dash.js plays Smooth Streaming, and hls.js plays over
 # HTTPS.  Each run must advance the video's currentTime by 6 s without a
-# fatal player error; hls.js and dash.js also play on across an encoder
-# reconnect (t/browser/play.js; the page has another origin than
+# fatal player error; hls.js, dash.js and Shaka also play on across an
+# encoder reconnect (t/browser/play.js; the page has another origin than
 # the server, so CORS is exercised too).
 #
 # Needs chromium and the npm packages of t/browser: `npm ci --prefix
@@ -161,6 +161,8 @@ for my $c (@cases) {
 
 for my $c ([ 'hls.js HLS TS', 'hls', "$http/manifest(format=m3u8-aapl).m3u8" ],
            [ 'dash.js DASH CMAF', 'dash',
+             "$http/manifest(format=mpd-time-cmaf).mpd" ],
+           [ 'Shaka DASH CMAF', 'shaka',
              "$http/manifest(format=mpd-time-cmaf).mpd" ])
 {
     my ($name, $player, $url) = @$c;

@@ -261,7 +261,8 @@ function pageHtml(o, libPrefix) {
         '<script src="' + libPrefix + i + '.js"></script>').join('\n');
 
     return '<!DOCTYPE html>\n<html><head><meta charset="utf-8">'
-        + '<title>sluice play</title></head><body>\n'
+        + '<title>sluice play</title><link rel="icon" href="data:,">'
+        + '</head><body>\n'
         + '<video id="v" muted autoplay playsinline'
         + ' style="width:640px;height:360px"></video>\n'
         + scripts + '\n<script src="' + libPrefix + 'glue.js"></script>\n'
