@@ -48,6 +48,7 @@ const LIBS = {
 };
 
 let finished = false;
+let tmpDir = null;
 
 const CHROMIUM_ARGS = [
     '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -55,6 +56,18 @@ const CHROMIUM_ARGS = [
     '--disable-sync', '--autoplay-policy=no-user-gesture-required',
     '--ignore-certificate-errors',
 ];
+
+
+function removeTmp() {
+    if (tmpDir) {
+        try {
+            fs.rmSync(tmpDir, { recursive: true, force: true });
+        } catch (e) {
+            /* a browser still exiting may hold it: leave it */
+        }
+        tmpDir = null;
+    }
+}
 
 
 function usage(msg) {
@@ -312,7 +325,7 @@ async function main() {
                      seconds: o.seconds };
     const httpErrors = [];
     const consoleLines = [];
-    let chromium, files, srv = null, ctx = null, tmp = null;
+    let chromium, files, srv = null, ctx = null;
 
     function log(s) {
         if (o.verbose) {
@@ -321,16 +334,6 @@ async function main() {
         }
     }
 
-    function cleanup() {
-        if (tmp) {
-            try {
-                fs.rmSync(tmp, { recursive: true, force: true });
-            } catch (e) {
-                /* ignore */
-            }
-            tmp = null;
-        }
-    }
 
     function finish(code) {
         if (finished) {
@@ -352,7 +355,7 @@ async function main() {
                 if (srv) {
                     srv.close();
                 }
-                cleanup();
+                removeTmp();
                 process.exit(code);
             });
     }
@@ -388,8 +391,8 @@ async function main() {
         pageUrl = 'http://127.0.0.1:' + srv.address().port + '/';
     }
 
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-play-'));
-    ctx = await chromium.launchPersistentContext(tmp, {
+    tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-play-'));
+    ctx = await chromium.launchPersistentContext(tmpDir, {
         executablePath: process.env.SLUICE_CHROMIUM || '/usr/bin/chromium',
         headless: true,
         ignoreHTTPSErrors: true,
@@ -505,6 +508,7 @@ main().catch((e) => {
         return;
     }
     finished = true;
+    removeTmp();
     process.stdout.write(JSON.stringify({ ok: false,
                                           error: String(e && e.stack || e)
                                               .slice(0, 1000) }) + '\n');
