@@ -27,8 +27,11 @@
 /* a stored fragment larger than this is not read into memory (TS, Smooth) */
 #define NGX_HTTP_SLUICE_MAX_READ         (64 * 1024 * 1024)
 
-/* fragments muxed into one TS segment at most */
-#define NGX_HTTP_SLUICE_MAX_SEG_FRAGS    1
+/* fragments muxed into one TS segment at most (fragmentsPerTsSegment) */
+#define NGX_HTTP_SLUICE_MAX_SEG_FRAGS    60
+
+/* index records of an asset track read for one manifest at most */
+#define NGX_HTTP_SLUICE_MAX_RECORDS      (256 * 1024)
 
 /* Smooth: fragments announced in a live fragment's tfrf box */
 #define NGX_HTTP_SLUICE_SMOOTH_LOOKAHEAD  2
@@ -36,6 +39,9 @@
 /* Cache-Control max-age of segments and of errors, seconds */
 #define NGX_HTTP_SLUICE_SEGMENT_MAX_AGE  31536000
 #define NGX_HTTP_SLUICE_ERROR_MAX_AGE    1
+
+/* video on demand manifests without a maxCacheAge, seconds */
+#define NGX_HTTP_SLUICE_VOD_MAX_AGE      86400
 
 
 typedef struct {
@@ -78,6 +84,17 @@ typedef struct {
     int64_t                      epoch_ms;
     ngx_uint_t                   live;      /* manifests change */
 
+    /*
+     * streaming locators: the asset played ("" for the preview), its
+     * windows and settings, and the streaming endpoint's maxCacheAge
+     */
+    u_char                       asset_id[NGX_SLUICE_ID_LEN + 1];
+    ngx_msec_t                   window_ms;     /* DVR window; 0: conf */
+    ngx_msec_t                   archive_ms;    /* older records: gone */
+    ngx_uint_t                   per_segment;   /* HLS TS fragments */
+    ngx_uint_t                   final;         /* no recording output */
+    ngx_int_t                    max_age;       /* -1: not set */
+
     /* manifests and playlists: the window of every track */
     ngx_sluice_snapshot_t        snap;
     uint32_t                    *discontinuities;   /* before the window */
@@ -114,6 +131,36 @@ ngx_int_t ngx_http_sluice_packager_manifest_collect(
     ngx_http_sluice_pkg_t *pkg, ngx_sluice_event_t *ev);
 ngx_int_t ngx_http_sluice_packager_segment_collect(
     ngx_http_sluice_pkg_t *pkg, ngx_sluice_event_t *ev);
+
+/* the wall clock of timeline time 0 of a running event (mutex held) */
+void ngx_http_sluice_packager_event_epoch(ngx_http_sluice_pkg_t *pkg,
+    ngx_sluice_event_t *ev);
+
+/*
+ * Assets (ngx_http_sluice_packager_asset.c), outside the lock, once a
+ * resolver set pkg->asset_id: the snapshot of the asset's tracks read
+ * from their descriptors and index files (manifests), or the fragments of
+ * the requested segment (segments).  NGX_OK, NGX_ERROR, or NGX_DECLINED
+ * with pkg->status and pkg->reason.
+ */
+ngx_int_t ngx_http_sluice_asset_snapshot(ngx_http_sluice_pkg_t *pkg);
+ngx_int_t ngx_http_sluice_asset_segment(ngx_http_sluice_pkg_t *pkg);
+
+/*
+ * Streaming locators (ngx_http_sluice_packager_locator.c): the resolver
+ * of "/{streamingLocatorId}/{manifestName}.ism/..." (streaming endpoint,
+ * locator, asset, then the asset's files), and the endpoint's
+ * crossSiteAccessPolicies member ("crossDomainPolicy",
+ * "clientAccessPolicy") served as a file; returns an nginx rc.
+ */
+ngx_int_t ngx_http_sluice_packager_resolve_locator(
+    ngx_http_sluice_pkg_t *pkg);
+ngx_int_t ngx_http_sluice_packager_policy_file(ngx_http_sluice_pkg_t *pkg,
+    const char *member);
+
+/* "{data}/assets/{assetId}/{slot}/" + name, NUL-terminated */
+ngx_int_t ngx_http_sluice_asset_path(ngx_http_sluice_pkg_t *pkg,
+    ngx_uint_t slot, ngx_str_t *name, ngx_str_t *path);
 
 /* then, outside the lock, they produce the response */
 ngx_int_t ngx_http_sluice_packager_manifest(ngx_http_sluice_pkg_t *pkg);

@@ -151,6 +151,32 @@ ngx_http_sluice_epoch(ngx_http_sluice_pkg_t *pkg, ngx_sluice_event_t *ev)
 
 
 /*
+ * The epoch of an event whose recording an asset plays (live): the same
+ * estimate the preview makes, from a snapshot of the newest fragments.
+ */
+
+void
+ngx_http_sluice_packager_event_epoch(ngx_http_sluice_pkg_t *pkg,
+    ngx_sluice_event_t *ev)
+{
+    ngx_msec_t  window;
+
+    window = ngx_max(ev->fragment_ms, 1000);
+
+    if (ngx_sluice_snapshot(pkg->request->pool, ev, window, &pkg->snap)
+        != NGX_OK)
+    {
+        pkg->epoch_ms = ev->epoch_ms;
+
+    } else {
+        ngx_http_sluice_epoch(pkg, ev);
+    }
+
+    ngx_memzero(&pkg->snap, sizeof(ngx_sluice_snapshot_t));
+}
+
+
+/*
  * Discontinuities of the ring entries before the window: they keep
  * EXT-X-DISCONTINUITY-SEQUENCE steady while the window slides.
  */
@@ -265,7 +291,14 @@ ngx_http_sluice_packager_manifest(ngx_http_sluice_pkg_t *pkg)
     }
 
     if (!pkg->live) {
+        /* an asset that a live output may still record into: short */
         max_age = 60;
+    }
+
+    if (!pkg->live && pkg->final) {
+        /* video on demand for good: the endpoint's maxCacheAge */
+        max_age = (pkg->max_age >= 0) ? (time_t) pkg->max_age
+                                      : NGX_HTTP_SLUICE_VOD_MAX_AGE;
     }
 
     return ngx_http_sluice_packager_send(r, &type, b, max_age);
@@ -362,9 +395,9 @@ ngx_http_sluice_presentation(ngx_http_sluice_pkg_t *pkg,
     p->epoch_ms = pkg->epoch_ms;
     p->program_date_time = (pkg->live && pkg->epoch_ms != 0) ? 1 : 0;
     p->now_ms = (int64_t) tp->sec * 1000 + tp->msec;
-    p->window_ms = plcf->live_window;
+    p->window_ms = pkg->window_ms ? pkg->window_ms : plcf->live_window;
     p->fragment_ms = (uint32_t) pkg->fragment_ms;
-    p->fragments_per_segment = 1;
+    p->fragments_per_segment = pkg->per_segment ? pkg->per_segment : 1;
 
     return NGX_OK;
 }

@@ -7,9 +7,10 @@
  *   /{locator}/{name}.ism/{tail}
  *
  * The locator and name select a source through a resolver (preview
- * locators of running live events today; streaming locators later), which
- * copies what the request needs out of the shared-memory index under the
- * zone mutex.  The tail (an AMS URL tag) selects a manifest, a playlist or
+ * locators of running live events; streaming locators of assets, in
+ * _locator.c), which copies what the request needs out of the
+ * shared-memory index under the zone mutex (assets: out of their files,
+ * after the lock).  The tail (an AMS URL tag) selects a manifest, a playlist or
  * a segment, written or served outside the lock.
  */
 
@@ -33,6 +34,7 @@ typedef struct {
 static ngx_int_t ngx_http_sluice_packager_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_sluice_packager_options(ngx_http_request_t *r);
 static ngx_int_t ngx_http_sluice_packager_split(ngx_http_sluice_pkg_t *pkg);
+static ngx_int_t ngx_http_sluice_packager_zone(ngx_http_sluice_pkg_t *pkg);
 static ngx_int_t ngx_http_sluice_packager_resolve(ngx_http_sluice_pkg_t *pkg);
 static ngx_int_t ngx_http_sluice_packager_collect(ngx_http_sluice_pkg_t *pkg,
     ngx_sluice_event_t *ev);
@@ -48,8 +50,13 @@ static char *ngx_http_sluice_packager(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 
 
+/*
+ * Tried in order; a resolver returning NGX_AGAIN ("not mine") passes the
+ * request on to the next one that matches.
+ */
 static ngx_http_sluice_resolver_t  ngx_http_sluice_resolvers[] = {
     { ngx_string("preview"), ngx_http_sluice_resolve_preview },
+    { ngx_string(""), ngx_http_sluice_packager_resolve_locator },
     { ngx_null_string, NULL }
 };
 
@@ -160,6 +167,33 @@ ngx_http_sluice_packager_handler(ngx_http_request_t *r)
     pkg->request = r;
     pkg->alloc.alloc = ngx_http_sluice_packager_alloc;
     pkg->alloc.ctx = r->pool;
+    pkg->max_age = -1;
+
+    if (r->uri.len == sizeof("/crossdomain.xml") - 1
+        && ngx_strncasecmp(r->uri.data, (u_char *) "/crossdomain.xml",
+                           r->uri.len)
+           == 0)
+    {
+        if (ngx_http_sluice_packager_zone(pkg) != NGX_OK) {
+            return ngx_http_sluice_packager_error(r, pkg->status,
+                                                  pkg->reason);
+        }
+
+        return ngx_http_sluice_packager_policy_file(pkg, "crossDomainPolicy");
+    }
+
+    if (r->uri.len == sizeof("/clientaccesspolicy.xml") - 1
+        && ngx_strncasecmp(r->uri.data, (u_char *) "/clientaccesspolicy.xml",
+                           r->uri.len)
+           == 0)
+    {
+        if (ngx_http_sluice_packager_zone(pkg) != NGX_OK) {
+            return ngx_http_sluice_packager_error(r, pkg->status,
+                                                  pkg->reason);
+        }
+
+        return ngx_http_sluice_packager_policy_file(pkg, "clientAccessPolicy");
+    }
 
     if (ngx_http_sluice_packager_split(pkg) != NGX_OK) {
         return ngx_http_sluice_packager_error(r, NGX_HTTP_NOT_FOUND,
@@ -288,11 +322,47 @@ ngx_http_sluice_packager_split(ngx_http_sluice_pkg_t *pkg)
 static ngx_int_t
 ngx_http_sluice_packager_resolve(ngx_http_sluice_pkg_t *pkg)
 {
-    ngx_http_sluice_resolver_t   *res;
-    ngx_http_sluice_main_conf_t  *smcf;
+    ngx_int_t                    rc;
+    ngx_http_sluice_resolver_t  *res;
+
+    if (ngx_http_sluice_packager_zone(pkg) != NGX_OK) {
+        return NGX_DECLINED;
+    }
 
     pkg->status = NGX_HTTP_NOT_FOUND;
     pkg->reason = "unknown locator";
+
+    for (res = ngx_http_sluice_resolvers; res->resolve; res++) {
+
+        if (res->name.len != 0
+            && (res->name.len != pkg->name.len
+                || ngx_strncasecmp(res->name.data, pkg->name.data,
+                                   pkg->name.len)
+                   != 0))
+        {
+            continue;
+        }
+
+        rc = res->resolve(pkg);
+
+        if (rc != NGX_AGAIN) {
+            return rc;
+        }
+
+        pkg->status = NGX_HTTP_NOT_FOUND;
+        pkg->reason = "unknown locator";
+    }
+
+    return NGX_DECLINED;
+}
+
+
+/* the zone of the request's configuration: NGX_OK or NGX_DECLINED */
+
+static ngx_int_t
+ngx_http_sluice_packager_zone(ngx_http_sluice_pkg_t *pkg)
+{
+    ngx_http_sluice_main_conf_t  *smcf;
 
     /*
      * The zone of the configuration this request runs with (not the
@@ -312,21 +382,7 @@ ngx_http_sluice_packager_resolve(ngx_http_sluice_pkg_t *pkg)
 
     pkg->zctx = smcf->shm_zone->data;
 
-    for (res = ngx_http_sluice_resolvers; res->resolve; res++) {
-
-        if (res->name.len != 0
-            && (res->name.len != pkg->name.len
-                || ngx_strncasecmp(res->name.data, pkg->name.data,
-                                   pkg->name.len)
-                   != 0))
-        {
-            continue;
-        }
-
-        return res->resolve(pkg);
-    }
-
-    return NGX_DECLINED;
+    return NGX_OK;
 }
 
 
@@ -384,7 +440,8 @@ ngx_http_sluice_resolve_preview(ngx_http_sluice_pkg_t *pkg)
                                      pkg->locator.len);
 
     if (ev == NULL) {
-        rc = NGX_DECLINED;
+        /* not a preview locator: perhaps a streaming locator */
+        rc = NGX_AGAIN;
 
     } else if (ev->state != NGX_SLUICE_RUNNING) {
         pkg->reason = "live event not running";

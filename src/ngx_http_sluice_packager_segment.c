@@ -37,8 +37,8 @@ typedef struct {
     ngx_http_sluice_pkg_t       *pkg;
     ngx_uint_t                   nfiles;
     ngx_uint_t                   next;      /* file being read */
-    ngx_file_t                   files[2];
-    ngx_str_t                    data[2];   /* file contents */
+    ngx_file_t                  *files;     /* seg[0] frags, seg[1] frags */
+    ngx_str_t                   *data;      /* file contents */
     time_t                       mtime;     /* the newest file */
 } ngx_http_sluice_seg_ctx_t;
 
@@ -54,7 +54,12 @@ static void ngx_http_sluice_seg_next(ngx_http_sluice_seg_track_t *st,
 static void ngx_http_sluice_seg_copy(ngx_http_sluice_seg_track_t *st,
     ngx_sluice_track_t *tr);
 static ngx_int_t ngx_http_sluice_seg_path(ngx_http_sluice_pkg_t *pkg,
-    ngx_http_sluice_seg_track_t *st, ngx_uint_t init, ngx_str_t *path);
+    ngx_http_sluice_seg_track_t *st, ngx_uint_t init, ngx_uint_t k,
+    ngx_str_t *path);
+static time_t ngx_http_sluice_seg_max_age(ngx_http_sluice_pkg_t *pkg);
+static ngx_int_t ngx_http_sluice_seg_join(ngx_http_sluice_seg_ctx_t *ctx,
+    sluice_fragment_t *f, ngx_uint_t from, ngx_uint_t n,
+    sluice_ts_track_t *tt);
 static ngx_int_t ngx_http_sluice_seg_open(ngx_http_request_t *r,
     ngx_str_t *path, ngx_open_file_info_t *of);
 static ngx_int_t ngx_http_sluice_seg_send_file(ngx_http_sluice_pkg_t *pkg,
@@ -317,16 +322,36 @@ ngx_http_sluice_packager_segment(ngx_http_sluice_pkg_t *pkg)
 }
 
 
-/* "{data}/live/{id}/{generation}/{track}/init{v}.mp4" or "/{time}.m4s" */
+/*
+ * "{data}/live/{id}/{generation}/{track}/init{v}.mp4" or "/{time}.m4s" of
+ * the k-th fragment; for an asset "{data}/assets/{assetId}/{slot}/..."
+ */
 
 static ngx_int_t
 ngx_http_sluice_seg_path(ngx_http_sluice_pkg_t *pkg,
-    ngx_http_sluice_seg_track_t *st, ngx_uint_t init, ngx_str_t *path)
+    ngx_http_sluice_seg_track_t *st, ngx_uint_t init, ngx_uint_t k,
+    ngx_str_t *path)
 {
     u_char                 *p;
+    ngx_str_t               name;
     ngx_sluice_zone_ctx_t  *zctx;
+    u_char                  buf[NGX_SLUICE_FILE_LEN];
 
     zctx = pkg->zctx;
+
+    if (pkg->asset_id[0]) {
+        name.data = buf;
+
+        if (init) {
+            name.len = ngx_sprintf(buf, "init%uD.mp4", st->init_version)
+                       - buf;
+
+        } else {
+            name.len = ngx_sprintf(buf, "%uL.m4s", st->frags[k].time) - buf;
+        }
+
+        return ngx_http_sluice_asset_path(pkg, st->index, &name, path);
+    }
 
     p = ngx_pnalloc(pkg->request->pool, zctx->data_path.len
                     + NGX_SLUICE_TRACK_DIR_LEN + NGX_SLUICE_FILE_LEN + 1);
@@ -343,7 +368,7 @@ ngx_http_sluice_seg_path(ngx_http_sluice_pkg_t *pkg,
         p = ngx_sprintf(p, "/init%uD.mp4", st->init_version);
 
     } else {
-        p = ngx_sprintf(p, "/%uL.m4s", st->frags[0].time);
+        p = ngx_sprintf(p, "/%uL.m4s", st->frags[k].time);
     }
 
     path->len = p - path->data;
@@ -403,7 +428,9 @@ ngx_http_sluice_seg_send_file(ngx_http_sluice_pkg_t *pkg, ngx_uint_t init)
 
     r = pkg->request;
 
-    if (ngx_http_sluice_seg_path(pkg, &pkg->seg[0], init, &path) != NGX_OK) {
+    if (ngx_http_sluice_seg_path(pkg, &pkg->seg[0], init, 0, &path)
+        != NGX_OK)
+    {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
@@ -452,7 +479,20 @@ ngx_http_sluice_seg_send_file(ngx_http_sluice_pkg_t *pkg, ngx_uint_t init)
     }
 
     return ngx_http_sluice_packager_send(r, &type, b,
-                                         NGX_HTTP_SLUICE_SEGMENT_MAX_AGE);
+                                         ngx_http_sluice_seg_max_age(pkg));
+}
+
+
+/* segments: immutable, unless the streaming endpoint sets maxCacheAge */
+
+static time_t
+ngx_http_sluice_seg_max_age(ngx_http_sluice_pkg_t *pkg)
+{
+    if (pkg->max_age >= 0) {
+        return (time_t) pkg->max_age;
+    }
+
+    return NGX_HTTP_SLUICE_SEGMENT_MAX_AGE;
 }
 
 
@@ -462,7 +502,7 @@ static ngx_int_t
 ngx_http_sluice_seg_load(ngx_http_sluice_pkg_t *pkg)
 {
     ngx_int_t                   rc;
-    ngx_uint_t                  i;
+    ngx_uint_t                  i, j, k;
     ngx_str_t                   path;
     ngx_file_t                 *file;
     ngx_http_request_t         *r;
@@ -477,11 +517,36 @@ ngx_http_sluice_seg_load(ngx_http_sluice_pkg_t *pkg)
     }
 
     ctx->pkg = pkg;
-    ctx->nfiles = pkg->nseg;
 
-    for (i = 0; i < ctx->nfiles; i++) {
+    for (j = 0; j < pkg->nseg; j++) {
+        ctx->nfiles += pkg->seg[j].nfrags;
+    }
 
-        if (ngx_http_sluice_seg_path(pkg, &pkg->seg[i], 0, &path) != NGX_OK) {
+    if (ctx->nfiles == 0) {
+        return ngx_http_sluice_packager_error(r, NGX_HTTP_NOT_FOUND,
+                                              "fragment not stored");
+    }
+
+    ctx->files = ngx_pcalloc(r->pool, ctx->nfiles * sizeof(ngx_file_t));
+    ctx->data = ngx_pcalloc(r->pool, ctx->nfiles * sizeof(ngx_str_t));
+    if (ctx->files == NULL || ctx->data == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    j = 0;
+    k = 0;
+
+    for (i = 0; i < ctx->nfiles; i++, k++) {
+
+        /* file i: fragment k of seg[j] */
+        while (k >= pkg->seg[j].nfrags) {
+            j++;
+            k = 0;
+        }
+
+        if (ngx_http_sluice_seg_path(pkg, &pkg->seg[j], 0, k, &path)
+            != NGX_OK)
+        {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
 
@@ -708,12 +773,17 @@ ngx_http_sluice_seg_produce(ngx_http_sluice_seg_ctx_t *ctx)
 {
     ngx_uint_t              i;
     sluice_status_t         rc;
+    sluice_fragment_t      *f;
     ngx_http_request_t     *r;
     ngx_http_sluice_pkg_t  *pkg;
-    sluice_fragment_t       f[2];
 
     pkg = ctx->pkg;
     r = pkg->request;
+
+    f = ngx_pcalloc(r->pool, ctx->nfiles * sizeof(sluice_fragment_t));
+    if (f == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
 
     for (i = 0; i < ctx->nfiles; i++) {
         rc = sluice_cmaf_fragment_parse(ctx->data[i].data, ctx->data[i].len,
@@ -788,7 +858,7 @@ ngx_http_sluice_seg_smooth(ngx_http_sluice_seg_ctx_t *ctx,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    max_age = NGX_HTTP_SLUICE_SEGMENT_MAX_AGE;
+    max_age = ngx_http_sluice_seg_max_age(pkg);
 
     if (pkg->live) {
         if (ngx_http_sluice_seg_tfrf(st, b->pos, size) != NGX_OK) {
@@ -947,7 +1017,7 @@ static ngx_int_t
 ngx_http_sluice_seg_ts(ngx_http_sluice_seg_ctx_t *ctx, sluice_fragment_t *f)
 {
     size_t                  size;
-    ngx_uint_t              i;
+    ngx_uint_t              i, from;
     ngx_buf_t              *b;
     ngx_str_t               type;
     sluice_status_t         rc;
@@ -961,13 +1031,21 @@ ngx_http_sluice_seg_ts(ngx_http_sluice_seg_ctx_t *ctx, sluice_fragment_t *f)
 
     ngx_memzero(&seg, sizeof(sluice_ts_segment_t));
 
-    for (i = 0; i < ctx->nfiles; i++) {
+    from = 0;
+
+    for (i = 0; i < pkg->nseg; i++) {
         tt = (pkg->seg[i].info.media_type == SLUICE_MEDIA_VIDEO)
              ? &seg.video : &seg.audio;
 
         tt->info = &pkg->seg[i].info;
-        tt->samples = f[i].samples;
-        tt->nsamples = f[i].nsamples;
+
+        if (ngx_http_sluice_seg_join(ctx, f, from, pkg->seg[i].nfrags, tt)
+            != NGX_OK)
+        {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        from += pkg->seg[i].nfrags;
     }
 
     rc = sluice_ts_segment_size(&seg, &size);
@@ -1000,5 +1078,47 @@ ngx_http_sluice_seg_ts(ngx_http_sluice_seg_ctx_t *ctx, sluice_fragment_t *f)
     ngx_str_set(&type, "video/mp2t");
 
     return ngx_http_sluice_packager_send(r, &type, b,
-                                         NGX_HTTP_SLUICE_SEGMENT_MAX_AGE);
+                                         ngx_http_sluice_seg_max_age(pkg));
+}
+
+
+/* the samples of fragments f[from, from + n) of one track, in one array */
+
+static ngx_int_t
+ngx_http_sluice_seg_join(ngx_http_sluice_seg_ctx_t *ctx,
+    sluice_fragment_t *f, ngx_uint_t from, ngx_uint_t n,
+    sluice_ts_track_t *tt)
+{
+    uint32_t          total;
+    ngx_uint_t        i;
+    sluice_sample_t  *s, *p;
+
+    if (n == 1) {
+        tt->samples = f[from].samples;
+        tt->nsamples = f[from].nsamples;
+        return NGX_OK;
+    }
+
+    total = 0;
+
+    for (i = from; i < from + n; i++) {
+        total += f[i].nsamples;
+    }
+
+    s = ngx_palloc(ctx->pkg->request->pool, total * sizeof(sluice_sample_t));
+    if (s == NULL) {
+        return NGX_ERROR;
+    }
+
+    p = s;
+
+    for (i = from; i < from + n; i++) {
+        ngx_memcpy(p, f[i].samples, f[i].nsamples * sizeof(sluice_sample_t));
+        p += f[i].nsamples;
+    }
+
+    tt->samples = s;
+    tt->nsamples = total;
+
+    return NGX_OK;
 }

@@ -294,6 +294,11 @@ sluice_hls_playlist(sluice_buf_t *b, const sluice_presentation_t *p,
     sluice_buf_u64(b, t->discontinuities_before);
     sluice_buf_cstr(b, "\n");
 
+    if (p->ended && !p->live) {
+        /* an asset played as video on demand: it will not change */
+        sluice_buf_cstr(b, "#EXT-X-PLAYLIST-TYPE:VOD\n");
+    }
+
     if (format == SLUICE_FORMAT_HLS_CMAF) {
         sluice_buf_cstr(b, "#EXT-X-MAP:URI=\"Fragments(");
         sluice_hls_text(b, &t->name);

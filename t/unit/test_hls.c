@@ -315,6 +315,18 @@ test_playlist(void)
           && strcmp(s + strlen(s) - 15, "#EXT-X-ENDLIST\n") == 0);
     free(s);
 
+    /* an asset played as video on demand: PLAYLIST-TYPE VOD */
+    s = render(&p, &tracks[0], SLUICE_FORMAT_HLS_CMAF, &rc);
+    CHECK(s && strstr(s, "#EXT-X-PLAYLIST-TYPE") == NULL);
+    free(s);
+    p.live = 0;
+    s = render(&p, &tracks[0], SLUICE_FORMAT_HLS_CMAF, &rc);
+    CHECK(s && strstr(s, "#EXT-X-DISCONTINUITY-SEQUENCE:3\n"
+                      "#EXT-X-PLAYLIST-TYPE:VOD\n"));
+    CHECK(s && strstr(s, "#EXT-X-ENDLIST\n"));
+    free(s);
+    p.live = 1;
+
     /* audio: 48 kHz timescale */
     fixture(&p, 3);
     s = render(&p, &tracks[1], SLUICE_FORMAT_HLS_TS, &rc);
