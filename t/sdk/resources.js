@@ -79,7 +79,9 @@ async function main() {
   const assets = await all(c.assets.list(rg, account));
   check(assets.length === 12, "assets listed across pages (" + assets.length + ")");
   const top = await all(c.assets.list(rg, account, { top: 3, orderby: "properties/created desc" }));
-  check(top.length === 3 && top[0].name === "page10", "assets $top and $orderby");
+  check(top.length === 3 && top[0].created >= top[1].created && top[1].created >= top[2].created
+        && top[0].created.getTime() === Math.max(...assets.map((x) => x.created.getTime())),
+        "assets $top and $orderby");
   const filtered = await all(c.assets.list(rg, account, { filter: "name eq 'page3'" }));
   check(filtered.length === 1 && filtered[0].name === "page3", "assets $filter");
 
