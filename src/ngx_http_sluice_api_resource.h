@@ -91,7 +91,7 @@ struct ngx_http_sluice_rt_s {
     const char                 *id_segment;     /* in ids: "assets" */
     const char                 *arm_type;       /* "Microsoft.Media/..." */
     const char                 *what;           /* "Asset" in messages */
-    const char                 *op_collection;  /* LRO: "liveOutputOperations" */
+    const char                 *op_collection;  /* LRO: "...Operations" */
     const char                 *states[8];      /* resourceState names */
     size_t                      name_max;
     ngx_uint_t                  flags;

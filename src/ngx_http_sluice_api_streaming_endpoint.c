@@ -301,7 +301,8 @@ ngx_http_sluice_se_access(ngx_http_sluice_res_build_t *b,
     ak = sluice_json_get(ac, "akamai");
 
     if (!ngx_http_sluice_absent(ak)) {
-        list = sluice_json_get(ak, "akamaiSignatureHeaderAuthenticationKeyList");
+        list = sluice_json_get(ak,
+                           "akamaiSignatureHeaderAuthenticationKeyList");
 
         if (ak->type != SLUICE_JSON_OBJECT
             || (!ngx_http_sluice_absent(list)
