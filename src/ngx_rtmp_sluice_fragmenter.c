@@ -28,6 +28,7 @@
 #include "media/sluice_avc.h"
 #include "media/sluice_aac.h"
 #include "media/sluice_cmaf.h"
+#include "ngx_sluice_asset.h"
 
 
 #define NGX_RTMP_SLUICE_JOB_INIT       0
@@ -1214,9 +1215,11 @@ static void
 ngx_rtmp_sluice_job_done(ngx_sluice_wjob_t *job)
 {
     ngx_int_t               rc;
+    ngx_uint_t              was, nrec;
     ngx_sluice_frag_t       evicted;
     ngx_sluice_wjob_t      *rm;
     ngx_sluice_event_t     *ev;
+    ngx_sluice_rec_req_t    req;
     ngx_rtmp_sluice_job_t  *jc;
     ngx_sluice_zone_ctx_t  *zctx;
 
@@ -1234,21 +1237,47 @@ ngx_rtmp_sluice_job_done(ngx_sluice_wjob_t *job)
     zctx = ngx_rtmp_sluice_zone->data;
 
     rc = NGX_OK;
+    was = 0;
+    nrec = 0;
 
     ngx_shmtx_lock(&zctx->shpool->mutex);
 
     ev = ngx_sluice_index_event(zctx->sh, jc->id, jc->generation);
 
     if (ev && jc->slot < NGX_SLUICE_MAX_TRACKS) {
-        ev->tracks[jc->slot].unhealthy = 0;
+        was = ev->tracks[jc->slot].unhealthy & NGX_SLUICE_UNHEALTHY_WRITE;
+        ev->tracks[jc->slot].unhealthy &= ~NGX_SLUICE_UNHEALTHY_WRITE;
 
         if (jc->kind == NGX_RTMP_SLUICE_JOB_FRAGMENT) {
             rc = ngx_sluice_track_append(zctx->sh, ev, jc->slot, &jc->frag,
                                          jc->info, &evicted);
+
+            /* the live outputs record it (jc->frag has the final seq) */
+
+            if (rc == NGX_OK || rc == NGX_DONE) {
+                nrec = ngx_sluice_recorder_collect(zctx->sh, ev, jc->slot,
+                                                   &jc->frag, &req);
+            }
         }
     }
 
     ngx_shmtx_unlock(&zctx->shpool->mutex);
+
+    if (was) {
+        ngx_log_error(NGX_LOG_NOTICE, ngx_cycle->log, 0,
+                      "sluice: writes of track %ui of live event %s "
+                      "resumed with \"%s\"", jc->slot, jc->id, job->path);
+    }
+
+    if (nrec
+        && ngx_sluice_recorder_post(job->writer, zctx, &jc->dir, jc->id,
+                                    jc->generation, &req, ngx_cycle->log)
+           != NGX_OK)
+    {
+        ngx_log_error(NGX_LOG_ERR, ngx_cycle->log, 0,
+                      "sluice: recording: fragment \"%s\" not recorded "
+                      "(no memory)", job->path);
+    }
 
     if (rc != NGX_DONE) {
         return;
@@ -1313,7 +1342,7 @@ ngx_rtmp_sluice_job_failed(ngx_sluice_wjob_t *job)
     ev = ngx_sluice_index_event(zctx->sh, jc->id, jc->generation);
 
     if (ev && jc->slot < NGX_SLUICE_MAX_TRACKS) {
-        ev->tracks[jc->slot].unhealthy = 1;
+        ev->tracks[jc->slot].unhealthy |= NGX_SLUICE_UNHEALTHY_WRITE;
     }
 
     ngx_shmtx_unlock(&zctx->shpool->mutex);

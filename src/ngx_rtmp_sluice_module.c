@@ -37,6 +37,7 @@ static ngx_rtmp_sluice_ctx_t *ngx_rtmp_sluice_get_ctx(ngx_rtmp_session_t *s);
 static void ngx_rtmp_sluice_cleanup(void *data);
 static ngx_int_t ngx_rtmp_sluice_parse_path(ngx_rtmp_sluice_ctx_t *ctx,
     ngx_rtmp_publish_t *v, ngx_str_t *token);
+static ngx_uint_t ngx_rtmp_sluice_fresh_timeline(ngx_sluice_event_t *ev);
 static ngx_int_t ngx_rtmp_sluice_attach(ngx_rtmp_session_t *s,
     ngx_rtmp_sluice_ctx_t *ctx, ngx_str_t *token);
 static ngx_thread_pool_t *ngx_rtmp_sluice_thread_pool(ngx_rtmp_session_t *s,
@@ -381,6 +382,25 @@ ngx_rtmp_sluice_parse_path(ngx_rtmp_sluice_ctx_t *ctx, ngx_rtmp_publish_t *v,
 }
 
 
+/* no track of the event has data yet */
+
+static ngx_uint_t
+ngx_rtmp_sluice_fresh_timeline(ngx_sluice_event_t *ev)
+{
+    ngx_uint_t  i;
+
+    for (i = 0; i < NGX_SLUICE_MAX_TRACKS; i++) {
+        if (ev->tracks[i].state != NGX_SLUICE_TRACK_FREE
+            && ev->tracks[i].appended)
+        {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
 /* find the event; copy what the session needs from it */
 
 static ngx_int_t
@@ -464,6 +484,19 @@ ngx_rtmp_sluice_attach(ngx_rtmp_session_t *s, ngx_rtmp_sluice_ctx_t *ctx,
         if (end > ctx->stored_end) {
             ctx->stored_end = end;
         }
+    }
+
+    /*
+     * nginx restarted while live outputs recorded: the first publisher of
+     * the new timeline continues after the recordings (renditions joining
+     * later take the event's offset, as usual)
+     */
+
+    if (ev->record_end_ms > ctx->stored_end
+        && ngx_rtmp_sluice_fresh_timeline(ev))
+    {
+        ctx->reconnect = 1;
+        ctx->stored_end = ev->record_end_ms;
     }
 
     ev->publishers++;

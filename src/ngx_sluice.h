@@ -117,8 +117,14 @@ typedef struct {
     uint64_t                    appended;       /* ever; a version */
 
     ngx_msec_t                  updated;        /* last append, ms */
-    ngx_uint_t                  unhealthy;      /* last write failed */
+    ngx_uint_t                  unhealthy;      /* last write failed:
+                                                   NGX_SLUICE_UNHEALTHY_* */
 } ngx_sluice_track_t;
+
+
+/* ngx_sluice_track_t.unhealthy: non-zero when a write failed */
+#define NGX_SLUICE_UNHEALTHY_WRITE     0x01     /* live fragment */
+#define NGX_SLUICE_UNHEALTHY_RECORD    0x02     /* asset (live output) */
 
 
 typedef struct {
@@ -152,6 +158,14 @@ typedef struct {
     /* the resource document as the API returns it (slab string) */
     u_char                     *json;
     size_t                      json_len;
+
+    /*
+     * end (timeline ms) of what its live outputs recorded before nginx
+     * restarted (a fresh zone; ngx_sluice_recorder_init_zone()): the
+     * first publisher of the new generation continues after it, so the
+     * assets' timelines go on; 0 otherwise
+     */
+    uint64_t                    record_end_ms;
 
     /* API bookkeeping (ngx_sluice_zone.c, ngx_http_sluice_api_*.c) */
     uint64_t                    serial;         /* unique per creation */

@@ -6,16 +6,20 @@
  * it back (cloud DVR while recording, video on demand after).
  *
  *   {data}/assets/{assetId}/
- *       {slot}/                 one per recorded track: the live event's
- *                               track slot (ngx_sluice_track_t.index)
+ *       {slot}/                 one per recorded track (stream and media
+ *                               type): the live event's track slot
+ *                               (ngx_sluice_track_t.index) when free, else
+ *                               the first free number (after a restart)
  *           track               ngx_sluice_asset_track_t, written to
  *                               "track.tmp" then renamed, whenever the
  *                               track opens or its init version changes
  *           init{v}.mp4         hard links of the live event's files
  *           {time}.m4s          (the bytes are stored once)
  *           index               ngx_sluice_frag_t records (as in shared
- *                               memory, with the final seq), appended in
- *                               time order, one write() each, only after
+ *                               memory, with the final seq; "init" is
+ *                               the asset's init version, see below),
+ *                               appended in time order, one write() each
+ *                               and fdatasync, only after
  *                               the fragment's link exists; a trailing
  *                               partial record (crash) is ignored
  *
@@ -23,9 +27,16 @@
  * link keeps the bytes until the archive window trims them (the recorder
  * unlinks fragments ending before last end - archive window; index
  * records of trimmed fragments stay and readers skip them by the same
- * rule).  Recording writes run in the thread pool, never in the event
- * loop.  An asset is live while a live output records into it
- * (ngx_sluice_live_output_by_asset() finds one and its event is Running);
+ * rule).  The recorder keeps one fragment more than that (it unlinks
+ * those ending before last end - archive window - the last fragment's
+ * duration), so a reader whose window starts anywhere in
+ * [last end - archive window, ...) never names a trimmed file, whether
+ * it keeps records ending at or after the start.  Index records are in
+ * strictly increasing time and seq order, also across restarts (the live
+ * timeline continues after what was recorded).  Recording writes run in
+ * the thread pool, never in the event loop.  An asset is live while a
+ * live output records into it (ngx_sluice_live_output_by_asset() finds
+ * one and its event is Running);
  * otherwise it is video on demand.
  */
 
@@ -57,6 +68,69 @@ typedef struct {
     sluice_track_info_t         info;           /* info.bitrate as in the
                                                    live event */
 } ngx_sluice_asset_track_t;
+
+
+/*
+ * Recorder (src/ngx_sluice_recorder.c), used by the ingest.
+ *
+ * After a fragment entered the live index (event loop, mutex held),
+ * ngx_sluice_recorder_collect() lists the assets of the event's live
+ * outputs (not being deleted) and copies what their records need; then,
+ * without the mutex, ngx_sluice_recorder_post() queues one job on the
+ * track's writer, first in line (it runs before fragments queued
+ * earlier), which for each asset in the thread pool: finds or claims the
+ * asset slot of the stream and media type (mkdir), links the init
+ * segment and writes the descriptor when the init version changes,
+ * links the fragment, appends its record (fdatasync), then unlinks at
+ * most a few fragments older than the archive window.  Its done handler
+ * marks the live track NGX_SLUICE_UNHEALTHY_RECORD on failure and logs
+ * (once per burst, and when recording resumes).
+ *
+ * The asset's own init versions: a slot continued by a later session
+ * (a reconnect, a restart with a new generation) keeps its bitrate; its
+ * init versions go on from the slot's newest (same bytes: same version).
+ * So an index record's "init" names the asset's init{v}.mp4, which may
+ * differ from the live event's number.
+ */
+
+#define NGX_SLUICE_REC_MAX         3    /* assets recorded at once */
+
+
+struct ngx_sluice_writer_s;             /* ngx_sluice_writer.h */
+
+
+typedef struct {
+    ngx_uint_t                  n;
+    u_char                      asset_id[NGX_SLUICE_REC_MAX]
+                                        [NGX_SLUICE_ID_LEN + 1];
+    ngx_msec_t                  archive_ms[NGX_SLUICE_REC_MAX];
+
+    ngx_uint_t                  slot;           /* live track slot */
+    ngx_sluice_frag_t           frag;           /* as in the live index */
+    u_char                      stream[NGX_SLUICE_STREAM_LEN + 1];
+    sluice_track_info_t         info;           /* live track's, current */
+} ngx_sluice_rec_req_t;
+
+
+/* mutex held: the assets recording ev; returns req->n (0: none) */
+ngx_uint_t ngx_sluice_recorder_collect(ngx_sluice_shctx_t *sh,
+    ngx_sluice_event_t *ev, ngx_uint_t slot, ngx_sluice_frag_t *frag,
+    ngx_sluice_rec_req_t *req);
+
+/*
+ * live_dir: "{data}/live/{id}/{generation}/{slot}" holding the fragment
+ * and its init segment; the writer must be the track's (job order)
+ */
+ngx_int_t ngx_sluice_recorder_post(struct ngx_sluice_writer_s *w,
+    ngx_sluice_zone_ctx_t *zctx, ngx_str_t *live_dir, u_char *event_id,
+    uint32_t generation, ngx_sluice_rec_req_t *req, ngx_log_t *log);
+
+/*
+ * a fresh zone (master, at start; blocking reads): record_end_ms of the
+ * events whose live outputs have recorded something
+ */
+void ngx_sluice_recorder_init_zone(ngx_sluice_zone_ctx_t *zctx,
+    ngx_log_t *log);
 
 
 #endif /* _NGX_SLUICE_ASSET_H_INCLUDED_ */

@@ -338,6 +338,7 @@ ngx_sluice_event_free_tracks(ngx_slab_pool_t *shpool, ngx_sluice_event_t *ev)
 
     /* a new timeline: its first publisher starts at offset 0 */
     ev->ts_offset = 0;
+    ev->record_end_ms = 0;
 
     for (i = 0; i < NGX_SLUICE_MAX_TRACKS; i++) {
         tr = &ev->tracks[i];

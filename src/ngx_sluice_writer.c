@@ -21,12 +21,16 @@ struct ngx_sluice_writer_s {
     ngx_sluice_wjob_t          *tail;
     ngx_uint_t                  njobs;
 
+    void                       *data;       /* ngx_sluice_writer_data() */
+
     unsigned                    busy:1;
+    unsigned                    completing:1;   /* in a done handler */
     unsigned                    released:1;
 };
 
 
 static void ngx_sluice_writer_run(ngx_sluice_writer_t *w);
+static void ngx_sluice_writer_free(ngx_sluice_writer_t *w);
 static void ngx_sluice_writer_complete(ngx_sluice_writer_t *w);
 static void ngx_sluice_wjob_handler(void *data, ngx_log_t *log);
 static ngx_int_t ngx_sluice_wjob_write(ngx_sluice_wjob_t *job,
@@ -121,6 +125,43 @@ ngx_sluice_writer_post(ngx_sluice_writer_t *w, ngx_sluice_wjob_t *job)
 }
 
 
+void
+ngx_sluice_writer_post_first(ngx_sluice_writer_t *w, ngx_sluice_wjob_t *job)
+{
+    ngx_sluice_wjob_t  **pp;
+
+    job->writer = w;
+
+    /* a running job stays at the head until its done handler runs */
+
+    pp = (w->busy && !w->completing && w->head) ? &w->head->next : &w->head;
+
+    job->next = *pp;
+    *pp = job;
+
+    if (job->next == NULL) {
+        w->tail = job;
+    }
+
+    w->njobs++;
+
+    if (!w->busy) {
+        ngx_sluice_writer_run(w);
+    }
+}
+
+
+void *
+ngx_sluice_writer_data(ngx_sluice_writer_t *w, size_t size)
+{
+    if (w->data == NULL) {
+        w->data = ngx_calloc(size, w->log);
+    }
+
+    return w->data;
+}
+
+
 ngx_uint_t
 ngx_sluice_writer_pending(ngx_sluice_writer_t *w)
 {
@@ -134,8 +175,19 @@ ngx_sluice_writer_release(ngx_sluice_writer_t *w)
     w->released = 1;
 
     if (w->njobs == 0 && !w->busy) {
-        ngx_free(w);
+        ngx_sluice_writer_free(w);
     }
+}
+
+
+static void
+ngx_sluice_writer_free(ngx_sluice_writer_t *w)
+{
+    if (w->data) {
+        ngx_free(w->data);
+    }
+
+    ngx_free(w);
 }
 
 
@@ -177,7 +229,7 @@ ngx_sluice_writer_run(ngx_sluice_writer_t *w)
     }
 
     if (w->released && w->head == NULL && !w->busy) {
-        ngx_free(w);
+        ngx_sluice_writer_free(w);
     }
 }
 
@@ -219,7 +271,9 @@ ngx_sluice_writer_complete(ngx_sluice_writer_t *w)
     /* the handler may post new jobs: they queue behind */
 
     if (job->done) {
+        w->completing = 1;
         job->done(job);
+        w->completing = 0;
     }
 
     ngx_destroy_pool(job->pool);
@@ -234,6 +288,11 @@ static void
 ngx_sluice_wjob_handler(void *data, ngx_log_t *log)
 {
     ngx_sluice_wjob_t  *job = data;
+
+    if (job->run) {
+        job->run(job, log);
+        return;
+    }
 
     if (job->path) {
         if (ngx_sluice_wjob_write(job, log) != NGX_OK) {

@@ -6,9 +6,14 @@
  * (one per track being ingested): at most one job of a writer runs at a
  * time, in an nginx thread pool, so completions come back in order.  A
  * job writes its bytes to "{path}.tmp", syncs, renames it to path
- * (creating missing directories), then unlinks an optional file; its
- * handler then runs in the event loop and the job's pool is destroyed.
- * Without a thread pool the same work runs synchronously.
+ * (creating missing directories), then unlinks an optional file, or runs
+ * its own "run" function instead; its handler then runs in the event
+ * loop and the job's pool is destroyed.  Without a thread pool the same
+ * work runs synchronously.
+ *
+ * A writer may carry memory of its owner (ngx_sluice_writer_data()),
+ * freed with it: only the running job (in its thread) and handlers in
+ * the event loop touch it, one at a time.
  *
  * A writer outlives the session that created it: the session calls
  * ngx_sluice_writer_release() and the writer frees itself once its queue
@@ -34,6 +39,8 @@ typedef struct ngx_sluice_writer_s  ngx_sluice_writer_t;
 typedef struct ngx_sluice_wjob_s    ngx_sluice_wjob_t;
 
 typedef void (*ngx_sluice_wjob_done_pt)(ngx_sluice_wjob_t *job);
+typedef void (*ngx_sluice_wjob_run_pt)(ngx_sluice_wjob_t *job,
+    ngx_log_t *log);
 
 
 struct ngx_sluice_wjob_s {
@@ -53,6 +60,8 @@ struct ngx_sluice_wjob_s {
     const char                 *failed;     /* system call that failed */
 
     ngx_sluice_wjob_done_pt     done;       /* event loop; may be NULL */
+    ngx_sluice_wjob_run_pt      run;        /* thread: instead of the
+                                               write and unlink above */
     void                       *ctx;        /* ctx_size bytes, zeroed */
 };
 
@@ -67,6 +76,16 @@ ngx_sluice_wjob_t *ngx_sluice_wjob_create(size_t len, size_t ctx_size,
 
 /* queue a job; it runs after every job queued before on this writer */
 void ngx_sluice_writer_post(ngx_sluice_writer_t *w, ngx_sluice_wjob_t *job);
+
+/*
+ * queue a job before every job waiting (from a done handler: it runs
+ * next, before the jobs queued earlier)
+ */
+void ngx_sluice_writer_post_first(ngx_sluice_writer_t *w,
+    ngx_sluice_wjob_t *job);
+
+/* size bytes (zeroed at the first call) living as long as the writer */
+void *ngx_sluice_writer_data(ngx_sluice_writer_t *w, size_t size);
 
 /* jobs waiting or running */
 ngx_uint_t ngx_sluice_writer_pending(ngx_sluice_writer_t *w);

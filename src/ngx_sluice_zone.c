@@ -19,6 +19,7 @@
 
 #include "ngx_http_sluice_module.h"
 #include "ngx_sluice_resource.h"
+#include "ngx_sluice_asset.h"
 
 
 static void ngx_sluice_zone_repair(ngx_sluice_shctx_t *sh, ngx_log_t *log);
@@ -84,7 +85,15 @@ ngx_sluice_init_zone(ngx_shm_zone_t *shm_zone, void *data)
 
     /* assets, live outputs, policies, locators, endpoints */
 
-    return ngx_sluice_res_init_zone(ctx, shm_zone->shm.log);
+    if (ngx_sluice_res_init_zone(ctx, shm_zone->shm.log) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    /* recordings go on after what live outputs recorded before */
+
+    ngx_sluice_recorder_init_zone(ctx, shm_zone->shm.log);
+
+    return NGX_OK;
 }
 
 

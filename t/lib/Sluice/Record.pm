@@ -1,0 +1,203 @@
+package Sluice::Record;
+
+# Copyright (C) 2026, The Sluice authors.
+
+=head1 NAME
+
+Sluice::Record - shared set-up of the recording suites (t/060-062)
+
+=head1 FUNCTIONS
+
+C<config($t, %o)>: nginx.conf with 2 workers (C<workers>), a thread pool,
+RTMP application C<live> (C<ring>: sluice_fragment_ring, default 8),
+the API and the packager on %%PORT_8080%%, C<data> the data path
+(default C<data>), transition time 0s.
+
+C<event($t, $name, $token)>: live event created and started; returns
+the ingest URL base C<rtmp://127.0.0.1:PORT/live/TOKEN>.
+
+C<asset($t, $name)>: PUT the asset, returns its assetId.
+
+C<output($t, $event, $name, $asset, $window)>: PUT the live output
+(archiveWindowLength $window), waits until it is Running.
+
+C<slots($dir)>: the slots of an asset directory: list of hashrefs
+C<slot>, C<dir>, C<type> ('video'/'audio'), C<stream>, C<init_version>,
+C<archive_ms>, C<bitrate>, C<records> (arrayref of hashrefs C<time>,
+C<duration>, C<seq>, C<size>, C<flags>, C<init>).
+
+C<records($file)>: the records of an index file.
+
+=cut
+
+use strict;
+use warnings;
+
+use Test::More ();
+
+sub config {
+    my ($t, %o) = @_;
+
+    my $workers = $o{workers} // 2;
+    my $ring = $o{ring} // 8;
+    my $data = $o{data} // 'data';
+    my $account = $t->account;
+
+    $t->write_file_expand('nginx.conf', <<"EOF");
+%%TEST_GLOBALS%%
+
+worker_processes $workers;
+thread_pool sluice threads=2;
+
+events {}
+
+rtmp {
+    server {
+        listen 127.0.0.1:%%PORT_1935%%;
+
+        application live {
+            live on;
+            sluice_ingest on;
+            sluice_fragment_ring $ring;
+        }
+    }
+}
+
+http {
+    %%TEST_GLOBALS_HTTP%%
+
+    sluice_zone sluice 16m;
+    sluice_data_path $data;
+    sluice_account $account;
+    sluice_api_key %%API_KEY%%;
+    sluice_ingest_url rtmp://127.0.0.1:%%PORT_1935%%;
+    sluice_preview_url http://127.0.0.1:%%PORT_8080%%;
+    sluice_transition_time 0s;
+
+    server {
+        listen 127.0.0.1:%%PORT_8080%%;
+
+        location ~* ^/subscriptions/ {
+            sluice_api;
+        }
+
+        location / {
+            sluice_packager;
+        }
+    }
+}
+EOF
+}
+
+sub event {
+    my ($t, $name, $token) = @_;
+
+    my $ev = $t->create_live_event($name, token => $token,
+        input => { accessControl => { ip => { allow => [
+            { name => 'all', address => '0.0.0.0',
+              subnetPrefixLength => 0 } ] } } })
+        or return;
+
+    return 'rtmp://127.0.0.1:' . $t->port(1935) . "/live/$token";
+}
+
+sub asset {
+    my ($t, $name) = @_;
+
+    my $r = $t->api(PUT => "assets/$name", { properties => {} });
+    unless ($r->{status} =~ /^20[01]$/) {
+        Test::More::diag("asset $name: $r->{status} $r->{body}");
+        return;
+    }
+
+    return $r->{json}{properties}{assetId};
+}
+
+sub output {
+    my ($t, $event, $name, $asset, $window, %props) = @_;
+
+    my $r = $t->api(PUT => "liveEvents/$event/liveOutputs/$name",
+        { properties => { assetName => $asset,
+                          archiveWindowLength => $window,
+                          manifestName => $name, %props } });
+    unless ($r->{status} =~ /^20[01]$/) {
+        Test::More::diag("output $name: $r->{status} $r->{body}");
+        return;
+    }
+
+    return $t->wait_for(sub {
+        my $g = $t->api(GET => "liveEvents/$event/liveOutputs/$name");
+        ($g->{json}{properties}{resourceState} // '') eq 'Running';
+    }, 20);
+}
+
+sub delete_output {
+    my ($t, $event, $name) = @_;
+
+    my $r = $t->api(DELETE => "liveEvents/$event/liveOutputs/$name");
+    return unless $r->{status} =~ /^20[024]$/;
+
+    return $t->wait_for(sub {
+        $t->api(GET => "liveEvents/$event/liveOutputs/$name")->{status}
+            == 404;
+    }, 20);
+}
+
+sub records {
+    my ($file) = @_;
+
+    open my $fh, '<:raw', $file or return [];
+    local $/;
+    my $d = <$fh> // '';
+    close $fh;
+
+    my @r;
+
+    for (my $p = 0; $p + 24 <= length $d; $p += 24) {
+        my ($time, $duration, $seq, $size, $flags, $init) =
+            unpack('Q< L< L< L< S< S<', substr($d, $p, 24));
+        push @r, { time => $time, duration => $duration, seq => $seq,
+                   size => $size, flags => $flags, init => $init };
+    }
+
+    return \@r;
+}
+
+# ngx_sluice_asset_track_t: magic, version, slot, init_version (u32),
+# archive_ms (u64), stream[65], then sluice_track_info_t at offset 88:
+# media_type, codec, timescale, bitrate (u32) ...
+sub slots {
+    my ($dir) = @_;
+
+    my @s;
+
+    for my $d (sort glob("$dir/*")) {
+        next unless -f "$d/track";
+
+        open my $fh, '<:raw', "$d/track" or next;
+        local $/;
+        my $b = <$fh> // '';
+        close $fh;
+
+        next if length $b < 104;
+
+        my ($magic, $version, $slot, $init, $archive) =
+            unpack('L< L< L< L< Q<', substr($b, 0, 24));
+        my ($stream) = unpack('Z*', substr($b, 24, 65));
+        my ($type, $codec, $timescale, $bitrate) =
+            unpack('L< L< L< L<', substr($b, 92, 16));
+
+        next unless $magic == 0x534c4154;
+
+        push @s, { slot => $slot, dir => $d, stream => $stream,
+                   type => ($type == 0 ? 'video' : 'audio'),
+                   media_type => $type, timescale => $timescale,
+                   bitrate => $bitrate, init_version => $init,
+                   archive_ms => $archive,
+                   records => records("$d/index") };
+    }
+
+    return @s;
+}
+
+1;
