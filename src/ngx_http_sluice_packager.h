@@ -94,6 +94,7 @@ typedef struct {
     ngx_uint_t                   per_segment;   /* HLS TS fragments */
     ngx_uint_t                   final;         /* no recording output */
     ngx_int_t                    max_age;       /* -1: not set */
+    ngx_pool_t                  *apool;         /* asset reads */
 
     /* manifests and playlists: the window of every track */
     ngx_sluice_snapshot_t        snap;
@@ -145,6 +146,17 @@ void ngx_http_sluice_packager_event_epoch(ngx_http_sluice_pkg_t *pkg,
  */
 ngx_int_t ngx_http_sluice_asset_snapshot(ngx_http_sluice_pkg_t *pkg);
 ngx_int_t ngx_http_sluice_asset_segment(ngx_http_sluice_pkg_t *pkg);
+
+/* either of them by the request kind (may run in a thread) */
+ngx_int_t ngx_http_sluice_asset_read(ngx_http_sluice_pkg_t *pkg);
+
+/*
+ * The response once the source is known (resolvers, or the end of an
+ * asset read in a thread): manifest, segment, or the error of
+ * pkg->status/pkg->reason when rc is not NGX_OK.  Returns an nginx rc.
+ */
+ngx_int_t ngx_http_sluice_packager_respond(ngx_http_sluice_pkg_t *pkg,
+    ngx_int_t rc);
 
 /*
  * Streaming locators (ngx_http_sluice_packager_locator.c): the resolver

@@ -74,7 +74,7 @@ ngx_http_sluice_asset_path(ngx_http_sluice_pkg_t *pkg, ngx_uint_t slot,
 
     zctx = pkg->zctx;
 
-    p = ngx_pnalloc(pkg->request->pool, zctx->data_path.len
+    p = ngx_pnalloc(pkg->apool, zctx->data_path.len
                     + sizeof("/assets//") + NGX_SLUICE_ID_LEN
                     + NGX_INT_T_LEN + 1 + name->len + 1);
     if (p == NULL) {
@@ -366,6 +366,49 @@ ngx_http_sluice_index_find(ngx_http_sluice_index_t *ix, uint64_t key,
 }
 
 
+/*
+ * What the request needs of the asset: the snapshot (manifests) or the
+ * fragments of the segment.  Runs in the event loop, or in a thread of
+ * the location's pool ("aio threads"): it then touches only pkg and
+ * pkg->apool, a pool of its own.
+ */
+
+ngx_int_t
+ngx_http_sluice_asset_read(ngx_http_sluice_pkg_t *pkg)
+{
+    uint64_t    d, max;
+    ngx_int_t   rc;
+    ngx_uint_t  i, k;
+
+    if (pkg->url.kind != SLUICE_URL_MANIFEST
+        && pkg->url.kind != SLUICE_URL_PLAYLIST)
+    {
+        return ngx_http_sluice_asset_segment(pkg);
+    }
+
+    rc = ngx_http_sluice_asset_snapshot(pkg);
+    if (rc != NGX_OK || pkg->fragment_ms) {
+        return rc;
+    }
+
+    /* the live event is gone: the longest fragment of a track */
+
+    max = 0;
+
+    for (i = 0; i < pkg->snap.ntracks; i++) {
+        for (k = 0; k < pkg->snap.tracks[i].nfrags; k++) {
+            d = sluice_rescale(pkg->snap.tracks[i].frags[k].duration,
+                               pkg->snap.tracks[i].info.timescale, 1000);
+            max = ngx_max(max, d);
+        }
+    }
+
+    pkg->fragment_ms = (ngx_msec_t) (max ? max : 2000);
+
+    return NGX_OK;
+}
+
+
 ngx_int_t
 ngx_http_sluice_asset_snapshot(ngx_http_sluice_pkg_t *pkg)
 {
@@ -410,7 +453,7 @@ ngx_http_sluice_asset_snapshot(ngx_http_sluice_pkg_t *pkg)
         return NGX_DECLINED;
     }
 
-    pkg->snap.tracks = ngx_palloc(pkg->request->pool,
+    pkg->snap.tracks = ngx_palloc(pkg->apool,
                                   n * sizeof(ngx_sluice_track_snap_t));
     if (pkg->snap.tracks == NULL) {
         return NGX_ERROR;
@@ -478,7 +521,7 @@ ngx_http_sluice_asset_window(ngx_http_sluice_pkg_t *pkg,
         n = NGX_HTTP_SLUICE_MAX_RECORDS;
     }
 
-    ts->frags = ngx_palloc(pkg->request->pool, n * NGX_HTTP_SLUICE_REC);
+    ts->frags = ngx_palloc(pkg->apool, n * NGX_HTTP_SLUICE_REC);
     if (ts->frags == NULL) {
         goto done;
     }

@@ -59,6 +59,18 @@ static ngx_int_t ngx_http_sluice_endpoint(ngx_http_sluice_pkg_t *pkg,
     ngx_http_sluice_se_t **found);
 static ngx_int_t ngx_http_sluice_locator_collect(ngx_http_sluice_pkg_t *pkg);
 static ngx_uint_t ngx_http_sluice_locator_protocol(sluice_format_t format);
+#if (NGX_THREADS)
+static ngx_int_t ngx_http_sluice_asset_post(ngx_http_sluice_pkg_t *pkg);
+static void ngx_http_sluice_asset_thread(void *data, ngx_log_t *log);
+static void ngx_http_sluice_asset_done(ngx_event_t *ev);
+static void ngx_http_sluice_asset_pool_cleanup(void *data);
+
+
+typedef struct {
+    ngx_http_sluice_pkg_t       *pkg;
+    ngx_int_t                    rc;
+} ngx_http_sluice_asset_task_t;
+#endif
 
 
 /*
@@ -298,10 +310,11 @@ ngx_http_sluice_packager_policy_file(ngx_http_sluice_pkg_t *pkg,
 ngx_int_t
 ngx_http_sluice_packager_resolve_locator(ngx_http_sluice_pkg_t *pkg)
 {
-    ngx_int_t              rc;
-    ngx_uint_t             i, k;
-    uint64_t               d, max;
-    ngx_http_sluice_se_t  *se;
+    ngx_int_t                  rc;
+    ngx_http_sluice_se_t      *se;
+#if (NGX_THREADS)
+    ngx_http_core_loc_conf_t  *clcf;
+#endif
 
     pkg->max_age = -1;
 
@@ -317,34 +330,146 @@ ngx_http_sluice_packager_resolve_locator(ngx_http_sluice_pkg_t *pkg)
         return rc;
     }
 
-    if (pkg->url.kind != SLUICE_URL_MANIFEST
-        && pkg->url.kind != SLUICE_URL_PLAYLIST)
-    {
-        return ngx_http_sluice_asset_segment(pkg);
+#if (NGX_THREADS)
+    clcf = ngx_http_get_module_loc_conf(pkg->request, ngx_http_core_module);
+
+    if (clcf->aio == NGX_HTTP_AIO_THREADS) {
+        return ngx_http_sluice_asset_post(pkg);
     }
+#endif
 
-    rc = ngx_http_sluice_asset_snapshot(pkg);
-    if (rc != NGX_OK) {
-        return rc;
-    }
+    return ngx_http_sluice_asset_read(pkg);
+}
 
-    if (pkg->fragment_ms == 0) {
-        /* the live event is gone: the longest fragment of a track */
-        max = 0;
 
-        for (i = 0; i < pkg->snap.ntracks; i++) {
-            for (k = 0; k < pkg->snap.tracks[i].nfrags; k++) {
-                d = sluice_rescale(pkg->snap.tracks[i].frags[k].duration,
-                                   pkg->snap.tracks[i].info.timescale, 1000);
-                max = ngx_max(max, d);
-            }
+#if (NGX_THREADS)
+
+/*
+ * The asset's files are read by a thread of the location's pool, with a
+ * pool of its own (the request's is not touched meanwhile); the request
+ * is blocked until ngx_http_sluice_asset_done() responds.
+ */
+
+static ngx_int_t
+ngx_http_sluice_asset_post(ngx_http_sluice_pkg_t *pkg)
+{
+    ngx_str_t                      name;
+    ngx_pool_t                    *pool;
+    ngx_thread_pool_t             *tp;
+    ngx_thread_task_t             *task;
+    ngx_pool_cleanup_t            *cln;
+    ngx_http_request_t            *r;
+    ngx_http_core_loc_conf_t      *clcf;
+    ngx_http_sluice_asset_task_t  *at;
+
+    r = pkg->request;
+    clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
+    tp = clcf->thread_pool;
+
+    if (tp == NULL) {
+        if (ngx_http_complex_value(r, clcf->thread_pool_value, &name)
+            != NGX_OK)
+        {
+            return NGX_ERROR;
         }
 
-        pkg->fragment_ms = (ngx_msec_t) (max ? max : 2000);
+        tp = ngx_thread_pool_get((ngx_cycle_t *) ngx_cycle, &name);
+
+        if (tp == NULL) {
+            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                          "thread pool \"%V\" not found", &name);
+            return NGX_ERROR;
+        }
     }
 
-    return NGX_OK;
+    pool = ngx_create_pool(4096, r->connection->log);
+    if (pool == NULL) {
+        return NGX_ERROR;
+    }
+
+    cln = ngx_pool_cleanup_add(r->pool, 0);
+    if (cln == NULL) {
+        ngx_destroy_pool(pool);
+        return NGX_ERROR;
+    }
+
+    cln->handler = ngx_http_sluice_asset_pool_cleanup;
+    cln->data = pool;
+
+    task = ngx_thread_task_alloc(r->pool,
+                                 sizeof(ngx_http_sluice_asset_task_t));
+    if (task == NULL) {
+        return NGX_ERROR;
+    }
+
+    at = task->ctx;
+    at->pkg = pkg;
+    at->rc = NGX_ERROR;
+
+    pkg->apool = pool;
+
+    task->handler = ngx_http_sluice_asset_thread;
+    task->event.data = task;
+    task->event.handler = ngx_http_sluice_asset_done;
+
+    if (ngx_thread_task_post(tp, task) != NGX_OK) {
+        pkg->apool = r->pool;
+        return NGX_ERROR;
+    }
+
+    ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "sluice packager: asset read in a thread");
+
+    r->main->blocked++;
+    r->aio = 1;
+    r->write_event_handler = ngx_http_request_empty_handler;
+
+    return NGX_DONE;
 }
+
+
+static void
+ngx_http_sluice_asset_thread(void *data, ngx_log_t *log)
+{
+    ngx_http_sluice_asset_task_t  *at = data;
+
+    at->rc = ngx_http_sluice_asset_read(at->pkg);
+}
+
+
+static void
+ngx_http_sluice_asset_done(ngx_event_t *ev)
+{
+    ngx_int_t                      rc;
+    ngx_connection_t              *c;
+    ngx_thread_task_t             *task;
+    ngx_http_request_t            *r;
+    ngx_http_sluice_asset_task_t  *at;
+
+    task = ev->data;
+    at = task->ctx;
+    r = at->pkg->request;
+    c = r->connection;
+
+    ngx_http_set_log_request(c->log, r);
+
+    r->main->blocked--;
+    r->aio = 0;
+
+    rc = ngx_http_sluice_packager_respond(at->pkg, at->rc);
+
+    ngx_http_finalize_request(r, rc);
+    ngx_http_run_posted_requests(c);
+}
+
+
+static void
+ngx_http_sluice_asset_pool_cleanup(void *data)
+{
+    ngx_destroy_pool(data);
+}
+
+#endif
 
 
 /* under the mutex: the locator, its asset, policy, output and event */

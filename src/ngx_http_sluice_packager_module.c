@@ -168,6 +168,7 @@ ngx_http_sluice_packager_handler(ngx_http_request_t *r)
     pkg->alloc.alloc = ngx_http_sluice_packager_alloc;
     pkg->alloc.ctx = r->pool;
     pkg->max_age = -1;
+    pkg->apool = r->pool;
 
     if (r->uri.len == sizeof("/crossdomain.xml") - 1
         && ngx_strncasecmp(r->uri.data, (u_char *) "/crossdomain.xml",
@@ -214,7 +215,32 @@ ngx_http_sluice_packager_handler(ngx_http_request_t *r)
                    "time:%uL", pkg->url.kind, pkg->url.format,
                    pkg->url.bitrate, pkg->url.time);
 
-    if (ngx_http_sluice_packager_resolve(pkg) != NGX_OK) {
+    rc = ngx_http_sluice_packager_resolve(pkg);
+
+    if (rc == NGX_DONE) {
+        /* a thread reads the asset; ngx_http_sluice_packager_respond() */
+        r->main->count++;
+        return NGX_DONE;
+    }
+
+    return ngx_http_sluice_packager_respond(pkg, rc);
+}
+
+
+ngx_int_t
+ngx_http_sluice_packager_respond(ngx_http_sluice_pkg_t *pkg, ngx_int_t rc)
+{
+    ngx_http_request_t  *r;
+
+    r = pkg->request;
+
+    if (rc == NGX_ERROR) {
+        return ngx_http_sluice_packager_error(r,
+                                              NGX_HTTP_INTERNAL_SERVER_ERROR,
+                                              "internal error");
+    }
+
+    if (rc != NGX_OK) {
         return ngx_http_sluice_packager_error(r, pkg->status, pkg->reason);
     }
 
@@ -316,7 +342,8 @@ ngx_http_sluice_packager_split(ngx_http_sluice_pkg_t *pkg)
 
 /*
  * NGX_OK: the source was found and the collector copied what the request
- * needs; NGX_DECLINED: pkg->status and pkg->reason tell why not.
+ * needs; NGX_DECLINED: pkg->status and pkg->reason tell why not; NGX_DONE:
+ * a thread goes on (assets), NGX_ERROR.
  */
 
 static ngx_int_t

@@ -1,0 +1,144 @@
+#!/usr/bin/perl
+
+# Video on demand: an asset recorded by a live output plays as VOD in
+# every format once the output is deleted (EXT-X-ENDLIST and
+# EXT-X-PLAYLIST-TYPE:VOD, static MPD with mediaPresentationDuration,
+# Smooth IsLive="FALSE" with Duration, long cache lifetimes), and once
+# the live event stops (removeOutputsOnStop); the asset keeps playing
+# after a restart of nginx; an asset deleted: 404.
+
+use strict;
+use warnings;
+
+use Test::More;
+use JSON::PP;
+
+use FindBin;
+use lib "$FindBin::Bin/lib";
+use Test::Sluice;
+use Sluice::Playback;
+
+my $t = Test::Sluice->new();
+$t->has_program('ffmpeg', 'ffprobe');
+
+Sluice::Playback::config($t);
+$t->run();
+
+my $token = 'aaaabbbbccccddddaaaabbbbccccdddd';
+
+ok(Sluice::Playback::start_endpoint($t, 'default'), 'default endpoint runs');
+
+my $ev = $t->create_live_event('ev1', token => $token,
+    properties => { encoding => { encodingType => 'PassthroughStandard' } });
+ok($ev, 'ev1 running') or BAIL_OUT('no live event');
+
+my $p1 = Sluice::Playback::record($t, 'ev1', 'o1', 'a1', 'loc1',
+    manifestName => 'one');
+my $p2 = Sluice::Playback::record($t, 'ev1', 'o2', 'a2', 'loc2',
+    manifestName => 'two');
+
+my $fixture = Test::Sluice::fixture('av', duration => 8, gop => 2);
+my $pub = $t->publish(input => $fixture, loop => 1,
+    url => 'rtmp://127.0.0.1:' . $t->port(1935) . "/live/$token/stream");
+
+my $s1 = $p1->{SmoothStreaming}[0] // '/none';
+my $s2 = $p2->{SmoothStreaming}[0] // '/none';
+
+ok(Sluice::Playback::wait_media($t, $s1, 40), 'a1 recorded');
+ok(Sluice::Playback::wait_media($t, $s2, 40), 'a2 recorded');
+sleep 8;
+Sluice::Playback::wait_media($t, $s1);
+
+like($t->get($s1)->{body}, qr/IsLive="TRUE"/, 'a1 live while recording');
+
+# --- the output is deleted: a1 is video on demand -----------------------------
+
+my $r = $t->api(DELETE => 'liveEvents/ev1/liveOutputs/o1');
+ok($r->{status} == 200 || $r->{status} == 202, 'delete o1');
+$t->wait_for(sub {
+    $t->api(GET => 'liveEvents/ev1/liveOutputs/o1')->{status} == 404 }, 20);
+
+check_vod($p1, 'after output delete');
+
+# a2 is still recording: live
+
+like($t->get($s2)->{body}, qr/IsLive="TRUE"/, 'a2 still live');
+
+# --- the event stops (removeOutputsOnStop): a2 is VOD too --------------------
+
+$t->stop_publisher($pub);
+
+$r = $t->api(POST => 'liveEvents/ev1/stop',
+    { removeOutputsOnStop => JSON::PP::true });
+ok($r->{status} == 200 || $r->{status} == 202, 'stop ev1 removing outputs');
+$t->wait_for(sub { $t->live_event_state('ev1') eq 'Stopped' }, 20);
+
+check_vod($p2, 'after event stop');
+
+# --- a restart keeps the assets playable -----------------------------------
+
+my $before = $t->get($s1)->{body};
+$t->stop();
+$t->run();
+$r = $t->get($s1);
+is($r->{status}, 200, 'after a restart: 200');
+is($r->{body}, $before, 'after a restart: the same VOD manifest');
+
+# --- an asset deleted -------------------------------------------------------
+
+$t->api(DELETE => 'assets/a1');
+is($t->get($s1)->{status}, 404, 'asset deleted: 404');
+
+$t->done_testing();
+
+
+sub check_vod {
+    my ($paths, $what) = @_;
+
+    my $smooth = $paths->{SmoothStreaming}[0] // '/none';
+    my ($base) = $smooth =~ m{^(.*)/manifest$};
+
+    my $r = $t->get($smooth);
+    is($r->{status}, 200, "$what: smooth 200");
+    like($r->{body}, qr/IsLive="FALSE"/, "$what: smooth IsLive FALSE");
+    my ($d) = $r->{body} =~ /<SmoothStreamingMedia\b[^>]*Duration="(\d+)"/;
+    ok(($d // 0) > 60_000_000, "$what: smooth Duration > 6 s")
+        or diag($r->{body});
+    like($r->{headers}{'cache-control'} // '', qr/max-age=86400\b/,
+        "$what: VOD manifest cached a day");
+
+    for my $path (@{ $paths->{Dash} // [] }) {
+        $r = $t->get($path);
+        like($r->{body}, qr/type="static"/, "$what: static MPD");
+        like($r->{body}, qr/mediaPresentationDuration="PT/,
+            "$what: mediaPresentationDuration");
+        unlike($r->{body}, qr/availabilityStartTime/,
+            "$what: no availabilityStartTime");
+    }
+
+    for my $path (@{ $paths->{Hls} // [] }) {
+        $r = $t->get($path);
+        my ($vpl) = $r->{body} =~ m{^(QualityLevels\(\d+\)/Manifest\(video[^\n]*)$}m;
+        (my $dir = $path) =~ s{/manifest\(.*$}{};
+        $r = $t->get("$dir/" . ($vpl // 'none'));
+        like($r->{body}, qr/#EXT-X-PLAYLIST-TYPE:VOD\n/,
+            "$what: $path PLAYLIST-TYPE VOD");
+        like($r->{body}, qr/#EXT-X-ENDLIST\n$/, "$what: $path ENDLIST");
+        unlike($r->{body}, qr/PROGRAM-DATE-TIME/, "$what: no PDT");
+        like($r->{headers}{'cache-control'} // '', qr/max-age=86400\b/,
+            "$what: VOD playlist cached a day");
+    }
+
+    for my $path (@{ $paths->{Hls} // [] }, @{ $paths->{Dash} // [] },
+                  "$base/manifest(format=m3u8-aapl-v3)")
+    {
+        my ($j, $err) = Sluice::Playback::ffprobe($t, $path);
+        my @s = $j ? @{ $j->{streams} // [] } : ();
+        ok((grep { ($_->{codec_name} // '') eq 'h264' } @s)
+           && (grep { ($_->{codec_name} // '') eq 'aac' } @s),
+            "$what: ffprobe $path: h264 and aac") or diag($err);
+        ok(($j->{format}{duration} // 0) > 6, "$what: $path duration > 6 s")
+            or diag(explain($j->{format}));
+        is($err, '', "$what: $path ffprobe says nothing");
+    }
+}

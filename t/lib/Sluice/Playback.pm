@@ -1,0 +1,244 @@
+package Sluice::Playback;
+
+# Copyright (C) 2026, The Sluice authors.
+
+=head1 NAME
+
+Sluice::Playback - shared set-up of the playback suites (t/070-073):
+streaming locators, live outputs (cloud DVR), video on demand,
+streaming endpoints
+
+=head1 SYNOPSIS
+
+    my $t = Test::Sluice->new();
+    $t->has_program('ffmpeg', 'ffprobe');
+    Sluice::Playback::config($t);
+    $t->run();
+
+    Sluice::Playback::start_endpoint($t, 'default');
+    my $ev = $t->create_live_event('ev1', token => $token);
+    my $paths = Sluice::Playback::record($t, 'ev1', 'o1', 'a1', 'loc1',
+        archiveWindowLength => 'PT10M', manifestName => 'show');
+    # $paths->{Hls}[0] "/{id}/show.ism/manifest(format=m3u8-aapl)" ...
+
+=head1 FUNCTIONS
+
+C<config($t, %o)>: 2 workers, a thread pool, RTMP on %%PORT_1935%%,
+the API and the packager on %%PORT_8080%%, C<sluice_transition_time 0s>;
+C<$o{http}> extra http lines, C<$o{location}> extra lines of the
+packager location.
+
+C<start_endpoint($t, $name)>, C<stop_endpoint($t, $name)>: POST and wait
+for the state.
+
+C<record($t, $event, $output, $asset, $locator, %output_props)>: PUT
+the asset, the live output (properties merged), a streaming locator
+(C<Predefined_ClearStreamingOnly> unless C<policy> is given in
+%output_props), then C<listPaths>; returns { Hls => [...], Dash =>
+[...], SmoothStreaming => [...] } (paths as listPaths gives them).
+
+C<ffprobe($t, $path)>: ffprobe -v error on the URL of $path; returns
+(decoded JSON or undef, stderr).
+
+C<get_host($t, $path, $host)>: GET with that Host header; returns
+{ status, headers, body }.
+
+C<wait_media($t, $path, $timeout)>: waits until GET $path answers 200
+(the recording has media); returns the response.
+
+=cut
+
+use strict;
+use warnings;
+
+use Test::More ();
+use JSON::PP ();
+use IPC::Run ();
+
+sub config {
+    my ($t, %o) = @_;
+
+    my $http = $o{http} // '';
+    my $loc = $o{location} // '';
+
+    my $conf = <<"EOF";
+%%TEST_GLOBALS%%
+
+worker_processes 2;
+thread_pool sluice threads=2;
+
+events {}
+
+rtmp {
+    server {
+        listen 127.0.0.1:%%PORT_1935%%;
+
+        application live {
+            live on;
+            sluice_ingest on;
+            sluice_thread_pool sluice;
+        }
+    }
+}
+
+http {
+    %%TEST_GLOBALS_HTTP%%
+
+    sluice_zone sluice 16m;
+    sluice_data_path data;
+    sluice_account %%ACCOUNT%%;
+    sluice_api_key %%API_KEY%%;
+    sluice_ingest_url rtmp://127.0.0.1:%%PORT_1935%%;
+    sluice_preview_url http://127.0.0.1:%%PORT_8080%%;
+    sluice_transition_time 0s;
+    $http
+
+    server {
+        listen 127.0.0.1:%%PORT_8080%%;
+        server_name localhost;
+
+        location ~* ^/subscriptions/ {
+            sluice_api;
+        }
+
+        location / {
+            sluice_packager;
+            aio threads=sluice;
+            $loc
+        }
+    }
+}
+EOF
+
+    my $account = $t->account;
+    $conf =~ s/%%ACCOUNT%%/$account/g;
+    $t->write_file_expand('nginx.conf', $conf);
+}
+
+sub endpoint_state {
+    my ($t, $name) = @_;
+    my $r = $t->api(GET => "streamingEndpoints/$name");
+    return $r->{json}{properties}{resourceState} // '';
+}
+
+sub start_endpoint {
+    my ($t, $name) = @_;
+    $t->api(POST => "streamingEndpoints/$name/start");
+    return $t->wait_for(sub { endpoint_state($t, $name) eq 'Running' }, 20);
+}
+
+sub stop_endpoint {
+    my ($t, $name) = @_;
+    $t->api(POST => "streamingEndpoints/$name/stop");
+    return $t->wait_for(sub { endpoint_state($t, $name) eq 'Stopped' }, 20);
+}
+
+sub record {
+    my ($t, $event, $output, $asset, $locator, %props) = @_;
+
+    my $policy = delete $props{policy} // 'Predefined_ClearStreamingOnly';
+
+    my $r = $t->api(PUT => "assets/$asset", { properties => {} });
+    Test::More::diag("asset $asset: $r->{status} $r->{body}")
+        unless $r->{status} =~ /^20[01]$/;
+
+    $r = $t->api(PUT => "liveEvents/$event/liveOutputs/$output",
+        { properties => { assetName => $asset,
+                          archiveWindowLength => 'PT10M', %props } });
+    Test::More::diag("output $output: $r->{status} $r->{body}")
+        unless $r->{status} =~ /^20[012]$/;
+
+    $t->wait_for(sub {
+        my $g = $t->api(GET => "liveEvents/$event/liveOutputs/$output");
+        return ($g->{json}{properties}{resourceState} // '') eq 'Running';
+    }, 20) or Test::More::diag("output $output not running");
+
+    return locator($t, $locator, $asset, $policy);
+}
+
+sub locator {
+    my ($t, $locator, $asset, $policy, %props) = @_;
+
+    my $r = $t->api(PUT => "streamingLocators/$locator", { properties => {
+        assetName => $asset,
+        streamingPolicyName => $policy // 'Predefined_ClearStreamingOnly',
+        %props } });
+    Test::More::diag("locator $locator: $r->{status} $r->{body}")
+        unless $r->{status} == 201;
+
+    return paths($t, $locator);
+}
+
+sub paths {
+    my ($t, $locator) = @_;
+
+    my $r = $t->api(POST => "streamingLocators/$locator/listPaths");
+    my %p;
+
+    for my $sp (@{ $r->{json}{streamingPaths} // [] }) {
+        $p{ $sp->{streamingProtocol} } = $sp->{paths};
+    }
+
+    return \%p;
+}
+
+sub url {
+    my ($t, $path) = @_;
+    return 'http://127.0.0.1:' . $t->port(8080) . $path;
+}
+
+sub ffprobe {
+    my ($t, $path, @args) = @_;
+
+    my ($out, $err) = ('', '');
+    my $url = url($t, $path);
+    # segment URLs have no file extension, as in AMS
+    my @hls = $url =~ /m3u8/ ? ('-extension_picky', '0') : ();
+
+    IPC::Run::run([ 'ffprobe', '-v', 'error', @hls, @args, '-of', 'json',
+        '-show_streams', '-show_format', $url ], '<', \undef,
+        '>', \$out, '2>', \$err, IPC::Run::timeout(90));
+
+    return (eval { JSON::PP::decode_json($out) }, $err);
+}
+
+sub wait_media {
+    my ($t, $path, $timeout) = @_;
+
+    return $t->wait_for(sub {
+        my $r = $t->get($path);
+        return $r->{status} == 200 ? $r : undef;
+    }, $timeout // 30, 0.5);
+}
+
+# GET with another Host header (HTTP::Tiny refuses to set one)
+
+sub get_host {
+    my ($t, $path, $host) = @_;
+
+    my $raw = $t->http_raw("GET $path HTTP/1.0\r\nHost: $host\r\n\r\n");
+    my ($head, $body) = split /\r\n\r\n/, $raw // '', 2;
+    my ($status) = ($head // '') =~ m{^HTTP/1\.\d (\d+)};
+    my %h;
+
+    for my $line (split /\r\n/, $head // '') {
+        $h{ lc $1 } = $2 if $line =~ /^([^:]+):\s*(.*)$/;
+    }
+
+    return { status => $status // 599, headers => \%h, body => $body // '' };
+}
+
+# the segment URIs of an HLS media playlist, with their EXTINF durations
+
+sub segments {
+    my ($body) = @_;
+    my @s;
+
+    while ($body =~ /#EXTINF:([\d.]+),[^\n]*\n([^\n#][^\n]*)/g) {
+        push @s, [ $2, $1 ];
+    }
+
+    return @s;
+}
+
+1;
