@@ -6,7 +6,8 @@
 # inode, kept after the live ring evicted them), an index whose records
 # match the files and decode; the PT1M archive window trims old files
 # (records stay); an output created mid-stream records from the next
-# fragment; deleting an output, or stopping the event with
+# fragment; recording write failures are logged once per burst and
+# recording resumes; deleting an output, or stopping the event with
 # removeOutputsOnStop, stops recording and keeps the asset.
 
 use strict;
@@ -25,6 +26,7 @@ my $t = Test::Sluice->new();
 $t->has_program('ffmpeg', 'ffprobe');
 
 Sluice::Record::config($t, ring => 8);
+$t->expect_errors(qr/sluice: recording: open\(\) "[^"]+" failed/);
 $t->run();
 
 my $dir = $t->testdir;
@@ -178,6 +180,40 @@ ok($t->wait_for(sub {
     my ($v) = grep { $_->{type} eq 'video' } Sluice::Record::slots($a4);
     return $v && @{$v->{records}} >= 2;
 }, 30), 'o4 records');
+
+# recording writes fail for a while (the index is replaced by a
+# directory): one log line, the live event goes on, recording resumes
+
+my ($v4a) = grep { $_->{type} eq 'video' } Sluice::Record::slots($a4);
+my $idx = "$v4a->{dir}/index";
+my $log0 = length($t->read_file('error.log') // '');
+my $n4 = scalar @{$v4a->{records}};
+
+rename($idx, "$idx.away") or die "$idx: $!";
+mkdir($idx) or die "$idx: $!";
+
+ok($t->wait_for(sub {
+    substr($t->read_file('error.log') // '', $log0)
+        =~ /sluice: recording: open\(\) "\Q$idx\E" failed/;
+}, 15), 'recording failure logged');
+sleep 4;
+
+my $log = substr($t->read_file('error.log') // '', $log0);
+my @fails = $log =~ /(sluice: recording: open\(\) "\Q$idx\E" failed)/g;
+is(scalar @fails, 1, 'recording failures: one line per burst');
+like($log, qr/fragment \d+ of track $v4a->{slot} not recorded in 1 asset/,
+    'the line says what was not recorded');
+
+rmdir($idx);
+rename("$idx.away", $idx);
+
+ok($t->wait_for(sub {
+    my ($v) = grep { $_->{type} eq 'video' } Sluice::Record::slots($a4);
+    return @{$v->{records}} >= $n4 + 2;
+}, 30), 'recording resumes');
+like(substr($t->read_file('error.log') // '', $log0),
+    qr/sluice: recording of track $v4a->{slot} of live event \S+ resumed/,
+    'resume logged');
 
 my $r = $t->api(POST => 'liveEvents/rec2/stop',
     { removeOutputsOnStop => JSON::PP::true() });
