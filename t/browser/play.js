@@ -7,7 +7,7 @@
  *
  *   node t/browser/play.js --player hls|dash|shaka|mss --url URL
  *        [--seconds 8] [--timeout 60] [--same-origin] [--mime TYPE]
- *        [--verbose]
+ *        [--seek-back N] [--verbose]
  *
  * players:
  *   hls    hls.js (HLS, TS or fMP4 segments)
@@ -25,6 +25,12 @@
  * Success: the <video> element's currentTime advanced by at least
  * --seconds, with no fatal player or media error, within --timeout seconds
  * (wall clock, hard limit: the browser is killed and the script exits 1).
+ *
+ * --seek-back N (a DVR window): once playing for 2 s, seek N seconds back
+ * (not before the start of video.seekable + 1 s); then the --seconds of
+ * progress are counted from the position reached after the seek, which
+ * must be at most 2 s from the target.  The output adds seekFrom, seekTo
+ * and seekedAt.
  *
  * Output: one JSON line on stdout, e.g.
  *   {"ok":true,"player":"hls","advanced":8.02,"width":1280,...}
@@ -83,7 +89,7 @@ function usage(msg) {
 
 function parseArgs(argv) {
     const o = { seconds: 8, timeout: 60, sameOrigin: false, verbose: false,
-                mime: null, player: null, url: null };
+                mime: null, player: null, url: null, seekBack: 0 };
     let i, a;
 
     for (i = 0; i < argv.length; i++) {
@@ -100,6 +106,8 @@ function parseArgs(argv) {
             o.mime = argv[++i];
         } else if (a === '--same-origin') {
             o.sameOrigin = true;
+        } else if (a === '--seek-back') {
+            o.seekBack = Number(argv[++i]);
         } else if (a === '--verbose' || a === '-v') {
             o.verbose = true;
         } else if (a === '--help' || a === '-h') {
@@ -117,6 +125,9 @@ function parseArgs(argv) {
     }
     if (!(o.seconds > 0) || !(o.timeout > 0)) {
         usage('--seconds and --timeout must be positive numbers');
+    }
+    if (!(o.seekBack >= 0)) {
+        usage('--seek-back must be a number of seconds');
     }
 
     if (o.mime === null) {
@@ -448,6 +459,8 @@ async function main() {
                                timeout: o.timeout * 1000 });
 
     let start = null;
+    /* --seek-back: 'none', 'pending', 'seeking', 'done' */
+    let seek = o.seekBack > 0 ? 'pending' : 'none';
 
     while (!finished) {
         await new Promise(r => setTimeout(r, 250));
@@ -456,16 +469,50 @@ async function main() {
             const v = document.getElementById('v');
             const st = window.__play || { errors: ['no player state'],
                                           fatal: true };
-            const b = [];
+            const b = [], sk = [];
             for (let i = 0; i < v.buffered.length; i++) {
                 b.push([v.buffered.start(i), v.buffered.end(i)]);
+            }
+            for (let i = 0; i < v.seekable.length; i++) {
+                sk.push([v.seekable.start(i), v.seekable.end(i)]);
             }
             return { t: v.currentTime, paused: v.paused,
                      ready: v.readyState, w: v.videoWidth,
                      h: v.videoHeight, errors: st.errors, fatal: st.fatal,
                      warnings: st.warnings, waiting: st.waiting,
-                     info: st.info, buffered: b };
+                     info: st.info, buffered: b, seekable: sk,
+                     duration: v.duration };
         });
+
+        if (seek === 'pending' && start !== null && s.t - start >= 2) {
+            const low = s.seekable.length ? s.seekable[0][0] + 1 : 0;
+            const to = Math.max(low, s.t - o.seekBack);
+            result.seekFrom = Number(s.t.toFixed(3));
+            result.seekTo = Number(to.toFixed(3));
+            log('seeking from ' + s.t + ' to ' + to);
+            await page.evaluate((x) => {
+                document.getElementById('v').currentTime = x;
+            }, to);
+            seek = 'seeking';
+            start = null;
+            continue;
+        }
+
+        if (seek === 'seeking') {
+            if (s.fatal) {
+                result.error = 'fatal player error while seeking';
+                result.errors = s.errors.slice(0, 20);
+                finish(1);
+                return;
+            }
+            if (Math.abs(s.t - result.seekTo) > 2 || s.ready < 3) {
+                continue;
+            }
+            seek = 'done';
+            result.seekedAt = Number(s.t.toFixed(3));
+            start = s.t;
+            log('seeked to ' + s.t);
+        }
 
         if (start === null && s.t > 0) {
             start = s.t;
@@ -485,6 +532,10 @@ async function main() {
         result.waiting = s.waiting;
         result.warnings = s.warnings;
         result.buffered = s.buffered.map(r => r.map(x => Number(x.toFixed(3))));
+        result.seekable = s.seekable.map(r => r.map(x => Number(x.toFixed(3))));
+        /* Infinity (live) is not JSON */
+        result.duration = isFinite(s.duration)
+            ? Number(s.duration.toFixed(3)) : String(s.duration);
         result.info = s.info;
         result.errors = s.errors.slice(0, 20);
 
@@ -494,7 +545,9 @@ async function main() {
             return;
         }
 
-        if (start !== null && s.t - start >= o.seconds) {
+        if (start !== null && s.t - start >= o.seconds
+            && (seek === 'none' || seek === 'done'))
+        {
             result.ok = true;
             finish(0);
             return;
