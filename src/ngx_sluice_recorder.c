@@ -336,6 +336,10 @@ ngx_sluice_rec_out(ngx_sluice_rec_job_t *rj, ngx_uint_t i)
 
     /* at most NGX_SLUICE_REC_MAX listed: one is free */
 
+    if (free == NULL) {
+        free = &rj->state->out[i];
+    }
+
     ngx_memzero(free, sizeof(ngx_sluice_rec_out_t));
     ngx_memcpy(free->asset_id, rj->req.asset_id[i], NGX_SLUICE_ID_LEN + 1);
 
