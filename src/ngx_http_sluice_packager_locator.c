@@ -63,6 +63,7 @@ static ngx_uint_t ngx_http_sluice_locator_protocol(sluice_format_t format);
 static ngx_int_t ngx_http_sluice_asset_post(ngx_http_sluice_pkg_t *pkg);
 static void ngx_http_sluice_asset_thread(void *data, ngx_log_t *log);
 static void ngx_http_sluice_asset_done(ngx_event_t *ev);
+static void ngx_http_sluice_asset_resume(ngx_http_request_t *r);
 static void ngx_http_sluice_asset_pool_cleanup(void *data);
 
 
@@ -422,7 +423,8 @@ ngx_http_sluice_asset_post(ngx_http_sluice_pkg_t *pkg)
 
     r->main->blocked++;
     r->aio = 1;
-    r->write_event_handler = ngx_http_request_empty_handler;
+    r->write_event_handler = ngx_http_sluice_asset_resume;
+    ngx_http_set_ctx(r, at, ngx_http_sluice_packager_module);
 
     return NGX_DONE;
 }
@@ -437,10 +439,11 @@ ngx_http_sluice_asset_thread(void *data, ngx_log_t *log)
 }
 
 
+/* the thread is done: the request's write handler goes on (or ends it) */
+
 static void
 ngx_http_sluice_asset_done(ngx_event_t *ev)
 {
-    ngx_int_t                      rc;
     ngx_connection_t              *c;
     ngx_thread_task_t             *task;
     ngx_http_request_t            *r;
@@ -456,10 +459,30 @@ ngx_http_sluice_asset_done(ngx_event_t *ev)
     r->main->blocked--;
     r->aio = 0;
 
+    r->write_event_handler(r);
+
+    ngx_http_run_posted_requests(c);
+}
+
+
+static void
+ngx_http_sluice_asset_resume(ngx_http_request_t *r)
+{
+    ngx_int_t                      rc;
+    ngx_http_sluice_asset_task_t  *at;
+
+    if (r->aio) {
+        /* the thread still reads */
+        return;
+    }
+
+    at = ngx_http_get_module_ctx(r, ngx_http_sluice_packager_module);
+
+    r->write_event_handler = ngx_http_request_empty_handler;
+
     rc = ngx_http_sluice_packager_respond(at->pkg, at->rc);
 
     ngx_http_finalize_request(r, rc);
-    ngx_http_run_posted_requests(c);
 }
 
 
