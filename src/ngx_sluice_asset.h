@@ -105,6 +105,7 @@ typedef struct {
                                         [NGX_SLUICE_ID_LEN + 1];
     ngx_msec_t                  archive_ms[NGX_SLUICE_REC_MAX];
 
+    u_char                      event[NGX_SLUICE_NAME_LEN + 1];
     ngx_uint_t                  slot;           /* live track slot */
     ngx_sluice_frag_t           frag;           /* as in the live index */
     u_char                      stream[NGX_SLUICE_STREAM_LEN + 1];

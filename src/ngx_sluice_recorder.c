@@ -154,6 +154,7 @@ ngx_sluice_recorder_collect(ngx_sluice_shctx_t *sh, ngx_sluice_event_t *ev,
 
     tr = &ev->tracks[slot];
 
+    ngx_memcpy(req->event, ev->name, sizeof(req->event));
     req->slot = slot;
     req->frag = *frag;
     ngx_memcpy(req->stream, tr->stream, sizeof(req->stream));
@@ -247,10 +248,11 @@ ngx_sluice_rec_done(ngx_sluice_wjob_t *job)
         {
             ngx_log_error(NGX_LOG_ERR, ngx_cycle->log, rj->err,
                           "sluice: recording: %s \"%s\" failed, fragment "
-                          "%uL of track %ui not recorded in %ui asset(s), "
-                          "%ui other failures since the last report",
+                          "%uL of track %ui of live event \"%s\" not "
+                          "recorded in %ui asset(s), %ui other failures "
+                          "since the last report",
                           rj->call, rj->path, rj->req.frag.time,
-                          rj->req.slot, rj->failed, quiet);
+                          rj->req.slot, rj->req.event, rj->failed, quiet);
             logged = ngx_current_msec;
             quiet = 0;
 
@@ -263,8 +265,8 @@ ngx_sluice_rec_done(ngx_sluice_wjob_t *job)
 
     if (was) {
         ngx_log_error(NGX_LOG_NOTICE, ngx_cycle->log, 0,
-                      "sluice: recording of track %ui of live event %s "
-                      "resumed at fragment %uL", rj->req.slot, rj->event_id,
+                      "sluice: recording of track %ui of live event \"%s\" "
+                      "resumed at fragment %uL", rj->req.slot, rj->req.event,
                       rj->req.frag.time);
     }
 

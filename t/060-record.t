@@ -201,7 +201,8 @@ sleep 4;
 my $log = substr($t->read_file('error.log') // '', $log0);
 my @fails = $log =~ /(sluice: recording: open\(\) "\Q$idx\E" failed)/g;
 is(scalar @fails, 1, 'recording failures: one line per burst');
-like($log, qr/fragment \d+ of track $v4a->{slot} not recorded in 1 asset/,
+my $what = qq{of track $v4a->{slot} of live event "rec2" not recorded in 1};
+like($log, qr/fragment \d+ \Q$what\E asset/,
     'the line says what was not recorded');
 
 rmdir($idx);
@@ -212,7 +213,7 @@ ok($t->wait_for(sub {
     return @{$v->{records}} >= $n4 + 2;
 }, 30), 'recording resumes');
 like(substr($t->read_file('error.log') // '', $log0),
-    qr/sluice: recording of track $v4a->{slot} of live event \S+ resumed/,
+    qr/sluice: recording of track $v4a->{slot} of live event "rec2" resumed/,
     'resume logged');
 
 my $r = $t->api(POST => 'liveEvents/rec2/stop',
