@@ -120,6 +120,28 @@ ok(decode($v1, \@recent)->{ok}, 'short: window decodes');
 my @left = glob("$v1->{dir}/*.m4s");
 ok(@left <= 33, 'short: about 31 files left') or diag(scalar @left);
 
+# a reconnect (a new writer: the trim cursor is found again) moves the
+# window on: 30 s more, the files before the new window go too
+
+my $av30 = Test::Sluice::fixture('av', duration => 30, gop => 2,
+    size => '320x180', vbitrate => '300k', abitrate => '64k');
+$t->wait_publisher_exit($t->publish(input => $av30, realtime => 0,
+    url => "$url/s"), 60);
+settle("$dir/data/assets/$id1");
+
+($v1) = grep { $_->{type} eq 'video' }
+    Sluice::Record::slots("$dir/data/assets/$id1");
+@r1 = @{$v1->{records}};
+ok(@r1 >= @vr + 14, 'short: recording went on after the reconnect');
+$end = $r1[-1]{time} + $r1[-1]{duration};
+@old = grep { $_->{time} + $_->{duration} < $end - 62 * 90000 } @r1;
+@recent = grep { $_->{time} + $_->{duration} > $end - 60 * 90000 } @r1;
+is(scalar(grep { -e "$v1->{dir}/$_->{time}.m4s" } @old), 0,
+    'short: trimmed after the reconnect');
+is(scalar(grep { -e "$v1->{dir}/$_->{time}.m4s" } @recent), scalar @recent,
+    'short: window kept after the reconnect');
+ok(decode($v1, \@recent)->{ok}, 'short: window decodes across the reconnect');
+
 ###############################################################################
 # an output created mid-stream records from the next fragment on; deleting
 # it stops recording and keeps the asset
