@@ -66,8 +66,7 @@ ngx_http_sluice_api_handler(ngx_http_request_t *r)
     }
 
     ctx->conf = smcf;
-    ctx->alloc.alloc = ngx_http_sluice_api_alloc;
-    ctx->alloc.ctx = r->pool;
+    ngx_http_sluice_pool_alloc(&ctx->alloc, r->pool);
 
     ngx_http_set_ctx(r, ctx, ngx_http_sluice_module);
 
@@ -709,6 +708,14 @@ ngx_http_sluice_random(u_char *buf, size_t n)
             ^ ((uint32_t) ngx_pid << 8);
         buf[i] = (u_char) (v >> (i % 3) * 8);
     }
+}
+
+
+void
+ngx_http_sluice_pool_alloc(sluice_alloc_t *a, ngx_pool_t *pool)
+{
+    a->alloc = ngx_http_sluice_api_alloc;
+    a->ctx = pool;
 }
 
 

@@ -26,8 +26,7 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 
-#include "ngx_http_sluice_module.h"
-#include "ngx_sluice_resource.h"
+#include "ngx_http_sluice_api_resource.h"
 #include "util/sluice_iso8601.h"
 #include "util/sluice_uuid.h"
 
@@ -35,14 +34,6 @@
 #define NGX_HTTP_SLUICE_MIN_FRAGMENT_MS  1000
 #define NGX_HTTP_SLUICE_MAX_FRAGMENT_MS  20000
 #define NGX_HTTP_SLUICE_MAX_TAGS         50
-
-
-typedef struct {
-    ngx_uint_t                  status;
-    const char                 *code;
-    u_char                      msg[512];
-    size_t                      len;
-} ngx_http_sluice_le_err_t;
 
 
 /* the fixed fields of an event, taken from a document */
@@ -92,12 +83,10 @@ static ngx_int_t ngx_http_sluice_le_asyncop(ngx_http_request_t *r,
 static ngx_int_t ngx_http_sluice_le_build(sluice_alloc_t *a,
     sluice_json_t *in, sluice_json_t *old, ngx_str_t *name,
     ngx_uint_t keep_times, sluice_json_t **out,
-    ngx_http_sluice_le_fields_t *f, ngx_http_sluice_le_err_t *err);
+    ngx_http_sluice_le_fields_t *f, ngx_http_sluice_res_err_t *err);
 static ngx_int_t ngx_http_sluice_le_acl(sluice_alloc_t *a, sluice_json_t *v,
     const char *what, ngx_sluice_ip_acl_t *acl, sluice_json_t **norm,
-    ngx_http_sluice_le_err_t *err);
-static sluice_json_t *ngx_http_sluice_le_merge(sluice_alloc_t *a,
-    sluice_json_t *target, sluice_json_t *patch);
+    ngx_http_sluice_res_err_t *err);
 static sluice_json_t *ngx_http_sluice_le_render(ngx_http_request_t *r,
     ngx_http_sluice_api_ctx_t *ctx, ngx_http_sluice_le_snap_t *snap);
 static ngx_int_t ngx_http_sluice_le_snap(ngx_pool_t *pool,
@@ -109,13 +98,14 @@ static void ngx_http_sluice_le_persist(ngx_http_request_t *r,
 static ngx_int_t ngx_http_sluice_le_lro_headers(ngx_http_request_t *r,
     ngx_http_sluice_api_ctx_t *ctx, u_char *name, u_char *op_id,
     ngx_uint_t pending);
-static ngx_int_t ngx_http_sluice_le_name_ok(ngx_str_t *name);
-static void ngx_http_sluice_le_fail(ngx_http_sluice_le_err_t *err,
-    ngx_uint_t status, const char *code, const char *fmt, ...);
-static ngx_int_t ngx_http_sluice_le_send_err(ngx_http_request_t *r,
-    ngx_http_sluice_le_err_t *err);
 static ngx_int_t ngx_http_sluice_le_conflict(ngx_http_request_t *r,
     ngx_str_t *name, const char *what);
+
+
+/* ^[a-zA-Z0-9]+(-*[a-zA-Z0-9])*$, 1..32 */
+#define ngx_http_sluice_le_name_ok(name)                                     \
+    ngx_http_sluice_res_name_valid(name, NGX_SLUICE_NAME_LEN,                \
+                                   NGX_HTTP_SLUICE_RT_LIVE_NAME)
 
 
 static const char  *ngx_http_sluice_le_states[] = {
@@ -134,10 +124,6 @@ static const char  *ngx_http_sluice_le_encodings[] = {
     "PassthroughBasic",
     "PassthroughStandard"
 };
-
-
-#define ngx_http_sluice_le_zone(ctx)                                         \
-    ((ngx_sluice_zone_ctx_t *) (ctx)->conf->shm_zone->data)
 
 
 ngx_int_t
@@ -205,61 +191,6 @@ ngx_http_sluice_live_event_handler(ngx_http_request_t *r,
 }
 
 
-/* ^[a-zA-Z0-9]+(-*[a-zA-Z0-9])*$, 1..32 */
-
-static ngx_int_t
-ngx_http_sluice_le_name_ok(ngx_str_t *name)
-{
-    u_char      c;
-    ngx_uint_t  i;
-
-    if (name->len == 0 || name->len > NGX_SLUICE_NAME_LEN) {
-        return 0;
-    }
-
-    for (i = 0; i < name->len; i++) {
-        c = name->data[i];
-
-        if (c == '-' && i != 0 && i != name->len - 1) {
-            continue;
-        }
-
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
-              || (c >= '0' && c <= '9')))
-        {
-            return 0;
-        }
-    }
-
-    return 1;
-}
-
-
-static void
-ngx_http_sluice_le_fail(ngx_http_sluice_le_err_t *err, ngx_uint_t status,
-    const char *code, const char *fmt, ...)
-{
-    va_list  args;
-
-    err->status = status;
-    err->code = code;
-
-    va_start(args, fmt);
-    err->len = ngx_vslprintf(err->msg, err->msg + sizeof(err->msg), fmt, args)
-               - err->msg;
-    va_end(args);
-}
-
-
-static ngx_int_t
-ngx_http_sluice_le_send_err(ngx_http_request_t *r,
-    ngx_http_sluice_le_err_t *err)
-{
-    return ngx_http_sluice_api_error(r, err->status, err->code, "%*s",
-                                     err->len, err->msg);
-}
-
-
 static ngx_int_t
 ngx_http_sluice_le_conflict(ngx_http_request_t *r, ngx_str_t *name,
     const char *what)
@@ -318,18 +249,6 @@ ngx_http_sluice_le_apply(ngx_sluice_event_t *ev,
 }
 
 
-static ngx_int_t
-ngx_http_sluice_le_set(sluice_alloc_t *a, sluice_json_t *obj,
-    const char *name, sluice_json_t *v)
-{
-    if (v == NULL || sluice_json_set(a, obj, name, v) != SLUICE_OK) {
-        return NGX_ERROR;
-    }
-
-    return NGX_OK;
-}
-
-
 static sluice_json_t *
 ngx_http_sluice_le_endpoint(sluice_alloc_t *a, const char *protocol,
     u_char *url, size_t len)
@@ -338,10 +257,10 @@ ngx_http_sluice_le_endpoint(sluice_alloc_t *a, const char *protocol,
 
     e = sluice_json_new(a, SLUICE_JSON_OBJECT);
     if (e == NULL
-        || ngx_http_sluice_le_set(a, e, "protocol",
-                                  sluice_json_new_cstring(a, protocol))
-        || ngx_http_sluice_le_set(a, e, "url",
-                                  sluice_json_new_string(a, url, len)))
+        || ngx_http_sluice_res_set(a, e, "protocol",
+                                   sluice_json_new_cstring(a, protocol))
+        || ngx_http_sluice_res_set(a, e, "url",
+                                   sluice_json_new_string(a, url, len)))
     {
         return NULL;
     }
@@ -449,9 +368,9 @@ ngx_http_sluice_le_endpoints(ngx_http_request_t *r,
         sluice_json_append(arr, e);
     }
 
-    if (ngx_http_sluice_le_set(a, input, "endpoints", arr) != NGX_OK
-        || ngx_http_sluice_le_set(a, input, "timedMetadataEndpoints",
-                                  sluice_json_new(a, SLUICE_JSON_ARRAY))
+    if (ngx_http_sluice_res_set(a, input, "endpoints", arr) != NGX_OK
+        || ngx_http_sluice_res_set(a, input, "timedMetadataEndpoints",
+                                   sluice_json_new(a, SLUICE_JSON_ARRAY))
            != NGX_OK)
     {
         return NGX_ERROR;
@@ -499,7 +418,7 @@ ngx_http_sluice_le_endpoints(ngx_http_request_t *r,
 
     sluice_json_append(arr, e);
 
-    return ngx_http_sluice_le_set(a, preview, "endpoints", arr);
+    return ngx_http_sluice_res_set(a, preview, "endpoints", arr);
 }
 
 
@@ -577,24 +496,24 @@ ngx_http_sluice_le_render(ngx_http_request_t *r,
     v = sluice_json_get(sluice_json_get(props, "preview"), "previewLocator");
     locator = v ? (u_char *) v->str.data : (u_char *) "";
 
-    if (ngx_http_sluice_le_set(a, res, "name",
-                               sluice_json_new_cstring(a,
-                                                  (char *) snap->name))
-        || ngx_http_sluice_le_set(a, res, "id",
-                                  sluice_json_new_string(a, id, p - id))
-        || ngx_http_sluice_le_set(a, res, "type",
-                                  sluice_json_new_cstring(a,
-                                      "Microsoft.Media/mediaservices/"
-                                      "liveevents"))
-        || ngx_http_sluice_le_set(a, res, "location", location)
-        || ngx_http_sluice_le_set(a, res, "tags", tags)
-        || ngx_http_sluice_le_set(a, props, "resourceState",
-                                  sluice_json_new_cstring(a,
-                                      ngx_http_sluice_le_states[snap->state]))
-        || ngx_http_sluice_le_set(a, props, "provisioningState",
-                                  sluice_json_new_cstring(a, prov))
+    if (ngx_http_sluice_res_set(a, res, "name",
+                                sluice_json_new_cstring(a,
+                                                   (char *) snap->name))
+        || ngx_http_sluice_res_set(a, res, "id",
+                                   sluice_json_new_string(a, id, p - id))
+        || ngx_http_sluice_res_set(a, res, "type",
+                                   sluice_json_new_cstring(a,
+                                       "Microsoft.Media/mediaservices/"
+                                       "liveevents"))
+        || ngx_http_sluice_res_set(a, res, "location", location)
+        || ngx_http_sluice_res_set(a, res, "tags", tags)
+        || ngx_http_sluice_res_set(a, props, "resourceState",
+                                   sluice_json_new_cstring(a,
+                                       ngx_http_sluice_le_states[snap->state]))
+        || ngx_http_sluice_res_set(a, props, "provisioningState",
+                                   sluice_json_new_cstring(a, prov))
         || ngx_http_sluice_le_endpoints(r, ctx, props, token, locator)
-        || ngx_http_sluice_le_set(a, res, "properties", props))
+        || ngx_http_sluice_res_set(a, res, "properties", props))
     {
         return NULL;
     }
@@ -612,7 +531,7 @@ ngx_http_sluice_le_get(ngx_http_request_t *r, ngx_http_sluice_api_ctx_t *ctx)
     ngx_sluice_zone_ctx_t      *zctx;
     ngx_http_sluice_le_snap_t   snap;
 
-    zctx = ngx_http_sluice_le_zone(ctx);
+    zctx = ngx_http_sluice_res_zone(ctx);
 
     ngx_shmtx_lock(&zctx->shpool->mutex);
 
@@ -682,7 +601,7 @@ ngx_http_sluice_le_list(ngx_http_request_t *r, ngx_http_sluice_api_ctx_t *ctx)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    zctx = ngx_http_sluice_le_zone(ctx);
+    zctx = ngx_http_sluice_res_zone(ctx);
     rc = NGX_OK;
     count = 0;
     more = 0;
@@ -754,7 +673,7 @@ ngx_http_sluice_le_list(ngx_http_request_t *r, ngx_http_sluice_api_ctx_t *ctx)
         sluice_json_append(arr, item);
     }
 
-    if (ngx_http_sluice_le_set(&ctx->alloc, res, "value", arr) != NGX_OK) {
+    if (ngx_http_sluice_res_set(&ctx->alloc, res, "value", arr) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
@@ -771,9 +690,9 @@ ngx_http_sluice_le_list(ngx_http_request_t *r, ngx_http_sluice_api_ctx_t *ctx)
                         &ctx->base, &ctx->api_version,
                         snaps[count - 1].name);
 
-        if (ngx_http_sluice_le_set(&ctx->alloc, res, "@odata.nextLink",
-                                   sluice_json_new_string(&ctx->alloc, link,
-                                                          p - link))
+        if (ngx_http_sluice_res_set(&ctx->alloc, res, "@odata.nextLink",
+                                    sluice_json_new_string(&ctx->alloc, link,
+                                                           p - link))
             != NGX_OK)
         {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
@@ -781,58 +700,6 @@ ngx_http_sluice_le_list(ngx_http_request_t *r, ngx_http_sluice_api_ctx_t *ctx)
     }
 
     return ngx_http_sluice_api_send(r, NGX_HTTP_OK, res);
-}
-
-
-/*
- * RFC 7396 merge patch, used by PATCH: members of patch replace those of
- * target, null removes, objects merge recursively.
- */
-
-static sluice_json_t *
-ngx_http_sluice_le_merge(sluice_alloc_t *a, sluice_json_t *target,
-    sluice_json_t *patch)
-{
-    char           name[256];
-    sluice_json_t  *res, *m, *t, *v;
-
-    if (patch->type != SLUICE_JSON_OBJECT) {
-        return sluice_json_copy(a, patch);
-    }
-
-    if (target == NULL || target->type != SLUICE_JSON_OBJECT) {
-        res = sluice_json_new(a, SLUICE_JSON_OBJECT);
-
-    } else {
-        res = sluice_json_copy(a, target);
-    }
-
-    if (res == NULL) {
-        return NULL;
-    }
-
-    for (m = patch->child; m; m = m->next) {
-        if (m->key.len >= sizeof(name)) {
-            continue;
-        }
-
-        ngx_memcpy(name, m->key.data, m->key.len);
-        name[m->key.len] = '\0';
-
-        if (m->type == SLUICE_JSON_NULL) {
-            sluice_json_remove(res, name);
-            continue;
-        }
-
-        t = sluice_json_get(res, name);
-
-        v = ngx_http_sluice_le_merge(a, t, m);
-        if (v == NULL || sluice_json_set(a, res, name, v) != SLUICE_OK) {
-            return NULL;
-        }
-    }
-
-    return res;
 }
 
 
@@ -848,7 +715,7 @@ ngx_http_sluice_le_put(ngx_http_request_t *r, ngx_http_sluice_api_ctx_t *ctx,
     sluice_json_t                *old, *in, *doc, *res;
     ngx_sluice_event_t           *ev;
     ngx_sluice_zone_ctx_t        *zctx;
-    ngx_http_sluice_le_err_t      err;
+    ngx_http_sluice_res_err_t      err;
     ngx_http_sluice_le_snap_t     snap;
     ngx_http_sluice_le_fields_t   f;
 
@@ -881,7 +748,7 @@ ngx_http_sluice_le_put(ngx_http_request_t *r, ngx_http_sluice_api_ctx_t *ctx,
         }
     }
 
-    zctx = ngx_http_sluice_le_zone(ctx);
+    zctx = ngx_http_sluice_res_zone(ctx);
 
     /* the current document, if any */
 
@@ -927,7 +794,7 @@ ngx_http_sluice_le_put(ngx_http_request_t *r, ngx_http_sluice_api_ctx_t *ctx,
     in = ctx->body;
 
     if (patch) {
-        in = ngx_http_sluice_le_merge(&ctx->alloc, old, ctx->body);
+        in = ngx_http_sluice_res_merge(&ctx->alloc, old, ctx->body);
         if (in == NULL) {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
@@ -947,7 +814,7 @@ ngx_http_sluice_le_put(ngx_http_request_t *r, ngx_http_sluice_api_ctx_t *ctx,
     rc = ngx_http_sluice_le_build(&ctx->alloc, in, old, &ctx->name, 0, &doc,
                                   &f, &err);
     if (rc == NGX_DECLINED) {
-        return ngx_http_sluice_le_send_err(r, &err);
+        return ngx_http_sluice_res_send_err(r, &err);
     }
 
     if (rc != NGX_OK) {
@@ -1068,7 +935,7 @@ ngx_http_sluice_le_create(ngx_http_request_t *r,
     sluice_uuid_format(rnd, (char *) opid);
     opid[NGX_SLUICE_ID_LEN] = '\0';
 
-    zctx = ngx_http_sluice_le_zone(ctx);
+    zctx = ngx_http_sluice_res_zone(ctx);
     sh = zctx->sh;
     pending = 0;
 
@@ -1190,54 +1057,18 @@ ngx_http_sluice_le_lro_headers(ngx_http_request_t *r,
     ngx_http_sluice_api_ctx_t *ctx, u_char *name, u_char *op_id,
     ngx_uint_t pending)
 {
-    u_char     *p;
-    size_t      len;
-    ngx_str_t   value;
+    ngx_str_t  path;
 
-    len = ctx->base.len + sizeof("/liveEventOperations/?api-version=") - 1
-          + NGX_SLUICE_ID_LEN + ctx->api_version.len;
-
-    p = ngx_pnalloc(r->pool, len);
-    if (p == NULL) {
+    path.data = ngx_pnalloc(r->pool, sizeof("liveEvents/") - 1
+                                     + NGX_SLUICE_NAME_LEN);
+    if (path.data == NULL) {
         return NGX_ERROR;
     }
 
-    value.data = p;
-    value.len = ngx_sprintf(p, "%V/liveEventOperations/%s?api-version=%V",
-                            &ctx->base, op_id, &ctx->api_version) - p;
+    path.len = ngx_sprintf(path.data, "liveEvents/%s", name) - path.data;
 
-    if (ngx_http_sluice_api_add_header(r, "Azure-AsyncOperation", &value)
-        != NGX_OK)
-    {
-        return NGX_ERROR;
-    }
-
-    len = ctx->base.len + sizeof("/liveEvents//operationLocations/"
-                                 "?api-version=") - 1
-          + NGX_SLUICE_NAME_LEN + NGX_SLUICE_ID_LEN + ctx->api_version.len;
-
-    p = ngx_pnalloc(r->pool, len);
-    if (p == NULL) {
-        return NGX_ERROR;
-    }
-
-    value.data = p;
-    value.len = ngx_sprintf(p, "%V/liveEvents/%s/operationLocations/%s"
-                            "?api-version=%V", &ctx->base, name, op_id,
-                            &ctx->api_version) - p;
-
-    if (ngx_http_sluice_api_add_header(r, "Location", &value) != NGX_OK) {
-        return NGX_ERROR;
-    }
-
-    if (pending) {
-        ngx_str_set(&value, "1");
-
-    } else {
-        ngx_str_set(&value, "0");
-    }
-
-    return ngx_http_sluice_api_add_header(r, "Retry-After", &value);
+    return ngx_http_sluice_api_lro_headers(r, ctx, "liveEventOperations",
+                                           &path, op_id, pending);
 }
 
 
@@ -1257,7 +1088,7 @@ ngx_http_sluice_le_persist(ngx_http_request_t *r,
     ngx_sluice_event_t     *ev;
     ngx_sluice_zone_ctx_t  *zctx;
 
-    zctx = ngx_http_sluice_le_zone(ctx);
+    zctx = ngx_http_sluice_res_zone(ctx);
 
     gen = snap->generation;
 
@@ -1331,7 +1162,7 @@ ngx_http_sluice_le_delete(ngx_http_request_t *r,
     sluice_uuid_format(rnd, (char *) opid);
     opid[NGX_SLUICE_ID_LEN] = '\0';
 
-    zctx = ngx_http_sluice_le_zone(ctx);
+    zctx = ngx_http_sluice_res_zone(ctx);
     state = NGX_SLUICE_STOPPED;
 
     ngx_shmtx_lock(&zctx->shpool->mutex);
@@ -1495,7 +1326,7 @@ ngx_http_sluice_le_action(ngx_http_request_t *r,
     sluice_uuid_format(rnd, (char *) opid);
     opid[NGX_SLUICE_ID_LEN] = '\0';
 
-    zctx = ngx_http_sluice_le_zone(ctx);
+    zctx = ngx_http_sluice_res_zone(ctx);
 
     ngx_shmtx_lock(&zctx->shpool->mutex);
 
@@ -1595,7 +1426,6 @@ ngx_http_sluice_le_oploc(ngx_http_request_t *r,
     ngx_http_sluice_api_ctx_t *ctx)
 {
     ngx_int_t                   rc;
-    ngx_str_t                   value;
     ngx_uint_t                  status, kind;
     sluice_json_t              *res;
     ngx_sluice_op_t            *op;
@@ -1603,7 +1433,7 @@ ngx_http_sluice_le_oploc(ngx_http_request_t *r,
     ngx_sluice_zone_ctx_t      *zctx;
     ngx_http_sluice_le_snap_t   snap;
 
-    zctx = ngx_http_sluice_le_zone(ctx);
+    zctx = ngx_http_sluice_res_zone(ctx);
     status = NGX_SLUICE_OP_FAILED;
     kind = 0;
 
@@ -1649,35 +1479,16 @@ ngx_http_sluice_le_oploc(ngx_http_request_t *r,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    switch (status) {
+    res = NULL;
 
-    case NGX_SLUICE_OP_IN_PROGRESS:
-        ngx_str_set(&value, "1");
-
-        if (ngx_http_sluice_api_add_header(r, "Retry-After", &value)
-            != NGX_OK)
-        {
+    if (status == NGX_SLUICE_OP_SUCCEEDED && kind != NGX_SLUICE_OP_DELETE) {
+        res = ngx_http_sluice_le_render(r, ctx, &snap);
+        if (res == NULL) {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
-
-        return ngx_http_sluice_api_send(r, NGX_HTTP_ACCEPTED, NULL);
-
-    case NGX_SLUICE_OP_FAILED:
-        return ngx_http_sluice_api_error(r, NGX_HTTP_INTERNAL_SERVER_ERROR,
-                   "InternalServerError", "Operation '%V' failed.",
-                   &ctx->op);
     }
 
-    if (kind == NGX_SLUICE_OP_DELETE) {
-        return ngx_http_sluice_api_send(r, NGX_HTTP_NO_CONTENT, NULL);
-    }
-
-    res = ngx_http_sluice_le_render(r, ctx, &snap);
-    if (res == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    return ngx_http_sluice_api_send(r, NGX_HTTP_OK, res);
+    return ngx_http_sluice_res_op_result(r, ctx, status, kind, res);
 }
 
 
@@ -1686,16 +1497,11 @@ ngx_http_sluice_le_asyncop(ngx_http_request_t *r,
     ngx_http_sluice_api_ctx_t *ctx)
 {
     u_char                  id[NGX_SLUICE_ID_LEN + 1];
-    ngx_str_t               value;
     ngx_uint_t              status;
-    sluice_json_t          *res, *err;
-    sluice_alloc_t         *a;
     ngx_sluice_op_t        *op;
     ngx_sluice_zone_ctx_t  *zctx;
 
-    static const char  *names[] = { "InProgress", "Succeeded", "Failed" };
-
-    zctx = ngx_http_sluice_le_zone(ctx);
+    zctx = ngx_http_sluice_res_zone(ctx);
     status = NGX_SLUICE_OP_FAILED;
 
     ngx_shmtx_lock(&zctx->shpool->mutex);
@@ -1714,75 +1520,26 @@ ngx_http_sluice_le_asyncop(ngx_http_request_t *r,
                    "Operation '%V' was not found.", &ctx->op);
     }
 
-    a = &ctx->alloc;
-
-    res = sluice_json_new(a, SLUICE_JSON_OBJECT);
-    if (res == NULL
-        || ngx_http_sluice_le_set(a, res, "name",
-                                  sluice_json_new_cstring(a, (char *) id))
-        || ngx_http_sluice_le_set(a, res, "status",
-                                  sluice_json_new_cstring(a, names[status])))
-    {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    if (status == NGX_SLUICE_OP_FAILED) {
-        err = sluice_json_new(a, SLUICE_JSON_OBJECT);
-        if (err == NULL
-            || ngx_http_sluice_le_set(a, err, "code",
-                                      sluice_json_new_cstring(a,
-                                                      "InternalServerError"))
-            || ngx_http_sluice_le_set(a, err, "message",
-                                      sluice_json_new_cstring(a,
-                                          "The live event of this operation "
-                                          "went away before it completed."))
-            || ngx_http_sluice_le_set(a, res, "error", err))
-        {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-    }
-
-    if (status == NGX_SLUICE_OP_IN_PROGRESS) {
-        ngx_str_set(&value, "1");
-
-        if (ngx_http_sluice_api_add_header(r, "Retry-After", &value)
-            != NGX_OK)
-        {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-    }
-
-    return ngx_http_sluice_api_send(r, NGX_HTTP_OK, res);
+    return ngx_http_sluice_res_op_status(r, ctx, id, status,
+                                         "The live event of this operation "
+                                         "went away before it completed.");
 }
 
 
-#define ngx_http_sluice_le_absent(v)                                         \
-    ((v) == NULL || (v)->type == SLUICE_JSON_NULL)
-
-
 #define ngx_http_sluice_le_bad(...)                                          \
-    do {                                                                     \
-        ngx_http_sluice_le_fail(err, NGX_HTTP_BAD_REQUEST, "BadRequest",     \
-                                __VA_ARGS__);                                \
-        return NGX_DECLINED;                                                 \
-    } while (0)
-
+    ngx_http_sluice_res_bad(err, __VA_ARGS__)
 
 #define ngx_http_sluice_le_put_member(obj, key, val)                         \
-    do {                                                                     \
-        if (ngx_http_sluice_le_set(a, obj, key, val) != NGX_OK) {            \
-            return NGX_ERROR;                                                \
-        }                                                                    \
-    } while (0)
+    ngx_http_sluice_res_put_member(a, obj, key, val)
 
 
 /* an optional string or null: copied, or null when absent */
 
 static ngx_int_t
 ngx_http_sluice_le_opt_string(sluice_alloc_t *a, sluice_json_t *v,
-    const char *what, sluice_json_t **out, ngx_http_sluice_le_err_t *err)
+    const char *what, sluice_json_t **out, ngx_http_sluice_res_err_t *err)
 {
-    if (ngx_http_sluice_le_absent(v)) {
+    if (ngx_http_sluice_absent(v)) {
         *out = sluice_json_new(a, SLUICE_JSON_NULL);
 
     } else if (v->type == SLUICE_JSON_STRING) {
@@ -1827,7 +1584,7 @@ ngx_http_sluice_le_token_ok(sluice_json_t *v)
 static ngx_int_t
 ngx_http_sluice_le_acl(sluice_alloc_t *a, sluice_json_t *v, const char *what,
     ngx_sluice_ip_acl_t *acl, sluice_json_t **norm,
-    ngx_http_sluice_le_err_t *err)
+    ngx_http_sluice_res_err_t *err)
 {
     u_char                 text[NGX_SOCKADDR_STRLEN + 8], *last;
     size_t                 i;
@@ -1845,14 +1602,14 @@ ngx_http_sluice_le_acl(sluice_alloc_t *a, sluice_json_t *v, const char *what,
     ip = NULL;
     allow = NULL;
 
-    if (!ngx_http_sluice_le_absent(v)) {
+    if (!ngx_http_sluice_absent(v)) {
         if (v->type != SLUICE_JSON_OBJECT) {
             ngx_http_sluice_le_bad("%s must be an object.", what);
         }
 
         ip = sluice_json_get(v, "ip");
 
-        if (!ngx_http_sluice_le_absent(ip)) {
+        if (!ngx_http_sluice_absent(ip)) {
             if (ip->type != SLUICE_JSON_OBJECT) {
                 ngx_http_sluice_le_bad("%s.ip must be an object.", what);
             }
@@ -1861,7 +1618,7 @@ ngx_http_sluice_le_acl(sluice_alloc_t *a, sluice_json_t *v, const char *what,
         }
     }
 
-    if (ngx_http_sluice_le_absent(allow)) {
+    if (ngx_http_sluice_absent(allow)) {
         acl->allow_all = 1;
         return NGX_OK;
     }
@@ -1890,7 +1647,7 @@ ngx_http_sluice_le_acl(sluice_alloc_t *a, sluice_json_t *v, const char *what,
         addr = sluice_json_get(e, "address");
         pl = sluice_json_get(e, "subnetPrefixLength");
 
-        if (!ngx_http_sluice_le_absent(nm) && nm->type != SLUICE_JSON_STRING)
+        if (!ngx_http_sluice_absent(nm) && nm->type != SLUICE_JSON_STRING)
         {
             ngx_http_sluice_le_bad("%s.ip.allow[].name must be a string.",
                                    what);
@@ -1920,7 +1677,7 @@ ngx_http_sluice_le_acl(sluice_alloc_t *a, sluice_json_t *v, const char *what,
             }
         }
 
-        if (ngx_http_sluice_le_absent(pl)) {
+        if (ngx_http_sluice_absent(pl)) {
             plen = -1;
 
         } else if (pl->type == SLUICE_JSON_NUMBER && pl->number >= 0
@@ -1968,7 +1725,7 @@ ngx_http_sluice_le_acl(sluice_alloc_t *a, sluice_json_t *v, const char *what,
             return NGX_ERROR;
         }
 
-        if (!ngx_http_sluice_le_absent(nm)) {
+        if (!ngx_http_sluice_absent(nm)) {
             ngx_http_sluice_le_put_member(ne, "name",
                 sluice_json_new_string(a, nm->str.data, nm->str.len));
         }
@@ -2000,7 +1757,7 @@ ngx_http_sluice_le_acl(sluice_alloc_t *a, sluice_json_t *v, const char *what,
 static ngx_int_t
 ngx_http_sluice_le_build_input(sluice_alloc_t *a, sluice_json_t *props,
     sluice_json_t *oldp, sluice_json_t *np, ngx_http_sluice_le_fields_t *f,
-    ngx_http_sluice_le_err_t *err)
+    ngx_http_sluice_res_err_t *err)
 {
     u_char          rnd[16];
     char            dur[SLUICE_ISO8601_DURATION_LEN];
@@ -2049,7 +1806,7 @@ ngx_http_sluice_le_build_input(sluice_alloc_t *a, sluice_json_t *props,
 
     v = sluice_json_get(input, "keyFrameIntervalDuration");
 
-    if (ngx_http_sluice_le_absent(v)
+    if (ngx_http_sluice_absent(v)
         || (v->type == SLUICE_JSON_STRING && v->str.len == 0))
     {
         ms = 2000;
@@ -2079,7 +1836,7 @@ ngx_http_sluice_le_build_input(sluice_alloc_t *a, sluice_json_t *props,
     v = sluice_json_get(input, "accessToken");
     old = sluice_json_get(sluice_json_get(oldp, "input"), "accessToken");
 
-    if (!ngx_http_sluice_le_absent(v)) {
+    if (!ngx_http_sluice_absent(v)) {
         if (v->type != SLUICE_JSON_STRING
             || !ngx_http_sluice_le_token_ok(v))
         {
@@ -2134,14 +1891,14 @@ ngx_http_sluice_le_build_input(sluice_alloc_t *a, sluice_json_t *props,
 static ngx_int_t
 ngx_http_sluice_le_build_preview(sluice_alloc_t *a, sluice_json_t *props,
     sluice_json_t *oldp, sluice_json_t *np, ngx_http_sluice_le_fields_t *f,
-    ngx_http_sluice_le_err_t *err)
+    ngx_http_sluice_res_err_t *err)
 {
     u_char          rnd[16];
     sluice_json_t  *preview, *npv, *v, *old, *norm, *s;
 
     preview = sluice_json_get(props, "preview");
 
-    if (!ngx_http_sluice_le_absent(preview)
+    if (!ngx_http_sluice_absent(preview)
         && preview->type != SLUICE_JSON_OBJECT)
     {
         ngx_http_sluice_le_bad("properties.preview must be an object.");
@@ -2155,7 +1912,7 @@ ngx_http_sluice_le_build_preview(sluice_alloc_t *a, sluice_json_t *props,
     v = sluice_json_get(preview, "previewLocator");
     old = sluice_json_get(sluice_json_get(oldp, "preview"), "previewLocator");
 
-    if (!ngx_http_sluice_le_absent(v)) {
+    if (!ngx_http_sluice_absent(v)) {
         if (v->type != SLUICE_JSON_STRING
             || !sluice_uuid_valid(v->str.data, v->str.len))
         {
@@ -2202,7 +1959,7 @@ ngx_http_sluice_le_build_preview(sluice_alloc_t *a, sluice_json_t *props,
 
     v = sluice_json_get(preview, "alternativeMediaId");
 
-    if (!ngx_http_sluice_le_absent(v)) {
+    if (!ngx_http_sluice_absent(v)) {
         if (ngx_http_sluice_le_opt_string(a, v,
                 "properties.preview.alternativeMediaId", &s, err)
             != NGX_OK)
@@ -2234,7 +1991,7 @@ ngx_http_sluice_le_build_preview(sluice_alloc_t *a, sluice_json_t *props,
 static ngx_int_t
 ngx_http_sluice_le_build_encoding(sluice_alloc_t *a, sluice_json_t *props,
     sluice_json_t *oldp, sluice_json_t *np, ngx_http_sluice_le_fields_t *f,
-    ngx_http_sluice_le_err_t *err)
+    ngx_http_sluice_res_err_t *err)
 {
     size_t          len;
     ngx_uint_t      i;
@@ -2242,14 +1999,14 @@ ngx_http_sluice_le_build_encoding(sluice_alloc_t *a, sluice_json_t *props,
 
     enc = sluice_json_get(props, "encoding");
 
-    if (!ngx_http_sluice_le_absent(enc) && enc->type != SLUICE_JSON_OBJECT) {
+    if (!ngx_http_sluice_absent(enc) && enc->type != SLUICE_JSON_OBJECT) {
         ngx_http_sluice_le_bad("properties.encoding must be an object.");
     }
 
     v = sluice_json_get(enc, "encodingType");
     f->encoding = NGX_SLUICE_ENC_NONE;
 
-    if (!ngx_http_sluice_le_absent(v)) {
+    if (!ngx_http_sluice_absent(v)) {
         if (v->type != SLUICE_JSON_STRING) {
             ngx_http_sluice_le_bad("properties.encoding.encodingType must be "
                                    "a string.");
@@ -2295,7 +2052,7 @@ ngx_http_sluice_le_build_encoding(sluice_alloc_t *a, sluice_json_t *props,
 
     v = sluice_json_get(enc, "presetName");
 
-    if (!ngx_http_sluice_le_absent(v)
+    if (!ngx_http_sluice_absent(v)
         && !(v->type == SLUICE_JSON_STRING && v->str.len == 0))
     {
         ngx_http_sluice_le_bad("properties.encoding.presetName is only valid "
@@ -2304,7 +2061,7 @@ ngx_http_sluice_le_build_encoding(sluice_alloc_t *a, sluice_json_t *props,
 
     v = sluice_json_get(enc, "keyFrameInterval");
 
-    if (!ngx_http_sluice_le_absent(v)) {
+    if (!ngx_http_sluice_absent(v)) {
         ngx_http_sluice_le_bad("properties.encoding.keyFrameInterval cannot "
                                "be set for pass-through live events; use "
                                "input.keyFrameIntervalDuration.");
@@ -2312,7 +2069,7 @@ ngx_http_sluice_le_build_encoding(sluice_alloc_t *a, sluice_json_t *props,
 
     v = sluice_json_get(enc, "stretchMode");
 
-    if (!ngx_http_sluice_le_absent(v) && !sluice_json_str_eq(v, "None")) {
+    if (!ngx_http_sluice_absent(v) && !sluice_json_str_eq(v, "None")) {
         ngx_http_sluice_le_bad("properties.encoding.stretchMode is only "
                                "valid for live encoding.");
     }
@@ -2334,14 +2091,14 @@ ngx_http_sluice_le_build_encoding(sluice_alloc_t *a, sluice_json_t *props,
 
 static ngx_int_t
 ngx_http_sluice_le_build_misc(sluice_alloc_t *a, sluice_json_t *props,
-    sluice_json_t *np, ngx_http_sluice_le_err_t *err)
+    sluice_json_t *np, ngx_http_sluice_res_err_t *err)
 {
     size_t          i;
     sluice_json_t  *v, *o, *s, *arr, *e;
 
     v = sluice_json_get(props, "transcriptions");
 
-    if (!ngx_http_sluice_le_absent(v)
+    if (!ngx_http_sluice_absent(v)
         && !(v->type == SLUICE_JSON_ARRAY && v->count == 0))
     {
         ngx_http_sluice_le_bad("live transcriptions are not supported yet.");
@@ -2352,7 +2109,7 @@ ngx_http_sluice_le_build_misc(sluice_alloc_t *a, sluice_json_t *props,
 
     v = sluice_json_get(props, "crossSiteAccessPolicies");
 
-    if (!ngx_http_sluice_le_absent(v) && v->type != SLUICE_JSON_OBJECT) {
+    if (!ngx_http_sluice_absent(v) && v->type != SLUICE_JSON_OBJECT) {
         ngx_http_sluice_le_bad("properties.crossSiteAccessPolicies must be "
                                "an object.");
     }
@@ -2385,7 +2142,7 @@ ngx_http_sluice_le_build_misc(sluice_alloc_t *a, sluice_json_t *props,
 
     v = sluice_json_get(props, "useStaticHostname");
 
-    if (!ngx_http_sluice_le_absent(v) && v->type != SLUICE_JSON_BOOL) {
+    if (!ngx_http_sluice_absent(v) && v->type != SLUICE_JSON_BOOL) {
         ngx_http_sluice_le_bad("properties.useStaticHostname must be a "
                                "boolean.");
     }
@@ -2396,7 +2153,7 @@ ngx_http_sluice_le_build_misc(sluice_alloc_t *a, sluice_json_t *props,
 
     v = sluice_json_get(props, "hostnamePrefix");
 
-    if (!ngx_http_sluice_le_absent(v)) {
+    if (!ngx_http_sluice_absent(v)) {
         if (v->type != SLUICE_JSON_STRING || v->str.len > 63) {
             ngx_http_sluice_le_bad("properties.hostnamePrefix must be a "
                                    "string of at most 63 characters.");
@@ -2420,7 +2177,7 @@ ngx_http_sluice_le_build_misc(sluice_alloc_t *a, sluice_json_t *props,
         return NGX_ERROR;
     }
 
-    if (!ngx_http_sluice_le_absent(v)) {
+    if (!ngx_http_sluice_absent(v)) {
         if (v->type != SLUICE_JSON_ARRAY || v->count > 3) {
             ngx_http_sluice_le_bad("properties.streamOptions must be an "
                                    "array of Default or LowLatency.");
@@ -2467,7 +2224,7 @@ static ngx_int_t
 ngx_http_sluice_le_build(sluice_alloc_t *a, sluice_json_t *in,
     sluice_json_t *old, ngx_str_t *name, ngx_uint_t keep_times,
     sluice_json_t **out, ngx_http_sluice_le_fields_t *f,
-    ngx_http_sluice_le_err_t *err)
+    ngx_http_sluice_res_err_t *err)
 {
     char            now[SLUICE_ISO8601_TIME_LEN];
     size_t          nlen;
@@ -2503,14 +2260,14 @@ ngx_http_sluice_le_build(sluice_alloc_t *a, sluice_json_t *in,
 
     v = sluice_json_get(in, "location");
 
-    if (ngx_http_sluice_le_absent(v)) {
+    if (ngx_http_sluice_absent(v)) {
         v = sluice_json_get(old, "location");
 
         if (v == NULL) {
-            ngx_http_sluice_le_fail(err, NGX_HTTP_BAD_REQUEST,
-                                    "LocationRequired",
-                                    "The location property is required for "
-                                    "this definition.");
+            ngx_http_sluice_res_fail(err, NGX_HTTP_BAD_REQUEST,
+                                     "LocationRequired",
+                                     "The location property is required for "
+                                     "this definition.");
             return NGX_DECLINED;
         }
     }
@@ -2530,7 +2287,7 @@ ngx_http_sluice_le_build(sluice_alloc_t *a, sluice_json_t *in,
         return NGX_ERROR;
     }
 
-    if (!ngx_http_sluice_le_absent(v)) {
+    if (!ngx_http_sluice_absent(v)) {
         if (v->type != SLUICE_JSON_OBJECT
             || v->count > NGX_HTTP_SLUICE_MAX_TAGS)
         {
@@ -2616,13 +2373,6 @@ ngx_http_sluice_le_build(sluice_alloc_t *a, sluice_json_t *in,
 }
 
 
-static void *
-ngx_http_sluice_le_pool_alloc(void *pool, size_t size)
-{
-    return ngx_palloc(pool, size);
-}
-
-
 ngx_int_t
 ngx_http_sluice_live_event_load(ngx_sluice_zone_ctx_t *zctx, u_char *data,
     size_t len, ngx_pool_t *pool, ngx_log_t *log)
@@ -2635,11 +2385,10 @@ ngx_http_sluice_live_event_load(ngx_sluice_zone_ctx_t *zctx, u_char *data,
     sluice_alloc_t                a;
     ngx_sluice_shctx_t           *sh;
     ngx_sluice_event_t           *ev;
-    ngx_http_sluice_le_err_t      err;
+    ngx_http_sluice_res_err_t      err;
     ngx_http_sluice_le_fields_t   f;
 
-    a.alloc = ngx_http_sluice_le_pool_alloc;
-    a.ctx = pool;
+    ngx_http_sluice_pool_alloc(&a, pool);
 
     if (sluice_json_parse(&a, data, len, &root, NULL, NULL) != SLUICE_OK) {
         return NGX_DECLINED;

@@ -49,9 +49,6 @@ static ngx_int_t ngx_http_sluice_res_oploc(ngx_http_request_t *r,
     ngx_http_sluice_api_ctx_t *ctx, ngx_http_sluice_rt_t *rt);
 static ngx_int_t ngx_http_sluice_res_asyncop(ngx_http_request_t *r,
     ngx_http_sluice_api_ctx_t *ctx, ngx_http_sluice_rt_t *rt);
-static ngx_int_t ngx_http_sluice_res_name_ok(ngx_http_sluice_rt_t *rt,
-    ngx_str_t *name);
-static void *ngx_http_sluice_res_pool_alloc(void *pool, size_t size);
 
 
 static ngx_http_sluice_rt_t  *ngx_http_sluice_res_types[] = {
@@ -61,6 +58,10 @@ static ngx_http_sluice_rt_t  *ngx_http_sluice_res_types[] = {
     &ngx_http_sluice_rt_streaming_locator,
     &ngx_http_sluice_rt_streaming_endpoint
 };
+
+
+#define ngx_http_sluice_res_name_ok(rt, name)                                \
+    ngx_http_sluice_res_name_valid(name, (rt)->name_max, (rt)->flags)
 
 
 #define ngx_http_sluice_seg_eq(s, lit)                                       \
@@ -269,13 +270,13 @@ ngx_http_sluice_resource_handler(ngx_http_request_t *r,
 }
 
 
-static ngx_int_t
-ngx_http_sluice_res_name_ok(ngx_http_sluice_rt_t *rt, ngx_str_t *name)
+ngx_int_t
+ngx_http_sluice_res_name_valid(ngx_str_t *name, size_t max, ngx_uint_t flags)
 {
     u_char      c;
     ngx_uint_t  i;
 
-    if (name->len == 0 || name->len > rt->name_max) {
+    if (name->len == 0 || name->len > max) {
         return 0;
     }
 
@@ -288,7 +289,7 @@ ngx_http_sluice_res_name_ok(ngx_http_sluice_rt_t *rt, ngx_str_t *name)
             continue;
         }
 
-        if (rt->flags & NGX_HTTP_SLUICE_RT_LIVE_NAME) {
+        if (flags & NGX_HTTP_SLUICE_RT_LIVE_NAME) {
             if (c == '-' && i != 0 && i != name->len - 1) {
                 continue;
             }
@@ -640,13 +641,6 @@ ngx_http_sluice_res_times(ngx_http_sluice_res_build_t *b,
 }
 
 
-static void *
-ngx_http_sluice_res_pool_alloc(void *pool, size_t size)
-{
-    return ngx_palloc(pool, size);
-}
-
-
 /* --- snapshots and rendering --------------------------------------------- */
 
 ngx_int_t
@@ -922,8 +916,7 @@ ngx_http_sluice_res_load(ngx_sluice_zone_ctx_t *zctx, ngx_uint_t type,
 
     rt = ngx_http_sluice_res_types[type];
 
-    a.alloc = ngx_http_sluice_res_pool_alloc;
-    a.ctx = pool;
+    ngx_http_sluice_pool_alloc(&a, pool);
 
     if (sluice_json_parse(&a, data, len, &root, NULL, NULL) != SLUICE_OK) {
         return NGX_DECLINED;
@@ -1956,11 +1949,41 @@ ngx_http_sluice_res_lro_headers(ngx_http_request_t *r,
     u_char *name, u_char *op_id, ngx_uint_t pending)
 {
     u_char     *p;
+    ngx_str_t   path;
+
+    path.data = ngx_pnalloc(r->pool, sizeof("liveEvents///") - 1
+                                     + NGX_SLUICE_NAME_LEN
+                                     + ngx_strlen(rt->collection)
+                                     + NGX_SLUICE_RES_NAME_LEN);
+    if (path.data == NULL) {
+        return NGX_ERROR;
+    }
+
+    p = path.data;
+
+    if (parent[0]) {
+        p = ngx_sprintf(p, "liveEvents/%s/", parent);
+    }
+
+    p = ngx_sprintf(p, "%s/%s", rt->collection, name);
+    path.len = p - path.data;
+
+    return ngx_http_sluice_api_lro_headers(r, ctx, rt->op_collection, &path,
+                                           op_id, pending);
+}
+
+
+ngx_int_t
+ngx_http_sluice_api_lro_headers(ngx_http_request_t *r,
+    ngx_http_sluice_api_ctx_t *ctx, const char *op_collection,
+    ngx_str_t *path, u_char *op_id, ngx_uint_t pending)
+{
+    u_char     *p;
     size_t      len;
     ngx_str_t   value;
 
     len = ctx->base.len + sizeof("//?api-version=") - 1
-          + ngx_strlen(rt->op_collection) + NGX_SLUICE_ID_LEN
+          + ngx_strlen(op_collection) + NGX_SLUICE_ID_LEN
           + ctx->api_version.len;
 
     p = ngx_pnalloc(r->pool, len);
@@ -1970,7 +1993,7 @@ ngx_http_sluice_res_lro_headers(ngx_http_request_t *r,
 
     value.data = p;
     value.len = ngx_sprintf(p, "%V/%s/%s?api-version=%V", &ctx->base,
-                            rt->op_collection, op_id, &ctx->api_version)
+                            op_collection, op_id, &ctx->api_version)
                 - p;
 
     if (ngx_http_sluice_api_add_header(r, "Azure-AsyncOperation", &value)
@@ -1979,11 +2002,8 @@ ngx_http_sluice_res_lro_headers(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    len = ctx->base.len + sizeof("/liveEvents///operationLocations/"
-                                 "?api-version=") - 1
-          + NGX_SLUICE_NAME_LEN + ngx_strlen(rt->collection)
-          + NGX_SLUICE_RES_NAME_LEN + NGX_SLUICE_ID_LEN
-          + ctx->api_version.len;
+    len = ctx->base.len + sizeof("//operationLocations/?api-version=") - 1
+          + path->len + NGX_SLUICE_ID_LEN + ctx->api_version.len;
 
     p = ngx_pnalloc(r->pool, len);
     if (p == NULL) {
@@ -1991,19 +2011,22 @@ ngx_http_sluice_res_lro_headers(ngx_http_request_t *r,
     }
 
     value.data = p;
-    p = ngx_sprintf(p, "%V/", &ctx->base);
-
-    if (parent[0]) {
-        p = ngx_sprintf(p, "liveEvents/%s/", parent);
-    }
-
-    p = ngx_sprintf(p, "%s/%s/operationLocations/%s?api-version=%V",
-                    rt->collection, name, op_id, &ctx->api_version);
-    value.len = p - value.data;
+    value.len = ngx_sprintf(p, "%V/%V/operationLocations/%s?api-version=%V",
+                            &ctx->base, path, op_id, &ctx->api_version)
+                - p;
 
     if (ngx_http_sluice_api_add_header(r, "Location", &value) != NGX_OK) {
         return NGX_ERROR;
     }
+
+    return ngx_http_sluice_res_retry_after(r, pending);
+}
+
+
+ngx_int_t
+ngx_http_sluice_res_retry_after(ngx_http_request_t *r, ngx_uint_t pending)
+{
+    ngx_str_t  value;
 
     if (pending) {
         ngx_str_set(&value, "1");
@@ -2146,7 +2169,6 @@ ngx_http_sluice_res_oploc(ngx_http_request_t *r,
 {
     u_char                      *parent;
     ngx_int_t                    rc;
-    ngx_str_t                    value;
     ngx_uint_t                   status, kind;
     sluice_json_t               *res;
     ngx_sluice_op_t             *op;
@@ -2199,14 +2221,28 @@ ngx_http_sluice_res_oploc(ngx_http_request_t *r,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
+    res = NULL;
+
+    if (status == NGX_SLUICE_OP_SUCCEEDED && kind != NGX_SLUICE_OP_DELETE) {
+        res = ngx_http_sluice_res_render(r, ctx, &snap);
+        if (res == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+
+    return ngx_http_sluice_res_op_result(r, ctx, status, kind, res);
+}
+
+
+ngx_int_t
+ngx_http_sluice_res_op_result(ngx_http_request_t *r,
+    ngx_http_sluice_api_ctx_t *ctx, ngx_uint_t status, ngx_uint_t kind,
+    sluice_json_t *res)
+{
     switch (status) {
 
     case NGX_SLUICE_OP_IN_PROGRESS:
-        ngx_str_set(&value, "1");
-
-        if (ngx_http_sluice_api_add_header(r, "Retry-After", &value)
-            != NGX_OK)
-        {
+        if (ngx_http_sluice_res_retry_after(r, 1) != NGX_OK) {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
 
@@ -2222,11 +2258,6 @@ ngx_http_sluice_res_oploc(ngx_http_request_t *r,
         return ngx_http_sluice_api_send(r, NGX_HTTP_NO_CONTENT, NULL);
     }
 
-    res = ngx_http_sluice_res_render(r, ctx, &snap);
-    if (res == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
     return ngx_http_sluice_api_send(r, NGX_HTTP_OK, res);
 }
 
@@ -2236,14 +2267,9 @@ ngx_http_sluice_res_asyncop(ngx_http_request_t *r,
     ngx_http_sluice_api_ctx_t *ctx, ngx_http_sluice_rt_t *rt)
 {
     u_char                  id[NGX_SLUICE_ID_LEN + 1];
-    ngx_str_t               value;
     ngx_uint_t              status;
-    sluice_json_t          *res, *err;
-    sluice_alloc_t         *a;
     ngx_sluice_op_t        *op;
     ngx_sluice_zone_ctx_t  *zctx;
-
-    static const char  *names[] = { "InProgress", "Succeeded", "Failed" };
 
     zctx = ngx_http_sluice_res_zone(ctx);
     status = NGX_SLUICE_OP_FAILED;
@@ -2265,6 +2291,22 @@ ngx_http_sluice_res_asyncop(ngx_http_request_t *r,
                    "Operation '%V' was not found.", &ctx->op);
     }
 
+    return ngx_http_sluice_res_op_status(r, ctx, id, status,
+                                         "The resource of this operation "
+                                         "went away before it completed.");
+}
+
+
+ngx_int_t
+ngx_http_sluice_res_op_status(ngx_http_request_t *r,
+    ngx_http_sluice_api_ctx_t *ctx, u_char *id, ngx_uint_t status,
+    const char *gone)
+{
+    sluice_json_t   *res, *err;
+    sluice_alloc_t  *a;
+
+    static const char  *names[] = { "InProgress", "Succeeded", "Failed" };
+
     a = &ctx->alloc;
 
     res = sluice_json_new(a, SLUICE_JSON_OBJECT);
@@ -2285,23 +2327,17 @@ ngx_http_sluice_res_asyncop(ngx_http_request_t *r,
                                        sluice_json_new_cstring(a,
                                                       "InternalServerError"))
             || ngx_http_sluice_res_set(a, err, "message",
-                                       sluice_json_new_cstring(a,
-                                           "The resource of this operation "
-                                           "went away before it completed."))
+                                       sluice_json_new_cstring(a, gone))
             || ngx_http_sluice_res_set(a, res, "error", err))
         {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
     }
 
-    if (status == NGX_SLUICE_OP_IN_PROGRESS) {
-        ngx_str_set(&value, "1");
-
-        if (ngx_http_sluice_api_add_header(r, "Retry-After", &value)
-            != NGX_OK)
-        {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
+    if (status == NGX_SLUICE_OP_IN_PROGRESS
+        && ngx_http_sluice_res_retry_after(r, 1) != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
     return ngx_http_sluice_api_send(r, NGX_HTTP_OK, res);

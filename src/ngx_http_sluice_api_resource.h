@@ -146,10 +146,34 @@ extern ngx_http_sluice_rt_t  ngx_http_sluice_rt_streaming_endpoint;
 #define ngx_http_sluice_absent(v)                                            \
     ((v) == NULL || (v)->type == SLUICE_JSON_NULL)
 
+/* in a validation: fail with 400 BadRequest and return NGX_DECLINED */
+#define ngx_http_sluice_res_bad(err, ...)                                    \
+    do {                                                                     \
+        ngx_http_sluice_res_fail(err, NGX_HTTP_BAD_REQUEST, "BadRequest",    \
+                                 __VA_ARGS__);                               \
+        return NGX_DECLINED;                                                 \
+    } while (0)
+
+/* in a validation: obj[key] = val, or return NGX_ERROR */
+#define ngx_http_sluice_res_put_member(a, obj, key, val)                     \
+    do {                                                                     \
+        if (ngx_http_sluice_res_set(a, obj, key, val) != NGX_OK) {           \
+            return NGX_ERROR;                                                \
+        }                                                                    \
+    } while (0)
+
 
 /* generic path (ngx_http_sluice_api_resource.c) */
 
 ngx_http_sluice_rt_t *ngx_http_sluice_res_type(ngx_uint_t type);
+
+/*
+ * A resource name of 1 to max characters: letters, digits, '-', '_' and
+ * inner '.'; with NGX_HTTP_SLUICE_RT_LIVE_NAME in flags letters, digits
+ * and inner '-'.
+ */
+ngx_int_t ngx_http_sluice_res_name_valid(ngx_str_t *name, size_t max,
+    ngx_uint_t flags);
 
 /* copies a record out; caller holds the mutex */
 ngx_int_t ngx_http_sluice_res_snap(ngx_pool_t *pool, ngx_sluice_res_t *res,
@@ -176,6 +200,33 @@ void ngx_http_sluice_res_persist_name(ngx_pool_t *pool, ngx_log_t *log,
 ngx_int_t ngx_http_sluice_res_lro_headers(ngx_http_request_t *r,
     ngx_http_sluice_api_ctx_t *ctx, ngx_http_sluice_rt_t *rt,
     u_char *parent, u_char *name, u_char *op_id, ngx_uint_t pending);
+
+/*
+ * The same for any resource: Azure-AsyncOperation {base}/{op_collection}/
+ * {op_id}, Location {base}/{path}/operationLocations/{op_id} (path: the
+ * resource, "liveEvents/x"), Retry-After 1 while pending, else 0.
+ */
+ngx_int_t ngx_http_sluice_api_lro_headers(ngx_http_request_t *r,
+    ngx_http_sluice_api_ctx_t *ctx, const char *op_collection,
+    ngx_str_t *path, u_char *op_id, ngx_uint_t pending);
+
+/* Retry-After: 1 when pending, else 0 */
+ngx_int_t ngx_http_sluice_res_retry_after(ngx_http_request_t *r,
+    ngx_uint_t pending);
+
+/*
+ * The answer to a poll of operationLocations/{id} (ctx->op) in state
+ * status: 202, 500, 204 after a delete, or 200 with res (the resource,
+ * rendered by the caller when the operation succeeded).
+ */
+ngx_int_t ngx_http_sluice_res_op_result(ngx_http_request_t *r,
+    ngx_http_sluice_api_ctx_t *ctx, ngx_uint_t status, ngx_uint_t kind,
+    sluice_json_t *res);
+
+/* the answer to a poll of {op_collection}/{id}; gone: failure message */
+ngx_int_t ngx_http_sluice_res_op_status(ngx_http_request_t *r,
+    ngx_http_sluice_api_ctx_t *ctx, u_char *id, ngx_uint_t status,
+    const char *gone);
 
 ngx_int_t ngx_http_sluice_res_send_err(ngx_http_request_t *r,
     ngx_http_sluice_res_err_t *err);

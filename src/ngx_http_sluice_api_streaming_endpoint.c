@@ -62,19 +62,11 @@ ngx_http_sluice_rt_t  ngx_http_sluice_rt_streaming_endpoint = {
 
 
 #define ngx_http_sluice_se_bad(...)                                          \
-    do {                                                                     \
-        ngx_http_sluice_res_fail(&b->err, NGX_HTTP_BAD_REQUEST,              \
-                                 "BadRequest", __VA_ARGS__);                 \
-        return NGX_DECLINED;                                                 \
-    } while (0)
+    ngx_http_sluice_res_bad(&b->err, __VA_ARGS__)
 
 
 #define ngx_http_sluice_se_put(obj, key, val)                                \
-    do {                                                                     \
-        if (ngx_http_sluice_res_set(a, obj, key, val) != NGX_OK) {           \
-            return NGX_ERROR;                                                \
-        }                                                                    \
-    } while (0)
+    ngx_http_sluice_res_put_member(a, obj, key, val)
 
 
 /* accessControl.ip: IPRange entries -> allow-list; *norm: as stored */
@@ -855,13 +847,6 @@ ngx_http_sluice_se_action(ngx_http_request_t *r,
 
 /* --- the default endpoint ------------------------------------------------ */
 
-static void *
-ngx_http_sluice_se_alloc(void *pool, size_t size)
-{
-    return ngx_palloc(pool, size);
-}
-
-
 ngx_int_t
 ngx_http_sluice_se_create_default(ngx_sluice_zone_ctx_t *zctx,
     ngx_pool_t *pool, ngx_log_t *log)
@@ -879,8 +864,7 @@ ngx_http_sluice_se_create_default(ngx_sluice_zone_ctx_t *zctx,
         "{\"location\":\"local\",\"tags\":{},\"properties\":{"
         "\"description\":\"\",\"scaleUnits\":0,\"cdnEnabled\":false}}";
 
-    a.alloc = ngx_http_sluice_se_alloc;
-    a.ctx = pool;
+    ngx_http_sluice_pool_alloc(&a, pool);
 
     if (sluice_json_parse(&a, body, sizeof(body) - 1, &in, NULL, NULL)
         != SLUICE_OK)

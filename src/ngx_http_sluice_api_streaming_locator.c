@@ -57,11 +57,7 @@ ngx_http_sluice_rt_t  ngx_http_sluice_rt_streaming_locator = {
 
 
 #define ngx_http_sluice_sl_bad(...)                                          \
-    do {                                                                     \
-        ngx_http_sluice_res_fail(&b->err, NGX_HTTP_BAD_REQUEST,              \
-                                 "BadRequest", __VA_ARGS__);                 \
-        return NGX_DECLINED;                                                 \
-    } while (0)
+    ngx_http_sluice_res_bad(&b->err, __VA_ARGS__)
 
 
 static ngx_int_t

@@ -98,11 +98,7 @@ static struct {
 
 
 #define ngx_http_sluice_sp_bad(...)                                          \
-    do {                                                                     \
-        ngx_http_sluice_res_fail(&b->err, NGX_HTTP_BAD_REQUEST,              \
-                                 "BadRequest", __VA_ARGS__);                 \
-        return NGX_DECLINED;                                                 \
-    } while (0)
+    ngx_http_sluice_res_bad(&b->err, __VA_ARGS__)
 
 
 /* EnabledProtocols: four required booleans */
@@ -496,13 +492,6 @@ ngx_http_sluice_sp_deletable(ngx_sluice_shctx_t *sh, ngx_sluice_res_t *res,
 }
 
 
-static void *
-ngx_http_sluice_sp_alloc(void *pool, size_t size)
-{
-    return ngx_palloc(pool, size);
-}
-
-
 ngx_int_t
 ngx_http_sluice_sp_preload(ngx_sluice_zone_ctx_t *zctx, ngx_pool_t *pool,
     ngx_log_t *log)
@@ -515,8 +504,7 @@ ngx_http_sluice_sp_preload(ngx_sluice_zone_ctx_t *zctx, ngx_pool_t *pool,
     ngx_sluice_res_t             *res;
     ngx_http_sluice_res_build_t   b;
 
-    a.alloc = ngx_http_sluice_sp_alloc;
-    a.ctx = pool;
+    ngx_http_sluice_pool_alloc(&a, pool);
 
     for (i = 0; i < sizeof(ngx_http_sluice_sp_predefined)
                     / sizeof(ngx_http_sluice_sp_predefined[0]); i++)

@@ -157,6 +157,9 @@ ngx_int_t ngx_http_sluice_api_add_header(ngx_http_request_t *r,
 /* fills buf with n random bytes */
 void ngx_http_sluice_random(u_char *buf, size_t n);
 
+/* a sluice_alloc_t allocating from pool */
+void ngx_http_sluice_pool_alloc(sluice_alloc_t *a, ngx_pool_t *pool);
+
 
 /* ngx_http_sluice_api_live_event.c */
 
