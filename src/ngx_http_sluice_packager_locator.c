@@ -127,7 +127,7 @@ ngx_http_sluice_endpoint_find(ngx_http_sluice_pkg_t *pkg,
     u_char                 *data;
     size_t                  len;
     ngx_str_t               host;
-    ngx_uint_t              i, n, hit;
+    ngx_uint_t              i, n, max, hit;
     ngx_pool_t             *pool;
     ngx_sluice_res_t       *res;
     ngx_slab_pool_t        *shpool;
@@ -135,21 +135,33 @@ ngx_http_sluice_endpoint_find(ngx_http_sluice_pkg_t *pkg,
 
     pool = pkg->request->pool;
     host = pkg->request->headers_in.server;
+    shpool = pkg->zctx->shpool;
+    n = 0;
 
-    ses = ngx_pcalloc(pool, NGX_HTTP_SLUICE_MAX_ENDPOINTS
-                            * sizeof(ngx_http_sluice_se_t));
+    /* at most the number seen now: the array is allocated outside the lock */
+
+    ngx_shmtx_lock(&shpool->mutex);
+    max = ngx_sluice_res_count(pkg->zctx->sh,
+                               NGX_SLUICE_RES_STREAMING_ENDPOINT);
+    ngx_shmtx_unlock(&shpool->mutex);
+
+    max = ngx_min(max, NGX_HTTP_SLUICE_MAX_ENDPOINTS);
+
+    if (max == 0) {
+        *found = NULL;
+        return NGX_OK;
+    }
+
+    ses = ngx_pcalloc(pool, max * sizeof(ngx_http_sluice_se_t));
     if (ses == NULL) {
         return NGX_ERROR;
     }
-
-    shpool = pkg->zctx->shpool;
-    n = 0;
 
     ngx_shmtx_lock(&shpool->mutex);
 
     for (res = ngx_sluice_res_next(pkg->zctx->sh,
                                    NGX_SLUICE_RES_STREAMING_ENDPOINT, NULL);
-         res && n < NGX_HTTP_SLUICE_MAX_ENDPOINTS;
+         res && n < max;
          res = ngx_sluice_res_next(pkg->zctx->sh,
                                    NGX_SLUICE_RES_STREAMING_ENDPOINT, res))
     {
