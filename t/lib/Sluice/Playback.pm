@@ -37,8 +37,19 @@ the asset, the live output (properties merged), a streaming locator
 %output_props), then C<listPaths>; returns { Hls => [...], Dash =>
 [...], SmoothStreaming => [...] } (paths as listPaths gives them).
 
-C<ffprobe($t, $path)>: ffprobe -v error on the URL of $path; returns
-(decoded JSON or undef, stderr).
+C<locator($t, $name, $asset, $policy, %props)>: PUT a streaming locator
+(extra properties: startTime, endTime...), returns its paths as
+C<paths($t, $name)> does (listPaths by protocol).
+
+C<endpoint_state($t, $name)>: the resourceState of a streaming endpoint.
+
+C<url($t, $path)>: the absolute URL of a path on %%PORT_8080%%.
+
+C<ffprobe($t, $path, @args)>: ffprobe -v error on the URL of $path;
+returns (decoded JSON or undef, stderr).
+
+C<segments($playlist_body)>: the [URI, EXTINF seconds] pairs of an HLS
+media playlist.
 
 C<get_host($t, $path, $host)>: GET with that Host header; returns
 { status, headers, body }.
