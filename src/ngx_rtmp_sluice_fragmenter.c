@@ -7,8 +7,10 @@
  *
  *   - input milliseconds are unwrapped to 64 bits and moved to the event
  *     timeline by the session offset; a reconnect behind the stored end,
- *     or a jump, moves the offset to the next fragment boundary after
- *     the end and flags the next fragments as discontinuities;
+ *     or a jump, moves the offset so that the timeline goes on exactly at
+ *     the stored end (no hole for players to fall into: dash.js stalls in
+ *     SegmentTimeline holes) and flags the next fragments as
+ *     discontinuities;
  *   - video is cut at a keyframe whose time t gives round(t / F) greater
  *     than the current fragment number; the cut time is handed to the
  *     audio of the same stream, which cuts there with the same number;
@@ -383,7 +385,7 @@ ngx_rtmp_sluice_timeline(ngx_rtmp_sluice_ctx_t *ctx,
             end = (int64_t) ctx->stored_end;
 
             if (tl < end || tl > end + gap) {
-                ctx->offset = (end + fms - 1) / fms * fms - ts64;
+                ctx->offset = end - ts64;
                 ngx_rtmp_sluice_set_offset(ctx);
             }
 
@@ -418,7 +420,7 @@ ngx_rtmp_sluice_timeline(ngx_rtmp_sluice_ctx_t *ctx,
 
             end = ngx_max(ctx->video.last_t, ctx->audio.last_t) + 1;
 
-            ctx->offset = (end + fms - 1) / fms * fms - ts64;
+            ctx->offset = end - ts64;
             ngx_rtmp_sluice_set_offset(ctx);
 
             ctx->video.disc = 1;
