@@ -63,6 +63,10 @@ void ngx_sluice_event_free(ngx_sluice_shctx_t *sh, ngx_sluice_event_t *ev);
 ngx_int_t ngx_sluice_event_set_json(ngx_sluice_shctx_t *sh,
     ngx_sluice_event_t *ev, u_char *json, size_t len);
 
+/* replaces *dst (slab memory or NULL) with a slab copy of json */
+ngx_int_t ngx_sluice_zone_set_json(ngx_sluice_shctx_t *sh, u_char **dst,
+    size_t *dst_len, u_char *json, size_t len);
+
 /*
  * Starts an operation on ev: ev->state becomes "state", and "target"
  * once delay_ms has passed (at once when 0).  NULL: no memory.
@@ -105,6 +109,32 @@ ngx_int_t ngx_sluice_store_remove(ngx_pool_t *pool, ngx_log_t *log,
 
 /* loads every resource file into a fresh zone */
 ngx_int_t ngx_sluice_store_load(ngx_sluice_zone_ctx_t *ctx, ngx_log_t *log);
+
+/* files of the API: one implementation for live events and resources */
+
+typedef ngx_int_t (*ngx_sluice_file_load_pt)(ngx_sluice_zone_ctx_t *zctx,
+    ngx_uint_t type, u_char *path, ngx_pool_t *pool, ngx_log_t *log);
+
+/* writes content to a new file at path; path removed on failure */
+ngx_int_t ngx_sluice_file_write(ngx_log_t *log, u_char *path,
+    ngx_str_t *content);
+
+/* renames from to to; logs a failure, from stays */
+ngx_int_t ngx_sluice_file_rename(ngx_log_t *log, u_char *from, u_char *to);
+
+/* a whole file of at most max bytes: NGX_OK, NGX_DECLINED (logged), or
+ * NGX_ERROR */
+ngx_int_t ngx_sluice_file_read(ngx_pool_t *pool, ngx_log_t *log,
+    u_char *path, size_t max, ngx_str_t *content);
+
+/*
+ * Calls load for each "*.json" file of dirname (NUL-terminated) and
+ * removes the ".*.tmp" files of changes never committed.  A missing
+ * directory is empty.
+ */
+ngx_int_t ngx_sluice_dir_load(ngx_sluice_zone_ctx_t *zctx, ngx_uint_t type,
+    ngx_str_t *dirname, ngx_sluice_file_load_pt load, ngx_pool_t *pool,
+    ngx_log_t *log);
 
 
 /* ngx_http_sluice_api.c */

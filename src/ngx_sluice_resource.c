@@ -126,11 +126,7 @@ static ngx_int_t
 ngx_sluice_res_load_dir(ngx_sluice_zone_ctx_t *zctx, ngx_uint_t type,
     ngx_pool_t *pool, ngx_log_t *log)
 {
-    u_char     *name, *path;
-    size_t      len;
-    ngx_int_t   rc;
-    ngx_str_t   dirname;
-    ngx_dir_t   dir;
+    ngx_str_t  dirname;
 
     dirname.len = zctx->data_path.len + sizeof("/api/") - 1
                   + ngx_strlen(ngx_sluice_res_dirs[type]);
@@ -142,64 +138,8 @@ ngx_sluice_res_load_dir(ngx_sluice_zone_ctx_t *zctx, ngx_uint_t type,
     ngx_sprintf(dirname.data, "%V/api/%s%Z", &zctx->data_path,
                 ngx_sluice_res_dirs[type]);
 
-    if (ngx_open_dir(&dirname, &dir) == NGX_ERROR) {
-        if (ngx_errno != NGX_ENOENT) {
-            ngx_log_error(NGX_LOG_ALERT, log, ngx_errno,
-                          ngx_open_dir_n " \"%V\" failed", &dirname);
-        }
-
-        return NGX_OK;
-    }
-
-    rc = NGX_OK;
-
-    for ( ;; ) {
-        ngx_set_errno(0);
-
-        if (ngx_read_dir(&dir) == NGX_ERROR) {
-            if (ngx_errno != NGX_ENOMOREFILES) {
-                ngx_log_error(NGX_LOG_ALERT, log, ngx_errno,
-                              ngx_read_dir_n " \"%V\" failed", &dirname);
-            }
-
-            break;
-        }
-
-        name = ngx_de_name(&dir);
-        len = ngx_de_namelen(&dir);
-
-        path = ngx_pnalloc(pool, dirname.len + len + 2);
-        if (path == NULL) {
-            rc = NGX_ERROR;
-            break;
-        }
-
-        ngx_sprintf(path, "%V/%s%Z", &dirname, name);
-
-        if (name[0] == '.') {
-            if (len > 4 && ngx_strcmp(name + len - 4, ".tmp") == 0) {
-                /* a change that was never committed */
-                (void) ngx_delete_file(path);
-            }
-
-            continue;
-        }
-
-        if (len <= 5 || ngx_strcmp(name + len - 5, ".json") != 0) {
-            continue;
-        }
-
-        if (ngx_sluice_res_load_file(zctx, type, path, pool, log)
-            == NGX_ERROR)
-        {
-            rc = NGX_ERROR;
-            break;
-        }
-    }
-
-    ngx_close_dir(&dir);
-
-    return rc;
+    return ngx_sluice_dir_load(zctx, type, &dirname,
+                               ngx_sluice_res_load_file, pool, log);
 }
 
 
@@ -207,51 +147,17 @@ static ngx_int_t
 ngx_sluice_res_load_file(ngx_sluice_zone_ctx_t *zctx, ngx_uint_t type,
     u_char *path, ngx_pool_t *pool, ngx_log_t *log)
 {
-    u_char           *buf;
-    ssize_t           n;
-    ngx_int_t         rc;
-    ngx_file_t        file;
-    ngx_file_info_t   fi;
+    ngx_int_t  rc;
+    ngx_str_t  content;
 
-    ngx_memzero(&file, sizeof(ngx_file_t));
-    file.name.data = path;
-    file.name.len = ngx_strlen(path);
-    file.log = log;
-
-    file.fd = ngx_open_file(path, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
-    if (file.fd == NGX_INVALID_FILE) {
-        ngx_log_error(NGX_LOG_ALERT, log, ngx_errno,
-                      ngx_open_file_n " \"%s\" failed", path);
-        return NGX_DECLINED;
+    rc = ngx_sluice_file_read(pool, log, path, NGX_SLUICE_RES_FILE_MAX,
+                              &content);
+    if (rc != NGX_OK) {
+        return rc;
     }
 
-    if (ngx_fd_info(file.fd, &fi) == NGX_FILE_ERROR
-        || ngx_file_size(&fi) > NGX_SLUICE_RES_FILE_MAX)
-    {
-        ngx_log_error(NGX_LOG_ALERT, log, 0,
-                      "sluice: \"%s\" unreadable or too large, skipped",
-                      path);
-        (void) ngx_close_file(file.fd);
-        return NGX_DECLINED;
-    }
-
-    buf = ngx_pnalloc(pool, ngx_file_size(&fi) + 1);
-    if (buf == NULL) {
-        (void) ngx_close_file(file.fd);
-        return NGX_ERROR;
-    }
-
-    n = ngx_read_file(&file, buf, ngx_file_size(&fi), 0);
-
-    (void) ngx_close_file(file.fd);
-
-    if (n != ngx_file_size(&fi)) {
-        ngx_log_error(NGX_LOG_ALERT, log, 0,
-                      "sluice: short read of \"%s\", skipped", path);
-        return NGX_DECLINED;
-    }
-
-    rc = ngx_http_sluice_res_load(zctx, type, buf, n, pool, log);
+    rc = ngx_http_sluice_res_load(zctx, type, content.data, content.len,
+                                  pool, log);
 
     if (rc == NGX_DECLINED) {
         ngx_log_error(NGX_LOG_ALERT, log, 0,
@@ -563,23 +469,8 @@ ngx_int_t
 ngx_sluice_res_set_json(ngx_sluice_shctx_t *sh, ngx_sluice_res_t *res,
     u_char *json, size_t len)
 {
-    u_char  *p;
-
-    p = ngx_slab_alloc_locked(sh->shpool, len);
-    if (p == NULL) {
-        return NGX_ERROR;
-    }
-
-    ngx_memcpy(p, json, len);
-
-    if (res->json) {
-        ngx_slab_free_locked(sh->shpool, res->json);
-    }
-
-    res->json = p;
-    res->json_len = len;
-
-    return NGX_OK;
+    return ngx_sluice_zone_set_json(sh, &res->json, &res->json_len, json,
+                                    len);
 }
 
 
@@ -893,8 +784,6 @@ ngx_sluice_res_write(ngx_pool_t *pool, ngx_log_t *log, ngx_str_t *data_path,
     ngx_sluice_res_t *res, ngx_str_t *json, ngx_str_t *tmp)
 {
     u_char             *p, *last;
-    ssize_t             n;
-    ngx_fd_t            fd;
     static ngx_uint_t   seq;
 
     p = ngx_sluice_res_path(pool, data_path, res, ".",
@@ -908,32 +797,7 @@ ngx_sluice_res_write(ngx_pool_t *pool, ngx_log_t *log, ngx_str_t *data_path,
     tmp->data = p;
     tmp->len = last - 1 - p;
 
-    fd = ngx_open_file(p, NGX_FILE_WRONLY, NGX_FILE_TRUNCATE,
-                       NGX_FILE_DEFAULT_ACCESS);
-    if (fd == NGX_INVALID_FILE) {
-        ngx_log_error(NGX_LOG_ALERT, log, ngx_errno,
-                      ngx_open_file_n " \"%s\" failed", p);
-        return NGX_ERROR;
-    }
-
-    n = write(fd, json->data, json->len);
-
-    if (n != (ssize_t) json->len) {
-        ngx_log_error(NGX_LOG_ALERT, log, n == -1 ? ngx_errno : 0,
-                      "write() \"%s\" failed", p);
-        (void) ngx_close_file(fd);
-        (void) ngx_delete_file(p);
-        return NGX_ERROR;
-    }
-
-    if (ngx_close_file(fd) == NGX_FILE_ERROR) {
-        ngx_log_error(NGX_LOG_ALERT, log, ngx_errno,
-                      ngx_close_file_n " \"%s\" failed", p);
-        (void) ngx_delete_file(p);
-        return NGX_ERROR;
-    }
-
-    return NGX_OK;
+    return ngx_sluice_file_write(log, p, json);
 }
 
 
@@ -949,13 +813,9 @@ ngx_sluice_res_commit(ngx_pool_t *pool, ngx_log_t *log, ngx_str_t *data_path,
     if (p != NULL) {
         ngx_memcpy(last, ".json", sizeof(".json"));
 
-        if (ngx_rename_file(tmp->data, p) != NGX_FILE_ERROR) {
+        if (ngx_sluice_file_rename(log, tmp->data, p) == NGX_OK) {
             return NGX_OK;
         }
-
-        ngx_log_error(NGX_LOG_ALERT, log, ngx_errno,
-                      ngx_rename_file_n " \"%s\" to \"%s\" failed",
-                      tmp->data, p);
     }
 
     (void) ngx_delete_file(tmp->data);

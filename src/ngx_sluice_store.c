@@ -31,7 +31,7 @@ static ngx_int_t ngx_sluice_store_mkdir(ngx_cycle_t *cycle, u_char *path,
 static u_char *ngx_sluice_store_path(ngx_pool_t *pool, ngx_str_t *data_path,
     u_char *name, size_t extra);
 static ngx_int_t ngx_sluice_store_load_file(ngx_sluice_zone_ctx_t *ctx,
-    ngx_pool_t *pool, u_char *path, ngx_log_t *log);
+    ngx_uint_t type, u_char *path, ngx_pool_t *pool, ngx_log_t *log);
 
 
 ngx_int_t
@@ -130,10 +130,8 @@ ngx_int_t
 ngx_sluice_store_write(ngx_pool_t *pool, ngx_log_t *log,
     ngx_str_t *data_path, u_char *name, ngx_str_t *json, ngx_str_t *tmp)
 {
-    u_char           *p, *last;
-    ssize_t           n;
-    ngx_fd_t          fd;
-    static ngx_uint_t  seq;
+    u_char             *p, *last;
+    static ngx_uint_t   seq;
 
     p = ngx_sluice_store_path(pool, data_path, name,
                               sizeof("/..tmp") + 2 * NGX_INT64_LEN);
@@ -149,28 +147,38 @@ ngx_sluice_store_write(ngx_pool_t *pool, ngx_log_t *log,
     tmp->data = p;
     tmp->len = last - 1 - p;
 
-    fd = ngx_open_file(p, NGX_FILE_WRONLY, NGX_FILE_TRUNCATE,
+    return ngx_sluice_file_write(log, p, json);
+}
+
+
+ngx_int_t
+ngx_sluice_file_write(ngx_log_t *log, u_char *path, ngx_str_t *content)
+{
+    ssize_t   n;
+    ngx_fd_t  fd;
+
+    fd = ngx_open_file(path, NGX_FILE_WRONLY, NGX_FILE_TRUNCATE,
                        NGX_FILE_DEFAULT_ACCESS);
     if (fd == NGX_INVALID_FILE) {
         ngx_log_error(NGX_LOG_ALERT, log, ngx_errno,
-                      ngx_open_file_n " \"%s\" failed", p);
+                      ngx_open_file_n " \"%s\" failed", path);
         return NGX_ERROR;
     }
 
-    n = write(fd, json->data, json->len);
+    n = write(fd, content->data, content->len);
 
-    if (n != (ssize_t) json->len) {
+    if (n != (ssize_t) content->len) {
         ngx_log_error(NGX_LOG_ALERT, log, n == -1 ? ngx_errno : 0,
-                      "write() \"%s\" failed", p);
+                      "write() \"%s\" failed", path);
         (void) ngx_close_file(fd);
-        (void) ngx_delete_file(p);
+        (void) ngx_delete_file(path);
         return NGX_ERROR;
     }
 
     if (ngx_close_file(fd) == NGX_FILE_ERROR) {
         ngx_log_error(NGX_LOG_ALERT, log, ngx_errno,
-                      ngx_close_file_n " \"%s\" failed", p);
-        (void) ngx_delete_file(p);
+                      ngx_close_file_n " \"%s\" failed", path);
+        (void) ngx_delete_file(path);
         return NGX_ERROR;
     }
 
@@ -195,11 +203,22 @@ ngx_sluice_store_commit(ngx_pool_t *pool, ngx_log_t *log,
     last += ngx_strlen(name);
     ngx_memcpy(last, ".json", sizeof(".json"));
 
-    if (ngx_rename_file(tmp->data, p) == NGX_FILE_ERROR) {
+    if (ngx_sluice_file_rename(log, tmp->data, p) != NGX_OK) {
+        ngx_sluice_store_discard(log, tmp);
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_sluice_file_rename(ngx_log_t *log, u_char *from, u_char *to)
+{
+    if (ngx_rename_file(from, to) == NGX_FILE_ERROR) {
         ngx_log_error(NGX_LOG_ALERT, log, ngx_errno,
                       ngx_rename_file_n " \"%s\" to \"%s\" failed",
-                      tmp->data, p);
-        ngx_sluice_store_discard(log, tmp);
+                      from, to);
         return NGX_ERROR;
     }
 
@@ -246,11 +265,8 @@ ngx_sluice_store_remove(ngx_pool_t *pool, ngx_log_t *log,
 ngx_int_t
 ngx_sluice_store_load(ngx_sluice_zone_ctx_t *ctx, ngx_log_t *log)
 {
-    u_char      *name, *path;
-    size_t       len;
     ngx_int_t    rc;
     ngx_str_t    dirname;
-    ngx_dir_t    dir;
     ngx_pool_t  *pool;
 
     if (ctx->data_path.len == 0) {
@@ -272,13 +288,31 @@ ngx_sluice_store_load(ngx_sluice_zone_ctx_t *ctx, ngx_log_t *log)
     ngx_sprintf(dirname.data, "%V" NGX_SLUICE_STORE_DIR "%Z",
                 &ctx->data_path);
 
-    if (ngx_open_dir(&dirname, &dir) == NGX_ERROR) {
+    rc = ngx_sluice_dir_load(ctx, 0, &dirname, ngx_sluice_store_load_file,
+                             pool, log);
+
+    ngx_destroy_pool(pool);
+
+    return rc;
+}
+
+
+ngx_int_t
+ngx_sluice_dir_load(ngx_sluice_zone_ctx_t *zctx, ngx_uint_t type,
+    ngx_str_t *dirname, ngx_sluice_file_load_pt load, ngx_pool_t *pool,
+    ngx_log_t *log)
+{
+    u_char     *name, *path;
+    size_t      len;
+    ngx_int_t   rc;
+    ngx_dir_t   dir;
+
+    if (ngx_open_dir(dirname, &dir) == NGX_ERROR) {
         if (ngx_errno != NGX_ENOENT) {
             ngx_log_error(NGX_LOG_ALERT, log, ngx_errno,
-                          ngx_open_dir_n " \"%V\" failed", &dirname);
+                          ngx_open_dir_n " \"%V\" failed", dirname);
         }
 
-        ngx_destroy_pool(pool);
         return NGX_OK;
     }
 
@@ -290,7 +324,7 @@ ngx_sluice_store_load(ngx_sluice_zone_ctx_t *ctx, ngx_log_t *log)
         if (ngx_read_dir(&dir) == NGX_ERROR) {
             if (ngx_errno != NGX_ENOMOREFILES) {
                 ngx_log_error(NGX_LOG_ALERT, log, ngx_errno,
-                              ngx_read_dir_n " \"%V\" failed", &dirname);
+                              ngx_read_dir_n " \"%V\" failed", dirname);
             }
 
             break;
@@ -299,14 +333,18 @@ ngx_sluice_store_load(ngx_sluice_zone_ctx_t *ctx, ngx_log_t *log)
         name = ngx_de_name(&dir);
         len = ngx_de_namelen(&dir);
 
+        path = ngx_pnalloc(pool, dirname->len + len + 2);
+        if (path == NULL) {
+            rc = NGX_ERROR;
+            break;
+        }
+
+        ngx_sprintf(path, "%V/%s%Z", dirname, name);
+
         if (name[0] == '.') {
             if (len > 4 && ngx_strcmp(name + len - 4, ".tmp") == 0) {
                 /* a change that was never committed */
-                path = ngx_pnalloc(pool, dirname.len + len + 2);
-                if (path) {
-                    ngx_sprintf(path, "%V/%s%Z", &dirname, name);
-                    (void) ngx_delete_file(path);
-                }
+                (void) ngx_delete_file(path);
             }
 
             continue;
@@ -316,34 +354,50 @@ ngx_sluice_store_load(ngx_sluice_zone_ctx_t *ctx, ngx_log_t *log)
             continue;
         }
 
-        path = ngx_pnalloc(pool, dirname.len + len + 2);
-        if (path == NULL) {
-            rc = NGX_ERROR;
-            break;
-        }
-
-        ngx_sprintf(path, "%V/%s%Z", &dirname, name);
-
-        if (ngx_sluice_store_load_file(ctx, pool, path, log) == NGX_ERROR) {
+        if (load(zctx, type, path, pool, log) == NGX_ERROR) {
             rc = NGX_ERROR;
             break;
         }
     }
 
     ngx_close_dir(&dir);
-    ngx_destroy_pool(pool);
 
     return rc;
 }
 
 
 static ngx_int_t
-ngx_sluice_store_load_file(ngx_sluice_zone_ctx_t *ctx, ngx_pool_t *pool,
-    u_char *path, ngx_log_t *log)
+ngx_sluice_store_load_file(ngx_sluice_zone_ctx_t *ctx, ngx_uint_t type,
+    u_char *path, ngx_pool_t *pool, ngx_log_t *log)
+{
+    ngx_int_t  rc;
+    ngx_str_t  content;
+
+    rc = ngx_sluice_file_read(pool, log, path, NGX_SLUICE_STORE_MAX,
+                              &content);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    rc = ngx_http_sluice_live_event_load(ctx, content.data, content.len,
+                                         pool, log);
+
+    if (rc == NGX_DECLINED) {
+        ngx_log_error(NGX_LOG_ALERT, log, 0,
+                      "sluice: invalid live event file \"%s\", skipped",
+                      path);
+    }
+
+    return rc;
+}
+
+
+ngx_int_t
+ngx_sluice_file_read(ngx_pool_t *pool, ngx_log_t *log, u_char *path,
+    size_t max, ngx_str_t *content)
 {
     u_char           *buf;
     ssize_t           n;
-    ngx_int_t         rc;
     ngx_file_t        file;
     ngx_file_info_t   fi;
 
@@ -360,7 +414,7 @@ ngx_sluice_store_load_file(ngx_sluice_zone_ctx_t *ctx, ngx_pool_t *pool,
     }
 
     if (ngx_fd_info(file.fd, &fi) == NGX_FILE_ERROR
-        || ngx_file_size(&fi) > NGX_SLUICE_STORE_MAX)
+        || ngx_file_size(&fi) > (off_t) max)
     {
         ngx_log_error(NGX_LOG_ALERT, log, 0,
                       "sluice: \"%s\" unreadable or too large, skipped",
@@ -385,13 +439,8 @@ ngx_sluice_store_load_file(ngx_sluice_zone_ctx_t *ctx, ngx_pool_t *pool,
         return NGX_DECLINED;
     }
 
-    rc = ngx_http_sluice_live_event_load(ctx, buf, n, pool, log);
+    content->data = buf;
+    content->len = n;
 
-    if (rc == NGX_DECLINED) {
-        ngx_log_error(NGX_LOG_ALERT, log, 0,
-                      "sluice: invalid live event file \"%s\", skipped",
-                      path);
-    }
-
-    return rc;
+    return NGX_OK;
 }

@@ -289,6 +289,14 @@ ngx_int_t
 ngx_sluice_event_set_json(ngx_sluice_shctx_t *sh, ngx_sluice_event_t *ev,
     u_char *json, size_t len)
 {
+    return ngx_sluice_zone_set_json(sh, &ev->json, &ev->json_len, json, len);
+}
+
+
+ngx_int_t
+ngx_sluice_zone_set_json(ngx_sluice_shctx_t *sh, u_char **dst,
+    size_t *dst_len, u_char *json, size_t len)
+{
     u_char  *p;
 
     p = ngx_slab_alloc_locked(sh->shpool, len);
@@ -298,12 +306,12 @@ ngx_sluice_event_set_json(ngx_sluice_shctx_t *sh, ngx_sluice_event_t *ev,
 
     ngx_memcpy(p, json, len);
 
-    if (ev->json) {
-        ngx_slab_free_locked(sh->shpool, ev->json);
+    if (*dst) {
+        ngx_slab_free_locked(sh->shpool, *dst);
     }
 
-    ev->json = p;
-    ev->json_len = len;
+    *dst = p;
+    *dst_len = len;
 
     return NGX_OK;
 }
