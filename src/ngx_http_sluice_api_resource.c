@@ -601,6 +601,29 @@ ngx_http_sluice_res_opt_string(ngx_http_sluice_res_build_t *b,
  */
 
 ngx_int_t
+ngx_http_sluice_res_build_props(ngx_http_sluice_res_build_t *b,
+    sluice_json_t **props, sluice_json_t **oldp, sluice_json_t **np)
+{
+    *props = sluice_json_get(b->in, "properties");
+
+    if (*props == NULL || (*props)->type != SLUICE_JSON_OBJECT) {
+        ngx_http_sluice_res_bad(&b->err, "properties is required and must "
+                                "be an object.");
+    }
+
+    *oldp = sluice_json_get(b->old, "properties");
+
+    b->doc = sluice_json_new(b->a, SLUICE_JSON_OBJECT);
+    *np = sluice_json_new(b->a, SLUICE_JSON_OBJECT);
+    if (b->doc == NULL || *np == NULL) {
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
 ngx_http_sluice_res_times(ngx_http_sluice_res_build_t *b,
     sluice_json_t *oldp, sluice_json_t *np, ngx_uint_t modified)
 {

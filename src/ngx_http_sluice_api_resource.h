@@ -261,6 +261,14 @@ void ngx_http_sluice_new_uuid(u_char *id);
 ngx_int_t ngx_http_sluice_res_opt_string(ngx_http_sluice_res_build_t *b,
     sluice_json_t *in, sluice_json_t *out, const char *name, size_t max);
 
+/*
+ * The start of a build: *props, the required "properties" object of
+ * b->in, *oldp those of b->old (or NULL), b->doc and *np new objects.
+ * NGX_OK, NGX_DECLINED (err), or NGX_ERROR.
+ */
+ngx_int_t ngx_http_sluice_res_build_props(ngx_http_sluice_res_build_t *b,
+    sluice_json_t **props, sluice_json_t **oldp, sluice_json_t **np);
+
 /* the created/lastModified pair from old (or now) */
 ngx_int_t ngx_http_sluice_res_times(ngx_http_sluice_res_build_t *b,
     sluice_json_t *oldp, sluice_json_t *np, ngx_uint_t modified);

@@ -478,19 +478,10 @@ ngx_http_sluice_se_build(ngx_http_sluice_res_build_t *b)
     sluice_alloc_t  *a;
 
     a = b->a;
-    props = sluice_json_get(b->in, "properties");
 
-    if (props == NULL || props->type != SLUICE_JSON_OBJECT) {
-        ngx_http_sluice_se_bad("properties is required and must be an "
-                               "object.");
-    }
-
-    oldp = sluice_json_get(b->old, "properties");
-
-    b->doc = sluice_json_new(a, SLUICE_JSON_OBJECT);
-    np = sluice_json_new(a, SLUICE_JSON_OBJECT);
-    if (b->doc == NULL || np == NULL) {
-        return NGX_ERROR;
+    rc = ngx_http_sluice_res_build_props(b, &props, &oldp, &np);
+    if (rc != NGX_OK) {
+        return rc;
     }
 
     rc = ngx_http_sluice_se_tags(b, b->doc);

@@ -140,20 +140,13 @@ ngx_http_sluice_sl_build(ngx_http_sluice_res_build_t *b)
     sluice_alloc_t  *a;
 
     a = b->a;
-    props = sluice_json_get(b->in, "properties");
 
-    if (props == NULL || props->type != SLUICE_JSON_OBJECT) {
-        ngx_http_sluice_sl_bad("properties is required and must be an "
-                               "object.");
+    rc = ngx_http_sluice_res_build_props(b, &props, &oldp, &np);
+    if (rc != NGX_OK) {
+        return rc;
     }
 
-    oldp = sluice_json_get(b->old, "properties");
-
-    b->doc = sluice_json_new(a, SLUICE_JSON_OBJECT);
-    np = sluice_json_new(a, SLUICE_JSON_OBJECT);
-    if (b->doc == NULL || np == NULL
-        || ngx_http_sluice_res_set(a, b->doc, "properties", np) != NGX_OK)
-    {
+    if (ngx_http_sluice_res_set(a, b->doc, "properties", np) != NGX_OK) {
         return NGX_ERROR;
     }
 

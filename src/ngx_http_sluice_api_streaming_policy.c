@@ -355,19 +355,10 @@ ngx_http_sluice_sp_build(ngx_http_sluice_res_build_t *b)
     };
 
     a = b->a;
-    props = sluice_json_get(b->in, "properties");
 
-    if (props == NULL || props->type != SLUICE_JSON_OBJECT) {
-        ngx_http_sluice_sp_bad("properties is required and must be an "
-                               "object.");
-    }
-
-    oldp = sluice_json_get(b->old, "properties");
-
-    b->doc = sluice_json_new(a, SLUICE_JSON_OBJECT);
-    np = sluice_json_new(a, SLUICE_JSON_OBJECT);
-    if (b->doc == NULL || np == NULL) {
-        return NGX_ERROR;
+    rc = ngx_http_sluice_res_build_props(b, &props, &oldp, &np);
+    if (rc != NGX_OK) {
+        return rc;
     }
 
     v = sluice_json_get(oldp, "created");
