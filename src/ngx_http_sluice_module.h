@@ -68,6 +68,15 @@ ngx_int_t ngx_sluice_zone_set_json(ngx_sluice_shctx_t *sh, u_char **dst,
     size_t *dst_len, u_char *json, size_t len);
 
 /*
+ * A new operation record (id, kind, target), in progress until delay_ms
+ * from now, at the tail of ops (*nops of them): finished records are
+ * freed when there are too many or no memory.  NULL: no memory.
+ */
+ngx_sluice_op_t *ngx_sluice_op_alloc(ngx_slab_pool_t *shpool,
+    ngx_queue_t *ops, ngx_uint_t *nops, ngx_uint_t kind, ngx_uint_t target,
+    ngx_msec_t delay_ms, u_char *id);
+
+/*
  * Starts an operation on ev: ev->state becomes "state", and "target"
  * once delay_ms has passed (at once when 0).  NULL: no memory.
  */

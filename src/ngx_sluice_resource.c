@@ -32,8 +32,6 @@ static ngx_uint_t ngx_sluice_res_queue_repair(ngx_slab_pool_t *shpool,
     ngx_queue_t *head);
 static void ngx_sluice_res_op_complete(ngx_sluice_shctx_t *sh,
     ngx_sluice_res_t *res, ngx_sluice_op_t *op);
-static ngx_int_t ngx_sluice_res_op_expire(ngx_sluice_res_root_t *root,
-    ngx_slab_pool_t *shpool);
 static u_char *ngx_sluice_res_path(ngx_pool_t *pool, ngx_str_t *data_path,
     ngx_sluice_res_t *res, const char *prefix, size_t extra, u_char **end);
 static ngx_int_t ngx_sluice_res_load_dir(ngx_sluice_zone_ctx_t *zctx,
@@ -591,45 +589,20 @@ ngx_sluice_res_op_start(ngx_sluice_shctx_t *sh, ngx_sluice_res_t *res,
     ngx_uint_t kind, ngx_uint_t state, ngx_uint_t target,
     ngx_msec_t delay_ms, u_char *id)
 {
-    uint64_t                now;
     ngx_sluice_op_t        *op;
     ngx_sluice_res_root_t  *root;
 
     root = ngx_sluice_res_root(sh);
 
-    if (root->nops >= NGX_HTTP_SLUICE_MAX_OPS
-        && ngx_sluice_res_op_expire(root, sh->shpool) != NGX_OK)
-    {
+    op = ngx_sluice_op_alloc(sh->shpool, &root->ops, &root->nops, kind,
+                             target, delay_ms, id);
+    if (op == NULL) {
         return NULL;
     }
-
-    op = ngx_slab_calloc_locked(sh->shpool, sizeof(ngx_sluice_op_t));
-    if (op == NULL) {
-        if (ngx_sluice_res_op_expire(root, sh->shpool) != NGX_OK) {
-            return NULL;
-        }
-
-        op = ngx_slab_calloc_locked(sh->shpool, sizeof(ngx_sluice_op_t));
-        if (op == NULL) {
-            return NULL;
-        }
-    }
-
-    now = ngx_sluice_now_ms();
-
-    ngx_memcpy(op->id, id, NGX_SLUICE_ID_LEN);
 
     /* event: the type; event_serial: the record */
     op->event[0] = (u_char) ('0' + res->type);
     op->event_serial = res->serial;
-    op->kind = kind;
-    op->status = NGX_SLUICE_OP_IN_PROGRESS;
-    op->target = target;
-    op->created_ms = now;
-    op->done_ms = now + delay_ms;
-
-    ngx_queue_insert_tail(&root->ops, &op->queue);
-    root->nops++;
 
     res->state = state;
     res->op = op;
@@ -639,44 +612,6 @@ ngx_sluice_res_op_start(ngx_sluice_shctx_t *sh, ngx_sluice_res_t *res,
     }
 
     return op;
-}
-
-
-static ngx_int_t
-ngx_sluice_res_op_expire(ngx_sluice_res_root_t *root,
-    ngx_slab_pool_t *shpool)
-{
-    uint64_t          now;
-    ngx_int_t         rc;
-    ngx_queue_t      *q, *next;
-    ngx_sluice_op_t  *op;
-
-    now = ngx_sluice_now_ms();
-    rc = NGX_DECLINED;
-
-    for (q = ngx_queue_head(&root->ops);
-         q != ngx_queue_sentinel(&root->ops);
-         q = next)
-    {
-        next = ngx_queue_next(q);
-        op = ngx_queue_data(q, ngx_sluice_op_t, queue);
-
-        if (op->status == NGX_SLUICE_OP_IN_PROGRESS) {
-            continue;
-        }
-
-        if (rc == NGX_OK && op->created_ms + NGX_HTTP_SLUICE_OP_TTL_MS > now) {
-            break;
-        }
-
-        ngx_queue_remove(q);
-        root->nops--;
-        ngx_slab_free_locked(shpool, op);
-
-        rc = NGX_OK;
-    }
-
-    return rc;
 }
 
 

@@ -27,7 +27,8 @@ static ngx_uint_t ngx_sluice_queue_repair(ngx_slab_pool_t *shpool,
     ngx_queue_t *head, ngx_uint_t limit);
 static void ngx_sluice_op_complete(ngx_sluice_shctx_t *sh,
     ngx_sluice_event_t *ev, ngx_sluice_op_t *op);
-static ngx_int_t ngx_sluice_op_expire(ngx_sluice_shctx_t *sh);
+static ngx_int_t ngx_sluice_op_expire(ngx_slab_pool_t *shpool,
+    ngx_queue_t *ops, ngx_uint_t *nops);
 
 
 ngx_int_t
@@ -396,40 +397,16 @@ ngx_sluice_op_start(ngx_sluice_shctx_t *sh, ngx_sluice_event_t *ev,
     ngx_uint_t kind, ngx_uint_t state, ngx_uint_t target,
     ngx_msec_t delay_ms, u_char *id)
 {
-    uint64_t          now;
     ngx_sluice_op_t  *op;
 
-    if (sh->nops >= NGX_HTTP_SLUICE_MAX_OPS
-        && ngx_sluice_op_expire(sh) != NGX_OK)
-    {
+    op = ngx_sluice_op_alloc(sh->shpool, &sh->ops, &sh->nops, kind, target,
+                             delay_ms, id);
+    if (op == NULL) {
         return NULL;
     }
 
-    op = ngx_slab_calloc_locked(sh->shpool, sizeof(ngx_sluice_op_t));
-    if (op == NULL) {
-        if (ngx_sluice_op_expire(sh) != NGX_OK) {
-            return NULL;
-        }
-
-        op = ngx_slab_calloc_locked(sh->shpool, sizeof(ngx_sluice_op_t));
-        if (op == NULL) {
-            return NULL;
-        }
-    }
-
-    now = ngx_sluice_now_ms();
-
-    ngx_memcpy(op->id, id, NGX_SLUICE_ID_LEN);
     ngx_cpystrn(op->event, ev->name, NGX_SLUICE_NAME_LEN + 1);
     op->event_serial = ev->serial;
-    op->kind = kind;
-    op->status = NGX_SLUICE_OP_IN_PROGRESS;
-    op->target = target;
-    op->created_ms = now;
-    op->done_ms = now + delay_ms;
-
-    ngx_queue_insert_tail(&sh->ops, &op->queue);
-    sh->nops++;
 
     ev->state = state;
     ev->op = op;
@@ -442,10 +419,53 @@ ngx_sluice_op_start(ngx_sluice_shctx_t *sh, ngx_sluice_event_t *ev,
 }
 
 
+ngx_sluice_op_t *
+ngx_sluice_op_alloc(ngx_slab_pool_t *shpool, ngx_queue_t *ops,
+    ngx_uint_t *nops, ngx_uint_t kind, ngx_uint_t target,
+    ngx_msec_t delay_ms, u_char *id)
+{
+    uint64_t          now;
+    ngx_sluice_op_t  *op;
+
+    if (*nops >= NGX_HTTP_SLUICE_MAX_OPS
+        && ngx_sluice_op_expire(shpool, ops, nops) != NGX_OK)
+    {
+        return NULL;
+    }
+
+    op = ngx_slab_calloc_locked(shpool, sizeof(ngx_sluice_op_t));
+    if (op == NULL) {
+        if (ngx_sluice_op_expire(shpool, ops, nops) != NGX_OK) {
+            return NULL;
+        }
+
+        op = ngx_slab_calloc_locked(shpool, sizeof(ngx_sluice_op_t));
+        if (op == NULL) {
+            return NULL;
+        }
+    }
+
+    now = ngx_sluice_now_ms();
+
+    ngx_memcpy(op->id, id, NGX_SLUICE_ID_LEN);
+    op->kind = kind;
+    op->status = NGX_SLUICE_OP_IN_PROGRESS;
+    op->target = target;
+    op->created_ms = now;
+    op->done_ms = now + delay_ms;
+
+    ngx_queue_insert_tail(ops, &op->queue);
+    (*nops)++;
+
+    return op;
+}
+
+
 /* frees the oldest finished record, and every one past its time */
 
 static ngx_int_t
-ngx_sluice_op_expire(ngx_sluice_shctx_t *sh)
+ngx_sluice_op_expire(ngx_slab_pool_t *shpool, ngx_queue_t *ops,
+    ngx_uint_t *nops)
 {
     uint64_t          now;
     ngx_int_t         rc;
@@ -455,10 +475,7 @@ ngx_sluice_op_expire(ngx_sluice_shctx_t *sh)
     now = ngx_sluice_now_ms();
     rc = NGX_DECLINED;
 
-    for (q = ngx_queue_head(&sh->ops);
-         q != ngx_queue_sentinel(&sh->ops);
-         q = next)
-    {
+    for (q = ngx_queue_head(ops); q != ngx_queue_sentinel(ops); q = next) {
         next = ngx_queue_next(q);
         op = ngx_queue_data(q, ngx_sluice_op_t, queue);
 
@@ -471,8 +488,8 @@ ngx_sluice_op_expire(ngx_sluice_shctx_t *sh)
         }
 
         ngx_queue_remove(q);
-        sh->nops--;
-        ngx_slab_free_locked(sh->shpool, op);
+        (*nops)--;
+        ngx_slab_free_locked(shpool, op);
 
         rc = NGX_OK;
     }
