@@ -119,6 +119,29 @@ static const char  *ngx_http_sluice_le_states[] = {
 };
 
 
+static ngx_http_sluice_action_t  ngx_http_sluice_le_actions[] = {
+
+    { ngx_string("allocate"), NGX_SLUICE_OP_ALLOCATE,
+      { NGX_SLUICE_STOPPED, NGX_SLUICE_STOPPED },
+      NGX_SLUICE_ALLOCATING, NGX_SLUICE_STANDBY, NGX_SLUICE_STANDBY },
+
+    { ngx_string("start"), NGX_SLUICE_OP_START,
+      { NGX_SLUICE_STOPPED, NGX_SLUICE_STANDBY },
+      NGX_SLUICE_STARTING, NGX_SLUICE_RUNNING, NGX_SLUICE_RUNNING },
+
+    { ngx_string("stop"), NGX_SLUICE_OP_STOP,
+      { NGX_SLUICE_RUNNING, NGX_SLUICE_STANDBY },
+      NGX_SLUICE_STOPPING, NGX_SLUICE_STOPPED, NGX_SLUICE_STOPPED },
+
+    /* noop: never */
+    { ngx_string("reset"), NGX_SLUICE_OP_RESET,
+      { NGX_SLUICE_RUNNING, NGX_SLUICE_RUNNING },
+      NGX_SLUICE_RUNNING, NGX_SLUICE_RUNNING, NGX_SLUICE_DELETING },
+
+    { ngx_null_string, 0, { 0, 0 }, 0, 0, 0 }
+};
+
+
 static const char  *ngx_http_sluice_le_encodings[] = {
     "None",
     "PassthroughBasic",
@@ -1247,56 +1270,20 @@ ngx_http_sluice_le_action(ngx_http_request_t *r,
 {
     u_char                      rnd[16], opid[NGX_SLUICE_ID_LEN + 1];
     ngx_int_t                   rc;
-    ngx_uint_t                  kind, state, target, from1, from2, noop;
-    ngx_uint_t                  keep;
+    ngx_uint_t                  state, keep;
     sluice_json_t              *v;
     ngx_sluice_op_t            *op;
     ngx_sluice_event_t         *ev;
     ngx_sluice_zone_ctx_t      *zctx;
     ngx_http_sluice_le_snap_t   snap;
+    ngx_http_sluice_action_t   *act;
 
-#define ngx_http_sluice_action_is(s)                                         \
-    (ctx->action.len == sizeof(s) - 1                                        \
-     && ngx_strncasecmp(ctx->action.data, (u_char *) s, sizeof(s) - 1) == 0)
-
-    if (ngx_http_sluice_action_is("allocate")) {
-        kind = NGX_SLUICE_OP_ALLOCATE;
-        from1 = NGX_SLUICE_STOPPED;
-        from2 = NGX_SLUICE_STOPPED;
-        state = NGX_SLUICE_ALLOCATING;
-        target = NGX_SLUICE_STANDBY;
-        noop = NGX_SLUICE_STANDBY;
-
-    } else if (ngx_http_sluice_action_is("start")) {
-        kind = NGX_SLUICE_OP_START;
-        from1 = NGX_SLUICE_STOPPED;
-        from2 = NGX_SLUICE_STANDBY;
-        state = NGX_SLUICE_STARTING;
-        target = NGX_SLUICE_RUNNING;
-        noop = NGX_SLUICE_RUNNING;
-
-    } else if (ngx_http_sluice_action_is("stop")) {
-        kind = NGX_SLUICE_OP_STOP;
-        from1 = NGX_SLUICE_RUNNING;
-        from2 = NGX_SLUICE_STANDBY;
-        state = NGX_SLUICE_STOPPING;
-        target = NGX_SLUICE_STOPPED;
-        noop = NGX_SLUICE_STOPPED;
-
-    } else if (ngx_http_sluice_action_is("reset")) {
-        kind = NGX_SLUICE_OP_RESET;
-        from1 = NGX_SLUICE_RUNNING;
-        from2 = NGX_SLUICE_RUNNING;
-        state = NGX_SLUICE_RUNNING;
-        target = NGX_SLUICE_RUNNING;
-        noop = NGX_SLUICE_DELETING;     /* never */
-
-    } else {
+    act = ngx_http_sluice_res_action(ngx_http_sluice_le_actions,
+                                     &ctx->action);
+    if (act == NULL) {
         return ngx_http_sluice_api_error(r, NGX_HTTP_NOT_FOUND, "NotFound",
                    "Unknown live event action '%V'.", &ctx->action);
     }
-
-#undef ngx_http_sluice_action_is
 
     if (!ngx_http_sluice_le_name_ok(&ctx->name)) {
         return ngx_http_sluice_api_error(r, NGX_HTTP_BAD_REQUEST,
@@ -1332,35 +1319,34 @@ ngx_http_sluice_le_action(ngx_http_request_t *r,
 
     ev = ngx_sluice_event_by_name(zctx->sh, ctx->name.data, ctx->name.len);
 
-    if (ev == NULL) {
-        rc = NGX_DECLINED;
+    state = NGX_SLUICE_STOPPED;
+    rc = NGX_DECLINED;
 
-    } else if (ev->op) {
-        rc = NGX_BUSY;
-
-    } else if (ev->state == noop) {
-        rc = NGX_DONE;
-
-    } else if (ev->state != from1 && ev->state != from2) {
+    if (ev) {
         state = ev->state;
-        rc = NGX_ABORT;
+        rc = ngx_http_sluice_res_action_check(act, ev->op, ev->state);
+    }
 
-    } else if (kind == NGX_SLUICE_OP_STOP && keep
-               && ngx_sluice_live_outputs_count(zctx->sh, ev->name))
+    if (rc == NGX_OK && act->kind == NGX_SLUICE_OP_STOP && keep
+        && ngx_sluice_live_outputs_count(zctx->sh, ev->name))
     {
         rc = NGX_AGAIN;
+    }
 
-    } else {
+    if (rc == NGX_OK) {
         ngx_sluice_zone_begin(zctx->sh, r->connection->log);
 
         /* stop (removeOutputsOnStop) and reset end the live outputs */
-        if (kind == NGX_SLUICE_OP_STOP || kind == NGX_SLUICE_OP_RESET) {
+        if (act->kind == NGX_SLUICE_OP_STOP
+            || act->kind == NGX_SLUICE_OP_RESET)
+        {
             ngx_sluice_live_outputs_remove(zctx->sh, ev->name,
                                            r->connection->log);
         }
 
-        op = ngx_sluice_op_start(zctx->sh, ev, kind, state, target,
-                                 ctx->conf->transition_time, opid);
+        op = ngx_sluice_op_start(zctx->sh, ev, act->kind, act->state,
+                                 act->target, ctx->conf->transition_time,
+                                 opid);
         if (op == NULL) {
             rc = NGX_ERROR;
 

@@ -2062,6 +2062,46 @@ ngx_http_sluice_res_retry_after(ngx_http_request_t *r, ngx_uint_t pending)
 }
 
 
+/* --- actions ----------------------------------------------------------- */
+
+ngx_http_sluice_action_t *
+ngx_http_sluice_res_action(ngx_http_sluice_action_t *actions,
+    ngx_str_t *name)
+{
+    ngx_http_sluice_action_t  *act;
+
+    for (act = actions; act->name.len; act++) {
+        if (act->name.len == name->len
+            && ngx_strncasecmp(act->name.data, name->data, name->len) == 0)
+        {
+            return act;
+        }
+    }
+
+    return NULL;
+}
+
+
+ngx_int_t
+ngx_http_sluice_res_action_check(ngx_http_sluice_action_t *act,
+    ngx_sluice_op_t *op, ngx_uint_t state)
+{
+    if (op) {
+        return NGX_BUSY;
+    }
+
+    if (state == act->noop) {
+        return NGX_DONE;
+    }
+
+    if (state != act->from[0] && state != act->from[1]) {
+        return NGX_ABORT;
+    }
+
+    return NGX_OK;
+}
+
+
 /* --- DELETE -------------------------------------------------------------- */
 
 static ngx_int_t

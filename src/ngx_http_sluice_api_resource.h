@@ -83,6 +83,17 @@ typedef struct {
 } ngx_http_sluice_res_snap_t;
 
 
+/* POST {resource}/{action}: an operation changing the state */
+typedef struct {
+    ngx_str_t                   name;
+    ngx_uint_t                  kind;           /* NGX_SLUICE_OP_* */
+    ngx_uint_t                  from[2];        /* states it starts in */
+    ngx_uint_t                  state;          /* while it runs */
+    ngx_uint_t                  target;         /* when it is done */
+    ngx_uint_t                  noop;           /* nothing to do in */
+} ngx_http_sluice_action_t;
+
+
 typedef struct ngx_http_sluice_rt_s  ngx_http_sluice_rt_t;
 
 struct ngx_http_sluice_rt_s {
@@ -232,6 +243,18 @@ ngx_int_t ngx_http_sluice_res_send_err(ngx_http_request_t *r,
     ngx_http_sluice_res_err_t *err);
 void ngx_http_sluice_res_fail(ngx_http_sluice_res_err_t *err,
     ngx_uint_t status, const char *code, const char *fmt, ...);
+
+/* the action named name in actions (ending with an empty name), or NULL */
+ngx_http_sluice_action_t *ngx_http_sluice_res_action(
+    ngx_http_sluice_action_t *actions, ngx_str_t *name);
+
+/*
+ * May act start on a record in state, with op in flight (or NULL)?
+ * NGX_OK, NGX_BUSY (an operation in progress), NGX_DONE (already
+ * there), or NGX_ABORT (not from this state).  Mutex held.
+ */
+ngx_int_t ngx_http_sluice_res_action_check(ngx_http_sluice_action_t *act,
+    ngx_sluice_op_t *op, ngx_uint_t state);
 
 /* obj[name] = v; NGX_ERROR when v is NULL (no memory) */
 ngx_int_t ngx_http_sluice_res_set(sluice_alloc_t *a, sluice_json_t *obj,

@@ -625,6 +625,26 @@ ngx_http_sluice_se_render(ngx_http_request_t *r,
 
 /* --- start, stop, scale -------------------------------------------------- */
 
+/* scale: from Running, or at once when Stopped (no state check) */
+
+static ngx_http_sluice_action_t  ngx_http_sluice_se_actions[] = {
+
+    { ngx_string("start"), NGX_SLUICE_OP_START,
+      { NGX_SLUICE_SE_STOPPED, NGX_SLUICE_SE_STOPPED },
+      NGX_SLUICE_SE_STARTING, NGX_SLUICE_SE_RUNNING, NGX_SLUICE_SE_RUNNING },
+
+    { ngx_string("stop"), NGX_SLUICE_OP_STOP,
+      { NGX_SLUICE_SE_RUNNING, NGX_SLUICE_SE_RUNNING },
+      NGX_SLUICE_SE_STOPPING, NGX_SLUICE_SE_STOPPED, NGX_SLUICE_SE_STOPPED },
+
+    { ngx_string("scale"), NGX_SLUICE_OP_UPDATE,
+      { NGX_SLUICE_SE_RUNNING, NGX_SLUICE_SE_RUNNING },
+      NGX_SLUICE_SE_SCALING, NGX_SLUICE_SE_RUNNING, NGX_SLUICE_SE_DELETING },
+
+    { ngx_null_string, 0, { 0, 0 }, 0, 0, 0 }
+};
+
+
 static ngx_int_t
 ngx_http_sluice_se_action(ngx_http_request_t *r,
     ngx_http_sluice_api_ctx_t *ctx)
@@ -632,43 +652,27 @@ ngx_http_sluice_se_action(ngx_http_request_t *r,
     u_char                       opid[NGX_SLUICE_ID_LEN + 1];
     ngx_int_t                    rc, units;
     ngx_str_t                    json;
-    ngx_uint_t                   kind, state, target, from, noop;
+    ngx_uint_t                   state, target;
     sluice_json_t               *v, *doc;
     ngx_sluice_op_t             *op;
     ngx_sluice_res_t            *rec;
     ngx_sluice_zone_ctx_t       *zctx;
+    ngx_http_sluice_action_t    *act;
     ngx_http_sluice_res_snap_t   snap;
-
-#define ngx_http_sluice_se_action_is(s)                                      \
-    (ctx->action.len == sizeof(s) - 1                                        \
-     && ngx_strncasecmp(ctx->action.data, (u_char *) s, sizeof(s) - 1) == 0)
 
     units = -1;
     json.len = 0;
     json.data = NULL;
     ngx_memzero(&snap, sizeof(ngx_http_sluice_res_snap_t));
 
-    if (ngx_http_sluice_se_action_is("start")) {
-        kind = NGX_SLUICE_OP_START;
-        from = NGX_SLUICE_SE_STOPPED;
-        state = NGX_SLUICE_SE_STARTING;
-        target = NGX_SLUICE_SE_RUNNING;
-        noop = NGX_SLUICE_SE_RUNNING;
+    act = ngx_http_sluice_res_action(ngx_http_sluice_se_actions,
+                                     &ctx->action);
+    if (act == NULL) {
+        return ngx_http_sluice_api_error(r, NGX_HTTP_NOT_FOUND, "NotFound",
+                   "Unknown streaming endpoint action '%V'.", &ctx->action);
+    }
 
-    } else if (ngx_http_sluice_se_action_is("stop")) {
-        kind = NGX_SLUICE_OP_STOP;
-        from = NGX_SLUICE_SE_RUNNING;
-        state = NGX_SLUICE_SE_STOPPING;
-        target = NGX_SLUICE_SE_STOPPED;
-        noop = NGX_SLUICE_SE_STOPPED;
-
-    } else if (ngx_http_sluice_se_action_is("scale")) {
-        kind = NGX_SLUICE_OP_UPDATE;
-        from = NGX_SLUICE_SE_RUNNING;
-        state = NGX_SLUICE_SE_SCALING;
-        target = NGX_SLUICE_SE_RUNNING;
-        noop = NGX_SLUICE_SE_DELETING;      /* never */
-
+    if (act->kind == NGX_SLUICE_OP_UPDATE) {
         v = sluice_json_get(ctx->body, "scaleUnit");
 
         if (v == NULL || v->type != SLUICE_JSON_NUMBER || v->number < 0
@@ -682,13 +686,7 @@ ngx_http_sluice_se_action(ngx_http_request_t *r,
         }
 
         units = (ngx_int_t) v->number;
-
-    } else {
-        return ngx_http_sluice_api_error(r, NGX_HTTP_NOT_FOUND, "NotFound",
-                   "Unknown streaming endpoint action '%V'.", &ctx->action);
     }
-
-#undef ngx_http_sluice_se_action_is
 
     zctx = ngx_http_sluice_res_zone(ctx);
 
@@ -730,7 +728,8 @@ ngx_http_sluice_se_action(ngx_http_request_t *r,
     }
 
     ngx_http_sluice_new_uuid(opid);
-    state = (units >= 0) ? NGX_SLUICE_SE_SCALING : state;
+    state = act->state;
+    target = act->target;
 
     ngx_shmtx_lock(&zctx->shpool->mutex);
 
@@ -740,22 +739,15 @@ ngx_http_sluice_se_action(ngx_http_request_t *r,
     if (rec == NULL) {
         rc = NGX_DECLINED;
 
-    } else if (rec->op) {
-        rc = NGX_BUSY;
-
-    } else if (units < 0 && rec->state == noop) {
-        rc = NGX_DONE;
-
-    } else if (units < 0 && rec->state != from) {
-        rc = NGX_ABORT;
-
-    } else if (units >= 0 && rec->version != snap.version) {
-        rc = NGX_BUSY;
+    } else if (units < 0) {
+        rc = ngx_http_sluice_res_action_check(act, rec->op, rec->state);
 
     } else {
-        ngx_sluice_zone_begin(zctx->sh, r->connection->log);
+        rc = (rec->op || rec->version != snap.version) ? NGX_BUSY : NGX_OK;
+    }
 
-        rc = NGX_OK;
+    if (rc == NGX_OK) {
+        ngx_sluice_zone_begin(zctx->sh, r->connection->log);
 
         if (units >= 0) {
             /* a stopped endpoint scales at once and stays stopped */
@@ -772,7 +764,7 @@ ngx_http_sluice_se_action(ngx_http_request_t *r,
         }
 
         if (rc == NGX_OK) {
-            op = ngx_sluice_res_op_start(zctx->sh, rec, kind,
+            op = ngx_sluice_res_op_start(zctx->sh, rec, act->kind,
                                          target == NGX_SLUICE_SE_STOPPED
                                          && units >= 0 ? target : state,
                                          target,
