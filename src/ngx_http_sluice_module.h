@@ -104,6 +104,12 @@ ngx_sluice_op_t *ngx_sluice_op_find(ngx_sluice_shctx_t *sh, u_char *id,
 
 ngx_int_t ngx_sluice_store_init_dirs(ngx_cycle_t *cycle, ngx_str_t *path);
 
+/* the owner of data directories: nginx's user when run as root */
+ngx_uid_t ngx_sluice_dir_user(ngx_cycle_t *cycle);
+
+/* creates path (NGX_OK) or finds it (NGX_DECLINED), owned by user */
+ngx_int_t ngx_sluice_mkdir(ngx_cycle_t *cycle, u_char *path, ngx_uid_t user);
+
 /* writes a temporary file with json; *tmp gets its NUL-terminated path */
 ngx_int_t ngx_sluice_store_write(ngx_pool_t *pool, ngx_log_t *log,
     ngx_str_t *data_path, u_char *name, ngx_str_t *json, ngx_str_t *tmp);

@@ -38,8 +38,6 @@ static ngx_int_t ngx_sluice_res_load_dir(ngx_sluice_zone_ctx_t *zctx,
     ngx_uint_t type, ngx_pool_t *pool, ngx_log_t *log);
 static ngx_int_t ngx_sluice_res_load_file(ngx_sluice_zone_ctx_t *zctx,
     ngx_uint_t type, u_char *path, ngx_pool_t *pool, ngx_log_t *log);
-static ngx_int_t ngx_sluice_res_mkdir(ngx_cycle_t *cycle, u_char *path,
-    ngx_uid_t user);
 static void ngx_sluice_trash_handler(ngx_event_t *ev);
 static ngx_int_t ngx_sluice_trash_empty(u_char *path, size_t len,
     size_t size, ngx_uint_t *budget, ngx_log_t *log);
@@ -799,14 +797,12 @@ ngx_int_t
 ngx_sluice_res_init_dirs(ngx_cycle_t *cycle, ngx_str_t *path,
     ngx_sluice_zone_ctx_t *zctx)
 {
-    u_char           *p;
-    ngx_int_t         rc;
-    ngx_uid_t         user;
-    ngx_uint_t        i, first;
-    ngx_core_conf_t  *ccf;
+    u_char      *p;
+    ngx_int_t    rc;
+    ngx_uid_t    user;
+    ngx_uint_t   i, first;
 
-    ccf = (ngx_core_conf_t *) ngx_get_conf(cycle->conf_ctx, ngx_core_module);
-    user = (geteuid() == 0) ? ccf->user : (ngx_uid_t) NGX_CONF_UNSET_UINT;
+    user = ngx_sluice_dir_user(cycle);
 
     p = ngx_pnalloc(cycle->pool, path->len + sizeof("/api/streamingEndpoints"));
     if (p == NULL) {
@@ -818,7 +814,7 @@ ngx_sluice_res_init_dirs(ngx_cycle_t *cycle, ngx_str_t *path,
     for (i = 0; i < NGX_SLUICE_RES_NTYPES; i++) {
         ngx_sprintf(p, "%V/api/%s%Z", path, ngx_sluice_res_dirs[i]);
 
-        rc = ngx_sluice_res_mkdir(cycle, p, user);
+        rc = ngx_sluice_mkdir(cycle, p, user);
 
         if (rc == NGX_ERROR) {
             return NGX_ERROR;
@@ -831,7 +827,7 @@ ngx_sluice_res_init_dirs(ngx_cycle_t *cycle, ngx_str_t *path,
 
     ngx_sprintf(p, "%V/assets%Z", path);
 
-    if (ngx_sluice_res_mkdir(cycle, p, user) == NGX_ERROR) {
+    if (ngx_sluice_mkdir(cycle, p, user) == NGX_ERROR) {
         return NGX_ERROR;
     }
 
@@ -850,46 +846,6 @@ ngx_sluice_res_init_dirs(ngx_cycle_t *cycle, ngx_str_t *path,
     /* the first start: the "default" streaming endpoint, Stopped */
 
     return ngx_http_sluice_se_create_default(zctx, cycle->pool, cycle->log);
-}
-
-
-/* NGX_OK: created; NGX_DECLINED: existed */
-
-static ngx_int_t
-ngx_sluice_res_mkdir(ngx_cycle_t *cycle, u_char *path, ngx_uid_t user)
-{
-    ngx_int_t        rc;
-    ngx_file_info_t  fi;
-
-    rc = NGX_OK;
-
-    if (ngx_create_dir(path, 0755) == NGX_FILE_ERROR) {
-        if (ngx_errno != NGX_EEXIST) {
-            ngx_log_error(NGX_LOG_EMERG, cycle->log, ngx_errno,
-                          ngx_create_dir_n " \"%s\" failed", path);
-            return NGX_ERROR;
-        }
-
-        rc = NGX_DECLINED;
-    }
-
-    if (user == (ngx_uid_t) NGX_CONF_UNSET_UINT) {
-        return rc;
-    }
-
-    if (ngx_file_info(path, &fi) == NGX_FILE_ERROR) {
-        ngx_log_error(NGX_LOG_EMERG, cycle->log, ngx_errno,
-                      ngx_file_info_n " \"%s\" failed", path);
-        return NGX_ERROR;
-    }
-
-    if (fi.st_uid != user && chown((const char *) path, user, -1) == -1) {
-        ngx_log_error(NGX_LOG_EMERG, cycle->log, ngx_errno,
-                      "chown(\"%s\", %d) failed", path, user);
-        return NGX_ERROR;
-    }
-
-    return rc;
 }
 
 

@@ -26,8 +26,6 @@
 #define NGX_SLUICE_STORE_MAX      (1024 * 1024)
 
 
-static ngx_int_t ngx_sluice_store_mkdir(ngx_cycle_t *cycle, u_char *path,
-    ngx_uid_t user);
 static u_char *ngx_sluice_store_path(ngx_pool_t *pool, ngx_str_t *data_path,
     u_char *name, size_t extra);
 static ngx_int_t ngx_sluice_store_load_file(ngx_sluice_zone_ctx_t *ctx,
@@ -37,12 +35,10 @@ static ngx_int_t ngx_sluice_store_load_file(ngx_sluice_zone_ctx_t *ctx,
 ngx_int_t
 ngx_sluice_store_init_dirs(ngx_cycle_t *cycle, ngx_str_t *path)
 {
-    u_char           *p;
-    ngx_uid_t         user;
-    ngx_core_conf_t  *ccf;
+    u_char     *p;
+    ngx_uid_t   user;
 
-    ccf = (ngx_core_conf_t *) ngx_get_conf(cycle->conf_ctx, ngx_core_module);
-    user = (geteuid() == 0) ? ccf->user : (ngx_uid_t) NGX_CONF_UNSET_UINT;
+    user = ngx_sluice_dir_user(cycle);
 
     p = ngx_pnalloc(cycle->pool, path->len + sizeof("/api/liveEvents"));
     if (p == NULL) {
@@ -52,44 +48,60 @@ ngx_sluice_store_init_dirs(ngx_cycle_t *cycle, ngx_str_t *path)
     ngx_memcpy(p, path->data, path->len);
     p[path->len] = '\0';
 
-    if (ngx_sluice_store_mkdir(cycle, p, user) != NGX_OK) {
+    if (ngx_sluice_mkdir(cycle, p, user) == NGX_ERROR) {
         return NGX_ERROR;
     }
 
     ngx_memcpy(p + path->len, "/api", sizeof("/api"));
 
-    if (ngx_sluice_store_mkdir(cycle, p, user) != NGX_OK) {
+    if (ngx_sluice_mkdir(cycle, p, user) == NGX_ERROR) {
         return NGX_ERROR;
     }
 
     ngx_memcpy(p + path->len, NGX_SLUICE_STORE_DIR,
                sizeof(NGX_SLUICE_STORE_DIR));
 
-    if (ngx_sluice_store_mkdir(cycle, p, user) != NGX_OK) {
+    if (ngx_sluice_mkdir(cycle, p, user) == NGX_ERROR) {
         return NGX_ERROR;
     }
 
     ngx_memcpy(p + path->len, "/live", sizeof("/live"));
 
-    return ngx_sluice_store_mkdir(cycle, p, user);
+    return ngx_sluice_mkdir(cycle, p, user) == NGX_ERROR ? NGX_ERROR : NGX_OK;
 }
 
 
-static ngx_int_t
-ngx_sluice_store_mkdir(ngx_cycle_t *cycle, u_char *path, ngx_uid_t user)
+ngx_uid_t
+ngx_sluice_dir_user(ngx_cycle_t *cycle)
 {
+    ngx_core_conf_t  *ccf;
+
+    ccf = (ngx_core_conf_t *) ngx_get_conf(cycle->conf_ctx, ngx_core_module);
+
+    return (geteuid() == 0) ? ccf->user : (ngx_uid_t) NGX_CONF_UNSET_UINT;
+}
+
+
+ngx_int_t
+ngx_sluice_mkdir(ngx_cycle_t *cycle, u_char *path, ngx_uid_t user)
+{
+    ngx_int_t        rc;
     ngx_file_info_t  fi;
 
-    if (ngx_create_dir(path, 0755) == NGX_FILE_ERROR
-        && ngx_errno != NGX_EEXIST)
-    {
-        ngx_log_error(NGX_LOG_EMERG, cycle->log, ngx_errno,
-                      ngx_create_dir_n " \"%s\" failed", path);
-        return NGX_ERROR;
+    rc = NGX_OK;
+
+    if (ngx_create_dir(path, 0755) == NGX_FILE_ERROR) {
+        if (ngx_errno != NGX_EEXIST) {
+            ngx_log_error(NGX_LOG_EMERG, cycle->log, ngx_errno,
+                          ngx_create_dir_n " \"%s\" failed", path);
+            return NGX_ERROR;
+        }
+
+        rc = NGX_DECLINED;
     }
 
     if (user == (ngx_uid_t) NGX_CONF_UNSET_UINT) {
-        return NGX_OK;
+        return rc;
     }
 
     if (ngx_file_info(path, &fi) == NGX_FILE_ERROR) {
@@ -104,7 +116,7 @@ ngx_sluice_store_mkdir(ngx_cycle_t *cycle, u_char *path, ngx_uid_t user)
         return NGX_ERROR;
     }
 
-    return NGX_OK;
+    return rc;
 }
 
 
