@@ -348,11 +348,6 @@ ngx_http_sluice_api_segment_ok(ngx_str_t *s, size_t max)
 }
 
 
-#define ngx_http_sluice_seg_is(s, lit)                                       \
-    ((s)->len == sizeof(lit) - 1                                             \
-     && ngx_strncasecmp((s)->data, (u_char *) lit, sizeof(lit) - 1) == 0)
-
-
 static ngx_int_t
 ngx_http_sluice_api_route(ngx_http_request_t *r,
     ngx_http_sluice_api_ctx_t *ctx)
@@ -454,31 +449,11 @@ ngx_http_sluice_api_route(ngx_http_request_t *r,
                    &seg[8], &ctx->api_version);
     }
 
-    switch (n) {
-
-    case 9:
-        ctx->route = NGX_HTTP_SLUICE_R_LIST;
-        return NGX_OK;
-
-    case 10:
-        ctx->route = NGX_HTTP_SLUICE_R_EVENT;
-        ctx->name = seg[9];
-        return NGX_OK;
-
-    case 11:
-        ctx->route = NGX_HTTP_SLUICE_R_ACTION;
-        ctx->name = seg[9];
-        ctx->action = seg[10];
-        return NGX_OK;
-
-    case 12:
-        if (!ngx_http_sluice_seg_is(&seg[10], "operationLocations")) {
-            goto not_found;
-        }
-
-        ctx->route = NGX_HTTP_SLUICE_R_OPLOC;
-        ctx->name = seg[9];
-        ctx->op = seg[11];
+    if (ngx_http_sluice_api_route_item(ctx, &seg[9], n - 9,
+                                       NGX_HTTP_SLUICE_ROUTE_ACTION
+                                       |NGX_HTTP_SLUICE_ROUTE_OPLOC)
+        == NGX_OK)
+    {
         return NGX_OK;
     }
 
@@ -486,6 +461,48 @@ not_found:
 
     return ngx_http_sluice_api_error(r, NGX_HTTP_NOT_FOUND, "NotFound",
                                      "No route matches the request path.");
+}
+
+
+ngx_int_t
+ngx_http_sluice_api_route_item(ngx_http_sluice_api_ctx_t *ctx,
+    ngx_str_t *seg, ngx_uint_t n, ngx_uint_t flags)
+{
+    switch (n) {
+
+    case 0:
+        ctx->route = NGX_HTTP_SLUICE_R_LIST;
+        return NGX_OK;
+
+    case 1:
+        ctx->route = NGX_HTTP_SLUICE_R_EVENT;
+        ctx->name = seg[0];
+        return NGX_OK;
+
+    case 2:
+        if (!(flags & NGX_HTTP_SLUICE_ROUTE_ACTION)) {
+            break;
+        }
+
+        ctx->route = NGX_HTTP_SLUICE_R_ACTION;
+        ctx->name = seg[0];
+        ctx->action = seg[1];
+        return NGX_OK;
+
+    case 3:
+        if (!(flags & NGX_HTTP_SLUICE_ROUTE_OPLOC)
+            || !ngx_http_sluice_seg_is(&seg[1], "operationLocations"))
+        {
+            break;
+        }
+
+        ctx->route = NGX_HTTP_SLUICE_R_OPLOC;
+        ctx->name = seg[0];
+        ctx->op = seg[2];
+        return NGX_OK;
+    }
+
+    return NGX_DECLINED;
 }
 
 

@@ -47,6 +47,15 @@ typedef struct {
 } ngx_http_sluice_le_fields_t;
 
 
+/* a string set at creation and never changed */
+typedef struct {
+    const char                 *name;           /* member */
+    const char                 *what;           /* in messages */
+    ngx_uint_t                  caseless;
+    size_t                    (*make)(u_char *value);   /* a new one */
+} ngx_http_sluice_le_fixed_t;
+
+
 /* what a response needs of an event, copied out under the mutex */
 typedef struct {
     u_char                      name[NGX_SLUICE_NAME_LEN + 1];
@@ -100,6 +109,8 @@ static ngx_int_t ngx_http_sluice_le_lro_headers(ngx_http_request_t *r,
     ngx_uint_t pending);
 static ngx_int_t ngx_http_sluice_le_conflict(ngx_http_request_t *r,
     ngx_str_t *name, const char *what);
+static size_t ngx_http_sluice_le_new_token(u_char *token);
+static size_t ngx_http_sluice_le_new_locator(u_char *id);
 
 
 /* ^[a-zA-Z0-9]+(-*[a-zA-Z0-9])*$, 1..32 */
@@ -146,6 +157,18 @@ static const char  *ngx_http_sluice_le_encodings[] = {
     "None",
     "PassthroughBasic",
     "PassthroughStandard"
+};
+
+
+static ngx_http_sluice_le_fixed_t  ngx_http_sluice_le_token = {
+    "accessToken", "properties.input.accessToken", 0,
+    ngx_http_sluice_le_new_token
+};
+
+
+static ngx_http_sluice_le_fixed_t  ngx_http_sluice_le_locator = {
+    "previewLocator", "properties.preview.previewLocator", 1,
+    ngx_http_sluice_le_new_locator
 };
 
 
@@ -730,15 +753,13 @@ static ngx_int_t
 ngx_http_sluice_le_put(ngx_http_request_t *r, ngx_http_sluice_api_ctx_t *ctx,
     ngx_uint_t patch)
 {
-    u_char                       *tmp;
-    size_t                        len;
     ngx_int_t                     rc;
     ngx_str_t                     arg, json;
     ngx_uint_t                    autostart;
     sluice_json_t                *old, *in, *doc, *res;
     ngx_sluice_event_t           *ev;
     ngx_sluice_zone_ctx_t        *zctx;
-    ngx_http_sluice_res_err_t      err;
+    ngx_http_sluice_res_err_t     err;
     ngx_http_sluice_le_snap_t     snap;
     ngx_http_sluice_le_fields_t   f;
 
@@ -848,14 +869,9 @@ ngx_http_sluice_le_put(ngx_http_request_t *r, ngx_http_sluice_api_ctx_t *ctx,
         return ngx_http_sluice_le_create(r, ctx, doc, &f, autostart);
     }
 
-    len = sluice_json_write(doc, NULL);
-    tmp = ngx_pnalloc(r->pool, len);
-    if (tmp == NULL) {
+    if (ngx_http_sluice_res_json_text(r->pool, doc, &json) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
-
-    json.data = tmp;
-    json.len = sluice_json_write(doc, tmp);
 
     /* update */
 
@@ -942,13 +958,9 @@ ngx_http_sluice_le_create(ngx_http_request_t *r,
     ngx_sluice_zone_ctx_t      *zctx;
     ngx_http_sluice_le_snap_t   snap;
 
-    json.len = sluice_json_write(doc, NULL);
-    json.data = ngx_pnalloc(r->pool, json.len);
-    if (json.data == NULL) {
+    if (ngx_http_sluice_res_json_text(r->pool, doc, &json) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
-
-    sluice_json_write(doc, json.data);
 
     ngx_http_sluice_random(rnd, sizeof(rnd));
     sluice_uuid_format(rnd, (char *) id);
@@ -1579,8 +1591,7 @@ ngx_http_sluice_le_acl(sluice_alloc_t *a, sluice_json_t *v, const char *what,
     ngx_str_t              s;
     ngx_uint_t             v6;
     ngx_cidr_t             cidr;
-    sluice_json_t         *ip, *allow, *e, *nm, *addr, *pl, *arr, *ne, *o;
-    ngx_sluice_ip_rule_t  *rule;
+    sluice_json_t         *ip, *allow, *e, *nm, *addr, *pl, *arr, *o;
 
     ngx_memzero(acl, sizeof(ngx_sluice_ip_acl_t));
     *norm = NULL;
@@ -1691,38 +1702,11 @@ ngx_http_sluice_le_acl(sluice_alloc_t *a, sluice_json_t *v, const char *what,
                                    addr->str.data);
         }
 
-        rule = &acl->rules[acl->nrules++];
-        rule->family = cidr.family;
-
-#if (NGX_HAVE_INET6)
-        if (cidr.family == AF_INET6) {
-            ngx_memcpy(rule->addr, cidr.u.in6.addr.s6_addr, 16);
-            ngx_memcpy(rule->mask, cidr.u.in6.mask.s6_addr, 16);
-
-        } else
-#endif
+        if (ngx_http_sluice_res_acl_rule(a, acl, &cidr, arr, nm, addr, plen)
+            != NGX_OK)
         {
-            ngx_memcpy(rule->addr, &cidr.u.in.addr, 4);
-            ngx_memcpy(rule->mask, &cidr.u.in.mask, 4);
-        }
-
-        ne = sluice_json_new(a, SLUICE_JSON_OBJECT);
-        if (ne == NULL) {
             return NGX_ERROR;
         }
-
-        if (!ngx_http_sluice_absent(nm)) {
-            ngx_http_sluice_le_put_member(ne, "name",
-                sluice_json_new_string(a, nm->str.data, nm->str.len));
-        }
-
-        ngx_http_sluice_le_put_member(ne, "address",
-            sluice_json_new_string(a, addr->str.data, addr->str.len));
-        ngx_http_sluice_le_put_member(ne, "subnetPrefixLength",
-            plen < 0 ? sluice_json_new(a, SLUICE_JSON_NULL)
-                     : sluice_json_new_int(a, plen));
-
-        sluice_json_append(arr, ne);
     }
 
     o = sluice_json_new(a, SLUICE_JSON_OBJECT);
@@ -1740,14 +1724,84 @@ ngx_http_sluice_le_acl(sluice_alloc_t *a, sluice_json_t *v, const char *what,
 }
 
 
+static size_t
+ngx_http_sluice_le_new_token(u_char *token)
+{
+    u_char  rnd[16];
+
+    ngx_http_sluice_random(rnd, sizeof(rnd));
+    sluice_hex_format(rnd, sizeof(rnd), (char *) token);
+
+    return 2 * sizeof(rnd);
+}
+
+
+static size_t
+ngx_http_sluice_le_new_locator(u_char *id)
+{
+    u_char  rnd[16];
+
+    ngx_http_sluice_random(rnd, sizeof(rnd));
+    sluice_uuid_format(rnd, (char *) id);
+
+    return NGX_SLUICE_ID_LEN;
+}
+
+
+/*
+ * A string set at creation and never changed: v (valid, or absent) must
+ * equal old when there is one; absent, it is old, or a new one.  It goes
+ * to field (size bytes, NUL-padded) and to obj.
+ */
+
+static ngx_int_t
+ngx_http_sluice_le_fixed(sluice_alloc_t *a, ngx_http_sluice_le_fixed_t *fx,
+    sluice_json_t *v, sluice_json_t *old, u_char *field, size_t size,
+    sluice_json_t *obj, ngx_http_sluice_res_err_t *err)
+{
+    ngx_int_t  same;
+
+    if (!ngx_http_sluice_absent(v)) {
+        same = old == NULL
+               || (old->str.len == v->str.len
+                   && (fx->caseless
+                       ? ngx_strncasecmp((u_char *) old->str.data,
+                                         (u_char *) v->str.data, v->str.len)
+                       : ngx_strncmp(old->str.data, v->str.data, v->str.len))
+                      == 0);
+
+        if (!same) {
+            ngx_http_sluice_le_bad("%s cannot be changed.", fx->what);
+        }
+
+    } else if (old) {
+        v = old;
+
+    } else {
+        v = sluice_json_new_string(a, field, fx->make(field));
+        if (v == NULL) {
+            return NGX_ERROR;
+        }
+    }
+
+    ngx_memzero(field, size);
+    ngx_memcpy(field, v->str.data, v->str.len);
+
+    ngx_http_sluice_le_put_member(obj, fx->name,
+        sluice_json_new_string(a, v->str.data, v->str.len));
+
+    return NGX_OK;
+}
+
+
 static ngx_int_t
 ngx_http_sluice_le_build_input(sluice_alloc_t *a, sluice_json_t *props,
     sluice_json_t *oldp, sluice_json_t *np, ngx_http_sluice_le_fields_t *f,
     ngx_http_sluice_res_err_t *err)
 {
-    u_char          rnd[16];
     char            dur[SLUICE_ISO8601_DURATION_LEN];
     uint64_t        ms;
+    ngx_int_t       rc;
     sluice_json_t  *input, *ni, *v, *old, *norm;
 
     input = sluice_json_get(props, "input");
@@ -1822,39 +1876,18 @@ ngx_http_sluice_le_build_input(sluice_alloc_t *a, sluice_json_t *props,
     v = sluice_json_get(input, "accessToken");
     old = sluice_json_get(sluice_json_get(oldp, "input"), "accessToken");
 
-    if (!ngx_http_sluice_absent(v)) {
-        if (v->type != SLUICE_JSON_STRING
-            || !ngx_http_sluice_le_token_ok(v))
-        {
-            ngx_http_sluice_le_bad("properties.input.accessToken must be 1 "
-                                   "to 64 letters, digits or hyphens.");
-        }
-
-        if (old && !(old->str.len == v->str.len
-                     && ngx_strncmp(old->str.data, v->str.data, v->str.len)
-                        == 0))
-        {
-            ngx_http_sluice_le_bad("properties.input.accessToken cannot be "
-                                   "changed.");
-        }
-
-    } else if (old) {
-        v = old;
-
-    } else {
-        ngx_http_sluice_random(rnd, sizeof(rnd));
-        sluice_hex_format(rnd, sizeof(rnd), (char *) f->token);
-        v = sluice_json_new_string(a, f->token, 2 * sizeof(rnd));
-        if (v == NULL) {
-            return NGX_ERROR;
-        }
+    if (!ngx_http_sluice_absent(v)
+        && (v->type != SLUICE_JSON_STRING || !ngx_http_sluice_le_token_ok(v)))
+    {
+        ngx_http_sluice_le_bad("properties.input.accessToken must be 1 to 64 "
+                               "letters, digits or hyphens.");
     }
 
-    ngx_memzero(f->token, sizeof(f->token));
-    ngx_memcpy(f->token, v->str.data, v->str.len);
-
-    ngx_http_sluice_le_put_member(ni, "accessToken",
-        sluice_json_new_string(a, v->str.data, v->str.len));
+    rc = ngx_http_sluice_le_fixed(a, &ngx_http_sluice_le_token, v, old,
+                                  f->token, sizeof(f->token), ni, err);
+    if (rc != NGX_OK) {
+        return rc;
+    }
 
     if (ngx_http_sluice_le_acl(a, sluice_json_get(input, "accessControl"),
                                "properties.input.accessControl",
@@ -1879,7 +1912,7 @@ ngx_http_sluice_le_build_preview(sluice_alloc_t *a, sluice_json_t *props,
     sluice_json_t *oldp, sluice_json_t *np, ngx_http_sluice_le_fields_t *f,
     ngx_http_sluice_res_err_t *err)
 {
-    u_char          rnd[16];
+    ngx_int_t       rc;
     sluice_json_t  *preview, *npv, *v, *old, *norm, *s;
 
     preview = sluice_json_get(props, "preview");
@@ -1898,40 +1931,19 @@ ngx_http_sluice_le_build_preview(sluice_alloc_t *a, sluice_json_t *props,
     v = sluice_json_get(preview, "previewLocator");
     old = sluice_json_get(sluice_json_get(oldp, "preview"), "previewLocator");
 
-    if (!ngx_http_sluice_absent(v)) {
-        if (v->type != SLUICE_JSON_STRING
-            || !sluice_uuid_valid(v->str.data, v->str.len))
-        {
-            ngx_http_sluice_le_bad("properties.preview.previewLocator must "
-                                   "be a GUID.");
-        }
-
-        if (old && !(old->str.len == v->str.len
-                     && ngx_strncasecmp((u_char *) old->str.data,
-                                        (u_char *) v->str.data, v->str.len)
-                        == 0))
-        {
-            ngx_http_sluice_le_bad("properties.preview.previewLocator cannot "
-                                   "be changed.");
-        }
-
-    } else if (old) {
-        v = old;
-
-    } else {
-        ngx_http_sluice_random(rnd, sizeof(rnd));
-        sluice_uuid_format(rnd, (char *) f->locator);
-        v = sluice_json_new_string(a, f->locator, NGX_SLUICE_ID_LEN);
-        if (v == NULL) {
-            return NGX_ERROR;
-        }
+    if (!ngx_http_sluice_absent(v)
+        && (v->type != SLUICE_JSON_STRING
+            || !sluice_uuid_valid(v->str.data, v->str.len)))
+    {
+        ngx_http_sluice_le_bad("properties.preview.previewLocator must be a "
+                               "GUID.");
     }
 
-    ngx_memzero(f->locator, sizeof(f->locator));
-    ngx_memcpy(f->locator, v->str.data, v->str.len);
-
-    ngx_http_sluice_le_put_member(npv, "previewLocator",
-        sluice_json_new_string(a, v->str.data, v->str.len));
+    rc = ngx_http_sluice_le_fixed(a, &ngx_http_sluice_le_locator, v, old,
+                                  f->locator, sizeof(f->locator), npv, err);
+    if (rc != NGX_OK) {
+        return rc;
+    }
 
     if (ngx_http_sluice_le_opt_string(a,
             sluice_json_get(preview, "streamingPolicyName"),
@@ -2371,7 +2383,7 @@ ngx_http_sluice_live_event_load(ngx_sluice_zone_ctx_t *zctx, u_char *data,
     sluice_alloc_t                a;
     ngx_sluice_shctx_t           *sh;
     ngx_sluice_event_t           *ev;
-    ngx_http_sluice_res_err_t      err;
+    ngx_http_sluice_res_err_t     err;
     ngx_http_sluice_le_fields_t   f;
 
     ngx_http_sluice_pool_alloc(&a, pool);
@@ -2437,13 +2449,9 @@ ngx_http_sluice_live_event_load(ngx_sluice_zone_ctx_t *zctx, u_char *data,
         return NGX_DECLINED;
     }
 
-    json.len = sluice_json_write(doc, NULL);
-    json.data = ngx_pnalloc(pool, json.len);
-    if (json.data == NULL) {
+    if (ngx_http_sluice_res_json_text(pool, doc, &json) != NGX_OK) {
         return NGX_ERROR;
     }
-
-    sluice_json_write(doc, json.data);
 
     sh = zctx->sh;
     rc = NGX_DECLINED;

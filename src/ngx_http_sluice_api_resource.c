@@ -64,11 +64,6 @@ static ngx_http_sluice_rt_t  *ngx_http_sluice_res_types[] = {
     ngx_http_sluice_res_name_valid(name, (rt)->name_max, (rt)->flags)
 
 
-#define ngx_http_sluice_seg_eq(s, lit)                                       \
-    ((s)->len == sizeof(lit) - 1                                             \
-     && ngx_strncasecmp((s)->data, (u_char *) lit, sizeof(lit) - 1) == 0)
-
-
 ngx_http_sluice_rt_t *
 ngx_http_sluice_res_type(ngx_uint_t type)
 {
@@ -82,34 +77,22 @@ ngx_int_t
 ngx_http_sluice_api_route_resource(ngx_http_request_t *r,
     ngx_http_sluice_api_ctx_t *ctx, ngx_str_t *seg, ngx_uint_t n)
 {
-    ngx_uint_t             i;
+    ngx_uint_t             i, flags;
     ngx_http_sluice_rt_t  *rt;
 
-    if (ngx_http_sluice_seg_eq(&seg[8], "liveEvents")) {
-        if (n < 11 || !ngx_http_sluice_seg_eq(&seg[10], "liveOutputs")) {
+    if (ngx_http_sluice_seg_is(&seg[8], "liveEvents")) {
+        if (n < 11 || !ngx_http_sluice_seg_is(&seg[10], "liveOutputs")) {
             return NGX_DECLINED;
         }
 
         ctx->resource = NGX_SLUICE_RES_LIVE_OUTPUT + 1;
         ctx->parent = seg[9];
 
-        switch (n) {
-        case 11:
-            ctx->route = NGX_HTTP_SLUICE_R_LIST;
+        if (ngx_http_sluice_api_route_item(ctx, &seg[11], n - 11,
+                                           NGX_HTTP_SLUICE_ROUTE_OPLOC)
+            == NGX_OK)
+        {
             return NGX_OK;
-
-        case 12:
-            ctx->route = NGX_HTTP_SLUICE_R_EVENT;
-            ctx->name = seg[11];
-            return NGX_OK;
-
-        case 14:
-            if (ngx_http_sluice_seg_eq(&seg[12], "operationLocations")) {
-                ctx->route = NGX_HTTP_SLUICE_R_OPLOC;
-                ctx->name = seg[11];
-                ctx->op = seg[13];
-                return NGX_OK;
-            }
         }
 
         goto not_found;
@@ -143,31 +126,16 @@ ngx_http_sluice_api_route_resource(ngx_http_request_t *r,
 
         ctx->resource = i + 1;
 
-        switch (n) {
-        case 9:
-            ctx->route = NGX_HTTP_SLUICE_R_LIST;
-            return NGX_OK;
+        flags = NGX_HTTP_SLUICE_ROUTE_ACTION;
 
-        case 10:
-            ctx->route = NGX_HTTP_SLUICE_R_EVENT;
-            ctx->name = seg[9];
-            return NGX_OK;
+        if (rt->flags & NGX_HTTP_SLUICE_RT_LRO) {
+            flags |= NGX_HTTP_SLUICE_ROUTE_OPLOC;
+        }
 
-        case 11:
-            ctx->route = NGX_HTTP_SLUICE_R_ACTION;
-            ctx->name = seg[9];
-            ctx->action = seg[10];
+        if (ngx_http_sluice_api_route_item(ctx, &seg[9], n - 9, flags)
+            == NGX_OK)
+        {
             return NGX_OK;
-
-        case 12:
-            if ((rt->flags & NGX_HTTP_SLUICE_RT_LRO)
-                && ngx_http_sluice_seg_eq(&seg[10], "operationLocations"))
-            {
-                ctx->route = NGX_HTTP_SLUICE_R_OPLOC;
-                ctx->name = seg[9];
-                ctx->op = seg[11];
-                return NGX_OK;
-            }
         }
 
         goto not_found;
@@ -624,6 +592,30 @@ ngx_http_sluice_res_build_props(ngx_http_sluice_res_build_t *b,
 
 
 ngx_int_t
+ngx_http_sluice_res_created(ngx_http_sluice_res_build_t *b,
+    sluice_json_t *oldp, sluice_json_t *np)
+{
+    sluice_json_t  *v;
+
+    v = sluice_json_get(oldp, "created");
+
+    if (v && v->type == SLUICE_JSON_STRING
+        && ngx_http_sluice_parse_time((u_char *) v->str.data, v->str.len,
+                                      (int64_t *) &b->f.created_ms)
+           == NGX_OK)
+    {
+        v = sluice_json_copy(b->a, v);
+
+    } else {
+        b->f.created_ms = ngx_sluice_now_ms();
+        v = ngx_http_sluice_time_json(b->a, b->f.created_ms);
+    }
+
+    return ngx_http_sluice_res_set(b->a, np, "created", v);
+}
+
+
+ngx_int_t
 ngx_http_sluice_res_times(ngx_http_sluice_res_build_t *b,
     sluice_json_t *oldp, sluice_json_t *np, ngx_uint_t modified)
 {
@@ -661,6 +653,68 @@ ngx_http_sluice_res_times(ngx_http_sluice_res_build_t *b,
 
     return ngx_http_sluice_res_set(b->a, np, "lastModified",
                                    sluice_json_copy(b->a, v));
+}
+
+
+ngx_int_t
+ngx_http_sluice_res_acl_rule(sluice_alloc_t *a, ngx_sluice_ip_acl_t *acl,
+    ngx_cidr_t *cidr, sluice_json_t *arr, sluice_json_t *nm,
+    sluice_json_t *addr, int64_t plen)
+{
+    sluice_json_t         *ne;
+    ngx_sluice_ip_rule_t  *rule;
+
+    rule = &acl->rules[acl->nrules++];
+    rule->family = cidr->family;
+
+#if (NGX_HAVE_INET6)
+    if (cidr->family == AF_INET6) {
+        ngx_memcpy(rule->addr, cidr->u.in6.addr.s6_addr, 16);
+        ngx_memcpy(rule->mask, cidr->u.in6.mask.s6_addr, 16);
+
+    } else
+#endif
+    {
+        ngx_memcpy(rule->addr, &cidr->u.in.addr, 4);
+        ngx_memcpy(rule->mask, &cidr->u.in.mask, 4);
+    }
+
+    ne = sluice_json_new(a, SLUICE_JSON_OBJECT);
+    if (ne == NULL) {
+        return NGX_ERROR;
+    }
+
+    if (!ngx_http_sluice_absent(nm)) {
+        ngx_http_sluice_res_put_member(a, ne, "name",
+            sluice_json_new_string(a, nm->str.data, nm->str.len));
+    }
+
+    ngx_http_sluice_res_put_member(a, ne, "address",
+        sluice_json_new_string(a, addr->str.data, addr->str.len));
+    ngx_http_sluice_res_put_member(a, ne, "subnetPrefixLength",
+        plen < 0 ? sluice_json_new(a, SLUICE_JSON_NULL)
+                 : sluice_json_new_int(a, plen));
+
+    sluice_json_append(arr, ne);
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_http_sluice_res_json_text(ngx_pool_t *pool, sluice_json_t *doc,
+    ngx_str_t *text)
+{
+    text->len = sluice_json_write(doc, NULL);
+
+    text->data = ngx_pnalloc(pool, text->len);
+    if (text->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    sluice_json_write(doc, text->data);
+
+    return NGX_OK;
 }
 
 
@@ -1258,8 +1312,8 @@ ngx_http_sluice_res_parse_filter(ngx_pool_t *pool, ngx_str_t *s,
 
         c->op = i;
 
-        if (ngx_http_sluice_seg_eq(&c->field, "properties/created")
-            || ngx_http_sluice_seg_eq(&c->field, "properties/lastModified"))
+        if (ngx_http_sluice_seg_is(&c->field, "properties/created")
+            || ngx_http_sluice_seg_is(&c->field, "properties/lastModified"))
         {
             if (ngx_http_sluice_parse_time(c->value.data, c->value.len,
                                            &c->ms)
@@ -1270,10 +1324,10 @@ ngx_http_sluice_res_parse_filter(ngx_pool_t *pool, ngx_str_t *s,
 
             c->is_time = 1;
 
-        } else if (!ngx_http_sluice_seg_eq(&c->field, "name")
-                   && !ngx_http_sluice_seg_eq(&c->field,
+        } else if (!ngx_http_sluice_seg_is(&c->field, "name")
+                   && !ngx_http_sluice_seg_is(&c->field,
                                               "properties/alternateId")
-                   && !ngx_http_sluice_seg_eq(&c->field,
+                   && !ngx_http_sluice_seg_is(&c->field,
                                               "properties/assetId"))
         {
             return NGX_ERROR;
@@ -1337,7 +1391,7 @@ ngx_http_sluice_res_match(sluice_alloc_t *a, ngx_http_sluice_res_snap_t *snap,
             j = sluice_json_get(props, (char *) c[i].field.data
                                 + sizeof("properties/") - 1);
 
-            if (ngx_http_sluice_seg_eq(&c[i].field, "properties/created")) {
+            if (ngx_http_sluice_seg_is(&c[i].field, "properties/created")) {
                 ms = snap->f.created_ms;
 
             } else if (j == NULL || j->type != SLUICE_JSON_STRING
@@ -1351,11 +1405,11 @@ ngx_http_sluice_res_match(sluice_alloc_t *a, ngx_http_sluice_res_snap_t *snap,
             cmp = (ms > c[i].ms) - (ms < c[i].ms);
 
         } else {
-            if (ngx_http_sluice_seg_eq(&c[i].field, "name")) {
+            if (ngx_http_sluice_seg_is(&c[i].field, "name")) {
                 v.data = snap->name;
                 v.len = ngx_strlen(snap->name);
 
-            } else if (ngx_http_sluice_seg_eq(&c[i].field,
+            } else if (ngx_http_sluice_seg_is(&c[i].field,
                                               "properties/assetId"))
             {
                 v.data = snap->f.id;
@@ -1376,7 +1430,7 @@ ngx_http_sluice_res_match(sluice_alloc_t *a, ngx_http_sluice_res_snap_t *snap,
                                c[i].value.len);
             cmp = (cmp > 0) - (cmp < 0);
 
-            if (ngx_http_sluice_seg_eq(&c[i].field, "name")
+            if (ngx_http_sluice_seg_is(&c[i].field, "name")
                 && v.len == c[i].value.len
                 && ngx_strncasecmp(v.data, c[i].value.data, v.len) == 0)
             {
@@ -1821,13 +1875,9 @@ ngx_http_sluice_res_put(ngx_http_request_t *r,
         ngx_memcpy(b.f.event, snap.f.event, sizeof(b.f.event));
     }
 
-    json.len = sluice_json_write(b.doc, NULL);
-    json.data = ngx_pnalloc(r->pool, json.len);
-    if (json.data == NULL) {
+    if (ngx_http_sluice_res_json_text(r->pool, b.doc, &json) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
-
-    sluice_json_write(b.doc, json.data);
 
     ngx_http_sluice_new_uuid(opid);
     pending = 0;

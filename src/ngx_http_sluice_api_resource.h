@@ -260,6 +260,10 @@ ngx_int_t ngx_http_sluice_res_action_check(ngx_http_sluice_action_t *act,
 ngx_int_t ngx_http_sluice_res_set(sluice_alloc_t *a, sluice_json_t *obj,
     const char *name, sluice_json_t *v);
 
+/* doc as JSON text in pool; NGX_ERROR: no memory */
+ngx_int_t ngx_http_sluice_res_json_text(ngx_pool_t *pool, sluice_json_t *doc,
+    ngx_str_t *text);
+
 /* RFC 7396 merge patch */
 sluice_json_t *ngx_http_sluice_res_merge(sluice_alloc_t *a,
     sluice_json_t *target, sluice_json_t *patch);
@@ -292,6 +296,10 @@ ngx_int_t ngx_http_sluice_res_opt_string(ngx_http_sluice_res_build_t *b,
 ngx_int_t ngx_http_sluice_res_build_props(ngx_http_sluice_res_build_t *b,
     sluice_json_t **props, sluice_json_t **oldp, sluice_json_t **np);
 
+/* np.created (and b->f.created_ms) from old properties, or now */
+ngx_int_t ngx_http_sluice_res_created(ngx_http_sluice_res_build_t *b,
+    sluice_json_t *oldp, sluice_json_t *np);
+
 /* the created/lastModified pair from old (or now) */
 ngx_int_t ngx_http_sluice_res_times(ngx_http_sluice_res_build_t *b,
     sluice_json_t *oldp, sluice_json_t *np, ngx_uint_t modified);
@@ -303,6 +311,15 @@ ngx_int_t ngx_http_sluice_sp_preload(ngx_sluice_zone_ctx_t *zctx,
     ngx_pool_t *pool, ngx_log_t *log);
 ngx_int_t ngx_http_sluice_res_build_acl(ngx_http_sluice_res_build_t *b,
     sluice_json_t *v, ngx_sluice_ip_acl_t *acl, sluice_json_t **norm);
+
+/*
+ * Adds the rule of cidr to acl, and its entry as stored to arr: name (nm,
+ * when present), address (addr), subnetPrefixLength (plen, null if < 0).
+ * NGX_ERROR: no memory.
+ */
+ngx_int_t ngx_http_sluice_res_acl_rule(sluice_alloc_t *a,
+    ngx_sluice_ip_acl_t *acl, ngx_cidr_t *cidr, sluice_json_t *arr,
+    sluice_json_t *nm, sluice_json_t *addr, int64_t plen);
 
 
 #endif /* _NGX_HTTP_SLUICE_API_RESOURCE_H_INCLUDED_ */

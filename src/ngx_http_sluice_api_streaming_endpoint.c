@@ -82,7 +82,6 @@ ngx_http_sluice_res_build_acl(ngx_http_sluice_res_build_t *b,
     ngx_cidr_t             cidr;
     sluice_json_t         *allow, *e, *nm, *addr, *pl, *arr, *ne;
     sluice_alloc_t        *a;
-    ngx_sluice_ip_rule_t  *rule;
 
     a = b->a;
     ngx_memzero(acl, sizeof(ngx_sluice_ip_acl_t));
@@ -161,37 +160,13 @@ ngx_http_sluice_res_build_acl(ngx_http_sluice_res_build_t *b,
                                    addr->str.data);
         }
 
-        rule = &acl->rules[acl->nrules++];
-        rule->family = cidr.family;
-
-#if (NGX_HAVE_INET6)
-        if (cidr.family == AF_INET6) {
-            ngx_memcpy(rule->addr, cidr.u.in6.addr.s6_addr, 16);
-            ngx_memcpy(rule->mask, cidr.u.in6.mask.s6_addr, 16);
-
-        } else
-#endif
+        if (ngx_http_sluice_res_acl_rule(a, acl, &cidr, arr, nm, addr,
+                                         ngx_http_sluice_absent(pl)
+                                         ? -1 : plen)
+            != NGX_OK)
         {
-            ngx_memcpy(rule->addr, &cidr.u.in.addr, 4);
-            ngx_memcpy(rule->mask, &cidr.u.in.mask, 4);
-        }
-
-        ne = sluice_json_new(a, SLUICE_JSON_OBJECT);
-        if (ne == NULL) {
             return NGX_ERROR;
         }
-
-        if (!ngx_http_sluice_absent(nm)) {
-            ngx_http_sluice_se_put(ne, "name", sluice_json_copy(a, nm));
-        }
-
-        ngx_http_sluice_se_put(ne, "address", sluice_json_copy(a, addr));
-        ngx_http_sluice_se_put(ne, "subnetPrefixLength",
-                               ngx_http_sluice_absent(pl)
-                               ? sluice_json_new(a, SLUICE_JSON_NULL)
-                               : sluice_json_new_int(a, plen));
-
-        sluice_json_append(arr, ne);
     }
 
     ne = sluice_json_new(a, SLUICE_JSON_OBJECT);
@@ -717,13 +692,11 @@ ngx_http_sluice_se_action(ngx_http_request_t *r,
                 return NGX_HTTP_INTERNAL_SERVER_ERROR;
             }
 
-            json.len = sluice_json_write(doc, NULL);
-            json.data = ngx_pnalloc(r->pool, json.len);
-            if (json.data == NULL) {
+            if (ngx_http_sluice_res_json_text(r->pool, doc, &json)
+                != NGX_OK)
+            {
                 return NGX_HTTP_INTERNAL_SERVER_ERROR;
             }
-
-            sluice_json_write(doc, json.data);
         }
     }
 

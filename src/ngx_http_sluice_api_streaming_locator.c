@@ -155,21 +155,7 @@ ngx_http_sluice_sl_build(ngx_http_sluice_res_build_t *b)
         return rc;
     }
 
-    v = sluice_json_get(oldp, "created");
-
-    if (v && v->type == SLUICE_JSON_STRING
-        && ngx_http_sluice_parse_time((u_char *) v->str.data, v->str.len,
-                                      (int64_t *) &b->f.created_ms)
-           == NGX_OK)
-    {
-        v = sluice_json_copy(a, v);
-
-    } else {
-        b->f.created_ms = ngx_sluice_now_ms();
-        v = ngx_http_sluice_time_json(a, b->f.created_ms);
-    }
-
-    if (ngx_http_sluice_res_set(a, np, "created", v) != NGX_OK) {
+    if (ngx_http_sluice_res_created(b, oldp, np) != NGX_OK) {
         return NGX_ERROR;
     }
 

@@ -199,6 +199,21 @@ ngx_int_t ngx_http_sluice_api_send(ngx_http_request_t *r, ngx_uint_t status,
 ngx_int_t ngx_http_sluice_api_add_header(ngx_http_request_t *r,
     const char *key, ngx_str_t *value);
 
+#define ngx_http_sluice_seg_is(s, lit)                                       \
+    ((s)->len == sizeof(lit) - 1                                             \
+     && ngx_strncasecmp((s)->data, (u_char *) lit, sizeof(lit) - 1) == 0)
+
+#define NGX_HTTP_SLUICE_ROUTE_ACTION  0x01
+#define NGX_HTTP_SLUICE_ROUTE_OPLOC   0x02
+
+/*
+ * The route of the n segments after a collection: its list, {name},
+ * {name}/{action} and {name}/operationLocations/{id} as flags allow.
+ * NGX_OK, or NGX_DECLINED (no route).
+ */
+ngx_int_t ngx_http_sluice_api_route_item(ngx_http_sluice_api_ctx_t *ctx,
+    ngx_str_t *seg, ngx_uint_t n, ngx_uint_t flags);
+
 /* fills buf with n random bytes */
 void ngx_http_sluice_random(u_char *buf, size_t n);
 
