@@ -1,0 +1,237 @@
+#!/usr/bin/perl
+
+# Sluice behind nginx proxy_cache (the CDN shape):
+# conf.examples/origin-behind-cache.conf as shipped (ports, module and log
+# paths rewritten for the test directory).  A live event recorded into an
+# asset and published by a streaming locator, played through the edge:
+# segments are cached (the second request is a HIT), live manifests expire
+# after their short max-age and come back refreshed, errors are not kept,
+# concurrent requests for a new segment reach the origin once
+# (proxy_cache_lock), Range and CORS work through the cache, ffprobe plays
+# HLS and DASH through the edge.
+
+use strict;
+use warnings;
+
+use Test::More;
+use HTTP::Tiny;
+use POSIX ();
+use Time::HiRes qw(sleep);
+
+use FindBin;
+use lib "$FindBin::Bin/lib";
+use Test::Sluice;
+use Sluice::Playback;
+
+my $t = Test::Sluice->new()->has_program('ffmpeg', 'ffprobe');
+$t->api_key('sluice-quickstart-key');
+$t->account('local');
+
+my $conf = $t->read_file(
+    "$Test::Sluice::ROOT/conf.examples/origin-behind-cache.conf");
+
+# the harness' paths and ports; everything else exactly as shipped.  The
+# origin takes %%PORT_8080%% (the API and Sluice::Playback helpers talk to
+# it), the edge %%PORT_8090%%.
+my %port = (1935 => 1935, 8081 => 8080, 8080 => 8090);
+$conf =~ s{^load_module modules/}{load_module %%MODULES_DIR%%/}mg;
+$conf =~ s{^error_log logs/error\.log}{error_log error.log}m;
+$conf =~ s{^pid logs/nginx\.pid}{pid nginx.pid}m;
+$conf =~ s{127\.0\.0\.1:(1935|8080|8081)\b}{127.0.0.1:%%PORT_$port{$1}%%}g;
+
+mkdir $t->testdir() . '/logs';
+$t->write_file_expand('nginx.conf', $conf);
+
+my ($rc, $out) = $t->nginx_t();
+is($rc, 0, 'origin-behind-cache.conf passes nginx -t') or diag($out);
+
+$t->run();
+
+my $edge = $t->port(8090);
+
+sub eget {
+    my ($path, %h) = @_;
+    return $t->get($path, port => $edge, headers => \%h);
+}
+
+sub cache_status {
+    return $_[0]->{headers}{'x-cache-status'} // '';
+}
+
+# the API stays on the origin
+
+is(eget($t->api_path('liveEvents') . '?api-version=2022-08-01',
+    Authorization => 'Bearer sluice-quickstart-key')->{status}, 404,
+    'edge: no API');
+is($t->api(GET => 'liveEvents')->{status}, 200, 'origin: the API');
+
+# a live event recorded into an asset, published by a locator
+
+my $token = '0123456789abcdef0123456789abcdef';
+ok(Sluice::Playback::start_endpoint($t, 'default'), 'default endpoint runs');
+ok($t->create_live_event('ev1', token => $token), 'ev1 running')
+    or BAIL_OUT('no live event');
+my $paths = Sluice::Playback::record($t, 'ev1', 'o1', 'a1', 'loc1',
+    archiveWindowLength => 'PT10M', manifestName => 'show');
+
+my ($smooth) = @{ $paths->{SmoothStreaming} // [] };
+my ($hls) = grep { /m3u8-aapl\)/ } @{ $paths->{Hls} // [] };
+my ($cmaf) = grep { /m3u8-cmaf\)/ } @{ $paths->{Hls} // [] };
+my ($dash) = grep { /mpd-time-cmaf\)/ } @{ $paths->{Dash} // [] };
+ok($smooth && $hls && $cmaf && $dash, 'listPaths') or BAIL_OUT('no paths');
+(my $base = $smooth) =~ s{/manifest$}{};
+
+# errors are not kept: before any media the locator answers an error;
+# the edge follows the origin within about a second once media arrives
+
+my $r = eget($hls);
+isnt($r->{status}, 200, 'edge: no media yet, an error');
+like($r->{headers}{'cache-control'} // '', qr/max-age=1\b/,
+    'edge: the error says max-age=1');
+
+my $pub = $t->publish(input => Test::Sluice::fixture('av', duration => 8,
+    gop => 2), loop => 1, url => 'rtmp://127.0.0.1:' . $t->port(1935)
+    . "/live/$token/stream");
+
+ok(Sluice::Playback::wait_media($t, $hls, 30), 'origin: media')
+    or diag($t->publisher_log($pub));
+ok($t->wait_for(sub { eget($hls)->{status} == 200 }, 3, 0.2),
+    'edge: the error was not kept (200 within 3 s)');
+
+$r = eget('/00000000-0000-0000-0000-000000000000/show.ism/manifest');
+is($r->{status}, 404, 'edge: unknown locator 404');
+sleep 2.2;
+isnt(cache_status(eget('/00000000-0000-0000-0000-000000000000/show.ism/manifest')),
+    'HIT', 'edge: a 404 is not a HIT 2 s later');
+
+sleep 5;
+
+# live media playlist: short max-age, cached, then refreshed
+
+my $m = eget($hls)->{body};
+my ($vpl) = $m =~ m{^(QualityLevels\(\d+\)/Manifest\(video[^\n]*)$}m;
+my ($vdir) = ($vpl // '') =~ m{^(QualityLevels\(\d+\))/};
+ok($vpl, 'edge: HLS master playlist') or diag($m);
+my $pl = "$base/" . ($vpl // 'none');
+
+my $hit = 0;
+for (1 .. 10) {
+    my $a = eget($pl);
+    my $b = eget($pl);
+    if (cache_status($b) eq 'HIT' && $b->{body} eq $a->{body}) {
+        $hit = 1;
+        last;
+    }
+    sleep 0.3;
+}
+ok($hit, 'live playlist: a second request within its max-age is a HIT');
+
+$r = eget($pl);
+like($r->{headers}{'cache-control'} // '', qr/max-age=[12]\b/,
+    'live playlist: max-age of about half a fragment');
+my @before = Sluice::Playback::segments($r->{body});
+sleep 4.5;
+$r = eget($pl);
+my @after = Sluice::Playback::segments($r->{body});
+like(cache_status($r), qr/^(EXPIRED|MISS|REVALIDATED)$/,
+    'live playlist: expired after its max-age (' . cache_status($r) . ')');
+ok(@before && @after && $after[-1][0] ne $before[-1][0],
+    'live playlist: refreshed, new segments');
+unlike($r->{body}, qr/#EXT-X-ENDLIST/, 'live playlist: no ENDLIST');
+
+# segments: MISS then HIT, same bytes as the origin, headers passed
+
+my @segs = Sluice::Playback::segments($r->{body});
+ok(@segs >= 3, 'segments listed') or diag($r->{body});
+my $seg = "$base/$vdir/" . ($segs[0][0] // 'none');
+my $direct = $t->get($seg);
+
+my $s1 = eget($seg);
+my $s2 = eget($seg);
+is($s1->{status}, 200, 'segment through the edge: 200');
+is(cache_status($s1), 'MISS', 'segment: first request MISS');
+is(cache_status($s2), 'HIT', 'segment: second request HIT');
+ok($s2->{body} eq $direct->{body} && length $direct->{body} > 1000,
+    'segment: the cached bytes are the origin\'s');
+like($s2->{headers}{'cache-control'} // '', qr/max-age=31536000/,
+    'segment: Cache-Control passed');
+is($s2->{headers}{'access-control-allow-origin'}, '*',
+    'segment: CORS Access-Control-Allow-Origin from the cache');
+like($s2->{headers}{'access-control-expose-headers'} // '',
+    qr/Content-Range/, 'segment: CORS Expose-Headers from the cache');
+
+# Range through the cache: on a cached object and on a new one
+
+$r = eget($seg, Range => 'bytes=100-299');
+is($r->{status}, 206, 'Range on a HIT: 206');
+ok($r->{body} eq substr($direct->{body}, 100, 200), 'Range on a HIT: bytes');
+like($r->{headers}{'content-range'} // '',
+    qr{^bytes 100-299/${\ length $direct->{body}}$}, 'Range: Content-Range');
+
+(my $cseg = $seg) =~ s/format=m3u8-aapl/format=m3u8-cmaf/;
+my $cdirect = $t->get($cseg);
+$r = eget($cseg, Range => 'bytes=0-7');
+ok($r->{status} == 206 && $r->{body} eq substr($cdirect->{body}, 0, 8),
+    'Range on a MISS: 206 with the bytes');
+$r = eget($cseg, Range => 'bytes=99999999-');
+is($r->{status}, 416, 'Range past the end: 416');
+
+# CORS preflight through the edge
+
+$r = $t->http(OPTIONS => $seg, port => $edge,
+    headers => { Origin => 'https://player.example',
+                 'Access-Control-Request-Method' => 'GET',
+                 'Access-Control-Request-Headers' => 'Range' });
+is($r->{status}, 204, 'OPTIONS preflight: 204');
+like($r->{headers}{'access-control-allow-headers'} // '', qr/Range/,
+    'preflight: Range allowed');
+
+# proxy_cache_lock: a new segment asked by 6 clients at once reaches the
+# origin once
+
+my ($tl) = $segs[1][0] =~ /video=(\d+)/;
+my $fresh = "$base/$vdir/Fragments(video=$tl,format=mpd-time-cmaf)";
+my @kids;
+for (1 .. 6) {
+    my $pid = fork();
+    if (defined $pid && $pid == 0) {
+        my $res = HTTP::Tiny->new(timeout => 10)
+            ->get("http://127.0.0.1:$edge$fresh");
+        POSIX::_exit($res->{status} == 200 ? 0 : 1);
+    }
+    push @kids, $pid if defined $pid;
+}
+my $okc = 0;
+for (@kids) {
+    waitpid($_, 0);
+    $okc++ if $? == 0;
+}
+is($okc, 6, 'concurrent requests: all 200');
+sleep 0.5;
+my $olog = $t->read_file('logs/origin.log') // '';
+my $q = quotemeta $fresh;
+my $n = () = $olog =~ /"GET $q HTTP/g;
+is($n, 1, 'concurrent requests: one request to the origin');
+
+# players through the edge
+
+for my $p ($hls, $cmaf, $dash) {
+    my $url = "http://127.0.0.1:$edge$p";
+    my @hl = $p =~ /m3u8/ ? ('-extension_picky', '0') : ();
+    my ($o, $e) = ('', '');
+    IPC::Run::run(['ffprobe', '-v', 'error', @hl, '-of', 'json',
+        '-show_streams', $url], '<', \undef, '>', \$o, '2>', \$e,
+        IPC::Run::timeout(60));
+    my $j = eval { JSON::PP::decode_json($o) } // {};
+    my @s = @{ $j->{streams} // [] };
+    ok((grep { ($_->{codec_name} // '') eq 'h264' } @s)
+        && (grep { ($_->{codec_name} // '') eq 'aac' } @s),
+        "ffprobe through the edge: $p") or diag($e);
+}
+
+my $elog = $t->read_file('logs/edge.log') // '';
+like($elog, qr/cache=HIT/, 'edge access log: cache status');
+
+$t->stop_publisher($pub);
+
+$t->done_testing();
