@@ -57,6 +57,7 @@ static ngx_int_t ngx_http_sluice_index_find(ngx_http_sluice_index_t *ix,
     uint64_t key, ngx_uint_t by_seq, uint64_t *pos);
 static ngx_int_t ngx_http_sluice_asset_window(ngx_http_sluice_pkg_t *pkg,
     ngx_sluice_asset_track_t *at, ngx_sluice_track_snap_t *ts);
+static void ngx_http_sluice_asset_align(ngx_http_sluice_pkg_t *pkg);
 static ngx_int_t ngx_http_sluice_asset_group(ngx_http_sluice_pkg_t *pkg,
     ngx_http_sluice_index_t *ix, uint64_t pos, ngx_uint_t *count);
 static ngx_int_t ngx_http_sluice_asset_audio(ngx_http_sluice_pkg_t *pkg,
@@ -461,7 +462,84 @@ ngx_http_sluice_asset_snapshot(ngx_http_sluice_pkg_t *pkg)
 
     ngx_memcpy(pkg->snap.tracks, tracks, n * sizeof(ngx_sluice_track_snap_t));
 
+    ngx_http_sluice_asset_align(pkg);
+
     return NGX_OK;
+}
+
+
+/*
+ * Tracks recorded together start and end on the same fragment numbers
+ * (seq), so that renditions share their chunks (Smooth needs identical
+ * timelines in a StreamIndex): the recorder may have caught one track a
+ * fragment earlier than another when the output started, and a window
+ * or the end of a recording may leave one a fragment ahead.  Tracks
+ * whose first (last) seq is within NGX_HTTP_SLUICE_ALIGN of the earliest
+ * (latest) are trimmed to the latest first (earliest last) of them; a
+ * track that started later or ended earlier is left as it is.
+ */
+
+#define NGX_HTTP_SLUICE_ALIGN  2
+
+static void
+ngx_http_sluice_asset_align(ngx_http_sluice_pkg_t *pkg)
+{
+    uint32_t                  lo, hi, first, last, s;
+    ngx_uint_t                i, k, n;
+    ngx_sluice_track_snap_t  *ts;
+
+    n = pkg->snap.ntracks;
+
+    if (n < 2) {
+        return;
+    }
+
+    lo = UINT32_MAX;
+    hi = 0;
+
+    for (i = 0; i < n; i++) {
+        ts = &pkg->snap.tracks[i];
+        lo = ngx_min(lo, ts->frags[0].seq);
+        hi = ngx_max(hi, ts->frags[ts->nfrags - 1].seq);
+    }
+
+    first = lo;
+    last = hi;
+
+    for (i = 0; i < n; i++) {
+        ts = &pkg->snap.tracks[i];
+
+        s = ts->frags[0].seq;
+        if (s - lo <= NGX_HTTP_SLUICE_ALIGN) {
+            first = ngx_max(first, s);
+        }
+
+        s = ts->frags[ts->nfrags - 1].seq;
+        if (hi - s <= NGX_HTTP_SLUICE_ALIGN) {
+            last = ngx_min(last, s);
+        }
+    }
+
+    if (first > last) {
+        return;
+    }
+
+    for (i = 0; i < n; i++) {
+        ts = &pkg->snap.tracks[i];
+
+        /* keep at least one fragment */
+
+        for (k = 0; k + 1 < ts->nfrags && ts->frags[k].seq < first; k++) {
+            /* void */
+        }
+
+        ts->frags += k;
+        ts->nfrags -= k;
+
+        while (ts->nfrags > 1 && ts->frags[ts->nfrags - 1].seq > last) {
+            ts->nfrags--;
+        }
+    }
 }
 
 

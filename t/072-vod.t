@@ -32,14 +32,26 @@ my $ev = $t->create_live_event('ev1', token => $token,
     properties => { encoding => { encodingType => 'PassthroughStandard' } });
 ok($ev, 'ev1 running') or BAIL_OUT('no live event');
 
+# three renditions (three RTMP streams), published before the outputs
+# exist: the recording starts in the middle of the stream, where the
+# tracks may be caught a fragment apart
+my @ladder = Test::Sluice::fixture('ladder', duration => 8, gop => 2);
+my $pub = $t->publish(input => [@ladder], loop => 1,
+    url => [ map { 'rtmp://127.0.0.1:' . $t->port(1935)
+                   . "/live/$token/stream$_" } 1 .. 3 ]);
+
+my $preview = '/' . $ev->{properties}{preview}{previewLocator}
+    . '/preview.ism/manifest';
+ok($t->wait_for(sub {
+    my @q = $t->get($preview)->{body} =~ /<QualityLevel\b/g;
+    return @q >= 4;
+}, 30), 'the preview has every track');
+sleep 3;
+
 my $p1 = Sluice::Playback::record($t, 'ev1', 'o1', 'a1', 'loc1',
     manifestName => 'one');
 my $p2 = Sluice::Playback::record($t, 'ev1', 'o2', 'a2', 'loc2',
     manifestName => 'two');
-
-my $fixture = Test::Sluice::fixture('av', duration => 8, gop => 2);
-my $pub = $t->publish(input => $fixture, loop => 1,
-    url => 'rtmp://127.0.0.1:' . $t->port(1935) . "/live/$token/stream");
 
 my $s1 = $p1->{SmoothStreaming}[0] // '/none';
 my $s2 = $p2->{SmoothStreaming}[0] // '/none';
@@ -101,6 +113,13 @@ sub check_vod {
     my $r = $t->get($smooth);
     is($r->{status}, 200, "$what: smooth 200");
     like($r->{body}, qr/IsLive="FALSE"/, "$what: smooth IsLive FALSE");
+    my @vi = $r->{body} =~ /<StreamIndex\b[^>]*Type="video"/g;
+    my ($vi) = $r->{body} =~
+        m{(<StreamIndex\b[^>]*Type="video".*?</StreamIndex>)}s;
+    my @ql = ($vi // '') =~ /<QualityLevel\b/g;
+    ok(@vi == 1 && @ql == 3,
+        "$what: smooth: one video StreamIndex with the 3 renditions")
+        or diag($r->{body});
     my ($d) = $r->{body} =~ /<SmoothStreamingMedia\b[^>]*Duration="(\d+)"/;
     ok(($d // 0) > 60_000_000, "$what: smooth Duration > 6 s")
         or diag($r->{body});
@@ -134,9 +153,12 @@ sub check_vod {
     {
         my ($j, $err) = Sluice::Playback::ffprobe($t, $path);
         my @s = $j ? @{ $j->{streams} // [] } : ();
-        ok((grep { ($_->{codec_name} // '') eq 'h264' } @s)
+        my %w = map { ($_->{width} // 0) => 1 }
+            grep { ($_->{codec_name} // '') eq 'h264' } @s;
+        ok($w{1280} && $w{960} && $w{640}
            && (grep { ($_->{codec_name} // '') eq 'aac' } @s),
-            "$what: ffprobe $path: h264 and aac") or diag($err);
+            "$what: ffprobe $path: three h264 renditions and aac")
+            or diag($err);
         ok(($j->{format}{duration} // 0) > 6, "$what: $path duration > 6 s")
             or diag(explain($j->{format}));
         is($err, '', "$what: $path ffprobe says nothing");
