@@ -76,6 +76,9 @@ ngx_sluice_op_t *ngx_sluice_op_alloc(ngx_slab_pool_t *shpool,
     ngx_queue_t *ops, ngx_uint_t *nops, ngx_uint_t kind, ngx_uint_t target,
     ngx_msec_t delay_ms, u_char *id);
 
+/* is the operation to be completed: no longer in progress, or due? */
+ngx_uint_t ngx_sluice_op_due(ngx_sluice_op_t *op);
+
 /*
  * Starts an operation on ev: ev->state becomes "state", and "target"
  * once delay_ms has passed (at once when 0).  NULL: no memory.

@@ -543,13 +543,7 @@ ngx_sluice_res_settle(ngx_sluice_shctx_t *sh, ngx_sluice_res_t *res)
 
     op = res->op;
 
-    if (op == NULL) {
-        return NGX_OK;
-    }
-
-    if (op->status == NGX_SLUICE_OP_IN_PROGRESS
-        && ngx_sluice_now_ms() < op->done_ms)
-    {
+    if (op == NULL || !ngx_sluice_op_due(op)) {
         return NGX_OK;
     }
 

@@ -325,13 +325,7 @@ ngx_sluice_event_settle(ngx_sluice_shctx_t *sh, ngx_sluice_event_t *ev)
 
     op = ev->op;
 
-    if (op == NULL) {
-        return NGX_OK;
-    }
-
-    if (op->status == NGX_SLUICE_OP_IN_PROGRESS
-        && ngx_sluice_now_ms() < op->done_ms)
-    {
+    if (op == NULL || !ngx_sluice_op_due(op)) {
         return NGX_OK;
     }
 
@@ -416,6 +410,14 @@ ngx_sluice_op_start(ngx_sluice_shctx_t *sh, ngx_sluice_event_t *ev,
     }
 
     return op;
+}
+
+
+ngx_uint_t
+ngx_sluice_op_due(ngx_sluice_op_t *op)
+{
+    return op->status != NGX_SLUICE_OP_IN_PROGRESS
+           || ngx_sluice_now_ms() >= op->done_ms;
 }
 
 
