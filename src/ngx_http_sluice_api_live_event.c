@@ -93,8 +93,8 @@ static ngx_int_t ngx_http_sluice_le_build(sluice_alloc_t *a,
     sluice_json_t *in, sluice_json_t *old, ngx_str_t *name,
     ngx_uint_t keep_times, sluice_json_t **out,
     ngx_http_sluice_le_fields_t *f, ngx_http_sluice_res_err_t *err);
-static ngx_int_t ngx_http_sluice_le_acl(sluice_alloc_t *a, sluice_json_t *v,
-    const char *what, ngx_sluice_ip_acl_t *acl, sluice_json_t **norm,
+static ngx_int_t ngx_http_sluice_le_acl(sluice_alloc_t *a, sluice_json_t *in,
+    const char *what, ngx_sluice_ip_acl_t *acl, sluice_json_t *out,
     ngx_http_sluice_res_err_t *err);
 static sluice_json_t *ngx_http_sluice_le_render(ngx_http_request_t *r,
     ngx_http_sluice_api_ctx_t *ctx, ngx_http_sluice_le_snap_t *snap);
@@ -527,15 +527,8 @@ ngx_http_sluice_le_render(ngx_http_request_t *r,
         return NULL;
     }
 
-    if (snap->pending && snap->op_kind == NGX_SLUICE_OP_CREATE) {
-        prov = "InProgress";
-
-    } else if (snap->state == NGX_SLUICE_DELETING) {
-        prov = "Deleting";
-
-    } else {
-        prov = "Succeeded";
-    }
+    prov = ngx_http_sluice_res_provisioning(snap->pending, snap->op_kind,
+                                            snap->state == NGX_SLUICE_DELETING);
 
     v = sluice_json_get(sluice_json_get(props, "input"), "accessToken");
     token = v ? (u_char *) v->str.data : (u_char *) "";
@@ -946,7 +939,7 @@ ngx_http_sluice_le_create(ngx_http_request_t *r,
     ngx_http_sluice_api_ctx_t *ctx, sluice_json_t *doc,
     ngx_http_sluice_le_fields_t *f, ngx_uint_t autostart)
 {
-    u_char                      rnd[16], opid[NGX_SLUICE_ID_LEN + 1];
+    u_char                      opid[NGX_SLUICE_ID_LEN + 1];
     u_char                      id[NGX_SLUICE_ID_LEN + 1];
     ngx_int_t                   rc;
     ngx_str_t                   json;
@@ -962,13 +955,9 @@ ngx_http_sluice_le_create(ngx_http_request_t *r,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    ngx_http_sluice_random(rnd, sizeof(rnd));
-    sluice_uuid_format(rnd, (char *) id);
-    id[NGX_SLUICE_ID_LEN] = '\0';
+    ngx_http_sluice_new_uuid(id);
 
-    ngx_http_sluice_random(rnd, sizeof(rnd));
-    sluice_uuid_format(rnd, (char *) opid);
-    opid[NGX_SLUICE_ID_LEN] = '\0';
+    ngx_http_sluice_new_uuid(opid);
 
     zctx = ngx_http_sluice_res_zone(ctx);
     sh = zctx->sh;
@@ -1185,7 +1174,7 @@ static ngx_int_t
 ngx_http_sluice_le_delete(ngx_http_request_t *r,
     ngx_http_sluice_api_ctx_t *ctx)
 {
-    u_char                  rnd[16], opid[NGX_SLUICE_ID_LEN + 1];
+    u_char                  opid[NGX_SLUICE_ID_LEN + 1];
     u_char                  name[NGX_SLUICE_NAME_LEN + 1];
     ngx_int_t               rc;
     ngx_uint_t              state;
@@ -1193,9 +1182,7 @@ ngx_http_sluice_le_delete(ngx_http_request_t *r,
     ngx_sluice_event_t     *ev;
     ngx_sluice_zone_ctx_t  *zctx;
 
-    ngx_http_sluice_random(rnd, sizeof(rnd));
-    sluice_uuid_format(rnd, (char *) opid);
-    opid[NGX_SLUICE_ID_LEN] = '\0';
+    ngx_http_sluice_new_uuid(opid);
 
     zctx = ngx_http_sluice_res_zone(ctx);
     state = NGX_SLUICE_STOPPED;
@@ -1280,7 +1267,7 @@ static ngx_int_t
 ngx_http_sluice_le_action(ngx_http_request_t *r,
     ngx_http_sluice_api_ctx_t *ctx)
 {
-    u_char                      rnd[16], opid[NGX_SLUICE_ID_LEN + 1];
+    u_char                      opid[NGX_SLUICE_ID_LEN + 1];
     ngx_int_t                   rc;
     ngx_uint_t                  state, keep;
     sluice_json_t              *v;
@@ -1321,9 +1308,7 @@ ngx_http_sluice_le_action(ngx_http_request_t *r,
 
     keep = !(v && v->type == SLUICE_JSON_BOOL && v->boolean);
 
-    ngx_http_sluice_random(rnd, sizeof(rnd));
-    sluice_uuid_format(rnd, (char *) opid);
-    opid[NGX_SLUICE_ID_LEN] = '\0';
+    ngx_http_sluice_new_uuid(opid);
 
     zctx = ngx_http_sluice_res_zone(ctx);
 
@@ -1579,9 +1564,11 @@ ngx_http_sluice_le_token_ok(sluice_json_t *v)
 }
 
 
+/* in.accessControl -> acl; out.accessControl: as stored, when given */
+
 static ngx_int_t
-ngx_http_sluice_le_acl(sluice_alloc_t *a, sluice_json_t *v, const char *what,
-    ngx_sluice_ip_acl_t *acl, sluice_json_t **norm,
+ngx_http_sluice_le_acl(sluice_alloc_t *a, sluice_json_t *in,
+    const char *what, ngx_sluice_ip_acl_t *acl, sluice_json_t *out,
     ngx_http_sluice_res_err_t *err)
 {
     u_char                 text[NGX_SOCKADDR_STRLEN + 8], *last;
@@ -1591,10 +1578,11 @@ ngx_http_sluice_le_acl(sluice_alloc_t *a, sluice_json_t *v, const char *what,
     ngx_str_t              s;
     ngx_uint_t             v6;
     ngx_cidr_t             cidr;
-    sluice_json_t         *ip, *allow, *e, *nm, *addr, *pl, *arr, *o;
+    sluice_json_t         *v, *ip, *allow, *e, *nm, *addr, *pl, *arr, *o;
 
     ngx_memzero(acl, sizeof(ngx_sluice_ip_acl_t));
-    *norm = NULL;
+
+    v = sluice_json_get(in, "accessControl");
 
     ip = NULL;
     allow = NULL;
@@ -1717,8 +1705,7 @@ ngx_http_sluice_le_acl(sluice_alloc_t *a, sluice_json_t *v, const char *what,
 
     ngx_http_sluice_le_put_member(ip, "allow", arr);
     ngx_http_sluice_le_put_member(o, "ip", ip);
-
-    *norm = o;
+    ngx_http_sluice_le_put_member(out, "accessControl", o);
 
     return NGX_OK;
 }
@@ -1739,10 +1726,7 @@ ngx_http_sluice_le_new_token(u_char *token)
 static size_t
 ngx_http_sluice_le_new_locator(u_char *id)
 {
-    u_char  rnd[16];
-
-    ngx_http_sluice_random(rnd, sizeof(rnd));
-    sluice_uuid_format(rnd, (char *) id);
+    ngx_http_sluice_new_uuid(id);
 
     return NGX_SLUICE_ID_LEN;
 }
@@ -1802,7 +1786,7 @@ ngx_http_sluice_le_build_input(sluice_alloc_t *a, sluice_json_t *props,
     char            dur[SLUICE_ISO8601_DURATION_LEN];
     uint64_t        ms;
     ngx_int_t       rc;
-    sluice_json_t  *input, *ni, *v, *old, *norm;
+    sluice_json_t  *input, *ni, *v, *old;
 
     input = sluice_json_get(props, "input");
 
@@ -1889,16 +1873,10 @@ ngx_http_sluice_le_build_input(sluice_alloc_t *a, sluice_json_t *props,
         return rc;
     }
 
-    if (ngx_http_sluice_le_acl(a, sluice_json_get(input, "accessControl"),
-                               "properties.input.accessControl",
-                               &f->input_acl, &norm, err)
-        != NGX_OK)
-    {
-        return err->status ? NGX_DECLINED : NGX_ERROR;
-    }
-
-    if (norm) {
-        ngx_http_sluice_le_put_member(ni, "accessControl", norm);
+    rc = ngx_http_sluice_le_acl(a, input, "properties.input.accessControl",
+                                &f->input_acl, ni, err);
+    if (rc != NGX_OK) {
+        return rc;
     }
 
     ngx_http_sluice_le_put_member(np, "input", ni);
@@ -1913,7 +1891,7 @@ ngx_http_sluice_le_build_preview(sluice_alloc_t *a, sluice_json_t *props,
     ngx_http_sluice_res_err_t *err)
 {
     ngx_int_t       rc;
-    sluice_json_t  *preview, *npv, *v, *old, *norm, *s;
+    sluice_json_t  *preview, *npv, *v, *old, *s;
 
     preview = sluice_json_get(props, "preview");
 
@@ -1968,16 +1946,11 @@ ngx_http_sluice_le_build_preview(sluice_alloc_t *a, sluice_json_t *props,
         ngx_http_sluice_le_put_member(npv, "alternativeMediaId", s);
     }
 
-    if (ngx_http_sluice_le_acl(a, sluice_json_get(preview, "accessControl"),
-                               "properties.preview.accessControl",
-                               &f->preview_acl, &norm, err)
-        != NGX_OK)
-    {
-        return err->status ? NGX_DECLINED : NGX_ERROR;
-    }
-
-    if (norm) {
-        ngx_http_sluice_le_put_member(npv, "accessControl", norm);
+    rc = ngx_http_sluice_le_acl(a, preview,
+                                "properties.preview.accessControl",
+                                &f->preview_acl, npv, err);
+    if (rc != NGX_OK) {
+        return rc;
     }
 
     ngx_http_sluice_le_put_member(np, "preview", npv);
@@ -2375,7 +2348,6 @@ ngx_int_t
 ngx_http_sluice_live_event_load(ngx_sluice_zone_ctx_t *zctx, u_char *data,
     size_t len, ngx_pool_t *pool, ngx_log_t *log)
 {
-    u_char                        rnd[16];
     ngx_int_t                     rc;
     ngx_str_t                     name, json;
     ngx_uint_t                    state, i;
@@ -2487,8 +2459,7 @@ ngx_http_sluice_live_event_load(ngx_sluice_zone_ctx_t *zctx, u_char *data,
                 ngx_memcpy(ev->id, v->str.data, NGX_SLUICE_ID_LEN);
 
             } else {
-                ngx_http_sluice_random(rnd, sizeof(rnd));
-                sluice_uuid_format(rnd, (char *) ev->id);
+                ngx_http_sluice_new_uuid(ev->id);
             }
 
             /* a fresh zone has no fragments: start a new generation */

@@ -390,15 +390,9 @@ ngx_http_sluice_lo_render(ngx_http_request_t *r,
 
     a = &ctx->alloc;
 
-    if (snap->pending && snap->op_kind == NGX_SLUICE_OP_CREATE) {
-        prov = "InProgress";
-
-    } else if (snap->state == NGX_SLUICE_LO_DELETING) {
-        prov = "Deleting";
-
-    } else {
-        prov = "Succeeded";
-    }
+    prov = ngx_http_sluice_res_provisioning(snap->pending, snap->op_kind,
+                                            snap->state
+                                            == NGX_SLUICE_LO_DELETING);
 
     if (ngx_http_sluice_res_set(a, props, "resourceState",
                                 sluice_json_new_cstring(a,

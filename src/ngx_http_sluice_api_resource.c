@@ -568,6 +568,20 @@ ngx_http_sluice_res_opt_string(ngx_http_sluice_res_build_t *b,
  * modified, else kept.  f.created_ms follows created.
  */
 
+void
+ngx_http_sluice_res_build_load(ngx_http_sluice_res_build_t *b,
+    sluice_alloc_t *a, ngx_pool_t *pool, sluice_json_t *doc)
+{
+    ngx_memzero(b, sizeof(ngx_http_sluice_res_build_t));
+
+    b->a = a;
+    b->pool = pool;
+    b->in = doc;
+    b->old = doc;
+    b->load = 1;
+}
+
+
 ngx_int_t
 ngx_http_sluice_res_build_props(ngx_http_sluice_res_build_t *b,
     sluice_json_t **props, sluice_json_t **oldp, sluice_json_t **np)
@@ -715,6 +729,18 @@ ngx_http_sluice_res_json_text(ngx_pool_t *pool, sluice_json_t *doc,
     sluice_json_write(doc, text->data);
 
     return NGX_OK;
+}
+
+
+const char *
+ngx_http_sluice_res_provisioning(ngx_uint_t pending, ngx_uint_t op_kind,
+    ngx_uint_t deleting)
+{
+    if (pending && op_kind == NGX_SLUICE_OP_CREATE) {
+        return "InProgress";
+    }
+
+    return deleting ? "Deleting" : "Succeeded";
 }
 
 
@@ -1012,13 +1038,8 @@ ngx_http_sluice_res_load(ngx_sluice_zone_ctx_t *zctx, ngx_uint_t type,
         return NGX_DECLINED;
     }
 
-    ngx_memzero(&b, sizeof(ngx_http_sluice_res_build_t));
+    ngx_http_sluice_res_build_load(&b, &a, pool, doc);
 
-    b.a = &a;
-    b.pool = pool;
-    b.in = doc;
-    b.old = doc;
-    b.load = 1;
     b.name.data = (u_char *) v->str.data;
     b.name.len = v->str.len;
     b.parent.data = (u_char *) pv->str.data;

@@ -194,6 +194,10 @@ ngx_int_t ngx_http_sluice_res_snap(ngx_pool_t *pool, ngx_sluice_res_t *res,
 sluice_json_t *ngx_http_sluice_res_doc(sluice_alloc_t *a,
     ngx_http_sluice_res_snap_t *snap);
 
+/* provisioningState: InProgress while created, Deleting, Succeeded */
+const char *ngx_http_sluice_res_provisioning(ngx_uint_t pending,
+    ngx_uint_t op_kind, ngx_uint_t deleting);
+
 /* the resource as the API returns it */
 sluice_json_t *ngx_http_sluice_res_render(ngx_http_request_t *r,
     ngx_http_sluice_api_ctx_t *ctx, ngx_http_sluice_res_snap_t *snap);
@@ -287,6 +291,10 @@ void ngx_http_sluice_new_uuid(u_char *id);
  */
 ngx_int_t ngx_http_sluice_res_opt_string(ngx_http_sluice_res_build_t *b,
     sluice_json_t *in, sluice_json_t *out, const char *name, size_t max);
+
+/* a validation of a stored document doc (a file, a predefined one) */
+void ngx_http_sluice_res_build_load(ngx_http_sluice_res_build_t *b,
+    sluice_alloc_t *a, ngx_pool_t *pool, sluice_json_t *doc);
 
 /*
  * The start of a build: *props, the required "properties" object of

@@ -559,15 +559,9 @@ ngx_http_sluice_se_render(ngx_http_request_t *r,
 
     a = &ctx->alloc;
 
-    if (snap->pending && snap->op_kind == NGX_SLUICE_OP_CREATE) {
-        prov = "InProgress";
-
-    } else if (snap->state == NGX_SLUICE_SE_DELETING) {
-        prov = "Deleting";
-
-    } else {
-        prov = "Succeeded";
-    }
+    prov = ngx_http_sluice_res_provisioning(snap->pending, snap->op_kind,
+                                            snap->state
+                                            == NGX_SLUICE_SE_DELETING);
 
     (void) ngx_http_sluice_se_host(r, ctx, &host);
 

@@ -482,8 +482,7 @@ ngx_http_sluice_sl_action(ngx_http_request_t *r,
     ngx_sluice_zone_ctx_t  *zctx;
 
 #define ngx_http_sluice_sl_action_is(s)                                      \
-    (ctx->action.len == sizeof(s) - 1                                        \
-     && ngx_strncasecmp(ctx->action.data, (u_char *) s, sizeof(s) - 1) == 0)
+    ngx_http_sluice_seg_is(&ctx->action, s)
 
     if (ngx_http_sluice_sl_action_is("listPaths")) {
         return ngx_http_sluice_sl_paths(r, ctx);

@@ -495,12 +495,7 @@ ngx_http_sluice_sp_preload(ngx_sluice_zone_ctx_t *zctx, ngx_pool_t *pool,
             return NGX_ERROR;
         }
 
-        ngx_memzero(&b, sizeof(ngx_http_sluice_res_build_t));
-        b.a = &a;
-        b.pool = pool;
-        b.in = doc;
-        b.old = doc;
-        b.load = 1;
+        ngx_http_sluice_res_build_load(&b, &a, pool, doc);
 
         if (ngx_http_sluice_sp_build(&b) != NGX_OK) {
             ngx_log_error(NGX_LOG_EMERG, log, 0,
