@@ -31,6 +31,7 @@
 #include "ngx_http_sluice_packager.h"
 #include "ngx_sluice_asset.h"
 #include "media/sluice_hls.h"
+#include "media/sluice_mss.h"
 
 
 #define NGX_HTTP_SLUICE_REC  sizeof(ngx_sluice_frag_t)
@@ -54,7 +55,7 @@ static ngx_int_t ngx_http_sluice_index_read(ngx_http_sluice_index_t *ix,
 static ngx_int_t ngx_http_sluice_index_after(ngx_http_sluice_index_t *ix,
     uint64_t end, uint64_t *pos);
 static ngx_int_t ngx_http_sluice_index_find(ngx_http_sluice_index_t *ix,
-    uint64_t key, ngx_uint_t by_seq, uint64_t *pos);
+    uint64_t key, ngx_uint_t by_seq, uint32_t smooth_ts, uint64_t *pos);
 static ngx_int_t ngx_http_sluice_asset_window(ngx_http_sluice_pkg_t *pkg,
     ngx_sluice_asset_track_t *at, ngx_sluice_track_snap_t *ts);
 static void ngx_http_sluice_asset_align(ngx_http_sluice_pkg_t *pkg);
@@ -329,11 +330,16 @@ ngx_http_sluice_index_after(ngx_http_sluice_index_t *ix, uint64_t end,
 }
 
 
-/* the record of this time (or seq): NGX_DECLINED when there is none */
+/*
+ * The record of this time (or seq): NGX_DECLINED when there is none.
+ * With smooth_ts (the track timescale), key is a Smooth time in 100 ns
+ * units, compared with sluice_mss_time() of each record as the manifest
+ * writes it.
+ */
 
 static ngx_int_t
 ngx_http_sluice_index_find(ngx_http_sluice_index_t *ix, uint64_t key,
-    ngx_uint_t by_seq, uint64_t *pos)
+    ngx_uint_t by_seq, uint32_t smooth_ts, uint64_t *pos)
 {
     uint64_t           lo, hi, mid, v;
     ngx_sluice_frag_t  f;
@@ -348,7 +354,8 @@ ngx_http_sluice_index_find(ngx_http_sluice_index_t *ix, uint64_t key,
             return NGX_ERROR;
         }
 
-        v = by_seq ? f.seq : f.time;
+        v = by_seq ? f.seq
+                   : smooth_ts ? sluice_mss_time(f.time, smooth_ts) : f.time;
 
         if (v == key) {
             *pos = mid;
@@ -662,7 +669,10 @@ ngx_http_sluice_asset_segment(ngx_http_sluice_pkg_t *pkg)
         return rc;
     }
 
-    rc = ngx_http_sluice_index_find(&ix, url->time, 0, &pos);
+    rc = ngx_http_sluice_index_find(&ix, url->time, 0,
+                                    (url->format == SLUICE_FORMAT_SMOOTH)
+                                    ? at.info.timescale : 0,
+                                    &pos);
     if (rc != NGX_OK) {
         goto done;
     }
@@ -808,7 +818,7 @@ ngx_http_sluice_asset_audio(ngx_http_sluice_pkg_t *pkg,
             return NGX_OK;
         }
 
-        rc = ngx_http_sluice_index_find(&ix, vs->frags[0].seq, 1, &pos);
+        rc = ngx_http_sluice_index_find(&ix, vs->frags[0].seq, 1, 0, &pos);
 
         if (rc == NGX_OK) {
             n = (ngx_uint_t) ngx_min(ix.nrec - pos, (uint64_t) vs->nfrags);

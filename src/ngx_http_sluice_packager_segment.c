@@ -26,6 +26,7 @@
 
 #include "ngx_http_sluice_packager.h"
 #include "media/sluice_cmaf.h"
+#include "media/sluice_mss.h"
 #include "media/sluice_ts.h"
 
 
@@ -46,7 +47,7 @@ typedef struct {
 static ngx_sluice_track_t *ngx_http_sluice_seg_track(ngx_sluice_event_t *ev,
     sluice_str_t *name, uint32_t bitrate);
 static ngx_int_t ngx_http_sluice_seg_find_time(ngx_sluice_track_t *tr,
-    uint64_t time);
+    uint64_t time, ngx_uint_t smooth);
 static ngx_int_t ngx_http_sluice_seg_find_seq(ngx_sluice_track_t *tr,
     uint32_t seq);
 static void ngx_http_sluice_seg_next(ngx_http_sluice_seg_track_t *st,
@@ -113,7 +114,8 @@ ngx_http_sluice_packager_segment_collect(ngx_http_sluice_pkg_t *pkg,
         return NGX_OK;
     }
 
-    i = ngx_http_sluice_seg_find_time(tr, url->time);
+    i = ngx_http_sluice_seg_find_time(tr, url->time,
+                                      url->format == SLUICE_FORMAT_SMOOTH);
     if (i == NGX_DECLINED) {
         pkg->reason = "unknown fragment time";
         return NGX_DECLINED;
@@ -204,11 +206,17 @@ ngx_http_sluice_seg_track(ngx_sluice_event_t *ev, sluice_str_t *name,
 }
 
 
-/* binary search of the ring: the position in frags[] or NGX_DECLINED */
+/*
+ * Binary search of the ring: the position in frags[] or NGX_DECLINED.
+ * Smooth times are 100 ns units, converted from the track timescale by
+ * sluice_mss_time() as the manifest does (monotonic: the order holds).
+ */
 
 static ngx_int_t
-ngx_http_sluice_seg_find_time(ngx_sluice_track_t *tr, uint64_t time)
+ngx_http_sluice_seg_find_time(ngx_sluice_track_t *tr, uint64_t time,
+    ngx_uint_t smooth)
 {
+    uint64_t            v;
     ngx_uint_t          lo, hi, mid;
     ngx_sluice_frag_t  *f;
 
@@ -219,11 +227,13 @@ ngx_http_sluice_seg_find_time(ngx_sluice_track_t *tr, uint64_t time)
         mid = lo + (hi - lo) / 2;
         f = &tr->frags[(tr->head + mid) % tr->capacity];
 
-        if (f->time == time) {
+        v = smooth ? sluice_mss_time(f->time, tr->info.timescale) : f->time;
+
+        if (v == time) {
             return (tr->head + mid) % tr->capacity;
         }
 
-        if (f->time < time) {
+        if (v < time) {
             lo = mid + 1;
 
         } else {
@@ -835,6 +845,17 @@ ngx_http_sluice_seg_smooth(ngx_http_sluice_seg_ctx_t *ctx,
     r = pkg->request;
     st = &pkg->seg[0];
 
+    /* every Smooth time is in 100 ns units, as in the manifest */
+    if (st->info.timescale == 0
+        || sluice_cmaf_fragment_rescale(&f[0], st->info.timescale,
+                                        SLUICE_MSS_TIMESCALE)
+           != SLUICE_OK)
+    {
+        return ngx_http_sluice_packager_error(r,
+                                              NGX_HTTP_INTERNAL_SERVER_ERROR,
+                                              "cannot rescale fragment");
+    }
+
     size = sluice_cmaf_fragment_size(&f[0], 1, SLUICE_CMAF_SMOOTH);
     if (size == 0) {
         return ngx_http_sluice_packager_error(r,
@@ -935,7 +956,8 @@ ngx_http_sluice_seg_tfrf(ngx_http_sluice_seg_track_t *st, u_char *p,
 {
     u_char      *traf, *box, *q;
     size_t       moof, traf_size, size, tfrf, off;
-    uint32_t     v;
+    uint32_t     v, ts;
+    uint64_t     start;
     ngx_uint_t   i;
 
     static u_char  uuid[16] = {
@@ -1001,9 +1023,15 @@ ngx_http_sluice_seg_tfrf(ngx_http_sluice_seg_track_t *st, u_char *p,
     q = ngx_http_sluice_seg_wb32(q, 0x01000000);     /* version 1 */
     *q++ = (u_char) st->nnext;
 
+    /* in 100 ns units, as the manifest's chunks */
+    ts = st->info.timescale;
+
     for (i = 0; i < st->nnext; i++) {
-        q = ngx_http_sluice_seg_wb64(q, st->next[i].time);
-        q = ngx_http_sluice_seg_wb64(q, st->next[i].duration);
+        start = sluice_mss_time(st->next[i].time, ts);
+        q = ngx_http_sluice_seg_wb64(q, start);
+        q = ngx_http_sluice_seg_wb64(q,
+                sluice_mss_time(st->next[i].time + st->next[i].duration, ts)
+                - start);
     }
 
     ngx_http_sluice_seg_wb32(traf, (uint32_t) (traf_size + tfrf));

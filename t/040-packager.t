@@ -156,9 +156,37 @@ if (defined $vurl) {
     is($n1, $t0 + $d0, 'smooth fragment: tfrf time of the next fragment');
     like($r->{headers}{'cache-control'} // '', qr/max-age=31536000.*immutable/,
         'smooth fragment: immutable');
+    smooth_times($r->{body}, $t0, $d0, 'smooth video fragment');
 
 } else {
-    fail("smooth fragment $_") for 1 .. 8;
+    fail("smooth fragment $_") for 1 .. 11;
+}
+
+# every stream in 100 ns units, as AMS writes it: one TimeScale, and the
+# audio fragment named by its (rescaled) manifest time carries those times
+
+{
+    $r = $t->get("$base/manifest");
+    my @ts = ($r->{body} =~ /TimeScale="(\d+)"/g);
+    is("@ts", '10000000', 'smooth: one TimeScale, 10000000');
+    my ($aurl) = ($aindex // '') =~ /Url="([^"]+)"/;
+    my ($abr) = ($aindex // '') =~ /<QualityLevel\b[^>]*Bitrate="(\d+)"/;
+    my ($a0) = ($aindex // '') =~ /<c\b[^>]*t="(\d+)"/;
+    my ($ad) = ($aindex // '') =~ /<c\b[^>]*d="(\d+)"/;
+    if (defined $aurl && defined $a0) {
+        (my $u = $aurl) =~ s/\{bitrate\}/$abr/i;
+        $u =~ s/\{start time\}/$a0/i;
+        my $x = $t->get("$base/$u");
+        is($x->{status}, 200, 'smooth audio fragment: 200');
+        smooth_times($x->{body}, $a0, $ad, 'smooth audio fragment');
+        # about 2 s of audio, in 100 ns
+        ok($ad > 15_000_000 && $ad < 25_000_000,
+            "smooth audio: chunk duration $ad in 100 ns");
+        $x = $t->get("$base/" . ($u =~ s/=$a0\)/'=' . ($a0 + 1) . ')'/er));
+        is($x->{status}, 404, 'smooth audio fragment: other time 404');
+    } else {
+        fail("smooth audio fragment $_") for 1 .. 7;
+    }
 }
 
 # every HLS and DASH format through ffprobe
@@ -351,6 +379,10 @@ ok(keys %pids >= 2, 'two workers served packaging requests')
 
 # a publisher reconnect gives a discontinuity
 
+my ($ast) = $t->get("$base/manifest(format=mpd-time-cmaf)")->{body}
+    =~ /availabilityStartTime="([^"]+)"/;
+$ast //= 'none';
+
 $t->stop_publisher($pub);
 sleep 2;
 $pub = $t->publish(input => [@ladder], loop => 1,
@@ -363,10 +395,12 @@ my $disc = $t->wait_for(sub {
 ok($disc, 'HLS: discontinuity after a reconnect') or diag_log();
 
 $r = $t->get("$base/manifest(format=mpd-time-cmaf)");
-my @periods = $r->{body} =~ /<Period\b/g;
-ok(@periods >= 2 || dash_has_gap($r->{body}),
-    'DASH: a new period or a restated S\@t after a reconnect')
+ok(dash_has_new_period($r->{body}),
+    'DASH: a new Period at the reconnect, the same availabilityStartTime')
     or diag($r->{body});
+like($r->{body}, qr/availabilityStartTime="\Q$ast\E"/,
+    'DASH: availabilityStartTime unchanged by the reconnect')
+    or diag("before: $ast");
 
 $r = $t->get("$base/manifest");
 ok(smooth_has_gap($r->{body}),
@@ -465,6 +499,30 @@ sub ffprobe {
 }
 
 
+# tfdt and tfxd times of a Smooth fragment are the manifest's t and d,
+# and the trun sample durations add up to d (all 100 ns)
+sub smooth_times {
+    my ($body, $t0, $d0, $what) = @_;
+    my $at = index($body, 'tfdt');
+    my $tfdt = $at > 0 ? unpack('Q>', substr($body, $at + 8, 8)) : -1;
+    is($tfdt, $t0, "$what: tfdt is the manifest time");
+    $at = index($body, pack('H*', '6d1d9b0542d544e680e2141daff757b2'));
+    my ($xt, $xd) = $at > 0 ? unpack('Q>Q>', substr($body, $at + 20, 16))
+        : (-1, -1);
+    is("$xt $xd", "$t0 $d0", "$what: tfxd time and duration");
+    $at = index($body, 'trun');
+    my $sum = -1;
+    if ($at > 0) {
+        my ($vf, $n) = unpack('NN', substr($body, $at + 4, 8));
+        my $stride = ($vf & 0x800) ? 16 : 12;
+        $sum = 0;
+        $sum += unpack('N', substr($body, $at + 16 + $_ * $stride, 4))
+            for 0 .. $n - 1;
+    }
+    is($sum, $d0, "$what: sample durations add up to d");
+}
+
+
 # a <c> with t= after the first one of the video stream index
 sub smooth_has_gap {
     my ($xml) = @_;
@@ -476,15 +534,30 @@ sub smooth_has_gap {
 }
 
 
-# an <S> with t= after the first one of a SegmentTimeline
-sub dash_has_gap {
+# a second Period whose start is its first fragment's time (the
+# presentationTimeOffset), every SegmentTimeline contiguous inside it, a
+# hole between the Periods (the timeline is on the wall clock)
+sub dash_has_new_period {
     my ($xml) = @_;
-    for my $tl ($xml =~ m{<SegmentTimeline>(.*?)</SegmentTimeline>}sg) {
-        my @s = $tl =~ /<S\b([^>]*)>/g;
+    my @p = $xml =~ m{(<Period\b.*?</Period>)}sg;
+    return 0 unless @p >= 2;
+
+    my ($start) = $p[-1] =~ /<Period\b[^>]*\bstart="PT([\d.]+)S"/;
+    return 0 unless defined $start;
+
+    for my $tpl ($p[-1] =~ m{(<SegmentTemplate\b.*?</SegmentTemplate>)}sg) {
+        my ($ts) = $tpl =~ /timescale="(\d+)"/;
+        my ($pto) = $tpl =~ /presentationTimeOffset="(\d+)"/;
+        my @s = $tpl =~ /<S\b([^>]*)>/g;
+        my ($first) = ($s[0] // '') =~ /\bt="(\d+)"/;
+        return 0 unless $ts && defined $pto && defined $first;
+        return 0 if abs($pto / $ts - $start) > 0.002;
+        # audio cut at the video cut time may start a little earlier
+        return 0 if abs($first / $ts - $start) > 0.1;
         shift @s;
-        return 1 if grep { /\bt="/ } @s;
+        return 0 if grep { /\bt="/ } @s;
     }
-    return 0;
+    return 1;
 }
 
 

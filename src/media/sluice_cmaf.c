@@ -724,6 +724,72 @@ sluice_cmaf_fragment_write(uint8_t *p, const sluice_fragment_t *f,
 }
 
 
+/* sluice_rescale() of a signed time: symmetric around 0 */
+
+static int64_t
+sluice_cmaf_rescale_signed(int64_t v, uint32_t from, uint32_t to)
+{
+    if (v >= 0) {
+        return (int64_t) sluice_rescale((uint64_t) v, from, to);
+    }
+
+    return -(int64_t) sluice_rescale((uint64_t) -v, from, to);
+}
+
+
+sluice_status_t
+sluice_cmaf_fragment_rescale(sluice_fragment_t *f, uint32_t from,
+    uint32_t to)
+{
+    int64_t           dts, pts, cts;
+    uint32_t          i;
+    uint64_t          end, next, duration;
+    sluice_sample_t  *s;
+
+    if (from == 0 || to == 0 || f->nsamples == 0) {
+        return SLUICE_BAD_DATA;
+    }
+
+    duration = 0;
+
+    for (i = 0; i < f->nsamples; i++) {
+        s = &f->samples[i];
+
+        /* 2^62 in any timescale up to 2^32 is beyond a timeline's reach */
+        if (s->dts > ((uint64_t) 1 << 62)) {
+            return SLUICE_BAD_DATA;
+        }
+
+        end = s->dts + s->duration;
+        dts = (int64_t) s->dts;
+        pts = dts + s->cts;
+
+        next = sluice_rescale(end, from, to);
+        s->dts = sluice_rescale(s->dts, from, to);
+
+        if (next - s->dts > UINT32_MAX) {
+            return SLUICE_BAD_DATA;
+        }
+
+        cts = sluice_cmaf_rescale_signed(pts, from, to)
+              - sluice_cmaf_rescale_signed(dts, from, to);
+
+        if (cts > INT32_MAX || cts < INT32_MIN) {
+            return SLUICE_BAD_DATA;
+        }
+
+        s->duration = (uint32_t) (next - s->dts);
+        s->cts = (int32_t) cts;
+        duration += s->duration;
+    }
+
+    f->time = f->samples[0].dts;
+    f->duration = duration;
+
+    return SLUICE_OK;
+}
+
+
 /* fragment reader */
 
 typedef struct {

@@ -86,6 +86,24 @@ uint8_t *sluice_cmaf_fragment_write(uint8_t *p, const sluice_fragment_t *f,
     uint32_t track_id, uint32_t flags);
 
 /*
+ * Rescale the times of f in place from timescale "from" to "to" (Smooth
+ * Streaming: 10000000), as sluice_rescale() does for fragment times, so
+ * that a manifest written with sluice_rescale() names the fragment's
+ * time exactly.  Drift-free: each sample's dts and dts + duration (and
+ * pts = dts + cts, which may be negative) are converted from absolute
+ * times and the new duration and cts are the differences, so the
+ * samples stay contiguous, the new duration of the fragment is
+ * rescale(end) - rescale(start) and fragments stay contiguous too.
+ * f->time becomes samples[0].dts, f->duration the sum of durations.
+ * Sizes are unchanged except when a cts becomes 0 (down-scaling):
+ * call sluice_cmaf_fragment_size() after this.  SLUICE_BAD_DATA when a
+ * timescale is 0, f has no samples, or a duration or cts does not fit its
+ * 32-bit field once rescaled (f is then partly rescaled: do not use it).
+ */
+sluice_status_t sluice_cmaf_fragment_rescale(sluice_fragment_t *f,
+    uint32_t from, uint32_t to);
+
+/*
  * Parse a stored fragment: optional styp (and other top-level boxes
  * skipped: sidx, prft, free...), one moof with one traf (tfhd, tfdt,
  * one or more trun; tfhd defaults honoured), then the mdat holding the

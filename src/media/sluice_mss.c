@@ -92,11 +92,9 @@ sluice_mss_open(sluice_buf_t *b, const sluice_presentation_t *p)
         }
 
         f = &t->frags[t->nfrags - 1];
-        v = sluice_rescale(t->frags[0].time, t->info->timescale,
-                           SLUICE_MSS_TIMESCALE);
+        v = sluice_mss_time(t->frags[0].time, t->info->timescale);
         start = v < start ? v : start;
-        v = sluice_rescale(f->time + f->duration, t->info->timescale,
-                           SLUICE_MSS_TIMESCALE);
+        v = sluice_mss_time(f->time + f->duration, t->info->timescale);
         end = v > end ? v : end;
     }
 
@@ -219,7 +217,6 @@ sluice_mss_index_attrs(sluice_buf_t *b, const sluice_presentation_t *p,
     sluice_buf_cstr(b, " Url=\"QualityLevels({bitrate})/Fragments(");
     sluice_buf_xml(b, f->name.data, f->name.len);
     sluice_buf_cstr(b, "={start time})\"");
-    sluice_mss_attr_u64(b, "TimeScale", f->info->timescale);
 
     if (sluice_mss_is_video(f) && w && h) {
         sluice_mss_attr_u64(b, "MaxWidth", w);
@@ -348,16 +345,24 @@ sluice_mss_video_cpd(sluice_buf_t *b, const sluice_track_info_t *info)
 }
 
 
-/* <c t d/>: t on the first chunk and after a gap or discontinuity */
+/*
+ * <c t d/>: t on the first chunk and after a gap or discontinuity; times
+ * in SLUICE_MSS_TIMESCALE by sluice_mss_time(), d the difference of the
+ * converted start and end, so chunks stay contiguous without drift.
+ */
 
 static void
 sluice_mss_chunks(sluice_buf_t *b, const sluice_ptrack_t *t)
 {
-    uint32_t               i;
+    uint32_t               i, ts;
+    uint64_t               start;
     const sluice_pfrag_t  *f;
+
+    ts = t->info->timescale;
 
     for (i = 0; i < t->nfrags; i++) {
         f = &t->frags[i];
+        start = sluice_mss_time(f->time, ts);
 
         sluice_buf_cstr(b, "    <c");
 
@@ -365,10 +370,12 @@ sluice_mss_chunks(sluice_buf_t *b, const sluice_ptrack_t *t)
             || f->time != f[-1].time + f[-1].duration
             || (f->flags & SLUICE_PFRAG_DISCONTINUITY))
         {
-            sluice_mss_attr_u64(b, "t", f->time);
+            sluice_mss_attr_u64(b, "t", start);
         }
 
-        sluice_mss_attr_u64(b, "d", f->duration);
+        sluice_mss_attr_u64(b, "d",
+                            sluice_mss_time(f->time + f->duration, ts)
+                            - start);
         sluice_buf_cstr(b, "/>\n");
     }
 }

@@ -489,6 +489,122 @@ test_smooth(void)
 }
 
 
+/*
+ * Rescale to 100 ns (Smooth): video from RTMP (ms x 90) is exact, audio
+ * rounds each absolute time down, durations are the differences (no
+ * drift), and the Smooth fragment written afterwards is exactly its size
+ * and reads back with the new times.
+ */
+
+static void
+test_rescale(void)
+{
+    int                i;
+    size_t             size, n;
+    uint8_t           *buf;
+    uint64_t           end;
+    const uint8_t     *b;
+    sluice_sample_t    s[4], orig[4];
+    sluice_fragment_t  f, g, back;
+
+    static const uint32_t  ms[4] = { 33, 33, 34, 33 };
+    static const int32_t   cts[4] = { 6030, 0, -2970, 6030 };
+    static const uint32_t  adur[4] = { 232199, 232200, 232199, 232200 };
+
+    make_fragment(&f, s, 1, 0);
+
+    end = 3600000;              /* ms */
+
+    for (i = 0; i < 4; i++) {
+        s[i].dts = end * 90;
+        s[i].duration = ms[i] * 90;
+        s[i].cts = cts[i];
+        end += ms[i];
+    }
+
+    memcpy(orig, s, sizeof(s));
+
+    CHECK(sluice_cmaf_fragment_rescale(&f, 90000, 10000000) == SLUICE_OK);
+    CHECK(f.time == 36000000000ULL);
+    CHECK(f.duration == 1330000);
+    CHECK(s[1].dts == 36000330000ULL && s[3].dts == 36001000000ULL);
+    CHECK(s[2].duration == 340000 && s[3].duration == 330000);
+    CHECK(s[0].cts == 670000 && s[1].cts == 0 && s[2].cts == -330000);
+    CHECK(s[0].size == orig[0].size && s[0].data == orig[0].data
+          && s[0].flags == orig[0].flags);
+
+    size = sluice_cmaf_fragment_size(&f, 1, SLUICE_CMAF_SMOOTH);
+    buf = malloc(size);
+    CHECK(sluice_cmaf_fragment_write(buf, &f, 1, SLUICE_CMAF_SMOOTH)
+          == buf + size);
+    CHECK(well_formed(buf, size));
+
+    b = find(buf, size, "moof/traf/tfdt", &n);
+    CHECK(b && sluice_rb64(b + 12) == 36000000000ULL);
+
+    b = find(buf, size, "moof/traf/uuid", &n);
+    CHECK(b && sluice_rb64(b + 28) == 36000000000ULL);
+    CHECK(b && sluice_rb64(b + 36) == 1330000);
+
+    CHECK(sluice_cmaf_fragment_parse(buf, size, &alloc, &back) == SLUICE_OK);
+    CHECK(back.time == f.time && back.duration == f.duration);
+
+    for (i = 0; i < 4; i++) {
+        CHECK(back.samples[i].dts == s[i].dts
+              && back.samples[i].duration == s[i].duration
+              && back.samples[i].cts == s[i].cts);
+    }
+
+    free(back.samples);
+    free(buf);
+
+    /* 44.1 kHz AAC: 1024 samples are 232199.5 units; two fragments */
+    make_fragment(&f, s, 0, 0);
+
+    for (i = 0; i < 4; i++) {
+        s[i].dts = 441000 + (uint64_t) i * 1024;
+        s[i].duration = 1024;
+    }
+
+    g = f;
+    g.samples = s + 2;
+    g.nsamples = 2;
+    f.nsamples = 2;
+
+    CHECK(sluice_cmaf_fragment_rescale(&f, 44100, 10000000) == SLUICE_OK);
+    CHECK(sluice_cmaf_fragment_rescale(&g, 44100, 10000000) == SLUICE_OK);
+    CHECK(f.time == 100000000 && f.duration == 464399);
+    CHECK(g.time == f.time + f.duration);
+    CHECK(g.time + g.duration == 100928798);
+
+    for (i = 0; i < 4; i++) {
+        CHECK(s[i].duration == adur[i] && s[i].cts == 0);
+    }
+
+    f.nsamples = 4;
+    size = sluice_cmaf_fragment_size(&f, 1, SLUICE_CMAF_SMOOTH);
+    CHECK(size == sluice_cmaf_fragment_size(&f, 1, 0) + 44);  /* tfxd */
+    buf = malloc(size);
+    CHECK(sluice_cmaf_fragment_write(buf, &f, 1, SLUICE_CMAF_SMOOTH)
+          == buf + size);
+    free(buf);
+
+    /* refused: no timescale, no samples, a duration beyond 32 bits */
+    CHECK(sluice_cmaf_fragment_rescale(&f, 0, 10000000) == SLUICE_BAD_DATA);
+    CHECK(sluice_cmaf_fragment_rescale(&f, 44100, 0) == SLUICE_BAD_DATA);
+    make_fragment(&f, s, 0, 0);
+    s[1].duration = 1000;
+    CHECK(sluice_cmaf_fragment_rescale(&f, 1, 10000000) == SLUICE_BAD_DATA);
+    make_fragment(&f, s, 0, 0);
+    s[1].cts = 1000;
+    CHECK(sluice_cmaf_fragment_rescale(&f, 3000, 10000000) == SLUICE_OK);
+    CHECK(s[1].cts == 3333333 && s[0].duration == 10000000);
+    f.nsamples = 0;
+    CHECK(sluice_cmaf_fragment_rescale(&f, 3000, 10000000)
+          == SLUICE_BAD_DATA);
+}
+
+
 /* a builder for foreign fragments */
 
 typedef struct {
@@ -688,6 +804,7 @@ main(void)
     SL_RUN(test_init);
     SL_RUN(test_fragment);
     SL_RUN(test_smooth);
+    SL_RUN(test_rescale);
     SL_RUN(test_foreign);
 
     return SL_DONE();

@@ -203,7 +203,7 @@ test_live(void)
                  "DVRWindowLength=\"600000000\""));
     CHECK(strstr(s, "<StreamIndex Type=\"video\" Name=\"video\" Chunks=\"5\" "
                  "QualityLevels=\"2\" Url=\"QualityLevels({bitrate})/"
-                 "Fragments(video={start time})\" TimeScale=\"90000\" "
+                 "Fragments(video={start time})\" "
                  "MaxWidth=\"1280\" MaxHeight=\"720\" DisplayWidth=\"1280\" "
                  "DisplayHeight=\"720\">\n"));
     CHECK(strstr(s, "<QualityLevel Index=\"0\" Bitrate=\"3000000\" "
@@ -212,21 +212,23 @@ test_live(void)
                  "0000000168EBE3CB\"/>\n"));
     CHECK(strstr(s, "<QualityLevel Index=\"1\" Bitrate=\"1000000\" "));
     CHECK(strstr(s,
-        "    <c t=\"900000\" d=\"180000\"/>\n"
-        "    <c d=\"180000\"/>\n"
-        "    <c d=\"180000\"/>\n"
-        "    <c t=\"1530000\" d=\"180000\"/>\n"
-        "    <c d=\"180000\"/>\n"
+        "    <c t=\"100000000\" d=\"20000000\"/>\n"
+        "    <c d=\"20000000\"/>\n"
+        "    <c d=\"20000000\"/>\n"
+        "    <c t=\"170000000\" d=\"20000000\"/>\n"
+        "    <c d=\"20000000\"/>\n"
         "  </StreamIndex>\n"));
     CHECK(strstr(s, "<StreamIndex Type=\"audio\" Name=\"audio\" Chunks=\"5\" "
                  "QualityLevels=\"1\" Url=\"QualityLevels({bitrate})/"
-                 "Fragments(audio={start time})\" TimeScale=\"48000\">\n"
+                 "Fragments(audio={start time})\">\n"
                  "    <QualityLevel Index=\"0\" Bitrate=\"128000\" "
                  "FourCC=\"AACL\" SamplingRate=\"48000\" Channels=\"2\" "
                  "BitsPerSample=\"16\" PacketSize=\"4\" AudioTag=\"255\" "
                  "CodecPrivateData=\"1190\"/>\n"
-                 "    <c t=\"480000\" d=\"96000\"/>\n"));
+                 "    <c t=\"100000000\" d=\"20000000\"/>\n"));
     CHECK(count_of(s, "<StreamIndex ") == 2);
+    /* one TimeScale, 10 MHz, for every stream, as AMS writes it */
+    CHECK(count_of(s, "TimeScale=") == 1);
     CHECK(count_of(s, "<c ") == 10);
     free(s);
 }
@@ -255,7 +257,7 @@ test_ended(void)
                  "IsLive=\"FALSE\">"));
     CHECK(count_of(s, "DVRWindowLength") == 0);
     CHECK(strstr(s, "Name=\"audio\" Language=\"en&quot;\""));
-    CHECK(strstr(s, "<c t=\"1260000\" d=\"180000\"/>"));
+    CHECK(strstr(s, "<c t=\"140000000\" d=\"20000000\"/>"));
     free(s);
 
     /* a rendition with other times: a StreamIndex of its own */
@@ -282,6 +284,47 @@ test_ended(void)
 }
 
 
+/*
+ * 44.1 kHz audio: 86 AAC frames (88064 samples) are 19969160.99 units of
+ * 100 ns; each chunk's d is the difference of its rounded start and end,
+ * so d alternates and the chunks never drift from the stored times.
+ */
+
+static void
+test_rounding(void)
+{
+    char                   *s;
+    uint32_t                i;
+    sluice_status_t         rc;
+    sluice_presentation_t   p;
+
+    fixture(&p, 4);
+    audio_info.timescale = 44100;
+    audio_info.sample_rate = 44100;
+
+    for (i = 0; i < 4; i++) {
+        afrags[i].time = 441000 + (uint64_t) i * 88064;
+        afrags[i].duration = 88064;
+    }
+
+    s = render(&p, &rc);
+    CHECK(rc == SLUICE_OK && s != NULL);
+    if (s == NULL) {
+        return;
+    }
+
+    /* 441000 / 44100 = 10 s; ends floor(529064e7 / 44100) = 119969160 ... */
+    CHECK(strstr(s, "CodecPrivateData=\"1190\"/>\n"
+                    "    <c t=\"100000000\" d=\"19969160\"/>\n"
+                    "    <c d=\"19969161\"/>\n"
+                    "    <c d=\"19969161\"/>\n"
+                    "    <c d=\"19969161\"/>\n"));
+    CHECK(sluice_mss_time(441000 + 4 * 88064, 44100)
+          == 100000000 + 19969160 + 3 * 19969161);
+    free(s);
+}
+
+
 int
 main(void)
 {
@@ -293,6 +336,7 @@ main(void)
 
     test_live();
     test_ended();
+    test_rounding();
 
     printf("test_mss: %d checks, %d failures\n", checks, failures);
 
