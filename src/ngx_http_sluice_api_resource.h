@@ -16,6 +16,11 @@
  * stored document and the fixed fields, checks the rules that involve
  * other resources under the zone mutex (check), and adds what depends on
  * the state or the request to a response (render).
+ *
+ * Live events (ngx_http_sluice_api_live_event.c) keep their own records
+ * but share the mechanisms declared here: JSON merge patch, member set,
+ * validation errors and their sending, name checks, action tables, the
+ * LRO headers and the answers to operation polls.
  */
 
 
