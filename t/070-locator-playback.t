@@ -122,8 +122,13 @@ ok($r->{headers}{etag} && $r->{headers}{'last-modified'},
 $r = $t->get("$base/$vdir/$init");
 like($r->{body}, qr/^....ftyp.*moov/s, 'init segment');
 
-my ($t0) = $seg =~ /video=(\d+)/;
-$r = $t->get("$base/$vdir/Fragments(video=$t0)");
+# Smooth fragment: its time as the Smooth manifest gives it
+my ($svi) = $t->get($smooth)->{body} =~
+    m{(<StreamIndex\b[^>]*Type="video".*?</StreamIndex>)}s;
+my ($t0) = ($svi // '') =~ /<c\b[^>]*\bt="(\d+)"/;
+my ($sbr) = ($svi // '') =~ /<QualityLevel\b[^>]*Bitrate="(\d+)"/;
+$r = $t->get("$base/QualityLevels(" . ($sbr // 0) . ")/Fragments(video="
+    . ($t0 // 'x') . ")");
 is($r->{status}, 200, 'Smooth fragment: 200');
 is(substr($r->{body}, 4, 4), 'moof', 'Smooth fragment: moof');
 
