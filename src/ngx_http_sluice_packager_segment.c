@@ -822,8 +822,8 @@ ngx_http_sluice_seg_produce(ngx_http_sluice_seg_ctx_t *ctx)
 
 
 /*
- * A Smooth fragment: moof (with tfxd) and mdat written from the parsed
- * samples.  A live one also carries a tfrf box announcing the fragments
+ * A Smooth fragment: moof (tfxd, no tfdt, as AMS) and mdat written from
+ * the parsed samples, every time in 100 ns units.  A live one also carries a tfrf box announcing the fragments
  * that follow, which Smooth clients need to go on without reloading the
  * manifest; until all NGX_HTTP_SLUICE_SMOOTH_LOOKAHEAD exist, the answer
  * changes and is cached like a manifest.
@@ -856,7 +856,8 @@ ngx_http_sluice_seg_smooth(ngx_http_sluice_seg_ctx_t *ctx,
                                               "cannot rescale fragment");
     }
 
-    size = sluice_cmaf_fragment_size(&f[0], 1, SLUICE_CMAF_SMOOTH);
+    size = sluice_cmaf_fragment_size(&f[0], 1,
+                                     SLUICE_CMAF_SMOOTH | SLUICE_CMAF_NO_TFDT);
     if (size == 0) {
         return ngx_http_sluice_packager_error(r,
                                               NGX_HTTP_INTERNAL_SERVER_ERROR,
@@ -871,7 +872,8 @@ ngx_http_sluice_seg_smooth(ngx_http_sluice_seg_ctx_t *ctx,
     }
 
     b->last = sluice_cmaf_fragment_write(b->pos, &f[0], 1,
-                                         SLUICE_CMAF_SMOOTH);
+                                         SLUICE_CMAF_SMOOTH
+                                         | SLUICE_CMAF_NO_TFDT);
 
     if (b->last == NULL || (size_t) (b->last - b->pos) != size) {
         ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,

@@ -561,7 +561,8 @@ static size_t
 sluice_cmaf_moof_size(const sluice_fragment_t *f, uint32_t flags)
 {
     return 8 + SLUICE_CMAF_MFHD_SIZE + 8 + SLUICE_CMAF_TFHD_SIZE
-           + SLUICE_CMAF_TFDT_SIZE + sluice_cmaf_trun_size(f)
+           + ((flags & SLUICE_CMAF_NO_TFDT) ? 0 : SLUICE_CMAF_TFDT_SIZE)
+           + sluice_cmaf_trun_size(f)
            + ((flags & SLUICE_CMAF_SMOOTH) ? SLUICE_CMAF_TFXD_SIZE : 0);
 }
 
@@ -695,8 +696,10 @@ sluice_cmaf_fragment_write(uint8_t *p, const sluice_fragment_t *f,
                              ? 0 : SLUICE_TFHD_DEFAULT_BASE_IS_MOOF);
     p = sluice_wb32(p, track_id);
 
-    p = sluice_cmaf_full_box(p, SLUICE_CMAF_TFDT_SIZE, "tfdt", 1, 0);
-    p = sluice_wb64(p, time);
+    if (!(flags & SLUICE_CMAF_NO_TFDT)) {
+        p = sluice_cmaf_full_box(p, SLUICE_CMAF_TFDT_SIZE, "tfdt", 1, 0);
+        p = sluice_wb64(p, time);
+    }
 
     p = sluice_cmaf_write_trun(p, f, moof + 8, flags);
 

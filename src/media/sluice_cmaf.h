@@ -15,7 +15,8 @@
  *     mfhd                         sequence_number = f->sequence
  *     traf
  *       tfhd                       track_ID, default-base-is-moof
- *       tfdt (version 1)           baseMediaDecodeTime
+ *       [tfdt (version 1)]         baseMediaDecodeTime, unless
+ *                                  SLUICE_CMAF_NO_TFDT
  *       trun                       data-offset, per-sample duration,
  *                                  size, flags [, composition offset]
  *       [uuid tfxd]                SLUICE_CMAF_SMOOTH
@@ -46,6 +47,16 @@
  * bytes): the caller sends the samples from elsewhere, zero copy.
  */
 #define SLUICE_CMAF_NO_DATA  0x04
+
+/*
+ * No tfdt box, as in the Smooth fragments of AMS (PIFF 1.1 predates
+ * tfdt): the fragment's time is in its tfxd box and the manifest.  Smooth
+ * clients that convert to DASH (dash.js) then write a tfdt of their own
+ * from the manifest time they asked for, which is what they need when
+ * they shift a VOD timeline to start at 0; with a tfdt present they keep
+ * it as is and the media lands at its absolute time.
+ */
+#define SLUICE_CMAF_NO_TFDT  0x08
 
 
 #define SLUICE_CMAF_MAX_SAMPLES      65536       /* per fragment */

@@ -500,8 +500,8 @@ static void
 test_rescale(void)
 {
     int                i;
-    size_t             size, n;
-    uint8_t           *buf;
+    size_t             size, n, k;
+    uint8_t           *buf, *hbuf;
     uint64_t           end;
     const uint8_t     *b;
     sluice_sample_t    s[4], orig[4];
@@ -556,6 +556,24 @@ test_rescale(void)
     }
 
     free(back.samples);
+
+    /* as the packager sends it: no tfdt, the same bytes otherwise */
+    n = sluice_cmaf_fragment_size(&f, 1, SLUICE_CMAF_SMOOTH
+                                         | SLUICE_CMAF_NO_TFDT);
+    CHECK(n == size - 20);
+    hbuf = malloc(n);
+    CHECK(sluice_cmaf_fragment_write(hbuf, &f, 1, SLUICE_CMAF_SMOOTH
+                                                  | SLUICE_CMAF_NO_TFDT)
+          == hbuf + n);
+    CHECK(well_formed(hbuf, n));
+    CHECK(find(hbuf, n, "moof/traf/tfdt", &k) == NULL);
+    b = find(hbuf, n, "moof/traf/uuid", &k);
+    CHECK(b && sluice_rb64(b + 28) == 36000000000ULL);
+    CHECK(memcmp(hbuf + n - 180, buf + size - 180, 180) == 0);
+    CHECK(sluice_cmaf_fragment_parse(hbuf, n, &alloc, &back) == SLUICE_OK);
+    CHECK(back.nsamples == 4 && back.samples[3].duration == 330000);
+    free(back.samples);
+    free(hbuf);
     free(buf);
 
     /* 44.1 kHz AAC: 1024 samples are 232199.5 units; two fragments */
