@@ -99,6 +99,7 @@ typedef struct {
     /* manifests and playlists: the window of every track */
     ngx_sluice_snapshot_t        snap;
     uint32_t                    *discontinuities;   /* before the window */
+    uint64_t                    *period_starts;     /* DASH: last one's time */
 
     /* segments: the track asked for, then a muxed audio track (TS v3) */
     ngx_http_sluice_seg_track_t  seg[2];

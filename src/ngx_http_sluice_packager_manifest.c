@@ -21,7 +21,7 @@
 
 
 static uint32_t ngx_http_sluice_discontinuities_before(
-    ngx_sluice_track_t *tr, uint64_t time);
+    ngx_sluice_track_t *tr, uint64_t time, uint64_t *last);
 static void ngx_http_sluice_epoch(ngx_http_sluice_pkg_t *pkg,
     ngx_sluice_event_t *ev);
 static ngx_int_t ngx_http_sluice_presentation(ngx_http_sluice_pkg_t *pkg,
@@ -61,6 +61,12 @@ ngx_http_sluice_packager_manifest_collect(ngx_http_sluice_pkg_t *pkg,
         return NGX_ERROR;
     }
 
+    pkg->period_starts = ngx_pcalloc(pkg->request->pool,
+                                     pkg->snap.ntracks * sizeof(uint64_t));
+    if (pkg->period_starts == NULL) {
+        return NGX_ERROR;
+    }
+
     for (i = 0; i < pkg->snap.ntracks; i++) {
         ts = &pkg->snap.tracks[i];
 
@@ -71,7 +77,8 @@ ngx_http_sluice_packager_manifest_collect(ngx_http_sluice_pkg_t *pkg,
         tr = &ev->tracks[ts->index];
 
         pkg->discontinuities[i] =
-            ngx_http_sluice_discontinuities_before(tr, ts->frags[0].time);
+            ngx_http_sluice_discontinuities_before(tr, ts->frags[0].time,
+                                                   &pkg->period_starts[i]);
     }
 
     ngx_http_sluice_epoch(pkg, ev);
@@ -81,23 +88,30 @@ ngx_http_sluice_packager_manifest_collect(ngx_http_sluice_pkg_t *pkg,
 
 
 /*
- * The wall clock time of timeline time 0: the time the newest fragment
- * was appended (its end plus the write) minus its end on the timeline.
- * Stored in the event so that every worker and every request agree; it
- * moves only when a new estimate differs by more than a fragment (a
- * publisher that came back after a pause, a new generation).
+ * The wall clock time of timeline time 0: fixed for a generation (DASH
+ * availabilityStartTime must not change in a dynamic MPD).  The ingest
+ * sets it when the first fragment of the generation is indexed (the time
+ * it was appended minus its end) and continues the timeline of a
+ * reconnected publisher at the wall clock, so the live edge stays there.
+ * An event without one (none indexed by this zone yet) gets the same
+ * estimate here, once.  Called with the zone locked.
  */
 
 static void
 ngx_http_sluice_epoch(ngx_http_sluice_pkg_t *pkg, ngx_sluice_event_t *ev)
 {
-    int64_t                   est, diff, now, tolerance;
+    int64_t                   now;
     uint64_t                  end;
     ngx_uint_t                i;
     ngx_time_t               *tp;
     ngx_msec_int_t            age;
     ngx_sluice_frag_t        *f;
     ngx_sluice_track_snap_t  *ts, *newest;
+
+    if (ev->epoch_generation == ev->generation && ev->epoch_ms > 0) {
+        pkg->epoch_ms = ev->epoch_ms;
+        return;
+    }
 
     newest = NULL;
 
@@ -131,20 +145,12 @@ ngx_http_sluice_epoch(ngx_http_sluice_pkg_t *pkg, ngx_sluice_event_t *ev)
 
     tp = ngx_timeofday();
     now = (int64_t) tp->sec * 1000 + (int64_t) tp->msec;
-    est = now - age - (int64_t) end;
 
-    tolerance = (int64_t) ngx_max(2 * pkg->fragment_ms, 2000);
-    diff = est - ev->epoch_ms;
+    ev->epoch_ms = now - age - (int64_t) end;
+    ev->epoch_generation = ev->generation;
 
-    if (ev->epoch_generation != ev->generation || ev->epoch_ms == 0
-        || diff > tolerance || diff < -tolerance)
-    {
-        ngx_log_debug2(NGX_LOG_DEBUG_HTTP, pkg->request->connection->log, 0,
-                       "sluice packager: epoch %L -> %L", ev->epoch_ms, est);
-
-        ev->epoch_ms = est;
-        ev->epoch_generation = ev->generation;
-    }
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, pkg->request->connection->log, 0,
+                   "sluice packager: epoch %L", ev->epoch_ms);
 
     pkg->epoch_ms = ev->epoch_ms;
 }
@@ -178,28 +184,35 @@ ngx_http_sluice_packager_event_epoch(ngx_http_sluice_pkg_t *pkg,
 
 /*
  * Discontinuities of the ring entries before the window: they keep
- * EXT-X-DISCONTINUITY-SEQUENCE steady while the window slides.
+ * EXT-X-DISCONTINUITY-SEQUENCE steady while the window slides; "last" is
+ * the time of the last one at or before the window's first fragment (the
+ * start of its DASH Period), 0 when the ring has none.
  */
 
 static uint32_t
 ngx_http_sluice_discontinuities_before(ngx_sluice_track_t *tr,
-    uint64_t time)
+    uint64_t time, uint64_t *last)
 {
     uint32_t            n;
     ngx_uint_t          i;
     ngx_sluice_frag_t  *f;
 
     n = 0;
+    *last = 0;
 
     for (i = 0; i < tr->nfrags; i++) {
         f = &tr->frags[(tr->head + i) % tr->capacity];
 
-        if (f->time >= time) {
+        if (f->time > time) {
             break;
         }
 
         if (f->flags & NGX_SLUICE_FRAG_DISCONTINUITY) {
-            n++;
+            *last = f->time;
+
+            if (f->time < time) {
+                n++;
+            }
         }
     }
 
@@ -384,6 +397,7 @@ ngx_http_sluice_presentation(ngx_http_sluice_pkg_t *pkg,
         pt->nfrags = (uint32_t) ts->nfrags;
         pt->discontinuities_before = pkg->discontinuities
                                      ? pkg->discontinuities[i] : 0;
+        pt->period_start = pkg->period_starts ? pkg->period_starts[i] : 0;
     }
 
     tp = ngx_timeofday();

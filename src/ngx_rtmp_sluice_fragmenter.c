@@ -6,11 +6,12 @@
  * and cuts"):
  *
  *   - input milliseconds are unwrapped to 64 bits and moved to the event
- *     timeline by the session offset; a reconnect behind the stored end,
- *     or a jump, moves the offset so that the timeline goes on exactly at
- *     the stored end (no hole for players to fall into: dash.js stalls in
- *     SegmentTimeline holes) and flags the next fragments as
- *     discontinuities;
+ *     timeline by the session offset; a reconnect moves the offset so
+ *     that the timeline goes on at the wall clock (now - the event's
+ *     epoch, fixed per generation: DASH availabilityStartTime must not
+ *     move), or at the stored end when that is later; a jump continues
+ *     at the end; both flag the next fragments as discontinuities (a new
+ *     DASH Period, EXT-X-DISCONTINUITY);
  *   - video is cut at a keyframe whose time t gives round(t / F) greater
  *     than the current fragment number; the cut time is handed to the
  *     audio of the same stream, which cuts there with the same number;
@@ -59,6 +60,9 @@ static ngx_int_t ngx_rtmp_sluice_config_changed(ngx_rtmp_sluice_ctx_t *ctx,
 static ngx_int_t ngx_rtmp_sluice_timeline(ngx_rtmp_sluice_ctx_t *ctx,
     ngx_rtmp_sluice_track_t *t, uint32_t ts, int64_t *out);
 static void ngx_rtmp_sluice_set_offset(ngx_rtmp_sluice_ctx_t *ctx);
+static int64_t ngx_rtmp_sluice_event_clock(ngx_rtmp_sluice_ctx_t *ctx);
+static void ngx_rtmp_sluice_set_epoch(ngx_sluice_event_t *ev,
+    ngx_uint_t slot, ngx_sluice_frag_t *frag);
 static ngx_int_t ngx_rtmp_sluice_video_frame(ngx_rtmp_sluice_ctx_t *ctx,
     int64_t tl, int32_t cts, ngx_uint_t key, const uint8_t *p, size_t len);
 static ngx_int_t ngx_rtmp_sluice_audio_frame(ngx_rtmp_sluice_ctx_t *ctx,
@@ -358,7 +362,7 @@ static ngx_int_t
 ngx_rtmp_sluice_timeline(ngx_rtmp_sluice_ctx_t *ctx,
     ngx_rtmp_sluice_track_t *t, uint32_t ts, int64_t *out)
 {
-    int64_t                   ts64, tl, d, end, gap, fms;
+    int64_t                   ts64, tl, d, end, gap, fms, wall;
     ngx_int_t                 rc;
     ngx_rtmp_sluice_track_t  *o;
 
@@ -381,10 +385,24 @@ ngx_rtmp_sluice_timeline(ngx_rtmp_sluice_ctx_t *ctx,
         ctx->offset_checked = 1;
 
         if (ctx->reconnect) {
-            tl = ts64 + ctx->offset;
+            wall = ngx_rtmp_sluice_event_clock(ctx);
             end = (int64_t) ctx->stored_end;
 
-            if (tl < end || tl > end + gap) {
+            if (wall > end) {
+                /*
+                 * after an outage: at the next fragment boundary (ahead
+                 * of the wall clock, never behind it: players ask for
+                 * what the wall clock says exists)
+                 */
+                end = (wall + fms - 1) / fms * fms;
+            }
+
+            /* a rendition that reconnected first may have moved it */
+            tl = ts64 + ctx->offset;
+
+            if (tl < (int64_t) ctx->stored_end || tl < wall - fms
+                || tl > end + gap)
+            {
                 ctx->offset = end - ts64;
                 ngx_rtmp_sluice_set_offset(ctx);
             }
@@ -394,8 +412,9 @@ ngx_rtmp_sluice_timeline(ngx_rtmp_sluice_ctx_t *ctx,
 
             ngx_log_error(NGX_LOG_INFO, ngx_rtmp_sluice_log(ctx), 0,
                           "sluice: \"%s\" reconnected, input %L ms is "
-                          "timeline %L ms (stored end %L ms)",
-                          ctx->stream, ts64, ts64 + ctx->offset, end);
+                          "timeline %L ms (stored end %uL ms, wall clock "
+                          "%L ms)", ctx->stream, ts64, ts64 + ctx->offset,
+                          ctx->stored_end, wall);
         }
     }
 
@@ -450,6 +469,77 @@ ngx_rtmp_sluice_timeline(ngx_rtmp_sluice_ctx_t *ctx,
     *out = tl;
 
     return NGX_OK;
+}
+
+
+/*
+ * At the first frame of a reconnected publisher: the event's offset
+ * (another rendition of the encoder may have moved it already) and the
+ * wall clock position of the timeline, now - epoch (-1 when the event has
+ * no epoch for this generation yet: after an nginx restart the stored end
+ * alone, a recording's end, decides).
+ */
+
+static int64_t
+ngx_rtmp_sluice_event_clock(ngx_rtmp_sluice_ctx_t *ctx)
+{
+    int64_t                 wall;
+    ngx_time_t             *tp;
+    ngx_sluice_event_t     *ev;
+    ngx_sluice_zone_ctx_t  *zctx;
+
+    zctx = ngx_rtmp_sluice_zone->data;
+    wall = -1;
+
+    tp = ngx_timeofday();
+
+    ngx_shmtx_lock(&zctx->shpool->mutex);
+
+    ev = ngx_sluice_index_event(zctx->sh, ctx->event_id, ctx->generation);
+    if (ev) {
+        ctx->offset = ev->ts_offset;
+
+        if (ev->epoch_generation == ev->generation && ev->epoch_ms > 0) {
+            wall = (int64_t) tp->sec * 1000 + (int64_t) tp->msec
+                   - ev->epoch_ms;
+        }
+    }
+
+    ngx_shmtx_unlock(&zctx->shpool->mutex);
+
+    return wall;
+}
+
+
+/*
+ * The wall clock of timeline time 0 (DASH availabilityStartTime, HLS
+ * program date time), set once per generation by its first fragment: the
+ * time it is indexed minus its end.  Called with the zone locked.
+ */
+
+static void
+ngx_rtmp_sluice_set_epoch(ngx_sluice_event_t *ev, ngx_uint_t slot,
+    ngx_sluice_frag_t *frag)
+{
+    uint64_t     end;
+    uint32_t     timescale;
+    ngx_time_t  *tp;
+
+    if (ev->epoch_generation == ev->generation && ev->epoch_ms > 0) {
+        return;
+    }
+
+    timescale = ev->tracks[slot].info.timescale;
+    if (timescale == 0) {
+        return;
+    }
+
+    end = sluice_rescale(frag->time + frag->duration, timescale, 1000);
+    tp = ngx_timeofday();
+
+    ev->epoch_ms = (int64_t) tp->sec * 1000 + (int64_t) tp->msec
+                   - (int64_t) end;
+    ev->epoch_generation = ev->generation;
 }
 
 
@@ -1257,6 +1347,8 @@ ngx_rtmp_sluice_job_done(ngx_sluice_wjob_t *job)
             /* the live outputs record it (jc->frag has the final seq) */
 
             if (rc == NGX_OK || rc == NGX_DONE) {
+                ngx_rtmp_sluice_set_epoch(ev, jc->slot, &jc->frag);
+
                 nrec = ngx_sluice_recorder_collect(zctx->sh, ev, jc->slot,
                                                    &jc->frag, &req);
             }

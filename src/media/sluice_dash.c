@@ -9,17 +9,33 @@
 #include "sluice_dash.h"
 
 
+#define SLUICE_DASH_MAX_PERIODS  64
+#define SLUICE_DASH_MAX_TRACKS   64
+
+
 typedef struct {
     sluice_buf_t                 *b;
     const sluice_presentation_t  *p;
     sluice_format_t               format;
-    uint64_t                      start_ms;     /* presentationTimeOffset */
+    uint64_t                      start_ms;
     uint64_t                      end_ms;
     uint32_t                      nsets;
+
+    /* Period starts on the timeline (ms), from the first video track */
+    uint64_t                      periods[SLUICE_DASH_MAX_PERIODS];
+    uint32_t                      nperiods;
+    uint32_t                      period;       /* the one being written */
+
+    /* the tracks restricted to the fragments of that Period */
+    sluice_ptrack_t               views[SLUICE_DASH_MAX_TRACKS];
 } sluice_dash_ctx_t;
 
 
 static void sluice_dash_span(sluice_dash_ctx_t *ctx);
+static void sluice_dash_periods(sluice_dash_ctx_t *ctx);
+static void sluice_dash_period(sluice_dash_ctx_t *ctx, uint32_t k);
+static void sluice_dash_view(sluice_dash_ctx_t *ctx, uint32_t k,
+    const sluice_ptrack_t *t, sluice_ptrack_t *v);
 static void sluice_dash_mpd_open(sluice_dash_ctx_t *ctx);
 static int sluice_dash_same_set(const sluice_ptrack_t *a,
     const sluice_ptrack_t *b);
@@ -48,7 +64,7 @@ sluice_status_t
 sluice_dash_mpd(sluice_buf_t *b, const sluice_presentation_t *p,
     sluice_format_t format)
 {
-    uint32_t           i, j;
+    uint32_t           i, k;
     sluice_dash_ctx_t  ctx;
 
     if (!sluice_format_is_dash(format)) {
@@ -57,6 +73,10 @@ sluice_dash_mpd(sluice_buf_t *b, const sluice_presentation_t *p,
 
     if (p->ntracks == 0) {
         return SLUICE_NOT_FOUND;
+    }
+
+    if (p->ntracks > SLUICE_DASH_MAX_TRACKS) {
+        return SLUICE_BAD_DATA;
     }
 
     for (i = 0; i < p->ntracks; i++) {
@@ -71,25 +91,12 @@ sluice_dash_mpd(sluice_buf_t *b, const sluice_presentation_t *p,
     ctx.nsets = 0;
 
     sluice_dash_span(&ctx);
+    sluice_dash_periods(&ctx);
     sluice_dash_mpd_open(&ctx);
 
-    sluice_buf_cstr(b, "  <Period id=\"0\" start=\"PT0S\">\n");
-
-    /* an AdaptationSet at the first track of each kind */
-
-    for (i = 0; i < p->ntracks; i++) {
-        for (j = 0; j < i; j++) {
-            if (sluice_dash_same_set(&p->tracks[j], &p->tracks[i])) {
-                break;
-            }
-        }
-
-        if (j == i) {
-            sluice_dash_set(&ctx, i);
-        }
+    for (k = 0; k < ctx.nperiods; k++) {
+        sluice_dash_period(&ctx, k);
     }
-
-    sluice_buf_cstr(b, "  </Period>\n");
 
     if (p->live && !p->ended) {
         sluice_buf_cstr(b, "  <UTCTiming schemeIdUri=\"urn:mpeg:dash:utc:"
@@ -135,6 +142,206 @@ sluice_dash_span(sluice_dash_ctx_t *ctx)
     if (ctx->start_ms == UINT64_MAX) {
         ctx->start_ms = 0;
     }
+}
+
+
+/*
+ * A Period per discontinuity (DASH-IF IOP: availabilityStartTime stays,
+ * a new Period starts where the timeline restarts after a hole).  The
+ * split points come from the first video track (the first track without
+ * video); the first Period starts at the last discontinuity before the
+ * window when known, so its id and start stay while the window slides.
+ * Static: the first Period starts with the first fragment, at PT0S.
+ */
+
+static void
+sluice_dash_periods(sluice_dash_ctx_t *ctx)
+{
+    uint32_t                i;
+    uint64_t                ms, origin;
+    const sluice_ptrack_t  *t, *ref;
+
+    ref = NULL;
+
+    for (i = 0; i < ctx->p->ntracks; i++) {
+        t = &ctx->p->tracks[i];
+
+        if (t->nfrags == 0) {
+            continue;
+        }
+
+        if (ref == NULL
+            || (sluice_dash_is_video(t) && !sluice_dash_is_video(ref)))
+        {
+            ref = t;
+        }
+    }
+
+    ctx->nperiods = 1;
+    ctx->periods[0] = 0;
+
+    if (ref == NULL) {
+        ctx->periods[0] = ctx->start_ms;
+        return;
+    }
+
+    ms = sluice_dash_ms(ref, ref->frags[0].time);
+    origin = sluice_dash_ms(ref, ref->period_start);
+
+    if ((ref->frags[0].flags & SLUICE_PFRAG_DISCONTINUITY) || origin > ms) {
+        origin = ms;
+    }
+
+    ctx->periods[0] = origin;
+
+    for (i = 1; i < ref->nfrags; i++) {
+        if (!(ref->frags[i].flags & SLUICE_PFRAG_DISCONTINUITY)) {
+            continue;
+        }
+
+        ms = sluice_dash_ms(ref, ref->frags[i].time);
+
+        if (ms > ctx->periods[ctx->nperiods - 1]
+            && ctx->nperiods < SLUICE_DASH_MAX_PERIODS)
+        {
+            ctx->periods[ctx->nperiods++] = ms;
+        }
+    }
+
+    if (!ctx->p->live || ctx->p->ended) {
+        ctx->periods[0] = ctx->start_ms;
+    }
+}
+
+
+static void
+sluice_dash_period(sluice_dash_ctx_t *ctx, uint32_t k)
+{
+    uint32_t                i, j;
+    uint64_t                start, end;
+    sluice_buf_t           *b;
+    const sluice_ptrack_t  *v;
+
+    b = ctx->b;
+    ctx->period = k;
+    ctx->nsets = 0;
+
+    for (i = 0; i < ctx->p->ntracks; i++) {
+        sluice_dash_view(ctx, k, &ctx->p->tracks[i], &ctx->views[i]);
+    }
+
+    start = ctx->periods[k];
+
+    sluice_buf_cstr(b, "  <Period id=\"");
+    sluice_buf_u64(b, start);
+    sluice_buf_cstr(b, "\" start=\"");
+
+    if (!ctx->p->live || ctx->p->ended) {
+        end = (k + 1 < ctx->nperiods) ? ctx->periods[k + 1] : ctx->end_ms;
+        end = end > start ? end : start;
+
+        if (start > ctx->periods[0]) {
+            sluice_buf_duration(b, start - ctx->periods[0]);
+
+        } else {
+            sluice_buf_cstr(b, "PT0S");
+        }
+
+        sluice_buf_cstr(b, "\" duration=\"");
+        sluice_buf_duration(b, end - start);
+
+    } else if (start) {
+        sluice_buf_duration(b, start);
+
+    } else {
+        sluice_buf_cstr(b, "PT0S");
+    }
+
+    sluice_buf_cstr(b, "\">\n");
+
+    /* an AdaptationSet at the first track of each kind */
+
+    for (i = 0; i < ctx->p->ntracks; i++) {
+        v = &ctx->views[i];
+
+        if (v->nfrags == 0) {
+            continue;
+        }
+
+        for (j = 0; j < i; j++) {
+            if (ctx->views[j].nfrags
+                && sluice_dash_same_set(&ctx->views[j], v))
+            {
+                break;
+            }
+        }
+
+        if (j == i) {
+            sluice_dash_set(ctx, i);
+        }
+    }
+
+    sluice_buf_cstr(b, "  </Period>\n");
+}
+
+
+/*
+ * The fragments of a track in Period k: a fragment goes to the last
+ * Period it starts in, within half a fragment before the split when it
+ * is a discontinuity (audio cut at the video cut time, rounded).
+ */
+
+static void
+sluice_dash_view(sluice_dash_ctx_t *ctx, uint32_t k, const sluice_ptrack_t *t,
+    sluice_ptrack_t *v)
+{
+    uint32_t               i, p, first, n;
+    uint64_t               ms, tol, split;
+    const sluice_pfrag_t  *f;
+
+    *v = *t;
+    v->nfrags = 0;
+
+    tol = (ctx->p->fragment_ms ? ctx->p->fragment_ms : 2000) / 2;
+    p = 0;
+    first = 0;
+    n = 0;
+
+    for (i = 0; i < t->nfrags; i++) {
+        f = &t->frags[i];
+        ms = sluice_dash_ms(t, f->time);
+
+        while (p + 1 < ctx->nperiods) {
+            split = ctx->periods[p + 1];
+
+            if (ms >= split
+                || (ms + tol >= split
+                    && (f->flags & SLUICE_PFRAG_DISCONTINUITY)))
+            {
+                p++;
+                continue;
+            }
+
+            break;
+        }
+
+        if (p < k) {
+            continue;
+        }
+
+        if (p > k) {
+            break;
+        }
+
+        if (n == 0) {
+            first = i;
+        }
+
+        n++;
+    }
+
+    v->frags = t->frags + first;
+    v->nfrags = n;
 }
 
 
@@ -228,13 +435,15 @@ sluice_dash_set(sluice_dash_ctx_t *ctx, uint32_t first)
     const sluice_ptrack_t  *t, *f;
 
     b = ctx->b;
-    f = &ctx->p->tracks[first];
+    f = &ctx->views[first];
     shared = 1;
 
     for (i = first + 1; i < ctx->p->ntracks; i++) {
-        t = &ctx->p->tracks[i];
+        t = &ctx->views[i];
 
-        if (sluice_dash_same_set(f, t) && !sluice_dash_same_timeline(f, t)) {
+        if (t->nfrags && sluice_dash_same_set(f, t)
+            && !sluice_dash_same_timeline(f, t))
+        {
             shared = 0;
         }
     }
@@ -254,9 +463,9 @@ sluice_dash_set(sluice_dash_ctx_t *ctx, uint32_t first)
     }
 
     for (i = first; i < ctx->p->ntracks; i++) {
-        t = &ctx->p->tracks[i];
+        t = &ctx->views[i];
 
-        if (sluice_dash_same_set(f, t)) {
+        if (t->nfrags && sluice_dash_same_set(f, t)) {
             sluice_dash_representation(ctx, t, !shared);
         }
     }
@@ -273,7 +482,7 @@ sluice_dash_set_attrs(sluice_dash_ctx_t *ctx, uint32_t first)
     const sluice_ptrack_t  *t, *f;
 
     b = ctx->b;
-    f = &ctx->p->tracks[first];
+    f = &ctx->views[first];
 
     sluice_buf_cstr(b, "    <AdaptationSet id=\"");
     sluice_buf_u64(b, ctx->nsets++);
@@ -298,9 +507,9 @@ sluice_dash_set_attrs(sluice_dash_ctx_t *ctx, uint32_t first)
     h = 0;
 
     for (i = first; i < ctx->p->ntracks; i++) {
-        t = &ctx->p->tracks[i];
+        t = &ctx->views[i];
 
-        if (sluice_dash_same_set(f, t)) {
+        if (t->nfrags && sluice_dash_same_set(f, t)) {
             w = t->info->width > w ? t->info->width : w;
             h = t->info->height > h ? t->info->height : h;
         }
@@ -391,9 +600,10 @@ sluice_dash_template(sluice_dash_ctx_t *ctx, const sluice_ptrack_t *t,
     sluice_buf_cstr(b, "<SegmentTemplate");
     sluice_dash_attr_u64(b, "timescale", ts);
 
-    if (!ctx->p->live || ctx->p->ended) {
+    if (ctx->periods[ctx->period]) {
         sluice_dash_attr_u64(b, "presentationTimeOffset",
-                             sluice_rescale(ctx->start_ms, 1000, ts));
+                             sluice_rescale(ctx->periods[ctx->period], 1000,
+                                            ts));
     }
 
     sluice_buf_cstr(b, " media=\"QualityLevels($Bandwidth$)/Fragments(");

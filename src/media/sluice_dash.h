@@ -4,8 +4,9 @@
  *
  * DASH MPD (ISO/IEC 23009-1) of a presentation, AMS style
  * (manifest(format=mpd-time-csf) and manifest(format=mpd-time-cmaf)):
- * profile isoff-live (and cmaf:2019 for mpd-time-cmaf), one Period at
- * PT0S, an AdaptationSet per type (and per audio timescale or language),
+ * profile isoff-live (and cmaf:2019 for mpd-time-cmaf), a Period per
+ * discontinuity, an AdaptationSet per type (and per audio timescale or
+ * language),
  * SegmentTemplate with $Bandwidth$ and $Time$ URLs relative to the MPD:
  *
  *   QualityLevels($Bandwidth$)/Fragments(video=$Time$,format=mpd-time-csf)
@@ -15,12 +16,23 @@
  * AdaptationSet when all its Representations share one timeline, on each
  * Representation otherwise.
  *
+ * Periods (DASH-IF IOP: a dynamic MPD keeps its availabilityStartTime; a
+ * timeline that restarts after a hole starts a new Period): split at the
+ * discontinuities of the first video track (of the first track without
+ * video), the fragments of every track going to the Period they start in
+ * (a discontinuity up to half a fragment before the split belongs to the
+ * new one).  Period@id is its start in timeline ms, Period@start its first
+ * fragment's time (the first Period: the last discontinuity at or before
+ * the window, ptrack->period_start, so it stays while the window slides),
+ * SegmentTemplate@presentationTimeOffset that start in the timescale.
+ *
  * While live: type "dynamic", availabilityStartTime = p->epoch_ms (the
  * wall clock of timeline time 0, so segment times match the wall clock),
  * publishTime and UTCTiming (urn:mpeg:dash:utc:direct:2014) = p->now_ms,
  * minimumUpdatePeriod = the fragment duration, timeShiftBufferDepth = the
  * window.  Ended: type "static" with mediaPresentationDuration, the
- * timeline shifted to start at 0 by presentationTimeOffset.
+ * first Period at PT0S (offset by the first fragment's time), every
+ * Period with its duration (to the next one's start, holes included).
  */
 
 

@@ -50,6 +50,14 @@ typedef struct {
 
     /* discontinuities that left the window (EXT-X-DISCONTINUITY-SEQ) */
     uint32_t                     discontinuities_before;
+
+    /*
+     * time (track timescale) of the last discontinuity at or before
+     * frags[0], when known (the ring holds more than the window): the
+     * start of the DASH Period the window begins in, steady while the
+     * window slides; 0: none known (the Period starts at 0)
+     */
+    uint64_t                     period_start;
 } sluice_ptrack_t;
 
 

@@ -280,19 +280,167 @@ test_timeline(void)
 
     CHECK(strstr(s, "isoff-live:2011,urn:mpeg:dash:profile:cmaf:2019\""));
     CHECK(strstr(s, "Fragments(video=$Time$,format=mpd-time-cmaf)"));
+    /* a gap without a discontinuity: t restated in the same Period */
     CHECK(strstr(s,
         "            <S t=\"900000\" d=\"180000\"/>\n"
         "            <S d=\"181000\"/>\n"
         "            <S d=\"180000\" r=\"1\"/>\n"
         "            <S t=\"1629000\" d=\"180000\"/>\n"
-        "            <S t=\"1809000\" d=\"180000\"/>\n"
         "          </SegmentTimeline>"));
 
+    /* the discontinuity: a new Period at its time, the video only */
+    CHECK(count_of(s, "<Period ") == 2);
+    CHECK(strstr(s, "<Period id=\"0\" start=\"PT0S\">"));
+    CHECK(strstr(s, "<Period id=\"20100\" start=\"PT20.100S\">\n"
+                 "    <AdaptationSet id=\"0\" contentType=\"video\""));
+    CHECK(strstr(s, "presentationTimeOffset=\"1809000\" "));
+    CHECK(strstr(s, "          <S t=\"1809000\" d=\"180000\"/>\n"
+                 "        </SegmentTimeline>"));
+
     /* templates per Representation when timelines differ */
-    CHECK(count_of(s, "<SegmentTemplate") == 3);
+    CHECK(count_of(s, "<SegmentTemplate") == 4);
     CHECK(strstr(s, "frameRate=\"30\">\n        <SegmentTemplate"));
     CHECK(strstr(s, "<S t=\"900000\" d=\"180000\" r=\"4\"/>\n"
                  "            <S d=\"1\"/>\n"));
+    free(s);
+}
+
+
+/* the offset of the n-th match of needle, -1 if none */
+
+static long
+offset_of(const char *s, const char *needle, int n)
+{
+    const char  *p;
+
+    for (p = s; (p = strstr(p, needle)) != NULL; p++) {
+        if (n-- == 0) {
+            return p - s;
+        }
+    }
+
+    return -1;
+}
+
+
+/*
+ * An encoder reconnect: the timeline goes on at the wall clock (a hole),
+ * the first fragments after it are discontinuities.  Every AdaptationSet
+ * is split at the video's discontinuity; audio cut at the video cut time
+ * (a little before it, rounded) goes to the new Period.
+ */
+
+static void
+test_periods(void)
+{
+    char                   *s;
+    long                    p1, a0, a1;
+    uint32_t                i;
+    sluice_status_t         rc;
+    sluice_presentation_t   p;
+
+    fixture(&p, 6);
+
+    for (i = 3; i < 6; i++) {
+        vfrags[i].time += 5 * 90000;
+        v2frags[i].time += 5 * 90000;
+        afrags[i].time += 5 * 48000 - 48;     /* 1 ms early */
+    }
+
+    vfrags[3].flags = SLUICE_PFRAG_DISCONTINUITY;
+    v2frags[3].flags = SLUICE_PFRAG_DISCONTINUITY;
+    afrags[3].flags = SLUICE_PFRAG_DISCONTINUITY;
+
+    /* the window begins after a discontinuity that left it */
+    for (i = 0; i < 3; i++) {
+        tracks[i].period_start = (i == 1) ? 240000 : 450000;
+    }
+
+    s = render(&p, SLUICE_FORMAT_DASH_CMAF, &rc);
+    CHECK(s != NULL);
+    if (s == NULL) {
+        return;
+    }
+
+    if (getenv("SHOW")) {
+        fputs(s, stderr);
+    }
+
+    CHECK(strstr(s, "type=\"dynamic\" "
+                 "availabilityStartTime=\"2026-11-18T11:06:40.000Z\""));
+    CHECK(count_of(s, "<Period ") == 2);
+    CHECK(strstr(s, "<Period id=\"5000\" start=\"PT5.000S\">"));
+    CHECK(strstr(s, "<Period id=\"21000\" start=\"PT21.000S\">"));
+    CHECK(count_of(s, "<AdaptationSet ") == 4);
+
+    p1 = offset_of(s, "<Period id=\"21000\"", 0);
+    a0 = offset_of(s, "contentType=\"audio\"", 0);
+    a1 = offset_of(s, "contentType=\"audio\"", 1);
+    CHECK(p1 > 0 && a0 > 0 && a0 < p1 && a1 > p1);
+
+    /* each Period: its own fragments, offset by its start */
+    CHECK(strstr(s, "<SegmentTemplate timescale=\"90000\" "
+                 "presentationTimeOffset=\"450000\" "));
+    CHECK(strstr(s, "<S t=\"900000\" d=\"180000\" r=\"2\"/>\n"
+                 "        </SegmentTimeline>"));
+    CHECK(strstr(s, "<SegmentTemplate timescale=\"90000\" "
+                 "presentationTimeOffset=\"1890000\" "));
+    CHECK(strstr(s, "<S t=\"1890000\" d=\"180000\" r=\"2\"/>\n"
+                 "        </SegmentTimeline>"));
+    CHECK(strstr(s, "<SegmentTemplate timescale=\"48000\" "
+                 "presentationTimeOffset=\"240000\" "));
+    CHECK(strstr(s, "<S t=\"480000\" d=\"96000\" r=\"2\"/>\n"
+                 "        </SegmentTimeline>"));
+    CHECK(strstr(s, "<SegmentTemplate timescale=\"48000\" "
+                 "presentationTimeOffset=\"1008000\" "));
+    CHECK(strstr(s, "<S t=\"1007952\" d=\"96000\" r=\"2\"/>\n"
+                 "        </SegmentTimeline>"));
+    CHECK(count_of(s, "<S t=") == 4);
+    free(s);
+
+    /* the window begins at the discontinuity: the same Period */
+    for (i = 0; i < 3; i++) {
+        tracks[i].frags += 3;
+        tracks[i].nfrags = 3;
+        tracks[i].period_start = tracks[i].frags[0].time;
+    }
+
+    s = render(&p, SLUICE_FORMAT_DASH_CMAF, &rc);
+    CHECK(s && count_of(s, "<Period ") == 1);
+    CHECK(s && strstr(s, "<Period id=\"21000\" start=\"PT21.000S\">"));
+    free(s);
+
+    /* static (an asset): Periods with durations, the first at PT0S */
+    fixture(&p, 6);
+
+    for (i = 3; i < 6; i++) {
+        vfrags[i].time += 5 * 90000;
+        v2frags[i].time += 5 * 90000;
+        afrags[i].time += 5 * 48000;
+    }
+
+    vfrags[3].flags = SLUICE_PFRAG_DISCONTINUITY;
+    p.ended = 1;
+
+    s = render(&p, SLUICE_FORMAT_DASH_CSF, &rc);
+    CHECK(s != NULL);
+    if (s == NULL) {
+        return;
+    }
+
+    if (getenv("SHOW")) {
+        fputs(s, stderr);
+    }
+
+    CHECK(strstr(s, "type=\"static\" mediaPresentationDuration=\"PT17.000S\""));
+    CHECK(strstr(s, "<Period id=\"10000\" start=\"PT0S\" "
+                 "duration=\"PT11.000S\">"));
+    CHECK(strstr(s, "<Period id=\"21000\" start=\"PT11.000S\" "
+                 "duration=\"PT6.000S\">"));
+    CHECK(strstr(s, "presentationTimeOffset=\"900000\""));
+    CHECK(strstr(s, "presentationTimeOffset=\"1890000\""));
+    CHECK(strstr(s, "presentationTimeOffset=\"1008000\""));
+    CHECK(count_of(s, "<AdaptationSet ") == 4);
     free(s);
 }
 
@@ -346,6 +494,7 @@ main(void)
 
     test_live();
     test_timeline();
+    test_periods();
     test_static();
 
     while (nallocated) {

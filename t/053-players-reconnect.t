@@ -1,0 +1,373 @@
+#!/usr/bin/perl
+
+# Copyright (C) 2026, The Sluice authors.
+#
+# Players keep playing across an encoder reconnect, the DASH-IF way: the
+# timeline is anchored to the wall clock (the event's epoch is fixed for a
+# generation), a reconnect after an outage continues the timeline at the
+# wall clock (a hole as long as the outage), DASH starts a new Period
+# there (availabilityStartTime unchanged), HLS writes EXT-X-DISCONTINUITY
+# and Smooth restates t.  hls.js (HLS fMP4 and TS), dash.js and Shaka
+# (DASH CMAF) must advance currentTime by 16 s while the encoder is down
+# for about 5 s (t/browser/play.js, headless Chromium).
+#
+# Needs chromium and the npm packages of t/browser: `npm ci --prefix
+# t/browser` (./build.sh does it); skipped otherwise.
+
+use strict;
+use warnings;
+
+use Test::More;
+use JSON::PP;
+use IPC::Run;
+use Time::HiRes qw(time);
+use Time::Local qw(timegm);
+
+use FindBin;
+use lib "$FindBin::Bin/lib";
+use Test::Sluice;
+
+my $t = Test::Sluice->new();
+$t->has_program('ffmpeg', 'node');
+
+my $chromium = $ENV{SLUICE_CHROMIUM} || '/usr/bin/chromium';
+my $play = "$FindBin::Bin/browser/play.js";
+my $mods = "$FindBin::Bin/browser/node_modules";
+
+$t->skip_all("$chromium not found (apt-get install chromium)")
+    unless -x $chromium;
+for my $m (qw(playwright-core hls.js dashjs shaka-player)) {
+    $t->skip_all("t/browser/node_modules/$m missing:"
+                 . " run npm ci --prefix t/browser")
+        unless -d "$mods/$m";
+}
+
+my $conf = <<'EOF';
+%%TEST_GLOBALS%%
+
+worker_processes 2;
+thread_pool sluice threads=2;
+
+events {}
+
+rtmp {
+    server {
+        listen 127.0.0.1:%%PORT_1935%%;
+
+        application live {
+            live on;
+            sluice_ingest on;
+            sluice_thread_pool sluice;
+        }
+    }
+}
+
+http {
+    %%TEST_GLOBALS_HTTP%%
+
+    sluice_zone sluice 16m;
+    sluice_data_path data;
+    sluice_account %%ACCOUNT%%;
+    sluice_api_key %%API_KEY%%;
+    sluice_ingest_url rtmp://127.0.0.1:%%PORT_1935%%;
+    sluice_preview_url http://127.0.0.1:%%PORT_8080%%;
+    sluice_transition_time 0s;
+
+    server {
+        listen 127.0.0.1:%%PORT_8080%%;
+
+        location ~* ^/subscriptions/ {
+            sluice_api;
+        }
+
+        location / {
+            sluice_packager;
+            sluice_live_window 60s;
+            aio threads=sluice;
+        }
+    }
+}
+EOF
+
+my $account = $t->account;
+$conf =~ s/%%ACCOUNT%%/$account/g;
+$t->write_file_expand('nginx.conf', $conf);
+
+my @ladder = Test::Sluice::fixture('ladder', duration => 10, gop => 2);
+
+$t->run();
+
+my $token = 'c0ffeec0ffeec0ffeec0ffeec0ffee53';
+my $loc = create_event('reconnect1', $token);
+ok($loc, 'live event running with a preview locator')
+    or diag('no live event: ' . ($t->read_file('error.log') // ''));
+unless ($loc) {
+    $t->done_testing();
+    exit;
+}
+
+my $base = "/$loc/preview.ism";
+my $http = 'http://127.0.0.1:' . $t->port(8080) . $base;
+my $mpd_url = "$base/manifest(format=mpd-time-cmaf)";
+my $mpd_http = 'http://127.0.0.1:' . $t->port(8080) . $mpd_url;
+
+my $pub = publish();
+
+ok(wait_fragments(5), 'fragments available')
+    or diag($t->read_file('error.log'));
+
+my $ast = (mpd_info() // {})->{ast};
+ok($ast, 'dynamic MPD with an availabilityStartTime');
+
+my $reconnects = 0;
+
+for my $c ([ 'hls.js HLS fMP4', 'hls', "$http/manifest(format=m3u8-cmaf).m3u8" ],
+           [ 'hls.js HLS TS', 'hls', "$http/manifest(format=m3u8-aapl).m3u8" ],
+           [ 'dash.js DASH CMAF', 'dash', "$mpd_http.mpd" ],
+           [ 'Shaka DASH CMAF', 'shaka', "$mpd_http.mpd" ])
+{
+    my ($name, $player, $url) = @$c;
+
+    # 16 s of media in 50 s: the encoder is down for about 5 s (stop, 3 s,
+    # reconnect, first fragment); a player stuck at the reconnect does not
+    # make it
+    my $h = play_start($player, $url, 16, 50);
+
+    sleep 8;
+    $t->stop_publisher($pub);
+    my $down = time();
+    sleep 3;
+    $pub = publish();
+    $reconnects++;
+
+    my $r = play_finish($h);
+    ok($r->{ok}, "$name: plays 16 s across an encoder reconnect")
+        or diag(JSON::PP->new->canonical->encode($r));
+    note(JSON::PP->new->canonical->encode($r));
+
+    check_manifests($name, $down);
+}
+
+$t->stop_publisher($pub);
+
+$t->done_testing();
+
+
+###############################################################################
+
+# after a reconnect: the same availabilityStartTime, a new Period at the
+# wall clock, contiguous timelines within each Period; HLS discontinuity
+# and Smooth restated t
+
+sub check_manifests {
+    my ($name, $down) = @_;
+
+    my $m;
+    # the Period of this reconnect, with two fragments
+    $t->wait_for(sub {
+        $m = mpd_info();
+        return $m && @{$m->{periods}} >= 2
+            && iso_time($m->{ast}) + $m->{periods}[-1]{start} > $down
+            && $m->{periods}[-1]{nfrags} >= 2;
+    }, 30, 0.5);
+
+    ok($m && $m->{ast} eq ($ast // ''),
+       "$name: availabilityStartTime unchanged after the reconnect")
+        or diag(explain($m));
+    ok($m && @{$m->{periods}} >= 2, "$name: a new Period after the reconnect")
+        or diag(explain($m));
+    return unless $m && @{$m->{periods}} >= 2;
+
+    my $p = $m->{periods}[-1];
+    my $prev = $m->{periods}[-2];
+    my $ast_s = iso_time($m->{ast});
+
+    # the new Period begins at the first fragment after the reconnect, on
+    # the wall clock: not before the encoder went down, not much later
+    # than it came back (ffmpeg start-up, a fragment)
+    ok($p->{start} == $p->{first}, "$name: the Period starts at its first "
+       . "fragment ($p->{start} s)") or diag(explain($m));
+    my $wall = $ast_s + $p->{start};
+    ok($wall > $down && $wall < $down + 3 + 8,
+       "$name: the Period starts on the wall clock (outage: "
+       . sprintf('%.1f s', $wall - $down) . ')') or diag(explain($m));
+    ok($prev->{end} < $p->{start} && $p->{start} - $prev->{end} >= 2,
+       "$name: a hole between the Periods ("
+       . sprintf('%.1f s', $p->{start} - $prev->{end}) . ')')
+        or diag(explain($m));
+    ok(!grep({ $_->{holes} } @{$m->{periods}}),
+       "$name: no hole within a Period") or diag(explain($m));
+    ok($p->{pto_ok}, "$name: presentationTimeOffset is the Period start")
+        or diag(explain($m));
+    ok($p->{sets} == 2 && $prev->{sets} == 2,
+       "$name: video and audio in both Periods") or diag(explain($m));
+
+    my $mr = $t->get("$base/manifest(format=m3u8-cmaf)");
+    my ($media) = ($mr->{body} // '')
+        =~ m{^(QualityLevels\([^\n]*video[^\n]*)$}m;
+    my $pl = $media ? $t->get("$base/$media")->{body} : '';
+    my @disc = $pl =~ /^#EXT-X-DISCONTINUITY$/mg;
+    ok(@disc >= 1, "$name: HLS playlist has EXT-X-DISCONTINUITY")
+        or diag($pl);
+
+    # program date time follows the timeline: after the discontinuity,
+    # availabilityStartTime + the new Period's start
+    my @pdt = map { iso_time($_) } $pl =~ /^#EXT-X-PROGRAM-DATE-TIME:(.*)$/mg;
+    ok(@pdt >= 2 && abs($pdt[-1] - ($ast_s + $p->{start})) < 0.01,
+       "$name: HLS PROGRAM-DATE-TIME after the discontinuity is the "
+       . "Period's start") or diag($pl);
+
+    my $sm = $t->get("$base/manifest")->{body} // '';
+    my ($v) = $sm =~ m{(<StreamIndex\b[^>]*Type="video".*?</StreamIndex>)}s;
+    my @c = ($v // '') =~ /<c\b([^>]*)>/g;
+    shift @c;
+    ok(scalar(grep { /\bt="/ } @c), "$name: Smooth restates t after the gap")
+        or diag($sm);
+}
+
+
+# the video Periods of the MPD: start, first fragment, end (seconds)
+sub mpd_info {
+    my $r = $t->get($mpd_url);
+    return unless $r->{status} == 200;
+    my $x = $r->{body};
+
+    my ($ast) = $x =~ /availabilityStartTime="([^"]+)"/;
+    return unless $ast && $x =~ /type="dynamic"/;
+
+    my @periods;
+    for my $pd ($x =~ m{(<Period\b.*?</Period>)}sg) {
+        my ($start) = $pd =~ /<Period\b[^>]*\bstart="PT([\d.]+)S"/;
+        my @sets = $pd =~ /<AdaptationSet\b/g;
+        my ($vs) = $pd =~ m{mimeType="video/mp4"(.*?)</AdaptationSet>}s;
+        my ($ts) = ($vs // '') =~ /timescale="(\d+)"/;
+        my ($pto) = ($vs // '') =~ /presentationTimeOffset="(\d+)"/;
+        my ($tl) = ($vs // '') =~ m{<SegmentTimeline>(.*?)</SegmentTimeline>}s;
+        my ($first, $pos, $n, $holes) = (undef, undef, 0, 0);
+
+        for my $s (($tl // '') =~ /<S\b([^>]*)>/g) {
+            my ($st) = $s =~ /\bt="(\d+)"/;
+            my ($d) = $s =~ /\bd="(\d+)"/;
+            my ($rep) = $s =~ /\br="(\d+)"/;
+            $first //= $st;
+            $holes++ if defined $st && defined $pos
+                && abs($st - $pos) > 0.25 * ($ts || 1);
+            $pos = ($st // $pos) + $d * (1 + ($rep // 0));
+            $n += 1 + ($rep // 0);
+        }
+
+        $ts ||= 1;
+        push @periods, {
+            start => $start // 0,
+            first => defined $first ? $first / $ts : -1,
+            end => defined $pos ? $pos / $ts : -1,
+            nfrags => $n,
+            holes => $holes,
+            sets => scalar @sets,
+            pto_ok => abs(($pto // 0) / $ts - ($start // 0)) < 0.002,
+        };
+    }
+
+    return { ast => $ast, periods => \@periods };
+}
+
+
+sub iso_time {
+    my ($s) = @_;
+    my ($y, $mo, $d, $h, $mi, $sec) =
+        $s =~ /^(\d+)-(\d+)-(\d+)T(\d+):(\d+):([\d.]+)/ or return 0;
+    return timegm(0, $mi, $h, $d, $mo - 1, $y) + $sec;
+}
+
+
+sub publish {
+    return $t->publish(input => [@ladder], loop => 1,
+        url => [ map { 'rtmp://127.0.0.1:' . $t->port(1935)
+                       . "/live/$token/stream$_" } 1 .. 3 ]);
+}
+
+
+# players start a few fragments behind the live edge
+sub wait_fragments {
+    my ($n) = @_;
+
+    return $t->wait_for(sub {
+        my $r = $t->get("$base/manifest");
+        return unless $r->{status} == 200;
+        my ($v) = $r->{body}
+            =~ m{(<StreamIndex\b[^>]*Type="video".*?</StreamIndex>)}s;
+        my @c = ($v // '') =~ /<c\b/g;
+        return @c >= $n;
+    }, 60, 0.5);
+}
+
+
+# play.js in the background; play_finish() waits for its result
+sub play_start {
+    my ($player, $url, $seconds, $timeout) = @_;
+
+    my $p = { out => '', err => '' };
+    $p->{h} = IPC::Run::start([ 'node', $play, '--player', $player,
+        '--url', $url, '--seconds', $seconds, '--timeout', $timeout ],
+        '<', \undef, '>', \$p->{out}, '2>', \$p->{err},
+        IPC::Run::timeout($timeout + 30));
+    return $p;
+}
+
+
+sub play_finish {
+    my ($p) = @_;
+
+    eval { $p->{h}->finish() };
+    my $e = $@;
+    if ($e) {
+        eval { $p->{h}->kill_kill(grace => 2) };
+    }
+    my ($line) = grep { /^\{/ } reverse split /\n/, $p->{out};
+    my $r = eval { JSON::PP::decode_json($line // '') };
+    return $r if $r;
+    return { ok => 0, error => "play.js: $e $p->{err}", stdout => $p->{out} };
+}
+
+
+sub create_event {
+    my ($name, $tok) = @_;
+
+    my $all = [ { name => 'all', address => '0.0.0.0',
+                  subnetPrefixLength => 0 } ];
+    my $r = $t->api(PUT => "liveEvents/$name", {
+        location => 'westus',
+        properties => {
+            input => {
+                streamingProtocol => 'RTMP',
+                accessToken => $tok,
+                keyFrameIntervalDuration => 'PT2S',
+                accessControl => { ip => { allow => $all } },
+            },
+            preview => { accessControl => { ip => { allow => $all } } },
+            encoding => { encodingType => 'PassthroughBasic' },
+        },
+    });
+    unless ($r->{status} =~ /^20[012]$/) {
+        diag("create $name: $r->{status} $r->{body}");
+        return;
+    }
+
+    $t->wait_for(sub {
+        my $g = $t->api(GET => "liveEvents/$name");
+        return ($g->{json}{properties}{resourceState} // '') eq 'Stopped';
+    }, 20);
+
+    $r = $t->api(POST => "liveEvents/$name/start", {});
+    diag("start $name: $r->{status} $r->{body}")
+        unless $r->{status} =~ /^20[02]$/;
+
+    my $ok = $t->wait_for(sub {
+        my $g = $t->api(GET => "liveEvents/$name");
+        return ($g->{json}{properties}{resourceState} // '') eq 'Running';
+    }, 30);
+    return unless $ok;
+
+    return $t->api(GET => "liveEvents/$name")
+        ->{json}{properties}{preview}{previewLocator};
+}
