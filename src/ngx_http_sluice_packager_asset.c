@@ -354,8 +354,15 @@ ngx_http_sluice_index_find(ngx_http_sluice_index_t *ix, uint64_t key,
             return NGX_ERROR;
         }
 
-        v = by_seq ? f.seq
-                   : smooth_ts ? sluice_mss_time(f.time, smooth_ts) : f.time;
+        if (by_seq) {
+            v = f.seq;
+
+        } else if (smooth_ts) {
+            v = sluice_mss_time(f.time, smooth_ts);
+
+        } else {
+            v = f.time;
+        }
 
         if (v == key) {
             *pos = mid;

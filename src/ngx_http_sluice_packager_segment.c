@@ -823,10 +823,11 @@ ngx_http_sluice_seg_produce(ngx_http_sluice_seg_ctx_t *ctx)
 
 /*
  * A Smooth fragment: moof (tfxd, no tfdt, as AMS) and mdat written from
- * the parsed samples, every time in 100 ns units.  A live one also carries a tfrf box announcing the fragments
- * that follow, which Smooth clients need to go on without reloading the
- * manifest; until all NGX_HTTP_SLUICE_SMOOTH_LOOKAHEAD exist, the answer
- * changes and is cached like a manifest.
+ * the parsed samples, every time in 100 ns units.  A live one also
+ * carries a tfrf box announcing the fragments that follow, which Smooth
+ * clients need to go on without reloading the manifest; until all
+ * NGX_HTTP_SLUICE_SMOOTH_LOOKAHEAD exist, the answer changes and is
+ * cached like a manifest.
  */
 
 static ngx_int_t
