@@ -89,6 +89,7 @@ static ngx_int_t ngx_sluice_rec_one(ngx_sluice_rec_job_t *rj,
     ngx_sluice_rec_out_t *out, ngx_uint_t i);
 static ngx_int_t ngx_sluice_rec_describe(ngx_sluice_rec_job_t *rj,
     ngx_sluice_rec_out_t *out, ngx_uint_t i);
+static void ngx_sluice_rec_undo(ngx_fd_t fd, off_t size);
 static ngx_int_t ngx_sluice_rec_append(ngx_sluice_rec_job_t *rj,
     ngx_sluice_rec_out_t *out, uint64_t *nrec);
 static void ngx_sluice_rec_trim(ngx_sluice_rec_job_t *rj,
@@ -645,6 +646,17 @@ failed:
  * first, and a short write is undone, so records stay aligned.
  */
 
+/* cut a partial record off; if that fails too, readers ignore it */
+
+static void
+ngx_sluice_rec_undo(ngx_fd_t fd, off_t size)
+{
+    if (ftruncate(fd, size) == -1) {
+        return;
+    }
+}
+
+
 static ngx_int_t
 ngx_sluice_rec_append(ngx_sluice_rec_job_t *rj, ngx_sluice_rec_out_t *out,
     uint64_t *nrec)
@@ -688,7 +700,7 @@ ngx_sluice_rec_append(ngx_sluice_rec_job_t *rj, ngx_sluice_rec_out_t *out,
         err = (n == -1) ? ngx_errno : NGX_ENOSPC;
 
         if (n > 0) {
-            (void) ftruncate(fd, size);
+            ngx_sluice_rec_undo(fd, size);
         }
 
         ngx_set_errno(err);
@@ -698,7 +710,7 @@ ngx_sluice_rec_append(ngx_sluice_rec_job_t *rj, ngx_sluice_rec_out_t *out,
 
     if (fdatasync(fd) == -1) {
         err = ngx_errno;
-        (void) ftruncate(fd, size);
+        ngx_sluice_rec_undo(fd, size);
         ngx_set_errno(err);
         (void) ngx_sluice_rec_fail(rj, "fdatasync()", path);
         goto failed;
