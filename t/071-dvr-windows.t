@@ -118,13 +118,17 @@ my @csegs = Sluice::Playback::segments($cpl->{body});
 ok(@csegs >= 27 && !grep({ $_->[1] > 2.5 } @csegs),
     'o1: fMP4 playlist: segments of one fragment');
 
-# a TS segment not starting a group of 3: 404
-my ($mid) = $csegs[1][0] =~ /video=(\d+)/;
-my ($first) = $csegs[0][0] =~ /video=(\d+)/;
-my $not = grep { ($_->[0] =~ /video=(\d+)/)[0] == $mid } @segs;
-$r = $t->get("$pl->{dir}/Fragments(video=$mid,format=m3u8-aapl)");
-is($r->{status}, $not ? 200 : 404,
-    'o1: a fragment inside a TS segment is not a segment');
+# a fragment inside a group of 3 is no TS segment: 404 (taken from the
+# middle of the window: at its start the first group may be a partial one)
+my %start = map { (($_->[0] =~ /video=(\d+)/)[0] // -1) => 1 } @segs;
+my ($mid) = grep { defined && !$start{$_} }
+    map { ($_->[0] =~ /video=(\d+)/)[0] }
+    @csegs[int(@csegs / 3) .. int(2 * @csegs / 3)];
+$r = $t->get("$pl->{dir}/Fragments(video=" . ($mid // 0)
+    . ",format=m3u8-aapl)");
+ok(defined $mid && $r->{status} == 404,
+    'o1: a fragment inside a TS segment is not a segment')
+    or diag(($mid // "none") . ": $r->{status}");
 
 my ($j1, $err) = Sluice::Playback::ffprobe($t, $ts1);
 ok($j1 && grep({ ($_->{codec_name} // '') eq 'h264' } @{ $j1->{streams} }),
