@@ -20,6 +20,7 @@
 #include <ngx_core.h>
 #include <ngx_rtmp.h>
 #include <ngx_rtmp_cmd_module.h>
+#include <ngx_rtmp_live_module.h>
 
 #include "ngx_rtmp_sluice.h"
 
@@ -262,12 +263,27 @@ ngx_rtmp_sluice_publish(ngx_rtmp_session_t *s, ngx_rtmp_publish_t *v)
 {
     ngx_str_t                    token;
     ngx_rtmp_sluice_ctx_t       *ctx;
+    ngx_rtmp_live_app_conf_t    *lacf;
     ngx_rtmp_sluice_app_conf_t  *sacf;
 
     sacf = ngx_rtmp_get_module_app_conf(s, ngx_rtmp_sluice_module);
 
     if (sacf == NULL || !sacf->ingest) {
         return next_publish(s, v);
+    }
+
+    /*
+     * nginx-rtmp's live module answers the publish (NetStream.Publish.Start);
+     * without it the encoder waits and never sends media
+     */
+
+    lacf = ngx_rtmp_get_module_app_conf(s, ngx_rtmp_live_module);
+
+    if (lacf == NULL || !lacf->live) {
+        ngx_log_error(NGX_LOG_ERR, s->connection->log, 0,
+                      "sluice: publish refused: application \"%V\" has "
+                      "\"sluice_ingest on\" without \"live on\"", &s->app);
+        return NGX_ERROR;
     }
 
     ctx = ngx_rtmp_sluice_get_ctx(s);

@@ -39,6 +39,10 @@ rtmp {
             sluice_thread_pool sluice;
         }
 
+        application nolive {
+            sluice_ingest on;
+        }
+
         application small {
             live on;
             sluice_ingest on;
@@ -162,6 +166,9 @@ refused("$rtmp/live/$tok1/flv1", 'unsupported video codec',
     [ '-c:v', 'flv1', '-c:a', 'copy' ]);
 refused("$rtmp/live/$tok1/mp3", 'unsupported audio codec',
     [ '-c:v', 'copy', '-c:a', 'libmp3lame', '-ar', '44100' ]);
+
+refused("$rtmp/nolive/$tok1/nolive",
+    'application "nolive" has "sluice_ingest on" without "live on"', []);
 
 is(scalar tracks($evdir1), $nbefore, 'refused streams stored nothing');
 
