@@ -376,6 +376,7 @@ ngx_http_sluice_lo_created(ngx_sluice_shctx_t *sh, ngx_sluice_res_t *res)
 
     ngx_memcpy(asset->f.manifest, res->f.manifest, sizeof(res->f.manifest));
     ngx_memcpy(asset->f.event, res->parent, sizeof(res->parent));
+    asset->f.fragments_per_ts = res->f.fragments_per_ts;
     asset->version++;
 }
 

@@ -899,7 +899,9 @@ ngx_http_sluice_res_persist(ngx_pool_t *pool, ngx_log_t *log,
     }
 
     content.len = sizeof("{\"sluice\":{\"name\":,\"parent\":,\"state\":,"
-                         "\"manifest\":,\"event\":},\"resource\":}") - 1
+                         "\"fpts\":,\"manifest\":,\"event\":},"
+                         "\"resource\":}") - 1
+                  + NGX_INT_T_LEN
                   + sluice_json_write_string(snap->name,
                                              ngx_strlen(snap->name), NULL)
                   + sluice_json_write_string(snap->parent,
@@ -922,7 +924,8 @@ ngx_http_sluice_res_persist(ngx_pool_t *pool, ngx_log_t *log,
     p += sluice_json_write_string(snap->name, ngx_strlen(snap->name), p);
     p = ngx_cpymem(p, ",\"parent\":", sizeof(",\"parent\":") - 1);
     p += sluice_json_write_string(snap->parent, ngx_strlen(snap->parent), p);
-    p = ngx_sprintf(p, ",\"state\":%ui,\"manifest\":", snap->final);
+    p = ngx_sprintf(p, ",\"state\":%ui,\"fpts\":%ui,\"manifest\":",
+                    snap->final, snap->f.fragments_per_ts);
     p += sluice_json_write_string(snap->f.manifest,
                                   ngx_strlen(snap->f.manifest), p);
     p = ngx_cpymem(p, ",\"event\":", sizeof(",\"event\":") - 1);
@@ -1077,6 +1080,14 @@ ngx_http_sluice_res_load(ngx_sluice_zone_ctx_t *zctx, ngx_uint_t type,
         && v->str.len <= NGX_SLUICE_MANIFEST_LEN)
     {
         ngx_memcpy(b.f.manifest, v->str.data, v->str.len);
+    }
+
+    v = sluice_json_get(meta, "fpts");
+
+    if (v && v->type == SLUICE_JSON_NUMBER && v->number >= 0
+        && v->number <= 60)
+    {
+        b.f.fragments_per_ts = (ngx_uint_t) v->number;
     }
 
     v = sluice_json_get(meta, "event");
@@ -1894,6 +1905,7 @@ ngx_http_sluice_res_put(ngx_http_request_t *r,
         /* what the stored record carries beyond the document */
         ngx_memcpy(b.f.manifest, snap.f.manifest, sizeof(b.f.manifest));
         ngx_memcpy(b.f.event, snap.f.event, sizeof(b.f.event));
+        b.f.fragments_per_ts = snap.f.fragments_per_ts;
     }
 
     if (ngx_http_sluice_res_json_text(r->pool, b.doc, &json) != NGX_OK) {

@@ -576,7 +576,7 @@ ngx_http_sluice_locator_collect(ngx_http_sluice_pkg_t *pkg)
          : NULL;
 
     pkg->final = (out == NULL);
-    pkg->per_segment = 1;
+    pkg->per_segment = ngx_max(asset->f.fragments_per_ts, 1);
 
     if (ev) {
         pkg->fragment_ms = ev->fragment_ms;
