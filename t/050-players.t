@@ -271,6 +271,13 @@ for my $c (@vod) {
     my ($name, $player, $url) = @$c;
     my $v = play($player, $url, 6, 60);
 
+    # a player that stalled at its start on a loaded machine gets one more
+    # try (seen once with Shaka on HLS fMP4); both failing fails the test
+    unless ($v->{ok}) {
+        note("$name: retry after " . JSON::PP->new->canonical->encode($v));
+        $v = play($player, $url, 6, 60);
+    }
+
     ok($v->{ok}, "$name: plays 6 s")
         or diag(JSON::PP->new->canonical->encode($v));
     my $first = ($v->{seekable} // [])->[0] // [ 0 ];

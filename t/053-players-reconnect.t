@@ -204,7 +204,7 @@ sub check_manifests {
     ok($wall > $down && $wall < $down + 3 + 8,
        "$name: the Period starts on the wall clock (outage: "
        . sprintf('%.1f s', $wall - $down) . ')') or diag(explain($m));
-    ok($prev->{end} < $p->{start} && $p->{start} - $prev->{end} >= 2,
+    ok($prev->{end} < $p->{start} && $p->{start} - $prev->{end} >= 1,
        "$name: a hole between the Periods ("
        . sprintf('%.1f s', $p->{start} - $prev->{end}) . ')')
         or diag(explain($m));
