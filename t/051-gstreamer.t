@@ -221,41 +221,8 @@ sub gst_play {
 sub create_event {
     my ($name, $tok) = @_;
 
-    my $all = [ { name => 'all', address => '0.0.0.0',
-                  subnetPrefixLength => 0 } ];
-    my $r = $t->api(PUT => "liveEvents/$name", {
-        location => 'westus',
-        properties => {
-            input => {
-                streamingProtocol => 'RTMP',
-                accessToken => $tok,
-                keyFrameIntervalDuration => 'PT2S',
-                accessControl => { ip => { allow => $all } },
-            },
-            preview => { accessControl => { ip => { allow => $all } } },
-            encoding => { encodingType => 'PassthroughBasic' },
-        },
-    });
-    unless ($r->{status} =~ /^20[012]$/) {
-        diag("create $name: $r->{status} $r->{body}");
-        return;
-    }
+    my $ev = $t->create_live_event($name, token => $tok, timeout => 30,
+        properties => { encoding => { encodingType => 'PassthroughBasic' } });
 
-    $t->wait_for(sub {
-        my $g = $t->api(GET => "liveEvents/$name");
-        return ($g->{json}{properties}{resourceState} // '') eq 'Stopped';
-    }, 20);
-
-    $r = $t->api(POST => "liveEvents/$name/start", {});
-    diag("start $name: $r->{status} $r->{body}")
-        unless $r->{status} =~ /^20[02]$/;
-
-    my $ok = $t->wait_for(sub {
-        my $g = $t->api(GET => "liveEvents/$name");
-        return ($g->{json}{properties}{resourceState} // '') eq 'Running';
-    }, 30);
-    return unless $ok;
-
-    return $t->api(GET => "liveEvents/$name")
-        ->{json}{properties}{preview}{previewLocator};
+    return $ev && $ev->{properties}{preview}{previewLocator};
 }
