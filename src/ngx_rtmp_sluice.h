@@ -3,8 +3,9 @@
  * Copyright (C) 2026, The Sluice authors.
  *
  * Internal interface of the RTMP ingest: ngx_rtmp_sluice_module.c (hooks,
- * directives, publish checks) and ngx_rtmp_sluice_fragmenter.c (timeline,
- * cuts, CMAF fragments, storage jobs, index appends).
+ * directives, publish checks), ngx_rtmp_sluice_fragmenter.c (timeline,
+ * cuts, CMAF fragments, storage jobs, index appends) and
+ * ngx_rtmp_sluice_batch.c (receive batching).
  */
 
 
@@ -40,6 +41,7 @@ typedef struct {
     ngx_uint_t                  thread_pool_checked;    /* lazy default */
     ngx_uint_t                  ring;
     size_t                      max_fragment;
+    ngx_msec_t                  batch;
 } ngx_rtmp_sluice_app_conf_t;
 
 
@@ -93,6 +95,19 @@ typedef struct {
 } ngx_rtmp_sluice_track_t;
 
 
+/* receive batching of a publishing connection (ngx_rtmp_sluice_batch.c) */
+
+typedef struct {
+    ngx_event_t                 watchdog;
+    ngx_msec_t                  time;           /* sluice_ingest_batch */
+    ngx_msec_t                  start;          /* of the measurement */
+    size_t                      bytes;          /* since start */
+    size_t                      lowat;          /* set, 0: the default */
+    ngx_uint_t                  reads;          /* since the watchdog */
+    unsigned                    failed:1;
+} ngx_rtmp_sluice_batch_t;
+
+
 typedef struct {
     ngx_rtmp_session_t         *session;
 
@@ -125,6 +140,8 @@ typedef struct {
     u_char                     *msg;
     size_t                      msg_cap;
 
+    ngx_rtmp_sluice_batch_t     batch;
+
     ngx_rtmp_sluice_track_t     video;
     ngx_rtmp_sluice_track_t     audio;
 } ngx_rtmp_sluice_ctx_t;
@@ -150,6 +167,12 @@ void ngx_rtmp_sluice_finish(ngx_rtmp_sluice_ctx_t *ctx);
 
 /* free buffers, release writers (pool cleanup) */
 void ngx_rtmp_sluice_free(ngx_rtmp_sluice_ctx_t *ctx);
+
+/* receive batching */
+void ngx_rtmp_sluice_batch_start(ngx_rtmp_sluice_ctx_t *ctx,
+    ngx_msec_t time);
+void ngx_rtmp_sluice_batch_account(ngx_rtmp_sluice_ctx_t *ctx, size_t len);
+void ngx_rtmp_sluice_batch_stop(ngx_rtmp_sluice_ctx_t *ctx);
 
 
 #endif /* _NGX_RTMP_SLUICE_H_INCLUDED_ */

@@ -98,6 +98,13 @@ static ngx_command_t  ngx_rtmp_sluice_commands[] = {
       offsetof(ngx_rtmp_sluice_app_conf_t, max_fragment),
       NULL },
 
+    { ngx_string("sluice_ingest_batch"),
+      NGX_RTMP_MAIN_CONF|NGX_RTMP_SRV_CONF|NGX_RTMP_APP_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_RTMP_APP_CONF_OFFSET,
+      offsetof(ngx_rtmp_sluice_app_conf_t, batch),
+      NULL },
+
       ngx_null_command
 };
 
@@ -250,6 +257,8 @@ ngx_rtmp_sluice_cleanup(void *data)
 {
     ngx_rtmp_sluice_ctx_t  *ctx = data;
 
+    ngx_rtmp_sluice_batch_stop(ctx);
+
     if (ctx->publishing) {
         ngx_rtmp_sluice_finish(ctx);
     }
@@ -318,6 +327,8 @@ ngx_rtmp_sluice_publish(ngx_rtmp_session_t *s, ngx_rtmp_publish_t *v)
                   ctx->generation);
 
     ctx->publishing = 1;
+
+    ngx_rtmp_sluice_batch_start(ctx, sacf->batch);
 
     if (ctx->app_token_len
         && token.len + 1 + ctx->stream_len < NGX_RTMP_MAX_NAME)
@@ -588,6 +599,7 @@ ngx_rtmp_sluice_close_stream(ngx_rtmp_session_t *s,
                       "sluice: \"%s\" stops publishing to live event \"%s\"",
                       ctx->stream, ctx->event_name);
 
+        ngx_rtmp_sluice_batch_stop(ctx);
         ngx_rtmp_sluice_finish(ctx);
     }
 
@@ -619,6 +631,8 @@ ngx_rtmp_sluice_av(ngx_rtmp_session_t *s, ngx_rtmp_header_t *h,
     if (len == 0) {
         return NGX_OK;
     }
+
+    ngx_rtmp_sluice_batch_account(ctx, len);
 
     if (len > ctx->msg_cap) {
         if (len > ctx->max_fragment) {
@@ -677,6 +691,7 @@ ngx_rtmp_sluice_create_app_conf(ngx_conf_t *cf)
     conf->ingest = NGX_CONF_UNSET;
     conf->ring = NGX_CONF_UNSET_UINT;
     conf->max_fragment = NGX_CONF_UNSET_SIZE;
+    conf->batch = NGX_CONF_UNSET_MSEC;
 
     return conf;
 }
@@ -692,6 +707,7 @@ ngx_rtmp_sluice_merge_app_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_uint_value(conf->ring, prev->ring, 512);
     ngx_conf_merge_size_value(conf->max_fragment, prev->max_fragment,
                               32 * 1024 * 1024);
+    ngx_conf_merge_msec_value(conf->batch, prev->batch, 100);
 
     if (conf->thread_pool_name.data == NULL) {
         conf->thread_pool_name = prev->thread_pool_name;
