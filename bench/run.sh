@@ -21,6 +21,9 @@
 #   --floor         also run a third instance with nginx-rtmp `live on;`
 #                   only (no HLS/DASH): the cost of receiving RTMP that
 #                   both servers pay
+#   --batch TIME    sluice_ingest_batch of the Sluice instance (default:
+#                   the directive's default, 100ms; 0: receive batching
+#                   off, every frame read as it arrives, as nginx-rtmp does)
 #   --record FILE   append the result row to the table at the end of FILE
 #                   (docs/benchmarks.md)
 #
@@ -55,6 +58,7 @@ ONLY=both
 NGINX_DIR="${SLUICE_MODULES_DIR:-$ROOT/build/objs}"
 WORK=/tmp/sluice-bench
 WORKERS=1
+BATCH=
 RECORD=
 VIEWERS=1
 FLOOR=0
@@ -101,6 +105,7 @@ while [ $# -gt 0 ]; do
         --workers) WORKERS="$2"; shift 2 ;;
         --no-viewers) VIEWERS=0; shift ;;
         --floor) FLOOR=1; shift ;;
+        --batch) BATCH="$2"; shift 2 ;;
         --record) RECORD="$2"; shift 2 ;;
         -h|--help) usage ;;
         *) die "unknown option $1 (see --help)" ;;
@@ -286,6 +291,7 @@ rtmp {
             live on;
             sluice_ingest on;
             sluice_thread_pool sluice;
+            sluice_ingest_batch ${BATCH:-100ms};
         }
     }
 }
@@ -657,9 +663,10 @@ fi
 if [ -n "$RECORD" ]; then
     MACHINE="$(nproc) x $(grep -m1 'model name' /proc/cpuinfo \
         | cut -d: -f2 | sed 's/^ *//'), Linux $(uname -r)"
-    printf '| %s | %s | %s | %s | %s / %s | %s | %s | %s | %s | %s |\n' \
+    printf '| %s | %s | %s | %s | %s / %s | %s | %s | %s | %s | %s | %s |\n' \
         "$(date -u +%Y-%m-%dT%H:%MZ)" "$MACHINE" "$WORKERS" "$N" \
         "$WARMUP" "$ELAPSED" "$([ "$VIEWERS" = 1 ] && echo 2 || echo 0)" \
+        "${BATCH:-100ms}" \
         "${PER[rtmp]:-n/a}" "${PER[sluice]:-n/a}" "$RATIO" \
         "${PER[floor]:-n/a}" >> "$RECORD"
     log "row appended to $RECORD"
