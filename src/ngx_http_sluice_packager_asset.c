@@ -57,7 +57,8 @@ static ngx_int_t ngx_http_sluice_index_after(ngx_http_sluice_index_t *ix,
 static ngx_int_t ngx_http_sluice_index_find(ngx_http_sluice_index_t *ix,
     uint64_t key, ngx_uint_t by_seq, uint32_t smooth_ts, uint64_t *pos);
 static ngx_int_t ngx_http_sluice_asset_window(ngx_http_sluice_pkg_t *pkg,
-    ngx_sluice_asset_track_t *at, ngx_sluice_track_snap_t *ts);
+    ngx_sluice_asset_track_t *at, ngx_sluice_track_snap_t *ts,
+    uint64_t *period_start);
 static void ngx_http_sluice_asset_align(ngx_http_sluice_pkg_t *pkg);
 static ngx_int_t ngx_http_sluice_asset_group(ngx_http_sluice_pkg_t *pkg,
     ngx_http_sluice_index_t *ix, uint64_t pos, ngx_uint_t *count);
@@ -427,6 +428,7 @@ ngx_http_sluice_asset_read(ngx_http_sluice_pkg_t *pkg)
 ngx_int_t
 ngx_http_sluice_asset_snapshot(ngx_http_sluice_pkg_t *pkg)
 {
+    uint64_t                   starts[NGX_SLUICE_MAX_TRACKS];
     ngx_int_t                  rc;
     ngx_uint_t                 slot, n;
     ngx_sluice_track_snap_t   *ts, tracks[NGX_SLUICE_MAX_TRACKS];
@@ -448,7 +450,7 @@ ngx_http_sluice_asset_snapshot(ngx_http_sluice_pkg_t *pkg)
         ts = &tracks[n];
         ngx_memzero(ts, sizeof(ngx_sluice_track_snap_t));
 
-        rc = ngx_http_sluice_asset_window(pkg, &at, ts);
+        rc = ngx_http_sluice_asset_window(pkg, &at, ts, &starts[n]);
 
         if (rc == NGX_ERROR) {
             return NGX_ERROR;
@@ -475,6 +477,13 @@ ngx_http_sluice_asset_snapshot(ngx_http_sluice_pkg_t *pkg)
     }
 
     ngx_memcpy(pkg->snap.tracks, tracks, n * sizeof(ngx_sluice_track_snap_t));
+
+    pkg->period_starts = ngx_palloc(pkg->apool, n * sizeof(uint64_t));
+    if (pkg->period_starts == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(pkg->period_starts, starts, n * sizeof(uint64_t));
 
     ngx_http_sluice_asset_align(pkg);
 
@@ -565,12 +574,15 @@ ngx_http_sluice_asset_align(ngx_http_sluice_pkg_t *pkg)
 
 static ngx_int_t
 ngx_http_sluice_asset_window(ngx_http_sluice_pkg_t *pkg,
-    ngx_sluice_asset_track_t *at, ngx_sluice_track_snap_t *ts)
+    ngx_sluice_asset_track_t *at, ngx_sluice_track_snap_t *ts,
+    uint64_t *period_start)
 {
     uint64_t                 end, from, first, n, win;
     ngx_int_t                rc;
     ngx_sluice_frag_t        last;
     ngx_http_sluice_index_t  ix;
+
+    *period_start = 0;
 
     rc = ngx_http_sluice_index_open(pkg, at->slot, &ix);
     if (rc != NGX_OK) {
@@ -620,6 +632,21 @@ ngx_http_sluice_asset_window(ngx_http_sluice_pkg_t *pkg,
 
     if (ngx_http_sluice_index_read(&ix, first, n, ts->frags) != NGX_OK) {
         goto done;
+    }
+
+    /*
+     * a window that begins at a discontinuity: its DASH Period starts
+     * where the record before it ends, as on the live path (one record
+     * more; a window that begins later in that Period is not looked up)
+     */
+
+    if (first > 0 && (ts->frags[0].flags & NGX_SLUICE_FRAG_DISCONTINUITY)) {
+        if (ngx_http_sluice_index_read(&ix, first - 1, 1, &last) != NGX_OK) {
+            goto done;
+        }
+
+        end = last.time + last.duration;
+        *period_start = end <= ts->frags[0].time ? end : ts->frags[0].time;
     }
 
     ts->index = at->slot;

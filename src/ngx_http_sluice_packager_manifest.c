@@ -185,8 +185,10 @@ ngx_http_sluice_packager_event_epoch(ngx_http_sluice_pkg_t *pkg,
 /*
  * Discontinuities of the ring entries before the window: they keep
  * EXT-X-DISCONTINUITY-SEQUENCE steady while the window slides; "last" is
- * the time of the last one at or before the window's first fragment (the
- * start of its DASH Period), 0 when the ring has none.
+ * the start of the DASH Period the window's first fragment is in: the end
+ * of the fragment before the last discontinuity at or before it (where the
+ * hole begins), that discontinuity's time when the ring does not hold the
+ * fragment before it, 0 when the ring has none.
  */
 
 static uint32_t
@@ -194,10 +196,12 @@ ngx_http_sluice_discontinuities_before(ngx_sluice_track_t *tr,
     uint64_t time, uint64_t *last)
 {
     uint32_t            n;
+    uint64_t            end;
     ngx_uint_t          i;
     ngx_sluice_frag_t  *f;
 
     n = 0;
+    end = 0;
     *last = 0;
 
     for (i = 0; i < tr->nfrags; i++) {
@@ -208,12 +212,17 @@ ngx_http_sluice_discontinuities_before(ngx_sluice_track_t *tr,
         }
 
         if (f->flags & NGX_SLUICE_FRAG_DISCONTINUITY) {
-            *last = f->time;
+
+            /* the Period begins where the media before the hole ends */
+
+            *last = (i > 0 && end <= f->time) ? end : f->time;
 
             if (f->time < time) {
                 n++;
             }
         }
+
+        end = f->time + f->duration;
     }
 
     return n;

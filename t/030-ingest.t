@@ -211,9 +211,10 @@ my $pl = $media ? $t->get("/$loc4/preview.ism/$media")->{body} : '';
 like($pl, qr/#EXT-X-DISCONTINUITY/, 'playlist has a discontinuity')
     or diag($m->{body});
 
-# DASH: a new Period begins at the discontinuity (the first fragment of
-# the second session, presentationTimeOffset = its start); within each
-# Period the timeline is contiguous (holes are between Periods)
+# DASH: a new Period begins where the first session's media ends
+# (presentationTimeOffset = its start), the hole at its start, its first
+# fragment the first of the second session; after that the timeline is
+# contiguous within each Period
 
 my $mpd = $t->get("/$loc4/preview.ism/manifest(format=mpd-time-cmaf)");
 my @periods = ($mpd->{body} // '') =~ m{(<Period\b.*?</Period>)}sg;
@@ -224,7 +225,7 @@ for my $pd (@periods) {
     my ($vs) = $pd =~ m{mimeType="video/mp4"(.*?)</AdaptationSet>}s;
     my ($pto) = ($vs // '') =~ /presentationTimeOffset="(\d+)"/;
     my ($vtl) = ($vs // '') =~ m{<SegmentTimeline>(.*?)</SegmentTimeline>}s;
-    my ($pos, $first);
+    my ($pos, $first, $end);
 
     for my $s (($vtl // '') =~ /<S\b([^>]*)>/g) {
         my ($st) = $s =~ /\bt="(\d+)"/;
@@ -237,16 +238,21 @@ for my $pd (@periods) {
         $pos = ($st // $pos) + $d * (1 + ($r // 0));
     }
 
-    push @starts, [ ($start // -1) * 90000, $pto // 0, $first // -1 ];
+    push @starts, [ ($start // -1) * 90000, $pto // 0, $first // -1,
+                    $pos // -1 ];
 }
 
 is(scalar @periods, 2, 'DASH: a new Period after the reconnect')
     or diag($mpd->{body});
 is_deeply(\@holes, [], 'no hole within a DASH Period (under 250 ms)')
     or diag($mpd->{body});
-ok(@starts == 2 && @second && abs($starts[1][0] - $second[0]) < 90
-   && $starts[1][1] == $second[0] && $starts[1][2] == $second[0],
-   'the new Period begins at the discontinuity')
+ok(@starts == 2 && abs($starts[1][0] - $starts[0][3]) < 90
+   && abs($starts[1][1] - $starts[0][3]) < 90,
+   'the new Period begins where the first session ends')
+    or diag(explain(\@starts, \@second));
+ok(@starts == 2 && @second && $starts[1][2] == $second[0]
+   && $second[0] > $starts[1][1],
+   'its first fragment is the discontinuity, after the hole')
     or diag(explain(\@starts, \@second));
 
 # stopped and started again: a new generation, a new timeline from 0

@@ -534,9 +534,10 @@ sub smooth_has_gap {
 }
 
 
-# a second Period whose start is its first fragment's time (the
-# presentationTimeOffset), every SegmentTimeline contiguous inside it, a
-# hole between the Periods (the timeline is on the wall clock)
+# a second Period that starts where the first one's media ends (its
+# presentationTimeOffset), then the hole (the timeline is on the wall
+# clock), then its first fragment; every SegmentTimeline contiguous
+# after that
 sub dash_has_new_period {
     my ($xml) = @_;
     my @p = $xml =~ m{(<Period\b.*?</Period>)}sg;
@@ -545,6 +546,18 @@ sub dash_has_new_period {
     my ($start) = $p[-1] =~ /<Period\b[^>]*\bstart="PT([\d.]+)S"/;
     return 0 unless defined $start;
 
+    # the end of the first Period's video
+    my ($vs) = $p[-2] =~ m{mimeType="video/mp4"(.*?)</AdaptationSet>}s;
+    my ($vts) = ($vs // '') =~ /timescale="(\d+)"/;
+    my $end;
+    for my $s (($vs // '') =~ /<S\b([^>]*)>/g) {
+        my ($st) = $s =~ /\bt="(\d+)"/;
+        my ($d) = $s =~ /\bd="(\d+)"/;
+        my ($r) = $s =~ /\br="(\d+)"/;
+        $end = ($st // $end) + $d * (1 + ($r // 0));
+    }
+    return 0 unless $vts && defined $end && abs($end / $vts - $start) < 0.002;
+
     for my $tpl ($p[-1] =~ m{(<SegmentTemplate\b.*?</SegmentTemplate>)}sg) {
         my ($ts) = $tpl =~ /timescale="(\d+)"/;
         my ($pto) = $tpl =~ /presentationTimeOffset="(\d+)"/;
@@ -552,8 +565,8 @@ sub dash_has_new_period {
         my ($first) = ($s[0] // '') =~ /\bt="(\d+)"/;
         return 0 unless $ts && defined $pto && defined $first;
         return 0 if abs($pto / $ts - $start) > 0.002;
-        # audio cut at the video cut time may start a little earlier
-        return 0 if abs($first / $ts - $start) > 0.1;
+        # the hole first (the outage, at least 1 s here)
+        return 0 if $first / $ts - $start < 1;
         shift @s;
         return 0 if grep { /\bt="/ } @s;
     }

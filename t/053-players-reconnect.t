@@ -6,10 +6,12 @@
 # timeline is anchored to the wall clock (the event's epoch is fixed for a
 # generation), a reconnect after an outage continues the timeline at the
 # wall clock (a hole as long as the outage), DASH starts a new Period
-# there (availabilityStartTime unchanged), HLS writes EXT-X-DISCONTINUITY
-# and Smooth restates t.  hls.js (HLS fMP4 and TS), dash.js and Shaka
-# (DASH CMAF) must advance currentTime by 16 s while the encoder is down
-# for about 5 s (t/browser/play.js, headless Chromium).
+# where the media before the hole ends, the hole at its start
+# (availabilityStartTime unchanged), HLS writes EXT-X-DISCONTINUITY and
+# Smooth restates t.  hls.js (HLS fMP4 and TS), dash.js and Shaka (DASH
+# CMAF) must advance currentTime by 16 s while the encoder is down for
+# about 5 s, and dash.js and Shaka must play when they join with their
+# start inside the hole (t/browser/play.js, headless Chromium).
 #
 # Needs chromium and the npm packages of t/browser: `npm ci --prefix
 # t/browser` (./build.sh does it); skipped otherwise.
@@ -142,23 +144,60 @@ for my $c ([ 'hls.js HLS fMP4', 'hls', "$http/manifest(format=m3u8-cmaf).m3u8" ]
 
     my $r = play_finish($h);
 
-    # dash.js (4.x) joining a live MPD whose window already holds a hole
-    # between two Periods (the earlier cases' reconnects) may start inside
-    # that hole, with nothing buffered to jump the gap from, and wait there;
-    # it plays across its own reconnect when it joins before the first one
-    # (t/050).  Shaka and hls.js play through.
+    # dash.js joins a live MPD whose window already holds holes (the
+    # earlier cases' reconnects); each hole opens the Period after it, so
+    # wherever its start lands the media is ahead in the same Period (at
+    # the end of the Period before it, dash.js would wait there)
 
-    {
-        local $TODO = $player eq 'dash'
-            ? 'dash.js may start inside an earlier hole between Periods'
-            : undef;
-
-        ok($r->{ok}, "$name: plays 16 s across an encoder reconnect")
-            or diag(JSON::PP->new->canonical->encode($r));
-    }
+    ok($r->{ok}, "$name: plays 16 s across an encoder reconnect")
+        or diag(JSON::PP->new->canonical->encode($r));
     note(JSON::PP->new->canonical->encode($r));
 
     check_manifests($name, $down);
+}
+
+# a player joining just after a reconnect: dash.js and Shaka start at
+# the live edge minus their delay (suggestedPresentationDelay, 6 s),
+# which falls inside the hole when they join as soon as the new Period
+# has its first fragment; the hole opens that Period, so the player finds
+# the Period's media ahead and plays on from there
+
+for my $c ([ 'dash.js joining inside the hole', 'dash', "$mpd_http.mpd" ],
+           [ 'Shaka joining inside the hole', 'shaka', "$mpd_http.mpd" ])
+{
+    my ($name, $player, $url) = @$c;
+
+    $t->stop_publisher($pub);
+    my $down = time();
+    sleep 3;
+    $pub = publish();
+
+    my $m;
+    $t->wait_for(sub {
+        $m = mpd_info();
+        return $m && @{$m->{periods}} >= 2
+            && iso_time($m->{ast}) + $m->{periods}[-1]{first} > $down
+            && $m->{periods}[-1]{nfrags} >= 1;
+    }, 30, 0.2);
+
+    # join when the live edge minus 6 s is in the middle of the hole
+
+    my $p = $m ? $m->{periods}[-1] : {};
+    my $prev = $m ? $m->{periods}[-2] : {};
+    my $ast_s = iso_time($m ? $m->{ast} : '');
+    my $mid = (($prev->{end} // 0) + ($p->{first} // 0)) / 2;
+    my $wait = $mid - (time() - $ast_s - 6);
+    sleep($wait) if $wait > 0 && $wait < 10;
+
+    note(sprintf '%s: hole %.1f..%.1f s, joining at about %.1f s',
+         $name, $prev->{end} // -1, $p->{first} // -1,
+         time() - $ast_s - 6);
+
+    my $r = play_finish(play_start($player, $url, 8, 40));
+
+    ok($r->{ok}, "$name: plays 8 s")
+        or diag(JSON::PP->new->canonical->encode($r));
+    note(JSON::PP->new->canonical->encode($r));
 }
 
 $t->stop_publisher($pub);
@@ -180,7 +219,7 @@ sub check_manifests {
     $t->wait_for(sub {
         $m = mpd_info();
         return $m && @{$m->{periods}} >= 2
-            && iso_time($m->{ast}) + $m->{periods}[-1]{start} > $down
+            && iso_time($m->{ast}) + $m->{periods}[-1]{first} > $down
             && $m->{periods}[-1]{nfrags} >= 2;
     }, 30, 0.5);
 
@@ -195,18 +234,20 @@ sub check_manifests {
     my $prev = $m->{periods}[-2];
     my $ast_s = iso_time($m->{ast});
 
-    # the new Period begins at the first fragment after the reconnect, on
-    # the wall clock: not before the encoder went down, not much later
-    # than it came back (ffmpeg start-up, a fragment)
-    ok($p->{start} == $p->{first}, "$name: the Period starts at its first "
-       . "fragment ($p->{start} s)") or diag(explain($m));
-    my $wall = $ast_s + $p->{start};
+    # the new Period begins where the media before the outage ends, the
+    # hole at its start; its first fragment, the first after the
+    # reconnect, is on the wall clock: not before the encoder went down,
+    # not much later than it came back (ffmpeg start-up, a fragment)
+    ok(abs($p->{start} - $prev->{end}) < 0.002, "$name: the Period starts "
+       . "where the media before the outage ends ($p->{start} s)")
+        or diag(explain($m));
+    my $wall = $ast_s + $p->{first};
     ok($wall > $down && $wall < $down + 3 + 8,
-       "$name: the Period starts on the wall clock (outage: "
+       "$name: its first fragment is on the wall clock (outage: "
        . sprintf('%.1f s', $wall - $down) . ')') or diag(explain($m));
-    ok($prev->{end} < $p->{start} && $p->{start} - $prev->{end} >= 1,
-       "$name: a hole between the Periods ("
-       . sprintf('%.1f s', $p->{start} - $prev->{end}) . ')')
+    ok($p->{first} - $p->{start} >= 1,
+       "$name: the hole opens the new Period ("
+       . sprintf('%.1f s', $p->{first} - $p->{start}) . ')')
         or diag(explain($m));
     ok(!grep({ $_->{holes} } @{$m->{periods}}),
        "$name: no hole within a Period") or diag(explain($m));
@@ -224,11 +265,11 @@ sub check_manifests {
         or diag($pl);
 
     # program date time follows the timeline: after the discontinuity,
-    # availabilityStartTime + the new Period's start
+    # availabilityStartTime + the new Period's first fragment
     my @pdt = map { iso_time($_) } $pl =~ /^#EXT-X-PROGRAM-DATE-TIME:(.*)$/mg;
-    ok(@pdt >= 2 && abs($pdt[-1] - ($ast_s + $p->{start})) < 0.01,
+    ok(@pdt >= 2 && abs($pdt[-1] - ($ast_s + $p->{first})) < 0.01,
        "$name: HLS PROGRAM-DATE-TIME after the discontinuity is the "
-       . "Period's start") or diag($pl);
+       . "Period's first fragment") or diag($pl);
 
     my $sm = $t->get("$base/manifest")->{body} // '';
     my ($v) = $sm =~ m{(<StreamIndex\b[^>]*Type="video".*?</StreamIndex>)}s;

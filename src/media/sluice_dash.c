@@ -147,10 +147,15 @@ sluice_dash_span(sluice_dash_ctx_t *ctx)
 
 /*
  * A Period per discontinuity (DASH-IF IOP: availabilityStartTime stays,
- * a new Period starts where the timeline restarts after a hole).  The
- * split points come from the first video track (the first track without
- * video); the first Period starts at the last discontinuity before the
- * window when known, so its id and start stay while the window slides.
+ * the media times stay on the wall clock).  A new Period starts where the
+ * media before the hole ends, so the hole is at the start of the Period
+ * whose media follows it (a player that joins or seeks into the hole
+ * finds that media ahead of it in the same Period; with the hole at the
+ * end of the earlier Period, dash.js waits there for segments that never
+ * come).  The split points come from the first video track (the first
+ * track without video); the first Period starts as the ring says
+ * (ptrack->period_start) when known, so its id and start stay while the
+ * window slides.
  * Static: the first Period starts with the first fragment, at PT0S.
  */
 
@@ -188,7 +193,10 @@ sluice_dash_periods(sluice_dash_ctx_t *ctx)
     ms = sluice_dash_ms(ref, ref->frags[0].time);
     origin = sluice_dash_ms(ref, ref->period_start);
 
-    if ((ref->frags[0].flags & SLUICE_PFRAG_DISCONTINUITY) || origin > ms) {
+    if (origin > ms
+        || (origin == 0
+            && (ref->frags[0].flags & SLUICE_PFRAG_DISCONTINUITY)))
+    {
         origin = ms;
     }
 
@@ -199,7 +207,18 @@ sluice_dash_periods(sluice_dash_ctx_t *ctx)
             continue;
         }
 
-        ms = sluice_dash_ms(ref, ref->frags[i].time);
+        /*
+         * the new Period begins where the media before the hole ends: a
+         * player joining inside the hole is in the Period that has media
+         * ahead of it, and moves to its first segment
+         */
+
+        ms = sluice_dash_ms(ref, ref->frags[i - 1].time
+                                 + ref->frags[i - 1].duration);
+
+        if (ms > sluice_dash_ms(ref, ref->frags[i].time)) {
+            ms = sluice_dash_ms(ref, ref->frags[i].time);
+        }
 
         if (ms > ctx->periods[ctx->nperiods - 1]
             && ctx->nperiods < SLUICE_DASH_MAX_PERIODS)

@@ -21,10 +21,12 @@
  * discontinuities of the first video track (of the first track without
  * video), the fragments of every track going to the Period they start in
  * (a discontinuity up to half a fragment before the split belongs to the
- * new one).  Period@id is its start in timeline ms, Period@start its first
- * fragment's time (the first Period: the last discontinuity at or before
- * the window, ptrack->period_start, so it stays while the window slides),
- * SegmentTemplate@presentationTimeOffset that start in the timescale.
+ * new one).  Period@id is its start in timeline ms, Period@start the end
+ * of the media before the hole (the end of the fragment before the
+ * discontinuity; the hole is at the start of the new Period), the first
+ * Period's from ptrack->period_start when known, so it stays while the
+ * window slides; SegmentTemplate@presentationTimeOffset is that start in
+ * the timescale, so media times stay on the wall clock.
  *
  * While live: type "dynamic", availabilityStartTime = p->epoch_ms (the
  * wall clock of timeline time 0, so segment times match the wall clock),

@@ -52,10 +52,11 @@ typedef struct {
     uint32_t                     discontinuities_before;
 
     /*
-     * time (track timescale) of the last discontinuity at or before
-     * frags[0], when known (the ring holds more than the window): the
-     * start of the DASH Period the window begins in, steady while the
-     * window slides; 0: none known (the Period starts at 0)
+     * the start (track timescale) of the DASH Period the window begins
+     * in, steady while the window slides, when known (the ring holds more
+     * than the window): the end of the fragment before the last
+     * discontinuity at or before frags[0] (where the hole begins), or
+     * that discontinuity's time; 0: none known (the Period starts at 0)
      */
     uint64_t                     period_start;
 } sluice_ptrack_t;

@@ -326,8 +326,9 @@ offset_of(const char *s, const char *needle, int n)
 /*
  * An encoder reconnect: the timeline goes on at the wall clock (a hole),
  * the first fragments after it are discontinuities.  Every AdaptationSet
- * is split at the video's discontinuity; audio cut at the video cut time
- * (a little before it, rounded) goes to the new Period.
+ * is split where the video before the hole ends (the hole opens the new
+ * Period); audio cut at the video cut time (a little before it, rounded)
+ * goes to the new Period.
  */
 
 static void
@@ -370,10 +371,10 @@ test_periods(void)
                  "availabilityStartTime=\"2026-11-18T11:06:40.000Z\""));
     CHECK(count_of(s, "<Period ") == 2);
     CHECK(strstr(s, "<Period id=\"5000\" start=\"PT5.000S\">"));
-    CHECK(strstr(s, "<Period id=\"21000\" start=\"PT21.000S\">"));
+    CHECK(strstr(s, "<Period id=\"16000\" start=\"PT16.000S\">"));
     CHECK(count_of(s, "<AdaptationSet ") == 4);
 
-    p1 = offset_of(s, "<Period id=\"21000\"", 0);
+    p1 = offset_of(s, "<Period id=\"16000\"", 0);
     a0 = offset_of(s, "contentType=\"audio\"", 0);
     a1 = offset_of(s, "contentType=\"audio\"", 1);
     CHECK(p1 > 0 && a0 > 0 && a0 < p1 && a1 > p1);
@@ -384,7 +385,7 @@ test_periods(void)
     CHECK(strstr(s, "<S t=\"900000\" d=\"180000\" r=\"2\"/>\n"
                  "        </SegmentTimeline>"));
     CHECK(strstr(s, "<SegmentTemplate timescale=\"90000\" "
-                 "presentationTimeOffset=\"1890000\" "));
+                 "presentationTimeOffset=\"1440000\" "));
     CHECK(strstr(s, "<S t=\"1890000\" d=\"180000\" r=\"2\"/>\n"
                  "        </SegmentTimeline>"));
     CHECK(strstr(s, "<SegmentTemplate timescale=\"48000\" "
@@ -392,17 +393,31 @@ test_periods(void)
     CHECK(strstr(s, "<S t=\"480000\" d=\"96000\" r=\"2\"/>\n"
                  "        </SegmentTimeline>"));
     CHECK(strstr(s, "<SegmentTemplate timescale=\"48000\" "
-                 "presentationTimeOffset=\"1008000\" "));
+                 "presentationTimeOffset=\"768000\" "));
     CHECK(strstr(s, "<S t=\"1007952\" d=\"96000\" r=\"2\"/>\n"
                  "        </SegmentTimeline>"));
     CHECK(count_of(s, "<S t=") == 4);
     free(s);
 
-    /* the window begins at the discontinuity: the same Period */
+    /*
+     * the window begins at the discontinuity: the same Period, as the
+     * ring gives it (the end of the fragment before the discontinuity)
+     */
     for (i = 0; i < 3; i++) {
         tracks[i].frags += 3;
         tracks[i].nfrags = 3;
-        tracks[i].period_start = tracks[i].frags[0].time;
+        tracks[i].period_start = tracks[i].frags[-1].time
+                                 + tracks[i].frags[-1].duration;
+    }
+
+    s = render(&p, SLUICE_FORMAT_DASH_CMAF, &rc);
+    CHECK(s && count_of(s, "<Period ") == 1);
+    CHECK(s && strstr(s, "<Period id=\"16000\" start=\"PT16.000S\">"));
+    free(s);
+
+    /* the fragment before it unknown: the Period starts at its time */
+    for (i = 0; i < 3; i++) {
+        tracks[i].period_start = 0;
     }
 
     s = render(&p, SLUICE_FORMAT_DASH_CMAF, &rc);
@@ -434,12 +449,12 @@ test_periods(void)
 
     CHECK(strstr(s, "type=\"static\" mediaPresentationDuration=\"PT17.000S\""));
     CHECK(strstr(s, "<Period id=\"10000\" start=\"PT0S\" "
-                 "duration=\"PT11.000S\">"));
-    CHECK(strstr(s, "<Period id=\"21000\" start=\"PT11.000S\" "
                  "duration=\"PT6.000S\">"));
+    CHECK(strstr(s, "<Period id=\"16000\" start=\"PT6.000S\" "
+                 "duration=\"PT11.000S\">"));
     CHECK(strstr(s, "presentationTimeOffset=\"900000\""));
-    CHECK(strstr(s, "presentationTimeOffset=\"1890000\""));
-    CHECK(strstr(s, "presentationTimeOffset=\"1008000\""));
+    CHECK(strstr(s, "presentationTimeOffset=\"1440000\""));
+    CHECK(strstr(s, "presentationTimeOffset=\"768000\""));
     CHECK(count_of(s, "<AdaptationSet ") == 4);
     free(s);
 }
