@@ -21,64 +21,24 @@ use Test::Sluice;
 my $t = Test::Sluice->new();
 $t->has_program('ffmpeg', 'ffprobe');
 
-my $conf = <<'EOF';
-%%TEST_GLOBALS%%
-
-worker_processes 2;
-thread_pool sluice threads=2;
-
-events {}
-
-rtmp {
-    server {
-        listen 127.0.0.1:%%PORT_1935%%;
-
-        application live {
-            live on;
-            sluice_ingest on;
-            sluice_thread_pool sluice;
-        }
-
-        application nolive {
-            sluice_ingest on;
-        }
-
-        application small {
-            live on;
-            sluice_ingest on;
-            sluice_thread_pool off;
-            sluice_fragment_ring 4;
-        }
-    }
+$t->write_sluice_conf(apps => <<'EOF');
+application live {
+    live on;
+    sluice_ingest on;
+    sluice_thread_pool sluice;
 }
 
-http {
-    %%TEST_GLOBALS_HTTP%%
+application nolive {
+    sluice_ingest on;
+}
 
-    sluice_zone sluice 16m;
-    sluice_data_path data;
-    sluice_account %%ACCOUNT%%;
-    sluice_api_key %%API_KEY%%;
-    sluice_ingest_url rtmp://127.0.0.1:%%PORT_1935%%;
-    sluice_preview_url http://127.0.0.1:%%PORT_8080%%;
-
-    server {
-        listen 127.0.0.1:%%PORT_8080%%;
-
-        location ~* ^/subscriptions/ {
-            sluice_api;
-        }
-
-        location / {
-            sluice_packager;
-        }
-    }
+application small {
+    live on;
+    sluice_ingest on;
+    sluice_thread_pool off;
+    sluice_fragment_ring 4;
 }
 EOF
-
-my $account = $t->account;
-$conf =~ s/%%ACCOUNT%%/$account/g;
-$t->write_file_expand('nginx.conf', $conf);
 
 $t->expect_errors(qr/sluice: publish refused: /,
     qr/sluice: open\(\) "[^"]+" failed, fragment dropped/);

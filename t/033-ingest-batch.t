@@ -26,55 +26,22 @@ $t->has_program('ffmpeg', 'ffprobe');
 $t->skip_all('nginx built without --with-debug')
     unless `$t->{nginx} -V 2>&1` =~ /--with-debug/;
 
-my $conf = <<'EOF';
-%%TEST_GLOBALS%%
-error_log %%TESTDIR%%/debug.log debug;
-
-worker_processes 1;
-thread_pool sluice threads=2;
-
-events {}
-
-rtmp {
-    server {
-        listen 127.0.0.1:%%PORT_1935%%;
-
-        application live {
-            live on;
-            sluice_ingest on;
-        }
-
-        application nobatch {
-            live on;
-            sluice_ingest on;
-            sluice_ingest_batch 0;
-        }
-    }
+$t->write_sluice_conf(
+    workers => 1,
+    main => 'error_log %%TESTDIR%%/debug.log debug;',
+    packager => 0,
+    apps => <<'EOF');
+application live {
+    live on;
+    sluice_ingest on;
 }
 
-http {
-    %%TEST_GLOBALS_HTTP%%
-
-    sluice_zone sluice 16m;
-    sluice_data_path data;
-    sluice_account %%ACCOUNT%%;
-    sluice_api_key %%API_KEY%%;
-    sluice_ingest_url rtmp://127.0.0.1:%%PORT_1935%%;
-    sluice_preview_url http://127.0.0.1:%%PORT_8080%%;
-
-    server {
-        listen 127.0.0.1:%%PORT_8080%%;
-
-        location ~* ^/subscriptions/ {
-            sluice_api;
-        }
-    }
+application nobatch {
+    live on;
+    sluice_ingest on;
+    sluice_ingest_batch 0;
 }
 EOF
-
-my $account = $t->account;
-$conf =~ s/%%ACCOUNT%%/$account/g;
-$t->write_file_expand('nginx.conf', $conf);
 $t->run();
 
 my $dir = $t->testdir;

@@ -20,64 +20,19 @@ use Test::Sluice;
 my $t = Test::Sluice->new();
 $t->has_program('ffmpeg', 'ffprobe');
 
-my $conf = <<'EOF';
-%%TEST_GLOBALS%%
+$t->write_sluice_conf(
+    http => q{log_format pid '$pid $status "$request"';},
+    listen => ' reuseport',
+    location => 'sluice_live_window 30s;',
+    server => <<'EOF');
+access_log %%TESTDIR%%/pid.log pid;
 
-worker_processes 2;
-thread_pool sluice threads=2;
-
-events {}
-
-rtmp {
-    server {
-        listen 127.0.0.1:%%PORT_1935%%;
-
-        application live {
-            live on;
-            sluice_ingest on;
-            sluice_thread_pool sluice;
-        }
-    }
-}
-
-http {
-    %%TEST_GLOBALS_HTTP%%
-
-    log_format pid '$pid $status "$request"';
-
-    sluice_zone sluice 16m;
-    sluice_data_path data;
-    sluice_account %%ACCOUNT%%;
-    sluice_api_key %%API_KEY%%;
-    sluice_ingest_url rtmp://127.0.0.1:%%PORT_1935%%;
-    sluice_preview_url http://127.0.0.1:%%PORT_8080%%;
-
-    server {
-        listen 127.0.0.1:%%PORT_8080%% reuseport;
-
-        access_log %%TESTDIR%%/pid.log pid;
-
-        location ~* ^/subscriptions/ {
-            sluice_api;
-        }
-
-        location / {
-            sluice_packager;
-            sluice_live_window 30s;
-        }
-
-        location /threads/ {
-            rewrite ^/threads(/.*)$ $1 break;
-            aio threads=sluice;
-            sluice_packager;
-        }
-    }
+location /threads/ {
+    rewrite ^/threads(/.*)$ $1 break;
+    aio threads=sluice;
+    sluice_packager;
 }
 EOF
-
-my $account = $t->account;
-$conf =~ s/%%ACCOUNT%%/$account/g;
-$t->write_file_expand('nginx.conf', $conf);
 
 $t->run();
 

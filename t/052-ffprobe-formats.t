@@ -27,54 +27,7 @@ use Test::Sluice;
 my $t = Test::Sluice->new();
 $t->has_program('ffmpeg', 'ffprobe');
 
-my $conf = <<'EOF';
-%%TEST_GLOBALS%%
-
-worker_processes 2;
-thread_pool sluice threads=2;
-
-events {}
-
-rtmp {
-    server {
-        listen 127.0.0.1:%%PORT_1935%%;
-
-        application live {
-            live on;
-            sluice_ingest on;
-            sluice_thread_pool sluice;
-        }
-    }
-}
-
-http {
-    %%TEST_GLOBALS_HTTP%%
-
-    sluice_zone sluice 16m;
-    sluice_data_path data;
-    sluice_account %%ACCOUNT%%;
-    sluice_api_key %%API_KEY%%;
-    sluice_ingest_url rtmp://127.0.0.1:%%PORT_1935%%;
-    sluice_preview_url http://127.0.0.1:%%PORT_8080%%;
-
-    server {
-        listen 127.0.0.1:%%PORT_8080%%;
-
-        location ~* ^/subscriptions/ {
-            sluice_api;
-        }
-
-        location / {
-            sluice_packager;
-            sluice_live_window 30s;
-        }
-    }
-}
-EOF
-
-my $account = $t->account;
-$conf =~ s/%%ACCOUNT%%/$account/g;
-$t->write_file_expand('nginx.conf', $conf);
+$t->write_sluice_conf(location => 'sluice_live_window 30s;');
 
 my @ladder = Test::Sluice::fixture('ladder', duration => 10, gop => 2);
 my %want = (1280 => 720, 960 => 540, 640 => 360);

@@ -30,54 +30,15 @@ my $sdk = "$FindBin::Bin/sdk";
 $t->skip_all('t/sdk/node_modules missing: run npm ci --prefix t/sdk')
     unless -d "$sdk/node_modules/\@azure/arm-mediaservices";
 
-$t->write_file_expand('nginx.conf', <<'EOF2');
-%%TEST_GLOBALS%%
-
-worker_processes 2;
-thread_pool sluice threads=2;
-
-events {}
-
-rtmp {
-    server {
-        listen 127.0.0.1:%%PORT_1935%%;
-
-        application live {
-            live on;
-            sluice_ingest on;
-            sluice_thread_pool sluice;
-        }
-    }
-}
-
-http {
-    %%TEST_GLOBALS_HTTP%%
-
-    sluice_zone sluice 16m;
-    sluice_data_path data;
-    sluice_account sdkaccount;
-    sluice_api_key %%API_KEY%%;
-    sluice_ingest_url rtmp://127.0.0.1:%%PORT_1935%%;
-    sluice_preview_url https://127.0.0.1:%%PORT_8443%%;
-
-    server {
-        listen 127.0.0.1:%%PORT_8080%%;
-        listen 127.0.0.1:%%PORT_8443%% ssl;
-        server_name localhost;
-
-        ssl_certificate %%CERT%%;
-        ssl_certificate_key %%CERT_KEY%%;
-
-        location ~* ^/subscriptions/ {
-            sluice_api;
-        }
-
-        location / {
-            sluice_packager;
-            aio threads=sluice;
-        }
-    }
-}
+$t->write_sluice_conf(
+    account => 'sdkaccount',
+    preview_url => 'https://127.0.0.1:%%PORT_8443%%',
+    location => 'aio threads=sluice;',
+    server => <<'EOF2');
+listen 127.0.0.1:%%PORT_8443%% ssl;
+server_name localhost;
+ssl_certificate %%CERT%%;
+ssl_certificate_key %%CERT_KEY%%;
 EOF2
 
 $t->run();

@@ -26,7 +26,7 @@ streaming endpoints
 C<config($t, %o)>: 2 workers, a thread pool, RTMP on %%PORT_1935%%,
 the API and the packager on %%PORT_8080%%, C<sluice_transition_time 0s>;
 C<$o{http}> extra http lines, C<$o{location}> extra lines of the
-packager location.
+packager location (written by C<< $t->write_sluice_conf >>).
 
 C<start_endpoint($t, $name)>, C<stop_endpoint($t, $name)>: POST and wait
 for the state.
@@ -69,61 +69,12 @@ use IPC::Run ();
 sub config {
     my ($t, %o) = @_;
 
-    my $http = $o{http} // '';
     my $loc = $o{location} // '';
 
-    my $conf = <<"EOF";
-%%TEST_GLOBALS%%
-
-worker_processes 2;
-thread_pool sluice threads=2;
-
-events {}
-
-rtmp {
-    server {
-        listen 127.0.0.1:%%PORT_1935%%;
-
-        application live {
-            live on;
-            sluice_ingest on;
-            sluice_thread_pool sluice;
-        }
-    }
-}
-
-http {
-    %%TEST_GLOBALS_HTTP%%
-
-    sluice_zone sluice 16m;
-    sluice_data_path data;
-    sluice_account %%ACCOUNT%%;
-    sluice_api_key %%API_KEY%%;
-    sluice_ingest_url rtmp://127.0.0.1:%%PORT_1935%%;
-    sluice_preview_url http://127.0.0.1:%%PORT_8080%%;
-    sluice_transition_time 0s;
-    $http
-
-    server {
-        listen 127.0.0.1:%%PORT_8080%%;
-        server_name localhost;
-
-        location ~* ^/subscriptions/ {
-            sluice_api;
-        }
-
-        location / {
-            sluice_packager;
-            aio threads=sluice;
-            $loc
-        }
-    }
-}
-EOF
-
-    my $account = $t->account;
-    $conf =~ s/%%ACCOUNT%%/$account/g;
-    $t->write_file_expand('nginx.conf', $conf);
+    $t->write_sluice_conf(
+        http => "sluice_transition_time 0s;\n" . ($o{http} // ''),
+        server => 'server_name localhost;',
+        location => "aio threads=sluice;\n$loc");
 }
 
 sub endpoint_state {

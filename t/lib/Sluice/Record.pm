@@ -11,7 +11,8 @@ Sluice::Record - shared set-up of the recording suites (t/060-062)
 C<config($t, %o)>: nginx.conf with 2 workers (C<workers>), a thread pool,
 RTMP application C<live> (C<ring>: sluice_fragment_ring, default 8),
 the API and the packager on %%PORT_8080%%, C<data> the data path
-(default C<data>), transition time 0s.
+(default C<data>), transition time 0s (written by
+C<< $t->write_sluice_conf >>).
 
 C<event($t, $name, $token)>: live event created and started; returns
 the ingest URL base C<rtmp://127.0.0.1:PORT/live/TOKEN>.
@@ -38,55 +39,14 @@ use Test::More ();
 sub config {
     my ($t, %o) = @_;
 
-    my $workers = $o{workers} // 2;
     my $ring = $o{ring} // 8;
-    my $data = $o{data} // 'data';
-    my $account = $t->account;
 
-    $t->write_file_expand('nginx.conf', <<"EOF");
-%%TEST_GLOBALS%%
-
-worker_processes $workers;
-thread_pool sluice threads=2;
-
-events {}
-
-rtmp {
-    server {
-        listen 127.0.0.1:%%PORT_1935%%;
-
-        application live {
-            live on;
-            sluice_ingest on;
-            sluice_fragment_ring $ring;
-        }
-    }
-}
-
-http {
-    %%TEST_GLOBALS_HTTP%%
-
-    sluice_zone sluice 16m;
-    sluice_data_path $data;
-    sluice_account $account;
-    sluice_api_key %%API_KEY%%;
-    sluice_ingest_url rtmp://127.0.0.1:%%PORT_1935%%;
-    sluice_preview_url http://127.0.0.1:%%PORT_8080%%;
-    sluice_transition_time 0s;
-
-    server {
-        listen 127.0.0.1:%%PORT_8080%%;
-
-        location ~* ^/subscriptions/ {
-            sluice_api;
-        }
-
-        location / {
-            sluice_packager;
-        }
-    }
-}
-EOF
+    $t->write_sluice_conf(
+        workers => $o{workers} // 2,
+        data => $o{data} // 'data',
+        app_pool => 0,
+        app => "sluice_fragment_ring $ring;",
+        http => 'sluice_transition_time 0s;');
 }
 
 sub event {

@@ -137,6 +137,35 @@ read_file($name)
 
 files relative to the test directory.
 
+=item write_sluice_conf(%o), sluice_conf(%o)
+
+writes nginx.conf (C<sluice_conf> returns its text) from the usual
+skeleton: C<worker_processes>, C<thread_pool sluice>, an rtmp server on
+%%PORT_1935%% with the RTMP applications, an http block with
+C<sluice_zone sluice 16m>, C<sluice_data_path>, C<sluice_account>,
+C<sluice_api_key %%API_KEY%%>, C<sluice_ingest_url> and
+C<sluice_preview_url>, and a server on %%PORT_8080%% with the API location
+(C<~* ^/subscriptions/>) and the packager location (C</>).  %%ACCOUNT%%
+is replaced by the account; the other placeholders are expanded as by
+C<write_file_expand>.  Options (text options are lines, re-indented to
+their block, may span several lines):
+C<workers> (default 2),
+C<threads> (thread_pool size, default 2; 0: no pool),
+C<main> (extra main-context lines),
+C<rtmp> (extra lines of the rtmp server),
+C<apps> (all the RTMP applications; default one C<live> with
+C<live on; sluice_ingest on;> and, with a pool, C<sluice_thread_pool
+sluice;>), C<app_pool> (0: not that last line), C<app> (extra lines of the
+default C<live> application),
+C<http> (extra http lines, after the sluice_* ones),
+C<account> (default C<< $t->account >>), C<data> (default C<data>),
+C<preview_url> (default C<http://127.0.0.1:%%PORT_8080%%>),
+C<listen> (appended to the C<listen> of the server, e.g. C<' reuseport'>),
+C<server> (extra lines of the server, before its locations),
+C<location> (extra lines of the packager location),
+C<api> (0: no API location), C<packager> (0: no packager location),
+C<servers> (extra http lines after the server, e.g. other servers).
+
 =item run(), try_run()
 
 start nginx (C<nginx -p TESTDIR/ -c nginx.conf -e error.log>), wait for its
@@ -395,6 +424,95 @@ sub write_file_expand {
 
     return $self->write_file($name, $self->expand($content));
 }
+
+# --- the usual nginx.conf ---------------------------------------------
+
+# $text re-indented: its common leading white space replaced by $indent,
+# with a final newline; '' for undef or blank text.
+
+sub _conf_block {
+    my ($text, $indent) = @_;
+
+    return '' unless defined $text && $text =~ /\S/;
+
+    my @l = split /\n/, $text;
+    shift @l while $l[0] !~ /\S/;
+    pop @l while $l[-1] !~ /\S/;
+
+    my ($min) = sort { $a <=> $b }
+                map { /^([ ]*)/; length $1 } grep { /\S/ } @l;
+
+    return join '', map { /\S/ ? $indent . substr($_, $min) . "\n" : "\n" }
+                    @l;
+}
+
+
+sub sluice_conf {
+    my ($self, %o) = @_;
+
+    my $workers = $o{workers} // 2;
+    my $threads = $o{threads} // 2;
+    my $account = $o{account} // $self->account;
+    my $data = $o{data} // 'data';
+    my $preview = $o{preview_url} // 'http://127.0.0.1:%%PORT_8080%%';
+    my $listen = $o{listen} // '';
+
+    my $pool = $threads && ($o{app_pool} // 1)
+               ? "sluice_thread_pool sluice;\n" : '';
+    my $apps = $o{apps}
+               // "application live {\n    live on;\n    sluice_ingest on;\n"
+                  . _conf_block($pool . ($o{app} // ''), '    ') . "}\n";
+
+    my $api = ($o{api} // 1) ? <<'EOF' : '';
+
+        location ~* ^/subscriptions/ {
+            sluice_api;
+        }
+EOF
+
+    my $packager = ($o{packager} // 1)
+                   ? "\n        location / {\n            sluice_packager;\n"
+                     . _conf_block($o{location}, '            ')
+                     . "        }\n"
+                   : '';
+
+    my $conf = "%%TEST_GLOBALS%%\n\n"
+        . "worker_processes $workers;\n"
+        . ($threads ? "thread_pool sluice threads=$threads;\n" : '')
+        . _conf_block($o{main}, '')
+        . "\nevents {}\n\n"
+        . "rtmp {\n    server {\n"
+        . "        listen 127.0.0.1:%%PORT_1935%%;\n"
+        . _conf_block($o{rtmp}, '        ') . "\n"
+        . _conf_block($apps, '        ')
+        . "    }\n}\n\n"
+        . "http {\n    %%TEST_GLOBALS_HTTP%%\n\n"
+        . "    sluice_zone sluice 16m;\n"
+        . "    sluice_data_path $data;\n"
+        . "    sluice_account $account;\n"
+        . "    sluice_api_key %%API_KEY%%;\n"
+        . "    sluice_ingest_url rtmp://127.0.0.1:%%PORT_1935%%;\n"
+        . "    sluice_preview_url $preview;\n"
+        . _conf_block($o{http}, '    ')
+        . "\n    server {\n"
+        . "        listen 127.0.0.1:%%PORT_8080%%$listen;\n"
+        . _conf_block($o{server}, '        ')
+        . $api . $packager
+        . "    }\n"
+        . _conf_block($o{servers}, '    ')
+        . "}\n";
+
+    $conf =~ s/%%ACCOUNT%%/$account/g;
+    return $conf;
+}
+
+
+sub write_sluice_conf {
+    my ($self, %o) = @_;
+
+    return $self->write_file_expand('nginx.conf', $self->sluice_conf(%o));
+}
+
 
 sub read_file {
     my ($self, $name) = @_;
