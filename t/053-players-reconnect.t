@@ -44,56 +44,9 @@ for my $m (qw(playwright-core hls.js dashjs shaka-player)) {
         unless -d "$mods/$m";
 }
 
-my $conf = <<'EOF';
-%%TEST_GLOBALS%%
-
-worker_processes 2;
-thread_pool sluice threads=2;
-
-events {}
-
-rtmp {
-    server {
-        listen 127.0.0.1:%%PORT_1935%%;
-
-        application live {
-            live on;
-            sluice_ingest on;
-            sluice_thread_pool sluice;
-        }
-    }
-}
-
-http {
-    %%TEST_GLOBALS_HTTP%%
-
-    sluice_zone sluice 16m;
-    sluice_data_path data;
-    sluice_account %%ACCOUNT%%;
-    sluice_api_key %%API_KEY%%;
-    sluice_ingest_url rtmp://127.0.0.1:%%PORT_1935%%;
-    sluice_preview_url http://127.0.0.1:%%PORT_8080%%;
-    sluice_transition_time 0s;
-
-    server {
-        listen 127.0.0.1:%%PORT_8080%%;
-
-        location ~* ^/subscriptions/ {
-            sluice_api;
-        }
-
-        location / {
-            sluice_packager;
-            sluice_live_window 60s;
-            aio threads=sluice;
-        }
-    }
-}
-EOF
-
-my $account = $t->account;
-$conf =~ s/%%ACCOUNT%%/$account/g;
-$t->write_file_expand('nginx.conf', $conf);
+$t->write_sluice_conf(
+    http => 'sluice_transition_time 0s;',
+    location => "sluice_live_window 60s;\naio threads=sluice;");
 
 my @ladder = Test::Sluice::fixture('ladder', duration => 10, gop => 2);
 
