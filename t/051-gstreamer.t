@@ -67,11 +67,24 @@ ok($ready, 'fragments available') or diag($t->read_file('error.log'));
 # fMP4 HLS.  Smooth uses playbin's mssdemux, which parses the live
 # fragments' look-ahead (tfrf) boxes.
 #
-# DASH is TODO: GStreamer 1.22.0's dashdemux and dashdemux2 both put the
-# live position minutes ahead of the live edge (by about the first S@t of
-# the SegmentTimeline, on the first fetch and every other manifest
-# update) and wait that long for a segment; nginx-rtmp's own `dash on;`
-# MPD stalls the same way here, so it is the client.
+# DASH is TODO, two bugs of GStreamer 1.22.0 (read in Debian's source of
+# gst-plugins-good 1.22.0, ext/adaptivedemux2):
+# - gstmpdclient.c, gst_mpd_client2_stream_seek(), SegmentTimeline branch:
+#   the repeat index is computed from (ts - segment start) PLUS the first
+#   listed segment's start (and not capped at S@r), which is only right
+#   when the timeline begins at presentation time 0; with a sliding
+#   window (fixed availabilityStartTime, media times on the wall clock)
+#   the position lands ahead by the window's start on the first seek and
+#   on every other MPD update, and waits that long for a segment
+#   (gst-plugins-bad's legacy dashdemux has the same line);
+# - gstadaptivedemux-stream.c: DASH leaves recommended_buffering_threshold
+#   at 0, so the low threshold falls back to max-buffering-time (30 s):
+#   even at a right position it buffers 30 s before playing.
+# No valid MPD gets around both (the first segment at presentation time 0
+# means listing every segment since the event began, and a 30 s
+# suggestedPresentationDelay would hold back every player); an MPD edited
+# that way by a proxy did play.  nginx-rtmp's own `dash on;` MPD stalls
+# the same way here.
 
 my @cases = (
     [ 'HLS TS',    'playbin3', 'manifest(format=m3u8-aapl).m3u8' ],
