@@ -5,7 +5,9 @@
 # EXT-X-PLAYLIST-TYPE:VOD, static MPD with mediaPresentationDuration,
 # Smooth IsLive="FALSE" with Duration, long cache lifetimes), and once
 # the live event stops (removeOutputsOnStop); the asset keeps playing
-# after a restart of nginx; an asset deleted: 404.
+# after a restart of nginx; an asset deleted: 404.  GStreamer (playbin3,
+# dashdemux2) plays the static MPDs to their end (its live DASH is TODO
+# in t/051).
 
 use strict;
 use warnings;
@@ -17,6 +19,7 @@ use FindBin;
 use lib "$FindBin::Bin/lib";
 use Test::Sluice;
 use Sluice::Playback;
+use Sluice::GStreamer;
 
 my $t = Test::Sluice->new();
 $t->has_program('ffmpeg', 'ffprobe');
@@ -71,6 +74,7 @@ $t->wait_for(sub {
     $t->api(GET => 'liveEvents/ev1/liveOutputs/o1')->{status} == 404 }, 20);
 
 check_vod($p1, 'after output delete');
+gst_vod($p1, 'after output delete');
 
 # a2 is still recording: live
 
@@ -102,6 +106,35 @@ $t->api(DELETE => 'assets/a1');
 is($t->get($s1)->{status}, 404, 'asset deleted: 404');
 
 $t->done_testing();
+
+
+# GStreamer plays each static MPD to its end: no error, EOS, the video and
+# audio of the whole asset decoded
+sub gst_vod {
+    my ($paths, $what) = @_;
+
+    SKIP: {
+        my $m = Sluice::GStreamer::missing();
+        skip("$m is missing", 4 * @{ $paths->{Dash} // [] }) if $m;
+
+        for my $path (@{ $paths->{Dash} // [] }) {
+            my $r = Sluice::GStreamer::play('playbin3',
+                Sluice::Playback::url($t, $path), 30);
+
+            ok(!@{$r->{errors}}, "$what: GStreamer $path: no error")
+                or diag(join("\n", @{$r->{errors}}));
+            ok($r->{eos}, "$what: GStreamer $path: played to the end")
+                or diag($r->{tail});
+            ok($r->{video_span} > 6 && $r->{audio_span} > 6,
+               "$what: GStreamer $path: more than 6 s of video and audio")
+                or diag("video $r->{video_span} s ($r->{video_n}),"
+                        . " audio $r->{audio_span} s ($r->{audio_n})");
+            ok($r->{width} == 1280 || $r->{width} == 960
+               || $r->{width} == 640,
+               "$what: GStreamer $path: decoded $r->{width}x$r->{height}");
+        }
+    }
+}
 
 
 sub check_vod {
