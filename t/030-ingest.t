@@ -10,7 +10,6 @@ use strict;
 use warnings;
 
 use Test::More;
-use File::Basename qw(basename);
 use IPC::Run ();
 use Time::HiRes qw(time sleep);
 
@@ -58,7 +57,7 @@ ok($ev1, 'ingest1 running') or BAIL_OUT('no live event: ' . log_tail());
 
 my @ladder = Test::Sluice::fixture('ladder', duration => 8, gop => 2);
 
-my $before = event_dirs();
+my $before = $t->event_dirs();
 
 # rendition 1 ffmpeg style (app "live", name "{token}/{stream}"), the
 # others OBS style (app "live/{token}", name "{stream}")
@@ -70,7 +69,7 @@ my $pub = $t->publish(input => [@ladder],
 
 wait_publisher($pub, 30);
 
-my $evdir1 = new_event_dir($before);
+my $evdir1 = $t->new_event_dir($before);
 ok($evdir1, 'event directory created') or diag(log_tail());
 
 my @tracks = tracks($evdir1);
@@ -141,9 +140,9 @@ ok($loc4, 'ingest4 running');
 
 my $av = Test::Sluice::fixture('av', duration => 5, gop => 2);
 
-$before = event_dirs();
+$before = $t->event_dirs();
 wait_publisher($t->publish(input => $av, url => "$rtmp/live/$tok4/s"), 20);
-my $evdir4 = new_event_dir($before);
+my $evdir4 = $t->new_event_dir($before);
 
 my ($v4) = grep { $_->{type} eq 'video' } tracks($evdir4);
 my @first = @{$v4->{times} // []};
@@ -235,10 +234,10 @@ ok(create_event('ingest5', $tok5), 'ingest5 running');
 my $av10 = Test::Sluice::fixture('av', duration => 10, gop => 2);
 my $jumped = flv_jump($av10, 'jumped.flv', 5000, 100000);
 
-$before = event_dirs();
+$before = $t->event_dirs();
 wait_publisher($t->publish(input => $jumped, realtime => 0,
     args => [ '-copyts' ], url => "$rtmp/live/$tok5/j"), 30);
-my $evdir5 = new_event_dir($before);
+my $evdir5 = $t->new_event_dir($before);
 
 my ($v5) = grep { $_->{type} eq 'video' } tracks($evdir5);
 my @t5 = @{$v5->{times} // []};
@@ -258,14 +257,14 @@ ok(create_event('ingest12', $tok12), 'ingest12 running');
 my $aonly = Test::Sluice::fixture('av', duration => 9, video => 0);
 my $vonly = Test::Sluice::fixture('av', duration => 9, audio => 0);
 
-$before = event_dirs();
+$before = $t->event_dirs();
 my $pa = $t->publish(input => $aonly, realtime => 0,
     url => "$rtmp/live/$tok12/a");
 my $pv = $t->publish(input => $vonly, realtime => 0,
     url => "$rtmp/live/$tok12/v");
 wait_publisher($pa, 30);
 wait_publisher($pv, 30);
-my $evdir12 = new_event_dir($before);
+my $evdir12 = $t->new_event_dir($before);
 
 my @t12 = tracks($evdir12);
 my ($ta) = grep { $_->{type} eq 'audio' } @t12;
@@ -298,10 +297,10 @@ my $small = Test::Sluice::fixture('av', duration => 6, gop => 2,
     size => '320x180');
 my $spliced = flv_splice($av10, $small, 'spliced.flv', 4000);
 
-$before = event_dirs();
+$before = $t->event_dirs();
 wait_publisher($t->publish(input => $spliced, realtime => 0,
     url => "$rtmp/live/$tok10/c"), 30);
-my $evdir10 = new_event_dir($before);
+my $evdir10 = $t->new_event_dir($before);
 
 my ($v10) = grep { $_->{type} eq 'video' } tracks($evdir10);
 my $vdir10 = $v10 ? $v10->{dir} : "$dir/none";
@@ -330,12 +329,12 @@ is($p10a->{streams}[0]{width} // 0, 640, 'first fragment: 640 wide');
 my $tok11 = 'cdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd';
 ok(create_event('ingest11', $tok11), 'ingest11 running');
 
-$before = event_dirs();
+$before = $t->event_dirs();
 my $p11 = $t->publish(input => $av, loop => 1,
     url => "$rtmp/live/$tok11/s");
 
 my $vdir11 = $t->wait_for(sub {
-    my $d = new_event_dir($before) or return;
+    my $d = $t->new_event_dir($before) or return;
     my ($v) = grep { $_->{type} eq 'video' && @{$_->{times}} } tracks($d);
     return $v ? $v->{dir} : undef;
 }, 20);
@@ -374,11 +373,11 @@ $t->stop_publisher($p11);
 my $tok6 = 'fffffffffffffffffffffffffffffff6';
 ok(create_event('ingest6', $tok6), 'ingest6 running');
 
-$before = event_dirs();
+$before = $t->event_dirs();
 my $p6 = $t->publish(input => $av, loop => 1, url => "$rtmp/live/$tok6/s");
 
 ok($t->wait_for(sub {
-    my $d = new_event_dir($before) or return;
+    my $d = $t->new_event_dir($before) or return;
     return grep { @{$_->{times}} } tracks($d);
 }, 20), 'ingest6 fragments');
 
@@ -400,7 +399,7 @@ my $tok9 = '99999999999999999999999999999999';
 ok(create_event('ingest8', $tok8), 'ingest8 running');
 ok(create_event('ingest9', $tok9), 'ingest9 running');
 
-$before = event_dirs();
+$before = $t->event_dirs();
 my $p8 = $t->publish(input => $av, loop => 1, url => "$rtmp/live/$tok8/stream");
 my $p9 = $t->publish(input => $av, loop => 1, url => "$rtmp/live/$tok9/stream");
 
@@ -422,10 +421,10 @@ $t->stop_publisher($_) for $p8, $p9;
 my $tok7 = '77777777777777777777777777777777';
 ok(create_event('ingest7', $tok7), 'ingest7 running');
 
-$before = event_dirs();
+$before = $t->event_dirs();
 wait_publisher($t->publish(input => $av10, realtime => 0,
     url => "$rtmp/small/$tok7/s"), 30);
-my $evdir7 = new_event_dir($before);
+my $evdir7 = $t->new_event_dir($before);
 
 my @t7 = tracks($evdir7);
 is(scalar @t7, 2, 'ring: two tracks');
@@ -520,18 +519,6 @@ sub running {
     my $h = $p->{handle} or return 0;
     eval { $h->pump_nb() };
     return $h->pumpable() ? 1 : 0;
-}
-
-sub event_dirs {
-    return { map { $_ => 1 } glob("$dir/data/live/*") };
-}
-
-sub new_event_dir {
-    my ($before) = @_;
-    my @new = grep { !$before->{$_} } glob("$dir/data/live/*");
-    return unless @new == 1;
-    my @gen = sort { basename($b) <=> basename($a) } glob("$new[0]/*");
-    return $gen[0];
 }
 
 # every track directory of an event generation: type, width, times

@@ -11,7 +11,6 @@ use strict;
 use warnings;
 
 use Test::More;
-use File::Basename qw(basename);
 use Time::HiRes qw(sleep);
 
 use FindBin;
@@ -64,11 +63,11 @@ ok($noisy > 200_000, 'the noisy part is above 200 kB/s');
 my $tok1 = 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa1';
 ok($t->create_live_event('batch1', token => $tok1), 'batch1 running');
 
-my $before = event_dirs();
+my $before = $t->event_dirs();
 my $pub = $t->publish(input => $media, url => "$rtmp/live/$tok1/s");
 ok(defined $t->wait_publisher_exit($pub, 40), 'batched publisher done');
 sleep 1;
-my $batched = new_event_dir($before);
+my $batched = $t->new_event_dir($before);
 
 my $log = debug_log();
 my @marks = $log =~ /sluice: "s" receive low mark (\d+)/g;
@@ -93,11 +92,11 @@ ok($t->create_live_event('batch2', token => $tok2), 'batch2 running');
 
 my $lines = () = debug_log() =~ /receive low mark/g;
 
-$before = event_dirs();
+$before = $t->event_dirs();
 $pub = $t->publish(input => $media, url => "$rtmp/nobatch/$tok2/s");
 ok(defined $t->wait_publisher_exit($pub, 40), 'unbatched publisher done');
 sleep 1;
-my $unbatched = new_event_dir($before);
+my $unbatched = $t->new_event_dir($before);
 
 my $after = () = debug_log() =~ /receive low mark/g;
 is($after, $lines, 'no low mark with sluice_ingest_batch 0');
@@ -139,18 +138,6 @@ sub debug_log {
     local $/;
     open my $fh, '<', "$dir/debug.log" or return '';
     return <$fh>;
-}
-
-sub event_dirs {
-    return { map { $_ => 1 } glob("$dir/data/live/*") };
-}
-
-sub new_event_dir {
-    my ($before) = @_;
-    my @new = grep { !$before->{$_} } glob("$dir/data/live/*");
-    return unless @new == 1;
-    my @gen = sort { basename($b) <=> basename($a) } glob("$new[0]/*");
-    return $gen[0];
 }
 
 sub track_dir {

@@ -13,7 +13,6 @@ use strict;
 use warnings;
 
 use Test::More;
-use File::Basename qw(basename);
 use IPC::Run ();
 use Time::HiRes qw(time sleep);
 
@@ -45,13 +44,13 @@ my $av16 = Test::Sluice::fixture('av', duration => 16, gop => 2);
 my @tags16 = media_tags($av16);
 my $keys16 = grep { keyframe($_) } @tags16;
 
-my $before = event_dirs();
+my $before = $t->event_dirs();
 # chunks of 4096 bytes: the larger video frames are split, continuation
 # chunks carry the extended timestamp too (before the wrap)
 
 ok(publish_tags($tok1, 's', [ map { [ $_, $_->{ts} + $base ] } @tags16 ],
     1, 4096), 'published across the wrap');
-my $gen1 = new_event_dir($before);
+my $gen1 = $t->new_event_dir($before);
 
 my $v1 = wait_track($gen1, 'video', $keys16);
 my $a1 = track($gen1, 'audio');
@@ -140,11 +139,11 @@ my ($at8) = grep { keyframe($tags10[$_]) && $tags10[$_]{ts} >= 8000 }
 ok(defined $at8, 'a keyframe at 8 s');
 $at8 //= @tags10;
 
-$before = event_dirs();
+$before = $t->event_dirs();
 ok(publish_tags($tok2, 'j', [ map {
     [ $tags10[$_], $tags10[$_]{ts} + $base - ($_ >= $at8 ? 3000 : 0) ]
 } 0 .. $#tags10 ], 0), 'published with a jump back');
-my $gen2 = new_event_dir($before);
+my $gen2 = $t->new_event_dir($before);
 
 my $v2 = wait_track($gen2, 'video', scalar grep { keyframe($_) } @tags10);
 my @jt = @{$v2->{times}};
@@ -214,18 +213,6 @@ sub publish_tags {
 
     diag("publisher: $@") unless $ok;
     return $ok;
-}
-
-sub event_dirs {
-    return { map { $_ => 1 } glob("$dir/data/live/*") };
-}
-
-sub new_event_dir {
-    my ($before) = @_;
-    my @new = grep { !$before->{$_} } glob("$dir/data/live/*");
-    return unless @new == 1;
-    my @gen = sort { basename($b) <=> basename($a) } glob("$new[0]/*");
-    return $gen[0];
 }
 
 # a track of an event generation: its directory and fragment times

@@ -182,6 +182,13 @@ test's nginx.conf and returns C<($exit_code, $output)>.
 
 =item testdir(), port($n), pid(), error_log()
 
+=item event_dirs(), new_event_dir($before)
+
+C<event_dirs> returns { path => 1 } of the live event directories under
+F<TESTDIR/data/live>; C<new_event_dir($before)> the newest generation
+directory of the one event directory that is not in $before (undef
+unless exactly one is new).
+
 =item expect_errors(qr/.../, ...)
 
 declare C<[error]>/C<[crit]>/C<[alert]>/C<[emerg]> log lines the test
@@ -388,6 +395,20 @@ sub has_program {
 }
 
 sub testdir { $_[0]->{testdir} }
+
+sub event_dirs {
+    my ($self) = @_;
+    return { map { $_ => 1 } glob("$self->{testdir}/data/live/*") };
+}
+
+sub new_event_dir {
+    my ($self, $before) = @_;
+    my @new = grep { !$before->{$_} } glob("$self->{testdir}/data/live/*");
+    return unless @new == 1;
+    my @gen = sort { ($b =~ m{(\d+)$})[0] <=> ($a =~ m{(\d+)$})[0] }
+        glob("$new[0]/*");
+    return $gen[0];
+}
 sub nginx { $_[0]->{nginx} }
 sub modules_dir { $_[0]->{modules_dir} }
 
