@@ -299,9 +299,10 @@ compile_lib_objects() {
         echo "$cc $*" >"$objdir/.flags"
     fi
 
-    for c in "$ROOT"/src/media/*.c "$ROOT"/src/util/*.c; do
-        [ -f "$c" ] || continue
-        o="$objdir/$(basename "$(dirname "$c")")_$(basename "$c" .c).o"
+    for c in $(find "$ROOT/src/media" "$ROOT/src/util" -name '*.c' \
+               | LC_ALL=C sort)
+    do
+        o="$objdir/$(basename "$c" .c).o"
         if [ -n "$newest_h" ] || [ ! -f "$o" ] || [ "$c" -nt "$o" ]; then
             "$cc" "$@" $UNIT_INCS -c "$c" -o "$o" || return 1
         fi
@@ -311,7 +312,7 @@ compile_lib_objects() {
 }
 
 
-UNIT_INCS="-I$ROOT/src -I$ROOT/src/media -I$ROOT/src/util -I$ROOT/t/unit"
+UNIT_INCS="-I$ROOT/src -I$ROOT/t/unit"
 
 
 cmd_unit() {

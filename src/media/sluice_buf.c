@@ -6,7 +6,7 @@
  */
 
 
-#include "sluice_buf.h"
+#include "media/sluice_buf.h"
 
 
 static int sluice_buf_reserve(sluice_buf_t *b, size_t n);

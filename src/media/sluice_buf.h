@@ -20,7 +20,7 @@
 #define _SLUICE_BUF_H_INCLUDED_
 
 
-#include "sluice_media.h"
+#include "media/sluice_media.h"
 
 
 typedef struct {

@@ -12,7 +12,7 @@
  */
 
 
-#include "sluice_url.h"
+#include "media/sluice_url.h"
 
 
 typedef struct {

@@ -20,7 +20,7 @@
 #define _SLUICE_URL_H_INCLUDED_
 
 
-#include "sluice_media.h"
+#include "media/sluice_media.h"
 
 
 #define SLUICE_URL_MAX_NAME    64       /* track name bytes */

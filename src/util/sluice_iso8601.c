@@ -5,8 +5,9 @@
 
 
 #include <stdio.h>
+#include <string.h>
 
-#include "sluice_iso8601.h"
+#include "util/sluice_iso8601.h"
 
 
 #define SLUICE_ISO8601_MAX_MS  ((uint64_t) 1 << 53)

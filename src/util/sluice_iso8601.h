@@ -12,7 +12,7 @@
 #define _SLUICE_ISO8601_H_INCLUDED_
 
 
-#include "../media/sluice_media.h"
+#include "util/sluice_base.h"
 
 
 /*

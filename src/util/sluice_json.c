@@ -6,8 +6,9 @@
 
 #include <stdlib.h>
 #include <stdio.h>
+#include <string.h>
 
-#include "sluice_json.h"
+#include "util/sluice_json.h"
 
 
 #define SLUICE_JSON_MAX_MEMBERS  1024

@@ -18,7 +18,7 @@
 #define _SLUICE_JSON_H_INCLUDED_
 
 
-#include "../media/sluice_media.h"
+#include "util/sluice_base.h"
 
 
 #define SLUICE_JSON_MAX_DEPTH  64

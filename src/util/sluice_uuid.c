@@ -4,7 +4,9 @@
  */
 
 
-#include "sluice_uuid.h"
+#include <string.h>
+
+#include "util/sluice_uuid.h"
 
 
 static const char  sluice_uuid_hex[] = "0123456789abcdef";

@@ -11,7 +11,7 @@
 #define _SLUICE_UUID_H_INCLUDED_
 
 
-#include "../media/sluice_media.h"
+#include "util/sluice_base.h"
 
 
 #define SLUICE_UUID_LEN  36

@@ -14,8 +14,8 @@
 
 #include <stdlib.h>
 
-#include "sluice_aac.h"
-#include "sluice_cmaf.h"
+#include "media/codec/sluice_aac.h"
+#include "media/container/sluice_cmaf.h"
 
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -14,7 +14,7 @@
 
 #include <stdlib.h>
 
-#include "sluice_amf.h"
+#include "media/container/sluice_amf.h"
 
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

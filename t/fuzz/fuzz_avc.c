@@ -15,8 +15,8 @@
 
 #include <stdlib.h>
 
-#include "sluice_avc.h"
-#include "sluice_cmaf.h"
+#include "media/codec/sluice_avc.h"
+#include "media/container/sluice_cmaf.h"
 
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

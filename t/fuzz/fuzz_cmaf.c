@@ -15,7 +15,7 @@
 
 #include <stdlib.h>
 
-#include "sluice_cmaf.h"
+#include "media/container/sluice_cmaf.h"
 
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -16,10 +16,10 @@
 
 #include <stdlib.h>
 
-#include "sluice_flv.h"
-#include "sluice_avc.h"
-#include "sluice_aac.h"
-#include "sluice_amf.h"
+#include "media/container/sluice_flv.h"
+#include "media/codec/sluice_avc.h"
+#include "media/codec/sluice_aac.h"
+#include "media/container/sluice_amf.h"
 
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

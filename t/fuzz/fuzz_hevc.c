@@ -15,8 +15,8 @@
 
 #include <stdlib.h>
 
-#include "sluice_hevc.h"
-#include "sluice_cmaf.h"
+#include "media/codec/sluice_hevc.h"
+#include "media/container/sluice_cmaf.h"
 
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

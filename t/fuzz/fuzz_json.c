@@ -13,7 +13,7 @@
 
 #include <stdlib.h>
 
-#include "sluice_json.h"
+#include "util/sluice_json.h"
 
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

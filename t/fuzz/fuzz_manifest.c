@@ -11,9 +11,9 @@
 
 #include <stdlib.h>
 
-#include "sluice_hls.h"
-#include "sluice_dash.h"
-#include "sluice_mss.h"
+#include "media/manifest/sluice_hls.h"
+#include "media/manifest/sluice_dash.h"
+#include "media/manifest/sluice_mss.h"
 
 
 #define MAX_TRACKS  4

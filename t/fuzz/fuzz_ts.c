@@ -15,7 +15,7 @@
 
 #include <stdlib.h>
 
-#include "sluice_ts.h"
+#include "media/container/sluice_ts.h"
 
 
 #define MAX_SAMPLES  64

@@ -12,7 +12,7 @@
 
 #include <stdlib.h>
 
-#include "sluice_url.h"
+#include "media/sluice_url.h"
 
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -20,12 +20,12 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
-#include "sluice_bits.h"
-#include "sluice_amf.h"
-#include "sluice_flv.h"
-#include "sluice_avc.h"
-#include "sluice_aac.h"
-#include "sluice_cmaf.h"
+#include "media/codec/sluice_bits.h"
+#include "media/container/sluice_amf.h"
+#include "media/container/sluice_flv.h"
+#include "media/codec/sluice_avc.h"
+#include "media/codec/sluice_aac.h"
+#include "media/container/sluice_cmaf.h"
 
 
 typedef struct {

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "sluice_aac.h"
+#include "media/codec/sluice_aac.h"
 #include "sluice_test.h"
 
 

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "sluice_amf.h"
+#include "media/container/sluice_amf.h"
 #include "sluice_test.h"
 
 

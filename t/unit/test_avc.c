@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "sluice_avc.h"
+#include "media/codec/sluice_avc.h"
 #include "sluice_test.h"
 
 

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "sluice_bits.h"
+#include "media/codec/sluice_bits.h"
 #include "sluice_test.h"
 
 

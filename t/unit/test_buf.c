@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "sluice_buf.h"
+#include "media/sluice_buf.h"
 
 
 static int  failures;

@@ -10,8 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "sluice_bits.h"
-#include "sluice_cmaf.h"
+#include "media/codec/sluice_bits.h"
+#include "media/container/sluice_cmaf.h"
 #include "sluice_test.h"
 
 

@@ -22,7 +22,7 @@
 
 #include <unistd.h>
 
-#include "sluice_hevc.h"
+#include "media/codec/sluice_hevc.h"
 #include "sluice_test.h"
 
 

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "sluice_dash.h"
+#include "media/manifest/sluice_dash.h"
 
 
 static int  failures;

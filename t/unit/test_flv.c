@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "sluice_flv.h"
+#include "media/container/sluice_flv.h"
 #include "sluice_test.h"
 
 

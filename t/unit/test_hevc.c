@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "sluice_hevc.h"
+#include "media/codec/sluice_hevc.h"
 #include "sluice_test.h"
 
 

@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "sluice_hls.h"
+#include "media/manifest/sluice_hls.h"
 
 
 static int  failures;

@@ -11,10 +11,11 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
-#include "sluice_json.h"
-#include "sluice_iso8601.h"
-#include "sluice_uuid.h"
+#include "util/sluice_json.h"
+#include "util/sluice_iso8601.h"
+#include "util/sluice_uuid.h"
 
 
 static int  failures;

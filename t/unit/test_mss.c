@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "sluice_mss.h"
+#include "media/manifest/sluice_mss.h"
 
 
 static int  failures;

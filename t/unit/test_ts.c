@@ -21,14 +21,14 @@
 #include <unistd.h>
 #include <time.h>
 
-#include "sluice_ts.h"
-#include "sluice_flv.h"
-#include "sluice_avc.h"
-#include "sluice_aac.h"
-#include "sluice_cmaf.h"
-#include "sluice_hls.h"
-#include "sluice_dash.h"
-#include "sluice_mss.h"
+#include "media/container/sluice_ts.h"
+#include "media/container/sluice_flv.h"
+#include "media/codec/sluice_avc.h"
+#include "media/codec/sluice_aac.h"
+#include "media/container/sluice_cmaf.h"
+#include "media/manifest/sluice_hls.h"
+#include "media/manifest/sluice_dash.h"
+#include "media/manifest/sluice_mss.h"
 #include <sys/stat.h>
 
 

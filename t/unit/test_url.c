@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "sluice_url.h"
+#include "media/sluice_url.h"
 
 
 static int  failures;

@@ -1,0 +1,881 @@
+
+/*
+ * Copyright (C) 2026, The Sluice authors.
+ *
+ * Streaming endpoints (AMS v3 StreamingEndpoints, Streaming 2022-11-01),
+ * long-running operations like live events: PUT (201, ?autoStart), PATCH
+ * (200), GET, list, DELETE (202), start, stop, scale (202, or 200 when
+ * already there), streamingEndpointOperations/{id} and
+ * operationLocations/{id}.
+ *
+ * A "default" endpoint, Stopped, is made at the first start (when
+ * {data}/api/streamingEndpoints did not exist yet); deleted, it stays
+ * deleted.  Every endpoint is served by this nginx: hostName is the host
+ * (and port) of sluice_preview_url, else the Host of the request.
+ *
+ * Fixed fields for the packager: state, f.acl (accessControl.ip; no
+ * accessControl: everyone), f.max_cache_age, f.scale_units; the
+ * crossSiteAccessPolicies and customHostNames are in the document.
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "api/ngx_http_sluice_api_resource.h"
+
+
+#define NGX_HTTP_SLUICE_SE_MAX_UNITS    10
+#define NGX_HTTP_SLUICE_SE_MAX_HOSTS    10
+#define NGX_HTTP_SLUICE_SE_MAX_TAGS     50
+
+
+static ngx_int_t ngx_http_sluice_se_build(ngx_http_sluice_res_build_t *b);
+static ngx_int_t ngx_http_sluice_se_render(ngx_http_request_t *r,
+    ngx_http_sluice_api_ctx_t *ctx, ngx_http_sluice_res_snap_t *snap,
+    sluice_json_t *res, sluice_json_t *props);
+static ngx_int_t ngx_http_sluice_se_action(ngx_http_request_t *r,
+    ngx_http_sluice_api_ctx_t *ctx);
+
+
+ngx_http_sluice_rt_t  ngx_http_sluice_rt_streaming_endpoint = {
+    NGX_SLUICE_RES_STREAMING_ENDPOINT,
+    "streamingEndpoints",
+    "streamingendpoints",
+    "Microsoft.Media/mediaservices/streamingEndpoints",
+    "Streaming endpoint",
+    "streamingEndpointOperations",
+    { "Stopped", "Starting", "Running", "Stopping", "Deleting", "Scaling" },
+    24,
+    NGX_HTTP_SLUICE_RT_PATCH|NGX_HTTP_SLUICE_RT_LRO
+    |NGX_HTTP_SLUICE_RT_TRACKED|NGX_HTTP_SLUICE_RT_LIVE_NAME,
+    ngx_http_sluice_se_build,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    ngx_http_sluice_se_render,
+    ngx_http_sluice_se_action
+};
+
+
+#define ngx_http_sluice_se_bad(...)                                          \
+    ngx_http_sluice_res_bad(&b->err, __VA_ARGS__)
+
+
+#define ngx_http_sluice_se_put(obj, key, val)                                \
+    ngx_http_sluice_res_put_member(a, obj, key, val)
+
+
+/* accessControl.ip: IPRange entries -> allow-list; *norm: as stored */
+
+ngx_int_t
+ngx_http_sluice_res_build_acl(ngx_http_sluice_res_build_t *b,
+    sluice_json_t *ip, ngx_sluice_ip_acl_t *acl, sluice_json_t **norm)
+{
+    u_char                 text[NGX_SOCKADDR_STRLEN + 8], *last;
+    int64_t                plen;
+    ngx_str_t              s;
+    ngx_uint_t             v6;
+    ngx_cidr_t             cidr;
+    sluice_json_t         *allow, *e, *nm, *addr, *pl, *arr, *ne;
+    sluice_alloc_t        *a;
+
+    a = b->a;
+    ngx_memzero(acl, sizeof(ngx_sluice_ip_acl_t));
+    *norm = NULL;
+
+    allow = NULL;
+
+    if (!ngx_http_sluice_absent(ip)) {
+        if (ip->type != SLUICE_JSON_OBJECT) {
+            ngx_http_sluice_se_bad("accessControl.ip must be an object.");
+        }
+
+        allow = sluice_json_get(ip, "allow");
+    }
+
+    if (ngx_http_sluice_absent(allow)) {
+        acl->allow_all = 1;
+        return NGX_OK;
+    }
+
+    if (allow->type != SLUICE_JSON_ARRAY
+        || allow->count > NGX_SLUICE_MAX_IP_RULES)
+    {
+        ngx_http_sluice_se_bad("accessControl.ip.allow must be an array of "
+                               "at most %d entries.",
+                               NGX_SLUICE_MAX_IP_RULES);
+    }
+
+    arr = sluice_json_new(a, SLUICE_JSON_ARRAY);
+    if (arr == NULL) {
+        return NGX_ERROR;
+    }
+
+    for (e = allow->child; e; e = e->next) {
+        nm = sluice_json_get(e, "name");
+        addr = sluice_json_get(e, "address");
+        pl = sluice_json_get(e, "subnetPrefixLength");
+
+        if (e->type != SLUICE_JSON_OBJECT
+            || (!ngx_http_sluice_absent(nm) && nm->type != SLUICE_JSON_STRING)
+            || addr == NULL || addr->type != SLUICE_JSON_STRING
+            || addr->str.len == 0 || addr->str.len > NGX_SOCKADDR_STRLEN)
+        {
+            ngx_http_sluice_se_bad("accessControl.ip.allow entries need an "
+                                   "address (and optionally a name).");
+        }
+
+        v6 = (ngx_strlchr((u_char *) addr->str.data,
+                          (u_char *) addr->str.data + addr->str.len, ':')
+              != NULL);
+
+        if (ngx_http_sluice_absent(pl)) {
+            plen = v6 ? 128 : 32;
+
+        } else if (pl->type == SLUICE_JSON_NUMBER && pl->number >= 0
+                   && pl->number <= (v6 ? 128 : 32)
+                   && pl->number == (double) (int64_t) pl->number)
+        {
+            plen = (int64_t) pl->number;
+
+        } else {
+            ngx_http_sluice_se_bad("accessControl.ip: subnetPrefixLength of "
+                                   "\"%*s\" must be an integer from 0 to "
+                                   "%d.", addr->str.len, addr->str.data,
+                                   v6 ? 128 : 32);
+        }
+
+        last = ngx_sprintf(text, "%*s/%L", addr->str.len, addr->str.data,
+                           plen);
+        s.data = text;
+        s.len = last - text;
+
+        if (ngx_ptocidr(&s, &cidr) == NGX_ERROR) {
+            ngx_http_sluice_se_bad("accessControl.ip: invalid address "
+                                   "\"%*s\".", addr->str.len,
+                                   addr->str.data);
+        }
+
+        if (ngx_http_sluice_res_acl_rule(a, acl, &cidr, arr, nm, addr,
+                                         ngx_http_sluice_absent(pl)
+                                         ? -1 : plen)
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+    }
+
+    ne = sluice_json_new(a, SLUICE_JSON_OBJECT);
+    if (ne == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_http_sluice_se_put(ne, "allow", arr);
+
+    *norm = ne;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_sluice_se_tags(ngx_http_sluice_res_build_t *b, sluice_json_t *doc)
+{
+    sluice_json_t   *v, *m, *tags;
+    sluice_alloc_t  *a;
+
+    a = b->a;
+
+    v = sluice_json_get(b->in, "tags");
+    tags = sluice_json_new(a, SLUICE_JSON_OBJECT);
+    if (tags == NULL) {
+        return NGX_ERROR;
+    }
+
+    if (!ngx_http_sluice_absent(v)) {
+        if (v->type != SLUICE_JSON_OBJECT
+            || v->count > NGX_HTTP_SLUICE_SE_MAX_TAGS)
+        {
+            ngx_http_sluice_se_bad("tags must be an object of at most %d "
+                                   "strings.", NGX_HTTP_SLUICE_SE_MAX_TAGS);
+        }
+
+        for (m = v->child; m; m = m->next) {
+            if (m->type != SLUICE_JSON_STRING || m->key.len > 512
+                || m->str.len > 256)
+            {
+                ngx_http_sluice_se_bad("tag values must be strings.");
+            }
+
+            sluice_json_append(tags, sluice_json_copy(a, m));
+        }
+    }
+
+    ngx_http_sluice_se_put(doc, "tags", tags);
+
+    v = sluice_json_get(b->in, "location");
+
+    if (ngx_http_sluice_absent(v)) {
+        ngx_http_sluice_res_fail(&b->err, NGX_HTTP_BAD_REQUEST,
+                                 "LocationRequired",
+                                 "The location property is required for "
+                                 "this definition.");
+        return NGX_DECLINED;
+    }
+
+    if (v->type != SLUICE_JSON_STRING || v->str.len == 0
+        || v->str.len > 128)
+    {
+        ngx_http_sluice_se_bad("location must be a non-empty string.");
+    }
+
+    ngx_http_sluice_se_put(doc, "location", sluice_json_copy(a, v));
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_sluice_se_access(ngx_http_sluice_res_build_t *b,
+    sluice_json_t *props, sluice_json_t *np)
+{
+    ngx_int_t        rc;
+    sluice_json_t   *ac, *ak, *list, *k, *nac, *norm, *x;
+    sluice_alloc_t  *a;
+
+    a = b->a;
+    ac = sluice_json_get(props, "accessControl");
+
+    if (ngx_http_sluice_absent(ac)) {
+        b->f.acl.allow_all = 1;
+        return NGX_OK;
+    }
+
+    if (ac->type != SLUICE_JSON_OBJECT) {
+        ngx_http_sluice_se_bad("properties.accessControl must be an "
+                               "object.");
+    }
+
+    nac = sluice_json_new(a, SLUICE_JSON_OBJECT);
+    if (nac == NULL) {
+        return NGX_ERROR;
+    }
+
+    ak = sluice_json_get(ac, "akamai");
+
+    if (!ngx_http_sluice_absent(ak)) {
+        list = sluice_json_get(ak,
+                           "akamaiSignatureHeaderAuthenticationKeyList");
+
+        if (ak->type != SLUICE_JSON_OBJECT
+            || (!ngx_http_sluice_absent(list)
+                && list->type != SLUICE_JSON_ARRAY))
+        {
+            ngx_http_sluice_se_bad("properties.accessControl.akamai must be "
+                                   "an object with an "
+                                   "akamaiSignatureHeaderAuthenticationKey"
+                                   "List array.");
+        }
+
+        for (k = list ? list->child : NULL; k; k = k->next) {
+            if (k->type != SLUICE_JSON_OBJECT) {
+                ngx_http_sluice_se_bad("akamai keys must be objects.");
+            }
+
+            for (x = k->child; x; x = x->next) {
+                if (x->type != SLUICE_JSON_STRING) {
+                    ngx_http_sluice_se_bad("akamai key members must be "
+                                           "strings.");
+                }
+            }
+        }
+
+        /* stored, not enforced: Akamai signs for its own CDN */
+        ngx_http_sluice_se_put(nac, "akamai", sluice_json_copy(a, ak));
+    }
+
+    rc = ngx_http_sluice_res_build_acl(b, sluice_json_get(ac, "ip"),
+                                       &b->f.acl, &norm);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    if (norm) {
+        ngx_http_sluice_se_put(nac, "ip", norm);
+    }
+
+    ngx_http_sluice_se_put(np, "accessControl", nac);
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_sluice_se_misc(ngx_http_sluice_res_build_t *b, sluice_json_t *props,
+    sluice_json_t *np)
+{
+    ngx_int_t        rc;
+    ngx_uint_t       i;
+    sluice_json_t   *v, *o, *arr, *e;
+    sluice_alloc_t  *a;
+
+    a = b->a;
+
+    v = sluice_json_get(props, "maxCacheAge");
+    b->f.max_cache_age = -1;
+
+    if (!ngx_http_sluice_absent(v)) {
+        if (v->type != SLUICE_JSON_NUMBER || v->number < 0
+            || v->number > 2147483647.0
+            || v->number != (double) (int64_t) v->number)
+        {
+            ngx_http_sluice_se_bad("properties.maxCacheAge must be a number "
+                                   "of seconds.");
+        }
+
+        b->f.max_cache_age = (ngx_int_t) v->number;
+        ngx_http_sluice_se_put(np, "maxCacheAge",
+                               sluice_json_new_int(a, b->f.max_cache_age));
+
+    } else {
+        ngx_http_sluice_se_put(np, "maxCacheAge",
+                               sluice_json_new(a, SLUICE_JSON_NULL));
+    }
+
+    v = sluice_json_get(props, "customHostNames");
+    arr = sluice_json_new(a, SLUICE_JSON_ARRAY);
+    if (arr == NULL) {
+        return NGX_ERROR;
+    }
+
+    if (!ngx_http_sluice_absent(v)) {
+        if (v->type != SLUICE_JSON_ARRAY
+            || v->count > NGX_HTTP_SLUICE_SE_MAX_HOSTS)
+        {
+            ngx_http_sluice_se_bad("properties.customHostNames must be an "
+                                   "array of at most %d host names.",
+                                   NGX_HTTP_SLUICE_SE_MAX_HOSTS);
+        }
+
+        for (e = v->child; e; e = e->next) {
+            if (e->type != SLUICE_JSON_STRING || e->str.len == 0
+                || e->str.len > 253)
+            {
+                ngx_http_sluice_se_bad("properties.customHostNames entries "
+                                       "must be host names.");
+            }
+
+            for (i = 0; i < e->str.len; i++) {
+                if (!(isalnum(e->str.data[i]) || e->str.data[i] == '-'
+                      || e->str.data[i] == '.'))
+                {
+                    ngx_http_sluice_se_bad("properties.customHostNames: "
+                                           "invalid host name \"%*s\".",
+                                           e->str.len, e->str.data);
+                }
+            }
+
+            sluice_json_append(arr, sluice_json_copy(a, e));
+        }
+    }
+
+    ngx_http_sluice_se_put(np, "customHostNames", arr);
+
+    v = sluice_json_get(props, "cdnEnabled");
+
+    if (!ngx_http_sluice_absent(v)
+        && (v->type != SLUICE_JSON_BOOL || v->boolean))
+    {
+        ngx_http_sluice_res_fail(&b->err, NGX_HTTP_BAD_REQUEST,
+                                 "NotSupported",
+                                 "properties.cdnEnabled: there is no CDN "
+                                 "integration; put a CDN or nginx "
+                                 "proxy_cache in front of Sluice.");
+        return NGX_DECLINED;
+    }
+
+    ngx_http_sluice_se_put(np, "cdnEnabled", sluice_json_new_bool(a, 0));
+
+    rc = ngx_http_sluice_res_opt_string(b, props, np, "cdnProvider", 256);
+    if (rc == NGX_OK) {
+        rc = ngx_http_sluice_res_opt_string(b, props, np, "cdnProfile", 256);
+    }
+
+    if (rc == NGX_OK) {
+        rc = ngx_http_sluice_res_opt_string(b, props, np,
+                                            "availabilitySetName", 256);
+    }
+
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    v = sluice_json_get(props, "crossSiteAccessPolicies");
+
+    if (!ngx_http_sluice_absent(v)) {
+        if (v->type != SLUICE_JSON_OBJECT) {
+            ngx_http_sluice_se_bad("properties.crossSiteAccessPolicies must "
+                                   "be an object.");
+        }
+
+        o = sluice_json_new(a, SLUICE_JSON_OBJECT);
+        if (o == NULL) {
+            return NGX_ERROR;
+        }
+
+        rc = ngx_http_sluice_res_opt_string(b, v, o, "clientAccessPolicy",
+                                            NGX_HTTP_SLUICE_MAX_BODY);
+        if (rc == NGX_OK) {
+            rc = ngx_http_sluice_res_opt_string(b, v, o, "crossDomainPolicy",
+                                                NGX_HTTP_SLUICE_MAX_BODY);
+        }
+
+        if (rc != NGX_OK) {
+            return rc;
+        }
+
+        ngx_http_sluice_se_put(np, "crossSiteAccessPolicies", o);
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_sluice_se_build(ngx_http_sluice_res_build_t *b)
+{
+    ngx_int_t        rc;
+    sluice_json_t   *props, *oldp, *np, *v;
+    sluice_alloc_t  *a;
+
+    a = b->a;
+
+    rc = ngx_http_sluice_res_build_props(b, &props, &oldp, &np);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    rc = ngx_http_sluice_se_tags(b, b->doc);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    rc = ngx_http_sluice_res_opt_string(b, props, np, "description", 4096);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    v = sluice_json_get(props, "scaleUnits");
+
+    if (v == NULL || v->type != SLUICE_JSON_NUMBER || v->number < 0
+        || v->number > NGX_HTTP_SLUICE_SE_MAX_UNITS
+        || v->number != (double) (int64_t) v->number)
+    {
+        ngx_http_sluice_se_bad("properties.scaleUnits is required: an "
+                               "integer from 0 to %d.",
+                               NGX_HTTP_SLUICE_SE_MAX_UNITS);
+    }
+
+    b->f.scale_units = (ngx_uint_t) v->number;
+
+    ngx_http_sluice_se_put(np, "scaleUnits",
+                           sluice_json_new_int(a, b->f.scale_units));
+
+    rc = ngx_http_sluice_se_access(b, props, np);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    rc = ngx_http_sluice_se_misc(b, props, np);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    rc = ngx_http_sluice_res_times(b, oldp, np, !b->load);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    b->state = NGX_SLUICE_SE_STOPPED;
+
+    ngx_http_sluice_se_put(b->doc, "properties", np);
+
+    return NGX_OK;
+}
+
+
+/* the host (and port) players use */
+
+static ngx_int_t
+ngx_http_sluice_se_host(ngx_http_request_t *r,
+    ngx_http_sluice_api_ctx_t *ctx, ngx_str_t *host)
+{
+    u_char     *p, *last;
+    ngx_str_t  *url;
+
+    url = &ctx->conf->preview_url;
+
+    if (url->len) {
+        p = (u_char *) ngx_strstr(url->data, "://");
+        last = url->data + url->len;
+
+        if (p && p + 3 < last) {
+            p += 3;
+            host->data = p;
+
+            while (p < last && *p != '/') {
+                p++;
+            }
+
+            host->len = p - host->data;
+            return NGX_OK;
+        }
+    }
+
+    if (r->headers_in.host) {
+        *host = r->headers_in.host->value;
+
+    } else {
+        ngx_str_set(host, "127.0.0.1");
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_sluice_se_render(ngx_http_request_t *r,
+    ngx_http_sluice_api_ctx_t *ctx, ngx_http_sluice_res_snap_t *snap,
+    sluice_json_t *res, sluice_json_t *props)
+{
+    const char      *prov, *state;
+    ngx_str_t        host;
+    sluice_json_t   *sku;
+    sluice_alloc_t  *a;
+
+    a = &ctx->alloc;
+
+    prov = ngx_http_sluice_res_provisioning(snap->pending, snap->op_kind,
+                                            snap->state
+                                            == NGX_SLUICE_SE_DELETING);
+
+    (void) ngx_http_sluice_se_host(r, ctx, &host);
+
+    sku = sluice_json_new(a, SLUICE_JSON_OBJECT);
+    if (sku == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_http_sluice_se_put(sku, "name",
+                           sluice_json_new_cstring(a, snap->f.scale_units
+                                                      ? "Premium"
+                                                      : "Standard"));
+    ngx_http_sluice_se_put(sku, "capacity",
+                           sluice_json_new_int(a, snap->f.scale_units));
+
+    ngx_http_sluice_se_put(props, "hostName",
+                           sluice_json_new_string(a, host.data, host.len));
+    state = ngx_http_sluice_rt_streaming_endpoint.states[snap->state & 7];
+
+    ngx_http_sluice_se_put(props, "resourceState",
+                           sluice_json_new_cstring(a, state ? state
+                                                            : "Stopped"));
+    ngx_http_sluice_se_put(props, "provisioningState",
+                           sluice_json_new_cstring(a, prov));
+    ngx_http_sluice_se_put(res, "sku", sku);
+
+    return NGX_OK;
+}
+
+
+/* --- start, stop, scale -------------------------------------------------- */
+
+/* scale: from Running, or at once when Stopped (no state check) */
+
+static ngx_http_sluice_action_t  ngx_http_sluice_se_actions[] = {
+
+    { ngx_string("start"), NGX_SLUICE_OP_START,
+      { NGX_SLUICE_SE_STOPPED, NGX_SLUICE_SE_STOPPED },
+      NGX_SLUICE_SE_STARTING, NGX_SLUICE_SE_RUNNING, NGX_SLUICE_SE_RUNNING },
+
+    { ngx_string("stop"), NGX_SLUICE_OP_STOP,
+      { NGX_SLUICE_SE_RUNNING, NGX_SLUICE_SE_RUNNING },
+      NGX_SLUICE_SE_STOPPING, NGX_SLUICE_SE_STOPPED, NGX_SLUICE_SE_STOPPED },
+
+    { ngx_string("scale"), NGX_SLUICE_OP_UPDATE,
+      { NGX_SLUICE_SE_RUNNING, NGX_SLUICE_SE_RUNNING },
+      NGX_SLUICE_SE_SCALING, NGX_SLUICE_SE_RUNNING, NGX_SLUICE_SE_DELETING },
+
+    { ngx_null_string, 0, { 0, 0 }, 0, 0, 0 }
+};
+
+
+static ngx_int_t
+ngx_http_sluice_se_action(ngx_http_request_t *r,
+    ngx_http_sluice_api_ctx_t *ctx)
+{
+    u_char                       opid[NGX_SLUICE_ID_LEN + 1];
+    ngx_int_t                    rc, units;
+    ngx_str_t                    json;
+    ngx_uint_t                   state, target;
+    sluice_json_t               *v, *doc;
+    ngx_sluice_op_t             *op;
+    ngx_sluice_res_t            *rec;
+    ngx_sluice_zone_ctx_t       *zctx;
+    ngx_http_sluice_action_t    *act;
+    ngx_http_sluice_res_snap_t   snap;
+
+    units = -1;
+    json.len = 0;
+    json.data = NULL;
+    ngx_memzero(&snap, sizeof(ngx_http_sluice_res_snap_t));
+
+    act = ngx_http_sluice_res_action(ngx_http_sluice_se_actions,
+                                     &ctx->action);
+    if (act == NULL) {
+        return ngx_http_sluice_api_error(r, NGX_HTTP_NOT_FOUND, "NotFound",
+                   "Unknown streaming endpoint action '%V'.", &ctx->action);
+    }
+
+    if (act->kind == NGX_SLUICE_OP_UPDATE) {
+        v = sluice_json_get(ctx->body, "scaleUnit");
+
+        if (v == NULL || v->type != SLUICE_JSON_NUMBER || v->number < 0
+            || v->number > NGX_HTTP_SLUICE_SE_MAX_UNITS
+            || v->number != (double) (int64_t) v->number)
+        {
+            return ngx_http_sluice_api_error(r, NGX_HTTP_BAD_REQUEST,
+                       "BadRequest",
+                       "The body must be {\"scaleUnit\": n} with n from 0 "
+                       "to %d.", NGX_HTTP_SLUICE_SE_MAX_UNITS);
+        }
+
+        units = (ngx_int_t) v->number;
+    }
+
+    zctx = ngx_http_sluice_res_zone(ctx);
+
+    if (units >= 0) {
+        /* the document with the new scaleUnits */
+
+        ngx_shmtx_lock(&zctx->shpool->mutex);
+
+        rec = ngx_sluice_res_find(zctx->sh,
+                                  NGX_SLUICE_RES_STREAMING_ENDPOINT, NULL,
+                                  ctx->name.data, ctx->name.len);
+
+        rc = rec ? ngx_http_sluice_res_snap(r->pool, rec, &snap)
+                 : NGX_DECLINED;
+
+        ngx_shmtx_unlock(&zctx->shpool->mutex);
+
+        if (rc == NGX_OK) {
+            doc = ngx_http_sluice_res_doc(&ctx->alloc, &snap);
+
+            if (doc == NULL
+                || ngx_http_sluice_res_set(&ctx->alloc,
+                                      sluice_json_get(doc, "properties"),
+                                      "scaleUnits",
+                                      sluice_json_new_int(&ctx->alloc, units))
+                   != NGX_OK)
+            {
+                return NGX_HTTP_INTERNAL_SERVER_ERROR;
+            }
+
+            if (ngx_http_sluice_res_json_text(r->pool, doc, &json)
+                != NGX_OK)
+            {
+                return NGX_HTTP_INTERNAL_SERVER_ERROR;
+            }
+        }
+    }
+
+    ngx_http_sluice_new_uuid(opid);
+    state = act->state;
+    target = act->target;
+
+    ngx_shmtx_lock(&zctx->shpool->mutex);
+
+    rec = ngx_sluice_res_find(zctx->sh, NGX_SLUICE_RES_STREAMING_ENDPOINT,
+                              NULL, ctx->name.data, ctx->name.len);
+
+    if (rec == NULL) {
+        rc = NGX_DECLINED;
+
+    } else if (units < 0) {
+        rc = ngx_http_sluice_res_action_check(act, rec->op, rec->state);
+
+    } else {
+        rc = (rec->op || rec->version != snap.version) ? NGX_BUSY : NGX_OK;
+    }
+
+    if (rc == NGX_OK) {
+        ngx_sluice_zone_begin(zctx->sh, r->connection->log);
+
+        if (units >= 0) {
+            /* a stopped endpoint scales at once and stays stopped */
+            target = rec->state;
+
+            if (ngx_sluice_res_set_json(zctx->sh, rec, json.data, json.len)
+                != NGX_OK)
+            {
+                rc = NGX_ERROR;
+
+            } else {
+                rec->f.scale_units = units;
+            }
+        }
+
+        if (rc == NGX_OK) {
+            op = ngx_sluice_res_op_start(zctx->sh, rec, act->kind,
+                                         target == NGX_SLUICE_SE_STOPPED
+                                         && units >= 0 ? target : state,
+                                         target,
+                                         target == NGX_SLUICE_SE_STOPPED
+                                         && units >= 0
+                                         ? 0 : ctx->conf->transition_time,
+                                         opid);
+            if (op == NULL) {
+                rc = NGX_ERROR;
+
+            } else {
+                rec->version++;
+                rc = ngx_http_sluice_res_snap(r->pool, rec, &snap);
+            }
+        }
+
+        ngx_sluice_zone_end(zctx->sh);
+    }
+
+    ngx_shmtx_unlock(&zctx->shpool->mutex);
+
+    switch (rc) {
+
+    case NGX_OK:
+        break;
+
+    case NGX_DECLINED:
+        return ngx_http_sluice_api_error(r, NGX_HTTP_NOT_FOUND, "NotFound",
+                   "Streaming endpoint '%V' was not found.", &ctx->name);
+
+    case NGX_BUSY:
+        return ngx_http_sluice_api_error(r, NGX_HTTP_CONFLICT, "Conflict",
+                   "Streaming endpoint '%V' has an operation in progress.",
+                   &ctx->name);
+
+    case NGX_DONE:
+        return ngx_http_sluice_api_send(r, NGX_HTTP_OK, NULL);
+
+    case NGX_ABORT:
+        return ngx_http_sluice_api_error(r, NGX_HTTP_CONFLICT,
+                   "InvalidResourceState",
+                   "Streaming endpoint '%V' is not in a state that allows "
+                   "%V.", &ctx->name, &ctx->action);
+
+    default:
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_http_sluice_res_persist(r->pool, r->connection->log, zctx, &snap);
+
+    if (ngx_http_sluice_res_lro_headers(r, ctx,
+                                        &ngx_http_sluice_rt_streaming_endpoint,
+                                        snap.parent, snap.name, opid,
+                                        snap.pending)
+        != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return ngx_http_sluice_api_send(r, NGX_HTTP_ACCEPTED, NULL);
+}
+
+
+/* --- the default endpoint ------------------------------------------------ */
+
+ngx_int_t
+ngx_http_sluice_se_create_default(ngx_sluice_zone_ctx_t *zctx,
+    ngx_pool_t *pool, ngx_log_t *log)
+{
+    size_t                        len;
+    u_char                       *data;
+    ngx_int_t                     rc;
+    sluice_json_t                *in;
+    sluice_alloc_t                a;
+    ngx_sluice_res_t             *res;
+    ngx_http_sluice_res_snap_t    snap;
+    ngx_http_sluice_res_build_t   b;
+
+    static u_char  body[] =
+        "{\"location\":\"local\",\"tags\":{},\"properties\":{"
+        "\"description\":\"\",\"scaleUnits\":0,\"cdnEnabled\":false}}";
+
+    ngx_http_sluice_pool_alloc(&a, pool);
+
+    if (sluice_json_parse(&a, body, sizeof(body) - 1, &in, NULL, NULL)
+        != SLUICE_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    ngx_memzero(&b, sizeof(ngx_http_sluice_res_build_t));
+    b.a = &a;
+    b.pool = pool;
+    b.in = in;
+    ngx_str_set(&b.name, "default");
+
+    if (ngx_http_sluice_se_build(&b) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    len = sluice_json_write(b.doc, NULL);
+    data = ngx_pnalloc(pool, len);
+    if (data == NULL) {
+        return NGX_ERROR;
+    }
+
+    sluice_json_write(b.doc, data);
+
+    rc = NGX_OK;
+
+    ngx_shmtx_lock(&zctx->shpool->mutex);
+
+    res = ngx_sluice_res_find(zctx->sh, NGX_SLUICE_RES_STREAMING_ENDPOINT,
+                              NULL, b.name.data, b.name.len);
+
+    if (res == NULL) {
+        res = ngx_sluice_res_alloc(zctx->sh,
+                                   NGX_SLUICE_RES_STREAMING_ENDPOINT, NULL,
+                                   b.name.data, b.name.len);
+
+        if (res == NULL
+            || ngx_sluice_res_set_json(zctx->sh, res, data, len) != NGX_OK)
+        {
+            if (res) {
+                ngx_sluice_res_free(zctx->sh, res);
+            }
+
+            rc = NGX_ERROR;
+
+        } else {
+            res->f = b.f;
+            res->state = NGX_SLUICE_SE_STOPPED;
+            rc = ngx_http_sluice_res_snap(pool, res, &snap);
+        }
+
+    } else {
+        rc = NGX_DECLINED;
+    }
+
+    ngx_shmtx_unlock(&zctx->shpool->mutex);
+
+    if (rc == NGX_OK) {
+        ngx_http_sluice_res_persist(pool, log, zctx, &snap);
+    }
+
+    return rc == NGX_ERROR ? NGX_ERROR : NGX_OK;
+}

@@ -1,0 +1,49 @@
+
+/*
+ * Copyright (C) 2026, The Sluice authors.
+ *
+ * ngx_http_sluice_module: main configuration (zone, data path, REST API
+ * settings) and the interfaces between its files:
+ *
+ *   ngx_http_sluice_module.c          directives, data directories
+ *   ngx_sluice_zone.c                 zone init, lookups, operations,
+ *                                     dirty-flag repair
+ *   ngx_sluice_store.c                crash-safe files of API resources
+ *   ngx_http_sluice_api.c             routing, auth, errors, bodies
+ *   ngx_http_sluice_api_live_event.c  live events
+ */
+
+
+#ifndef _NGX_HTTP_SLUICE_MODULE_H_INCLUDED_
+#define _NGX_HTTP_SLUICE_MODULE_H_INCLUDED_
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "core/ngx_sluice.h"
+#include "util/sluice_json.h"
+
+
+#define NGX_HTTP_SLUICE_MAX_BODY      65536
+#define NGX_HTTP_SLUICE_PAGE_SIZE     10
+
+
+typedef struct {
+    ngx_shm_zone_t             *shm_zone;
+    ngx_str_t                   data_path;      /* absolute */
+    ngx_str_t                   account;
+    ngx_array_t                *api_keys;       /* of ngx_str_t */
+    ngx_array_t                *ingest_urls;    /* of ngx_str_t */
+    ngx_str_t                   preview_url;
+    ngx_uint_t                  max_events;
+    ngx_msec_t                  transition_time;
+} ngx_http_sluice_main_conf_t;
+
+
+extern ngx_module_t  ngx_http_sluice_module;
+
+
+
+#endif /* _NGX_HTTP_SLUICE_MODULE_H_INCLUDED_ */

@@ -1,0 +1,239 @@
+
+/*
+ * Copyright (C) 2026, The Sluice authors.
+ *
+ * Shared-memory layout of Sluice: live events, their tracks and the
+ * fragment index, seen by every worker.  See docs/architecture.md.
+ *
+ *   ngx_sluice_shctx_t (shpool->data)
+ *     events  ---> ngx_sluice_event_t ---> ngx_sluice_event_t ...
+ *                    tracks[NGX_SLUICE_MAX_TRACKS]
+ *                      frags ---> ngx_sluice_frag_t[capacity] (ring)
+ *                    json  ---> resource document (slab string)
+ *     ops     ---> long-running operation records (API)
+ *
+ * All pointers point into the zone itself, which every worker maps at the
+ * same address.  Every read and write holds shpool->mutex; critical
+ * sections are short (copy out, then work outside the lock).  A writer
+ * that changes several fields sets sh->dirty first and clears it after, so
+ * that a writer dying half way (the master unlocks its mutex) is detected
+ * and repaired by the next one.
+ */
+
+
+#ifndef _NGX_SLUICE_H_INCLUDED_
+#define _NGX_SLUICE_H_INCLUDED_
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+
+#include "media/sluice_media.h"
+
+
+#define NGX_SLUICE_NAME_LEN        32   /* AMS live event name, 1..32 */
+#define NGX_SLUICE_ID_LEN          36   /* UUID text */
+#define NGX_SLUICE_TOKEN_LEN       64   /* input.accessToken */
+#define NGX_SLUICE_STREAM_LEN      64   /* RTMP stream name */
+#define NGX_SLUICE_MAX_TRACKS      16
+#define NGX_SLUICE_MAX_IP_RULES    16
+
+
+typedef enum {
+    NGX_SLUICE_STOPPED = 0,
+    NGX_SLUICE_ALLOCATING,
+    NGX_SLUICE_STANDBY,
+    NGX_SLUICE_STARTING,
+    NGX_SLUICE_RUNNING,
+    NGX_SLUICE_STOPPING,
+    NGX_SLUICE_DELETING
+} ngx_sluice_event_state_e;
+
+
+typedef enum {
+    NGX_SLUICE_ENC_NONE = 0,
+    NGX_SLUICE_ENC_PASSTHROUGH_BASIC,
+    NGX_SLUICE_ENC_PASSTHROUGH_STANDARD
+} ngx_sluice_encoding_e;
+
+
+/* one entry of an IP allow-list (accessControl.ip.allow) */
+typedef struct {
+    ngx_uint_t                  family;         /* AF_INET, AF_INET6 */
+    u_char                      addr[16];
+    u_char                      mask[16];
+} ngx_sluice_ip_rule_t;
+
+
+typedef struct {
+    ngx_uint_t                  allow_all;      /* no accessControl given */
+    ngx_uint_t                  nrules;         /* 0 and !allow_all: deny */
+    ngx_sluice_ip_rule_t        rules[NGX_SLUICE_MAX_IP_RULES];
+} ngx_sluice_ip_acl_t;
+
+
+#define NGX_SLUICE_FRAG_DISCONTINUITY  0x0001   /* gap before this one */
+
+
+/*
+ * One stored fragment of a track.  Its bytes are the file
+ * {data}/live/{event id}/{generation}/{track}/{time}.m4s, written and
+ * synced before the entry is appended, so the index only ever points at
+ * complete fragments.
+ */
+typedef struct {
+    uint64_t                    time;           /* track timescale */
+    uint32_t                    duration;       /* track timescale */
+    uint32_t                    seq;            /* round(start ms / frag ms) */
+    uint32_t                    size;           /* bytes of the .m4s file */
+    uint16_t                    flags;          /* NGX_SLUICE_FRAG_* */
+    uint16_t                    init;           /* init segment version */
+} ngx_sluice_frag_t;
+
+
+typedef enum {
+    NGX_SLUICE_TRACK_FREE = 0,
+    NGX_SLUICE_TRACK_ACTIVE,        /* a publisher is feeding it */
+    NGX_SLUICE_TRACK_IDLE           /* publisher gone; data kept */
+} ngx_sluice_track_state_e;
+
+
+typedef struct {
+    ngx_uint_t                  state;          /* ngx_sluice_track_state_e */
+    ngx_pid_t                   owner;          /* worker that feeds it */
+    ngx_uint_t                  index;          /* position in tracks[] */
+
+    /* the RTMP stream feeding it; audio and video of a stream share it */
+    u_char                      stream[NGX_SLUICE_STREAM_LEN + 1];
+
+    sluice_track_info_t         info;
+    uint32_t                    init_version;   /* init{version}.mp4 */
+
+    /* fragment ring */
+    ngx_sluice_frag_t          *frags;
+    ngx_uint_t                  capacity;
+    ngx_uint_t                  head;           /* oldest entry */
+    ngx_uint_t                  nfrags;
+    uint64_t                    appended;       /* ever; a version */
+
+    ngx_msec_t                  updated;        /* last append, ms */
+    ngx_uint_t                  unhealthy;      /* last write failed:
+                                                   NGX_SLUICE_UNHEALTHY_* */
+} ngx_sluice_track_t;
+
+
+/* ngx_sluice_track_t.unhealthy: non-zero when a write failed */
+#define NGX_SLUICE_UNHEALTHY_WRITE     0x01     /* live fragment */
+#define NGX_SLUICE_UNHEALTHY_RECORD    0x02     /* asset (live output) */
+
+
+typedef struct {
+    ngx_queue_t                 queue;
+
+    u_char                      name[NGX_SLUICE_NAME_LEN + 1];
+    u_char                      id[NGX_SLUICE_ID_LEN + 1];
+
+    ngx_uint_t                  state;          /* ngx_sluice_event_state_e */
+    ngx_uint_t                  encoding;       /* ngx_sluice_encoding_e */
+
+    u_char                      token[NGX_SLUICE_TOKEN_LEN + 1];
+    u_char                      preview_locator[NGX_SLUICE_ID_LEN + 1];
+
+    ngx_sluice_ip_acl_t         input_acl;
+    ngx_sluice_ip_acl_t         preview_acl;
+
+    ngx_msec_t                  fragment_ms;    /* keyFrameIntervalDuration */
+
+    uint32_t                    generation;     /* bumped by every start */
+    int64_t                     ts_offset;      /* input ms -> timeline ms */
+    ngx_uint_t                  publishers;
+
+    /*
+     * unix ms of timeline time 0 (DASH availabilityStartTime, HLS
+     * program date time), estimated by the packager for "epoch_generation"
+     */
+    int64_t                     epoch_ms;
+    uint32_t                    epoch_generation;
+
+    /* the resource document as the API returns it (slab string) */
+    u_char                     *json;
+    size_t                      json_len;
+
+    /*
+     * end (timeline ms) of what its live outputs recorded before nginx
+     * restarted (a fresh zone; ngx_sluice_recorder_init_zone()): the
+     * first publisher of the new generation continues after it, so the
+     * assets' timelines go on; 0 otherwise
+     */
+    uint64_t                    record_end_ms;
+
+    /* API bookkeeping (ngx_sluice_zone.c, ngx_http_sluice_api_*.c) */
+    uint64_t                    serial;         /* unique per creation */
+    uint64_t                    version;        /* bumped per change */
+    uint64_t                    persisted;      /* version on disk */
+    struct ngx_sluice_op_s     *op;             /* pending operation */
+
+    ngx_sluice_track_t          tracks[NGX_SLUICE_MAX_TRACKS];
+} ngx_sluice_event_t;
+
+
+typedef enum {
+    NGX_SLUICE_OP_IN_PROGRESS = 0,
+    NGX_SLUICE_OP_SUCCEEDED,
+    NGX_SLUICE_OP_FAILED
+} ngx_sluice_op_status_e;
+
+
+typedef enum {
+    NGX_SLUICE_OP_CREATE = 0,
+    NGX_SLUICE_OP_UPDATE,
+    NGX_SLUICE_OP_DELETE,
+    NGX_SLUICE_OP_ALLOCATE,
+    NGX_SLUICE_OP_START,
+    NGX_SLUICE_OP_STOP,
+    NGX_SLUICE_OP_RESET
+} ngx_sluice_op_kind_e;
+
+
+/*
+ * A long-running API operation (ARM Azure-AsyncOperation).  A pending
+ * one is linked from its event (event->op) and completes, applying
+ * "target" to the event, once the wall clock passes done_ms; whoever
+ * looks at the event first does it (ngx_sluice_event_settle()).
+ */
+typedef struct ngx_sluice_op_s {
+    ngx_queue_t                 queue;
+    u_char                      id[NGX_SLUICE_ID_LEN + 1];
+    u_char                      event[NGX_SLUICE_NAME_LEN + 1];
+    uint64_t                    event_serial;
+    ngx_uint_t                  kind;           /* ngx_sluice_op_kind_e */
+    ngx_uint_t                  status;         /* ngx_sluice_op_status_e */
+    ngx_uint_t                  target;         /* event state when done */
+    uint64_t                    created_ms;     /* wall clock */
+    uint64_t                    done_ms;
+} ngx_sluice_op_t;
+
+
+typedef struct {
+    ngx_queue_t                 events;
+    ngx_queue_t                 ops;            /* API operation records */
+    ngx_uint_t                  dirty;
+    ngx_uint_t                  nevents;
+
+    ngx_slab_pool_t            *shpool;         /* the zone's pool */
+    ngx_uint_t                  nops;
+    uint64_t                    serial;         /* last event serial */
+
+    /* assets, live outputs, policies, locators, endpoints */
+    struct ngx_sluice_res_root_s  *res;         /* ngx_sluice_resource.h */
+} ngx_sluice_shctx_t;
+
+
+typedef struct {
+    ngx_sluice_shctx_t         *sh;
+    ngx_slab_pool_t            *shpool;
+    ngx_str_t                   data_path;      /* absolute, no trailing / */
+} ngx_sluice_zone_ctx_t;
+
+
+#endif /* _NGX_SLUICE_H_INCLUDED_ */

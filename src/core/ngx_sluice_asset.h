@@ -1,0 +1,97 @@
+
+/*
+ * Copyright (C) 2026, The Sluice authors.
+ *
+ * Media of an asset, as a live output records it and the packager plays
+ * it back (cloud DVR while recording, video on demand after).
+ *
+ *   {data}/assets/{assetId}/
+ *       {slot}/                 one per recorded track (stream and media
+ *                               type): the live event's track slot
+ *                               (ngx_sluice_track_t.index) when free, else
+ *                               the first free number (after a restart)
+ *           track               ngx_sluice_asset_track_t, written to
+ *                               "track.tmp" then renamed, whenever the
+ *                               track opens or its init version changes
+ *           init{v}.mp4         hard links of the live event's files
+ *           {time}.m4s          (the bytes are stored once)
+ *           index               ngx_sluice_frag_t records (as in shared
+ *                               memory, with the final seq; "init" is
+ *                               the asset's init version, see below),
+ *                               appended in time order, one write() each
+ *                               and fdatasync, only after
+ *                               the fragment's link exists; a trailing
+ *                               partial record (crash) is ignored
+ *
+ * The live fragment ring evicts only the live name of a file; the asset's
+ * link keeps the bytes until the archive window trims them (the recorder
+ * unlinks fragments ending before last end - archive window; index
+ * records of trimmed fragments stay and readers skip them by the same
+ * rule).  The recorder keeps one fragment more than that (it unlinks
+ * those ending before last end - archive window - the last fragment's
+ * duration), so a reader whose window starts anywhere in
+ * [last end - archive window, ...) never names a trimmed file, whether
+ * it keeps records ending at or after the start.  Index records are in
+ * strictly increasing time and seq order, also across restarts (the live
+ * timeline continues after what was recorded).  Recording writes run in
+ * the thread pool, never in the event loop.  An asset is live while a
+ * live output records into it (ngx_sluice_live_output_by_asset() finds
+ * one and its event is Running);
+ * otherwise it is video on demand.
+ */
+
+
+#ifndef _NGX_SLUICE_ASSET_H_INCLUDED_
+#define _NGX_SLUICE_ASSET_H_INCLUDED_
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+
+#include "core/ngx_sluice.h"
+
+
+#define NGX_SLUICE_ASSET_MAGIC     0x534c4154     /* "SLAT" */
+#define NGX_SLUICE_ASSET_VERSION   1
+
+
+typedef struct {
+    uint32_t                    magic;
+    uint32_t                    version;
+
+    uint32_t                    slot;
+    uint32_t                    init_version;   /* newest init{v}.mp4 */
+    uint64_t                    archive_ms;     /* archive window when
+                                                   recorded */
+    u_char                      stream[NGX_SLUICE_STREAM_LEN + 1];
+
+    sluice_track_info_t         info;           /* info.bitrate as in the
+                                                   live event */
+} ngx_sluice_asset_track_t;
+
+
+/*
+ * Recorder (src/ngx_sluice_recorder.c), used by the ingest.
+ *
+ * After a fragment entered the live index (event loop, mutex held),
+ * ngx_sluice_recorder_collect() lists the assets of the event's live
+ * outputs (not being deleted) and copies what their records need; then,
+ * without the mutex, ngx_sluice_recorder_post() queues one job on the
+ * track's writer, first in line (it runs before fragments queued
+ * earlier), which for each asset in the thread pool: finds or claims the
+ * asset slot of the stream and media type (mkdir), links the init
+ * segment and writes the descriptor when the init version changes,
+ * links the fragment, appends its record (fdatasync), then unlinks at
+ * most a few fragments older than the archive window.  Its done handler
+ * marks the live track NGX_SLUICE_UNHEALTHY_RECORD on failure and logs
+ * (once per burst, and when recording resumes).
+ *
+ * The asset's own init versions: a slot continued by a later session
+ * (a reconnect, a restart with a new generation) keeps its bitrate; its
+ * init versions go on from the slot's newest (same bytes: same version).
+ * So an index record's "init" names the asset's init{v}.mp4, which may
+ * differ from the live event's number.
+ */
+
+
+#endif /* _NGX_SLUICE_ASSET_H_INCLUDED_ */

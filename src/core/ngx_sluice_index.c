@@ -1,0 +1,488 @@
+
+/*
+ * Copyright (C) 2026, The Sluice authors.
+ *
+ * The fragment index in shared memory: tracks of a live event and their
+ * rings of fragment entries.  Written by the ingest worker owning a
+ * track, read by every worker through ngx_sluice_snapshot().  Every
+ * function here runs with shpool->mutex held by the caller.
+ *
+ * Ring of one track (capacity entries, slab memory):
+ *
+ *   frags[head], frags[(head + 1) % capacity], ...  nfrags entries,
+ *   oldest first; "appended" counts entries ever appended.
+ *
+ * An append writes the new entry into the free cell first and only then
+ * bumps nfrags; an eviction shortens the ring before moving head.  A
+ * worker dying in the middle leaves a consistent ring (at worst one
+ * entry short), so these writes do not use sh->dirty.
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+
+#include "core/ngx_sluice_index.h"
+#include "core/ngx_sluice_zone.h"
+
+
+static ngx_int_t ngx_sluice_bitrate_used(ngx_sluice_event_t *ev,
+    ngx_uint_t self, uint32_t media_type, uint32_t bitrate);
+static uint32_t ngx_sluice_track_number(ngx_sluice_event_t *ev,
+    ngx_uint_t self, ngx_sluice_frag_t *frag);
+static ngx_int_t ngx_sluice_track_find_ms(ngx_sluice_track_t *tr,
+    uint64_t ms, uint64_t tolerance, uint32_t *seq);
+
+
+ngx_int_t
+ngx_sluice_track_open(ngx_slab_pool_t *shpool, ngx_sluice_event_t *ev,
+    u_char *stream, size_t len, sluice_track_info_t *info,
+    ngx_uint_t capacity)
+{
+    ngx_uint_t           i, slot;
+    ngx_sluice_track_t  *tr;
+
+    if (len > NGX_SLUICE_STREAM_LEN || capacity == 0) {
+        return NGX_ERROR;
+    }
+
+    slot = NGX_SLUICE_MAX_TRACKS;
+
+    for (i = 0; i < NGX_SLUICE_MAX_TRACKS; i++) {
+        tr = &ev->tracks[i];
+
+        if (tr->state == NGX_SLUICE_TRACK_FREE) {
+            if (slot == NGX_SLUICE_MAX_TRACKS) {
+                slot = i;
+            }
+
+            continue;
+        }
+
+        if (tr->info.media_type == info->media_type
+            && ngx_strlen(tr->stream) == len
+            && ngx_strncmp(tr->stream, stream, len) == 0)
+        {
+            /* a reconnect of the same stream */
+
+            tr->state = NGX_SLUICE_TRACK_ACTIVE;
+            tr->owner = ngx_pid;
+            tr->index = i;
+
+            return i;
+        }
+    }
+
+    if (slot == NGX_SLUICE_MAX_TRACKS) {
+        return NGX_DECLINED;
+    }
+
+    tr = &ev->tracks[slot];
+
+    if (tr->frags == NULL || tr->capacity != capacity) {
+        if (tr->frags) {
+            ngx_slab_free_locked(shpool, tr->frags);
+            tr->frags = NULL;
+        }
+
+        tr->frags = ngx_slab_alloc_locked(shpool,
+                                          capacity * sizeof(ngx_sluice_frag_t));
+        if (tr->frags == NULL) {
+            tr->capacity = 0;
+            return NGX_ERROR;
+        }
+
+        tr->capacity = capacity;
+    }
+
+    tr->head = 0;
+    tr->nfrags = 0;
+    tr->appended = 0;
+    tr->updated = ngx_current_msec;
+    tr->init_version = 0;
+    tr->owner = ngx_pid;
+    tr->index = slot;
+
+    ngx_memcpy(tr->stream, stream, len);
+    tr->stream[len] = '\0';
+
+    tr->info = *info;
+
+    while (ngx_sluice_bitrate_used(ev, slot, info->media_type,
+                                   tr->info.bitrate))
+    {
+        tr->info.bitrate += 1000;
+    }
+
+    /* last: the slot becomes visible to readers */
+    tr->state = NGX_SLUICE_TRACK_ACTIVE;
+
+    return slot;
+}
+
+
+static ngx_int_t
+ngx_sluice_bitrate_used(ngx_sluice_event_t *ev, ngx_uint_t self,
+    uint32_t media_type, uint32_t bitrate)
+{
+    ngx_uint_t           i;
+    ngx_sluice_track_t  *tr;
+
+    for (i = 0; i < NGX_SLUICE_MAX_TRACKS; i++) {
+        tr = &ev->tracks[i];
+
+        if (i == self || tr->state == NGX_SLUICE_TRACK_FREE) {
+            continue;
+        }
+
+        if (tr->info.media_type == media_type && tr->info.bitrate == bitrate) {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+void
+ngx_sluice_track_close(ngx_sluice_event_t *ev, ngx_uint_t index)
+{
+    ngx_sluice_track_t  *tr;
+
+    if (index >= NGX_SLUICE_MAX_TRACKS) {
+        return;
+    }
+
+    tr = &ev->tracks[index];
+
+    /*
+     * any worker may close it (the API on stop); a session of an older
+     * generation never gets here, it no longer finds the event
+     */
+
+    if (tr->state == NGX_SLUICE_TRACK_ACTIVE) {
+        tr->state = NGX_SLUICE_TRACK_IDLE;
+    }
+}
+
+
+ngx_int_t
+ngx_sluice_track_append(ngx_sluice_shctx_t *sh, ngx_sluice_event_t *ev,
+    ngx_uint_t index, ngx_sluice_frag_t *frag, sluice_track_info_t *info,
+    ngx_sluice_frag_t *evicted)
+{
+    uint32_t             bitrate;
+    ngx_int_t            rc;
+    ngx_sluice_track_t  *tr;
+
+    if (index >= NGX_SLUICE_MAX_TRACKS) {
+        return NGX_ERROR;
+    }
+
+    tr = &ev->tracks[index];
+
+    if (tr->state == NGX_SLUICE_TRACK_FREE || tr->capacity == 0) {
+        return NGX_ERROR;
+    }
+
+    /*
+     * No sh->dirty here (that is the API's protocol, which repairs the
+     * queues): every step below leaves a valid ring, at worst one entry
+     * short, if this worker dies in the middle.
+     */
+
+    rc = NGX_OK;
+
+    if (tr->nfrags == tr->capacity) {
+        *evicted = tr->frags[tr->head];
+        tr->nfrags--;
+        tr->head = (tr->head + 1) % tr->capacity;
+        rc = NGX_DONE;
+    }
+
+    if (info) {
+        bitrate = tr->info.bitrate;
+        tr->info = *info;
+        tr->info.bitrate = bitrate;
+        tr->init_version = frag->init;
+    }
+
+    frag->seq = ngx_sluice_track_number(ev, index, frag);
+
+    tr->frags[(tr->head + tr->nfrags) % tr->capacity] = *frag;
+    tr->nfrags++;
+    tr->appended++;
+    tr->updated = ngx_current_msec;
+
+    return rc;
+}
+
+
+/*
+ * Fragment numbers (HLS media sequence numbers) go up by one per fragment
+ * of a track, whatever the keyframe interval, and agree across the tracks
+ * of an event: a fragment starting where a fragment of another track
+ * starts (within a quarter of the fragment duration) takes its number.
+ * The first fragment of an event is numbered from its time alone,
+ * round(t / fragment duration), as the ingest cut it.
+ */
+
+static uint32_t
+ngx_sluice_track_number(ngx_sluice_event_t *ev, ngx_uint_t self,
+    ngx_sluice_frag_t *frag)
+{
+    uint32_t             seq, next;
+    uint64_t             ms, tolerance;
+    ngx_uint_t           i, have;
+    ngx_sluice_track_t  *tr;
+
+    tr = &ev->tracks[self];
+
+    if (tr->info.timescale == 0) {
+        return frag->seq;
+    }
+
+    have = (tr->nfrags != 0);
+    next = have ? tr->frags[(tr->head + tr->nfrags - 1) % tr->capacity].seq
+                  + 1
+                : frag->seq;
+
+    ms = frag->time * 1000 / tr->info.timescale;
+    tolerance = ev->fragment_ms / 4;
+
+    for (i = 0; i < NGX_SLUICE_MAX_TRACKS; i++) {
+
+        if (i == self || ev->tracks[i].state == NGX_SLUICE_TRACK_FREE) {
+            continue;
+        }
+
+        if (ngx_sluice_track_find_ms(&ev->tracks[i], ms, tolerance, &seq)
+            == NGX_OK)
+        {
+            return (have && seq < next) ? next : seq;
+        }
+    }
+
+    return next;
+}
+
+
+static ngx_int_t
+ngx_sluice_track_find_ms(ngx_sluice_track_t *tr, uint64_t ms,
+    uint64_t tolerance, uint32_t *seq)
+{
+    uint64_t            t;
+    ngx_uint_t          lo, hi, mid;
+    ngx_sluice_frag_t  *f;
+
+    if (tr->nfrags == 0 || tr->info.timescale == 0) {
+        return NGX_DECLINED;
+    }
+
+    /* the first entry starting at or after ms - tolerance */
+
+    lo = 0;
+    hi = tr->nfrags;
+
+    while (lo < hi) {
+        mid = lo + (hi - lo) / 2;
+        f = &tr->frags[(tr->head + mid) % tr->capacity];
+        t = f->time * 1000 / tr->info.timescale;
+
+        if (t + tolerance < ms) {
+            lo = mid + 1;
+
+        } else {
+            hi = mid;
+        }
+    }
+
+    if (lo == tr->nfrags) {
+        return NGX_DECLINED;
+    }
+
+    f = &tr->frags[(tr->head + lo) % tr->capacity];
+    t = f->time * 1000 / tr->info.timescale;
+
+    if (t > ms + tolerance) {
+        return NGX_DECLINED;
+    }
+
+    *seq = f->seq;
+
+    return NGX_OK;
+}
+
+
+uint64_t
+ngx_sluice_track_end_ms(ngx_sluice_track_t *tr)
+{
+    ngx_sluice_frag_t  *f;
+
+    if (tr->nfrags == 0 || tr->info.timescale == 0) {
+        return 0;
+    }
+
+    f = &tr->frags[(tr->head + tr->nfrags - 1) % tr->capacity];
+
+    /* round up: the next fragment must not start before this end */
+    return (f->time + f->duration) * 1000 / tr->info.timescale
+           + (((f->time + f->duration) * 1000 % tr->info.timescale) ? 1 : 0);
+}
+
+
+void
+ngx_sluice_event_free_tracks(ngx_slab_pool_t *shpool, ngx_sluice_event_t *ev)
+{
+    ngx_uint_t           i;
+    ngx_sluice_track_t  *tr;
+
+    /* a new timeline: its first publisher starts at offset 0 */
+    ev->ts_offset = 0;
+    ev->record_end_ms = 0;
+
+    for (i = 0; i < NGX_SLUICE_MAX_TRACKS; i++) {
+        tr = &ev->tracks[i];
+
+        tr->state = NGX_SLUICE_TRACK_FREE;
+        tr->nfrags = 0;
+        tr->head = 0;
+
+        if (tr->frags) {
+            ngx_slab_free_locked(shpool, tr->frags);
+            tr->frags = NULL;
+        }
+
+        tr->capacity = 0;
+    }
+}
+
+
+ngx_sluice_event_t *
+ngx_sluice_index_event(ngx_sluice_shctx_t *sh, u_char *id,
+    uint32_t generation)
+{
+    ngx_queue_t         *q;
+    ngx_sluice_event_t  *ev;
+
+    for (q = ngx_queue_head(&sh->events);
+         q != ngx_queue_sentinel(&sh->events);
+         q = ngx_queue_next(q))
+    {
+        ev = ngx_queue_data(q, ngx_sluice_event_t, queue);
+
+        if (ngx_strcmp(ev->id, id) != 0) {
+            continue;
+        }
+
+        /* a due API operation may stop, reset or delete it first */
+
+        if (ngx_sluice_event_settle(sh, ev) != NGX_OK) {
+            return NULL;
+        }
+
+        return ev->generation == generation ? ev : NULL;
+    }
+
+    return NULL;
+}
+
+
+ngx_int_t
+ngx_sluice_snapshot(ngx_pool_t *pool, ngx_sluice_event_t *ev,
+    ngx_msec_t window_ms, ngx_sluice_snapshot_t *snap)
+{
+    uint64_t                  end, from, fend;
+    ngx_uint_t                i, j, n, first;
+    ngx_sluice_frag_t        *f;
+    ngx_sluice_track_t       *tr;
+    ngx_sluice_track_snap_t  *ts;
+
+    ngx_memcpy(snap->id, ev->id, sizeof(snap->id));
+    ngx_memcpy(snap->name, ev->name, sizeof(snap->name));
+    snap->state = ev->state;
+    snap->generation = ev->generation;
+    snap->fragment_ms = ev->fragment_ms;
+    snap->ntracks = 0;
+
+    n = 0;
+
+    for (i = 0; i < NGX_SLUICE_MAX_TRACKS; i++) {
+        if (ev->tracks[i].state != NGX_SLUICE_TRACK_FREE
+            && ev->tracks[i].nfrags)
+        {
+            n++;
+        }
+    }
+
+    snap->tracks = NULL;
+
+    if (n == 0) {
+        return NGX_OK;
+    }
+
+    snap->tracks = ngx_pcalloc(pool, n * sizeof(ngx_sluice_track_snap_t));
+    if (snap->tracks == NULL) {
+        return NGX_ERROR;
+    }
+
+    for (i = 0; i < NGX_SLUICE_MAX_TRACKS; i++) {
+        tr = &ev->tracks[i];
+
+        if (tr->state == NGX_SLUICE_TRACK_FREE || tr->nfrags == 0) {
+            continue;
+        }
+
+        ts = &snap->tracks[snap->ntracks++];
+
+        ts->index = i;
+        ts->state = tr->state;
+        ngx_memcpy(ts->stream, tr->stream, sizeof(ts->stream));
+        ts->info = tr->info;
+        ts->init_version = tr->init_version;
+        ts->appended = tr->appended;
+        ts->updated = tr->updated;
+
+        first = 0;
+
+        if (window_ms && tr->info.timescale) {
+            f = &tr->frags[(tr->head + tr->nfrags - 1) % tr->capacity];
+            end = f->time + f->duration;
+            from = (uint64_t) window_ms * tr->info.timescale / 1000;
+            from = end > from ? end - from : 0;
+
+            /* skip entries ending at or before the start of the window */
+            while (first < tr->nfrags - 1) {
+                f = &tr->frags[(tr->head + first) % tr->capacity];
+                fend = f->time + f->duration;
+
+                if (fend > from) {
+                    break;
+                }
+
+                first++;
+            }
+        }
+
+        ts->nfrags = tr->nfrags - first;
+        ts->frags = ngx_palloc(pool, ts->nfrags * sizeof(ngx_sluice_frag_t));
+        if (ts->frags == NULL) {
+            return NGX_ERROR;
+        }
+
+        for (j = 0; j < ts->nfrags; j++) {
+            ts->frags[j] = tr->frags[(tr->head + first + j) % tr->capacity];
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+u_char *
+ngx_sluice_track_dir(u_char *p, ngx_str_t *data_path, u_char *id,
+    uint32_t generation, ngx_uint_t track)
+{
+    return ngx_sprintf(p, "%V/live/%s/%uD/%ui", data_path, id, generation,
+                       track);
+}

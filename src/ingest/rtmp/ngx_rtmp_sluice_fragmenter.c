@@ -1,0 +1,1521 @@
+
+/*
+ * Copyright (C) 2026, The Sluice authors.
+ *
+ * From FLV tags to stored CMAF fragments (docs/architecture.md, "Timeline
+ * and cuts"):
+ *
+ *   - input milliseconds are unwrapped to 64 bits and moved to the event
+ *     timeline by the session offset; a reconnect moves the offset so
+ *     that the timeline goes on at the wall clock (now - the event's
+ *     epoch, fixed per generation: DASH availabilityStartTime must not
+ *     move), or at the stored end when that is later; a jump continues
+ *     at the end; both flag the next fragments as discontinuities (a new
+ *     DASH Period, EXT-X-DISCONTINUITY);
+ *   - video is cut at a keyframe whose time t gives round(t / F) greater
+ *     than the current fragment number; the cut time is handed to the
+ *     audio of the same stream, which cuts there with the same number;
+ *     audio alone cuts at the boundaries;
+ *   - a fragment goes to its track's writer (thread pool): the file is
+ *     written, then the index entry is appended in the event loop.
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_rtmp.h>
+#include <ngx_rtmp_codec_module.h>
+
+#include "ingest/rtmp/ngx_rtmp_sluice.h"
+#include "media/container/sluice_flv.h"
+#include "media/codec/sluice_avc.h"
+#include "media/codec/sluice_aac.h"
+#include "media/container/sluice_cmaf.h"
+#include "core/ngx_sluice_recorder.h"
+
+
+#define NGX_RTMP_SLUICE_JOB_INIT       0
+#define NGX_RTMP_SLUICE_JOB_FRAGMENT   1
+#define NGX_RTMP_SLUICE_JOB_REMOVE     2
+
+
+/* what a storage job carries back to the event loop */
+typedef struct {
+    u_char                      id[NGX_SLUICE_ID_LEN + 1];
+    uint32_t                    generation;
+    ngx_uint_t                  slot;
+    ngx_uint_t                  kind;
+    ngx_sluice_frag_t           frag;
+    sluice_track_info_t        *info;       /* install with the entry */
+    ngx_str_t                   dir;
+} ngx_rtmp_sluice_job_t;
+
+
+static ngx_int_t ngx_rtmp_sluice_video_config(ngx_rtmp_sluice_ctx_t *ctx,
+    ngx_rtmp_sluice_track_t *t, const uint8_t *p, size_t len);
+static ngx_int_t ngx_rtmp_sluice_audio_config(ngx_rtmp_sluice_ctx_t *ctx,
+    ngx_rtmp_sluice_track_t *t, const uint8_t *p, size_t len);
+static ngx_int_t ngx_rtmp_sluice_config_changed(ngx_rtmp_sluice_ctx_t *ctx,
+    ngx_rtmp_sluice_track_t *t, sluice_track_info_t *info);
+static ngx_int_t ngx_rtmp_sluice_timeline(ngx_rtmp_sluice_ctx_t *ctx,
+    ngx_rtmp_sluice_track_t *t, uint32_t ts, int64_t *out);
+static void ngx_rtmp_sluice_set_offset(ngx_rtmp_sluice_ctx_t *ctx);
+static int64_t ngx_rtmp_sluice_event_clock(ngx_rtmp_sluice_ctx_t *ctx);
+static void ngx_rtmp_sluice_set_epoch(ngx_sluice_event_t *ev,
+    ngx_uint_t slot, ngx_sluice_frag_t *frag);
+static ngx_int_t ngx_rtmp_sluice_video_frame(ngx_rtmp_sluice_ctx_t *ctx,
+    int64_t tl, int32_t cts, ngx_uint_t key, const uint8_t *p, size_t len);
+static ngx_int_t ngx_rtmp_sluice_audio_frame(ngx_rtmp_sluice_ctx_t *ctx,
+    int64_t tl, const uint8_t *p, size_t len);
+static ngx_int_t ngx_rtmp_sluice_audio_cuts(ngx_rtmp_sluice_ctx_t *ctx,
+    ngx_rtmp_sluice_track_t *a);
+static void ngx_rtmp_sluice_push_cut(ngx_rtmp_sluice_track_t *a,
+    uint64_t time, uint32_t seq);
+static ngx_int_t ngx_rtmp_sluice_flush(ngx_rtmp_sluice_ctx_t *ctx,
+    ngx_rtmp_sluice_track_t *t);
+static ngx_int_t ngx_rtmp_sluice_append(ngx_rtmp_sluice_ctx_t *ctx,
+    ngx_rtmp_sluice_track_t *t, uint64_t dts, int32_t cts, ngx_uint_t key,
+    const uint8_t *p, size_t len);
+static ngx_int_t ngx_rtmp_sluice_emit(ngx_rtmp_sluice_ctx_t *ctx,
+    ngx_rtmp_sluice_track_t *t, ngx_uint_t n, uint32_t seq);
+static void ngx_rtmp_sluice_consume(ngx_rtmp_sluice_track_t *t,
+    ngx_uint_t n);
+static ngx_int_t ngx_rtmp_sluice_open(ngx_rtmp_sluice_ctx_t *ctx,
+    ngx_rtmp_sluice_track_t *t, ngx_uint_t n);
+static uint32_t ngx_rtmp_sluice_bitrate(ngx_rtmp_sluice_ctx_t *ctx,
+    ngx_rtmp_sluice_track_t *t, ngx_uint_t n);
+static ngx_int_t ngx_rtmp_sluice_post_init(ngx_rtmp_sluice_ctx_t *ctx,
+    ngx_rtmp_sluice_track_t *t);
+static ngx_sluice_wjob_t *ngx_rtmp_sluice_job(ngx_rtmp_sluice_ctx_t *ctx,
+    ngx_rtmp_sluice_track_t *t, size_t len, ngx_uint_t kind);
+static void ngx_rtmp_sluice_job_done(ngx_sluice_wjob_t *job);
+static void ngx_rtmp_sluice_job_failed(ngx_sluice_wjob_t *job);
+
+
+static ngx_inline uint32_t
+ngx_rtmp_sluice_seq(ngx_rtmp_sluice_ctx_t *ctx, int64_t tl)
+{
+    return (uint32_t) ((tl + (int64_t) ctx->fragment_ms / 2)
+                       / (int64_t) ctx->fragment_ms);
+}
+
+
+static ngx_inline ngx_log_t *
+ngx_rtmp_sluice_log(ngx_rtmp_sluice_ctx_t *ctx)
+{
+    return ctx->session->connection->log;
+}
+
+
+ngx_int_t
+ngx_rtmp_sluice_video(ngx_rtmp_sluice_ctx_t *ctx, uint32_t timestamp,
+    u_char *p, size_t len)
+{
+    int64_t                   tl;
+    ngx_int_t                 rc;
+    sluice_flv_video_t        v;
+    ngx_rtmp_sluice_track_t  *t;
+
+    t = &ctx->video;
+
+    if (sluice_flv_parse_video(p, len, &v) != SLUICE_OK) {
+        ngx_log_error(NGX_LOG_WARN, ngx_rtmp_sluice_log(ctx), 0,
+                      "sluice: malformed video tag of %uz bytes ignored",
+                      len);
+        return NGX_OK;
+    }
+
+    if (v.codec != SLUICE_CODEC_AVC) {
+        ngx_log_error(NGX_LOG_ERR, ngx_rtmp_sluice_log(ctx), 0,
+                      "sluice: publish refused: unsupported video codec "
+                      "(FLV codec id %uD, FourCC 0x%08xD), only H.264, "
+                      "live event \"%s\", stream \"%s\"",
+                      v.codec_id, v.fourcc, ctx->event_name, ctx->stream);
+        ctx->stopped = 1;     /* refused: store nothing */
+        return NGX_ERROR;
+    }
+
+    switch (v.packet_type) {
+
+    case SLUICE_FLV_SEQUENCE_HEADER:
+        rc = ngx_rtmp_sluice_video_config(ctx, t, v.data, v.len);
+        break;
+
+    case SLUICE_FLV_FRAME:
+        if (!t->configured || v.len == 0) {
+            return NGX_OK;
+        }
+
+        rc = ngx_rtmp_sluice_timeline(ctx, t, timestamp, &tl);
+        if (rc != NGX_OK) {
+            break;
+        }
+
+        rc = ngx_rtmp_sluice_video_frame(ctx, tl, v.cts, v.key, v.data,
+                                         v.len);
+        break;
+
+    default:
+        return NGX_OK;
+    }
+
+    if (rc == NGX_ERROR || ctx->stopped) {
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_rtmp_sluice_audio(ngx_rtmp_sluice_ctx_t *ctx, uint32_t timestamp,
+    u_char *p, size_t len)
+{
+    int64_t                   tl;
+    ngx_int_t                 rc;
+    sluice_flv_audio_t        a;
+    ngx_rtmp_sluice_track_t  *t;
+
+    t = &ctx->audio;
+
+    if (sluice_flv_parse_audio(p, len, &a) != SLUICE_OK) {
+        ngx_log_error(NGX_LOG_WARN, ngx_rtmp_sluice_log(ctx), 0,
+                      "sluice: malformed audio tag of %uz bytes ignored",
+                      len);
+        return NGX_OK;
+    }
+
+    if (a.codec != SLUICE_CODEC_AAC) {
+        ngx_log_error(NGX_LOG_ERR, ngx_rtmp_sluice_log(ctx), 0,
+                      "sluice: publish refused: unsupported audio codec "
+                      "(FLV sound format %uD), only AAC, "
+                      "live event \"%s\", stream \"%s\"",
+                      a.sound_format, ctx->event_name, ctx->stream);
+        ctx->stopped = 1;     /* refused: store nothing */
+        return NGX_ERROR;
+    }
+
+    switch (a.packet_type) {
+
+    case SLUICE_FLV_SEQUENCE_HEADER:
+        rc = ngx_rtmp_sluice_audio_config(ctx, t, a.data, a.len);
+        break;
+
+    case SLUICE_FLV_FRAME:
+        if (!t->configured || a.len == 0) {
+            return NGX_OK;
+        }
+
+        rc = ngx_rtmp_sluice_timeline(ctx, t, timestamp, &tl);
+        if (rc != NGX_OK) {
+            break;
+        }
+
+        rc = ngx_rtmp_sluice_audio_frame(ctx, tl, a.data, a.len);
+        break;
+
+    default:
+        return NGX_OK;
+    }
+
+    if (rc == NGX_ERROR || ctx->stopped) {
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_rtmp_sluice_video_config(ngx_rtmp_sluice_ctx_t *ctx,
+    ngx_rtmp_sluice_track_t *t, const uint8_t *p, size_t len)
+{
+    sluice_status_t      rc;
+    sluice_avc_config_t  c;
+    sluice_track_info_t  info;
+
+    ngx_memzero(&info, sizeof(sluice_track_info_t));
+
+    rc = sluice_avc_parse_config(p, len, &c);
+
+    if (rc == SLUICE_OK) {
+        rc = sluice_avc_fill_info(&c, &info);
+    }
+
+    if (rc != SLUICE_OK) {
+        if (t->configured) {
+            ngx_log_error(NGX_LOG_WARN, ngx_rtmp_sluice_log(ctx), 0,
+                          "sluice: bad H.264 sequence header ignored, "
+                          "stream \"%s\"", ctx->stream);
+            return NGX_OK;
+        }
+
+        ngx_log_error(NGX_LOG_ERR, ngx_rtmp_sluice_log(ctx), 0,
+                      "sluice: publish refused: bad H.264 sequence header, "
+                      "live event \"%s\", stream \"%s\"",
+                      ctx->event_name, ctx->stream);
+        ctx->stopped = 1;
+        return NGX_ERROR;
+    }
+
+    return ngx_rtmp_sluice_config_changed(ctx, t, &info);
+}
+
+
+static ngx_int_t
+ngx_rtmp_sluice_audio_config(ngx_rtmp_sluice_ctx_t *ctx,
+    ngx_rtmp_sluice_track_t *t, const uint8_t *p, size_t len)
+{
+    ngx_int_t            rc;
+    sluice_status_t      src;
+    sluice_aac_config_t  c;
+    sluice_track_info_t  info;
+
+    ngx_memzero(&info, sizeof(sluice_track_info_t));
+
+    src = sluice_aac_parse_config(p, len, &c);
+
+    if (src == SLUICE_OK) {
+        src = sluice_aac_fill_info(&c, &info);
+    }
+
+    if (src != SLUICE_OK || info.timescale == 0 || c.sample_rate == 0) {
+        if (t->configured) {
+            ngx_log_error(NGX_LOG_WARN, ngx_rtmp_sluice_log(ctx), 0,
+                          "sluice: bad AAC sequence header ignored, "
+                          "stream \"%s\"", ctx->stream);
+            return NGX_OK;
+        }
+
+        ngx_log_error(NGX_LOG_ERR, ngx_rtmp_sluice_log(ctx), 0,
+                      "sluice: publish refused: bad AAC sequence header, "
+                      "live event \"%s\", stream \"%s\"",
+                      ctx->event_name, ctx->stream);
+        ctx->stopped = 1;
+        return NGX_ERROR;
+    }
+
+    rc = ngx_rtmp_sluice_config_changed(ctx, t, &info);
+
+    /* samples per frame at the output rate (2048 with implicit SBR) */
+    t->frame_len = (uint32_t) ((uint64_t) (c.frame_length ? c.frame_length
+                                                          : 1024)
+                               * info.timescale / c.sample_rate);
+
+    return rc;
+}
+
+
+/* a first or a new decoder configuration */
+
+static ngx_int_t
+ngx_rtmp_sluice_config_changed(ngx_rtmp_sluice_ctx_t *ctx,
+    ngx_rtmp_sluice_track_t *t, sluice_track_info_t *info)
+{
+    ngx_int_t  rc;
+
+    if (!t->configured) {
+        t->info = *info;
+        t->configured = 1;
+        return NGX_OK;
+    }
+
+    if (t->info.codec == info->codec
+        && t->info.config_len == info->config_len
+        && ngx_memcmp(t->info.config, info->config, info->config_len) == 0)
+    {
+        return NGX_OK;
+    }
+
+    /* the fragment in progress ends with the old configuration */
+
+    rc = ngx_rtmp_sluice_flush(ctx, t);
+    if (rc == NGX_ERROR) {
+        return rc;
+    }
+
+    t->info = *info;
+    t->disc = 1;
+
+    if (t->opened) {
+        t->init_version++;
+        t->info_new = 1;
+        t->init_pending = 1;
+    }
+
+    ngx_log_error(NGX_LOG_INFO, ngx_rtmp_sluice_log(ctx), 0,
+                  "sluice: %s configuration of \"%s\" changed (%s), "
+                  "init version %uD",
+                  t->media_type == SLUICE_MEDIA_VIDEO ? "video" : "audio",
+                  ctx->stream, info->codec_string, t->init_version);
+
+    return NGX_OK;
+}
+
+
+/*
+ * Input milliseconds -> timeline milliseconds, handling 32-bit wraps,
+ * reconnects behind the stored end and jumps.
+ */
+
+static ngx_int_t
+ngx_rtmp_sluice_timeline(ngx_rtmp_sluice_ctx_t *ctx,
+    ngx_rtmp_sluice_track_t *t, uint32_t ts, int64_t *out)
+{
+    int64_t                   ts64, tl, d, end, gap, fms, wall;
+    ngx_int_t                 rc;
+    ngx_rtmp_sluice_track_t  *o;
+
+    o = (t == &ctx->video) ? &ctx->audio : &ctx->video;
+
+    if (t->ts_started) {
+        ts64 = t->last_ts64 + (int32_t) (ts - t->last_ts32);
+
+    } else if (o->ts_started) {
+        ts64 = o->last_ts64 + (int32_t) (ts - o->last_ts32);
+
+    } else {
+        ts64 = ts;
+    }
+
+    fms = (int64_t) ctx->fragment_ms;
+    gap = NGX_RTMP_SLUICE_MAX_GAP + 2 * fms;
+
+    if (!ctx->offset_checked) {
+        ctx->offset_checked = 1;
+
+        if (ctx->reconnect) {
+            wall = ngx_rtmp_sluice_event_clock(ctx);
+            end = (int64_t) ctx->stored_end;
+
+            if (wall > end) {
+                /*
+                 * after an outage: at the next fragment boundary (ahead
+                 * of the wall clock, never behind it: players ask for
+                 * what the wall clock says exists)
+                 */
+                end = (wall + fms - 1) / fms * fms;
+            }
+
+            /* a rendition that reconnected first may have moved it */
+            tl = ts64 + ctx->offset;
+
+            if (tl < (int64_t) ctx->stored_end || tl < wall - fms
+                || tl > end + gap)
+            {
+                ctx->offset = end - ts64;
+                ngx_rtmp_sluice_set_offset(ctx);
+            }
+
+            ctx->video.disc = 1;
+            ctx->audio.disc = 1;
+
+            ngx_log_error(NGX_LOG_INFO, ngx_rtmp_sluice_log(ctx), 0,
+                          "sluice: \"%s\" reconnected, input %L ms is "
+                          "timeline %L ms (stored end %uL ms, wall clock "
+                          "%L ms)", ctx->stream, ts64, ts64 + ctx->offset,
+                          ctx->stored_end, wall);
+        }
+    }
+
+    tl = ts64 + ctx->offset;
+
+    if (t->ts_started) {
+        d = tl - t->last_t;
+
+        if (d > gap || d < -NGX_RTMP_SLUICE_MAX_BACK) {
+
+            /* a jump: end what we have, continue after it */
+
+            rc = ngx_rtmp_sluice_flush(ctx, &ctx->video);
+            if (rc == NGX_ERROR) {
+                return rc;
+            }
+
+            rc = ngx_rtmp_sluice_flush(ctx, &ctx->audio);
+            if (rc == NGX_ERROR) {
+                return rc;
+            }
+
+            end = ngx_max(ctx->video.last_t, ctx->audio.last_t) + 1;
+
+            ctx->offset = end - ts64;
+            ngx_rtmp_sluice_set_offset(ctx);
+
+            ctx->video.disc = 1;
+            ctx->audio.disc = 1;
+
+            ngx_log_error(NGX_LOG_WARN, ngx_rtmp_sluice_log(ctx), 0,
+                          "sluice: timestamp jump of %L ms in \"%s\", "
+                          "timeline continues at %L ms", d, ctx->stream,
+                          ts64 + ctx->offset);
+
+            tl = ts64 + ctx->offset;
+
+        } else if (d < 0) {
+            tl = t->last_t;
+        }
+    }
+
+    if (tl < 0) {
+        tl = 0;
+    }
+
+    t->ts_started = 1;
+    t->last_ts32 = ts;
+    t->last_ts64 = ts64;
+    t->last_t = tl;
+
+    *out = tl;
+
+    return NGX_OK;
+}
+
+
+/*
+ * At the first frame of a reconnected publisher: the event's offset
+ * (another rendition of the encoder may have moved it already) and the
+ * wall clock position of the timeline, now - epoch (-1 when the event has
+ * no epoch for this generation yet: after an nginx restart the stored end
+ * alone, a recording's end, decides).
+ */
+
+static int64_t
+ngx_rtmp_sluice_event_clock(ngx_rtmp_sluice_ctx_t *ctx)
+{
+    int64_t                 wall;
+    ngx_time_t             *tp;
+    ngx_sluice_event_t     *ev;
+    ngx_sluice_zone_ctx_t  *zctx;
+
+    zctx = ngx_rtmp_sluice_zone->data;
+    wall = -1;
+
+    tp = ngx_timeofday();
+
+    ngx_shmtx_lock(&zctx->shpool->mutex);
+
+    ev = ngx_sluice_index_event(zctx->sh, ctx->event_id, ctx->generation);
+    if (ev) {
+        ctx->offset = ev->ts_offset;
+
+        if (ev->epoch_generation == ev->generation && ev->epoch_ms > 0) {
+            wall = (int64_t) tp->sec * 1000 + (int64_t) tp->msec
+                   - ev->epoch_ms;
+        }
+    }
+
+    ngx_shmtx_unlock(&zctx->shpool->mutex);
+
+    return wall;
+}
+
+
+/*
+ * The wall clock of timeline time 0 (DASH availabilityStartTime, HLS
+ * program date time), set once per generation by its first fragment: the
+ * time it is indexed minus its end.  Called with the zone locked.
+ */
+
+static void
+ngx_rtmp_sluice_set_epoch(ngx_sluice_event_t *ev, ngx_uint_t slot,
+    ngx_sluice_frag_t *frag)
+{
+    uint64_t     end;
+    uint32_t     timescale;
+    ngx_time_t  *tp;
+
+    if (ev->epoch_generation == ev->generation && ev->epoch_ms > 0) {
+        return;
+    }
+
+    timescale = ev->tracks[slot].info.timescale;
+    if (timescale == 0) {
+        return;
+    }
+
+    end = sluice_rescale(frag->time + frag->duration, timescale, 1000);
+    tp = ngx_timeofday();
+
+    ev->epoch_ms = (int64_t) tp->sec * 1000 + (int64_t) tp->msec
+                   - (int64_t) end;
+    ev->epoch_generation = ev->generation;
+}
+
+
+/* the event keeps the last offset: renditions restarting together agree */
+
+static void
+ngx_rtmp_sluice_set_offset(ngx_rtmp_sluice_ctx_t *ctx)
+{
+    ngx_sluice_event_t     *ev;
+    ngx_sluice_zone_ctx_t  *zctx;
+
+    zctx = ngx_rtmp_sluice_zone->data;
+
+    ngx_shmtx_lock(&zctx->shpool->mutex);
+
+    ev = ngx_sluice_index_event(zctx->sh, ctx->event_id, ctx->generation);
+    if (ev) {
+        ev->ts_offset = ctx->offset;
+    }
+
+    ngx_shmtx_unlock(&zctx->shpool->mutex);
+}
+
+
+static ngx_int_t
+ngx_rtmp_sluice_video_frame(ngx_rtmp_sluice_ctx_t *ctx, int64_t tl,
+    int32_t cts, ngx_uint_t key, const uint8_t *p, size_t len)
+{
+    uint32_t                  seq;
+    uint64_t                  dts, adts;
+    ngx_int_t                 rc;
+    sluice_sample_t          *last;
+    ngx_rtmp_sluice_track_t  *t, *a;
+
+    t = &ctx->video;
+    a = &ctx->audio;
+
+    dts = (uint64_t) tl * 90;
+    seq = ngx_rtmp_sluice_seq(ctx, tl);
+
+    last = t->nsamples ? &t->samples[t->nsamples - 1] : NULL;
+
+    if (last) {
+        last->duration = dts > last->dts ? (uint32_t) (dts - last->dts) : 1;
+    }
+
+    if (!t->frag_open) {
+        if (!key) {
+            return NGX_OK;      /* wait for a keyframe */
+        }
+
+        t->frag_open = 1;
+        t->seq = seq;
+
+        if (a->configured) {
+            adts = sluice_rescale(dts, 90000, a->info.timescale);
+
+            if (a->frag_open) {
+                /* audio began alone: end its fragment */
+                rc = ngx_rtmp_sluice_flush(ctx, a);
+                if (rc == NGX_ERROR) {
+                    return rc;
+                }
+            }
+
+            if (a->armed) {
+                ngx_rtmp_sluice_push_cut(a, adts, a->seq);
+
+            } else {
+                a->armed = 1;
+                a->arm = adts;
+            }
+
+            a->seq = seq;
+        }
+
+    } else if (key && seq > t->seq) {
+
+        rc = ngx_rtmp_sluice_emit(ctx, t, t->nsamples, t->seq);
+        if (rc == NGX_ERROR) {
+            return rc;
+        }
+
+        if (a->armed) {
+            adts = sluice_rescale(dts, 90000, a->info.timescale);
+            ngx_rtmp_sluice_push_cut(a, adts, t->seq);
+            a->seq = seq;
+        }
+
+        t->seq = seq;
+
+        if (a->armed) {
+            rc = ngx_rtmp_sluice_audio_cuts(ctx, a);
+            if (rc == NGX_ERROR) {
+                return rc;
+            }
+        }
+    }
+
+    return ngx_rtmp_sluice_append(ctx, t, dts, cts * 90, key, p, len);
+}
+
+
+static ngx_int_t
+ngx_rtmp_sluice_audio_frame(ngx_rtmp_sluice_ctx_t *ctx, int64_t tl,
+    const uint8_t *p, size_t len)
+{
+    uint32_t                  seq;
+    uint64_t                  dts, scaled, expected;
+    ngx_int_t                 rc;
+    sluice_sample_t          *last;
+    ngx_rtmp_sluice_track_t  *a;
+
+    a = &ctx->audio;
+
+    scaled = (uint64_t) tl * a->info.timescale / 1000;
+
+    last = a->nsamples ? &a->samples[a->nsamples - 1] : NULL;
+
+    /* count samples; follow the input only when it drifts a frame away */
+
+    dts = scaled;
+
+    if (last) {
+        expected = last->dts + a->frame_len;
+
+        if (scaled + a->frame_len >= expected
+            && scaled <= expected + a->frame_len)
+        {
+            dts = expected;
+        }
+
+        if (dts <= last->dts) {
+            dts = expected;
+        }
+
+        last->duration = (uint32_t) (dts - last->dts);
+    }
+
+    if (ctx->video.configured) {
+
+        if (!a->armed || dts < a->arm) {
+            return NGX_OK;      /* before the first video keyframe */
+        }
+
+        rc = ngx_rtmp_sluice_append(ctx, a, dts, 0, 1, p, len);
+        if (rc != NGX_OK) {
+            return rc;
+        }
+
+        return ngx_rtmp_sluice_audio_cuts(ctx, a);
+    }
+
+    /*
+     * audio only: every sample may begin a fragment, so cut at the
+     * boundaries themselves (k * F), not half way as round() would
+     */
+
+    seq = (uint32_t) (tl / (int64_t) ctx->fragment_ms);
+
+    if (!a->frag_open) {
+        a->frag_open = 1;
+        a->seq = seq;
+
+    } else if (seq > a->seq) {
+        rc = ngx_rtmp_sluice_emit(ctx, a, a->nsamples, a->seq);
+        if (rc == NGX_ERROR) {
+            return rc;
+        }
+
+        a->seq = seq;
+    }
+
+    return ngx_rtmp_sluice_append(ctx, a, dts, 0, 1, p, len);
+}
+
+
+/* cut the audio at the video cut times it has reached */
+
+static ngx_int_t
+ngx_rtmp_sluice_audio_cuts(ngx_rtmp_sluice_ctx_t *ctx,
+    ngx_rtmp_sluice_track_t *a)
+{
+    ngx_int_t   rc;
+    ngx_uint_t  n;
+
+    while (a->ncuts) {
+
+        if (a->nsamples == 0
+            || a->samples[a->nsamples - 1].dts < a->cuts[0].time)
+        {
+            break;
+        }
+
+        for (n = 0; n < a->nsamples; n++) {
+            if (a->samples[n].dts >= a->cuts[0].time) {
+                break;
+            }
+        }
+
+        rc = ngx_rtmp_sluice_emit(ctx, a, n, a->cuts[0].seq);
+        if (rc == NGX_ERROR) {
+            return rc;
+        }
+
+        a->ncuts--;
+        ngx_memmove(&a->cuts[0], &a->cuts[1],
+                    a->ncuts * sizeof(ngx_rtmp_sluice_cut_t));
+    }
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_rtmp_sluice_push_cut(ngx_rtmp_sluice_track_t *a, uint64_t time,
+    uint32_t seq)
+{
+    if (a->ncuts == NGX_RTMP_SLUICE_MAX_CUTS) {
+        /* audio far behind: merge the two oldest fragments */
+        a->ncuts--;
+        ngx_memmove(&a->cuts[0], &a->cuts[1],
+                    a->ncuts * sizeof(ngx_rtmp_sluice_cut_t));
+    }
+
+    a->cuts[a->ncuts].time = time;
+    a->cuts[a->ncuts].seq = seq;
+    a->ncuts++;
+}
+
+
+/* write everything pending of a track; the next fragment begins anew */
+
+static ngx_int_t
+ngx_rtmp_sluice_flush(ngx_rtmp_sluice_ctx_t *ctx, ngx_rtmp_sluice_track_t *t)
+{
+    ngx_int_t         rc;
+    ngx_uint_t        n;
+    sluice_sample_t  *last;
+
+    rc = NGX_OK;
+
+    while (t->ncuts && rc != NGX_ERROR) {
+        for (n = 0; n < t->nsamples; n++) {
+            if (t->samples[n].dts >= t->cuts[0].time) {
+                break;
+            }
+        }
+
+        rc = ngx_rtmp_sluice_emit(ctx, t, n, t->cuts[0].seq);
+
+        t->ncuts--;
+        ngx_memmove(&t->cuts[0], &t->cuts[1],
+                    t->ncuts * sizeof(ngx_rtmp_sluice_cut_t));
+    }
+
+    if (t->nsamples && rc != NGX_ERROR) {
+        last = &t->samples[t->nsamples - 1];
+
+        if (t->media_type == SLUICE_MEDIA_AUDIO) {
+            last->duration = t->frame_len;
+
+        } else if (t->nsamples > 1) {
+            last->duration = t->samples[t->nsamples - 2].duration;
+
+        } else if (t->info.frame_rate_num) {
+            last->duration = (uint32_t) ((uint64_t) 90000
+                                         * t->info.frame_rate_den
+                                         / t->info.frame_rate_num);
+
+        } else {
+            last->duration = 3000;
+        }
+
+        if (last->duration == 0) {
+            last->duration = 1;
+        }
+
+        rc = ngx_rtmp_sluice_emit(ctx, t, t->nsamples, t->seq);
+    }
+
+    ngx_rtmp_sluice_consume(t, t->nsamples);
+
+    t->frag_open = 0;
+    t->armed = 0;
+    t->ncuts = 0;
+
+    return rc == NGX_ERROR ? NGX_ERROR : NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_rtmp_sluice_append(ngx_rtmp_sluice_ctx_t *ctx,
+    ngx_rtmp_sluice_track_t *t, uint64_t dts, int32_t cts, ngx_uint_t key,
+    const uint8_t *p, size_t len)
+{
+    size_t            cap;
+    u_char           *buf;
+    ngx_uint_t        nalloc;
+    sluice_sample_t  *s, *samples;
+
+    if (t->len + len > ctx->max_fragment) {
+        ngx_log_error(NGX_LOG_ERR, ngx_rtmp_sluice_log(ctx), 0,
+                      "sluice: %s fragment of \"%s\" exceeds %uz bytes "
+                      "(no keyframe?), closing",
+                      t->media_type == SLUICE_MEDIA_VIDEO ? "video" : "audio",
+                      ctx->stream, ctx->max_fragment);
+        return NGX_ERROR;
+    }
+
+    if (t->len + len > t->cap) {
+        cap = ngx_max(t->cap * 2, t->len + len);
+        cap = ngx_max(cap, 256 * 1024);
+        cap = ngx_min(cap, ctx->max_fragment);
+
+        buf = ngx_alloc(cap, ngx_rtmp_sluice_log(ctx));
+        if (buf == NULL) {
+            return NGX_ERROR;
+        }
+
+        if (t->buf) {
+            ngx_memcpy(buf, t->buf, t->len);
+            ngx_free(t->buf);
+        }
+
+        t->buf = buf;
+        t->cap = cap;
+    }
+
+    if (t->nsamples == t->nalloc) {
+        nalloc = t->nalloc ? t->nalloc * 2 : 256;
+
+        samples = ngx_alloc(nalloc * sizeof(sluice_sample_t),
+                            ngx_rtmp_sluice_log(ctx));
+        if (samples == NULL) {
+            return NGX_ERROR;
+        }
+
+        if (t->samples) {
+            ngx_memcpy(samples, t->samples,
+                       t->nsamples * sizeof(sluice_sample_t));
+            ngx_free(t->samples);
+        }
+
+        t->samples = samples;
+        t->nalloc = nalloc;
+    }
+
+    s = &t->samples[t->nsamples++];
+
+    s->dts = dts;
+    s->cts = cts;
+    s->duration = 0;
+    s->size = (uint32_t) len;
+    s->flags = key ? SLUICE_SAMPLE_KEY : 0;
+    s->data = NULL;
+
+    ngx_memcpy(t->buf + t->len, p, len);
+    t->len += len;
+
+    return NGX_OK;
+}
+
+
+/*
+ * The first n samples make a fragment: open the track if needed, post
+ * the init segment if pending, then the fragment.  NGX_DECLINED when the
+ * event is no longer running (the samples are dropped).
+ */
+
+static ngx_int_t
+ngx_rtmp_sluice_emit(ngx_rtmp_sluice_ctx_t *ctx, ngx_rtmp_sluice_track_t *t,
+    ngx_uint_t n, uint32_t seq)
+{
+    size_t                  size;
+    u_char                 *p;
+    uint8_t                *end;
+    ngx_int_t               rc;
+    ngx_uint_t              i;
+    sluice_fragment_t       f;
+    ngx_sluice_wjob_t      *job;
+    ngx_rtmp_sluice_job_t  *jc;
+
+    if (n == 0) {
+        return NGX_OK;
+    }
+
+    if (ctx->stopped) {
+        ngx_rtmp_sluice_consume(t, n);
+        return NGX_DECLINED;
+    }
+
+    rc = ngx_rtmp_sluice_open(ctx, t, n);
+
+    if (rc == NGX_OK && t->writer == NULL) {
+        rc = NGX_ERROR;     /* opening failed half way (no memory) */
+    }
+
+    if (rc != NGX_OK) {
+        ngx_rtmp_sluice_consume(t, n);
+        return rc;
+    }
+
+    if (t->init_pending) {
+        if (ngx_rtmp_sluice_post_init(ctx, t) != NGX_OK) {
+            ngx_rtmp_sluice_consume(t, n);
+            return NGX_ERROR;
+        }
+
+        t->init_pending = 0;
+    }
+
+    p = t->buf;
+
+    f.sequence = seq + 1;
+    f.time = t->samples[0].dts;
+    f.duration = 0;
+    f.nsamples = (uint32_t) n;
+    f.samples = t->samples;
+
+    for (i = 0; i < n; i++) {
+        t->samples[i].data = p;
+        p += t->samples[i].size;
+        f.duration += t->samples[i].duration;
+    }
+
+    size = sluice_cmaf_fragment_size(&f, NGX_RTMP_SLUICE_TRACK_ID,
+                                     SLUICE_CMAF_STYP);
+    if (size == 0 || size > 0xffffffff) {
+        ngx_log_error(NGX_LOG_ERR, ngx_rtmp_sluice_log(ctx), 0,
+                      "sluice: fragment of \"%s\" cannot be written",
+                      ctx->stream);
+        ngx_rtmp_sluice_consume(t, n);
+        return NGX_ERROR;
+    }
+
+    job = ngx_rtmp_sluice_job(ctx, t, size, NGX_RTMP_SLUICE_JOB_FRAGMENT);
+    if (job == NULL) {
+        ngx_rtmp_sluice_consume(t, n);
+        return NGX_ERROR;
+    }
+
+    end = sluice_cmaf_fragment_write(job->data, &f, NGX_RTMP_SLUICE_TRACK_ID,
+                                     SLUICE_CMAF_STYP);
+
+    if (end != job->data + size) {
+        ngx_log_error(NGX_LOG_ALERT, ngx_rtmp_sluice_log(ctx), 0,
+                      "sluice: fragment size mismatch");
+        ngx_destroy_pool(job->pool);
+        ngx_rtmp_sluice_consume(t, n);
+        return NGX_ERROR;
+    }
+
+    jc = job->ctx;
+
+    jc->frag.time = f.time;
+    jc->frag.duration = (uint32_t) f.duration;
+    jc->frag.seq = seq;
+    jc->frag.size = (uint32_t) size;
+    jc->frag.flags = t->disc ? NGX_SLUICE_FRAG_DISCONTINUITY : 0;
+    jc->frag.init = (uint16_t) t->init_version;
+
+    if (t->info_new) {
+        jc->info = ngx_palloc(job->pool, sizeof(sluice_track_info_t));
+        if (jc->info == NULL) {
+            ngx_destroy_pool(job->pool);
+            ngx_rtmp_sluice_consume(t, n);
+            return NGX_ERROR;
+        }
+
+        *jc->info = t->info;
+    }
+
+    job->path = ngx_pnalloc(job->pool, t->dir.len + 1 + NGX_INT64_LEN
+                                       + sizeof(".m4s"));
+    if (job->path == NULL) {
+        ngx_destroy_pool(job->pool);
+        ngx_rtmp_sluice_consume(t, n);
+        return NGX_ERROR;
+    }
+
+    ngx_sprintf(job->path, "%V/%uL.m4s%Z", &t->dir, f.time);
+
+    ngx_log_debug4(NGX_LOG_DEBUG_RTMP, ngx_rtmp_sluice_log(ctx), 0,
+                   "sluice: fragment %s seq %uD, %ui samples, %uz bytes",
+                   job->path, seq, n, size);
+
+    ngx_sluice_writer_post(t->writer, job);
+
+    t->fragments++;
+    t->disc = 0;
+    t->info_new = 0;
+
+    ngx_rtmp_sluice_consume(t, n);
+
+    return NGX_OK;
+}
+
+
+/* drop the first n samples and their bytes */
+
+static void
+ngx_rtmp_sluice_consume(ngx_rtmp_sluice_track_t *t, ngx_uint_t n)
+{
+    size_t      bytes;
+    ngx_uint_t  i;
+
+    if (n >= t->nsamples) {
+        t->nsamples = 0;
+        t->len = 0;
+        return;
+    }
+
+    bytes = 0;
+
+    for (i = 0; i < n; i++) {
+        bytes += t->samples[i].size;
+    }
+
+    ngx_memmove(t->samples, &t->samples[n],
+                (t->nsamples - n) * sizeof(sluice_sample_t));
+    t->nsamples -= n;
+
+    ngx_memmove(t->buf, t->buf + bytes, t->len - bytes);
+    t->len -= bytes;
+}
+
+
+/*
+ * At each fragment: the event must still be running with our generation;
+ * the first time, the track gets its slot in the event.
+ */
+
+static ngx_int_t
+ngx_rtmp_sluice_open(ngx_rtmp_sluice_ctx_t *ctx, ngx_rtmp_sluice_track_t *t,
+    ngx_uint_t n)
+{
+    u_char                 *p;
+    ngx_int_t               slot;
+    ngx_sluice_track_t     *tr;
+    ngx_sluice_event_t     *ev;
+    sluice_track_info_t     info;
+    ngx_sluice_zone_ctx_t  *zctx;
+
+    zctx = ngx_rtmp_sluice_zone->data;
+
+    if (!t->opened) {
+        info = t->info;
+        info.bitrate = ngx_rtmp_sluice_bitrate(ctx, t, n);
+    }
+
+    ngx_shmtx_lock(&zctx->shpool->mutex);
+
+    ev = ngx_sluice_index_event(zctx->sh, ctx->event_id, ctx->generation);
+
+    if (ev == NULL || ev->state != NGX_SLUICE_RUNNING) {
+        ngx_shmtx_unlock(&zctx->shpool->mutex);
+
+        ctx->stopped = 1;
+
+        ngx_log_error(NGX_LOG_INFO, ngx_rtmp_sluice_log(ctx), 0,
+                      "sluice: live event \"%s\" is no longer running, "
+                      "closing \"%s\"", ctx->event_name, ctx->stream);
+        return NGX_DECLINED;
+    }
+
+    if (t->opened) {
+        ngx_shmtx_unlock(&zctx->shpool->mutex);
+        return NGX_OK;
+    }
+
+    slot = ngx_sluice_track_open(zctx->shpool, ev, ctx->stream,
+                                 ctx->stream_len, &info, ctx->ring);
+
+    if (slot < 0) {
+        ngx_shmtx_unlock(&zctx->shpool->mutex);
+
+        ngx_log_error(NGX_LOG_ERR, ngx_rtmp_sluice_log(ctx), 0,
+                      "sluice: no %s for a new track of \"%s\" in live "
+                      "event \"%s\", closing",
+                      slot == NGX_DECLINED ? "free track slot"
+                                           : "shared memory",
+                      ctx->stream, ctx->event_name);
+        return NGX_ERROR;
+    }
+
+    tr = &ev->tracks[slot];
+
+    if (tr->appended) {
+        /* a reconnect: same init unless the configuration differs */
+
+        if (tr->info.codec == t->info.codec
+            && tr->info.config_len == t->info.config_len
+            && ngx_memcmp(tr->info.config, t->info.config,
+                          t->info.config_len) == 0)
+        {
+            t->init_version = tr->init_version;
+
+        } else {
+            t->init_version = tr->init_version + 1;
+            t->info_new = 1;
+        }
+
+        t->disc = 1;
+
+    } else {
+        t->init_version = 0;
+    }
+
+    ngx_shmtx_unlock(&zctx->shpool->mutex);
+
+    t->slot = slot;
+    t->opened = 1;
+    t->init_pending = 1;
+
+    t->dir.data = ngx_pnalloc(ctx->session->connection->pool,
+                              ctx->data_path.len + NGX_SLUICE_TRACK_DIR_LEN);
+    if (t->dir.data == NULL) {
+        return NGX_ERROR;
+    }
+
+    p = ngx_sluice_track_dir(t->dir.data, &ctx->data_path, ctx->event_id,
+                             ctx->generation, t->slot);
+    t->dir.len = p - t->dir.data;
+
+    t->writer = ngx_sluice_writer_create(ctx->thread_pool,
+                                         ngx_rtmp_sluice_log(ctx));
+    if (t->writer == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_log_error(NGX_LOG_INFO, ngx_rtmp_sluice_log(ctx), 0,
+                  "sluice: %s track %ui of live event \"%s\": \"%s\" %s, "
+                  "%uD bps, init version %uD",
+                  t->media_type == SLUICE_MEDIA_VIDEO ? "video" : "audio",
+                  t->slot, ctx->event_name, ctx->stream,
+                  t->info.codec_string, info.bitrate, t->init_version);
+
+    return NGX_OK;
+}
+
+
+/* onMetaData videodatarate/audiodatarate, else measured, in 1000s */
+
+static uint32_t
+ngx_rtmp_sluice_bitrate(ngx_rtmp_sluice_ctx_t *ctx,
+    ngx_rtmp_sluice_track_t *t, ngx_uint_t n)
+{
+    uint64_t               bytes, duration, rate;
+    ngx_uint_t             i, kbps;
+    ngx_rtmp_codec_ctx_t  *cctx;
+
+    cctx = ngx_rtmp_get_module_ctx(ctx->session, ngx_rtmp_codec_module);
+
+    kbps = 0;
+
+    if (cctx) {
+        kbps = (t->media_type == SLUICE_MEDIA_VIDEO) ? cctx->video_data_rate
+                                                     : cctx->audio_data_rate;
+    }
+
+    if (kbps) {
+        return (uint32_t) (kbps * 1000);
+    }
+
+    bytes = 0;
+    duration = 0;
+
+    for (i = 0; i < n; i++) {
+        bytes += t->samples[i].size;
+        duration += t->samples[i].duration;
+    }
+
+    if (duration == 0 || t->info.timescale == 0) {
+        return 1000;
+    }
+
+    rate = bytes * 8 * t->info.timescale / duration;
+    rate = (rate + 500) / 1000 * 1000;
+
+    return rate ? (uint32_t) rate : 1000;
+}
+
+
+static ngx_int_t
+ngx_rtmp_sluice_post_init(ngx_rtmp_sluice_ctx_t *ctx,
+    ngx_rtmp_sluice_track_t *t)
+{
+    size_t              size;
+    uint8_t            *end;
+    ngx_sluice_wjob_t  *job;
+
+    size = sluice_cmaf_init_size(&t->info, NGX_RTMP_SLUICE_TRACK_ID);
+    if (size == 0) {
+        ngx_log_error(NGX_LOG_ERR, ngx_rtmp_sluice_log(ctx), 0,
+                      "sluice: no init segment for %s of \"%s\"",
+                      t->info.codec_string, ctx->stream);
+        return NGX_ERROR;
+    }
+
+    job = ngx_rtmp_sluice_job(ctx, t, size, NGX_RTMP_SLUICE_JOB_INIT);
+    if (job == NULL) {
+        return NGX_ERROR;
+    }
+
+    end = sluice_cmaf_init_write(job->data, &t->info,
+                                 NGX_RTMP_SLUICE_TRACK_ID);
+
+    job->path = ngx_pnalloc(job->pool, t->dir.len + NGX_SLUICE_FILE_LEN + 1);
+
+    if (end != job->data + size || job->path == NULL) {
+        ngx_destroy_pool(job->pool);
+        return NGX_ERROR;
+    }
+
+    ngx_sprintf(job->path, "%V/init%uD.mp4%Z", &t->dir, t->init_version);
+
+    ngx_sluice_writer_post(t->writer, job);
+
+    return NGX_OK;
+}
+
+
+static ngx_sluice_wjob_t *
+ngx_rtmp_sluice_job(ngx_rtmp_sluice_ctx_t *ctx, ngx_rtmp_sluice_track_t *t,
+    size_t len, ngx_uint_t kind)
+{
+    ngx_sluice_wjob_t      *job;
+    ngx_rtmp_sluice_job_t  *jc;
+
+    job = ngx_sluice_wjob_create(len, sizeof(ngx_rtmp_sluice_job_t),
+                                 ngx_rtmp_sluice_log(ctx));
+    if (job == NULL) {
+        return NULL;
+    }
+
+    jc = job->ctx;
+
+    ngx_memcpy(jc->id, ctx->event_id, sizeof(jc->id));
+    jc->generation = ctx->generation;
+    jc->slot = t->slot;
+    jc->kind = kind;
+
+    jc->dir.data = ngx_pnalloc(job->pool, t->dir.len);
+    if (jc->dir.data == NULL) {
+        ngx_destroy_pool(job->pool);
+        return NULL;
+    }
+
+    ngx_memcpy(jc->dir.data, t->dir.data, t->dir.len);
+    jc->dir.len = t->dir.len;
+
+    job->done = ngx_rtmp_sluice_job_done;
+
+    return job;
+}
+
+
+/*
+ * In the event loop, after a job ran; the session may be gone.  A written
+ * fragment enters the index; an evicted one is removed by a new job.
+ */
+
+static void
+ngx_rtmp_sluice_job_done(ngx_sluice_wjob_t *job)
+{
+    ngx_int_t               rc;
+    ngx_uint_t              was, nrec;
+    ngx_sluice_frag_t       evicted;
+    ngx_sluice_wjob_t      *rm;
+    ngx_sluice_event_t     *ev;
+    ngx_sluice_rec_req_t    req;
+    ngx_rtmp_sluice_job_t  *jc;
+    ngx_sluice_zone_ctx_t  *zctx;
+
+    jc = job->ctx;
+
+    if (jc->kind == NGX_RTMP_SLUICE_JOB_REMOVE) {
+        return;
+    }
+
+    if (job->failed) {
+        ngx_rtmp_sluice_job_failed(job);
+        return;
+    }
+
+    zctx = ngx_rtmp_sluice_zone->data;
+
+    rc = NGX_OK;
+    was = 0;
+    nrec = 0;
+
+    ngx_shmtx_lock(&zctx->shpool->mutex);
+
+    ev = ngx_sluice_index_event(zctx->sh, jc->id, jc->generation);
+
+    if (ev && jc->slot < NGX_SLUICE_MAX_TRACKS) {
+        was = ev->tracks[jc->slot].unhealthy & NGX_SLUICE_UNHEALTHY_WRITE;
+        ev->tracks[jc->slot].unhealthy &= ~NGX_SLUICE_UNHEALTHY_WRITE;
+
+        if (jc->kind == NGX_RTMP_SLUICE_JOB_FRAGMENT) {
+            rc = ngx_sluice_track_append(zctx->sh, ev, jc->slot, &jc->frag,
+                                         jc->info, &evicted);
+
+            /* the live outputs record it (jc->frag has the final seq) */
+
+            if (rc == NGX_OK || rc == NGX_DONE) {
+                ngx_rtmp_sluice_set_epoch(ev, jc->slot, &jc->frag);
+
+                nrec = ngx_sluice_recorder_collect(zctx->sh, ev, jc->slot,
+                                                   &jc->frag, &req);
+            }
+        }
+    }
+
+    ngx_shmtx_unlock(&zctx->shpool->mutex);
+
+    if (was) {
+        ngx_log_error(NGX_LOG_NOTICE, ngx_cycle->log, 0,
+                      "sluice: writes of track %ui of live event %s "
+                      "resumed with \"%s\"", jc->slot, jc->id, job->path);
+    }
+
+    if (nrec
+        && ngx_sluice_recorder_post(job->writer, zctx, &jc->dir, jc->id,
+                                    jc->generation, &req, ngx_cycle->log)
+           != NGX_OK)
+    {
+        ngx_log_error(NGX_LOG_ERR, ngx_cycle->log, 0,
+                      "sluice: recording: fragment \"%s\" not recorded "
+                      "(no memory)", job->path);
+    }
+
+    if (rc != NGX_DONE) {
+        return;
+    }
+
+    rm = ngx_sluice_wjob_create(0, sizeof(ngx_rtmp_sluice_job_t),
+                                ngx_cycle->log);
+    if (rm == NULL) {
+        return;
+    }
+
+    ((ngx_rtmp_sluice_job_t *) rm->ctx)->kind = NGX_RTMP_SLUICE_JOB_REMOVE;
+
+    rm->unlink = ngx_pnalloc(rm->pool, jc->dir.len + 1 + NGX_INT64_LEN
+                                       + sizeof(".m4s"));
+    if (rm->unlink == NULL) {
+        ngx_destroy_pool(rm->pool);
+        return;
+    }
+
+    ngx_sprintf(rm->unlink, "%V/%uL.m4s%Z", &jc->dir, evicted.time);
+
+    rm->done = ngx_rtmp_sluice_job_done;
+
+    ngx_sluice_writer_post(job->writer, rm);
+}
+
+
+/* log once per burst; the track is marked unhealthy, nothing stored lost */
+
+static void
+ngx_rtmp_sluice_job_failed(ngx_sluice_wjob_t *job)
+{
+    ngx_sluice_event_t     *ev;
+    ngx_rtmp_sluice_job_t  *jc;
+    ngx_sluice_zone_ctx_t  *zctx;
+
+    static ngx_msec_t       logged;
+    static ngx_uint_t       quiet;
+
+    jc = job->ctx;
+
+    if (logged == 0 || ngx_current_msec - logged >= 10000) {
+        ngx_log_error(NGX_LOG_ERR, ngx_cycle->log, job->err,
+                      "sluice: %s \"%s\" failed, %s dropped, "
+                      "%ui other failures since the last report",
+                      job->failed, job->path,
+                      jc->kind == NGX_RTMP_SLUICE_JOB_INIT ? "init segment"
+                                                           : "fragment",
+                      quiet);
+        logged = ngx_current_msec;
+        quiet = 0;
+
+    } else {
+        quiet++;
+    }
+
+    zctx = ngx_rtmp_sluice_zone->data;
+
+    ngx_shmtx_lock(&zctx->shpool->mutex);
+
+    ev = ngx_sluice_index_event(zctx->sh, jc->id, jc->generation);
+
+    if (ev && jc->slot < NGX_SLUICE_MAX_TRACKS) {
+        ev->tracks[jc->slot].unhealthy |= NGX_SLUICE_UNHEALTHY_WRITE;
+    }
+
+    ngx_shmtx_unlock(&zctx->shpool->mutex);
+}
+
+
+void
+ngx_rtmp_sluice_finish(ngx_rtmp_sluice_ctx_t *ctx)
+{
+    ngx_sluice_event_t     *ev;
+    ngx_sluice_zone_ctx_t  *zctx;
+
+    if (!ctx->publishing) {
+        return;
+    }
+
+    if (!ctx->stopped) {
+        (void) ngx_rtmp_sluice_flush(ctx, &ctx->video);
+        (void) ngx_rtmp_sluice_flush(ctx, &ctx->audio);
+    }
+
+    ctx->publishing = 0;
+
+    zctx = ngx_rtmp_sluice_zone->data;
+
+    ngx_shmtx_lock(&zctx->shpool->mutex);
+
+    ev = ngx_sluice_index_event(zctx->sh, ctx->event_id, ctx->generation);
+
+    if (ev) {
+        if (ctx->video.opened) {
+            ngx_sluice_track_close(ev, ctx->video.slot);
+        }
+
+        if (ctx->audio.opened) {
+            ngx_sluice_track_close(ev, ctx->audio.slot);
+        }
+
+        if (ev->publishers) {
+            ev->publishers--;
+        }
+    }
+
+    ngx_shmtx_unlock(&zctx->shpool->mutex);
+}
+
+
+void
+ngx_rtmp_sluice_free(ngx_rtmp_sluice_ctx_t *ctx)
+{
+    ngx_uint_t                i;
+    ngx_rtmp_sluice_track_t  *t;
+
+    for (i = 0; i < 2; i++) {
+        t = i ? &ctx->audio : &ctx->video;
+
+        if (t->writer) {
+            ngx_sluice_writer_release(t->writer);
+            t->writer = NULL;
+        }
+
+        if (t->buf) {
+            ngx_free(t->buf);
+            t->buf = NULL;
+        }
+
+        if (t->samples) {
+            ngx_free(t->samples);
+            t->samples = NULL;
+        }
+
+        t->len = 0;
+        t->cap = 0;
+        t->nsamples = 0;
+        t->nalloc = 0;
+    }
+
+    if (ctx->msg) {
+        ngx_free(ctx->msg);
+        ctx->msg = NULL;
+    }
+}

@@ -1,0 +1,817 @@
+
+/*
+ * Copyright (C) 2026, The Sluice authors.
+ *
+ * RTMP ingest into Sluice live events.  Hooks into nginx-rtmp-module's
+ * chains (connect, publish, close_stream) and its audio/video events:
+ *
+ *   connect   "live/{token}" (OBS style): the token is kept, the app
+ *             becomes "live" so that nginx-rtmp finds the application
+ *   publish   token -> live event (shared memory), event Running,
+ *             client address in input.accessControl.ip.allow;
+ *             otherwise the connection is closed with one log line
+ *   audio,    FLV tag bodies -> ngx_rtmp_sluice_fragmenter.c
+ *   video
+ *   close     the fragment in progress is written, tracks become IDLE
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_rtmp.h>
+#include <ngx_rtmp_cmd_module.h>
+#include <ngx_rtmp_live_module.h>
+
+#include "ingest/rtmp/ngx_rtmp_sluice.h"
+
+
+static ngx_int_t ngx_rtmp_sluice_connect(ngx_rtmp_session_t *s,
+    ngx_rtmp_connect_t *v);
+static ngx_int_t ngx_rtmp_sluice_publish(ngx_rtmp_session_t *s,
+    ngx_rtmp_publish_t *v);
+static ngx_int_t ngx_rtmp_sluice_close_stream(ngx_rtmp_session_t *s,
+    ngx_rtmp_close_stream_t *v);
+static ngx_int_t ngx_rtmp_sluice_av(ngx_rtmp_session_t *s,
+    ngx_rtmp_header_t *h, ngx_chain_t *in);
+
+static ngx_rtmp_sluice_ctx_t *ngx_rtmp_sluice_get_ctx(ngx_rtmp_session_t *s);
+static void ngx_rtmp_sluice_cleanup(void *data);
+static ngx_int_t ngx_rtmp_sluice_parse_path(ngx_rtmp_sluice_ctx_t *ctx,
+    ngx_rtmp_publish_t *v, ngx_str_t *token);
+static ngx_uint_t ngx_rtmp_sluice_fresh_timeline(ngx_sluice_event_t *ev);
+static ngx_int_t ngx_rtmp_sluice_attach(ngx_rtmp_session_t *s,
+    ngx_rtmp_sluice_ctx_t *ctx, ngx_str_t *token);
+static ngx_thread_pool_t *ngx_rtmp_sluice_thread_pool(ngx_rtmp_session_t *s,
+    ngx_rtmp_sluice_app_conf_t *sacf);
+
+static void *ngx_rtmp_sluice_create_app_conf(ngx_conf_t *cf);
+static char *ngx_rtmp_sluice_merge_app_conf(ngx_conf_t *cf, void *parent,
+    void *child);
+static char *ngx_rtmp_sluice_set_thread_pool(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+static ngx_int_t ngx_rtmp_sluice_postconfiguration(ngx_conf_t *cf);
+static ngx_int_t ngx_rtmp_sluice_init_process(ngx_cycle_t *cycle);
+
+
+ngx_shm_zone_t  *ngx_rtmp_sluice_zone;
+
+
+static ngx_rtmp_connect_pt         next_connect;
+static ngx_rtmp_publish_pt         next_publish;
+static ngx_rtmp_close_stream_pt    next_close_stream;
+
+
+static ngx_conf_num_bounds_t  ngx_rtmp_sluice_ring_bounds = {
+    ngx_conf_check_num_bounds, 4, 1000000
+};
+
+
+static ngx_command_t  ngx_rtmp_sluice_commands[] = {
+
+    { ngx_string("sluice_ingest"),
+      NGX_RTMP_MAIN_CONF|NGX_RTMP_SRV_CONF|NGX_RTMP_APP_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_RTMP_APP_CONF_OFFSET,
+      offsetof(ngx_rtmp_sluice_app_conf_t, ingest),
+      NULL },
+
+    { ngx_string("sluice_thread_pool"),
+      NGX_RTMP_MAIN_CONF|NGX_RTMP_SRV_CONF|NGX_RTMP_APP_CONF|NGX_CONF_TAKE1,
+      ngx_rtmp_sluice_set_thread_pool,
+      NGX_RTMP_APP_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("sluice_fragment_ring"),
+      NGX_RTMP_MAIN_CONF|NGX_RTMP_SRV_CONF|NGX_RTMP_APP_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_RTMP_APP_CONF_OFFSET,
+      offsetof(ngx_rtmp_sluice_app_conf_t, ring),
+      &ngx_rtmp_sluice_ring_bounds },
+
+    { ngx_string("sluice_max_fragment_size"),
+      NGX_RTMP_MAIN_CONF|NGX_RTMP_SRV_CONF|NGX_RTMP_APP_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_size_slot,
+      NGX_RTMP_APP_CONF_OFFSET,
+      offsetof(ngx_rtmp_sluice_app_conf_t, max_fragment),
+      NULL },
+
+    { ngx_string("sluice_ingest_batch"),
+      NGX_RTMP_MAIN_CONF|NGX_RTMP_SRV_CONF|NGX_RTMP_APP_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_RTMP_APP_CONF_OFFSET,
+      offsetof(ngx_rtmp_sluice_app_conf_t, batch),
+      NULL },
+
+      ngx_null_command
+};
+
+
+static ngx_rtmp_module_t  ngx_rtmp_sluice_module_ctx = {
+    NULL,                                  /* preconfiguration */
+    ngx_rtmp_sluice_postconfiguration,     /* postconfiguration */
+    NULL,                                  /* create main configuration */
+    NULL,                                  /* init main configuration */
+    NULL,                                  /* create server configuration */
+    NULL,                                  /* merge server configuration */
+    ngx_rtmp_sluice_create_app_conf,       /* create app configuration */
+    ngx_rtmp_sluice_merge_app_conf         /* merge app configuration */
+};
+
+
+ngx_module_t  ngx_rtmp_sluice_module = {
+    NGX_MODULE_V1,
+    &ngx_rtmp_sluice_module_ctx,           /* module context */
+    ngx_rtmp_sluice_commands,              /* module directives */
+    NGX_RTMP_MODULE,                       /* module type */
+    NULL,                                  /* init master */
+    NULL,                                  /* init module */
+    ngx_rtmp_sluice_init_process,          /* init process */
+    NULL,                                  /* init thread */
+    NULL,                                  /* exit thread */
+    NULL,                                  /* exit process */
+    NULL,                                  /* exit master */
+    NGX_MODULE_V1_PADDING
+};
+
+
+static ngx_str_t  ngx_rtmp_sluice_default_pool = ngx_string("sluice");
+
+
+/*
+ * OBS style: server "rtmp://host/live/{token}", key "{stream}" gives the
+ * app "live/{token}".  When "live" is an application with sluice_ingest
+ * on, keep the token and connect to "live".
+ */
+
+static ngx_int_t
+ngx_rtmp_sluice_connect(ngx_rtmp_session_t *s, ngx_rtmp_connect_t *v)
+{
+    size_t                        alen, tlen;
+    u_char                       *slash;
+    ngx_uint_t                    n;
+    ngx_rtmp_sluice_ctx_t        *ctx;
+    ngx_rtmp_core_srv_conf_t     *cscf;
+    ngx_rtmp_core_app_conf_t    **cacfp;
+    ngx_rtmp_sluice_app_conf_t   *sacf;
+
+    alen = ngx_strlen(v->app);
+
+    slash = (u_char *) ngx_strlchr(v->app, v->app + alen, '/');
+    if (slash == NULL) {
+        goto next;
+    }
+
+    tlen = v->app + alen - (slash + 1);
+
+    if (tlen == 0 || tlen > NGX_SLUICE_TOKEN_LEN
+        || ngx_strlchr(slash + 1, v->app + alen, '/'))
+    {
+        goto next;
+    }
+
+    cscf = ngx_rtmp_get_module_srv_conf(s, ngx_rtmp_core_module);
+
+    cacfp = cscf->applications.elts;
+    for (n = 0; n < cscf->applications.nelts; n++, cacfp++) {
+
+        if ((*cacfp)->name.len == alen
+            && ngx_strncmp((*cacfp)->name.data, v->app, alen) == 0)
+        {
+            /* the whole app is an application: nothing to do */
+            goto next;
+        }
+    }
+
+    cacfp = cscf->applications.elts;
+    for (n = 0; n < cscf->applications.nelts; n++, cacfp++) {
+
+        if ((*cacfp)->name.len != (size_t) (slash - v->app)
+            || ngx_strncmp((*cacfp)->name.data, v->app, slash - v->app) != 0)
+        {
+            continue;
+        }
+
+        sacf = (*cacfp)->app_conf[ngx_rtmp_sluice_module.ctx_index];
+        if (!sacf->ingest) {
+            break;
+        }
+
+        ctx = ngx_rtmp_sluice_get_ctx(s);
+        if (ctx == NULL) {
+            return NGX_ERROR;
+        }
+
+        ngx_memcpy(ctx->app_token, slash + 1, tlen);
+        ctx->app_token[tlen] = '\0';
+        ctx->app_token_len = tlen;
+
+        *slash = '\0';
+        break;
+    }
+
+next:
+
+    return next_connect(s, v);
+}
+
+
+static ngx_rtmp_sluice_ctx_t *
+ngx_rtmp_sluice_get_ctx(ngx_rtmp_session_t *s)
+{
+    ngx_pool_cleanup_t     *cln;
+    ngx_rtmp_sluice_ctx_t  *ctx;
+
+    ctx = ngx_rtmp_get_module_ctx(s, ngx_rtmp_sluice_module);
+    if (ctx) {
+        return ctx;
+    }
+
+    ctx = ngx_pcalloc(s->connection->pool, sizeof(ngx_rtmp_sluice_ctx_t));
+    if (ctx == NULL) {
+        return NULL;
+    }
+
+    cln = ngx_pool_cleanup_add(s->connection->pool, 0);
+    if (cln == NULL) {
+        return NULL;
+    }
+
+    cln->handler = ngx_rtmp_sluice_cleanup;
+    cln->data = ctx;
+
+    ctx->session = s;
+    ctx->video.media_type = SLUICE_MEDIA_VIDEO;
+    ctx->audio.media_type = SLUICE_MEDIA_AUDIO;
+
+    ngx_rtmp_set_ctx(s, ctx, ngx_rtmp_sluice_module);
+
+    return ctx;
+}
+
+
+static void
+ngx_rtmp_sluice_cleanup(void *data)
+{
+    ngx_rtmp_sluice_ctx_t  *ctx = data;
+
+    ngx_rtmp_sluice_batch_stop(ctx);
+
+    if (ctx->publishing) {
+        ngx_rtmp_sluice_finish(ctx);
+    }
+
+    ngx_rtmp_sluice_free(ctx);
+}
+
+
+static ngx_int_t
+ngx_rtmp_sluice_publish(ngx_rtmp_session_t *s, ngx_rtmp_publish_t *v)
+{
+    ngx_str_t                    token;
+    ngx_rtmp_sluice_ctx_t       *ctx;
+    ngx_rtmp_live_app_conf_t    *lacf;
+    ngx_rtmp_sluice_app_conf_t  *sacf;
+
+    sacf = ngx_rtmp_get_module_app_conf(s, ngx_rtmp_sluice_module);
+
+    if (sacf == NULL || !sacf->ingest) {
+        return next_publish(s, v);
+    }
+
+    /*
+     * nginx-rtmp's live module answers the publish (NetStream.Publish.Start);
+     * without it the encoder waits and never sends media
+     */
+
+    lacf = ngx_rtmp_get_module_app_conf(s, ngx_rtmp_live_module);
+
+    if (lacf == NULL || !lacf->live) {
+        ngx_log_error(NGX_LOG_ERR, s->connection->log, 0,
+                      "sluice: publish refused: application \"%V\" has "
+                      "\"sluice_ingest on\" without \"live on\"", &s->app);
+        return NGX_ERROR;
+    }
+
+    ctx = ngx_rtmp_sluice_get_ctx(s);
+    if (ctx == NULL) {
+        return NGX_ERROR;
+    }
+
+    if (ctx->publishing) {
+        ngx_log_error(NGX_LOG_ERR, s->connection->log, 0,
+                      "sluice: publish refused: already publishing");
+        return NGX_ERROR;
+    }
+
+    if (ngx_rtmp_sluice_parse_path(ctx, v, &token) != NGX_OK) {
+        ngx_log_error(NGX_LOG_ERR, s->connection->log, 0,
+                      "sluice: publish refused: no access token and stream "
+                      "name in \"%V/%s\"", &s->app, v->name);
+        return NGX_ERROR;
+    }
+
+    ctx->ring = sacf->ring;
+    ctx->max_fragment = sacf->max_fragment;
+    ctx->thread_pool = ngx_rtmp_sluice_thread_pool(s, sacf);
+
+    if (ngx_rtmp_sluice_attach(s, ctx, &token) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    ngx_log_error(NGX_LOG_INFO, s->connection->log, 0,
+                  "sluice: \"%s\" publishing to live event \"%s\" "
+                  "generation %uD", ctx->stream, ctx->event_name,
+                  ctx->generation);
+
+    ctx->publishing = 1;
+
+    ngx_rtmp_sluice_batch_start(ctx, sacf->batch);
+
+    if (ctx->app_token_len
+        && token.len + 1 + ctx->stream_len < NGX_RTMP_MAX_NAME)
+    {
+        /*
+         * the modules after us (live, record...) see "{token}/{stream}"
+         * whatever the URL style, so that two events may both have a
+         * stream named "stream"
+         */
+
+        *ngx_sprintf(v->name, "%V/%s", &token, ctx->stream) = '\0';
+    }
+
+    return next_publish(s, v);
+}
+
+
+/*
+ * ffmpeg: app "live", name "{token}/{stream}"; OBS: app "live/{token}"
+ * (token kept at connect), name "{stream}".  Query strings are already
+ * cut off by nginx-rtmp (v->args).
+ */
+
+static ngx_int_t
+ngx_rtmp_sluice_parse_path(ngx_rtmp_sluice_ctx_t *ctx, ngx_rtmp_publish_t *v,
+    ngx_str_t *token)
+{
+    u_char  *name, *end, *slash, *p;
+
+    name = v->name;
+    end = name + ngx_strlen(name);
+
+    p = ngx_strlchr(name, end, '?');
+    if (p) {
+        end = p;
+    }
+
+    if (ctx->app_token_len) {
+        token->data = ctx->app_token;
+        token->len = ctx->app_token_len;
+
+    } else {
+        slash = NULL;
+
+        for (p = name; p < end; p++) {
+            if (*p == '/') {
+                slash = p;
+            }
+        }
+
+        if (slash == NULL) {
+            return NGX_ERROR;
+        }
+
+        /* the segment before the stream name */
+
+        token->data = slash;
+
+        while (token->data > name && token->data[-1] != '/') {
+            token->data--;
+        }
+
+        token->len = slash - token->data;
+        name = slash + 1;
+    }
+
+    if (token->len == 0 || token->len > NGX_SLUICE_TOKEN_LEN
+        || end == name || (size_t) (end - name) > NGX_SLUICE_STREAM_LEN)
+    {
+        return NGX_ERROR;
+    }
+
+    ctx->stream_len = end - name;
+    ngx_memcpy(ctx->stream, name, ctx->stream_len);
+    ctx->stream[ctx->stream_len] = '\0';
+
+    return NGX_OK;
+}
+
+
+/* no track of the event has data yet */
+
+static ngx_uint_t
+ngx_rtmp_sluice_fresh_timeline(ngx_sluice_event_t *ev)
+{
+    ngx_uint_t  i;
+
+    for (i = 0; i < NGX_SLUICE_MAX_TRACKS; i++) {
+        if (ev->tracks[i].state != NGX_SLUICE_TRACK_FREE
+            && ev->tracks[i].appended)
+        {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
+/* find the event; copy what the session needs from it */
+
+static ngx_int_t
+ngx_rtmp_sluice_attach(ngx_rtmp_session_t *s, ngx_rtmp_sluice_ctx_t *ctx,
+    ngx_str_t *token)
+{
+    uint64_t                end;
+    ngx_uint_t              i;
+    const char             *reason;
+    ngx_slab_pool_t        *shpool;
+    ngx_sluice_track_t     *tr;
+    ngx_sluice_event_t     *ev;
+    ngx_sluice_zone_ctx_t  *zctx;
+
+    if (ngx_rtmp_sluice_zone == NULL || ngx_rtmp_sluice_zone->data == NULL) {
+        ngx_log_error(NGX_LOG_ERR, s->connection->log, 0,
+                      "sluice: publish refused: no \"sluice_zone\" "
+                      "configured");
+        return NGX_ERROR;
+    }
+
+    zctx = ngx_rtmp_sluice_zone->data;
+    shpool = zctx->shpool;
+
+    ctx->data_path = zctx->data_path;
+
+    reason = NULL;
+
+    ngx_shmtx_lock(&shpool->mutex);
+
+    ev = ngx_sluice_event_by_token(zctx->sh, token->data, token->len);
+
+    if (ev == NULL) {
+        reason = "unknown access token";
+        goto refused;
+    }
+
+    ngx_memcpy(ctx->event_name, ev->name, sizeof(ctx->event_name));
+
+    if (ev->state != NGX_SLUICE_RUNNING) {
+        reason = "live event is not running";
+        goto refused;
+    }
+
+    if (ngx_sluice_ip_allowed(&ev->input_acl, s->connection->sockaddr)
+        != NGX_OK)
+    {
+        reason = "client address not allowed by the live event";
+        goto refused;
+    }
+
+    ngx_memcpy(ctx->event_id, ev->id, sizeof(ctx->event_id));
+    ctx->generation = ev->generation;
+    ctx->fragment_ms = ev->fragment_ms ? ev->fragment_ms : 2000;
+    ctx->offset = ev->ts_offset;
+    ctx->stored_end = 0;
+    ctx->reconnect = 0;
+
+    for (i = 0; i < NGX_SLUICE_MAX_TRACKS; i++) {
+        tr = &ev->tracks[i];
+
+        if (tr->state == NGX_SLUICE_TRACK_FREE
+            || ngx_strcmp(tr->stream, ctx->stream) != 0)
+        {
+            continue;
+        }
+
+        /* ACTIVE and its worker alive (tracks of a dead one are stale) */
+
+        if (tr->state == NGX_SLUICE_TRACK_ACTIVE
+            && (tr->owner == ngx_pid || kill(tr->owner, 0) == 0
+                || ngx_errno == NGX_EPERM))
+        {
+            reason = "stream is already being published";
+            goto refused;
+        }
+
+        ctx->reconnect = 1;
+
+        end = ngx_sluice_track_end_ms(tr);
+        if (end > ctx->stored_end) {
+            ctx->stored_end = end;
+        }
+    }
+
+    /*
+     * nginx restarted while live outputs recorded: the first publisher of
+     * the new timeline continues after the recordings (renditions joining
+     * later take the event's offset, as usual)
+     */
+
+    if (ev->record_end_ms > ctx->stored_end
+        && ngx_rtmp_sluice_fresh_timeline(ev))
+    {
+        ctx->reconnect = 1;
+        ctx->stored_end = ev->record_end_ms;
+    }
+
+    ev->publishers++;
+
+    ngx_shmtx_unlock(&shpool->mutex);
+
+    return NGX_OK;
+
+refused:
+
+    ngx_shmtx_unlock(&shpool->mutex);
+
+    if (ev) {
+        ngx_log_error(NGX_LOG_ERR, s->connection->log, 0,
+                      "sluice: publish refused: %s, live event \"%s\", "
+                      "stream \"%s\"", reason, ctx->event_name, ctx->stream);
+
+    } else {
+        ngx_log_error(NGX_LOG_ERR, s->connection->log, 0,
+                      "sluice: publish refused: %s, stream \"%s\"",
+                      reason, ctx->stream);
+    }
+
+    return NGX_ERROR;
+}
+
+
+static ngx_thread_pool_t *
+ngx_rtmp_sluice_thread_pool(ngx_rtmp_session_t *s,
+    ngx_rtmp_sluice_app_conf_t *sacf)
+{
+#if (NGX_THREADS)
+
+    if (sacf->thread_pool || sacf->thread_pool_checked) {
+        return sacf->thread_pool;
+    }
+
+    /* no "sluice_thread_pool": the pool "sluice" if there is one */
+
+    sacf->thread_pool_checked = 1;
+
+    if (sacf->thread_pool_name.len == 0) {
+        sacf->thread_pool = ngx_thread_pool_get((ngx_cycle_t *) ngx_cycle,
+                                                &ngx_rtmp_sluice_default_pool);
+    }
+
+    if (sacf->thread_pool == NULL) {
+        ngx_log_error(NGX_LOG_WARN, s->connection->log, 0,
+                      "sluice: no thread pool, fragments are written "
+                      "synchronously");
+    }
+
+    return sacf->thread_pool;
+
+#else
+
+    return NULL;
+
+#endif
+}
+
+
+static ngx_int_t
+ngx_rtmp_sluice_close_stream(ngx_rtmp_session_t *s,
+    ngx_rtmp_close_stream_t *v)
+{
+    ngx_rtmp_sluice_ctx_t  *ctx;
+
+    ctx = ngx_rtmp_get_module_ctx(s, ngx_rtmp_sluice_module);
+
+    if (ctx && ctx->publishing) {
+        ngx_log_error(NGX_LOG_INFO, s->connection->log, 0,
+                      "sluice: \"%s\" stops publishing to live event \"%s\"",
+                      ctx->stream, ctx->event_name);
+
+        ngx_rtmp_sluice_batch_stop(ctx);
+        ngx_rtmp_sluice_finish(ctx);
+    }
+
+    return next_close_stream(s, v);
+}
+
+
+static ngx_int_t
+ngx_rtmp_sluice_av(ngx_rtmp_session_t *s, ngx_rtmp_header_t *h,
+    ngx_chain_t *in)
+{
+    size_t                  len, cap;
+    u_char                 *p;
+    ngx_chain_t            *cl;
+    ngx_rtmp_sluice_ctx_t  *ctx;
+
+    ctx = ngx_rtmp_get_module_ctx(s, ngx_rtmp_sluice_module);
+
+    if (ctx == NULL || !ctx->publishing) {
+        return NGX_OK;
+    }
+
+    len = 0;
+
+    for (cl = in; cl; cl = cl->next) {
+        len += cl->buf->last - cl->buf->pos;
+    }
+
+    if (len == 0) {
+        return NGX_OK;
+    }
+
+    ngx_rtmp_sluice_batch_account(ctx, len);
+
+    if (len > ctx->msg_cap) {
+        if (len > ctx->max_fragment) {
+            ngx_log_error(NGX_LOG_ERR, s->connection->log, 0,
+                          "sluice: message of %uz bytes is too large", len);
+            return NGX_ERROR;
+        }
+
+        cap = ngx_max(len, 65536);
+
+        p = ngx_alloc(cap, s->connection->log);
+        if (p == NULL) {
+            return NGX_ERROR;
+        }
+
+        if (ctx->msg) {
+            ngx_free(ctx->msg);
+        }
+
+        ctx->msg = p;
+        ctx->msg_cap = cap;
+    }
+
+    p = ctx->msg;
+
+    for (cl = in; cl; cl = cl->next) {
+        p = ngx_cpymem(p, cl->buf->pos, cl->buf->last - cl->buf->pos);
+    }
+
+    if (h->type == NGX_RTMP_MSG_VIDEO) {
+        return ngx_rtmp_sluice_video(ctx, h->timestamp, ctx->msg, len);
+    }
+
+    return ngx_rtmp_sluice_audio(ctx, h->timestamp, ctx->msg, len);
+}
+
+
+static void *
+ngx_rtmp_sluice_create_app_conf(ngx_conf_t *cf)
+{
+    ngx_rtmp_sluice_app_conf_t  *conf;
+
+    conf = ngx_pcalloc(cf->pool, sizeof(ngx_rtmp_sluice_app_conf_t));
+    if (conf == NULL) {
+        return NULL;
+    }
+
+    /*
+     * set by ngx_pcalloc():
+     *
+     *     conf->thread_pool_name = { 0, NULL };
+     *     conf->thread_pool = NULL;
+     *     conf->thread_pool_checked = 0;
+     */
+
+    conf->ingest = NGX_CONF_UNSET;
+    conf->ring = NGX_CONF_UNSET_UINT;
+    conf->max_fragment = NGX_CONF_UNSET_SIZE;
+    conf->batch = NGX_CONF_UNSET_MSEC;
+
+    return conf;
+}
+
+
+static char *
+ngx_rtmp_sluice_merge_app_conf(ngx_conf_t *cf, void *parent, void *child)
+{
+    ngx_rtmp_sluice_app_conf_t  *prev = parent;
+    ngx_rtmp_sluice_app_conf_t  *conf = child;
+
+    ngx_conf_merge_value(conf->ingest, prev->ingest, 0);
+    ngx_conf_merge_uint_value(conf->ring, prev->ring, 512);
+    ngx_conf_merge_size_value(conf->max_fragment, prev->max_fragment,
+                              32 * 1024 * 1024);
+    ngx_conf_merge_msec_value(conf->batch, prev->batch, 100);
+
+    if (conf->thread_pool_name.data == NULL) {
+        conf->thread_pool_name = prev->thread_pool_name;
+        conf->thread_pool = prev->thread_pool;
+        conf->thread_pool_checked = prev->thread_pool_checked;
+    }
+
+    if (conf->max_fragment < 65536) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"sluice_max_fragment_size\" must be at least 64k");
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/* sluice_thread_pool name | off */
+
+static char *
+ngx_rtmp_sluice_set_thread_pool(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_rtmp_sluice_app_conf_t  *sacf = conf;
+
+    ngx_str_t  *value;
+
+    if (sacf->thread_pool_name.data) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    sacf->thread_pool_name = value[1];
+
+    if (ngx_strcmp(value[1].data, "off") == 0) {
+        sacf->thread_pool_checked = 1;
+        return NGX_CONF_OK;
+    }
+
+#if (NGX_THREADS)
+
+    sacf->thread_pool = ngx_thread_pool_add(cf, &value[1]);
+    if (sacf->thread_pool == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    sacf->thread_pool_checked = 1;
+
+    return NGX_CONF_OK;
+
+#else
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "\"sluice_thread_pool\" needs nginx built "
+                       "--with-threads");
+    return NGX_CONF_ERROR;
+
+#endif
+}
+
+
+static ngx_int_t
+ngx_rtmp_sluice_postconfiguration(ngx_conf_t *cf)
+{
+    ngx_rtmp_handler_pt        *h;
+    ngx_rtmp_core_main_conf_t  *cmcf;
+
+    cmcf = ngx_rtmp_conf_get_module_main_conf(cf, ngx_rtmp_core_module);
+
+    h = ngx_array_push(&cmcf->events[NGX_RTMP_MSG_VIDEO]);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    *h = ngx_rtmp_sluice_av;
+
+    h = ngx_array_push(&cmcf->events[NGX_RTMP_MSG_AUDIO]);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    *h = ngx_rtmp_sluice_av;
+
+    next_connect = ngx_rtmp_connect;
+    ngx_rtmp_connect = ngx_rtmp_sluice_connect;
+
+    next_publish = ngx_rtmp_publish;
+    ngx_rtmp_publish = ngx_rtmp_sluice_publish;
+
+    next_close_stream = ngx_rtmp_close_stream;
+    ngx_rtmp_close_stream = ngx_rtmp_sluice_close_stream;
+
+    return NGX_OK;
+}
+
+
+/*
+ * The zone of this worker's cycle, found once per worker: a reload
+ * forks workers with the new cycle.
+ */
+
+static ngx_int_t
+ngx_rtmp_sluice_init_process(ngx_cycle_t *cycle)
+{
+    ngx_rtmp_sluice_zone = ngx_sluice_zone_lookup(cycle);
+
+    return NGX_OK;
+}

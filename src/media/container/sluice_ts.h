@@ -1,0 +1,59 @@
+
+/*
+ * Copyright (C) 2026, The Sluice authors.
+ *
+ * MPEG-2 transport stream segments (ISO/IEC 13818-1) for HLS, muxed from
+ * stored samples: PAT, PMT, then one PES per video access unit and one
+ * per group of AAC frames, interleaved by decode time.
+ *
+ *   video  PID 0x100, H.264 (stream type 0x1b) or H.265 (0x24), Annex B
+ *          with an access unit delimiter, parameter sets before each
+ *          sync sample, PCR in the first packet of each access unit
+ *   audio  PID 0x101, AAC in ADTS (0x0f); carries the PCR when alone
+ *
+ * Timestamps are the track times at 90 kHz modulo 2^33, so consecutive
+ * segments continue each other.  Size first (Content-Length, Range),
+ * then write: both run the same code.
+ */
+
+
+#ifndef _SLUICE_TS_H_INCLUDED_
+#define _SLUICE_TS_H_INCLUDED_
+
+
+#include "media/sluice_media.h"
+
+
+#define SLUICE_TS_PACKET        188
+#define SLUICE_TS_PID_PMT       0x1000
+#define SLUICE_TS_PID_VIDEO     0x100
+#define SLUICE_TS_PID_AUDIO     0x101
+
+
+typedef struct {
+    const sluice_track_info_t  *info;      /* NULL: no such track */
+    const sluice_sample_t      *samples;   /* dts order */
+    uint32_t                    nsamples;
+} sluice_ts_track_t;
+
+
+typedef struct {
+    sluice_ts_track_t           video;
+    sluice_ts_track_t           audio;
+} sluice_ts_segment_t;
+
+
+/*
+ * The exact size in bytes of the segment.  SLUICE_BAD_DATA for a
+ * malformed sample or configuration, SLUICE_UNSUPPORTED for a codec or
+ * AAC configuration that TS cannot carry.
+ */
+sluice_status_t sluice_ts_segment_size(const sluice_ts_segment_t *seg,
+    size_t *size);
+
+/* writes the segment into out, of the size given by the function above */
+sluice_status_t sluice_ts_segment_write(const sluice_ts_segment_t *seg,
+    uint8_t *out, size_t size);
+
+
+#endif /* _SLUICE_TS_H_INCLUDED_ */

@@ -1,0 +1,735 @@
+
+/*
+ * Copyright (C) 2026, The Sluice authors.
+ *
+ * DASH MPD writer; see sluice_dash.h.
+ */
+
+
+#include "media/manifest/sluice_dash.h"
+
+
+#define SLUICE_DASH_MAX_PERIODS  64
+#define SLUICE_DASH_MAX_TRACKS   64
+
+
+typedef struct {
+    sluice_buf_t                 *b;
+    const sluice_presentation_t  *p;
+    sluice_format_t               format;
+    uint64_t                      start_ms;
+    uint64_t                      end_ms;
+    uint32_t                      nsets;
+
+    /* Period starts on the timeline (ms), from the first video track */
+    uint64_t                      periods[SLUICE_DASH_MAX_PERIODS];
+    uint32_t                      nperiods;
+    uint32_t                      period;       /* the one being written */
+
+    /* the tracks restricted to the fragments of that Period */
+    sluice_ptrack_t               views[SLUICE_DASH_MAX_TRACKS];
+} sluice_dash_ctx_t;
+
+
+static void sluice_dash_span(sluice_dash_ctx_t *ctx);
+static void sluice_dash_periods(sluice_dash_ctx_t *ctx);
+static void sluice_dash_period(sluice_dash_ctx_t *ctx, uint32_t k);
+static void sluice_dash_view(sluice_dash_ctx_t *ctx, uint32_t k,
+    const sluice_ptrack_t *t, sluice_ptrack_t *v);
+static void sluice_dash_mpd_open(sluice_dash_ctx_t *ctx);
+static int sluice_dash_same_set(const sluice_ptrack_t *a,
+    const sluice_ptrack_t *b);
+static int sluice_dash_same_timeline(const sluice_ptrack_t *a,
+    const sluice_ptrack_t *b);
+static void sluice_dash_set(sluice_dash_ctx_t *ctx, uint32_t first);
+static void sluice_dash_set_attrs(sluice_dash_ctx_t *ctx, uint32_t first);
+static void sluice_dash_representation(sluice_dash_ctx_t *ctx,
+    const sluice_ptrack_t *t, unsigned template);
+static void sluice_dash_template(sluice_dash_ctx_t *ctx,
+    const sluice_ptrack_t *t, const char *indent);
+static void sluice_dash_timeline(sluice_dash_ctx_t *ctx,
+    const sluice_ptrack_t *t, const char *indent);
+static void sluice_dash_s(sluice_buf_t *b, const char *indent,
+    const sluice_pfrag_t *f, unsigned with_t, uint32_t repeat);
+static void sluice_dash_attr_u64(sluice_buf_t *b, const char *name,
+    uint64_t v);
+static uint64_t sluice_dash_ms(const sluice_ptrack_t *t, uint64_t v);
+
+
+#define sluice_dash_is_video(t)                                              \
+    ((t)->info->media_type == SLUICE_MEDIA_VIDEO)
+
+
+sluice_status_t
+sluice_dash_mpd(sluice_buf_t *b, const sluice_presentation_t *p,
+    sluice_format_t format)
+{
+    uint32_t           i, k;
+    sluice_dash_ctx_t  ctx;
+
+    if (!sluice_format_is_dash(format)) {
+        return SLUICE_BAD_REQUEST;
+    }
+
+    if (p->ntracks == 0) {
+        return SLUICE_NOT_FOUND;
+    }
+
+    if (p->ntracks > SLUICE_DASH_MAX_TRACKS) {
+        return SLUICE_BAD_DATA;
+    }
+
+    for (i = 0; i < p->ntracks; i++) {
+        if (p->tracks[i].info->timescale == 0) {
+            return SLUICE_BAD_DATA;
+        }
+    }
+
+    ctx.b = b;
+    ctx.p = p;
+    ctx.format = format;
+    ctx.nsets = 0;
+
+    sluice_dash_span(&ctx);
+    sluice_dash_periods(&ctx);
+    sluice_dash_mpd_open(&ctx);
+
+    for (k = 0; k < ctx.nperiods; k++) {
+        sluice_dash_period(&ctx, k);
+    }
+
+    if (p->live && !p->ended) {
+        sluice_buf_cstr(b, "  <UTCTiming schemeIdUri=\"urn:mpeg:dash:utc:"
+                           "direct:2014\" value=\"");
+        sluice_buf_utc(b, p->now_ms);
+        sluice_buf_cstr(b, "\"/>\n");
+    }
+
+    sluice_buf_cstr(b, "</MPD>\n");
+
+    return b->rc;
+}
+
+
+/* first and last milliseconds over all tracks */
+
+static void
+sluice_dash_span(sluice_dash_ctx_t *ctx)
+{
+    uint32_t                i;
+    uint64_t                start, end;
+    const sluice_pfrag_t   *last;
+    const sluice_ptrack_t  *t;
+
+    ctx->start_ms = UINT64_MAX;
+    ctx->end_ms = 0;
+
+    for (i = 0; i < ctx->p->ntracks; i++) {
+        t = &ctx->p->tracks[i];
+
+        if (t->nfrags == 0) {
+            continue;
+        }
+
+        last = &t->frags[t->nfrags - 1];
+        start = sluice_dash_ms(t, t->frags[0].time);
+        end = sluice_dash_ms(t, last->time + last->duration);
+
+        ctx->start_ms = start < ctx->start_ms ? start : ctx->start_ms;
+        ctx->end_ms = end > ctx->end_ms ? end : ctx->end_ms;
+    }
+
+    if (ctx->start_ms == UINT64_MAX) {
+        ctx->start_ms = 0;
+    }
+}
+
+
+/*
+ * A Period per discontinuity (DASH-IF IOP: availabilityStartTime stays,
+ * the media times stay on the wall clock).  A new Period starts where the
+ * media before the hole ends, so the hole is at the start of the Period
+ * whose media follows it (a player that joins or seeks into the hole
+ * finds that media ahead of it in the same Period; with the hole at the
+ * end of the earlier Period, dash.js waits there for segments that never
+ * come).  The split points come from the first video track (the first
+ * track without video); the first Period starts as the ring says
+ * (ptrack->period_start) when known, so its id and start stay while the
+ * window slides.
+ * Static: the first Period starts with the first fragment, at PT0S.
+ */
+
+static void
+sluice_dash_periods(sluice_dash_ctx_t *ctx)
+{
+    uint32_t                i;
+    uint64_t                ms, origin;
+    const sluice_ptrack_t  *t, *ref;
+
+    ref = NULL;
+
+    for (i = 0; i < ctx->p->ntracks; i++) {
+        t = &ctx->p->tracks[i];
+
+        if (t->nfrags == 0) {
+            continue;
+        }
+
+        if (ref == NULL
+            || (sluice_dash_is_video(t) && !sluice_dash_is_video(ref)))
+        {
+            ref = t;
+        }
+    }
+
+    ctx->nperiods = 1;
+    ctx->periods[0] = 0;
+
+    if (ref == NULL) {
+        ctx->periods[0] = ctx->start_ms;
+        return;
+    }
+
+    ms = sluice_dash_ms(ref, ref->frags[0].time);
+    origin = sluice_dash_ms(ref, ref->period_start);
+
+    if (origin > ms
+        || (origin == 0
+            && (ref->frags[0].flags & SLUICE_PFRAG_DISCONTINUITY)))
+    {
+        origin = ms;
+    }
+
+    ctx->periods[0] = origin;
+
+    for (i = 1; i < ref->nfrags; i++) {
+        if (!(ref->frags[i].flags & SLUICE_PFRAG_DISCONTINUITY)) {
+            continue;
+        }
+
+        /*
+         * the new Period begins where the media before the hole ends: a
+         * player joining inside the hole is in the Period that has media
+         * ahead of it, and moves to its first segment
+         */
+
+        ms = sluice_dash_ms(ref, ref->frags[i - 1].time
+                                 + ref->frags[i - 1].duration);
+
+        if (ms > sluice_dash_ms(ref, ref->frags[i].time)) {
+            ms = sluice_dash_ms(ref, ref->frags[i].time);
+        }
+
+        if (ms > ctx->periods[ctx->nperiods - 1]
+            && ctx->nperiods < SLUICE_DASH_MAX_PERIODS)
+        {
+            ctx->periods[ctx->nperiods++] = ms;
+        }
+    }
+
+    if (!ctx->p->live || ctx->p->ended) {
+        ctx->periods[0] = ctx->start_ms;
+    }
+}
+
+
+static void
+sluice_dash_period(sluice_dash_ctx_t *ctx, uint32_t k)
+{
+    uint32_t                i, j;
+    uint64_t                start, end;
+    sluice_buf_t           *b;
+    const sluice_ptrack_t  *v;
+
+    b = ctx->b;
+    ctx->period = k;
+    ctx->nsets = 0;
+
+    for (i = 0; i < ctx->p->ntracks; i++) {
+        sluice_dash_view(ctx, k, &ctx->p->tracks[i], &ctx->views[i]);
+    }
+
+    start = ctx->periods[k];
+
+    sluice_buf_cstr(b, "  <Period id=\"");
+    sluice_buf_u64(b, start);
+    sluice_buf_cstr(b, "\" start=\"");
+
+    if (!ctx->p->live || ctx->p->ended) {
+        end = (k + 1 < ctx->nperiods) ? ctx->periods[k + 1] : ctx->end_ms;
+        end = end > start ? end : start;
+
+        if (start > ctx->periods[0]) {
+            sluice_buf_duration(b, start - ctx->periods[0]);
+
+        } else {
+            sluice_buf_cstr(b, "PT0S");
+        }
+
+        sluice_buf_cstr(b, "\" duration=\"");
+        sluice_buf_duration(b, end - start);
+
+    } else if (start) {
+        sluice_buf_duration(b, start);
+
+    } else {
+        sluice_buf_cstr(b, "PT0S");
+    }
+
+    sluice_buf_cstr(b, "\">\n");
+
+    /* an AdaptationSet at the first track of each kind */
+
+    for (i = 0; i < ctx->p->ntracks; i++) {
+        v = &ctx->views[i];
+
+        if (v->nfrags == 0) {
+            continue;
+        }
+
+        for (j = 0; j < i; j++) {
+            if (ctx->views[j].nfrags
+                && sluice_dash_same_set(&ctx->views[j], v))
+            {
+                break;
+            }
+        }
+
+        if (j == i) {
+            sluice_dash_set(ctx, i);
+        }
+    }
+
+    sluice_buf_cstr(b, "  </Period>\n");
+}
+
+
+/*
+ * The fragments of a track in Period k: a fragment goes to the last
+ * Period it starts in, within half a fragment before the split when it
+ * is a discontinuity (audio cut at the video cut time, rounded).
+ */
+
+static void
+sluice_dash_view(sluice_dash_ctx_t *ctx, uint32_t k, const sluice_ptrack_t *t,
+    sluice_ptrack_t *v)
+{
+    uint32_t               i, p, first, n;
+    uint64_t               ms, tol, split;
+    const sluice_pfrag_t  *f;
+
+    *v = *t;
+    v->nfrags = 0;
+
+    tol = (ctx->p->fragment_ms ? ctx->p->fragment_ms : 2000) / 2;
+    p = 0;
+    first = 0;
+    n = 0;
+
+    for (i = 0; i < t->nfrags; i++) {
+        f = &t->frags[i];
+        ms = sluice_dash_ms(t, f->time);
+
+        while (p + 1 < ctx->nperiods) {
+            split = ctx->periods[p + 1];
+
+            if (ms >= split
+                || (ms + tol >= split
+                    && (f->flags & SLUICE_PFRAG_DISCONTINUITY)))
+            {
+                p++;
+                continue;
+            }
+
+            break;
+        }
+
+        if (p < k) {
+            continue;
+        }
+
+        if (p > k) {
+            break;
+        }
+
+        if (n == 0) {
+            first = i;
+        }
+
+        n++;
+    }
+
+    v->frags = t->frags + first;
+    v->nfrags = n;
+}
+
+
+static void
+sluice_dash_mpd_open(sluice_dash_ctx_t *ctx)
+{
+    uint64_t                      frag, window;
+    sluice_buf_t                 *b;
+    const sluice_presentation_t  *p;
+
+    b = ctx->b;
+    p = ctx->p;
+    frag = p->fragment_ms ? p->fragment_ms : 2000;
+
+    sluice_buf_cstr(b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+                       "<MPD xmlns=\"urn:mpeg:dash:schema:mpd:2011\" "
+                       "profiles=\"urn:mpeg:dash:profile:isoff-live:2011");
+
+    if (ctx->format == SLUICE_FORMAT_DASH_CMAF) {
+        sluice_buf_cstr(b, ",urn:mpeg:dash:profile:cmaf:2019");
+    }
+
+    if (!p->live || p->ended) {
+        sluice_buf_cstr(b, "\" type=\"static\" mediaPresentationDuration=\"");
+        sluice_buf_duration(b, ctx->end_ms - ctx->start_ms);
+        sluice_buf_cstr(b, "\" minBufferTime=\"");
+        sluice_buf_duration(b, frag);
+        sluice_buf_cstr(b, "\">\n");
+        return;
+    }
+
+    window = p->window_ms ? p->window_ms : ctx->end_ms - ctx->start_ms;
+
+    sluice_buf_cstr(b, "\" type=\"dynamic\" availabilityStartTime=\"");
+    sluice_buf_utc(b, p->epoch_ms);
+    sluice_buf_cstr(b, "\" publishTime=\"");
+    sluice_buf_utc(b, p->now_ms);
+    sluice_buf_cstr(b, "\" minimumUpdatePeriod=\"");
+    sluice_buf_duration(b, frag);
+    sluice_buf_cstr(b, "\" timeShiftBufferDepth=\"");
+    sluice_buf_duration(b, window);
+    sluice_buf_cstr(b, "\" suggestedPresentationDelay=\"");
+    sluice_buf_duration(b, 3 * frag);
+    sluice_buf_cstr(b, "\" minBufferTime=\"");
+    sluice_buf_duration(b, frag);
+    sluice_buf_cstr(b, "\">\n");
+}
+
+
+/* type, codec, timescale and language make an AdaptationSet */
+
+static int
+sluice_dash_same_set(const sluice_ptrack_t *a, const sluice_ptrack_t *b)
+{
+    return a->info->media_type == b->info->media_type
+           && a->info->codec == b->info->codec
+           && a->info->timescale == b->info->timescale
+           && a->lang.len == b->lang.len
+           && (a->lang.len == 0
+               || memcmp(a->lang.data, b->lang.data, a->lang.len) == 0);
+}
+
+
+static int
+sluice_dash_same_timeline(const sluice_ptrack_t *a, const sluice_ptrack_t *b)
+{
+    uint32_t  i;
+
+    if (a->nfrags != b->nfrags) {
+        return 0;
+    }
+
+    for (i = 0; i < a->nfrags; i++) {
+        if (a->frags[i].time != b->frags[i].time
+            || a->frags[i].duration != b->frags[i].duration)
+        {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
+static void
+sluice_dash_set(sluice_dash_ctx_t *ctx, uint32_t first)
+{
+    uint32_t                i;
+    unsigned                shared;
+    sluice_buf_t           *b;
+    const sluice_ptrack_t  *t, *f;
+
+    b = ctx->b;
+    f = &ctx->views[first];
+    shared = 1;
+
+    for (i = first + 1; i < ctx->p->ntracks; i++) {
+        t = &ctx->views[i];
+
+        if (t->nfrags && sluice_dash_same_set(f, t)
+            && !sluice_dash_same_timeline(f, t))
+        {
+            shared = 0;
+        }
+    }
+
+    sluice_dash_set_attrs(ctx, first);
+
+    if (!sluice_dash_is_video(f) && f->info->channels) {
+        sluice_buf_cstr(b, "      <AudioChannelConfiguration schemeIdUri=\""
+                           "urn:mpeg:dash:23003:3:audio_channel_"
+                           "configuration:2011\" value=\"");
+        sluice_buf_u64(b, f->info->channels);
+        sluice_buf_cstr(b, "\"/>\n");
+    }
+
+    if (shared) {
+        sluice_dash_template(ctx, f, "      ");
+    }
+
+    for (i = first; i < ctx->p->ntracks; i++) {
+        t = &ctx->views[i];
+
+        if (t->nfrags && sluice_dash_same_set(f, t)) {
+            sluice_dash_representation(ctx, t, !shared);
+        }
+    }
+
+    sluice_buf_cstr(b, "    </AdaptationSet>\n");
+}
+
+
+static void
+sluice_dash_set_attrs(sluice_dash_ctx_t *ctx, uint32_t first)
+{
+    uint32_t                i, w, h;
+    sluice_buf_t           *b;
+    const sluice_ptrack_t  *t, *f;
+
+    b = ctx->b;
+    f = &ctx->views[first];
+
+    sluice_buf_cstr(b, "    <AdaptationSet id=\"");
+    sluice_buf_u64(b, ctx->nsets++);
+
+    if (!sluice_dash_is_video(f)) {
+        sluice_buf_cstr(b, "\" contentType=\"audio\" mimeType=\"audio/mp4\""
+                           " lang=\"");
+
+        if (f->lang.len) {
+            sluice_buf_xml(b, f->lang.data, f->lang.len);
+
+        } else {
+            sluice_buf_cstr(b, "und");
+        }
+
+        sluice_buf_cstr(b, "\" segmentAlignment=\"true\" "
+                           "startWithSAP=\"1\">\n");
+        return;
+    }
+
+    w = 0;
+    h = 0;
+
+    for (i = first; i < ctx->p->ntracks; i++) {
+        t = &ctx->views[i];
+
+        if (t->nfrags && sluice_dash_same_set(f, t)) {
+            w = t->info->width > w ? t->info->width : w;
+            h = t->info->height > h ? t->info->height : h;
+        }
+    }
+
+    sluice_buf_cstr(b, "\" contentType=\"video\" mimeType=\"video/mp4\" "
+                       "segmentAlignment=\"true\" startWithSAP=\"1\"");
+
+    if (w && h) {
+        sluice_dash_attr_u64(b, "maxWidth", w);
+        sluice_dash_attr_u64(b, "maxHeight", h);
+    }
+
+    sluice_buf_cstr(b, ">\n");
+}
+
+
+static void
+sluice_dash_representation(sluice_dash_ctx_t *ctx, const sluice_ptrack_t *t,
+    unsigned template)
+{
+    sluice_buf_t               *b;
+    const sluice_track_info_t  *info;
+
+    b = ctx->b;
+    info = t->info;
+
+    sluice_buf_cstr(b, "      <Representation id=\"");
+    sluice_buf_xml(b, t->name.data, t->name.len);
+    sluice_buf_cstr(b, "_");
+    sluice_buf_u64(b, t->bitrate);
+    sluice_buf_cstr(b, "\"");
+    sluice_dash_attr_u64(b, "bandwidth", t->bitrate);
+
+    if (info->codec_string[0]) {
+        sluice_buf_cstr(b, " codecs=\"");
+        sluice_buf_xml(b, (const uint8_t *) info->codec_string,
+                       strnlen(info->codec_string, SLUICE_MAX_CODEC_STRING));
+        sluice_buf_cstr(b, "\"");
+    }
+
+    if (sluice_dash_is_video(t)) {
+        if (info->width && info->height) {
+            sluice_dash_attr_u64(b, "width", info->width);
+            sluice_dash_attr_u64(b, "height", info->height);
+        }
+
+        if (info->frame_rate_num && info->frame_rate_den) {
+            sluice_buf_cstr(b, " frameRate=\"");
+            sluice_buf_u64(b, info->frame_rate_num);
+
+            if (info->frame_rate_den != 1) {
+                sluice_buf_cstr(b, "/");
+                sluice_buf_u64(b, info->frame_rate_den);
+            }
+
+            sluice_buf_cstr(b, "\"");
+        }
+
+    } else if (info->sample_rate) {
+        sluice_dash_attr_u64(b, "audioSamplingRate", info->sample_rate);
+    }
+
+    if (!template) {
+        sluice_buf_cstr(b, "/>\n");
+        return;
+    }
+
+    sluice_buf_cstr(b, ">\n");
+    sluice_dash_template(ctx, t, "        ");
+    sluice_buf_cstr(b, "      </Representation>\n");
+}
+
+
+static void
+sluice_dash_template(sluice_dash_ctx_t *ctx, const sluice_ptrack_t *t,
+    const char *indent)
+{
+    uint64_t         ts;
+    sluice_buf_t    *b;
+    const char      *format;
+
+    b = ctx->b;
+    ts = t->info->timescale;
+    format = sluice_format_name(ctx->format);
+
+    sluice_buf_cstr(b, indent);
+    sluice_buf_cstr(b, "<SegmentTemplate");
+    sluice_dash_attr_u64(b, "timescale", ts);
+
+    if (ctx->periods[ctx->period]) {
+        sluice_dash_attr_u64(b, "presentationTimeOffset",
+                             sluice_rescale(ctx->periods[ctx->period], 1000,
+                                            ts));
+    }
+
+    sluice_buf_cstr(b, " media=\"QualityLevels($Bandwidth$)/Fragments(");
+    sluice_buf_xml(b, t->name.data, t->name.len);
+    sluice_buf_cstr(b, "=$Time$,format=");
+    sluice_buf_cstr(b, format);
+    sluice_buf_cstr(b, ")\" initialization=\"QualityLevels($Bandwidth$)/"
+                       "Fragments(");
+    sluice_buf_xml(b, t->name.data, t->name.len);
+    sluice_buf_cstr(b, "=i,format=");
+    sluice_buf_cstr(b, format);
+    sluice_buf_cstr(b, ")\">\n");
+
+    sluice_dash_timeline(ctx, t, indent);
+
+    sluice_buf_cstr(b, indent);
+    sluice_buf_cstr(b, "</SegmentTemplate>\n");
+}
+
+
+/* <S t d r/>: t at the start and after a gap, r for equal durations */
+
+static void
+sluice_dash_timeline(sluice_dash_ctx_t *ctx, const sluice_ptrack_t *t,
+    const char *indent)
+{
+    uint32_t               i, repeat;
+    unsigned               with_t;
+    sluice_buf_t          *b;
+    const sluice_pfrag_t  *f, *run;
+
+    b = ctx->b;
+
+    sluice_buf_cstr(b, indent);
+    sluice_buf_cstr(b, "  <SegmentTimeline>\n");
+
+    run = NULL;
+    repeat = 0;
+    with_t = 1;
+
+    for (i = 0; i < t->nfrags; i++) {
+        f = &t->frags[i];
+
+        if (run
+            && f->duration == run->duration
+            && f->time == run[repeat].time + run[repeat].duration
+            && !(f->flags & SLUICE_PFRAG_DISCONTINUITY))
+        {
+            repeat++;
+            continue;
+        }
+
+        if (run) {
+            sluice_dash_s(b, indent, run, with_t, repeat);
+            with_t = (f->time != run[repeat].time + run[repeat].duration
+                      || (f->flags & SLUICE_PFRAG_DISCONTINUITY));
+        }
+
+        run = f;
+        repeat = 0;
+    }
+
+    if (run) {
+        sluice_dash_s(b, indent, run, with_t, repeat);
+    }
+
+    sluice_buf_cstr(b, indent);
+    sluice_buf_cstr(b, "  </SegmentTimeline>\n");
+}
+
+
+static void
+sluice_dash_s(sluice_buf_t *b, const char *indent, const sluice_pfrag_t *f,
+    unsigned with_t, uint32_t repeat)
+{
+    sluice_buf_cstr(b, indent);
+    sluice_buf_cstr(b, "    <S");
+
+    if (with_t) {
+        sluice_dash_attr_u64(b, "t", f->time);
+    }
+
+    sluice_dash_attr_u64(b, "d", f->duration);
+
+    if (repeat) {
+        sluice_dash_attr_u64(b, "r", repeat);
+    }
+
+    sluice_buf_cstr(b, "/>\n");
+}
+
+
+static void
+sluice_dash_attr_u64(sluice_buf_t *b, const char *name, uint64_t v)
+{
+    sluice_buf_cstr(b, " ");
+    sluice_buf_cstr(b, name);
+    sluice_buf_cstr(b, "=\"");
+    sluice_buf_u64(b, v);
+    sluice_buf_cstr(b, "\"");
+}
+
+
+/* milliseconds, rounded down, of a time in the track timescale */
+
+static uint64_t
+sluice_dash_ms(const sluice_ptrack_t *t, uint64_t v)
+{
+    return sluice_rescale(v, t->info->timescale, 1000);
+}

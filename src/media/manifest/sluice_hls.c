@@ -1,0 +1,476 @@
+
+/*
+ * Copyright (C) 2026, The Sluice authors.
+ *
+ * HLS master and media playlists; see sluice_hls.h.
+ */
+
+
+#include "media/manifest/sluice_hls.h"
+
+
+static uint32_t sluice_hls_version(sluice_format_t format);
+static const sluice_ptrack_t *sluice_hls_audio_for(
+    const sluice_presentation_t *p, const sluice_ptrack_t *video);
+static void sluice_hls_media(sluice_buf_t *b, const sluice_presentation_t *p,
+    const sluice_ptrack_t *t, sluice_format_t format, uint32_t first);
+static void sluice_hls_stream_inf(sluice_buf_t *b, const sluice_ptrack_t *t,
+    const sluice_ptrack_t *audio, sluice_format_t format, unsigned group);
+static void sluice_hls_uri(sluice_buf_t *b, const sluice_ptrack_t *t,
+    sluice_format_t format);
+static uint64_t sluice_hls_ms(const sluice_ptrack_t *t, uint64_t v);
+static uint32_t sluice_hls_first(const sluice_ptrack_t *t, uint32_t n);
+static int sluice_hls_complete(const sluice_presentation_t *p,
+    const sluice_ptrack_t *t, uint32_t i, uint32_t count, uint32_t n);
+static void sluice_hls_segment(sluice_buf_t *b,
+    const sluice_presentation_t *p, const sluice_ptrack_t *t, uint32_t i,
+    uint32_t count, sluice_format_t format, unsigned first);
+static uint64_t sluice_hls_duration(const sluice_ptrack_t *t, uint32_t i,
+    uint32_t count);
+static void sluice_hls_text(sluice_buf_t *b, const sluice_str_t *s);
+
+
+#define sluice_hls_is_video(t)                                               \
+    ((t)->info->media_type == SLUICE_MEDIA_VIDEO)
+
+
+sluice_status_t
+sluice_hls_master(sluice_buf_t *b, const sluice_presentation_t *p,
+    sluice_format_t format)
+{
+    uint32_t                i, first, naudio, nvideo;
+    const sluice_ptrack_t  *t;
+
+    if (!sluice_format_is_hls(format)) {
+        return SLUICE_BAD_REQUEST;
+    }
+
+    naudio = 0;
+    nvideo = 0;
+
+    for (i = 0; i < p->ntracks; i++) {
+        if (sluice_hls_is_video(&p->tracks[i])) {
+            nvideo++;
+
+        } else {
+            naudio++;
+        }
+    }
+
+    if (nvideo + naudio == 0) {
+        return SLUICE_NOT_FOUND;
+    }
+
+    sluice_buf_cstr(b, "#EXTM3U\n#EXT-X-VERSION:");
+    sluice_buf_u64(b, sluice_hls_version(format));
+    sluice_buf_cstr(b, "\n#EXT-X-INDEPENDENT-SEGMENTS\n");
+
+    /* audio renditions of the "audio" group */
+
+    first = 1;
+
+    for (i = 0; nvideo && format != SLUICE_FORMAT_HLS_TS_V3
+                && i < p->ntracks; i++)
+    {
+        t = &p->tracks[i];
+
+        if (!sluice_hls_is_video(t)) {
+            sluice_hls_media(b, p, t, format, first);
+            first = 0;
+        }
+    }
+
+    /* variants: video tracks, or audio tracks of an audio-only event */
+
+    for (i = 0; i < p->ntracks; i++) {
+        t = &p->tracks[i];
+
+        if (nvideo == 0 || sluice_hls_is_video(t)) {
+            sluice_hls_stream_inf(b, t, nvideo ? sluice_hls_audio_for(p, t)
+                                               : NULL,
+                                  format, naudio
+                                          && format != SLUICE_FORMAT_HLS_TS_V3);
+        }
+    }
+
+    return b->rc;
+}
+
+
+static uint32_t
+sluice_hls_version(sluice_format_t format)
+{
+    switch (format) {
+
+    case SLUICE_FORMAT_HLS_TS_V3:
+        return 3;
+
+    case SLUICE_FORMAT_HLS_CMAF:
+        return 7;       /* EXT-X-MAP of fMP4 segments */
+
+    default:
+        return 4;       /* EXT-X-MEDIA groups */
+    }
+}
+
+
+/* the audio of video's encoder stream, else the first audio track */
+
+static const sluice_ptrack_t *
+sluice_hls_audio_for(const sluice_presentation_t *p,
+    const sluice_ptrack_t *video)
+{
+    uint32_t                i;
+    const sluice_ptrack_t  *t, *audio;
+
+    audio = NULL;
+
+    for (i = 0; i < p->ntracks; i++) {
+        t = &p->tracks[i];
+
+        if (sluice_hls_is_video(t)) {
+            continue;
+        }
+
+        if (t->group == video->group) {
+            return t;
+        }
+
+        if (audio == NULL) {
+            audio = t;
+        }
+    }
+
+    return audio;
+}
+
+
+static void
+sluice_hls_media(sluice_buf_t *b, const sluice_presentation_t *p,
+    const sluice_ptrack_t *t, sluice_format_t format, uint32_t first)
+{
+    uint32_t  i, naudio;
+
+    naudio = 0;
+
+    for (i = 0; i < p->ntracks; i++) {
+        naudio += !sluice_hls_is_video(&p->tracks[i]);
+    }
+
+    sluice_buf_cstr(b, "#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"audio\",NAME=\"");
+    sluice_hls_text(b, &t->name);
+
+    if (naudio > 1) {
+        /* NAME is unique in a group */
+        sluice_buf_cstr(b, "_");
+        sluice_buf_u64(b, t->bitrate);
+    }
+
+    sluice_buf_cstr(b, "\",LANGUAGE=\"");
+
+    if (t->lang.len) {
+        sluice_hls_text(b, &t->lang);
+
+    } else {
+        sluice_buf_cstr(b, "und");
+    }
+
+    sluice_buf_cstr(b, first ? "\",DEFAULT=YES" : "\",DEFAULT=NO");
+    sluice_buf_cstr(b, ",AUTOSELECT=YES");
+
+    if (t->info->channels) {
+        sluice_buf_cstr(b, ",CHANNELS=\"");
+        sluice_buf_u64(b, t->info->channels);
+        sluice_buf_cstr(b, "\"");
+    }
+
+    sluice_buf_cstr(b, ",URI=\"");
+    sluice_hls_uri(b, t, format);
+    sluice_buf_cstr(b, "\"\n");
+}
+
+
+static void
+sluice_hls_stream_inf(sluice_buf_t *b, const sluice_ptrack_t *t,
+    const sluice_ptrack_t *audio, sluice_format_t format, unsigned group)
+{
+    uint64_t                    rate;
+    const sluice_track_info_t  *vi;
+
+    vi = t->info;
+
+    sluice_buf_cstr(b, "#EXT-X-STREAM-INF:BANDWIDTH=");
+    sluice_buf_u64(b, (uint64_t) t->bitrate + (audio ? audio->bitrate : 0));
+
+    if (sluice_hls_is_video(t) && vi->width && vi->height) {
+        sluice_buf_cstr(b, ",RESOLUTION=");
+        sluice_buf_u64(b, vi->width);
+        sluice_buf_cstr(b, "x");
+        sluice_buf_u64(b, vi->height);
+    }
+
+    if (vi->codec_string[0]) {
+        sluice_buf_cstr(b, ",CODECS=\"");
+        sluice_buf_cstr(b, vi->codec_string);
+
+        if (audio && audio->info->codec_string[0]) {
+            sluice_buf_cstr(b, ",");
+            sluice_buf_cstr(b, audio->info->codec_string);
+        }
+
+        sluice_buf_cstr(b, "\"");
+    }
+
+    if (sluice_hls_is_video(t) && vi->frame_rate_num && vi->frame_rate_den) {
+        rate = ((uint64_t) vi->frame_rate_num * 1000 + vi->frame_rate_den / 2)
+               / vi->frame_rate_den;
+        sluice_buf_cstr(b, ",FRAME-RATE=");
+        sluice_buf_fixed(b, rate, 3);
+    }
+
+    if (audio && group) {
+        sluice_buf_cstr(b, ",AUDIO=\"audio\"");
+    }
+
+    sluice_buf_cstr(b, "\n");
+    sluice_hls_uri(b, t, format);
+    sluice_buf_cstr(b, "\n");
+}
+
+
+static void
+sluice_hls_uri(sluice_buf_t *b, const sluice_ptrack_t *t,
+    sluice_format_t format)
+{
+    sluice_buf_cstr(b, "QualityLevels(");
+    sluice_buf_u64(b, t->bitrate);
+    sluice_buf_cstr(b, ")/Manifest(");
+    sluice_hls_text(b, &t->name);
+    sluice_buf_cstr(b, ",format=");
+    sluice_buf_cstr(b, sluice_format_name(format));
+    sluice_buf_cstr(b, ")");
+}
+
+
+sluice_status_t
+sluice_hls_playlist(sluice_buf_t *b, const sluice_presentation_t *p,
+    const sluice_ptrack_t *t, sluice_format_t format)
+{
+    uint32_t  i, n, count, first, last;
+    uint64_t  ms, max;
+
+    if (!sluice_format_is_hls(format) || t->info->timescale == 0) {
+        return SLUICE_BAD_REQUEST;
+    }
+
+    n = sluice_format_is_ts(format) ? p->fragments_per_segment : 1;
+    n = n ? n : 1;
+
+    first = sluice_hls_first(t, n);
+    last = first;
+    max = p->fragment_ms;
+
+    /* segments listed: [first, last) of frags */
+
+    for (i = first; i < t->nfrags; i += count) {
+        count = sluice_hls_segment_frags(t, i, n);
+
+        if (!sluice_hls_complete(p, t, i, count, n)) {
+            break;
+        }
+
+        ms = sluice_hls_duration(t, i, count);
+        max = ms > max ? ms : max;
+        last = i + count;
+    }
+
+    sluice_buf_cstr(b, "#EXTM3U\n#EXT-X-VERSION:");
+    sluice_buf_u64(b, sluice_hls_version(format));
+    sluice_buf_cstr(b, "\n#EXT-X-TARGETDURATION:");
+    sluice_buf_u64(b, max ? (max + 999) / 1000 : 1);
+    sluice_buf_cstr(b, "\n#EXT-X-MEDIA-SEQUENCE:");
+    sluice_buf_u64(b, first < t->nfrags ? t->frags[first].seq / n : 0);
+    sluice_buf_cstr(b, "\n#EXT-X-DISCONTINUITY-SEQUENCE:");
+    sluice_buf_u64(b, t->discontinuities_before);
+    sluice_buf_cstr(b, "\n");
+
+    if (p->ended && !p->live) {
+        /* an asset played as video on demand: it will not change */
+        sluice_buf_cstr(b, "#EXT-X-PLAYLIST-TYPE:VOD\n");
+    }
+
+    if (format == SLUICE_FORMAT_HLS_CMAF) {
+        sluice_buf_cstr(b, "#EXT-X-MAP:URI=\"Fragments(");
+        sluice_hls_text(b, &t->name);
+        sluice_buf_cstr(b, "=i,format=m3u8-cmaf)\"\n");
+    }
+
+    for (i = first; i < last; i += count) {
+        count = sluice_hls_segment_frags(t, i, n);
+        sluice_hls_segment(b, p, t, i, count, format, i == first);
+    }
+
+    if (p->ended) {
+        sluice_buf_cstr(b, "#EXT-X-ENDLIST\n");
+    }
+
+    return b->rc;
+}
+
+
+/* milliseconds, rounded, of a duration in the track timescale */
+
+static uint64_t
+sluice_hls_ms(const sluice_ptrack_t *t, uint64_t v)
+{
+    uint64_t  ts;
+
+    ts = t->info->timescale;
+
+    return (v / ts) * 1000 + ((v % ts) * 1000 + ts / 2) / ts;
+}
+
+
+/* milliseconds of the fragments [i, i + count) */
+
+static uint64_t
+sluice_hls_duration(const sluice_ptrack_t *t, uint32_t i, uint32_t count)
+{
+    uint64_t  d;
+
+    d = 0;
+
+    while (count--) {
+        d += t->frags[i + count].duration;
+    }
+
+    return sluice_hls_ms(t, d);
+}
+
+
+/* the first fragment that starts a segment, skipping a cut group */
+
+static uint32_t
+sluice_hls_first(const sluice_ptrack_t *t, uint32_t n)
+{
+    uint32_t  i;
+
+    for (i = 0; i < t->nfrags; i++) {
+        if (sluice_hls_segment_frags(t, i, n)) {
+            return i;
+        }
+    }
+
+    return t->nfrags;
+}
+
+
+uint32_t
+sluice_hls_segment_frags(const sluice_ptrack_t *t, uint32_t i,
+    uint32_t per_segment)
+{
+    uint32_t               j, key;
+    const sluice_pfrag_t  *f;
+
+    if (i >= t->nfrags) {
+        return 0;
+    }
+
+    if (per_segment <= 1) {
+        return 1;
+    }
+
+    f = t->frags;
+    key = f[i].seq / per_segment;
+
+    if (!(f[i].flags & SLUICE_PFRAG_DISCONTINUITY)) {
+
+        if (i == 0 ? f[i].seq % per_segment != 0
+                   : f[i - 1].seq / per_segment == key)
+        {
+            /* not the start of a group, or the start left the window */
+            return 0;
+        }
+    }
+
+    for (j = i + 1; j < t->nfrags && j - i < per_segment; j++) {
+        if (f[j].seq / per_segment != key
+            || (f[j].flags & SLUICE_PFRAG_DISCONTINUITY))
+        {
+            break;
+        }
+    }
+
+    return j - i;
+}
+
+
+/* a live segment is listed once no more fragments can join it */
+
+static int
+sluice_hls_complete(const sluice_presentation_t *p, const sluice_ptrack_t *t,
+    uint32_t i, uint32_t count, uint32_t n)
+{
+    uint32_t  last;
+
+    if (count == 0) {
+        return 0;
+    }
+
+    if (n <= 1 || p->ended || count == n || i + count < t->nfrags) {
+        return 1;
+    }
+
+    last = t->frags[i + count - 1].seq;
+
+    return last % n == n - 1;
+}
+
+
+static void
+sluice_hls_segment(sluice_buf_t *b, const sluice_presentation_t *p,
+    const sluice_ptrack_t *t, uint32_t i, uint32_t count,
+    sluice_format_t format, unsigned first)
+{
+    const sluice_pfrag_t  *f;
+
+    f = &t->frags[i];
+
+    if (f->flags & SLUICE_PFRAG_DISCONTINUITY) {
+        sluice_buf_cstr(b, "#EXT-X-DISCONTINUITY\n");
+    }
+
+    if (p->program_date_time
+        && (first || (f->flags & SLUICE_PFRAG_DISCONTINUITY)))
+    {
+        sluice_buf_cstr(b, "#EXT-X-PROGRAM-DATE-TIME:");
+        sluice_buf_utc(b, p->epoch_ms
+                          + (int64_t) sluice_hls_ms(t, f->time));
+        sluice_buf_cstr(b, "\n");
+    }
+
+    sluice_buf_cstr(b, "#EXTINF:");
+    sluice_buf_fixed(b, sluice_hls_duration(t, i, count), 3);
+    sluice_buf_cstr(b, ",\nFragments(");
+    sluice_hls_text(b, &t->name);
+    sluice_buf_cstr(b, "=");
+    sluice_buf_u64(b, f->time);
+    sluice_buf_cstr(b, ",format=");
+    sluice_buf_cstr(b, sluice_format_name(format));
+    sluice_buf_cstr(b, ")\n");
+}
+
+
+/* a name in a quoted-string or a URI line: no quote, no line break */
+
+static void
+sluice_hls_text(sluice_buf_t *b, const sluice_str_t *s)
+{
+    size_t  i;
+
+    for (i = 0; i < s->len; i++) {
+        if (s->data[i] != '"' && s->data[i] != '\r' && s->data[i] != '\n') {
+            sluice_buf_add(b, &s->data[i], 1);
+        }
+    }
+}

@@ -1,0 +1,54 @@
+
+/*
+ * Copyright (C) 2026, The Sluice authors.
+ *
+ * HLS playlists (RFC 8216) of a presentation, AMS style:
+ *
+ *   manifest(format=m3u8-aapl)     master: audio in an EXT-X-MEDIA group,
+ *                                  TS segments
+ *   manifest(format=m3u8-aapl-v3)  master: audio muxed into the video TS
+ *   manifest(format=m3u8-cmaf)     master: fMP4 (CMAF) segments
+ *
+ * URIs are relative: the master's point at
+ * "QualityLevels({bitrate})/Manifest({track},format=...)", and the media
+ * playlist's at "Fragments({track}={time},format=...)" next to it.
+ */
+
+
+#ifndef _SLUICE_HLS_H_INCLUDED_
+#define _SLUICE_HLS_H_INCLUDED_
+
+
+#include "media/sluice_buf.h"
+#include "media/manifest/sluice_presentation.h"
+#include "media/sluice_url.h"
+
+
+/* master playlist; format is one of the SLUICE_FORMAT_HLS_* */
+sluice_status_t sluice_hls_master(sluice_buf_t *b,
+    const sluice_presentation_t *p, sluice_format_t format);
+
+/*
+ * Media playlist of track t (one of p->tracks).  With
+ * p->fragments_per_segment N > 1 (TS formats), up to N consecutive
+ * fragments with the same seq / N make one segment, named by the time of
+ * its first fragment; a discontinuity starts a new segment.  While live,
+ * an incomplete last group is left out.
+ *
+ * EXT-X-MEDIA-SEQUENCE is the seq of the first fragment listed (divided
+ * by N): seq must count fragments one by one for players to follow.
+ */
+sluice_status_t sluice_hls_playlist(sluice_buf_t *b,
+    const sluice_presentation_t *p, const sluice_ptrack_t *t,
+    sluice_format_t format);
+
+/*
+ * The fragments of the segment that starts at t->frags[i]: returns how
+ * many (1 when per_segment <= 1), 0 if no segment starts at i.  The
+ * packager uses it to find the fragments of a requested TS segment.
+ */
+uint32_t sluice_hls_segment_frags(const sluice_ptrack_t *t, uint32_t i,
+    uint32_t per_segment);
+
+
+#endif /* _SLUICE_HLS_H_INCLUDED_ */

@@ -1,0 +1,392 @@
+
+/*
+ * Copyright (C) 2026, The Sluice authors.
+ *
+ * Smooth Streaming client manifest writer; see sluice_mss.h.
+ */
+
+
+#include "media/manifest/sluice_mss.h"
+#include "media/codec/sluice_avc.h"
+
+
+static void sluice_mss_open(sluice_buf_t *b, const sluice_presentation_t *p);
+static int sluice_mss_same_index(const sluice_ptrack_t *a,
+    const sluice_ptrack_t *b);
+static sluice_status_t sluice_mss_index(sluice_buf_t *b,
+    const sluice_presentation_t *p, uint32_t first);
+static void sluice_mss_index_attrs(sluice_buf_t *b,
+    const sluice_presentation_t *p, uint32_t first);
+static void sluice_mss_index_name(sluice_buf_t *b,
+    const sluice_presentation_t *p, uint32_t first);
+static sluice_status_t sluice_mss_level(sluice_buf_t *b,
+    const sluice_ptrack_t *t, uint32_t index);
+static sluice_status_t sluice_mss_video_cpd(sluice_buf_t *b,
+    const sluice_track_info_t *info);
+static void sluice_mss_chunks(sluice_buf_t *b, const sluice_ptrack_t *t);
+static void sluice_mss_attr_u64(sluice_buf_t *b, const char *name,
+    uint64_t v);
+
+
+#define sluice_mss_is_video(t)                                               \
+    ((t)->info->media_type == SLUICE_MEDIA_VIDEO)
+
+
+sluice_status_t
+sluice_mss_manifest(sluice_buf_t *b, const sluice_presentation_t *p)
+{
+    uint32_t         i, j;
+    sluice_status_t  rc;
+
+    if (p->ntracks == 0) {
+        return SLUICE_NOT_FOUND;
+    }
+
+    for (i = 0; i < p->ntracks; i++) {
+        if (p->tracks[i].info->timescale == 0) {
+            return SLUICE_BAD_DATA;
+        }
+    }
+
+    sluice_mss_open(b, p);
+
+    for (i = 0; i < p->ntracks; i++) {
+        for (j = 0; j < i; j++) {
+            if (sluice_mss_same_index(&p->tracks[j], &p->tracks[i])) {
+                break;
+            }
+        }
+
+        if (j < i) {
+            continue;
+        }
+
+        rc = sluice_mss_index(b, p, i);
+        if (rc != SLUICE_OK) {
+            return rc;
+        }
+    }
+
+    sluice_buf_cstr(b, "</SmoothStreamingMedia>\n");
+
+    return b->rc;
+}
+
+
+static void
+sluice_mss_open(sluice_buf_t *b, const sluice_presentation_t *p)
+{
+    uint32_t                i;
+    uint64_t                start, end, v;
+    const sluice_pfrag_t   *f;
+    const sluice_ptrack_t  *t;
+
+    start = UINT64_MAX;
+    end = 0;
+
+    for (i = 0; i < p->ntracks; i++) {
+        t = &p->tracks[i];
+
+        if (t->nfrags == 0) {
+            continue;
+        }
+
+        f = &t->frags[t->nfrags - 1];
+        v = sluice_mss_time(t->frags[0].time, t->info->timescale);
+        start = v < start ? v : start;
+        v = sluice_mss_time(f->time + f->duration, t->info->timescale);
+        end = v > end ? v : end;
+    }
+
+    sluice_buf_cstr(b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+                       "<SmoothStreamingMedia MajorVersion=\"2\" "
+                       "MinorVersion=\"2\" TimeScale=\"10000000\"");
+
+    if (p->live && !p->ended) {
+        sluice_buf_cstr(b, " Duration=\"0\" IsLive=\"TRUE\" "
+                           "LookAheadFragmentCount=\"2\"");
+        sluice_mss_attr_u64(b, "DVRWindowLength", p->window_ms * 10000);
+        sluice_buf_cstr(b, " CanSeek=\"TRUE\" CanPause=\"TRUE\">\n");
+        return;
+    }
+
+    sluice_mss_attr_u64(b, "Duration", end > start ? end - start : 0);
+    sluice_buf_cstr(b, " IsLive=\"FALSE\">\n");
+}
+
+
+/*
+ * The QualityLevels of a StreamIndex share its chunks: type, codec,
+ * timescale, language and the fragment times must all agree.
+ */
+
+static int
+sluice_mss_same_index(const sluice_ptrack_t *a, const sluice_ptrack_t *b)
+{
+    uint32_t  i;
+
+    if (a->info->media_type != b->info->media_type
+        || a->info->codec != b->info->codec
+        || a->info->timescale != b->info->timescale
+        || a->lang.len != b->lang.len
+        || (a->lang.len && memcmp(a->lang.data, b->lang.data, a->lang.len))
+        || a->nfrags != b->nfrags)
+    {
+        return 0;
+    }
+
+    for (i = 0; i < a->nfrags; i++) {
+        if (a->frags[i].time != b->frags[i].time
+            || a->frags[i].duration != b->frags[i].duration)
+        {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
+static sluice_status_t
+sluice_mss_index(sluice_buf_t *b, const sluice_presentation_t *p,
+    uint32_t first)
+{
+    uint32_t                i, n;
+    sluice_status_t         rc;
+    const sluice_ptrack_t  *t;
+
+    sluice_mss_index_attrs(b, p, first);
+
+    n = 0;
+
+    for (i = first; i < p->ntracks; i++) {
+        t = &p->tracks[i];
+
+        if (!sluice_mss_same_index(&p->tracks[first], t)) {
+            continue;
+        }
+
+        rc = sluice_mss_level(b, t, n++);
+        if (rc != SLUICE_OK) {
+            return rc;
+        }
+    }
+
+    sluice_mss_chunks(b, &p->tracks[first]);
+    sluice_buf_cstr(b, "  </StreamIndex>\n");
+
+    return SLUICE_OK;
+}
+
+
+static void
+sluice_mss_index_attrs(sluice_buf_t *b, const sluice_presentation_t *p,
+    uint32_t first)
+{
+    uint32_t                i, n, w, h;
+    const sluice_ptrack_t  *t, *f;
+
+    f = &p->tracks[first];
+    n = 0;
+    w = 0;
+    h = 0;
+
+    for (i = first; i < p->ntracks; i++) {
+        t = &p->tracks[i];
+
+        if (sluice_mss_same_index(f, t)) {
+            n++;
+            w = t->info->width > w ? t->info->width : w;
+            h = t->info->height > h ? t->info->height : h;
+        }
+    }
+
+    sluice_buf_cstr(b, sluice_mss_is_video(f)
+                       ? "  <StreamIndex Type=\"video\" Name=\""
+                       : "  <StreamIndex Type=\"audio\" Name=\"");
+    sluice_mss_index_name(b, p, first);
+
+    if (!sluice_mss_is_video(f) && f->lang.len) {
+        sluice_buf_cstr(b, "\" Language=\"");
+        sluice_buf_xml(b, f->lang.data, f->lang.len);
+    }
+
+    sluice_buf_cstr(b, "\"");
+    sluice_mss_attr_u64(b, "Chunks", f->nfrags);
+    sluice_mss_attr_u64(b, "QualityLevels", n);
+    sluice_buf_cstr(b, " Url=\"QualityLevels({bitrate})/Fragments(");
+    sluice_buf_xml(b, f->name.data, f->name.len);
+    sluice_buf_cstr(b, "={start time})\"");
+
+    if (sluice_mss_is_video(f) && w && h) {
+        sluice_mss_attr_u64(b, "MaxWidth", w);
+        sluice_mss_attr_u64(b, "MaxHeight", h);
+        sluice_mss_attr_u64(b, "DisplayWidth", w);
+        sluice_mss_attr_u64(b, "DisplayHeight", h);
+    }
+
+    sluice_buf_cstr(b, ">\n");
+}
+
+
+/*
+ * Names are unique: the track name for its first StreamIndex, then
+ * "{name}_{bitrate}".  The Url keeps the track name the packager knows.
+ */
+
+static void
+sluice_mss_index_name(sluice_buf_t *b, const sluice_presentation_t *p,
+    uint32_t first)
+{
+    uint32_t                i, j;
+    const sluice_ptrack_t  *f, *t;
+
+    f = &p->tracks[first];
+
+    sluice_buf_xml(b, f->name.data, f->name.len);
+
+    for (i = 0; i < first; i++) {
+        t = &p->tracks[i];
+
+        if (t->name.len != f->name.len
+            || memcmp(t->name.data, f->name.data, f->name.len) != 0)
+        {
+            continue;
+        }
+
+        /* an earlier StreamIndex (not a QualityLevel of one) took it */
+        for (j = 0; j < i; j++) {
+            if (sluice_mss_same_index(&p->tracks[j], t)) {
+                break;
+            }
+        }
+
+        if (j == i) {
+            sluice_buf_cstr(b, "_");
+            sluice_buf_u64(b, f->bitrate);
+            return;
+        }
+    }
+}
+
+
+static sluice_status_t
+sluice_mss_level(sluice_buf_t *b, const sluice_ptrack_t *t, uint32_t index)
+{
+    sluice_status_t             rc;
+    const sluice_track_info_t  *info;
+
+    info = t->info;
+
+    if (info->config_len > SLUICE_MAX_CODEC_CONFIG) {
+        return SLUICE_BAD_DATA;
+    }
+
+    sluice_buf_cstr(b, "    <QualityLevel");
+    sluice_mss_attr_u64(b, "Index", index);
+    sluice_mss_attr_u64(b, "Bitrate", t->bitrate);
+
+    if (info->codec == SLUICE_CODEC_AAC) {
+        sluice_buf_cstr(b, " FourCC=\"AACL\"");
+        sluice_mss_attr_u64(b, "SamplingRate", info->sample_rate);
+        sluice_mss_attr_u64(b, "Channels", info->channels);
+        sluice_buf_cstr(b, " BitsPerSample=\"16\" PacketSize=\"4\" "
+                           "AudioTag=\"255\" CodecPrivateData=\"");
+        sluice_buf_hex(b, info->config, info->config_len);
+        sluice_buf_cstr(b, "\"/>\n");
+        return SLUICE_OK;
+    }
+
+    if (info->codec != SLUICE_CODEC_AVC) {
+        return SLUICE_UNSUPPORTED;
+    }
+
+    sluice_buf_cstr(b, " FourCC=\"H264\"");
+    sluice_mss_attr_u64(b, "MaxWidth", info->width);
+    sluice_mss_attr_u64(b, "MaxHeight", info->height);
+    sluice_buf_cstr(b, " CodecPrivateData=\"");
+
+    rc = sluice_mss_video_cpd(b, info);
+    if (rc != SLUICE_OK) {
+        return rc;
+    }
+
+    sluice_buf_cstr(b, "\"/>\n");
+
+    return SLUICE_OK;
+}
+
+
+/* 00000001 SPS 00000001 PPS, in hex */
+
+static sluice_status_t
+sluice_mss_video_cpd(sluice_buf_t *b, const sluice_track_info_t *info)
+{
+    uint32_t             i;
+    sluice_status_t      rc;
+    sluice_avc_config_t  c;
+
+    rc = sluice_avc_parse_config(info->config, info->config_len, &c);
+    if (rc != SLUICE_OK) {
+        return rc;
+    }
+
+    for (i = 0; i < c.nsps; i++) {
+        sluice_buf_cstr(b, "00000001");
+        sluice_buf_hex(b, c.sps[i].data, c.sps[i].len);
+    }
+
+    for (i = 0; i < c.npps; i++) {
+        sluice_buf_cstr(b, "00000001");
+        sluice_buf_hex(b, c.pps[i].data, c.pps[i].len);
+    }
+
+    return SLUICE_OK;
+}
+
+
+/*
+ * <c t d/>: t on the first chunk and after a gap or discontinuity; times
+ * in SLUICE_MSS_TIMESCALE by sluice_mss_time(), d the difference of the
+ * converted start and end, so chunks stay contiguous without drift.
+ */
+
+static void
+sluice_mss_chunks(sluice_buf_t *b, const sluice_ptrack_t *t)
+{
+    uint32_t               i, ts;
+    uint64_t               start;
+    const sluice_pfrag_t  *f;
+
+    ts = t->info->timescale;
+
+    for (i = 0; i < t->nfrags; i++) {
+        f = &t->frags[i];
+        start = sluice_mss_time(f->time, ts);
+
+        sluice_buf_cstr(b, "    <c");
+
+        if (i == 0
+            || f->time != f[-1].time + f[-1].duration
+            || (f->flags & SLUICE_PFRAG_DISCONTINUITY))
+        {
+            sluice_mss_attr_u64(b, "t", start);
+        }
+
+        sluice_mss_attr_u64(b, "d",
+                            sluice_mss_time(f->time + f->duration, ts)
+                            - start);
+        sluice_buf_cstr(b, "/>\n");
+    }
+}
+
+
+static void
+sluice_mss_attr_u64(sluice_buf_t *b, const char *name, uint64_t v)
+{
+    sluice_buf_cstr(b, " ");
+    sluice_buf_cstr(b, name);
+    sluice_buf_cstr(b, "=\"");
+    sluice_buf_u64(b, v);
+    sluice_buf_cstr(b, "\"");
+}

@@ -1,0 +1,47 @@
+
+/*
+ * Copyright (C) 2026, The Sluice authors.
+ *
+ * Smooth Streaming client manifest ([MS-SSTR] 2.2.2), the AMS "manifest"
+ * URL: a StreamIndex per type (and per audio timescale or language), a
+ * QualityLevel per track with its CodecPrivateData (H.264: start code,
+ * SPS, start code, PPS; AAC: the AudioSpecificConfig, hex), and the chunk
+ * timeline of the first track of the StreamIndex.  As AMS does, every
+ * time is in 100 ns units (TimeScale="10000000" on SmoothStreamingMedia,
+ * none per StreamIndex): chunk times, durations, Duration,
+ * DVRWindowLength and the time of the fragment URLs:
+ *
+ *   QualityLevels({bitrate})/Fragments(video={start time})
+ *
+ * A fragment stored at time T (track timescale ts) is named
+ * sluice_mss_time(T, ts); its duration is sluice_mss_time(end, ts) -
+ * sluice_mss_time(T, ts).  The packager finds fragments with the same
+ * function and rewrites them with sluice_cmaf_fragment_rescale(), which
+ * gives the same times.
+ *
+ * While live: IsLive="TRUE", Duration="0", DVRWindowLength; ended:
+ * IsLive="FALSE" and the Duration.
+ */
+
+
+#ifndef _SLUICE_MSS_H_INCLUDED_
+#define _SLUICE_MSS_H_INCLUDED_
+
+
+#include "media/sluice_buf.h"
+#include "media/manifest/sluice_presentation.h"
+
+
+#define SLUICE_MSS_TIMESCALE  10000000
+
+
+/* a time of timescale ts in SLUICE_MSS_TIMESCALE units (rounded down) */
+#define sluice_mss_time(time, ts)                                            \
+    sluice_rescale(time, ts, SLUICE_MSS_TIMESCALE)
+
+
+sluice_status_t sluice_mss_manifest(sluice_buf_t *b,
+    const sluice_presentation_t *p);
+
+
+#endif /* _SLUICE_MSS_H_INCLUDED_ */

@@ -1,0 +1,90 @@
+
+/*
+ * Copyright (C) 2026, The Sluice authors.
+ *
+ * The input of the manifest writers (HLS, DASH, Smooth): what the
+ * packager copies out of the shared-memory index for one request.
+ *
+ * Times: fragment times and durations are in the track timescale; the
+ * presentation's clock values are unix milliseconds.
+ */
+
+
+#ifndef _SLUICE_PRESENTATION_H_INCLUDED_
+#define _SLUICE_PRESENTATION_H_INCLUDED_
+
+
+#include "media/sluice_media.h"
+
+
+#define SLUICE_PFRAG_DISCONTINUITY  0x0001  /* gap or jump before it */
+
+
+/* one fragment of a track's timeline */
+typedef struct {
+    uint64_t                     time;      /* track timescale */
+    uint32_t                     duration;  /* track timescale */
+    uint32_t                     seq;       /* round(start ms / frag ms) */
+    uint32_t                     flags;     /* SLUICE_PFRAG_* */
+} sluice_pfrag_t;
+
+
+typedef struct {
+    const sluice_track_info_t   *info;
+
+    /* "video" or "audio": the {track} of the URLs */
+    sluice_str_t                 name;
+
+    /* QualityLevels(bitrate): unique among the tracks of one type */
+    uint32_t                     bitrate;
+
+    /* audio and video fed by the same encoder stream share a group */
+    uint32_t                     group;
+
+    /* RFC 5646 language, "und" when empty */
+    sluice_str_t                 lang;
+
+    /* the fragments of the window, in time order */
+    const sluice_pfrag_t        *frags;
+    uint32_t                     nfrags;
+
+    /* discontinuities that left the window (EXT-X-DISCONTINUITY-SEQ) */
+    uint32_t                     discontinuities_before;
+
+    /*
+     * the start (track timescale) of the DASH Period the window begins
+     * in, steady while the window slides, when known (the ring holds more
+     * than the window): the end of the fragment before the last
+     * discontinuity at or before frags[0] (where the hole begins), or
+     * that discontinuity's time; 0: none known (the Period starts at 0)
+     */
+    uint64_t                     period_start;
+} sluice_ptrack_t;
+
+
+typedef struct {
+    const sluice_ptrack_t       *tracks;
+    uint32_t                     ntracks;
+
+    unsigned                     live:1;    /* a live event, not an asset */
+    unsigned                     ended:1;   /* no more fragments: VOD */
+    unsigned                     program_date_time:1;   /* HLS */
+
+    /* unix ms of timeline time 0 (DASH availabilityStartTime, HLS PDT) */
+    int64_t                      epoch_ms;
+
+    /* unix ms of the request (DASH publishTime, UTCTiming) */
+    int64_t                      now_ms;
+
+    /* DVR window (DVRWindowLength, timeShiftBufferDepth); 0: unbounded */
+    uint64_t                     window_ms;
+
+    /* target fragment duration (keyFrameIntervalDuration) */
+    uint32_t                     fragment_ms;
+
+    /* HLS TS: fragments grouped in one segment; 0 or 1: one */
+    uint32_t                     fragments_per_segment;
+} sluice_presentation_t;
+
+
+#endif /* _SLUICE_PRESENTATION_H_INCLUDED_ */

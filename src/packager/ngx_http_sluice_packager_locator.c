@@ -1,0 +1,627 @@
+
+/*
+ * Copyright (C) 2026, The Sluice authors.
+ *
+ * Streaming locators and streaming endpoints (the AMS resource model):
+ *
+ *   /{streamingLocatorId}/{manifestName}.ism/{tail}
+ *       the streaming endpoint of the request (below) must be running and
+ *       allow the client address (else 404, 403); then the locator by
+ *       id, within its startTime and endTime (else 404), its asset,
+ *       whose manifestName (of the live output that recorded it) must be
+ *       the one of the URL, case-insensitive (else 404, as AMS answers
+ *       for a name the asset has no .ism of), and its streaming policy
+ *       must enable the protocol of the request (else 404).  The asset
+ *       is live while a live output records into it and that output's
+ *       live event is Running (DVR window: the output's rewind window,
+ *       else its archive window); otherwise it is video on demand.
+ *
+ *   /crossdomain.xml, /clientaccesspolicy.xml
+ *       crossSiteAccessPolicies of the request's streaming endpoint
+ *       (404 when not set or the endpoint is not running).
+ *
+ * The streaming endpoint of a request: the one whose customHostNames has
+ * the request's Host, else the one named "default"; none: 404.  Every
+ * endpoint is served by this nginx (their hostName is the same), so
+ * custom host names are what tells them apart.  The preview is not
+ * governed by streaming endpoints.
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "packager/ngx_http_sluice_packager.h"
+#include "core/ngx_sluice_resource.h"
+#include "util/sluice_json.h"
+
+
+#define NGX_HTTP_SLUICE_MAX_ENDPOINTS  64
+
+
+/* what a request needs of a streaming endpoint, copied under the mutex */
+typedef struct {
+    ngx_uint_t                   state;
+    ngx_int_t                    max_cache_age;
+    ngx_uint_t                   is_default;
+    ngx_str_t                    json;      /* when it may be the one */
+    ngx_sluice_ip_acl_t          acl;
+} ngx_http_sluice_se_t;
+
+
+static ngx_int_t ngx_http_sluice_endpoint_find(ngx_http_sluice_pkg_t *pkg,
+    ngx_http_sluice_se_t **found);
+static ngx_int_t ngx_http_sluice_endpoint_has_host(
+    ngx_http_sluice_pkg_t *pkg, ngx_http_sluice_se_t *se, ngx_str_t *host);
+static sluice_json_t *ngx_http_sluice_endpoint_props(
+    ngx_http_sluice_pkg_t *pkg, ngx_http_sluice_se_t *se);
+static ngx_int_t ngx_http_sluice_endpoint(ngx_http_sluice_pkg_t *pkg,
+    ngx_http_sluice_se_t **found);
+static ngx_int_t ngx_http_sluice_locator_collect(ngx_http_sluice_pkg_t *pkg);
+static ngx_uint_t ngx_http_sluice_locator_protocol(sluice_format_t format);
+#if (NGX_THREADS)
+static ngx_int_t ngx_http_sluice_asset_post(ngx_http_sluice_pkg_t *pkg);
+static void ngx_http_sluice_asset_thread(void *data, ngx_log_t *log);
+static void ngx_http_sluice_asset_done(ngx_event_t *ev);
+static void ngx_http_sluice_asset_resume(ngx_http_request_t *r);
+static void ngx_http_sluice_asset_pool_cleanup(void *data);
+
+
+typedef struct {
+    ngx_http_sluice_pkg_t       *pkg;
+    ngx_int_t                    rc;
+} ngx_http_sluice_asset_task_t;
+#endif
+
+
+/*
+ * The endpoint of the request: NGX_OK (*found set) or NGX_DECLINED with
+ * pkg->status and pkg->reason.  Checks its state and address list.
+ */
+
+static ngx_int_t
+ngx_http_sluice_endpoint(ngx_http_sluice_pkg_t *pkg,
+    ngx_http_sluice_se_t **found)
+{
+    ngx_int_t              rc;
+    ngx_http_sluice_se_t  *se;
+
+    rc = ngx_http_sluice_endpoint_find(pkg, &se);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    pkg->status = NGX_HTTP_NOT_FOUND;
+
+    if (se == NULL) {
+        pkg->reason = "no streaming endpoint";
+        return NGX_DECLINED;
+    }
+
+    if (se->state != NGX_SLUICE_SE_RUNNING
+        && se->state != NGX_SLUICE_SE_SCALING)
+    {
+        pkg->reason = "streaming endpoint not running";
+        return NGX_DECLINED;
+    }
+
+    if (ngx_sluice_ip_allowed(&se->acl, pkg->request->connection->sockaddr)
+        != NGX_OK)
+    {
+        pkg->status = NGX_HTTP_FORBIDDEN;
+        pkg->reason = "client address not allowed";
+        return NGX_DECLINED;
+    }
+
+    pkg->max_age = se->max_cache_age;
+    *found = se;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_sluice_endpoint_find(ngx_http_sluice_pkg_t *pkg,
+    ngx_http_sluice_se_t **found)
+{
+    u_char                 *data;
+    size_t                  len;
+    ngx_str_t               host;
+    ngx_uint_t              i, n, max, hit;
+    ngx_pool_t             *pool;
+    ngx_sluice_res_t       *res;
+    ngx_slab_pool_t        *shpool;
+    ngx_http_sluice_se_t   *ses, *se, *def;
+
+    pool = pkg->request->pool;
+    host = pkg->request->headers_in.server;
+    shpool = pkg->zctx->shpool;
+    n = 0;
+
+    /* at most the number seen now: the array is allocated outside the lock */
+
+    ngx_shmtx_lock(&shpool->mutex);
+    max = ngx_sluice_res_count(pkg->zctx->sh,
+                               NGX_SLUICE_RES_STREAMING_ENDPOINT);
+    ngx_shmtx_unlock(&shpool->mutex);
+
+    max = ngx_min(max, NGX_HTTP_SLUICE_MAX_ENDPOINTS);
+
+    if (max == 0) {
+        *found = NULL;
+        return NGX_OK;
+    }
+
+    ses = ngx_pcalloc(pool, max * sizeof(ngx_http_sluice_se_t));
+    if (ses == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_shmtx_lock(&shpool->mutex);
+
+    for (res = ngx_sluice_res_next(pkg->zctx->sh,
+                                   NGX_SLUICE_RES_STREAMING_ENDPOINT, NULL);
+         res && n < max;
+         res = ngx_sluice_res_next(pkg->zctx->sh,
+                                   NGX_SLUICE_RES_STREAMING_ENDPOINT, res))
+    {
+        se = &ses[n++];
+
+        se->state = res->state;
+        se->max_cache_age = res->f.max_cache_age;
+        se->acl = res->f.acl;
+        se->is_default = (ngx_strcasecmp(res->name, (u_char *) "default")
+                          == 0);
+
+        data = res->json;
+        len = res->json_len;
+
+        hit = (data && host.len
+               && ngx_strlcasestrn(data, data + len, host.data,
+                                   host.len - 1)
+                  != NULL);
+
+        if (data && (se->is_default || hit)) {
+            se->json.data = ngx_pnalloc(pool, len);
+            if (se->json.data == NULL) {
+                ngx_shmtx_unlock(&shpool->mutex);
+                return NGX_ERROR;
+            }
+
+            ngx_memcpy(se->json.data, data, len);
+            se->json.len = len;
+        }
+    }
+
+    ngx_shmtx_unlock(&shpool->mutex);
+
+    /* outside the lock: customHostNames of the candidates */
+
+    def = NULL;
+
+    for (i = 0; i < n; i++) {
+        se = &ses[i];
+
+        if (se->is_default && def == NULL) {
+            def = se;
+        }
+
+        if (se->json.len && host.len
+            && ngx_http_sluice_endpoint_has_host(pkg, se, &host) == NGX_OK)
+        {
+            *found = se;
+            return NGX_OK;
+        }
+    }
+
+    *found = def;
+
+    return NGX_OK;
+}
+
+
+static sluice_json_t *
+ngx_http_sluice_endpoint_props(ngx_http_sluice_pkg_t *pkg,
+    ngx_http_sluice_se_t *se)
+{
+    sluice_json_t  *doc, *props;
+
+    if (se->json.len == 0
+        || sluice_json_parse(&pkg->alloc, se->json.data, se->json.len, &doc,
+                             NULL, NULL)
+           != SLUICE_OK)
+    {
+        return NULL;
+    }
+
+    props = sluice_json_get(doc, "properties");
+
+    return props ? props : doc;
+}
+
+
+static ngx_int_t
+ngx_http_sluice_endpoint_has_host(ngx_http_sluice_pkg_t *pkg,
+    ngx_http_sluice_se_t *se, ngx_str_t *host)
+{
+    sluice_json_t  *props, *v, *e;
+
+    props = ngx_http_sluice_endpoint_props(pkg, se);
+    if (props == NULL) {
+        return NGX_DECLINED;
+    }
+
+    v = sluice_json_get(props, "customHostNames");
+    if (v == NULL || v->type != SLUICE_JSON_ARRAY) {
+        return NGX_DECLINED;
+    }
+
+    for (e = v->child; e; e = e->next) {
+        if (e->type == SLUICE_JSON_STRING && e->str.len == host->len
+            && ngx_strncasecmp((u_char *) e->str.data, host->data, host->len)
+               == 0)
+        {
+            return NGX_OK;
+        }
+    }
+
+    return NGX_DECLINED;
+}
+
+
+/* /crossdomain.xml and /clientaccesspolicy.xml */
+
+ngx_int_t
+ngx_http_sluice_packager_policy_file(ngx_http_sluice_pkg_t *pkg,
+    const char *member)
+{
+    time_t                 max_age;
+    ngx_buf_t             *b;
+    ngx_str_t              type;
+    sluice_json_t         *props, *v;
+    ngx_http_sluice_se_t  *se;
+
+    if (ngx_http_sluice_endpoint(pkg, &se) != NGX_OK) {
+        return ngx_http_sluice_packager_error(pkg->request, pkg->status,
+                                              pkg->reason);
+    }
+
+    props = ngx_http_sluice_endpoint_props(pkg, se);
+    v = props ? sluice_json_get(props, "crossSiteAccessPolicies") : NULL;
+    v = v ? sluice_json_get(v, member) : NULL;
+
+    if (v == NULL || v->type != SLUICE_JSON_STRING || v->str.len == 0) {
+        return ngx_http_sluice_packager_error(pkg->request,
+                                              NGX_HTTP_NOT_FOUND,
+                                              "no such policy");
+    }
+
+    b = ngx_calloc_buf(pkg->request->pool);
+    if (b == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    b->pos = (u_char *) v->str.data;
+    b->last = b->pos + v->str.len;
+    b->start = b->pos;
+    b->end = b->last;
+    b->memory = 1;
+
+    ngx_str_set(&type, "text/xml");
+
+    max_age = (se->max_cache_age >= 0) ? (time_t) se->max_cache_age : 3600;
+
+    return ngx_http_sluice_packager_send(pkg->request, &type, b, max_age);
+}
+
+
+/*
+ * The resolver of streaming locators (any manifest name): endpoint,
+ * locator, asset, then the asset's files read outside the lock.
+ */
+
+ngx_int_t
+ngx_http_sluice_packager_resolve_locator(ngx_http_sluice_pkg_t *pkg)
+{
+    ngx_int_t                  rc;
+    ngx_http_sluice_se_t      *se;
+#if (NGX_THREADS)
+    ngx_http_core_loc_conf_t  *clcf;
+#endif
+
+    pkg->max_age = -1;
+
+    rc = ngx_http_sluice_endpoint(pkg, &se);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    pkg->status = NGX_HTTP_NOT_FOUND;
+
+    rc = ngx_http_sluice_locator_collect(pkg);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+#if (NGX_THREADS)
+    clcf = ngx_http_get_module_loc_conf(pkg->request, ngx_http_core_module);
+
+    if (clcf->aio == NGX_HTTP_AIO_THREADS) {
+        return ngx_http_sluice_asset_post(pkg);
+    }
+#endif
+
+    return ngx_http_sluice_asset_read(pkg);
+}
+
+
+#if (NGX_THREADS)
+
+/*
+ * The asset's files are read by a thread of the location's pool, with a
+ * pool of its own (the request's is not touched meanwhile); the request
+ * is blocked until ngx_http_sluice_asset_done() responds.
+ */
+
+static ngx_int_t
+ngx_http_sluice_asset_post(ngx_http_sluice_pkg_t *pkg)
+{
+    ngx_str_t                      name;
+    ngx_pool_t                    *pool;
+    ngx_thread_pool_t             *tp;
+    ngx_thread_task_t             *task;
+    ngx_pool_cleanup_t            *cln;
+    ngx_http_request_t            *r;
+    ngx_http_core_loc_conf_t      *clcf;
+    ngx_http_sluice_asset_task_t  *at;
+
+    r = pkg->request;
+    clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
+    tp = clcf->thread_pool;
+
+    if (tp == NULL) {
+        if (ngx_http_complex_value(r, clcf->thread_pool_value, &name)
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        tp = ngx_thread_pool_get((ngx_cycle_t *) ngx_cycle, &name);
+
+        if (tp == NULL) {
+            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                          "thread pool \"%V\" not found", &name);
+            return NGX_ERROR;
+        }
+    }
+
+    pool = ngx_create_pool(4096, r->connection->log);
+    if (pool == NULL) {
+        return NGX_ERROR;
+    }
+
+    cln = ngx_pool_cleanup_add(r->pool, 0);
+    if (cln == NULL) {
+        ngx_destroy_pool(pool);
+        return NGX_ERROR;
+    }
+
+    cln->handler = ngx_http_sluice_asset_pool_cleanup;
+    cln->data = pool;
+
+    task = ngx_thread_task_alloc(r->pool,
+                                 sizeof(ngx_http_sluice_asset_task_t));
+    if (task == NULL) {
+        return NGX_ERROR;
+    }
+
+    at = task->ctx;
+    at->pkg = pkg;
+    at->rc = NGX_ERROR;
+
+    pkg->apool = pool;
+
+    task->handler = ngx_http_sluice_asset_thread;
+    task->event.data = task;
+    task->event.handler = ngx_http_sluice_asset_done;
+
+    if (ngx_thread_task_post(tp, task) != NGX_OK) {
+        pkg->apool = r->pool;
+        return NGX_ERROR;
+    }
+
+    ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "sluice packager: asset read in a thread");
+
+    r->main->blocked++;
+    r->aio = 1;
+    r->write_event_handler = ngx_http_sluice_asset_resume;
+    ngx_http_set_ctx(r, at, ngx_http_sluice_packager_module);
+
+    return NGX_DONE;
+}
+
+
+static void
+ngx_http_sluice_asset_thread(void *data, ngx_log_t *log)
+{
+    ngx_http_sluice_asset_task_t  *at = data;
+
+    at->rc = ngx_http_sluice_asset_read(at->pkg);
+}
+
+
+/* the thread is done: the request's write handler goes on (or ends it) */
+
+static void
+ngx_http_sluice_asset_done(ngx_event_t *ev)
+{
+    ngx_connection_t              *c;
+    ngx_thread_task_t             *task;
+    ngx_http_request_t            *r;
+    ngx_http_sluice_asset_task_t  *at;
+
+    task = ev->data;
+    at = task->ctx;
+    r = at->pkg->request;
+    c = r->connection;
+
+    ngx_http_set_log_request(c->log, r);
+
+    r->main->blocked--;
+    r->aio = 0;
+
+    r->write_event_handler(r);
+
+    ngx_http_run_posted_requests(c);
+}
+
+
+static void
+ngx_http_sluice_asset_resume(ngx_http_request_t *r)
+{
+    ngx_int_t                      rc;
+    ngx_http_sluice_asset_task_t  *at;
+
+    if (r->aio) {
+        /* the thread still reads */
+        return;
+    }
+
+    at = ngx_http_get_module_ctx(r, ngx_http_sluice_packager_module);
+
+    r->write_event_handler = ngx_http_request_empty_handler;
+
+    rc = ngx_http_sluice_packager_respond(at->pkg, at->rc);
+
+    ngx_http_finalize_request(r, rc);
+}
+
+
+static void
+ngx_http_sluice_asset_pool_cleanup(void *data)
+{
+    ngx_destroy_pool(data);
+}
+
+#endif
+
+
+/* under the mutex: the locator, its asset, policy, output and event */
+
+static ngx_int_t
+ngx_http_sluice_locator_collect(ngx_http_sluice_pkg_t *pkg)
+{
+    int64_t                 now;
+    ngx_int_t               rc;
+    ngx_uint_t              proto;
+    ngx_sluice_res_t       *loc, *asset, *policy, *out;
+    ngx_slab_pool_t        *shpool;
+    ngx_sluice_event_t     *ev;
+    ngx_sluice_shctx_t     *sh;
+
+    sh = pkg->zctx->sh;
+    shpool = pkg->zctx->shpool;
+    now = (int64_t) ngx_sluice_now_ms();
+    rc = NGX_DECLINED;
+
+    ngx_shmtx_lock(&shpool->mutex);
+
+    loc = ngx_sluice_locator_by_id(sh, pkg->locator.data, pkg->locator.len);
+
+    if (loc == NULL) {
+        pkg->reason = "unknown locator";
+        goto done;
+    }
+
+    if (now < loc->f.start_ms || now >= loc->f.end_ms) {
+        pkg->reason = "streaming locator not active";
+        goto done;
+    }
+
+    asset = ngx_sluice_res_find(sh, NGX_SLUICE_RES_ASSET, NULL, loc->f.asset,
+                                ngx_strlen(loc->f.asset));
+    if (asset == NULL) {
+        pkg->reason = "unknown asset";
+        goto done;
+    }
+
+    if (asset->f.manifest[0] == '\0'
+        || ngx_strlen(asset->f.manifest) != pkg->name.len
+        || ngx_strncasecmp(asset->f.manifest, pkg->name.data, pkg->name.len)
+           != 0)
+    {
+        pkg->reason = "unknown manifest name";
+        goto done;
+    }
+
+    policy = ngx_sluice_res_find(sh, NGX_SLUICE_RES_STREAMING_POLICY, NULL,
+                                 loc->f.policy, ngx_strlen(loc->f.policy));
+
+    proto = ngx_http_sluice_locator_protocol(pkg->url.format);
+
+    if (policy == NULL || !(policy->f.protocols & proto)) {
+        pkg->reason = "protocol not enabled by the streaming policy";
+        goto done;
+    }
+
+    ngx_memcpy(pkg->asset_id, asset->f.id, NGX_SLUICE_ID_LEN + 1);
+
+    out = ngx_sluice_live_output_by_asset(sh, asset->name,
+                                          ngx_strlen(asset->name));
+
+    ev = asset->f.event[0]
+         ? ngx_sluice_event_by_name(sh, asset->f.event,
+                                    ngx_strlen(asset->f.event))
+         : NULL;
+
+    pkg->final = (out == NULL);
+    pkg->per_segment = ngx_max(asset->f.fragments_per_ts, 1);
+
+    if (ev) {
+        pkg->fragment_ms = ev->fragment_ms;
+    }
+
+    if (out) {
+        pkg->per_segment = ngx_max(out->f.fragments_per_ts, 1);
+    }
+
+    if (out && ev && ev->state == NGX_SLUICE_RUNNING) {
+        pkg->live = 1;
+        pkg->window_ms = out->f.rewind_ms ? out->f.rewind_ms
+                                          : out->f.archive_ms;
+        pkg->archive_ms = out->f.archive_ms;
+
+        if (pkg->url.kind == SLUICE_URL_MANIFEST
+            || pkg->url.kind == SLUICE_URL_PLAYLIST)
+        {
+            ngx_http_sluice_packager_event_epoch(pkg, ev);
+        }
+    }
+
+    rc = NGX_OK;
+
+done:
+
+    ngx_shmtx_unlock(&shpool->mutex);
+
+    return rc;
+}
+
+
+/* the streaming policy protocol a request format needs */
+
+static ngx_uint_t
+ngx_http_sluice_locator_protocol(sluice_format_t format)
+{
+    if (sluice_format_is_hls(format)) {
+        return NGX_SLUICE_PROTO_HLS;
+    }
+
+    if (sluice_format_is_dash(format)) {
+        return NGX_SLUICE_PROTO_DASH;
+    }
+
+    return NGX_SLUICE_PROTO_SMOOTH;
+}

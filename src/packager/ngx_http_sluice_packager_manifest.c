@@ -1,0 +1,449 @@
+
+/*
+ * Copyright (C) 2026, The Sluice authors.
+ *
+ * Manifests and HLS media playlists, written per request from a snapshot
+ * of the fragment index (the live window of every track that has one
+ * fragment at least).
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "packager/ngx_http_sluice_packager.h"
+#include "media/sluice_buf.h"
+#include "media/manifest/sluice_presentation.h"
+#include "media/manifest/sluice_hls.h"
+#include "media/manifest/sluice_dash.h"
+#include "media/manifest/sluice_mss.h"
+
+
+static uint32_t ngx_http_sluice_discontinuities_before(
+    ngx_sluice_track_t *tr, uint64_t time, uint64_t *last);
+static void ngx_http_sluice_epoch(ngx_http_sluice_pkg_t *pkg,
+    ngx_sluice_event_t *ev);
+static ngx_int_t ngx_http_sluice_presentation(ngx_http_sluice_pkg_t *pkg,
+    sluice_presentation_t *p);
+static const sluice_ptrack_t *ngx_http_sluice_find_ptrack(
+    sluice_presentation_t *p, sluice_url_t *url);
+
+
+ngx_int_t
+ngx_http_sluice_packager_manifest_collect(ngx_http_sluice_pkg_t *pkg,
+    ngx_sluice_event_t *ev)
+{
+    ngx_uint_t                            i;
+    ngx_sluice_track_t                   *tr;
+    ngx_sluice_track_snap_t              *ts;
+    ngx_http_sluice_packager_loc_conf_t  *plcf;
+
+    plcf = ngx_http_get_module_loc_conf(pkg->request,
+                                        ngx_http_sluice_packager_module);
+
+    if (ngx_sluice_snapshot(pkg->request->pool, ev, plcf->live_window,
+                            &pkg->snap)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    if (pkg->snap.ntracks == 0) {
+        pkg->status = NGX_HTTP_NOT_FOUND;
+        pkg->reason = "no media ingested yet";
+        return NGX_DECLINED;
+    }
+
+    pkg->discontinuities = ngx_pcalloc(pkg->request->pool,
+                                       pkg->snap.ntracks * sizeof(uint32_t));
+    if (pkg->discontinuities == NULL) {
+        return NGX_ERROR;
+    }
+
+    pkg->period_starts = ngx_pcalloc(pkg->request->pool,
+                                     pkg->snap.ntracks * sizeof(uint64_t));
+    if (pkg->period_starts == NULL) {
+        return NGX_ERROR;
+    }
+
+    for (i = 0; i < pkg->snap.ntracks; i++) {
+        ts = &pkg->snap.tracks[i];
+
+        if (ts->nfrags == 0 || ts->index >= NGX_SLUICE_MAX_TRACKS) {
+            continue;
+        }
+
+        tr = &ev->tracks[ts->index];
+
+        pkg->discontinuities[i] =
+            ngx_http_sluice_discontinuities_before(tr, ts->frags[0].time,
+                                                   &pkg->period_starts[i]);
+    }
+
+    ngx_http_sluice_epoch(pkg, ev);
+
+    return NGX_OK;
+}
+
+
+/*
+ * The wall clock time of timeline time 0: fixed for a generation (DASH
+ * availabilityStartTime must not change in a dynamic MPD).  The ingest
+ * sets it when the first fragment of the generation is indexed (the time
+ * it was appended minus its end) and continues the timeline of a
+ * reconnected publisher at the wall clock, so the live edge stays there.
+ * An event without one (none indexed by this zone yet) gets the same
+ * estimate here, once.  Called with the zone locked.
+ */
+
+static void
+ngx_http_sluice_epoch(ngx_http_sluice_pkg_t *pkg, ngx_sluice_event_t *ev)
+{
+    int64_t                   now;
+    uint64_t                  end;
+    ngx_uint_t                i;
+    ngx_time_t               *tp;
+    ngx_msec_int_t            age;
+    ngx_sluice_frag_t        *f;
+    ngx_sluice_track_snap_t  *ts, *newest;
+
+    if (ev->epoch_generation == ev->generation && ev->epoch_ms > 0) {
+        pkg->epoch_ms = ev->epoch_ms;
+        return;
+    }
+
+    newest = NULL;
+
+    for (i = 0; i < pkg->snap.ntracks; i++) {
+        ts = &pkg->snap.tracks[i];
+
+        if (ts->nfrags == 0 || ts->info.timescale == 0) {
+            continue;
+        }
+
+        if (newest == NULL
+            || (ngx_msec_int_t) (ts->updated - newest->updated) > 0)
+        {
+            newest = ts;
+        }
+    }
+
+    if (newest == NULL) {
+        pkg->epoch_ms = ev->epoch_ms;
+        return;
+    }
+
+    f = &newest->frags[newest->nfrags - 1];
+    end = sluice_rescale(f->time + f->duration, newest->info.timescale,
+                         1000);
+
+    age = (ngx_msec_int_t) (ngx_current_msec - newest->updated);
+    if (age < 0) {
+        age = 0;
+    }
+
+    tp = ngx_timeofday();
+    now = (int64_t) tp->sec * 1000 + (int64_t) tp->msec;
+
+    ev->epoch_ms = now - age - (int64_t) end;
+    ev->epoch_generation = ev->generation;
+
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, pkg->request->connection->log, 0,
+                   "sluice packager: epoch %L", ev->epoch_ms);
+
+    pkg->epoch_ms = ev->epoch_ms;
+}
+
+
+/*
+ * The epoch of an event whose recording an asset plays (live): the same
+ * estimate the preview makes, from a snapshot of the newest fragments.
+ */
+
+void
+ngx_http_sluice_packager_event_epoch(ngx_http_sluice_pkg_t *pkg,
+    ngx_sluice_event_t *ev)
+{
+    ngx_msec_t  window;
+
+    window = ngx_max(ev->fragment_ms, 1000);
+
+    if (ngx_sluice_snapshot(pkg->request->pool, ev, window, &pkg->snap)
+        != NGX_OK)
+    {
+        pkg->epoch_ms = ev->epoch_ms;
+
+    } else {
+        ngx_http_sluice_epoch(pkg, ev);
+    }
+
+    ngx_memzero(&pkg->snap, sizeof(ngx_sluice_snapshot_t));
+}
+
+
+/*
+ * Discontinuities of the ring entries before the window: they keep
+ * EXT-X-DISCONTINUITY-SEQUENCE steady while the window slides; "last" is
+ * the start of the DASH Period the window's first fragment is in: the end
+ * of the fragment before the last discontinuity at or before it (where the
+ * hole begins), that discontinuity's time when the ring does not hold the
+ * fragment before it, 0 when the ring has none.
+ */
+
+static uint32_t
+ngx_http_sluice_discontinuities_before(ngx_sluice_track_t *tr,
+    uint64_t time, uint64_t *last)
+{
+    uint32_t            n;
+    uint64_t            end;
+    ngx_uint_t          i;
+    ngx_sluice_frag_t  *f;
+
+    n = 0;
+    end = 0;
+    *last = 0;
+
+    for (i = 0; i < tr->nfrags; i++) {
+        f = &tr->frags[(tr->head + i) % tr->capacity];
+
+        if (f->time > time) {
+            break;
+        }
+
+        if (f->flags & NGX_SLUICE_FRAG_DISCONTINUITY) {
+
+            /* the Period begins where the media before the hole ends */
+
+            *last = (i > 0 && end <= f->time) ? end : f->time;
+
+            if (f->time < time) {
+                n++;
+            }
+        }
+
+        end = f->time + f->duration;
+    }
+
+    return n;
+}
+
+
+ngx_int_t
+ngx_http_sluice_packager_manifest(ngx_http_sluice_pkg_t *pkg)
+{
+    time_t                  max_age;
+    ngx_buf_t              *b;
+    ngx_str_t               type;
+    sluice_buf_t            out;
+    sluice_status_t         rc;
+    ngx_http_request_t     *r;
+    const sluice_ptrack_t  *pt;
+    sluice_presentation_t   p;
+
+    r = pkg->request;
+
+    if (ngx_http_sluice_presentation(pkg, &p) != NGX_OK) {
+        return ngx_http_sluice_packager_error(r,
+                                              NGX_HTTP_INTERNAL_SERVER_ERROR,
+                                              "internal error");
+    }
+
+    if (p.ntracks == 0) {
+        return ngx_http_sluice_packager_error(r, NGX_HTTP_NOT_FOUND,
+                                              "no media ingested yet");
+    }
+
+    sluice_buf_init(&out, &pkg->alloc, NULL, 4096);
+
+    if (pkg->url.kind == SLUICE_URL_PLAYLIST) {
+
+        if (!sluice_format_is_hls(pkg->url.format)) {
+            return ngx_http_sluice_packager_error(r, NGX_HTTP_NOT_FOUND,
+                                           "playlists are HLS only");
+        }
+
+        pt = ngx_http_sluice_find_ptrack(&p, &pkg->url);
+        if (pt == NULL) {
+            return ngx_http_sluice_packager_error(r, NGX_HTTP_NOT_FOUND,
+                                                  "unknown track");
+        }
+
+        rc = sluice_hls_playlist(&out, &p, pt, pkg->url.format);
+        ngx_str_set(&type, "application/vnd.apple.mpegurl");
+
+    } else if (sluice_format_is_hls(pkg->url.format)) {
+        rc = sluice_hls_master(&out, &p, pkg->url.format);
+        ngx_str_set(&type, "application/vnd.apple.mpegurl");
+
+    } else if (sluice_format_is_dash(pkg->url.format)) {
+        rc = sluice_dash_mpd(&out, &p, pkg->url.format);
+        ngx_str_set(&type, "application/dash+xml");
+
+    } else {
+        rc = sluice_mss_manifest(&out, &p);
+        ngx_str_set(&type, "text/xml");
+    }
+
+    if (rc != SLUICE_OK) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "sluice packager: manifest writer failed: %d", rc);
+
+        return ngx_http_sluice_packager_error(r,
+                   ngx_http_sluice_packager_http_status(rc),
+                   "manifest writer failed");
+    }
+
+    b = ngx_calloc_buf(r->pool);
+    if (b == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    b->pos = out.data;
+    b->last = out.data + out.len;
+    b->start = b->pos;
+    b->end = b->last;
+    b->memory = 1;
+
+    /* a live manifest changes once a fragment is added */
+    max_age = (time_t) (pkg->fragment_ms / 2000);
+
+    if (max_age < 1) {
+        max_age = 1;
+    }
+
+    if (!pkg->live) {
+        /* an asset that a live output may still record into: short */
+        max_age = 60;
+    }
+
+    if (!pkg->live && pkg->final) {
+        /* video on demand for good: the endpoint's maxCacheAge */
+        max_age = (pkg->max_age >= 0) ? (time_t) pkg->max_age
+                                      : NGX_HTTP_SLUICE_VOD_MAX_AGE;
+    }
+
+    return ngx_http_sluice_packager_send(r, &type, b, max_age);
+}
+
+
+static ngx_int_t
+ngx_http_sluice_presentation(ngx_http_sluice_pkg_t *pkg,
+    sluice_presentation_t *p)
+{
+    ngx_uint_t                            i, j, k, n;
+    ngx_time_t                           *tp;
+    sluice_pfrag_t                       *pf;
+    sluice_ptrack_t                      *pt, *tracks;
+    ngx_sluice_frag_t                    *f;
+    ngx_sluice_track_snap_t              *ts;
+    ngx_http_sluice_packager_loc_conf_t  *plcf;
+
+    ngx_memzero(p, sizeof(sluice_presentation_t));
+
+    plcf = ngx_http_get_module_loc_conf(pkg->request,
+                                        ngx_http_sluice_packager_module);
+
+    tracks = ngx_pcalloc(pkg->request->pool,
+                         (pkg->snap.ntracks + 1) * sizeof(sluice_ptrack_t));
+    if (tracks == NULL) {
+        return NGX_ERROR;
+    }
+
+    n = 0;
+
+    for (i = 0; i < pkg->snap.ntracks; i++) {
+        ts = &pkg->snap.tracks[i];
+
+        if (ts->nfrags == 0) {
+            continue;
+        }
+
+        pt = &tracks[n++];
+
+        pt->info = &ts->info;
+
+        if (ts->info.media_type == SLUICE_MEDIA_VIDEO) {
+            pt->name.data = (const uint8_t *) "video";
+            pt->name.len = 5;
+
+        } else {
+            pt->name.data = (const uint8_t *) "audio";
+            pt->name.len = 5;
+        }
+
+        pt->bitrate = ts->info.bitrate;
+        pt->lang.data = (const uint8_t *) "und";
+        pt->lang.len = 3;
+
+        /* the group of a track: the first track fed by the same stream */
+        pt->group = (uint32_t) i;
+
+        for (j = 0; j < i; j++) {
+            if (ngx_strcmp(pkg->snap.tracks[j].stream, ts->stream) == 0) {
+                pt->group = (uint32_t) j;
+                break;
+            }
+        }
+
+        pf = ngx_palloc(pkg->request->pool,
+                        ts->nfrags * sizeof(sluice_pfrag_t));
+        if (pf == NULL) {
+            return NGX_ERROR;
+        }
+
+        for (k = 0; k < ts->nfrags; k++) {
+            f = &ts->frags[k];
+
+            pf[k].time = f->time;
+            pf[k].duration = f->duration;
+            pf[k].seq = f->seq;
+            pf[k].flags = (f->flags & NGX_SLUICE_FRAG_DISCONTINUITY)
+                          ? SLUICE_PFRAG_DISCONTINUITY : 0;
+        }
+
+        pt->frags = pf;
+        pt->nfrags = (uint32_t) ts->nfrags;
+        pt->discontinuities_before = pkg->discontinuities
+                                     ? pkg->discontinuities[i] : 0;
+        pt->period_start = pkg->period_starts ? pkg->period_starts[i] : 0;
+    }
+
+    tp = ngx_timeofday();
+
+    p->tracks = tracks;
+    p->ntracks = (uint32_t) n;
+    p->live = pkg->live ? 1 : 0;
+    p->ended = pkg->live ? 0 : 1;
+    p->epoch_ms = pkg->epoch_ms;
+    p->program_date_time = (pkg->live && pkg->epoch_ms != 0) ? 1 : 0;
+    p->now_ms = (int64_t) tp->sec * 1000 + tp->msec;
+    p->window_ms = pkg->window_ms ? pkg->window_ms : plcf->live_window;
+    p->fragment_ms = (uint32_t) pkg->fragment_ms;
+    p->fragments_per_segment = pkg->per_segment ? pkg->per_segment : 1;
+
+    return NGX_OK;
+}
+
+
+static const sluice_ptrack_t *
+ngx_http_sluice_find_ptrack(sluice_presentation_t *p, sluice_url_t *url)
+{
+    uint32_t                i;
+    const sluice_ptrack_t  *pt;
+
+    for (i = 0; i < p->ntracks; i++) {
+        pt = &p->tracks[i];
+
+        if (pt->bitrate == url->bitrate
+            && pt->name.len == url->track.len
+            && ngx_strncasecmp((u_char *) pt->name.data,
+                               (u_char *) url->track.data, url->track.len)
+               == 0)
+        {
+            return pt;
+        }
+    }
+
+    return NULL;
+}

@@ -1,0 +1,1155 @@
+
+/*
+ * Copyright (C) 2026, The Sluice authors.
+ *
+ * Segments:
+ *
+ *   CMAF (m3u8-cmaf, mpd-time-csf, mpd-time-cmaf): the init segment and
+ *   the fragments as stored, sent from the file (sendfile, zero copy);
+ *
+ *   TS (m3u8-aapl, m3u8-aapl-v3): the stored fragment read into memory,
+ *   parsed, and muxed into MPEG-TS; with m3u8-aapl-v3 the audio fragment
+ *   of the same stream and seq is muxed in;
+ *
+ *   Smooth (no format): the stored fragment rewritten as a PIFF fragment
+ *   (tfxd, no styp).
+ *
+ * Reads are bounded (NGX_HTTP_SLUICE_MAX_READ) and go through the
+ * location's thread pool when "aio threads" is on; otherwise they are
+ * plain reads of small files that ingest wrote moments ago (page cache).
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "packager/ngx_http_sluice_packager.h"
+#include "media/container/sluice_cmaf.h"
+#include "media/manifest/sluice_mss.h"
+#include "media/container/sluice_ts.h"
+
+
+/* uuid box: header, usertype, version and flags, count, n (time, dur) */
+#define NGX_HTTP_SLUICE_TFRF_SIZE(n)  (8 + 16 + 4 + 1 + 16 * (n))
+
+
+typedef struct {
+    ngx_http_sluice_pkg_t       *pkg;
+    ngx_uint_t                   nfiles;
+    ngx_uint_t                   next;      /* file being read */
+    ngx_file_t                  *files;     /* seg[0] frags, seg[1] frags */
+    ngx_str_t                   *data;      /* file contents */
+    time_t                       mtime;     /* the newest file */
+} ngx_http_sluice_seg_ctx_t;
+
+
+static ngx_sluice_track_t *ngx_http_sluice_seg_track(ngx_sluice_event_t *ev,
+    sluice_str_t *name, uint32_t bitrate);
+static ngx_int_t ngx_http_sluice_seg_find_time(ngx_sluice_track_t *tr,
+    uint64_t time, ngx_uint_t smooth);
+static ngx_int_t ngx_http_sluice_seg_find_seq(ngx_sluice_track_t *tr,
+    uint32_t seq);
+static void ngx_http_sluice_seg_next(ngx_http_sluice_seg_track_t *st,
+    ngx_sluice_track_t *tr, ngx_uint_t pos);
+static void ngx_http_sluice_seg_copy(ngx_http_sluice_seg_track_t *st,
+    ngx_sluice_track_t *tr);
+static ngx_int_t ngx_http_sluice_seg_path(ngx_http_sluice_pkg_t *pkg,
+    ngx_http_sluice_seg_track_t *st, ngx_uint_t init, ngx_uint_t k,
+    ngx_str_t *path);
+static time_t ngx_http_sluice_seg_max_age(ngx_http_sluice_pkg_t *pkg);
+static ngx_int_t ngx_http_sluice_seg_join(ngx_http_sluice_seg_ctx_t *ctx,
+    sluice_fragment_t *f, ngx_uint_t from, ngx_uint_t n,
+    sluice_ts_track_t *tt);
+static ngx_int_t ngx_http_sluice_seg_open(ngx_http_request_t *r,
+    ngx_str_t *path, ngx_open_file_info_t *of);
+static ngx_int_t ngx_http_sluice_seg_send_file(ngx_http_sluice_pkg_t *pkg,
+    ngx_uint_t init);
+static ngx_int_t ngx_http_sluice_seg_load(ngx_http_sluice_pkg_t *pkg);
+static ngx_int_t ngx_http_sluice_seg_read(ngx_http_sluice_seg_ctx_t *ctx);
+static void ngx_http_sluice_seg_resume(ngx_http_request_t *r);
+static ngx_int_t ngx_http_sluice_seg_produce(ngx_http_sluice_seg_ctx_t *ctx);
+static ngx_int_t ngx_http_sluice_seg_smooth(ngx_http_sluice_seg_ctx_t *ctx,
+    sluice_fragment_t *f);
+static size_t ngx_http_sluice_seg_box(u_char *p, size_t len,
+    const char *type);
+static u_char *ngx_http_sluice_seg_wb32(u_char *p, uint32_t v);
+static u_char *ngx_http_sluice_seg_wb64(u_char *p, uint64_t v);
+static ngx_int_t ngx_http_sluice_seg_tfrf(ngx_http_sluice_seg_track_t *st,
+    u_char *p, size_t len);
+static ngx_int_t ngx_http_sluice_seg_ts(ngx_http_sluice_seg_ctx_t *ctx,
+    sluice_fragment_t *f);
+#if (NGX_THREADS)
+static ngx_int_t ngx_http_sluice_seg_thread_handler(ngx_thread_task_t *task,
+    ngx_file_t *file);
+static void ngx_http_sluice_seg_thread_event_handler(ngx_event_t *ev);
+#endif
+
+
+ngx_int_t
+ngx_http_sluice_packager_segment_collect(ngx_http_sluice_pkg_t *pkg,
+    ngx_sluice_event_t *ev)
+{
+    ngx_int_t                     i;
+    ngx_uint_t                    k;
+    sluice_url_t                 *url;
+    ngx_sluice_track_t           *tr, *atr;
+    ngx_http_sluice_seg_track_t  *st;
+
+    url = &pkg->url;
+
+    pkg->status = NGX_HTTP_NOT_FOUND;
+
+    tr = ngx_http_sluice_seg_track(ev, &url->track, url->bitrate);
+    if (tr == NULL) {
+        pkg->reason = "unknown track";
+        return NGX_DECLINED;
+    }
+
+    st = &pkg->seg[0];
+    ngx_http_sluice_seg_copy(st, tr);
+    pkg->nseg = 1;
+
+    if (url->kind == SLUICE_URL_INIT) {
+        return NGX_OK;
+    }
+
+    i = ngx_http_sluice_seg_find_time(tr, url->time,
+                                      url->format == SLUICE_FORMAT_SMOOTH);
+    if (i == NGX_DECLINED) {
+        pkg->reason = "unknown fragment time";
+        return NGX_DECLINED;
+    }
+
+    st->frags[0] = tr->frags[i];
+    st->nfrags = 1;
+
+    if (url->format == SLUICE_FORMAT_SMOOTH) {
+        ngx_http_sluice_seg_next(st, tr, i);
+        return NGX_OK;
+    }
+
+    if (url->format != SLUICE_FORMAT_HLS_TS_V3
+        || tr->info.media_type != SLUICE_MEDIA_VIDEO)
+    {
+        return NGX_OK;
+    }
+
+    /* m3u8-aapl-v3: the audio of the same stream, same seq */
+
+    for (k = 0; k < NGX_SLUICE_MAX_TRACKS; k++) {
+        atr = &ev->tracks[k];
+
+        if (atr->state == NGX_SLUICE_TRACK_FREE
+            || atr->nfrags == 0
+            || atr->info.media_type != SLUICE_MEDIA_AUDIO
+            || ngx_strcmp(atr->stream, tr->stream) != 0)
+        {
+            continue;
+        }
+
+        i = ngx_http_sluice_seg_find_seq(atr, st->frags[0].seq);
+        if (i == NGX_DECLINED) {
+            break;
+        }
+
+        ngx_http_sluice_seg_copy(&pkg->seg[1], atr);
+        pkg->seg[1].frags[0] = atr->frags[i];
+        pkg->seg[1].nfrags = 1;
+        pkg->nseg = 2;
+
+        break;
+    }
+
+    return NGX_OK;
+}
+
+
+/* the used track of an event named "video" or "audio" with this bitrate */
+
+static ngx_sluice_track_t *
+ngx_http_sluice_seg_track(ngx_sluice_event_t *ev, sluice_str_t *name,
+    uint32_t bitrate)
+{
+    ngx_uint_t           i, type;
+    ngx_sluice_track_t  *tr;
+
+    if (name->len == 5
+        && ngx_strncasecmp((u_char *) name->data, (u_char *) "video", 5) == 0)
+    {
+        type = SLUICE_MEDIA_VIDEO;
+
+    } else if (name->len == 5
+               && ngx_strncasecmp((u_char *) name->data,
+                                  (u_char *) "audio", 5)
+                  == 0)
+    {
+        type = SLUICE_MEDIA_AUDIO;
+
+    } else {
+        return NULL;
+    }
+
+    for (i = 0; i < NGX_SLUICE_MAX_TRACKS; i++) {
+        tr = &ev->tracks[i];
+
+        if (tr->state != NGX_SLUICE_TRACK_FREE
+            && tr->nfrags != 0
+            && tr->info.media_type == type
+            && tr->info.bitrate == bitrate)
+        {
+            return tr;
+        }
+    }
+
+    return NULL;
+}
+
+
+/*
+ * Binary search of the ring: the position in frags[] or NGX_DECLINED.
+ * Smooth times are 100 ns units, converted from the track timescale by
+ * sluice_mss_time() as the manifest does (monotonic: the order holds).
+ */
+
+static ngx_int_t
+ngx_http_sluice_seg_find_time(ngx_sluice_track_t *tr, uint64_t time,
+    ngx_uint_t smooth)
+{
+    uint64_t            v;
+    ngx_uint_t          lo, hi, mid;
+    ngx_sluice_frag_t  *f;
+
+    lo = 0;
+    hi = tr->nfrags;
+
+    while (lo < hi) {
+        mid = lo + (hi - lo) / 2;
+        f = &tr->frags[(tr->head + mid) % tr->capacity];
+
+        v = smooth ? sluice_mss_time(f->time, tr->info.timescale) : f->time;
+
+        if (v == time) {
+            return (tr->head + mid) % tr->capacity;
+        }
+
+        if (v < time) {
+            lo = mid + 1;
+
+        } else {
+            hi = mid;
+        }
+    }
+
+    return NGX_DECLINED;
+}
+
+
+static ngx_int_t
+ngx_http_sluice_seg_find_seq(ngx_sluice_track_t *tr, uint32_t seq)
+{
+    ngx_uint_t          lo, hi, mid;
+    ngx_sluice_frag_t  *f;
+
+    lo = 0;
+    hi = tr->nfrags;
+
+    while (lo < hi) {
+        mid = lo + (hi - lo) / 2;
+        f = &tr->frags[(tr->head + mid) % tr->capacity];
+
+        if (f->seq == seq) {
+            return (tr->head + mid) % tr->capacity;
+        }
+
+        if (f->seq < seq) {
+            lo = mid + 1;
+
+        } else {
+            hi = mid;
+        }
+    }
+
+    return NGX_DECLINED;
+}
+
+
+/* the entries after ring position pos, for a Smooth tfrf box */
+
+static void
+ngx_http_sluice_seg_next(ngx_http_sluice_seg_track_t *st,
+    ngx_sluice_track_t *tr, ngx_uint_t pos)
+{
+    ngx_uint_t  k, n;
+
+    /* index of pos counted from the oldest entry */
+    k = (pos + tr->capacity - tr->head) % tr->capacity;
+
+    for (n = 0; n < NGX_HTTP_SLUICE_SMOOTH_LOOKAHEAD; n++) {
+        if (k + 1 + n >= tr->nfrags) {
+            break;
+        }
+
+        st->next[n] = tr->frags[(tr->head + k + 1 + n) % tr->capacity];
+    }
+
+    st->nnext = n;
+}
+
+
+static void
+ngx_http_sluice_seg_copy(ngx_http_sluice_seg_track_t *st,
+    ngx_sluice_track_t *tr)
+{
+    st->index = tr->index;
+    st->init_version = tr->init_version;
+    st->info = tr->info;
+    st->nfrags = 0;
+}
+
+
+ngx_int_t
+ngx_http_sluice_packager_segment(ngx_http_sluice_pkg_t *pkg)
+{
+    ngx_http_request_t  *r;
+
+    r = pkg->request;
+
+    if (pkg->url.kind == SLUICE_URL_INIT) {
+        if (!sluice_format_is_cmaf(pkg->url.format)) {
+            return ngx_http_sluice_packager_error(r, NGX_HTTP_NOT_FOUND,
+                                      "no init segment in this format");
+        }
+
+        return ngx_http_sluice_seg_send_file(pkg, 1);
+    }
+
+    if (sluice_format_is_cmaf(pkg->url.format)) {
+        return ngx_http_sluice_seg_send_file(pkg, 0);
+    }
+
+    return ngx_http_sluice_seg_load(pkg);
+}
+
+
+/*
+ * "{data}/live/{id}/{generation}/{track}/init{v}.mp4" or "/{time}.m4s" of
+ * the k-th fragment; for an asset "{data}/assets/{assetId}/{slot}/..."
+ */
+
+static ngx_int_t
+ngx_http_sluice_seg_path(ngx_http_sluice_pkg_t *pkg,
+    ngx_http_sluice_seg_track_t *st, ngx_uint_t init, ngx_uint_t k,
+    ngx_str_t *path)
+{
+    u_char                 *p;
+    ngx_str_t               name;
+    ngx_sluice_zone_ctx_t  *zctx;
+    u_char                  buf[NGX_SLUICE_FILE_LEN];
+
+    zctx = pkg->zctx;
+
+    if (pkg->asset_id[0]) {
+        name.data = buf;
+
+        if (init) {
+            name.len = ngx_sprintf(buf, "init%uD.mp4", st->init_version)
+                       - buf;
+
+        } else {
+            name.len = ngx_sprintf(buf, "%uL.m4s", st->frags[k].time) - buf;
+        }
+
+        return ngx_http_sluice_asset_path(pkg, st->index, &name, path);
+    }
+
+    p = ngx_pnalloc(pkg->request->pool, zctx->data_path.len
+                    + NGX_SLUICE_TRACK_DIR_LEN + NGX_SLUICE_FILE_LEN + 1);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    path->data = p;
+
+    p = ngx_sluice_track_dir(p, &zctx->data_path, pkg->event_id,
+                             pkg->generation, st->index);
+
+    if (init) {
+        p = ngx_sprintf(p, "/init%uD.mp4", st->init_version);
+
+    } else {
+        p = ngx_sprintf(p, "/%uL.m4s", st->frags[k].time);
+    }
+
+    path->len = p - path->data;
+    *p = '\0';
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_sluice_seg_open(ngx_http_request_t *r, ngx_str_t *path,
+    ngx_open_file_info_t *of)
+{
+    ngx_http_core_loc_conf_t  *clcf;
+
+    clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
+
+    ngx_memzero(of, sizeof(ngx_open_file_info_t));
+
+    of->read_ahead = clcf->read_ahead;
+    of->directio = NGX_OPEN_FILE_DIRECTIO_OFF;
+    of->valid = clcf->open_file_cache_valid;
+    of->min_uses = clcf->open_file_cache_min_uses;
+    of->errors = clcf->open_file_cache_errors;
+    of->events = clcf->open_file_cache_events;
+
+    if (ngx_open_cached_file(clcf->open_file_cache, path, of, r->pool)
+        != NGX_OK)
+    {
+        if (of->err == NGX_ENOENT || of->err == NGX_ENOTDIR) {
+            /* evicted since the snapshot, or removed */
+            return NGX_DECLINED;
+        }
+
+        ngx_log_error(NGX_LOG_CRIT, r->connection->log, of->err,
+                      "%s \"%s\" failed", of->failed, path->data);
+
+        return NGX_ERROR;
+    }
+
+    if (!of->is_file) {
+        return NGX_DECLINED;
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_sluice_seg_send_file(ngx_http_sluice_pkg_t *pkg, ngx_uint_t init)
+{
+    ngx_int_t              rc;
+    ngx_buf_t             *b;
+    ngx_str_t              path, type;
+    ngx_http_request_t    *r;
+    ngx_open_file_info_t   of;
+
+    r = pkg->request;
+
+    if (ngx_http_sluice_seg_path(pkg, &pkg->seg[0], init, 0, &path)
+        != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "sluice packager: file \"%V\"", &path);
+
+    rc = ngx_http_sluice_seg_open(r, &path, &of);
+
+    if (rc == NGX_DECLINED) {
+        return ngx_http_sluice_packager_error(r, NGX_HTTP_NOT_FOUND,
+                                              "fragment not stored");
+    }
+
+    if (rc != NGX_OK) {
+        return ngx_http_sluice_packager_error(r,
+                                              NGX_HTTP_INTERNAL_SERVER_ERROR,
+                                              "cannot open fragment");
+    }
+
+    b = ngx_calloc_buf(r->pool);
+    if (b == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    b->file = ngx_pcalloc(r->pool, sizeof(ngx_file_t));
+    if (b->file == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    b->file_pos = 0;
+    b->file_last = of.size;
+    b->in_file = b->file_last ? 1 : 0;
+
+    b->file->fd = of.fd;
+    b->file->name = path;
+    b->file->log = r->connection->log;
+    b->file->directio = of.is_directio;
+
+    r->headers_out.last_modified_time = of.mtime;
+
+    if (pkg->seg[0].info.media_type == SLUICE_MEDIA_VIDEO) {
+        ngx_str_set(&type, "video/mp4");
+
+    } else {
+        ngx_str_set(&type, "audio/mp4");
+    }
+
+    return ngx_http_sluice_packager_send(r, &type, b,
+                                         ngx_http_sluice_seg_max_age(pkg));
+}
+
+
+/* segments: immutable, unless the streaming endpoint sets maxCacheAge */
+
+static time_t
+ngx_http_sluice_seg_max_age(ngx_http_sluice_pkg_t *pkg)
+{
+    if (pkg->max_age >= 0) {
+        return (time_t) pkg->max_age;
+    }
+
+    return NGX_HTTP_SLUICE_SEGMENT_MAX_AGE;
+}
+
+
+/* TS and Smooth: open and read the stored fragments */
+
+static ngx_int_t
+ngx_http_sluice_seg_load(ngx_http_sluice_pkg_t *pkg)
+{
+    ngx_int_t                   rc;
+    ngx_uint_t                  i, j, k;
+    ngx_str_t                   path;
+    ngx_file_t                 *file;
+    ngx_http_request_t         *r;
+    ngx_open_file_info_t        of;
+    ngx_http_sluice_seg_ctx_t  *ctx;
+
+    r = pkg->request;
+
+    ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_sluice_seg_ctx_t));
+    if (ctx == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ctx->pkg = pkg;
+
+    for (j = 0; j < pkg->nseg; j++) {
+        ctx->nfiles += pkg->seg[j].nfrags;
+    }
+
+    if (ctx->nfiles == 0) {
+        return ngx_http_sluice_packager_error(r, NGX_HTTP_NOT_FOUND,
+                                              "fragment not stored");
+    }
+
+    ctx->files = ngx_pcalloc(r->pool, ctx->nfiles * sizeof(ngx_file_t));
+    ctx->data = ngx_pcalloc(r->pool, ctx->nfiles * sizeof(ngx_str_t));
+    if (ctx->files == NULL || ctx->data == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    j = 0;
+    k = 0;
+
+    for (i = 0; i < ctx->nfiles; i++, k++) {
+
+        /* file i: fragment k of seg[j] */
+        while (k >= pkg->seg[j].nfrags) {
+            j++;
+            k = 0;
+        }
+
+        if (ngx_http_sluice_seg_path(pkg, &pkg->seg[j], 0, k, &path)
+            != NGX_OK)
+        {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        rc = ngx_http_sluice_seg_open(r, &path, &of);
+
+        if (rc == NGX_DECLINED) {
+            return ngx_http_sluice_packager_error(r, NGX_HTTP_NOT_FOUND,
+                                                  "fragment not stored");
+        }
+
+        if (rc != NGX_OK) {
+            return ngx_http_sluice_packager_error(r,
+                                        NGX_HTTP_INTERNAL_SERVER_ERROR,
+                                        "cannot open fragment");
+        }
+
+        if (of.size <= 0 || of.size > NGX_HTTP_SLUICE_MAX_READ) {
+            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                          "sluice packager: fragment \"%V\" has %O bytes",
+                          &path, of.size);
+            return ngx_http_sluice_packager_error(r,
+                                        NGX_HTTP_INTERNAL_SERVER_ERROR,
+                                        "fragment too large");
+        }
+
+        if (of.mtime > ctx->mtime) {
+            ctx->mtime = of.mtime;
+        }
+
+        file = &ctx->files[i];
+        file->fd = of.fd;
+        file->name = path;
+        file->log = r->connection->log;
+
+        ctx->data[i].len = (size_t) of.size;
+        ctx->data[i].data = ngx_pnalloc(r->pool, ctx->data[i].len);
+        if (ctx->data[i].data == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+
+    rc = ngx_http_sluice_seg_read(ctx);
+
+    if (rc == NGX_AGAIN) {
+        r->main->count++;
+        r->write_event_handler = ngx_http_sluice_seg_resume;
+        ngx_http_set_ctx(r, ctx, ngx_http_sluice_packager_module);
+        return NGX_DONE;
+    }
+
+    if (rc != NGX_OK) {
+        return ngx_http_sluice_packager_error(r,
+                                              NGX_HTTP_INTERNAL_SERVER_ERROR,
+                                              "cannot read fragment");
+    }
+
+    return ngx_http_sluice_seg_produce(ctx);
+}
+
+
+/* reads files[next..]; NGX_AGAIN while a thread reads one */
+
+static ngx_int_t
+ngx_http_sluice_seg_read(ngx_http_sluice_seg_ctx_t *ctx)
+{
+    ssize_t                    n;
+    ngx_file_t                *file;
+    ngx_http_request_t        *r;
+    ngx_http_core_loc_conf_t  *clcf;
+
+    r = ctx->pkg->request;
+    clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
+
+    while (ctx->next < ctx->nfiles) {
+        file = &ctx->files[ctx->next];
+
+#if (NGX_THREADS)
+        if (clcf->aio == NGX_HTTP_AIO_THREADS) {
+            file->thread_handler = ngx_http_sluice_seg_thread_handler;
+            file->thread_ctx = r;
+
+            n = ngx_thread_read(file, ctx->data[ctx->next].data,
+                                ctx->data[ctx->next].len, 0, r->pool);
+
+            if (n == NGX_AGAIN) {
+                return NGX_AGAIN;
+            }
+
+        } else {
+            n = ngx_read_file(file, ctx->data[ctx->next].data,
+                              ctx->data[ctx->next].len, 0);
+        }
+#else
+        (void) clcf;
+
+        n = ngx_read_file(file, ctx->data[ctx->next].data,
+                          ctx->data[ctx->next].len, 0);
+#endif
+
+        if (n == NGX_ERROR) {
+            return NGX_ERROR;
+        }
+
+        if ((size_t) n != ctx->data[ctx->next].len) {
+            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                          "sluice packager: read only %z of %uz bytes "
+                          "of \"%V\"", n, ctx->data[ctx->next].len,
+                          &file->name);
+            return NGX_ERROR;
+        }
+
+        ctx->next++;
+    }
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_http_sluice_seg_resume(ngx_http_request_t *r)
+{
+    ngx_int_t                   rc;
+    ngx_http_sluice_seg_ctx_t  *ctx;
+
+    if (r->aio) {
+        /* a thread still reads */
+        return;
+    }
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_sluice_packager_module);
+
+    rc = ngx_http_sluice_seg_read(ctx);
+
+    if (rc == NGX_AGAIN) {
+        return;
+    }
+
+    r->write_event_handler = ngx_http_request_empty_handler;
+
+    if (rc != NGX_OK) {
+        rc = ngx_http_sluice_packager_error(r, NGX_HTTP_INTERNAL_SERVER_ERROR,
+                                            "cannot read fragment");
+
+    } else {
+        rc = ngx_http_sluice_seg_produce(ctx);
+    }
+
+    ngx_http_finalize_request(r, rc);
+}
+
+
+#if (NGX_THREADS)
+
+static ngx_int_t
+ngx_http_sluice_seg_thread_handler(ngx_thread_task_t *task, ngx_file_t *file)
+{
+    ngx_str_t                  name;
+    ngx_thread_pool_t         *tp;
+    ngx_http_request_t        *r;
+    ngx_http_core_loc_conf_t  *clcf;
+
+    r = file->thread_ctx;
+
+    clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
+    tp = clcf->thread_pool;
+
+    if (tp == NULL) {
+        if (ngx_http_complex_value(r, clcf->thread_pool_value, &name)
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        tp = ngx_thread_pool_get((ngx_cycle_t *) ngx_cycle, &name);
+
+        if (tp == NULL) {
+            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                          "thread pool \"%V\" not found", &name);
+            return NGX_ERROR;
+        }
+    }
+
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "sluice packager: thread read \"%V\"", &file->name);
+
+    task->event.data = r;
+    task->event.handler = ngx_http_sluice_seg_thread_event_handler;
+
+    if (ngx_thread_task_post(tp, task) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    r->main->blocked++;
+    r->aio = 1;
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_http_sluice_seg_thread_event_handler(ngx_event_t *ev)
+{
+    ngx_connection_t    *c;
+    ngx_http_request_t  *r;
+
+    r = ev->data;
+    c = r->connection;
+
+    ngx_http_set_log_request(c->log, r);
+
+    r->main->blocked--;
+    r->aio = 0;
+
+    r->write_event_handler(r);
+
+    ngx_http_run_posted_requests(c);
+}
+
+#endif
+
+
+static ngx_int_t
+ngx_http_sluice_seg_produce(ngx_http_sluice_seg_ctx_t *ctx)
+{
+    ngx_uint_t              i;
+    sluice_status_t         rc;
+    sluice_fragment_t      *f;
+    ngx_http_request_t     *r;
+    ngx_http_sluice_pkg_t  *pkg;
+
+    pkg = ctx->pkg;
+    r = pkg->request;
+
+    f = ngx_pcalloc(r->pool, ctx->nfiles * sizeof(sluice_fragment_t));
+    if (f == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    for (i = 0; i < ctx->nfiles; i++) {
+        rc = sluice_cmaf_fragment_parse(ctx->data[i].data, ctx->data[i].len,
+                                        &pkg->alloc, &f[i]);
+
+        if (rc != SLUICE_OK) {
+            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                          "sluice packager: bad stored fragment \"%V\": %d",
+                          &ctx->files[i].name, rc);
+
+            return ngx_http_sluice_packager_error(r,
+                       ngx_http_sluice_packager_http_status(rc),
+                       "bad stored fragment");
+        }
+    }
+
+    /* Last-Modified and an ETag (with the length) from the stored files */
+    r->headers_out.last_modified_time = ctx->mtime;
+
+    if (pkg->url.format == SLUICE_FORMAT_SMOOTH) {
+        return ngx_http_sluice_seg_smooth(ctx, f);
+    }
+
+    return ngx_http_sluice_seg_ts(ctx, f);
+}
+
+
+/*
+ * A Smooth fragment: moof (tfxd, no tfdt, as AMS) and mdat written from
+ * the parsed samples, every time in 100 ns units.  A live one also
+ * carries a tfrf box announcing the fragments that follow, which Smooth
+ * clients need to go on without reloading the manifest; until all
+ * NGX_HTTP_SLUICE_SMOOTH_LOOKAHEAD exist, the answer changes and is
+ * cached like a manifest.
+ */
+
+static ngx_int_t
+ngx_http_sluice_seg_smooth(ngx_http_sluice_seg_ctx_t *ctx,
+    sluice_fragment_t *f)
+{
+    size_t                        size, tfrf;
+    time_t                        max_age;
+    ngx_buf_t                    *b;
+    ngx_str_t                     type;
+    ngx_http_request_t           *r;
+    ngx_http_sluice_pkg_t        *pkg;
+    ngx_http_sluice_seg_track_t  *st;
+
+    pkg = ctx->pkg;
+    r = pkg->request;
+    st = &pkg->seg[0];
+
+    /* every Smooth time is in 100 ns units, as in the manifest */
+    if (st->info.timescale == 0
+        || sluice_cmaf_fragment_rescale(&f[0], st->info.timescale,
+                                        SLUICE_MSS_TIMESCALE)
+           != SLUICE_OK)
+    {
+        return ngx_http_sluice_packager_error(r,
+                                              NGX_HTTP_INTERNAL_SERVER_ERROR,
+                                              "cannot rescale fragment");
+    }
+
+    size = sluice_cmaf_fragment_size(&f[0], 1,
+                                     SLUICE_CMAF_SMOOTH | SLUICE_CMAF_NO_TFDT);
+    if (size == 0) {
+        return ngx_http_sluice_packager_error(r,
+                                              NGX_HTTP_INTERNAL_SERVER_ERROR,
+                                              "cannot write fragment");
+    }
+
+    tfrf = pkg->live ? NGX_HTTP_SLUICE_TFRF_SIZE(st->nnext) : 0;
+
+    b = ngx_create_temp_buf(r->pool, size + tfrf);
+    if (b == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    b->last = sluice_cmaf_fragment_write(b->pos, &f[0], 1,
+                                         SLUICE_CMAF_SMOOTH
+                                         | SLUICE_CMAF_NO_TFDT);
+
+    if (b->last == NULL || (size_t) (b->last - b->pos) != size) {
+        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                      "sluice packager: smooth fragment size mismatch");
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    max_age = ngx_http_sluice_seg_max_age(pkg);
+
+    if (pkg->live) {
+        if (ngx_http_sluice_seg_tfrf(st, b->pos, size) != NGX_OK) {
+            ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                          "sluice packager: cannot add tfrf");
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        b->last += tfrf;
+
+        if (st->nnext < NGX_HTTP_SLUICE_SMOOTH_LOOKAHEAD) {
+            max_age = ngx_max((time_t) (pkg->fragment_ms / 2000), 1);
+        }
+    }
+
+    ngx_str_set(&type, "video/mp4");
+
+    return ngx_http_sluice_packager_send(r, &type, b, max_age);
+}
+
+
+/* the box at p[0..len): its size (0 if it does not fit) */
+
+static size_t
+ngx_http_sluice_seg_box(u_char *p, size_t len, const char *type)
+{
+    size_t  size;
+
+    if (len < 8) {
+        return 0;
+    }
+
+    size = ((size_t) p[0] << 24) | (p[1] << 16) | (p[2] << 8) | p[3];
+
+    if (size < 8 || size > len
+        || (type != NULL && ngx_memcmp(p + 4, type, 4) != 0))
+    {
+        return 0;
+    }
+
+    return size;
+}
+
+
+static u_char *
+ngx_http_sluice_seg_wb32(u_char *p, uint32_t v)
+{
+    *p++ = (u_char) (v >> 24);
+    *p++ = (u_char) (v >> 16);
+    *p++ = (u_char) (v >> 8);
+    *p++ = (u_char) v;
+
+    return p;
+}
+
+
+static u_char *
+ngx_http_sluice_seg_wb64(u_char *p, uint64_t v)
+{
+    p = ngx_http_sluice_seg_wb32(p, (uint32_t) (v >> 32));
+    return ngx_http_sluice_seg_wb32(p, (uint32_t) v);
+}
+
+
+/*
+ * Inserts a tfrf box (PIFF, [MS-SSTR] 2.2.4.5; version 1) at the end of
+ * the traf of the Smooth fragment p[0..len) (room for it follows len),
+ * growing traf and moof and moving the trun data offset past it.
+ */
+
+static ngx_int_t
+ngx_http_sluice_seg_tfrf(ngx_http_sluice_seg_track_t *st, u_char *p,
+    size_t len)
+{
+    u_char      *traf, *box, *q;
+    size_t       moof, traf_size, size, tfrf, off;
+    uint32_t     v, ts;
+    uint64_t     start;
+    ngx_uint_t   i;
+
+    static u_char  uuid[16] = {
+        0xd4, 0x80, 0x7e, 0xf2, 0xca, 0x39, 0x46, 0x95,
+        0x8e, 0x54, 0x26, 0xcb, 0x9e, 0x46, 0xa7, 0x9f
+    };
+
+    tfrf = NGX_HTTP_SLUICE_TFRF_SIZE(st->nnext);
+
+    moof = ngx_http_sluice_seg_box(p, len, "moof");
+    if (moof == 0) {
+        return NGX_ERROR;
+    }
+
+    /* the traf among the children of moof */
+
+    traf = NULL;
+    traf_size = 0;
+
+    for (off = 8; off < moof; off += size) {
+        size = ngx_http_sluice_seg_box(p + off, moof - off, NULL);
+        if (size == 0) {
+            return NGX_ERROR;
+        }
+
+        if (ngx_memcmp(p + off + 4, "traf", 4) == 0) {
+            traf = p + off;
+            traf_size = size;
+            break;
+        }
+    }
+
+    if (traf == NULL) {
+        return NGX_ERROR;
+    }
+
+    /* trun data_offset (flag 0x000001) is relative to the moof start */
+
+    for (off = 8; off < traf_size; off += size) {
+        box = traf + off;
+        size = ngx_http_sluice_seg_box(box, traf_size - off, NULL);
+        if (size == 0) {
+            return NGX_ERROR;
+        }
+
+        if (ngx_memcmp(box + 4, "trun", 4) == 0 && size >= 20
+            && (box[11] & 0x01))
+        {
+            v = ((uint32_t) box[16] << 24) | (box[17] << 16)
+                | (box[18] << 8) | box[19];
+            ngx_http_sluice_seg_wb32(box + 16, v + (uint32_t) tfrf);
+        }
+    }
+
+    /* make room at the end of the traf */
+
+    q = traf + traf_size;
+    ngx_memmove(q + tfrf, q, p + len - q);
+
+    q = ngx_http_sluice_seg_wb32(q, (uint32_t) tfrf);
+    q = ngx_cpymem(q, "uuid", 4);
+    q = ngx_cpymem(q, uuid, 16);
+    q = ngx_http_sluice_seg_wb32(q, 0x01000000);     /* version 1 */
+    *q++ = (u_char) st->nnext;
+
+    /* in 100 ns units, as the manifest's chunks */
+    ts = st->info.timescale;
+
+    for (i = 0; i < st->nnext; i++) {
+        start = sluice_mss_time(st->next[i].time, ts);
+        q = ngx_http_sluice_seg_wb64(q, start);
+        q = ngx_http_sluice_seg_wb64(q,
+                sluice_mss_time(st->next[i].time + st->next[i].duration, ts)
+                - start);
+    }
+
+    ngx_http_sluice_seg_wb32(traf, (uint32_t) (traf_size + tfrf));
+    ngx_http_sluice_seg_wb32(p, (uint32_t) (moof + tfrf));
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_sluice_seg_ts(ngx_http_sluice_seg_ctx_t *ctx, sluice_fragment_t *f)
+{
+    size_t                  size;
+    ngx_uint_t              i, from;
+    ngx_buf_t              *b;
+    ngx_str_t               type;
+    sluice_status_t         rc;
+    sluice_ts_track_t      *tt;
+    ngx_http_request_t     *r;
+    sluice_ts_segment_t     seg;
+    ngx_http_sluice_pkg_t  *pkg;
+
+    pkg = ctx->pkg;
+    r = pkg->request;
+
+    ngx_memzero(&seg, sizeof(sluice_ts_segment_t));
+
+    from = 0;
+
+    for (i = 0; i < pkg->nseg; i++) {
+        tt = (pkg->seg[i].info.media_type == SLUICE_MEDIA_VIDEO)
+             ? &seg.video : &seg.audio;
+
+        tt->info = &pkg->seg[i].info;
+
+        if (ngx_http_sluice_seg_join(ctx, f, from, pkg->seg[i].nfrags, tt)
+            != NGX_OK)
+        {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        from += pkg->seg[i].nfrags;
+    }
+
+    rc = sluice_ts_segment_size(&seg, &size);
+
+    if (rc != SLUICE_OK) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "sluice packager: cannot mux \"%V\" into TS: %d",
+                      &ctx->files[0].name, rc);
+
+        return ngx_http_sluice_packager_error(r,
+                   ngx_http_sluice_packager_http_status(rc),
+                   "cannot mux TS");
+    }
+
+    b = ngx_create_temp_buf(r->pool, size);
+    if (b == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    rc = sluice_ts_segment_write(&seg, b->pos, size);
+
+    if (rc != SLUICE_OK) {
+        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                      "sluice packager: TS write failed: %d", rc);
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    b->last = b->pos + size;
+
+    ngx_str_set(&type, "video/mp2t");
+
+    return ngx_http_sluice_packager_send(r, &type, b,
+                                         ngx_http_sluice_seg_max_age(pkg));
+}
+
+
+/* the samples of fragments f[from, from + n) of one track, in one array */
+
+static ngx_int_t
+ngx_http_sluice_seg_join(ngx_http_sluice_seg_ctx_t *ctx,
+    sluice_fragment_t *f, ngx_uint_t from, ngx_uint_t n,
+    sluice_ts_track_t *tt)
+{
+    uint32_t          total;
+    ngx_uint_t        i;
+    sluice_sample_t  *s, *p;
+
+    if (n == 1) {
+        tt->samples = f[from].samples;
+        tt->nsamples = f[from].nsamples;
+        return NGX_OK;
+    }
+
+    total = 0;
+
+    for (i = from; i < from + n; i++) {
+        total += f[i].nsamples;
+    }
+
+    s = ngx_palloc(ctx->pkg->request->pool, total * sizeof(sluice_sample_t));
+    if (s == NULL) {
+        return NGX_ERROR;
+    }
+
+    p = s;
+
+    for (i = from; i < from + n; i++) {
+        ngx_memcpy(p, f[i].samples, f[i].nsamples * sizeof(sluice_sample_t));
+        p += f[i].nsamples;
+    }
+
+    tt->samples = s;
+    tt->nsamples = total;
+
+    return NGX_OK;
+}
