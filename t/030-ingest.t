@@ -55,7 +55,7 @@ my $tok1 = 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa1';
 my $ev1 = create_event('ingest1', $tok1);
 ok($ev1, 'ingest1 running') or BAIL_OUT('no live event: ' . log_tail());
 
-my @ladder = Test::Sluice::fixture('ladder', duration => 8, gop => 2);
+my @ladder = Sluice::Ingest::fixture('ladder', duration => 8, gop => 2);
 
 my $before = $t->event_dirs();
 
@@ -138,7 +138,7 @@ my $tok4 = 'ddddddddddddddddddddddddddddddd4';
 my $loc4 = create_event('ingest4', $tok4);
 ok($loc4, 'ingest4 running');
 
-my $av = Test::Sluice::fixture('av', duration => 5, gop => 2);
+my $av = Sluice::Ingest::fixture('av', duration => 5, gop => 2);
 
 $before = $t->event_dirs();
 wait_publisher($t->publish(input => $av, url => "$rtmp/live/$tok4/s"), 20);
@@ -231,7 +231,7 @@ is($g2->{times}[0] // -1, 0, 'new generation: timeline from 0');
 my $tok5 = 'eeeeeeeeeeeeeeeeeeeeeeeeeeeeeee5';
 ok(create_event('ingest5', $tok5), 'ingest5 running');
 
-my $av10 = Test::Sluice::fixture('av', duration => 10, gop => 2);
+my $av10 = Sluice::Ingest::fixture('av', duration => 10, gop => 2);
 my $jumped = flv_jump($av10, 'jumped.flv', 5000, 100000);
 
 $before = $t->event_dirs();
@@ -254,8 +254,8 @@ ok(decode($v5)->{ok}, 'fragments across the jump decode');
 my $tok12 = 'efefefefefefefefefefefefefefefef';
 ok(create_event('ingest12', $tok12), 'ingest12 running');
 
-my $aonly = Test::Sluice::fixture('av', duration => 9, video => 0);
-my $vonly = Test::Sluice::fixture('av', duration => 9, audio => 0);
+my $aonly = Sluice::Ingest::fixture('av', duration => 9, video => 0);
+my $vonly = Sluice::Ingest::fixture('av', duration => 9, audio => 0);
 
 $before = $t->event_dirs();
 my $pa = $t->publish(input => $aonly, realtime => 0,
@@ -293,7 +293,7 @@ ok(decode($tv)->{ok}, 'video-only fragments decode');
 my $tok10 = 'abababababababababababababababab';
 ok(create_event('ingest10', $tok10), 'ingest10 running');
 
-my $small = Test::Sluice::fixture('av', duration => 6, gop => 2,
+my $small = Sluice::Ingest::fixture('av', duration => 6, gop => 2,
     size => '320x180');
 my $spliced = flv_splice($av10, $small, 'spliced.flv', 4000);
 
@@ -312,11 +312,11 @@ like($t->read_file('error.log'),
 
 my @t10 = @{$v10->{times} // []};
 my ($after) = grep { $_ >= 4 * 90000 } @t10;
-my $p10 = Test::Sluice::ffprobe_json(
+my $p10 = Sluice::Ingest::ffprobe_json(
     concat_files('c.mp4', "$vdir10/init1.mp4", "$vdir10/$after.m4s"))
     if defined $after;
 is($p10->{streams}[0]{width} // 0, 320, 'fragment after the change: 320 wide');
-my $p10a = Test::Sluice::ffprobe_json(
+my $p10a = Sluice::Ingest::ffprobe_json(
     concat_files('c0.mp4', "$vdir10/init0.mp4", "$vdir10/$t10[0].m4s"))
     if @t10;
 is($p10a->{streams}[0]{width} // 0, 640, 'first fragment: 640 wide');
@@ -531,7 +531,7 @@ sub tracks {
     for my $d (sort glob("$gen/*")) {
         next unless -f "$d/init0.mp4";
 
-        my $p = Test::Sluice::ffprobe_json("$d/init0.mp4") // {};
+        my $p = Sluice::Ingest::ffprobe_json("$d/init0.mp4") // {};
         my $s = $p->{streams}[0] // {};
         my @times = sort { $a <=> $b }
             map { /(\d+)\.m4s$/ ? $1 : () } glob("$d/*.m4s");
@@ -570,7 +570,7 @@ sub decode {
 sub refused {
     my ($url, $reason, $codec) = @_;
 
-    my $src = Test::Sluice::fixture('av', duration => 5, gop => 2);
+    my $src = Sluice::Ingest::fixture('av', duration => 5, gop => 2);
     my $log = $t->read_file('error.log') // '';
     my $n0 = () = $log =~ /publish refused: \Q$reason\E/g;
 

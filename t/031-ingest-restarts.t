@@ -33,7 +33,7 @@ my $tok = '31313131313131313131313131313131';
 my $loc = create_event('restart1', $tok);
 ok($loc, 'restart1 running') or BAIL_OUT('no live event');
 
-my $av = Test::Sluice::fixture('av', duration => 5, gop => 2);
+my $av = Sluice::Ingest::fixture('av', duration => 5, gop => 2);
 
 my $p1 = $t->publish(input => $av, loop => 1, url => "$rtmp/live/$tok/s");
 
@@ -141,7 +141,7 @@ sub state_of {
 }
 
 sub video {
-    my $p = Test::Sluice::ffprobe_json("$_[0]/init0.mp4") // {};
+    my $p = Sluice::Ingest::ffprobe_json("$_[0]/init0.mp4") // {};
     return ($p->{streams}[0]{codec_type} // '') eq 'video';
 }
 

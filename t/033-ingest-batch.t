@@ -145,7 +145,7 @@ sub track_dir {
 
     for my $d (sort glob("$gen/*")) {
         next unless -f "$d/init0.mp4";
-        my $p = Test::Sluice::ffprobe_json("$d/init0.mp4") // {};
+        my $p = Sluice::Ingest::ffprobe_json("$d/init0.mp4") // {};
         return $d if ($p->{streams}[0]{codec_type} // '') eq $type;
     }
 

@@ -40,7 +40,7 @@ my $ev1 = $t->create_live_event('wrap', token => $tok1);
 ok($ev1, 'event "wrap" running') or BAIL_OUT('no live event');
 my $loc1 = $ev1->{properties}{preview}{previewLocator};
 
-my $av16 = Test::Sluice::fixture('av', duration => 16, gop => 2);
+my $av16 = Sluice::Ingest::fixture('av', duration => 16, gop => 2);
 my @tags16 = media_tags($av16);
 my $keys16 = grep { keyframe($_) } @tags16;
 
@@ -131,7 +131,7 @@ my $ev2 = $t->create_live_event('jump', token => $tok2);
 ok($ev2, 'event "jump" running');
 my $loc2 = $ev2->{properties}{preview}{previewLocator};
 
-my $av10 = Test::Sluice::fixture('av', duration => 10, gop => 2);
+my $av10 = Sluice::Ingest::fixture('av', duration => 10, gop => 2);
 my @tags10 = media_tags($av10);
 my ($at8) = grep { keyframe($tags10[$_]) && $tags10[$_]{ts} >= 8000 }
     0 .. $#tags10;
@@ -221,7 +221,7 @@ sub track {
 
     for my $d (sort glob(($gen // "$dir/none") . '/*')) {
         next unless -f "$d/init0.mp4";
-        my $p = Test::Sluice::ffprobe_json("$d/init0.mp4") // {};
+        my $p = Sluice::Ingest::ffprobe_json("$d/init0.mp4") // {};
         next unless ($p->{streams}[0]{codec_type} // '') eq $type;
 
         my @times = sort { $a <=> $b }

@@ -47,7 +47,7 @@ ok($loc, 'ev1 running with a preview locator') or BAIL_OUT('no event');
 
 my $base = "/$loc/preview.ism";
 
-my @ladder = Test::Sluice::fixture('ladder', duration => 8, gop => 2);
+my @ladder = Sluice::Ingest::fixture('ladder', duration => 8, gop => 2);
 my $pub = $t->publish(input => [@ladder], loop => 1,
     url => [ map { rtmp_url("$token/stream$_") } 1 .. 3 ]);
 
@@ -208,7 +208,7 @@ is($r->{status}, 200, 'TS v3 via aio threads: 200');
 ok($r->{body} eq $v3->{body} && length($v3->{body}) > length($ts),
     'TS v3 via aio threads: same bytes, audio muxed in');
 my $pids = join ',', sort map { $_->{codec_type} }
-    @{ (Test::Sluice::ffprobe_json(save_file('v3.ts', $v3->{body})) // {})
+    @{ (Sluice::Ingest::ffprobe_json(save_file('v3.ts', $v3->{body})) // {})
        ->{streams} // [] };
 is($pids, 'audio,video', 'TS v3: audio and video streams');
 

@@ -51,7 +51,7 @@ ssl_certificate_key %%CERT_KEY%%;
 EOF
     location => "sluice_live_window 60s;\naio threads=sluice;");
 
-my @ladder = Test::Sluice::fixture('ladder', duration => 10, gop => 2);
+my @ladder = Sluice::Ingest::fixture('ladder', duration => 10, gop => 2);
 
 $t->run();
 

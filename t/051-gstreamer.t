@@ -26,7 +26,7 @@ Sluice::GStreamer::elements($t);
 
 $t->write_sluice_conf(location => 'sluice_live_window 30s;');
 
-my @ladder = Test::Sluice::fixture('ladder', duration => 10, gop => 2);
+my @ladder = Sluice::Ingest::fixture('ladder', duration => 10, gop => 2);
 
 $t->run();
 

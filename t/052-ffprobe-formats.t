@@ -29,7 +29,7 @@ $t->has_program('ffmpeg', 'ffprobe');
 
 $t->write_sluice_conf(location => 'sluice_live_window 30s;');
 
-my @ladder = Test::Sluice::fixture('ladder', duration => 10, gop => 2);
+my @ladder = Sluice::Ingest::fixture('ladder', duration => 10, gop => 2);
 my %want = (1280 => 720, 960 => 540, 640 => 360);
 
 $t->run();

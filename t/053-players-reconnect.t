@@ -48,7 +48,7 @@ $t->write_sluice_conf(
     http => 'sluice_transition_time 0s;',
     location => "sluice_live_window 60s;\naio threads=sluice;");
 
-my @ladder = Test::Sluice::fixture('ladder', duration => 10, gop => 2);
+my @ladder = Sluice::Ingest::fixture('ladder', duration => 10, gop => 2);
 
 $t->run();
 

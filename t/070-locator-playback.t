@@ -43,7 +43,7 @@ my ($id, $base) = ($smooth // '') =~ m{^/([^/]+)(/show\.ism)/manifest$};
 ok($id, 'Smooth path: /{id}/show.ism/manifest') or BAIL_OUT('no paths');
 $base = "/$id/show.ism";
 
-my $fixture = Test::Sluice::fixture('av', duration => 8, gop => 2);
+my $fixture = Sluice::Ingest::fixture('av', duration => 8, gop => 2);
 my $pub = $t->publish(input => $fixture, loop => 1,
     url => 'rtmp://127.0.0.1:' . $t->port(1935) . "/live/$token/stream");
 

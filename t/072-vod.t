@@ -38,7 +38,7 @@ ok($ev, 'ev1 running') or BAIL_OUT('no live event');
 # three renditions (three RTMP streams), published before the outputs
 # exist: the recording starts in the middle of the stream, where the
 # tracks may be caught a fragment apart
-my @ladder = Test::Sluice::fixture('ladder', duration => 8, gop => 2);
+my @ladder = Sluice::Ingest::fixture('ladder', duration => 8, gop => 2);
 my $pub = $t->publish(input => [@ladder], loop => 1,
     url => [ map { 'rtmp://127.0.0.1:' . $t->port(1935)
                    . "/live/$token/stream$_" } 1 .. 3 ]);

@@ -44,7 +44,7 @@ my $paths = Sluice::Playback::record($t, 'ev1', 'o1', 'a1', 'loc1',
     manifestName => 'dvr', archiveWindowLength => 'PT5M',
     rewindWindowLength => 'PT2M');
 
-my $fixture = Test::Sluice::fixture('av', duration => 8, gop => 2);
+my $fixture = Sluice::Ingest::fixture('av', duration => 8, gop => 2);
 my $pub = $t->publish(input => $fixture, loop => 1,
     url => 'rtmp://127.0.0.1:' . $t->port(1935) . "/live/$token/stream");
 

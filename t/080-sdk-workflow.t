@@ -103,7 +103,7 @@ ok((grep { $_->[0] eq 'Hls' } @paths) >= 2
 
 # push to the input URL returned by the SDK, play live
 
-my $fixture = Test::Sluice::fixture('av', duration => 8, gop => 2);
+my $fixture = Sluice::Ingest::fixture('av', duration => 8, gop => 2);
 my $pub = $t->publish(input => $fixture, loop => 1, url => "$input/stream");
 
 my ($smooth) = map { $_->[1] } grep { $_->[0] eq 'SmoothStreaming' } @paths;

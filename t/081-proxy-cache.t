@@ -88,7 +88,7 @@ isnt($r->{status}, 200, 'edge: no media yet, an error');
 like($r->{headers}{'cache-control'} // '', qr/max-age=1\b/,
     'edge: the error says max-age=1');
 
-my $pub = $t->publish(input => Test::Sluice::fixture('av', duration => 8,
+my $pub = $t->publish(input => Sluice::Ingest::fixture('av', duration => 8,
     gop => 2), loop => 1, url => 'rtmp://127.0.0.1:' . $t->port(1935)
     . "/live/$token/stream");
 
