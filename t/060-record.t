@@ -185,7 +185,8 @@ ok(Sluice::Record::delete_output($t, 'rec2', 'o3'), 'o3 deleted');
 sleep 1;
 my $n3 = scalar @{(grep { $_->{type} eq 'video' }
     Sluice::Record::slots($a3))[0]{records}};
-sleep 5;
+# the event goes on by two fragments, which o3 would have recorded
+ok($t->wait_live_fragments($t->live_marks(), 2), 'rec2 goes on');
 my ($v3b) = grep { $_->{type} eq 'video' } Sluice::Record::slots($a3);
 is(scalar @{$v3b->{records}}, $n3, 'o3 deleted: no more records');
 ok(decode($v3b, $v3b->{records})->{ok}, 'o3: asset kept, decodes');
@@ -218,7 +219,8 @@ ok($t->wait_for(sub {
     substr($t->read_file('error.log') // '', $log0)
         =~ /sluice: recording: open\(\) "\Q$idx\E" failed/;
 }, 15), 'recording failure logged');
-sleep 4;
+# two more fragments fail to be recorded
+ok($t->wait_live_fragments($t->live_marks(), 2), 'rec2 goes on');
 
 my $log = substr($t->read_file('error.log') // '', $log0);
 my @fails = $log =~ /(sluice: recording: open\(\) "\Q$idx\E" failed)/g;

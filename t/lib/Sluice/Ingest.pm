@@ -77,6 +77,17 @@ decodes from its stream C<$stream:0> (default C<a> for an audio track,
 C<v> otherwise).  Returns
 C<($frames, $stderr)>; $frames is undef when ffprobe gave no count.
 
+=item live_marks(), wait_live_fragments($marks, $n, %o)
+
+C<live_marks> returns { track directory => time of its newest fragment }
+of every track of every live event under F<TESTDIR/data/live>.
+C<wait_live_fragments> waits until some track has at least $n fragments
+newer than its mark (a track not in $marks counts all its fragments):
+the ingest went on by $n fragments.  Options: C<timeout> (default 30 s),
+C<what>.  Returns that number, or undef.  For the negative checks ("no
+more records after ...", "one log line per burst"): time passes by
+fragments, not by a fixed sleep.
+
 =back
 
 =head1 FUNCTIONS
@@ -396,6 +407,40 @@ sub track_frames {
 
     my ($n) = $o =~ /(\d+)/;
     return ($n, $e);
+}
+
+sub _live_fragments {
+    my ($self) = @_;
+
+    my %f;
+    for (glob($self->testdir . '/data/live/*/*/*/*.m4s')) {
+        push @{$f{$1}}, $2 if m{^(.*)/(\d+)\.m4s$};
+    }
+    return \%f;
+}
+
+sub live_marks {
+    my ($self) = @_;
+
+    my $f = $self->_live_fragments();
+    return { map { my $d = $_; ($d => (sort { $b <=> $a } @{$f->{$d}})[0]) }
+             keys %$f };
+}
+
+sub wait_live_fragments {
+    my ($self, $marks, $n, %o) = @_;
+
+    return $self->wait_for(sub {
+        my $f = $self->_live_fragments();
+        my $best = 0;
+        for my $d (keys %$f) {
+            my $m = $marks->{$d} // -1;
+            my $k = grep { $_ > $m } @{$f->{$d}};
+            $best = $k if $k > $best;
+        }
+        return $best >= $n ? $best : undef;
+    }, timeout => $o{timeout} // 30, interval => 0.2,
+       what => $o{what} // "$n more live fragments");
 }
 
 1;
