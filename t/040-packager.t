@@ -16,6 +16,7 @@ use JSON::PP;
 use FindBin;
 use lib "$FindBin::Bin/lib";
 use Test::Sluice;
+use Sluice::Playback;
 
 my $t = Test::Sluice->new();
 $t->has_program('ffmpeg', 'ffprobe');
@@ -60,8 +61,9 @@ my $smooth = $t->wait_for(sub {
 
 ok($smooth, 'Smooth manifest with all renditions') or diag_log();
 
-# wait for a few fragments in every track
-sleep 5;
+# a few fragments in every track (the first one's tfrf announces two)
+ok(Sluice::Playback::wait_fragments($t, "$base/manifest", 4),
+   'four fragments');
 
 # Smooth manifest
 
@@ -338,8 +340,10 @@ my ($ast) = $t->get("$base/manifest(format=mpd-time-cmaf)")->{body}
     =~ /availabilityStartTime="([^"]+)"/;
 $ast //= 'none';
 
+my $from = $t->log_offset();
 $t->stop_publisher($pub);
-sleep 2;
+$t->wait_log(qr/"stream\d" stops publishing to live event "ev1"/,
+    from => $from, count => 3);
 $pub = $t->publish(input => [@ladder], loop => 1,
     url => [ map { rtmp_url("$token/stream$_") } 1 .. 3 ]);
 
