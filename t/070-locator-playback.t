@@ -52,8 +52,7 @@ ok($r, 'recording: the Smooth manifest of the locator answers 200')
     or diag($t->get($smooth)->{body});
 
 # a few fragments
-sleep 6;
-Sluice::Playback::wait_media($t, $smooth);
+ok(Sluice::Playback::wait_fragments($t, $smooth, 4), 'four fragments recorded');
 
 $r = $t->get($smooth);
 like($r->{body}, qr/<SmoothStreamingMedia\b[^>]*IsLive="TRUE"/,
