@@ -160,11 +160,17 @@ default C<live> application),
 C<http> (extra http lines, after the sluice_* ones),
 C<account> (default C<< $t->account >>), C<data> (default C<data>),
 C<preview_url> (default C<http://127.0.0.1:%%PORT_8080%%>),
+C<port> (the server's %%PORT_N%%, default 8080),
 C<listen> (appended to the C<listen> of the server, e.g. C<' reuseport'>),
 C<server> (extra lines of the server, before its locations),
 C<location> (extra lines of the packager location),
 C<api> (0: no API location), C<packager> (0: no packager location),
-C<servers> (extra http lines after the server, e.g. other servers).
+C<servers> (extra http lines after the server, e.g. other servers),
+C<ingest> (0: no rtmp block, for the API-only suites),
+C<sluice> (the sluice_* lines of the http block instead of the six above,
+for the suites that test those directives: zone size, several keys or
+ingest URLs, no account...),
+C<tail> (main-context text after the http block).
 
 =item run(), try_run()
 
@@ -440,6 +446,7 @@ sub sluice_conf {
     my $data = $o{data} // 'data';
     my $preview = $o{preview_url} // 'http://127.0.0.1:%%PORT_8080%%';
     my $listen = $o{listen} // '';
+    my $port = $o{port} // 8080;
 
     my $pool = $threads && ($o{app_pool} // 1)
                ? "sluice_thread_pool sluice;\n" : '';
@@ -460,31 +467,39 @@ EOF
                      . "        }\n"
                    : '';
 
+    my $rtmp = ($o{ingest} // 1)
+        ? "rtmp {\n    server {\n"
+          . "        listen 127.0.0.1:%%PORT_1935%%;\n"
+          . _conf_block($o{rtmp}, '        ') . "\n"
+          . _conf_block($apps, '        ')
+          . "    }\n}\n\n"
+        : '';
+
+    my $sluice = $o{sluice}
+        // "sluice_zone sluice 16m;\n"
+           . "sluice_data_path $data;\n"
+           . "sluice_account $account;\n"
+           . "sluice_api_key %%API_KEY%%;\n"
+           . "sluice_ingest_url rtmp://127.0.0.1:%%PORT_1935%%;\n"
+           . "sluice_preview_url $preview;\n";
+
     my $conf = "%%TEST_GLOBALS%%\n\n"
         . "worker_processes $workers;\n"
         . ($threads ? "thread_pool sluice threads=$threads;\n" : '')
         . _conf_block($o{main}, '')
         . "\nevents {}\n\n"
-        . "rtmp {\n    server {\n"
-        . "        listen 127.0.0.1:%%PORT_1935%%;\n"
-        . _conf_block($o{rtmp}, '        ') . "\n"
-        . _conf_block($apps, '        ')
-        . "    }\n}\n\n"
+        . $rtmp
         . "http {\n    %%TEST_GLOBALS_HTTP%%\n\n"
-        . "    sluice_zone sluice 16m;\n"
-        . "    sluice_data_path $data;\n"
-        . "    sluice_account $account;\n"
-        . "    sluice_api_key %%API_KEY%%;\n"
-        . "    sluice_ingest_url rtmp://127.0.0.1:%%PORT_1935%%;\n"
-        . "    sluice_preview_url $preview;\n"
+        . _conf_block($sluice, '    ')
         . _conf_block($o{http}, '    ')
         . "\n    server {\n"
-        . "        listen 127.0.0.1:%%PORT_8080%%$listen;\n"
+        . "        listen 127.0.0.1:%%PORT_$port%%$listen;\n"
         . _conf_block($o{server}, '        ')
         . $api . $packager
         . "    }\n"
         . _conf_block($o{servers}, '    ')
-        . "}\n";
+        . "}\n"
+        . _conf_block($o{tail}, '');
 
     $conf =~ s/%%ACCOUNT%%/$account/g;
     return $conf;
