@@ -16,30 +16,27 @@ Test::Sluice - run nginx with Sluice in a test directory, Test::Nginx style
 
     my $t = Test::Sluice->new()->plan(3);
 
-    $t->write_file_expand('nginx.conf', <<'EOF');
-    %%TEST_GLOBALS%%
-
-    events {}
-
-    http {
-        %%TEST_GLOBALS_HTTP%%
-
-        server {
-            listen 127.0.0.1:%%PORT_8080%%;
-            location / { return 200 "hello\n"; }
-        }
-    }
-    EOF
-
+    # the usual nginx.conf: RTMP ingest, the API, the packager
+    $t->write_sluice_conf(location => 'sluice_live_window 60s;');
     $t->run();
 
-    my $r = $t->http(GET => '/');
-    is($r->{status}, 200, 'status');
-    is($r->{body}, "hello\n", 'body');
-    like($t->http(HEAD => '/x')->{headers}{'content-type'}, qr/text/, 'head');
+    my $ev = $t->create_live_event('ev1', token => $token);   # Sluice::API
+    my $pub = $t->publish(input => Sluice::Ingest::fixture('av'),
+        url => "rtmp://127.0.0.1:" . $t->port(1935) . "/live/$token/s");
 
-    # $t->stop() is optional; at the end of the file nginx is stopped and
-    # error.log is checked (one extra test, counted by plan()).
+    my $loc = $ev->{properties}{preview}{previewLocator};
+    ok($t->wait_for(sub {
+        $t->get("/$loc/preview.ism/manifest")->{status} == 200
+    }, timeout => 30, what => 'a manifest'), 'manifest');
+
+    my $r = $t->api(GET => 'liveEvents/ev1');
+    is($r->{status}, 200, 'status');
+    is($r->{json}{name}, 'ev1', 'name');
+
+    # $t->stop() is optional; at the end of the file the publishers and
+    # nginx are stopped and error.log is checked (one extra test, counted
+    # by plan()).  t/000-smoke.t shows the lower level: a hand-written
+    # nginx.conf through write_file_expand().
 
 Run with C<prove -I t/lib t/> after C<./build.sh build>, or through
 C<./build.sh test> which also sets the environment below.
@@ -260,7 +257,8 @@ C<live_event_state>, C<live_event_action>.
 =item L<Sluice::Ingest>
 
 C<publish> and the publisher methods, C<event_dirs>, C<new_event_dir>,
-C<tracks>, C<track>, C<track_frames>; the functions C<fixture> and
+C<tracks>, C<track>, C<track_frames>, C<live_marks>,
+C<wait_live_fragments>; the functions C<fixture> and
 C<ffprobe_json> (C<use Sluice::Ingest qw(fixture)>).
 
 =back
@@ -273,14 +271,17 @@ L<Sluice::GStreamer>, L<Sluice::RTMP> (an RTMP publisher in Perl).
 
 =head1 WRITING NGINX.CONF
 
-Suites write nginx.conf with C<< $t->write_sluice_conf(%o) >>; its options
-cover the usual variations.  C<write_file_expand('nginx.conf', ...)>, the
-lower-level writer it uses, is left for the configurations that are not
-the usual skeleton and say why: t/000-smoke.t (the harness example,
-nothing of Sluice), t/001-quickstart.t (F<conf.examples/quickstart.conf>
-itself, adapted), t/015 (invalid configurations), t/081
-(F<conf.examples/origin-behind-cache.conf> itself), t/090 (Debian's
-packaged nginx and modules, not the test globals).
+Every suite writes nginx.conf with C<< $t->write_sluice_conf(%o) >> (the
+domain modules' C<config> functions call it too); its options cover the
+variations (API-only servers, HTTPS, other sluice_* directives, extra
+servers, a broken configuration after the http block).  Its lower-level
+writer C<write_file_expand('nginx.conf', ...)> is used directly only
+where the configuration under test is not ours to shape: t/000-smoke.t
+(the example of this harness, no Sluice directive at all), and
+t/001-quickstart.t and t/081-proxy-cache.t, which test the shipped
+F<conf.examples/quickstart.conf> and
+F<conf.examples/origin-behind-cache.conf> themselves (only paths and
+ports replaced).
 
 =cut
 
