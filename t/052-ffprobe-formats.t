@@ -35,7 +35,7 @@ my %want = (1280 => 720, 960 => 540, 640 => 360);
 $t->run();
 
 my $token = '5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a';
-my $loc = create_event('ffprobe1', $token);
+my $loc = $t->create_preview_event('ffprobe1', $token);
 ok($loc, 'live event running with a preview locator')
     or diag('no live event: ' . ($t->read_file('error.log') // ''));
 unless ($loc) {
@@ -150,16 +150,6 @@ $t->done_testing();
 
 
 ###############################################################################
-
-sub create_event {
-    my ($name, $tok) = @_;
-
-    my $ev = $t->create_live_event($name, token => $tok, timeout => 30,
-        properties => { encoding => { encodingType => 'PassthroughBasic' } });
-
-    return $ev && $ev->{properties}{preview}{previewLocator};
-}
-
 
 sub resolve {
     my ($base, $rel) = @_;
