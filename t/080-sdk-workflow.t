@@ -111,7 +111,8 @@ my ($hls) = map { $_->[1] } grep { $_->[1] =~ /format=m3u8-aapl\)/ } @paths;
 
 ok(Sluice::Playback::wait_media($t, $smooth, 30), 'live: media recorded')
     or diag($t->publisher_log($pub));
-sleep 5;
+# a few fragments for the players (ffprobe)
+ok(Sluice::Playback::wait_fragments($t, $smooth, 3), 'live: three fragments');
 
 my $r = $t->get($smooth);
 like($r->{body}, qr/<SmoothStreamingMedia\b[^>]*IsLive="TRUE"/, 'live: Smooth IsLive');
