@@ -13,7 +13,8 @@ use Test::More;
 
 use FindBin;
 use lib "$FindBin::Bin/lib";
-use Test::Sluice qw(fixture);
+use Test::Sluice;
+use Sluice::Ingest qw(fixture);
 
 my $t = Test::Sluice->new()->has_program('ffmpeg');
 $t->api_key('sluice-quickstart-key');

@@ -15,34 +15,19 @@ use Test::Sluice;
 
 my $t = Test::Sluice->new();
 
-$t->write_file_expand('nginx.conf', <<'EOF');
-%%TEST_GLOBALS%%
-
-worker_processes 2;
-
-events {}
-
-http {
-    %%TEST_GLOBALS_HTTP%%
-
-    sluice_zone sluice 8m;
-    sluice_data_path data;
-    sluice_account local;
-    sluice_api_key other-key;
-    sluice_api_key %%API_KEY%%;
-    sluice_ingest_url rtmp://127.0.0.1:%%PORT_1935%%;
-    sluice_ingest_url rtmps://127.0.0.1:2935/;
-    sluice_preview_url https://127.0.0.1:%%PORT_8443%%;
-    sluice_max_live_events 12;
-
-    server {
-        listen 127.0.0.1:%%PORT_8080%%;
-
-        location ~* ^/subscriptions/ {
-            sluice_api;
-        }
-    }
-}
+# the sluice_* directives under test: two keys, two ingest URLs, an HTTPS
+# preview URL, a live event limit; no RTMP, no packager
+$t->write_sluice_conf(threads => 0, ingest => 0, packager => 0,
+    sluice => <<'EOF');
+sluice_zone sluice 8m;
+sluice_data_path data;
+sluice_account local;
+sluice_api_key other-key;
+sluice_api_key %%API_KEY%%;
+sluice_ingest_url rtmp://127.0.0.1:%%PORT_1935%%;
+sluice_ingest_url rtmps://127.0.0.1:2935/;
+sluice_preview_url https://127.0.0.1:%%PORT_8443%%;
+sluice_max_live_events 12;
 EOF
 
 $t->run();

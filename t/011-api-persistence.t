@@ -17,35 +17,15 @@ use Test::Sluice;
 
 my $t = Test::Sluice->new();
 
-my $conf = <<'EOF2';
-%%TEST_GLOBALS%%
-
-worker_processes 2;
-
-events {}
-
-http {
-    %%TEST_GLOBALS_HTTP%%
-
-    sluice_zone sluice %%ZONE%%;
-    sluice_data_path data;
-    sluice_api_key %%API_KEY%%;
-
-    server {
-        listen 127.0.0.1:%%PORT_8080%%;
-
-        location ~* ^/subscriptions/ {
-            sluice_api;
-        }
-    }
-}
-EOF2
-
 sub config {
     my ($zone) = @_;
 
-    (my $c = $conf) =~ s/%%ZONE%%/$zone/;
-    $t->write_file_expand('nginx.conf', $c);
+    $t->write_sluice_conf(threads => 0, ingest => 0, packager => 0,
+        sluice => <<"EOF");
+sluice_zone sluice $zone;
+sluice_data_path data;
+sluice_api_key %%API_KEY%%;
+EOF
 }
 
 config('8m');

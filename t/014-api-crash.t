@@ -19,29 +19,12 @@ my $t = Test::Sluice->new();
 my $v = `$t->{nginx} -V 2>&1`;
 $t->skip_all('nginx built without --with-debug') unless $v =~ /--with-debug/;
 
-$t->write_file_expand('nginx.conf', <<'EOF2');
-%%TEST_GLOBALS%%
-
-worker_processes 2;
-
-events {}
-
-http {
-    %%TEST_GLOBALS_HTTP%%
-
-    sluice_zone sluice 8m;
-    sluice_data_path data;
-    sluice_api_key %%API_KEY%%;
-    sluice_max_live_events 3;
-
-    server {
-        listen 127.0.0.1:%%PORT_8080%%;
-
-        location ~* ^/subscriptions/ {
-            sluice_api;
-        }
-    }
-}
+$t->write_sluice_conf(threads => 0, ingest => 0, packager => 0,
+    sluice => <<'EOF2');
+sluice_zone sluice 8m;
+sluice_data_path data;
+sluice_api_key %%API_KEY%%;
+sluice_max_live_events 3;
 EOF2
 
 $t->run();

@@ -16,41 +16,16 @@ use Test::Sluice;
 
 my $t = Test::Sluice->new();
 
-my $conf = <<'EOF2';
-%%TEST_GLOBALS%%
-
-worker_processes 1;
-
-events {}
-
-http {
-    %%TEST_GLOBALS_HTTP%%
-
-    sluice_zone sluice %%ZONE%%;
-    sluice_data_path data;
-    sluice_api_key %%API_KEY%%;
-
-    server {
-        listen 127.0.0.1:%%PORT_8080%%;
-
-        location ~* ^/subscriptions/ {
-            sluice_api;
-        }
-
-        location / {
-            sluice_packager;
-        }
-    }
-}
-%%BROKEN%%
-EOF2
-
 sub config {
     my ($zone, $broken) = @_;
 
-    (my $c = $conf) =~ s/%%ZONE%%/$zone/;
-    $c =~ s/%%BROKEN%%/$broken ? "http { no_such_directive_here; }" : ''/e;
-    $t->write_file_expand('nginx.conf', $c);
+    $t->write_sluice_conf(workers => 1, threads => 0, ingest => 0,
+        sluice => <<"EOF2",
+sluice_zone sluice $zone;
+sluice_data_path data;
+sluice_api_key %%API_KEY%%;
+EOF2
+        tail => $broken ? "http { no_such_directive_here; }" : '');
 }
 
 config('8m', 0);

@@ -15,32 +15,11 @@ use Test::Sluice;
 
 my $t = Test::Sluice->new();
 
-$t->write_file_expand('nginx.conf', <<'EOF2');
-%%TEST_GLOBALS%%
-
-worker_processes 2;
-
-events {}
-
-http {
-    %%TEST_GLOBALS_HTTP%%
-
-    sluice_zone sluice 8m;
-    sluice_data_path data;
-    sluice_api_key %%API_KEY%%;
-
-    server {
-        listen 127.0.0.1:%%PORT_8080%%;
-
-        location ~* ^/subscriptions/ {
-            sluice_api;
-        }
-
-        location / {
-            sluice_packager;
-        }
-    }
-}
+$t->write_sluice_conf(threads => 0, ingest => 0,
+    sluice => <<'EOF2');
+sluice_zone sluice 8m;
+sluice_data_path data;
+sluice_api_key %%API_KEY%%;
 EOF2
 
 $t->run();

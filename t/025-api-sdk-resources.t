@@ -23,39 +23,26 @@ my $sdk = "$FindBin::Bin/sdk";
 $t->skip_all('t/sdk/node_modules missing: run npm ci --prefix t/sdk')
     unless -d "$sdk/node_modules/\@azure/arm-mediaservices";
 
-my $conf = <<'EOF2';
-%%TEST_GLOBALS%%
+# the SDK talks HTTPS only
+sub config {
+    my ($time) = @_;
 
-worker_processes 2;
-
-events {}
-
-http {
-    %%TEST_GLOBALS_HTTP%%
-
-    sluice_zone sluice 8m;
-    sluice_data_path data;
-    sluice_account sdkaccount;
-    sluice_api_key %%API_KEY%%;
-    sluice_preview_url https://127.0.0.1:%%PORT_8443%%;
-    sluice_transition_time %%TIME%%;
-
-    server {
-        listen 127.0.0.1:%%PORT_8443%% ssl;
-
-        ssl_certificate %%CERT%%;
-        ssl_certificate_key %%CERT_KEY%%;
-
-        location ~* ^/subscriptions/ {
-            sluice_api;
-        }
-    }
-}
+    $t->write_sluice_conf(threads => 0, ingest => 0, packager => 0,
+        port => 8443, listen => ' ssl', server => <<'EOF2', sluice => <<"EOF3");
+ssl_certificate %%CERT%%;
+ssl_certificate_key %%CERT_KEY%%;
 EOF2
+sluice_zone sluice 8m;
+sluice_data_path data;
+sluice_account sdkaccount;
+sluice_api_key %%API_KEY%%;
+sluice_preview_url https://127.0.0.1:%%PORT_8443%%;
+sluice_transition_time $time;
+EOF3
+}
 
 for my $time ('0', '1s') {
-    (my $c = $conf) =~ s/%%TIME%%/$time/;
-    $t->write_file_expand('nginx.conf', $c);
+    config($time);
 
     $t->stop();
     system('rm', '-rf', $t->testdir() . '/data');

@@ -55,7 +55,7 @@ my $tok1 = 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa1';
 my $ev1 = create_event('ingest1', $tok1);
 ok($ev1, 'ingest1 running') or BAIL_OUT('no live event: ' . log_tail());
 
-my @ladder = Test::Sluice::fixture('ladder', duration => 8, gop => 2);
+my @ladder = Sluice::Ingest::fixture('ladder', duration => 8, gop => 2);
 
 my $before = $t->event_dirs();
 
@@ -72,7 +72,7 @@ wait_publisher($pub, 30);
 my $evdir1 = $t->new_event_dir($before);
 ok($evdir1, 'event directory created') or diag(log_tail());
 
-my @tracks = tracks($evdir1);
+my @tracks = $t->tracks($evdir1);
 my @video = grep { $_->{type} eq 'video' } @tracks;
 my @audio = grep { $_->{type} eq 'audio' } @tracks;
 
@@ -93,7 +93,7 @@ is_deeply([ sort { $a <=> $b } keys %sizes ], [ 640, 960, 1280 ],
     'renditions 640, 960, 1280 wide');
 
 for my $tr ($video[0], $audio[0]) {
-    my $info = decode($tr);
+    my $info = decode_track($tr);
     ok($info->{ok}, "$tr->{type}: init + fragments decode")
         or diag($info->{err});
     my $want = $tr->{type} eq 'video' ? 30 * 2 * (@{$tr->{times}} - 1) : 0;
@@ -106,7 +106,7 @@ ok(abs($a0 / 48000 - $v0[0] / 90000) < 0.1, 'audio begins with video');
 ###############################################################################
 # refusals: one log line each, nothing stored
 
-my $nbefore = scalar tracks($evdir1);
+my $nbefore = scalar $t->tracks($evdir1);
 
 refused("$rtmp/live/nosuchtoken/x", 'unknown access token', []);
 refused("$rtmp/live/x", 'no access token', []);
@@ -129,7 +129,7 @@ refused("$rtmp/live/$tok1/mp3", 'unsupported audio codec',
 refused("$rtmp/nolive/$tok1/nolive",
     'application "nolive" has "sluice_ingest on" without "live on"', []);
 
-is(scalar tracks($evdir1), $nbefore, 'refused streams stored nothing');
+is(scalar $t->tracks($evdir1), $nbefore, 'refused streams stored nothing');
 
 ###############################################################################
 # reconnect: the timeline continues after the stored end, discontinuity
@@ -138,18 +138,18 @@ my $tok4 = 'ddddddddddddddddddddddddddddddd4';
 my $loc4 = create_event('ingest4', $tok4);
 ok($loc4, 'ingest4 running');
 
-my $av = Test::Sluice::fixture('av', duration => 5, gop => 2);
+my $av = Sluice::Ingest::fixture('av', duration => 5, gop => 2);
 
 $before = $t->event_dirs();
 wait_publisher($t->publish(input => $av, url => "$rtmp/live/$tok4/s"), 20);
 my $evdir4 = $t->new_event_dir($before);
 
-my ($v4) = grep { $_->{type} eq 'video' } tracks($evdir4);
+my ($v4) = grep { $_->{type} eq 'video' } $t->tracks($evdir4);
 my @first = @{$v4->{times} // []};
 
 wait_publisher($t->publish(input => $av, url => "$rtmp/live/$tok4/s"), 20);
 
-($v4) = grep { $_->{type} eq 'video' } tracks($evdir4);
+($v4) = grep { $_->{type} eq 'video' } $t->tracks($evdir4);
 my @all = @{$v4->{times} // []};
 my @second = @all[scalar @first .. $#all];
 
@@ -216,13 +216,13 @@ ok(@starts == 2 && @second && $starts[1][2] == $second[0]
 
 # stopped and started again: a new generation, a new timeline from 0
 
-ok(api_action('ingest4', 'stop', 'Stopped'), 'ingest4 stopped');
-ok(api_action('ingest4', 'start', 'Running'), 'ingest4 started again');
+ok($t->live_event_action('ingest4', 'stop', 'Stopped'), 'ingest4 stopped');
+ok($t->live_event_action('ingest4', 'start', 'Running'), 'ingest4 started again');
 
 wait_publisher($t->publish(input => $av, url => "$rtmp/live/$tok4/s"), 20);
 
 my ($g2) = grep { $_->{type} eq 'video' }
-    tracks(($evdir4 // '') =~ s{/1$}{/2}r);
+    $t->tracks(($evdir4 // '') =~ s{/1$}{/2}r);
 is($g2->{times}[0] // -1, 0, 'new generation: timeline from 0');
 
 ###############################################################################
@@ -231,7 +231,7 @@ is($g2->{times}[0] // -1, 0, 'new generation: timeline from 0');
 my $tok5 = 'eeeeeeeeeeeeeeeeeeeeeeeeeeeeeee5';
 ok(create_event('ingest5', $tok5), 'ingest5 running');
 
-my $av10 = Test::Sluice::fixture('av', duration => 10, gop => 2);
+my $av10 = Sluice::Ingest::fixture('av', duration => 10, gop => 2);
 my $jumped = flv_jump($av10, 'jumped.flv', 5000, 100000);
 
 $before = $t->event_dirs();
@@ -239,14 +239,14 @@ wait_publisher($t->publish(input => $jumped, realtime => 0,
     args => [ '-copyts' ], url => "$rtmp/live/$tok5/j"), 30);
 my $evdir5 = $t->new_event_dir($before);
 
-my ($v5) = grep { $_->{type} eq 'video' } tracks($evdir5);
+my ($v5) = grep { $_->{type} eq 'video' } $t->tracks($evdir5);
 my @t5 = @{$v5->{times} // []};
 
 like($t->read_file('error.log'), qr/timestamp jump of 100\d\d\d ms in "j"/,
     'jump logged');
 ok(@t5 >= 4 && $t5[-1] < 20 * 90000, 'timeline continues without the gap')
     or diag(explain(\@t5));
-ok(decode($v5)->{ok}, 'fragments across the jump decode');
+ok(decode_track($v5)->{ok}, 'fragments across the jump decode');
 
 ###############################################################################
 # audio only (cut on the boundaries) and video only
@@ -254,8 +254,8 @@ ok(decode($v5)->{ok}, 'fragments across the jump decode');
 my $tok12 = 'efefefefefefefefefefefefefefefef';
 ok(create_event('ingest12', $tok12), 'ingest12 running');
 
-my $aonly = Test::Sluice::fixture('av', duration => 9, video => 0);
-my $vonly = Test::Sluice::fixture('av', duration => 9, audio => 0);
+my $aonly = Sluice::Ingest::fixture('av', duration => 9, video => 0);
+my $vonly = Sluice::Ingest::fixture('av', duration => 9, audio => 0);
 
 $before = $t->event_dirs();
 my $pa = $t->publish(input => $aonly, realtime => 0,
@@ -266,7 +266,7 @@ wait_publisher($pa, 30);
 wait_publisher($pv, 30);
 my $evdir12 = $t->new_event_dir($before);
 
-my @t12 = tracks($evdir12);
+my @t12 = $t->tracks($evdir12);
 my ($ta) = grep { $_->{type} eq 'audio' } @t12;
 my ($tv) = grep { $_->{type} eq 'video' } @t12;
 
@@ -280,11 +280,11 @@ ok(@at >= 4, 'audio-only fragments') or diag(explain(\@at));
 my @off = grep { my $r = $_ % 96000; $r > 1024 && $r < 96000 - 1024 } @at;
 is(scalar @off, 0, 'audio-only cuts on the 2 s boundaries')
     or diag(explain(\@at));
-ok(decode($ta)->{ok}, 'audio-only fragments decode');
+ok(decode_track($ta)->{ok}, 'audio-only fragments decode');
 
 my @vt = @{$tv->{times} // []};
 ok(@vt >= 4, 'video-only fragments');
-ok(decode($tv)->{ok}, 'video-only fragments decode');
+ok(decode_track($tv)->{ok}, 'video-only fragments decode');
 
 ###############################################################################
 # the video configuration changes mid-stream (640x360 -> 320x180):
@@ -293,7 +293,7 @@ ok(decode($tv)->{ok}, 'video-only fragments decode');
 my $tok10 = 'abababababababababababababababab';
 ok(create_event('ingest10', $tok10), 'ingest10 running');
 
-my $small = Test::Sluice::fixture('av', duration => 6, gop => 2,
+my $small = Sluice::Ingest::fixture('av', duration => 6, gop => 2,
     size => '320x180');
 my $spliced = flv_splice($av10, $small, 'spliced.flv', 4000);
 
@@ -302,7 +302,7 @@ wait_publisher($t->publish(input => $spliced, realtime => 0,
     url => "$rtmp/live/$tok10/c"), 30);
 my $evdir10 = $t->new_event_dir($before);
 
-my ($v10) = grep { $_->{type} eq 'video' } tracks($evdir10);
+my ($v10) = grep { $_->{type} eq 'video' } $t->tracks($evdir10);
 my $vdir10 = $v10 ? $v10->{dir} : "$dir/none";
 
 ok(-f "$vdir10/init1.mp4", 'init1.mp4 written');
@@ -312,11 +312,11 @@ like($t->read_file('error.log'),
 
 my @t10 = @{$v10->{times} // []};
 my ($after) = grep { $_ >= 4 * 90000 } @t10;
-my $p10 = Test::Sluice::ffprobe_json(
+my $p10 = Sluice::Ingest::ffprobe_json(
     concat_files('c.mp4', "$vdir10/init1.mp4", "$vdir10/$after.m4s"))
     if defined $after;
 is($p10->{streams}[0]{width} // 0, 320, 'fragment after the change: 320 wide');
-my $p10a = Test::Sluice::ffprobe_json(
+my $p10a = Sluice::Ingest::ffprobe_json(
     concat_files('c0.mp4', "$vdir10/init0.mp4", "$vdir10/$t10[0].m4s"))
     if @t10;
 is($p10a->{streams}[0]{width} // 0, 640, 'first fragment: 640 wide');
@@ -335,7 +335,7 @@ my $p11 = $t->publish(input => $av, loop => 1,
 
 my $vdir11 = $t->wait_for(sub {
     my $d = $t->new_event_dir($before) or return;
-    my ($v) = grep { $_->{type} eq 'video' && @{$_->{times}} } tracks($d);
+    my ($v) = grep { $_->{type} eq 'video' && @{$_->{times}} } $t->tracks($d);
     return $v ? $v->{dir} : undef;
 }, 20);
 ok($vdir11, 'ingest11 fragments');
@@ -351,12 +351,13 @@ my $failed = $t->wait_for(sub {
         /sluice: open\(\) "\Q$vdir11\E\/\d+\.m4s" failed, fragment/g);
     return scalar @n;
 }, 10);
-sleep 4;
+# two more fragments are dropped (the audio track goes on meanwhile)
+ok($t->wait_live_fragments($t->live_marks(), 2), 'ingest11 goes on');
 
 my @failed = ($t->read_file('error.log') =~
     /sluice: open\(\) "\Q$vdir11\E\/\d+\.m4s" failed, fragment/g);
 is(scalar @failed, 1, 'write failures logged once per burst');
-ok(running($p11), 'publisher kept');
+ok($t->publisher_running($p11), 'publisher kept');
 
 unlink($vdir11);
 rename("$vdir11.away", $vdir11);
@@ -378,14 +379,14 @@ my $p6 = $t->publish(input => $av, loop => 1, url => "$rtmp/live/$tok6/s");
 
 ok($t->wait_for(sub {
     my $d = $t->new_event_dir($before) or return;
-    return grep { @{$_->{times}} } tracks($d);
+    return grep { @{$_->{times}} } $t->tracks($d);
 }, 20), 'ingest6 fragments');
 
 my $r = $t->api(POST => 'liveEvents/ingest6/stop', {});
 ok($r->{status} == 200 || $r->{status} == 202, 'stop accepted')
     or diag("$r->{status} $r->{body}");
 
-ok($t->wait_for(sub { !running($p6) }, 15),
+ok($t->wait_for(sub { !$t->publisher_running($p6) }, 15),
     'publisher closed');
 like($t->read_file('error.log'),
     qr/live event "ingest6" is no longer running/, 'closing logged');
@@ -406,7 +407,7 @@ my $p9 = $t->publish(input => $av, loop => 1, url => "$rtmp/live/$tok9/stream");
 my @both = $t->wait_for(sub {
     my @new = grep { !$before->{$_} } glob("$dir/data/live/*");
     return unless @new == 2;
-    my @n = map { scalar grep { @{$_->{times}} } tracks("$_/1") } @new;
+    my @n = map { scalar grep { @{$_->{times}} } $t->tracks("$_/1") } @new;
     return $n[0] == 2 && $n[1] == 2 ? @new : ();
 }, 20);
 ok(@both, 'both events store their stream "stream"');
@@ -426,10 +427,10 @@ wait_publisher($t->publish(input => $av10, realtime => 0,
     url => "$rtmp/small/$tok7/s"), 30);
 my $evdir7 = $t->new_event_dir($before);
 
-my @t7 = tracks($evdir7);
+my @t7 = $t->tracks($evdir7);
 is(scalar @t7, 2, 'ring: two tracks');
 is(scalar @{$_->{times}}, 4, "ring: 4 fragments kept ($_->{type})") for @t7;
-ok(decode($t7[0])->{ok}, 'ring: kept fragments decode');
+ok(decode_track($t7[0])->{ok}, 'ring: kept fragments decode');
 
 $t->stop();
 
@@ -470,7 +471,7 @@ sub create_event {
 
     unless ($nostart) {
         $t->wait_for(sub {
-            state_of($name) eq 'Stopped';
+            $t->live_event_state($name) eq 'Stopped';
         }, 20);
 
         $r = $t->api(POST => "liveEvents/$name/start", {});
@@ -478,99 +479,37 @@ sub create_event {
             unless $r->{status} =~ /^20[02]$/;
     }
 
-    my $ok = $t->wait_for(sub { state_of($name) eq $want }, 20);
+    my $ok = $t->wait_for(sub { $t->live_event_state($name) eq $want }, 20);
     return unless $ok;
 
     my $g = $t->api(GET => "liveEvents/$name");
     return $g->{json}{properties}{preview}{previewLocator} || 1;
 }
 
-sub api_action {
-    my ($name, $action, $want) = @_;
+# init + all fragments decode; frames counted
+sub decode_track {
+    my ($tr) = @_;
 
-    my $r = $t->api(POST => "liveEvents/$name/$action", {});
-    unless ($r->{status} =~ /^20[02]$/) {
-        diag("$action $name: $r->{status} $r->{body}");
-        return;
-    }
-
-    return $t->wait_for(sub { state_of($name) eq $want }, 20);
-}
-
-sub state_of {
-    my ($name) = @_;
-    my $g = $t->api(GET => "liveEvents/$name");
-    return $g->{json}{properties}{resourceState} // '';
+    my ($frames, $e) = $t->track_frames($tr);
+    return { ok => ($e eq '' && $frames), frames => $frames // 0,
+             err => $e };
 }
 
 sub wait_publisher {
     my ($p, $timeout) = @_;
 
-    $t->wait_for(sub { !running($p) }, $timeout);
+    $t->wait_for(sub { !$t->publisher_running($p) }, $timeout);
     $t->stop_publisher($p);
 
     # the last fragments are written through the thread pool
     sleep 1;
 }
 
-# publisher_running() does not pump: an exited ffmpeg looks alive
-sub running {
-    my ($p) = @_;
-    my $h = $p->{handle} or return 0;
-    eval { $h->pump_nb() };
-    return $h->pumpable() ? 1 : 0;
-}
-
-# every track directory of an event generation: type, width, times
-sub tracks {
-    my ($gen) = @_;
-    return () unless $gen;
-
-    my @tracks;
-
-    for my $d (sort glob("$gen/*")) {
-        next unless -f "$d/init0.mp4";
-
-        my $p = Test::Sluice::ffprobe_json("$d/init0.mp4") // {};
-        my $s = $p->{streams}[0] // {};
-        my @times = sort { $a <=> $b }
-            map { /(\d+)\.m4s$/ ? $1 : () } glob("$d/*.m4s");
-
-        push @tracks, { dir => $d, type => $s->{codec_type} // '',
-            width => $s->{width} // 0, times => \@times };
-    }
-
-    return @tracks;
-}
-
-# init + all fragments decode; frames counted
-sub decode {
-    my ($tr) = @_;
-
-    my $file = "$dir/decode.mp4";
-    open my $out, '>:raw', $file or die "$file: $!";
-    for my $f ("$tr->{dir}/init0.mp4",
-               map { "$tr->{dir}/$_.m4s" } @{$tr->{times}})
-    {
-        print $out $t->read_file($f);
-    }
-    close $out;
-
-    my ($o, $e) = ('', '');
-    IPC::Run::run([ 'ffprobe', '-v', 'error', '-count_frames',
-        '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', $file ],
-        '<', \undef, '>', \$o, '2>', \$e, IPC::Run::timeout(60));
-
-    my ($frames) = $o =~ /(\d+)/;
-    return { ok => ($e eq '' && $frames), frames => $frames // 0,
-             err => $e };
-}
-
 # a publisher that must be refused: connection closed, one log line
 sub refused {
     my ($url, $reason, $codec) = @_;
 
-    my $src = Test::Sluice::fixture('av', duration => 5, gop => 2);
+    my $src = Sluice::Ingest::fixture('av', duration => 5, gop => 2);
     my $log = $t->read_file('error.log') // '';
     my $n0 = () = $log =~ /publish refused: \Q$reason\E/g;
 

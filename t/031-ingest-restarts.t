@@ -33,7 +33,7 @@ my $tok = '31313131313131313131313131313131';
 my $loc = create_event('restart1', $tok);
 ok($loc, 'restart1 running') or BAIL_OUT('no live event');
 
-my $av = Test::Sluice::fixture('av', duration => 5, gop => 2);
+my $av = Sluice::Ingest::fixture('av', duration => 5, gop => 2);
 
 my $p1 = $t->publish(input => $av, loop => 1, url => "$rtmp/live/$tok/s");
 
@@ -59,7 +59,7 @@ ok($t->reload(), 'reloaded');
 
 ok($t->wait_for(sub { times_of($vdir) >= $n0 + 2 }, 15),
     'fragments keep coming after the reload');
-ok(running($p1), 'publisher kept across the reload');
+ok($t->publisher_running($p1), 'publisher kept across the reload');
 
 ###############################################################################
 # kill -9 of the worker holding the publisher
@@ -72,7 +72,7 @@ my @before = sort { $a <=> $b } times_of($vdir);
 
 kill 'KILL', $pid;
 
-ok($t->wait_for(sub { !running($p1) }, 15), 'publisher cut off');
+ok($t->wait_for(sub { !$t->publisher_running($p1) }, 15), 'publisher cut off');
 $t->stop_publisher($p1);
 
 my $p2 = $t->publish(input => $av, loop => 1, url => "$rtmp/live/$tok/s");
@@ -124,35 +124,22 @@ sub create_event {
 
     return unless $r->{status} =~ /^20[012]$/;
 
-    $t->wait_for(sub { state_of($name) eq 'Stopped' }, 20) or return;
+    $t->wait_for(sub { $t->live_event_state($name) eq 'Stopped' }, 20) or return;
 
     $r = $t->api(POST => "liveEvents/$name/start", {});
     return unless $r->{status} =~ /^20[02]$/;
 
-    $t->wait_for(sub { state_of($name) eq 'Running' }, 20) or return;
+    $t->wait_for(sub { $t->live_event_state($name) eq 'Running' }, 20) or return;
 
     my $g = $t->api(GET => "liveEvents/$name");
     return $g->{json}{properties}{preview}{previewLocator};
 }
 
-sub state_of {
-    my $g = $t->api(GET => "liveEvents/$_[0]");
-    return $g->{json}{properties}{resourceState} // '';
-}
-
 sub video {
-    my $p = Test::Sluice::ffprobe_json("$_[0]/init0.mp4") // {};
+    my $p = Sluice::Ingest::ffprobe_json("$_[0]/init0.mp4") // {};
     return ($p->{streams}[0]{codec_type} // '') eq 'video';
 }
 
 sub times_of {
     return map { /(\d+)\.m4s$/ ? $1 : () } glob("$_[0]/*.m4s");
-}
-
-# publisher_running() does not pump: an exited ffmpeg looks alive
-sub running {
-    my ($p) = @_;
-    my $h = $p->{handle} or return 0;
-    eval { $h->pump_nb() };
-    return $h->pumpable() ? 1 : 0;
 }

@@ -40,7 +40,7 @@ ok($locator, 'live event running') or BAIL_OUT('no live event');
 
 # 24 s with a keyframe every 4 s, pushed as fast as it goes
 
-my $file = Test::Sluice::fixture('av', duration => 24, gop => 4);
+my $file = Sluice::Ingest::fixture('av', duration => 24, gop => 4);
 my $pub = $t->publish(input => $file, realtime => 0,
     url => 'rtmp://127.0.0.1:' . $t->port(1935) . "/live/$token/s1");
 $t->wait_publisher_exit($pub, 60);

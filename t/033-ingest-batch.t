@@ -140,25 +140,13 @@ sub debug_log {
     return <$fh>;
 }
 
-sub track_dir {
-    my ($gen, $type) = @_;
-
-    for my $d (sort glob("$gen/*")) {
-        next unless -f "$d/init0.mp4";
-        my $p = Test::Sluice::ffprobe_json("$d/init0.mp4") // {};
-        return $d if ($p->{streams}[0]{codec_type} // '') eq $type;
-    }
-
-    return;
-}
-
 # [ [duration, size], ... ] of a track's fragments in time order
 sub fragments {
     my ($gen, $type) = @_;
 
-    my $d = track_dir($gen // '', $type) or return [];
-    my @times = sort { $a <=> $b }
-        map { /(\d+)\.m4s$/ ? $1 : () } glob("$d/*.m4s");
+    my $tr = $t->track($gen, $type);
+    my $d = $tr->{dir} or return [];
+    my @times = @{$tr->{times}};
 
     return [ map {
         [ ($_ < $#times ? $times[$_ + 1] - $times[$_] : 'last'),
@@ -169,20 +157,8 @@ sub fragments {
 sub count_frames {
     my ($gen) = @_;
 
-    my $d = track_dir($gen // '', 'video') or return 0;
-    my $file = "$dir/joined.mp4";
-
-    open my $out, '>:raw', $file or die "$file: $!";
-    for my $f ("$d/init0.mp4", map { "$d/$_.m4s" } sort { $a <=> $b }
-               map { /(\d+)\.m4s$/ ? $1 : () } glob("$d/*.m4s"))
-    {
-        open my $in, '<:raw', $f or die "$f: $!";
-        local $/;
-        print {$out} scalar <$in>;
-    }
-    close $out;
-
-    my $n = `ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames -of csv=p=0 $file`;
-    chomp $n;
-    return $n;
+    my $tr = $t->track($gen, 'video');
+    return 0 unless $tr->{dir};
+    my ($n) = $t->track_frames($tr, 'v');
+    return $n // '';
 }

@@ -40,7 +40,7 @@ my $ev1 = $t->create_live_event('wrap', token => $tok1);
 ok($ev1, 'event "wrap" running') or BAIL_OUT('no live event');
 my $loc1 = $ev1->{properties}{preview}{previewLocator};
 
-my $av16 = Test::Sluice::fixture('av', duration => 16, gop => 2);
+my $av16 = Sluice::Ingest::fixture('av', duration => 16, gop => 2);
 my @tags16 = media_tags($av16);
 my $keys16 = grep { keyframe($_) } @tags16;
 
@@ -53,7 +53,7 @@ ok(publish_tags($tok1, 's', [ map { [ $_, $_->{ts} + $base ] } @tags16 ],
 my $gen1 = $t->new_event_dir($before);
 
 my $v1 = wait_track($gen1, 'video', $keys16);
-my $a1 = track($gen1, 'audio');
+my $a1 = $t->track($gen1, 'audio');
 my @vt = @{$v1->{times}};
 my @at = @{$a1->{times}};
 
@@ -131,7 +131,7 @@ my $ev2 = $t->create_live_event('jump', token => $tok2);
 ok($ev2, 'event "jump" running');
 my $loc2 = $ev2->{properties}{preview}{previewLocator};
 
-my $av10 = Test::Sluice::fixture('av', duration => 10, gop => 2);
+my $av10 = Sluice::Ingest::fixture('av', duration => 10, gop => 2);
 my @tags10 = media_tags($av10);
 my ($at8) = grep { keyframe($tags10[$_]) && $tags10[$_]{ts} >= 8000 }
     0 .. $#tags10;
@@ -215,56 +215,23 @@ sub publish_tags {
     return $ok;
 }
 
-# a track of an event generation: its directory and fragment times
-sub track {
-    my ($gen, $type) = @_;
-
-    for my $d (sort glob(($gen // "$dir/none") . '/*')) {
-        next unless -f "$d/init0.mp4";
-        my $p = Test::Sluice::ffprobe_json("$d/init0.mp4") // {};
-        next unless ($p->{streams}[0]{codec_type} // '') eq $type;
-
-        my @times = sort { $a <=> $b }
-            map { /(\d+)\.m4s$/ ? $1 : () } glob("$d/*.m4s");
-        return { dir => $d, times => \@times };
-    }
-
-    return { times => [] };
-}
-
 # the last fragments are written through the thread pool after the
 # publisher left
 sub wait_track {
     my ($gen, $type, $n) = @_;
 
-    $t->wait_for(sub { @{track($gen, $type)->{times}} >= $n }, 10);
+    $t->wait_for(sub { @{$t->track($gen, $type)->{times}} >= $n }, 10);
     sleep 0.5;
-    return track($gen, $type);
+    return $t->track($gen, $type);
 }
 
 # frames of a track (init + fragments) or of a file's stream
 sub count_frames {
     my ($tr, $stream) = @_;
 
-    my $file = $tr->{file};
-
-    unless ($file) {
-        return -1 unless $tr->{dir};
-        $file = "$dir/joined.mp4";
-        open my $out, '>:raw', $file or die "$file: $!";
-        print {$out} $t->read_file($_) for "$tr->{dir}/init0.mp4",
-            map { "$tr->{dir}/$_.m4s" } @{$tr->{times}};
-        close $out;
-    }
-
-    my ($o, $e) = ('', '');
-    IPC::Run::run([ 'ffprobe', '-v', 'error', '-count_frames',
-        '-select_streams', ($stream // 'v') . ':0', '-show_entries',
-        'stream=nb_read_frames', '-of', 'csv=p=0', $file ],
-        '<', \undef, '>', \$o, '2>', \$e, IPC::Run::timeout(60));
-
-    diag("ffprobe $file: $e") if $e ne '';
-    my ($n) = $o =~ /(\d+)/;
+    return -1 unless $tr->{dir} || $tr->{file};
+    my ($n, $e) = $t->track_frames($tr, $stream);
+    diag("ffprobe: $e") if $e ne '';
     return $n // -1;
 }
 

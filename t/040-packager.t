@@ -16,6 +16,7 @@ use JSON::PP;
 use FindBin;
 use lib "$FindBin::Bin/lib";
 use Test::Sluice;
+use Sluice::Playback;
 
 my $t = Test::Sluice->new();
 $t->has_program('ffmpeg', 'ffprobe');
@@ -47,7 +48,7 @@ ok($loc, 'ev1 running with a preview locator') or BAIL_OUT('no event');
 
 my $base = "/$loc/preview.ism";
 
-my @ladder = Test::Sluice::fixture('ladder', duration => 8, gop => 2);
+my @ladder = Sluice::Ingest::fixture('ladder', duration => 8, gop => 2);
 my $pub = $t->publish(input => [@ladder], loop => 1,
     url => [ map { rtmp_url("$token/stream$_") } 1 .. 3 ]);
 
@@ -60,8 +61,9 @@ my $smooth = $t->wait_for(sub {
 
 ok($smooth, 'Smooth manifest with all renditions') or diag_log();
 
-# wait for a few fragments in every track
-sleep 5;
+# a few fragments in every track (the first one's tfrf announces two)
+ok(Sluice::Playback::wait_fragments($t, "$base/manifest", 4),
+   'four fragments');
 
 # Smooth manifest
 
@@ -208,7 +210,7 @@ is($r->{status}, 200, 'TS v3 via aio threads: 200');
 ok($r->{body} eq $v3->{body} && length($v3->{body}) > length($ts),
     'TS v3 via aio threads: same bytes, audio muxed in');
 my $pids = join ',', sort map { $_->{codec_type} }
-    @{ (Test::Sluice::ffprobe_json(save_file('v3.ts', $v3->{body})) // {})
+    @{ (Sluice::Ingest::ffprobe_json(save_file('v3.ts', $v3->{body})) // {})
        ->{streams} // [] };
 is($pids, 'audio,video', 'TS v3: audio and video streams');
 
@@ -338,8 +340,10 @@ my ($ast) = $t->get("$base/manifest(format=mpd-time-cmaf)")->{body}
     =~ /availabilityStartTime="([^"]+)"/;
 $ast //= 'none';
 
+my $from = $t->log_offset();
 $t->stop_publisher($pub);
-sleep 2;
+$t->wait_log(qr/"stream\d" stops publishing to live event "ev1"/,
+    from => $from, count => 3);
 $pub = $t->publish(input => [@ladder], loop => 1,
     url => [ map { rtmp_url("$token/stream$_") } 1 .. 3 ]);
 

@@ -20,27 +20,15 @@ use warnings;
 
 use Test::More;
 use JSON::PP;
-use IPC::Run;
 
 use FindBin;
 use lib "$FindBin::Bin/lib";
 use Test::Sluice;
 use Sluice::Playback;
+use Sluice::Players;
 
 my $t = Test::Sluice->new();
-$t->has_program('ffmpeg', 'node');
-
-my $chromium = $ENV{SLUICE_CHROMIUM} || '/usr/bin/chromium';
-my $play = "$FindBin::Bin/browser/play.js";
-my $mods = "$FindBin::Bin/browser/node_modules";
-
-$t->skip_all("$chromium not found (apt-get install chromium)")
-    unless -x $chromium;
-for my $m (qw(playwright-core hls.js dashjs shaka-player)) {
-    $t->skip_all("t/browser/node_modules/$m missing:"
-                 . " run npm ci --prefix t/browser")
-        unless -d "$mods/$m";
-}
+Sluice::Players::skip_unless_ready($t);
 
 $t->write_sluice_conf(
     http => 'sluice_transition_time 0s;',
@@ -51,12 +39,12 @@ ssl_certificate_key %%CERT_KEY%%;
 EOF
     location => "sluice_live_window 60s;\naio threads=sluice;");
 
-my @ladder = Test::Sluice::fixture('ladder', duration => 10, gop => 2);
+my @ladder = Sluice::Ingest::fixture('ladder', duration => 10, gop => 2);
 
 $t->run();
 
 my $token = 'c0ffeec0ffeec0ffeec0ffeec0ffee00';
-my $loc = create_event('players1', $token);
+my $loc = $t->create_preview_event('players1', $token);
 ok($loc, 'live event running with a preview locator')
     or diag('no live event: ' . ($t->read_file('error.log') // ''));
 unless ($loc) {
@@ -74,13 +62,7 @@ my $pub = $t->publish(input => [@ladder], loop => 1,
 
 # players start a few fragments behind the live edge: wait for 5
 
-my $ready = $t->wait_for(sub {
-    my $r = $t->get("$base/manifest");
-    return unless $r->{status} == 200;
-    my ($v) = $r->{body} =~ m{(<StreamIndex\b[^>]*Type="video".*?</StreamIndex>)}s;
-    my @c = ($v // '') =~ /<c\b/g;
-    return @c >= 5;
-}, 60, 0.5);
+my $ready = Sluice::Playback::wait_fragments($t, "$base/manifest", 5);
 
 ok($ready, 'fragments available') or diag($t->read_file('error.log'));
 
@@ -98,7 +80,7 @@ my @cases = (
 
 for my $c (@cases) {
     my ($name, $player, $url, $levels) = @$c;
-    my $r = play($player, $url, 6, 60);
+    my $r = play($player, $url);
 
     ok($r->{ok}, "$name: plays 6 s")
         or diag(JSON::PP->new->canonical->encode($r));
@@ -128,16 +110,7 @@ ok($lbase, 'streaming locator paths') or diag(explain($paths));
 $lbase //= '/none/show.ism';
 my $lhttp = 'http://127.0.0.1:' . $t->port(8080) . $lbase;
 
-$ready = $t->wait_for(sub {
-    my $r = $t->get("$lbase/manifest");
-    return unless $r->{status} == 200;
-    my ($v) = $r->{body} =~ m{(<StreamIndex\b[^>]*Type="video".*?</StreamIndex>)}s;
-    my @c = ($v // '') =~ /<c\b/g;
-    my @r = ($v // '') =~ /\br="(\d+)"/g;
-    my $n = @c;
-    $n += $_ for @r;
-    return $n >= 5;
-}, 60, 0.5);
+$ready = Sluice::Playback::wait_fragments($t, "$lbase/manifest", 5);
 ok($ready, 'recording has 5 fragments') or diag($t->get("$lbase/manifest"));
 
 my @dvr = (
@@ -150,7 +123,7 @@ my @dvr = (
 
 for my $c (@dvr) {
     my ($name, $player, $url) = @$c;
-    my $r = play($player, $url, 6, 60);
+    my $r = play($player, $url);
 
     ok($r->{ok}, "$name: plays 6 s")
         or diag(JSON::PP->new->canonical->encode($r));
@@ -167,19 +140,22 @@ for my $c ([ 'hls.js HLS TS', 'hls', "$http/manifest(format=m3u8-aapl).m3u8" ],
              "$http/manifest(format=mpd-time-cmaf).mpd" ])
 {
     my ($name, $player, $url) = @$c;
-    # 16 s of media in 45 s: the stream is down for about 5 s (stop, 2 s,
-    # reconnect, first fragment); a player stuck at the discontinuity
-    # does not make it
-    my $h = play_start($player, $url, 16, 45);
+    # 16 s of media in 45 s: the encoder goes down once the player plays,
+    # and reconnects once nginx saw it leave (all three renditions); a
+    # player stuck at the discontinuity does not make it
+    my $h = Sluice::Players::play_start($t, $player, $url, seconds => 16,
+        timeout => 45);
 
-    sleep 8;
+    ok(Sluice::Players::wait_playing($t, $h, 30), "$name: playing");
+    my $from = $t->log_offset();
     $t->stop_publisher($pub);
-    sleep 2;
+    $t->wait_log(qr/"stream\d" stops publishing to live event "players1"/,
+        from => $from, count => 3);
     $pub = $t->publish(input => [@ladder], loop => 1,
         url => [ map { 'rtmp://127.0.0.1:' . $t->port(1935)
                        . "/live/$token/stream$_" } 1 .. 3 ]);
 
-    my $r = play_finish($h);
+    my $r = Sluice::Players::play_finish($h);
 
     ok($r->{ok}, "$name: plays 16 s across an encoder reconnect")
         or diag(JSON::PP->new->canonical->encode($r));
@@ -214,13 +190,13 @@ my @vod = (
 
 for my $c (@vod) {
     my ($name, $player, $url) = @$c;
-    my $v = play($player, $url, 6, 60);
+    my $v = play($player, $url);
 
     # a player that stalled at its start on a loaded machine gets one more
     # try (seen once with Shaka on HLS fMP4); both failing fails the test
     unless ($v->{ok}) {
         note("$name: retry after " . JSON::PP->new->canonical->encode($v));
-        $v = play($player, $url, 6, 60);
+        $v = play($player, $url);
     }
 
     ok($v->{ok}, "$name: plays 6 s")
@@ -242,43 +218,5 @@ $t->done_testing();
 ###############################################################################
 
 sub play {
-    return play_finish(play_start(@_));
-}
-
-
-# play.js in the background; play_finish() waits for its result
-sub play_start {
-    my ($player, $url, $seconds, $timeout) = @_;
-
-    my $p = { out => '', err => '' };
-    $p->{h} = IPC::Run::start([ 'node', $play, '--player', $player,
-        '--url', $url, '--seconds', $seconds, '--timeout', $timeout ],
-        '<', \undef, '>', \$p->{out}, '2>', \$p->{err},
-        IPC::Run::timeout($timeout + 30));
-    return $p;
-}
-
-
-sub play_finish {
-    my ($p) = @_;
-
-    eval { $p->{h}->finish() };
-    my $e = $@;
-    if ($e) {
-        eval { $p->{h}->kill_kill(grace => 2) };
-    }
-    my ($line) = grep { /^\{/ } reverse split /\n/, $p->{out};
-    my $r = eval { JSON::PP::decode_json($line // '') };
-    return $r if $r;
-    return { ok => 0, error => "play.js: $e $p->{err}", stdout => $p->{out} };
-}
-
-
-sub create_event {
-    my ($name, $tok) = @_;
-
-    my $ev = $t->create_live_event($name, token => $tok, timeout => 30,
-        properties => { encoding => { encodingType => 'PassthroughBasic' } });
-
-    return $ev && $ev->{properties}{preview}{previewLocator};
+    return Sluice::Players::play($t, @_);
 }

@@ -26,12 +26,12 @@ Sluice::GStreamer::elements($t);
 
 $t->write_sluice_conf(location => 'sluice_live_window 30s;');
 
-my @ladder = Test::Sluice::fixture('ladder', duration => 10, gop => 2);
+my @ladder = Sluice::Ingest::fixture('ladder', duration => 10, gop => 2);
 
 $t->run();
 
 my $token = '0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f';
-my $loc = create_event('gst1', $token);
+my $loc = $t->create_preview_event('gst1', $token);
 ok($loc, 'live event running with a preview locator')
     or diag('no live event: ' . ($t->read_file('error.log') // ''));
 unless ($loc) {
@@ -115,15 +115,3 @@ for my $c (@cases) {
 $t->stop_publisher($pub);
 
 $t->done_testing();
-
-
-###############################################################################
-
-sub create_event {
-    my ($name, $tok) = @_;
-
-    my $ev = $t->create_live_event($name, token => $tok, timeout => 30,
-        properties => { encoding => { encodingType => 'PassthroughBasic' } });
-
-    return $ev && $ev->{properties}{preview}{previewLocator};
-}

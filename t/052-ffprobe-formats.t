@@ -29,13 +29,13 @@ $t->has_program('ffmpeg', 'ffprobe');
 
 $t->write_sluice_conf(location => 'sluice_live_window 30s;');
 
-my @ladder = Test::Sluice::fixture('ladder', duration => 10, gop => 2);
+my @ladder = Sluice::Ingest::fixture('ladder', duration => 10, gop => 2);
 my %want = (1280 => 720, 960 => 540, 640 => 360);
 
 $t->run();
 
 my $token = '5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a';
-my $loc = create_event('ffprobe1', $token);
+my $loc = $t->create_preview_event('ffprobe1', $token);
 ok($loc, 'live event running with a preview locator')
     or diag('no live event: ' . ($t->read_file('error.log') // ''));
 unless ($loc) {
@@ -150,16 +150,6 @@ $t->done_testing();
 
 
 ###############################################################################
-
-sub create_event {
-    my ($name, $tok) = @_;
-
-    my $ev = $t->create_live_event($name, token => $tok, timeout => 30,
-        properties => { encoding => { encodingType => 'PassthroughBasic' } });
-
-    return $ev && $ev->{properties}{preview}{previewLocator};
-}
-
 
 sub resolve {
     my ($base, $rel) = @_;

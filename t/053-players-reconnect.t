@@ -21,39 +21,28 @@ use warnings;
 
 use Test::More;
 use JSON::PP;
-use IPC::Run;
 use Time::HiRes qw(time);
 use Time::Local qw(timegm);
 
 use FindBin;
 use lib "$FindBin::Bin/lib";
 use Test::Sluice;
+use Sluice::Playback;
+use Sluice::Players;
 
 my $t = Test::Sluice->new();
-$t->has_program('ffmpeg', 'node');
-
-my $chromium = $ENV{SLUICE_CHROMIUM} || '/usr/bin/chromium';
-my $play = "$FindBin::Bin/browser/play.js";
-my $mods = "$FindBin::Bin/browser/node_modules";
-
-$t->skip_all("$chromium not found (apt-get install chromium)")
-    unless -x $chromium;
-for my $m (qw(playwright-core hls.js dashjs shaka-player)) {
-    $t->skip_all("t/browser/node_modules/$m missing:"
-                 . " run npm ci --prefix t/browser")
-        unless -d "$mods/$m";
-}
+Sluice::Players::skip_unless_ready($t);
 
 $t->write_sluice_conf(
     http => 'sluice_transition_time 0s;',
     location => "sluice_live_window 60s;\naio threads=sluice;");
 
-my @ladder = Test::Sluice::fixture('ladder', duration => 10, gop => 2);
+my @ladder = Sluice::Ingest::fixture('ladder', duration => 10, gop => 2);
 
 $t->run();
 
 my $token = 'c0ffeec0ffeec0ffeec0ffeec0ffee53';
-my $loc = create_event('reconnect1', $token);
+my $loc = $t->create_preview_event('reconnect1', $token);
 ok($loc, 'live event running with a preview locator')
     or diag('no live event: ' . ($t->read_file('error.log') // ''));
 unless ($loc) {
@@ -68,7 +57,8 @@ my $mpd_http = 'http://127.0.0.1:' . $t->port(8080) . $mpd_url;
 
 my $pub = publish();
 
-ok(wait_fragments(5), 'fragments available')
+ok(Sluice::Playback::wait_fragments($t, "$base/manifest", 5),
+   'fragments available')
     or diag($t->read_file('error.log'));
 
 my $ast = (mpd_info() // {})->{ast};
@@ -83,19 +73,18 @@ for my $c ([ 'hls.js HLS fMP4', 'hls', "$http/manifest(format=m3u8-cmaf).m3u8" ]
 {
     my ($name, $player, $url) = @$c;
 
-    # 16 s of media in 50 s: the encoder is down for about 5 s (stop, 3 s,
-    # reconnect, first fragment); a player stuck at the reconnect does not
-    # make it
-    my $h = play_start($player, $url, 16, 50);
+    # 16 s of media in 50 s: once the player plays, the encoder is down
+    # for about 5 s (stop, a hole of 3 s, reconnect, first fragment); a
+    # player stuck at the reconnect does not make it
+    my $h = Sluice::Players::play_start($t, $player, $url, seconds => 16,
+        timeout => 50);
 
-    sleep 8;
-    $t->stop_publisher($pub);
-    my $down = time();
-    sleep 3;
+    ok(Sluice::Players::wait_playing($t, $h, 30), "$name: playing");
+    my $down = outage(3);
     $pub = publish();
     $reconnects++;
 
-    my $r = play_finish($h);
+    my $r = Sluice::Players::play_finish($h);
 
     # dash.js joins a live MPD whose window already holds holes (the
     # earlier cases' reconnects); each hole opens the Period after it, so
@@ -120,9 +109,7 @@ for my $c ([ 'dash.js joining inside the hole', 'dash', "$mpd_http.mpd" ],
 {
     my ($name, $player, $url) = @$c;
 
-    $t->stop_publisher($pub);
-    my $down = time();
-    sleep 3;
+    my $down = outage(3);
     $pub = publish();
 
     my $m;
@@ -139,14 +126,17 @@ for my $c ([ 'dash.js joining inside the hole', 'dash', "$mpd_http.mpd" ],
     my $prev = $m ? $m->{periods}[-2] : {};
     my $ast_s = iso_time($m ? $m->{ast} : '');
     my $mid = (($prev->{end} // 0) + ($p->{first} // 0)) / 2;
-    my $wait = $mid - (time() - $ast_s - 6);
-    sleep($wait) if $wait > 0 && $wait < 10;
+    # (the players' start is on the wall clock: wait for that time, 10 s
+    # at most)
+    $t->wait_for(sub { time() - $ast_s - 6 >= $mid }, timeout => 10)
+        if $mid - (time() - $ast_s - 6) < 10;
 
     note(sprintf '%s: hole %.1f..%.1f s, joining at about %.1f s',
          $name, $prev->{end} // -1, $p->{first} // -1,
          time() - $ast_s - 6);
 
-    my $r = play_finish(play_start($player, $url, 8, 40));
+    my $r = Sluice::Players::play($t, $player, $url, seconds => 8,
+        timeout => 40);
 
     ok($r->{ok}, "$name: plays 8 s")
         or diag(JSON::PP->new->canonical->encode($r));
@@ -294,54 +284,24 @@ sub publish {
 }
 
 
-# players start a few fragments behind the live edge
-sub wait_fragments {
-    my ($n) = @_;
+# the encoder goes down: stopped, nginx saw all three renditions leave,
+# and the wall clock is $hole s past the end of the stored media (the hole
+# the reconnect will leave); returns the time it was stopped
+sub outage {
+    my ($hole) = @_;
 
-    return $t->wait_for(sub {
-        my $r = $t->get("$base/manifest");
-        return unless $r->{status} == 200;
-        my ($v) = $r->{body}
-            =~ m{(<StreamIndex\b[^>]*Type="video".*?</StreamIndex>)}s;
-        my @c = ($v // '') =~ /<c\b/g;
-        return @c >= $n;
-    }, 60, 0.5);
-}
+    my $from = $t->log_offset();
+    $t->stop_publisher($pub);
+    my $down = time();
 
+    $t->wait_log(qr/"stream\d" stops publishing to live event "reconnect1"/,
+        from => $from, count => 3);
+    $t->wait_for(sub {
+        my $m = mpd_info() or return;
+        @{$m->{periods}} or return;
+        my $end = iso_time($m->{ast}) + $m->{periods}[-1]{end};
+        return time() >= $end + $hole;
+    }, timeout => 20, interval => 0.2, what => "a $hole s outage");
 
-# play.js in the background; play_finish() waits for its result
-sub play_start {
-    my ($player, $url, $seconds, $timeout) = @_;
-
-    my $p = { out => '', err => '' };
-    $p->{h} = IPC::Run::start([ 'node', $play, '--player', $player,
-        '--url', $url, '--seconds', $seconds, '--timeout', $timeout ],
-        '<', \undef, '>', \$p->{out}, '2>', \$p->{err},
-        IPC::Run::timeout($timeout + 30));
-    return $p;
-}
-
-
-sub play_finish {
-    my ($p) = @_;
-
-    eval { $p->{h}->finish() };
-    my $e = $@;
-    if ($e) {
-        eval { $p->{h}->kill_kill(grace => 2) };
-    }
-    my ($line) = grep { /^\{/ } reverse split /\n/, $p->{out};
-    my $r = eval { JSON::PP::decode_json($line // '') };
-    return $r if $r;
-    return { ok => 0, error => "play.js: $e $p->{err}", stdout => $p->{out} };
-}
-
-
-sub create_event {
-    my ($name, $tok) = @_;
-
-    my $ev = $t->create_live_event($name, token => $tok, timeout => 30,
-        properties => { encoding => { encodingType => 'PassthroughBasic' } });
-
-    return $ev && $ev->{properties}{preview}{previewLocator};
+    return $down;
 }

@@ -44,7 +44,7 @@ ok($id1 && $id2, 'assets');
 ok(Sluice::Record::output($t, 'rec1', 'o1', 'short', 'PT1M'), 'output o1');
 ok(Sluice::Record::output($t, 'rec1', 'o2', 'long', 'PT5M'), 'output o2');
 
-my $av = Test::Sluice::fixture('av', duration => 150, gop => 2,
+my $av = Sluice::Ingest::fixture('av', duration => 150, gop => 2,
     size => '320x180', vbitrate => '300k', abitrate => '64k');
 
 my $pub = $t->publish(input => $av, realtime => 0, url => "$url/s");
@@ -123,7 +123,7 @@ ok(@left <= 33, 'short: about 31 files left') or diag(scalar @left);
 # a reconnect (a new writer: the trim cursor is found again) moves the
 # window on: 30 s more, the files before the new window go too
 
-my $av30 = Test::Sluice::fixture('av', duration => 30, gop => 2,
+my $av30 = Sluice::Ingest::fixture('av', duration => 30, gop => 2,
     size => '320x180', vbitrate => '300k', abitrate => '64k');
 $t->wait_publisher_exit($t->publish(input => $av30, realtime => 0,
     url => "$url/s"), 60);
@@ -149,7 +149,7 @@ ok(decode($v1, \@recent)->{ok}, 'short: window decodes across the reconnect');
 my $url2 = Sluice::Record::event($t, 'rec2', 'b' x 32);
 ok($url2, 'live event rec2 running');
 
-my $av10 = Test::Sluice::fixture('av', duration => 10, gop => 2,
+my $av10 = Sluice::Ingest::fixture('av', duration => 10, gop => 2,
     size => '320x180', vbitrate => '300k', abitrate => '64k');
 my %seen = map { $_ => 1 } glob("$dir/data/live/*");
 my $p2 = $t->publish(input => $av10, loop => 1, url => "$url2/s");
@@ -185,7 +185,8 @@ ok(Sluice::Record::delete_output($t, 'rec2', 'o3'), 'o3 deleted');
 sleep 1;
 my $n3 = scalar @{(grep { $_->{type} eq 'video' }
     Sluice::Record::slots($a3))[0]{records}};
-sleep 5;
+# the event goes on by two fragments, which o3 would have recorded
+ok($t->wait_live_fragments($t->live_marks(), 2), 'rec2 goes on');
 my ($v3b) = grep { $_->{type} eq 'video' } Sluice::Record::slots($a3);
 is(scalar @{$v3b->{records}}, $n3, 'o3 deleted: no more records');
 ok(decode($v3b, $v3b->{records})->{ok}, 'o3: asset kept, decodes');
@@ -218,7 +219,8 @@ ok($t->wait_for(sub {
     substr($t->read_file('error.log') // '', $log0)
         =~ /sluice: recording: open\(\) "\Q$idx\E" failed/;
 }, 15), 'recording failure logged');
-sleep 4;
+# two more fragments fail to be recorded
+ok($t->wait_live_fragments($t->live_marks(), 2), 'rec2 goes on');
 
 my $log = substr($t->read_file('error.log') // '', $log0);
 my @fails = $log =~ /(sluice: recording: open\(\) "\Q$idx\E" failed)/g;

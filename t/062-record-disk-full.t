@@ -52,7 +52,7 @@ ok(Sluice::Record::output($t, 'full', 'o', 'dvr', 'PT1M'), 'output');
 
 my $adir = "$data/assets/$id";
 
-my $av = Test::Sluice::fixture('av', duration => 10, gop => 2,
+my $av = Sluice::Ingest::fixture('av', duration => 10, gop => 2,
     size => '320x180', vbitrate => '300k', abitrate => '64k');
 
 my $pub = $t->publish(input => $av, loop => 1, url => "$url/s");

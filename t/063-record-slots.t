@@ -33,9 +33,9 @@ my $id = Sluice::Record::asset($t, 'two');
 ok(Sluice::Record::output($t, 'slots', 'o', 'two', 'PT10M'), 'output');
 my $adir = "$dir/data/assets/$id";
 
-my $a = Test::Sluice::fixture('av', duration => 10, gop => 2,
+my $a = Sluice::Ingest::fixture('av', duration => 10, gop => 2,
     size => '320x180', vbitrate => '300k', abitrate => '64k');
-my $b = Test::Sluice::fixture('av', duration => 10, gop => 2,
+my $b = Sluice::Ingest::fixture('av', duration => 10, gop => 2,
     size => '256x144', vbitrate => '200k', abitrate => '64k', freq => 880);
 
 # first "first", then "second" once the first has its slots

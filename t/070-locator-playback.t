@@ -43,7 +43,7 @@ my ($id, $base) = ($smooth // '') =~ m{^/([^/]+)(/show\.ism)/manifest$};
 ok($id, 'Smooth path: /{id}/show.ism/manifest') or BAIL_OUT('no paths');
 $base = "/$id/show.ism";
 
-my $fixture = Test::Sluice::fixture('av', duration => 8, gop => 2);
+my $fixture = Sluice::Ingest::fixture('av', duration => 8, gop => 2);
 my $pub = $t->publish(input => $fixture, loop => 1,
     url => 'rtmp://127.0.0.1:' . $t->port(1935) . "/live/$token/stream");
 
@@ -52,8 +52,7 @@ ok($r, 'recording: the Smooth manifest of the locator answers 200')
     or diag($t->get($smooth)->{body});
 
 # a few fragments
-sleep 6;
-Sluice::Playback::wait_media($t, $smooth);
+ok(Sluice::Playback::wait_fragments($t, $smooth, 4), 'four fragments recorded');
 
 $r = $t->get($smooth);
 like($r->{body}, qr/<SmoothStreamingMedia\b[^>]*IsLive="TRUE"/,

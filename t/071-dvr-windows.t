@@ -39,7 +39,7 @@ my $p1 = Sluice::Playback::record($t, 'ev1', 'o1', 'a1', 'loc1',
 my $p2 = Sluice::Playback::record($t, 'ev1', 'o2', 'a2', 'loc2',
     manifestName => 'ar', archiveWindowLength => 'PT2M');
 
-my $fixture = Test::Sluice::fixture('av', duration => 10, gop => 2);
+my $fixture = Sluice::Ingest::fixture('av', duration => 10, gop => 2);
 my $pub = $t->publish(input => $fixture, loop => 1, realtime => 0,
     url => 'rtmp://127.0.0.1:' . $t->port(1935) . "/live/$token/stream");
 
@@ -102,14 +102,14 @@ $r = $t->get("$pl->{dir}/" . ($seg->[0] // 'none'));
 is($r->{status}, 200, 'o1: TS segment 200');
 my $file = $t->testdir() . '/seg.ts';
 $t->write_file('seg.ts', $r->{body});
-my $j = Test::Sluice::ffprobe_json($file);
+my $j = Sluice::Ingest::ffprobe_json($file);
 my $dur = $j->{format}{duration} // 0;
 ok($dur > 5.5 && $dur < 6.6, "o1: TS segment lasts about 6 s ($dur)");
 
 (my $v3 = $seg->[0] // '') =~ s/m3u8-aapl\)/m3u8-aapl-v3)/;
 $r = $t->get("$pl->{dir}/$v3");
 $t->write_file('v3.ts', $r->{body});
-$j = Test::Sluice::ffprobe_json($t->testdir() . '/v3.ts');
+$j = Sluice::Ingest::ffprobe_json($t->testdir() . '/v3.ts');
 is(join(',', sort map { $_->{codec_type} } @{ $j->{streams} // [] }),
     'audio,video', 'o1: v3 TS segment: audio muxed in');
 ok(($j->{format}{duration} // 0) > 5.5, 'o1: v3 TS segment about 6 s');

@@ -38,7 +38,7 @@ ok($ev, 'ev1 running') or BAIL_OUT('no live event');
 # three renditions (three RTMP streams), published before the outputs
 # exist: the recording starts in the middle of the stream, where the
 # tracks may be caught a fragment apart
-my @ladder = Test::Sluice::fixture('ladder', duration => 8, gop => 2);
+my @ladder = Sluice::Ingest::fixture('ladder', duration => 8, gop => 2);
 my $pub = $t->publish(input => [@ladder], loop => 1,
     url => [ map { 'rtmp://127.0.0.1:' . $t->port(1935)
                    . "/live/$token/stream$_" } 1 .. 3 ]);
@@ -49,7 +49,8 @@ ok($t->wait_for(sub {
     my @q = $t->get($preview)->{body} =~ /<QualityLevel\b/g;
     return @q >= 4;
 }, 30), 'the preview has every track');
-sleep 3;
+ok(Sluice::Playback::wait_fragments($t, $preview, 2),
+   'the preview has two fragments');
 
 my $p1 = Sluice::Playback::record($t, 'ev1', 'o1', 'a1', 'loc1',
     manifestName => 'one');
@@ -61,8 +62,9 @@ my $s2 = $p2->{SmoothStreaming}[0] // '/none';
 
 ok(Sluice::Playback::wait_media($t, $s1, 40), 'a1 recorded');
 ok(Sluice::Playback::wait_media($t, $s2, 40), 'a2 recorded');
-sleep 8;
-Sluice::Playback::wait_media($t, $s1);
+# more than 6 s of media (check_vod, gst_vod)
+ok(Sluice::Playback::wait_fragments($t, $s1, 4, seconds => 8),
+   'a1 has 8 s of media');
 
 like($t->get($s1)->{body}, qr/IsLive="TRUE"/, 'a1 live while recording');
 

@@ -38,7 +38,7 @@ my ($base) = $smooth =~ m{^(.*)/manifest$};
 my $preview = '/' . $ev->{properties}{preview}{previewLocator}
     . '/preview.ism/manifest';
 
-my $fixture = Test::Sluice::fixture('av', duration => 8, gop => 2);
+my $fixture = Sluice::Ingest::fixture('av', duration => 8, gop => 2);
 my $pub = $t->publish(input => $fixture, loop => 1,
     url => 'rtmp://127.0.0.1:' . $t->port(1935) . "/live/$token/stream");
 

@@ -9,27 +9,15 @@ use warnings;
 
 use Test::More;
 use JSON::PP;
-use IPC::Run ();
 
 use FindBin;
 use lib "$FindBin::Bin/lib";
 use Test::Sluice;
 use Sluice::Playback;
+use Sluice::Players;
 
 my $t = Test::Sluice->new();
-$t->has_program('ffmpeg', 'node');
-
-my $chromium = $ENV{SLUICE_CHROMIUM} || '/usr/bin/chromium';
-my $play = "$FindBin::Bin/browser/play.js";
-my $mods = "$FindBin::Bin/browser/node_modules";
-
-$t->skip_all("$chromium not found (apt-get install chromium)")
-    unless -x $chromium;
-for my $m (qw(playwright-core hls.js dashjs shaka-player)) {
-    $t->skip_all("t/browser/node_modules/$m missing:"
-                 . " run npm ci --prefix t/browser")
-        unless -d "$mods/$m";
-}
+Sluice::Players::skip_unless_ready($t);
 
 Sluice::Playback::config($t);
 $t->run();
@@ -44,7 +32,7 @@ my $paths = Sluice::Playback::record($t, 'ev1', 'o1', 'a1', 'loc1',
     manifestName => 'dvr', archiveWindowLength => 'PT5M',
     rewindWindowLength => 'PT2M');
 
-my $fixture = Test::Sluice::fixture('av', duration => 8, gop => 2);
+my $fixture = Sluice::Ingest::fixture('av', duration => 8, gop => 2);
 my $pub = $t->publish(input => $fixture, loop => 1,
     url => 'rtmp://127.0.0.1:' . $t->port(1935) . "/live/$token/stream");
 
@@ -52,7 +40,8 @@ my $smooth = $paths->{SmoothStreaming}[0] // '/none';
 ok(Sluice::Playback::wait_media($t, $smooth, 40), 'recording');
 
 # 40 s of window before the players start
-sleep 40;
+ok(Sluice::Playback::wait_fragments($t, $smooth, 1, seconds => 40,
+    timeout => 90), '40 s recorded');
 
 my ($hls) = grep { /m3u8-aapl\)/ } @{ $paths->{Hls} // [] };
 my ($cmaf) = grep { /m3u8-cmaf/ } @{ $paths->{Hls} // [] };
@@ -64,7 +53,9 @@ for my $c ([ 'hls.js HLS TS', 'hls', "$hls.m3u8" ],
            [ 'Shaka DASH CMAF', 'shaka', "$dash.mpd" ])
 {
     my ($name, $player, $path) = @$c;
-    my $r = play($player, Sluice::Playback::url($t, $path), 6, 20, 90);
+    my $r = Sluice::Players::play($t, $player,
+        Sluice::Playback::url($t, $path), seconds => 6, seek_back => 20,
+        timeout => 90);
 
     ok($r->{ok}, "$name: plays 6 s after seeking back 20 s")
         or diag(JSON::PP->new->canonical->encode($r));
@@ -78,17 +69,3 @@ $t->stop_publisher($pub);
 
 $t->done_testing();
 
-
-sub play {
-    my ($player, $url, $seconds, $back, $timeout) = @_;
-
-    my ($out, $err) = ('', '');
-    IPC::Run::run([ 'node', $play, '--player', $player, '--url', $url,
-        '--seconds', $seconds, '--seek-back', $back,
-        '--timeout', $timeout ], '<', \undef, '>', \$out, '2>', \$err,
-        IPC::Run::timeout($timeout + 30));
-
-    my ($line) = grep { /^\{/ } split /\n/, $out;
-    my $r = eval { JSON::PP::decode_json($line // '') };
-    return $r // { ok => 0, error => "play.js: $err $out" };
-}

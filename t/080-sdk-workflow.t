@@ -103,7 +103,7 @@ ok((grep { $_->[0] eq 'Hls' } @paths) >= 2
 
 # push to the input URL returned by the SDK, play live
 
-my $fixture = Test::Sluice::fixture('av', duration => 8, gop => 2);
+my $fixture = Sluice::Ingest::fixture('av', duration => 8, gop => 2);
 my $pub = $t->publish(input => $fixture, loop => 1, url => "$input/stream");
 
 my ($smooth) = map { $_->[1] } grep { $_->[0] eq 'SmoothStreaming' } @paths;
@@ -111,7 +111,8 @@ my ($hls) = map { $_->[1] } grep { $_->[1] =~ /format=m3u8-aapl\)/ } @paths;
 
 ok(Sluice::Playback::wait_media($t, $smooth, 30), 'live: media recorded')
     or diag($t->publisher_log($pub));
-sleep 5;
+# a few fragments for the players (ffprobe)
+ok(Sluice::Playback::wait_fragments($t, $smooth, 3), 'live: three fragments');
 
 my $r = $t->get($smooth);
 like($r->{body}, qr/<SmoothStreamingMedia\b[^>]*IsLive="TRUE"/, 'live: Smooth IsLive');

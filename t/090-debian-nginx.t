@@ -45,42 +45,15 @@ $t->plan(7);
 is($rc, 0, './build.sh debian') or diag($out);
 ok(-f $so, 'module built in build/debian');
 
-$t->write_file_expand('nginx.conf', <<'EOF');
-%%TEST_GLOBALS%%
-
-events {}
-
-rtmp {
-    server {
-        listen 127.0.0.1:%%PORT_1935%%;
-
-        application live {
-            live on;
-            sluice_ingest on;
-        }
-    }
-}
-
-http {
-    %%TEST_GLOBALS_HTTP%%
-
-    sluice_zone sluice 8m;
-    sluice_data_path %%TESTDIR%%/data;
-    sluice_account local;
-    sluice_api_key %%API_KEY%%;
-
-    server {
-        listen 127.0.0.1:%%PORT_8080%%;
-
-        location ~* ^/subscriptions/ {
-            sluice_api;
-        }
-
-        location / {
-            sluice_packager;
-        }
-    }
-}
+# the usual skeleton; Test::Sluice->new above points %%TEST_GLOBALS%% at
+# Debian's binary and modules.  One worker, no thread pool, an absolute
+# data path, as a packaged installation would have
+$t->write_sluice_conf(workers => 1, threads => 0, app_pool => 0,
+    sluice => <<'EOF');
+sluice_zone sluice 8m;
+sluice_data_path %%TESTDIR%%/data;
+sluice_account local;
+sluice_api_key %%API_KEY%%;
 EOF
 
 my ($trc, $tout) = $t->nginx_t();

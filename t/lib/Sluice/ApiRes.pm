@@ -51,31 +51,14 @@ sub config {
     my $tr = $o{transition} // '0s';
     my $http = $o{http} // '';
 
-    $t->write_file_expand('nginx.conf', <<"EOF");
-%%TEST_GLOBALS%%
-
-worker_processes 2;
-
-events {}
-
-http {
-    %%TEST_GLOBALS_HTTP%%
-
-    sluice_zone sluice 8m;
-    sluice_data_path data;
-    sluice_api_key %%API_KEY%%;
-    sluice_preview_url https://127.0.0.1:%%PORT_8443%%;
-    sluice_transition_time $tr;
-    $http
-
-    server {
-        listen 127.0.0.1:%%PORT_8080%%;
-
-        location ~* ^/subscriptions/ {
-            sluice_api;
-        }
-    }
-}
+    $t->write_sluice_conf(threads => 0, ingest => 0, packager => 0,
+        sluice => <<"EOF");
+sluice_zone sluice 8m;
+sluice_data_path data;
+sluice_api_key %%API_KEY%%;
+sluice_preview_url https://127.0.0.1:%%PORT_8443%%;
+sluice_transition_time $tr;
+$http
 EOF
 }
 

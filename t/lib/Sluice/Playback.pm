@@ -57,6 +57,13 @@ C<get_host($t, $path, $host)>: GET with that Host header; returns
 C<wait_media($t, $path, $timeout)>: waits until GET $path answers 200
 (the recording has media); returns the response.
 
+C<smooth_fragments($manifest_body, $type)>: the fragments of the first
+StreamIndex of that C<Type> (default C<video>) of a Smooth manifest, as
+[start, duration] pairs in seconds (C<r> repeats expanded, TimeScale
+applied).  C<wait_fragments($t, $path, $n, %o)>: waits until the Smooth
+manifest at $path lists at least $n video fragments (C<seconds>: and at
+least that much media; C<timeout>, default 60 s); returns the fragments.
+
 =cut
 
 use strict;
@@ -201,6 +208,49 @@ sub segments {
     }
 
     return @s;
+}
+
+# the [start, duration] (seconds) of a Smooth StreamIndex's fragments
+
+sub smooth_fragments {
+    my ($body, $type) = @_;
+
+    $type //= 'video';
+    my ($si) = ($body // '')
+        =~ m{(<StreamIndex\b[^>]*Type="$type".*?</StreamIndex>)}s
+        or return ();
+    my ($scale) = $body =~ /<SmoothStreamingMedia\b[^>]*TimeScale="(\d+)"/;
+    ($scale) = $si =~ /^<StreamIndex\b[^>]*TimeScale="(\d+)"/ unless $scale;
+    $scale ||= 10_000_000;
+
+    my ($pos, @f) = (0);
+    for my $c ($si =~ /<c\b([^>]*)>/g) {
+        my ($t) = $c =~ /\bt="(\d+)"/;
+        my ($d) = $c =~ /\bd="(\d+)"/;
+        my ($r) = $c =~ /\br="(\d+)"/;
+        $pos = $t if defined $t;
+        for (1 .. ($r // 1)) {
+            push @f, [ $pos / $scale, ($d // 0) / $scale ];
+            $pos += $d // 0;
+        }
+    }
+    return @f;
+}
+
+sub wait_fragments {
+    my ($t, $path, $n, %o) = @_;
+
+    my $f = $t->wait_for(sub {
+        my $r = $t->get($path);
+        return unless $r->{status} == 200;
+        my @f = smooth_fragments($r->{body}, 'video');
+        my $secs = 0;
+        $secs += $_->[1] for @f;
+        return @f >= $n && $secs >= ($o{seconds} // 0) ? \@f : undef;
+    }, timeout => $o{timeout} // 60, interval => 0.5,
+       what => "$n fragments in $path");
+
+    return $f ? @$f : ();
 }
 
 1;

@@ -16,30 +16,27 @@ Test::Sluice - run nginx with Sluice in a test directory, Test::Nginx style
 
     my $t = Test::Sluice->new()->plan(3);
 
-    $t->write_file_expand('nginx.conf', <<'EOF');
-    %%TEST_GLOBALS%%
-
-    events {}
-
-    http {
-        %%TEST_GLOBALS_HTTP%%
-
-        server {
-            listen 127.0.0.1:%%PORT_8080%%;
-            location / { return 200 "hello\n"; }
-        }
-    }
-    EOF
-
+    # the usual nginx.conf: RTMP ingest, the API, the packager
+    $t->write_sluice_conf(location => 'sluice_live_window 60s;');
     $t->run();
 
-    my $r = $t->http(GET => '/');
-    is($r->{status}, 200, 'status');
-    is($r->{body}, "hello\n", 'body');
-    like($t->http(HEAD => '/x')->{headers}{'content-type'}, qr/text/, 'head');
+    my $ev = $t->create_live_event('ev1', token => $token);   # Sluice::API
+    my $pub = $t->publish(input => Sluice::Ingest::fixture('av'),
+        url => "rtmp://127.0.0.1:" . $t->port(1935) . "/live/$token/s");
 
-    # $t->stop() is optional; at the end of the file nginx is stopped and
-    # error.log is checked (one extra test, counted by plan()).
+    my $loc = $ev->{properties}{preview}{previewLocator};
+    ok($t->wait_for(sub {
+        $t->get("/$loc/preview.ism/manifest")->{status} == 200
+    }, timeout => 30, what => 'a manifest'), 'manifest');
+
+    my $r = $t->api(GET => 'liveEvents/ev1');
+    is($r->{status}, 200, 'status');
+    is($r->{json}{name}, 'ev1', 'name');
+
+    # $t->stop() is optional; at the end of the file the publishers and
+    # nginx are stopped and error.log is checked (one extra test, counted
+    # by plan()).  t/000-smoke.t shows the lower level: a hand-written
+    # nginx.conf through write_file_expand().
 
 Run with C<prove -I t/lib t/> after C<./build.sh build>, or through
 C<./build.sh test> which also sets the environment below.
@@ -160,11 +157,17 @@ default C<live> application),
 C<http> (extra http lines, after the sluice_* ones),
 C<account> (default C<< $t->account >>), C<data> (default C<data>),
 C<preview_url> (default C<http://127.0.0.1:%%PORT_8080%%>),
+C<port> (the server's %%PORT_N%%, default 8080),
 C<listen> (appended to the C<listen> of the server, e.g. C<' reuseport'>),
 C<server> (extra lines of the server, before its locations),
 C<location> (extra lines of the packager location),
 C<api> (0: no API location), C<packager> (0: no packager location),
-C<servers> (extra http lines after the server, e.g. other servers).
+C<servers> (extra http lines after the server, e.g. other servers),
+C<ingest> (0: no rtmp block, for the API-only suites),
+C<sluice> (the sluice_* lines of the http block instead of the six above,
+for the suites that test those directives: zone size, several keys or
+ingest URLs, no account...),
+C<tail> (main-context text after the http block).
 
 =item run(), try_run()
 
@@ -181,13 +184,6 @@ if nginx rejected the configuration).  C<nginx_t> runs C<nginx -t> on the
 test's nginx.conf and returns C<($exit_code, $output)>.
 
 =item testdir(), port($n), pid(), error_log()
-
-=item event_dirs(), new_event_dir($before)
-
-C<event_dirs> returns { path => 1 } of the live event directories under
-F<TESTDIR/data/live>; C<new_event_dir($before)> the newest generation
-directory of the one event directory that is not in $before (undef
-unless exactly one is new).
 
 =item expect_errors(qr/.../, ...)
 
@@ -213,88 +209,79 @@ Also C<get($path, %opts)> and C<head($path, %opts)>.
 sends bytes as they are on a new connection (C<port>, C<timeout>), reads
 until the server closes, returns the raw response.
 
-=item api($method, $path, $data, %opts)
+=item wait_for($code, %opts), wait_for($code, $timeout, $interval)
 
-an AMS v3 REST call: prefixes a relative $path (C<liveEvents/ev1>) with
-C</subscriptions/SUB/resourceGroups/RG/providers/Microsoft.Media/mediaServices/ACCOUNT/>,
-adds C<api-version=2022-08-01> unless C<query> already has one, sends
-C<Authorization: Bearer API_KEY> and $data as JSON.  The result also has
-C<json> (the decoded body, or undef).  Options as for http plus C<query>,
-C<key> (another API key, or '' for none).  See C<account>, C<api_key>.
+the one way tests wait: calls $code until it returns true (that value is
+returned) or until the deadline, then returns undef.  Options:
+C<timeout> (seconds, default 10), C<interval> (default 0.1 s between
+calls), C<what> (when given, a timeout prints the diagnostic "timed out
+after N s waiting for WHAT").  Tests never sleep a fixed time to let
+something happen: they wait for the condition they need (a playlist with
+N fragments, a state reached, a file present, a log line) with a
+deadline.
 
-=item create_live_event($name, %opts)
+=item log_offset(), wait_log($re, %opts)
 
-PUT a live event then (unless C<start =E<gt> 0>) start it and wait until it
-is C<Running>.  Options: C<token> (accessToken), C<locator>
-(previewLocator), C<input>, C<preview>, C<properties> (hashrefs merged into
-the body; keyFrameIntervalDuration defaults to PT2S), C<location>,
-C<timeout>.  Returns the live event (decoded GET), or undef after a
-diagnostic.  Read C<< ->{properties}{input}{endpoints}[0]{url} >> for the
-ingest URL and C<< ->{properties}{preview}{previewLocator} >>.
+C<log_offset> is the current size of error.log.  C<wait_log> waits until
+error.log, from the offset C<from> (default 0), holds at least C<count>
+(default 1) matches of $re; returns their number, or undef after
+C<timeout> (default 10 s) with a diagnostic.
 
-=item live_event_state($name), live_event_action($name, $action, $state)
+=item on_cleanup($code)
 
-the C<resourceState> ('' when absent); POST C<start>/C<stop>/C<reset>/...
-then wait (20 s) until the state is $state (when given).
-
-=item wait_for($code, $timeout, $interval)
-
-calls $code until it returns true (returned) or $timeout seconds (default
-10) pass (returns undef).  $interval default 0.1 s.
+$code runs at the end of the test (final check or END), before nginx is
+stopped; the roles use it (publishers are stopped there).
 
 =item make_cert($name)
 
 self-signed certificate for CN=localhost with subjectAltName DNS:localhost,
 IP:127.0.0.1; returns (cert path, key path) in the test directory.
 
-=item publish(%opts)
-
-starts an ffmpeg RTMP publisher in the background (IPC::Run).  Options:
-C<input> (a file path or an arrayref of paths: one output per input),
-C<url> (a full RTMP URL, or an arrayref, one per input; default
-C<rtmp://127.0.0.1:PORT_1935/live/stream>), C<path> (instead of url: the
-part after the port), C<realtime> (default 1: ffmpeg -re), C<loop>
-(default 0: -stream_loop -1 when true), C<lavfi> (encode a live test
-pattern instead of copying a file: hashref of fixture options),
-C<args> (extra ffmpeg arguments before the outputs).  Returns a handle; its
-log goes to C<TESTDIR/ffmpeg-N.log>.  All publishers are killed at the end.
-
-=item publisher_running($h), stop_publisher($h), wait_publisher_exit($h, $timeout)
-
-C<stop_publisher> asks ffmpeg to quit (SIGINT), then kills it after 5 s,
-and returns its wait status (as C<$?>: 0 for success).
-C<wait_publisher_exit> waits until ffmpeg ends
-by itself (input finished; default 60 s) and returns that status, or
-undef after the timeout (then ffmpeg is stopped).  C<publisher_log($h)>
-returns its output.
-
 =back
 
-=head1 FUNCTIONS
+=head1 ROLES AND DOMAIN MODULES
+
+This module is the harness: nginx start/stop/reload, ports, the test
+directory, writing nginx.conf, HTTP, logs, the final error.log and
+sanitizer check, waiting.  The test object also has the methods of two
+roles, each documented in its own module and using only the harness's
+public methods:
 
 =over
 
-=item fixture($name, %opts)
+=item L<Sluice::API>
 
-returns the path of a media file made with ffmpeg (lavfi testsrc2 + sine,
-libx264 with a keyframe every C<gop> seconds exactly, AAC), cached in
-F<build/fixtures> across tests (by its options).  Names:
+C<api>, C<api_path>, C<create_live_event>, C<create_preview_event>,
+C<live_event_state>, C<live_event_action>.
 
-C<av>: one rendition.  Options: C<duration> (s, default 10), C<size>
-(default 640x360), C<fps> (30), C<vbitrate> (800k), C<abitrate> (128k),
-C<gop> (2), C<bframes> (2), C<audio> (1), C<video> (1), C<rate> (audio
-sample rate, 48000), C<format> (flv; or mp4, ts), C<freq> (sine
-frequency, 440), C<profile> (x264 profile, default main).
+=item L<Sluice::Ingest>
 
-C<ladder>: a list of three C<av> files (1280x720 2500k, 960x540 1200k,
-640x360 600k) with the same options otherwise; returns the list.
-
-=item ffprobe_json($file_or_url, @args)
-
-runs ffprobe -of json -show_streams -show_format (plus @args), returns the
-decoded hashref, or undef.
+C<publish> and the publisher methods, C<event_dirs>, C<new_event_dir>,
+C<tracks>, C<track>, C<track_frames>, C<live_marks>,
+C<wait_live_fragments>; the functions C<fixture> and
+C<ffprobe_json> (C<use Sluice::Ingest qw(fixture)>).
 
 =back
+
+Helpers of some suites only, called as functions with the test object:
+L<Sluice::Players> (web players in Chromium: t/050, t/053, t/074),
+L<Sluice::Playback> (streaming locators, live outputs: t/050, t/07x),
+L<Sluice::Record>, L<Sluice::ApiRes>, L<Sluice::OpenAPI>,
+L<Sluice::GStreamer>, L<Sluice::RTMP> (an RTMP publisher in Perl).
+
+=head1 WRITING NGINX.CONF
+
+Every suite writes nginx.conf with C<< $t->write_sluice_conf(%o) >> (the
+domain modules' C<config> functions call it too); its options cover the
+variations (API-only servers, HTTPS, other sluice_* directives, extra
+servers, a broken configuration after the http block).  Its lower-level
+writer C<write_file_expand('nginx.conf', ...)> is used directly only
+where the configuration under test is not ours to shape: t/000-smoke.t
+(the example of this harness, no Sluice directive at all), and
+t/001-quickstart.t and t/081-proxy-cache.t, which test the shipped
+F<conf.examples/quickstart.conf> and
+F<conf.examples/origin-behind-cache.conf> themselves (only paths and
+ports replaced).
 
 =cut
 
@@ -303,8 +290,6 @@ use warnings;
 
 use Carp qw(croak);
 use Cwd qw(abs_path);
-use Digest::MD5 qw(md5_hex);
-use Exporter qw(import);
 use File::Basename qw(dirname);
 use File::Path qw(make_path);
 use File::Spec;
@@ -312,17 +297,17 @@ use File::Temp qw(tempdir);
 use HTTP::Tiny;
 use IO::Socket::INET;
 use IPC::Run ();
-use JSON::PP ();
-use POSIX qw(:sys_wait_h);
 use Test::More ();
 use Time::HiRes qw(sleep time);
 
-our @EXPORT_OK = qw(fixture ffprobe_json);
+# the domain roles: their methods are methods of the test object
+use Sluice::API ();
+use Sluice::Ingest ();
+use parent -norequire, qw(Sluice::API Sluice::Ingest);
 
 our $ROOT = abs_path(File::Spec->catdir(dirname(__FILE__), '..', '..', '..'));
 
 my @OBJECTS;
-my $FFMPEG_SEQ = 0;
 
 sub new {
     my ($class, %opts) = @_;
@@ -345,12 +330,10 @@ sub new {
         sanitize => $san,
         ports => {},
         expected => [],
-        publishers => [],
+        cleanups => [],
         outputs => [],
         api_key => 'sluice-test-key',
         account => 'local',
-        subscription => '00000000-0000-0000-0000-000000000000',
-        resource_group => 'sluice',
         owner_pid => $$,
         checked => 0,
         planned => 0,
@@ -396,19 +379,6 @@ sub has_program {
 
 sub testdir { $_[0]->{testdir} }
 
-sub event_dirs {
-    my ($self) = @_;
-    return { map { $_ => 1 } glob("$self->{testdir}/data/live/*") };
-}
-
-sub new_event_dir {
-    my ($self, $before) = @_;
-    my @new = grep { !$before->{$_} } glob("$self->{testdir}/data/live/*");
-    return unless @new == 1;
-    my @gen = sort { ($b =~ m{(\d+)$})[0] <=> ($a =~ m{(\d+)$})[0] }
-        glob("$new[0]/*");
-    return $gen[0];
-}
 sub nginx { $_[0]->{nginx} }
 sub modules_dir { $_[0]->{modules_dir} }
 
@@ -477,6 +447,7 @@ sub sluice_conf {
     my $data = $o{data} // 'data';
     my $preview = $o{preview_url} // 'http://127.0.0.1:%%PORT_8080%%';
     my $listen = $o{listen} // '';
+    my $port = $o{port} // 8080;
 
     my $pool = $threads && ($o{app_pool} // 1)
                ? "sluice_thread_pool sluice;\n" : '';
@@ -497,31 +468,39 @@ EOF
                      . "        }\n"
                    : '';
 
+    my $rtmp = ($o{ingest} // 1)
+        ? "rtmp {\n    server {\n"
+          . "        listen 127.0.0.1:%%PORT_1935%%;\n"
+          . _conf_block($o{rtmp}, '        ') . "\n"
+          . _conf_block($apps, '        ')
+          . "    }\n}\n\n"
+        : '';
+
+    my $sluice = $o{sluice}
+        // "sluice_zone sluice 16m;\n"
+           . "sluice_data_path $data;\n"
+           . "sluice_account $account;\n"
+           . "sluice_api_key %%API_KEY%%;\n"
+           . "sluice_ingest_url rtmp://127.0.0.1:%%PORT_1935%%;\n"
+           . "sluice_preview_url $preview;\n";
+
     my $conf = "%%TEST_GLOBALS%%\n\n"
         . "worker_processes $workers;\n"
         . ($threads ? "thread_pool sluice threads=$threads;\n" : '')
         . _conf_block($o{main}, '')
         . "\nevents {}\n\n"
-        . "rtmp {\n    server {\n"
-        . "        listen 127.0.0.1:%%PORT_1935%%;\n"
-        . _conf_block($o{rtmp}, '        ') . "\n"
-        . _conf_block($apps, '        ')
-        . "    }\n}\n\n"
+        . $rtmp
         . "http {\n    %%TEST_GLOBALS_HTTP%%\n\n"
-        . "    sluice_zone sluice 16m;\n"
-        . "    sluice_data_path $data;\n"
-        . "    sluice_account $account;\n"
-        . "    sluice_api_key %%API_KEY%%;\n"
-        . "    sluice_ingest_url rtmp://127.0.0.1:%%PORT_1935%%;\n"
-        . "    sluice_preview_url $preview;\n"
+        . _conf_block($sluice, '    ')
         . _conf_block($o{http}, '    ')
         . "\n    server {\n"
-        . "        listen 127.0.0.1:%%PORT_8080%%$listen;\n"
+        . "        listen 127.0.0.1:%%PORT_$port%%$listen;\n"
         . _conf_block($o{server}, '        ')
         . $api . $packager
         . "    }\n"
         . _conf_block($o{servers}, '    ')
-        . "}\n";
+        . "}\n"
+        . _conf_block($o{tail}, '');
 
     $conf =~ s/%%ACCOUNT%%/$account/g;
     return $conf;
@@ -798,12 +777,27 @@ sub check_log {
     return grep { defined } @bad;
 }
 
+sub on_cleanup {
+    my ($self, $code) = @_;
+
+    push @{$self->{cleanups}}, $code;
+    return $self;
+}
+
+sub _cleanup {
+    my ($self) = @_;
+
+    while (my $code = shift @{$self->{cleanups}}) {
+        eval { $code->(); 1 } or Test::More::diag("cleanup: $@");
+    }
+}
+
 sub _final_check {
     my ($self) = @_;
 
     return if $self->{checked}++;
 
-    $self->stop_publishers();
+    $self->_cleanup();
     $self->stop();
 
     my @bad = $self->check_log();
@@ -818,7 +812,7 @@ END {
         if ($t->{planned}) {
             $t->_final_check();
         } else {
-            $t->stop_publishers();
+            $t->_cleanup();
             $t->stop();
         }
     }
@@ -828,18 +822,44 @@ END {
 # --- waiting -----------------------------------------------------------
 
 sub wait_for {
-    my ($self, $code, $timeout, $interval) = @_;
+    my ($self, $code, @o) = @_;
 
-    $timeout //= 10;
-    $interval //= 0.1;
+    # wait_for($code, $timeout, $interval) or wait_for($code, %opts)
+    my %o = (@o && (!defined $o[0] || $o[0] =~ /^[\d.]+$/))
+            ? (timeout => $o[0], interval => $o[1]) : @o;
+    my $timeout = $o{timeout} // 10;
+    my $interval = $o{interval} // 0.1;
 
     my $deadline = time() + $timeout;
     while (1) {
         my $r = $code->();
         return $r if $r;
-        return undef if time() >= $deadline;
+        last if time() >= $deadline;
         sleep $interval;
     }
+
+    Test::More::diag("timed out after $timeout s waiting for $o{what}")
+        if defined $o{what};
+    return undef;
+}
+
+sub log_offset {
+    my ($self) = @_;
+
+    return -s "$self->{testdir}/error.log" || 0;
+}
+
+sub wait_log {
+    my ($self, $re, %o) = @_;
+
+    my $n = $o{count} // 1;
+    my $from = $o{from} // 0;
+
+    return $self->wait_for(sub {
+        my @m = $self->_log_from($from) =~ /$re/g;
+        return @m >= $n ? scalar @m : undef;
+    }, timeout => $o{timeout} // 10, interval => $o{interval},
+       what => $o{what} // "$n error.log line(s) matching $re");
 }
 
 # --- HTTP --------------------------------------------------------------
@@ -912,92 +932,6 @@ sub http_raw {
     return $reply;
 }
 
-sub api_path {
-    my ($self, $path) = @_;
-
-    return $path if $path =~ m{^/};
-    return "/subscriptions/$self->{subscription}"
-        . "/resourceGroups/$self->{resource_group}"
-        . "/providers/Microsoft.Media/mediaServices/$self->{account}/$path";
-}
-
-sub api {
-    my ($self, $method, $path, $data, %o) = @_;
-
-    my $url = $self->api_path($path);
-    my $query = $o{query} // '';
-    $query = join('&', grep { length } $query, 'api-version=2022-08-01')
-        unless $query =~ /api-version=/;
-    $url .= ($url =~ /\?/ ? '&' : '?') . $query;
-
-    my %h = %{$o{headers} // {}};
-    my $key = $o{key} // $self->{api_key};
-    $h{Authorization} = "Bearer $key" if length $key;
-
-    my $body;
-    if (defined $data) {
-        $body = ref $data ? JSON::PP->new->canonical->encode($data) : $data;
-        $h{'Content-Type'} //= 'application/json';
-    }
-
-    my $r = $self->http($method, $url, %o, headers => \%h,
-        (defined $body ? (body => $body) : ()));
-    $r->{json} = eval { JSON::PP->new->decode($r->{body}) }
-        if length $r->{body};
-    return $r;
-}
-
-sub live_event_state {
-    my ($self, $name) = @_;
-
-    my $g = $self->api(GET => "liveEvents/$name");
-    return $g->{json}{properties}{resourceState} // '';
-}
-
-sub live_event_action {
-    my ($self, $name, $action, $want, $timeout) = @_;
-
-    my $r = $self->api(POST => "liveEvents/$name/$action", {});
-    unless ($r->{status} =~ /^20[02]$/) {
-        Test::More::diag("$action $name: $r->{status} $r->{body}");
-        return undef;
-    }
-    return 1 unless defined $want;
-    return $self->wait_for(sub { $self->live_event_state($name) eq $want },
-        $timeout // 20);
-}
-
-sub create_live_event {
-    my ($self, $name, %o) = @_;
-
-    my %input = (
-        streamingProtocol => 'RTMP',
-        keyFrameIntervalDuration => 'PT2S',
-        (defined $o{token} ? (accessToken => $o{token}) : ()),
-        %{$o{input} // {}},
-    );
-    my %preview = (
-        (defined $o{locator} ? (previewLocator => $o{locator}) : ()),
-        %{$o{preview} // {}},
-    );
-    my %props = (input => \%input, preview => \%preview,
-        %{$o{properties} // {}});
-
-    my $r = $self->api(PUT => "liveEvents/$name",
-        { location => $o{location} // 'local', properties => \%props });
-    unless ($r->{status} =~ /^20[01]$/) {
-        Test::More::diag("create $name: $r->{status} $r->{body}");
-        return undef;
-    }
-
-    if ($o{start} // 1) {
-        $self->live_event_action($name, 'start', 'Running', $o{timeout})
-            or return undef;
-    }
-
-    return $self->api(GET => "liveEvents/$name")->{json};
-}
-
 # --- TLS ---------------------------------------------------------------
 
 sub make_cert {
@@ -1023,200 +957,6 @@ sub make_cert_files {
     IPC::Run::run(\@cmd, '<', \undef, '>&', \$out)
         or croak "openssl req failed: $out";
     return ($cert, $key);
-}
-
-# --- media fixtures ----------------------------------------------------
-
-my %AV_DEFAULTS = (
-    duration => 10, size => '640x360', fps => 30, vbitrate => '800k',
-    abitrate => '128k', gop => 2, bframes => 2, audio => 1, video => 1,
-    rate => 48000, format => 'flv', freq => 440, profile => 'main',
-);
-
-my @LADDER = (
-    { size => '1280x720', vbitrate => '2500k', freq => 440 },
-    { size => '960x540', vbitrate => '1200k', freq => 440 },
-    { size => '640x360', vbitrate => '600k', freq => 440 },
-);
-
-sub fixture {
-    my ($name, %o) = @_;
-
-    if ($name eq 'av') {
-        return _fixture_av(%o);
-    }
-
-    if ($name eq 'ladder') {
-        my @files = map { _fixture_av(%o, %$_) } @LADDER;
-        return wantarray ? @files : \@files;
-    }
-
-    croak "unknown fixture $name";
-}
-
-sub _av_encode_args {
-    my (%o) = @_;
-
-    my $gop = int($o{fps} * $o{gop} + 0.5);
-    my (@in, @out);
-
-    if ($o{video}) {
-        push @in, '-f', 'lavfi', '-i',
-            "testsrc2=size=$o{size}:rate=$o{fps}";
-        push @out, '-c:v', 'libx264', '-preset', 'veryfast',
-            '-profile:v', $o{profile}, '-pix_fmt', 'yuv420p',
-            '-b:v', $o{vbitrate}, '-maxrate', $o{vbitrate},
-            '-bufsize', $o{vbitrate},
-            '-g', $gop, '-keyint_min', $gop, '-sc_threshold', 0,
-            '-bf', $o{bframes}, '-x264-params', 'open_gop=0';
-    }
-    if ($o{audio}) {
-        push @in, '-f', 'lavfi', '-i',
-            "sine=frequency=$o{freq}:sample_rate=$o{rate}";
-        push @out, '-c:a', 'aac', '-b:a', $o{abitrate}, '-ac', 2,
-            '-ar', $o{rate};
-    }
-    return (\@in, \@out);
-}
-
-sub _fixture_av {
-    my (%o) = @_;
-
-    %o = (%AV_DEFAULTS, %o);
-    croak 'fixture needs audio or video' unless $o{audio} || $o{video};
-
-    my $key = md5_hex(join ',', map { "$_=$o{$_}" } sort keys %o);
-    my $dir = "$ROOT/build/fixtures";
-    make_path($dir);
-    my $ext = $o{format} eq 'mp4' ? 'mp4' : $o{format} eq 'ts' ? 'ts' : 'flv';
-    my $file = "$dir/av-" . substr($key, 0, 12) . ".$ext";
-    return $file if -s $file;
-
-    my ($in, $out) = _av_encode_args(%o);
-    my $tmp = "$file.$$.tmp";
-    my @cmd = ('ffmpeg', '-nostdin', '-hide_banner', '-loglevel', 'error',
-        '-y', @$in, '-t', $o{duration}, @$out,
-        ($o{format} eq 'mp4' ? ('-movflags', '+faststart') : ()),
-        '-f', ($o{format} eq 'ts' ? 'mpegts' : $o{format}), $tmp);
-
-    my $log = '';
-    unless (IPC::Run::run(\@cmd, '<', \undef, '>&', \$log)) {
-        unlink $tmp;
-        croak "ffmpeg fixture failed: $log";
-    }
-    rename $tmp, $file or croak "rename $tmp: $!";
-    return $file;
-}
-
-sub ffprobe_json {
-    my ($what, @args) = @_;
-
-    my ($out, $err) = ('', '');
-    IPC::Run::run(['ffprobe', '-v', 'error', '-of', 'json', '-show_streams',
-        '-show_format', @args, $what], '<', \undef, '>', \$out, '2>', \$err,
-        IPC::Run::timeout(60))
-        or return undef;
-    return eval { JSON::PP->new->decode($out) };
-}
-
-# --- RTMP publishers ---------------------------------------------------
-
-sub publish {
-    my ($self, %o) = @_;
-
-    my @inputs = ref $o{input} ? @{$o{input}} : ($o{input} // ());
-    my $default = 'rtmp://127.0.0.1:' . $self->port(1935) . '/'
-        . ($o{path} // 'live/stream');
-    my @urls = ref $o{url} ? @{$o{url}} : ($o{url} // $default);
-    my $realtime = $o{realtime} // 1;
-
-    my @cmd = ('ffmpeg', '-nostdin', '-hide_banner', '-loglevel', 'warning');
-
-    if ($o{lavfi}) {
-        my %a = (%AV_DEFAULTS, %{$o{lavfi}});
-        my ($in, $out) = _av_encode_args(%a);
-        push @cmd, '-re', @$in, ($a{duration} ? ('-t', $a{duration}) : ()),
-            @{$o{args} // []}, @$out, '-f', 'flv', $urls[0];
-
-    } else {
-        croak 'publish: input expected' unless @inputs;
-        croak 'publish: as many urls as inputs expected'
-            unless @urls == @inputs || @urls == 1 && @inputs == 1;
-
-        for my $f (@inputs) {
-            push @cmd, ($realtime ? ('-re') : ()),
-                ($o{loop} ? ('-stream_loop', '-1') : ()), '-i', $f;
-        }
-        push @cmd, @{$o{args} // []};
-        for my $i (0 .. $#inputs) {
-            push @cmd, '-map', "$i:v?", '-map', "$i:a?", '-c', 'copy',
-                '-f', 'flv', $urls[$i];
-        }
-    }
-
-    my $n = ++$FFMPEG_SEQ;
-    my $log = "$self->{testdir}/ffmpeg-$n.log";
-    open my $fh, '>', $log or croak "$log: $!";
-    print $fh join(' ', @cmd), "\n";
-    close $fh;
-
-    my $h = IPC::Run::start(\@cmd, '<', \undef, '>>', $log, '2>>', $log);
-    my $p = { handle => $h, log => $log, cmd => \@cmd, n => $n };
-    push @{$self->{publishers}}, $p;
-    return $p;
-}
-
-sub publisher_running {
-    my ($self, $p) = @_;
-
-    my $h = $p->{handle} or return 0;
-
-    # IPC::Run notices an exited child only when pumped
-    eval { $h->pump_nb() };
-    return $h->pumpable() ? 1 : 0;
-}
-
-sub wait_publisher_exit {
-    my ($self, $p, $timeout) = @_;
-
-    my $done = $self->wait_for(sub { !$self->publisher_running($p) },
-        $timeout // 60);
-    my $result = $self->stop_publisher($p);
-    return $done ? $result // 0 : undef;
-}
-
-sub publisher_log {
-    my ($self, $p) = @_;
-
-    return $self->read_file($p->{log}) // '';
-}
-
-sub stop_publisher {
-    my ($self, $p) = @_;
-
-    my $h = $p->{handle};
-    return unless $h;
-
-    if ($h->pumpable()) {
-        $h->signal('INT');
-        my $deadline = time() + 5;
-        while ($h->pumpable() && time() < $deadline) {
-            $h->pump_nb();
-            sleep 0.1;
-        }
-        $h->kill_kill(grace => 1) if $h->pumpable();
-    }
-    eval { $h->finish() };
-    $p->{result} = $h->full_result(0);
-    $p->{handle} = undef;
-    return $p->{result};
-}
-
-sub stop_publishers {
-    my ($self) = @_;
-
-    $self->stop_publisher($_) for @{$self->{publishers}};
-    $self->{publishers} = [];
 }
 
 # --- misc --------------------------------------------------------------

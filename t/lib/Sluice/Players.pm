@@ -1,0 +1,162 @@
+package Sluice::Players;
+
+# Copyright (C) 2026, The Sluice authors.
+
+=head1 NAME
+
+Sluice::Players - real web players (hls.js, dash.js, Shaka) in headless
+Chromium, through F<t/browser/play.js>
+
+=head1 SYNOPSIS
+
+    my $t = Test::Sluice->new();
+    Sluice::Players::skip_unless_ready($t);
+    ...
+    my $r = Sluice::Players::play($t, 'hls', $url, seconds => 6);
+    ok($r->{ok}, 'plays 6 s') or diag(Sluice::Players::json($r));
+
+    my $h = Sluice::Players::play_start($t, 'dash', $url, seconds => 16,
+        timeout => 45);
+    Sluice::Players::wait_playing($t, $h, 30);   # the video advances
+    ...                                          # (encoder reconnect)
+    $r = Sluice::Players::play_finish($h);
+
+=head1 FUNCTIONS
+
+=over
+
+=item skip_unless_ready($t)
+
+skips the whole file unless chromium (C<SLUICE_CHROMIUM>, default
+F</usr/bin/chromium>), node, ffmpeg and the npm packages of t/browser
+(C<npm ci --prefix t/browser>, done by C<./build.sh deps>) are there.
+
+=item play_start($t, $player, $url, %o)
+
+starts C<node t/browser/play.js --verbose> in the background.  Options:
+C<seconds> (of playback to reach, default 6), C<timeout> (play.js's hard
+limit, default 60), C<seek_back> (play.js C<--seek-back>).  Its stderr
+(progress, with C<--verbose>) goes to F<TESTDIR/play-N.log>.  Returns a
+handle.
+
+=item wait_playing($t, $h, $timeout)
+
+waits until the player's video is playing (play.js logged C<playing
+from>) or play.js ended; true when playing.
+
+=item play_finish($h)
+
+waits for play.js's result: its JSON line decoded (C<ok>, C<advanced>,
+C<width>, C<height>, C<startTime>, C<seekable>, C<duration>, C<seekFrom>,
+C<seekTo> ...), or C<< { ok => 0, error => ... } >> with the tail of its
+log when there is no result.
+
+=item play($t, $player, $url, %o)
+
+C<play_finish(play_start(...))>.
+
+=item json($r)
+
+a result as canonical JSON, for diagnostics.
+
+=back
+
+=cut
+
+use strict;
+use warnings;
+
+use File::Basename qw(dirname);
+use File::Spec;
+use IPC::Run ();
+use JSON::PP ();
+use Test::More ();
+
+my $BROWSER = File::Spec->catdir(dirname(__FILE__), '..', '..', 'browser');
+my $SEQ = 0;
+
+sub skip_unless_ready {
+    my ($t) = @_;
+
+    $t->has_program('ffmpeg', 'node');
+
+    my $chromium = $ENV{SLUICE_CHROMIUM} || '/usr/bin/chromium';
+    $t->skip_all("$chromium not found (apt-get install chromium)")
+        unless -x $chromium;
+    for my $m (qw(playwright-core hls.js dashjs shaka-player)) {
+        $t->skip_all("t/browser/node_modules/$m missing:"
+                     . " run npm ci --prefix t/browser")
+            unless -d "$BROWSER/node_modules/$m";
+    }
+    return $t;
+}
+
+sub play_start {
+    my ($t, $player, $url, %o) = @_;
+
+    my $timeout = $o{timeout} // 60;
+    my $n = ++$SEQ;
+    my $p = { out => '', log => $t->testdir . "/play-$n.log", n => $n };
+
+    $p->{h} = IPC::Run::start([ 'node', "$BROWSER/play.js", '--verbose',
+        '--player', $player, '--url', $url,
+        '--seconds', $o{seconds} // 6, '--timeout', $timeout,
+        (defined $o{seek_back} ? ('--seek-back', $o{seek_back}) : ()) ],
+        '<', \undef, '>', \$p->{out}, '2>', $p->{log},
+        IPC::Run::timeout($timeout + 30));
+    return $p;
+}
+
+sub wait_playing {
+    my ($t, $p, $timeout) = @_;
+
+    my $r = $t->wait_for(sub {
+        return 'playing' if ($t->read_file($p->{log}) // '') =~ /playing from/;
+        eval { $p->{h}->pump_nb() };
+        return 'ended' unless $p->{h}->pumpable();
+        return undef;
+    }, timeout => $timeout // 30, interval => 0.2,
+       what => "player $p->{n} playing");
+
+    return defined $r && $r eq 'playing';
+}
+
+sub play_finish {
+    my ($p) = @_;
+
+    eval { $p->{h}->finish() };
+    my $e = $@;
+    if ($e) {
+        eval { $p->{h}->kill_kill(grace => 2) };
+    }
+    my ($line) = grep { /^\{/ } reverse split /\n/, $p->{out};
+    my $r = eval { JSON::PP::decode_json($line // '') };
+    return $r if $r;
+
+    my @log = split /\n/, (_slurp($p->{log}) // '');
+    splice @log, 0, @log - 30 if @log > 30;
+    return { ok => 0, error => "play.js: $e " . join("\n", @log),
+             stdout => $p->{out} };
+}
+
+sub play {
+    my ($t, @args) = @_;
+
+    return play_finish(play_start($t, @args));
+}
+
+sub json {
+    my ($r) = @_;
+
+    return JSON::PP->new->canonical->encode($r);
+}
+
+sub _slurp {
+    my ($f) = @_;
+
+    open my $fh, '<', $f or return undef;
+    local $/;
+    return scalar <$fh>;
+}
+
+1;
