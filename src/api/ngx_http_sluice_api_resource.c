@@ -24,6 +24,16 @@
 #include "util/sluice_uuid.h"
 
 
+static ngx_int_t ngx_http_sluice_res_retry_after(ngx_http_request_t *r,
+    ngx_uint_t pending);
+static sluice_json_t *ngx_http_sluice_res_render(ngx_http_request_t *r,
+    ngx_http_sluice_api_ctx_t *ctx, ngx_http_sluice_res_snap_t *snap);
+static void ngx_http_sluice_res_persist_name(ngx_pool_t *pool, ngx_log_t *log,
+    ngx_sluice_zone_ctx_t *zctx, ngx_uint_t type, u_char *parent,
+    u_char *name);
+static sluice_json_t *ngx_http_sluice_now_json(sluice_alloc_t *a);
+
+
 #define NGX_HTTP_SLUICE_RES_PAGE  NGX_HTTP_SLUICE_PAGE_SIZE
 
 
@@ -62,13 +72,6 @@ static ngx_http_sluice_rt_t  *ngx_http_sluice_res_types[] = {
 
 #define ngx_http_sluice_res_name_ok(rt, name)                                \
     ngx_http_sluice_res_name_valid(name, (rt)->name_max, (rt)->flags)
-
-
-ngx_http_sluice_rt_t *
-ngx_http_sluice_res_type(ngx_uint_t type)
-{
-    return ngx_http_sluice_res_types[type];
-}
 
 
 /* --- routing ------------------------------------------------------------- */
@@ -520,7 +523,7 @@ ngx_http_sluice_time_json(sluice_alloc_t *a, int64_t ms)
 }
 
 
-sluice_json_t *
+static sluice_json_t *
 ngx_http_sluice_now_json(sluice_alloc_t *a)
 {
     return ngx_http_sluice_time_json(a, (int64_t) ngx_sluice_now_ms());
@@ -789,7 +792,7 @@ ngx_http_sluice_res_doc(sluice_alloc_t *a, ngx_http_sluice_res_snap_t *snap)
 }
 
 
-sluice_json_t *
+static sluice_json_t *
 ngx_http_sluice_res_render(ngx_http_request_t *r,
     ngx_http_sluice_api_ctx_t *ctx, ngx_http_sluice_res_snap_t *snap)
 {
@@ -973,7 +976,7 @@ ngx_http_sluice_res_persist(ngx_pool_t *pool, ngx_log_t *log,
 }
 
 
-void
+static void
 ngx_http_sluice_res_persist_name(ngx_pool_t *pool, ngx_log_t *log,
     ngx_sluice_zone_ctx_t *zctx, ngx_uint_t type, u_char *parent,
     u_char *name)
@@ -2129,7 +2132,7 @@ ngx_http_sluice_api_lro_headers(ngx_http_request_t *r,
 }
 
 
-ngx_int_t
+static ngx_int_t
 ngx_http_sluice_res_retry_after(ngx_http_request_t *r, ngx_uint_t pending)
 {
     ngx_str_t  value;

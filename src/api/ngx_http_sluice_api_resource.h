@@ -182,7 +182,6 @@ extern ngx_http_sluice_rt_t  ngx_http_sluice_rt_streaming_endpoint;
 
 /* generic path (ngx_http_sluice_api_resource.c) */
 
-ngx_http_sluice_rt_t *ngx_http_sluice_res_type(ngx_uint_t type);
 
 /*
  * A resource name of 1 to max characters: letters, digits, '-', '_' and
@@ -204,18 +203,11 @@ sluice_json_t *ngx_http_sluice_res_doc(sluice_alloc_t *a,
 const char *ngx_http_sluice_res_provisioning(ngx_uint_t pending,
     ngx_uint_t op_kind, ngx_uint_t deleting);
 
-/* the resource as the API returns it */
-sluice_json_t *ngx_http_sluice_res_render(ngx_http_request_t *r,
-    ngx_http_sluice_api_ctx_t *ctx, ngx_http_sluice_res_snap_t *snap);
 
 /* saves a record as snap shows it (write outside, rename under mutex) */
 void ngx_http_sluice_res_persist(ngx_pool_t *pool, ngx_log_t *log,
     ngx_sluice_zone_ctx_t *zctx, ngx_http_sluice_res_snap_t *snap);
 
-/* snap + persist of the record (type, parent, name), if it exists */
-void ngx_http_sluice_res_persist_name(ngx_pool_t *pool, ngx_log_t *log,
-    ngx_sluice_zone_ctx_t *zctx, ngx_uint_t type, u_char *parent,
-    u_char *name);
 
 /* Azure-AsyncOperation, Location, Retry-After of an operation */
 ngx_int_t ngx_http_sluice_res_lro_headers(ngx_http_request_t *r,
@@ -231,9 +223,6 @@ ngx_int_t ngx_http_sluice_api_lro_headers(ngx_http_request_t *r,
     ngx_http_sluice_api_ctx_t *ctx, const char *op_collection,
     ngx_str_t *path, u_char *op_id, ngx_uint_t pending);
 
-/* Retry-After: 1 when pending, else 0 */
-ngx_int_t ngx_http_sluice_res_retry_after(ngx_http_request_t *r,
-    ngx_uint_t pending);
 
 /*
  * The answer to a poll of operationLocations/{id} (ctx->op) in state
@@ -284,8 +273,6 @@ ngx_int_t ngx_http_sluice_parse_time(u_char *s, size_t len, int64_t *ms);
 /* unix ms -> "YYYY-MM-DDTHH:MM:SS.fffZ" (json string) */
 sluice_json_t *ngx_http_sluice_time_json(sluice_alloc_t *a, int64_t ms);
 
-/* now as a json date-time string */
-sluice_json_t *ngx_http_sluice_now_json(sluice_alloc_t *a);
 
 /* 36 characters of a new random UUID + NUL */
 void ngx_http_sluice_new_uuid(u_char *id);
@@ -347,8 +334,6 @@ ngx_int_t ngx_http_sluice_se_create_default(ngx_sluice_zone_ctx_t *zctx,
 
 ngx_int_t ngx_http_sluice_sp_preload(ngx_sluice_zone_ctx_t *zctx,
     ngx_pool_t *pool, ngx_log_t *log);
-ngx_int_t ngx_http_sluice_res_build_acl(ngx_http_sluice_res_build_t *b,
-    sluice_json_t *v, ngx_sluice_ip_acl_t *acl, sluice_json_t **norm);
 
 /*
  * Adds the rule of cidr to acl, and its entry as stored to arr: name (nm,

@@ -26,6 +26,10 @@
 #include "api/ngx_http_sluice_api_resource.h"
 
 
+static ngx_int_t ngx_http_sluice_res_build_acl(ngx_http_sluice_res_build_t *b,
+    sluice_json_t *v, ngx_sluice_ip_acl_t *acl, sluice_json_t **norm);
+
+
 #define NGX_HTTP_SLUICE_SE_MAX_UNITS    10
 #define NGX_HTTP_SLUICE_SE_MAX_HOSTS    10
 #define NGX_HTTP_SLUICE_SE_MAX_TAGS     50
@@ -71,7 +75,7 @@ ngx_http_sluice_rt_t  ngx_http_sluice_rt_streaming_endpoint = {
 
 /* accessControl.ip: IPRange entries -> allow-list; *norm: as stored */
 
-ngx_int_t
+static ngx_int_t
 ngx_http_sluice_res_build_acl(ngx_http_sluice_res_build_t *b,
     sluice_json_t *ip, ngx_sluice_ip_acl_t *acl, sluice_json_t **norm)
 {

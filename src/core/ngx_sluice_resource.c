@@ -23,6 +23,10 @@
 #include "core/ngx_sluice_zone.h"
 
 
+static ngx_int_t ngx_sluice_res_settle(ngx_sluice_shctx_t *sh,
+    ngx_sluice_res_t *res);
+
+
 #define NGX_SLUICE_RES_FILE_MAX     (1024 * 1024)
 #define NGX_SLUICE_TRASH_BUDGET     256     /* entries removed per tick */
 #define NGX_SLUICE_TRASH_INTERVAL   100     /* ms between ticks */
@@ -538,7 +542,7 @@ ngx_sluice_live_outputs_remove(ngx_sluice_shctx_t *sh, u_char *event,
 
 /* --- operations ---------------------------------------------------------- */
 
-ngx_int_t
+static ngx_int_t
 ngx_sluice_res_settle(ngx_sluice_shctx_t *sh, ngx_sluice_res_t *res)
 {
     ngx_sluice_op_t  *op;

@@ -203,9 +203,6 @@ ngx_sluice_res_t *ngx_sluice_live_output_by_asset(ngx_sluice_shctx_t *sh,
     u_char *asset, size_t len);
 ngx_uint_t ngx_sluice_res_count(ngx_sluice_shctx_t *sh, ngx_uint_t type);
 
-/* completes a due operation; NGX_DECLINED when the record went away */
-ngx_int_t ngx_sluice_res_settle(ngx_sluice_shctx_t *sh, ngx_sluice_res_t *res);
-
 
 /*
  * Live event hooks (ngx_http_sluice_api_live_event.c), mutex held:

@@ -162,13 +162,6 @@ ngx_sluice_writer_data(ngx_sluice_writer_t *w, size_t size)
 }
 
 
-ngx_uint_t
-ngx_sluice_writer_pending(ngx_sluice_writer_t *w)
-{
-    return w->njobs;
-}
-
-
 void
 ngx_sluice_writer_release(ngx_sluice_writer_t *w)
 {

@@ -87,9 +87,6 @@ void ngx_sluice_writer_post_first(ngx_sluice_writer_t *w,
 /* size bytes (zeroed at the first call) living as long as the writer */
 void *ngx_sluice_writer_data(ngx_sluice_writer_t *w, size_t size);
 
-/* jobs waiting or running */
-ngx_uint_t ngx_sluice_writer_pending(ngx_sluice_writer_t *w);
-
 /* the owner is gone: free the writer once its queue is empty */
 void ngx_sluice_writer_release(ngx_sluice_writer_t *w);
 

@@ -25,6 +25,7 @@
 #include "core/ngx_sluice_store.h"
 
 
+static ngx_int_t ngx_sluice_init_zone(ngx_shm_zone_t *shm_zone, void *data);
 static void ngx_sluice_zone_repair(ngx_sluice_shctx_t *sh, ngx_log_t *log);
 static ngx_uint_t ngx_sluice_queue_repair(ngx_slab_pool_t *shpool,
     ngx_queue_t *head, ngx_uint_t limit);
@@ -96,7 +97,7 @@ ngx_sluice_zone_lookup(ngx_cycle_t *cycle)
 }
 
 
-ngx_int_t
+static ngx_int_t
 ngx_sluice_init_zone(ngx_shm_zone_t *shm_zone, void *data)
 {
     ngx_sluice_zone_ctx_t  *octx = data;

@@ -33,7 +33,6 @@ ngx_shm_zone_t *ngx_sluice_zone_add(ngx_conf_t *cf, ngx_str_t *name,
 /* the Sluice zone of cycle, or NULL when none is configured */
 ngx_shm_zone_t *ngx_sluice_zone_lookup(ngx_cycle_t *cycle);
 
-ngx_int_t ngx_sluice_init_zone(ngx_shm_zone_t *shm_zone, void *data);
 
 /* brackets a multi-step change; repairs the zone if a writer died */
 void ngx_sluice_zone_begin(ngx_sluice_shctx_t *sh, ngx_log_t *log);
@@ -87,7 +86,6 @@ ngx_sluice_op_t *ngx_sluice_op_find(ngx_sluice_shctx_t *sh, u_char *id,
     size_t len);
 
 
-
 /* lookups; the caller holds shpool->mutex */
 ngx_sluice_event_t *ngx_sluice_event_by_name(ngx_sluice_shctx_t *sh,
     u_char *name, size_t len);
@@ -112,7 +110,6 @@ ngx_int_t ngx_sluice_event_settle(ngx_sluice_shctx_t *sh,
 
 /* wall clock in milliseconds (cached time) */
 uint64_t ngx_sluice_now_ms(void);
-
 
 
 #endif /* _NGX_SLUICE_ZONE_H_INCLUDED_ */

@@ -144,15 +144,6 @@ ngx_int_t ngx_http_sluice_packager_segment_collect(
 void ngx_http_sluice_packager_event_epoch(ngx_http_sluice_pkg_t *pkg,
     ngx_sluice_event_t *ev);
 
-/*
- * Assets (ngx_http_sluice_packager_asset.c), outside the lock, once a
- * resolver set pkg->asset_id: the snapshot of the asset's tracks read
- * from their descriptors and index files (manifests), or the fragments of
- * the requested segment (segments).  NGX_OK, NGX_ERROR, or NGX_DECLINED
- * with pkg->status and pkg->reason.
- */
-ngx_int_t ngx_http_sluice_asset_snapshot(ngx_http_sluice_pkg_t *pkg);
-ngx_int_t ngx_http_sluice_asset_segment(ngx_http_sluice_pkg_t *pkg);
 
 /* either of them by the request kind (may run in a thread) */
 ngx_int_t ngx_http_sluice_asset_read(ngx_http_sluice_pkg_t *pkg);

@@ -34,6 +34,10 @@
 #include "media/manifest/sluice_mss.h"
 
 
+static ngx_int_t ngx_http_sluice_asset_snapshot(ngx_http_sluice_pkg_t *pkg);
+static ngx_int_t ngx_http_sluice_asset_segment(ngx_http_sluice_pkg_t *pkg);
+
+
 #define NGX_HTTP_SLUICE_REC  sizeof(ngx_sluice_frag_t)
 
 
@@ -425,7 +429,7 @@ ngx_http_sluice_asset_read(ngx_http_sluice_pkg_t *pkg)
 }
 
 
-ngx_int_t
+static ngx_int_t
 ngx_http_sluice_asset_snapshot(ngx_http_sluice_pkg_t *pkg)
 {
     uint64_t                   starts[NGX_SLUICE_MAX_TRACKS];
@@ -667,7 +671,7 @@ done:
 }
 
 
-ngx_int_t
+static ngx_int_t
 ngx_http_sluice_asset_segment(ngx_http_sluice_pkg_t *pkg)
 {
     uint64_t                      pos;
