@@ -367,8 +367,10 @@ cmd_unit() {
 
 
 cmd_fuzz() {
-    local dir="$BUILD_DIR/fuzz" t name corpus seeds failed=()
+    local dir="$BUILD_DIR/fuzz" t name corpus seeds rc
+    local all=() names=() failed=()
     local flags=(-g -O1 -Wall -fno-omit-frame-pointer)
+    local jobs="${SLUICE_FUZZ_JOBS:-$(nproc)}" start=$SECONDS
 
     if ! ls "$ROOT"/t/fuzz/fuzz_*.c >/dev/null 2>&1; then
         log "fuzz: no targets in t/fuzz, skipped"
@@ -383,15 +385,40 @@ cmd_fuzz() {
         -fsanitize=fuzzer-no-link,address,undefined \
         || die "fuzz: compiling src/media, src/util failed"
 
+    # build every target first ($jobs compilers at once), then fuzz them
+    # $jobs at a time (one core each): every target still gets
+    # FUZZ_SECONDS of fuzzing
     for t in "$ROOT"/t/fuzz/fuzz_*.c; do
         name="$(basename "$t" .c)"
         name="${name#fuzz_}"
-        if ! clang "${flags[@]}" -fsanitize=fuzzer,address,undefined \
-             $UNIT_INCS "$t" "${LIB_OBJECTS[@]}" -lm -o "$dir/fuzz_$name"
-        then
+        all+=("$name")
+        rm -f "$dir/$name.rc" "$dir/$name.build.rc"
+        while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do
+            wait -n || true
+        done
+        # shellcheck disable=SC2086
+        ( rc=0
+          clang "${flags[@]}" -fsanitize=fuzzer,address,undefined \
+              $UNIT_INCS "$t" "${LIB_OBJECTS[@]}" -lm -o "$dir/fuzz_$name" \
+              >"$dir/$name.build.log" 2>&1 || rc=$?
+          echo "$rc" >"$dir/$name.build.rc" ) &
+    done
+    wait
+
+    for name in "${all[@]}"; do
+        cat "$dir/$name.build.log" >&2
+        if [ "$(cat "$dir/$name.build.rc" 2>/dev/null)" = 0 ]; then
+            names+=("$name")
+        else
             failed+=("$name (build)")
-            continue
         fi
+    done
+
+    log "fuzz ${#names[@]} targets for ${FUZZ_SECONDS}s each, $jobs at a time"
+    for name in "${names[@]}"; do
+        while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do
+            wait -n || true
+        done
 
         # new inputs go to build/, the seeds in the repository stay as they are
         corpus="$dir/corpus/$name"
@@ -399,14 +426,23 @@ cmd_fuzz() {
         mkdir -p "$corpus" "$dir/artifacts"
         [ -d "$seeds" ] || seeds=""
 
-        log "fuzz $name for ${FUZZ_SECONDS}s"
         # shellcheck disable=SC2086
-        if ! ASAN_OPTIONS= UBSAN_OPTIONS= "$dir/fuzz_$name" \
-             -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 \
-             -print_final_stats=0 -artifact_prefix="$dir/artifacts/$name-" \
-             "$corpus" $seeds >"$dir/$name.log" 2>&1
-        then
+        ( rc=0
+          ASAN_OPTIONS= UBSAN_OPTIONS= "$dir/fuzz_$name" \
+              -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 \
+              -print_final_stats=0 -artifact_prefix="$dir/artifacts/$name-" \
+              "$corpus" $seeds >"$dir/$name.log" 2>&1 || rc=$?
+          echo "$rc" >"$dir/$name.rc" ) &
+    done
+    wait
+
+    # the results in the targets' order, each with its own log
+    for name in "${names[@]}"; do
+        rc="$(cat "$dir/$name.rc" 2>/dev/null || echo '?')"
+        if [ "$rc" != 0 ]; then
             failed+=("$name")
+            printf '    %s: exit status %s, log %s\n' "$name" "$rc" \
+                "${dir#"$ROOT"/}/$name.log"
             grep -A25 -m1 'ERROR\|runtime error\|==[0-9]*==' "$dir/$name.log" \
                 || tail -30 "$dir/$name.log"
             ls "$dir/artifacts/$name-"* 2>/dev/null || true
@@ -418,7 +454,7 @@ cmd_fuzz() {
     if [ ${#failed[@]} -gt 0 ]; then
         die "fuzz targets failed: ${failed[*]}"
     fi
-    log "fuzz smoke passed"
+    log "fuzz smoke passed in $((SECONDS - start)) s"
 }
 
 
