@@ -317,7 +317,9 @@ sub stop_publisher {
         $h->signal('INT');
         my $deadline = time() + 5;
         while ($h->pumpable() && time() < $deadline) {
-            $h->pump_nb();
+            # IPC::Run croaks "process ended prematurely" when ffmpeg
+            # exits between pumpable() and pump_nb()
+            eval { $h->pump_nb() };
             sleep 0.1;
         }
         $h->kill_kill(grace => 1) if $h->pumpable();
