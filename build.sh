@@ -9,7 +9,8 @@
 #   build    deps, then configure (only when needed) and build nginx + modules
 #   unit     build and run the C unit tests t/unit/test_*.c (no nginx)
 #   fuzz     build the fuzz targets t/fuzz/fuzz_*.c and run each briefly
-#   prove    run the Perl integration tests: prove -j2 -r -I t/lib t/
+#   prove    run the Perl integration tests: prove -j2 -I t/lib t/*.t, the
+#            longest first (SLOW_SUITES)
 #            (or the files given: ./build.sh prove t/000-smoke.t)
 #   test     deps, build, unit, fuzz smoke (not with --sanitize), prove
 #   run      build, then run a quickstart nginx in the foreground (build/run)
@@ -460,8 +461,32 @@ cmd_fuzz() {
 
 # --- integration tests -----------------------------------------------------
 
+# The longest suites (docs/benchmarks.md, "CI times"), longest first:
+# prove -j2 starts them first, so the run does not end with one of them
+# running alone.  The other suites follow in name order.
+SLOW_SUITES="t/053-players-reconnect.t t/050-players.t t/030-ingest.t
+    t/090-debian-nginx.t t/074-dvr-seek.t t/060-record.t t/061-record-crash.t
+    t/033-ingest-batch.t t/051-gstreamer.t t/072-vod.t"
+
+
+# every t/*.t, the slow ones first
+prove_order() {
+    local f
+
+    for f in $SLOW_SUITES; do
+        [ -f "$f" ] && echo "$f"
+    done
+    for f in t/*.t; do
+        case " $(echo $SLOW_SUITES) " in
+            *" $f "*) ;;
+            *) echo "$f" ;;
+        esac
+    done
+}
+
+
 cmd_prove() {
-    local jobs="${SLUICE_PROVE_JOBS:-2}"
+    local jobs="${SLUICE_PROVE_JOBS:-2}" what="$*"
 
     [ -x "$SLUICE_NGINX" ] || cmd_build
 
@@ -472,13 +497,16 @@ cmd_prove() {
         # which the other suites already run under the sanitizers, and the
         # Debian build is not a sanitizer build: leave them to the normal
         # pass (CI time)
-        set -- $(ls t/*.t | grep -v -e '^t/05[03]-' -e '^t/074-' \
-                                    -e '^t/090-')
+        set -- $(prove_order | grep -v -e '^t/05[03]-' -e '^t/074-' \
+                                     -e '^t/090-')
+        what="$# suites of t/, the slow ones first"
     elif [ $# -eq 0 ]; then
-        set -- -r t/
+        set -- $(prove_order)
+        what="$# suites of t/, the slow ones first"
     fi
-    log "prove -j$jobs $* (nginx: ${SLUICE_NGINX#"$ROOT"/})"
-    prove -j"$jobs" -I "$ROOT/t/lib" "$@"
+    log "prove -j$jobs $what (nginx: ${SLUICE_NGINX#"$ROOT"/})"
+    # --timer: each suite's time in the log (docs/benchmarks.md)
+    prove -j"$jobs" --timer -I "$ROOT/t/lib" "$@"
 }
 
 
@@ -745,7 +773,7 @@ cmd_clean() {
 
 
 usage() {
-    sed -n '3,20p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '3,21p' "$0" | sed 's/^# \{0,1\}//'
     exit "${1:-0}"
 }
 
