@@ -532,7 +532,11 @@ cmd_test() {
     # still fuzzed for SLUICE_FUZZ_SECONDS of wall clock (fewer runs when
     # the tests are busy), with a 30 s limit per input instead of 10 s,
     # as a starved process is slow; the report comes after prove's.
-    if [ "$SANITIZE" != 1 ] && ls "$ROOT"/t/fuzz/fuzz_*.c >/dev/null 2>&1
+    # SLUICE_FUZZ_BACKGROUND=0: the fuzz smoke before prove instead, with
+    # the machine to itself.
+    if [ "$SANITIZE" != 1 ] && [ "${SLUICE_FUZZ_BACKGROUND:-1}" = 0 ]; then
+        cmd_fuzz
+    elif [ "$SANITIZE" != 1 ] && ls "$ROOT"/t/fuzz/fuzz_*.c >/dev/null 2>&1
     then
         mkdir -p "$BUILD_DIR/fuzz"
         log "fuzz smoke in the background (nice 19):" \
