@@ -18,17 +18,20 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 
-#include "api/ngx_http_sluice_api_resource.h"
+#include "api/ngx_http_sluice_api_asset.h"
+#include "api/ngx_http_sluice_api_record.h"
+#include "api/ngx_http_sluice_api_streaming_locator.h"
 #include "util/sluice_uuid.h"
 
 
 static ngx_int_t ngx_http_sluice_asset_build(ngx_http_sluice_res_build_t *b);
 static ngx_int_t ngx_http_sluice_asset_deletable(ngx_sluice_shctx_t *sh,
-    ngx_sluice_res_t *res, ngx_http_sluice_res_err_t *err);
+    void *rec, ngx_http_sluice_res_err_t *err);
 static void ngx_http_sluice_asset_deleting(ngx_sluice_shctx_t *sh,
-    ngx_sluice_res_t *res, ngx_log_t *log);
-static void ngx_http_sluice_asset_deleted(ngx_http_request_t *r,
-    ngx_http_sluice_api_ctx_t *ctx, ngx_http_sluice_res_snap_t *snap);
+    void *rec, ngx_log_t *log);
+static void ngx_http_sluice_asset_done(ngx_http_request_t *r,
+    ngx_http_sluice_api_ctx_t *ctx, ngx_http_sluice_res_snap_t *snap,
+    ngx_uint_t kind);
 static ngx_int_t ngx_http_sluice_asset_action(ngx_http_request_t *r,
     ngx_http_sluice_api_ctx_t *ctx);
 
@@ -43,12 +46,20 @@ ngx_http_sluice_rt_t  ngx_http_sluice_rt_asset = {
     { NULL },
     NGX_SLUICE_RES_NAME_LEN,
     NGX_HTTP_SLUICE_RT_PATCH,
+    &ngx_http_sluice_rk_res,
+    NULL,
+    NULL,
+    0,
+    NULL,
     ngx_http_sluice_asset_build,
+    NULL,
     NULL,
     NULL,
     ngx_http_sluice_asset_deletable,
     ngx_http_sluice_asset_deleting,
-    ngx_http_sluice_asset_deleted,
+    ngx_http_sluice_asset_done,
+    NULL,
+    NULL,
     NULL,
     ngx_http_sluice_asset_action
 };
@@ -177,10 +188,12 @@ ngx_http_sluice_asset_build(ngx_http_sluice_res_build_t *b)
 
 
 static ngx_int_t
-ngx_http_sluice_asset_deletable(ngx_sluice_shctx_t *sh, ngx_sluice_res_t *res,
+ngx_http_sluice_asset_deletable(ngx_sluice_shctx_t *sh, void *rec,
     ngx_http_sluice_res_err_t *err)
 {
-    ngx_sluice_res_t  *lo;
+    ngx_sluice_res_t  *lo, *res;
+
+    res = rec;
 
     lo = ngx_sluice_live_output_by_asset(sh, res->name,
                                          ngx_strlen(res->name));
@@ -200,12 +213,14 @@ ngx_http_sluice_asset_deletable(ngx_sluice_shctx_t *sh, ngx_sluice_res_t *res,
 /* its streaming locators go with it */
 
 static void
-ngx_http_sluice_asset_deleting(ngx_sluice_shctx_t *sh, ngx_sluice_res_t *res,
+ngx_http_sluice_asset_deleting(ngx_sluice_shctx_t *sh, void *rec,
     ngx_log_t *log)
 {
     size_t                  len;
-    ngx_sluice_res_t       *loc, *next;
+    ngx_sluice_res_t       *loc, *next, *res;
     ngx_sluice_res_root_t  *root;
+
+    res = rec;
 
     root = ngx_sluice_res_root(sh);
     len = ngx_strlen(res->name);
@@ -228,11 +243,18 @@ ngx_http_sluice_asset_deleting(ngx_sluice_shctx_t *sh, ngx_sluice_res_t *res,
 }
 
 
+/* deleted: its media go */
+
 static void
-ngx_http_sluice_asset_deleted(ngx_http_request_t *r,
-    ngx_http_sluice_api_ctx_t *ctx, ngx_http_sluice_res_snap_t *snap)
+ngx_http_sluice_asset_done(ngx_http_request_t *r,
+    ngx_http_sluice_api_ctx_t *ctx, ngx_http_sluice_res_snap_t *snap,
+    ngx_uint_t kind)
 {
     ngx_sluice_zone_ctx_t  *zctx;
+
+    if (kind != NGX_SLUICE_OP_DELETE) {
+        return;
+    }
 
     zctx = ngx_http_sluice_res_zone(ctx);
 
@@ -291,7 +313,9 @@ ngx_http_sluice_asset_locators(ngx_http_request_t *r,
         if (ngx_strncasecmp(rec->f.asset, ctx->name.data, len) == 0
             && rec->f.asset[len] == '\0')
         {
-            rc = ngx_http_sluice_res_snap(r->pool, rec, &snaps[n++]);
+            rc = ngx_http_sluice_res_snap(r->pool,
+                                 &ngx_http_sluice_rt_streaming_locator,
+                                 rec, &snaps[n++]);
         }
     }
 

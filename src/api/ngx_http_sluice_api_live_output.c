@@ -23,7 +23,8 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 
-#include "api/ngx_http_sluice_api_resource.h"
+#include "api/ngx_http_sluice_api_live_output.h"
+#include "api/ngx_http_sluice_api_record.h"
 #include "util/sluice_iso8601.h"
 
 
@@ -34,9 +35,19 @@
 
 static ngx_int_t ngx_http_sluice_lo_build(ngx_http_sluice_res_build_t *b);
 static ngx_int_t ngx_http_sluice_lo_check(ngx_sluice_shctx_t *sh,
-    ngx_http_sluice_res_build_t *b, ngx_sluice_res_t *old);
-static void ngx_http_sluice_lo_created(ngx_sluice_shctx_t *sh,
-    ngx_sluice_res_t *res);
+    ngx_http_sluice_res_build_t *b, void *old);
+static void ngx_http_sluice_lo_created(ngx_sluice_shctx_t *sh, void *rec);
+static void ngx_http_sluice_lo_done(ngx_http_request_t *r,
+    ngx_http_sluice_api_ctx_t *ctx, ngx_http_sluice_res_snap_t *snap,
+    ngx_uint_t kind);
+
+
+/* Creating, then Running once sluice_transition_time has passed */
+
+static ngx_http_sluice_action_t  ngx_http_sluice_lo_create = {
+    ngx_null_string, NGX_SLUICE_OP_CREATE, { 0, 0 },
+    NGX_SLUICE_LO_CREATING, NGX_SLUICE_LO_RUNNING, 0, 0
+};
 static ngx_int_t ngx_http_sluice_lo_render(ngx_http_request_t *r,
     ngx_http_sluice_api_ctx_t *ctx, ngx_http_sluice_res_snap_t *snap,
     sluice_json_t *res, sluice_json_t *props);
@@ -53,13 +64,21 @@ ngx_http_sluice_rt_t  ngx_http_sluice_rt_live_output = {
     NGX_SLUICE_RES_NAME_LEN,
     NGX_HTTP_SLUICE_RT_LRO|NGX_HTTP_SLUICE_RT_IMMUTABLE
     |NGX_HTTP_SLUICE_RT_LIVE_NAME,
+    &ngx_http_sluice_rk_res,
+    &ngx_http_sluice_lo_create,
+    NULL,
+    NGX_SLUICE_LO_DELETING,
+    NULL,
     ngx_http_sluice_lo_build,
+    NULL,
     ngx_http_sluice_lo_check,
     ngx_http_sluice_lo_created,
     NULL,
     NULL,
-    NULL,
+    ngx_http_sluice_lo_done,
     ngx_http_sluice_lo_render,
+    NULL,
+    NULL,
     NULL
 };
 
@@ -292,7 +311,7 @@ ngx_http_sluice_lo_build(ngx_http_sluice_res_build_t *b)
 
 static ngx_int_t
 ngx_http_sluice_lo_check(ngx_sluice_shctx_t *sh,
-    ngx_http_sluice_res_build_t *b, ngx_sluice_res_t *old)
+    ngx_http_sluice_res_build_t *b, void *old)
 {
     u_char               event[NGX_SLUICE_NAME_LEN + 1];
     ngx_uint_t           max;
@@ -364,9 +383,11 @@ ngx_http_sluice_lo_check(ngx_sluice_shctx_t *sh,
 
 
 static void
-ngx_http_sluice_lo_created(ngx_sluice_shctx_t *sh, ngx_sluice_res_t *res)
+ngx_http_sluice_lo_created(ngx_sluice_shctx_t *sh, void *rec)
 {
-    ngx_sluice_res_t  *asset;
+    ngx_sluice_res_t  *asset, *res;
+
+    res = rec;
 
     asset = ngx_sluice_res_find(sh, NGX_SLUICE_RES_ASSET, NULL, res->f.asset,
                                 ngx_strlen(res->f.asset));
@@ -409,4 +430,20 @@ ngx_http_sluice_lo_render(ngx_http_request_t *r,
     }
 
     return NGX_OK;
+}
+
+
+/* created: the asset, which now remembers the output that records it */
+
+static void
+ngx_http_sluice_lo_done(ngx_http_request_t *r,
+    ngx_http_sluice_api_ctx_t *ctx, ngx_http_sluice_res_snap_t *snap,
+    ngx_uint_t kind)
+{
+    if (kind == NGX_SLUICE_OP_CREATE) {
+        ngx_http_sluice_res_persist_name(r->pool, r->connection->log,
+                                         ngx_http_sluice_res_zone(ctx),
+                                         NGX_SLUICE_RES_ASSET, NULL,
+                                         snap->f.asset);
+    }
 }

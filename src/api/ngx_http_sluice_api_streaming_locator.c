@@ -21,7 +21,8 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 
-#include "api/ngx_http_sluice_api_resource.h"
+#include "api/ngx_http_sluice_api_record.h"
+#include "api/ngx_http_sluice_api_streaming_locator.h"
 #include "util/sluice_uuid.h"
 
 
@@ -29,8 +30,10 @@
 
 
 static ngx_int_t ngx_http_sluice_sl_build(ngx_http_sluice_res_build_t *b);
+static ngx_int_t ngx_http_sluice_sl_unique(ngx_sluice_shctx_t *sh,
+    ngx_http_sluice_res_build_t *b, void *old);
 static ngx_int_t ngx_http_sluice_sl_check(ngx_sluice_shctx_t *sh,
-    ngx_http_sluice_res_build_t *b, ngx_sluice_res_t *old);
+    ngx_http_sluice_res_build_t *b, void *old);
 static ngx_int_t ngx_http_sluice_sl_action(ngx_http_request_t *r,
     ngx_http_sluice_api_ctx_t *ctx);
 
@@ -45,8 +48,16 @@ ngx_http_sluice_rt_t  ngx_http_sluice_rt_streaming_locator = {
     { NULL },
     NGX_SLUICE_RES_NAME_LEN,
     NGX_HTTP_SLUICE_RT_IMMUTABLE,
+    &ngx_http_sluice_rk_res,
+    NULL,
+    NULL,
+    0,
+    NULL,
     ngx_http_sluice_sl_build,
+    ngx_http_sluice_sl_unique,
     ngx_http_sluice_sl_check,
+    NULL,
+    NULL,
     NULL,
     NULL,
     NULL,
@@ -283,11 +294,33 @@ ngx_http_sluice_sl_build(ngx_http_sluice_res_build_t *b)
 }
 
 
+/* one streamingLocatorId per locator */
+
+static ngx_int_t
+ngx_http_sluice_sl_unique(ngx_sluice_shctx_t *sh,
+    ngx_http_sluice_res_build_t *b, void *old)
+{
+    ngx_sluice_res_t  *other;
+
+    other = ngx_sluice_locator_by_id(sh, b->f.id, NGX_SLUICE_ID_LEN);
+
+    if (other && other != old) {
+        ngx_http_sluice_res_fail(&b->err, NGX_HTTP_CONFLICT, "Conflict",
+                                 "streamingLocatorId %s is already used by "
+                                 "streaming locator '%s'.", b->f.id,
+                                 other->name);
+        return NGX_DECLINED;
+    }
+
+    return NGX_OK;
+}
+
+
 static ngx_int_t
 ngx_http_sluice_sl_check(ngx_sluice_shctx_t *sh,
-    ngx_http_sluice_res_build_t *b, ngx_sluice_res_t *old)
+    ngx_http_sluice_res_build_t *b, void *old)
 {
-    ngx_sluice_res_t  *sp, *other;
+    ngx_sluice_res_t  *sp;
 
     if (ngx_sluice_res_find(sh, NGX_SLUICE_RES_ASSET, NULL, b->f.asset,
                             ngx_strlen(b->f.asset))
@@ -316,16 +349,6 @@ ngx_http_sluice_sl_check(ngx_sluice_shctx_t *sh,
                                  "noEncryption policy such as "
                                  "Predefined_ClearStreamingOnly.",
                                  b->f.policy);
-        return NGX_DECLINED;
-    }
-
-    other = ngx_sluice_locator_by_id(sh, b->f.id, NGX_SLUICE_ID_LEN);
-
-    if (other && other != old) {
-        ngx_http_sluice_res_fail(&b->err, NGX_HTTP_CONFLICT, "Conflict",
-                                 "streamingLocatorId %s is already used by "
-                                 "streaming locator '%s'.", b->f.id,
-                                 other->name);
         return NGX_DECLINED;
     }
 

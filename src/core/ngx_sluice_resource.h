@@ -66,6 +66,10 @@ typedef enum {
 } ngx_sluice_res_type_e;
 
 
+/* live events: records of their own (ngx_sluice_event_t), as "type" */
+#define NGX_SLUICE_RES_LIVE_EVENT    NGX_SLUICE_RES_NTYPES
+
+
 /* live output resourceState */
 typedef enum {
     NGX_SLUICE_LO_CREATING = 0,

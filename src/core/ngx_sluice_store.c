@@ -19,6 +19,7 @@
 #include <ngx_config.h>
 #include <ngx_core.h>
 
+#include "core/ngx_sluice_resource.h"
 #include "core/ngx_sluice_store.h"
 #include "core/ngx_sluice_zone.h"
 
@@ -395,8 +396,8 @@ ngx_sluice_store_load_file(ngx_sluice_zone_ctx_t *ctx, ngx_uint_t type,
         return rc;
     }
 
-    rc = ngx_sluice_store_hooks.load_event(ctx, content.data, content.len,
-                                           pool, log);
+    rc = ngx_sluice_store_hooks.load(ctx, NGX_SLUICE_RES_LIVE_EVENT,
+                                     content.data, content.len, pool, log);
 
     if (rc == NGX_DECLINED) {
         ngx_log_error(NGX_LOG_ALERT, log, 0,
