@@ -24,47 +24,6 @@
 #include "util/sluice_uuid.h"
 
 
-static ngx_int_t ngx_http_sluice_asset_build(ngx_http_sluice_res_build_t *b);
-static ngx_int_t ngx_http_sluice_asset_deletable(ngx_sluice_shctx_t *sh,
-    void *rec, ngx_http_sluice_res_err_t *err);
-static void ngx_http_sluice_asset_deleting(ngx_sluice_shctx_t *sh,
-    void *rec, ngx_log_t *log);
-static void ngx_http_sluice_asset_done(ngx_http_request_t *r,
-    ngx_http_sluice_api_ctx_t *ctx, ngx_http_sluice_res_snap_t *snap,
-    ngx_uint_t kind);
-static ngx_int_t ngx_http_sluice_asset_action(ngx_http_request_t *r,
-    ngx_http_sluice_api_ctx_t *ctx);
-
-
-ngx_http_sluice_rt_t  ngx_http_sluice_rt_asset = {
-    NGX_SLUICE_RES_ASSET,
-    "assets",
-    "assets",
-    "Microsoft.Media/mediaservices/assets",
-    "Asset",
-    NULL,
-    { NULL },
-    NGX_SLUICE_RES_NAME_LEN,
-    NGX_HTTP_SLUICE_RT_PATCH,
-    &ngx_http_sluice_rk_res,
-    NULL,
-    NULL,
-    0,
-    NULL,
-    ngx_http_sluice_asset_build,
-    NULL,
-    NULL,
-    NULL,
-    ngx_http_sluice_asset_deletable,
-    ngx_http_sluice_asset_deleting,
-    ngx_http_sluice_asset_done,
-    NULL,
-    NULL,
-    NULL,
-    ngx_http_sluice_asset_action
-};
-
-
 static ngx_int_t
 ngx_http_sluice_asset_build(ngx_http_sluice_res_build_t *b)
 {
@@ -83,9 +42,8 @@ ngx_http_sluice_asset_build(ngx_http_sluice_res_build_t *b)
 
     if (!ngx_http_sluice_absent(props) && props->type != SLUICE_JSON_OBJECT)
     {
-        ngx_http_sluice_res_fail(&b->err, NGX_HTTP_BAD_REQUEST, "BadRequest",
-                                 "properties must be an object.");
-        return NGX_DECLINED;
+        ngx_http_sluice_res_refuse(&b->err, NGX_HTTP_BAD_REQUEST, "BadRequest",
+                                   "properties must be an object.");
     }
 
     oldp = sluice_json_get(b->old, "properties");
@@ -106,9 +64,8 @@ ngx_http_sluice_asset_build(ngx_http_sluice_res_build_t *b)
         ngx_memcpy(b->f.id, v->str.data, NGX_SLUICE_ID_LEN);
 
     } else if (b->load) {
-        ngx_http_sluice_res_fail(&b->err, NGX_HTTP_BAD_REQUEST, "BadRequest",
-                                 "the stored assetId is invalid");
-        return NGX_DECLINED;
+        ngx_http_sluice_res_refuse(&b->err, NGX_HTTP_BAD_REQUEST, "BadRequest",
+                                   "the stored assetId is invalid");
 
     } else {
         ngx_http_sluice_new_uuid(b->f.id);
@@ -141,12 +98,11 @@ ngx_http_sluice_asset_build(ngx_http_sluice_res_build_t *b)
         if (v->type != SLUICE_JSON_STRING || v->str.len < 3
             || v->str.len > 63)
         {
-            ngx_http_sluice_res_fail(&b->err, NGX_HTTP_BAD_REQUEST,
-                                     "BadRequest",
-                                     "properties.container must be a "
-                                     "container name of 3 to 63 "
-                                     "characters.");
-            return NGX_DECLINED;
+            ngx_http_sluice_res_refuse(&b->err, NGX_HTTP_BAD_REQUEST,
+                                       "BadRequest",
+                                       "properties.container must be a "
+                                       "container name of 3 to 63 "
+                                       "characters.");
         }
 
         for (i = 0; i < v->str.len; i++) {
@@ -154,12 +110,11 @@ ngx_http_sluice_asset_build(ngx_http_sluice_res_build_t *b)
                   || (v->str.data[i] >= '0' && v->str.data[i] <= '9')
                   || v->str.data[i] == '-'))
             {
-                ngx_http_sluice_res_fail(&b->err, NGX_HTTP_BAD_REQUEST,
-                                         "BadRequest",
-                                         "properties.container may only "
-                                         "hold lowercase letters, digits "
-                                         "and hyphens.");
-                return NGX_DECLINED;
+                ngx_http_sluice_res_refuse(&b->err, NGX_HTTP_BAD_REQUEST,
+                                           "BadRequest",
+                                           "properties.container may only "
+                                           "hold lowercase letters, digits "
+                                           "and hyphens.");
             }
         }
 
@@ -417,3 +372,20 @@ ngx_http_sluice_asset_action(ngx_http_request_t *r,
                "account container, and stores no client-side encryption "
                "key.", &ctx->action);
 }
+
+
+ngx_http_sluice_rt_t  ngx_http_sluice_rt_asset = {
+    .type = NGX_SLUICE_RES_ASSET,
+    .collection = "assets",
+    .id_segment = "assets",
+    .arm_type = "Microsoft.Media/mediaservices/assets",
+    .what = "Asset",
+    .name_max = NGX_SLUICE_RES_NAME_LEN,
+    .flags = NGX_HTTP_SLUICE_RT_PATCH,
+    .kind = &ngx_http_sluice_rk_res,
+    .build = ngx_http_sluice_asset_build,
+    .deletable = ngx_http_sluice_asset_deletable,
+    .deleting = ngx_http_sluice_asset_deleting,
+    .done = ngx_http_sluice_asset_done,
+    .post = ngx_http_sluice_asset_action,
+};

@@ -340,10 +340,9 @@ ngx_http_sluice_res_opt_string(ngx_http_sluice_res_build_t *b,
     }
 
     if (v->type != SLUICE_JSON_STRING || v->str.len > max) {
-        ngx_http_sluice_res_fail(&b->err, NGX_HTTP_BAD_REQUEST, "BadRequest",
-                                 "properties.%s must be a string of at most "
-                                 "%uz characters.", name, max);
-        return NGX_DECLINED;
+        ngx_http_sluice_res_refuse(&b->err, NGX_HTTP_BAD_REQUEST, "BadRequest",
+                                   "properties.%s must be a string of at most "
+                                   "%uz characters.", name, max);
     }
 
     return ngx_http_sluice_res_set(b->a, out, name,
@@ -501,6 +500,71 @@ ngx_http_sluice_res_acl_rule(sluice_alloc_t *a, ngx_sluice_ip_acl_t *acl,
     sluice_json_append(arr, ne);
 
     return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_http_sluice_res_tracked(ngx_http_sluice_res_build_t *b, sluice_json_t *doc)
+{
+    sluice_json_t   *v, *m, *tags;
+    sluice_alloc_t  *a;
+
+    a = b->a;
+    v = sluice_json_get(b->in, "location");
+
+    if (ngx_http_sluice_absent(v)) {
+        v = sluice_json_get(b->old, "location");
+
+        if (v == NULL) {
+            ngx_http_sluice_res_refuse(&b->err, NGX_HTTP_BAD_REQUEST,
+                                       "LocationRequired",
+                                       "The location property is required for "
+                                       "this definition.");
+        }
+    }
+
+    if (v->type != SLUICE_JSON_STRING || v->str.len == 0
+        || v->str.len > 128)
+    {
+        ngx_http_sluice_res_bad(&b->err, "location must be a non-empty "
+                                "string.");
+    }
+
+    ngx_http_sluice_res_put_member(a, doc, "location",
+                                   sluice_json_copy(a, v));
+
+    v = sluice_json_get(b->in, "tags");
+    tags = sluice_json_new(a, SLUICE_JSON_OBJECT);
+    if (tags == NULL) {
+        return NGX_ERROR;
+    }
+
+    if (!ngx_http_sluice_absent(v)
+        && (v->type != SLUICE_JSON_OBJECT
+            || v->count > NGX_HTTP_SLUICE_MAX_TAGS))
+    {
+        ngx_http_sluice_res_bad(&b->err, "tags must be an object of at most "
+                                "%d strings.", NGX_HTTP_SLUICE_MAX_TAGS);
+    }
+
+    for (m = ngx_http_sluice_absent(v) ? NULL : v->child; m; m = m->next) {
+        if (m->type != SLUICE_JSON_STRING || m->key.len > 512
+            || m->str.len > 256)
+        {
+            ngx_http_sluice_res_bad(&b->err, "tag values must be strings "
+                                    "(names up to 512, values up to 256 "
+                                    "characters).");
+        }
+
+        v = sluice_json_copy(a, m);
+        if (v == NULL) {
+            return NGX_ERROR;
+        }
+
+        sluice_json_append(tags, v);
+    }
+
+    return ngx_http_sluice_res_set(a, doc, "tags", tags);
 }
 
 

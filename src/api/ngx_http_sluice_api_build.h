@@ -25,8 +25,11 @@
 #define NGX_HTTP_SLUICE_RT_LRO          0x02  /* create/delete are LROs */
 #define NGX_HTTP_SLUICE_RT_TRACKED      0x04  /* location and tags */
 #define NGX_HTTP_SLUICE_RT_IMMUTABLE    0x08  /* no update by PUT */
-#define NGX_HTTP_SLUICE_RT_LIVE_NAME    0x10  /* ^[a-zA-Z0-9]+(-*[a-zA-Z0-9])*$ */
+#define NGX_HTTP_SLUICE_RT_LIVE_NAME    0x10  /* letters, digits, inner - */
 #define NGX_HTTP_SLUICE_RT_NAME_CURSOR  0x20  /* list: $skiptoken is a name */
+
+
+#define NGX_HTTP_SLUICE_MAX_TAGS        50
 
 
 typedef struct {
@@ -66,6 +69,13 @@ typedef struct {
     do {                                                                     \
         ngx_http_sluice_res_fail(err, NGX_HTTP_BAD_REQUEST, "BadRequest",    \
                                  __VA_ARGS__);                               \
+        return NGX_DECLINED;                                                 \
+    } while (0)
+
+/* in a check: fail with status and code, and return NGX_DECLINED */
+#define ngx_http_sluice_res_refuse(err, status, code, ...)                   \
+    do {                                                                     \
+        ngx_http_sluice_res_fail(err, status, code, __VA_ARGS__);           \
         return NGX_DECLINED;                                                 \
     } while (0)
 
@@ -143,6 +153,14 @@ ngx_int_t ngx_http_sluice_res_created(ngx_http_sluice_res_build_t *b,
 /* the created/lastModified pair from old (or now) */
 ngx_int_t ngx_http_sluice_res_times(ngx_http_sluice_res_build_t *b,
     sluice_json_t *oldp, sluice_json_t *np, ngx_uint_t modified);
+
+/*
+ * doc.location (required, or kept from b->old) and doc.tags (at most
+ * NGX_HTTP_SLUICE_MAX_TAGS strings) of a tracked resource.  NGX_OK,
+ * NGX_DECLINED (b->err), or NGX_ERROR.
+ */
+ngx_int_t ngx_http_sluice_res_tracked(ngx_http_sluice_res_build_t *b,
+    sluice_json_t *doc);
 
 /*
  * An IP allow-list, {"allow":[{name, address, subnetPrefixLength}]}

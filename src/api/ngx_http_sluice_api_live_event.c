@@ -33,7 +33,6 @@
 
 #define NGX_HTTP_SLUICE_MIN_FRAGMENT_MS  1000
 #define NGX_HTTP_SLUICE_MAX_FRAGMENT_MS  20000
-#define NGX_HTTP_SLUICE_MAX_TAGS         50
 
 
 /* the fixed fields of an event, taken from a document (and a file) */
@@ -58,65 +57,8 @@ typedef struct {
 } ngx_http_sluice_le_fixed_t;
 
 
-static ngx_int_t ngx_http_sluice_le_build(ngx_http_sluice_res_build_t *b);
-static ngx_int_t ngx_http_sluice_le_unique(ngx_sluice_shctx_t *sh,
-    ngx_http_sluice_res_build_t *b, void *old);
-static ngx_int_t ngx_http_sluice_le_check(ngx_sluice_shctx_t *sh,
-    ngx_http_sluice_res_build_t *b, void *old);
-static ngx_int_t ngx_http_sluice_le_deletable(ngx_sluice_shctx_t *sh,
-    void *rec, ngx_http_sluice_res_err_t *err);
-static void ngx_http_sluice_le_deleting(ngx_sluice_shctx_t *sh, void *rec,
-    ngx_log_t *log);
-static ngx_int_t ngx_http_sluice_le_render(ngx_http_request_t *r,
-    ngx_http_sluice_api_ctx_t *ctx, ngx_http_sluice_res_snap_t *snap,
-    sluice_json_t *res, sluice_json_t *props);
-static ngx_int_t ngx_http_sluice_le_act_body(ngx_http_sluice_api_ctx_t *ctx,
-    ngx_http_sluice_action_t *act, ngx_http_sluice_act_in_t *in,
-    ngx_http_sluice_res_err_t *err);
-static ngx_int_t ngx_http_sluice_le_acting(ngx_sluice_shctx_t *sh, void *rec,
-    ngx_http_sluice_action_t *act, ngx_http_sluice_act_in_t *in,
-    ngx_http_sluice_op_plan_t *plan, ngx_http_sluice_res_err_t *err,
-    ngx_log_t *log);
-static ngx_int_t ngx_http_sluice_le_acl(ngx_http_sluice_res_build_t *b,
-    sluice_json_t *in, const char *what, ngx_sluice_ip_acl_t *acl,
-    sluice_json_t *out);
 static size_t ngx_http_sluice_le_new_token(u_char *token);
 static size_t ngx_http_sluice_le_new_locator(u_char *id);
-
-static void *ngx_http_sluice_le_find(ngx_sluice_shctx_t *sh,
-    ngx_http_sluice_rt_t *rt, u_char *parent, u_char *name, size_t len);
-static void *ngx_http_sluice_le_next(ngx_sluice_shctx_t *sh,
-    ngx_http_sluice_rt_t *rt, void *prev);
-static ngx_uint_t ngx_http_sluice_le_count(ngx_sluice_shctx_t *sh,
-    ngx_http_sluice_rt_t *rt);
-static void ngx_http_sluice_le_view(void *rec, ngx_http_sluice_rec_t *v);
-static void ngx_http_sluice_le_fields(void *rec,
-    ngx_http_sluice_res_snap_t *snap);
-static void ngx_http_sluice_le_apply(void *rec,
-    ngx_http_sluice_res_build_t *b, ngx_uint_t update);
-static void *ngx_http_sluice_le_create(ngx_sluice_zone_ctx_t *zctx,
-    ngx_http_sluice_rt_t *rt, ngx_http_sluice_res_build_t *b,
-    ngx_str_t *json);
-static void ngx_http_sluice_le_free(ngx_sluice_shctx_t *sh, void *rec);
-static ngx_sluice_op_t *ngx_http_sluice_le_op_start(ngx_sluice_shctx_t *sh,
-    void *rec, ngx_uint_t kind, ngx_uint_t state, ngx_uint_t target,
-    ngx_msec_t delay_ms, u_char *id);
-static ngx_sluice_op_t *ngx_http_sluice_le_op_find(ngx_sluice_shctx_t *sh,
-    ngx_http_sluice_rt_t *rt, u_char *id, size_t len);
-static ngx_int_t ngx_http_sluice_le_file(ngx_pool_t *pool,
-    ngx_http_sluice_res_snap_t *snap, ngx_str_t *content);
-static ngx_int_t ngx_http_sluice_le_write(ngx_pool_t *pool, ngx_log_t *log,
-    ngx_sluice_zone_ctx_t *zctx, ngx_http_sluice_res_snap_t *snap,
-    ngx_str_t *content, ngx_str_t *tmp);
-static ngx_int_t ngx_http_sluice_le_commit(ngx_pool_t *pool, ngx_log_t *log,
-    ngx_sluice_zone_ctx_t *zctx, ngx_http_sluice_res_snap_t *snap,
-    ngx_str_t *tmp);
-static void ngx_http_sluice_le_unlink(ngx_pool_t *pool, ngx_log_t *log,
-    ngx_sluice_zone_ctx_t *zctx, void *rec);
-static ngx_int_t ngx_http_sluice_le_load_name(ngx_http_sluice_res_build_t *b,
-    sluice_json_t *meta, sluice_json_t *doc);
-static ngx_int_t ngx_http_sluice_le_load_meta(ngx_http_sluice_rt_t *rt,
-    ngx_http_sluice_res_build_t *b, sluice_json_t *meta);
 
 
 static ngx_http_sluice_action_t  ngx_http_sluice_le_actions[] = {
@@ -156,58 +98,6 @@ static ngx_http_sluice_action_t  ngx_http_sluice_le_autostart = {
 };
 
 
-static ngx_http_sluice_rk_t  ngx_http_sluice_le_kind = {
-    ngx_http_sluice_le_find,
-    ngx_http_sluice_le_next,
-    ngx_http_sluice_le_count,
-    ngx_http_sluice_le_view,
-    ngx_http_sluice_le_fields,
-    ngx_http_sluice_le_apply,
-    ngx_http_sluice_le_create,
-    ngx_http_sluice_le_free,
-    ngx_http_sluice_le_op_start,
-    ngx_http_sluice_le_op_find,
-    ngx_http_sluice_le_file,
-    ngx_http_sluice_le_write,
-    ngx_http_sluice_le_commit,
-    ngx_http_sluice_le_unlink,
-    ngx_http_sluice_le_load_name,
-    ngx_http_sluice_le_load_meta
-};
-
-
-ngx_http_sluice_rt_t  ngx_http_sluice_rt_live_event = {
-    NGX_HTTP_SLUICE_RES_LIVE_EVENT,
-    "liveEvents",
-    "liveevents",
-    "Microsoft.Media/mediaservices/liveevents",
-    "Live event",
-    "liveEventOperations",
-    { "Stopped", "Allocating", "StandBy", "Starting", "Running", "Stopping",
-      "Deleting" },
-    NGX_SLUICE_NAME_LEN,
-    NGX_HTTP_SLUICE_RT_PATCH|NGX_HTTP_SLUICE_RT_LRO
-    |NGX_HTTP_SLUICE_RT_TRACKED|NGX_HTTP_SLUICE_RT_LIVE_NAME
-    |NGX_HTTP_SLUICE_RT_NAME_CURSOR,
-    &ngx_http_sluice_le_kind,
-    &ngx_http_sluice_le_create_op,
-    &ngx_http_sluice_le_autostart,
-    NGX_SLUICE_DELETING,
-    ngx_http_sluice_le_actions,
-    ngx_http_sluice_le_build,
-    ngx_http_sluice_le_unique,
-    ngx_http_sluice_le_check,
-    NULL,
-    ngx_http_sluice_le_deletable,
-    ngx_http_sluice_le_deleting,
-    NULL,
-    ngx_http_sluice_le_render,
-    ngx_http_sluice_le_act_body,
-    ngx_http_sluice_le_acting,
-    NULL
-};
-
-
 #define ngx_http_sluice_le_state_name(state)                                 \
     ngx_http_sluice_rt_live_event.states[state]
 
@@ -243,11 +133,10 @@ ngx_http_sluice_le_unique(ngx_sluice_shctx_t *sh,
     f = b->data;
 
     if (old == NULL && b->conf && sh->nevents >= b->conf->max_events) {
-        ngx_http_sluice_res_fail(&b->err, NGX_HTTP_CONFLICT, "QuotaExceeded",
-                                 "The account already has the maximum "
-                                 "number of live events (%ui).",
-                                 b->conf->max_events);
-        return NGX_DECLINED;
+        ngx_http_sluice_res_refuse(&b->err, NGX_HTTP_CONFLICT, "QuotaExceeded",
+                                   "The account already has the maximum "
+                                   "number of live events (%ui).",
+                                   b->conf->max_events);
     }
 
     other = ngx_sluice_event_by_token(sh, f->token, ngx_strlen(f->token));
@@ -553,7 +442,6 @@ ngx_http_sluice_le_endpoints(ngx_http_request_t *r,
 }
 
 
-
 /* resourceState, provisioningState and the endpoints */
 
 static ngx_int_t
@@ -646,8 +534,6 @@ ngx_http_sluice_le_token_ok(sluice_json_t *v)
 
     return 1;
 }
-
-
 
 
 /* in.accessControl -> acl; out.accessControl: as stored, when given */
@@ -1188,7 +1074,7 @@ ngx_http_sluice_le_build(ngx_http_sluice_res_build_t *b)
     ngx_str_t                    *name;
     ngx_time_t                   *tp;
     sluice_json_t                *in, *old, *props, *oldp, *doc, *np, *v;
-    sluice_json_t                *m, *tags, *s;
+    sluice_json_t                *s;
     sluice_alloc_t               *a;
     ngx_http_sluice_res_err_t    *err;
     ngx_http_sluice_le_fields_t  *f;
@@ -1234,62 +1120,10 @@ ngx_http_sluice_le_build(ngx_http_sluice_res_build_t *b)
                                   sluice_json_new_string(a, name->data,
                                                          name->len));
 
-    v = sluice_json_get(in, "location");
-
-    if (ngx_http_sluice_absent(v)) {
-        v = sluice_json_get(old, "location");
-
-        if (v == NULL) {
-            ngx_http_sluice_res_fail(err, NGX_HTTP_BAD_REQUEST,
-                                     "LocationRequired",
-                                     "The location property is required for "
-                                     "this definition.");
-            return NGX_DECLINED;
-        }
+    rc = ngx_http_sluice_res_tracked(b, doc);
+    if (rc != NGX_OK) {
+        return rc;
     }
-
-    if (v->type != SLUICE_JSON_STRING || v->str.len == 0
-        || v->str.len > 128)
-    {
-        ngx_http_sluice_le_bad("location must be a non-empty string.");
-    }
-
-    ngx_http_sluice_le_put_member(doc, "location",
-        sluice_json_new_string(a, v->str.data, v->str.len));
-
-    v = sluice_json_get(in, "tags");
-    tags = sluice_json_new(a, SLUICE_JSON_OBJECT);
-    if (tags == NULL) {
-        return NGX_ERROR;
-    }
-
-    if (!ngx_http_sluice_absent(v)) {
-        if (v->type != SLUICE_JSON_OBJECT
-            || v->count > NGX_HTTP_SLUICE_MAX_TAGS)
-        {
-            ngx_http_sluice_le_bad("tags must be an object of at most %d "
-                                   "strings.", NGX_HTTP_SLUICE_MAX_TAGS);
-        }
-
-        for (m = v->child; m; m = m->next) {
-            if (m->type != SLUICE_JSON_STRING || m->key.len > 512
-                || m->str.len > 256)
-            {
-                ngx_http_sluice_le_bad("tag values must be strings (names "
-                                       "up to 512, values up to 256 "
-                                       "characters).");
-            }
-
-            s = sluice_json_copy(a, m);
-            if (s == NULL) {
-                return NGX_ERROR;
-            }
-
-            sluice_json_append(tags, s);
-        }
-    }
-
-    ngx_http_sluice_le_put_member(doc, "tags", tags);
 
     if (ngx_http_sluice_le_opt_string(a, sluice_json_get(props, "description"),
                                       "properties.description", &s, err)
@@ -1347,7 +1181,6 @@ ngx_http_sluice_le_build(ngx_http_sluice_res_build_t *b)
 
     return NGX_OK;
 }
-
 
 
 /* --- records: ngx_sluice_event_t ------------------------------------ */
@@ -1662,3 +1495,54 @@ ngx_http_sluice_le_load_meta(ngx_http_sluice_rt_t *rt,
 
     return NGX_OK;
 }
+
+
+/* where live events are: ngx_sluice_event_t, {data}/api/liveEvents/ */
+
+static ngx_http_sluice_rk_t  ngx_http_sluice_le_kind = {
+    .find = ngx_http_sluice_le_find,
+    .next = ngx_http_sluice_le_next,
+    .count = ngx_http_sluice_le_count,
+    .view = ngx_http_sluice_le_view,
+    .fields = ngx_http_sluice_le_fields,
+    .apply = ngx_http_sluice_le_apply,
+    .create = ngx_http_sluice_le_create,
+    .free = ngx_http_sluice_le_free,
+    .op_start = ngx_http_sluice_le_op_start,
+    .op_find = ngx_http_sluice_le_op_find,
+    .file = ngx_http_sluice_le_file,
+    .write = ngx_http_sluice_le_write,
+    .commit = ngx_http_sluice_le_commit,
+    .unlink = ngx_http_sluice_le_unlink,
+    .load_name = ngx_http_sluice_le_load_name,
+    .load_meta = ngx_http_sluice_le_load_meta,
+};
+
+
+ngx_http_sluice_rt_t  ngx_http_sluice_rt_live_event = {
+    .type = NGX_HTTP_SLUICE_RES_LIVE_EVENT,
+    .collection = "liveEvents",
+    .id_segment = "liveevents",
+    .arm_type = "Microsoft.Media/mediaservices/liveevents",
+    .what = "Live event",
+    .op_collection = "liveEventOperations",
+    .states = { "Stopped", "Allocating", "StandBy", "Starting", "Running",
+                "Stopping", "Deleting" },
+    .name_max = NGX_SLUICE_NAME_LEN,
+    .flags = NGX_HTTP_SLUICE_RT_PATCH|NGX_HTTP_SLUICE_RT_LRO
+             |NGX_HTTP_SLUICE_RT_TRACKED|NGX_HTTP_SLUICE_RT_LIVE_NAME
+             |NGX_HTTP_SLUICE_RT_NAME_CURSOR,
+    .kind = &ngx_http_sluice_le_kind,
+    .create = &ngx_http_sluice_le_create_op,
+    .autostart = &ngx_http_sluice_le_autostart,
+    .delete_state = NGX_SLUICE_DELETING,
+    .actions = ngx_http_sluice_le_actions,
+    .build = ngx_http_sluice_le_build,
+    .unique = ngx_http_sluice_le_unique,
+    .check = ngx_http_sluice_le_check,
+    .deletable = ngx_http_sluice_le_deletable,
+    .deleting = ngx_http_sluice_le_deleting,
+    .render = ngx_http_sluice_le_render,
+    .act_body = ngx_http_sluice_le_act_body,
+    .acting = ngx_http_sluice_le_acting,
+};

@@ -33,53 +33,11 @@
 #define NGX_HTTP_SLUICE_LO_MAX_FPTS   60
 
 
-static ngx_int_t ngx_http_sluice_lo_build(ngx_http_sluice_res_build_t *b);
-static ngx_int_t ngx_http_sluice_lo_check(ngx_sluice_shctx_t *sh,
-    ngx_http_sluice_res_build_t *b, void *old);
-static void ngx_http_sluice_lo_created(ngx_sluice_shctx_t *sh, void *rec);
-static void ngx_http_sluice_lo_done(ngx_http_request_t *r,
-    ngx_http_sluice_api_ctx_t *ctx, ngx_http_sluice_res_snap_t *snap,
-    ngx_uint_t kind);
-
-
 /* Creating, then Running once sluice_transition_time has passed */
 
 static ngx_http_sluice_action_t  ngx_http_sluice_lo_create = {
     ngx_null_string, NGX_SLUICE_OP_CREATE, { 0, 0 },
     NGX_SLUICE_LO_CREATING, NGX_SLUICE_LO_RUNNING, 0, 0
-};
-static ngx_int_t ngx_http_sluice_lo_render(ngx_http_request_t *r,
-    ngx_http_sluice_api_ctx_t *ctx, ngx_http_sluice_res_snap_t *snap,
-    sluice_json_t *res, sluice_json_t *props);
-
-
-ngx_http_sluice_rt_t  ngx_http_sluice_rt_live_output = {
-    NGX_SLUICE_RES_LIVE_OUTPUT,
-    "liveOutputs",
-    "liveoutputs",
-    "Microsoft.Media/mediaservices/liveevents/liveoutputs",
-    "Live output",
-    "liveOutputOperations",
-    { "Creating", "Running", "Deleting" },
-    NGX_SLUICE_RES_NAME_LEN,
-    NGX_HTTP_SLUICE_RT_LRO|NGX_HTTP_SLUICE_RT_IMMUTABLE
-    |NGX_HTTP_SLUICE_RT_LIVE_NAME,
-    &ngx_http_sluice_rk_res,
-    &ngx_http_sluice_lo_create,
-    NULL,
-    NGX_SLUICE_LO_DELETING,
-    NULL,
-    ngx_http_sluice_lo_build,
-    NULL,
-    ngx_http_sluice_lo_check,
-    ngx_http_sluice_lo_created,
-    NULL,
-    NULL,
-    ngx_http_sluice_lo_done,
-    ngx_http_sluice_lo_render,
-    NULL,
-    NULL,
-    NULL
 };
 
 
@@ -327,40 +285,36 @@ ngx_http_sluice_lo_check(ngx_sluice_shctx_t *sh,
 
     ev = ngx_sluice_event_by_name(sh, event, b->parent.len);
     if (ev == NULL) {
-        ngx_http_sluice_res_fail(&b->err, NGX_HTTP_NOT_FOUND, "NotFound",
-                                 "Live event '%s' was not found.", event);
-        return NGX_DECLINED;
+        ngx_http_sluice_res_refuse(&b->err, NGX_HTTP_NOT_FOUND, "NotFound",
+                                   "Live event '%s' was not found.", event);
     }
 
     if (ev->state == NGX_SLUICE_DELETING || ev->state == NGX_SLUICE_STOPPING)
     {
-        ngx_http_sluice_res_fail(&b->err, NGX_HTTP_CONFLICT,
-                                 "InvalidResourceState",
-                                 "Live event '%s' is being stopped or "
-                                 "deleted.", event);
-        return NGX_DECLINED;
+        ngx_http_sluice_res_refuse(&b->err, NGX_HTTP_CONFLICT,
+                                   "InvalidResourceState",
+                                   "Live event '%s' is being stopped or "
+                                   "deleted.", event);
     }
 
     max = (ev->encoding == NGX_SLUICE_ENC_PASSTHROUGH_BASIC)
           ? 1 : NGX_SLUICE_MAX_OUTPUTS;
 
     if (ngx_sluice_live_outputs_count(sh, ev->name) >= max) {
-        ngx_http_sluice_res_fail(&b->err, NGX_HTTP_BAD_REQUEST,
-                                 "BadRequest",
-                                 "Live event '%s' already has %ui live "
-                                 "output%s, the most its encoding allows.",
-                                 event, max, max == 1 ? "" : "s");
-        return NGX_DECLINED;
+        ngx_http_sluice_res_refuse(&b->err, NGX_HTTP_BAD_REQUEST,
+                                   "BadRequest",
+                                   "Live event '%s' already has %ui live "
+                                   "output%s, the most its encoding allows.",
+                                   event, max, max == 1 ? "" : "s");
     }
 
     asset = ngx_sluice_res_find(sh, NGX_SLUICE_RES_ASSET, NULL, b->f.asset,
                                 ngx_strlen(b->f.asset));
     if (asset == NULL) {
-        ngx_http_sluice_res_fail(&b->err, NGX_HTTP_BAD_REQUEST,
-                                 "BadRequest",
-                                 "Asset '%s' was not found: create it before "
-                                 "the live output.", b->f.asset);
-        return NGX_DECLINED;
+        ngx_http_sluice_res_refuse(&b->err, NGX_HTTP_BAD_REQUEST,
+                                   "BadRequest",
+                                   "Asset '%s' was not found: create it before "
+                                   "the live output.", b->f.asset);
     }
 
     other = ngx_sluice_live_output_by_asset(sh, b->f.asset,
@@ -447,3 +401,25 @@ ngx_http_sluice_lo_done(ngx_http_request_t *r,
                                          snap->f.asset);
     }
 }
+
+
+ngx_http_sluice_rt_t  ngx_http_sluice_rt_live_output = {
+    .type = NGX_SLUICE_RES_LIVE_OUTPUT,
+    .collection = "liveOutputs",
+    .id_segment = "liveoutputs",
+    .arm_type = "Microsoft.Media/mediaservices/liveevents/liveoutputs",
+    .what = "Live output",
+    .op_collection = "liveOutputOperations",
+    .states = { "Creating", "Running", "Deleting" },
+    .name_max = NGX_SLUICE_RES_NAME_LEN,
+    .flags = NGX_HTTP_SLUICE_RT_LRO|NGX_HTTP_SLUICE_RT_IMMUTABLE
+             |NGX_HTTP_SLUICE_RT_LIVE_NAME,
+    .kind = &ngx_http_sluice_rk_res,
+    .create = &ngx_http_sluice_lo_create,
+    .delete_state = NGX_SLUICE_LO_DELETING,
+    .build = ngx_http_sluice_lo_build,
+    .check = ngx_http_sluice_lo_check,
+    .created = ngx_http_sluice_lo_created,
+    .done = ngx_http_sluice_lo_done,
+    .render = ngx_http_sluice_lo_render,
+};

@@ -1079,39 +1079,6 @@ ngx_http_sluice_res_act_commit(ngx_http_sluice_res_change_t *ch,
 }
 
 
-/* an action's document change (its patch), validated as a PATCH */
-
-static ngx_int_t
-ngx_http_sluice_res_act_patch(ngx_http_request_t *r,
-    ngx_http_sluice_api_ctx_t *ctx, ngx_http_sluice_res_change_t *ch,
-    sluice_json_t *patch, ngx_http_sluice_res_snap_t *old,
-    ngx_http_sluice_res_build_t *b)
-{
-    ngx_int_t  rc;
-
-    rc = ngx_http_sluice_res_lookup(r, ctx, ch->rt, ch->parent, 0, old);
-    if (rc != NGX_OK) {
-        return rc;
-    }
-
-    ch->old = old;
-
-    rc = ngx_http_sluice_res_build(r, ctx, ch->rt, old, patch, b);
-    if (rc == NGX_DECLINED) {
-        ch->err = b->err;
-        return NGX_AGAIN;
-    }
-
-    if (rc != NGX_OK) {
-        return rc;
-    }
-
-    ch->b = b;
-
-    return ngx_http_sluice_res_json_text(r->pool, b->doc, &ch->json);
-}
-
-
 static ngx_int_t
 ngx_http_sluice_res_act(ngx_http_request_t *r,
     ngx_http_sluice_api_ctx_t *ctx, ngx_http_sluice_rt_t *rt)
@@ -1139,8 +1106,25 @@ ngx_http_sluice_res_act(ngx_http_request_t *r,
 
     rc = rt->act_body ? rt->act_body(ctx, act, &in, &ch.err) : NGX_OK;
 
+    /* a change of the document, validated as a PATCH */
+
     if (rc == NGX_OK && in.patch) {
-        rc = ngx_http_sluice_res_act_patch(r, ctx, &ch, in.patch, &old, &b);
+        rc = ngx_http_sluice_res_lookup(r, ctx, rt, ch.parent, 0, &old);
+    }
+
+    if (rc == NGX_OK && in.patch) {
+        ch.old = &old;
+        ch.b = &b;
+
+        rc = ngx_http_sluice_res_build(r, ctx, rt, &old, in.patch, &b);
+
+        if (rc == NGX_DECLINED) {
+            ch.err = b.err;
+            rc = NGX_AGAIN;
+
+        } else if (rc == NGX_OK) {
+            rc = ngx_http_sluice_res_json_text(r->pool, b.doc, &ch.json);
+        }
     }
 
     if (rc == NGX_OK) {
@@ -1379,20 +1363,59 @@ ngx_http_sluice_res_oploc(ngx_http_request_t *r,
 }
 
 
+/* {"name": id, "status": ..., "error": ...} of an operation */
+
+static sluice_json_t *
+ngx_http_sluice_res_op_json(sluice_alloc_t *a, u_char *id, ngx_uint_t status)
+{
+    sluice_json_t  *res, *err;
+
+    static const char  *names[] = { "InProgress", "Succeeded", "Failed" };
+
+    res = sluice_json_new(a, SLUICE_JSON_OBJECT);
+    if (res == NULL
+        || ngx_http_sluice_res_set(a, res, "name",
+                                   sluice_json_new_cstring(a, (char *) id))
+        || ngx_http_sluice_res_set(a, res, "status",
+                                   sluice_json_new_cstring(a,
+                                                           names[status])))
+    {
+        return NULL;
+    }
+
+    if (status != NGX_SLUICE_OP_FAILED) {
+        return res;
+    }
+
+    err = sluice_json_new(a, SLUICE_JSON_OBJECT);
+    if (err == NULL
+        || ngx_http_sluice_res_set(a, err, "code",
+                                   sluice_json_new_cstring(a,
+                                                      "InternalServerError"))
+        || ngx_http_sluice_res_set(a, err, "message",
+                                   sluice_json_new_cstring(a,
+                                       "The resource of this operation went "
+                                       "away before it completed."))
+        || ngx_http_sluice_res_set(a, res, "error", err))
+    {
+        return NULL;
+    }
+
+    return res;
+}
+
+
 /* GET {op_collection}/{id} */
 
 static ngx_int_t
 ngx_http_sluice_res_asyncop(ngx_http_request_t *r,
     ngx_http_sluice_api_ctx_t *ctx, ngx_http_sluice_rt_t *rt)
 {
-    u_char                  id[NGX_SLUICE_ID_LEN + 1];
     ngx_uint_t              status;
-    sluice_json_t          *res, *err;
-    sluice_alloc_t         *a;
+    sluice_json_t          *res;
     ngx_sluice_op_t        *op;
     ngx_sluice_zone_ctx_t  *zctx;
-
-    static const char  *names[] = { "InProgress", "Succeeded", "Failed" };
+    u_char                  id[NGX_SLUICE_ID_LEN + 1];
 
     zctx = ngx_http_sluice_res_zone(ctx);
     status = NGX_SLUICE_OP_FAILED;
@@ -1413,33 +1436,9 @@ ngx_http_sluice_res_asyncop(ngx_http_request_t *r,
                    "Operation '%V' was not found.", &ctx->op);
     }
 
-    a = &ctx->alloc;
-
-    res = sluice_json_new(a, SLUICE_JSON_OBJECT);
-    if (res == NULL
-        || ngx_http_sluice_res_set(a, res, "name",
-                                   sluice_json_new_cstring(a, (char *) id))
-        || ngx_http_sluice_res_set(a, res, "status",
-                                   sluice_json_new_cstring(a,
-                                                           names[status])))
-    {
+    res = ngx_http_sluice_res_op_json(&ctx->alloc, id, status);
+    if (res == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    if (status == NGX_SLUICE_OP_FAILED) {
-        err = sluice_json_new(a, SLUICE_JSON_OBJECT);
-        if (err == NULL
-            || ngx_http_sluice_res_set(a, err, "code",
-                                       sluice_json_new_cstring(a,
-                                                      "InternalServerError"))
-            || ngx_http_sluice_res_set(a, err, "message",
-                                       sluice_json_new_cstring(a,
-                                           "The resource of this operation "
-                                           "went away before it completed."))
-            || ngx_http_sluice_res_set(a, res, "error", err))
-        {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
     }
 
     if (status == NGX_SLUICE_OP_IN_PROGRESS
@@ -1491,7 +1490,7 @@ ngx_http_sluice_res_id(ngx_http_request_t *r, ngx_http_sluice_api_ctx_t *ctx,
 /* location and tags of a tracked resource */
 
 static ngx_int_t
-ngx_http_sluice_res_tracked(sluice_alloc_t *a, sluice_json_t *doc,
+ngx_http_sluice_res_render_tracked(sluice_alloc_t *a, sluice_json_t *doc,
     sluice_json_t *res)
 {
     sluice_json_t  *v;
@@ -1551,7 +1550,7 @@ ngx_http_sluice_res_render(ngx_http_request_t *r,
     }
 
     if ((rt->flags & NGX_HTTP_SLUICE_RT_TRACKED)
-        && ngx_http_sluice_res_tracked(a, doc, res) != NGX_OK)
+        && ngx_http_sluice_res_render_tracked(a, doc, res) != NGX_OK)
     {
         return NULL;
     }

@@ -29,20 +29,6 @@
 
 #define NGX_HTTP_SLUICE_SE_MAX_UNITS    10
 #define NGX_HTTP_SLUICE_SE_MAX_HOSTS    10
-#define NGX_HTTP_SLUICE_SE_MAX_TAGS     50
-
-
-static ngx_int_t ngx_http_sluice_se_build(ngx_http_sluice_res_build_t *b);
-static ngx_int_t ngx_http_sluice_se_render(ngx_http_request_t *r,
-    ngx_http_sluice_api_ctx_t *ctx, ngx_http_sluice_res_snap_t *snap,
-    sluice_json_t *res, sluice_json_t *props);
-static ngx_int_t ngx_http_sluice_se_act_body(ngx_http_sluice_api_ctx_t *ctx,
-    ngx_http_sluice_action_t *act, ngx_http_sluice_act_in_t *in,
-    ngx_http_sluice_res_err_t *err);
-static ngx_int_t ngx_http_sluice_se_acting(ngx_sluice_shctx_t *sh, void *rec,
-    ngx_http_sluice_action_t *act, ngx_http_sluice_act_in_t *in,
-    ngx_http_sluice_op_plan_t *plan, ngx_http_sluice_res_err_t *err,
-    ngx_log_t *log);
 
 
 /* scale: from Running, or at once when Stopped (no state check) */
@@ -82,99 +68,12 @@ static ngx_http_sluice_action_t  ngx_http_sluice_se_autostart = {
 };
 
 
-ngx_http_sluice_rt_t  ngx_http_sluice_rt_streaming_endpoint = {
-    NGX_SLUICE_RES_STREAMING_ENDPOINT,
-    "streamingEndpoints",
-    "streamingendpoints",
-    "Microsoft.Media/mediaservices/streamingEndpoints",
-    "Streaming endpoint",
-    "streamingEndpointOperations",
-    { "Stopped", "Starting", "Running", "Stopping", "Deleting", "Scaling" },
-    24,
-    NGX_HTTP_SLUICE_RT_PATCH|NGX_HTTP_SLUICE_RT_LRO
-    |NGX_HTTP_SLUICE_RT_TRACKED|NGX_HTTP_SLUICE_RT_LIVE_NAME,
-    &ngx_http_sluice_rk_res,
-    &ngx_http_sluice_se_create,
-    &ngx_http_sluice_se_autostart,
-    NGX_SLUICE_SE_DELETING,
-    ngx_http_sluice_se_actions,
-    ngx_http_sluice_se_build,
-    NULL,
-    NULL,
-    NULL,
-    NULL,
-    NULL,
-    NULL,
-    ngx_http_sluice_se_render,
-    ngx_http_sluice_se_act_body,
-    ngx_http_sluice_se_acting,
-    NULL
-};
-
-
 #define ngx_http_sluice_se_bad(...)                                          \
     ngx_http_sluice_res_bad(&b->err, __VA_ARGS__)
 
 
 #define ngx_http_sluice_se_put(obj, key, val)                                \
     ngx_http_sluice_res_put_member(a, obj, key, val)
-
-
-static ngx_int_t
-ngx_http_sluice_se_tags(ngx_http_sluice_res_build_t *b, sluice_json_t *doc)
-{
-    sluice_json_t   *v, *m, *tags;
-    sluice_alloc_t  *a;
-
-    a = b->a;
-
-    v = sluice_json_get(b->in, "tags");
-    tags = sluice_json_new(a, SLUICE_JSON_OBJECT);
-    if (tags == NULL) {
-        return NGX_ERROR;
-    }
-
-    if (!ngx_http_sluice_absent(v)) {
-        if (v->type != SLUICE_JSON_OBJECT
-            || v->count > NGX_HTTP_SLUICE_SE_MAX_TAGS)
-        {
-            ngx_http_sluice_se_bad("tags must be an object of at most %d "
-                                   "strings.", NGX_HTTP_SLUICE_SE_MAX_TAGS);
-        }
-
-        for (m = v->child; m; m = m->next) {
-            if (m->type != SLUICE_JSON_STRING || m->key.len > 512
-                || m->str.len > 256)
-            {
-                ngx_http_sluice_se_bad("tag values must be strings.");
-            }
-
-            sluice_json_append(tags, sluice_json_copy(a, m));
-        }
-    }
-
-    ngx_http_sluice_se_put(doc, "tags", tags);
-
-    v = sluice_json_get(b->in, "location");
-
-    if (ngx_http_sluice_absent(v)) {
-        ngx_http_sluice_res_fail(&b->err, NGX_HTTP_BAD_REQUEST,
-                                 "LocationRequired",
-                                 "The location property is required for "
-                                 "this definition.");
-        return NGX_DECLINED;
-    }
-
-    if (v->type != SLUICE_JSON_STRING || v->str.len == 0
-        || v->str.len > 128)
-    {
-        ngx_http_sluice_se_bad("location must be a non-empty string.");
-    }
-
-    ngx_http_sluice_se_put(doc, "location", sluice_json_copy(a, v));
-
-    return NGX_OK;
-}
 
 
 static ngx_int_t
@@ -398,7 +297,7 @@ ngx_http_sluice_se_build(ngx_http_sluice_res_build_t *b)
         return rc;
     }
 
-    rc = ngx_http_sluice_se_tags(b, b->doc);
+    rc = ngx_http_sluice_res_tracked(b, b->doc);
     if (rc != NGX_OK) {
         return rc;
     }
@@ -662,3 +561,27 @@ ngx_http_sluice_se_create_default(ngx_sluice_zone_ctx_t *zctx,
 
     return rc == NGX_ERROR ? NGX_ERROR : NGX_OK;
 }
+
+
+ngx_http_sluice_rt_t  ngx_http_sluice_rt_streaming_endpoint = {
+    .type = NGX_SLUICE_RES_STREAMING_ENDPOINT,
+    .collection = "streamingEndpoints",
+    .id_segment = "streamingendpoints",
+    .arm_type = "Microsoft.Media/mediaservices/streamingEndpoints",
+    .what = "Streaming endpoint",
+    .op_collection = "streamingEndpointOperations",
+    .states = { "Stopped", "Starting", "Running", "Stopping", "Deleting",
+                "Scaling" },
+    .name_max = 24,
+    .flags = NGX_HTTP_SLUICE_RT_PATCH|NGX_HTTP_SLUICE_RT_LRO
+             |NGX_HTTP_SLUICE_RT_TRACKED|NGX_HTTP_SLUICE_RT_LIVE_NAME,
+    .kind = &ngx_http_sluice_rk_res,
+    .create = &ngx_http_sluice_se_create,
+    .autostart = &ngx_http_sluice_se_autostart,
+    .delete_state = NGX_SLUICE_SE_DELETING,
+    .actions = ngx_http_sluice_se_actions,
+    .build = ngx_http_sluice_se_build,
+    .render = ngx_http_sluice_se_render,
+    .act_body = ngx_http_sluice_se_act_body,
+    .acting = ngx_http_sluice_se_acting,
+};

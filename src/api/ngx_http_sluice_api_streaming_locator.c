@@ -29,44 +29,6 @@
 #define NGX_HTTP_SLUICE_SL_MAX_FILTERS  16
 
 
-static ngx_int_t ngx_http_sluice_sl_build(ngx_http_sluice_res_build_t *b);
-static ngx_int_t ngx_http_sluice_sl_unique(ngx_sluice_shctx_t *sh,
-    ngx_http_sluice_res_build_t *b, void *old);
-static ngx_int_t ngx_http_sluice_sl_check(ngx_sluice_shctx_t *sh,
-    ngx_http_sluice_res_build_t *b, void *old);
-static ngx_int_t ngx_http_sluice_sl_action(ngx_http_request_t *r,
-    ngx_http_sluice_api_ctx_t *ctx);
-
-
-ngx_http_sluice_rt_t  ngx_http_sluice_rt_streaming_locator = {
-    NGX_SLUICE_RES_STREAMING_LOCATOR,
-    "streamingLocators",
-    "streamingLocators",
-    "Microsoft.Media/mediaservices/streamingLocators",
-    "Streaming locator",
-    NULL,
-    { NULL },
-    NGX_SLUICE_RES_NAME_LEN,
-    NGX_HTTP_SLUICE_RT_IMMUTABLE,
-    &ngx_http_sluice_rk_res,
-    NULL,
-    NULL,
-    0,
-    NULL,
-    ngx_http_sluice_sl_build,
-    ngx_http_sluice_sl_unique,
-    ngx_http_sluice_sl_check,
-    NULL,
-    NULL,
-    NULL,
-    NULL,
-    NULL,
-    NULL,
-    NULL,
-    ngx_http_sluice_sl_action
-};
-
-
 #define ngx_http_sluice_sl_bad(...)                                          \
     ngx_http_sluice_res_bad(&b->err, __VA_ARGS__)
 
@@ -243,12 +205,11 @@ ngx_http_sluice_sl_build(ngx_http_sluice_res_build_t *b)
     if (!ngx_http_sluice_absent(v)
         && !(v->type == SLUICE_JSON_ARRAY && v->count == 0))
     {
-        ngx_http_sluice_res_fail(&b->err, NGX_HTTP_BAD_REQUEST,
-                                 "NotSupported",
-                                 "properties.contentKeys: content keys "
-                                 "arrive with encryption, not supported "
-                                 "yet.");
-        return NGX_DECLINED;
+        ngx_http_sluice_res_refuse(&b->err, NGX_HTTP_BAD_REQUEST,
+                                   "NotSupported",
+                                   "properties.contentKeys: content keys "
+                                   "arrive with encryption, not supported "
+                                   "yet.");
     }
 
     if (ngx_http_sluice_res_set(a, np, "contentKeys",
@@ -305,11 +266,10 @@ ngx_http_sluice_sl_unique(ngx_sluice_shctx_t *sh,
     other = ngx_sluice_locator_by_id(sh, b->f.id, NGX_SLUICE_ID_LEN);
 
     if (other && other != old) {
-        ngx_http_sluice_res_fail(&b->err, NGX_HTTP_CONFLICT, "Conflict",
-                                 "streamingLocatorId %s is already used by "
-                                 "streaming locator '%s'.", b->f.id,
-                                 other->name);
-        return NGX_DECLINED;
+        ngx_http_sluice_res_refuse(&b->err, NGX_HTTP_CONFLICT, "Conflict",
+                                   "streamingLocatorId %s is already used by "
+                                   "streaming locator '%s'.", b->f.id,
+                                   other->name);
     }
 
     return NGX_OK;
@@ -326,19 +286,17 @@ ngx_http_sluice_sl_check(ngx_sluice_shctx_t *sh,
                             ngx_strlen(b->f.asset))
         == NULL)
     {
-        ngx_http_sluice_res_fail(&b->err, NGX_HTTP_NOT_FOUND, "NotFound",
-                                 "Asset '%s' was not found.", b->f.asset);
-        return NGX_DECLINED;
+        ngx_http_sluice_res_refuse(&b->err, NGX_HTTP_NOT_FOUND, "NotFound",
+                                   "Asset '%s' was not found.", b->f.asset);
     }
 
     sp = ngx_sluice_res_find(sh, NGX_SLUICE_RES_STREAMING_POLICY, NULL,
                              b->f.policy, ngx_strlen(b->f.policy));
 
     if (sp == NULL) {
-        ngx_http_sluice_res_fail(&b->err, NGX_HTTP_NOT_FOUND, "NotFound",
-                                 "Streaming policy '%s' was not found.",
-                                 b->f.policy);
-        return NGX_DECLINED;
+        ngx_http_sluice_res_refuse(&b->err, NGX_HTTP_NOT_FOUND, "NotFound",
+                                   "Streaming policy '%s' was not found.",
+                                   b->f.policy);
     }
 
     if (sp->f.encrypted) {
@@ -546,3 +504,19 @@ ngx_http_sluice_sl_action(ngx_http_request_t *r,
 
     return ngx_http_sluice_api_send(r, NGX_HTTP_OK, res);
 }
+
+
+ngx_http_sluice_rt_t  ngx_http_sluice_rt_streaming_locator = {
+    .type = NGX_SLUICE_RES_STREAMING_LOCATOR,
+    .collection = "streamingLocators",
+    .id_segment = "streamingLocators",
+    .arm_type = "Microsoft.Media/mediaservices/streamingLocators",
+    .what = "Streaming locator",
+    .name_max = NGX_SLUICE_RES_NAME_LEN,
+    .flags = NGX_HTTP_SLUICE_RT_IMMUTABLE,
+    .kind = &ngx_http_sluice_rk_res,
+    .build = ngx_http_sluice_sl_build,
+    .unique = ngx_http_sluice_sl_unique,
+    .check = ngx_http_sluice_sl_check,
+    .post = ngx_http_sluice_sl_action,
+};

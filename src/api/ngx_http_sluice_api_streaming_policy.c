@@ -21,40 +21,6 @@
 #include "api/ngx_http_sluice_api_streaming_policy.h"
 
 
-static ngx_int_t ngx_http_sluice_sp_build(ngx_http_sluice_res_build_t *b);
-static ngx_int_t ngx_http_sluice_sp_deletable(ngx_sluice_shctx_t *sh,
-    void *rec, ngx_http_sluice_res_err_t *err);
-
-
-ngx_http_sluice_rt_t  ngx_http_sluice_rt_streaming_policy = {
-    NGX_SLUICE_RES_STREAMING_POLICY,
-    "streamingPolicies",
-    "streamingPolicies",
-    "Microsoft.Media/mediaservices/streamingPolicies",
-    "Streaming policy",
-    NULL,
-    { NULL },
-    NGX_SLUICE_RES_NAME_LEN,
-    NGX_HTTP_SLUICE_RT_IMMUTABLE,
-    &ngx_http_sluice_rk_res,
-    NULL,
-    NULL,
-    0,
-    NULL,
-    ngx_http_sluice_sp_build,
-    NULL,
-    NULL,
-    NULL,
-    ngx_http_sluice_sp_deletable,
-    NULL,
-    NULL,
-    NULL,
-    NULL,
-    NULL,
-    NULL
-};
-
-
 #define NGX_HTTP_SLUICE_SP_CLEAR_KEYS                                        \
     "\"clearTracks\":[],\"contentKeys\":{\"defaultKey\":{},"                 \
     "\"keyToTrackMappings\":[]}"
@@ -467,11 +433,10 @@ ngx_http_sluice_sp_deletable(ngx_sluice_shctx_t *sh, void *rec,
         if (ngx_strncasecmp(loc->f.policy, res->name, len) == 0
             && loc->f.policy[len] == '\0')
         {
-            ngx_http_sluice_res_fail(err, NGX_HTTP_CONFLICT, "Conflict",
-                                     "Streaming policy '%s' is used by "
-                                     "streaming locator '%s'.", res->name,
-                                     loc->name);
-            return NGX_DECLINED;
+            ngx_http_sluice_res_refuse(err, NGX_HTTP_CONFLICT, "Conflict",
+                                       "Streaming policy '%s' is used by "
+                                       "streaming locator '%s'.", res->name,
+                                       loc->name);
         }
     }
 
@@ -535,3 +500,17 @@ ngx_http_sluice_sp_preload(ngx_sluice_zone_ctx_t *zctx, ngx_pool_t *pool,
 
     return NGX_OK;
 }
+
+
+ngx_http_sluice_rt_t  ngx_http_sluice_rt_streaming_policy = {
+    .type = NGX_SLUICE_RES_STREAMING_POLICY,
+    .collection = "streamingPolicies",
+    .id_segment = "streamingPolicies",
+    .arm_type = "Microsoft.Media/mediaservices/streamingPolicies",
+    .what = "Streaming policy",
+    .name_max = NGX_SLUICE_RES_NAME_LEN,
+    .flags = NGX_HTTP_SLUICE_RT_IMMUTABLE,
+    .kind = &ngx_http_sluice_rk_res,
+    .build = ngx_http_sluice_sp_build,
+    .deletable = ngx_http_sluice_sp_deletable,
+};
