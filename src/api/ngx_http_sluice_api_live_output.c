@@ -78,43 +78,16 @@ ngx_http_sluice_lo_duration(ngx_http_sluice_res_build_t *b,
 }
 
 
+/* archiveWindowLength (required) and rewindWindowLength (at most it) */
+
 static ngx_int_t
-ngx_http_sluice_lo_build(ngx_http_sluice_res_build_t *b)
+ngx_http_sluice_lo_windows(ngx_http_sluice_res_build_t *b,
+    sluice_json_t *props, sluice_json_t *np)
 {
-    u_char           c;
-    size_t           i, n;
     ngx_int_t        rc;
-    sluice_json_t   *props, *oldp, *np, *v, *h, *nh;
     sluice_alloc_t  *a;
 
     a = b->a;
-
-    rc = ngx_http_sluice_res_build_props(b, &props, &oldp, &np);
-    if (rc != NGX_OK) {
-        return rc;
-    }
-
-    rc = ngx_http_sluice_res_opt_string(b, props, np, "description", 4096);
-    if (rc != NGX_OK) {
-        return rc;
-    }
-
-    v = sluice_json_get(props, "assetName");
-
-    if (v == NULL || v->type != SLUICE_JSON_STRING || v->str.len == 0
-        || v->str.len > NGX_SLUICE_RES_NAME_LEN)
-    {
-        ngx_http_sluice_lo_bad("properties.assetName is required: the name "
-                               "of an asset.");
-    }
-
-    ngx_memcpy(b->f.asset, v->str.data, v->str.len);
-
-    if (ngx_http_sluice_res_set(a, np, "assetName", sluice_json_copy(a, v))
-        != NGX_OK)
-    {
-        return NGX_ERROR;
-    }
 
     rc = ngx_http_sluice_lo_duration(b, props, np, "archiveWindowLength",
                                      &b->f.archive_ms);
@@ -147,6 +120,20 @@ ngx_http_sluice_lo_build(ngx_http_sluice_res_build_t *b)
         ngx_http_sluice_lo_bad("properties.rewindWindowLength must not be "
                                "longer than archiveWindowLength.");
     }
+
+    return NGX_OK;
+}
+
+
+/* manifestName: given, or made of the asset name */
+
+static ngx_int_t
+ngx_http_sluice_lo_manifest(ngx_http_sluice_res_build_t *b,
+    sluice_json_t *props, sluice_json_t *np)
+{
+    u_char          c;
+    size_t          i, n;
+    sluice_json_t  *v;
 
     v = sluice_json_get(props, "manifestName");
 
@@ -194,13 +181,22 @@ ngx_http_sluice_lo_build(ngx_http_sluice_res_build_t *b)
         }
     }
 
-    if (ngx_http_sluice_res_set(a, np, "manifestName",
-                                sluice_json_new_cstring(a,
-                                               (char *) b->f.manifest))
-        != NGX_OK)
-    {
-        return NGX_ERROR;
-    }
+    return ngx_http_sluice_res_set(b->a, np, "manifestName",
+                                   sluice_json_new_cstring(b->a,
+                                                  (char *) b->f.manifest));
+}
+
+
+/* hls.fragmentsPerTsSegment and outputSnapTime */
+
+static ngx_int_t
+ngx_http_sluice_lo_hls(ngx_http_sluice_res_build_t *b, sluice_json_t *props,
+    sluice_json_t *np)
+{
+    sluice_json_t   *v, *h, *nh;
+    sluice_alloc_t  *a;
+
+    a = b->a;
 
     h = sluice_json_get(props, "hls");
     b->f.fragments_per_ts = 1;
@@ -249,11 +245,59 @@ ngx_http_sluice_lo_build(ngx_http_sluice_res_build_t *b)
         b->f.snap_time = (int64_t) v->number;
     }
 
-    if (ngx_http_sluice_res_set(a, np, "outputSnapTime",
-                                sluice_json_new_int(a, b->f.snap_time))
+    return ngx_http_sluice_res_set(a, np, "outputSnapTime",
+                                   sluice_json_new_int(a, b->f.snap_time));
+}
+
+
+static ngx_int_t
+ngx_http_sluice_lo_build(ngx_http_sluice_res_build_t *b)
+{
+    ngx_int_t        rc;
+    sluice_json_t   *props, *oldp, *np, *v;
+    sluice_alloc_t  *a;
+
+    a = b->a;
+
+    rc = ngx_http_sluice_res_build_props(b, &props, &oldp, &np);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    rc = ngx_http_sluice_res_opt_string(b, props, np, "description", 4096);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    v = sluice_json_get(props, "assetName");
+
+    if (v == NULL || v->type != SLUICE_JSON_STRING || v->str.len == 0
+        || v->str.len > NGX_SLUICE_RES_NAME_LEN)
+    {
+        ngx_http_sluice_lo_bad("properties.assetName is required: the name "
+                               "of an asset.");
+    }
+
+    ngx_memcpy(b->f.asset, v->str.data, v->str.len);
+
+    if (ngx_http_sluice_res_set(a, np, "assetName", sluice_json_copy(a, v))
         != NGX_OK)
     {
         return NGX_ERROR;
+    }
+
+    rc = ngx_http_sluice_lo_windows(b, props, np);
+
+    if (rc == NGX_OK) {
+        rc = ngx_http_sluice_lo_manifest(b, props, np);
+    }
+
+    if (rc == NGX_OK) {
+        rc = ngx_http_sluice_lo_hls(b, props, np);
+    }
+
+    if (rc != NGX_OK) {
+        return rc;
     }
 
     rc = ngx_http_sluice_res_times(b, oldp, np, !b->load);

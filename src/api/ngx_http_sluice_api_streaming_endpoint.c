@@ -152,37 +152,17 @@ ngx_http_sluice_se_access(ngx_http_sluice_res_build_t *b,
 }
 
 
+/* customHostNames: host names */
+
 static ngx_int_t
-ngx_http_sluice_se_misc(ngx_http_sluice_res_build_t *b, sluice_json_t *props,
-    sluice_json_t *np)
+ngx_http_sluice_se_hosts(ngx_http_sluice_res_build_t *b,
+    sluice_json_t *props, sluice_json_t *np)
 {
-    ngx_int_t        rc;
     ngx_uint_t       i;
-    sluice_json_t   *v, *o, *arr, *e;
+    sluice_json_t   *v, *arr, *e;
     sluice_alloc_t  *a;
 
     a = b->a;
-
-    v = sluice_json_get(props, "maxCacheAge");
-    b->f.max_cache_age = -1;
-
-    if (!ngx_http_sluice_absent(v)) {
-        if (v->type != SLUICE_JSON_NUMBER || v->number < 0
-            || v->number > 2147483647.0
-            || v->number != (double) (int64_t) v->number)
-        {
-            ngx_http_sluice_se_bad("properties.maxCacheAge must be a number "
-                                   "of seconds.");
-        }
-
-        b->f.max_cache_age = (ngx_int_t) v->number;
-        ngx_http_sluice_se_put(np, "maxCacheAge",
-                               sluice_json_new_int(a, b->f.max_cache_age));
-
-    } else {
-        ngx_http_sluice_se_put(np, "maxCacheAge",
-                               sluice_json_new(a, SLUICE_JSON_NULL));
-    }
 
     v = sluice_json_get(props, "customHostNames");
     arr = sluice_json_new(a, SLUICE_JSON_ARRAY);
@@ -223,17 +203,32 @@ ngx_http_sluice_se_misc(ngx_http_sluice_res_build_t *b, sluice_json_t *props,
 
     ngx_http_sluice_se_put(np, "customHostNames", arr);
 
+    return NGX_OK;
+}
+
+
+/* cdnEnabled (false: no CDN of its own), cdn*, crossSiteAccessPolicies */
+
+static ngx_int_t
+ngx_http_sluice_se_cdn(ngx_http_sluice_res_build_t *b, sluice_json_t *props,
+    sluice_json_t *np)
+{
+    ngx_int_t        rc;
+    sluice_json_t   *v, *o;
+    sluice_alloc_t  *a;
+
+    a = b->a;
+
     v = sluice_json_get(props, "cdnEnabled");
 
     if (!ngx_http_sluice_absent(v)
         && (v->type != SLUICE_JSON_BOOL || v->boolean))
     {
-        ngx_http_sluice_res_fail(&b->err, NGX_HTTP_BAD_REQUEST,
-                                 "NotSupported",
-                                 "properties.cdnEnabled: there is no CDN "
-                                 "integration; put a CDN or nginx "
-                                 "proxy_cache in front of Sluice.");
-        return NGX_DECLINED;
+        ngx_http_sluice_res_refuse(&b->err, NGX_HTTP_BAD_REQUEST,
+                                   "NotSupported",
+                                   "properties.cdnEnabled: there is no CDN "
+                                   "integration; put a CDN or nginx "
+                                   "proxy_cache in front of Sluice.");
     }
 
     ngx_http_sluice_se_put(np, "cdnEnabled", sluice_json_new_bool(a, 0));
@@ -280,6 +275,47 @@ ngx_http_sluice_se_misc(ngx_http_sluice_res_build_t *b, sluice_json_t *props,
     }
 
     return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_sluice_se_misc(ngx_http_sluice_res_build_t *b, sluice_json_t *props,
+    sluice_json_t *np)
+{
+    ngx_int_t        rc;
+    sluice_json_t   *v;
+    sluice_alloc_t  *a;
+
+    a = b->a;
+
+    v = sluice_json_get(props, "maxCacheAge");
+    b->f.max_cache_age = -1;
+
+    if (!ngx_http_sluice_absent(v)) {
+        if (v->type != SLUICE_JSON_NUMBER || v->number < 0
+            || v->number > 2147483647.0
+            || v->number != (double) (int64_t) v->number)
+        {
+            ngx_http_sluice_se_bad("properties.maxCacheAge must be a number "
+                                   "of seconds.");
+        }
+
+        b->f.max_cache_age = (ngx_int_t) v->number;
+        ngx_http_sluice_se_put(np, "maxCacheAge",
+                               sluice_json_new_int(a, b->f.max_cache_age));
+
+    } else {
+        ngx_http_sluice_se_put(np, "maxCacheAge",
+                               sluice_json_new(a, SLUICE_JSON_NULL));
+    }
+
+    rc = ngx_http_sluice_se_hosts(b, props, np);
+
+    if (rc == NGX_OK) {
+        rc = ngx_http_sluice_se_cdn(b, props, np);
+    }
+
+    return rc;
 }
 
 

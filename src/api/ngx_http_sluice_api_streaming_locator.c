@@ -105,32 +105,16 @@ ngx_http_sluice_sl_time(ngx_http_sluice_res_build_t *b, sluice_json_t *props,
 }
 
 
+/* startTime and endTime (absent: open ends), the one before the other */
+
 static ngx_int_t
-ngx_http_sluice_sl_build(ngx_http_sluice_res_build_t *b)
+ngx_http_sluice_sl_times(ngx_http_sluice_res_build_t *b,
+    sluice_json_t *props, sluice_json_t *np)
 {
     ngx_int_t        rc;
-    sluice_json_t   *props, *np, *v, *arr, *e, *oldp;
     sluice_alloc_t  *a;
 
     a = b->a;
-
-    rc = ngx_http_sluice_res_build_props(b, &props, &oldp, &np);
-    if (rc != NGX_OK) {
-        return rc;
-    }
-
-    if (ngx_http_sluice_res_set(a, b->doc, "properties", np) != NGX_OK) {
-        return NGX_ERROR;
-    }
-
-    rc = ngx_http_sluice_sl_name(b, props, "assetName", b->f.asset);
-    if (rc != NGX_OK) {
-        return rc;
-    }
-
-    if (ngx_http_sluice_res_created(b, oldp, np) != NGX_OK) {
-        return NGX_ERROR;
-    }
 
     b->f.start_ms = 0;
     b->f.end_ms = INT64_MAX;
@@ -160,6 +144,18 @@ ngx_http_sluice_sl_build(ngx_http_sluice_res_build_t *b)
                                "properties.startTime.");
     }
 
+    return NGX_OK;
+}
+
+
+/* streamingLocatorId: given (a UUID, lowercased) or new */
+
+static ngx_int_t
+ngx_http_sluice_sl_id(ngx_http_sluice_res_build_t *b, sluice_json_t *props,
+    sluice_json_t *np)
+{
+    sluice_json_t  *v;
+
     v = sluice_json_get(props, "streamingLocatorId");
 
     if (ngx_http_sluice_absent(v)) {
@@ -176,29 +172,22 @@ ngx_http_sluice_sl_build(ngx_http_sluice_res_build_t *b)
         b->f.id[NGX_SLUICE_ID_LEN] = '\0';
     }
 
-    if (ngx_http_sluice_res_set(a, np, "streamingLocatorId",
-                                sluice_json_new_cstring(a, (char *) b->f.id))
-        != NGX_OK)
-    {
-        return NGX_ERROR;
-    }
+    return ngx_http_sluice_res_set(b->a, np, "streamingLocatorId",
+                                   sluice_json_new_cstring(b->a,
+                                                       (char *) b->f.id));
+}
 
-    rc = ngx_http_sluice_sl_name(b, props, "streamingPolicyName",
-                                 b->f.policy);
-    if (rc != NGX_OK) {
-        return rc;
-    }
 
-    rc = ngx_http_sluice_res_opt_string(b, props, np,
-                                        "defaultContentKeyPolicyName", 260);
-    if (rc == NGX_OK) {
-        rc = ngx_http_sluice_res_opt_string(b, props, np,
-                                            "alternativeMediaId", 1024);
-    }
+/* contentKeys (none without encryption) and filters (names) */
 
-    if (rc != NGX_OK) {
-        return rc;
-    }
+static ngx_int_t
+ngx_http_sluice_sl_filters(ngx_http_sluice_res_build_t *b,
+    sluice_json_t *props, sluice_json_t *np)
+{
+    sluice_json_t   *v, *arr, *e;
+    sluice_alloc_t  *a;
+
+    a = b->a;
 
     v = sluice_json_get(props, "contentKeys");
 
@@ -252,6 +241,64 @@ ngx_http_sluice_sl_build(ngx_http_sluice_res_build_t *b)
     }
 
     return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_sluice_sl_build(ngx_http_sluice_res_build_t *b)
+{
+    ngx_int_t        rc;
+    sluice_json_t   *props, *np, *oldp;
+    sluice_alloc_t  *a;
+
+    a = b->a;
+
+    rc = ngx_http_sluice_res_build_props(b, &props, &oldp, &np);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    if (ngx_http_sluice_res_set(a, b->doc, "properties", np) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    rc = ngx_http_sluice_sl_name(b, props, "assetName", b->f.asset);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    if (ngx_http_sluice_res_created(b, oldp, np) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    rc = ngx_http_sluice_sl_name(b, props, "streamingPolicyName",
+                                 b->f.policy);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    rc = ngx_http_sluice_res_opt_string(b, props, np,
+                                        "defaultContentKeyPolicyName", 260);
+    if (rc == NGX_OK) {
+        rc = ngx_http_sluice_res_opt_string(b, props, np,
+                                            "alternativeMediaId", 1024);
+    }
+
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    rc = ngx_http_sluice_sl_times(b, props, np);
+
+    if (rc == NGX_OK) {
+        rc = ngx_http_sluice_sl_id(b, props, np);
+    }
+
+    if (rc == NGX_OK) {
+        rc = ngx_http_sluice_sl_filters(b, props, np);
+    }
+
+    return rc;
 }
 
 
