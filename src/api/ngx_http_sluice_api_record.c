@@ -103,7 +103,9 @@ ngx_http_sluice_rec_create(ngx_sluice_zone_ctx_t *zctx,
         return NULL;
     }
 
-    ngx_memcpy(res->parent, b->parent.data, b->parent.len);
+    if (b->parent.len) {
+        ngx_memcpy(res->parent, b->parent.data, b->parent.len);
+    }
 
     if (ngx_sluice_res_set_json(zctx->sh, res, json->data, json->len)
         != NGX_OK)

@@ -276,7 +276,9 @@ ngx_http_sluice_res_snap(ngx_pool_t *pool, ngx_http_sluice_rt_t *rt,
         return NGX_ERROR;
     }
 
-    ngx_memcpy(snap->json.data, *v.json, *v.json_len);
+    if (*v.json_len) {
+        ngx_memcpy(snap->json.data, *v.json, *v.json_len);
+    }
     snap->json.len = *v.json_len;
     snap->doc = NULL;
 
