@@ -26,12 +26,25 @@
 #include <ngx_rtmp.h>
 #include <ngx_rtmp_codec_module.h>
 
-#include "ingest/rtmp/ngx_rtmp_sluice.h"
+#include "ingest/rtmp/ngx_rtmp_sluice_fragmenter.h"
+#include "ingest/rtmp/ngx_rtmp_sluice_module.h"
 #include "media/container/sluice_flv.h"
 #include "media/codec/sluice_avc.h"
 #include "media/codec/sluice_aac.h"
 #include "media/container/sluice_cmaf.h"
+#include "core/ngx_sluice_index.h"
 #include "core/ngx_sluice_recorder.h"
+#include "core/ngx_sluice_writer.h"
+
+
+/* a forward timestamp jump beyond this (plus 2 fragments) is a gap, ms */
+#define NGX_RTMP_SLUICE_MAX_GAP        10000
+
+/* a backward timestamp step beyond this is a jump, ms */
+#define NGX_RTMP_SLUICE_MAX_BACK       1000
+
+/* the track id in init segments and fragments */
+#define NGX_RTMP_SLUICE_TRACK_ID       1
 
 
 #define NGX_RTMP_SLUICE_JOB_INIT       0

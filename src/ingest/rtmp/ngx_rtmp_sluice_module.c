@@ -22,7 +22,22 @@
 #include <ngx_rtmp_cmd_module.h>
 #include <ngx_rtmp_live_module.h>
 
-#include "ingest/rtmp/ngx_rtmp_sluice.h"
+#include "ingest/rtmp/ngx_rtmp_sluice_module.h"
+#include "ingest/rtmp/ngx_rtmp_sluice_fragmenter.h"
+#include "ingest/rtmp/ngx_rtmp_sluice_batch.h"
+#include "core/ngx_sluice_index.h"
+#include "core/ngx_sluice_zone.h"
+
+
+typedef struct {
+    ngx_flag_t                  ingest;
+    ngx_str_t                   thread_pool_name;
+    ngx_thread_pool_t          *thread_pool;
+    ngx_uint_t                  thread_pool_checked;    /* lazy default */
+    ngx_uint_t                  ring;
+    size_t                      max_fragment;
+    ngx_msec_t                  batch;
+} ngx_rtmp_sluice_app_conf_t;
 
 
 static ngx_int_t ngx_rtmp_sluice_connect(ngx_rtmp_session_t *s,
