@@ -24,11 +24,16 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 
-#include "packager/ngx_http_sluice_packager.h"
+#include "packager/ngx_http_sluice_packager_segment.h"
+#include "packager/ngx_http_sluice_packager_module.h"
+#include "packager/ngx_http_sluice_packager_asset.h"
 #include "media/container/sluice_cmaf.h"
 #include "media/manifest/sluice_mss.h"
 #include "media/container/sluice_ts.h"
 
+
+/* a stored fragment larger than this is not read into memory (TS, Smooth) */
+#define NGX_HTTP_SLUICE_MAX_READ         (64 * 1024 * 1024)
 
 /* uuid box: header, usertype, version and flags, count, n (time, dur) */
 #define NGX_HTTP_SLUICE_TFRF_SIZE(n)  (8 + 16 + 4 + 1 + 16 * (n))
