@@ -49,7 +49,7 @@ static ngx_int_t ngx_sluice_trash_empty(u_char *path, size_t len,
     size_t size, ngx_uint_t *budget, ngx_log_t *log);
 
 
-const char  *ngx_sluice_res_dirs[NGX_SLUICE_RES_NTYPES] = {
+static const char  *ngx_sluice_res_dirs[NGX_SLUICE_RES_NTYPES] = {
     "assets",
     "liveOutputs",
     "streamingPolicies",

@@ -257,7 +257,5 @@ void ngx_sluice_res_unlink(ngx_log_t *log, ngx_str_t *data_path,
 void ngx_sluice_asset_remove_media(ngx_str_t *data_path, u_char *asset_id,
     ngx_log_t *log);
 
-extern const char  *ngx_sluice_res_dirs[NGX_SLUICE_RES_NTYPES];
-
 
 #endif /* _NGX_SLUICE_RESOURCE_H_INCLUDED_ */

@@ -28,17 +28,20 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 
-#include "packager/ngx_http_sluice_packager.h"
+#include "packager/ngx_http_sluice_packager_asset.h"
 #include "core/ngx_sluice_asset.h"
 #include "media/manifest/sluice_hls.h"
 #include "media/manifest/sluice_mss.h"
 
 
-static ngx_int_t ngx_http_sluice_asset_snapshot(ngx_http_sluice_pkg_t *pkg);
-static ngx_int_t ngx_http_sluice_asset_segment(ngx_http_sluice_pkg_t *pkg);
-
+/* index records of an asset track read for one manifest at most */
+#define NGX_HTTP_SLUICE_MAX_RECORDS      (256 * 1024)
 
 #define NGX_HTTP_SLUICE_REC  sizeof(ngx_sluice_frag_t)
+
+
+static ngx_int_t ngx_http_sluice_asset_snapshot(ngx_http_sluice_pkg_t *pkg);
+static ngx_int_t ngx_http_sluice_asset_segment(ngx_http_sluice_pkg_t *pkg);
 
 
 typedef struct {

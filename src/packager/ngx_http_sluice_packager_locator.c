@@ -32,7 +32,11 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 
-#include "packager/ngx_http_sluice_packager.h"
+#include "packager/ngx_http_sluice_packager_locator.h"
+#include "packager/ngx_http_sluice_packager_module.h"
+#include "packager/ngx_http_sluice_packager_manifest.h"
+#include "packager/ngx_http_sluice_packager_asset.h"
+#include "core/ngx_sluice_zone.h"
 #include "core/ngx_sluice_resource.h"
 #include "util/sluice_json.h"
 

@@ -19,7 +19,16 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 
-#include "packager/ngx_http_sluice_packager.h"
+#include "packager/ngx_http_sluice_packager_module.h"
+#include "packager/ngx_http_sluice_packager_manifest.h"
+#include "packager/ngx_http_sluice_packager_segment.h"
+#include "packager/ngx_http_sluice_packager_locator.h"
+#include "core/ngx_sluice_zone.h"
+
+
+typedef struct {
+    ngx_shm_zone_t              *shm_zone;  /* "sluice_zone", or NULL */
+} ngx_http_sluice_packager_main_conf_t;
 
 
 typedef ngx_int_t (*ngx_http_sluice_resolve_pt)(ngx_http_sluice_pkg_t *pkg);

@@ -24,11 +24,16 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 
-#include "packager/ngx_http_sluice_packager.h"
+#include "packager/ngx_http_sluice_packager_segment.h"
+#include "packager/ngx_http_sluice_packager_module.h"
+#include "packager/ngx_http_sluice_packager_asset.h"
 #include "media/container/sluice_cmaf.h"
 #include "media/manifest/sluice_mss.h"
 #include "media/container/sluice_ts.h"
 
+
+/* a stored fragment larger than this is not read into memory (TS, Smooth) */
+#define NGX_HTTP_SLUICE_MAX_READ         (64 * 1024 * 1024)
 
 /* uuid box: header, usertype, version and flags, count, n (time, dur) */
 #define NGX_HTTP_SLUICE_TFRF_SIZE(n)  (8 + 16 + 4 + 1 + 16 * (n))
@@ -66,6 +71,8 @@ static ngx_int_t ngx_http_sluice_seg_open(ngx_http_request_t *r,
 static ngx_int_t ngx_http_sluice_seg_send_file(ngx_http_sluice_pkg_t *pkg,
     ngx_uint_t init);
 static ngx_int_t ngx_http_sluice_seg_load(ngx_http_sluice_pkg_t *pkg);
+static ngx_int_t ngx_http_sluice_seg_open_file(ngx_http_sluice_seg_ctx_t *ctx,
+    ngx_uint_t i, ngx_http_sluice_seg_track_t *st, ngx_uint_t k);
 static ngx_int_t ngx_http_sluice_seg_read(ngx_http_sluice_seg_ctx_t *ctx);
 static void ngx_http_sluice_seg_resume(ngx_http_request_t *r);
 static ngx_int_t ngx_http_sluice_seg_produce(ngx_http_sluice_seg_ctx_t *ctx);
@@ -513,10 +520,7 @@ ngx_http_sluice_seg_load(ngx_http_sluice_pkg_t *pkg)
 {
     ngx_int_t                   rc;
     ngx_uint_t                  i, j, k;
-    ngx_str_t                   path;
-    ngx_file_t                 *file;
     ngx_http_request_t         *r;
-    ngx_open_file_info_t        of;
     ngx_http_sluice_seg_ctx_t  *ctx;
 
     r = pkg->request;
@@ -554,47 +558,15 @@ ngx_http_sluice_seg_load(ngx_http_sluice_pkg_t *pkg)
             k = 0;
         }
 
-        if (ngx_http_sluice_seg_path(pkg, &pkg->seg[j], 0, k, &path)
-            != NGX_OK)
-        {
+        rc = ngx_http_sluice_seg_open_file(ctx, i, &pkg->seg[j], k);
+
+        if (rc == NGX_ERROR) {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-
-        rc = ngx_http_sluice_seg_open(r, &path, &of);
-
-        if (rc == NGX_DECLINED) {
-            return ngx_http_sluice_packager_error(r, NGX_HTTP_NOT_FOUND,
-                                                  "fragment not stored");
         }
 
         if (rc != NGX_OK) {
-            return ngx_http_sluice_packager_error(r,
-                                        NGX_HTTP_INTERNAL_SERVER_ERROR,
-                                        "cannot open fragment");
-        }
-
-        if (of.size <= 0 || of.size > NGX_HTTP_SLUICE_MAX_READ) {
-            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                          "sluice packager: fragment \"%V\" has %O bytes",
-                          &path, of.size);
-            return ngx_http_sluice_packager_error(r,
-                                        NGX_HTTP_INTERNAL_SERVER_ERROR,
-                                        "fragment too large");
-        }
-
-        if (of.mtime > ctx->mtime) {
-            ctx->mtime = of.mtime;
-        }
-
-        file = &ctx->files[i];
-        file->fd = of.fd;
-        file->name = path;
-        file->log = r->connection->log;
-
-        ctx->data[i].len = (size_t) of.size;
-        ctx->data[i].data = ngx_pnalloc(r->pool, ctx->data[i].len);
-        if (ctx->data[i].data == NULL) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+            return ngx_http_sluice_packager_error(r, pkg->status,
+                                                  pkg->reason);
         }
     }
 
@@ -614,6 +586,71 @@ ngx_http_sluice_seg_load(ngx_http_sluice_pkg_t *pkg)
     }
 
     return ngx_http_sluice_seg_produce(ctx);
+}
+
+
+/*
+ * Opens files[i], fragment k of st, and allocates its buffer: NGX_OK,
+ * NGX_ERROR, or NGX_DECLINED with pkg->status and pkg->reason.
+ */
+
+static ngx_int_t
+ngx_http_sluice_seg_open_file(ngx_http_sluice_seg_ctx_t *ctx, ngx_uint_t i,
+    ngx_http_sluice_seg_track_t *st, ngx_uint_t k)
+{
+    ngx_int_t               rc;
+    ngx_str_t               path;
+    ngx_file_t             *file;
+    ngx_http_request_t     *r;
+    ngx_open_file_info_t    of;
+    ngx_http_sluice_pkg_t  *pkg;
+
+    pkg = ctx->pkg;
+    r = pkg->request;
+
+    if (ngx_http_sluice_seg_path(pkg, st, 0, k, &path) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    rc = ngx_http_sluice_seg_open(r, &path, &of);
+
+    if (rc == NGX_DECLINED) {
+        pkg->status = NGX_HTTP_NOT_FOUND;
+        pkg->reason = "fragment not stored";
+        return NGX_DECLINED;
+    }
+
+    pkg->status = NGX_HTTP_INTERNAL_SERVER_ERROR;
+
+    if (rc != NGX_OK) {
+        pkg->reason = "cannot open fragment";
+        return NGX_DECLINED;
+    }
+
+    if (of.size <= 0 || of.size > NGX_HTTP_SLUICE_MAX_READ) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "sluice packager: fragment \"%V\" has %O bytes",
+                      &path, of.size);
+        pkg->reason = "fragment too large";
+        return NGX_DECLINED;
+    }
+
+    if (of.mtime > ctx->mtime) {
+        ctx->mtime = of.mtime;
+    }
+
+    file = &ctx->files[i];
+    file->fd = of.fd;
+    file->name = path;
+    file->log = r->connection->log;
+
+    ctx->data[i].len = (size_t) of.size;
+    ctx->data[i].data = ngx_pnalloc(r->pool, ctx->data[i].len);
+    if (ctx->data[i].data == NULL) {
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
 }
 
 
