@@ -9,7 +9,8 @@
 #   build    deps, then configure (only when needed) and build nginx + modules
 #   unit     build and run the C unit tests t/unit/test_*.c (no nginx)
 #   fuzz     build the fuzz targets t/fuzz/fuzz_*.c and run each briefly
-#   prove    run the Perl integration tests: prove -j2 -r -I t/lib t/
+#   prove    run the Perl integration tests: prove -j2 -I t/lib t/*.t, the
+#            longest first (SLOW_SUITES)
 #            (or the files given: ./build.sh prove t/000-smoke.t)
 #   test     deps, build, unit, fuzz smoke (not with --sanitize), prove
 #   run      build, then run a quickstart nginx in the foreground (build/run)
@@ -367,8 +368,10 @@ cmd_unit() {
 
 
 cmd_fuzz() {
-    local dir="$BUILD_DIR/fuzz" t name corpus seeds failed=()
+    local dir="$BUILD_DIR/fuzz" t name corpus seeds rc
+    local all=() names=() failed=()
     local flags=(-g -O1 -Wall -fno-omit-frame-pointer)
+    local jobs="${SLUICE_FUZZ_JOBS:-$(nproc)}" start=$SECONDS
 
     if ! ls "$ROOT"/t/fuzz/fuzz_*.c >/dev/null 2>&1; then
         log "fuzz: no targets in t/fuzz, skipped"
@@ -383,15 +386,40 @@ cmd_fuzz() {
         -fsanitize=fuzzer-no-link,address,undefined \
         || die "fuzz: compiling src/media, src/util failed"
 
+    # build every target first ($jobs compilers at once), then fuzz them
+    # $jobs at a time (one core each): every target still gets
+    # FUZZ_SECONDS of fuzzing
     for t in "$ROOT"/t/fuzz/fuzz_*.c; do
         name="$(basename "$t" .c)"
         name="${name#fuzz_}"
-        if ! clang "${flags[@]}" -fsanitize=fuzzer,address,undefined \
-             $UNIT_INCS "$t" "${LIB_OBJECTS[@]}" -lm -o "$dir/fuzz_$name"
-        then
+        all+=("$name")
+        rm -f "$dir/$name.rc" "$dir/$name.build.rc"
+        while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do
+            wait -n || true
+        done
+        # shellcheck disable=SC2086
+        ( rc=0
+          clang "${flags[@]}" -fsanitize=fuzzer,address,undefined \
+              $UNIT_INCS "$t" "${LIB_OBJECTS[@]}" -lm -o "$dir/fuzz_$name" \
+              >"$dir/$name.build.log" 2>&1 || rc=$?
+          echo "$rc" >"$dir/$name.build.rc" ) &
+    done
+    wait
+
+    for name in "${all[@]}"; do
+        cat "$dir/$name.build.log" >&2
+        if [ "$(cat "$dir/$name.build.rc" 2>/dev/null)" = 0 ]; then
+            names+=("$name")
+        else
             failed+=("$name (build)")
-            continue
         fi
+    done
+
+    log "fuzz ${#names[@]} targets for ${FUZZ_SECONDS}s each, $jobs at a time"
+    for name in "${names[@]}"; do
+        while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do
+            wait -n || true
+        done
 
         # new inputs go to build/, the seeds in the repository stay as they are
         corpus="$dir/corpus/$name"
@@ -399,14 +427,23 @@ cmd_fuzz() {
         mkdir -p "$corpus" "$dir/artifacts"
         [ -d "$seeds" ] || seeds=""
 
-        log "fuzz $name for ${FUZZ_SECONDS}s"
         # shellcheck disable=SC2086
-        if ! ASAN_OPTIONS= UBSAN_OPTIONS= "$dir/fuzz_$name" \
-             -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 \
-             -print_final_stats=0 -artifact_prefix="$dir/artifacts/$name-" \
-             "$corpus" $seeds >"$dir/$name.log" 2>&1
-        then
+        ( rc=0
+          ASAN_OPTIONS= UBSAN_OPTIONS= "$dir/fuzz_$name" \
+              -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 \
+              -print_final_stats=0 -artifact_prefix="$dir/artifacts/$name-" \
+              "$corpus" $seeds >"$dir/$name.log" 2>&1 || rc=$?
+          echo "$rc" >"$dir/$name.rc" ) &
+    done
+    wait
+
+    # the results in the targets' order, each with its own log
+    for name in "${names[@]}"; do
+        rc="$(cat "$dir/$name.rc" 2>/dev/null || echo '?')"
+        if [ "$rc" != 0 ]; then
             failed+=("$name")
+            printf '    %s: exit status %s, log %s\n' "$name" "$rc" \
+                "${dir#"$ROOT"/}/$name.log"
             grep -A25 -m1 'ERROR\|runtime error\|==[0-9]*==' "$dir/$name.log" \
                 || tail -30 "$dir/$name.log"
             ls "$dir/artifacts/$name-"* 2>/dev/null || true
@@ -418,14 +455,38 @@ cmd_fuzz() {
     if [ ${#failed[@]} -gt 0 ]; then
         die "fuzz targets failed: ${failed[*]}"
     fi
-    log "fuzz smoke passed"
+    log "fuzz smoke passed in $((SECONDS - start)) s"
 }
 
 
 # --- integration tests -----------------------------------------------------
 
+# The longest suites (docs/benchmarks.md, "CI times"), longest first:
+# prove -j2 starts them first, so the run does not end with one of them
+# running alone.  The other suites follow in name order.
+SLOW_SUITES="t/053-players-reconnect.t t/050-players.t t/030-ingest.t
+    t/090-debian-nginx.t t/074-dvr-seek.t t/060-record.t t/061-record-crash.t
+    t/033-ingest-batch.t t/051-gstreamer.t t/072-vod.t"
+
+
+# every t/*.t, the slow ones first
+prove_order() {
+    local f
+
+    for f in $SLOW_SUITES; do
+        [ -f "$f" ] && echo "$f"
+    done
+    for f in t/*.t; do
+        case " $(echo $SLOW_SUITES) " in
+            *" $f "*) ;;
+            *) echo "$f" ;;
+        esac
+    done
+}
+
+
 cmd_prove() {
-    local jobs="${SLUICE_PROVE_JOBS:-2}"
+    local jobs="${SLUICE_PROVE_JOBS:-2}" what="$*"
 
     [ -x "$SLUICE_NGINX" ] || cmd_build
 
@@ -436,13 +497,16 @@ cmd_prove() {
         # which the other suites already run under the sanitizers, and the
         # Debian build is not a sanitizer build: leave them to the normal
         # pass (CI time)
-        set -- $(ls t/*.t | grep -v -e '^t/05[03]-' -e '^t/074-' \
-                                    -e '^t/090-')
+        set -- $(prove_order | grep -v -e '^t/05[03]-' -e '^t/074-' \
+                                     -e '^t/090-')
+        what="$# suites of t/, the slow ones first"
     elif [ $# -eq 0 ]; then
-        set -- -r t/
+        set -- $(prove_order)
+        what="$# suites of t/, the slow ones first"
     fi
-    log "prove -j$jobs $* (nginx: ${SLUICE_NGINX#"$ROOT"/})"
-    prove -j"$jobs" -I "$ROOT/t/lib" "$@"
+    log "prove -j$jobs $what (nginx: ${SLUICE_NGINX#"$ROOT"/})"
+    # --timer: each suite's time in the log (docs/benchmarks.md)
+    prove -j"$jobs" --timer -I "$ROOT/t/lib" "$@"
 }
 
 
@@ -709,7 +773,7 @@ cmd_clean() {
 
 
 usage() {
-    sed -n '3,20p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '3,21p' "$0" | sed 's/^# \{0,1\}//'
     exit "${1:-0}"
 }
 

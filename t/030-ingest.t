@@ -11,7 +11,7 @@ use warnings;
 
 use Test::More;
 use IPC::Run ();
-use Time::HiRes qw(time sleep);
+use Time::HiRes qw(time);
 
 use FindBin;
 use lib "$FindBin::Bin/lib";
@@ -71,6 +71,7 @@ wait_publisher($pub, 30);
 
 my $evdir1 = $t->new_event_dir($before);
 ok($evdir1, 'event directory created') or diag(log_tail());
+stored($evdir1, 6, 'ladder', tracks => 6);
 
 my @tracks = $t->tracks($evdir1);
 my @video = grep { $_->{type} eq 'video' } @tracks;
@@ -143,11 +144,14 @@ my $av = Sluice::Ingest::fixture('av', duration => 5, gop => 2);
 $before = $t->event_dirs();
 wait_publisher($t->publish(input => $av, url => "$rtmp/live/$tok4/s"), 20);
 my $evdir4 = $t->new_event_dir($before);
+stored($evdir4, 4, 'reconnect, first session');
 
 my ($v4) = grep { $_->{type} eq 'video' } $t->tracks($evdir4);
 my @first = @{$v4->{times} // []};
 
+my $marks4 = $t->live_marks();
 wait_publisher($t->publish(input => $av, url => "$rtmp/live/$tok4/s"), 20);
+stored($evdir4, 4, 'reconnect, second session', since => $marks4);
 
 ($v4) = grep { $_->{type} eq 'video' } $t->tracks($evdir4);
 my @all = @{$v4->{times} // []};
@@ -220,6 +224,7 @@ ok($t->live_event_action('ingest4', 'stop', 'Stopped'), 'ingest4 stopped');
 ok($t->live_event_action('ingest4', 'start', 'Running'), 'ingest4 started again');
 
 wait_publisher($t->publish(input => $av, url => "$rtmp/live/$tok4/s"), 20);
+stored(($evdir4 // '') =~ s{/1$}{/2}r, 4, 'new generation');
 
 my ($g2) = grep { $_->{type} eq 'video' }
     $t->tracks(($evdir4 // '') =~ s{/1$}{/2}r);
@@ -238,6 +243,7 @@ $before = $t->event_dirs();
 wait_publisher($t->publish(input => $jumped, realtime => 0,
     args => [ '-copyts' ], url => "$rtmp/live/$tok5/j"), 30);
 my $evdir5 = $t->new_event_dir($before);
+stored($evdir5, 8, 'jump');
 
 my ($v5) = grep { $_->{type} eq 'video' } $t->tracks($evdir5);
 my @t5 = @{$v5->{times} // []};
@@ -265,6 +271,7 @@ my $pv = $t->publish(input => $vonly, realtime => 0,
 wait_publisher($pa, 30);
 wait_publisher($pv, 30);
 my $evdir12 = $t->new_event_dir($before);
+stored($evdir12, 8, 'audio only and video only');
 
 my @t12 = $t->tracks($evdir12);
 my ($ta) = grep { $_->{type} eq 'audio' } @t12;
@@ -301,6 +308,7 @@ $before = $t->event_dirs();
 wait_publisher($t->publish(input => $spliced, realtime => 0,
     url => "$rtmp/live/$tok10/c"), 30);
 my $evdir10 = $t->new_event_dir($before);
+stored($evdir10, 8, 'configuration change');
 
 my ($v10) = grep { $_->{type} eq 'video' } $t->tracks($evdir10);
 my $vdir10 = $v10 ? $v10->{dir} : "$dir/none";
@@ -426,6 +434,11 @@ $before = $t->event_dirs();
 wait_publisher($t->publish(input => $av10, realtime => 0,
     url => "$rtmp/small/$tok7/s"), 30);
 my $evdir7 = $t->new_event_dir($before);
+# (the ring dropped the first fragments: count from 0)
+stored($evdir7, 8, 'ring', from_zero => 1);
+# the fragment the last one pushed out of the ring is removed after it
+$t->wait_for(sub { !grep { @{$_->{times}} > 4 } $t->tracks($evdir7) },
+    timeout => 10, what => 'the ring to drop its oldest fragment');
 
 my @t7 = $t->tracks($evdir7);
 is(scalar @t7, 2, 'ring: two tracks');
@@ -500,9 +513,19 @@ sub wait_publisher {
 
     $t->wait_for(sub { !$t->publisher_running($p) }, $timeout);
     $t->stop_publisher($p);
+}
 
-    # the last fragments are written through the thread pool
-    sleep 1;
+# after the publisher of a file left, the last fragment of each track is
+# written through the thread pool: wait until every track (two unless
+# told) holds it; $last is when it starts (the file's last keyframe, or
+# its last 2 s boundary for audio alone), in seconds from the session's
+# first fragment
+sub stored {
+    my ($gen, $last, $what, %o) = @_;
+
+    ok($t->wait_track_end($gen, $last, %o,
+        what => "$what: the last fragments"), "$what: last fragments stored")
+        or diag(explain([ $t->tracks($gen) ]));
 }
 
 # a publisher that must be refused: connection closed, one log line

@@ -11,7 +11,6 @@ use strict;
 use warnings;
 
 use Test::More;
-use Time::HiRes qw(sleep);
 
 use FindBin;
 use lib "$FindBin::Bin/lib";
@@ -66,8 +65,10 @@ ok($t->create_live_event('batch1', token => $tok1), 'batch1 running');
 my $before = $t->event_dirs();
 my $pub = $t->publish(input => $media, url => "$rtmp/live/$tok1/s");
 ok(defined $t->wait_publisher_exit($pub, 40), 'batched publisher done');
-sleep 1;
 my $batched = $t->new_event_dir($before);
+# the last fragments (10 s in) are written after the publisher left
+ok($t->wait_track_end($batched, 10), 'batched: last fragments stored')
+    or diag(explain([ $t->tracks($batched) ]));
 
 my $log = debug_log();
 my @marks = $log =~ /sluice: "s" receive low mark (\d+)/g;
@@ -95,8 +96,9 @@ my $lines = () = debug_log() =~ /receive low mark/g;
 $before = $t->event_dirs();
 $pub = $t->publish(input => $media, url => "$rtmp/nobatch/$tok2/s");
 ok(defined $t->wait_publisher_exit($pub, 40), 'unbatched publisher done');
-sleep 1;
 my $unbatched = $t->new_event_dir($before);
+ok($t->wait_track_end($unbatched, 10), 'unbatched: last fragments stored')
+    or diag(explain([ $t->tracks($unbatched) ]));
 
 my $after = () = debug_log() =~ /receive low mark/g;
 is($after, $lines, 'no low mark with sluice_ingest_batch 0');

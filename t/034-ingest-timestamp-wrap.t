@@ -52,8 +52,7 @@ ok(publish_tags($tok1, 's', [ map { [ $_, $_->{ts} + $base ] } @tags16 ],
     1, 4096), 'published across the wrap');
 my $gen1 = $t->new_event_dir($before);
 
-my $v1 = wait_track($gen1, 'video', $keys16);
-my $a1 = $t->track($gen1, 'audio');
+my ($v1, $a1) = wait_tracks($gen1, $keys16);
 my @vt = @{$v1->{times}};
 my @at = @{$a1->{times}};
 
@@ -145,7 +144,7 @@ ok(publish_tags($tok2, 'j', [ map {
 } 0 .. $#tags10 ], 0), 'published with a jump back');
 my $gen2 = $t->new_event_dir($before);
 
-my $v2 = wait_track($gen2, 'video', scalar grep { keyframe($_) } @tags10);
+my ($v2) = wait_tracks($gen2, scalar grep { keyframe($_) } @tags10);
 my @jt = @{$v2->{times}};
 
 $log = $t->read_file('error.log') // '';
@@ -216,13 +215,18 @@ sub publish_tags {
 }
 
 # the last fragments are written through the thread pool after the
-# publisher left
-sub wait_track {
-    my ($gen, $type, $n) = @_;
+# publisher left (one writer per track): wait until the video track and
+# the audio track each hold $n fragments (one per keyframe); returns
+# both tracks
+sub wait_tracks {
+    my ($gen, $n) = @_;
 
-    $t->wait_for(sub { @{$t->track($gen, $type)->{times}} >= $n }, 10);
-    sleep 0.5;
-    return $t->track($gen, $type);
+    my @tr;
+    $t->wait_for(sub {
+        @tr = map { $t->track($gen, $_) } 'video', 'audio';
+        return !grep { @{$_->{times}} < $n } @tr;
+    }, timeout => 10, what => "$n video and audio fragments");
+    return @tr;
 }
 
 # frames of a track (init + fragments) or of a file's stream

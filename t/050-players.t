@@ -9,8 +9,15 @@
 # HTTPS.  Each run must advance the video's currentTime by 6 s without a
 # fatal player error.  The same players play a streaming locator of a
 # live output (cloud DVR), then the recorded asset as video on demand;
-# hls.js, dash.js and Shaka also play on across an encoder reconnect (t/browser/play.js; the page has another origin than
-# the server, so CORS is exercised too).
+# hls.js, dash.js and Shaka also play on across an encoder reconnect
+# (t/browser/play.js; the page has another origin than the server, so
+# CORS is exercised too).
+#
+# The players of a group are independent of each other (each its own
+# Chromium, its own checks): they run three at a time
+# (Sluice::Players::play_many), and the three reconnect players play
+# across one and the same reconnect, each counting its 16 s from the
+# moment the encoder goes down.
 #
 # Needs chromium and the npm packages of t/browser: `npm ci --prefix
 # t/browser` (./build.sh does it); skipped otherwise.
@@ -66,6 +73,21 @@ my $ready = Sluice::Playback::wait_fragments($t, "$base/manifest", 5);
 
 ok($ready, 'fragments available') or diag($t->read_file('error.log'));
 
+# the production path: a live output records into an asset, a streaming
+# locator publishes it through the default streaming endpoint (cloud DVR
+# while recording, video on demand once the output is deleted); it
+# records from here on, while the preview is played
+
+ok(Sluice::Playback::start_endpoint($t, 'default'),
+   'default streaming endpoint running');
+my $paths = Sluice::Playback::record($t, 'players1', 'o1', 'a1', 'loc1',
+    archiveWindowLength => 'PT10M', manifestName => 'show');
+my ($lsmooth) = @{$paths->{SmoothStreaming} // []};
+my ($lbase) = ($lsmooth // '') =~ m{^(/[^/]+/show\.ism)/manifest$};
+ok($lbase, 'streaming locator paths') or diag(explain($paths));
+$lbase //= '/none/show.ism';
+my $lhttp = 'http://127.0.0.1:' . $t->port(8080) . $lbase;
+
 my @cases = (
     [ 'hls.js HLS TS',          'hls',   "$http/manifest(format=m3u8-aapl).m3u8", 3 ],
     [ 'hls.js HLS TS v3',       'hls',   "$http/manifest(format=m3u8-aapl-v3).m3u8", 3 ],
@@ -78,9 +100,12 @@ my @cases = (
     [ 'hls.js HLS fMP4 HTTPS',  'hls',   "$https/manifest(format=m3u8-cmaf).m3u8", 3 ],
 );
 
+my @results = Sluice::Players::play_many($t,
+    [ map { [ $_->[1], $_->[2] ] } @cases ]);
+
 for my $c (@cases) {
     my ($name, $player, $url, $levels) = @$c;
-    my $r = play($player, $url);
+    my $r = shift @results;
 
     ok($r->{ok}, "$name: plays 6 s")
         or diag(JSON::PP->new->canonical->encode($r));
@@ -96,19 +121,7 @@ for my $c (@cases) {
     }
 }
 
-# the production path: a live output records into an asset, a streaming
-# locator publishes it through the default streaming endpoint (cloud DVR
-# while recording, video on demand once the output is deleted)
-
-ok(Sluice::Playback::start_endpoint($t, 'default'),
-   'default streaming endpoint running');
-my $paths = Sluice::Playback::record($t, 'players1', 'o1', 'a1', 'loc1',
-    archiveWindowLength => 'PT10M', manifestName => 'show');
-my ($lsmooth) = @{$paths->{SmoothStreaming} // []};
-my ($lbase) = ($lsmooth // '') =~ m{^(/[^/]+/show\.ism)/manifest$};
-ok($lbase, 'streaming locator paths') or diag(explain($paths));
-$lbase //= '/none/show.ism';
-my $lhttp = 'http://127.0.0.1:' . $t->port(8080) . $lbase;
+# cloud DVR: the streaming locator of the recording
 
 $ready = Sluice::Playback::wait_fragments($t, "$lbase/manifest", 5);
 ok($ready, 'recording has 5 fragments') or diag($t->get("$lbase/manifest"));
@@ -121,41 +134,53 @@ my @dvr = (
     [ 'DVR dash.js Smooth',  'mss',   "$lhttp/manifest" ],
 );
 
+@results = Sluice::Players::play_many($t,
+    [ map { [ $_->[1], $_->[2] ] } @dvr ]);
+
 for my $c (@dvr) {
     my ($name, $player, $url) = @$c;
-    my $r = play($player, $url);
+    my $r = shift @results;
 
     ok($r->{ok}, "$name: plays 6 s")
         or diag(JSON::PP->new->canonical->encode($r));
 }
 
-# the encoder reconnects while a player plays: the timeline goes on at the
-# wall clock with a discontinuity (a new DASH Period), the player must get
-# over it
+# the encoder reconnects while the players play: the timeline goes on at
+# the wall clock with a discontinuity (a new DASH Period), each player
+# must get over it
 
-for my $c ([ 'hls.js HLS TS', 'hls', "$http/manifest(format=m3u8-aapl).m3u8" ],
-           [ 'dash.js DASH CMAF', 'dash',
-             "$http/manifest(format=mpd-time-cmaf).mpd" ],
-           [ 'Shaka DASH CMAF', 'shaka',
-             "$http/manifest(format=mpd-time-cmaf).mpd" ])
-{
-    my ($name, $player, $url) = @$c;
-    # 16 s of media in 45 s: the encoder goes down once the player plays,
-    # and reconnects once nginx saw it leave (all three renditions); a
-    # player stuck at the discontinuity does not make it
-    my $h = Sluice::Players::play_start($t, $player, $url, seconds => 16,
-        timeout => 45);
+my @reconnect = (
+    [ 'hls.js HLS TS', 'hls', "$http/manifest(format=m3u8-aapl).m3u8" ],
+    [ 'dash.js DASH CMAF', 'dash', "$http/manifest(format=mpd-time-cmaf).mpd" ],
+    [ 'Shaka DASH CMAF', 'shaka', "$http/manifest(format=mpd-time-cmaf).mpd" ],
+);
 
-    ok(Sluice::Players::wait_playing($t, $h, 30), "$name: playing");
-    my $from = $t->log_offset();
-    $t->stop_publisher($pub);
-    $t->wait_log(qr/"stream\d" stops publishing to live event "players1"/,
-        from => $from, count => 3);
-    $pub = $t->publish(input => [@ladder], loop => 1,
-        url => [ map { 'rtmp://127.0.0.1:' . $t->port(1935)
-                       . "/live/$token/stream$_" } 1 .. 3 ]);
+# 16 s of media counted from the moment the encoder goes down (the mark
+# file, created then), in 60 s: the encoder goes down once all three
+# play, and reconnects once nginx saw it leave (all three renditions); a
+# player stuck at the discontinuity does not make it.  A player plays
+# about 7 s behind the live edge: its 16 s lead it past the discontinuity.
+my $mark = $t->testdir . '/encoder-down';
+my @h = map { Sluice::Players::play_start($t, $_->[1], $_->[2],
+    seconds => 16, timeout => 60, start_mark => $mark) } @reconnect;
 
-    my $r = Sluice::Players::play_finish($h);
+for my $i (0 .. $#reconnect) {
+    ok(Sluice::Players::wait_playing($t, $h[$i], 30),
+       "$reconnect[$i][0]: playing");
+}
+
+my $from = $t->log_offset();
+$t->write_file('encoder-down', '');
+$t->stop_publisher($pub);
+$t->wait_log(qr/"stream\d" stops publishing to live event "players1"/,
+    from => $from, count => 3);
+$pub = $t->publish(input => [@ladder], loop => 1,
+    url => [ map { 'rtmp://127.0.0.1:' . $t->port(1935)
+                   . "/live/$token/stream$_" } 1 .. 3 ]);
+
+for my $i (0 .. $#reconnect) {
+    my $name = $reconnect[$i][0];
+    my $r = Sluice::Players::play_finish($h[$i]);
 
     ok($r->{ok}, "$name: plays 16 s across an encoder reconnect")
         or diag(JSON::PP->new->canonical->encode($r));
@@ -188,9 +213,12 @@ my @vod = (
     [ 'VOD dash.js Smooth',  'mss',   "$lhttp/manifest" ],
 );
 
+@results = Sluice::Players::play_many($t,
+    [ map { [ $_->[1], $_->[2] ] } @vod ]);
+
 for my $c (@vod) {
     my ($name, $player, $url) = @$c;
-    my $v = play($player, $url);
+    my $v = shift @results;
 
     # a player that stalled at its start on a loaded machine gets one more
     # try (seen once with Shaka on HLS fMP4); both failing fails the test

@@ -15,7 +15,6 @@ use warnings;
 
 use Test::More;
 use IPC::Run ();
-use Time::HiRes qw(sleep);
 
 use FindBin;
 use lib "$FindBin::Bin/lib";
@@ -182,7 +181,14 @@ ok($v3 && @l3 && $v3->{records}[0]{time} > $l3[-1],
     or diag(explain([ $v3 && $v3->{records}[0], \@l3 ]));
 
 ok(Sluice::Record::delete_output($t, 'rec2', 'o3'), 'o3 deleted');
-sleep 1;
+# o3 may still record fragments appended before its deletion: their
+# records are written before the track's next fragment (one writer per
+# track, in order), so once the video track has a fragment newer than
+# the ones there now, o3 has all it will ever have
+my @l3d = $live_times->();
+ok($t->wait_for(sub { my @l = $live_times->(); @l && @l3d && $l[-1] > $l3d[-1] },
+    timeout => 15, what => 'a rec2 fragment after the deletion'),
+    'rec2: a fragment after the deletion of o3');
 my $n3 = scalar @{(grep { $_->{type} eq 'video' }
     Sluice::Record::slots($a3))[0]{records}};
 # the event goes on by two fragments, which o3 would have recorded

@@ -120,17 +120,22 @@ ok($t->wait_for(sub { nvideo() >= $n0 + 3 }, 40), 'recording again');
 
 my @pids = grep { /^\d+$/ } map { (split ' ', $_)[0] }
     `ps -o pid= --ppid ${\ $t->pid()}`;
+my $from = $t->log_offset();
 kill 'KILL', @pids;
 $t->stop_publisher($pub);
 $t->expect_errors(qr/worker process \d+ exited on signal 9/);
 
-sleep 1;
+# the master starts new workers
+ok($t->wait_log(qr/start worker process \d+/, from => $from,
+    count => scalar @pids), 'workers started again');
 my $n1 = nvideo();
 $pub = $t->publish(input => $av, loop => 1, url => "$url/s");
 ok($t->wait_for(sub { nvideo() >= $n1 + 3 }, 40),
     'recording continues after the workers were killed');
+$from = $t->log_offset();
 $t->stop_publisher($pub);
-sleep 1;
+ok($t->wait_log(qr/"s" stops publishing to live event "crash"/,
+    from => $from), 'the publisher left');
 
 my ($v) = grep { $_->{type} eq 'video' } Sluice::Record::slots($adir);
 ok(increasing($v->{records}), 'video: still increasing');

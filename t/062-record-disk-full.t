@@ -115,8 +115,10 @@ $log = substr($t->read_file('error.log') // '', $log0);
 like($log, qr/sluice: (writes|recording) of track \d+ of live event \S+ res/,
     'resume logged');
 
+my $from = $t->log_offset();
 $t->stop_publisher($pub);
-sleep 1;
+ok($t->wait_log(qr/"s" stops publishing to live event "full"/,
+    from => $from), 'the publisher left');
 
 my ($v2) = video();
 my $r = $v2->{records};

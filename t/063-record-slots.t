@@ -10,7 +10,6 @@ use strict;
 use warnings;
 
 use Test::More;
-use Time::HiRes qw(sleep);
 
 use FindBin;
 use lib "$FindBin::Bin/lib";
@@ -67,8 +66,10 @@ $p1 = $t->publish(input => $a, loop => 1, url => "$url/first");
 ok($t->wait_for(sub { n('first') >= $n0{first} + 2 }, 30),
     'first recorded again');
 
+my $from = $t->log_offset();
 $t->stop_publisher($_) for $p1, $p2;
-sleep 1;
+ok($t->wait_log(qr/"(?:first|second)" stops publishing to live event/,
+    from => $from, count => 2), 'both publishers left');
 
 my @live = sort glob("$dir/data/live/*/*/*/init0.mp4");
 ok(@live >= 8, 'two generations of live tracks');

@@ -119,9 +119,13 @@ sub gst_vod {
         my $m = Sluice::GStreamer::missing();
         skip("$m is missing", 4 * @{ $paths->{Dash} // [] }) if $m;
 
-        for my $path (@{ $paths->{Dash} // [] }) {
-            my $r = Sluice::GStreamer::play('playbin3',
-                Sluice::Playback::url($t, $path), 30);
+        # the MPDs at once: independent gst-launch processes
+        my @paths = @{ $paths->{Dash} // [] };
+        my @results = Sluice::GStreamer::play_many([ map {
+            [ 'playbin3', Sluice::Playback::url($t, $_), 30 ] } @paths ]);
+
+        for my $path (@paths) {
+            my $r = shift @results;
 
             ok(!@{$r->{errors}}, "$what: GStreamer $path: no error")
                 or diag(join("\n", @{$r->{errors}}));

@@ -47,15 +47,19 @@ my ($hls) = grep { /m3u8-aapl\)/ } @{ $paths->{Hls} // [] };
 my ($cmaf) = grep { /m3u8-cmaf/ } @{ $paths->{Hls} // [] };
 my ($dash) = grep { /mpd-time-cmaf/ } @{ $paths->{Dash} // [] };
 
-for my $c ([ 'hls.js HLS TS', 'hls', "$hls.m3u8" ],
-           [ 'hls.js HLS CMAF', 'hls', "$cmaf.m3u8" ],
-           [ 'dash.js DASH CMAF', 'dash', "$dash.mpd" ],
-           [ 'Shaka DASH CMAF', 'shaka', "$dash.mpd" ])
-{
+my @cases = ([ 'hls.js HLS TS', 'hls', "$hls.m3u8" ],
+             [ 'hls.js HLS CMAF', 'hls', "$cmaf.m3u8" ],
+             [ 'dash.js DASH CMAF', 'dash', "$dash.mpd" ],
+             [ 'Shaka DASH CMAF', 'shaka', "$dash.mpd" ]);
+
+# independent players, three at a time
+my @results = Sluice::Players::play_many($t, [ map {
+    [ $_->[1], Sluice::Playback::url($t, $_->[2]), seconds => 6,
+      seek_back => 20, timeout => 90 ] } @cases ]);
+
+for my $c (@cases) {
     my ($name, $player, $path) = @$c;
-    my $r = Sluice::Players::play($t, $player,
-        Sluice::Playback::url($t, $path), seconds => 6, seek_back => 20,
-        timeout => 90);
+    my $r = shift @results;
 
     ok($r->{ok}, "$name: plays 6 s after seeking back 20 s")
         or diag(JSON::PP->new->canonical->encode($r));

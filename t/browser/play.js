@@ -7,7 +7,7 @@
  *
  *   node t/browser/play.js --player hls|dash|shaka|mss --url URL
  *        [--seconds 8] [--timeout 60] [--same-origin] [--mime TYPE]
- *        [--seek-back N] [--verbose]
+ *        [--seek-back N] [--start-mark FILE] [--verbose]
  *
  * players:
  *   hls    hls.js (HLS, TS or fMP4 segments)
@@ -31,6 +31,14 @@
  * progress are counted from the position reached after the seek, which
  * must be at most 2 s from the target.  The output adds seekFrom, seekTo
  * and seekedAt.
+ *
+ * --start-mark FILE: the --seconds of progress are counted from where
+ * the player is when FILE first exists (checked every 250 ms), or from
+ * where it starts playing if that is later; until then it only has to
+ * play without a fatal error.  A test creates FILE when the event it
+ * wants played across happens (an encoder going down); several players
+ * can then share one such event.  The output adds markAt (currentTime
+ * when FILE was seen) and markSeenAfter (seconds since the start).
  *
  * Output: one JSON line on stdout, e.g.
  *   {"ok":true,"player":"hls","advanced":8.02,"width":1280,...}
@@ -82,14 +90,16 @@ function usage(msg) {
     }
     process.stderr.write('usage: node play.js --player hls|dash|shaka|mss'
                          + ' --url URL [--seconds N] [--timeout N]'
-                         + ' [--same-origin] [--mime TYPE] [--verbose]\n');
+                         + ' [--same-origin] [--mime TYPE] [--seek-back N]'
+                         + ' [--start-mark FILE] [--verbose]\n');
     process.exit(2);
 }
 
 
 function parseArgs(argv) {
     const o = { seconds: 8, timeout: 60, sameOrigin: false, verbose: false,
-                mime: null, player: null, url: null, seekBack: 0 };
+                mime: null, player: null, url: null, seekBack: 0,
+                startMark: null };
     let i, a;
 
     for (i = 0; i < argv.length; i++) {
@@ -108,6 +118,8 @@ function parseArgs(argv) {
             o.sameOrigin = true;
         } else if (a === '--seek-back') {
             o.seekBack = Number(argv[++i]);
+        } else if (a === '--start-mark') {
+            o.startMark = argv[++i];
         } else if (a === '--verbose' || a === '-v') {
             o.verbose = true;
         } else if (a === '--help' || a === '-h') {
@@ -128,6 +140,9 @@ function parseArgs(argv) {
     }
     if (!(o.seekBack >= 0)) {
         usage('--seek-back must be a number of seconds');
+    }
+    if (o.startMark !== null && (!o.startMark || o.seekBack > 0)) {
+        usage('--start-mark needs a file name, and no --seek-back');
     }
 
     if (o.mime === null) {
@@ -461,6 +476,8 @@ async function main() {
     let start = null;
     /* --seek-back: 'none', 'pending', 'seeking', 'done' */
     let seek = o.seekBack > 0 ? 'pending' : 'none';
+    /* --start-mark: 'none', 'pending', 'seen' */
+    let mark = o.startMark ? 'pending' : 'none';
 
     while (!finished) {
         await new Promise(r => setTimeout(r, 250));
@@ -514,10 +531,21 @@ async function main() {
             log('seeked to ' + s.t);
         }
 
+        if (mark === 'pending' && fs.existsSync(o.startMark)) {
+            mark = 'seen';
+            result.markAt = Number(s.t.toFixed(3));
+            result.markSeenAfter =
+                Number(((Date.now() - t0) / 1000).toFixed(2));
+            log('mark seen at ' + s.t + ': progress counted from here');
+            start = s.t > 0 ? s.t : null;
+        }
+
         if (start === null && s.t > 0) {
             start = s.t;
-            result.firstFrameAfter =
-                Number(((Date.now() - t0) / 1000).toFixed(2));
+            if (result.firstFrameAfter === undefined) {
+                result.firstFrameAfter =
+                    Number(((Date.now() - t0) / 1000).toFixed(2));
+            }
             log('playing from ' + s.t);
         }
 
@@ -546,7 +574,7 @@ async function main() {
         }
 
         if (start !== null && s.t - start >= o.seconds
-            && (seek === 'none' || seek === 'done'))
+            && (seek === 'none' || seek === 'done') && mark !== 'pending')
         {
             result.ok = true;
             finish(0);

@@ -22,6 +22,11 @@ avdec_aac, fakesink and souphttpsrc ('' when nothing is).
 C<elements($t)>: skips the whole test file (C<< $t->skip_all >>) when
 C<missing()> says something.
 
+C<play_many(\@cases, %o)>: plays each case C<[$bin, $uri, $seconds]>
+as C<play> does, C<jobs> (default 3) at a time: gst-launch processes
+are independent of each other.  Returns the results in the order of
+@cases.
+
 C<play($bin, $uri, $seconds)>: runs C<gst-launch-1.0 -v $bin uri=$uri>
 with video and audio fakesinks (sync=true) for $seconds (or until it
 ends by itself: EOS of a static presentation), then interrupts it.
@@ -64,30 +69,72 @@ sub elements {
 # plays $uri for $seconds with playbin or playbin3, then interrupts
 # gst-launch
 sub play {
+    my $p = _start(@_);
+
+    sleep 0.1 while _running($p);
+    return _finish($p);
+}
+
+sub play_many {
+    my ($cases, %o) = @_;
+
+    my $jobs = $o{jobs} || 3;
+    my @todo = 0 .. $#$cases;
+    my (%running, @results);
+
+    while (@todo || %running) {
+        while (@todo && keys %running < $jobs) {
+            my $i = shift @todo;
+            $running{$i} = _start(@{$cases->[$i]});
+        }
+        sleep 0.1;
+        for my $i (keys %running) {
+            next if _running($running{$i});
+            $results[$i] = _finish(delete $running{$i});
+        }
+    }
+
+    return @results;
+}
+
+sub _start {
     my ($bin, $uri, $seconds) = @_;
 
-    my $out = '';
+    my $p = { out => '', end => time() + $seconds };
     my @cmd = ('gst-launch-1.0', '-v', $bin, "uri=$uri",
         'video-sink=fakesink name=vsink sync=true silent=false',
         'audio-sink=fakesink name=asink sync=true silent=false');
+    $p->{h} = IPC::Run::start(\@cmd, '<', \undef, '>&', \$p->{out});
+    return $p;
+}
 
-    my $h = IPC::Run::start(\@cmd, '<', \undef, '>&', \$out);
-    my $end = time() + $seconds;
-    while (time() < $end && $h->pumpable()) {
-        $h->pump_nb();
-        sleep 0.1;
-    }
+# true while gst-launch runs and its time is not over
+sub _running {
+    my ($p) = @_;
+
+    return 0 unless $p->{h}->pumpable();
+    # (IPC::Run croaks when gst-launch exited since pumpable())
+    eval { $p->{h}->pump_nb() };
+    return time() < $p->{end} && $p->{h}->pumpable();
+}
+
+sub _finish {
+    my ($p) = @_;
+
+    my $h = $p->{h};
+
     if ($h->pumpable()) {
         $h->signal('INT');
         my $deadline = time() + 10;
         while ($h->pumpable() && time() < $deadline) {
-            $h->pump_nb();
+            eval { $h->pump_nb() };
             sleep 0.1;
         }
         $h->kill_kill(grace => 1) if $h->pumpable();
     }
     eval { $h->finish() };
 
+    my $out = $p->{out};
     my %r = (errors => [], video_span => 0, audio_span => 0, video_n => 0,
              audio_n => 0, width => 0, height => 0,
              eos => $out =~ /^Got EOS from element/m ? 1 : 0);

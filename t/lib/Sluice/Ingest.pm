@@ -77,6 +77,20 @@ decodes from its stream C<$stream:0> (default C<a> for an audio track,
 C<v> otherwise).  Returns
 C<($frames, $stderr)>; $frames is undef when ffprobe gave no count.
 
+=item wait_track_end($gen, $seconds, %o)
+
+waits until the tracks of the generation directory $gen (C<tracks>: how
+many, default 2) each hold a fragment that starts $seconds (less half a
+second) or more after their first fragment: the last fragment of an
+input of known length, written after the publisher left (the session's
+end flushes it through the thread pool).  An input of D s with a
+keyframe every G s ends with a fragment starting at D - G.  Options:
+C<since> (a C<live_marks> hashref taken before the session: the first
+fragment is the first newer than the track's mark), C<from_zero> (count
+from time 0 of the timeline instead: a ring may have dropped the first
+fragments), C<timeout> (default 15 s), C<what>.  Returns the tracks (as
+C<tracks>), or undef after the timeout.
+
 =item live_marks(), wait_live_fragments($marks, $n, %o)
 
 C<live_marks> returns { track directory => time of its newest fragment }
@@ -317,7 +331,9 @@ sub stop_publisher {
         $h->signal('INT');
         my $deadline = time() + 5;
         while ($h->pumpable() && time() < $deadline) {
-            $h->pump_nb();
+            # IPC::Run croaks "process ended prematurely" when ffmpeg
+            # exits between pumpable() and pump_nb()
+            eval { $h->pump_nb() };
             sleep 0.1;
         }
         $h->kill_kill(grace => 1) if $h->pumpable();
@@ -407,6 +423,49 @@ sub track_frames {
 
     my ($n) = $o =~ /(\d+)/;
     return ($n, $e);
+}
+
+sub wait_track_end {
+    my ($self, $gen, $seconds, %o) = @_;
+
+    my $want = $o{tracks} // 2;
+    my $since = $o{since} // {};
+    my %scale;
+
+    return $self->wait_for(sub {
+        return unless $gen;
+        my @tracks;
+
+        for my $d (sort glob("$gen/*")) {
+            next unless -f "$d/init0.mp4";
+            my @times = sort { $a <=> $b }
+                map { /(\d+)\.m4s$/ ? $1 : () } glob("$d/*.m4s");
+            my $m = $since->{$d} // -1;
+            my @new = grep { $_ > $m } @times;
+            return unless @new;
+
+            # the track's timescale: the time base of its init segment
+            unless ($scale{$d}) {
+                my $s = (ffprobe_json("$d/init0.mp4") // {})->{streams}[0]
+                    // {};
+                ($scale{$d}) = ($s->{time_base} // '') =~ m{^1/(\d+)$};
+                return unless $scale{$d};
+                $scale{$d} = { scale => $scale{$d},
+                               type => $s->{codec_type} // '',
+                               width => $s->{width} // 0 };
+            }
+            my $sc = $scale{$d};
+            my $from = $o{from_zero} ? 0 : $new[0];
+            return if ($new[-1] - $from) / $sc->{scale} < $seconds - 0.5;
+
+            push @tracks, { dir => $d, type => $sc->{type},
+                            width => $sc->{width}, times => \@times };
+        }
+
+        return @tracks >= $want ? \@tracks : undef;
+    }, timeout => $o{timeout} // 15, interval => 0.2,
+       what => $o{what} // "the last fragment of $want tracks"
+                          . " (${seconds} s in)");
 }
 
 sub _live_fragments {

@@ -21,6 +21,10 @@ Chromium, through F<t/browser/play.js>
     ...                                          # (encoder reconnect)
     $r = Sluice::Players::play_finish($h);
 
+    # independent players, three at a time, results in the cases' order
+    my @r = Sluice::Players::play_many($t,
+        [ [ 'hls', $url1 ], [ 'dash', $url2, seconds => 8 ], ... ]);
+
 =head1 FUNCTIONS
 
 =over
@@ -35,7 +39,9 @@ F</usr/bin/chromium>), node, ffmpeg and the npm packages of t/browser
 
 starts C<node t/browser/play.js --verbose> in the background.  Options:
 C<seconds> (of playback to reach, default 6), C<timeout> (play.js's hard
-limit, default 60), C<seek_back> (play.js C<--seek-back>).  Its stderr
+limit, default 60), C<seek_back> (play.js C<--seek-back>), C<start_mark>
+(play.js C<--start-mark>: a file the test creates later; the progress is
+counted from there).  Its stderr
 (progress, with C<--verbose>) goes to F<TESTDIR/play-N.log>.  Returns a
 handle.
 
@@ -54,6 +60,19 @@ log when there is no result.
 =item play($t, $player, $url, %o)
 
 C<play_finish(play_start(...))>.
+
+=item play_many($t, \@cases, %o)
+
+plays independent cases (each C<[$player, $url, %play_start_options]>)
+with at most C<jobs> players at once (default C<SLUICE_PLAYERS_JOBS>, or
+3: each headless Chromium takes about a third of a core while it plays on
+the 2-core machine); returns their results (as C<play_finish>) in the
+order of @cases.  Each case keeps its own C<seconds> and C<timeout>: the
+players do not share anything but the machine.
+
+=item finished($h)
+
+true once play.js has exited (or its IPC::Run timer expired).
 
 =item json($r)
 
@@ -96,12 +115,14 @@ sub play_start {
 
     my $timeout = $o{timeout} // 60;
     my $n = ++$SEQ;
-    my $p = { out => '', log => $t->testdir . "/play-$n.log", n => $n };
+    my $p = { out => '', log => $t->testdir . "/play-$n.log", n => $n,
+              timeout => $timeout };
 
     $p->{h} = IPC::Run::start([ 'node', "$BROWSER/play.js", '--verbose',
         '--player', $player, '--url', $url,
         '--seconds', $o{seconds} // 6, '--timeout', $timeout,
-        (defined $o{seek_back} ? ('--seek-back', $o{seek_back}) : ()) ],
+        (defined $o{seek_back} ? ('--seek-back', $o{seek_back}) : ()),
+        (defined $o{start_mark} ? ('--start-mark', $o{start_mark}) : ()) ],
         '<', \undef, '>', \$p->{out}, '2>', $p->{log},
         IPC::Run::timeout($timeout + 30));
     return $p;
@@ -143,6 +164,46 @@ sub play {
     my ($t, @args) = @_;
 
     return play_finish(play_start($t, @args));
+}
+
+sub finished {
+    my ($p) = @_;
+
+    return 1 unless eval { $p->{h}->pump_nb(); 1 };
+    return $p->{h}->pumpable() ? 0 : 1;
+}
+
+sub play_many {
+    my ($t, $cases, %o) = @_;
+
+    my $jobs = $o{jobs} || $ENV{SLUICE_PLAYERS_JOBS} || 3;
+    my @todo = 0 .. $#$cases;
+    my (%running, @results);
+
+    while (@todo || %running) {
+        while (@todo && keys %running < $jobs) {
+            my $i = shift @todo;
+            $running{$i} = play_start($t, @{$cases->[$i]});
+        }
+
+        # a player ends within its own timeout (play.js's hard limit,
+        # and IPC::Run's 30 s after it)
+        my $max = 0;
+        for (values %running) {
+            $max = $_->{timeout} if $_->{timeout} > $max;
+        }
+        my @done = @{ $t->wait_for(sub {
+            my @d = grep { finished($running{$_}) } keys %running;
+            return @d ? \@d : undef;
+        }, timeout => $max + 40, interval => 0.2,
+           what => 'one of the players to end') // [ keys %running ] };
+
+        for my $i (@done) {
+            $results[$i] = play_finish(delete $running{$i});
+        }
+    }
+
+    return @results;
 }
 
 sub json {
