@@ -20,6 +20,7 @@
 #include <ngx_http.h>
 
 #include "api/ngx_http_sluice_api_asset.h"
+#include "api/ngx_http_sluice_api_content_key_policy.h"
 #include "api/ngx_http_sluice_api_list.h"
 #include "api/ngx_http_sluice_api_live_event.h"
 #include "api/ngx_http_sluice_api_live_output.h"
@@ -74,6 +75,7 @@ static ngx_http_sluice_rt_t  *ngx_http_sluice_res_types[] = {
     &ngx_http_sluice_rt_streaming_policy,
     &ngx_http_sluice_rt_streaming_locator,
     &ngx_http_sluice_rt_streaming_endpoint,
+    &ngx_http_sluice_rt_content_key_policy,
     &ngx_http_sluice_rt_live_event
 };
 

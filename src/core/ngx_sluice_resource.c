@@ -54,7 +54,8 @@ static const char  *ngx_sluice_res_dirs[NGX_SLUICE_RES_NTYPES] = {
     "liveOutputs",
     "streamingPolicies",
     "streamingLocators",
-    "streamingEndpoints"
+    "streamingEndpoints",
+    "contentKeyPolicies"
 };
 
 

@@ -174,8 +174,10 @@ ngx_sluice_file_write(ngx_log_t *log, u_char *path, ngx_str_t *content)
     ssize_t   n;
     ngx_fd_t  fd;
 
+    /* API records hold secrets (tokens, keys): the nginx user's only */
+
     fd = ngx_open_file(path, NGX_FILE_WRONLY, NGX_FILE_TRUNCATE,
-                       NGX_FILE_DEFAULT_ACCESS);
+                       NGX_FILE_OWNER_ACCESS);
     if (fd == NGX_INVALID_FILE) {
         ngx_log_error(NGX_LOG_ALERT, log, ngx_errno,
                       ngx_open_file_n " \"%s\" failed", path);
