@@ -50,9 +50,9 @@ static const char  sluice_cmaf_ftyp[] = "iso6" "\0\0\0\0" "iso6cmfcdash";
 static const char  sluice_cmaf_styp[] = "msdh" "\0\0\0\0" "msdhcmfscmff";
 
 
-/* box helpers */
+/* box helpers (exported: src/media/crypto writes its boxes with them) */
 
-static uint8_t *
+uint8_t *
 sluice_cmaf_box(uint8_t *p, size_t size, const char *type)
 {
     p = sluice_wb32(p, (uint32_t) size);
@@ -62,7 +62,7 @@ sluice_cmaf_box(uint8_t *p, size_t size, const char *type)
 }
 
 
-static uint8_t *
+uint8_t *
 sluice_cmaf_full_box(uint8_t *p, size_t size, const char *type,
     uint32_t version, uint32_t flags)
 {
