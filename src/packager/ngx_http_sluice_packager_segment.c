@@ -178,22 +178,12 @@ static ngx_sluice_track_t *
 ngx_http_sluice_seg_track(ngx_sluice_event_t *ev, sluice_str_t *name,
     uint32_t bitrate)
 {
-    ngx_uint_t           i, type;
+    ngx_int_t            type;
+    ngx_uint_t           i;
     ngx_sluice_track_t  *tr;
 
-    if (name->len == 5
-        && ngx_strncasecmp((u_char *) name->data, (u_char *) "video", 5) == 0)
-    {
-        type = SLUICE_MEDIA_VIDEO;
-
-    } else if (name->len == 5
-               && ngx_strncasecmp((u_char *) name->data,
-                                  (u_char *) "audio", 5)
-                  == 0)
-    {
-        type = SLUICE_MEDIA_AUDIO;
-
-    } else {
+    type = sluice_url_media_type(name);
+    if (type < 0) {
         return NULL;
     }
 
