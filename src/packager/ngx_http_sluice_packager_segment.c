@@ -51,10 +51,8 @@ typedef struct {
 
 static ngx_sluice_track_t *ngx_http_sluice_seg_track(ngx_sluice_event_t *ev,
     sluice_str_t *name, uint32_t bitrate);
-static ngx_int_t ngx_http_sluice_seg_find_time(ngx_sluice_track_t *tr,
-    uint64_t time, ngx_uint_t smooth);
-static ngx_int_t ngx_http_sluice_seg_find_seq(ngx_sluice_track_t *tr,
-    uint32_t seq);
+static ngx_int_t ngx_http_sluice_seg_find(ngx_sluice_track_t *tr,
+    uint64_t key, ngx_uint_t by_seq, ngx_uint_t smooth);
 static void ngx_http_sluice_seg_next(ngx_http_sluice_seg_track_t *st,
     ngx_sluice_track_t *tr, ngx_uint_t pos);
 static void ngx_http_sluice_seg_copy(ngx_http_sluice_seg_track_t *st,
@@ -121,8 +119,8 @@ ngx_http_sluice_packager_segment_collect(ngx_http_sluice_pkg_t *pkg,
         return NGX_OK;
     }
 
-    i = ngx_http_sluice_seg_find_time(tr, url->time,
-                                      url->format == SLUICE_FORMAT_SMOOTH);
+    i = ngx_http_sluice_seg_find(tr, url->time, 0,
+                                 url->format == SLUICE_FORMAT_SMOOTH);
     if (i == NGX_DECLINED) {
         pkg->reason = "unknown fragment time";
         return NGX_DECLINED;
@@ -155,7 +153,7 @@ ngx_http_sluice_packager_segment_collect(ngx_http_sluice_pkg_t *pkg,
             continue;
         }
 
-        i = ngx_http_sluice_seg_find_seq(atr, st->frags[0].seq);
+        i = ngx_http_sluice_seg_find(atr, st->frags[0].seq, 1, 0);
         if (i == NGX_DECLINED) {
             break;
         }
@@ -204,14 +202,15 @@ ngx_http_sluice_seg_track(ngx_sluice_event_t *ev, sluice_str_t *name,
 
 
 /*
- * Binary search of the ring: the position in frags[] or NGX_DECLINED.
- * Smooth times are 100 ns units, converted from the track timescale by
- * sluice_mss_time() as the manifest does (monotonic: the order holds).
+ * Binary search of the ring for the fragment of this time (or seq): its
+ * position in frags[] or NGX_DECLINED.  With smooth, key is a Smooth
+ * time in 100 ns units, compared with sluice_mss_time() of each fragment
+ * as the manifest writes it (monotonic: the order holds).
  */
 
 static ngx_int_t
-ngx_http_sluice_seg_find_time(ngx_sluice_track_t *tr, uint64_t time,
-    ngx_uint_t smooth)
+ngx_http_sluice_seg_find(ngx_sluice_track_t *tr, uint64_t key,
+    ngx_uint_t by_seq, ngx_uint_t smooth)
 {
     uint64_t            v;
     ngx_uint_t          lo, hi, mid;
@@ -224,42 +223,21 @@ ngx_http_sluice_seg_find_time(ngx_sluice_track_t *tr, uint64_t time,
         mid = lo + (hi - lo) / 2;
         f = &tr->frags[(tr->head + mid) % tr->capacity];
 
-        v = smooth ? sluice_mss_time(f->time, tr->info.timescale) : f->time;
+        if (by_seq) {
+            v = f->seq;
 
-        if (v == time) {
-            return (tr->head + mid) % tr->capacity;
-        }
-
-        if (v < time) {
-            lo = mid + 1;
+        } else if (smooth) {
+            v = sluice_mss_time(f->time, tr->info.timescale);
 
         } else {
-            hi = mid;
+            v = f->time;
         }
-    }
 
-    return NGX_DECLINED;
-}
-
-
-static ngx_int_t
-ngx_http_sluice_seg_find_seq(ngx_sluice_track_t *tr, uint32_t seq)
-{
-    ngx_uint_t          lo, hi, mid;
-    ngx_sluice_frag_t  *f;
-
-    lo = 0;
-    hi = tr->nfrags;
-
-    while (lo < hi) {
-        mid = lo + (hi - lo) / 2;
-        f = &tr->frags[(tr->head + mid) % tr->capacity];
-
-        if (f->seq == seq) {
+        if (v == key) {
             return (tr->head + mid) % tr->capacity;
         }
 
-        if (f->seq < seq) {
+        if (v < key) {
             lo = mid + 1;
 
         } else {
