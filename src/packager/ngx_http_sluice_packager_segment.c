@@ -87,7 +87,6 @@ static ngx_int_t ngx_http_sluice_seg_ts(ngx_http_sluice_seg_ctx_t *ctx,
 #if (NGX_THREADS)
 static ngx_int_t ngx_http_sluice_seg_thread_handler(ngx_thread_task_t *task,
     ngx_file_t *file);
-static void ngx_http_sluice_seg_thread_event_handler(ngx_event_t *ev);
 #endif
 
 
@@ -718,66 +717,14 @@ ngx_http_sluice_seg_resume(ngx_http_request_t *r)
 static ngx_int_t
 ngx_http_sluice_seg_thread_handler(ngx_thread_task_t *task, ngx_file_t *file)
 {
-    ngx_str_t                  name;
-    ngx_thread_pool_t         *tp;
-    ngx_http_request_t        *r;
-    ngx_http_core_loc_conf_t  *clcf;
+    ngx_http_request_t  *r;
 
     r = file->thread_ctx;
-
-    clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
-    tp = clcf->thread_pool;
-
-    if (tp == NULL) {
-        if (ngx_http_complex_value(r, clcf->thread_pool_value, &name)
-            != NGX_OK)
-        {
-            return NGX_ERROR;
-        }
-
-        tp = ngx_thread_pool_get((ngx_cycle_t *) ngx_cycle, &name);
-
-        if (tp == NULL) {
-            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                          "thread pool \"%V\" not found", &name);
-            return NGX_ERROR;
-        }
-    }
 
     ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                    "sluice packager: thread read \"%V\"", &file->name);
 
-    task->event.data = r;
-    task->event.handler = ngx_http_sluice_seg_thread_event_handler;
-
-    if (ngx_thread_task_post(tp, task) != NGX_OK) {
-        return NGX_ERROR;
-    }
-
-    r->main->blocked++;
-    r->aio = 1;
-
-    return NGX_OK;
-}
-
-
-static void
-ngx_http_sluice_seg_thread_event_handler(ngx_event_t *ev)
-{
-    ngx_connection_t    *c;
-    ngx_http_request_t  *r;
-
-    r = ev->data;
-    c = r->connection;
-
-    ngx_http_set_log_request(c->log, r);
-
-    r->main->blocked--;
-    r->aio = 0;
-
-    r->write_event_handler(r);
-
-    ngx_http_run_posted_requests(c);
+    return ngx_http_sluice_packager_thread_post(r, task);
 }
 
 #endif
