@@ -171,22 +171,11 @@ static ngx_int_t
 ngx_http_sluice_asset_find_track(ngx_http_sluice_pkg_t *pkg,
     sluice_str_t *name, uint32_t bitrate, ngx_sluice_asset_track_t *at)
 {
-    ngx_int_t   rc;
-    ngx_uint_t  slot, type;
+    ngx_int_t   rc, type;
+    ngx_uint_t  slot;
 
-    if (name->len == 5
-        && ngx_strncasecmp((u_char *) name->data, (u_char *) "video", 5) == 0)
-    {
-        type = SLUICE_MEDIA_VIDEO;
-
-    } else if (name->len == 5
-               && ngx_strncasecmp((u_char *) name->data,
-                                  (u_char *) "audio", 5)
-                  == 0)
-    {
-        type = SLUICE_MEDIA_AUDIO;
-
-    } else {
+    type = sluice_url_media_type(name);
+    if (type < 0) {
         return NGX_DECLINED;
     }
 

@@ -42,6 +42,16 @@ ngx_int_t ngx_http_sluice_packager_error(ngx_http_request_t *r,
     ngx_uint_t status, const char *reason);
 ngx_uint_t ngx_http_sluice_packager_http_status(sluice_status_t rc);
 
+#if (NGX_THREADS)
+/*
+ * Posts task to the thread pool of the request's location ("aio
+ * threads") and blocks the request until it is done; then the request's
+ * write_event_handler runs.
+ */
+ngx_int_t ngx_http_sluice_packager_thread_post(ngx_http_request_t *r,
+    ngx_thread_task_t *task);
+#endif
+
 /*
  * The response once the source is known (resolvers, or the end of an
  * asset read in a thread): manifest, segment, or the error of

@@ -52,6 +52,16 @@
 #define NGX_RTMP_SLUICE_JOB_REMOVE     2
 
 
+/* an FLV audio or video tag body, parsed */
+typedef struct {
+    ngx_uint_t                  packet_type;    /* SLUICE_FLV_* */
+    ngx_uint_t                  key;            /* video: a keyframe */
+    int32_t                     cts;            /* video: ms */
+    const uint8_t              *data;
+    size_t                      len;
+} ngx_rtmp_sluice_tag_t;
+
+
 /* what a storage job carries back to the event loop */
 typedef struct {
     u_char                      id[NGX_SLUICE_ID_LEN + 1];
@@ -64,6 +74,9 @@ typedef struct {
 } ngx_rtmp_sluice_job_t;
 
 
+static ngx_int_t ngx_rtmp_sluice_tag(ngx_rtmp_sluice_ctx_t *ctx,
+    ngx_rtmp_sluice_track_t *t, uint32_t timestamp,
+    ngx_rtmp_sluice_tag_t *tag);
 static ngx_int_t ngx_rtmp_sluice_video_config(ngx_rtmp_sluice_ctx_t *ctx,
     ngx_rtmp_sluice_track_t *t, const uint8_t *p, size_t len);
 static ngx_int_t ngx_rtmp_sluice_audio_config(ngx_rtmp_sluice_ctx_t *ctx,
@@ -142,12 +155,8 @@ ngx_int_t
 ngx_rtmp_sluice_video(ngx_rtmp_sluice_ctx_t *ctx, uint32_t timestamp,
     u_char *p, size_t len)
 {
-    int64_t                   tl;
-    ngx_int_t                 rc;
-    sluice_flv_video_t        v;
-    ngx_rtmp_sluice_track_t  *t;
-
-    t = &ctx->video;
+    sluice_flv_video_t     v;
+    ngx_rtmp_sluice_tag_t  tag;
 
     if (sluice_flv_parse_video(p, len, &v) != SLUICE_OK) {
         ngx_log_error(NGX_LOG_WARN, ngx_rtmp_sluice_log(ctx), 0,
@@ -166,35 +175,13 @@ ngx_rtmp_sluice_video(ngx_rtmp_sluice_ctx_t *ctx, uint32_t timestamp,
         return NGX_ERROR;
     }
 
-    switch (v.packet_type) {
+    tag.packet_type = v.packet_type;
+    tag.key = v.key;
+    tag.cts = v.cts;
+    tag.data = v.data;
+    tag.len = v.len;
 
-    case SLUICE_FLV_SEQUENCE_HEADER:
-        rc = ngx_rtmp_sluice_video_config(ctx, t, v.data, v.len);
-        break;
-
-    case SLUICE_FLV_FRAME:
-        if (!t->configured || v.len == 0) {
-            return NGX_OK;
-        }
-
-        rc = ngx_rtmp_sluice_timeline(ctx, t, timestamp, &tl);
-        if (rc != NGX_OK) {
-            break;
-        }
-
-        rc = ngx_rtmp_sluice_video_frame(ctx, tl, v.cts, v.key, v.data,
-                                         v.len);
-        break;
-
-    default:
-        return NGX_OK;
-    }
-
-    if (rc == NGX_ERROR || ctx->stopped) {
-        return NGX_ERROR;
-    }
-
-    return NGX_OK;
+    return ngx_rtmp_sluice_tag(ctx, &ctx->video, timestamp, &tag);
 }
 
 
@@ -202,12 +189,8 @@ ngx_int_t
 ngx_rtmp_sluice_audio(ngx_rtmp_sluice_ctx_t *ctx, uint32_t timestamp,
     u_char *p, size_t len)
 {
-    int64_t                   tl;
-    ngx_int_t                 rc;
-    sluice_flv_audio_t        a;
-    ngx_rtmp_sluice_track_t  *t;
-
-    t = &ctx->audio;
+    sluice_flv_audio_t     a;
+    ngx_rtmp_sluice_tag_t  tag;
 
     if (sluice_flv_parse_audio(p, len, &a) != SLUICE_OK) {
         ngx_log_error(NGX_LOG_WARN, ngx_rtmp_sluice_log(ctx), 0,
@@ -226,14 +209,39 @@ ngx_rtmp_sluice_audio(ngx_rtmp_sluice_ctx_t *ctx, uint32_t timestamp,
         return NGX_ERROR;
     }
 
-    switch (a.packet_type) {
+    tag.packet_type = a.packet_type;
+    tag.key = 1;
+    tag.cts = 0;
+    tag.data = a.data;
+    tag.len = a.len;
+
+    return ngx_rtmp_sluice_tag(ctx, &ctx->audio, timestamp, &tag);
+}
+
+
+/* a tag of track t: a decoder configuration, or a frame for the timeline */
+
+static ngx_int_t
+ngx_rtmp_sluice_tag(ngx_rtmp_sluice_ctx_t *ctx, ngx_rtmp_sluice_track_t *t,
+    uint32_t timestamp, ngx_rtmp_sluice_tag_t *tag)
+{
+    int64_t    tl;
+    ngx_int_t  rc;
+
+    switch (tag->packet_type) {
 
     case SLUICE_FLV_SEQUENCE_HEADER:
-        rc = ngx_rtmp_sluice_audio_config(ctx, t, a.data, a.len);
+        if (t == &ctx->video) {
+            rc = ngx_rtmp_sluice_video_config(ctx, t, tag->data, tag->len);
+
+        } else {
+            rc = ngx_rtmp_sluice_audio_config(ctx, t, tag->data, tag->len);
+        }
+
         break;
 
     case SLUICE_FLV_FRAME:
-        if (!t->configured || a.len == 0) {
+        if (!t->configured || tag->len == 0) {
             return NGX_OK;
         }
 
@@ -242,7 +250,14 @@ ngx_rtmp_sluice_audio(ngx_rtmp_sluice_ctx_t *ctx, uint32_t timestamp,
             break;
         }
 
-        rc = ngx_rtmp_sluice_audio_frame(ctx, tl, a.data, a.len);
+        if (t == &ctx->video) {
+            rc = ngx_rtmp_sluice_video_frame(ctx, tl, tag->cts, tag->key,
+                                             tag->data, tag->len);
+
+        } else {
+            rc = ngx_rtmp_sluice_audio_frame(ctx, tl, tag->data, tag->len);
+        }
+
         break;
 
     default:
