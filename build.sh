@@ -12,7 +12,8 @@
 #   prove    run the Perl integration tests: prove -j2 -I t/lib t/*.t, the
 #            longest first (SLOW_SUITES)
 #            (or the files given: ./build.sh prove t/000-smoke.t)
-#   test     deps, build, unit, fuzz smoke (not with --sanitize), prove
+#   test     deps, build, unit, prove; the fuzz smoke (not with --sanitize)
+#            and the Debian build of t/090 in the background during prove
 #   run      build, then run a quickstart nginx in the foreground (build/run)
 #   debian   build Sluice against Debian's own nginx package (build/debian)
 #   env      print the environment variables the tests use
@@ -45,6 +46,8 @@ SAN_FLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer"
 SAN_EXCLUDE=""
 
 FUZZ_SECONDS="${SLUICE_FUZZ_SECONDS:-10}"
+# one input running longer than this (wall clock) is a failure
+FUZZ_TIMEOUT="${SLUICE_FUZZ_TIMEOUT:-10}"
 
 APT_PACKAGES="build-essential dpkg-dev xz-utils libpcre2-dev zlib1g-dev
     libssl-dev ffmpeg libipc-run-perl libtest-tcp-perl libio-socket-ssl-perl
@@ -433,7 +436,8 @@ cmd_fuzz() {
         # shellcheck disable=SC2086
         ( rc=0
           ASAN_OPTIONS= UBSAN_OPTIONS= "$dir/fuzz_$name" \
-              -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 \
+              -max_total_time="$FUZZ_SECONDS" \
+              -timeout="$FUZZ_TIMEOUT" -rss_limit_mb=2048 \
               -print_final_stats=0 -artifact_prefix="$dir/artifacts/$name-" \
               "$corpus" $seeds >"$dir/$name.log" 2>&1 || rc=$?
           echo "$rc" >"$dir/$name.rc" ) &
@@ -466,10 +470,12 @@ cmd_fuzz() {
 
 # The longest suites (docs/benchmarks.md, "CI times"), longest first:
 # prove -j2 starts them first, so the run does not end with one of them
-# running alone.  The other suites follow in name order.
+# running alone.  The other suites follow in name order (t/090 last: the
+# Debian build that ./build.sh test starts in the background is done by
+# then).
 SLOW_SUITES="t/053-players-reconnect.t t/050-players.t t/030-ingest.t
-    t/090-debian-nginx.t t/074-dvr-seek.t t/060-record.t t/061-record-crash.t
-    t/033-ingest-batch.t t/051-gstreamer.t t/072-vod.t"
+    t/074-dvr-seek.t t/060-record.t t/061-record-crash.t t/033-ingest-batch.t
+    t/051-gstreamer.t t/072-vod.t"
 
 
 # every t/*.t, the slow ones first
@@ -514,13 +520,51 @@ cmd_prove() {
 
 
 cmd_test() {
-    local start=$SECONDS
+    local start=$SECONDS rc=0 fuzz_pid="" fuzz_rc=0 deb_pid=""
 
     cmd_build
     cmd_unit
-    # the fuzz targets are always built with ASan+UBSan: once is enough
-    [ "$SANITIZE" = 1 ] || cmd_fuzz
-    cmd_prove "$@"
+
+    # The fuzz smoke (the targets are always built with ASan+UBSan: once
+    # is enough, not with --sanitize) and the build against Debian's
+    # nginx (which t/090 needs) use the CPU; the nginx-level tests mostly
+    # wait for media in real time (prove -j2 uses about half a core of
+    # two on average).  So both run during prove, in the background at
+    # the lowest priority (nice 19): they take the CPU prove leaves idle
+    # and give it back as soon as a test wants it.  Each fuzz target is
+    # still fuzzed for SLUICE_FUZZ_SECONDS of wall clock (fewer runs when
+    # the tests are busy), with a 30 s limit per input instead of 10 s,
+    # as a starved process is slow; the report comes after prove's.
+    if [ "$SANITIZE" != 1 ] && ls "$ROOT"/t/fuzz/fuzz_*.c >/dev/null 2>&1
+    then
+        mkdir -p "$BUILD_DIR/fuzz"
+        log "fuzz smoke in the background (nice 19):" \
+            "${BUILD_DIR#"$ROOT"/}/fuzz/smoke.log"
+        SLUICE_FUZZ_TIMEOUT="${SLUICE_FUZZ_TIMEOUT:-30}" \
+            nice -n 19 "$ROOT/build.sh" fuzz \
+            >"$BUILD_DIR/fuzz/smoke.log" 2>&1 &
+        fuzz_pid=$!
+        if [ $# -eq 0 ] && [ -f "$ROOT/t/090-debian-nginx.t" ]; then
+            nice -n 19 "$ROOT/build.sh" debian \
+                >"$ROOT/build/debian.log" 2>&1 &
+            deb_pid=$!
+        fi
+        # shellcheck disable=SC2064
+        trap "kill $fuzz_pid $deb_pid 2>/dev/null || true" INT TERM
+    fi
+
+    cmd_prove "$@" || rc=$?
+
+    if [ -n "$fuzz_pid" ]; then
+        # (t/090 reports the Debian build: its own run waited for this one)
+        [ -n "$deb_pid" ] && { wait "$deb_pid" || true; }
+        wait "$fuzz_pid" || fuzz_rc=$?
+        trap - INT TERM
+        cat "$BUILD_DIR/fuzz/smoke.log" >&2
+    fi
+
+    [ "$rc" = 0 ] || die "prove failed"
+    [ "$fuzz_rc" = 0 ] || die "fuzz smoke failed"
     log "all tests passed in $((SECONDS - start)) s"
 }
 
@@ -706,6 +750,12 @@ debian_flags() {
 cmd_debian() {
     local dir="$ROOT/build/debian" hash stamp args=() cc ld out
 
+    # one at a time, package installation included (./build.sh test starts
+    # one in the background, t/090 runs another)
+    mkdir -p "$dir"
+    exec 9>"$ROOT/build/.debian.lock"
+    flock 9
+
     ensure_packages
     fetch_sources
     ensure_debian_nginx || die "cannot install nginx nginx-dev libnginx-mod-rtmp"
@@ -720,10 +770,6 @@ cmd_debian() {
     ld="$(debian_flags LDFLAGS)-fPIC"
     args=("${NGX_CONF_FLAGS[@]}" "--with-cc-opt=$cc" "--with-ld-opt=$ld"
           "--builddir=$dir" "--add-dynamic-module=$ROOT")
-
-    mkdir -p "$dir"
-    exec 9>"$ROOT/build/.debian.lock"
-    flock 9
 
     stamp="$dir/.configure-hash"
     hash="$({ printf '%s\n' "${args[@]}"; cat "$ROOT/config"; \
@@ -776,7 +822,7 @@ cmd_clean() {
 
 
 usage() {
-    sed -n '3,21p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '3,22p' "$0" | sed 's/^# \{0,1\}//'
     exit "${1:-0}"
 }
 
