@@ -394,6 +394,37 @@ ngx_http_sluice_res_build_props(ngx_http_sluice_res_build_t *b,
 
 
 ngx_int_t
+ngx_http_sluice_res_build_start(ngx_http_sluice_res_build_t *b,
+    sluice_json_t **props, sluice_json_t **oldp, sluice_json_t **np)
+{
+    ngx_int_t  rc;
+
+    rc = ngx_http_sluice_res_build_props(b, props, oldp, np);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    return ngx_http_sluice_res_opt_string(b, *props, *np, "description",
+                                          4096);
+}
+
+
+ngx_int_t
+ngx_http_sluice_res_build_end(ngx_http_sluice_res_build_t *b,
+    sluice_json_t *oldp, sluice_json_t *np)
+{
+    ngx_int_t  rc;
+
+    rc = ngx_http_sluice_res_times(b, oldp, np, !b->load);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    return ngx_http_sluice_res_set(b->a, b->doc, "properties", np);
+}
+
+
+ngx_int_t
 ngx_http_sluice_res_created(ngx_http_sluice_res_build_t *b,
     sluice_json_t *oldp, sluice_json_t *np)
 {

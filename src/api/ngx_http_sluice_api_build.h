@@ -146,6 +146,14 @@ void ngx_http_sluice_res_build_load(ngx_http_sluice_res_build_t *b,
 ngx_int_t ngx_http_sluice_res_build_props(ngx_http_sluice_res_build_t *b,
     sluice_json_t **props, sluice_json_t **oldp, sluice_json_t **np);
 
+/* build_props, then the optional properties.description */
+ngx_int_t ngx_http_sluice_res_build_start(ngx_http_sluice_res_build_t *b,
+    sluice_json_t **props, sluice_json_t **oldp, sluice_json_t **np);
+
+/* the end of a build: created, lastModified, b->doc.properties = np */
+ngx_int_t ngx_http_sluice_res_build_end(ngx_http_sluice_res_build_t *b,
+    sluice_json_t *oldp, sluice_json_t *np);
+
 /* np.created (and b->f.created_ms) from old properties, or now */
 ngx_int_t ngx_http_sluice_res_created(ngx_http_sluice_res_build_t *b,
     sluice_json_t *oldp, sluice_json_t *np);

@@ -395,12 +395,7 @@ ngx_http_sluice_ckp_build(ngx_http_sluice_res_build_t *b)
 
     a = b->a;
 
-    rc = ngx_http_sluice_res_build_props(b, &props, &oldp, &np);
-    if (rc != NGX_OK) {
-        return rc;
-    }
-
-    rc = ngx_http_sluice_res_opt_string(b, props, np, "description", 4096);
+    rc = ngx_http_sluice_res_build_start(b, &props, &oldp, &np);
     if (rc != NGX_OK) {
         return rc;
     }
@@ -438,12 +433,7 @@ ngx_http_sluice_ckp_build(ngx_http_sluice_res_build_t *b)
 
     ngx_http_sluice_res_put_member(a, np, "options", arr);
 
-    rc = ngx_http_sluice_res_times(b, oldp, np, !b->load);
-    if (rc != NGX_OK) {
-        return rc;
-    }
-
-    return ngx_http_sluice_res_set(a, b->doc, "properties", np);
+    return ngx_http_sluice_res_build_end(b, oldp, np);
 }
 
 

@@ -259,12 +259,7 @@ ngx_http_sluice_lo_build(ngx_http_sluice_res_build_t *b)
 
     a = b->a;
 
-    rc = ngx_http_sluice_res_build_props(b, &props, &oldp, &np);
-    if (rc != NGX_OK) {
-        return rc;
-    }
-
-    rc = ngx_http_sluice_res_opt_string(b, props, np, "description", 4096);
+    rc = ngx_http_sluice_res_build_start(b, &props, &oldp, &np);
     if (rc != NGX_OK) {
         return rc;
     }
@@ -300,14 +295,9 @@ ngx_http_sluice_lo_build(ngx_http_sluice_res_build_t *b)
         return rc;
     }
 
-    rc = ngx_http_sluice_res_times(b, oldp, np, !b->load);
-    if (rc != NGX_OK) {
-        return rc;
-    }
-
     b->state = NGX_SLUICE_LO_CREATING;
 
-    return ngx_http_sluice_res_set(a, b->doc, "properties", np);
+    return ngx_http_sluice_res_build_end(b, oldp, np);
 }
 
 

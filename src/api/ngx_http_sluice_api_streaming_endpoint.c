@@ -369,16 +369,9 @@ ngx_http_sluice_se_build(ngx_http_sluice_res_build_t *b)
         return rc;
     }
 
-    rc = ngx_http_sluice_res_times(b, oldp, np, !b->load);
-    if (rc != NGX_OK) {
-        return rc;
-    }
-
     b->state = NGX_SLUICE_SE_STOPPED;
 
-    ngx_http_sluice_se_put(b->doc, "properties", np);
-
-    return NGX_OK;
+    return ngx_http_sluice_res_build_end(b, oldp, np);
 }
 
 
