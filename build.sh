@@ -317,6 +317,8 @@ compile_lib_objects() {
 
 
 UNIT_INCS="-I$ROOT/src -I$ROOT/t/unit"
+# src/media/crypto uses OpenSSL's EVP (libssl-dev, in APT_PACKAGES)
+UNIT_LIBS="-lm -lcrypto"
 
 
 cmd_unit() {
@@ -340,7 +342,7 @@ cmd_unit() {
     for t in "$ROOT"/t/unit/test_*.c; do
         [ -f "$t" ] || continue
         name="$(basename "$t" .c)"
-        if ! gcc "${flags[@]}" $UNIT_INCS "$t" "${LIB_OBJECTS[@]}" -lm \
+        if ! gcc "${flags[@]}" $UNIT_INCS "$t" "${LIB_OBJECTS[@]}" $UNIT_LIBS \
              -o "$dir/$name"
         then
             failed+=("$name (build)")
@@ -403,7 +405,8 @@ cmd_fuzz() {
         # shellcheck disable=SC2086
         ( rc=0
           clang "${flags[@]}" -fsanitize=fuzzer,address,undefined \
-              $UNIT_INCS "$t" "${LIB_OBJECTS[@]}" -lm -o "$dir/fuzz_$name" \
+              $UNIT_INCS "$t" "${LIB_OBJECTS[@]}" $UNIT_LIBS \
+              -o "$dir/fuzz_$name" \
               >"$dir/$name.build.log" 2>&1 || rc=$?
           echo "$rc" >"$dir/$name.build.rc" ) &
     done

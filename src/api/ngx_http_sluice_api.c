@@ -20,7 +20,6 @@
 #include <sys/random.h>
 
 #include "api/ngx_http_sluice_api.h"
-#include "api/ngx_http_sluice_api_live_event.h"
 #include "api/ngx_http_sluice_api_resource.h"
 
 
@@ -110,8 +109,7 @@ ngx_http_sluice_api_handler(ngx_http_request_t *r)
             return rc;
         }
 
-        return ctx->resource ? ngx_http_sluice_resource_handler(r, ctx)
-                             : ngx_http_sluice_live_event_handler(r, ctx);
+        return ngx_http_sluice_resource_handler(r, ctx);
     }
 
     if (r->headers_in.content_length_n > NGX_HTTP_SLUICE_MAX_BODY) {
@@ -142,8 +140,7 @@ ngx_http_sluice_api_body(ngx_http_request_t *r)
     rc = ngx_http_sluice_api_parse_body(r, ctx);
 
     if (rc == NGX_OK && !r->header_sent) {
-        rc = ctx->resource ? ngx_http_sluice_resource_handler(r, ctx)
-                           : ngx_http_sluice_live_event_handler(r, ctx);
+        rc = ngx_http_sluice_resource_handler(r, ctx);
     }
 
     ngx_http_finalize_request(r, rc);
@@ -426,38 +423,18 @@ ngx_http_sluice_api_route(ngx_http_request_t *r,
                    "resource group '%V' was not found.", &seg[7], &seg[3]);
     }
 
-    /* assets, live outputs, streaming policies, locators, endpoints */
+    /* live events, live outputs, assets, policies, locators, endpoints */
 
     rc = ngx_http_sluice_api_route_resource(r, ctx, seg, n);
     if (rc != NGX_DECLINED) {
         return rc;
     }
 
-    if (ngx_http_sluice_seg_is(&seg[8], "liveEventOperations")) {
-        if (n != 10) {
-            goto not_found;
-        }
-
-        ctx->route = NGX_HTTP_SLUICE_R_ASYNCOP;
-        ctx->op = seg[9];
-        return NGX_OK;
-    }
-
-    if (!ngx_http_sluice_seg_is(&seg[8], "liveEvents")) {
-        return ngx_http_sluice_api_error(r, NGX_HTTP_NOT_FOUND,
-                   "InvalidResourceType",
-                   "The resource type '%V' could not be found in the "
-                   "namespace 'Microsoft.Media' for api version '%V'.",
-                   &seg[8], &ctx->api_version);
-    }
-
-    if (ngx_http_sluice_api_route_item(ctx, &seg[9], n - 9,
-                                       NGX_HTTP_SLUICE_ROUTE_ACTION
-                                       |NGX_HTTP_SLUICE_ROUTE_OPLOC)
-        == NGX_OK)
-    {
-        return NGX_OK;
-    }
+    return ngx_http_sluice_api_error(r, NGX_HTTP_NOT_FOUND,
+               "InvalidResourceType",
+               "The resource type '%V' could not be found in the "
+               "namespace 'Microsoft.Media' for api version '%V'.",
+               &seg[8], &ctx->api_version);
 
 not_found:
 

@@ -18,40 +18,10 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 
-#include "api/ngx_http_sluice_api_resource.h"
+#include "api/ngx_http_sluice_api_asset.h"
+#include "api/ngx_http_sluice_api_record.h"
+#include "api/ngx_http_sluice_api_streaming_locator.h"
 #include "util/sluice_uuid.h"
-
-
-static ngx_int_t ngx_http_sluice_asset_build(ngx_http_sluice_res_build_t *b);
-static ngx_int_t ngx_http_sluice_asset_deletable(ngx_sluice_shctx_t *sh,
-    ngx_sluice_res_t *res, ngx_http_sluice_res_err_t *err);
-static void ngx_http_sluice_asset_deleting(ngx_sluice_shctx_t *sh,
-    ngx_sluice_res_t *res, ngx_log_t *log);
-static void ngx_http_sluice_asset_deleted(ngx_http_request_t *r,
-    ngx_http_sluice_api_ctx_t *ctx, ngx_http_sluice_res_snap_t *snap);
-static ngx_int_t ngx_http_sluice_asset_action(ngx_http_request_t *r,
-    ngx_http_sluice_api_ctx_t *ctx);
-
-
-ngx_http_sluice_rt_t  ngx_http_sluice_rt_asset = {
-    NGX_SLUICE_RES_ASSET,
-    "assets",
-    "assets",
-    "Microsoft.Media/mediaservices/assets",
-    "Asset",
-    NULL,
-    { NULL },
-    NGX_SLUICE_RES_NAME_LEN,
-    NGX_HTTP_SLUICE_RT_PATCH,
-    ngx_http_sluice_asset_build,
-    NULL,
-    NULL,
-    ngx_http_sluice_asset_deletable,
-    ngx_http_sluice_asset_deleting,
-    ngx_http_sluice_asset_deleted,
-    NULL,
-    ngx_http_sluice_asset_action
-};
 
 
 static ngx_int_t
@@ -72,9 +42,8 @@ ngx_http_sluice_asset_build(ngx_http_sluice_res_build_t *b)
 
     if (!ngx_http_sluice_absent(props) && props->type != SLUICE_JSON_OBJECT)
     {
-        ngx_http_sluice_res_fail(&b->err, NGX_HTTP_BAD_REQUEST, "BadRequest",
-                                 "properties must be an object.");
-        return NGX_DECLINED;
+        ngx_http_sluice_res_refuse(&b->err, NGX_HTTP_BAD_REQUEST, "BadRequest",
+                                   "properties must be an object.");
     }
 
     oldp = sluice_json_get(b->old, "properties");
@@ -95,9 +64,8 @@ ngx_http_sluice_asset_build(ngx_http_sluice_res_build_t *b)
         ngx_memcpy(b->f.id, v->str.data, NGX_SLUICE_ID_LEN);
 
     } else if (b->load) {
-        ngx_http_sluice_res_fail(&b->err, NGX_HTTP_BAD_REQUEST, "BadRequest",
-                                 "the stored assetId is invalid");
-        return NGX_DECLINED;
+        ngx_http_sluice_res_refuse(&b->err, NGX_HTTP_BAD_REQUEST, "BadRequest",
+                                   "the stored assetId is invalid");
 
     } else {
         ngx_http_sluice_new_uuid(b->f.id);
@@ -130,12 +98,11 @@ ngx_http_sluice_asset_build(ngx_http_sluice_res_build_t *b)
         if (v->type != SLUICE_JSON_STRING || v->str.len < 3
             || v->str.len > 63)
         {
-            ngx_http_sluice_res_fail(&b->err, NGX_HTTP_BAD_REQUEST,
-                                     "BadRequest",
-                                     "properties.container must be a "
-                                     "container name of 3 to 63 "
-                                     "characters.");
-            return NGX_DECLINED;
+            ngx_http_sluice_res_refuse(&b->err, NGX_HTTP_BAD_REQUEST,
+                                       "BadRequest",
+                                       "properties.container must be a "
+                                       "container name of 3 to 63 "
+                                       "characters.");
         }
 
         for (i = 0; i < v->str.len; i++) {
@@ -143,12 +110,11 @@ ngx_http_sluice_asset_build(ngx_http_sluice_res_build_t *b)
                   || (v->str.data[i] >= '0' && v->str.data[i] <= '9')
                   || v->str.data[i] == '-'))
             {
-                ngx_http_sluice_res_fail(&b->err, NGX_HTTP_BAD_REQUEST,
-                                         "BadRequest",
-                                         "properties.container may only "
-                                         "hold lowercase letters, digits "
-                                         "and hyphens.");
-                return NGX_DECLINED;
+                ngx_http_sluice_res_refuse(&b->err, NGX_HTTP_BAD_REQUEST,
+                                           "BadRequest",
+                                           "properties.container may only "
+                                           "hold lowercase letters, digits "
+                                           "and hyphens.");
             }
         }
 
@@ -177,10 +143,12 @@ ngx_http_sluice_asset_build(ngx_http_sluice_res_build_t *b)
 
 
 static ngx_int_t
-ngx_http_sluice_asset_deletable(ngx_sluice_shctx_t *sh, ngx_sluice_res_t *res,
+ngx_http_sluice_asset_deletable(ngx_sluice_shctx_t *sh, void *rec,
     ngx_http_sluice_res_err_t *err)
 {
-    ngx_sluice_res_t  *lo;
+    ngx_sluice_res_t  *lo, *res;
+
+    res = rec;
 
     lo = ngx_sluice_live_output_by_asset(sh, res->name,
                                          ngx_strlen(res->name));
@@ -200,12 +168,14 @@ ngx_http_sluice_asset_deletable(ngx_sluice_shctx_t *sh, ngx_sluice_res_t *res,
 /* its streaming locators go with it */
 
 static void
-ngx_http_sluice_asset_deleting(ngx_sluice_shctx_t *sh, ngx_sluice_res_t *res,
+ngx_http_sluice_asset_deleting(ngx_sluice_shctx_t *sh, void *rec,
     ngx_log_t *log)
 {
     size_t                  len;
-    ngx_sluice_res_t       *loc, *next;
+    ngx_sluice_res_t       *loc, *next, *res;
     ngx_sluice_res_root_t  *root;
+
+    res = rec;
 
     root = ngx_sluice_res_root(sh);
     len = ngx_strlen(res->name);
@@ -228,11 +198,18 @@ ngx_http_sluice_asset_deleting(ngx_sluice_shctx_t *sh, ngx_sluice_res_t *res,
 }
 
 
+/* deleted: its media go */
+
 static void
-ngx_http_sluice_asset_deleted(ngx_http_request_t *r,
-    ngx_http_sluice_api_ctx_t *ctx, ngx_http_sluice_res_snap_t *snap)
+ngx_http_sluice_asset_done(ngx_http_request_t *r,
+    ngx_http_sluice_api_ctx_t *ctx, ngx_http_sluice_res_snap_t *snap,
+    ngx_uint_t kind)
 {
     ngx_sluice_zone_ctx_t  *zctx;
+
+    if (kind != NGX_SLUICE_OP_DELETE) {
+        return;
+    }
 
     zctx = ngx_http_sluice_res_zone(ctx);
 
@@ -291,7 +268,9 @@ ngx_http_sluice_asset_locators(ngx_http_request_t *r,
         if (ngx_strncasecmp(rec->f.asset, ctx->name.data, len) == 0
             && rec->f.asset[len] == '\0')
         {
-            rc = ngx_http_sluice_res_snap(r->pool, rec, &snaps[n++]);
+            rc = ngx_http_sluice_res_snap(r->pool,
+                                 &ngx_http_sluice_rt_streaming_locator,
+                                 rec, &snaps[n++]);
         }
     }
 
@@ -393,3 +372,20 @@ ngx_http_sluice_asset_action(ngx_http_request_t *r,
                "account container, and stores no client-side encryption "
                "key.", &ctx->action);
 }
+
+
+ngx_http_sluice_rt_t  ngx_http_sluice_rt_asset = {
+    .type = NGX_SLUICE_RES_ASSET,
+    .collection = "assets",
+    .id_segment = "assets",
+    .arm_type = "Microsoft.Media/mediaservices/assets",
+    .what = "Asset",
+    .name_max = NGX_SLUICE_RES_NAME_LEN,
+    .flags = NGX_HTTP_SLUICE_RT_PATCH,
+    .kind = &ngx_http_sluice_rk_res,
+    .build = ngx_http_sluice_asset_build,
+    .deletable = ngx_http_sluice_asset_deletable,
+    .deleting = ngx_http_sluice_asset_deleting,
+    .done = ngx_http_sluice_asset_done,
+    .post = ngx_http_sluice_asset_action,
+};

@@ -2,23 +2,22 @@
 /*
  * Copyright (C) 2026, The Sluice authors.
  *
- * Live events of the REST API (AMS v3 LiveEvents, api-version
- * 2022-08-01): list, get, create/update (PUT), update (PATCH), delete,
- * allocate, start, stop, reset, and the two long-running operation
- * resources (liveEventOperations/{id}, operationLocations/{id}).
+ * Live events (AMS v3 LiveEvents, api-version 2022-08-01), a type of
+ * the resource engine (ngx_http_sluice_api_resource.h): its table, the
+ * validation of its document, its rules (one access token and preview
+ * locator per event, a quota, deletion only when Stopped, the fragment
+ * duration changed only when Stopped), its actions (allocate, start,
+ * stop, reset), the endpoints of a response, and its record kind.
  *
  * Each event keeps in shared memory the fixed fields ingest and packager
  * read (state, token, preview locator, allow-lists, fragment duration,
- * generation) and its "stored document" (event->json): the resource as
- * created, without what depends on the request or the state (id,
- * resourceState, provisioningState, endpoints), which are added on each
- * response.  The file of an event is
+ * generation: ngx_sluice_event_t) and its stored document (event->json):
+ * the resource as created, without what depends on the request or the
+ * state (id, resourceState, provisioningState, endpoints), which are
+ * added on each response.  The file of an event is
  *
  *   {"sluice":{"id":"...","generation":N,"resourceState":"..."},
  *    "resource":{stored document}}
- *
- * Lock discipline: lookups and changes under shpool->mutex, with copies
- * taken out; JSON work and file writes outside it.
  */
 
 
@@ -27,17 +26,16 @@
 #include <ngx_http.h>
 
 #include "api/ngx_http_sluice_api_live_event.h"
-#include "api/ngx_http_sluice_api_resource.h"
+#include "core/ngx_sluice_store.h"
 #include "util/sluice_iso8601.h"
 #include "util/sluice_uuid.h"
 
 
 #define NGX_HTTP_SLUICE_MIN_FRAGMENT_MS  1000
 #define NGX_HTTP_SLUICE_MAX_FRAGMENT_MS  20000
-#define NGX_HTTP_SLUICE_MAX_TAGS         50
 
 
-/* the fixed fields of an event, taken from a document */
+/* the fixed fields of an event, taken from a document (and a file) */
 typedef struct {
     u_char                      token[NGX_SLUICE_TOKEN_LEN + 1];
     u_char                      locator[NGX_SLUICE_ID_LEN + 1];
@@ -45,6 +43,8 @@ typedef struct {
     ngx_msec_t                  fragment_ms;
     ngx_sluice_ip_acl_t         input_acl;
     ngx_sluice_ip_acl_t         preview_acl;
+    u_char                      id[NGX_SLUICE_ID_LEN + 1];  /* a file's */
+    uint32_t                    generation;                 /* a file's */
 } ngx_http_sluice_le_fields_t;
 
 
@@ -57,101 +57,49 @@ typedef struct {
 } ngx_http_sluice_le_fixed_t;
 
 
-/* what a response needs of an event, copied out under the mutex */
-typedef struct {
-    u_char                      name[NGX_SLUICE_NAME_LEN + 1];
-    ngx_str_t                   json;
-    ngx_uint_t                  state;
-    ngx_uint_t                  final;          /* state when op is done */
-    ngx_uint_t                  op_kind;
-    ngx_uint_t                  pending;
-    uint64_t                    serial;
-    uint64_t                    version;
-    u_char                      id[NGX_SLUICE_ID_LEN + 1];
-    uint32_t                    generation;
-} ngx_http_sluice_le_snap_t;
-
-
-static ngx_int_t ngx_http_sluice_le_list(ngx_http_request_t *r,
-    ngx_http_sluice_api_ctx_t *ctx);
-static ngx_int_t ngx_http_sluice_le_get(ngx_http_request_t *r,
-    ngx_http_sluice_api_ctx_t *ctx);
-static ngx_int_t ngx_http_sluice_le_put(ngx_http_request_t *r,
-    ngx_http_sluice_api_ctx_t *ctx, ngx_uint_t patch);
-static ngx_int_t ngx_http_sluice_le_create(ngx_http_request_t *r,
-    ngx_http_sluice_api_ctx_t *ctx, sluice_json_t *doc,
-    ngx_http_sluice_le_fields_t *f, ngx_uint_t autostart);
-static ngx_int_t ngx_http_sluice_le_delete(ngx_http_request_t *r,
-    ngx_http_sluice_api_ctx_t *ctx);
-static ngx_int_t ngx_http_sluice_le_action(ngx_http_request_t *r,
-    ngx_http_sluice_api_ctx_t *ctx);
-static ngx_int_t ngx_http_sluice_le_oploc(ngx_http_request_t *r,
-    ngx_http_sluice_api_ctx_t *ctx);
-static ngx_int_t ngx_http_sluice_le_asyncop(ngx_http_request_t *r,
-    ngx_http_sluice_api_ctx_t *ctx);
-
-static ngx_int_t ngx_http_sluice_le_build(sluice_alloc_t *a,
-    sluice_json_t *in, sluice_json_t *old, ngx_str_t *name,
-    ngx_uint_t keep_times, sluice_json_t **out,
-    ngx_http_sluice_le_fields_t *f, ngx_http_sluice_res_err_t *err);
-static ngx_int_t ngx_http_sluice_le_acl(sluice_alloc_t *a, sluice_json_t *in,
-    const char *what, ngx_sluice_ip_acl_t *acl, sluice_json_t *out,
-    ngx_http_sluice_res_err_t *err);
-static sluice_json_t *ngx_http_sluice_le_render(ngx_http_request_t *r,
-    ngx_http_sluice_api_ctx_t *ctx, ngx_http_sluice_le_snap_t *snap);
-static ngx_int_t ngx_http_sluice_le_snap(ngx_pool_t *pool,
-    ngx_sluice_event_t *ev, ngx_http_sluice_le_snap_t *snap);
-static void ngx_http_sluice_le_apply(ngx_sluice_event_t *ev,
-    ngx_http_sluice_le_fields_t *f);
-static void ngx_http_sluice_le_persist(ngx_http_request_t *r,
-    ngx_http_sluice_api_ctx_t *ctx, ngx_http_sluice_le_snap_t *snap);
-static ngx_int_t ngx_http_sluice_le_lro_headers(ngx_http_request_t *r,
-    ngx_http_sluice_api_ctx_t *ctx, u_char *name, u_char *op_id,
-    ngx_uint_t pending);
-static ngx_int_t ngx_http_sluice_le_conflict(ngx_http_request_t *r,
-    ngx_str_t *name, const char *what);
 static size_t ngx_http_sluice_le_new_token(u_char *token);
 static size_t ngx_http_sluice_le_new_locator(u_char *id);
-
-
-/* ^[a-zA-Z0-9]+(-*[a-zA-Z0-9])*$, 1..32 */
-#define ngx_http_sluice_le_name_ok(name)                                     \
-    ngx_http_sluice_res_name_valid(name, NGX_SLUICE_NAME_LEN,                \
-                                   NGX_HTTP_SLUICE_RT_LIVE_NAME)
-
-
-static const char  *ngx_http_sluice_le_states[] = {
-    "Stopped",
-    "Allocating",
-    "StandBy",
-    "Starting",
-    "Running",
-    "Stopping",
-    "Deleting"
-};
 
 
 static ngx_http_sluice_action_t  ngx_http_sluice_le_actions[] = {
 
     { ngx_string("allocate"), NGX_SLUICE_OP_ALLOCATE,
       { NGX_SLUICE_STOPPED, NGX_SLUICE_STOPPED },
-      NGX_SLUICE_ALLOCATING, NGX_SLUICE_STANDBY, NGX_SLUICE_STANDBY },
+      NGX_SLUICE_ALLOCATING, NGX_SLUICE_STANDBY, NGX_SLUICE_STANDBY, 0 },
 
     { ngx_string("start"), NGX_SLUICE_OP_START,
       { NGX_SLUICE_STOPPED, NGX_SLUICE_STANDBY },
-      NGX_SLUICE_STARTING, NGX_SLUICE_RUNNING, NGX_SLUICE_RUNNING },
+      NGX_SLUICE_STARTING, NGX_SLUICE_RUNNING, NGX_SLUICE_RUNNING, 0 },
 
     { ngx_string("stop"), NGX_SLUICE_OP_STOP,
       { NGX_SLUICE_RUNNING, NGX_SLUICE_STANDBY },
-      NGX_SLUICE_STOPPING, NGX_SLUICE_STOPPED, NGX_SLUICE_STOPPED },
+      NGX_SLUICE_STOPPING, NGX_SLUICE_STOPPED, NGX_SLUICE_STOPPED, 0 },
 
     /* noop: never */
     { ngx_string("reset"), NGX_SLUICE_OP_RESET,
       { NGX_SLUICE_RUNNING, NGX_SLUICE_RUNNING },
-      NGX_SLUICE_RUNNING, NGX_SLUICE_RUNNING, NGX_SLUICE_DELETING },
+      NGX_SLUICE_RUNNING, NGX_SLUICE_RUNNING, NGX_SLUICE_DELETING, 0 },
 
-    { ngx_null_string, 0, { 0, 0 }, 0, 0, 0 }
+    { ngx_null_string, 0, { 0, 0 }, 0, 0, 0, 0 }
 };
+
+
+/* created Stopped at once; with ?autoStart=true, started */
+
+static ngx_http_sluice_action_t  ngx_http_sluice_le_create_op = {
+    ngx_null_string, NGX_SLUICE_OP_CREATE, { 0, 0 },
+    NGX_SLUICE_STOPPED, NGX_SLUICE_STOPPED, 0, NGX_HTTP_SLUICE_ACT_INSTANT
+};
+
+
+static ngx_http_sluice_action_t  ngx_http_sluice_le_autostart = {
+    ngx_null_string, NGX_SLUICE_OP_CREATE, { 0, 0 },
+    NGX_SLUICE_STARTING, NGX_SLUICE_RUNNING, 0, 0
+};
+
+
+#define ngx_http_sluice_le_state_name(state)                                 \
+    ngx_http_sluice_rt_live_event.states[state]
 
 
 static const char  *ngx_http_sluice_le_encodings[] = {
@@ -173,128 +121,153 @@ static ngx_http_sluice_le_fixed_t  ngx_http_sluice_le_locator = {
 };
 
 
-ngx_int_t
-ngx_http_sluice_live_event_handler(ngx_http_request_t *r,
-    ngx_http_sluice_api_ctx_t *ctx)
+/* --- rules ----------------------------------------------------------- */
+
+static ngx_int_t
+ngx_http_sluice_le_unique(ngx_sluice_shctx_t *sh,
+    ngx_http_sluice_res_build_t *b, void *old)
 {
-    switch (ctx->route) {
+    ngx_sluice_event_t           *other;
+    ngx_http_sluice_le_fields_t  *f;
 
-    case NGX_HTTP_SLUICE_R_LIST:
-        if (r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD)) {
-            return ngx_http_sluice_le_list(r, ctx);
-        }
+    f = b->data;
 
-        break;
-
-    case NGX_HTTP_SLUICE_R_EVENT:
-        if (!ngx_http_sluice_le_name_ok(&ctx->name)) {
-            return ngx_http_sluice_api_error(r, NGX_HTTP_BAD_REQUEST,
-                       "InvalidResourceName",
-                       "The live event name '%V' is invalid: 1 to 32 "
-                       "letters, digits and inner hyphens are allowed.",
-                       &ctx->name);
-        }
-
-        switch (r->method) {
-        case NGX_HTTP_GET:
-        case NGX_HTTP_HEAD:
-            return ngx_http_sluice_le_get(r, ctx);
-        case NGX_HTTP_PUT:
-            return ngx_http_sluice_le_put(r, ctx, 0);
-        case NGX_HTTP_PATCH:
-            return ngx_http_sluice_le_put(r, ctx, 1);
-        case NGX_HTTP_DELETE:
-            return ngx_http_sluice_le_delete(r, ctx);
-        }
-
-        break;
-
-    case NGX_HTTP_SLUICE_R_ACTION:
-        if (r->method == NGX_HTTP_POST) {
-            return ngx_http_sluice_le_action(r, ctx);
-        }
-
-        break;
-
-    case NGX_HTTP_SLUICE_R_OPLOC:
-        if (r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD)) {
-            return ngx_http_sluice_le_oploc(r, ctx);
-        }
-
-        break;
-
-    case NGX_HTTP_SLUICE_R_ASYNCOP:
-        if (r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD)) {
-            return ngx_http_sluice_le_asyncop(r, ctx);
-        }
-
-        break;
+    if (old == NULL && b->conf && sh->nevents >= b->conf->max_events) {
+        ngx_http_sluice_res_refuse(&b->err, NGX_HTTP_CONFLICT, "QuotaExceeded",
+                                   "The account already has the maximum "
+                                   "number of live events (%ui).",
+                                   b->conf->max_events);
     }
 
-    return ngx_http_sluice_api_error(r, NGX_HTTP_NOT_ALLOWED,
-                                     "MethodNotAllowed",
-                                     "The HTTP method '%V' is not allowed "
-                                     "on this resource.", &r->method_name);
-}
+    other = ngx_sluice_event_by_token(sh, f->token, ngx_strlen(f->token));
 
-
-static ngx_int_t
-ngx_http_sluice_le_conflict(ngx_http_request_t *r, ngx_str_t *name,
-    const char *what)
-{
-    return ngx_http_sluice_api_error(r, NGX_HTTP_CONFLICT, "Conflict",
-                                     "Live event '%V' %s.", name, what);
-}
-
-
-static ngx_int_t
-ngx_http_sluice_le_not_found(ngx_http_request_t *r, ngx_str_t *name)
-{
-    return ngx_http_sluice_api_error(r, NGX_HTTP_NOT_FOUND, "NotFound",
-                                     "Live event '%V' was not found.", name);
-}
-
-
-/* copy out what a response and a file need; caller holds the mutex */
-
-static ngx_int_t
-ngx_http_sluice_le_snap(ngx_pool_t *pool, ngx_sluice_event_t *ev,
-    ngx_http_sluice_le_snap_t *snap)
-{
-    snap->json.data = ngx_pnalloc(pool, ev->json_len);
-    if (snap->json.data == NULL) {
-        return NGX_ERROR;
+    if (other && other != old) {
+        ngx_http_sluice_res_bad(&b->err, "The accessToken is already used "
+                                "by another live event.");
     }
 
-    ngx_memcpy(snap->json.data, ev->json, ev->json_len);
-    snap->json.len = ev->json_len;
+    other = ngx_sluice_event_by_preview(sh, f->locator,
+                                        ngx_strlen(f->locator));
 
-    ngx_memcpy(snap->name, ev->name, sizeof(snap->name));
-    ngx_memcpy(snap->id, ev->id, sizeof(snap->id));
-    snap->state = ev->state;
-    snap->pending = (ev->op != NULL);
-    snap->final = ev->op ? ev->op->target : ev->state;
-    snap->op_kind = ev->op ? ev->op->kind : 0;
-    snap->serial = ev->serial;
-    snap->version = ev->version;
-    snap->generation = ev->generation;
+    if (other && other != old) {
+        ngx_http_sluice_res_bad(&b->err, "The previewLocator is already "
+                                "used by another live event.");
+    }
 
     return NGX_OK;
 }
 
 
-static void
-ngx_http_sluice_le_apply(ngx_sluice_event_t *ev,
-    ngx_http_sluice_le_fields_t *f)
+static ngx_int_t
+ngx_http_sluice_le_check(ngx_sluice_shctx_t *sh,
+    ngx_http_sluice_res_build_t *b, void *old)
 {
-    ngx_memcpy(ev->token, f->token, sizeof(ev->token));
-    ngx_memcpy(ev->preview_locator, f->locator, sizeof(ev->preview_locator));
-    ev->encoding = f->encoding;
-    ev->fragment_ms = f->fragment_ms;
-    ev->input_acl = f->input_acl;
-    ev->preview_acl = f->preview_acl;
+    ngx_sluice_event_t           *ev;
+    ngx_http_sluice_le_fields_t  *f;
+
+    ev = old;
+    f = b->data;
+
+    if (ev && f->fragment_ms != ev->fragment_ms
+        && ev->state != NGX_SLUICE_STOPPED)
+    {
+        ngx_http_sluice_res_bad(&b->err, "keyFrameIntervalDuration of live "
+                                "event '%V' can only be changed while it is "
+                                "Stopped.", &b->name);
+    }
+
+    return NGX_OK;
 }
 
+
+static ngx_int_t
+ngx_http_sluice_le_deletable(ngx_sluice_shctx_t *sh, void *rec,
+    ngx_http_sluice_res_err_t *err)
+{
+    ngx_sluice_event_t  *ev = rec;
+
+    if (ev->state == NGX_SLUICE_STOPPED) {
+        return NGX_OK;
+    }
+
+    ngx_http_sluice_res_fail(err, NGX_HTTP_CONFLICT, "InvalidResourceState",
+                             "Live event '%s' is %s: stop it before deleting "
+                             "it.", ev->name,
+                             ngx_http_sluice_le_state_name(ev->state));
+
+    return NGX_DECLINED;
+}
+
+
+/* its live outputs go (their assets stay) */
+
+static void
+ngx_http_sluice_le_deleting(ngx_sluice_shctx_t *sh, void *rec,
+    ngx_log_t *log)
+{
+    ngx_sluice_event_t  *ev = rec;
+
+    ngx_sluice_live_outputs_remove(sh, ev->name, log);
+}
+
+
+/* POST stop|reset {"removeOutputsOnStop": bool}; the body is optional */
+
+static ngx_int_t
+ngx_http_sluice_le_act_body(ngx_http_sluice_api_ctx_t *ctx,
+    ngx_http_sluice_action_t *act, ngx_http_sluice_act_in_t *in,
+    ngx_http_sluice_res_err_t *err)
+{
+    sluice_json_t  *v;
+
+    v = NULL;
+
+    if (ctx->body) {
+        v = sluice_json_get(ctx->body, "removeOutputsOnStop");
+
+        if (ctx->body->type != SLUICE_JSON_OBJECT
+            || (v && v->type != SLUICE_JSON_BOOL
+                && v->type != SLUICE_JSON_NULL))
+        {
+            ngx_http_sluice_res_bad(err, "The body must be an object like "
+                                    "{\"removeOutputsOnStop\": false}.");
+        }
+    }
+
+    in->option = (v && v->type == SLUICE_JSON_BOOL && v->boolean);
+
+    return NGX_OK;
+}
+
+
+/* stop (removeOutputsOnStop) and reset end the live outputs */
+
+static ngx_int_t
+ngx_http_sluice_le_acting(ngx_sluice_shctx_t *sh, void *rec,
+    ngx_http_sluice_action_t *act, ngx_http_sluice_act_in_t *in,
+    ngx_http_sluice_op_plan_t *plan, ngx_http_sluice_res_err_t *err,
+    ngx_log_t *log)
+{
+    ngx_sluice_event_t  *ev = rec;
+
+    if (act->kind == NGX_SLUICE_OP_STOP && !in->option
+        && ngx_sluice_live_outputs_count(sh, ev->name))
+    {
+        ngx_http_sluice_res_bad(err, "Live event '%s' has live outputs: "
+                                "delete them first, or stop with "
+                                "{\"removeOutputsOnStop\": true}.",
+                                ev->name);
+    }
+
+    if (act->kind == NGX_SLUICE_OP_STOP || act->kind == NGX_SLUICE_OP_RESET) {
+        ngx_sluice_live_outputs_remove(sh, ev->name, log);
+    }
+
+    return NGX_OK;
+}
+
+
+/* --- responses ------------------------------------------------------- */
 
 static sluice_json_t *
 ngx_http_sluice_le_endpoint(sluice_alloc_t *a, const char *protocol,
@@ -469,64 +442,19 @@ ngx_http_sluice_le_endpoints(ngx_http_request_t *r,
 }
 
 
-/* the resource as the API returns it */
+/* resourceState, provisioningState and the endpoints */
 
-static sluice_json_t *
+static ngx_int_t
 ngx_http_sluice_le_render(ngx_http_request_t *r,
-    ngx_http_sluice_api_ctx_t *ctx, ngx_http_sluice_le_snap_t *snap)
+    ngx_http_sluice_api_ctx_t *ctx, ngx_http_sluice_res_snap_t *snap,
+    sluice_json_t *res, sluice_json_t *props)
 {
-    u_char          *id, *p, *token, *locator;
-    size_t           len;
+    u_char          *token, *locator;
     const char      *prov;
-    sluice_json_t   *doc, *res, *props, *v, *location, *tags;
+    sluice_json_t   *v;
     sluice_alloc_t  *a;
 
     a = &ctx->alloc;
-
-    if (sluice_json_parse(a, snap->json.data, snap->json.len, &doc, NULL,
-                          NULL)
-        != SLUICE_OK)
-    {
-        return NULL;
-    }
-
-    /* detached copies: setting a node relinks it */
-
-    props = sluice_json_get(doc, "properties");
-    location = sluice_json_get(doc, "location");
-    tags = sluice_json_get(doc, "tags");
-
-    if (props == NULL || location == NULL || tags == NULL) {
-        return NULL;
-    }
-
-    props = sluice_json_copy(a, props);
-    location = sluice_json_copy(a, location);
-    tags = sluice_json_copy(a, tags);
-
-    if (props == NULL || location == NULL || tags == NULL) {
-        return NULL;
-    }
-
-    len = sizeof("/subscriptions//resourceGroups/"
-                 "/providers/Microsoft.Media/mediaservices//liveevents/") - 1
-          + ctx->subscription.len + ctx->group.len + ctx->account.len
-          + NGX_SLUICE_NAME_LEN;
-
-    id = ngx_pnalloc(r->pool, len);
-    if (id == NULL) {
-        return NULL;
-    }
-
-    p = ngx_sprintf(id, "/subscriptions/%V/resourceGroups/%V/providers/"
-                    "Microsoft.Media/mediaservices/%V/liveevents/%s",
-                    &ctx->subscription, &ctx->group, &ctx->account,
-                    snap->name);
-
-    res = sluice_json_new(a, SLUICE_JSON_OBJECT);
-    if (res == NULL) {
-        return NULL;
-    }
 
     prov = ngx_http_sluice_res_provisioning(snap->pending, snap->op_kind,
                                             snap->state == NGX_SLUICE_DELETING);
@@ -536,979 +464,22 @@ ngx_http_sluice_le_render(ngx_http_request_t *r,
     v = sluice_json_get(sluice_json_get(props, "preview"), "previewLocator");
     locator = v ? (u_char *) v->str.data : (u_char *) "";
 
-    if (ngx_http_sluice_res_set(a, res, "name",
+    if (ngx_http_sluice_res_set(a, props, "resourceState",
                                 sluice_json_new_cstring(a,
-                                                   (char *) snap->name))
-        || ngx_http_sluice_res_set(a, res, "id",
-                                   sluice_json_new_string(a, id, p - id))
-        || ngx_http_sluice_res_set(a, res, "type",
-                                   sluice_json_new_cstring(a,
-                                       "Microsoft.Media/mediaservices/"
-                                       "liveevents"))
-        || ngx_http_sluice_res_set(a, res, "location", location)
-        || ngx_http_sluice_res_set(a, res, "tags", tags)
-        || ngx_http_sluice_res_set(a, props, "resourceState",
-                                   sluice_json_new_cstring(a,
-                                       ngx_http_sluice_le_states[snap->state]))
+                                    ngx_http_sluice_le_state_name(
+                                        snap->state)))
         || ngx_http_sluice_res_set(a, props, "provisioningState",
                                    sluice_json_new_cstring(a, prov))
-        || ngx_http_sluice_le_endpoints(r, ctx, props, token, locator)
-        || ngx_http_sluice_res_set(a, res, "properties", props))
+        || ngx_http_sluice_le_endpoints(r, ctx, props, token, locator))
     {
-        return NULL;
-    }
-
-    return res;
-}
-
-
-static ngx_int_t
-ngx_http_sluice_le_get(ngx_http_request_t *r, ngx_http_sluice_api_ctx_t *ctx)
-{
-    ngx_int_t                   rc;
-    sluice_json_t              *res;
-    ngx_sluice_event_t         *ev;
-    ngx_sluice_zone_ctx_t      *zctx;
-    ngx_http_sluice_le_snap_t   snap;
-
-    zctx = ngx_http_sluice_res_zone(ctx);
-
-    ngx_shmtx_lock(&zctx->shpool->mutex);
-
-    ev = ngx_sluice_event_by_name(zctx->sh, ctx->name.data, ctx->name.len);
-
-    rc = ev ? ngx_http_sluice_le_snap(r->pool, ev, &snap) : NGX_DECLINED;
-
-    ngx_shmtx_unlock(&zctx->shpool->mutex);
-
-    if (rc == NGX_DECLINED) {
-        return ngx_http_sluice_le_not_found(r, &ctx->name);
-    }
-
-    if (rc != NGX_OK) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    res = ngx_http_sluice_le_render(r, ctx, &snap);
-    if (res == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    return ngx_http_sluice_api_send(r, NGX_HTTP_OK, res);
-}
-
-
-static int ngx_libc_cdecl
-ngx_http_sluice_le_cmp(const void *one, const void *two)
-{
-    ngx_sluice_event_t  *a = *(ngx_sluice_event_t **) one;
-    ngx_sluice_event_t  *b = *(ngx_sluice_event_t **) two;
-
-    return ngx_strcasecmp(a->name, b->name);
-}
-
-
-static ngx_int_t
-ngx_http_sluice_le_list(ngx_http_request_t *r, ngx_http_sluice_api_ctx_t *ctx)
-{
-    u_char                      *p, *link;
-    size_t                       len;
-    ngx_int_t                    rc;
-    ngx_str_t                    skip;
-    ngx_uint_t                   i, n, first, count, more;
-    ngx_queue_t                 *q, *next;
-    sluice_json_t               *res, *arr, *item;
-    ngx_sluice_event_t         **all, *ev;
-    ngx_sluice_zone_ctx_t       *zctx;
-    ngx_http_sluice_le_snap_t   *snaps;
-
-    if (ngx_http_arg(r, (u_char *) "$skiptoken", sizeof("$skiptoken") - 1,
-                     &skip)
-        != NGX_OK)
-    {
-        skip.len = 0;
-    }
-
-    if (skip.len > NGX_SLUICE_NAME_LEN) {
-        return ngx_http_sluice_api_error(r, NGX_HTTP_BAD_REQUEST,
-                                         "BadRequest",
-                                         "The $skiptoken is invalid.");
-    }
-
-    snaps = ngx_pcalloc(r->pool, NGX_HTTP_SLUICE_PAGE_SIZE
-                                 * sizeof(ngx_http_sluice_le_snap_t));
-    if (snaps == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    zctx = ngx_http_sluice_res_zone(ctx);
-    rc = NGX_OK;
-    count = 0;
-    more = 0;
-
-    ngx_shmtx_lock(&zctx->shpool->mutex);
-
-    all = ngx_palloc(r->pool, (zctx->sh->nevents + 1) * sizeof(void *));
-    if (all == NULL) {
-        ngx_shmtx_unlock(&zctx->shpool->mutex);
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    n = 0;
-
-    for (q = ngx_queue_head(&zctx->sh->events);
-         q != ngx_queue_sentinel(&zctx->sh->events) && n <= zctx->sh->nevents;
-         q = next)
-    {
-        next = ngx_queue_next(q);
-        ev = ngx_queue_data(q, ngx_sluice_event_t, queue);
-
-        if (ngx_sluice_event_settle(zctx->sh, ev) == NGX_OK) {
-            all[n++] = ev;
-        }
-    }
-
-    ngx_qsort(all, n, sizeof(void *), ngx_http_sluice_le_cmp);
-
-    for (first = 0; skip.len && first < n; first++) {
-        /* names after the token, in order: stable under deletes */
-        if (ngx_strncasecmp(all[first]->name, skip.data, skip.len) > 0
-            || (ngx_strncasecmp(all[first]->name, skip.data, skip.len) == 0
-                && all[first]->name[skip.len] != '\0'))
-        {
-            break;
-        }
-    }
-
-    for (i = first; i < n; i++) {
-        if (count == NGX_HTTP_SLUICE_PAGE_SIZE) {
-            more = 1;
-            break;
-        }
-
-        rc = ngx_http_sluice_le_snap(r->pool, all[i], &snaps[count++]);
-        if (rc != NGX_OK) {
-            break;
-        }
-    }
-
-    ngx_shmtx_unlock(&zctx->shpool->mutex);
-
-    if (rc != NGX_OK) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    res = sluice_json_new(&ctx->alloc, SLUICE_JSON_OBJECT);
-    arr = sluice_json_new(&ctx->alloc, SLUICE_JSON_ARRAY);
-    if (res == NULL || arr == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    for (i = 0; i < count; i++) {
-        item = ngx_http_sluice_le_render(r, ctx, &snaps[i]);
-        if (item == NULL) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-
-        sluice_json_append(arr, item);
-    }
-
-    if (ngx_http_sluice_res_set(&ctx->alloc, res, "value", arr) != NGX_OK) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    if (more) {
-        len = ctx->base.len + sizeof("/liveEvents?api-version=&$skiptoken=")
-              + ctx->api_version.len + NGX_SLUICE_NAME_LEN;
-
-        link = ngx_pnalloc(r->pool, len);
-        if (link == NULL) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-
-        p = ngx_sprintf(link, "%V/liveEvents?api-version=%V&$skiptoken=%s",
-                        &ctx->base, &ctx->api_version,
-                        snaps[count - 1].name);
-
-        if (ngx_http_sluice_res_set(&ctx->alloc, res, "@odata.nextLink",
-                                    sluice_json_new_string(&ctx->alloc, link,
-                                                           p - link))
-            != NGX_OK)
-        {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-    }
-
-    return ngx_http_sluice_api_send(r, NGX_HTTP_OK, res);
-}
-
-
-static ngx_int_t
-ngx_http_sluice_le_put(ngx_http_request_t *r, ngx_http_sluice_api_ctx_t *ctx,
-    ngx_uint_t patch)
-{
-    ngx_int_t                     rc;
-    ngx_str_t                     arg, json;
-    ngx_uint_t                    autostart;
-    sluice_json_t                *old, *in, *doc, *res;
-    ngx_sluice_event_t           *ev;
-    ngx_sluice_zone_ctx_t        *zctx;
-    ngx_http_sluice_res_err_t     err;
-    ngx_http_sluice_le_snap_t     snap;
-    ngx_http_sluice_le_fields_t   f;
-
-    if (ctx->body == NULL || ctx->body->type != SLUICE_JSON_OBJECT) {
-        return ngx_http_sluice_api_error(r, NGX_HTTP_BAD_REQUEST,
-                   "InvalidRequestContent",
-                   "The request body must be a JSON object describing the "
-                   "live event.");
-    }
-
-    autostart = 0;
-
-    if (ngx_http_arg(r, (u_char *) "autoStart", sizeof("autoStart") - 1,
-                     &arg)
-        == NGX_OK)
-    {
-        if (arg.len == 4 && ngx_strncasecmp(arg.data, (u_char *) "true", 4)
-                            == 0)
-        {
-            autostart = 1;
-
-        } else if (!(arg.len == 5
-                     && ngx_strncasecmp(arg.data, (u_char *) "false", 5)
-                        == 0))
-        {
-            return ngx_http_sluice_api_error(r, NGX_HTTP_BAD_REQUEST,
-                       "BadRequest",
-                       "The query parameter autoStart must be true or "
-                       "false.");
-        }
-    }
-
-    zctx = ngx_http_sluice_res_zone(ctx);
-
-    /* the current document, if any */
-
-    ngx_shmtx_lock(&zctx->shpool->mutex);
-
-    ev = ngx_sluice_event_by_name(zctx->sh, ctx->name.data, ctx->name.len);
-
-    if (ev == NULL) {
-        rc = NGX_DECLINED;
-
-    } else if (ev->op) {
-        rc = NGX_BUSY;
-
-    } else {
-        rc = ngx_http_sluice_le_snap(r->pool, ev, &snap);
-    }
-
-    ngx_shmtx_unlock(&zctx->shpool->mutex);
-
-    if (rc == NGX_BUSY) {
-        return ngx_http_sluice_le_conflict(r, &ctx->name,
-                                           "has an operation in progress");
-    }
-
-    if (rc == NGX_ERROR) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    old = NULL;
-
-    if (rc == NGX_OK
-        && sluice_json_parse(&ctx->alloc, snap.json.data, snap.json.len,
-                             &old, NULL, NULL)
-           != SLUICE_OK)
-    {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    if (patch && old == NULL) {
-        return ngx_http_sluice_le_not_found(r, &ctx->name);
-    }
-
-    in = ctx->body;
-
-    if (patch) {
-        in = ngx_http_sluice_res_merge(&ctx->alloc, old, ctx->body);
-        if (in == NULL) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-    }
-
-    if (old) {
-        /* the name keeps the case it was created with */
-        ctx->name.len = ngx_strlen(snap.name);
-        ctx->name.data = ngx_pnalloc(r->pool, ctx->name.len);
-        if (ctx->name.data == NULL) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-
-        ngx_memcpy(ctx->name.data, snap.name, ctx->name.len);
-    }
-
-    rc = ngx_http_sluice_le_build(&ctx->alloc, in, old, &ctx->name, 0, &doc,
-                                  &f, &err);
-    if (rc == NGX_DECLINED) {
-        return ngx_http_sluice_res_send_err(r, &err);
-    }
-
-    if (rc != NGX_OK) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    if (old == NULL) {
-        return ngx_http_sluice_le_create(r, ctx, doc, &f, autostart);
-    }
-
-    if (ngx_http_sluice_res_json_text(r->pool, doc, &json) != NGX_OK) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    /* update */
-
-    ngx_shmtx_lock(&zctx->shpool->mutex);
-
-    ev = ngx_sluice_event_by_name(zctx->sh, ctx->name.data, ctx->name.len);
-
-    if (ev == NULL || ev->serial != snap.serial) {
-        rc = NGX_DECLINED;
-
-    } else if (ev->op || ev->version != snap.version) {
-        rc = NGX_BUSY;
-
-    } else if (f.fragment_ms != ev->fragment_ms
-               && ev->state != NGX_SLUICE_STOPPED)
-    {
-        rc = NGX_ABORT;
-
-    } else {
-        ngx_sluice_zone_begin(zctx->sh, r->connection->log);
-
-        rc = ngx_sluice_event_set_json(zctx->sh, ev, json.data, json.len);
-
-        if (rc == NGX_OK) {
-            ngx_http_sluice_le_apply(ev, &f);
-            ev->version++;
-            rc = ngx_http_sluice_le_snap(r->pool, ev, &snap);
-        }
-
-        ngx_sluice_zone_end(zctx->sh);
-    }
-
-    ngx_shmtx_unlock(&zctx->shpool->mutex);
-
-    switch (rc) {
-
-    case NGX_OK:
-        break;
-
-    case NGX_DECLINED:
-        return ngx_http_sluice_le_conflict(r, &ctx->name,
-                                           "was deleted meanwhile");
-
-    case NGX_BUSY:
-        return ngx_http_sluice_le_conflict(r, &ctx->name,
-                                           "was changed by another request "
-                                           "or has an operation in progress");
-
-    case NGX_ABORT:
-        return ngx_http_sluice_api_error(r, NGX_HTTP_BAD_REQUEST,
-                   "BadRequest",
-                   "keyFrameIntervalDuration of live event '%V' can only be "
-                   "changed while it is Stopped.", &ctx->name);
-
-    default:
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    ngx_http_sluice_le_persist(r, ctx, &snap);
-
-    res = ngx_http_sluice_le_render(r, ctx, &snap);
-    if (res == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    return ngx_http_sluice_api_send(r, NGX_HTTP_OK, res);
-}
-
-
-static ngx_int_t
-ngx_http_sluice_le_create(ngx_http_request_t *r,
-    ngx_http_sluice_api_ctx_t *ctx, sluice_json_t *doc,
-    ngx_http_sluice_le_fields_t *f, ngx_uint_t autostart)
-{
-    u_char                      opid[NGX_SLUICE_ID_LEN + 1];
-    u_char                      id[NGX_SLUICE_ID_LEN + 1];
-    ngx_int_t                   rc;
-    ngx_str_t                   json;
-    ngx_uint_t                  pending;
-    sluice_json_t              *res;
-    ngx_sluice_op_t            *op;
-    ngx_sluice_shctx_t         *sh;
-    ngx_sluice_event_t         *ev;
-    ngx_sluice_zone_ctx_t      *zctx;
-    ngx_http_sluice_le_snap_t   snap;
-
-    if (ngx_http_sluice_res_json_text(r->pool, doc, &json) != NGX_OK) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    ngx_http_sluice_new_uuid(id);
-
-    ngx_http_sluice_new_uuid(opid);
-
-    zctx = ngx_http_sluice_res_zone(ctx);
-    sh = zctx->sh;
-    pending = 0;
-
-    ngx_shmtx_lock(&zctx->shpool->mutex);
-
-    ngx_sluice_zone_begin(sh, r->connection->log);
-
-    if (ngx_sluice_event_by_name(sh, ctx->name.data, ctx->name.len)) {
-        rc = NGX_BUSY;
-
-    } else if (sh->nevents >= ctx->conf->max_events) {
-        rc = NGX_DECLINED;
-
-    } else if (ngx_sluice_event_by_token(sh, f->token,
-                                         ngx_strlen(f->token)))
-    {
-        rc = NGX_ABORT;
-
-    } else if (ngx_sluice_event_by_preview(sh, f->locator,
-                                           ngx_strlen(f->locator)))
-    {
-        rc = NGX_DONE;
-
-    } else {
-        rc = NGX_ERROR;
-
-        ev = ngx_sluice_event_alloc(sh);
-
-        if (ev) {
-            ngx_memcpy(ev->name, ctx->name.data, ctx->name.len);
-            ngx_memcpy(ev->id, id, sizeof(ev->id));
-            ngx_http_sluice_le_apply(ev, f);
-
-            if (ngx_sluice_event_set_json(sh, ev, json.data, json.len)
-                != NGX_OK)
-            {
-                ngx_sluice_event_free(sh, ev);
-                ev = NULL;
-            }
-        }
-
-        if (ev) {
-            ngx_queue_insert_tail(&sh->events, &ev->queue);
-            ngx_sluice_test_crash_point(&zctx->data_path);
-            sh->nevents++;
-            ev->version = 1;
-
-            op = ngx_sluice_op_start(sh, ev, NGX_SLUICE_OP_CREATE,
-                          autostart ? NGX_SLUICE_STARTING : NGX_SLUICE_STOPPED,
-                          autostart ? NGX_SLUICE_RUNNING : NGX_SLUICE_STOPPED,
-                          autostart ? ctx->conf->transition_time : 0, opid);
-
-            if (op == NULL) {
-                ngx_sluice_event_free(sh, ev);
-
-            } else {
-                pending = (ev->op != NULL);
-                rc = ngx_http_sluice_le_snap(r->pool, ev, &snap);
-            }
-        }
-    }
-
-    ngx_sluice_zone_end(sh);
-
-    ngx_shmtx_unlock(&zctx->shpool->mutex);
-
-    switch (rc) {
-
-    case NGX_OK:
-        break;
-
-    case NGX_BUSY:
-        return ngx_http_sluice_le_conflict(r, &ctx->name,
-                                           "was created by another request");
-
-    case NGX_DECLINED:
-        return ngx_http_sluice_api_error(r, NGX_HTTP_CONFLICT,
-                   "QuotaExceeded",
-                   "The account already has the maximum number of live "
-                   "events (%ui).", ctx->conf->max_events);
-
-    case NGX_ABORT:
-        return ngx_http_sluice_api_error(r, NGX_HTTP_BAD_REQUEST,
-                   "BadRequest",
-                   "The accessToken is already used by another live event.");
-
-    case NGX_DONE:
-        return ngx_http_sluice_api_error(r, NGX_HTTP_BAD_REQUEST,
-                   "BadRequest",
-                   "The previewLocator is already used by another live "
-                   "event.");
-
-    default:
-        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
-                      "sluice: no shared memory for live event \"%V\"",
-                      &ctx->name);
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    ngx_http_sluice_le_persist(r, ctx, &snap);
-
-    res = ngx_http_sluice_le_render(r, ctx, &snap);
-    if (res == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    if (ngx_http_sluice_le_lro_headers(r, ctx, snap.name, opid, pending)
-        != NGX_OK)
-    {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    return ngx_http_sluice_api_send(r, NGX_HTTP_CREATED, res);
-}
-
-
-static ngx_int_t
-ngx_http_sluice_le_lro_headers(ngx_http_request_t *r,
-    ngx_http_sluice_api_ctx_t *ctx, u_char *name, u_char *op_id,
-    ngx_uint_t pending)
-{
-    ngx_str_t  path;
-
-    path.data = ngx_pnalloc(r->pool, sizeof("liveEvents/") - 1
-                                     + NGX_SLUICE_NAME_LEN);
-    if (path.data == NULL) {
         return NGX_ERROR;
     }
 
-    path.len = ngx_sprintf(path.data, "liveEvents/%s", name) - path.data;
-
-    return ngx_http_sluice_api_lro_headers(r, ctx, "liveEventOperations",
-                                           &path, op_id, pending);
+    return NGX_OK;
 }
 
 
-/*
- * Saves the event as snap shows it.  The file is written outside the
- * mutex, and renamed under it only if the event is still the same one
- * and no newer version was saved meanwhile.
- */
-
-static void
-ngx_http_sluice_le_persist(ngx_http_request_t *r,
-    ngx_http_sluice_api_ctx_t *ctx, ngx_http_sluice_le_snap_t *snap)
-{
-    u_char                 *p;
-    uint32_t                gen;
-    ngx_str_t               content, tmp;
-    ngx_sluice_event_t     *ev;
-    ngx_sluice_zone_ctx_t  *zctx;
-
-    zctx = ngx_http_sluice_res_zone(ctx);
-
-    gen = snap->generation;
-
-    if (snap->pending && snap->final == NGX_SLUICE_RUNNING
-        && snap->op_kind != NGX_SLUICE_OP_UPDATE)
-    {
-        gen++;
-    }
-
-    content.len = sizeof("{\"sluice\":{\"id\":\"\",\"generation\":,"
-                         "\"resourceState\":\"\"},\"resource\":}") - 1
-                  + NGX_SLUICE_ID_LEN + NGX_INT32_LEN
-                  + sizeof("Allocating") + snap->json.len;
-
-    content.data = ngx_pnalloc(r->pool, content.len);
-    if (content.data == NULL) {
-        return;
-    }
-
-    p = ngx_sprintf(content.data,
-                    "{\"sluice\":{\"id\":\"%s\",\"generation\":%uD,"
-                    "\"resourceState\":\"%s\"},\"resource\":%V}",
-                    snap->id, gen, ngx_http_sluice_le_states[snap->final],
-                    &snap->json);
-
-    content.len = p - content.data;
-
-    if (ngx_sluice_store_write(r->pool, r->connection->log,
-                               &zctx->data_path, snap->name, &content, &tmp)
-        != NGX_OK)
-    {
-        return;
-    }
-
-    ngx_shmtx_lock(&zctx->shpool->mutex);
-
-    ev = ngx_sluice_event_by_name(zctx->sh, snap->name,
-                                  ngx_strlen(snap->name));
-
-    if (ev && ev->serial == snap->serial && ev->persisted < snap->version
-        && ev->state != NGX_SLUICE_DELETING)
-    {
-        if (ngx_sluice_store_commit(r->pool, r->connection->log,
-                                    &zctx->data_path, snap->name, &tmp)
-            == NGX_OK)
-        {
-            ev->persisted = snap->version;
-        }
-
-    } else {
-        ngx_sluice_store_discard(r->connection->log, &tmp);
-    }
-
-    ngx_shmtx_unlock(&zctx->shpool->mutex);
-}
-
-
-static ngx_int_t
-ngx_http_sluice_le_delete(ngx_http_request_t *r,
-    ngx_http_sluice_api_ctx_t *ctx)
-{
-    u_char                  opid[NGX_SLUICE_ID_LEN + 1];
-    u_char                  name[NGX_SLUICE_NAME_LEN + 1];
-    ngx_int_t               rc;
-    ngx_uint_t              state;
-    ngx_sluice_op_t        *op;
-    ngx_sluice_event_t     *ev;
-    ngx_sluice_zone_ctx_t  *zctx;
-
-    ngx_http_sluice_new_uuid(opid);
-
-    zctx = ngx_http_sluice_res_zone(ctx);
-    state = NGX_SLUICE_STOPPED;
-
-    ngx_shmtx_lock(&zctx->shpool->mutex);
-
-    ev = ngx_sluice_event_by_name(zctx->sh, ctx->name.data, ctx->name.len);
-
-    if (ev == NULL) {
-        rc = NGX_DECLINED;
-
-    } else if (ev->op) {
-        rc = NGX_BUSY;
-
-    } else if (ev->state != NGX_SLUICE_STOPPED) {
-        state = ev->state;
-        rc = NGX_ABORT;
-
-    } else {
-        ngx_sluice_zone_begin(zctx->sh, r->connection->log);
-
-        ngx_memcpy(name, ev->name, sizeof(name));
-
-        /* its live outputs go (their assets stay) */
-        ngx_sluice_live_outputs_remove(zctx->sh, ev->name,
-                                       r->connection->log);
-
-        op = ngx_sluice_op_start(zctx->sh, ev, NGX_SLUICE_OP_DELETE,
-                                 NGX_SLUICE_DELETING, NGX_SLUICE_DELETING,
-                                 ctx->conf->transition_time, opid);
-
-        /* ev is freed when the deletion completed at once */
-
-        if (op == NULL) {
-            rc = NGX_ERROR;
-
-        } else {
-            rc = NGX_OK;
-            (void) ngx_sluice_store_remove(r->pool, r->connection->log,
-                                           &zctx->data_path, name);
-        }
-
-        ngx_sluice_zone_end(zctx->sh);
-    }
-
-    ngx_shmtx_unlock(&zctx->shpool->mutex);
-
-    switch (rc) {
-
-    case NGX_OK:
-        break;
-
-    case NGX_DECLINED:
-        return ngx_http_sluice_api_send(r, NGX_HTTP_NO_CONTENT, NULL);
-
-    case NGX_BUSY:
-        return ngx_http_sluice_le_conflict(r, &ctx->name,
-                                           "has an operation in progress");
-
-    case NGX_ABORT:
-        return ngx_http_sluice_api_error(r, NGX_HTTP_CONFLICT,
-                   "InvalidResourceState",
-                   "Live event '%V' is %s: stop it before deleting it.",
-                   &ctx->name, ngx_http_sluice_le_states[state]);
-
-    default:
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    if (ngx_http_sluice_le_lro_headers(r, ctx, name, opid,
-                                       ctx->conf->transition_time != 0)
-        != NGX_OK)
-    {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    return ngx_http_sluice_api_send(r, NGX_HTTP_ACCEPTED, NULL);
-}
-
-
-static ngx_int_t
-ngx_http_sluice_le_action(ngx_http_request_t *r,
-    ngx_http_sluice_api_ctx_t *ctx)
-{
-    u_char                      opid[NGX_SLUICE_ID_LEN + 1];
-    ngx_int_t                   rc;
-    ngx_uint_t                  state, keep;
-    sluice_json_t              *v;
-    ngx_sluice_op_t            *op;
-    ngx_sluice_event_t         *ev;
-    ngx_sluice_zone_ctx_t      *zctx;
-    ngx_http_sluice_le_snap_t   snap;
-    ngx_http_sluice_action_t   *act;
-
-    act = ngx_http_sluice_res_action(ngx_http_sluice_le_actions,
-                                     &ctx->action);
-    if (act == NULL) {
-        return ngx_http_sluice_api_error(r, NGX_HTTP_NOT_FOUND, "NotFound",
-                   "Unknown live event action '%V'.", &ctx->action);
-    }
-
-    if (!ngx_http_sluice_le_name_ok(&ctx->name)) {
-        return ngx_http_sluice_api_error(r, NGX_HTTP_BAD_REQUEST,
-                   "InvalidResourceName",
-                   "The live event name '%V' is invalid.", &ctx->name);
-    }
-
-    v = NULL;
-
-    if (ctx->body) {
-        v = sluice_json_get(ctx->body, "removeOutputsOnStop");
-
-        if (ctx->body->type != SLUICE_JSON_OBJECT
-            || (v && v->type != SLUICE_JSON_BOOL
-                && v->type != SLUICE_JSON_NULL))
-        {
-            return ngx_http_sluice_api_error(r, NGX_HTTP_BAD_REQUEST,
-                       "BadRequest",
-                       "The body must be an object like "
-                       "{\"removeOutputsOnStop\": false}.");
-        }
-    }
-
-    keep = !(v && v->type == SLUICE_JSON_BOOL && v->boolean);
-
-    ngx_http_sluice_new_uuid(opid);
-
-    zctx = ngx_http_sluice_res_zone(ctx);
-
-    ngx_shmtx_lock(&zctx->shpool->mutex);
-
-    ev = ngx_sluice_event_by_name(zctx->sh, ctx->name.data, ctx->name.len);
-
-    state = NGX_SLUICE_STOPPED;
-    rc = NGX_DECLINED;
-
-    if (ev) {
-        state = ev->state;
-        rc = ngx_http_sluice_res_action_check(act, ev->op, ev->state);
-    }
-
-    if (rc == NGX_OK && act->kind == NGX_SLUICE_OP_STOP && keep
-        && ngx_sluice_live_outputs_count(zctx->sh, ev->name))
-    {
-        rc = NGX_AGAIN;
-    }
-
-    if (rc == NGX_OK) {
-        ngx_sluice_zone_begin(zctx->sh, r->connection->log);
-
-        /* stop (removeOutputsOnStop) and reset end the live outputs */
-        if (act->kind == NGX_SLUICE_OP_STOP
-            || act->kind == NGX_SLUICE_OP_RESET)
-        {
-            ngx_sluice_live_outputs_remove(zctx->sh, ev->name,
-                                           r->connection->log);
-        }
-
-        op = ngx_sluice_op_start(zctx->sh, ev, act->kind, act->state,
-                                 act->target, ctx->conf->transition_time,
-                                 opid);
-        if (op == NULL) {
-            rc = NGX_ERROR;
-
-        } else {
-            ev->version++;
-            rc = ngx_http_sluice_le_snap(r->pool, ev, &snap);
-        }
-
-        ngx_sluice_zone_end(zctx->sh);
-    }
-
-    ngx_shmtx_unlock(&zctx->shpool->mutex);
-
-    switch (rc) {
-
-    case NGX_OK:
-        break;
-
-    case NGX_DECLINED:
-        return ngx_http_sluice_le_not_found(r, &ctx->name);
-
-    case NGX_BUSY:
-        return ngx_http_sluice_le_conflict(r, &ctx->name,
-                                           "has an operation in progress");
-
-    case NGX_DONE:
-        /* already there: nothing to do */
-        return ngx_http_sluice_api_send(r, NGX_HTTP_OK, NULL);
-
-    case NGX_ABORT:
-        return ngx_http_sluice_api_error(r, NGX_HTTP_CONFLICT,
-                   "InvalidResourceState",
-                   "Live event '%V' is %s: the %V action is not allowed in "
-                   "this state.", &ctx->name,
-                   ngx_http_sluice_le_states[state], &ctx->action);
-
-    case NGX_AGAIN:
-        return ngx_http_sluice_api_error(r, NGX_HTTP_BAD_REQUEST,
-                   "BadRequest",
-                   "Live event '%V' has live outputs: delete them first, "
-                   "or stop with {\"removeOutputsOnStop\": true}.",
-                   &ctx->name);
-
-    default:
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    ngx_http_sluice_le_persist(r, ctx, &snap);
-
-    if (ngx_http_sluice_le_lro_headers(r, ctx, snap.name, opid,
-                                       snap.pending)
-        != NGX_OK)
-    {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    return ngx_http_sluice_api_send(r, NGX_HTTP_ACCEPTED, NULL);
-}
-
-
-static ngx_int_t
-ngx_http_sluice_le_oploc(ngx_http_request_t *r,
-    ngx_http_sluice_api_ctx_t *ctx)
-{
-    ngx_int_t                   rc;
-    ngx_uint_t                  status, kind;
-    sluice_json_t              *res;
-    ngx_sluice_op_t            *op;
-    ngx_sluice_event_t         *ev;
-    ngx_sluice_zone_ctx_t      *zctx;
-    ngx_http_sluice_le_snap_t   snap;
-
-    zctx = ngx_http_sluice_res_zone(ctx);
-    status = NGX_SLUICE_OP_FAILED;
-    kind = 0;
-
-    ngx_shmtx_lock(&zctx->shpool->mutex);
-
-    op = ngx_sluice_op_find(zctx->sh, ctx->op.data, ctx->op.len);
-
-    if (op == NULL
-        || ngx_strlen(op->event) != ctx->name.len
-        || ngx_strncasecmp(op->event, ctx->name.data, ctx->name.len) != 0)
-    {
-        rc = NGX_DECLINED;
-
-    } else {
-        status = op->status;
-        kind = op->kind;
-        rc = NGX_OK;
-
-        if (status == NGX_SLUICE_OP_SUCCEEDED
-            && kind != NGX_SLUICE_OP_DELETE)
-        {
-            ev = ngx_sluice_event_by_name(zctx->sh, ctx->name.data,
-                                          ctx->name.len);
-
-            if (ev == NULL || ev->serial != op->event_serial) {
-                rc = NGX_DECLINED;
-
-            } else {
-                rc = ngx_http_sluice_le_snap(r->pool, ev, &snap);
-            }
-        }
-    }
-
-    ngx_shmtx_unlock(&zctx->shpool->mutex);
-
-    if (rc == NGX_DECLINED) {
-        return ngx_http_sluice_api_error(r, NGX_HTTP_NOT_FOUND, "NotFound",
-                   "Operation '%V' of live event '%V' was not found.",
-                   &ctx->op, &ctx->name);
-    }
-
-    if (rc != NGX_OK) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    res = NULL;
-
-    if (status == NGX_SLUICE_OP_SUCCEEDED && kind != NGX_SLUICE_OP_DELETE) {
-        res = ngx_http_sluice_le_render(r, ctx, &snap);
-        if (res == NULL) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-    }
-
-    return ngx_http_sluice_res_op_result(r, ctx, status, kind, res);
-}
-
-
-static ngx_int_t
-ngx_http_sluice_le_asyncop(ngx_http_request_t *r,
-    ngx_http_sluice_api_ctx_t *ctx)
-{
-    u_char                  id[NGX_SLUICE_ID_LEN + 1];
-    ngx_uint_t              status;
-    ngx_sluice_op_t        *op;
-    ngx_sluice_zone_ctx_t  *zctx;
-
-    zctx = ngx_http_sluice_res_zone(ctx);
-    status = NGX_SLUICE_OP_FAILED;
-
-    ngx_shmtx_lock(&zctx->shpool->mutex);
-
-    op = ngx_sluice_op_find(zctx->sh, ctx->op.data, ctx->op.len);
-
-    if (op) {
-        status = op->status;
-        ngx_memcpy(id, op->id, sizeof(id));
-    }
-
-    ngx_shmtx_unlock(&zctx->shpool->mutex);
-
-    if (op == NULL) {
-        return ngx_http_sluice_api_error(r, NGX_HTTP_NOT_FOUND, "NotFound",
-                   "Operation '%V' was not found.", &ctx->op);
-    }
-
-    return ngx_http_sluice_res_op_status(r, ctx, id, status,
-                                         "The live event of this operation "
-                                         "went away before it completed.");
-}
-
+/* --- validation ------------------------------------------------------ */
 
 #define ngx_http_sluice_le_bad(...)                                          \
     ngx_http_sluice_res_bad(err, __VA_ARGS__)
@@ -1568,145 +539,38 @@ ngx_http_sluice_le_token_ok(sluice_json_t *v)
 /* in.accessControl -> acl; out.accessControl: as stored, when given */
 
 static ngx_int_t
-ngx_http_sluice_le_acl(sluice_alloc_t *a, sluice_json_t *in,
-    const char *what, ngx_sluice_ip_acl_t *acl, sluice_json_t *out,
-    ngx_http_sluice_res_err_t *err)
+ngx_http_sluice_le_acl(ngx_http_sluice_res_build_t *b, sluice_json_t *in,
+    const char *what, ngx_sluice_ip_acl_t *acl, sluice_json_t *out)
 {
-    u_char                 text[NGX_SOCKADDR_STRLEN + 8], *last;
-    size_t                 i;
-    int64_t                plen;
-    ngx_int_t              rc;
-    ngx_str_t              s;
-    ngx_uint_t             v6;
-    ngx_cidr_t             cidr;
-    sluice_json_t         *v, *ip, *allow, *e, *nm, *addr, *pl, *arr, *o;
-
-    ngx_memzero(acl, sizeof(ngx_sluice_ip_acl_t));
+    ngx_int_t       rc;
+    sluice_json_t  *v, *ip, *norm, *o;
 
     v = sluice_json_get(in, "accessControl");
-
     ip = NULL;
-    allow = NULL;
 
     if (!ngx_http_sluice_absent(v)) {
         if (v->type != SLUICE_JSON_OBJECT) {
-            ngx_http_sluice_le_bad("%s must be an object.", what);
+            ngx_http_sluice_res_bad(&b->err, "%s must be an object.", what);
         }
 
         ip = sluice_json_get(v, "ip");
-
-        if (!ngx_http_sluice_absent(ip)) {
-            if (ip->type != SLUICE_JSON_OBJECT) {
-                ngx_http_sluice_le_bad("%s.ip must be an object.", what);
-            }
-
-            allow = sluice_json_get(ip, "allow");
-        }
     }
 
-    if (ngx_http_sluice_absent(allow)) {
-        acl->allow_all = 1;
-        return NGX_OK;
+    rc = ngx_http_sluice_res_ip_allow(b->a, &b->err, ip, what, acl, &norm);
+    if (rc != NGX_OK || norm == NULL) {
+        return rc;
     }
 
-    if (allow->type != SLUICE_JSON_ARRAY) {
-        ngx_http_sluice_le_bad("%s.ip.allow must be an array.", what);
-    }
-
-    if (allow->count > NGX_SLUICE_MAX_IP_RULES) {
-        ngx_http_sluice_le_bad("%s.ip.allow has more than %d entries.", what,
-                               NGX_SLUICE_MAX_IP_RULES);
-    }
-
-    arr = sluice_json_new(a, SLUICE_JSON_ARRAY);
-    if (arr == NULL) {
-        return NGX_ERROR;
-    }
-
-    for (e = allow->child; e; e = e->next) {
-        if (e->type != SLUICE_JSON_OBJECT) {
-            ngx_http_sluice_le_bad("%s.ip.allow entries must be objects.",
-                                   what);
-        }
-
-        nm = sluice_json_get(e, "name");
-        addr = sluice_json_get(e, "address");
-        pl = sluice_json_get(e, "subnetPrefixLength");
-
-        if (!ngx_http_sluice_absent(nm) && nm->type != SLUICE_JSON_STRING)
-        {
-            ngx_http_sluice_le_bad("%s.ip.allow[].name must be a string.",
-                                   what);
-        }
-
-        if (addr == NULL || addr->type != SLUICE_JSON_STRING
-            || addr->str.len == 0 || addr->str.len > NGX_SOCKADDR_STRLEN)
-        {
-            ngx_http_sluice_le_bad("%s.ip.allow[].address must be an IP "
-                                   "address.", what);
-        }
-
-        v6 = 0;
-
-        for (i = 0; i < addr->str.len; i++) {
-            if (addr->str.data[i] == ':') {
-                v6 = 1;
-
-            } else if (!(addr->str.data[i] == '.'
-                         || (addr->str.data[i] >= '0'
-                             && addr->str.data[i] <= '9')
-                         || ((addr->str.data[i] | 0x20) >= 'a'
-                             && (addr->str.data[i] | 0x20) <= 'f')))
-            {
-                ngx_http_sluice_le_bad("%s: invalid address \"%s\".", what,
-                                       addr->str.data);
-            }
-        }
-
-        if (ngx_http_sluice_absent(pl)) {
-            plen = -1;
-
-        } else if (pl->type == SLUICE_JSON_NUMBER && pl->number >= 0
-                   && pl->number <= (v6 ? 128 : 32)
-                   && pl->number == (double) (int64_t) pl->number)
-        {
-            plen = (int64_t) pl->number;
-
-        } else {
-            ngx_http_sluice_le_bad("%s: subnetPrefixLength of \"%s\" must "
-                                   "be an integer from 0 to %d.", what,
-                                   addr->str.data, v6 ? 128 : 32);
-        }
-
-        last = ngx_sprintf(text, "%*s/%L", addr->str.len, addr->str.data,
-                           plen < 0 ? (int64_t) (v6 ? 128 : 32) : plen);
-
-        s.data = text;
-        s.len = last - text;
-
-        rc = ngx_ptocidr(&s, &cidr);
-
-        if (rc == NGX_ERROR) {
-            ngx_http_sluice_le_bad("%s: invalid address \"%s\".", what,
-                                   addr->str.data);
-        }
-
-        if (ngx_http_sluice_res_acl_rule(a, acl, &cidr, arr, nm, addr, plen)
-            != NGX_OK)
-        {
-            return NGX_ERROR;
-        }
-    }
-
-    o = sluice_json_new(a, SLUICE_JSON_OBJECT);
-    ip = sluice_json_new(a, SLUICE_JSON_OBJECT);
+    o = sluice_json_new(b->a, SLUICE_JSON_OBJECT);
+    ip = sluice_json_new(b->a, SLUICE_JSON_OBJECT);
     if (o == NULL || ip == NULL) {
         return NGX_ERROR;
     }
 
-    ngx_http_sluice_le_put_member(ip, "allow", arr);
-    ngx_http_sluice_le_put_member(o, "ip", ip);
-    ngx_http_sluice_le_put_member(out, "accessControl", o);
+    ngx_http_sluice_res_put_member(b->a, ip, "allow",
+                                   sluice_json_get(norm, "allow"));
+    ngx_http_sluice_res_put_member(b->a, o, "ip", ip);
+    ngx_http_sluice_res_put_member(b->a, out, "accessControl", o);
 
     return NGX_OK;
 }
@@ -1780,14 +644,19 @@ ngx_http_sluice_le_fixed(sluice_alloc_t *a, ngx_http_sluice_le_fixed_t *fx,
 
 
 static ngx_int_t
-ngx_http_sluice_le_build_input(sluice_alloc_t *a, sluice_json_t *props,
-    sluice_json_t *oldp, sluice_json_t *np, ngx_http_sluice_le_fields_t *f,
-    ngx_http_sluice_res_err_t *err)
+ngx_http_sluice_le_build_input(ngx_http_sluice_res_build_t *b,
+    sluice_json_t *props, sluice_json_t *oldp, sluice_json_t *np,
+    ngx_http_sluice_le_fields_t *f)
 {
-    char            dur[SLUICE_ISO8601_DURATION_LEN];
-    uint64_t        ms;
-    ngx_int_t       rc;
-    sluice_json_t  *input, *ni, *v, *old;
+    char                        dur[SLUICE_ISO8601_DURATION_LEN];
+    uint64_t                    ms;
+    ngx_int_t                   rc;
+    sluice_json_t              *input, *ni, *v, *old;
+    sluice_alloc_t             *a;
+    ngx_http_sluice_res_err_t  *err;
+
+    a = b->a;
+    err = &b->err;
 
     input = sluice_json_get(props, "input");
 
@@ -1874,8 +743,8 @@ ngx_http_sluice_le_build_input(sluice_alloc_t *a, sluice_json_t *props,
         return rc;
     }
 
-    rc = ngx_http_sluice_le_acl(a, input, "properties.input.accessControl",
-                                &f->input_acl, ni, err);
+    rc = ngx_http_sluice_le_acl(b, input, "properties.input.accessControl",
+                                &f->input_acl, ni);
     if (rc != NGX_OK) {
         return rc;
     }
@@ -1887,12 +756,17 @@ ngx_http_sluice_le_build_input(sluice_alloc_t *a, sluice_json_t *props,
 
 
 static ngx_int_t
-ngx_http_sluice_le_build_preview(sluice_alloc_t *a, sluice_json_t *props,
-    sluice_json_t *oldp, sluice_json_t *np, ngx_http_sluice_le_fields_t *f,
-    ngx_http_sluice_res_err_t *err)
+ngx_http_sluice_le_build_preview(ngx_http_sluice_res_build_t *b,
+    sluice_json_t *props, sluice_json_t *oldp, sluice_json_t *np,
+    ngx_http_sluice_le_fields_t *f)
 {
-    ngx_int_t       rc;
-    sluice_json_t  *preview, *npv, *v, *old, *s;
+    ngx_int_t                   rc;
+    sluice_json_t              *preview, *npv, *v, *old, *s;
+    sluice_alloc_t             *a;
+    ngx_http_sluice_res_err_t  *err;
+
+    a = b->a;
+    err = &b->err;
 
     preview = sluice_json_get(props, "preview");
 
@@ -1947,9 +821,9 @@ ngx_http_sluice_le_build_preview(sluice_alloc_t *a, sluice_json_t *props,
         ngx_http_sluice_le_put_member(npv, "alternativeMediaId", s);
     }
 
-    rc = ngx_http_sluice_le_acl(a, preview,
+    rc = ngx_http_sluice_le_acl(b, preview,
                                 "properties.preview.accessControl",
-                                &f->preview_acl, npv, err);
+                                &f->preview_acl, npv);
     if (rc != NGX_OK) {
         return rc;
     }
@@ -2186,26 +1060,42 @@ ngx_http_sluice_le_build_misc(sluice_alloc_t *a, sluice_json_t *props,
 
 /*
  * Validates a live event (the body of a PUT, or a PATCH merged onto the
- * stored document, or a stored document at startup) and makes the
- * stored document *out and the fixed fields *f.  old is the stored
+ * stored document, or a stored document at startup) into the stored
+ * document b->doc and the fixed fields b->data.  b->old is the stored
  * document of an existing event (for values that cannot change).
- * NGX_DECLINED with *err filled when invalid.
  */
 
 static ngx_int_t
-ngx_http_sluice_le_build(sluice_alloc_t *a, sluice_json_t *in,
-    sluice_json_t *old, ngx_str_t *name, ngx_uint_t keep_times,
-    sluice_json_t **out, ngx_http_sluice_le_fields_t *f,
-    ngx_http_sluice_res_err_t *err)
+ngx_http_sluice_le_build(ngx_http_sluice_res_build_t *b)
 {
-    char            now[SLUICE_ISO8601_TIME_LEN];
-    size_t          nlen;
-    ngx_int_t       rc;
-    ngx_time_t     *tp;
-    sluice_json_t  *props, *oldp, *doc, *np, *v, *m, *tags, *s;
+    char                          now[SLUICE_ISO8601_TIME_LEN];
+    size_t                        nlen;
+    ngx_int_t                     rc;
+    ngx_str_t                    *name;
+    ngx_time_t                   *tp;
+    sluice_json_t                *in, *old, *props, *oldp, *doc, *np, *v;
+    sluice_json_t                *s;
+    sluice_alloc_t               *a;
+    ngx_http_sluice_res_err_t    *err;
+    ngx_http_sluice_le_fields_t  *f;
 
-    err->status = 0;
-    ngx_memzero(f, sizeof(ngx_http_sluice_le_fields_t));
+    a = b->a;
+    err = &b->err;
+    in = b->in;
+    old = b->old;
+    name = &b->name;
+
+    f = b->data;
+
+    if (f == NULL) {
+        f = ngx_pcalloc(b->pool, sizeof(ngx_http_sluice_le_fields_t));
+        if (f == NULL) {
+            return NGX_ERROR;
+        }
+
+        b->data = f;
+    }
+
 
     if (in->type != SLUICE_JSON_OBJECT) {
         ngx_http_sluice_le_bad("The live event must be a JSON object.");
@@ -2230,62 +1120,10 @@ ngx_http_sluice_le_build(sluice_alloc_t *a, sluice_json_t *in,
                                   sluice_json_new_string(a, name->data,
                                                          name->len));
 
-    v = sluice_json_get(in, "location");
-
-    if (ngx_http_sluice_absent(v)) {
-        v = sluice_json_get(old, "location");
-
-        if (v == NULL) {
-            ngx_http_sluice_res_fail(err, NGX_HTTP_BAD_REQUEST,
-                                     "LocationRequired",
-                                     "The location property is required for "
-                                     "this definition.");
-            return NGX_DECLINED;
-        }
+    rc = ngx_http_sluice_res_tracked(b, doc);
+    if (rc != NGX_OK) {
+        return rc;
     }
-
-    if (v->type != SLUICE_JSON_STRING || v->str.len == 0
-        || v->str.len > 128)
-    {
-        ngx_http_sluice_le_bad("location must be a non-empty string.");
-    }
-
-    ngx_http_sluice_le_put_member(doc, "location",
-        sluice_json_new_string(a, v->str.data, v->str.len));
-
-    v = sluice_json_get(in, "tags");
-    tags = sluice_json_new(a, SLUICE_JSON_OBJECT);
-    if (tags == NULL) {
-        return NGX_ERROR;
-    }
-
-    if (!ngx_http_sluice_absent(v)) {
-        if (v->type != SLUICE_JSON_OBJECT
-            || v->count > NGX_HTTP_SLUICE_MAX_TAGS)
-        {
-            ngx_http_sluice_le_bad("tags must be an object of at most %d "
-                                   "strings.", NGX_HTTP_SLUICE_MAX_TAGS);
-        }
-
-        for (m = v->child; m; m = m->next) {
-            if (m->type != SLUICE_JSON_STRING || m->key.len > 512
-                || m->str.len > 256)
-            {
-                ngx_http_sluice_le_bad("tag values must be strings (names "
-                                       "up to 512, values up to 256 "
-                                       "characters).");
-            }
-
-            s = sluice_json_copy(a, m);
-            if (s == NULL) {
-                return NGX_ERROR;
-            }
-
-            sluice_json_append(tags, s);
-        }
-    }
-
-    ngx_http_sluice_le_put_member(doc, "tags", tags);
 
     if (ngx_http_sluice_le_opt_string(a, sluice_json_get(props, "description"),
                                       "properties.description", &s, err)
@@ -2300,12 +1138,12 @@ ngx_http_sluice_le_build(sluice_alloc_t *a, sluice_json_t *in,
 
     ngx_http_sluice_le_put_member(np, "description", s);
 
-    rc = ngx_http_sluice_le_build_input(a, props, oldp, np, f, err);
+    rc = ngx_http_sluice_le_build_input(b, props, oldp, np, f);
     if (rc != NGX_OK) {
         return rc;
     }
 
-    rc = ngx_http_sluice_le_build_preview(a, props, oldp, np, f, err);
+    rc = ngx_http_sluice_le_build_preview(b, props, oldp, np, f);
     if (rc != NGX_OK) {
         return rc;
     }
@@ -2333,164 +1171,378 @@ ngx_http_sluice_le_build(sluice_alloc_t *a, sluice_json_t *in,
     v = sluice_json_get(oldp, "lastModified");
 
     ngx_http_sluice_le_put_member(np, "lastModified",
-        keep_times && v && v->type == SLUICE_JSON_STRING
+        b->load && v && v->type == SLUICE_JSON_STRING
         ? sluice_json_new_string(a, v->str.data, v->str.len)
         : sluice_json_new_string(a, (uint8_t *) now, nlen));
 
     ngx_http_sluice_le_put_member(doc, "properties", np);
 
-    *out = doc;
+    b->doc = doc;
 
     return NGX_OK;
 }
 
 
-ngx_int_t
-ngx_http_sluice_live_event_load(ngx_sluice_zone_ctx_t *zctx, u_char *data,
-    size_t len, ngx_pool_t *pool, ngx_log_t *log)
+/* --- records: ngx_sluice_event_t ------------------------------------ */
+
+static void *
+ngx_http_sluice_le_find(ngx_sluice_shctx_t *sh, ngx_http_sluice_rt_t *rt,
+    u_char *parent, u_char *name, size_t len)
 {
-    ngx_int_t                     rc;
-    ngx_str_t                     name, json;
-    ngx_uint_t                    state, i;
-    sluice_json_t                *root, *meta, *res, *doc, *v;
-    sluice_alloc_t                a;
+    return ngx_sluice_event_by_name(sh, name, len);
+}
+
+
+/* the next event after prev, settled; those a settling frees are skipped */
+
+static void *
+ngx_http_sluice_le_next(ngx_sluice_shctx_t *sh, ngx_http_sluice_rt_t *rt,
+    void *prev)
+{
+    ngx_queue_t         *q, *next;
+    ngx_sluice_event_t  *ev;
+
+    q = prev ? ngx_queue_next(&((ngx_sluice_event_t *) prev)->queue)
+             : ngx_queue_head(&sh->events);
+
+    while (q != ngx_queue_sentinel(&sh->events)) {
+        next = ngx_queue_next(q);
+        ev = ngx_queue_data(q, ngx_sluice_event_t, queue);
+
+        if (ngx_sluice_event_settle(sh, ev) == NGX_OK) {
+            return ev;
+        }
+
+        q = next;
+    }
+
+    return NULL;
+}
+
+
+static ngx_uint_t
+ngx_http_sluice_le_count(ngx_sluice_shctx_t *sh, ngx_http_sluice_rt_t *rt)
+{
+    return sh->nevents;
+}
+
+
+static void
+ngx_http_sluice_le_view(void *rec, ngx_http_sluice_rec_t *v)
+{
+    ngx_sluice_event_t  *ev = rec;
+
+    v->name = ev->name;
+    v->parent = (u_char *) "";
+    v->state = &ev->state;
+    v->op = &ev->op;
+    v->json = &ev->json;
+    v->json_len = &ev->json_len;
+    v->serial = &ev->serial;
+    v->version = &ev->version;
+    v->persisted = &ev->persisted;
+}
+
+
+static void
+ngx_http_sluice_le_fields(void *rec, ngx_http_sluice_res_snap_t *snap)
+{
+    ngx_sluice_event_t  *ev = rec;
+
+    ngx_memcpy(snap->f.id, ev->id, sizeof(ev->id));
+    snap->generation = ev->generation;
+}
+
+
+static void
+ngx_http_sluice_le_apply(void *rec, ngx_http_sluice_res_build_t *b,
+    ngx_uint_t update)
+{
+    ngx_sluice_event_t           *ev = rec;
+    ngx_http_sluice_le_fields_t  *f = b->data;
+
+    ngx_memcpy(ev->token, f->token, sizeof(ev->token));
+    ngx_memcpy(ev->preview_locator, f->locator, sizeof(ev->preview_locator));
+    ev->encoding = f->encoding;
+    ev->fragment_ms = f->fragment_ms;
+    ev->input_acl = f->input_acl;
+    ev->preview_acl = f->preview_acl;
+}
+
+
+/*
+ * A new event: a new id (or its file's), the generation after its file's
+ * (a fresh zone has no fragments); debug builds may crash half-way here
+ * (ngx_sluice_test_crash_point()) when a request creates it.
+ */
+
+static void *
+ngx_http_sluice_le_create(ngx_sluice_zone_ctx_t *zctx,
+    ngx_http_sluice_rt_t *rt, ngx_http_sluice_res_build_t *b,
+    ngx_str_t *json)
+{
     ngx_sluice_shctx_t           *sh;
     ngx_sluice_event_t           *ev;
-    ngx_http_sluice_res_err_t     err;
-    ngx_http_sluice_le_fields_t   f;
+    ngx_http_sluice_le_fields_t  *f;
 
-    ngx_http_sluice_pool_alloc(&a, pool);
+    sh = zctx->sh;
+    f = b->data;
 
-    if (sluice_json_parse(&a, data, len, &root, NULL, NULL) != SLUICE_OK) {
-        return NGX_DECLINED;
+    if (b->name.len > NGX_SLUICE_NAME_LEN) {
+        return NULL;
     }
 
-    meta = sluice_json_get(root, "sluice");
-    res = sluice_json_get(root, "resource");
-    v = sluice_json_get(res, "name");
+    ev = ngx_sluice_event_alloc(sh);
+    if (ev == NULL) {
+        return NULL;
+    }
 
-    if (meta == NULL || meta->type != SLUICE_JSON_OBJECT
-        || res == NULL || v == NULL || v->type != SLUICE_JSON_STRING)
+    ngx_memcpy(ev->name, b->name.data, b->name.len);
+
+    if (f->id[0]) {
+        ngx_memcpy(ev->id, f->id, sizeof(ev->id));
+
+    } else {
+        ngx_http_sluice_new_uuid(ev->id);
+    }
+
+    ev->generation = f->generation;
+    ev->version = 1;
+
+    ngx_http_sluice_le_apply(ev, b, 0);
+
+    if (ngx_sluice_event_set_json(sh, ev, json->data, json->len) != NGX_OK) {
+        ngx_sluice_event_free(sh, ev);
+        return NULL;
+    }
+
+    ngx_queue_insert_tail(&sh->events, &ev->queue);
+
+    if (b->conf) {
+        ngx_sluice_test_crash_point(&zctx->data_path);
+    }
+
+    sh->nevents++;
+
+    return ev;
+}
+
+
+static void
+ngx_http_sluice_le_free(ngx_sluice_shctx_t *sh, void *rec)
+{
+    ngx_sluice_event_free(sh, rec);
+}
+
+
+static ngx_sluice_op_t *
+ngx_http_sluice_le_op_start(ngx_sluice_shctx_t *sh, void *rec,
+    ngx_uint_t kind, ngx_uint_t state, ngx_uint_t target,
+    ngx_msec_t delay_ms, u_char *id)
+{
+    return ngx_sluice_op_start(sh, rec, kind, state, target, delay_ms, id);
+}
+
+
+static ngx_sluice_op_t *
+ngx_http_sluice_le_op_find(ngx_sluice_shctx_t *sh, ngx_http_sluice_rt_t *rt,
+    u_char *id, size_t len)
+{
+    return ngx_sluice_op_find(sh, id, len);
+}
+
+
+/* the file names the generation the event runs in once started */
+
+static ngx_int_t
+ngx_http_sluice_le_file(ngx_pool_t *pool, ngx_http_sluice_res_snap_t *snap,
+    ngx_str_t *content)
+{
+    u_char    *p;
+    uint32_t   gen;
+
+    gen = snap->generation;
+
+    if (snap->pending && snap->final == NGX_SLUICE_RUNNING
+        && snap->op_kind != NGX_SLUICE_OP_UPDATE)
     {
-        return NGX_DECLINED;
+        gen++;
     }
 
-    name.data = (u_char *) v->str.data;
-    name.len = v->str.len;
+    content->len = sizeof("{\"sluice\":{\"id\":\"\",\"generation\":,"
+                          "\"resourceState\":\"\"},\"resource\":}") - 1
+                   + NGX_SLUICE_ID_LEN + NGX_INT32_LEN
+                   + sizeof("Allocating") + snap->json.len;
 
-    if (!ngx_http_sluice_le_name_ok(&name)) {
-        return NGX_DECLINED;
-    }
-
-    rc = ngx_http_sluice_le_build(&a, res, res, &name, 1, &doc, &f, &err);
-
-    if (rc == NGX_DECLINED) {
-        ngx_log_error(NGX_LOG_ALERT, log, 0,
-                      "sluice: live event \"%V\": %*s", &name, err.len,
-                      err.msg);
-        return NGX_DECLINED;
-    }
-
-    if (rc != NGX_OK) {
+    content->data = ngx_pnalloc(pool, content->len);
+    if (content->data == NULL) {
         return NGX_ERROR;
     }
 
-    /* transitions in flight complete: an event that ran, runs again */
+    p = ngx_sprintf(content->data,
+                    "{\"sluice\":{\"id\":\"%s\",\"generation\":%uD,"
+                    "\"resourceState\":\"%s\"},\"resource\":%V}",
+                    snap->f.id, gen,
+                    ngx_http_sluice_le_state_name(snap->final), &snap->json);
 
-    state = NGX_SLUICE_STOPPED;
+    content->len = p - content->data;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_sluice_le_write(ngx_pool_t *pool, ngx_log_t *log,
+    ngx_sluice_zone_ctx_t *zctx, ngx_http_sluice_res_snap_t *snap,
+    ngx_str_t *content, ngx_str_t *tmp)
+{
+    return ngx_sluice_store_write(pool, log, &zctx->data_path, snap->name,
+                                  content, tmp);
+}
+
+
+static ngx_int_t
+ngx_http_sluice_le_commit(ngx_pool_t *pool, ngx_log_t *log,
+    ngx_sluice_zone_ctx_t *zctx, ngx_http_sluice_res_snap_t *snap,
+    ngx_str_t *tmp)
+{
+    return ngx_sluice_store_commit(pool, log, &zctx->data_path, snap->name,
+                                   tmp);
+}
+
+
+static void
+ngx_http_sluice_le_unlink(ngx_pool_t *pool, ngx_log_t *log,
+    ngx_sluice_zone_ctx_t *zctx, void *rec)
+{
+    (void) ngx_sluice_store_remove(pool, log, &zctx->data_path,
+                                   ((ngx_sluice_event_t *) rec)->name);
+}
+
+
+static ngx_int_t
+ngx_http_sluice_le_load_name(ngx_http_sluice_res_build_t *b,
+    sluice_json_t *meta, sluice_json_t *doc)
+{
+    sluice_json_t  *v;
+
+    v = sluice_json_get(doc, "name");
+
+    if (v == NULL || v->type != SLUICE_JSON_STRING) {
+        return NGX_DECLINED;
+    }
+
+    b->name.data = (u_char *) v->str.data;
+    b->name.len = v->str.len;
+
+    return NGX_OK;
+}
+
+
+/*
+ * The state, id and generation of a file.  Transitions in flight
+ * complete: an event that ran, runs again; one being deleted is gone.
+ */
+
+static ngx_int_t
+ngx_http_sluice_le_load_meta(ngx_http_sluice_rt_t *rt,
+    ngx_http_sluice_res_build_t *b, sluice_json_t *meta)
+{
+    ngx_uint_t                    i;
+    sluice_json_t                *v;
+    ngx_http_sluice_le_fields_t  *f;
+
+    f = b->data;
+    b->state = NGX_SLUICE_STOPPED;
+
     v = sluice_json_get(meta, "resourceState");
 
-    for (i = 0; v && i < sizeof(ngx_http_sluice_le_states) / sizeof(char *);
-         i++)
-    {
-        if (sluice_json_str_eq(v, ngx_http_sluice_le_states[i])) {
-            state = i;
+    for (i = 0; v && i < 8 && rt->states[i]; i++) {
+        if (sluice_json_str_eq(v, rt->states[i])) {
+            b->state = i;
         }
     }
 
-    switch (state) {
+    switch (b->state) {
     case NGX_SLUICE_ALLOCATING:
-        state = NGX_SLUICE_STANDBY;
+        b->state = NGX_SLUICE_STANDBY;
         break;
     case NGX_SLUICE_STARTING:
-        state = NGX_SLUICE_RUNNING;
+        b->state = NGX_SLUICE_RUNNING;
         break;
     case NGX_SLUICE_STOPPING:
-        state = NGX_SLUICE_STOPPED;
+        b->state = NGX_SLUICE_STOPPED;
         break;
     case NGX_SLUICE_DELETING:
         return NGX_DECLINED;
     }
 
-    if (ngx_http_sluice_res_json_text(pool, doc, &json) != NGX_OK) {
-        return NGX_ERROR;
-    }
+    v = sluice_json_get(meta, "id");
 
-    sh = zctx->sh;
-    rc = NGX_DECLINED;
-
-    ngx_shmtx_lock(&zctx->shpool->mutex);
-
-    if (ngx_sluice_event_by_name(sh, name.data, name.len) == NULL
-        && ngx_sluice_event_by_token(sh, f.token, ngx_strlen(f.token)) == NULL
-        && ngx_sluice_event_by_preview(sh, f.locator, ngx_strlen(f.locator))
-           == NULL)
+    if (v && v->type == SLUICE_JSON_STRING
+        && sluice_uuid_valid(v->str.data, v->str.len))
     {
-        ev = ngx_sluice_event_alloc(sh);
-
-        if (ev == NULL
-            || ngx_sluice_event_set_json(sh, ev, json.data, json.len)
-               != NGX_OK)
-        {
-            if (ev) {
-                ngx_sluice_event_free(sh, ev);
-            }
-
-            rc = NGX_ERROR;
-
-        } else {
-            ngx_memcpy(ev->name, name.data, name.len);
-            ngx_http_sluice_le_apply(ev, &f);
-
-            v = sluice_json_get(meta, "id");
-
-            if (v && v->type == SLUICE_JSON_STRING
-                && sluice_uuid_valid(v->str.data, v->str.len))
-            {
-                ngx_memcpy(ev->id, v->str.data, NGX_SLUICE_ID_LEN);
-
-            } else {
-                ngx_http_sluice_new_uuid(ev->id);
-            }
-
-            /* a fresh zone has no fragments: start a new generation */
-
-            v = sluice_json_get(meta, "generation");
-
-            if (v && v->type == SLUICE_JSON_NUMBER && v->number >= 0
-                && v->number < 4294967295.0)
-            {
-                ev->generation = (uint32_t) v->number + 1;
-            }
-
-            ev->state = state;
-            ev->version = 1;
-            ev->persisted = 1;
-
-            ngx_queue_insert_tail(&sh->events, &ev->queue);
-            sh->nevents++;
-
-            rc = NGX_OK;
-        }
+        ngx_memcpy(f->id, v->str.data, NGX_SLUICE_ID_LEN);
     }
 
-    ngx_shmtx_unlock(&zctx->shpool->mutex);
+    v = sluice_json_get(meta, "generation");
 
-    if (rc == NGX_DECLINED) {
-        ngx_log_error(NGX_LOG_ALERT, log, 0,
-                      "sluice: live event \"%V\" duplicates another one, "
-                      "skipped", &name);
+    if (v && v->type == SLUICE_JSON_NUMBER && v->number >= 0
+        && v->number < 4294967295.0)
+    {
+        f->generation = (uint32_t) v->number + 1;
     }
 
-    return rc;
+    return NGX_OK;
 }
+
+
+/* where live events are: ngx_sluice_event_t, {data}/api/liveEvents/ */
+
+static ngx_http_sluice_rk_t  ngx_http_sluice_le_kind = {
+    .find = ngx_http_sluice_le_find,
+    .next = ngx_http_sluice_le_next,
+    .count = ngx_http_sluice_le_count,
+    .view = ngx_http_sluice_le_view,
+    .fields = ngx_http_sluice_le_fields,
+    .apply = ngx_http_sluice_le_apply,
+    .create = ngx_http_sluice_le_create,
+    .free = ngx_http_sluice_le_free,
+    .op_start = ngx_http_sluice_le_op_start,
+    .op_find = ngx_http_sluice_le_op_find,
+    .file = ngx_http_sluice_le_file,
+    .write = ngx_http_sluice_le_write,
+    .commit = ngx_http_sluice_le_commit,
+    .unlink = ngx_http_sluice_le_unlink,
+    .load_name = ngx_http_sluice_le_load_name,
+    .load_meta = ngx_http_sluice_le_load_meta,
+};
+
+
+ngx_http_sluice_rt_t  ngx_http_sluice_rt_live_event = {
+    .type = NGX_HTTP_SLUICE_RES_LIVE_EVENT,
+    .collection = "liveEvents",
+    .id_segment = "liveevents",
+    .arm_type = "Microsoft.Media/mediaservices/liveevents",
+    .what = "Live event",
+    .op_collection = "liveEventOperations",
+    .states = { "Stopped", "Allocating", "StandBy", "Starting", "Running",
+                "Stopping", "Deleting" },
+    .name_max = NGX_SLUICE_NAME_LEN,
+    .flags = NGX_HTTP_SLUICE_RT_PATCH|NGX_HTTP_SLUICE_RT_LRO
+             |NGX_HTTP_SLUICE_RT_TRACKED|NGX_HTTP_SLUICE_RT_LIVE_NAME
+             |NGX_HTTP_SLUICE_RT_NAME_CURSOR,
+    .kind = &ngx_http_sluice_le_kind,
+    .create = &ngx_http_sluice_le_create_op,
+    .autostart = &ngx_http_sluice_le_autostart,
+    .delete_state = NGX_SLUICE_DELETING,
+    .actions = ngx_http_sluice_le_actions,
+    .build = ngx_http_sluice_le_build,
+    .unique = ngx_http_sluice_le_unique,
+    .check = ngx_http_sluice_le_check,
+    .deletable = ngx_http_sluice_le_deletable,
+    .deleting = ngx_http_sluice_le_deleting,
+    .render = ngx_http_sluice_le_render,
+    .act_body = ngx_http_sluice_le_act_body,
+    .acting = ngx_http_sluice_le_acting,
+};

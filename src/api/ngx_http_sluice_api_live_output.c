@@ -23,7 +23,8 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 
-#include "api/ngx_http_sluice_api_resource.h"
+#include "api/ngx_http_sluice_api_live_output.h"
+#include "api/ngx_http_sluice_api_record.h"
 #include "util/sluice_iso8601.h"
 
 
@@ -32,35 +33,11 @@
 #define NGX_HTTP_SLUICE_LO_MAX_FPTS   60
 
 
-static ngx_int_t ngx_http_sluice_lo_build(ngx_http_sluice_res_build_t *b);
-static ngx_int_t ngx_http_sluice_lo_check(ngx_sluice_shctx_t *sh,
-    ngx_http_sluice_res_build_t *b, ngx_sluice_res_t *old);
-static void ngx_http_sluice_lo_created(ngx_sluice_shctx_t *sh,
-    ngx_sluice_res_t *res);
-static ngx_int_t ngx_http_sluice_lo_render(ngx_http_request_t *r,
-    ngx_http_sluice_api_ctx_t *ctx, ngx_http_sluice_res_snap_t *snap,
-    sluice_json_t *res, sluice_json_t *props);
+/* Creating, then Running once sluice_transition_time has passed */
 
-
-ngx_http_sluice_rt_t  ngx_http_sluice_rt_live_output = {
-    NGX_SLUICE_RES_LIVE_OUTPUT,
-    "liveOutputs",
-    "liveoutputs",
-    "Microsoft.Media/mediaservices/liveevents/liveoutputs",
-    "Live output",
-    "liveOutputOperations",
-    { "Creating", "Running", "Deleting" },
-    NGX_SLUICE_RES_NAME_LEN,
-    NGX_HTTP_SLUICE_RT_LRO|NGX_HTTP_SLUICE_RT_IMMUTABLE
-    |NGX_HTTP_SLUICE_RT_LIVE_NAME,
-    ngx_http_sluice_lo_build,
-    ngx_http_sluice_lo_check,
-    ngx_http_sluice_lo_created,
-    NULL,
-    NULL,
-    NULL,
-    ngx_http_sluice_lo_render,
-    NULL
+static ngx_http_sluice_action_t  ngx_http_sluice_lo_create = {
+    ngx_null_string, NGX_SLUICE_OP_CREATE, { 0, 0 },
+    NGX_SLUICE_LO_CREATING, NGX_SLUICE_LO_RUNNING, 0, 0
 };
 
 
@@ -101,43 +78,16 @@ ngx_http_sluice_lo_duration(ngx_http_sluice_res_build_t *b,
 }
 
 
+/* archiveWindowLength (required) and rewindWindowLength (at most it) */
+
 static ngx_int_t
-ngx_http_sluice_lo_build(ngx_http_sluice_res_build_t *b)
+ngx_http_sluice_lo_windows(ngx_http_sluice_res_build_t *b,
+    sluice_json_t *props, sluice_json_t *np)
 {
-    u_char           c;
-    size_t           i, n;
     ngx_int_t        rc;
-    sluice_json_t   *props, *oldp, *np, *v, *h, *nh;
     sluice_alloc_t  *a;
 
     a = b->a;
-
-    rc = ngx_http_sluice_res_build_props(b, &props, &oldp, &np);
-    if (rc != NGX_OK) {
-        return rc;
-    }
-
-    rc = ngx_http_sluice_res_opt_string(b, props, np, "description", 4096);
-    if (rc != NGX_OK) {
-        return rc;
-    }
-
-    v = sluice_json_get(props, "assetName");
-
-    if (v == NULL || v->type != SLUICE_JSON_STRING || v->str.len == 0
-        || v->str.len > NGX_SLUICE_RES_NAME_LEN)
-    {
-        ngx_http_sluice_lo_bad("properties.assetName is required: the name "
-                               "of an asset.");
-    }
-
-    ngx_memcpy(b->f.asset, v->str.data, v->str.len);
-
-    if (ngx_http_sluice_res_set(a, np, "assetName", sluice_json_copy(a, v))
-        != NGX_OK)
-    {
-        return NGX_ERROR;
-    }
 
     rc = ngx_http_sluice_lo_duration(b, props, np, "archiveWindowLength",
                                      &b->f.archive_ms);
@@ -170,6 +120,20 @@ ngx_http_sluice_lo_build(ngx_http_sluice_res_build_t *b)
         ngx_http_sluice_lo_bad("properties.rewindWindowLength must not be "
                                "longer than archiveWindowLength.");
     }
+
+    return NGX_OK;
+}
+
+
+/* manifestName: given, or made of the asset name */
+
+static ngx_int_t
+ngx_http_sluice_lo_manifest(ngx_http_sluice_res_build_t *b,
+    sluice_json_t *props, sluice_json_t *np)
+{
+    u_char          c;
+    size_t          i, n;
+    sluice_json_t  *v;
 
     v = sluice_json_get(props, "manifestName");
 
@@ -217,13 +181,22 @@ ngx_http_sluice_lo_build(ngx_http_sluice_res_build_t *b)
         }
     }
 
-    if (ngx_http_sluice_res_set(a, np, "manifestName",
-                                sluice_json_new_cstring(a,
-                                               (char *) b->f.manifest))
-        != NGX_OK)
-    {
-        return NGX_ERROR;
-    }
+    return ngx_http_sluice_res_set(b->a, np, "manifestName",
+                                   sluice_json_new_cstring(b->a,
+                                                  (char *) b->f.manifest));
+}
+
+
+/* hls.fragmentsPerTsSegment and outputSnapTime */
+
+static ngx_int_t
+ngx_http_sluice_lo_hls(ngx_http_sluice_res_build_t *b, sluice_json_t *props,
+    sluice_json_t *np)
+{
+    sluice_json_t   *v, *h, *nh;
+    sluice_alloc_t  *a;
+
+    a = b->a;
 
     h = sluice_json_get(props, "hls");
     b->f.fragments_per_ts = 1;
@@ -272,27 +245,65 @@ ngx_http_sluice_lo_build(ngx_http_sluice_res_build_t *b)
         b->f.snap_time = (int64_t) v->number;
     }
 
-    if (ngx_http_sluice_res_set(a, np, "outputSnapTime",
-                                sluice_json_new_int(a, b->f.snap_time))
+    return ngx_http_sluice_res_set(a, np, "outputSnapTime",
+                                   sluice_json_new_int(a, b->f.snap_time));
+}
+
+
+static ngx_int_t
+ngx_http_sluice_lo_build(ngx_http_sluice_res_build_t *b)
+{
+    ngx_int_t        rc;
+    sluice_json_t   *props, *oldp, *np, *v;
+    sluice_alloc_t  *a;
+
+    a = b->a;
+
+    rc = ngx_http_sluice_res_build_start(b, &props, &oldp, &np);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    v = sluice_json_get(props, "assetName");
+
+    if (v == NULL || v->type != SLUICE_JSON_STRING || v->str.len == 0
+        || v->str.len > NGX_SLUICE_RES_NAME_LEN)
+    {
+        ngx_http_sluice_lo_bad("properties.assetName is required: the name "
+                               "of an asset.");
+    }
+
+    ngx_memcpy(b->f.asset, v->str.data, v->str.len);
+
+    if (ngx_http_sluice_res_set(a, np, "assetName", sluice_json_copy(a, v))
         != NGX_OK)
     {
         return NGX_ERROR;
     }
 
-    rc = ngx_http_sluice_res_times(b, oldp, np, !b->load);
+    rc = ngx_http_sluice_lo_windows(b, props, np);
+
+    if (rc == NGX_OK) {
+        rc = ngx_http_sluice_lo_manifest(b, props, np);
+    }
+
+    if (rc == NGX_OK) {
+        rc = ngx_http_sluice_lo_hls(b, props, np);
+    }
+
     if (rc != NGX_OK) {
         return rc;
     }
 
     b->state = NGX_SLUICE_LO_CREATING;
 
-    return ngx_http_sluice_res_set(a, b->doc, "properties", np);
+    return ngx_http_sluice_res_build_end(b, oldp, np);
 }
 
 
 static ngx_int_t
 ngx_http_sluice_lo_check(ngx_sluice_shctx_t *sh,
-    ngx_http_sluice_res_build_t *b, ngx_sluice_res_t *old)
+    ngx_http_sluice_res_build_t *b, void *old)
 {
     u_char               event[NGX_SLUICE_NAME_LEN + 1];
     ngx_uint_t           max;
@@ -308,40 +319,36 @@ ngx_http_sluice_lo_check(ngx_sluice_shctx_t *sh,
 
     ev = ngx_sluice_event_by_name(sh, event, b->parent.len);
     if (ev == NULL) {
-        ngx_http_sluice_res_fail(&b->err, NGX_HTTP_NOT_FOUND, "NotFound",
-                                 "Live event '%s' was not found.", event);
-        return NGX_DECLINED;
+        ngx_http_sluice_res_refuse(&b->err, NGX_HTTP_NOT_FOUND, "NotFound",
+                                   "Live event '%s' was not found.", event);
     }
 
     if (ev->state == NGX_SLUICE_DELETING || ev->state == NGX_SLUICE_STOPPING)
     {
-        ngx_http_sluice_res_fail(&b->err, NGX_HTTP_CONFLICT,
-                                 "InvalidResourceState",
-                                 "Live event '%s' is being stopped or "
-                                 "deleted.", event);
-        return NGX_DECLINED;
+        ngx_http_sluice_res_refuse(&b->err, NGX_HTTP_CONFLICT,
+                                   "InvalidResourceState",
+                                   "Live event '%s' is being stopped or "
+                                   "deleted.", event);
     }
 
     max = (ev->encoding == NGX_SLUICE_ENC_PASSTHROUGH_BASIC)
           ? 1 : NGX_SLUICE_MAX_OUTPUTS;
 
     if (ngx_sluice_live_outputs_count(sh, ev->name) >= max) {
-        ngx_http_sluice_res_fail(&b->err, NGX_HTTP_BAD_REQUEST,
-                                 "BadRequest",
-                                 "Live event '%s' already has %ui live "
-                                 "output%s, the most its encoding allows.",
-                                 event, max, max == 1 ? "" : "s");
-        return NGX_DECLINED;
+        ngx_http_sluice_res_refuse(&b->err, NGX_HTTP_BAD_REQUEST,
+                                   "BadRequest",
+                                   "Live event '%s' already has %ui live "
+                                   "output%s, the most its encoding allows.",
+                                   event, max, max == 1 ? "" : "s");
     }
 
     asset = ngx_sluice_res_find(sh, NGX_SLUICE_RES_ASSET, NULL, b->f.asset,
                                 ngx_strlen(b->f.asset));
     if (asset == NULL) {
-        ngx_http_sluice_res_fail(&b->err, NGX_HTTP_BAD_REQUEST,
-                                 "BadRequest",
-                                 "Asset '%s' was not found: create it before "
-                                 "the live output.", b->f.asset);
-        return NGX_DECLINED;
+        ngx_http_sluice_res_refuse(&b->err, NGX_HTTP_BAD_REQUEST,
+                                   "BadRequest",
+                                   "Asset '%s' was not found: create it before "
+                                   "the live output.", b->f.asset);
     }
 
     other = ngx_sluice_live_output_by_asset(sh, b->f.asset,
@@ -364,9 +371,11 @@ ngx_http_sluice_lo_check(ngx_sluice_shctx_t *sh,
 
 
 static void
-ngx_http_sluice_lo_created(ngx_sluice_shctx_t *sh, ngx_sluice_res_t *res)
+ngx_http_sluice_lo_created(ngx_sluice_shctx_t *sh, void *rec)
 {
-    ngx_sluice_res_t  *asset;
+    ngx_sluice_res_t  *asset, *res;
+
+    res = rec;
 
     asset = ngx_sluice_res_find(sh, NGX_SLUICE_RES_ASSET, NULL, res->f.asset,
                                 ngx_strlen(res->f.asset));
@@ -410,3 +419,41 @@ ngx_http_sluice_lo_render(ngx_http_request_t *r,
 
     return NGX_OK;
 }
+
+
+/* created: the asset, which now remembers the output that records it */
+
+static void
+ngx_http_sluice_lo_done(ngx_http_request_t *r,
+    ngx_http_sluice_api_ctx_t *ctx, ngx_http_sluice_res_snap_t *snap,
+    ngx_uint_t kind)
+{
+    if (kind == NGX_SLUICE_OP_CREATE) {
+        ngx_http_sluice_res_persist_name(r->pool, r->connection->log,
+                                         ngx_http_sluice_res_zone(ctx),
+                                         NGX_SLUICE_RES_ASSET, NULL,
+                                         snap->f.asset);
+    }
+}
+
+
+ngx_http_sluice_rt_t  ngx_http_sluice_rt_live_output = {
+    .type = NGX_SLUICE_RES_LIVE_OUTPUT,
+    .collection = "liveOutputs",
+    .id_segment = "liveoutputs",
+    .arm_type = "Microsoft.Media/mediaservices/liveevents/liveoutputs",
+    .what = "Live output",
+    .op_collection = "liveOutputOperations",
+    .states = { "Creating", "Running", "Deleting" },
+    .name_max = NGX_SLUICE_RES_NAME_LEN,
+    .flags = NGX_HTTP_SLUICE_RT_LRO|NGX_HTTP_SLUICE_RT_IMMUTABLE
+             |NGX_HTTP_SLUICE_RT_LIVE_NAME,
+    .kind = &ngx_http_sluice_rk_res,
+    .create = &ngx_http_sluice_lo_create,
+    .delete_state = NGX_SLUICE_LO_DELETING,
+    .build = ngx_http_sluice_lo_build,
+    .check = ngx_http_sluice_lo_check,
+    .created = ngx_http_sluice_lo_created,
+    .done = ngx_http_sluice_lo_done,
+    .render = ngx_http_sluice_lo_render,
+};

@@ -23,45 +23,48 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 
-#include "api/ngx_http_sluice_api_resource.h"
-
-
-static ngx_int_t ngx_http_sluice_res_build_acl(ngx_http_sluice_res_build_t *b,
-    sluice_json_t *v, ngx_sluice_ip_acl_t *acl, sluice_json_t **norm);
+#include "api/ngx_http_sluice_api_record.h"
+#include "api/ngx_http_sluice_api_streaming_endpoint.h"
 
 
 #define NGX_HTTP_SLUICE_SE_MAX_UNITS    10
 #define NGX_HTTP_SLUICE_SE_MAX_HOSTS    10
-#define NGX_HTTP_SLUICE_SE_MAX_TAGS     50
 
 
-static ngx_int_t ngx_http_sluice_se_build(ngx_http_sluice_res_build_t *b);
-static ngx_int_t ngx_http_sluice_se_render(ngx_http_request_t *r,
-    ngx_http_sluice_api_ctx_t *ctx, ngx_http_sluice_res_snap_t *snap,
-    sluice_json_t *res, sluice_json_t *props);
-static ngx_int_t ngx_http_sluice_se_action(ngx_http_request_t *r,
-    ngx_http_sluice_api_ctx_t *ctx);
+/* scale: from Running, or at once when Stopped (no state check) */
+
+static ngx_http_sluice_action_t  ngx_http_sluice_se_actions[] = {
+
+    { ngx_string("start"), NGX_SLUICE_OP_START,
+      { NGX_SLUICE_SE_STOPPED, NGX_SLUICE_SE_STOPPED },
+      NGX_SLUICE_SE_STARTING, NGX_SLUICE_SE_RUNNING, NGX_SLUICE_SE_RUNNING,
+      0 },
+
+    { ngx_string("stop"), NGX_SLUICE_OP_STOP,
+      { NGX_SLUICE_SE_RUNNING, NGX_SLUICE_SE_RUNNING },
+      NGX_SLUICE_SE_STOPPING, NGX_SLUICE_SE_STOPPED, NGX_SLUICE_SE_STOPPED,
+      0 },
+
+    { ngx_string("scale"), NGX_SLUICE_OP_UPDATE,
+      { NGX_SLUICE_SE_RUNNING, NGX_SLUICE_SE_RUNNING },
+      NGX_SLUICE_SE_SCALING, NGX_SLUICE_SE_RUNNING, NGX_SLUICE_SE_DELETING,
+      NGX_HTTP_SLUICE_ACT_ANY_STATE },
+
+    { ngx_null_string, 0, { 0, 0 }, 0, 0, 0, 0 }
+};
 
 
-ngx_http_sluice_rt_t  ngx_http_sluice_rt_streaming_endpoint = {
-    NGX_SLUICE_RES_STREAMING_ENDPOINT,
-    "streamingEndpoints",
-    "streamingendpoints",
-    "Microsoft.Media/mediaservices/streamingEndpoints",
-    "Streaming endpoint",
-    "streamingEndpointOperations",
-    { "Stopped", "Starting", "Running", "Stopping", "Deleting", "Scaling" },
-    24,
-    NGX_HTTP_SLUICE_RT_PATCH|NGX_HTTP_SLUICE_RT_LRO
-    |NGX_HTTP_SLUICE_RT_TRACKED|NGX_HTTP_SLUICE_RT_LIVE_NAME,
-    ngx_http_sluice_se_build,
-    NULL,
-    NULL,
-    NULL,
-    NULL,
-    NULL,
-    ngx_http_sluice_se_render,
-    ngx_http_sluice_se_action
+/* created Stopped; with ?autoStart=true, started */
+
+static ngx_http_sluice_action_t  ngx_http_sluice_se_create = {
+    ngx_null_string, NGX_SLUICE_OP_CREATE, { 0, 0 },
+    NGX_SLUICE_SE_STOPPED, NGX_SLUICE_SE_STOPPED, 0, 0
+};
+
+
+static ngx_http_sluice_action_t  ngx_http_sluice_se_autostart = {
+    ngx_null_string, NGX_SLUICE_OP_CREATE, { 0, 0 },
+    NGX_SLUICE_SE_STARTING, NGX_SLUICE_SE_RUNNING, 0, 0
 };
 
 
@@ -71,176 +74,6 @@ ngx_http_sluice_rt_t  ngx_http_sluice_rt_streaming_endpoint = {
 
 #define ngx_http_sluice_se_put(obj, key, val)                                \
     ngx_http_sluice_res_put_member(a, obj, key, val)
-
-
-/* accessControl.ip: IPRange entries -> allow-list; *norm: as stored */
-
-static ngx_int_t
-ngx_http_sluice_res_build_acl(ngx_http_sluice_res_build_t *b,
-    sluice_json_t *ip, ngx_sluice_ip_acl_t *acl, sluice_json_t **norm)
-{
-    u_char                 text[NGX_SOCKADDR_STRLEN + 8], *last;
-    int64_t                plen;
-    ngx_str_t              s;
-    ngx_uint_t             v6;
-    ngx_cidr_t             cidr;
-    sluice_json_t         *allow, *e, *nm, *addr, *pl, *arr, *ne;
-    sluice_alloc_t        *a;
-
-    a = b->a;
-    ngx_memzero(acl, sizeof(ngx_sluice_ip_acl_t));
-    *norm = NULL;
-
-    allow = NULL;
-
-    if (!ngx_http_sluice_absent(ip)) {
-        if (ip->type != SLUICE_JSON_OBJECT) {
-            ngx_http_sluice_se_bad("accessControl.ip must be an object.");
-        }
-
-        allow = sluice_json_get(ip, "allow");
-    }
-
-    if (ngx_http_sluice_absent(allow)) {
-        acl->allow_all = 1;
-        return NGX_OK;
-    }
-
-    if (allow->type != SLUICE_JSON_ARRAY
-        || allow->count > NGX_SLUICE_MAX_IP_RULES)
-    {
-        ngx_http_sluice_se_bad("accessControl.ip.allow must be an array of "
-                               "at most %d entries.",
-                               NGX_SLUICE_MAX_IP_RULES);
-    }
-
-    arr = sluice_json_new(a, SLUICE_JSON_ARRAY);
-    if (arr == NULL) {
-        return NGX_ERROR;
-    }
-
-    for (e = allow->child; e; e = e->next) {
-        nm = sluice_json_get(e, "name");
-        addr = sluice_json_get(e, "address");
-        pl = sluice_json_get(e, "subnetPrefixLength");
-
-        if (e->type != SLUICE_JSON_OBJECT
-            || (!ngx_http_sluice_absent(nm) && nm->type != SLUICE_JSON_STRING)
-            || addr == NULL || addr->type != SLUICE_JSON_STRING
-            || addr->str.len == 0 || addr->str.len > NGX_SOCKADDR_STRLEN)
-        {
-            ngx_http_sluice_se_bad("accessControl.ip.allow entries need an "
-                                   "address (and optionally a name).");
-        }
-
-        v6 = (ngx_strlchr((u_char *) addr->str.data,
-                          (u_char *) addr->str.data + addr->str.len, ':')
-              != NULL);
-
-        if (ngx_http_sluice_absent(pl)) {
-            plen = v6 ? 128 : 32;
-
-        } else if (pl->type == SLUICE_JSON_NUMBER && pl->number >= 0
-                   && pl->number <= (v6 ? 128 : 32)
-                   && pl->number == (double) (int64_t) pl->number)
-        {
-            plen = (int64_t) pl->number;
-
-        } else {
-            ngx_http_sluice_se_bad("accessControl.ip: subnetPrefixLength of "
-                                   "\"%*s\" must be an integer from 0 to "
-                                   "%d.", addr->str.len, addr->str.data,
-                                   v6 ? 128 : 32);
-        }
-
-        last = ngx_sprintf(text, "%*s/%L", addr->str.len, addr->str.data,
-                           plen);
-        s.data = text;
-        s.len = last - text;
-
-        if (ngx_ptocidr(&s, &cidr) == NGX_ERROR) {
-            ngx_http_sluice_se_bad("accessControl.ip: invalid address "
-                                   "\"%*s\".", addr->str.len,
-                                   addr->str.data);
-        }
-
-        if (ngx_http_sluice_res_acl_rule(a, acl, &cidr, arr, nm, addr,
-                                         ngx_http_sluice_absent(pl)
-                                         ? -1 : plen)
-            != NGX_OK)
-        {
-            return NGX_ERROR;
-        }
-    }
-
-    ne = sluice_json_new(a, SLUICE_JSON_OBJECT);
-    if (ne == NULL) {
-        return NGX_ERROR;
-    }
-
-    ngx_http_sluice_se_put(ne, "allow", arr);
-
-    *norm = ne;
-
-    return NGX_OK;
-}
-
-
-static ngx_int_t
-ngx_http_sluice_se_tags(ngx_http_sluice_res_build_t *b, sluice_json_t *doc)
-{
-    sluice_json_t   *v, *m, *tags;
-    sluice_alloc_t  *a;
-
-    a = b->a;
-
-    v = sluice_json_get(b->in, "tags");
-    tags = sluice_json_new(a, SLUICE_JSON_OBJECT);
-    if (tags == NULL) {
-        return NGX_ERROR;
-    }
-
-    if (!ngx_http_sluice_absent(v)) {
-        if (v->type != SLUICE_JSON_OBJECT
-            || v->count > NGX_HTTP_SLUICE_SE_MAX_TAGS)
-        {
-            ngx_http_sluice_se_bad("tags must be an object of at most %d "
-                                   "strings.", NGX_HTTP_SLUICE_SE_MAX_TAGS);
-        }
-
-        for (m = v->child; m; m = m->next) {
-            if (m->type != SLUICE_JSON_STRING || m->key.len > 512
-                || m->str.len > 256)
-            {
-                ngx_http_sluice_se_bad("tag values must be strings.");
-            }
-
-            sluice_json_append(tags, sluice_json_copy(a, m));
-        }
-    }
-
-    ngx_http_sluice_se_put(doc, "tags", tags);
-
-    v = sluice_json_get(b->in, "location");
-
-    if (ngx_http_sluice_absent(v)) {
-        ngx_http_sluice_res_fail(&b->err, NGX_HTTP_BAD_REQUEST,
-                                 "LocationRequired",
-                                 "The location property is required for "
-                                 "this definition.");
-        return NGX_DECLINED;
-    }
-
-    if (v->type != SLUICE_JSON_STRING || v->str.len == 0
-        || v->str.len > 128)
-    {
-        ngx_http_sluice_se_bad("location must be a non-empty string.");
-    }
-
-    ngx_http_sluice_se_put(doc, "location", sluice_json_copy(a, v));
-
-    return NGX_OK;
-}
 
 
 static ngx_int_t
@@ -302,8 +135,9 @@ ngx_http_sluice_se_access(ngx_http_sluice_res_build_t *b,
         ngx_http_sluice_se_put(nac, "akamai", sluice_json_copy(a, ak));
     }
 
-    rc = ngx_http_sluice_res_build_acl(b, sluice_json_get(ac, "ip"),
-                                       &b->f.acl, &norm);
+    rc = ngx_http_sluice_res_ip_allow(a, &b->err, sluice_json_get(ac, "ip"),
+                                      "properties.accessControl", &b->f.acl,
+                                      &norm);
     if (rc != NGX_OK) {
         return rc;
     }
@@ -318,37 +152,17 @@ ngx_http_sluice_se_access(ngx_http_sluice_res_build_t *b,
 }
 
 
+/* customHostNames: host names */
+
 static ngx_int_t
-ngx_http_sluice_se_misc(ngx_http_sluice_res_build_t *b, sluice_json_t *props,
-    sluice_json_t *np)
+ngx_http_sluice_se_hosts(ngx_http_sluice_res_build_t *b,
+    sluice_json_t *props, sluice_json_t *np)
 {
-    ngx_int_t        rc;
     ngx_uint_t       i;
-    sluice_json_t   *v, *o, *arr, *e;
+    sluice_json_t   *v, *arr, *e;
     sluice_alloc_t  *a;
 
     a = b->a;
-
-    v = sluice_json_get(props, "maxCacheAge");
-    b->f.max_cache_age = -1;
-
-    if (!ngx_http_sluice_absent(v)) {
-        if (v->type != SLUICE_JSON_NUMBER || v->number < 0
-            || v->number > 2147483647.0
-            || v->number != (double) (int64_t) v->number)
-        {
-            ngx_http_sluice_se_bad("properties.maxCacheAge must be a number "
-                                   "of seconds.");
-        }
-
-        b->f.max_cache_age = (ngx_int_t) v->number;
-        ngx_http_sluice_se_put(np, "maxCacheAge",
-                               sluice_json_new_int(a, b->f.max_cache_age));
-
-    } else {
-        ngx_http_sluice_se_put(np, "maxCacheAge",
-                               sluice_json_new(a, SLUICE_JSON_NULL));
-    }
 
     v = sluice_json_get(props, "customHostNames");
     arr = sluice_json_new(a, SLUICE_JSON_ARRAY);
@@ -389,17 +203,32 @@ ngx_http_sluice_se_misc(ngx_http_sluice_res_build_t *b, sluice_json_t *props,
 
     ngx_http_sluice_se_put(np, "customHostNames", arr);
 
+    return NGX_OK;
+}
+
+
+/* cdnEnabled (false: no CDN of its own), cdn*, crossSiteAccessPolicies */
+
+static ngx_int_t
+ngx_http_sluice_se_cdn(ngx_http_sluice_res_build_t *b, sluice_json_t *props,
+    sluice_json_t *np)
+{
+    ngx_int_t        rc;
+    sluice_json_t   *v, *o;
+    sluice_alloc_t  *a;
+
+    a = b->a;
+
     v = sluice_json_get(props, "cdnEnabled");
 
     if (!ngx_http_sluice_absent(v)
         && (v->type != SLUICE_JSON_BOOL || v->boolean))
     {
-        ngx_http_sluice_res_fail(&b->err, NGX_HTTP_BAD_REQUEST,
-                                 "NotSupported",
-                                 "properties.cdnEnabled: there is no CDN "
-                                 "integration; put a CDN or nginx "
-                                 "proxy_cache in front of Sluice.");
-        return NGX_DECLINED;
+        ngx_http_sluice_res_refuse(&b->err, NGX_HTTP_BAD_REQUEST,
+                                   "NotSupported",
+                                   "properties.cdnEnabled: there is no CDN "
+                                   "integration; put a CDN or nginx "
+                                   "proxy_cache in front of Sluice.");
     }
 
     ngx_http_sluice_se_put(np, "cdnEnabled", sluice_json_new_bool(a, 0));
@@ -450,6 +279,47 @@ ngx_http_sluice_se_misc(ngx_http_sluice_res_build_t *b, sluice_json_t *props,
 
 
 static ngx_int_t
+ngx_http_sluice_se_misc(ngx_http_sluice_res_build_t *b, sluice_json_t *props,
+    sluice_json_t *np)
+{
+    ngx_int_t        rc;
+    sluice_json_t   *v;
+    sluice_alloc_t  *a;
+
+    a = b->a;
+
+    v = sluice_json_get(props, "maxCacheAge");
+    b->f.max_cache_age = -1;
+
+    if (!ngx_http_sluice_absent(v)) {
+        if (v->type != SLUICE_JSON_NUMBER || v->number < 0
+            || v->number > 2147483647.0
+            || v->number != (double) (int64_t) v->number)
+        {
+            ngx_http_sluice_se_bad("properties.maxCacheAge must be a number "
+                                   "of seconds.");
+        }
+
+        b->f.max_cache_age = (ngx_int_t) v->number;
+        ngx_http_sluice_se_put(np, "maxCacheAge",
+                               sluice_json_new_int(a, b->f.max_cache_age));
+
+    } else {
+        ngx_http_sluice_se_put(np, "maxCacheAge",
+                               sluice_json_new(a, SLUICE_JSON_NULL));
+    }
+
+    rc = ngx_http_sluice_se_hosts(b, props, np);
+
+    if (rc == NGX_OK) {
+        rc = ngx_http_sluice_se_cdn(b, props, np);
+    }
+
+    return rc;
+}
+
+
+static ngx_int_t
 ngx_http_sluice_se_build(ngx_http_sluice_res_build_t *b)
 {
     ngx_int_t        rc;
@@ -463,7 +333,7 @@ ngx_http_sluice_se_build(ngx_http_sluice_res_build_t *b)
         return rc;
     }
 
-    rc = ngx_http_sluice_se_tags(b, b->doc);
+    rc = ngx_http_sluice_res_tracked(b, b->doc);
     if (rc != NGX_OK) {
         return rc;
     }
@@ -499,16 +369,9 @@ ngx_http_sluice_se_build(ngx_http_sluice_res_build_t *b)
         return rc;
     }
 
-    rc = ngx_http_sluice_res_times(b, oldp, np, !b->load);
-    if (rc != NGX_OK) {
-        return rc;
-    }
-
     b->state = NGX_SLUICE_SE_STOPPED;
 
-    ngx_http_sluice_se_put(b->doc, "properties", np);
-
-    return NGX_OK;
+    return ngx_http_sluice_res_build_end(b, oldp, np);
 }
 
 
@@ -598,204 +461,70 @@ ngx_http_sluice_se_render(ngx_http_request_t *r,
 
 /* --- start, stop, scale -------------------------------------------------- */
 
-/* scale: from Running, or at once when Stopped (no state check) */
-
-static ngx_http_sluice_action_t  ngx_http_sluice_se_actions[] = {
-
-    { ngx_string("start"), NGX_SLUICE_OP_START,
-      { NGX_SLUICE_SE_STOPPED, NGX_SLUICE_SE_STOPPED },
-      NGX_SLUICE_SE_STARTING, NGX_SLUICE_SE_RUNNING, NGX_SLUICE_SE_RUNNING },
-
-    { ngx_string("stop"), NGX_SLUICE_OP_STOP,
-      { NGX_SLUICE_SE_RUNNING, NGX_SLUICE_SE_RUNNING },
-      NGX_SLUICE_SE_STOPPING, NGX_SLUICE_SE_STOPPED, NGX_SLUICE_SE_STOPPED },
-
-    { ngx_string("scale"), NGX_SLUICE_OP_UPDATE,
-      { NGX_SLUICE_SE_RUNNING, NGX_SLUICE_SE_RUNNING },
-      NGX_SLUICE_SE_SCALING, NGX_SLUICE_SE_RUNNING, NGX_SLUICE_SE_DELETING },
-
-    { ngx_null_string, 0, { 0, 0 }, 0, 0, 0 }
-};
-
+/* scale: {"scaleUnit": n}, a change of properties.scaleUnits */
 
 static ngx_int_t
-ngx_http_sluice_se_action(ngx_http_request_t *r,
-    ngx_http_sluice_api_ctx_t *ctx)
+ngx_http_sluice_se_act_body(ngx_http_sluice_api_ctx_t *ctx,
+    ngx_http_sluice_action_t *act, ngx_http_sluice_act_in_t *in,
+    ngx_http_sluice_res_err_t *err)
 {
-    u_char                       opid[NGX_SLUICE_ID_LEN + 1];
-    ngx_int_t                    rc, units;
-    ngx_str_t                    json;
-    ngx_uint_t                   state, target;
-    sluice_json_t               *v, *doc;
-    ngx_sluice_op_t             *op;
-    ngx_sluice_res_t            *rec;
-    ngx_sluice_zone_ctx_t       *zctx;
-    ngx_http_sluice_action_t    *act;
-    ngx_http_sluice_res_snap_t   snap;
+    sluice_json_t   *v, *props;
+    sluice_alloc_t  *a;
 
-    units = -1;
-    json.len = 0;
-    json.data = NULL;
-    ngx_memzero(&snap, sizeof(ngx_http_sluice_res_snap_t));
-
-    act = ngx_http_sluice_res_action(ngx_http_sluice_se_actions,
-                                     &ctx->action);
-    if (act == NULL) {
-        return ngx_http_sluice_api_error(r, NGX_HTTP_NOT_FOUND, "NotFound",
-                   "Unknown streaming endpoint action '%V'.", &ctx->action);
+    if (act->kind != NGX_SLUICE_OP_UPDATE) {
+        return NGX_OK;
     }
 
-    if (act->kind == NGX_SLUICE_OP_UPDATE) {
-        v = sluice_json_get(ctx->body, "scaleUnit");
+    a = &ctx->alloc;
+    v = sluice_json_get(ctx->body, "scaleUnit");
 
-        if (v == NULL || v->type != SLUICE_JSON_NUMBER || v->number < 0
-            || v->number > NGX_HTTP_SLUICE_SE_MAX_UNITS
-            || v->number != (double) (int64_t) v->number)
-        {
-            return ngx_http_sluice_api_error(r, NGX_HTTP_BAD_REQUEST,
-                       "BadRequest",
-                       "The body must be {\"scaleUnit\": n} with n from 0 "
-                       "to %d.", NGX_HTTP_SLUICE_SE_MAX_UNITS);
-        }
-
-        units = (ngx_int_t) v->number;
-    }
-
-    zctx = ngx_http_sluice_res_zone(ctx);
-
-    if (units >= 0) {
-        /* the document with the new scaleUnits */
-
-        ngx_shmtx_lock(&zctx->shpool->mutex);
-
-        rec = ngx_sluice_res_find(zctx->sh,
-                                  NGX_SLUICE_RES_STREAMING_ENDPOINT, NULL,
-                                  ctx->name.data, ctx->name.len);
-
-        rc = rec ? ngx_http_sluice_res_snap(r->pool, rec, &snap)
-                 : NGX_DECLINED;
-
-        ngx_shmtx_unlock(&zctx->shpool->mutex);
-
-        if (rc == NGX_OK) {
-            doc = ngx_http_sluice_res_doc(&ctx->alloc, &snap);
-
-            if (doc == NULL
-                || ngx_http_sluice_res_set(&ctx->alloc,
-                                      sluice_json_get(doc, "properties"),
-                                      "scaleUnits",
-                                      sluice_json_new_int(&ctx->alloc, units))
-                   != NGX_OK)
-            {
-                return NGX_HTTP_INTERNAL_SERVER_ERROR;
-            }
-
-            if (ngx_http_sluice_res_json_text(r->pool, doc, &json)
-                != NGX_OK)
-            {
-                return NGX_HTTP_INTERNAL_SERVER_ERROR;
-            }
-        }
-    }
-
-    ngx_http_sluice_new_uuid(opid);
-    state = act->state;
-    target = act->target;
-
-    ngx_shmtx_lock(&zctx->shpool->mutex);
-
-    rec = ngx_sluice_res_find(zctx->sh, NGX_SLUICE_RES_STREAMING_ENDPOINT,
-                              NULL, ctx->name.data, ctx->name.len);
-
-    if (rec == NULL) {
-        rc = NGX_DECLINED;
-
-    } else if (units < 0) {
-        rc = ngx_http_sluice_res_action_check(act, rec->op, rec->state);
-
-    } else {
-        rc = (rec->op || rec->version != snap.version) ? NGX_BUSY : NGX_OK;
-    }
-
-    if (rc == NGX_OK) {
-        ngx_sluice_zone_begin(zctx->sh, r->connection->log);
-
-        if (units >= 0) {
-            /* a stopped endpoint scales at once and stays stopped */
-            target = rec->state;
-
-            if (ngx_sluice_res_set_json(zctx->sh, rec, json.data, json.len)
-                != NGX_OK)
-            {
-                rc = NGX_ERROR;
-
-            } else {
-                rec->f.scale_units = units;
-            }
-        }
-
-        if (rc == NGX_OK) {
-            op = ngx_sluice_res_op_start(zctx->sh, rec, act->kind,
-                                         target == NGX_SLUICE_SE_STOPPED
-                                         && units >= 0 ? target : state,
-                                         target,
-                                         target == NGX_SLUICE_SE_STOPPED
-                                         && units >= 0
-                                         ? 0 : ctx->conf->transition_time,
-                                         opid);
-            if (op == NULL) {
-                rc = NGX_ERROR;
-
-            } else {
-                rec->version++;
-                rc = ngx_http_sluice_res_snap(r->pool, rec, &snap);
-            }
-        }
-
-        ngx_sluice_zone_end(zctx->sh);
-    }
-
-    ngx_shmtx_unlock(&zctx->shpool->mutex);
-
-    switch (rc) {
-
-    case NGX_OK:
-        break;
-
-    case NGX_DECLINED:
-        return ngx_http_sluice_api_error(r, NGX_HTTP_NOT_FOUND, "NotFound",
-                   "Streaming endpoint '%V' was not found.", &ctx->name);
-
-    case NGX_BUSY:
-        return ngx_http_sluice_api_error(r, NGX_HTTP_CONFLICT, "Conflict",
-                   "Streaming endpoint '%V' has an operation in progress.",
-                   &ctx->name);
-
-    case NGX_DONE:
-        return ngx_http_sluice_api_send(r, NGX_HTTP_OK, NULL);
-
-    case NGX_ABORT:
-        return ngx_http_sluice_api_error(r, NGX_HTTP_CONFLICT,
-                   "InvalidResourceState",
-                   "Streaming endpoint '%V' is not in a state that allows "
-                   "%V.", &ctx->name, &ctx->action);
-
-    default:
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    ngx_http_sluice_res_persist(r->pool, r->connection->log, zctx, &snap);
-
-    if (ngx_http_sluice_res_lro_headers(r, ctx,
-                                        &ngx_http_sluice_rt_streaming_endpoint,
-                                        snap.parent, snap.name, opid,
-                                        snap.pending)
-        != NGX_OK)
+    if (v == NULL || v->type != SLUICE_JSON_NUMBER || v->number < 0
+        || v->number > NGX_HTTP_SLUICE_SE_MAX_UNITS
+        || v->number != (double) (int64_t) v->number)
     {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        ngx_http_sluice_res_bad(err, "The body must be {\"scaleUnit\": n} "
+                                "with n from 0 to %d.",
+                                NGX_HTTP_SLUICE_SE_MAX_UNITS);
     }
 
-    return ngx_http_sluice_api_send(r, NGX_HTTP_ACCEPTED, NULL);
+    in->patch = sluice_json_new(a, SLUICE_JSON_OBJECT);
+    props = sluice_json_new(a, SLUICE_JSON_OBJECT);
+
+    if (in->patch == NULL || props == NULL
+        || ngx_http_sluice_res_set(a, props, "scaleUnits",
+                                   sluice_json_new_int(a,
+                                                       (int64_t) v->number))
+        || ngx_http_sluice_res_set(a, in->patch, "properties", props))
+    {
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+/* a stopped endpoint scales at once and stays stopped */
+
+static ngx_int_t
+ngx_http_sluice_se_acting(ngx_sluice_shctx_t *sh, void *rec,
+    ngx_http_sluice_action_t *act, ngx_http_sluice_act_in_t *in,
+    ngx_http_sluice_op_plan_t *plan, ngx_http_sluice_res_err_t *err,
+    ngx_log_t *log)
+{
+    ngx_sluice_res_t  *res = rec;
+
+    if (act->kind != NGX_SLUICE_OP_UPDATE) {
+        return NGX_OK;
+    }
+
+    plan->target = res->state;
+
+    if (res->state == NGX_SLUICE_SE_STOPPED) {
+        plan->state = NGX_SLUICE_SE_STOPPED;
+        plan->delay = 0;
+    }
+
+    return NGX_OK;
 }
 
 
@@ -805,18 +534,20 @@ ngx_int_t
 ngx_http_sluice_se_create_default(ngx_sluice_zone_ctx_t *zctx,
     ngx_pool_t *pool, ngx_log_t *log)
 {
-    size_t                        len;
-    u_char                       *data;
+    void                         *rec;
     ngx_int_t                     rc;
+    ngx_str_t                     json;
     sluice_json_t                *in;
     sluice_alloc_t                a;
-    ngx_sluice_res_t             *res;
+    ngx_http_sluice_rt_t         *rt;
     ngx_http_sluice_res_snap_t    snap;
     ngx_http_sluice_res_build_t   b;
 
     static u_char  body[] =
         "{\"location\":\"local\",\"tags\":{},\"properties\":{"
         "\"description\":\"\",\"scaleUnits\":0,\"cdnEnabled\":false}}";
+
+    rt = &ngx_http_sluice_rt_streaming_endpoint;
 
     ngx_http_sluice_pool_alloc(&a, pool);
 
@@ -832,47 +563,23 @@ ngx_http_sluice_se_create_default(ngx_sluice_zone_ctx_t *zctx,
     b.in = in;
     ngx_str_set(&b.name, "default");
 
-    if (ngx_http_sluice_se_build(&b) != NGX_OK) {
+    if (ngx_http_sluice_se_build(&b) != NGX_OK
+        || ngx_http_sluice_res_json_text(pool, b.doc, &json) != NGX_OK)
+    {
         return NGX_ERROR;
     }
 
-    len = sluice_json_write(b.doc, NULL);
-    data = ngx_pnalloc(pool, len);
-    if (data == NULL) {
-        return NGX_ERROR;
-    }
-
-    sluice_json_write(b.doc, data);
-
-    rc = NGX_OK;
+    rc = NGX_DECLINED;
 
     ngx_shmtx_lock(&zctx->shpool->mutex);
 
-    res = ngx_sluice_res_find(zctx->sh, NGX_SLUICE_RES_STREAMING_ENDPOINT,
-                              NULL, b.name.data, b.name.len);
+    if (rt->kind->find(zctx->sh, rt, NULL, b.name.data, b.name.len) == NULL)
+    {
+        rec = ngx_http_sluice_res_insert(zctx, rt, &b, &json,
+                                         NGX_SLUICE_SE_STOPPED);
 
-    if (res == NULL) {
-        res = ngx_sluice_res_alloc(zctx->sh,
-                                   NGX_SLUICE_RES_STREAMING_ENDPOINT, NULL,
-                                   b.name.data, b.name.len);
-
-        if (res == NULL
-            || ngx_sluice_res_set_json(zctx->sh, res, data, len) != NGX_OK)
-        {
-            if (res) {
-                ngx_sluice_res_free(zctx->sh, res);
-            }
-
-            rc = NGX_ERROR;
-
-        } else {
-            res->f = b.f;
-            res->state = NGX_SLUICE_SE_STOPPED;
-            rc = ngx_http_sluice_res_snap(pool, res, &snap);
-        }
-
-    } else {
-        rc = NGX_DECLINED;
+        rc = rec ? ngx_http_sluice_res_snap(pool, rt, rec, &snap)
+                 : NGX_ERROR;
     }
 
     ngx_shmtx_unlock(&zctx->shpool->mutex);
@@ -883,3 +590,27 @@ ngx_http_sluice_se_create_default(ngx_sluice_zone_ctx_t *zctx,
 
     return rc == NGX_ERROR ? NGX_ERROR : NGX_OK;
 }
+
+
+ngx_http_sluice_rt_t  ngx_http_sluice_rt_streaming_endpoint = {
+    .type = NGX_SLUICE_RES_STREAMING_ENDPOINT,
+    .collection = "streamingEndpoints",
+    .id_segment = "streamingendpoints",
+    .arm_type = "Microsoft.Media/mediaservices/streamingEndpoints",
+    .what = "Streaming endpoint",
+    .op_collection = "streamingEndpointOperations",
+    .states = { "Stopped", "Starting", "Running", "Stopping", "Deleting",
+                "Scaling" },
+    .name_max = 24,
+    .flags = NGX_HTTP_SLUICE_RT_PATCH|NGX_HTTP_SLUICE_RT_LRO
+             |NGX_HTTP_SLUICE_RT_TRACKED|NGX_HTTP_SLUICE_RT_LIVE_NAME,
+    .kind = &ngx_http_sluice_rk_res,
+    .create = &ngx_http_sluice_se_create,
+    .autostart = &ngx_http_sluice_se_autostart,
+    .delete_state = NGX_SLUICE_SE_DELETING,
+    .actions = ngx_http_sluice_se_actions,
+    .build = ngx_http_sluice_se_build,
+    .render = ngx_http_sluice_se_render,
+    .act_body = ngx_http_sluice_se_act_body,
+    .acting = ngx_http_sluice_se_acting,
+};

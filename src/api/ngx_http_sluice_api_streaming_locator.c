@@ -21,39 +21,12 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 
-#include "api/ngx_http_sluice_api_resource.h"
+#include "api/ngx_http_sluice_api_record.h"
+#include "api/ngx_http_sluice_api_streaming_locator.h"
 #include "util/sluice_uuid.h"
 
 
 #define NGX_HTTP_SLUICE_SL_MAX_FILTERS  16
-
-
-static ngx_int_t ngx_http_sluice_sl_build(ngx_http_sluice_res_build_t *b);
-static ngx_int_t ngx_http_sluice_sl_check(ngx_sluice_shctx_t *sh,
-    ngx_http_sluice_res_build_t *b, ngx_sluice_res_t *old);
-static ngx_int_t ngx_http_sluice_sl_action(ngx_http_request_t *r,
-    ngx_http_sluice_api_ctx_t *ctx);
-
-
-ngx_http_sluice_rt_t  ngx_http_sluice_rt_streaming_locator = {
-    NGX_SLUICE_RES_STREAMING_LOCATOR,
-    "streamingLocators",
-    "streamingLocators",
-    "Microsoft.Media/mediaservices/streamingLocators",
-    "Streaming locator",
-    NULL,
-    { NULL },
-    NGX_SLUICE_RES_NAME_LEN,
-    NGX_HTTP_SLUICE_RT_IMMUTABLE,
-    ngx_http_sluice_sl_build,
-    ngx_http_sluice_sl_check,
-    NULL,
-    NULL,
-    NULL,
-    NULL,
-    NULL,
-    ngx_http_sluice_sl_action
-};
 
 
 #define ngx_http_sluice_sl_bad(...)                                          \
@@ -132,32 +105,16 @@ ngx_http_sluice_sl_time(ngx_http_sluice_res_build_t *b, sluice_json_t *props,
 }
 
 
+/* startTime and endTime (absent: open ends), the one before the other */
+
 static ngx_int_t
-ngx_http_sluice_sl_build(ngx_http_sluice_res_build_t *b)
+ngx_http_sluice_sl_times(ngx_http_sluice_res_build_t *b,
+    sluice_json_t *props, sluice_json_t *np)
 {
     ngx_int_t        rc;
-    sluice_json_t   *props, *np, *v, *arr, *e, *oldp;
     sluice_alloc_t  *a;
 
     a = b->a;
-
-    rc = ngx_http_sluice_res_build_props(b, &props, &oldp, &np);
-    if (rc != NGX_OK) {
-        return rc;
-    }
-
-    if (ngx_http_sluice_res_set(a, b->doc, "properties", np) != NGX_OK) {
-        return NGX_ERROR;
-    }
-
-    rc = ngx_http_sluice_sl_name(b, props, "assetName", b->f.asset);
-    if (rc != NGX_OK) {
-        return rc;
-    }
-
-    if (ngx_http_sluice_res_created(b, oldp, np) != NGX_OK) {
-        return NGX_ERROR;
-    }
 
     b->f.start_ms = 0;
     b->f.end_ms = INT64_MAX;
@@ -187,6 +144,18 @@ ngx_http_sluice_sl_build(ngx_http_sluice_res_build_t *b)
                                "properties.startTime.");
     }
 
+    return NGX_OK;
+}
+
+
+/* streamingLocatorId: given (a UUID, lowercased) or new */
+
+static ngx_int_t
+ngx_http_sluice_sl_id(ngx_http_sluice_res_build_t *b, sluice_json_t *props,
+    sluice_json_t *np)
+{
+    sluice_json_t  *v;
+
     v = sluice_json_get(props, "streamingLocatorId");
 
     if (ngx_http_sluice_absent(v)) {
@@ -203,41 +172,33 @@ ngx_http_sluice_sl_build(ngx_http_sluice_res_build_t *b)
         b->f.id[NGX_SLUICE_ID_LEN] = '\0';
     }
 
-    if (ngx_http_sluice_res_set(a, np, "streamingLocatorId",
-                                sluice_json_new_cstring(a, (char *) b->f.id))
-        != NGX_OK)
-    {
-        return NGX_ERROR;
-    }
+    return ngx_http_sluice_res_set(b->a, np, "streamingLocatorId",
+                                   sluice_json_new_cstring(b->a,
+                                                       (char *) b->f.id));
+}
 
-    rc = ngx_http_sluice_sl_name(b, props, "streamingPolicyName",
-                                 b->f.policy);
-    if (rc != NGX_OK) {
-        return rc;
-    }
 
-    rc = ngx_http_sluice_res_opt_string(b, props, np,
-                                        "defaultContentKeyPolicyName", 260);
-    if (rc == NGX_OK) {
-        rc = ngx_http_sluice_res_opt_string(b, props, np,
-                                            "alternativeMediaId", 1024);
-    }
+/* contentKeys (none without encryption) and filters (names) */
 
-    if (rc != NGX_OK) {
-        return rc;
-    }
+static ngx_int_t
+ngx_http_sluice_sl_filters(ngx_http_sluice_res_build_t *b,
+    sluice_json_t *props, sluice_json_t *np)
+{
+    sluice_json_t   *v, *arr, *e;
+    sluice_alloc_t  *a;
+
+    a = b->a;
 
     v = sluice_json_get(props, "contentKeys");
 
     if (!ngx_http_sluice_absent(v)
         && !(v->type == SLUICE_JSON_ARRAY && v->count == 0))
     {
-        ngx_http_sluice_res_fail(&b->err, NGX_HTTP_BAD_REQUEST,
-                                 "NotSupported",
-                                 "properties.contentKeys: content keys "
-                                 "arrive with encryption, not supported "
-                                 "yet.");
-        return NGX_DECLINED;
+        ngx_http_sluice_res_refuse(&b->err, NGX_HTTP_BAD_REQUEST,
+                                   "NotSupported",
+                                   "properties.contentKeys: content keys "
+                                   "arrive with encryption, not supported "
+                                   "yet.");
     }
 
     if (ngx_http_sluice_res_set(a, np, "contentKeys",
@@ -284,28 +245,105 @@ ngx_http_sluice_sl_build(ngx_http_sluice_res_build_t *b)
 
 
 static ngx_int_t
-ngx_http_sluice_sl_check(ngx_sluice_shctx_t *sh,
-    ngx_http_sluice_res_build_t *b, ngx_sluice_res_t *old)
+ngx_http_sluice_sl_build(ngx_http_sluice_res_build_t *b)
 {
-    ngx_sluice_res_t  *sp, *other;
+    ngx_int_t        rc;
+    sluice_json_t   *props, *np, *oldp;
+    sluice_alloc_t  *a;
+
+    a = b->a;
+
+    rc = ngx_http_sluice_res_build_props(b, &props, &oldp, &np);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    if (ngx_http_sluice_res_set(a, b->doc, "properties", np) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    rc = ngx_http_sluice_sl_name(b, props, "assetName", b->f.asset);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    if (ngx_http_sluice_res_created(b, oldp, np) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    rc = ngx_http_sluice_sl_name(b, props, "streamingPolicyName",
+                                 b->f.policy);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    rc = ngx_http_sluice_res_opt_string(b, props, np,
+                                        "defaultContentKeyPolicyName", 260);
+    if (rc == NGX_OK) {
+        rc = ngx_http_sluice_res_opt_string(b, props, np,
+                                            "alternativeMediaId", 1024);
+    }
+
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    rc = ngx_http_sluice_sl_times(b, props, np);
+
+    if (rc == NGX_OK) {
+        rc = ngx_http_sluice_sl_id(b, props, np);
+    }
+
+    if (rc == NGX_OK) {
+        rc = ngx_http_sluice_sl_filters(b, props, np);
+    }
+
+    return rc;
+}
+
+
+/* one streamingLocatorId per locator */
+
+static ngx_int_t
+ngx_http_sluice_sl_unique(ngx_sluice_shctx_t *sh,
+    ngx_http_sluice_res_build_t *b, void *old)
+{
+    ngx_sluice_res_t  *other;
+
+    other = ngx_sluice_locator_by_id(sh, b->f.id, NGX_SLUICE_ID_LEN);
+
+    if (other && other != old) {
+        ngx_http_sluice_res_refuse(&b->err, NGX_HTTP_CONFLICT, "Conflict",
+                                   "streamingLocatorId %s is already used by "
+                                   "streaming locator '%s'.", b->f.id,
+                                   other->name);
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_sluice_sl_check(ngx_sluice_shctx_t *sh,
+    ngx_http_sluice_res_build_t *b, void *old)
+{
+    ngx_sluice_res_t  *sp;
 
     if (ngx_sluice_res_find(sh, NGX_SLUICE_RES_ASSET, NULL, b->f.asset,
                             ngx_strlen(b->f.asset))
         == NULL)
     {
-        ngx_http_sluice_res_fail(&b->err, NGX_HTTP_NOT_FOUND, "NotFound",
-                                 "Asset '%s' was not found.", b->f.asset);
-        return NGX_DECLINED;
+        ngx_http_sluice_res_refuse(&b->err, NGX_HTTP_NOT_FOUND, "NotFound",
+                                   "Asset '%s' was not found.", b->f.asset);
     }
 
     sp = ngx_sluice_res_find(sh, NGX_SLUICE_RES_STREAMING_POLICY, NULL,
                              b->f.policy, ngx_strlen(b->f.policy));
 
     if (sp == NULL) {
-        ngx_http_sluice_res_fail(&b->err, NGX_HTTP_NOT_FOUND, "NotFound",
-                                 "Streaming policy '%s' was not found.",
-                                 b->f.policy);
-        return NGX_DECLINED;
+        ngx_http_sluice_res_refuse(&b->err, NGX_HTTP_NOT_FOUND, "NotFound",
+                                   "Streaming policy '%s' was not found.",
+                                   b->f.policy);
     }
 
     if (sp->f.encrypted) {
@@ -316,16 +354,6 @@ ngx_http_sluice_sl_check(ngx_sluice_shctx_t *sh,
                                  "noEncryption policy such as "
                                  "Predefined_ClearStreamingOnly.",
                                  b->f.policy);
-        return NGX_DECLINED;
-    }
-
-    other = ngx_sluice_locator_by_id(sh, b->f.id, NGX_SLUICE_ID_LEN);
-
-    if (other && other != old) {
-        ngx_http_sluice_res_fail(&b->err, NGX_HTTP_CONFLICT, "Conflict",
-                                 "streamingLocatorId %s is already used by "
-                                 "streaming locator '%s'.", b->f.id,
-                                 other->name);
         return NGX_DECLINED;
     }
 
@@ -523,3 +551,19 @@ ngx_http_sluice_sl_action(ngx_http_request_t *r,
 
     return ngx_http_sluice_api_send(r, NGX_HTTP_OK, res);
 }
+
+
+ngx_http_sluice_rt_t  ngx_http_sluice_rt_streaming_locator = {
+    .type = NGX_SLUICE_RES_STREAMING_LOCATOR,
+    .collection = "streamingLocators",
+    .id_segment = "streamingLocators",
+    .arm_type = "Microsoft.Media/mediaservices/streamingLocators",
+    .what = "Streaming locator",
+    .name_max = NGX_SLUICE_RES_NAME_LEN,
+    .flags = NGX_HTTP_SLUICE_RT_IMMUTABLE,
+    .kind = &ngx_http_sluice_rk_res,
+    .build = ngx_http_sluice_sl_build,
+    .unique = ngx_http_sluice_sl_unique,
+    .check = ngx_http_sluice_sl_check,
+    .post = ngx_http_sluice_sl_action,
+};

@@ -17,33 +17,8 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 
-#include "api/ngx_http_sluice_api_resource.h"
-
-
-static ngx_int_t ngx_http_sluice_sp_build(ngx_http_sluice_res_build_t *b);
-static ngx_int_t ngx_http_sluice_sp_deletable(ngx_sluice_shctx_t *sh,
-    ngx_sluice_res_t *res, ngx_http_sluice_res_err_t *err);
-
-
-ngx_http_sluice_rt_t  ngx_http_sluice_rt_streaming_policy = {
-    NGX_SLUICE_RES_STREAMING_POLICY,
-    "streamingPolicies",
-    "streamingPolicies",
-    "Microsoft.Media/mediaservices/streamingPolicies",
-    "Streaming policy",
-    NULL,
-    { NULL },
-    NGX_SLUICE_RES_NAME_LEN,
-    NGX_HTTP_SLUICE_RT_IMMUTABLE,
-    ngx_http_sluice_sp_build,
-    NULL,
-    NULL,
-    ngx_http_sluice_sp_deletable,
-    NULL,
-    NULL,
-    NULL,
-    NULL
-};
+#include "api/ngx_http_sluice_api_record.h"
+#include "api/ngx_http_sluice_api_streaming_policy.h"
 
 
 #define NGX_HTTP_SLUICE_SP_CLEAR_KEYS                                        \
@@ -440,12 +415,13 @@ ngx_http_sluice_sp_build(ngx_http_sluice_res_build_t *b)
 
 
 static ngx_int_t
-ngx_http_sluice_sp_deletable(ngx_sluice_shctx_t *sh, ngx_sluice_res_t *res,
+ngx_http_sluice_sp_deletable(ngx_sluice_shctx_t *sh, void *rec,
     ngx_http_sluice_res_err_t *err)
 {
     size_t             len;
-    ngx_sluice_res_t  *loc;
+    ngx_sluice_res_t  *loc, *res;
 
+    res = rec;
     len = ngx_strlen(res->name);
 
     for (loc = ngx_sluice_res_next(sh, NGX_SLUICE_RES_STREAMING_LOCATOR,
@@ -457,11 +433,10 @@ ngx_http_sluice_sp_deletable(ngx_sluice_shctx_t *sh, ngx_sluice_res_t *res,
         if (ngx_strncasecmp(loc->f.policy, res->name, len) == 0
             && loc->f.policy[len] == '\0')
         {
-            ngx_http_sluice_res_fail(err, NGX_HTTP_CONFLICT, "Conflict",
-                                     "Streaming policy '%s' is used by "
-                                     "streaming locator '%s'.", res->name,
-                                     loc->name);
-            return NGX_DECLINED;
+            ngx_http_sluice_res_refuse(err, NGX_HTTP_CONFLICT, "Conflict",
+                                       "Streaming policy '%s' is used by "
+                                       "streaming locator '%s'.", res->name,
+                                       loc->name);
         }
     }
 
@@ -473,12 +448,11 @@ ngx_int_t
 ngx_http_sluice_sp_preload(ngx_sluice_zone_ctx_t *zctx, ngx_pool_t *pool,
     ngx_log_t *log)
 {
-    size_t                        len;
-    ngx_int_t                     rc;
+    void                         *rec;
+    ngx_str_t                     json;
     ngx_uint_t                    i;
     sluice_json_t                *doc;
     sluice_alloc_t                a;
-    ngx_sluice_res_t             *res;
     ngx_http_sluice_res_build_t   b;
 
     ngx_http_sluice_pool_alloc(&a, pool);
@@ -506,30 +480,37 @@ ngx_http_sluice_sp_preload(ngx_sluice_zone_ctx_t *zctx, ngx_pool_t *pool,
         }
 
         b.f.builtin = 1;
-
-        len = ngx_strlen(ngx_http_sluice_sp_predefined[i].name);
-        rc = NGX_ERROR;
+        json.data = (u_char *) ngx_http_sluice_sp_predefined[i].json;
+        json.len = ngx_strlen(json.data);
+        b.name.data = (u_char *) ngx_http_sluice_sp_predefined[i].name;
+        b.name.len = ngx_strlen(b.name.data);
 
         ngx_shmtx_lock(&zctx->shpool->mutex);
 
-        res = ngx_sluice_res_alloc(zctx->sh, NGX_SLUICE_RES_STREAMING_POLICY,
-                             NULL,
-                             (u_char *) ngx_http_sluice_sp_predefined[i].name,
-                             len);
-
-        if (res) {
-            res->f = b.f;
-            rc = ngx_sluice_res_set_json(zctx->sh, res,
-                             (u_char *) ngx_http_sluice_sp_predefined[i].json,
-                             ngx_strlen(ngx_http_sluice_sp_predefined[i].json));
-        }
+        rec = ngx_http_sluice_res_insert(zctx,
+                                         &ngx_http_sluice_rt_streaming_policy,
+                                         &b, &json, 0);
 
         ngx_shmtx_unlock(&zctx->shpool->mutex);
 
-        if (rc != NGX_OK) {
+        if (rec == NULL) {
             return NGX_ERROR;
         }
     }
 
     return NGX_OK;
 }
+
+
+ngx_http_sluice_rt_t  ngx_http_sluice_rt_streaming_policy = {
+    .type = NGX_SLUICE_RES_STREAMING_POLICY,
+    .collection = "streamingPolicies",
+    .id_segment = "streamingPolicies",
+    .arm_type = "Microsoft.Media/mediaservices/streamingPolicies",
+    .what = "Streaming policy",
+    .name_max = NGX_SLUICE_RES_NAME_LEN,
+    .flags = NGX_HTTP_SLUICE_RT_IMMUTABLE,
+    .kind = &ngx_http_sluice_rk_res,
+    .build = ngx_http_sluice_sp_build,
+    .deletable = ngx_http_sluice_sp_deletable,
+};

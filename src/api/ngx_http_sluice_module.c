@@ -13,8 +13,8 @@
 
 #include "api/ngx_http_sluice_module.h"
 #include "api/ngx_http_sluice_api.h"
-#include "api/ngx_http_sluice_api_live_event.h"
 #include "api/ngx_http_sluice_api_resource.h"
+#include "api/ngx_http_sluice_api_streaming_endpoint.h"
 #include "core/ngx_sluice_resource.h"
 #include "core/ngx_sluice_store.h"
 #include "core/ngx_sluice_zone.h"
@@ -236,7 +236,6 @@ ngx_http_sluice_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     /* the core loads the API's files through these */
 
     ngx_sluice_store_hooks.preload = ngx_http_sluice_res_preload;
-    ngx_sluice_store_hooks.load_event = ngx_http_sluice_live_event_load;
     ngx_sluice_store_hooks.load = ngx_http_sluice_res_load;
     ngx_sluice_store_hooks.first_start = ngx_http_sluice_se_create_default;
 

@@ -34,8 +34,6 @@ static ngx_int_t ngx_sluice_res_settle(ngx_sluice_shctx_t *sh,
 
 static void ngx_sluice_res_set_path(ngx_sluice_res_root_t *root,
     ngx_str_t *path);
-static ngx_uint_t ngx_sluice_res_queue_repair(ngx_slab_pool_t *shpool,
-    ngx_queue_t *head);
 static void ngx_sluice_res_op_complete(ngx_sluice_shctx_t *sh,
     ngx_sluice_res_t *res, ngx_sluice_op_t *op);
 static u_char *ngx_sluice_res_path(ngx_pool_t *pool, ngx_str_t *data_path,
@@ -49,12 +47,13 @@ static ngx_int_t ngx_sluice_trash_empty(u_char *path, size_t len,
     size_t size, ngx_uint_t *budget, ngx_log_t *log);
 
 
-const char  *ngx_sluice_res_dirs[NGX_SLUICE_RES_NTYPES] = {
+static const char  *ngx_sluice_res_dirs[NGX_SLUICE_RES_NTYPES] = {
     "assets",
     "liveOutputs",
     "streamingPolicies",
     "streamingLocators",
-    "streamingEndpoints"
+    "streamingEndpoints",
+    "contentKeyPolicies"
 };
 
 
@@ -173,8 +172,8 @@ ngx_sluice_res_load_file(ngx_sluice_zone_ctx_t *zctx, ngx_uint_t type,
 void
 ngx_sluice_res_repair(ngx_sluice_shctx_t *sh)
 {
-    ngx_uint_t              i, found;
-    ngx_queue_t            *q, *oq, *next;
+    ngx_uint_t              i;
+    ngx_queue_t            *q, *next;
     ngx_sluice_res_t       *res;
     ngx_sluice_res_root_t  *root;
 
@@ -183,11 +182,11 @@ ngx_sluice_res_repair(ngx_sluice_shctx_t *sh)
         return;
     }
 
-    root->nops = ngx_sluice_res_queue_repair(sh->shpool, &root->ops);
+    root->nops = ngx_sluice_queue_repair(sh->shpool, &root->ops, 65536);
 
     for (i = 0; i < NGX_SLUICE_RES_NTYPES; i++) {
-        root->counts[i] = ngx_sluice_res_queue_repair(sh->shpool,
-                                                      &root->queues[i]);
+        root->counts[i] = ngx_sluice_queue_repair(sh->shpool,
+                                                  &root->queues[i], 65536);
 
         for (q = ngx_queue_head(&root->queues[i]);
              q != ngx_queue_sentinel(&root->queues[i]);
@@ -203,61 +202,11 @@ ngx_sluice_res_repair(ngx_sluice_shctx_t *sh)
                 continue;
             }
 
-            if (res->op == NULL) {
-                continue;
-            }
-
-            found = 0;
-
-            for (oq = ngx_queue_head(&root->ops);
-                 oq != ngx_queue_sentinel(&root->ops);
-                 oq = ngx_queue_next(oq))
-            {
-                if (oq == &res->op->queue) {
-                    found = 1;
-                    break;
-                }
-            }
-
-            if (!found) {
+            if (res->op && !ngx_sluice_op_linked(&root->ops, res->op)) {
                 res->op = NULL;
             }
         }
     }
-}
-
-
-static ngx_uint_t
-ngx_sluice_res_queue_repair(ngx_slab_pool_t *shpool, ngx_queue_t *head)
-{
-    u_char       *start, *end;
-    ngx_uint_t    n;
-    ngx_queue_t  *q, *prev;
-
-    start = (u_char *) shpool->start;
-    end = (u_char *) shpool->end;
-
-    n = 0;
-    prev = head;
-    q = head->next;
-
-    while (q != head) {
-        if ((u_char *) q < start || (u_char *) q + sizeof(ngx_queue_t) > end
-            || n == 65536)
-        {
-            break;
-        }
-
-        q->prev = prev;
-        prev = q;
-        q = q->next;
-        n++;
-    }
-
-    prev->next = head;
-    head->prev = prev;
-
-    return n;
 }
 
 

@@ -62,8 +62,13 @@ typedef enum {
     NGX_SLUICE_RES_STREAMING_POLICY,
     NGX_SLUICE_RES_STREAMING_LOCATOR,
     NGX_SLUICE_RES_STREAMING_ENDPOINT,
+    NGX_SLUICE_RES_CONTENT_KEY_POLICY,
     NGX_SLUICE_RES_NTYPES
 } ngx_sluice_res_type_e;
+
+
+/* live events: records of their own (ngx_sluice_event_t), as "type" */
+#define NGX_SLUICE_RES_LIVE_EVENT    NGX_SLUICE_RES_NTYPES
 
 
 /* live output resourceState */
@@ -252,8 +257,6 @@ void ngx_sluice_res_unlink(ngx_log_t *log, ngx_str_t *data_path,
  */
 void ngx_sluice_asset_remove_media(ngx_str_t *data_path, u_char *asset_id,
     ngx_log_t *log);
-
-extern const char  *ngx_sluice_res_dirs[NGX_SLUICE_RES_NTYPES];
 
 
 #endif /* _NGX_SLUICE_RESOURCE_H_INCLUDED_ */

@@ -19,6 +19,7 @@
 #include <ngx_config.h>
 #include <ngx_core.h>
 
+#include "core/ngx_sluice_resource.h"
 #include "core/ngx_sluice_store.h"
 #include "core/ngx_sluice_zone.h"
 
@@ -173,8 +174,10 @@ ngx_sluice_file_write(ngx_log_t *log, u_char *path, ngx_str_t *content)
     ssize_t   n;
     ngx_fd_t  fd;
 
+    /* API records hold secrets (tokens, keys): the nginx user's only */
+
     fd = ngx_open_file(path, NGX_FILE_WRONLY, NGX_FILE_TRUNCATE,
-                       NGX_FILE_DEFAULT_ACCESS);
+                       NGX_FILE_OWNER_ACCESS);
     if (fd == NGX_INVALID_FILE) {
         ngx_log_error(NGX_LOG_ALERT, log, ngx_errno,
                       ngx_open_file_n " \"%s\" failed", path);
@@ -395,8 +398,8 @@ ngx_sluice_store_load_file(ngx_sluice_zone_ctx_t *ctx, ngx_uint_t type,
         return rc;
     }
 
-    rc = ngx_sluice_store_hooks.load_event(ctx, content.data, content.len,
-                                           pool, log);
+    rc = ngx_sluice_store_hooks.load(ctx, NGX_SLUICE_RES_LIVE_EVENT,
+                                     content.data, content.len, pool, log);
 
     if (rc == NGX_DECLINED) {
         ngx_log_error(NGX_LOG_ALERT, log, 0,

@@ -28,12 +28,10 @@ typedef struct {
     ngx_int_t                 (*preload)(ngx_sluice_zone_ctx_t *zctx,
                                   ngx_pool_t *pool, ngx_log_t *log);
 
-    /* one stored live event; NGX_DECLINED: invalid, skipped */
-    ngx_int_t                 (*load_event)(ngx_sluice_zone_ctx_t *zctx,
-                                  u_char *data, size_t len, ngx_pool_t *pool,
-                                  ngx_log_t *log);
-
-    /* one stored resource of type; NGX_DECLINED: invalid, skipped */
+    /*
+     * one stored resource of type (ngx_sluice_res_type_e, or
+     * NGX_SLUICE_RES_LIVE_EVENT); NGX_DECLINED: invalid, skipped
+     */
     ngx_int_t                 (*load)(ngx_sluice_zone_ctx_t *zctx,
                                   ngx_uint_t type, u_char *data, size_t len,
                                   ngx_pool_t *pool, ngx_log_t *log);

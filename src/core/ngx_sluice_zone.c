@@ -27,8 +27,6 @@
 
 static ngx_int_t ngx_sluice_init_zone(ngx_shm_zone_t *shm_zone, void *data);
 static void ngx_sluice_zone_repair(ngx_sluice_shctx_t *sh, ngx_log_t *log);
-static ngx_uint_t ngx_sluice_queue_repair(ngx_slab_pool_t *shpool,
-    ngx_queue_t *head, ngx_uint_t limit);
 static void ngx_sluice_op_complete(ngx_sluice_shctx_t *sh,
     ngx_sluice_event_t *ev, ngx_sluice_op_t *op);
 static ngx_int_t ngx_sluice_op_expire(ngx_slab_pool_t *shpool,
@@ -203,8 +201,7 @@ ngx_sluice_zone_end(ngx_sluice_shctx_t *sh)
 static void
 ngx_sluice_zone_repair(ngx_sluice_shctx_t *sh, ngx_log_t *log)
 {
-    ngx_uint_t           found;
-    ngx_queue_t         *q, *oq;
+    ngx_queue_t         *q;
     ngx_sluice_event_t  *ev;
 
     ngx_log_error(NGX_LOG_ALERT, log, 0,
@@ -220,23 +217,7 @@ ngx_sluice_zone_repair(ngx_sluice_shctx_t *sh, ngx_log_t *log)
     {
         ev = ngx_queue_data(q, ngx_sluice_event_t, queue);
 
-        if (ev->op == NULL) {
-            continue;
-        }
-
-        found = 0;
-
-        for (oq = ngx_queue_head(&sh->ops);
-             oq != ngx_queue_sentinel(&sh->ops);
-             oq = ngx_queue_next(oq))
-        {
-            if (oq == &ev->op->queue) {
-                found = 1;
-                break;
-            }
-        }
-
-        if (!found) {
+        if (ev->op && !ngx_sluice_op_linked(&sh->ops, ev->op)) {
             ev->op = NULL;
         }
     }
@@ -247,7 +228,7 @@ ngx_sluice_zone_repair(ngx_sluice_shctx_t *sh, ngx_log_t *log)
 }
 
 
-static ngx_uint_t
+ngx_uint_t
 ngx_sluice_queue_repair(ngx_slab_pool_t *shpool, ngx_queue_t *head,
     ngx_uint_t limit)
 {
@@ -279,6 +260,24 @@ ngx_sluice_queue_repair(ngx_slab_pool_t *shpool, ngx_queue_t *head,
     head->prev = prev;
 
     return n;
+}
+
+
+ngx_uint_t
+ngx_sluice_op_linked(ngx_queue_t *ops, ngx_sluice_op_t *op)
+{
+    ngx_queue_t  *q;
+
+    for (q = ngx_queue_head(ops);
+         q != ngx_queue_sentinel(ops);
+         q = ngx_queue_next(q))
+    {
+        if (q == &op->queue) {
+            return 1;
+        }
+    }
+
+    return 0;
 }
 
 

@@ -59,6 +59,15 @@ ngx_sluice_op_t *ngx_sluice_op_alloc(ngx_slab_pool_t *shpool,
     ngx_queue_t *ops, ngx_uint_t *nops, ngx_uint_t kind, ngx_uint_t target,
     ngx_msec_t delay_ms, u_char *id);
 
+/*
+ * Repair of a zone left half-changed by a dead worker: relinks the queue
+ * from its head, keeping the nodes that lie in the zone (at most limit),
+ * and returns how many there are; is op still linked in ops?
+ */
+ngx_uint_t ngx_sluice_queue_repair(ngx_slab_pool_t *shpool,
+    ngx_queue_t *head, ngx_uint_t limit);
+ngx_uint_t ngx_sluice_op_linked(ngx_queue_t *ops, ngx_sluice_op_t *op);
+
 /* is the operation to be completed: no longer in progress, or due? */
 ngx_uint_t ngx_sluice_op_due(ngx_sluice_op_t *op);
 

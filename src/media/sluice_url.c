@@ -109,6 +109,21 @@ sluice_format_name(sluice_format_t format)
 }
 
 
+int
+sluice_url_media_type(const sluice_str_t *track)
+{
+    if (sluice_url_ieq(track->data, track->len, "video")) {
+        return SLUICE_MEDIA_VIDEO;
+    }
+
+    if (sluice_url_ieq(track->data, track->len, "audio")) {
+        return SLUICE_MEDIA_AUDIO;
+    }
+
+    return -1;
+}
+
+
 static sluice_status_t
 sluice_url_fail(sluice_url_ctx_t *ctx, const char *reason)
 {

@@ -87,5 +87,11 @@ sluice_status_t sluice_url_parse(sluice_url_t *url, const uint8_t *p,
 /* "m3u8-aapl" etc.; "" for Smooth */
 const char *sluice_format_name(sluice_format_t format);
 
+/*
+ * The media type of a track name: SLUICE_MEDIA_VIDEO for "video",
+ * SLUICE_MEDIA_AUDIO for "audio" (in any case), -1 for any other name.
+ */
+int sluice_url_media_type(const sluice_str_t *track);
+
 
 #endif /* _SLUICE_URL_H_INCLUDED_ */

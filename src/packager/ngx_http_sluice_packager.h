@@ -2,10 +2,17 @@
 /*
  * Copyright (C) 2026, The Sluice authors.
  *
- * Internal interface of the packaging handler (sluice_packager), shared by
- * ngx_http_sluice_packager_module.c (routing, HTTP), _manifest.c
- * (manifests from the index snapshot) and _segment.c (init segments and
- * fragments: CMAF as stored, TS, Smooth).
+ * Types shared by the files of the packaging handler (sluice_packager):
+ * one request (ngx_http_sluice_pkg_t), from the URL to what its collector
+ * copied out of the index, and the fragments of a segment.  What each
+ * file exports is declared in its own header:
+ *
+ *   ngx_http_sluice_packager_module.h    routing, HTTP responses
+ *   ngx_http_sluice_packager_manifest.h  manifests from the index snapshot
+ *   ngx_http_sluice_packager_segment.h   init segments and fragments:
+ *                                        CMAF as stored, TS, Smooth
+ *   ngx_http_sluice_packager_locator.h   streaming locators and endpoints
+ *   ngx_http_sluice_packager_asset.h     reading an asset's files
  */
 
 
@@ -19,40 +26,14 @@
 
 #include "core/ngx_sluice.h"
 #include "core/ngx_sluice_index.h"
-#include "core/ngx_sluice_zone.h"
 #include "media/sluice_url.h"
-#include "media/container/sluice_cmaf.h"
-#include "media/container/sluice_ts.h"
 
-
-/* a stored fragment larger than this is not read into memory (TS, Smooth) */
-#define NGX_HTTP_SLUICE_MAX_READ         (64 * 1024 * 1024)
 
 /* fragments muxed into one TS segment at most (fragmentsPerTsSegment) */
 #define NGX_HTTP_SLUICE_MAX_SEG_FRAGS    60
 
-/* index records of an asset track read for one manifest at most */
-#define NGX_HTTP_SLUICE_MAX_RECORDS      (256 * 1024)
-
 /* Smooth: fragments announced in a live fragment's tfrf box */
 #define NGX_HTTP_SLUICE_SMOOTH_LOOKAHEAD  2
-
-/* Cache-Control max-age of segments and of errors, seconds */
-#define NGX_HTTP_SLUICE_SEGMENT_MAX_AGE  31536000
-#define NGX_HTTP_SLUICE_ERROR_MAX_AGE    1
-
-/* video on demand manifests without a maxCacheAge, seconds */
-#define NGX_HTTP_SLUICE_VOD_MAX_AGE      86400
-
-
-typedef struct {
-    ngx_shm_zone_t              *shm_zone;  /* "sluice_zone", or NULL */
-} ngx_http_sluice_packager_main_conf_t;
-
-
-typedef struct {
-    ngx_msec_t                   live_window;
-} ngx_http_sluice_packager_loc_conf_t;
 
 
 /* the stored fragments of one track that make a requested segment */
@@ -117,64 +98,6 @@ typedef struct {
 
     sluice_alloc_t               alloc;     /* r->pool */
 } ngx_http_sluice_pkg_t;
-
-
-extern ngx_module_t  ngx_http_sluice_packager_module;
-
-
-/* sends a complete response of status with one buffer (memory or file) */
-ngx_int_t ngx_http_sluice_packager_send(ngx_http_request_t *r,
-    ngx_str_t *type, ngx_buf_t *b, time_t max_age);
-/* sends an error response with a short text body; returns an nginx rc */
-ngx_int_t ngx_http_sluice_packager_error(ngx_http_request_t *r,
-    ngx_uint_t status, const char *reason);
-ngx_uint_t ngx_http_sluice_packager_http_status(sluice_status_t rc);
-
-/*
- * Collectors run under the zone mutex with the event found by a resolver:
- * they copy what the request needs (no I/O, pool memory only) and return
- * NGX_OK, NGX_ERROR, or NGX_DECLINED with pkg->status and pkg->reason.
- */
-ngx_int_t ngx_http_sluice_packager_manifest_collect(
-    ngx_http_sluice_pkg_t *pkg, ngx_sluice_event_t *ev);
-ngx_int_t ngx_http_sluice_packager_segment_collect(
-    ngx_http_sluice_pkg_t *pkg, ngx_sluice_event_t *ev);
-
-/* the wall clock of timeline time 0 of a running event (mutex held) */
-void ngx_http_sluice_packager_event_epoch(ngx_http_sluice_pkg_t *pkg,
-    ngx_sluice_event_t *ev);
-
-
-/* either of them by the request kind (may run in a thread) */
-ngx_int_t ngx_http_sluice_asset_read(ngx_http_sluice_pkg_t *pkg);
-
-/*
- * The response once the source is known (resolvers, or the end of an
- * asset read in a thread): manifest, segment, or the error of
- * pkg->status/pkg->reason when rc is not NGX_OK.  Returns an nginx rc.
- */
-ngx_int_t ngx_http_sluice_packager_respond(ngx_http_sluice_pkg_t *pkg,
-    ngx_int_t rc);
-
-/*
- * Streaming locators (ngx_http_sluice_packager_locator.c): the resolver
- * of "/{streamingLocatorId}/{manifestName}.ism/..." (streaming endpoint,
- * locator, asset, then the asset's files), and the endpoint's
- * crossSiteAccessPolicies member ("crossDomainPolicy",
- * "clientAccessPolicy") served as a file; returns an nginx rc.
- */
-ngx_int_t ngx_http_sluice_packager_resolve_locator(
-    ngx_http_sluice_pkg_t *pkg);
-ngx_int_t ngx_http_sluice_packager_policy_file(ngx_http_sluice_pkg_t *pkg,
-    const char *member);
-
-/* "{data}/assets/{assetId}/{slot}/" + name, NUL-terminated */
-ngx_int_t ngx_http_sluice_asset_path(ngx_http_sluice_pkg_t *pkg,
-    ngx_uint_t slot, ngx_str_t *name, ngx_str_t *path);
-
-/* then, outside the lock, they produce the response */
-ngx_int_t ngx_http_sluice_packager_manifest(ngx_http_sluice_pkg_t *pkg);
-ngx_int_t ngx_http_sluice_packager_segment(ngx_http_sluice_pkg_t *pkg);
 
 
 #endif /* _NGX_HTTP_SLUICE_PACKAGER_H_INCLUDED_ */

@@ -28,17 +28,20 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 
-#include "packager/ngx_http_sluice_packager.h"
+#include "packager/ngx_http_sluice_packager_asset.h"
 #include "core/ngx_sluice_asset.h"
 #include "media/manifest/sluice_hls.h"
 #include "media/manifest/sluice_mss.h"
 
 
-static ngx_int_t ngx_http_sluice_asset_snapshot(ngx_http_sluice_pkg_t *pkg);
-static ngx_int_t ngx_http_sluice_asset_segment(ngx_http_sluice_pkg_t *pkg);
-
+/* index records of an asset track read for one manifest at most */
+#define NGX_HTTP_SLUICE_MAX_RECORDS      (256 * 1024)
 
 #define NGX_HTTP_SLUICE_REC  sizeof(ngx_sluice_frag_t)
+
+
+static ngx_int_t ngx_http_sluice_asset_snapshot(ngx_http_sluice_pkg_t *pkg);
+static ngx_int_t ngx_http_sluice_asset_segment(ngx_http_sluice_pkg_t *pkg);
 
 
 typedef struct {
@@ -168,22 +171,11 @@ static ngx_int_t
 ngx_http_sluice_asset_find_track(ngx_http_sluice_pkg_t *pkg,
     sluice_str_t *name, uint32_t bitrate, ngx_sluice_asset_track_t *at)
 {
-    ngx_int_t   rc;
-    ngx_uint_t  slot, type;
+    ngx_int_t   rc, type;
+    ngx_uint_t  slot;
 
-    if (name->len == 5
-        && ngx_strncasecmp((u_char *) name->data, (u_char *) "video", 5) == 0)
-    {
-        type = SLUICE_MEDIA_VIDEO;
-
-    } else if (name->len == 5
-               && ngx_strncasecmp((u_char *) name->data,
-                                  (u_char *) "audio", 5)
-                  == 0)
-    {
-        type = SLUICE_MEDIA_AUDIO;
-
-    } else {
+    type = sluice_url_media_type(name);
+    if (type < 0) {
         return NGX_DECLINED;
     }
 

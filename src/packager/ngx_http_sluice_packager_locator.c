@@ -32,7 +32,11 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 
-#include "packager/ngx_http_sluice_packager.h"
+#include "packager/ngx_http_sluice_packager_locator.h"
+#include "packager/ngx_http_sluice_packager_module.h"
+#include "packager/ngx_http_sluice_packager_manifest.h"
+#include "packager/ngx_http_sluice_packager_asset.h"
+#include "core/ngx_sluice_zone.h"
 #include "core/ngx_sluice_resource.h"
 #include "util/sluice_json.h"
 
@@ -63,7 +67,6 @@ static ngx_uint_t ngx_http_sluice_locator_protocol(sluice_format_t format);
 #if (NGX_THREADS)
 static ngx_int_t ngx_http_sluice_asset_post(ngx_http_sluice_pkg_t *pkg);
 static void ngx_http_sluice_asset_thread(void *data, ngx_log_t *log);
-static void ngx_http_sluice_asset_done(ngx_event_t *ev);
 static void ngx_http_sluice_asset_resume(ngx_http_request_t *r);
 static void ngx_http_sluice_asset_pool_cleanup(void *data);
 
@@ -361,40 +364,20 @@ ngx_http_sluice_packager_resolve_locator(ngx_http_sluice_pkg_t *pkg)
 /*
  * The asset's files are read by a thread of the location's pool, with a
  * pool of its own (the request's is not touched meanwhile); the request
- * is blocked until ngx_http_sluice_asset_done() responds.
+ * is blocked until the thread is done, then ngx_http_sluice_asset_resume()
+ * responds.
  */
 
 static ngx_int_t
 ngx_http_sluice_asset_post(ngx_http_sluice_pkg_t *pkg)
 {
-    ngx_str_t                      name;
     ngx_pool_t                    *pool;
-    ngx_thread_pool_t             *tp;
     ngx_thread_task_t             *task;
     ngx_pool_cleanup_t            *cln;
     ngx_http_request_t            *r;
-    ngx_http_core_loc_conf_t      *clcf;
     ngx_http_sluice_asset_task_t  *at;
 
     r = pkg->request;
-    clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
-    tp = clcf->thread_pool;
-
-    if (tp == NULL) {
-        if (ngx_http_complex_value(r, clcf->thread_pool_value, &name)
-            != NGX_OK)
-        {
-            return NGX_ERROR;
-        }
-
-        tp = ngx_thread_pool_get((ngx_cycle_t *) ngx_cycle, &name);
-
-        if (tp == NULL) {
-            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                          "thread pool \"%V\" not found", &name);
-            return NGX_ERROR;
-        }
-    }
 
     pool = ngx_create_pool(4096, r->connection->log);
     if (pool == NULL) {
@@ -423,10 +406,8 @@ ngx_http_sluice_asset_post(ngx_http_sluice_pkg_t *pkg)
     pkg->apool = pool;
 
     task->handler = ngx_http_sluice_asset_thread;
-    task->event.data = task;
-    task->event.handler = ngx_http_sluice_asset_done;
 
-    if (ngx_thread_task_post(tp, task) != NGX_OK) {
+    if (ngx_http_sluice_packager_thread_post(r, task) != NGX_OK) {
         pkg->apool = r->pool;
         return NGX_ERROR;
     }
@@ -434,8 +415,6 @@ ngx_http_sluice_asset_post(ngx_http_sluice_pkg_t *pkg)
     ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                    "sluice packager: asset read in a thread");
 
-    r->main->blocked++;
-    r->aio = 1;
     r->write_event_handler = ngx_http_sluice_asset_resume;
     ngx_http_set_ctx(r, at, ngx_http_sluice_packager_module);
 
@@ -449,32 +428,6 @@ ngx_http_sluice_asset_thread(void *data, ngx_log_t *log)
     ngx_http_sluice_asset_task_t  *at = data;
 
     at->rc = ngx_http_sluice_asset_read(at->pkg);
-}
-
-
-/* the thread is done: the request's write handler goes on (or ends it) */
-
-static void
-ngx_http_sluice_asset_done(ngx_event_t *ev)
-{
-    ngx_connection_t              *c;
-    ngx_thread_task_t             *task;
-    ngx_http_request_t            *r;
-    ngx_http_sluice_asset_task_t  *at;
-
-    task = ev->data;
-    at = task->ctx;
-    r = at->pkg->request;
-    c = r->connection;
-
-    ngx_http_set_log_request(c->log, r);
-
-    r->main->blocked--;
-    r->aio = 0;
-
-    r->write_event_handler(r);
-
-    ngx_http_run_posted_requests(c);
 }
 
 

@@ -12,12 +12,17 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 
-#include "packager/ngx_http_sluice_packager.h"
+#include "packager/ngx_http_sluice_packager_manifest.h"
+#include "packager/ngx_http_sluice_packager_module.h"
 #include "media/sluice_buf.h"
 #include "media/manifest/sluice_presentation.h"
 #include "media/manifest/sluice_hls.h"
 #include "media/manifest/sluice_dash.h"
 #include "media/manifest/sluice_mss.h"
+
+
+/* video on demand manifests without a maxCacheAge, seconds */
+#define NGX_HTTP_SLUICE_VOD_MAX_AGE      86400
 
 
 static uint32_t ngx_http_sluice_discontinuities_before(

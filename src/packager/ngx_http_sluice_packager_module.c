@@ -19,7 +19,16 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 
-#include "packager/ngx_http_sluice_packager.h"
+#include "packager/ngx_http_sluice_packager_module.h"
+#include "packager/ngx_http_sluice_packager_manifest.h"
+#include "packager/ngx_http_sluice_packager_segment.h"
+#include "packager/ngx_http_sluice_packager_locator.h"
+#include "core/ngx_sluice_zone.h"
+
+
+typedef struct {
+    ngx_shm_zone_t              *shm_zone;  /* "sluice_zone", or NULL */
+} ngx_http_sluice_packager_main_conf_t;
 
 
 typedef ngx_int_t (*ngx_http_sluice_resolve_pt)(ngx_http_sluice_pkg_t *pkg);
@@ -43,6 +52,11 @@ static ngx_int_t ngx_http_sluice_packager_cors(ngx_http_request_t *r);
 static ngx_int_t ngx_http_sluice_packager_header(ngx_http_request_t *r,
     char *key, ngx_str_t *value);
 static void *ngx_http_sluice_packager_alloc(void *ctx, size_t size);
+#if (NGX_THREADS)
+static ngx_thread_pool_t *ngx_http_sluice_packager_thread_pool(
+    ngx_http_request_t *r);
+static void ngx_http_sluice_packager_thread_done(ngx_event_t *ev);
+#endif
 static ngx_int_t ngx_http_sluice_packager_init(ngx_conf_t *cf);
 static void *ngx_http_sluice_packager_create_main_conf(ngx_conf_t *cf);
 static void *ngx_http_sluice_packager_create_loc_conf(ngx_conf_t *cf);
@@ -505,6 +519,86 @@ ngx_http_sluice_packager_http_status(sluice_status_t rc)
 
     return ngx_http_sluice_packager_statuses[i];
 }
+
+
+#if (NGX_THREADS)
+
+ngx_int_t
+ngx_http_sluice_packager_thread_post(ngx_http_request_t *r,
+    ngx_thread_task_t *task)
+{
+    ngx_thread_pool_t  *tp;
+
+    tp = ngx_http_sluice_packager_thread_pool(r);
+    if (tp == NULL) {
+        return NGX_ERROR;
+    }
+
+    task->event.data = r;
+    task->event.handler = ngx_http_sluice_packager_thread_done;
+
+    if (ngx_thread_task_post(tp, task) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    r->main->blocked++;
+    r->aio = 1;
+
+    return NGX_OK;
+}
+
+
+/* the thread pool of the request's location; NULL: none */
+
+static ngx_thread_pool_t *
+ngx_http_sluice_packager_thread_pool(ngx_http_request_t *r)
+{
+    ngx_str_t                  name;
+    ngx_thread_pool_t         *tp;
+    ngx_http_core_loc_conf_t  *clcf;
+
+    clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
+
+    if (clcf->thread_pool) {
+        return clcf->thread_pool;
+    }
+
+    if (ngx_http_complex_value(r, clcf->thread_pool_value, &name) != NGX_OK) {
+        return NULL;
+    }
+
+    tp = ngx_thread_pool_get((ngx_cycle_t *) ngx_cycle, &name);
+
+    if (tp == NULL) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "thread pool \"%V\" not found", &name);
+    }
+
+    return tp;
+}
+
+/* the thread is done: the request's write handler goes on (or ends it) */
+
+static void
+ngx_http_sluice_packager_thread_done(ngx_event_t *ev)
+{
+    ngx_connection_t    *c;
+    ngx_http_request_t  *r;
+
+    r = ev->data;
+    c = r->connection;
+
+    ngx_http_set_log_request(c->log, r);
+
+    r->main->blocked--;
+    r->aio = 0;
+
+    r->write_event_handler(r);
+
+    ngx_http_run_posted_requests(c);
+}
+
+#endif
 
 
 ngx_int_t

@@ -24,11 +24,16 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 
-#include "packager/ngx_http_sluice_packager.h"
+#include "packager/ngx_http_sluice_packager_segment.h"
+#include "packager/ngx_http_sluice_packager_module.h"
+#include "packager/ngx_http_sluice_packager_asset.h"
 #include "media/container/sluice_cmaf.h"
 #include "media/manifest/sluice_mss.h"
 #include "media/container/sluice_ts.h"
 
+
+/* a stored fragment larger than this is not read into memory (TS, Smooth) */
+#define NGX_HTTP_SLUICE_MAX_READ         (64 * 1024 * 1024)
 
 /* uuid box: header, usertype, version and flags, count, n (time, dur) */
 #define NGX_HTTP_SLUICE_TFRF_SIZE(n)  (8 + 16 + 4 + 1 + 16 * (n))
@@ -46,10 +51,8 @@ typedef struct {
 
 static ngx_sluice_track_t *ngx_http_sluice_seg_track(ngx_sluice_event_t *ev,
     sluice_str_t *name, uint32_t bitrate);
-static ngx_int_t ngx_http_sluice_seg_find_time(ngx_sluice_track_t *tr,
-    uint64_t time, ngx_uint_t smooth);
-static ngx_int_t ngx_http_sluice_seg_find_seq(ngx_sluice_track_t *tr,
-    uint32_t seq);
+static ngx_int_t ngx_http_sluice_seg_find(ngx_sluice_track_t *tr,
+    uint64_t key, ngx_uint_t by_seq, ngx_uint_t smooth);
 static void ngx_http_sluice_seg_next(ngx_http_sluice_seg_track_t *st,
     ngx_sluice_track_t *tr, ngx_uint_t pos);
 static void ngx_http_sluice_seg_copy(ngx_http_sluice_seg_track_t *st,
@@ -66,6 +69,8 @@ static ngx_int_t ngx_http_sluice_seg_open(ngx_http_request_t *r,
 static ngx_int_t ngx_http_sluice_seg_send_file(ngx_http_sluice_pkg_t *pkg,
     ngx_uint_t init);
 static ngx_int_t ngx_http_sluice_seg_load(ngx_http_sluice_pkg_t *pkg);
+static ngx_int_t ngx_http_sluice_seg_open_file(ngx_http_sluice_seg_ctx_t *ctx,
+    ngx_uint_t i, ngx_http_sluice_seg_track_t *st, ngx_uint_t k);
 static ngx_int_t ngx_http_sluice_seg_read(ngx_http_sluice_seg_ctx_t *ctx);
 static void ngx_http_sluice_seg_resume(ngx_http_request_t *r);
 static ngx_int_t ngx_http_sluice_seg_produce(ngx_http_sluice_seg_ctx_t *ctx);
@@ -82,7 +87,6 @@ static ngx_int_t ngx_http_sluice_seg_ts(ngx_http_sluice_seg_ctx_t *ctx,
 #if (NGX_THREADS)
 static ngx_int_t ngx_http_sluice_seg_thread_handler(ngx_thread_task_t *task,
     ngx_file_t *file);
-static void ngx_http_sluice_seg_thread_event_handler(ngx_event_t *ev);
 #endif
 
 
@@ -114,8 +118,8 @@ ngx_http_sluice_packager_segment_collect(ngx_http_sluice_pkg_t *pkg,
         return NGX_OK;
     }
 
-    i = ngx_http_sluice_seg_find_time(tr, url->time,
-                                      url->format == SLUICE_FORMAT_SMOOTH);
+    i = ngx_http_sluice_seg_find(tr, url->time, 0,
+                                 url->format == SLUICE_FORMAT_SMOOTH);
     if (i == NGX_DECLINED) {
         pkg->reason = "unknown fragment time";
         return NGX_DECLINED;
@@ -148,7 +152,7 @@ ngx_http_sluice_packager_segment_collect(ngx_http_sluice_pkg_t *pkg,
             continue;
         }
 
-        i = ngx_http_sluice_seg_find_seq(atr, st->frags[0].seq);
+        i = ngx_http_sluice_seg_find(atr, st->frags[0].seq, 1, 0);
         if (i == NGX_DECLINED) {
             break;
         }
@@ -171,22 +175,12 @@ static ngx_sluice_track_t *
 ngx_http_sluice_seg_track(ngx_sluice_event_t *ev, sluice_str_t *name,
     uint32_t bitrate)
 {
-    ngx_uint_t           i, type;
+    ngx_int_t            type;
+    ngx_uint_t           i;
     ngx_sluice_track_t  *tr;
 
-    if (name->len == 5
-        && ngx_strncasecmp((u_char *) name->data, (u_char *) "video", 5) == 0)
-    {
-        type = SLUICE_MEDIA_VIDEO;
-
-    } else if (name->len == 5
-               && ngx_strncasecmp((u_char *) name->data,
-                                  (u_char *) "audio", 5)
-                  == 0)
-    {
-        type = SLUICE_MEDIA_AUDIO;
-
-    } else {
+    type = sluice_url_media_type(name);
+    if (type < 0) {
         return NULL;
     }
 
@@ -207,14 +201,15 @@ ngx_http_sluice_seg_track(ngx_sluice_event_t *ev, sluice_str_t *name,
 
 
 /*
- * Binary search of the ring: the position in frags[] or NGX_DECLINED.
- * Smooth times are 100 ns units, converted from the track timescale by
- * sluice_mss_time() as the manifest does (monotonic: the order holds).
+ * Binary search of the ring for the fragment of this time (or seq): its
+ * position in frags[] or NGX_DECLINED.  With smooth, key is a Smooth
+ * time in 100 ns units, compared with sluice_mss_time() of each fragment
+ * as the manifest writes it (monotonic: the order holds).
  */
 
 static ngx_int_t
-ngx_http_sluice_seg_find_time(ngx_sluice_track_t *tr, uint64_t time,
-    ngx_uint_t smooth)
+ngx_http_sluice_seg_find(ngx_sluice_track_t *tr, uint64_t key,
+    ngx_uint_t by_seq, ngx_uint_t smooth)
 {
     uint64_t            v;
     ngx_uint_t          lo, hi, mid;
@@ -227,42 +222,21 @@ ngx_http_sluice_seg_find_time(ngx_sluice_track_t *tr, uint64_t time,
         mid = lo + (hi - lo) / 2;
         f = &tr->frags[(tr->head + mid) % tr->capacity];
 
-        v = smooth ? sluice_mss_time(f->time, tr->info.timescale) : f->time;
+        if (by_seq) {
+            v = f->seq;
 
-        if (v == time) {
-            return (tr->head + mid) % tr->capacity;
-        }
-
-        if (v < time) {
-            lo = mid + 1;
+        } else if (smooth) {
+            v = sluice_mss_time(f->time, tr->info.timescale);
 
         } else {
-            hi = mid;
+            v = f->time;
         }
-    }
 
-    return NGX_DECLINED;
-}
-
-
-static ngx_int_t
-ngx_http_sluice_seg_find_seq(ngx_sluice_track_t *tr, uint32_t seq)
-{
-    ngx_uint_t          lo, hi, mid;
-    ngx_sluice_frag_t  *f;
-
-    lo = 0;
-    hi = tr->nfrags;
-
-    while (lo < hi) {
-        mid = lo + (hi - lo) / 2;
-        f = &tr->frags[(tr->head + mid) % tr->capacity];
-
-        if (f->seq == seq) {
+        if (v == key) {
             return (tr->head + mid) % tr->capacity;
         }
 
-        if (f->seq < seq) {
+        if (v < key) {
             lo = mid + 1;
 
         } else {
@@ -513,10 +487,7 @@ ngx_http_sluice_seg_load(ngx_http_sluice_pkg_t *pkg)
 {
     ngx_int_t                   rc;
     ngx_uint_t                  i, j, k;
-    ngx_str_t                   path;
-    ngx_file_t                 *file;
     ngx_http_request_t         *r;
-    ngx_open_file_info_t        of;
     ngx_http_sluice_seg_ctx_t  *ctx;
 
     r = pkg->request;
@@ -554,47 +525,15 @@ ngx_http_sluice_seg_load(ngx_http_sluice_pkg_t *pkg)
             k = 0;
         }
 
-        if (ngx_http_sluice_seg_path(pkg, &pkg->seg[j], 0, k, &path)
-            != NGX_OK)
-        {
+        rc = ngx_http_sluice_seg_open_file(ctx, i, &pkg->seg[j], k);
+
+        if (rc == NGX_ERROR) {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-
-        rc = ngx_http_sluice_seg_open(r, &path, &of);
-
-        if (rc == NGX_DECLINED) {
-            return ngx_http_sluice_packager_error(r, NGX_HTTP_NOT_FOUND,
-                                                  "fragment not stored");
         }
 
         if (rc != NGX_OK) {
-            return ngx_http_sluice_packager_error(r,
-                                        NGX_HTTP_INTERNAL_SERVER_ERROR,
-                                        "cannot open fragment");
-        }
-
-        if (of.size <= 0 || of.size > NGX_HTTP_SLUICE_MAX_READ) {
-            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                          "sluice packager: fragment \"%V\" has %O bytes",
-                          &path, of.size);
-            return ngx_http_sluice_packager_error(r,
-                                        NGX_HTTP_INTERNAL_SERVER_ERROR,
-                                        "fragment too large");
-        }
-
-        if (of.mtime > ctx->mtime) {
-            ctx->mtime = of.mtime;
-        }
-
-        file = &ctx->files[i];
-        file->fd = of.fd;
-        file->name = path;
-        file->log = r->connection->log;
-
-        ctx->data[i].len = (size_t) of.size;
-        ctx->data[i].data = ngx_pnalloc(r->pool, ctx->data[i].len);
-        if (ctx->data[i].data == NULL) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+            return ngx_http_sluice_packager_error(r, pkg->status,
+                                                  pkg->reason);
         }
     }
 
@@ -614,6 +553,71 @@ ngx_http_sluice_seg_load(ngx_http_sluice_pkg_t *pkg)
     }
 
     return ngx_http_sluice_seg_produce(ctx);
+}
+
+
+/*
+ * Opens files[i], fragment k of st, and allocates its buffer: NGX_OK,
+ * NGX_ERROR, or NGX_DECLINED with pkg->status and pkg->reason.
+ */
+
+static ngx_int_t
+ngx_http_sluice_seg_open_file(ngx_http_sluice_seg_ctx_t *ctx, ngx_uint_t i,
+    ngx_http_sluice_seg_track_t *st, ngx_uint_t k)
+{
+    ngx_int_t               rc;
+    ngx_str_t               path;
+    ngx_file_t             *file;
+    ngx_http_request_t     *r;
+    ngx_open_file_info_t    of;
+    ngx_http_sluice_pkg_t  *pkg;
+
+    pkg = ctx->pkg;
+    r = pkg->request;
+
+    if (ngx_http_sluice_seg_path(pkg, st, 0, k, &path) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    rc = ngx_http_sluice_seg_open(r, &path, &of);
+
+    if (rc == NGX_DECLINED) {
+        pkg->status = NGX_HTTP_NOT_FOUND;
+        pkg->reason = "fragment not stored";
+        return NGX_DECLINED;
+    }
+
+    pkg->status = NGX_HTTP_INTERNAL_SERVER_ERROR;
+
+    if (rc != NGX_OK) {
+        pkg->reason = "cannot open fragment";
+        return NGX_DECLINED;
+    }
+
+    if (of.size <= 0 || of.size > NGX_HTTP_SLUICE_MAX_READ) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "sluice packager: fragment \"%V\" has %O bytes",
+                      &path, of.size);
+        pkg->reason = "fragment too large";
+        return NGX_DECLINED;
+    }
+
+    if (of.mtime > ctx->mtime) {
+        ctx->mtime = of.mtime;
+    }
+
+    file = &ctx->files[i];
+    file->fd = of.fd;
+    file->name = path;
+    file->log = r->connection->log;
+
+    ctx->data[i].len = (size_t) of.size;
+    ctx->data[i].data = ngx_pnalloc(r->pool, ctx->data[i].len);
+    if (ctx->data[i].data == NULL) {
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
 }
 
 
@@ -713,66 +717,14 @@ ngx_http_sluice_seg_resume(ngx_http_request_t *r)
 static ngx_int_t
 ngx_http_sluice_seg_thread_handler(ngx_thread_task_t *task, ngx_file_t *file)
 {
-    ngx_str_t                  name;
-    ngx_thread_pool_t         *tp;
-    ngx_http_request_t        *r;
-    ngx_http_core_loc_conf_t  *clcf;
+    ngx_http_request_t  *r;
 
     r = file->thread_ctx;
-
-    clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
-    tp = clcf->thread_pool;
-
-    if (tp == NULL) {
-        if (ngx_http_complex_value(r, clcf->thread_pool_value, &name)
-            != NGX_OK)
-        {
-            return NGX_ERROR;
-        }
-
-        tp = ngx_thread_pool_get((ngx_cycle_t *) ngx_cycle, &name);
-
-        if (tp == NULL) {
-            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                          "thread pool \"%V\" not found", &name);
-            return NGX_ERROR;
-        }
-    }
 
     ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                    "sluice packager: thread read \"%V\"", &file->name);
 
-    task->event.data = r;
-    task->event.handler = ngx_http_sluice_seg_thread_event_handler;
-
-    if (ngx_thread_task_post(tp, task) != NGX_OK) {
-        return NGX_ERROR;
-    }
-
-    r->main->blocked++;
-    r->aio = 1;
-
-    return NGX_OK;
-}
-
-
-static void
-ngx_http_sluice_seg_thread_event_handler(ngx_event_t *ev)
-{
-    ngx_connection_t    *c;
-    ngx_http_request_t  *r;
-
-    r = ev->data;
-    c = r->connection;
-
-    ngx_http_set_log_request(c->log, r);
-
-    r->main->blocked--;
-    r->aio = 0;
-
-    r->write_event_handler(r);
-
-    ngx_http_run_posted_requests(c);
+    return ngx_http_sluice_packager_thread_post(r, task);
 }
 
 #endif

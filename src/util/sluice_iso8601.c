@@ -12,6 +12,29 @@
 
 #define SLUICE_ISO8601_MAX_MS  ((uint64_t) 1 << 53)
 
+#define SLUICE_ISO8601_NDESIGNATORS  4
+
+
+typedef struct {
+    uint8_t         name;       /* lowercase */
+    int             in_time;    /* after "T" */
+    uint64_t        unit;       /* ms */
+} sluice_iso8601_designator_t;
+
+
+static sluice_status_t sluice_iso8601_part(const uint8_t **pp,
+    const uint8_t *end, int in_time, int *last, uint64_t *part);
+static uint64_t sluice_iso8601_unit(uint8_t c, int in_time, int *last);
+
+
+/* the designators of a duration, in the order they must come */
+static const sluice_iso8601_designator_t  sluice_iso8601_designators[] = {
+    { 'd', 0, 86400000 },
+    { 'h', 1, 3600000 },
+    { 'm', 1, 60000 },
+    { 's', 1, 1000 }
+};
+
 
 /* reads digits, and a fraction when frac != NULL; returns bytes used */
 
@@ -77,9 +100,8 @@ sluice_iso8601_number(const uint8_t *s, const uint8_t *end, uint64_t *v,
 sluice_status_t
 sluice_iso8601_duration_parse(const uint8_t *s, size_t len, uint64_t *ms)
 {
-    int             has_frac, parts, in_time, last;
-    size_t          n;
-    uint64_t        v, frac, total, unit;
+    int             parts, in_time, last;
+    uint64_t        total, part;
     const uint8_t  *p, *end;
 
     p = s;
@@ -108,71 +130,13 @@ sluice_iso8601_duration_parse(const uint8_t *s, size_t len, uint64_t *ms)
             continue;
         }
 
-        frac = 0;
-        n = sluice_iso8601_number(p, end, &v, &frac, &has_frac);
-        if (n == 0) {
+        if (sluice_iso8601_part(&p, end, in_time, &last, &part)
+            != SLUICE_OK)
+        {
             return SLUICE_BAD_REQUEST;
         }
 
-        p += n;
-
-        if (p == end) {
-            return SLUICE_BAD_REQUEST;
-        }
-
-        switch (*p | 0x20) {
-
-        case 'd':
-            if (in_time || last >= 1) {
-                return SLUICE_BAD_REQUEST;
-            }
-
-            unit = 86400000;
-            last = 1;
-            break;
-
-        case 'h':
-            if (!in_time || last >= 2) {
-                return SLUICE_BAD_REQUEST;
-            }
-
-            unit = 3600000;
-            last = 2;
-            break;
-
-        case 'm':
-            if (!in_time || last >= 3) {
-                return SLUICE_BAD_REQUEST;
-            }
-
-            unit = 60000;
-            last = 3;
-            break;
-
-        case 's':
-            if (!in_time || last >= 4) {
-                return SLUICE_BAD_REQUEST;
-            }
-
-            unit = 1000;
-            last = 4;
-            break;
-
-        default:
-            return SLUICE_BAD_REQUEST;
-        }
-
-        if (has_frac && unit != 1000) {
-            return SLUICE_BAD_REQUEST;
-        }
-
-        p++;
-
-        if (v > SLUICE_ISO8601_MAX_MS / unit) {
-            return SLUICE_BAD_REQUEST;
-        }
-
-        total += v * unit + frac;
+        total += part;
 
         if (total > SLUICE_ISO8601_MAX_MS) {
             return SLUICE_BAD_REQUEST;
@@ -188,6 +152,83 @@ sluice_iso8601_duration_parse(const uint8_t *s, size_t len, uint64_t *ms)
     *ms = total;
 
     return SLUICE_OK;
+}
+
+
+/*
+ * One part "n[.fff]X" at *pp: its milliseconds into *part, *pp moved
+ * after it.  SLUICE_BAD_REQUEST when malformed, out of order (last: the
+ * rank of the designator before), or above 2^53 ms.
+ */
+
+static sluice_status_t
+sluice_iso8601_part(const uint8_t **pp, const uint8_t *end, int in_time,
+    int *last, uint64_t *part)
+{
+    int             has_frac;
+    size_t          n;
+    uint64_t        v, frac, unit;
+    const uint8_t  *p;
+
+    p = *pp;
+    frac = 0;
+
+    n = sluice_iso8601_number(p, end, &v, &frac, &has_frac);
+    if (n == 0) {
+        return SLUICE_BAD_REQUEST;
+    }
+
+    p += n;
+
+    if (p == end) {
+        return SLUICE_BAD_REQUEST;
+    }
+
+    unit = sluice_iso8601_unit(*p, in_time, last);
+
+    if (unit == 0 || (has_frac && unit != 1000)) {
+        return SLUICE_BAD_REQUEST;
+    }
+
+    p++;
+
+    if (v > SLUICE_ISO8601_MAX_MS / unit) {
+        return SLUICE_BAD_REQUEST;
+    }
+
+    *part = v * unit + frac;
+    *pp = p;
+
+    return SLUICE_OK;
+}
+
+
+/*
+ * The milliseconds of designator c, 0 when it is unknown, on the wrong
+ * side of T, or not after *last (then its rank)
+ */
+
+static uint64_t
+sluice_iso8601_unit(uint8_t c, int in_time, int *last)
+{
+    int  i;
+
+    for (i = 0; i < SLUICE_ISO8601_NDESIGNATORS; i++) {
+        if ((c | 0x20) == sluice_iso8601_designators[i].name) {
+            break;
+        }
+    }
+
+    if (i == SLUICE_ISO8601_NDESIGNATORS
+        || sluice_iso8601_designators[i].in_time != in_time
+        || *last >= i + 1)
+    {
+        return 0;
+    }
+
+    *last = i + 1;
+
+    return sluice_iso8601_designators[i].unit;
 }
 
 

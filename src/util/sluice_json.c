@@ -32,6 +32,10 @@ static sluice_json_t *sluice_json_parse_array(sluice_json_parser_t *p,
     unsigned depth);
 static sluice_status_t sluice_json_parse_string(sluice_json_parser_t *p,
     sluice_str_t *out);
+static sluice_status_t sluice_json_parse_escape(sluice_json_parser_t *p,
+    uint8_t **d);
+static sluice_status_t sluice_json_parse_unicode(sluice_json_parser_t *p,
+    uint32_t *cp);
 static sluice_json_t *sluice_json_parse_number(sluice_json_parser_t *p);
 static sluice_json_t *sluice_json_parse_literal(sluice_json_parser_t *p);
 static size_t sluice_json_utf8_len(const uint8_t *p, const uint8_t *end);
@@ -420,10 +424,10 @@ sluice_json_put_utf8(uint8_t *d, uint32_t cp)
 static sluice_status_t
 sluice_json_parse_string(sluice_json_parser_t *p, sluice_str_t *out)
 {
-    size_t          n;
-    uint8_t        *d, *buf;
-    uint32_t        cp, lo;
-    const uint8_t  *s;
+    size_t            n;
+    uint8_t          *d, *buf;
+    const uint8_t    *s;
+    sluice_status_t   rc;
 
     p->pos++;   /* '"' */
 
@@ -457,73 +461,24 @@ sluice_json_parse_string(sluice_json_parser_t *p, sluice_str_t *out)
             return p->status;
         }
 
-        if (*p->pos != '\\') {
-            n = sluice_json_utf8_len(p->pos, p->end);
-            if (n == 0) {
-                sluice_json_fail(p, "invalid UTF-8 in a string");
-                return p->status;
+        if (*p->pos == '\\') {
+            rc = sluice_json_parse_escape(p, &d);
+            if (rc != SLUICE_OK) {
+                return rc;
             }
 
-            memcpy(d, p->pos, n);
-            d += n;
-            p->pos += n;
             continue;
         }
 
-        p->pos++;
-
-        switch (*p->pos) {
-        case '"':  *d++ = '"'; break;
-        case '\\': *d++ = '\\'; break;
-        case '/':  *d++ = '/'; break;
-        case 'b':  *d++ = '\b'; break;
-        case 'f':  *d++ = '\f'; break;
-        case 'n':  *d++ = '\n'; break;
-        case 'r':  *d++ = '\r'; break;
-        case 't':  *d++ = '\t'; break;
-
-        case 'u':
-            if (p->end - p->pos < 5 || sluice_json_hex4(p->pos + 1, &cp) != 0)
-            {
-                sluice_json_fail(p, "invalid \\u escape");
-                return p->status;
-            }
-
-            p->pos += 4;
-
-            if (cp >= 0xdc00 && cp <= 0xdfff) {
-                sluice_json_fail(p, "lone low surrogate in a string");
-                return p->status;
-            }
-
-            if (cp >= 0xd800 && cp <= 0xdbff) {
-                if (p->end - p->pos < 7
-                    || p->pos[1] != '\\' || p->pos[2] != 'u'
-                    || sluice_json_hex4(p->pos + 3, &lo) != 0
-                    || lo < 0xdc00 || lo > 0xdfff)
-                {
-                    sluice_json_fail(p, "lone high surrogate in a string");
-                    return p->status;
-                }
-
-                p->pos += 6;
-                cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-            }
-
-            if (cp == 0) {
-                sluice_json_fail(p, "NUL character in a string");
-                return p->status;
-            }
-
-            d = sluice_json_put_utf8(d, cp);
-            break;
-
-        default:
-            sluice_json_fail(p, "invalid escape in a string");
+        n = sluice_json_utf8_len(p->pos, p->end);
+        if (n == 0) {
+            sluice_json_fail(p, "invalid UTF-8 in a string");
             return p->status;
         }
 
-        p->pos++;
+        memcpy(d, p->pos, n);
+        d += n;
+        p->pos += n;
     }
 
     p->pos++;   /* '"' */
@@ -531,6 +486,89 @@ sluice_json_parse_string(sluice_json_parser_t *p, sluice_str_t *out)
     *d = '\0';
     out->data = buf;
     out->len = d - buf;
+
+    return SLUICE_OK;
+}
+
+
+/* the escape at p->pos ('\\'): its character written at *d, then passed */
+
+static sluice_status_t
+sluice_json_parse_escape(sluice_json_parser_t *p, uint8_t **d)
+{
+    uint32_t  cp;
+
+    p->pos++;
+
+    switch (*p->pos) {
+    case '"':  cp = '"'; break;
+    case '\\': cp = '\\'; break;
+    case '/':  cp = '/'; break;
+    case 'b':  cp = '\b'; break;
+    case 'f':  cp = '\f'; break;
+    case 'n':  cp = '\n'; break;
+    case 'r':  cp = '\r'; break;
+    case 't':  cp = '\t'; break;
+
+    case 'u':
+        if (sluice_json_parse_unicode(p, &cp) != SLUICE_OK) {
+            return p->status;
+        }
+
+        break;
+
+    default:
+        sluice_json_fail(p, "invalid escape in a string");
+        return p->status;
+    }
+
+    *d = sluice_json_put_utf8(*d, cp);
+    p->pos++;
+
+    return SLUICE_OK;
+}
+
+
+/*
+ * "\uXXXX" at p->pos ('u'), or a surrogate pair "\uXXXX\uXXXX": the code
+ * point; p->pos is left on the last hex digit
+ */
+
+static sluice_status_t
+sluice_json_parse_unicode(sluice_json_parser_t *p, uint32_t *cp)
+{
+    uint32_t  lo;
+
+    if (p->end - p->pos < 5 || sluice_json_hex4(p->pos + 1, cp) != 0) {
+        sluice_json_fail(p, "invalid \\u escape");
+        return p->status;
+    }
+
+    p->pos += 4;
+
+    if (*cp >= 0xdc00 && *cp <= 0xdfff) {
+        sluice_json_fail(p, "lone low surrogate in a string");
+        return p->status;
+    }
+
+    if (*cp >= 0xd800 && *cp <= 0xdbff) {
+        if (p->end - p->pos < 7
+            || p->pos[1] != '\\' || p->pos[2] != 'u'
+            || sluice_json_hex4(p->pos + 3, &lo) != 0
+            || lo < 0xdc00 || lo > 0xdfff)
+        {
+            sluice_json_fail(p, "lone high surrogate in a string");
+            return p->status;
+        }
+
+        p->pos += 6;
+        *cp = 0x10000 + ((*cp - 0xd800) << 10) + (lo - 0xdc00);
+    }
+
+    if (*cp == 0) {
+        sluice_json_fail(p, "NUL character in a string");
+        return p->status;
+    }
 
     return SLUICE_OK;
 }

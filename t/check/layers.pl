@@ -36,6 +36,7 @@ my %rank = (
     'media/codec'     => 2,
     'media/container' => 3,
     'media/manifest'  => 4,
+    'media/crypto'    => 4,     # above container: its box writers
     'core'            => 10,
     'ingest'          => 20,
     'api'             => 20,

@@ -156,6 +156,32 @@ test_fragments(void)
 }
 
 
+static int
+media_type(const char *name, size_t len)
+{
+    sluice_str_t  s;
+
+    s.data = (const uint8_t *) name;
+    s.len = len;
+
+    return sluice_url_media_type(&s);
+}
+
+
+static void
+test_media_type(void)
+{
+    CHECK(media_type("video", 5) == SLUICE_MEDIA_VIDEO);
+    CHECK(media_type("VIDEO", 5) == SLUICE_MEDIA_VIDEO);
+    CHECK(media_type("Audio", 5) == SLUICE_MEDIA_AUDIO);
+    CHECK(media_type("audio", 4) == -1);
+    CHECK(media_type("audios", 6) == -1);
+    CHECK(media_type("video\0", 6) == -1);
+    CHECK(media_type("text", 4) == -1);
+    CHECK(media_type("", 0) == -1);
+}
+
+
 static void
 test_bad(void)
 {
@@ -226,6 +252,7 @@ main(void)
     test_playlists();
     test_fragments();
     test_bad();
+    test_media_type();
 
     CHECK(strcmp(sluice_format_name(SLUICE_FORMAT_HLS_TS_V3), "m3u8-aapl-v3")
           == 0);

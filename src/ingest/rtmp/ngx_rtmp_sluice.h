@@ -2,10 +2,11 @@
 /*
  * Copyright (C) 2026, The Sluice authors.
  *
- * Internal interface of the RTMP ingest: ngx_rtmp_sluice_module.c (hooks,
- * directives, publish checks), ngx_rtmp_sluice_fragmenter.c (timeline,
- * cuts, CMAF fragments, storage jobs, index appends) and
- * ngx_rtmp_sluice_batch.c (receive batching).
+ * Types shared by the files of the RTMP ingest: the context of a
+ * publishing connection (ngx_rtmp_sluice_module.c makes it), its tracks
+ * (ngx_rtmp_sluice_fragmenter.c) and its receive batching
+ * (ngx_rtmp_sluice_batch.c).  What each file exports is declared in its
+ * own header.
  */
 
 
@@ -18,33 +19,11 @@
 #include <ngx_rtmp.h>
 
 #include "core/ngx_sluice.h"
-#include "core/ngx_sluice_index.h"
 #include "core/ngx_sluice_writer.h"
-#include "core/ngx_sluice_zone.h"
 
-
-/* a forward timestamp jump beyond this (plus 2 fragments) is a gap, ms */
-#define NGX_RTMP_SLUICE_MAX_GAP        10000
-
-/* a backward timestamp step beyond this is a jump, ms */
-#define NGX_RTMP_SLUICE_MAX_BACK       1000
 
 /* video cut points waiting for the audio of the same stream */
 #define NGX_RTMP_SLUICE_MAX_CUTS       16
-
-/* the track id in init segments and fragments */
-#define NGX_RTMP_SLUICE_TRACK_ID       1
-
-
-typedef struct {
-    ngx_flag_t                  ingest;
-    ngx_str_t                   thread_pool_name;
-    ngx_thread_pool_t          *thread_pool;
-    ngx_uint_t                  thread_pool_checked;    /* lazy default */
-    ngx_uint_t                  ring;
-    size_t                      max_fragment;
-    ngx_msec_t                  batch;
-} ngx_rtmp_sluice_app_conf_t;
 
 
 typedef struct {
@@ -147,34 +126,6 @@ typedef struct {
     ngx_rtmp_sluice_track_t     video;
     ngx_rtmp_sluice_track_t     audio;
 } ngx_rtmp_sluice_ctx_t;
-
-
-extern ngx_module_t  ngx_rtmp_sluice_module;
-
-/*
- * The zone of the running configuration, found in each worker at start
- * (ngx_sluice_zone_lookup()).
- */
-extern ngx_shm_zone_t  *ngx_rtmp_sluice_zone;
-
-
-/* fragmenter */
-ngx_int_t ngx_rtmp_sluice_video(ngx_rtmp_sluice_ctx_t *ctx,
-    uint32_t timestamp, u_char *p, size_t len);
-ngx_int_t ngx_rtmp_sluice_audio(ngx_rtmp_sluice_ctx_t *ctx,
-    uint32_t timestamp, u_char *p, size_t len);
-
-/* write what is pending, mark the tracks IDLE */
-void ngx_rtmp_sluice_finish(ngx_rtmp_sluice_ctx_t *ctx);
-
-/* free buffers, release writers (pool cleanup) */
-void ngx_rtmp_sluice_free(ngx_rtmp_sluice_ctx_t *ctx);
-
-/* receive batching */
-void ngx_rtmp_sluice_batch_start(ngx_rtmp_sluice_ctx_t *ctx,
-    ngx_msec_t time);
-void ngx_rtmp_sluice_batch_account(ngx_rtmp_sluice_ctx_t *ctx, size_t len);
-void ngx_rtmp_sluice_batch_stop(ngx_rtmp_sluice_ctx_t *ctx);
 
 
 #endif /* _NGX_RTMP_SLUICE_H_INCLUDED_ */

@@ -23,7 +23,7 @@
 #include <ngx_core.h>
 #include <ngx_event.h>
 
-#include "ingest/rtmp/ngx_rtmp_sluice.h"
+#include "ingest/rtmp/ngx_rtmp_sluice_batch.h"
 
 
 /* the bitrate is measured over this, ms */

@@ -26,17 +26,40 @@
 #include <ngx_rtmp.h>
 #include <ngx_rtmp_codec_module.h>
 
-#include "ingest/rtmp/ngx_rtmp_sluice.h"
+#include "ingest/rtmp/ngx_rtmp_sluice_fragmenter.h"
+#include "ingest/rtmp/ngx_rtmp_sluice_module.h"
 #include "media/container/sluice_flv.h"
 #include "media/codec/sluice_avc.h"
 #include "media/codec/sluice_aac.h"
 #include "media/container/sluice_cmaf.h"
+#include "core/ngx_sluice_index.h"
 #include "core/ngx_sluice_recorder.h"
+#include "core/ngx_sluice_writer.h"
+
+
+/* a forward timestamp jump beyond this (plus 2 fragments) is a gap, ms */
+#define NGX_RTMP_SLUICE_MAX_GAP        10000
+
+/* a backward timestamp step beyond this is a jump, ms */
+#define NGX_RTMP_SLUICE_MAX_BACK       1000
+
+/* the track id in init segments and fragments */
+#define NGX_RTMP_SLUICE_TRACK_ID       1
 
 
 #define NGX_RTMP_SLUICE_JOB_INIT       0
 #define NGX_RTMP_SLUICE_JOB_FRAGMENT   1
 #define NGX_RTMP_SLUICE_JOB_REMOVE     2
+
+
+/* an FLV audio or video tag body, parsed */
+typedef struct {
+    ngx_uint_t                  packet_type;    /* SLUICE_FLV_* */
+    ngx_uint_t                  key;            /* video: a keyframe */
+    int32_t                     cts;            /* video: ms */
+    const uint8_t              *data;
+    size_t                      len;
+} ngx_rtmp_sluice_tag_t;
 
 
 /* what a storage job carries back to the event loop */
@@ -51,6 +74,9 @@ typedef struct {
 } ngx_rtmp_sluice_job_t;
 
 
+static ngx_int_t ngx_rtmp_sluice_tag(ngx_rtmp_sluice_ctx_t *ctx,
+    ngx_rtmp_sluice_track_t *t, uint32_t timestamp,
+    ngx_rtmp_sluice_tag_t *tag);
 static ngx_int_t ngx_rtmp_sluice_video_config(ngx_rtmp_sluice_ctx_t *ctx,
     ngx_rtmp_sluice_track_t *t, const uint8_t *p, size_t len);
 static ngx_int_t ngx_rtmp_sluice_audio_config(ngx_rtmp_sluice_ctx_t *ctx,
@@ -59,6 +85,12 @@ static ngx_int_t ngx_rtmp_sluice_config_changed(ngx_rtmp_sluice_ctx_t *ctx,
     ngx_rtmp_sluice_track_t *t, sluice_track_info_t *info);
 static ngx_int_t ngx_rtmp_sluice_timeline(ngx_rtmp_sluice_ctx_t *ctx,
     ngx_rtmp_sluice_track_t *t, uint32_t ts, int64_t *out);
+static int64_t ngx_rtmp_sluice_unwrap(ngx_rtmp_sluice_ctx_t *ctx,
+    ngx_rtmp_sluice_track_t *t, uint32_t ts);
+static void ngx_rtmp_sluice_reconnected(ngx_rtmp_sluice_ctx_t *ctx,
+    int64_t ts64, int64_t gap);
+static ngx_int_t ngx_rtmp_sluice_jump(ngx_rtmp_sluice_ctx_t *ctx,
+    int64_t ts64, int64_t d);
 static void ngx_rtmp_sluice_set_offset(ngx_rtmp_sluice_ctx_t *ctx);
 static int64_t ngx_rtmp_sluice_event_clock(ngx_rtmp_sluice_ctx_t *ctx);
 static void ngx_rtmp_sluice_set_epoch(ngx_sluice_event_t *ev,
@@ -78,10 +110,22 @@ static ngx_int_t ngx_rtmp_sluice_append(ngx_rtmp_sluice_ctx_t *ctx,
     const uint8_t *p, size_t len);
 static ngx_int_t ngx_rtmp_sluice_emit(ngx_rtmp_sluice_ctx_t *ctx,
     ngx_rtmp_sluice_track_t *t, ngx_uint_t n, uint32_t seq);
+static ngx_int_t ngx_rtmp_sluice_ready(ngx_rtmp_sluice_ctx_t *ctx,
+    ngx_rtmp_sluice_track_t *t, ngx_uint_t n);
+static ngx_int_t ngx_rtmp_sluice_post_fragment(ngx_rtmp_sluice_ctx_t *ctx,
+    ngx_rtmp_sluice_track_t *t, ngx_uint_t n, uint32_t seq);
+static void ngx_rtmp_sluice_fragment(ngx_rtmp_sluice_track_t *t,
+    ngx_uint_t n, uint32_t seq, sluice_fragment_t *f);
+static ngx_int_t ngx_rtmp_sluice_fragment_job(ngx_rtmp_sluice_track_t *t,
+    ngx_sluice_wjob_t *job, sluice_fragment_t *f, uint32_t seq, size_t size);
 static void ngx_rtmp_sluice_consume(ngx_rtmp_sluice_track_t *t,
     ngx_uint_t n);
 static ngx_int_t ngx_rtmp_sluice_open(ngx_rtmp_sluice_ctx_t *ctx,
     ngx_rtmp_sluice_track_t *t, ngx_uint_t n);
+static void ngx_rtmp_sluice_init_version(ngx_rtmp_sluice_track_t *t,
+    ngx_sluice_track_t *tr);
+static ngx_int_t ngx_rtmp_sluice_open_writer(ngx_rtmp_sluice_ctx_t *ctx,
+    ngx_rtmp_sluice_track_t *t, uint32_t bitrate);
 static uint32_t ngx_rtmp_sluice_bitrate(ngx_rtmp_sluice_ctx_t *ctx,
     ngx_rtmp_sluice_track_t *t, ngx_uint_t n);
 static ngx_int_t ngx_rtmp_sluice_post_init(ngx_rtmp_sluice_ctx_t *ctx,
@@ -111,12 +155,8 @@ ngx_int_t
 ngx_rtmp_sluice_video(ngx_rtmp_sluice_ctx_t *ctx, uint32_t timestamp,
     u_char *p, size_t len)
 {
-    int64_t                   tl;
-    ngx_int_t                 rc;
-    sluice_flv_video_t        v;
-    ngx_rtmp_sluice_track_t  *t;
-
-    t = &ctx->video;
+    sluice_flv_video_t     v;
+    ngx_rtmp_sluice_tag_t  tag;
 
     if (sluice_flv_parse_video(p, len, &v) != SLUICE_OK) {
         ngx_log_error(NGX_LOG_WARN, ngx_rtmp_sluice_log(ctx), 0,
@@ -135,35 +175,13 @@ ngx_rtmp_sluice_video(ngx_rtmp_sluice_ctx_t *ctx, uint32_t timestamp,
         return NGX_ERROR;
     }
 
-    switch (v.packet_type) {
+    tag.packet_type = v.packet_type;
+    tag.key = v.key;
+    tag.cts = v.cts;
+    tag.data = v.data;
+    tag.len = v.len;
 
-    case SLUICE_FLV_SEQUENCE_HEADER:
-        rc = ngx_rtmp_sluice_video_config(ctx, t, v.data, v.len);
-        break;
-
-    case SLUICE_FLV_FRAME:
-        if (!t->configured || v.len == 0) {
-            return NGX_OK;
-        }
-
-        rc = ngx_rtmp_sluice_timeline(ctx, t, timestamp, &tl);
-        if (rc != NGX_OK) {
-            break;
-        }
-
-        rc = ngx_rtmp_sluice_video_frame(ctx, tl, v.cts, v.key, v.data,
-                                         v.len);
-        break;
-
-    default:
-        return NGX_OK;
-    }
-
-    if (rc == NGX_ERROR || ctx->stopped) {
-        return NGX_ERROR;
-    }
-
-    return NGX_OK;
+    return ngx_rtmp_sluice_tag(ctx, &ctx->video, timestamp, &tag);
 }
 
 
@@ -171,12 +189,8 @@ ngx_int_t
 ngx_rtmp_sluice_audio(ngx_rtmp_sluice_ctx_t *ctx, uint32_t timestamp,
     u_char *p, size_t len)
 {
-    int64_t                   tl;
-    ngx_int_t                 rc;
-    sluice_flv_audio_t        a;
-    ngx_rtmp_sluice_track_t  *t;
-
-    t = &ctx->audio;
+    sluice_flv_audio_t     a;
+    ngx_rtmp_sluice_tag_t  tag;
 
     if (sluice_flv_parse_audio(p, len, &a) != SLUICE_OK) {
         ngx_log_error(NGX_LOG_WARN, ngx_rtmp_sluice_log(ctx), 0,
@@ -195,14 +209,39 @@ ngx_rtmp_sluice_audio(ngx_rtmp_sluice_ctx_t *ctx, uint32_t timestamp,
         return NGX_ERROR;
     }
 
-    switch (a.packet_type) {
+    tag.packet_type = a.packet_type;
+    tag.key = 1;
+    tag.cts = 0;
+    tag.data = a.data;
+    tag.len = a.len;
+
+    return ngx_rtmp_sluice_tag(ctx, &ctx->audio, timestamp, &tag);
+}
+
+
+/* a tag of track t: a decoder configuration, or a frame for the timeline */
+
+static ngx_int_t
+ngx_rtmp_sluice_tag(ngx_rtmp_sluice_ctx_t *ctx, ngx_rtmp_sluice_track_t *t,
+    uint32_t timestamp, ngx_rtmp_sluice_tag_t *tag)
+{
+    int64_t    tl;
+    ngx_int_t  rc;
+
+    switch (tag->packet_type) {
 
     case SLUICE_FLV_SEQUENCE_HEADER:
-        rc = ngx_rtmp_sluice_audio_config(ctx, t, a.data, a.len);
+        if (t == &ctx->video) {
+            rc = ngx_rtmp_sluice_video_config(ctx, t, tag->data, tag->len);
+
+        } else {
+            rc = ngx_rtmp_sluice_audio_config(ctx, t, tag->data, tag->len);
+        }
+
         break;
 
     case SLUICE_FLV_FRAME:
-        if (!t->configured || a.len == 0) {
+        if (!t->configured || tag->len == 0) {
             return NGX_OK;
         }
 
@@ -211,7 +250,14 @@ ngx_rtmp_sluice_audio(ngx_rtmp_sluice_ctx_t *ctx, uint32_t timestamp,
             break;
         }
 
-        rc = ngx_rtmp_sluice_audio_frame(ctx, tl, a.data, a.len);
+        if (t == &ctx->video) {
+            rc = ngx_rtmp_sluice_video_frame(ctx, tl, tag->cts, tag->key,
+                                             tag->data, tag->len);
+
+        } else {
+            rc = ngx_rtmp_sluice_audio_frame(ctx, tl, tag->data, tag->len);
+        }
+
         break;
 
     default:
@@ -362,59 +408,17 @@ static ngx_int_t
 ngx_rtmp_sluice_timeline(ngx_rtmp_sluice_ctx_t *ctx,
     ngx_rtmp_sluice_track_t *t, uint32_t ts, int64_t *out)
 {
-    int64_t                   ts64, tl, d, end, gap, fms, wall;
-    ngx_int_t                 rc;
-    ngx_rtmp_sluice_track_t  *o;
+    int64_t    ts64, tl, d, gap;
+    ngx_int_t  rc;
 
-    o = (t == &ctx->video) ? &ctx->audio : &ctx->video;
-
-    if (t->ts_started) {
-        ts64 = t->last_ts64 + (int32_t) (ts - t->last_ts32);
-
-    } else if (o->ts_started) {
-        ts64 = o->last_ts64 + (int32_t) (ts - o->last_ts32);
-
-    } else {
-        ts64 = ts;
-    }
-
-    fms = (int64_t) ctx->fragment_ms;
-    gap = NGX_RTMP_SLUICE_MAX_GAP + 2 * fms;
+    ts64 = ngx_rtmp_sluice_unwrap(ctx, t, ts);
+    gap = NGX_RTMP_SLUICE_MAX_GAP + 2 * (int64_t) ctx->fragment_ms;
 
     if (!ctx->offset_checked) {
         ctx->offset_checked = 1;
 
         if (ctx->reconnect) {
-            wall = ngx_rtmp_sluice_event_clock(ctx);
-            end = (int64_t) ctx->stored_end;
-
-            if (wall > end) {
-                /*
-                 * after an outage: at the next fragment boundary (ahead
-                 * of the wall clock, never behind it: players ask for
-                 * what the wall clock says exists)
-                 */
-                end = (wall + fms - 1) / fms * fms;
-            }
-
-            /* a rendition that reconnected first may have moved it */
-            tl = ts64 + ctx->offset;
-
-            if (tl < (int64_t) ctx->stored_end || tl < wall - fms
-                || tl > end + gap)
-            {
-                ctx->offset = end - ts64;
-                ngx_rtmp_sluice_set_offset(ctx);
-            }
-
-            ctx->video.disc = 1;
-            ctx->audio.disc = 1;
-
-            ngx_log_error(NGX_LOG_INFO, ngx_rtmp_sluice_log(ctx), 0,
-                          "sluice: \"%s\" reconnected, input %L ms is "
-                          "timeline %L ms (stored end %uL ms, wall clock "
-                          "%L ms)", ctx->stream, ts64, ts64 + ctx->offset,
-                          ctx->stored_end, wall);
+            ngx_rtmp_sluice_reconnected(ctx, ts64, gap);
         }
     }
 
@@ -424,31 +428,10 @@ ngx_rtmp_sluice_timeline(ngx_rtmp_sluice_ctx_t *ctx,
         d = tl - t->last_t;
 
         if (d > gap || d < -NGX_RTMP_SLUICE_MAX_BACK) {
-
-            /* a jump: end what we have, continue after it */
-
-            rc = ngx_rtmp_sluice_flush(ctx, &ctx->video);
+            rc = ngx_rtmp_sluice_jump(ctx, ts64, d);
             if (rc == NGX_ERROR) {
                 return rc;
             }
-
-            rc = ngx_rtmp_sluice_flush(ctx, &ctx->audio);
-            if (rc == NGX_ERROR) {
-                return rc;
-            }
-
-            end = ngx_max(ctx->video.last_t, ctx->audio.last_t) + 1;
-
-            ctx->offset = end - ts64;
-            ngx_rtmp_sluice_set_offset(ctx);
-
-            ctx->video.disc = 1;
-            ctx->audio.disc = 1;
-
-            ngx_log_error(NGX_LOG_WARN, ngx_rtmp_sluice_log(ctx), 0,
-                          "sluice: timestamp jump of %L ms in \"%s\", "
-                          "timeline continues at %L ms", d, ctx->stream,
-                          ts64 + ctx->offset);
 
             tl = ts64 + ctx->offset;
 
@@ -467,6 +450,112 @@ ngx_rtmp_sluice_timeline(ngx_rtmp_sluice_ctx_t *ctx,
     t->last_t = tl;
 
     *out = tl;
+
+    return NGX_OK;
+}
+
+
+/*
+ * A 32-bit input timestamp in 64 bits: after the last one of the track,
+ * or of the other track of the stream when this one has none yet
+ */
+
+static int64_t
+ngx_rtmp_sluice_unwrap(ngx_rtmp_sluice_ctx_t *ctx,
+    ngx_rtmp_sluice_track_t *t, uint32_t ts)
+{
+    ngx_rtmp_sluice_track_t  *o;
+
+    o = (t == &ctx->video) ? &ctx->audio : &ctx->video;
+
+    if (t->ts_started) {
+        return t->last_ts64 + (int32_t) (ts - t->last_ts32);
+    }
+
+    if (o->ts_started) {
+        return o->last_ts64 + (int32_t) (ts - o->last_ts32);
+    }
+
+    return ts;
+}
+
+
+/*
+ * The first timestamp of a reconnected publisher, ts64: the timeline goes
+ * on at the stored end, or at the wall clock after an outage, unless
+ * another rendition's offset already puts it there.
+ */
+
+static void
+ngx_rtmp_sluice_reconnected(ngx_rtmp_sluice_ctx_t *ctx, int64_t ts64,
+    int64_t gap)
+{
+    int64_t  tl, end, fms, wall;
+
+    fms = (int64_t) ctx->fragment_ms;
+    wall = ngx_rtmp_sluice_event_clock(ctx);
+    end = (int64_t) ctx->stored_end;
+
+    if (wall > end) {
+        /*
+         * after an outage: at the next fragment boundary (ahead of the
+         * wall clock, never behind it: players ask for what the wall
+         * clock says exists)
+         */
+        end = (wall + fms - 1) / fms * fms;
+    }
+
+    /* a rendition that reconnected first may have moved it */
+    tl = ts64 + ctx->offset;
+
+    if (tl < (int64_t) ctx->stored_end || tl < wall - fms
+        || tl > end + gap)
+    {
+        ctx->offset = end - ts64;
+        ngx_rtmp_sluice_set_offset(ctx);
+    }
+
+    ctx->video.disc = 1;
+    ctx->audio.disc = 1;
+
+    ngx_log_error(NGX_LOG_INFO, ngx_rtmp_sluice_log(ctx), 0,
+                  "sluice: \"%s\" reconnected, input %L ms is timeline "
+                  "%L ms (stored end %uL ms, wall clock %L ms)",
+                  ctx->stream, ts64, ts64 + ctx->offset, ctx->stored_end,
+                  wall);
+}
+
+
+/* a jump of d ms at input ts64: end what we have, continue after it */
+
+static ngx_int_t
+ngx_rtmp_sluice_jump(ngx_rtmp_sluice_ctx_t *ctx, int64_t ts64, int64_t d)
+{
+    int64_t    end;
+    ngx_int_t  rc;
+
+    rc = ngx_rtmp_sluice_flush(ctx, &ctx->video);
+    if (rc == NGX_ERROR) {
+        return rc;
+    }
+
+    rc = ngx_rtmp_sluice_flush(ctx, &ctx->audio);
+    if (rc == NGX_ERROR) {
+        return rc;
+    }
+
+    end = ngx_max(ctx->video.last_t, ctx->audio.last_t) + 1;
+
+    ctx->offset = end - ts64;
+    ngx_rtmp_sluice_set_offset(ctx);
+
+    ctx->video.disc = 1;
+    ctx->audio.disc = 1;
+
+    ngx_log_error(NGX_LOG_WARN, ngx_rtmp_sluice_log(ctx), 0,
+                  "sluice: timestamp jump of %L ms in \"%s\", "
+                  "timeline continues at %L ms", d, ctx->stream,
+                  ts64 + ctx->offset);
 
     return NGX_OK;
 }
@@ -914,21 +1003,33 @@ static ngx_int_t
 ngx_rtmp_sluice_emit(ngx_rtmp_sluice_ctx_t *ctx, ngx_rtmp_sluice_track_t *t,
     ngx_uint_t n, uint32_t seq)
 {
-    size_t                  size;
-    u_char                 *p;
-    uint8_t                *end;
-    ngx_int_t               rc;
-    ngx_uint_t              i;
-    sluice_fragment_t       f;
-    ngx_sluice_wjob_t      *job;
-    ngx_rtmp_sluice_job_t  *jc;
+    ngx_int_t  rc;
 
     if (n == 0) {
         return NGX_OK;
     }
 
+    rc = ngx_rtmp_sluice_ready(ctx, t, n);
+
+    if (rc == NGX_OK) {
+        rc = ngx_rtmp_sluice_post_fragment(ctx, t, n, seq);
+    }
+
+    ngx_rtmp_sluice_consume(t, n);
+
+    return rc;
+}
+
+
+/* the track is open, has its writer and its current init segment posted */
+
+static ngx_int_t
+ngx_rtmp_sluice_ready(ngx_rtmp_sluice_ctx_t *ctx, ngx_rtmp_sluice_track_t *t,
+    ngx_uint_t n)
+{
+    ngx_int_t  rc;
+
     if (ctx->stopped) {
-        ngx_rtmp_sluice_consume(t, n);
         return NGX_DECLINED;
     }
 
@@ -939,32 +1040,33 @@ ngx_rtmp_sluice_emit(ngx_rtmp_sluice_ctx_t *ctx, ngx_rtmp_sluice_track_t *t,
     }
 
     if (rc != NGX_OK) {
-        ngx_rtmp_sluice_consume(t, n);
         return rc;
     }
 
     if (t->init_pending) {
         if (ngx_rtmp_sluice_post_init(ctx, t) != NGX_OK) {
-            ngx_rtmp_sluice_consume(t, n);
             return NGX_ERROR;
         }
 
         t->init_pending = 0;
     }
 
-    p = t->buf;
+    return NGX_OK;
+}
 
-    f.sequence = seq + 1;
-    f.time = t->samples[0].dts;
-    f.duration = 0;
-    f.nsamples = (uint32_t) n;
-    f.samples = t->samples;
 
-    for (i = 0; i < n; i++) {
-        t->samples[i].data = p;
-        p += t->samples[i].size;
-        f.duration += t->samples[i].duration;
-    }
+/* the CMAF fragment of the first n samples, posted to the track's writer */
+
+static ngx_int_t
+ngx_rtmp_sluice_post_fragment(ngx_rtmp_sluice_ctx_t *ctx,
+    ngx_rtmp_sluice_track_t *t, ngx_uint_t n, uint32_t seq)
+{
+    size_t              size;
+    uint8_t            *end;
+    sluice_fragment_t   f;
+    ngx_sluice_wjob_t  *job;
+
+    ngx_rtmp_sluice_fragment(t, n, seq, &f);
 
     size = sluice_cmaf_fragment_size(&f, NGX_RTMP_SLUICE_TRACK_ID,
                                      SLUICE_CMAF_STYP);
@@ -972,13 +1074,11 @@ ngx_rtmp_sluice_emit(ngx_rtmp_sluice_ctx_t *ctx, ngx_rtmp_sluice_track_t *t,
         ngx_log_error(NGX_LOG_ERR, ngx_rtmp_sluice_log(ctx), 0,
                       "sluice: fragment of \"%s\" cannot be written",
                       ctx->stream);
-        ngx_rtmp_sluice_consume(t, n);
         return NGX_ERROR;
     }
 
     job = ngx_rtmp_sluice_job(ctx, t, size, NGX_RTMP_SLUICE_JOB_FRAGMENT);
     if (job == NULL) {
-        ngx_rtmp_sluice_consume(t, n);
         return NGX_ERROR;
     }
 
@@ -989,39 +1089,13 @@ ngx_rtmp_sluice_emit(ngx_rtmp_sluice_ctx_t *ctx, ngx_rtmp_sluice_track_t *t,
         ngx_log_error(NGX_LOG_ALERT, ngx_rtmp_sluice_log(ctx), 0,
                       "sluice: fragment size mismatch");
         ngx_destroy_pool(job->pool);
-        ngx_rtmp_sluice_consume(t, n);
         return NGX_ERROR;
     }
 
-    jc = job->ctx;
-
-    jc->frag.time = f.time;
-    jc->frag.duration = (uint32_t) f.duration;
-    jc->frag.seq = seq;
-    jc->frag.size = (uint32_t) size;
-    jc->frag.flags = t->disc ? NGX_SLUICE_FRAG_DISCONTINUITY : 0;
-    jc->frag.init = (uint16_t) t->init_version;
-
-    if (t->info_new) {
-        jc->info = ngx_palloc(job->pool, sizeof(sluice_track_info_t));
-        if (jc->info == NULL) {
-            ngx_destroy_pool(job->pool);
-            ngx_rtmp_sluice_consume(t, n);
-            return NGX_ERROR;
-        }
-
-        *jc->info = t->info;
-    }
-
-    job->path = ngx_pnalloc(job->pool, t->dir.len + 1 + NGX_INT64_LEN
-                                       + sizeof(".m4s"));
-    if (job->path == NULL) {
+    if (ngx_rtmp_sluice_fragment_job(t, job, &f, seq, size) != NGX_OK) {
         ngx_destroy_pool(job->pool);
-        ngx_rtmp_sluice_consume(t, n);
         return NGX_ERROR;
     }
-
-    ngx_sprintf(job->path, "%V/%uL.m4s%Z", &t->dir, f.time);
 
     ngx_log_debug4(NGX_LOG_DEBUG_RTMP, ngx_rtmp_sluice_log(ctx), 0,
                    "sluice: fragment %s seq %uD, %ui samples, %uz bytes",
@@ -1033,7 +1107,68 @@ ngx_rtmp_sluice_emit(ngx_rtmp_sluice_ctx_t *ctx, ngx_rtmp_sluice_track_t *t,
     t->disc = 0;
     t->info_new = 0;
 
-    ngx_rtmp_sluice_consume(t, n);
+    return NGX_OK;
+}
+
+
+/* the first n samples as a fragment: their data in t->buf, in order */
+
+static void
+ngx_rtmp_sluice_fragment(ngx_rtmp_sluice_track_t *t, ngx_uint_t n,
+    uint32_t seq, sluice_fragment_t *f)
+{
+    u_char      *p;
+    ngx_uint_t   i;
+
+    p = t->buf;
+
+    f->sequence = seq + 1;
+    f->time = t->samples[0].dts;
+    f->duration = 0;
+    f->nsamples = (uint32_t) n;
+    f->samples = t->samples;
+
+    for (i = 0; i < n; i++) {
+        t->samples[i].data = p;
+        p += t->samples[i].size;
+        f->duration += t->samples[i].duration;
+    }
+}
+
+
+/* what a fragment's job carries back (its index entry), and its file */
+
+static ngx_int_t
+ngx_rtmp_sluice_fragment_job(ngx_rtmp_sluice_track_t *t,
+    ngx_sluice_wjob_t *job, sluice_fragment_t *f, uint32_t seq, size_t size)
+{
+    ngx_rtmp_sluice_job_t  *jc;
+
+    jc = job->ctx;
+
+    jc->frag.time = f->time;
+    jc->frag.duration = (uint32_t) f->duration;
+    jc->frag.seq = seq;
+    jc->frag.size = (uint32_t) size;
+    jc->frag.flags = t->disc ? NGX_SLUICE_FRAG_DISCONTINUITY : 0;
+    jc->frag.init = (uint16_t) t->init_version;
+
+    if (t->info_new) {
+        jc->info = ngx_palloc(job->pool, sizeof(sluice_track_info_t));
+        if (jc->info == NULL) {
+            return NGX_ERROR;
+        }
+
+        *jc->info = t->info;
+    }
+
+    job->path = ngx_pnalloc(job->pool, t->dir.len + 1 + NGX_INT64_LEN
+                                       + sizeof(".m4s"));
+    if (job->path == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_sprintf(job->path, "%V/%uL.m4s%Z", &t->dir, f->time);
 
     return NGX_OK;
 }
@@ -1077,9 +1212,7 @@ static ngx_int_t
 ngx_rtmp_sluice_open(ngx_rtmp_sluice_ctx_t *ctx, ngx_rtmp_sluice_track_t *t,
     ngx_uint_t n)
 {
-    u_char                 *p;
     ngx_int_t               slot;
-    ngx_sluice_track_t     *tr;
     ngx_sluice_event_t     *ev;
     sluice_track_info_t     info;
     ngx_sluice_zone_ctx_t  *zctx;
@@ -1126,34 +1259,55 @@ ngx_rtmp_sluice_open(ngx_rtmp_sluice_ctx_t *ctx, ngx_rtmp_sluice_track_t *t,
         return NGX_ERROR;
     }
 
-    tr = &ev->tracks[slot];
-
-    if (tr->appended) {
-        /* a reconnect: same init unless the configuration differs */
-
-        if (tr->info.codec == t->info.codec
-            && tr->info.config_len == t->info.config_len
-            && ngx_memcmp(tr->info.config, t->info.config,
-                          t->info.config_len) == 0)
-        {
-            t->init_version = tr->init_version;
-
-        } else {
-            t->init_version = tr->init_version + 1;
-            t->info_new = 1;
-        }
-
-        t->disc = 1;
-
-    } else {
-        t->init_version = 0;
-    }
+    ngx_rtmp_sluice_init_version(t, &ev->tracks[slot]);
 
     ngx_shmtx_unlock(&zctx->shpool->mutex);
 
     t->slot = slot;
     t->opened = 1;
     t->init_pending = 1;
+
+    return ngx_rtmp_sluice_open_writer(ctx, t, info.bitrate);
+}
+
+
+/*
+ * The init version of a track given its slot tr (mutex held): a reconnect
+ * keeps the stored one unless the configuration differs
+ */
+
+static void
+ngx_rtmp_sluice_init_version(ngx_rtmp_sluice_track_t *t,
+    ngx_sluice_track_t *tr)
+{
+    if (!tr->appended) {
+        t->init_version = 0;
+        return;
+    }
+
+    if (tr->info.codec == t->info.codec
+        && tr->info.config_len == t->info.config_len
+        && ngx_memcmp(tr->info.config, t->info.config,
+                      t->info.config_len) == 0)
+    {
+        t->init_version = tr->init_version;
+
+    } else {
+        t->init_version = tr->init_version + 1;
+        t->info_new = 1;
+    }
+
+    t->disc = 1;
+}
+
+
+/* a track given its slot: its directory and its writer */
+
+static ngx_int_t
+ngx_rtmp_sluice_open_writer(ngx_rtmp_sluice_ctx_t *ctx,
+    ngx_rtmp_sluice_track_t *t, uint32_t bitrate)
+{
+    u_char  *p;
 
     t->dir.data = ngx_pnalloc(ctx->session->connection->pool,
                               ctx->data_path.len + NGX_SLUICE_TRACK_DIR_LEN);
@@ -1176,7 +1330,7 @@ ngx_rtmp_sluice_open(ngx_rtmp_sluice_ctx_t *ctx, ngx_rtmp_sluice_track_t *t,
                   "%uD bps, init version %uD",
                   t->media_type == SLUICE_MEDIA_VIDEO ? "video" : "audio",
                   t->slot, ctx->event_name, ctx->stream,
-                  t->info.codec_string, info.bitrate, t->init_version);
+                  t->info.codec_string, bitrate, t->init_version);
 
     return NGX_OK;
 }

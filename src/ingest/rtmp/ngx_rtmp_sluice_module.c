@@ -22,7 +22,22 @@
 #include <ngx_rtmp_cmd_module.h>
 #include <ngx_rtmp_live_module.h>
 
-#include "ingest/rtmp/ngx_rtmp_sluice.h"
+#include "ingest/rtmp/ngx_rtmp_sluice_module.h"
+#include "ingest/rtmp/ngx_rtmp_sluice_fragmenter.h"
+#include "ingest/rtmp/ngx_rtmp_sluice_batch.h"
+#include "core/ngx_sluice_index.h"
+#include "core/ngx_sluice_zone.h"
+
+
+typedef struct {
+    ngx_flag_t                  ingest;
+    ngx_str_t                   thread_pool_name;
+    ngx_thread_pool_t          *thread_pool;
+    ngx_uint_t                  thread_pool_checked;    /* lazy default */
+    ngx_uint_t                  ring;
+    size_t                      max_fragment;
+    ngx_msec_t                  batch;
+} ngx_rtmp_sluice_app_conf_t;
 
 
 static ngx_int_t ngx_rtmp_sluice_connect(ngx_rtmp_session_t *s,
@@ -41,6 +56,10 @@ static ngx_int_t ngx_rtmp_sluice_parse_path(ngx_rtmp_sluice_ctx_t *ctx,
 static ngx_uint_t ngx_rtmp_sluice_fresh_timeline(ngx_sluice_event_t *ev);
 static ngx_int_t ngx_rtmp_sluice_attach(ngx_rtmp_session_t *s,
     ngx_rtmp_sluice_ctx_t *ctx, ngx_str_t *token);
+static const char *ngx_rtmp_sluice_admit(ngx_rtmp_session_t *s,
+    ngx_rtmp_sluice_ctx_t *ctx, ngx_sluice_event_t *ev);
+static const char *ngx_rtmp_sluice_stored_end(ngx_rtmp_sluice_ctx_t *ctx,
+    ngx_sluice_event_t *ev);
 static ngx_thread_pool_t *ngx_rtmp_sluice_thread_pool(ngx_rtmp_session_t *s,
     ngx_rtmp_sluice_app_conf_t *sacf);
 
@@ -432,11 +451,8 @@ static ngx_int_t
 ngx_rtmp_sluice_attach(ngx_rtmp_session_t *s, ngx_rtmp_sluice_ctx_t *ctx,
     ngx_str_t *token)
 {
-    uint64_t                end;
-    ngx_uint_t              i;
     const char             *reason;
     ngx_slab_pool_t        *shpool;
-    ngx_sluice_track_t     *tr;
     ngx_sluice_event_t     *ev;
     ngx_sluice_zone_ctx_t  *zctx;
 
@@ -452,29 +468,60 @@ ngx_rtmp_sluice_attach(ngx_rtmp_session_t *s, ngx_rtmp_sluice_ctx_t *ctx,
 
     ctx->data_path = zctx->data_path;
 
-    reason = NULL;
-
     ngx_shmtx_lock(&shpool->mutex);
 
     ev = ngx_sluice_event_by_token(zctx->sh, token->data, token->len);
 
+    reason = ngx_rtmp_sluice_admit(s, ctx, ev);
+
+    if (reason == NULL) {
+        ev->publishers++;
+    }
+
+    ngx_shmtx_unlock(&shpool->mutex);
+
+    if (reason == NULL) {
+        return NGX_OK;
+    }
+
+    if (ev) {
+        ngx_log_error(NGX_LOG_ERR, s->connection->log, 0,
+                      "sluice: publish refused: %s, live event \"%s\", "
+                      "stream \"%s\"", reason, ctx->event_name, ctx->stream);
+
+    } else {
+        ngx_log_error(NGX_LOG_ERR, s->connection->log, 0,
+                      "sluice: publish refused: %s, stream \"%s\"",
+                      reason, ctx->stream);
+    }
+
+    return NGX_ERROR;
+}
+
+
+/*
+ * The checks of a publisher of event ev (mutex held), which, once
+ * admitted, takes the event's timeline: NULL, or why it is refused.
+ */
+
+static const char *
+ngx_rtmp_sluice_admit(ngx_rtmp_session_t *s, ngx_rtmp_sluice_ctx_t *ctx,
+    ngx_sluice_event_t *ev)
+{
     if (ev == NULL) {
-        reason = "unknown access token";
-        goto refused;
+        return "unknown access token";
     }
 
     ngx_memcpy(ctx->event_name, ev->name, sizeof(ctx->event_name));
 
     if (ev->state != NGX_SLUICE_RUNNING) {
-        reason = "live event is not running";
-        goto refused;
+        return "live event is not running";
     }
 
     if (ngx_sluice_ip_allowed(&ev->input_acl, s->connection->sockaddr)
         != NGX_OK)
     {
-        reason = "client address not allowed by the live event";
-        goto refused;
+        return "client address not allowed by the live event";
     }
 
     ngx_memcpy(ctx->event_id, ev->id, sizeof(ctx->event_id));
@@ -483,6 +530,23 @@ ngx_rtmp_sluice_attach(ngx_rtmp_session_t *s, ngx_rtmp_sluice_ctx_t *ctx,
     ctx->offset = ev->ts_offset;
     ctx->stored_end = 0;
     ctx->reconnect = 0;
+
+    return ngx_rtmp_sluice_stored_end(ctx, ev);
+}
+
+
+/*
+ * Whether the stream had data in the event (a reconnect), and where it
+ * ended; NULL, or why the publisher is refused (mutex held).
+ */
+
+static const char *
+ngx_rtmp_sluice_stored_end(ngx_rtmp_sluice_ctx_t *ctx,
+    ngx_sluice_event_t *ev)
+{
+    uint64_t             end;
+    ngx_uint_t           i;
+    ngx_sluice_track_t  *tr;
 
     for (i = 0; i < NGX_SLUICE_MAX_TRACKS; i++) {
         tr = &ev->tracks[i];
@@ -499,8 +563,7 @@ ngx_rtmp_sluice_attach(ngx_rtmp_session_t *s, ngx_rtmp_sluice_ctx_t *ctx,
             && (tr->owner == ngx_pid || kill(tr->owner, 0) == 0
                 || ngx_errno == NGX_EPERM))
         {
-            reason = "stream is already being published";
-            goto refused;
+            return "stream is already being published";
         }
 
         ctx->reconnect = 1;
@@ -524,28 +587,7 @@ ngx_rtmp_sluice_attach(ngx_rtmp_session_t *s, ngx_rtmp_sluice_ctx_t *ctx,
         ctx->stored_end = ev->record_end_ms;
     }
 
-    ev->publishers++;
-
-    ngx_shmtx_unlock(&shpool->mutex);
-
-    return NGX_OK;
-
-refused:
-
-    ngx_shmtx_unlock(&shpool->mutex);
-
-    if (ev) {
-        ngx_log_error(NGX_LOG_ERR, s->connection->log, 0,
-                      "sluice: publish refused: %s, live event \"%s\", "
-                      "stream \"%s\"", reason, ctx->event_name, ctx->stream);
-
-    } else {
-        ngx_log_error(NGX_LOG_ERR, s->connection->log, 0,
-                      "sluice: publish refused: %s, stream \"%s\"",
-                      reason, ctx->stream);
-    }
-
-    return NGX_ERROR;
+    return NULL;
 }
 
 

@@ -14,9 +14,26 @@
 #define SLUICE_AVC_MAX_MBS      1024    /* 16384 pixels a side */
 
 
+/* frame_crop_*_offset */
+typedef struct {
+    uint32_t                    left;
+    uint32_t                    right;
+    uint32_t                    top;
+    uint32_t                    bottom;
+} sluice_avc_crop_t;
+
+
 static void sluice_avc_skip_scaling_list(sluice_bits_t *b, unsigned size);
 static sluice_status_t sluice_avc_parse_sps_bits(sluice_bits_t *b,
     sluice_avc_config_t *c);
+static sluice_status_t sluice_avc_parse_chroma(sluice_bits_t *b,
+    sluice_avc_config_t *c, uint32_t *separate);
+static sluice_status_t sluice_avc_skip_poc(sluice_bits_t *b);
+static sluice_status_t sluice_avc_parse_frame_size(sluice_bits_t *b,
+    sluice_avc_config_t *c, uint32_t separate);
+static sluice_status_t sluice_avc_crop(sluice_avc_config_t *c,
+    uint32_t separate, uint32_t width_mbs, uint32_t height_mbs,
+    sluice_avc_crop_t *crop);
 static void sluice_avc_parse_vui(sluice_bits_t *b, sluice_avc_config_t *c);
 
 
@@ -130,59 +147,103 @@ sluice_avc_parse_sps(const uint8_t *nal, size_t len, sluice_avc_config_t *c)
 static sluice_status_t
 sluice_avc_parse_sps_bits(sluice_bits_t *b, sluice_avc_config_t *c)
 {
-    uint32_t  i, n, poc_type, separate, chroma;
-    uint32_t  width_mbs, height_mbs, crop_x, crop_y;
-    uint32_t  crop_l, crop_r, crop_t, crop_b, w, h;
+    uint32_t         separate;
+    sluice_status_t  rc;
 
     c->sps_profile = sluice_bits_read(b, 8);
     sluice_bits_skip(b, 16);                 /* constraints, level_idc */
     (void) sluice_bits_ue(b);                /* seq_parameter_set_id */
 
+    rc = sluice_avc_parse_chroma(b, c, &separate);
+    if (rc != SLUICE_OK) {
+        return rc;
+    }
+
+    (void) sluice_bits_ue(b);                /* log2_max_frame_num_minus4 */
+
+    rc = sluice_avc_skip_poc(b);
+    if (rc != SLUICE_OK) {
+        return rc;
+    }
+
+    (void) sluice_bits_ue(b);                /* max_num_ref_frames */
+    sluice_bits_skip(b, 1);                  /* gaps_in_frame_num_allowed */
+
+    rc = sluice_avc_parse_frame_size(b, c, separate);
+    if (rc != SLUICE_OK) {
+        return rc;
+    }
+
+    if (sluice_bits_read1(b)) {
+        sluice_avc_parse_vui(b, c);
+    }
+
+    return SLUICE_OK;
+}
+
+
+/* the chroma format, bit depths and scaling matrices of high profiles */
+
+static sluice_status_t
+sluice_avc_parse_chroma(sluice_bits_t *b, sluice_avc_config_t *c,
+    uint32_t *separate)
+{
+    uint32_t  i, n;
+
     c->chroma_format_idc = 1;
     c->bit_depth_luma = 8;
     c->bit_depth_chroma = 8;
-    separate = 0;
+    *separate = 0;
 
     switch (c->sps_profile) {
     case 100: case 110: case 122: case 244: case 44: case 83: case 86:
     case 118: case 128: case 138: case 139: case 134: case 135:
-
-        c->chroma_format_idc = sluice_bits_ue(b);
-
-        if (c->chroma_format_idc > 3) {
-            return SLUICE_BAD_DATA;
-        }
-
-        if (c->chroma_format_idc == 3) {
-            separate = sluice_bits_read1(b);
-        }
-
-        c->bit_depth_luma = sluice_bits_ue(b) + 8;
-        c->bit_depth_chroma = sluice_bits_ue(b) + 8;
-
-        if (c->bit_depth_luma > 14 || c->bit_depth_chroma > 14) {
-            return SLUICE_BAD_DATA;
-        }
-
-        sluice_bits_skip(b, 1);  /* qpprime_y_zero_transform_bypass_flag */
-
-        if (sluice_bits_read1(b)) {          /* seq_scaling_matrix */
-            n = (c->chroma_format_idc != 3) ? 8 : 12;
-
-            for (i = 0; i < n && !b->error; i++) {
-                if (sluice_bits_read1(b)) {
-                    sluice_avc_skip_scaling_list(b, i < 6 ? 16 : 64);
-                }
-            }
-        }
-
         break;
 
     default:
-        break;
+        return SLUICE_OK;
     }
 
-    (void) sluice_bits_ue(b);                /* log2_max_frame_num_minus4 */
+    c->chroma_format_idc = sluice_bits_ue(b);
+
+    if (c->chroma_format_idc > 3) {
+        return SLUICE_BAD_DATA;
+    }
+
+    if (c->chroma_format_idc == 3) {
+        *separate = sluice_bits_read1(b);
+    }
+
+    c->bit_depth_luma = sluice_bits_ue(b) + 8;
+    c->bit_depth_chroma = sluice_bits_ue(b) + 8;
+
+    if (c->bit_depth_luma > 14 || c->bit_depth_chroma > 14) {
+        return SLUICE_BAD_DATA;
+    }
+
+    sluice_bits_skip(b, 1);      /* qpprime_y_zero_transform_bypass_flag */
+
+    if (sluice_bits_read1(b)) {              /* seq_scaling_matrix */
+        n = (c->chroma_format_idc != 3) ? 8 : 12;
+
+        for (i = 0; i < n && !b->error; i++) {
+            if (sluice_bits_read1(b)) {
+                sluice_avc_skip_scaling_list(b, i < 6 ? 16 : 64);
+            }
+        }
+    }
+
+    return SLUICE_OK;
+}
+
+
+/* pic_order_cnt_type and what it brings */
+
+static sluice_status_t
+sluice_avc_skip_poc(sluice_bits_t *b)
+{
+    uint32_t  i, n, poc_type;
+
     poc_type = sluice_bits_ue(b);
 
     if (poc_type == 0) {
@@ -206,8 +267,18 @@ sluice_avc_parse_sps_bits(sluice_bits_t *b, sluice_avc_config_t *c)
         return SLUICE_BAD_DATA;
     }
 
-    (void) sluice_bits_ue(b);                /* max_num_ref_frames */
-    sluice_bits_skip(b, 1);                  /* gaps_in_frame_num_allowed */
+    return SLUICE_OK;
+}
+
+
+/* the size in macroblocks and the cropping window: c->width, c->height */
+
+static sluice_status_t
+sluice_avc_parse_frame_size(sluice_bits_t *b, sluice_avc_config_t *c,
+    uint32_t separate)
+{
+    uint32_t           width_mbs, height_mbs;
+    sluice_avc_crop_t  crop;
 
     width_mbs = sluice_bits_ue(b) + 1;
     height_mbs = sluice_bits_ue(b) + 1;      /* map units */
@@ -220,13 +291,13 @@ sluice_avc_parse_sps_bits(sluice_bits_t *b, sluice_avc_config_t *c)
 
     sluice_bits_skip(b, 1);                  /* direct_8x8_inference */
 
-    crop_l = crop_r = crop_t = crop_b = 0;
+    crop.left = crop.right = crop.top = crop.bottom = 0;
 
     if (sluice_bits_read1(b)) {
-        crop_l = sluice_bits_ue(b);
-        crop_r = sluice_bits_ue(b);
-        crop_t = sluice_bits_ue(b);
-        crop_b = sluice_bits_ue(b);
+        crop.left = sluice_bits_ue(b);
+        crop.right = sluice_bits_ue(b);
+        crop.top = sluice_bits_ue(b);
+        crop.bottom = sluice_bits_ue(b);
     }
 
     if (b->error
@@ -234,6 +305,16 @@ sluice_avc_parse_sps_bits(sluice_bits_t *b, sluice_avc_config_t *c)
     {
         return SLUICE_BAD_DATA;
     }
+
+    return sluice_avc_crop(c, separate, width_mbs, height_mbs, &crop);
+}
+
+
+static sluice_status_t
+sluice_avc_crop(sluice_avc_config_t *c, uint32_t separate,
+    uint32_t width_mbs, uint32_t height_mbs, sluice_avc_crop_t *crop)
+{
+    uint32_t  chroma, crop_x, crop_y, w, h;
 
     chroma = separate ? 0 : c->chroma_format_idc;
 
@@ -251,18 +332,14 @@ sluice_avc_parse_sps_bits(sluice_bits_t *b, sluice_avc_config_t *c)
 
     /* crop values are at most 2^32 - 2 each: compare in 64 bits */
 
-    if ((uint64_t) crop_x * ((uint64_t) crop_l + crop_r) >= w
-        || (uint64_t) crop_y * ((uint64_t) crop_t + crop_b) >= h)
+    if ((uint64_t) crop_x * ((uint64_t) crop->left + crop->right) >= w
+        || (uint64_t) crop_y * ((uint64_t) crop->top + crop->bottom) >= h)
     {
         return SLUICE_BAD_DATA;
     }
 
-    c->width = w - crop_x * (crop_l + crop_r);
-    c->height = h - crop_y * (crop_t + crop_b);
-
-    if (sluice_bits_read1(b)) {
-        sluice_avc_parse_vui(b, c);
-    }
+    c->width = w - crop_x * (crop->left + crop->right);
+    c->height = h - crop_y * (crop->top + crop->bottom);
 
     return SLUICE_OK;
 }

@@ -50,9 +50,9 @@ static const char  sluice_cmaf_ftyp[] = "iso6" "\0\0\0\0" "iso6cmfcdash";
 static const char  sluice_cmaf_styp[] = "msdh" "\0\0\0\0" "msdhcmfscmff";
 
 
-/* box helpers */
+/* box helpers (exported: src/media/crypto writes its boxes with them) */
 
-static uint8_t *
+uint8_t *
 sluice_cmaf_box(uint8_t *p, size_t size, const char *type)
 {
     p = sluice_wb32(p, (uint32_t) size);
@@ -62,7 +62,7 @@ sluice_cmaf_box(uint8_t *p, size_t size, const char *type)
 }
 
 
-static uint8_t *
+uint8_t *
 sluice_cmaf_full_box(uint8_t *p, size_t size, const char *type,
     uint32_t version, uint32_t flags)
 {
@@ -825,6 +825,15 @@ typedef struct {
 } sluice_cmaf_reader_t;
 
 
+/* one sample of a trun, as the box gives it */
+typedef struct {
+    uint32_t            duration;
+    uint32_t            size;
+    uint32_t            flags;          /* sample_flags */
+    int32_t             cts;
+} sluice_cmaf_trun_entry_t;
+
+
 /* the box at p (len bytes left); SLUICE_BAD_DATA if it does not fit */
 static sluice_status_t
 sluice_cmaf_read_box(const uint8_t *p, size_t len, sluice_cmaf_box_t *box)
@@ -920,25 +929,12 @@ sluice_cmaf_parse_tfhd(sluice_cmaf_reader_t *r, sluice_cmaf_box_t *box)
 }
 
 
+/* the sample fields a trun announces must fit in len bytes */
 static sluice_status_t
-sluice_cmaf_parse_trun(sluice_cmaf_reader_t *r, sluice_cmaf_box_t *box)
+sluice_cmaf_trun_fits(sluice_cmaf_reader_t *r, uint32_t flags, uint32_t n,
+    size_t len)
 {
-    size_t            per, need, pos;
-    int32_t           cts;
-    int64_t           off;
-    uint32_t          i, n, flags, first_flags, sflags, duration, size;
-    const uint8_t    *p, *end;
-    sluice_sample_t  *s;
-
-    if (box->len < 8) {
-        return SLUICE_BAD_DATA;
-    }
-
-    p = box->data;
-    end = box->data + box->len;
-    flags = sluice_rb32(p) & 0xffffff;
-    n = sluice_rb32(p + 4);
-    p += 8;
+    size_t  per, need;
 
     per = ((flags & SLUICE_TRUN_DURATION) ? 4 : 0)
           + ((flags & SLUICE_TRUN_SIZE) ? 4 : 0)
@@ -948,18 +944,32 @@ sluice_cmaf_parse_trun(sluice_cmaf_reader_t *r, sluice_cmaf_box_t *box)
     need = ((flags & SLUICE_TRUN_DATA_OFFSET) ? 4 : 0)
            + ((flags & SLUICE_TRUN_FIRST_FLAGS) ? 4 : 0);
 
-    if ((size_t) (end - p) < need
+    if (len < need
         || n > SLUICE_CMAF_MAX_SAMPLES - r->nsamples
-        || (per && (size_t) (end - p - need) / per < n))
+        || (per && (len - need) / per < n))
     {
         return SLUICE_BAD_DATA;
     }
 
-    pos = r->next_data;
+    return SLUICE_OK;
+}
+
+
+/*
+ * Where the data of a trun starts: its data offset (read at *pp), else
+ * where the previous trun's ended, else the base of the first one.
+ */
+static sluice_status_t
+sluice_cmaf_trun_start(sluice_cmaf_reader_t *r, uint32_t flags,
+    const uint8_t **pp, size_t *pos)
+{
+    int64_t  off;
+
+    *pos = r->next_data;
 
     if (flags & SLUICE_TRUN_DATA_OFFSET) {
-        off = (int32_t) sluice_rb32(p);
-        p += 4;
+        off = (int32_t) sluice_rb32(*pp);
+        *pp += 4;
 
         if ((off < 0 && (uint64_t) -off > r->base)
             || r->base + off > r->len)
@@ -967,10 +977,111 @@ sluice_cmaf_parse_trun(sluice_cmaf_reader_t *r, sluice_cmaf_box_t *box)
             return SLUICE_BAD_DATA;
         }
 
-        pos = (size_t) (r->base + off);
+        *pos = (size_t) (r->base + off);
 
     } else if (r->ntrun == 0) {
-        pos = (r->base <= r->len) ? (size_t) r->base : r->len + 1;
+        *pos = (r->base <= r->len) ? (size_t) r->base : r->len + 1;
+    }
+
+    return SLUICE_OK;
+}
+
+
+/* one trun entry at p: its fields, or the tfhd's defaults; p after it */
+static const uint8_t *
+sluice_cmaf_trun_entry(sluice_cmaf_reader_t *r, uint32_t flags,
+    const uint8_t *p, sluice_cmaf_trun_entry_t *e)
+{
+    e->duration = r->default_duration;
+    e->size = r->default_size;
+    e->flags = r->have_default_flags ? r->default_flags : 0;
+    e->cts = 0;
+
+    if (flags & SLUICE_TRUN_DURATION) {
+        e->duration = sluice_rb32(p);
+        p += 4;
+    }
+
+    if (flags & SLUICE_TRUN_SIZE) {
+        e->size = sluice_rb32(p);
+        p += 4;
+    }
+
+    if (flags & SLUICE_TRUN_FLAGS) {
+        e->flags = sluice_rb32(p);
+        p += 4;
+    }
+
+    /* version 0 offsets above 2^31 read as negative: none are real */
+
+    if (flags & SLUICE_TRUN_CTS) {
+        e->cts = (int32_t) sluice_rb32(p);
+        p += 4;
+    }
+
+    return p;
+}
+
+
+/* sample i of the trun, its data at pos; stored when r->out is set */
+static sluice_status_t
+sluice_cmaf_trun_sample(sluice_cmaf_reader_t *r, uint32_t i, size_t pos,
+    sluice_cmaf_trun_entry_t *e)
+{
+    sluice_sample_t  *s;
+
+    /*
+     * the data must lie inside the mdat (checked on both passes); an
+     * empty sample is no access unit, and refusing it bounds the
+     * sample count by the mdat size
+     */
+    if (e->size == 0 || pos < r->mdat_start || pos > r->mdat_end
+        || r->mdat_end - pos < e->size)
+    {
+        return SLUICE_BAD_DATA;
+    }
+
+    if (r->out) {
+        s = &r->out->samples[r->nsamples + i];
+        s->dts = r->dts;
+        s->cts = e->cts;
+        s->duration = e->duration;
+        s->size = e->size;
+        s->flags = (e->flags & SLUICE_SAMPLE_IS_NON_SYNC)
+                   ? 0 : SLUICE_SAMPLE_KEY;
+        s->data = r->buf + pos;
+    }
+
+    return SLUICE_OK;
+}
+
+
+static sluice_status_t
+sluice_cmaf_parse_trun(sluice_cmaf_reader_t *r, sluice_cmaf_box_t *box)
+{
+    size_t                     pos;
+    uint32_t                   i, n, flags, first_flags;
+    const uint8_t             *p;
+    sluice_status_t            rc;
+    sluice_cmaf_trun_entry_t   e;
+
+    if (box->len < 8) {
+        return SLUICE_BAD_DATA;
+    }
+
+    p = box->data;
+    flags = sluice_rb32(p) & 0xffffff;
+    n = sluice_rb32(p + 4);
+    p += 8;
+
+    rc = sluice_cmaf_trun_fits(r, flags, n, box->len - 8);
+    if (rc != SLUICE_OK) {
+        return rc;
+    }
+
+    rc = sluice_cmaf_trun_start(r, flags, &p, &pos);
+    if (rc != SLUICE_OK) {
+        return rc;
     }
 
     first_flags = 0;
@@ -981,60 +1092,21 @@ sluice_cmaf_parse_trun(sluice_cmaf_reader_t *r, sluice_cmaf_box_t *box)
     }
 
     for (i = 0; i < n; i++) {
-        duration = r->default_duration;
-        size = r->default_size;
-        sflags = r->have_default_flags ? r->default_flags : 0;
-        cts = 0;
+        p = sluice_cmaf_trun_entry(r, flags, p, &e);
 
-        if (flags & SLUICE_TRUN_DURATION) {
-            duration = sluice_rb32(p);
-            p += 4;
-        }
-
-        if (flags & SLUICE_TRUN_SIZE) {
-            size = sluice_rb32(p);
-            p += 4;
-        }
-
-        if (flags & SLUICE_TRUN_FLAGS) {
-            sflags = sluice_rb32(p);
-            p += 4;
-
-        } else if (i == 0 && (flags & SLUICE_TRUN_FIRST_FLAGS)) {
-            sflags = first_flags;
-        }
-
-        /* version 0 offsets above 2^31 read as negative: none are real */
-
-        if (flags & SLUICE_TRUN_CTS) {
-            cts = (int32_t) sluice_rb32(p);
-            p += 4;
-        }
-
-        /*
-         * the data must lie inside the mdat (checked on both passes); an
-         * empty sample is no access unit, and refusing it bounds the
-         * sample count by the mdat size
-         */
-        if (size == 0 || pos < r->mdat_start || pos > r->mdat_end
-            || r->mdat_end - pos < size)
+        if (i == 0 && (flags & SLUICE_TRUN_FIRST_FLAGS)
+            && !(flags & SLUICE_TRUN_FLAGS))
         {
-            return SLUICE_BAD_DATA;
+            e.flags = first_flags;
         }
 
-        if (r->out) {
-            s = &r->out->samples[r->nsamples + i];
-            s->dts = r->dts;
-            s->cts = cts;
-            s->duration = duration;
-            s->size = size;
-            s->flags = (sflags & SLUICE_SAMPLE_IS_NON_SYNC)
-                       ? 0 : SLUICE_SAMPLE_KEY;
-            s->data = r->buf + pos;
+        rc = sluice_cmaf_trun_sample(r, i, pos, &e);
+        if (rc != SLUICE_OK) {
+            return rc;
         }
 
-        pos += size;
-        r->dts += duration;
+        pos += e.size;
+        r->dts += e.duration;
     }
 
     r->next_data = pos;

@@ -115,6 +115,16 @@ sluice_status_t sluice_cmaf_fragment_rescale(sluice_fragment_t *f,
     uint32_t from, uint32_t to);
 
 /*
+ * Box header writers shared with the other ISO BMFF writers of src/media
+ * (src/media/crypto): a box header of size bytes (header included) and
+ * four-character type, and a full box header adding version and 24-bit
+ * flags.  Both return the position after the header.
+ */
+uint8_t *sluice_cmaf_box(uint8_t *p, size_t size, const char *type);
+uint8_t *sluice_cmaf_full_box(uint8_t *p, size_t size, const char *type,
+    uint32_t version, uint32_t flags);
+
+/*
  * Parse a stored fragment: optional styp (and other top-level boxes
  * skipped: sidx, prft, free...), one moof with one traf (tfhd, tfdt,
  * one or more trun; tfhd defaults honoured), then the mdat holding the

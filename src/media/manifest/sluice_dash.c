@@ -37,10 +37,6 @@ static void sluice_dash_period(sluice_dash_ctx_t *ctx, uint32_t k);
 static void sluice_dash_view(sluice_dash_ctx_t *ctx, uint32_t k,
     const sluice_ptrack_t *t, sluice_ptrack_t *v);
 static void sluice_dash_mpd_open(sluice_dash_ctx_t *ctx);
-static int sluice_dash_same_set(const sluice_ptrack_t *a,
-    const sluice_ptrack_t *b);
-static int sluice_dash_same_timeline(const sluice_ptrack_t *a,
-    const sluice_ptrack_t *b);
 static void sluice_dash_set(sluice_dash_ctx_t *ctx, uint32_t first);
 static void sluice_dash_set_attrs(sluice_dash_ctx_t *ctx, uint32_t first);
 static void sluice_dash_representation(sluice_dash_ctx_t *ctx,
@@ -289,7 +285,7 @@ sluice_dash_period(sluice_dash_ctx_t *ctx, uint32_t k)
 
         for (j = 0; j < i; j++) {
             if (ctx->views[j].nfrags
-                && sluice_dash_same_set(&ctx->views[j], v))
+                && sluice_ptrack_same_kind(&ctx->views[j], v))
             {
                 break;
             }
@@ -410,41 +406,6 @@ sluice_dash_mpd_open(sluice_dash_ctx_t *ctx)
 }
 
 
-/* type, codec, timescale and language make an AdaptationSet */
-
-static int
-sluice_dash_same_set(const sluice_ptrack_t *a, const sluice_ptrack_t *b)
-{
-    return a->info->media_type == b->info->media_type
-           && a->info->codec == b->info->codec
-           && a->info->timescale == b->info->timescale
-           && a->lang.len == b->lang.len
-           && (a->lang.len == 0
-               || memcmp(a->lang.data, b->lang.data, a->lang.len) == 0);
-}
-
-
-static int
-sluice_dash_same_timeline(const sluice_ptrack_t *a, const sluice_ptrack_t *b)
-{
-    uint32_t  i;
-
-    if (a->nfrags != b->nfrags) {
-        return 0;
-    }
-
-    for (i = 0; i < a->nfrags; i++) {
-        if (a->frags[i].time != b->frags[i].time
-            || a->frags[i].duration != b->frags[i].duration)
-        {
-            return 0;
-        }
-    }
-
-    return 1;
-}
-
-
 static void
 sluice_dash_set(sluice_dash_ctx_t *ctx, uint32_t first)
 {
@@ -460,8 +421,8 @@ sluice_dash_set(sluice_dash_ctx_t *ctx, uint32_t first)
     for (i = first + 1; i < ctx->p->ntracks; i++) {
         t = &ctx->views[i];
 
-        if (t->nfrags && sluice_dash_same_set(f, t)
-            && !sluice_dash_same_timeline(f, t))
+        if (t->nfrags && sluice_ptrack_same_kind(f, t)
+            && !sluice_ptrack_same_times(f, t))
         {
             shared = 0;
         }
@@ -484,7 +445,7 @@ sluice_dash_set(sluice_dash_ctx_t *ctx, uint32_t first)
     for (i = first; i < ctx->p->ntracks; i++) {
         t = &ctx->views[i];
 
-        if (t->nfrags && sluice_dash_same_set(f, t)) {
+        if (t->nfrags && sluice_ptrack_same_kind(f, t)) {
             sluice_dash_representation(ctx, t, !shared);
         }
     }
@@ -528,7 +489,7 @@ sluice_dash_set_attrs(sluice_dash_ctx_t *ctx, uint32_t first)
     for (i = first; i < ctx->p->ntracks; i++) {
         t = &ctx->views[i];
 
-        if (t->nfrags && sluice_dash_same_set(f, t)) {
+        if (t->nfrags && sluice_ptrack_same_kind(f, t)) {
             w = t->info->width > w ? t->info->width : w;
             h = t->info->height > h ? t->info->height : h;
         }

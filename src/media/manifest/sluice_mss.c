@@ -123,27 +123,7 @@ sluice_mss_open(sluice_buf_t *b, const sluice_presentation_t *p)
 static int
 sluice_mss_same_index(const sluice_ptrack_t *a, const sluice_ptrack_t *b)
 {
-    uint32_t  i;
-
-    if (a->info->media_type != b->info->media_type
-        || a->info->codec != b->info->codec
-        || a->info->timescale != b->info->timescale
-        || a->lang.len != b->lang.len
-        || (a->lang.len && memcmp(a->lang.data, b->lang.data, a->lang.len))
-        || a->nfrags != b->nfrags)
-    {
-        return 0;
-    }
-
-    for (i = 0; i < a->nfrags; i++) {
-        if (a->frags[i].time != b->frags[i].time
-            || a->frags[i].duration != b->frags[i].duration)
-        {
-            return 0;
-        }
-    }
-
-    return 1;
+    return sluice_ptrack_same_kind(a, b) && sluice_ptrack_same_times(a, b);
 }
 
 

@@ -7,6 +7,8 @@
  *
  * Times: fragment times and durations are in the track timescale; the
  * presentation's clock values are unix milliseconds.
+ *
+ * sluice_presentation.c: comparisons of tracks the writers group.
  */
 
 
@@ -85,6 +87,15 @@ typedef struct {
     /* HLS TS: fragments grouped in one segment; 0 or 1: one */
     uint32_t                     fragments_per_segment;
 } sluice_presentation_t;
+
+
+/* same media type, codec, timescale and language */
+int sluice_ptrack_same_kind(const sluice_ptrack_t *a,
+    const sluice_ptrack_t *b);
+
+/* the same fragments: times and durations */
+int sluice_ptrack_same_times(const sluice_ptrack_t *a,
+    const sluice_ptrack_t *b);
 
 
 #endif /* _SLUICE_PRESENTATION_H_INCLUDED_ */

@@ -227,7 +227,7 @@ sub _collect {
         if exists $schema->{additionalProperties};
 
     for my $k (qw(type format enum items readOnly x-nullable minimum
-                  maximum minLength maxLength pattern))
+                  maximum minLength maxLength pattern discriminator))
     {
         $acc->{$k} = $schema->{$k} if exists $schema->{$k};
     }
@@ -261,6 +261,26 @@ sub _walk {
     }
 
     return unless $type;
+
+    # polymorphism: the definition whose x-ms-discriminator-value is the
+    # discriminator's value (an @odata.type) describes the object
+    if (my $d = $acc{discriminator}) {
+        if (ref $data eq 'HASH' && defined $data->{$d}) {
+            my ($sub) = grep {
+                ($_->[1]{'x-ms-discriminator-value'} // '') eq $data->{$d}
+            } values %{$self->{defs}};
+
+            if (!$sub) {
+                push @$errors, "$where: unknown $d $data->{$d}";
+                return;
+            }
+
+            if ($sub->[1] != $schema) {
+                return $self->_walk($sub->[0], $sub->[1], $data, $where,
+                    $errors, $o, $depth + 1);
+            }
+        }
+    }
 
     if ($type eq 'object') {
         if (ref $data ne 'HASH') {

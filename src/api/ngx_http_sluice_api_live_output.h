@@ -1,0 +1,24 @@
+
+/*
+ * Copyright (C) 2026, The Sluice authors.
+ *
+ * Live outputs, a type of the resource engine
+ * (ngx_http_sluice_api_live_output.c).
+ */
+
+
+#ifndef _NGX_HTTP_SLUICE_API_LIVE_OUTPUT_H_INCLUDED_
+#define _NGX_HTTP_SLUICE_API_LIVE_OUTPUT_H_INCLUDED_
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "api/ngx_http_sluice_api_resource.h"
+
+
+extern ngx_http_sluice_rt_t  ngx_http_sluice_rt_live_output;
+
+
+#endif /* _NGX_HTTP_SLUICE_API_LIVE_OUTPUT_H_INCLUDED_ */
