@@ -327,6 +327,70 @@ ngx_sluice_locator_by_id(ngx_sluice_shctx_t *sh, u_char *id, size_t len)
 
 
 ngx_sluice_res_t *
+ngx_sluice_locator_by_kid(ngx_sluice_shctx_t *sh, u_char *kid,
+    ngx_sluice_key_t **key)
+{
+    ngx_uint_t         i;
+    ngx_sluice_res_t  *res;
+
+    for (res = ngx_sluice_res_next(sh, NGX_SLUICE_RES_STREAMING_LOCATOR,
+                                   NULL);
+         res;
+         res = ngx_sluice_res_next(sh, NGX_SLUICE_RES_STREAMING_LOCATOR,
+                                   res))
+    {
+        for (i = 0; i < res->f.nkeys; i++) {
+            if (ngx_memcmp(res->f.keys[i].kid, kid, NGX_SLUICE_KEY_LEN)
+                == 0)
+            {
+                *key = &res->f.keys[i];
+                return res;
+            }
+        }
+    }
+
+    return NULL;
+}
+
+
+ngx_sluice_key_t *
+ngx_sluice_locator_key(ngx_sluice_res_t *loc, ngx_uint_t scheme,
+    uint32_t fourcc)
+{
+    ngx_uint_t         i;
+    ngx_sluice_key_t  *def;
+
+    if (scheme == NGX_SLUICE_SCHEME_NONE || scheme >= NGX_SLUICE_SCHEME_N) {
+        return NULL;
+    }
+
+    for (i = 0; i < NGX_SLUICE_MAX_CLEAR && loc->f.clear[scheme][i]; i++) {
+        if (loc->f.clear[scheme][i] == fourcc) {
+            return NULL;
+        }
+    }
+
+    def = NULL;
+
+    for (i = 0; i < loc->f.nkeys; i++) {
+        if (loc->f.keys[i].scheme != scheme) {
+            continue;
+        }
+
+        if (loc->f.keys[i].fourcc == fourcc && fourcc != 0) {
+            return &loc->f.keys[i];
+        }
+
+        if (loc->f.keys[i].fourcc == 0) {
+            def = &loc->f.keys[i];
+        }
+    }
+
+    return def;
+}
+
+
+ngx_sluice_res_t *
 ngx_sluice_live_output_by_asset(ngx_sluice_shctx_t *sh, u_char *asset,
     size_t len)
 {

@@ -97,6 +97,41 @@ typedef enum {
 #define NGX_SLUICE_PROTO_SMOOTH      0x08
 
 
+/*
+ * Encryption schemes of a streaming policy and of a locator's content
+ * keys (AMS StreamingPolicy blocks, ContentKey "type")
+ */
+typedef enum {
+    NGX_SLUICE_SCHEME_NONE = 0,     /* noEncryption */
+    NGX_SLUICE_SCHEME_ENVELOPE,     /* envelopeEncryption: AES-128 CBC */
+    NGX_SLUICE_SCHEME_CENC,         /* commonEncryptionCenc */
+    NGX_SLUICE_SCHEME_CBCS,         /* commonEncryptionCbcs */
+    NGX_SLUICE_SCHEME_N
+} ngx_sluice_scheme_e;
+
+
+#define NGX_SLUICE_KEY_LEN           16    /* AES-128 key, KID bytes */
+#define NGX_SLUICE_MAX_KEYS          8     /* content keys per locator */
+#define NGX_SLUICE_MAX_CLEAR         4     /* clearTracks FourCCs */
+
+
+/*
+ * A content key of a streaming locator: the scheme's default key
+ * (fourcc 0) or the key of the tracks whose FourCC is fourcc
+ * (keyToTrackMappings with a FourCC Equal condition).  The value is a
+ * secret: never logged, never in a plain GET.
+ */
+typedef struct {
+    u_char                      kid[NGX_SLUICE_KEY_LEN];   /* UUID bytes */
+    u_char                      value[NGX_SLUICE_KEY_LEN];
+    uint32_t                    scheme;         /* ngx_sluice_scheme_e */
+    uint32_t                    fourcc;         /* 0: default key */
+
+    /* the content key policy that guards it ("" none) */
+    u_char                      policy[NGX_SLUICE_RES_NAME_LEN + 1];
+} ngx_sluice_key_t;
+
+
 /* the fixed fields of a resource; which ones a type uses is noted */
 typedef struct {
     /* asset: assetId; locator: streamingLocatorId (UUID text) */
@@ -134,6 +169,20 @@ typedef struct {
     ngx_uint_t                  protocols;
     ngx_uint_t                  encrypted;
     ngx_uint_t                  builtin;        /* predefined: read-only */
+
+    /*
+     * streaming policy, and copied into each of its locators at
+     * creation (policies cannot change): NGX_SLUICE_PROTO_* per scheme
+     * (enc_protocols[NGX_SLUICE_SCHEME_NONE] == protocols), the FourCCs
+     * each scheme leaves clear (clearTracks; 0 ends the list)
+     */
+    ngx_uint_t                  enc_protocols[NGX_SLUICE_SCHEME_N];
+    uint32_t                    clear[NGX_SLUICE_SCHEME_N]
+                                     [NGX_SLUICE_MAX_CLEAR];
+
+    /* locator: its content keys (listContentKeys) */
+    ngx_uint_t                  nkeys;
+    ngx_sluice_key_t            keys[NGX_SLUICE_MAX_KEYS];
 
     /* streaming endpoint */
     ngx_uint_t                  scale_units;
@@ -206,6 +255,22 @@ ngx_sluice_res_t *ngx_sluice_locator_by_id(ngx_sluice_shctx_t *sh,
     u_char *id, size_t len);
 ngx_sluice_res_t *ngx_sluice_live_output_by_asset(ngx_sluice_shctx_t *sh,
     u_char *asset, size_t len);
+
+/*
+ * The streaming locator holding the content key kid (16 bytes), and the
+ * key in it; NULL if none.  Key delivery's lookup.
+ */
+ngx_sluice_res_t *ngx_sluice_locator_by_kid(ngx_sluice_shctx_t *sh,
+    u_char *kid, ngx_sluice_key_t **key);
+
+/*
+ * The key a locator uses for scheme on a track of that FourCC: the
+ * mapping for the FourCC, else the scheme's default key; NULL when the
+ * track stays clear (clearTracks) or the locator has no such key.
+ */
+ngx_sluice_key_t *ngx_sluice_locator_key(ngx_sluice_res_t *loc,
+    ngx_uint_t scheme, uint32_t fourcc);
+
 ngx_uint_t ngx_sluice_res_count(ngx_sluice_shctx_t *sh, ngx_uint_t type);
 
 

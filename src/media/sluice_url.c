@@ -305,6 +305,10 @@ sluice_url_options(sluice_url_ctx_t *ctx, sluice_url_t *url)
 }
 
 
+static sluice_status_t sluice_url_encryption(sluice_url_ctx_t *ctx,
+    sluice_url_t *url, sluice_str_t *value);
+
+
 static sluice_status_t
 sluice_url_option(sluice_url_ctx_t *ctx, sluice_url_t *url,
     sluice_str_t *key, sluice_str_t *value)
@@ -333,9 +337,55 @@ sluice_url_option(sluice_url_ctx_t *ctx, sluice_url_t *url,
         return SLUICE_OK;
     }
 
-    /* AMS ignores options it does not know (encryption=...) */
+    if (sluice_url_ieq(key->data, key->len, "encryption")) {
+        return sluice_url_encryption(ctx, url, value);
+    }
+
+    /* AMS ignores options it does not know */
 
     return SLUICE_OK;
+}
+
+
+static sluice_status_t
+sluice_url_encryption(sluice_url_ctx_t *ctx, sluice_url_t *url,
+    sluice_str_t *value)
+{
+    size_t  i;
+
+    static const struct {
+        const char  *name;
+        uint32_t     encryption;
+    } names[] = {
+        { "cbc", SLUICE_ENCRYPTION_CBC },
+        { "cenc", SLUICE_ENCRYPTION_CENC },
+        { "cbcs-aapl", SLUICE_ENCRYPTION_CBCS_AAPL },
+        { "cbcs", SLUICE_ENCRYPTION_CBCS },
+        { "piff", SLUICE_ENCRYPTION_PIFF }
+    };
+
+    for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        if (sluice_url_ieq(value->data, value->len, names[i].name)) {
+            url->encryption = names[i].encryption;
+            return SLUICE_OK;
+        }
+    }
+
+    return sluice_url_fail(ctx, "unknown encryption value");
+}
+
+
+const char *
+sluice_encryption_name(sluice_encryption_t encryption)
+{
+    static const char  *names[] = { "", "cbc", "cenc", "cbcs-aapl", "cbcs",
+                                    "piff" };
+
+    if (encryption >= sizeof(names) / sizeof(names[0])) {
+        return "";
+    }
+
+    return names[encryption];
 }
 
 

@@ -44,6 +44,17 @@ typedef enum {
 } sluice_format_t;
 
 
+/* encryption=...: the AMS dynamic encryption tags */
+typedef enum {
+    SLUICE_ENCRYPTION_NONE = 0, /* absent */
+    SLUICE_ENCRYPTION_CBC,      /* cbc: AES-128 envelope, whole segment */
+    SLUICE_ENCRYPTION_CENC,     /* cenc: CENC AES-CTR */
+    SLUICE_ENCRYPTION_CBCS_AAPL,/* cbcs-aapl: HLS SAMPLE-AES / fMP4 cbcs */
+    SLUICE_ENCRYPTION_CBCS,     /* cbcs: CMAF cbcs (DASH, HLS fMP4) */
+    SLUICE_ENCRYPTION_PIFF      /* piff: Smooth PIFF 1.1 */
+} sluice_encryption_t;
+
+
 #define sluice_format_is_hls(f)                                              \
     ((f) >= SLUICE_FORMAT_HLS_TS && (f) <= SLUICE_FORMAT_HLS_CMAF)
 #define sluice_format_is_dash(f)                                             \
@@ -71,6 +82,7 @@ typedef struct {
     /* options: filter=a;b (empty when absent), audio-only=true|false */
     sluice_str_t    filter;
     int             audio_only;     /* -1 absent, 0 false, 1 true */
+    uint32_t        encryption;     /* sluice_encryption_t */
 
     /* ".m3u8" or ".mpd" was given */
     unsigned        has_extension:1;
@@ -86,6 +98,9 @@ sluice_status_t sluice_url_parse(sluice_url_t *url, const uint8_t *p,
 
 /* "m3u8-aapl" etc.; "" for Smooth */
 const char *sluice_format_name(sluice_format_t format);
+
+/* "cbc" etc.; "" for none */
+const char *sluice_encryption_name(sluice_encryption_t encryption);
 
 /*
  * The media type of a track name: SLUICE_MEDIA_VIDEO for "video",

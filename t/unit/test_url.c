@@ -89,6 +89,27 @@ test_manifests(void)
     CHECK(parse("manifest(filter=f1,format=mpd-time-csf,encryption=cbc)", &u)
           == SLUICE_OK);
     CHECK(u.format == SLUICE_FORMAT_DASH_CSF && str_is(&u.filter, "f1"));
+    CHECK(u.encryption == SLUICE_ENCRYPTION_CBC);
+
+    CHECK(parse("manifest(format=m3u8-aapl,encryption=CBCS-AAPL)", &u)
+          == SLUICE_OK);
+    CHECK(u.encryption == SLUICE_ENCRYPTION_CBCS_AAPL);
+
+    CHECK(parse("manifest(encryption=cbcs,format=m3u8-cmaf)", &u)
+          == SLUICE_OK);
+    CHECK(u.encryption == SLUICE_ENCRYPTION_CBCS);
+
+    CHECK(parse("manifest(encryption=cenc)", &u) == SLUICE_OK);
+    CHECK(u.encryption == SLUICE_ENCRYPTION_CENC
+          && u.format == SLUICE_FORMAT_SMOOTH);
+
+    CHECK(parse("manifest(encryption=piff)", &u) == SLUICE_OK);
+    CHECK(u.encryption == SLUICE_ENCRYPTION_PIFF);
+
+    CHECK(parse("manifest(format=m3u8-aapl)", &u) == SLUICE_OK);
+    CHECK(u.encryption == SLUICE_ENCRYPTION_NONE);
+
+    CHECK(parse("manifest(encryption=rot13)", &u) == SLUICE_BAD_REQUEST);
 
     CHECK(parse("manifest(audio-only=TRUE,format=m3u8-aapl)", &u)
           == SLUICE_OK);
