@@ -96,7 +96,7 @@ ngx_http_sluice_packager_enc_select(ngx_http_sluice_pkg_t *pkg,
         encryption = ngx_http_sluice_enc_default(format, enabled);
 
         if (encryption == SLUICE_ENCRYPTION_NONE) {
-            pkg->status = NGX_HTTP_FORBIDDEN;
+            pkg->status = NGX_HTTP_NOT_FOUND;
             pkg->reason = "protocol not enabled by the streaming policy";
             return NGX_DECLINED;
         }
