@@ -594,7 +594,11 @@ test_jwt_refused(void)
     SL_CHECK_EQ(verify(&r, "a.b"), SLUICE_TOKEN_MALFORMED);
     SL_CHECK_EQ(verify(&r, "a.b.c.d"), SLUICE_TOKEN_MALFORMED);
     SL_CHECK_EQ(verify(&r, ".."), SLUICE_TOKEN_MALFORMED);
-    SL_CHECK_EQ(verify(&r, "e30.e30.!!"), SLUICE_TOKEN_MALFORMED);
+    SL_CHECK_EQ(verify(&r, "e30.e30.!!"), SLUICE_TOKEN_ALGORITHM);
+    SL_CHECK_EQ(verify(&r, "eyJhbGciOiJIUzI1NiJ9.e30.!!"),
+                SLUICE_TOKEN_MALFORMED);
+    SL_CHECK_EQ(verify(&r, "eyJhbGciOiJIUzI1NiJ9.!!.AAAA"),
+                SLUICE_TOKEN_MALFORMED);
     SL_CHECK_EQ(verify(&r, jwt("[\"HS256\"]", p, key1, sizeof(key1) - 1,
                                NULL)),
                 SLUICE_TOKEN_MALFORMED);
