@@ -300,6 +300,9 @@ key_ok($t->http(POST => "/keydelivery/?kid=$k{'aes-jwt'}{kid}",
 refused(key_get('aes-jwt'), 401, 'TokenMissing', 'no token: 401');
 refused(key_get('aes-jwt', token => jwt(aes_claims('aes-jwt'),
     exp => time() - 400)), 401, 'TokenExpired', 'expired: 401');
+refused(key_get('aes-jwt', query => 'token=' . jwt(aes_claims('aes-jwt'),
+    exp => time() - 400)), 401, 'TokenExpired',
+    'expired, in the query: 401 (logged without the request line)');
 refused(key_get('aes-jwt', prefix => '/strict/', token =>
     jwt(aes_claims('aes-jwt'), exp => time() - 5)), 401, 'TokenExpired',
     'expired 5 s ago, sluice_key_clock_skew 0: 401');
