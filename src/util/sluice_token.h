@@ -104,8 +104,8 @@ typedef enum {
  * clock skew of skew seconds both ways (exp, nbf).  kid: the 16 bytes
  * of the KID asked for; a token that carries the content key identifier
  * claim (required or not) must name that KID (kid NULL: the claim is
- * only required to be present when the restriction requires it).  Allocations (decoded
- * parts, JSON) come from a and are not freed here.
+ * only required to be present when the restriction requires it).
+ * Allocations (decoded parts, JSON) come from a and are not freed here.
  */
 sluice_token_result_t sluice_token_verify(sluice_alloc_t *a,
     const sluice_token_restriction_t *r, const uint8_t *token, size_t len,
