@@ -18,6 +18,7 @@ use warnings;
 use Test::More;
 use Digest::SHA qw(hmac_sha256);
 use JSON::PP;
+use POSIX qw(strftime);
 use MIME::Base64 qw(encode_base64 decode_base64 encode_base64url
     decode_base64url);
 
@@ -202,10 +203,10 @@ is($t->api(PUT => 'assets/a1', { properties => {} })->{status}, 201,
 my %k;
 
 sub locator {
-    my ($name, $policy, $ckp) = @_;
+    my ($name, $policy, $ckp, %props) = @_;
     my $r = $t->api(PUT => "streamingLocators/$name", { properties => {
         assetName => 'a1', streamingPolicyName => $policy,
-        defaultContentKeyPolicyName => $ckp } });
+        defaultContentKeyPolicyName => $ckp, %props } });
     is($r->{status}, 201, "locator $name ($policy, $ckp)")
         or diag($r->{body});
     $r = $t->api(POST => "streamingLocators/$name/listContentKeys");
@@ -220,6 +221,8 @@ locator("aes-$_", 'Predefined_ClearKey', "pol-$_")
     for qw(jwt rsa x509 open swt drm multi);
 locator('cenc-jwt', 'cenc-clearkey', 'pol-jwt');
 locator('cenc-open', 'cenc-clearkey', 'pol-open');
+locator('aes-later', 'Predefined_ClearKey', 'pol-open',
+    startTime => strftime('%Y-%m-%dT%H:%M:%SZ', gmtime(time() + 86400)));
 
 is(length $k{'aes-jwt'}{key}, 16, 'a 16-byte key');
 
@@ -342,6 +345,8 @@ refused(key_get('aes-jwt', token => jwt(aes_claims('aes-open'))), 403,
 my $unknown = '6c0ffee0-0000-4000-8000-000000000001';
 refused(key_get('aes-jwt', kid => $unknown, token => jwt(aes_claims(
     'aes-jwt'))), 404, 'ContentKeyNotFound', 'unknown KID: 404');
+refused(key_get('aes-later'), 404, 'StreamingLocatorNotActive',
+    'a locator before its startTime: 404');
 refused(key_get('aes-jwt', kid => 'not-a-uuid'), 400,
     'InvalidKeyIdentifier', 'malformed KID: 400');
 refused(key_get('aes-jwt', kid => substr($k{'aes-jwt'}{kid}, 0, 35)), 400,

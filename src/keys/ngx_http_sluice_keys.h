@@ -37,6 +37,8 @@ typedef struct {
 
     /* copied out of the zone: the key, its policy name and document */
     ngx_uint_t                   found;
+    ngx_uint_t                   inactive;      /* outside the locator's
+                                                   startTime..endTime */
     u_char                       value[NGX_SLUICE_KEY_LEN];
     ngx_str_t                    policy;
     ngx_str_t                    json;          /* "": no such policy */
@@ -55,6 +57,7 @@ typedef struct {
 
     ngx_str_t                    token;         /* "": none sent */
     time_t                       skew;          /* sluice_key_clock_skew */
+    int64_t                      now_ms;        /* at the lookup */
 
     ngx_uint_t                   nkeys;
     ngx_http_sluice_key_t        keys[NGX_HTTP_SLUICE_KEYS_MAX_KIDS];

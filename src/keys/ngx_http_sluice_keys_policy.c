@@ -9,6 +9,7 @@
 #include <ngx_http.h>
 
 #include "keys/ngx_http_sluice_keys_policy.h"
+#include "core/ngx_sluice_zone.h"
 #include "util/sluice_json.h"
 #include "util/sluice_token.h"
 #include "util/sluice_token_policy.h"
@@ -35,6 +36,7 @@ ngx_http_sluice_keys_lookup(ngx_http_sluice_keys_req_t *kr)
     ngx_slab_pool_t  *shpool;
 
     shpool = kr->zctx->shpool;
+    kr->now_ms = (int64_t) ngx_sluice_now_ms();
     rc = NGX_OK;
 
     ngx_shmtx_lock(&shpool->mutex);
@@ -67,6 +69,8 @@ ngx_http_sluice_keys_copy(ngx_http_sluice_keys_req_t *kr,
     }
 
     key->found = 1;
+    key->inactive = (kr->now_ms < loc->f.start_ms
+                     || kr->now_ms >= loc->f.end_ms);
     ngx_memcpy(key->value, k->value, NGX_SLUICE_KEY_LEN);
 
     key->policy.len = ngx_strlen(k->policy);
@@ -113,6 +117,15 @@ ngx_http_sluice_keys_authorize(ngx_http_sluice_keys_req_t *kr,
                                     "ContentKeyNotFound",
                                     "No streaming locator has a content key "
                                     "with this KID.");
+        return NGX_OK;
+    }
+
+    if (key->inactive) {
+        ngx_http_sluice_keys_refuse(kr, key, NGX_HTTP_NOT_FOUND,
+                                    "StreamingLocatorNotActive",
+                                    "The streaming locator of this content "
+                                    "key is not active (its startTime or "
+                                    "endTime).");
         return NGX_OK;
     }
 

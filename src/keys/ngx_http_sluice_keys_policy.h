@@ -32,7 +32,8 @@ ngx_int_t ngx_http_sluice_keys_lookup(ngx_http_sluice_keys_req_t *kr);
  * times), 403 when an authentic token does not grant this key (required
  * claims, content key identifier), explained by the option whose check
  * got furthest; 403 also when the policy has no ClearKey option or the
- * key has no policy; 404 when no locator has the KID.
+ * key has no policy; 404 when no locator has the KID, or when its
+ * locator is not active (before its startTime, from its endTime on).
  */
 ngx_int_t ngx_http_sluice_keys_authorize(ngx_http_sluice_keys_req_t *kr,
     ngx_http_sluice_key_t *key);
