@@ -9,8 +9,8 @@
 #   build    deps, then configure (only when needed) and build nginx + modules
 #   unit     build and run the C unit tests t/unit/test_*.c (no nginx)
 #   fuzz     build the fuzz targets t/fuzz/fuzz_*.c and run each briefly
-#   prove    run the Perl integration tests: prove -j3 (-j2 sanitized) -I t/lib t/*.t, the
-#            longest first (SLOW_SUITES)
+#   prove    run the Perl integration tests: prove -j3 (-j2 sanitized)
+#            -I t/lib t/*.t, the longest first (SLOW_SUITES)
 #            (or the files given: ./build.sh prove t/000-smoke.t)
 #   test     deps, build, unit, prove; the fuzz smoke (not with --sanitize)
 #            and the Debian build of t/090 in the background during prove
