@@ -404,6 +404,25 @@ ngx_http_sluice_ck_kid(u_char *text, size_t len, u_char *kid)
 }
 
 
+u_char *
+ngx_http_sluice_ck_kid_text(u_char *p, u_char *kid)
+{
+    ngx_uint_t  i;
+
+    /* not sluice_uuid_format(): it would set version bits of a given id */
+
+    for (i = 0; i < NGX_SLUICE_KEY_LEN; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) {
+            *p++ = '-';
+        }
+
+        p = ngx_hex_dump(p, &kid[i], 1);
+    }
+
+    return p;
+}
+
+
 static ngx_int_t
 ngx_http_sluice_ck_random(ngx_http_sluice_res_build_t *b, u_char *buf,
     size_t n)
@@ -667,15 +686,7 @@ ngx_http_sluice_ck_key(ngx_http_sluice_res_build_t *b, sluice_json_t *props,
         return rc;
     }
 
-    sluice_hex_format(kid, 4, (char *) id);
-    id[8] = '-';
-    sluice_hex_format(kid + 4, 2, (char *) id + 9);
-    id[13] = '-';
-    sluice_hex_format(kid + 6, 2, (char *) id + 14);
-    id[18] = '-';
-    sluice_hex_format(kid + 8, 2, (char *) id + 19);
-    id[23] = '-';
-    sluice_hex_format(kid + 10, 6, (char *) id + 24);
+    ngx_http_sluice_ck_kid_text(id, kid);
 
     e = sluice_json_new(a, SLUICE_JSON_OBJECT);
     if (e == NULL) {

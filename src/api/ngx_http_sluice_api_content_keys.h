@@ -79,5 +79,8 @@ ngx_int_t ngx_http_sluice_ck_render(sluice_alloc_t *a, sluice_json_t *props);
 /* "00112233-4455-..." (36 characters) -> 16 bytes; NGX_ERROR if bad */
 ngx_int_t ngx_http_sluice_ck_kid(u_char *text, size_t len, u_char *kid);
 
+/* 16 bytes -> 36 characters of UUID text at p, as they are; the end */
+u_char *ngx_http_sluice_ck_kid_text(u_char *p, u_char *kid);
+
 
 #endif /* _NGX_HTTP_SLUICE_API_CONTENT_KEYS_H_INCLUDED_ */

@@ -27,6 +27,7 @@
 #include <ngx_http.h>
 
 #include "api/ngx_http_sluice_api_content_keys.h"
+#include "api/ngx_http_sluice_api_cpix.h"
 #include "api/ngx_http_sluice_api_record.h"
 #include "api/ngx_http_sluice_api_streaming_locator.h"
 #include "util/sluice_uuid.h"
@@ -550,8 +551,7 @@ static const char  *ngx_http_sluice_sl_tails[NGX_SLUICE_SCHEME_N][3][3] = {
 
     { { "(format=m3u8-aapl,encryption=cbc)",
         "(format=m3u8-cmaf,encryption=cbc)", NULL },
-      { "(format=mpd-time-csf,encryption=cbc)",
-        "(format=mpd-time-cmaf,encryption=cbc)", NULL },
+      { "(format=mpd-time-csf,encryption=cbc)", NULL, NULL },
       { "(encryption=cbc)", NULL, NULL } },
 
     { { "(format=m3u8-cmaf,encryption=cenc)", NULL, NULL },
@@ -736,6 +736,10 @@ ngx_http_sluice_sl_action(ngx_http_request_t *r,
 
     if (ngx_http_sluice_sl_action_is("listContentKeys")) {
         return ngx_http_sluice_sl_keys_list(r, ctx);
+    }
+
+    if (ngx_http_sluice_sl_action_is("exportCpix")) {
+        return ngx_http_sluice_cpix_export(r, ctx);
     }
 
 #undef ngx_http_sluice_sl_action_is

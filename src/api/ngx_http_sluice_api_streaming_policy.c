@@ -213,7 +213,7 @@ ngx_http_sluice_sp_object(ngx_http_sluice_res_build_t *b, sluice_json_t *in,
             continue;
         }
 
-        if (v->type != m->type
+        if ((ngx_uint_t) v->type != m->type
             || (v->type == SLUICE_JSON_STRING
                 && v->str.len > NGX_HTTP_SLUICE_SP_URL_LEN))
         {
