@@ -85,7 +85,9 @@ like($out, qr/^done$/m, 'all SDK checks passed');
 
 # --- CPIX export ---------------------------------------------------------------
 
-sub api { $t->api(@_, https => 1) }
+$t->account('sdkaccount');
+
+sub api { my ($m, $p, $d) = @_; return $t->api($m, $p, $d, https => 1) }
 
 subtest 'CPIX export' => sub {
     plan(skip_all => 'XML::LibXML missing (Debian libxml-libxml-perl)')
