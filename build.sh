@@ -54,7 +54,8 @@ APT_PACKAGES="build-essential dpkg-dev xz-utils libpcre2-dev zlib1g-dev
     gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
     gstreamer1.0-plugins-bad gstreamer1.0-libav clang libclang-rt-14-dev
     openssl chromium libavcodec-dev libavformat-dev libavutil-dev
-    libswscale-dev libswresample-dev libavfilter-dev libx264-dev"
+    libswscale-dev libswresample-dev libavfilter-dev libx264-dev
+    libxml-libxml-perl"
 
 
 log() {
