@@ -22,6 +22,9 @@
 # to its clear one (clear for CMAF, ts-clear for TS).  A form whose URL
 # does not answer 200 is reported as "n/a" with the status.
 #
+# The static location has the packager's I/O settings ("aio threads",
+# sendfile), so that both send the file the same way.
+#
 #   bench/segments.pl [-d SECONDS] [-c CONNECTIONS] [--record FILE]
 #
 # Needs ./build.sh build, ffmpeg and wrk (apt-get install wrk); runs
@@ -53,7 +56,8 @@ Test::More::plan('no_plan');
 my $t = Test::Sluice->new();
 
 Sluice::Playback::config($t, workers => 1, location => '',
-    server => "location /static/ {\n    alias %%TESTDIR%%/static/;\n}");
+    server => "location /static/ {\n    alias %%TESTDIR%%/static/;\n"
+              . "    aio threads=sluice;\n}");
 mkdir $t->testdir . '/static';
 $t->run();
 
@@ -163,14 +167,18 @@ sub segment_urls {
         my ($loc, $format, $tag) = @{ $forms{$f} };
         my ($any) = map { @$_ } values %{ $paths->{$loc} // {} };
 
-        $u{$f} = '/none';
+        $u{$f} = "/none-$f";
         next unless $any && $any =~ m{^(/[^/]+/[^/]+\.ism)/};
 
         my $base = $1;
         my $master = $t->get("$base/manifest(format=$format$tag).m3u8");
         my ($vpl) = ($master->{body} // '') =~
             m{^(QualityLevels\(\d+\)/Manifest\(video[^\n]*)$}m;
-        next unless $master->{status} == 200 && $vpl;
+        unless ($master->{status} == 200 && $vpl) {
+            Test::More::diag("$f: master playlist $master->{status} "
+                             . ($master->{body} // ''));
+            next;
+        }
 
         my ($dir) = $vpl =~ m{^(QualityLevels\(\d+\))/};
         my @segs = Sluice::Playback::segments(
