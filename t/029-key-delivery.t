@@ -7,7 +7,9 @@
 # policy for ClearKey licences); then the AES-128 key equals the
 # listContentKeys value, ClearKey licences hold the keys the token gets,
 # every refusal (401/403/404/400) with its code, the token forms, CORS,
-# the DRM licence routes, and neither a key nor a token in error.log.
+# Chromium's ClearKey CDM asking for keys from another origin
+# (t/browser/clearkey.js; skipped without chromium), the DRM licence
+# routes, and neither a key nor a token in error.log.
 # Last, conf.examples/quickstart.conf serves the same keys after a
 # restart.  Tokens are made here: HS256 with Digest::SHA, RS256 with
 # openssl dgst -sign, keys and the certificate with openssl.
@@ -21,6 +23,8 @@ use JSON::PP;
 use POSIX qw(strftime);
 use MIME::Base64 qw(encode_base64 decode_base64 encode_base64url
     decode_base64url);
+
+use IPC::Run ();
 
 use FindBin;
 use lib "$FindBin::Bin/lib";
@@ -486,6 +490,50 @@ $r = $t->get('/keydelivery/ClearKey/');
 push @errors, $r->{body};
 ok($r->{status} == 405 && ($r->{headers}{allow} // '') eq 'POST, OPTIONS',
     'ClearKey: GET: 405 with Allow') or diag("$r->{status} $r->{body}");
+
+# --- ClearKey: Chromium's own CDM -------------------------------------------
+
+# the licence request as Chromium's ClearKey CDM writes it, the answer as it
+# reads it (t/browser/clearkey.js), from a page of another origin
+sub cdm {
+    my (%o) = @_;
+    my ($out, $err) = ('', '');
+    IPC::Run::run([ 'node', "$FindBin::Bin/browser/clearkey.js",
+        '--url', 'http://127.0.0.1:' . $t->port(8080)
+                 . '/keydelivery/ClearKey/',
+        (map { ('--kid', $_) } @{$o{kids}}),
+        (defined $o{token} ? ('--token', $o{token}) : ()),
+        '--timeout', 40 ], '<', \undef, '>', \$out, '2>', \$err,
+        IPC::Run::timeout(60));
+    my $j = eval { decode_json($out) } // {};
+    diag("clearkey.js: $out $err") unless $j->{ok};
+    return $j;
+}
+
+SKIP: {
+    my $chromium = $ENV{SLUICE_CHROMIUM} || '/usr/bin/chromium';
+    skip 'no chromium, node or t/browser/node_modules/playwright-core', 6
+        unless -x $chromium && `which node` && -d
+            "$FindBin::Bin/browser/node_modules/playwright-core";
+
+    my $j = cdm(kids => [ $cj, $co ], token => jwt(aes_claims('cenc-jwt')));
+    is_deeply(eval { decode_json($j->{request} // '') },
+        { kids => [ $cj, $co ], type => 'temporary' },
+        'Chromium CDM: its licence request, as W3C EME says');
+    is($j->{status}, 200, 'Chromium CDM: 200, through the CORS preflight');
+    is_deeply($j->{keys}, { $cj => 'usable', $co => 'usable' },
+        'Chromium CDM: both keys usable');
+
+    $j = cdm(kids => [ $cj, $co ], token => jwt(aes_claims('cenc-open')));
+    is_deeply($j->{keys}, { $co => 'usable' },
+        'Chromium CDM: only the key the token gets');
+
+    $j = cdm(kids => [ $cj ]);
+    is($j->{status}, 401, 'Chromium CDM: no token: 401, readable across '
+        . 'origins');
+    is((eval { decode_json($j->{body} // '') } // {})->{error}{code},
+        'TokenMissing', 'Chromium CDM: the error body');
+}
 
 # --- the DRM licence routes, other paths -----------------------------------
 
