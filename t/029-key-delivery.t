@@ -8,7 +8,8 @@
 # listContentKeys value, ClearKey licences hold the keys the token gets,
 # every refusal (401/403/404/400) with its code, the token forms, CORS,
 # Chromium's ClearKey CDM asking for keys from another origin
-# (t/browser/clearkey.js; skipped without chromium), the DRM licence
+# (t/browser/clearkey.js; skipped without chromium), FFmpeg's HLS reader
+# decrypting an AES-128 segment with the key it fetched, the DRM licence
 # routes, and neither a key nor a token in error.log.
 # Last, conf.examples/quickstart.conf serves the same keys after a
 # restart.  Tokens are made here: HS256 with Digest::SHA, RS256 with
@@ -533,6 +534,52 @@ SKIP: {
         . 'origins');
     is((eval { decode_json($j->{body} // '') } // {})->{error}{code},
         'TokenMissing', 'Chromium CDM: the error body');
+}
+
+# --- AES-128: FFmpeg's HLS reader fetches the key --------------------------
+
+# a TS segment encrypted here with the locator's key (openssl enc), in a
+# playlist whose EXT-X-KEY names the key service with a token in the query
+sub ffmpeg_hls {
+    my ($token) = @_;
+    my $uri = 'http://127.0.0.1:' . $t->port(8080)
+        . "/keydelivery/?kid=$k{'aes-jwt'}{kid}&token=" . uri_escape($token);
+    open my $fh, '>', "$dir/enc.m3u8" or die;
+    print $fh "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:2\n"
+        . "#EXT-X-MEDIA-SEQUENCE:0\n#EXT-X-KEY:METHOD=AES-128,URI=\"$uri\","
+        . "IV=0x" . ('0' x 32) . "\n#EXTINF:2.0,\nenc.ts\n#EXT-X-ENDLIST\n";
+    close $fh;
+    my $out = '';
+    IPC::Run::run([ 'ffmpeg', '-v', 'error', '-allowed_extensions', 'ALL',
+        '-protocol_whitelist', 'file,http,tcp,crypto', '-i',
+        "$dir/enc.m3u8", '-f', 'framemd5', '-' ], '<', \undef,
+        '>&', \$out, IPC::Run::timeout(60));
+    return ($?, scalar(() = $out =~ /^0,/mg), $out);
+}
+
+SKIP: {
+    skip 'no ffmpeg', 3 unless `which ffmpeg`;
+
+    system("ffmpeg -v error -f lavfi -i testsrc=duration=2:size=160x120:"
+        . "rate=10 -c:v mpeg2video -f mpegts -y $dir/seg.ts") == 0
+        or die "ffmpeg: $?";
+    openssl("enc -aes-128-cbc -K " . unpack('H*', $k{'aes-jwt'}{key})
+        . " -iv " . ('0' x 32) . " -in $dir/seg.ts -out $dir/enc.ts");
+
+    my ($rc, $frames, $out) = ffmpeg_hls(jwt(aes_claims('aes-jwt')));
+    ok($rc == 0 && $frames == 20, 'FFmpeg plays AES-128 HLS with the key '
+        . 'from the service (token in the key URI)')
+        or diag("rc $rc, $frames frames: $out");
+
+    ($rc, $frames, $out) = ffmpeg_hls(jwt(aes_claims('aes-jwt'),
+        exp => time() - 400));
+    ok($frames == 0 && $out =~ /Unable to open key file/, 'FFmpeg: an '
+        . 'expired token, no key, no frame')
+        or diag("rc $rc, $frames frames: $out");
+
+    my $plain = `ffmpeg -v error -i $dir/enc.ts -f framemd5 - 2>&1`;
+    ok(scalar(() = $plain =~ /^0,/mg) < 20,
+        'the segment does not play without its key');
 }
 
 # --- the DRM licence routes, other paths -----------------------------------
