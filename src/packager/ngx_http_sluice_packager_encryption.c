@@ -236,8 +236,10 @@ ngx_http_sluice_enc_copy(ngx_http_sluice_pkg_t *pkg, ngx_sluice_res_t *loc,
         ngx_str_null(&enc->token);
     }
 
+    /* init segments too: their pssh boxes name the DRM systems */
     if (pkg->url.kind != SLUICE_URL_MANIFEST
-        && pkg->url.kind != SLUICE_URL_PLAYLIST)
+        && pkg->url.kind != SLUICE_URL_PLAYLIST
+        && pkg->url.kind != SLUICE_URL_INIT)
     {
         return NGX_OK;
     }
