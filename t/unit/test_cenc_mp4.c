@@ -559,11 +559,23 @@ check_fragment(int video, uint32_t scheme, int piff, uint32_t flags)
     }
 
     if (piff) {
-        senc = find_box(traf + 8, n - 8, "uuid", &size);
+        /* the uuid box of that type among the traf's (tfxd is one too) */
+        senc = NULL;
+
+        for (off = 8; off + 24 <= n; off += sluice_rb32(traf + off)) {
+            if (memcmp(traf + off + 4, "uuid", 4) == 0
+                && memcmp(traf + off + 8, piff_uuid, 16) == 0)
+            {
+                senc = traf + off + 16;
+                break;
+            }
+        }
+
         CHECK(senc != NULL && find_box(traf + 8, n - 8, "senc", &size)
                               == NULL);
-        SL_CHECK_MEM_EQ(senc + 8, piff_uuid, 16);
-        senc += 16;
+        if (senc == NULL) {
+            return;
+        }
 
     } else {
         senc = find_box(traf + 8, n - 8, "senc", &size);

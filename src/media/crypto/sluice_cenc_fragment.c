@@ -164,7 +164,7 @@ sluice_cenc_frag_subsamples(sluice_cenc_frag_ctx_t *c, sluice_alloc_t *a)
     lead = (c->cf->scheme == SLUICE_CENC_SCHEME_CBCS)
            ? SLUICE_CENC_CBCS_CLEAR_LEAD : SLUICE_CENC_CENC_CLEAR_LEAD;
 
-    if (nls < 1 || nls > 4) {
+    if (nls != 1 && nls != 2 && nls != 4) {
         return SLUICE_UNSUPPORTED;
     }
 

@@ -546,7 +546,7 @@ sluice_dash_protection(sluice_buf_t *b, const sluice_pprotect_t *cp)
     char                 kid[SLUICE_UUID_LEN + 1];
     static sluice_str_t  none = { NULL, 0 };
 
-    sluice_uuid_format(cp->kid, kid);
+    sluice_uuid_print(cp->kid, kid);
     kid[SLUICE_UUID_LEN] = '\0';
 
     sluice_buf_cstr(b, "      <ContentProtection schemeIdUri=\"urn:mpeg:"
