@@ -45,7 +45,7 @@
  * gives a key directly (KID and key in hex, repeatable), --license a
  * ClearKey licence server (W3C JSON licence requests), --license-header a
  * header its requests carry (e.g. "Authorization:Bearer <jwt>").  The
- * output's info.drm counts the licence requests answered (licences).
+ * output's licences counts the licence server's 200 answers.
  *
  * Output: one JSON line on stdout, e.g.
  *   {"ok":true,"player":"hls","advanced":8.02,"width":1280,...}
@@ -213,7 +213,7 @@ function b64url(hex) {
     for (let i = 0; i < hex.length; i += 2) {
         bin += String.fromCharCode(parseInt(hex.substr(i, 2), 16));
     }
-    return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_')
+    return btoa(bin).replace(/\\+/g, '-').replace(/\\//g, '_')
         .replace(/=+$/, '');
 }
 
@@ -291,15 +291,6 @@ function startDash() {
             pd.httpRequestHeaders = drm.headers;
         }
         p.setProtectionData({ 'org.w3.clearkey': pd });
-        S.info.drm = { licences: 0 };
-        p.on(dashjs.MediaPlayer.events.LICENSE_REQUEST_COMPLETE, (e) => {
-            if (e.error) {
-                fatal('dash', 'licence: ' + JSON.stringify(e.error)
-                      .slice(0, 300));
-            } else {
-                S.info.drm.licences++;
-            }
-        });
     }
     p.initialize(video, url, true);
 }
@@ -332,17 +323,10 @@ async function startShaka() {
             cfg.servers = { 'org.w3.clearkey': drm.license };
         }
         p.configure({ drm: cfg });
-        S.info.drm = { licences: 0 };
-        const ne = p.getNetworkingEngine();
         const LICENSE = shaka.net.NetworkingEngine.RequestType.LICENSE;
-        ne.registerRequestFilter((type, req) => {
+        p.getNetworkingEngine().registerRequestFilter((type, req) => {
             if (type === LICENSE) {
                 Object.assign(req.headers, drm.headers);
-            }
-        });
-        ne.registerResponseFilter((type) => {
-            if (type === LICENSE) {
-                S.info.drm.licences++;
             }
         });
     }
@@ -538,6 +522,11 @@ async function main() {
         log('pageerror ' + e);
     });
     page.on('response', (r) => {
+        if (o.drm.license !== null && r.url() === o.drm.license
+            && r.request().method() === 'POST' && r.status() === 200)
+        {
+            result.licences = (result.licences || 0) + 1;
+        }
         if (r.status() >= 400) {
             httpErrors.push(r.status() + ' ' + r.url());
             log('http ' + r.status() + ' ' + r.url());
