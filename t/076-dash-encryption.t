@@ -43,8 +43,8 @@ $t->has_program('ffmpeg', 'ffprobe', 'openssl');
 
 # the key delivery service (issue 9's key-service work), when the sources
 # have its directive: the licence cases run only then
-my $keys = `grep -rlF 'ngx_string("sluice_key_delivery")' \
-    $FindBin::Bin/../src 2>/dev/null`;
+my $src = "$FindBin::Bin/../src";
+my $keys = `grep -rlF 'ngx_string("sluice_key_delivery")' $src`;
 
 # as Sluice::Playback::config, with the key service beside the packager
 $t->write_sluice_conf(
@@ -102,9 +102,16 @@ for my $k (@{ $r->{json}{contentKeys} // [] }) {
 ok($key{CommonEncryptionCenc} && $key{CommonEncryptionCbcs},
     'listContentKeys: a cenc and a cbcs key') or BAIL_OUT($r->{body});
 
-my ($dash) = grep { /encryption=cenc/ } @{ $paths->{Dash} // [] };
+# every path of every (protocol, scheme) entry of listPaths
+$r = $t->api(POST => 'streamingLocators/enc/listPaths');
+my @all = map { @{ $_->{paths} // [] } } @{ $r->{json}{streamingPaths} // [] };
+my ($dash) = grep { /format=mpd-time-csf,encryption=cenc/ } @all;
+ok((grep { /\(encryption=cenc\)$/ } @all)
+    && (grep { /format=mpd-time-cmaf,encryption=cbcs/ } @all),
+    'listPaths: Smooth cenc, DASH cbcs too');
 my ($cpath) = grep { /format=mpd-time-csf/ } @{ $clear->{Dash} // [] };
-ok($dash && $cpath, 'listPaths: DASH cenc, clear DASH')
+ok($dash && $cpath, "listPaths: DASH cenc, clear DASH")
+    or diag(JSON::PP->new->canonical->encode([$paths, $clear]))
     or BAIL_OUT('no paths');
 my ($id) = $dash =~ m{^/([^/]+)/};
 my ($cid) = $cpath =~ m{^/([^/]+)/};
@@ -434,8 +441,6 @@ for my $type (qw(video audio)) {
 
 # --- Smooth -------------------------------------------------------------
 
-my ($smooth) = grep { /manifest$|encryption=cenc/ }
-    @{ $paths->{SmoothStreaming} // [] };
 $r = $t->get("$base/manifest(encryption=cenc)");
 is($r->{status}, 200, 'Smooth cenc manifest: 200');
 my ($ph) = $r->{body} =~ m{<Protection>\s*<ProtectionHeader SystemID="9A04F079-9840-4286-AB92-E65BE0885F95">([^<]+)</ProtectionHeader>\s*</Protection>\s*<StreamIndex};
