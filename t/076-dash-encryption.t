@@ -437,6 +437,15 @@ for my $type (qw(video audio)) {
     my ($cl) = frames(write_tmp("$type-clear2.mp4", $clearbytes{$type}[0]));
     ok(@$cl > 0 && "@$enc" eq "@$cl",
         "cbcs $type: FFmpeg decrypts to the clear frames") or diag($err);
+
+    # HLS fMP4 segments (m3u8-cmaf, cbcs-aapl): the same 'cbcs' bytes
+    s/format=mpd-time-csf,encryption=cbcs/format=m3u8-cmaf,encryption=cbcs-aapl/
+        for $init, $media;
+    my $hi = $t->get("$base/$init");
+    my $hf = $t->get("$base/$media");
+    is($hi->{status} . $hf->{status}, '200200', "cbcs-aapl $type: m3u8-cmaf");
+    ok($hi->{body} eq $i->{body} && $hf->{body} eq $f->{body},
+        "cbcs-aapl $type: the DASH cbcs init segment and fragment");
 }
 
 # --- Smooth -------------------------------------------------------------

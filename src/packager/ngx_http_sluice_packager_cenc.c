@@ -288,7 +288,11 @@ ngx_http_sluice_cenc_init(ngx_http_sluice_pkg_t *pkg,
             return NGX_ERROR;
         }
 
-        ngx_memcpy(ngx_cpymem(p, pssh.data, pssh.len), box.data, box.len);
+        if (pssh.len) {
+            ngx_memcpy(p, pssh.data, pssh.len);
+        }
+
+        ngx_memcpy(p + pssh.len, box.data, box.len);
         pssh.data = p;
         pssh.len += box.len;
     }
@@ -655,7 +659,11 @@ ngx_http_sluice_cenc_cstr(ngx_pool_t *pool, ngx_str_t *s)
         return NULL;
     }
 
-    *ngx_cpymem(p, s->data, s->len) = '\0';
+    if (s->len) {
+        ngx_memcpy(p, s->data, s->len);
+    }
+
+    p[s->len] = '\0';
 
     return (char *) p;
 }
