@@ -236,8 +236,10 @@ ngx_http_sluice_enc_copy(ngx_http_sluice_pkg_t *pkg, ngx_sluice_res_t *loc,
         ngx_str_null(&enc->token);
     }
 
+    /* init segments too: their pssh boxes name the DRM systems */
     if (pkg->url.kind != SLUICE_URL_MANIFEST
-        && pkg->url.kind != SLUICE_URL_PLAYLIST)
+        && pkg->url.kind != SLUICE_URL_PLAYLIST
+        && pkg->url.kind != SLUICE_URL_INIT)
     {
         return NGX_OK;
     }
@@ -388,7 +390,7 @@ ngx_http_sluice_packager_enc_url(ngx_http_sluice_pkg_t *pkg, ngx_uint_t what,
                 || what == NGX_HTTP_SLUICE_ENC_URL_WIDEVINE
                 || what == NGX_HTTP_SLUICE_ENC_URL_FAIRPLAY))
     {
-        sluice_uuid_format(key->kid, kid);
+        sluice_uuid_print(key->kid, kid);
         kid[SLUICE_UUID_LEN] = '\0';
     }
 
@@ -499,7 +501,7 @@ ngx_http_sluice_enc_template(ngx_http_sluice_pkg_t *pkg, sluice_json_t *tpl,
     }
 
     if (key) {
-        sluice_uuid_format(key->kid, kid);
+        sluice_uuid_print(key->kid, kid);
     }
 
     /* each {token} grows by at most a UUID or the alternative id */

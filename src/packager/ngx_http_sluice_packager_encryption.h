@@ -43,8 +43,9 @@ typedef enum {
  * fills pkg->enc for the request's format and encryption= tag.  NGX_OK,
  * or NGX_DECLINED with pkg->status and pkg->reason (403: the policy does
  * not enable that scheme for the protocol; 400: a tag the format cannot
- * carry).  Manifest and playlist requests also get copies of the policy
- * and locator documents, for ngx_http_sluice_packager_enc_url().
+ * carry).  Manifest, playlist and init segment requests also get copies
+ * of the policy and locator documents, for
+ * ngx_http_sluice_packager_enc_url() and _enc_drm().
  */
 ngx_int_t ngx_http_sluice_packager_enc_select(ngx_http_sluice_pkg_t *pkg,
     ngx_sluice_res_t *loc, ngx_sluice_res_t *policy);

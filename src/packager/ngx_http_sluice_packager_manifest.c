@@ -14,6 +14,7 @@
 
 #include "packager/ngx_http_sluice_packager_manifest.h"
 #include "packager/ngx_http_sluice_packager_module.h"
+#include "packager/ngx_http_sluice_packager_cenc.h"
 #include "media/sluice_buf.h"
 #include "media/manifest/sluice_presentation.h"
 #include "media/manifest/sluice_hls.h"
@@ -248,7 +249,11 @@ ngx_http_sluice_packager_manifest(ngx_http_sluice_pkg_t *pkg)
 
     r = pkg->request;
 
-    if (ngx_http_sluice_presentation(pkg, &p) != NGX_OK) {
+    if (ngx_http_sluice_presentation(pkg, &p) != NGX_OK
+        || ngx_http_sluice_packager_cenc_presentation(pkg, &p,
+               (sluice_ptrack_t *) p.tracks)
+           != NGX_OK)
+    {
         return ngx_http_sluice_packager_error(r,
                                               NGX_HTTP_INTERNAL_SERVER_ERROR,
                                               "internal error");

@@ -14,6 +14,11 @@
  *   Smooth (no format): the stored fragment rewritten as a PIFF fragment
  *   (tfxd, no styp).
  *
+ *   With 'cenc' or 'cbcs' (streaming locators): CMAF init segments and
+ *   fragments are read into memory like the TS ones and encrypted, and
+ *   Smooth fragments encrypted once written
+ *   (ngx_http_sluice_packager_cenc.c).
+ *
  * Reads are bounded (NGX_HTTP_SLUICE_MAX_READ) and go through the
  * location's thread pool when "aio threads" is on; otherwise they are
  * plain reads of small files that ingest wrote moments ago (page cache).
@@ -27,6 +32,7 @@
 #include "packager/ngx_http_sluice_packager_segment.h"
 #include "packager/ngx_http_sluice_packager_module.h"
 #include "packager/ngx_http_sluice_packager_asset.h"
+#include "packager/ngx_http_sluice_packager_cenc.h"
 #include "media/container/sluice_cmaf.h"
 #include "media/manifest/sluice_mss.h"
 #include "media/container/sluice_ts.h"
@@ -76,6 +82,8 @@ static void ngx_http_sluice_seg_resume(ngx_http_request_t *r);
 static ngx_int_t ngx_http_sluice_seg_produce(ngx_http_sluice_seg_ctx_t *ctx);
 static ngx_int_t ngx_http_sluice_seg_smooth(ngx_http_sluice_seg_ctx_t *ctx,
     sluice_fragment_t *f);
+static ngx_int_t ngx_http_sluice_seg_smooth_cenc(ngx_http_sluice_pkg_t *pkg,
+    ngx_buf_t *b, size_t *size, size_t tfrf);
 static size_t ngx_http_sluice_seg_box(u_char *p, size_t len,
     const char *type);
 static u_char *ngx_http_sluice_seg_wb32(u_char *p, uint32_t v);
@@ -285,9 +293,13 @@ ngx_http_sluice_seg_copy(ngx_http_sluice_seg_track_t *st,
 ngx_int_t
 ngx_http_sluice_packager_segment(ngx_http_sluice_pkg_t *pkg)
 {
+    ngx_uint_t           cenc;
     ngx_http_request_t  *r;
 
     r = pkg->request;
+
+    /* CENC: the stored file read and encrypted (packager_cenc.c) */
+    cenc = ngx_http_sluice_packager_cenc_on(pkg, &pkg->seg[0].info);
 
     if (pkg->url.kind == SLUICE_URL_INIT) {
         if (!sluice_format_is_cmaf(pkg->url.format)) {
@@ -295,10 +307,11 @@ ngx_http_sluice_packager_segment(ngx_http_sluice_pkg_t *pkg)
                                       "no init segment in this format");
         }
 
-        return ngx_http_sluice_seg_send_file(pkg, 1);
+        return cenc ? ngx_http_sluice_seg_load(pkg)
+                    : ngx_http_sluice_seg_send_file(pkg, 1);
     }
 
-    if (sluice_format_is_cmaf(pkg->url.format)) {
+    if (sluice_format_is_cmaf(pkg->url.format) && !cenc) {
         return ngx_http_sluice_seg_send_file(pkg, 0);
     }
 
@@ -486,7 +499,7 @@ static ngx_int_t
 ngx_http_sluice_seg_load(ngx_http_sluice_pkg_t *pkg)
 {
     ngx_int_t                   rc;
-    ngx_uint_t                  i, j, k;
+    ngx_uint_t                  i, j, k, init;
     ngx_http_request_t         *r;
     ngx_http_sluice_seg_ctx_t  *ctx;
 
@@ -499,7 +512,11 @@ ngx_http_sluice_seg_load(ngx_http_sluice_pkg_t *pkg)
 
     ctx->pkg = pkg;
 
-    for (j = 0; j < pkg->nseg; j++) {
+    /* an init segment (CENC) is one file, seg[0]'s */
+    init = (pkg->url.kind == SLUICE_URL_INIT);
+    ctx->nfiles = init;
+
+    for (j = 0; j < pkg->nseg && !init; j++) {
         ctx->nfiles += pkg->seg[j].nfrags;
     }
 
@@ -520,7 +537,7 @@ ngx_http_sluice_seg_load(ngx_http_sluice_pkg_t *pkg)
     for (i = 0; i < ctx->nfiles; i++, k++) {
 
         /* file i: fragment k of seg[j] */
-        while (k >= pkg->seg[j].nfrags) {
+        while (!init && k >= pkg->seg[j].nfrags) {
             j++;
             k = 0;
         }
@@ -575,7 +592,10 @@ ngx_http_sluice_seg_open_file(ngx_http_sluice_seg_ctx_t *ctx, ngx_uint_t i,
     pkg = ctx->pkg;
     r = pkg->request;
 
-    if (ngx_http_sluice_seg_path(pkg, st, 0, k, &path) != NGX_OK) {
+    if (ngx_http_sluice_seg_path(pkg, st, pkg->url.kind == SLUICE_URL_INIT,
+                                 k, &path)
+        != NGX_OK)
+    {
         return NGX_ERROR;
     }
 
@@ -742,6 +762,14 @@ ngx_http_sluice_seg_produce(ngx_http_sluice_seg_ctx_t *ctx)
     pkg = ctx->pkg;
     r = pkg->request;
 
+    if (sluice_format_is_cmaf(pkg->url.format)) {
+        /* read to be encrypted: ngx_http_sluice_packager_segment() */
+        r->headers_out.last_modified_time = ctx->mtime;
+
+        return ngx_http_sluice_packager_cenc_segment(pkg, &ctx->data[0],
+                   ngx_http_sluice_seg_max_age(pkg));
+    }
+
     f = ngx_pcalloc(r->pool, ctx->nfiles * sizeof(sluice_fragment_t));
     if (f == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
@@ -834,6 +862,14 @@ ngx_http_sluice_seg_smooth(ngx_http_sluice_seg_ctx_t *ctx,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
+    if (ngx_http_sluice_packager_cenc_on(pkg, &st->info)
+        && ngx_http_sluice_seg_smooth_cenc(pkg, b, &size, tfrf) != NGX_OK)
+    {
+        return ngx_http_sluice_packager_error(r,
+                                              NGX_HTTP_INTERNAL_SERVER_ERROR,
+                                              "cannot encrypt fragment");
+    }
+
     max_age = ngx_http_sluice_seg_max_age(pkg);
 
     if (pkg->live) {
@@ -853,6 +889,38 @@ ngx_http_sluice_seg_smooth(ngx_http_sluice_seg_ctx_t *ctx,
     ngx_str_set(&type, "video/mp4");
 
     return ngx_http_sluice_packager_send(r, &type, b, max_age);
+}
+
+
+/*
+ * The Smooth fragment in b (size bytes) encrypted ('cenc' boxes or PIFF)
+ * into a new buffer with tfrf bytes free after it
+ */
+
+static ngx_int_t
+ngx_http_sluice_seg_smooth_cenc(ngx_http_sluice_pkg_t *pkg, ngx_buf_t *b,
+    size_t *size, size_t tfrf)
+{
+    ngx_str_t  in, out;
+
+    in.data = b->pos;
+    in.len = *size;
+
+    if (ngx_http_sluice_packager_cenc_smooth(pkg, &in,
+                                             pkg->seg[0].frags[0].time, tfrf,
+                                             &out)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    b->start = out.data;
+    b->pos = out.data;
+    b->last = out.data + out.len;
+    b->end = b->last + tfrf;
+    *size = out.len;
+
+    return NGX_OK;
 }
 
 

@@ -27,12 +27,20 @@ sluice_hex_format(const uint8_t *rnd, size_t n, char *out)
 void
 sluice_uuid_format(const uint8_t rnd[16], char *out)
 {
-    size_t   i, o;
     uint8_t  b[16];
 
     memcpy(b, rnd, 16);
     b[6] = (b[6] & 0x0f) | 0x40;    /* version 4 */
     b[8] = (b[8] & 0x3f) | 0x80;    /* RFC 4122 variant */
+
+    sluice_uuid_print(b, out);
+}
+
+
+void
+sluice_uuid_print(const uint8_t uuid[16], char *out)
+{
+    size_t  i, o;
 
     o = 0;
 
@@ -41,8 +49,8 @@ sluice_uuid_format(const uint8_t rnd[16], char *out)
             out[o++] = '-';
         }
 
-        out[o++] = sluice_uuid_hex[b[i] >> 4];
-        out[o++] = sluice_uuid_hex[b[i] & 0xf];
+        out[o++] = sluice_uuid_hex[uuid[i] >> 4];
+        out[o++] = sluice_uuid_hex[uuid[i] & 0xf];
     }
 }
 

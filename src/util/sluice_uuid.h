@@ -20,6 +20,13 @@
 /* rnd: 16 random bytes; out: SLUICE_UUID_LEN bytes (no NUL written) */
 void sluice_uuid_format(const uint8_t rnd[16], char *out);
 
+/*
+ * The 16 bytes of a UUID (a KID) as they are, 8-4-4-4-12 lowercase hex:
+ * SLUICE_UUID_LEN bytes (no NUL written); sluice_uuid_format() sets the
+ * version and variant bits of random bytes first
+ */
+void sluice_uuid_print(const uint8_t uuid[16], char *out);
+
 /* rnd: n random bytes; out: 2 * n lowercase hex digits (no NUL) */
 void sluice_hex_format(const uint8_t *rnd, size_t n, char *out);
 

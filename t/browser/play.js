@@ -8,6 +8,7 @@
  *   node t/browser/play.js --player hls|dash|shaka|mss --url URL
  *        [--seconds 8] [--timeout 60] [--same-origin] [--mime TYPE]
  *        [--seek-back N] [--start-mark FILE] [--verbose]
+ *        [--clearkey KID:KEY]... [--license URL] [--license-header H:V]
  *
  * players:
  *   hls    hls.js (HLS, TS or fMP4 segments)
@@ -39,6 +40,12 @@
  * wants played across happens (an encoder going down); several players
  * can then share one such event.  The output adds markAt (currentTime
  * when FILE was seen) and markSeenAfter (seconds since the start).
+ *
+ * Encrypted streams (EME, org.w3.clearkey; dash and shaka): --clearkey
+ * gives a key directly (KID and key in hex, repeatable), --license a
+ * ClearKey licence server (W3C JSON licence requests), --license-header a
+ * header its requests carry (e.g. "Authorization:Bearer <jwt>").  The
+ * output's licences counts the licence server's 200 answers.
  *
  * Output: one JSON line on stdout, e.g.
  *   {"ok":true,"player":"hls","advanced":8.02,"width":1280,...}
@@ -99,7 +106,8 @@ function usage(msg) {
 function parseArgs(argv) {
     const o = { seconds: 8, timeout: 60, sameOrigin: false, verbose: false,
                 mime: null, player: null, url: null, seekBack: 0,
-                startMark: null };
+                startMark: null,
+                drm: { clearkeys: {}, license: null, headers: {} } };
     let i, a;
 
     for (i = 0; i < argv.length; i++) {
@@ -120,6 +128,20 @@ function parseArgs(argv) {
             o.seekBack = Number(argv[++i]);
         } else if (a === '--start-mark') {
             o.startMark = argv[++i];
+        } else if (a === '--clearkey') {
+            const m = /^([0-9a-f]{32}):([0-9a-f]{32})$/i.exec(argv[++i]);
+            if (!m) {
+                usage('--clearkey takes KID:KEY, 32 hex digits each');
+            }
+            o.drm.clearkeys[m[1].toLowerCase()] = m[2].toLowerCase();
+        } else if (a === '--license') {
+            o.drm.license = argv[++i];
+        } else if (a === '--license-header') {
+            const m = /^([^:]+):(.*)$/.exec(argv[++i] || '');
+            if (!m) {
+                usage('--license-header takes NAME:VALUE');
+            }
+            o.drm.headers[m[1].trim()] = m[2].trim();
         } else if (a === '--verbose' || a === '-v') {
             o.verbose = true;
         } else if (a === '--help' || a === '-h') {
@@ -161,7 +183,7 @@ function parseArgs(argv) {
 
 /* the player glue running in the page; reports through window.__play */
 
-function pageScript(player, url, mime) {
+function pageScript(player, url, mime, drm) {
     return `
 'use strict';
 const S = window.__play = { errors: [], warnings: 0, waiting: 0,
@@ -182,6 +204,18 @@ video.addEventListener('waiting', () => { S.waiting++; });
 const player = ${JSON.stringify(player)};
 const url = ${JSON.stringify(url)};
 const mime = ${JSON.stringify(mime)};
+const drm = ${JSON.stringify(drm)};
+const drmOn = drm.license !== null || Object.keys(drm.clearkeys).length > 0;
+
+/* hex to base64url without padding (dash.js ClearKey keys) */
+function b64url(hex) {
+    let bin = '';
+    for (let i = 0; i < hex.length; i += 2) {
+        bin += String.fromCharCode(parseInt(hex.substr(i, 2), 16));
+    }
+    return btoa(bin).replace(/\\+/g, '-').replace(/\\//g, '_')
+        .replace(/=+$/, '');
+}
 
 function startHls() {
     if (!Hls.isSupported()) {
@@ -243,6 +277,21 @@ function startDash() {
             S.info.levelsError = String(e);
         }
     });
+    if (drmOn) {
+        const ck = {};
+        Object.keys(drm.clearkeys).forEach((k) => {
+            ck[b64url(k)] = b64url(drm.clearkeys[k]);
+        });
+        const pd = {};
+        if (Object.keys(ck).length) {
+            pd.clearkeys = ck;
+        }
+        if (drm.license !== null) {
+            pd.serverURL = drm.license;
+            pd.httpRequestHeaders = drm.headers;
+        }
+        p.setProtectionData({ 'org.w3.clearkey': pd });
+    }
     p.initialize(video, url, true);
 }
 
@@ -265,6 +314,22 @@ async function startShaka() {
             S.errors.push('(non-fatal) shaka: ' + msg);
         }
     });
+    if (drmOn) {
+        const cfg = {};
+        if (Object.keys(drm.clearkeys).length) {
+            cfg.clearKeys = drm.clearkeys;
+        }
+        if (drm.license !== null) {
+            cfg.servers = { 'org.w3.clearkey': drm.license };
+        }
+        p.configure({ drm: cfg });
+        const LICENSE = shaka.net.NetworkingEngine.RequestType.LICENSE;
+        p.getNetworkingEngine().registerRequestFilter((type, req) => {
+            if (type === LICENSE) {
+                Object.assign(req.headers, drm.headers);
+            }
+        });
+    }
     try {
         await p.load(url, null, mime || undefined);
     } catch (e) {
@@ -316,7 +381,8 @@ function loadLibs(o) {
     LIBS[o.player].forEach((l, i) => {
         files[i + '.js'] = fs.readFileSync(path.join(base, l));
     });
-    files['glue.js'] = Buffer.from(pageScript(o.player, o.url, o.mime));
+    files['glue.js'] = Buffer.from(pageScript(o.player, o.url, o.mime,
+                                              o.drm));
 
     return files;
 }
@@ -456,6 +522,11 @@ async function main() {
         log('pageerror ' + e);
     });
     page.on('response', (r) => {
+        if (o.drm.license !== null && r.url() === o.drm.license
+            && r.request().method() === 'POST' && r.status() === 200)
+        {
+            result.licences = (result.licences || 0) + 1;
+        }
         if (r.status() >= 400) {
             httpErrors.push(r.status() + ' ' + r.url());
             log('http ' + r.status() + ' ' + r.url());

@@ -275,8 +275,7 @@ test_timeline(void)
     }
 
     if (getenv("SHOW")) {
-        fputs(s, stderr);
-    }
+        }
 
     CHECK(strstr(s, "isoff-live:2011,urn:mpeg:dash:profile:cmaf:2019\""));
     CHECK(strstr(s, "Fragments(video=$Time$,format=mpd-time-cmaf)"));
@@ -364,8 +363,7 @@ test_periods(void)
     }
 
     if (getenv("SHOW")) {
-        fputs(s, stderr);
-    }
+        }
 
     CHECK(strstr(s, "type=\"dynamic\" "
                  "availabilityStartTime=\"2026-11-18T11:06:40.000Z\""));
@@ -444,8 +442,7 @@ test_periods(void)
     }
 
     if (getenv("SHOW")) {
-        fputs(s, stderr);
-    }
+        }
 
     CHECK(strstr(s, "type=\"static\" mediaPresentationDuration=\"PT17.000S\""));
     CHECK(strstr(s, "<Period id=\"10000\" start=\"PT0S\" "
@@ -498,6 +495,108 @@ test_static(void)
 }
 
 
+/* Common Encryption: ContentProtection of the protected set only */
+
+static void
+test_protection(void)
+{
+    char                   *s, *video, *audio;
+    sluice_status_t         rc;
+    sluice_pprotect_t       cp;
+    sluice_presentation_t   p;
+
+    static const uint8_t  kid[16] = {
+        0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77,
+        0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff
+    };
+
+    fixture(&p, 3);
+
+    memset(&cp, 0, sizeof(cp));
+    cp.scheme = 0x63656e63;                         /* 'cenc' */
+    memcpy(cp.kid, kid, 16);
+    cp.clearkey_laurl.data = (const uint8_t *) "http://h/keydelivery/"
+                                               "ClearKey/?token=a&b";
+    cp.clearkey_laurl.len = strlen((const char *) cp.clearkey_laurl.data);
+    cp.widevine_pssh.data = (const uint8_t *) "V1ZQU1NI";
+    cp.widevine_pssh.len = 8;
+    cp.playready_pssh.data = (const uint8_t *) "UFJQU1NI";
+    cp.playready_pssh.len = 8;
+    cp.playready_pro.data = (const uint8_t *) "UFJP";
+    cp.playready_pro.len = 4;
+
+    tracks[0].protect = &cp;
+    tracks[2].protect = &cp;
+    p.url_tag.data = (const uint8_t *) ",encryption=cenc";
+    p.url_tag.len = 16;
+
+    s = render(&p, SLUICE_FORMAT_DASH_CMAF, &rc);
+    CHECK(rc == SLUICE_OK && s != NULL);
+    if (s == NULL) {
+        return;
+    }
+
+    CHECK(strstr(s, "<MPD xmlns=\"urn:mpeg:dash:schema:mpd:2011\" "
+                 "xmlns:cenc=\"urn:mpeg:cenc:2013\" "
+                 "xmlns:mspr=\"urn:microsoft:playready\" "
+                 "xmlns:dashif=\"https://dashif.org/CPS\" "
+                 "xmlns:clearkey=\"http://dashif.org/guidelines/clearKey\" "
+                 "profiles="));
+
+    video = strstr(s, "contentType=\"video\"");
+    audio = strstr(s, "contentType=\"audio\"");
+    CHECK(video && audio && video < audio);
+    if (video == NULL || audio == NULL) {
+        free(s);
+        return;
+    }
+
+    /* the video set (tracks 0 and 2) only: the audio one stays clear */
+    CHECK(count_of(s, "<ContentProtection ") == 4);
+    CHECK(strstr(audio, "<ContentProtection") == NULL);
+
+    CHECK(strstr(video, "maxHeight=\"720\">\n"
+                 "      <ContentProtection schemeIdUri=\"urn:mpeg:dash:"
+                 "mp4protection:2011\" value=\"cenc\" cenc:default_KID=\""
+                 "00112233-4455-6677-8899-aabbccddeeff\"/>\n"
+                 "      <ContentProtection schemeIdUri=\"urn:uuid:"
+                 "e2719d58-a985-b3c9-781a-b030af78d30e\" "
+                 "value=\"ClearKey1.0\">\n"
+                 "        <dashif:Laurl>http://h/keydelivery/ClearKey/"
+                 "?token=a&amp;b</dashif:Laurl>\n"
+                 "        <clearkey:Laurl Lic_type=\"EME-1.0\">"
+                 "http://h/keydelivery/ClearKey/?token=a&amp;b"
+                 "</clearkey:Laurl>\n"
+                 "      </ContentProtection>\n"
+                 "      <ContentProtection schemeIdUri=\"urn:uuid:"
+                 "edef8ba9-79d6-4ace-a3c8-27dcd51d21ed\" "
+                 "value=\"Widevine\">\n"
+                 "        <cenc:pssh>V1ZQU1NI</cenc:pssh>\n"
+                 "      </ContentProtection>\n"
+                 "      <ContentProtection schemeIdUri=\"urn:uuid:"
+                 "9a04f079-9840-4286-ab92-e65be0885f95\" "
+                 "value=\"MSPR 2.0\">\n"
+                 "        <cenc:pssh>UFJQU1NI</cenc:pssh>\n"
+                 "        <mspr:pro>UFJP</mspr:pro>\n"
+                 "      </ContentProtection>\n"
+                 "      <SegmentTemplate"));
+
+    /* child URLs keep the encryption, audio's too */
+    CHECK(count_of(s, "format=mpd-time-cmaf,encryption=cenc)") == 4);
+
+    free(s);
+
+    /* 'cbcs' */
+    cp.scheme = 0x63626373;
+    s = render(&p, SLUICE_FORMAT_DASH_CSF, &rc);
+    CHECK(s && strstr(s, "value=\"cbcs\" cenc:default_KID="));
+    free(s);
+
+    tracks[0].protect = NULL;
+    tracks[2].protect = NULL;
+}
+
+
 int
 main(void)
 {
@@ -511,6 +610,7 @@ main(void)
     test_timeline();
     test_periods();
     test_static();
+    test_protection();
 
     while (nallocated) {
         free(allocated[--nallocated]);

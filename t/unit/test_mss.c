@@ -325,6 +325,45 @@ test_rounding(void)
 }
 
 
+/* Common Encryption: the ProtectionHeader first, fragment URLs tagged */
+
+static void
+test_protection(void)
+{
+    char                   *s;
+    sluice_status_t         rc;
+    sluice_pprotect_t       cp;
+    sluice_presentation_t   p;
+
+    fixture(&p, 3);
+
+    memset(&cp, 0, sizeof(cp));
+    cp.scheme = 0x63656e63;
+    cp.playready_pro.data = (const uint8_t *) "UFJPIQ==";
+    cp.playready_pro.len = 8;
+
+    tracks[1].protect = &cp;
+    p.url_tag.data = (const uint8_t *) ",encryption=piff";
+    p.url_tag.len = 16;
+
+    s = render(&p, &rc);
+    CHECK(rc == SLUICE_OK && s != NULL);
+    if (s == NULL) {
+        return;
+    }
+
+    CHECK(strstr(s, ">\n  <Protection>\n"
+                    "    <ProtectionHeader SystemID=\"9A04F079-9840-4286-"
+                    "AB92-E65BE0885F95\">UFJPIQ==</ProtectionHeader>\n"
+                    "  </Protection>\n  <StreamIndex "));
+    CHECK(strstr(s, "Url=\"QualityLevels({bitrate})/Fragments(video="
+                    "{start time},encryption=piff)\""));
+    free(s);
+
+    tracks[1].protect = NULL;
+}
+
+
 int
 main(void)
 {
@@ -337,6 +376,7 @@ main(void)
     test_live();
     test_ended();
     test_rounding();
+    test_protection();
 
     printf("test_mss: %d checks, %d failures\n", checks, failures);
 

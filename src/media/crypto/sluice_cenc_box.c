@@ -314,3 +314,40 @@ sluice_cenc_saio_write(uint8_t *p, uint64_t offset)
 
     return version ? sluice_wb64(p, offset) : sluice_wb32(p, (uint32_t) offset);
 }
+
+
+sluice_status_t
+sluice_cenc_box_child(const uint8_t *p, size_t len, const char *type,
+    size_t *off, size_t *size, size_t *count)
+{
+    size_t  pos, n, found;
+
+    found = 0;
+
+    for (pos = 0; pos < len; pos += n) {
+        if (len - pos < 8) {
+            return SLUICE_BAD_DATA;
+        }
+
+        n = sluice_rb32(p + pos);
+
+        if (n < 8 || n > len - pos) {
+            return SLUICE_BAD_DATA;
+        }
+
+        if (memcmp(p + pos + 4, type, 4) != 0) {
+            continue;
+        }
+
+        if (found++ == 0) {
+            *off = pos;
+            *size = n;
+        }
+    }
+
+    if (count) {
+        *count = found;
+    }
+
+    return found ? SLUICE_OK : SLUICE_NOT_FOUND;
+}

@@ -96,5 +96,16 @@ uint8_t *sluice_cenc_saiz_write(uint8_t *p, const sluice_cenc_sample_t *s,
 size_t sluice_cenc_saio_size(uint64_t offset);
 uint8_t *sluice_cenc_saio_write(uint8_t *p, uint64_t offset);
 
+/*
+ * Reading, for the rewriters of src/media/crypto: the first box of type
+ * among the boxes that fill p[0..len) (the payload of a container):
+ * its offset from p and its whole size in *off and *size, and in *count
+ * (when not NULL) how many boxes of that type there are.
+ * SLUICE_NOT_FOUND when there is none; SLUICE_BAD_DATA when a box does
+ * not fit, or has a 64-bit or a to-the-end size (Sluice writes neither).
+ */
+sluice_status_t sluice_cenc_box_child(const uint8_t *p, size_t len,
+    const char *type, size_t *off, size_t *size, size_t *count);
+
 
 #endif /* _SLUICE_CENC_BOX_H_INCLUDED_ */

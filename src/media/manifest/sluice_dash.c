@@ -7,10 +7,14 @@
 
 
 #include "media/manifest/sluice_dash.h"
+#include "util/sluice_uuid.h"
 
 
 #define SLUICE_DASH_MAX_PERIODS  64
 #define SLUICE_DASH_MAX_TRACKS   64
+
+/* the 'cbcs' scheme FourCC of sluice_pprotect_t */
+#define SLUICE_DASH_CBCS         0x63626373
 
 
 typedef struct {
@@ -39,6 +43,11 @@ static void sluice_dash_view(sluice_dash_ctx_t *ctx, uint32_t k,
 static void sluice_dash_mpd_open(sluice_dash_ctx_t *ctx);
 static void sluice_dash_set(sluice_dash_ctx_t *ctx, uint32_t first);
 static void sluice_dash_set_attrs(sluice_dash_ctx_t *ctx, uint32_t first);
+static void sluice_dash_protection(sluice_buf_t *b,
+    const sluice_pprotect_t *cp);
+static void sluice_dash_system(sluice_buf_t *b, const char *uuid,
+    const char *value, const sluice_str_t *pssh, const sluice_str_t *pro,
+    const sluice_str_t *laurl);
 static void sluice_dash_representation(sluice_dash_ctx_t *ctx,
     const sluice_ptrack_t *t, unsigned template);
 static void sluice_dash_template(sluice_dash_ctx_t *ctx,
@@ -363,6 +372,7 @@ sluice_dash_view(sluice_dash_ctx_t *ctx, uint32_t k, const sluice_ptrack_t *t,
 static void
 sluice_dash_mpd_open(sluice_dash_ctx_t *ctx)
 {
+    uint32_t                      i;
     uint64_t                      frag, window;
     sluice_buf_t                 *b;
     const sluice_presentation_t  *p;
@@ -372,8 +382,20 @@ sluice_dash_mpd_open(sluice_dash_ctx_t *ctx)
     frag = p->fragment_ms ? p->fragment_ms : 2000;
 
     sluice_buf_cstr(b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
-                       "<MPD xmlns=\"urn:mpeg:dash:schema:mpd:2011\" "
-                       "profiles=\"urn:mpeg:dash:profile:isoff-live:2011");
+                       "<MPD xmlns=\"urn:mpeg:dash:schema:mpd:2011\" ");
+
+    for (i = 0; i < p->ntracks; i++) {
+        if (p->tracks[i].protect) {
+            sluice_buf_cstr(b, "xmlns:cenc=\"urn:mpeg:cenc:2013\" "
+                               "xmlns:mspr=\"urn:microsoft:playready\" "
+                               "xmlns:dashif=\"https://dashif.org/CPS\" "
+                               "xmlns:clearkey=\"http://dashif.org/"
+                               "guidelines/clearKey\" ");
+            break;
+        }
+    }
+
+    sluice_buf_cstr(b, "profiles=\"urn:mpeg:dash:profile:isoff-live:2011");
 
     if (ctx->format == SLUICE_FORMAT_DASH_CMAF) {
         sluice_buf_cstr(b, ",urn:mpeg:dash:profile:cmaf:2019");
@@ -436,6 +458,10 @@ sluice_dash_set(sluice_dash_ctx_t *ctx, uint32_t first)
                            "configuration:2011\" value=\"");
         sluice_buf_u64(b, f->info->channels);
         sluice_buf_cstr(b, "\"/>\n");
+    }
+
+    if (f->protect) {
+        sluice_dash_protection(b, f->protect);
     }
 
     if (shared) {
@@ -504,6 +530,85 @@ sluice_dash_set_attrs(sluice_dash_ctx_t *ctx, uint32_t first)
     }
 
     sluice_buf_cstr(b, ">\n");
+}
+
+
+/*
+ * ContentProtection of an AdaptationSet (ISO/IEC 23009-1 5.8.4.1, 23001-7
+ * 11, DASH-IF IOP): the scheme with the default KID, then ClearKey with
+ * its licence URL (DASH-IF's dashif:Laurl and the older clearkey:Laurl),
+ * Widevine and PlayReady with their pssh boxes when signalled.
+ */
+
+static void
+sluice_dash_protection(sluice_buf_t *b, const sluice_pprotect_t *cp)
+{
+    char                 kid[SLUICE_UUID_LEN + 1];
+    static sluice_str_t  none = { NULL, 0 };
+
+    sluice_uuid_print(cp->kid, kid);
+    kid[SLUICE_UUID_LEN] = '\0';
+
+    sluice_buf_cstr(b, "      <ContentProtection schemeIdUri=\"urn:mpeg:"
+                       "dash:mp4protection:2011\" value=\"");
+    sluice_buf_cstr(b, cp->scheme == SLUICE_DASH_CBCS ? "cbcs" : "cenc");
+    sluice_buf_cstr(b, "\" cenc:default_KID=\"");
+    sluice_buf_cstr(b, kid);
+    sluice_buf_cstr(b, "\"/>\n");
+
+    if (cp->clearkey_laurl.len) {
+        sluice_buf_cstr(b, "      <ContentProtection schemeIdUri=\"urn:uuid:"
+                           "e2719d58-a985-b3c9-781a-b030af78d30e\" "
+                           "value=\"ClearKey1.0\">\n"
+                           "        <dashif:Laurl>");
+        sluice_buf_xml(b, cp->clearkey_laurl.data, cp->clearkey_laurl.len);
+        sluice_buf_cstr(b, "</dashif:Laurl>\n"
+                           "        <clearkey:Laurl Lic_type=\"EME-1.0\">");
+        sluice_buf_xml(b, cp->clearkey_laurl.data, cp->clearkey_laurl.len);
+        sluice_buf_cstr(b, "</clearkey:Laurl>\n"
+                           "      </ContentProtection>\n");
+    }
+
+    if (cp->widevine_pssh.len) {
+        sluice_dash_system(b, "edef8ba9-79d6-4ace-a3c8-27dcd51d21ed",
+                           "Widevine", &cp->widevine_pssh, &none,
+                           &cp->widevine_laurl);
+    }
+
+    if (cp->playready_pssh.len) {
+        sluice_dash_system(b, "9a04f079-9840-4286-ab92-e65be0885f95",
+                           "MSPR 2.0", &cp->playready_pssh,
+                           &cp->playready_pro, &none);
+    }
+}
+
+
+static void
+sluice_dash_system(sluice_buf_t *b, const char *uuid, const char *value,
+    const sluice_str_t *pssh, const sluice_str_t *pro,
+    const sluice_str_t *laurl)
+{
+    sluice_buf_cstr(b, "      <ContentProtection schemeIdUri=\"urn:uuid:");
+    sluice_buf_cstr(b, uuid);
+    sluice_buf_cstr(b, "\" value=\"");
+    sluice_buf_cstr(b, value);
+    sluice_buf_cstr(b, "\">\n        <cenc:pssh>");
+    sluice_buf_str(b, pssh);
+    sluice_buf_cstr(b, "</cenc:pssh>\n");
+
+    if (pro->len) {
+        sluice_buf_cstr(b, "        <mspr:pro>");
+        sluice_buf_str(b, pro);
+        sluice_buf_cstr(b, "</mspr:pro>\n");
+    }
+
+    if (laurl->len) {
+        sluice_buf_cstr(b, "        <dashif:Laurl>");
+        sluice_buf_xml(b, laurl->data, laurl->len);
+        sluice_buf_cstr(b, "</dashif:Laurl>\n");
+    }
+
+    sluice_buf_cstr(b, "      </ContentProtection>\n");
 }
 
 
@@ -590,11 +695,13 @@ sluice_dash_template(sluice_dash_ctx_t *ctx, const sluice_ptrack_t *t,
     sluice_buf_xml(b, t->name.data, t->name.len);
     sluice_buf_cstr(b, "=$Time$,format=");
     sluice_buf_cstr(b, format);
+    sluice_buf_xml(b, ctx->p->url_tag.data, ctx->p->url_tag.len);
     sluice_buf_cstr(b, ")\" initialization=\"QualityLevels($Bandwidth$)/"
                        "Fragments(");
     sluice_buf_xml(b, t->name.data, t->name.len);
     sluice_buf_cstr(b, "=i,format=");
     sluice_buf_cstr(b, format);
+    sluice_buf_xml(b, ctx->p->url_tag.data, ctx->p->url_tag.len);
     sluice_buf_cstr(b, ")\">\n");
 
     sluice_dash_timeline(ctx, t, indent);

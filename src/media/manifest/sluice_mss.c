@@ -11,6 +11,8 @@
 
 
 static void sluice_mss_open(sluice_buf_t *b, const sluice_presentation_t *p);
+static void sluice_mss_protection(sluice_buf_t *b,
+    const sluice_presentation_t *p);
 static int sluice_mss_same_index(const sluice_ptrack_t *a,
     const sluice_ptrack_t *b);
 static sluice_status_t sluice_mss_index(sluice_buf_t *b,
@@ -49,6 +51,7 @@ sluice_mss_manifest(sluice_buf_t *b, const sluice_presentation_t *p)
     }
 
     sluice_mss_open(b, p);
+    sluice_mss_protection(b, p);
 
     for (i = 0; i < p->ntracks; i++) {
         for (j = 0; j < i; j++) {
@@ -112,6 +115,35 @@ sluice_mss_open(sluice_buf_t *b, const sluice_presentation_t *p)
 
     sluice_mss_attr_u64(b, "Duration", end > start ? end - start : 0);
     sluice_buf_cstr(b, " IsLive=\"FALSE\">\n");
+}
+
+
+/*
+ * Protection ([MS-SSTR] 2.2.2.2): the PlayReady Header Object of the
+ * first protected track (Smooth clients take one key for all tracks)
+ */
+
+static void
+sluice_mss_protection(sluice_buf_t *b, const sluice_presentation_t *p)
+{
+    uint32_t                  i;
+    const sluice_pprotect_t  *cp;
+
+    for (i = 0; i < p->ntracks; i++) {
+        cp = p->tracks[i].protect;
+
+        if (cp == NULL || cp->playready_pro.len == 0) {
+            continue;
+        }
+
+        sluice_buf_cstr(b, "  <Protection>\n"
+                           "    <ProtectionHeader SystemID=\""
+                           "9A04F079-9840-4286-AB92-E65BE0885F95\">");
+        sluice_buf_str(b, &cp->playready_pro);
+        sluice_buf_cstr(b, "</ProtectionHeader>\n"
+                           "  </Protection>\n");
+        return;
+    }
 }
 
 
@@ -196,7 +228,9 @@ sluice_mss_index_attrs(sluice_buf_t *b, const sluice_presentation_t *p,
     sluice_mss_attr_u64(b, "QualityLevels", n);
     sluice_buf_cstr(b, " Url=\"QualityLevels({bitrate})/Fragments(");
     sluice_buf_xml(b, f->name.data, f->name.len);
-    sluice_buf_cstr(b, "={start time})\"");
+    sluice_buf_cstr(b, "={start time}");
+    sluice_buf_xml(b, p->url_tag.data, p->url_tag.len);
+    sluice_buf_cstr(b, ")\"");
 
     if (sluice_mss_is_video(f) && w && h) {
         sluice_mss_attr_u64(b, "MaxWidth", w);

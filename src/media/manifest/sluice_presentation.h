@@ -31,8 +31,27 @@ typedef struct {
 } sluice_pfrag_t;
 
 
+/*
+ * Common Encryption of a track as manifests signal it (DASH
+ * ContentProtection, the Smooth ProtectionHeader): strings ready to
+ * write, each empty when not signalled
+ */
+typedef struct {
+    uint32_t                     scheme;    /* 'cenc' or 'cbcs' FourCC */
+    uint8_t                      kid[16];   /* big-endian UUID bytes */
+    sluice_str_t                 clearkey_laurl;
+    sluice_str_t                 widevine_pssh;  /* base64, whole box */
+    sluice_str_t                 widevine_laurl;
+    sluice_str_t                 playready_pssh; /* base64, whole box */
+    sluice_str_t                 playready_pro;  /* base64 Header Object */
+} sluice_pprotect_t;
+
+
 typedef struct {
     const sluice_track_info_t   *info;
+
+    /* Common Encryption; NULL: clear */
+    const sluice_pprotect_t     *protect;
 
     /* "video" or "audio": the {track} of the URLs */
     sluice_str_t                 name;
@@ -86,6 +105,12 @@ typedef struct {
 
     /* HLS TS: fragments grouped in one segment; 0 or 1: one */
     uint32_t                     fragments_per_segment;
+
+    /*
+     * what the URLs of DASH segments and Smooth fragments carry after
+     * their format, e.g. ",encryption=cenc" (empty: nothing)
+     */
+    sluice_str_t                 url_tag;
 } sluice_presentation_t;
 
 

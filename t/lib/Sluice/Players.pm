@@ -41,7 +41,8 @@ starts C<node t/browser/play.js --verbose> in the background.  Options:
 C<seconds> (of playback to reach, default 6), C<timeout> (play.js's hard
 limit, default 60), C<seek_back> (play.js C<--seek-back>), C<start_mark>
 (play.js C<--start-mark>: a file the test creates later; the progress is
-counted from there).  Its stderr
+counted from there), C<args> (more play.js arguments, e.g. C<--clearkey>,
+C<--license>).  Its stderr
 (progress, with C<--verbose>) goes to F<TESTDIR/play-N.log>.  Returns a
 handle.
 
@@ -122,7 +123,8 @@ sub play_start {
         '--player', $player, '--url', $url,
         '--seconds', $o{seconds} // 6, '--timeout', $timeout,
         (defined $o{seek_back} ? ('--seek-back', $o{seek_back}) : ()),
-        (defined $o{start_mark} ? ('--start-mark', $o{start_mark}) : ()) ],
+        (defined $o{start_mark} ? ('--start-mark', $o{start_mark}) : ()),
+        @{ $o{args} // [] } ],
         '<', \undef, '>', \$p->{out}, '2>', $p->{log},
         IPC::Run::timeout($timeout + 30));
     return $p;
