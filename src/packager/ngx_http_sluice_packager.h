@@ -26,7 +26,9 @@
 
 #include "core/ngx_sluice.h"
 #include "core/ngx_sluice_index.h"
+#include "core/ngx_sluice_resource.h"
 #include "media/sluice_url.h"
+#include "util/sluice_json.h"
 
 
 /* fragments muxed into one TS segment at most (fragmentsPerTsSegment) */
@@ -48,6 +50,37 @@ typedef struct {
     ngx_uint_t                   nnext;
     ngx_sluice_frag_t            next[NGX_HTTP_SLUICE_SMOOTH_LOOKAHEAD];
 } ngx_http_sluice_seg_track_t;
+
+
+/*
+ * Dynamic encryption of a request (streaming locators only; the preview
+ * and clear policies: scheme NGX_SLUICE_SCHEME_NONE), filled under the
+ * zone mutex by ngx_http_sluice_packager_enc_select()
+ */
+typedef struct {
+    ngx_uint_t                   scheme;        /* ngx_sluice_scheme_e */
+    ngx_uint_t                   encryption;    /* sluice_encryption_t:
+                                                   the URL's or the
+                                                   default served */
+    ngx_uint_t                   tagged;        /* the URL had the tag */
+
+    /* the locator's keys of that scheme, the FourCCs it leaves clear */
+    ngx_uint_t                   nkeys;
+    ngx_sluice_key_t             keys[NGX_SLUICE_MAX_KEYS];
+    uint32_t                     clear[NGX_SLUICE_MAX_CLEAR];
+
+    /* the request's token= argument (encoded), "" when none */
+    ngx_str_t                    token;
+
+    /*
+     * manifests and playlists: copies of the documents (templates), and
+     * their parses once needed
+     */
+    ngx_str_t                    policy_json;
+    ngx_str_t                    locator_json;
+    sluice_json_t               *policy_doc;
+    sluice_json_t               *locator_doc;
+} ngx_http_sluice_enc_t;
 
 
 /* one request, from the URL to the snapshot of the index it reads */
@@ -82,6 +115,7 @@ typedef struct {
     ngx_uint_t                   final;         /* no recording output */
     ngx_int_t                    max_age;       /* -1: not set */
     ngx_pool_t                  *apool;         /* asset reads */
+    ngx_http_sluice_enc_t        enc;
 
     /* manifests and playlists: the window of every track */
     ngx_sluice_snapshot_t        snap;

@@ -36,6 +36,7 @@
 #include "packager/ngx_http_sluice_packager_module.h"
 #include "packager/ngx_http_sluice_packager_manifest.h"
 #include "packager/ngx_http_sluice_packager_asset.h"
+#include "packager/ngx_http_sluice_packager_encryption.h"
 #include "core/ngx_sluice_zone.h"
 #include "core/ngx_sluice_resource.h"
 #include "util/sluice_json.h"
@@ -63,7 +64,6 @@ static sluice_json_t *ngx_http_sluice_endpoint_props(
 static ngx_int_t ngx_http_sluice_endpoint(ngx_http_sluice_pkg_t *pkg,
     ngx_http_sluice_se_t **found);
 static ngx_int_t ngx_http_sluice_locator_collect(ngx_http_sluice_pkg_t *pkg);
-static ngx_uint_t ngx_http_sluice_locator_protocol(sluice_format_t format);
 #if (NGX_THREADS)
 static ngx_int_t ngx_http_sluice_asset_post(ngx_http_sluice_pkg_t *pkg);
 static void ngx_http_sluice_asset_thread(void *data, ngx_log_t *log);
@@ -468,7 +468,6 @@ ngx_http_sluice_locator_collect(ngx_http_sluice_pkg_t *pkg)
 {
     int64_t                 now;
     ngx_int_t               rc;
-    ngx_uint_t              proto;
     ngx_sluice_res_t       *loc, *asset, *policy, *out;
     ngx_slab_pool_t        *shpool;
     ngx_sluice_event_t     *ev;
@@ -512,10 +511,12 @@ ngx_http_sluice_locator_collect(ngx_http_sluice_pkg_t *pkg)
     policy = ngx_sluice_res_find(sh, NGX_SLUICE_RES_STREAMING_POLICY, NULL,
                                  loc->f.policy, ngx_strlen(loc->f.policy));
 
-    proto = ngx_http_sluice_locator_protocol(pkg->url.format);
+    if (policy == NULL) {
+        pkg->reason = "unknown streaming policy";
+        goto done;
+    }
 
-    if (policy == NULL || !(policy->f.protocols & proto)) {
-        pkg->reason = "protocol not enabled by the streaming policy";
+    if (ngx_http_sluice_packager_enc_select(pkg, loc, policy) != NGX_OK) {
         goto done;
     }
 
@@ -560,21 +561,4 @@ done:
     ngx_shmtx_unlock(&shpool->mutex);
 
     return rc;
-}
-
-
-/* the streaming policy protocol a request format needs */
-
-static ngx_uint_t
-ngx_http_sluice_locator_protocol(sluice_format_t format)
-{
-    if (sluice_format_is_hls(format)) {
-        return NGX_SLUICE_PROTO_HLS;
-    }
-
-    if (sluice_format_is_dash(format)) {
-        return NGX_SLUICE_PROTO_DASH;
-    }
-
-    return NGX_SLUICE_PROTO_SMOOTH;
 }

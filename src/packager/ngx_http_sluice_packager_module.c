@@ -23,6 +23,7 @@
 #include "packager/ngx_http_sluice_packager_manifest.h"
 #include "packager/ngx_http_sluice_packager_segment.h"
 #include "packager/ngx_http_sluice_packager_locator.h"
+#include "packager/ngx_http_sluice_packager_encryption.h"
 #include "core/ngx_sluice_zone.h"
 
 
@@ -105,6 +106,13 @@ static ngx_command_t  ngx_http_sluice_packager_commands[] = {
       ngx_conf_set_msec_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_sluice_packager_loc_conf_t, live_window),
+      NULL },
+
+    { ngx_string("sluice_key_delivery_url"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_sluice_packager_enc_conf_url,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
       NULL },
 
       ngx_null_command
@@ -830,6 +838,7 @@ ngx_http_sluice_packager_create_loc_conf(ngx_conf_t *cf)
     }
 
     conf->live_window = NGX_CONF_UNSET_MSEC;
+    conf->key_url = NGX_CONF_UNSET_PTR;
 
     return conf;
 }
@@ -843,6 +852,7 @@ ngx_http_sluice_packager_merge_loc_conf(ngx_conf_t *cf, void *parent,
     ngx_http_sluice_packager_loc_conf_t *conf = child;
 
     ngx_conf_merge_msec_value(conf->live_window, prev->live_window, 60000);
+    ngx_conf_merge_ptr_value(conf->key_url, prev->key_url, NULL);
 
     if (conf->live_window < 1000) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,

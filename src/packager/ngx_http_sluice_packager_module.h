@@ -28,6 +28,7 @@
 
 typedef struct {
     ngx_msec_t                   live_window;
+    ngx_http_complex_value_t    *key_url;   /* sluice_key_delivery_url */
 } ngx_http_sluice_packager_loc_conf_t;
 
 
