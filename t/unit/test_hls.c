@@ -506,8 +506,9 @@ test_encryption(void)
     s = render(&p, &tracks[0], SLUICE_FORMAT_HLS_TS, &rc);
     CHECK(s && strstr(s, "#EXT-X-VERSION:5\n"));
     CHECK(s && count_of(s, "#EXT-X-KEY:METHOD=SAMPLE-AES,") == 6);
-    CHECK(s && strstr(s, "#EXT-X-KEY:METHOD=SAMPLE-AES,URI=\"skd://k.example/"
-                      "FairPlay/?kid=00112233-4455-6677-8899-aabbccddeeff\","
+    CHECK(s && strstr(s, "#EXT-X-KEY:METHOD=SAMPLE-AES,"
+                      "URI=\"skd://k.example/FairPlay/"
+                      "?kid=00112233-4455-6677-8899-aabbccddeeff\","
                       "IV=0x00000000000000000000000000000006,"
                       "KEYFORMAT=\"com.apple.streamingkeydelivery\","
                       "KEYFORMATVERSIONS=\"1\"\n#EXTINF:2.000,\n"
