@@ -9,8 +9,8 @@
 #   build    deps, then configure (only when needed) and build nginx + modules
 #   unit     build and run the C unit tests t/unit/test_*.c (no nginx)
 #   fuzz     build the fuzz targets t/fuzz/fuzz_*.c and run each briefly
-#   prove    run the Perl integration tests: prove -j2 -I t/lib t/*.t, the
-#            longest first (SLOW_SUITES)
+#   prove    run the Perl integration tests: prove -j3 (-j2 sanitized)
+#            -I t/lib t/*.t, the longest first (SLOW_SUITES)
 #            (or the files given: ./build.sh prove t/000-smoke.t)
 #   test     deps, build, unit, prove; the fuzz smoke (not with --sanitize)
 #            and the Debian build of t/090 in the background during prove
@@ -54,7 +54,8 @@ APT_PACKAGES="build-essential dpkg-dev xz-utils libpcre2-dev zlib1g-dev
     gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
     gstreamer1.0-plugins-bad gstreamer1.0-libav clang libclang-rt-14-dev
     openssl chromium libavcodec-dev libavformat-dev libavutil-dev
-    libswscale-dev libswresample-dev libavfilter-dev libx264-dev"
+    libswscale-dev libswresample-dev libavfilter-dev libx264-dev
+    libxml-libxml-perl"
 
 
 log() {
@@ -469,7 +470,7 @@ cmd_fuzz() {
 # --- integration tests -----------------------------------------------------
 
 # The longest suites (docs/benchmarks.md, "CI times"), longest first:
-# prove -j2 starts them first, so the run does not end with one of them
+# prove -jN starts them first, so the run does not end with one of them
 # running alone.  The other suites follow in name order (t/090 last: the
 # Debian build that ./build.sh test starts in the background is done by
 # then).
@@ -495,7 +496,14 @@ prove_order() {
 
 
 cmd_prove() {
-    local jobs="${SLUICE_PROVE_JOBS:-2}" what="$*"
+    # Three suites at a time in the normal build: they mostly wait for
+    # real-time media (prove -j2 used 0.6 of 2 cores, docs/benchmarks.md);
+    # two in the sanitizer build, whose processes are heavier.
+    local jobs="${SLUICE_PROVE_JOBS:-3}" what="$*"
+
+    if [ "$SANITIZE" = 1 ]; then
+        jobs="${SLUICE_PROVE_JOBS:-2}"
+    fi
 
     [ -x "$SLUICE_NGINX" ] || cmd_build
 

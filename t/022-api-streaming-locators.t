@@ -2,14 +2,18 @@
 
 # REST API: streaming locators (AMS v3 Metadata 2023-01-01): PUT (201,
 # immutable), GET, list, DELETE, listPaths (the manifest name of the live
-# output that recorded the asset), listContentKeys; references checked,
-# caller-supplied streamingLocatorId, startTime/endTime, filters;
-# persistence.
+# output that recorded the asset; one entry per protocol and encryption
+# scheme, AMS's paths), listContentKeys; references checked,
+# caller-supplied streamingLocatorId, startTime/endTime, filters; content
+# keys made or given (AMS's example), matched by label, guarded by
+# existing content key policies (each refusal one case), values only in
+# listContentKeys and the file (0600), never logged; persistence.
 
 use strict;
 use warnings;
 
 use Test::More;
+use JSON::PP;
 
 use FindBin;
 use lib "$FindBin::Bin/lib";
@@ -87,9 +91,9 @@ my @bad = (
     [ 404, 'NotFound', 'asset missing', assetName => 'nope' ],
     [ 404, 'NotFound', 'policy missing',
       assetName => 'rec', streamingPolicyName => 'nope' ],
-    [ 400, 'NotSupported', 'encrypting policy',
+    [ 400, 'BadRequest', 'encrypting policy, no content key policy',
       assetName => 'rec', streamingPolicyName => 'Predefined_ClearKey' ],
-    [ 400, 'NotSupported', 'content keys',
+    [ 400, 'BadRequest', 'content keys with a clear policy',
       assetName => 'rec', contentKeys => [ { id => $given } ] ],
     [ 400, 'BadRequest', 'bad startTime',
       assetName => 'rec', startTime => 'yesterday' ],
@@ -172,6 +176,275 @@ is_deeply($r->{json}{contentKeys}, [], 'no content keys for clear');
 is($t->api(POST => 'streamingLocators/loc1/bogus')->{status}, 404,
     'unknown action: 404');
 
+# --- content keys ----------------------------------------------------------------
+
+sub example {
+    my ($name) = @_;
+    my $f = Sluice::OpenAPI::default_dir() . "/examples/$name.json";
+    open my $fh, '<', $f or die "$f: $!";
+    local $/;
+    return JSON::PP::decode_json(<$fh>);
+}
+
+sub keys_of {
+    my ($name) = @_;
+    return $t->api(POST => "streamingLocators/$name/listContentKeys")
+        ->{json}{contentKeys};
+}
+
+my $b64_16 = qr{^[A-Za-z0-9+/]{21}[AQgw]==$};
+my $open = { properties => { options => [ { name => 'open',
+    configuration => { '@odata.type' =>
+        '#Microsoft.Media.ContentKeyPolicyClearKeyConfiguration' },
+    restriction => { '@odata.type' =>
+        '#Microsoft.Media.ContentKeyPolicyOpenRestriction' } } ] } };
+is($t->api(PUT => "contentKeyPolicies/$_", $open)->{status}, 201,
+    "content key policy $_") for qw(ckp ckp2 PolicyWithMultipleOptions);
+
+# generated keys: Predefined_ClearKey
+
+$r = locator('aes', assetName => 'rec',
+    streamingPolicyName => 'Predefined_ClearKey',
+    defaultContentKeyPolicyName => 'ckp');
+is($r->{status}, 201, 'Predefined_ClearKey with a content key policy: 201');
+$oa->ok('StreamingLocator', $r, 'shape');
+my $k = $r->{json}{properties}{contentKeys};
+is(scalar @$k, 1, 'one key');
+like($k->[0]{id}, $uuid, 'its id: a new UUID');
+is($k->[0]{type}, 'EnvelopeEncryption', 'type EnvelopeEncryption');
+is($k->[0]{labelReferenceInStreamingPolicy}, 'aesDefaultKey',
+    'label aesDefaultKey');
+is_deeply($k->[0]{tracks}, [], 'tracks []');
+ok(!exists $k->[0]{value} && !exists $k->[0]{policyName},
+    'neither value nor policyName in the PUT answer');
+is_deeply($t->api(GET => 'streamingLocators/aes')->{json}{properties}
+    {contentKeys}, $k, 'GET: the same, no value');
+
+$r = $t->api(POST => 'streamingLocators/aes/listContentKeys');
+is($r->{status}, 200, 'listContentKeys: 200');
+$oa->ok('ListContentKeysResponse', $r, 'listContentKeys: shape');
+my $lk = $r->{json}{contentKeys};
+is_deeply([ sort keys %{$lk->[0]} ], [ sort qw(id type value policyName
+    labelReferenceInStreamingPolicy tracks) ], 'the members AMS gives');
+is($lk->[0]{id}, $k->[0]{id}, 'listContentKeys: the id');
+like($lk->[0]{value}, $b64_16, 'listContentKeys: a 16-byte value');
+is($lk->[0]{policyName}, 'ckp', "policyName: the locator's default");
+
+locator('aes2', assetName => 'rec', streamingPolicyName => 'Predefined_ClearKey',
+    defaultContentKeyPolicyName => 'ckp');
+my $lk2 = keys_of('aes2');
+ok($lk2->[0]{id} ne $lk->[0]{id} && $lk2->[0]{value} ne $lk->[0]{value},
+    'another locator: another key');
+
+my $aid = $t->api(GET => 'streamingLocators/aes')->{json}{properties}
+    {streamingLocatorId};
+$r = $t->api(POST => 'streamingLocators/aes/listPaths');
+$oa->ok('ListPathsResponse', $r, 'listPaths: shape');
+is_deeply($r->{json}{streamingPaths}, [
+    { streamingProtocol => 'Hls', encryptionScheme => 'EnvelopeEncryption',
+      paths => [ "/$aid/show.ism/manifest(format=m3u8-aapl,encryption=cbc)",
+                 "/$aid/show.ism/manifest(format=m3u8-cmaf,encryption=cbc)" ] },
+    { streamingProtocol => 'Dash', encryptionScheme => 'EnvelopeEncryption',
+      paths => [ "/$aid/show.ism/manifest(format=mpd-time-csf,encryption=cbc)" ]
+    },
+    { streamingProtocol => 'SmoothStreaming',
+      encryptionScheme => 'EnvelopeEncryption',
+      paths => [ "/$aid/show.ism/manifest(encryption=cbc)" ] } ],
+    'listPaths: the envelope paths');
+
+# given keys: the AMS example, with the AMS secure-streaming policy
+
+is($t->api(PUT => 'streamingPolicies/secureStreamingPolicy',
+    example('streaming-policies-create-secure-streaming')->{parameters}
+    {parameters})->{status}, 201, 'the AMS secure streaming policy');
+
+my $ex = example('streaming-locators-create-secure-userDefinedContentKeys');
+my $body = $ex->{parameters}{parameters};
+$body->{properties}{assetName} = 'rec';
+$r = $t->api(PUT => 'streamingLocators/ams', $body);
+is($r->{status}, 201, 'the AMS user-defined keys example: 201');
+$oa->ok('StreamingLocator', $r, 'shape');
+is_deeply($r->{json}{properties}{contentKeys},
+    $ex->{responses}{201}{body}{properties}{contentKeys},
+    'contentKeys as AMS answers them (CBCS, CENC, envelope; no values)');
+my $amsid = $r->{json}{properties}{streamingLocatorId};
+is($amsid, '90000000-0000-0000-0000-00000000000a',
+    'streamingLocatorId lowercased');
+
+is_deeply([ map { [ @$_{qw(labelReferenceInStreamingPolicy type id value
+    policyName)} ] } @{keys_of('ams')} ], [
+    [ 'aesDefaultKey', 'EnvelopeEncryption',
+      '60000000-0000-0000-0000-000000000001', '1UqLohAfWsEGkULYxHjYZg==',
+      'PolicyWithMultipleOptions' ],
+    [ 'cencDefaultKey', 'CommonEncryptionCenc',
+      '60000000-0000-0000-0000-000000000004', '4UqLohAfWsEGkULYxHjYZg==',
+      'PolicyWithMultipleOptions' ],
+    [ 'cbcsDefaultKey', 'CommonEncryptionCbcs',
+      '60000000-0000-0000-0000-000000000007', '7UqLohAfWsEGkULYxHjYZg==',
+      'PolicyWithMultipleOptions' ] ],
+    "listContentKeys: the given ids and values, in AMS's order, with the "
+    . "policy's default content key policy");
+our $ams_keys = $t->api(POST => 'streamingLocators/ams/listContentKeys')
+    ->{json};
+our $ams_get = $t->api(GET => 'streamingLocators/ams')->{json};
+
+my $lp = example('streaming-locators-list-paths-streaming-only')
+    ->{responses}{200}{body}{streamingPaths};
+$r = $t->api(POST => 'streamingLocators/ams/listPaths');
+$oa->ok('ListPathsResponse', $r, 'listPaths: shape');
+is_deeply([ map { [ $_->{streamingProtocol}, $_->{encryptionScheme},
+    $_->{paths}[0] ] } @{$r->{json}{streamingPaths}} ],
+    [ map { my $p = $_->{paths}[0];
+            $p =~ s{^/[^/]+/videoManifest1\.ism/}{/$amsid/show.ism/};
+            [ $_->{streamingProtocol}, $_->{encryptionScheme}, $p ] } @$lp ],
+    "listPaths: AMS's entries in AMS's order, each with AMS's path first");
+is_deeply([ map { @{$_->{paths}}[1 .. $#{$_->{paths}}] }
+    @{$r->{json}{streamingPaths}} ],
+    [ map { "/$amsid/show.ism/manifest($_)" }
+      'format=m3u8-cmaf,encryption=cbc', 'format=mpd-time-cmaf,encryption=cenc',
+      'format=m3u8-cmaf,encryption=cbcs-aapl' ],
+    'and the CMAF variants');
+
+my $kid1 = '1A2B3C4D-0000-4000-8000-00000000000B';
+$r = locator('onekey', assetName => 'rec',
+    streamingPolicyName => 'Predefined_MultiDrmCencStreaming',
+    defaultContentKeyPolicyName => 'ckp', contentKeys => [ { id => $kid1 } ]);
+is($r->{status}, 201, 'one key given, without label: the only key');
+$lk = keys_of('onekey');
+is($lk->[0]{id}, lc $kid1, 'its id, lowercased');
+like($lk->[0]{value}, $b64_16, 'its value made');
+is($lk->[0]{labelReferenceInStreamingPolicy}, 'cencDefaultKey',
+    'label cencDefaultKey');
+
+$r = locator('partial', assetName => 'rec',
+    streamingPolicyName => 'secureStreamingPolicy', contentKeys => [ {
+        labelReferenceInStreamingPolicy => 'cbcsDefaultKey',
+        id => '1a2b3c4d-0000-4000-8000-00000000000c' } ]);
+is($r->{status}, 201, 'some keys given');
+$lk = keys_of('partial');
+is(scalar @$lk, 3, 'the others made');
+is($lk->[2]{id}, '1a2b3c4d-0000-4000-8000-00000000000c', 'the given id');
+
+# keyToTrackMappings: one key per mapping, with its content key policy
+
+my $fourcc = sub { { trackSelections => [ { property => 'FourCC',
+    operation => 'Equal', value => $_[0] } ] } };
+my $yes = JSON::PP::true;
+my $no = JSON::PP::false;
+is($t->api(PUT => 'streamingPolicies/mapped', { properties => {
+    commonEncryptionCenc => { enabledProtocols => { download => $no,
+            dash => $yes, hls => $no, smoothStreaming => $no },
+        contentKeys => { defaultKey => { label => 'video' },
+            keyToTrackMappings => [ { label => 'audio', policyName => 'ckp2',
+                tracks => [ $fourcc->('mp4a') ] } ] } },
+    commonEncryptionCbcs => { enabledProtocols => { download => $no,
+            dash => $no, hls => $yes, smoothStreaming => $no },
+        contentKeys => { defaultKey => { label => 'fp' } } } } })->{status},
+    201, 'a policy with a keyToTrackMapping');
+$r = locator('mapped1', assetName => 'rec', streamingPolicyName => 'mapped',
+    defaultContentKeyPolicyName => 'ckp');
+is($r->{status}, 201, 'its locator');
+is_deeply([ map { $_->{labelReferenceInStreamingPolicy} }
+    @{$r->{json}{properties}{contentKeys}} ], [ qw(fp video audio) ],
+    'GET order: CBCS, then CENC keys');
+is_deeply([ map { [ @$_{qw(labelReferenceInStreamingPolicy type policyName)},
+    $_->{tracks} ] } @{keys_of('mapped1')} ], [
+    [ 'video', 'CommonEncryptionCenc', 'ckp', [] ],
+    [ 'audio', 'CommonEncryptionCenc', 'ckp2', [ $fourcc->('mp4a') ] ],
+    [ 'fp', 'CommonEncryptionCbcs', 'ckp', [] ] ],
+    "listContentKeys: the mapping's key, its tracks and content key policy");
+$r = $t->api(POST => 'streamingLocators/mapped1/listPaths');
+is_deeply([ map { "$_->{streamingProtocol} $_->{encryptionScheme}" }
+    @{$r->{json}{streamingPaths}} ],
+    [ 'Dash CommonEncryptionCenc', 'Hls CommonEncryptionCbcs' ],
+    'listPaths: Dash CENC, Hls CBCS');
+
+is($t->api(PUT => 'streamingPolicies/mappedGone', { properties => {
+    commonEncryptionCenc => { enabledProtocols => { download => $no,
+            dash => $yes, hls => $no, smoothStreaming => $no },
+        contentKeys => { keyToTrackMappings => [ { label => 'audio',
+            policyName => 'gone', tracks => [ $fourcc->('mp4a') ] } ] } }
+    } })->{status}, 201, 'a mapping naming a missing content key policy');
+
+my $kid9 = '1a2b3c4d-0000-4000-8000-000000000009';
+my @kbad = (
+    [ 400, 'unknown label', 'secureStreamingPolicy',
+      [ { labelReferenceInStreamingPolicy => 'nope', id => $kid9 } ] ],
+    [ 400, 'a label given twice', 'secureStreamingPolicy',
+      [ { labelReferenceInStreamingPolicy => 'aesDefaultKey', id => $kid9 },
+        { labelReferenceInStreamingPolicy => 'aesDefaultKey',
+          id => '1a2b3c4d-0000-4000-8000-00000000000a' } ] ],
+    [ 400, 'no label, several keys', 'secureStreamingPolicy',
+      [ { id => $kid9 } ] ],
+    [ 400, 'label not a string', 'Predefined_ClearKey',
+      [ { labelReferenceInStreamingPolicy => 1, id => $kid9 } ] ],
+    [ 400, 'id missing', 'Predefined_ClearKey',
+      [ { labelReferenceInStreamingPolicy => 'aesDefaultKey' } ] ],
+    [ 400, 'id not a UUID', 'Predefined_ClearKey', [ { id => 'key-1' } ] ],
+    [ 400, 'value not base64', 'Predefined_ClearKey',
+      [ { id => $kid9, value => '!!!!' } ] ],
+    [ 400, 'value of 15 bytes', 'Predefined_ClearKey',
+      [ { id => $kid9, value => 'AAAAAAAAAAAAAAAAAAAA' } ] ],
+    [ 400, 'value of 32 bytes', 'Predefined_ClearKey',
+      [ { id => $kid9, value => 'A' x 43 . '=' } ] ],
+    [ 400, 'value not a string', 'Predefined_ClearKey',
+      [ { id => $kid9, value => 16 } ] ],
+    [ 400, 'two keys with one id', 'secureStreamingPolicy',
+      [ { labelReferenceInStreamingPolicy => 'aesDefaultKey', id => $kid9 },
+        { labelReferenceInStreamingPolicy => 'cencDefaultKey',
+          id => uc $kid9 } ] ],
+    [ 400, 'contentKeys not an array', 'Predefined_ClearKey',
+      { id => $kid9 } ],
+    [ 400, 'an entry not an object', 'Predefined_ClearKey', [ 'key' ] ],
+    [ 400, 'content key policy missing', 'Predefined_ClearKey', undef,
+      defaultContentKeyPolicyName => 'nope' ],
+    [ 400, "a mapping's content key policy missing", 'mappedGone', undef ],
+    [ 409, 'an id another locator uses with another value',
+      'Predefined_ClearKey', [ { id => $kid1,
+        value => 'AAAAAAAAAAAAAAAAAAAAAA==' } ] ],
+);
+
+for my $b (@kbad) {
+    my ($status, $what, $policy, $keys, %more) = @$b;
+    $r = locator('badkeys', assetName => 'rec', streamingPolicyName => $policy,
+        defaultContentKeyPolicyName => 'ckp', %more,
+        defined $keys ? (contentKeys => $keys) : ());
+    is($r->{status}, $status, "$what: $status");
+    is(code($r), $status == 409 ? 'Conflict' : 'BadRequest',
+        "$what: error code");
+}
+is($t->api(GET => 'streamingLocators/badkeys')->{status}, 404,
+    'refused ones not created');
+
+$r = locator('sharedkey', assetName => 'rec',
+    streamingPolicyName => 'Predefined_ClearKey', defaultContentKeyPolicyName =>
+    'ckp', contentKeys => [ { id => '60000000-0000-0000-0000-000000000001',
+        value => '1UqLohAfWsEGkULYxHjYZg==' } ]);
+is($r->{status}, 201, 'an id another locator uses with the same value: 201');
+is($t->api(DELETE => 'streamingLocators/sharedkey')->{status}, 200,
+    'deleted');
+
+# a content key policy a key uses stays
+
+$r = $t->api(DELETE => 'contentKeyPolicies/ckp2');
+is($r->{status}, 409, 'a content key policy a key uses cannot be deleted');
+like($r->{json}{error}{message}, qr/mapped1/, 'the message names the locator');
+is($t->api(DELETE => 'streamingLocators/mapped1')->{status}, 200,
+    'its locator deleted');
+is($t->api(DELETE => 'contentKeyPolicies/ckp2')->{status}, 200,
+    'then it can go');
+
+# the file keeps the values, readable by the nginx user only
+
+my $file = $t->testdir() . '/data/api/streamingLocators/ams.json';
+is((stat $file)[2] & 07777, 0600, 'locator file mode 0600');
+like($t->read_file('data/api/streamingLocators/ams.json'),
+    qr/1UqLohAfWsEGkULYxHjYZg==/, 'the file holds the values');
+my @values = map { $_->{value} } map { @{keys_of($_)} } qw(aes aes2 ams
+    onekey partial);
+is(scalar(grep { index($t->error_log(), $_) >= 0 } @values), 0,
+    'no key value in error.log');
+
 # --- get, list -----------------------------------------------------------------
 
 $r = $t->api(GET => 'streamingLocators/LOC2');
@@ -188,7 +461,7 @@ while (1) {
     my $next = $r->{json}{'@odata.nextLink'} or last;
     $r = $t->api(GET => Sluice::ApiRes::rel($next));
 }
-is(scalar @names, 13, 'list: all 13 over pages');
+is(scalar @names, 13 + 5, 'list: all 18 over pages');
 
 # --- delete --------------------------------------------------------------------
 
@@ -210,6 +483,15 @@ $t->run();
 
 is_deeply($t->api(GET => 'streamingLocators/loc2')->{json}, $before,
     'locator unchanged after kill -9');
+is_deeply($t->api(POST => 'streamingLocators/ams/listContentKeys')->{json},
+    $ams_keys, 'content keys (values) unchanged after kill -9');
+is_deeply($t->api(GET => 'streamingLocators/ams')->{json}, $ams_get,
+    'encrypted locator unchanged after kill -9');
+$r = locator('sameid', assetName => 'rec',
+    streamingPolicyName => 'Predefined_ClearKey',
+    defaultContentKeyPolicyName => 'ckp', contentKeys => [ { id => $kid1,
+        value => 'AAAAAAAAAAAAAAAAAAAAAA==' } ]);
+is($r->{status}, 409, 'its key ids are still taken');
 $r = locator('dup', assetName => 'rec', streamingLocatorId => $given);
 is($r->{status}, 409, 'its streamingLocatorId is still taken');
 $r = $t->api(POST => 'streamingLocators/loc1/listPaths');

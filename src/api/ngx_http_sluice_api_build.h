@@ -45,6 +45,7 @@ typedef struct {
     sluice_alloc_t             *a;
     ngx_pool_t                 *pool;
     ngx_http_sluice_main_conf_t *conf;          /* NULL when loading */
+    ngx_sluice_zone_ctx_t      *zctx;           /* lookups (lock it) */
     sluice_json_t              *in;
     sluice_json_t              *old;            /* stored doc, or NULL */
     ngx_str_t                   name;

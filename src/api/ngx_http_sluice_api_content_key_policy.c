@@ -14,7 +14,9 @@
  * The secrets in it (token verification keys, FairPlay ASK, PFX and its
  * password) come back only from getPolicyPropertiesWithSecrets; a GET
  * or a list shows them as null, as AMS did.  Files are readable by the
- * nginx user only (core/ngx_sluice_store.c).
+ * nginx user only (core/ngx_sluice_store.c).  A policy that guards a
+ * content key of a streaming locator cannot be deleted (409) until the
+ * locator is.
  */
 
 
@@ -437,6 +439,39 @@ ngx_http_sluice_ckp_build(ngx_http_sluice_res_build_t *b)
 }
 
 
+/* a policy guarding a key of a streaming locator stays (409) */
+
+static ngx_int_t
+ngx_http_sluice_ckp_deletable(ngx_sluice_shctx_t *sh, void *rec,
+    ngx_http_sluice_res_err_t *err)
+{
+    ngx_uint_t         i;
+    ngx_sluice_res_t  *loc, *res;
+
+    res = rec;
+
+    for (loc = ngx_sluice_res_next(sh, NGX_SLUICE_RES_STREAMING_LOCATOR,
+                                   NULL);
+         loc;
+         loc = ngx_sluice_res_next(sh, NGX_SLUICE_RES_STREAMING_LOCATOR,
+                                   loc))
+    {
+        for (i = 0; i < loc->f.nkeys; i++) {
+            if (ngx_strcasecmp(loc->f.keys[i].policy, res->name) == 0) {
+                ngx_http_sluice_res_refuse(err, NGX_HTTP_CONFLICT,
+                                           "Conflict",
+                                           "Content key policy '%s' is used "
+                                           "by the content keys of streaming "
+                                           "locator '%s'.", res->name,
+                                           loc->name);
+            }
+        }
+    }
+
+    return NGX_OK;
+}
+
+
 /* --- secrets ------------------------------------------------------------- */
 
 static ngx_int_t
@@ -565,6 +600,7 @@ ngx_http_sluice_rt_t  ngx_http_sluice_rt_content_key_policy = {
     .flags = NGX_HTTP_SLUICE_RT_PATCH,
     .kind = &ngx_http_sluice_rk_res,
     .build = ngx_http_sluice_ckp_build,
+    .deletable = ngx_http_sluice_ckp_deletable,
     .render = ngx_http_sluice_ckp_render,
     .post = ngx_http_sluice_ckp_post,
 };

@@ -550,6 +550,7 @@ ngx_http_sluice_res_build(ngx_http_request_t *r,
     b->a = &ctx->alloc;
     b->pool = r->pool;
     b->conf = ctx->conf;
+    b->zctx = ngx_http_sluice_res_zone(ctx);
     b->name = ctx->name;
     b->parent = ctx->parent;
     b->in = ctx->body;
@@ -1656,8 +1657,9 @@ ngx_http_sluice_res_preload(ngx_sluice_zone_ctx_t *zctx, ngx_pool_t *pool,
 /* a file's validation: NGX_OK, NGX_DECLINED (skipped), NGX_ERROR */
 
 static ngx_int_t
-ngx_http_sluice_res_load_build(ngx_http_sluice_rt_t *rt, u_char *data,
-    size_t len, ngx_http_sluice_res_build_t *b, ngx_log_t *log)
+ngx_http_sluice_res_load_build(ngx_sluice_zone_ctx_t *zctx,
+    ngx_http_sluice_rt_t *rt, u_char *data, size_t len,
+    ngx_http_sluice_res_build_t *b, ngx_log_t *log)
 {
     ngx_int_t       rc;
     sluice_json_t  *root, *meta, *doc;
@@ -1676,6 +1678,7 @@ ngx_http_sluice_res_load_build(ngx_http_sluice_rt_t *rt, u_char *data,
     }
 
     ngx_http_sluice_res_build_load(b, b->a, b->pool, doc);
+    b->zctx = zctx;
 
     if (rt->kind->load_name(b, meta, doc) != NGX_OK
         || !ngx_http_sluice_res_name_ok(rt, &b->name)
@@ -1720,7 +1723,7 @@ ngx_http_sluice_res_load(ngx_sluice_zone_ctx_t *zctx, ngx_uint_t type,
     b.a = &a;
     b.pool = pool;
 
-    rc = ngx_http_sluice_res_load_build(rt, data, len, &b, log);
+    rc = ngx_http_sluice_res_load_build(zctx, rt, data, len, &b, log);
 
     if (rc == NGX_OK) {
         rc = ngx_http_sluice_res_json_text(pool, b.doc, &json);

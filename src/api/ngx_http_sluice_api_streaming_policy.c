@@ -6,10 +6,16 @@
  * list, GET, PUT (201; policies cannot be updated: 409), DELETE.
  *
  * The six predefined policies are records made in every fresh zone
- * (never saved, never changed or deleted).  Custom policies are stored
- * after a structural validation of their encryption blocks; encryption
- * itself arrives with a later version, so streaming locators refuse
- * policies that encrypt (f.encrypted).
+ * (never saved, never changed or deleted).  A policy is noEncryption, or
+ * any of envelopeEncryption, commonEncryptionCenc, commonEncryptionCbcs:
+ * their enabled protocols go into f.enc_protocols[scheme] (noEncryption's
+ * into f.protocols and f.enc_protocols[NGX_SLUICE_SCHEME_NONE]), the
+ * FourCCs of clearTracks into f.clear[scheme]; content keys (labels,
+ * keyToTrackMappings, content key policy names) are checked by
+ * ngx_http_sluice_api_content_keys.c.  Blocks are stored as AMS echoes
+ * them: clearTracks and keyToTrackMappings [] when absent, the DRM
+ * settings and URL templates kept (the packager reads them from the
+ * document), unknown members dropped.
  */
 
 
@@ -17,13 +23,22 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 
+#include "api/ngx_http_sluice_api_content_keys.h"
 #include "api/ngx_http_sluice_api_record.h"
 #include "api/ngx_http_sluice_api_streaming_policy.h"
 
 
-#define NGX_HTTP_SLUICE_SP_CLEAR_KEYS                                        \
-    "\"clearTracks\":[],\"contentKeys\":{\"defaultKey\":{},"                 \
-    "\"keyToTrackMappings\":[]}"
+#define NGX_HTTP_SLUICE_SP_URL_LEN  2048
+
+
+/* the predefined policies, stored as their build makes them */
+
+#define NGX_HTTP_SLUICE_SP_KEY(label)                                        \
+    "\"contentKeys\":{\"defaultKey\":{\"label\":\"" label "\"}}"
+
+#define NGX_HTTP_SLUICE_SP_PROTOCOLS(dash, hls, smooth)                      \
+    "\"enabledProtocols\":{\"download\":false,\"dash\":" dash ","            \
+    "\"hls\":" hls ",\"smoothStreaming\":" smooth "}"
 
 
 static struct {
@@ -48,27 +63,79 @@ static struct {
 
     { "Predefined_ClearKey",
       "{\"properties\":{\"created\":\"2018-01-01T00:00:00Z\","
-      "\"envelopeEncryption\":{\"enabledProtocols\":{\"download\":false,"
-      "\"dash\":true,\"hls\":true,\"smoothStreaming\":true},"
-      NGX_HTTP_SLUICE_SP_CLEAR_KEYS "}}}" },
+      "\"envelopeEncryption\":{"
+      NGX_HTTP_SLUICE_SP_PROTOCOLS("true", "true", "true") ","
+      NGX_HTTP_SLUICE_SP_KEY("aesDefaultKey") "}}}" },
 
     { "Predefined_MultiDrmCencStreaming",
       "{\"properties\":{\"created\":\"2018-01-01T00:00:00Z\","
-      "\"commonEncryptionCenc\":{\"enabledProtocols\":{\"download\":false,"
-      "\"dash\":true,\"hls\":false,\"smoothStreaming\":true},"
-      NGX_HTTP_SLUICE_SP_CLEAR_KEYS ","
+      "\"commonEncryptionCenc\":{"
+      NGX_HTTP_SLUICE_SP_PROTOCOLS("true", "false", "true") ","
+      NGX_HTTP_SLUICE_SP_KEY("cencDefaultKey") ","
       "\"drm\":{\"playReady\":{},\"widevine\":{}}}}}" },
 
     { "Predefined_MultiDrmStreaming",
       "{\"properties\":{\"created\":\"2018-01-01T00:00:00Z\","
-      "\"commonEncryptionCenc\":{\"enabledProtocols\":{\"download\":false,"
-      "\"dash\":true,\"hls\":false,\"smoothStreaming\":true},"
-      NGX_HTTP_SLUICE_SP_CLEAR_KEYS ","
+      "\"commonEncryptionCenc\":{"
+      NGX_HTTP_SLUICE_SP_PROTOCOLS("true", "false", "true") ","
+      NGX_HTTP_SLUICE_SP_KEY("cencDefaultKey") ","
       "\"drm\":{\"playReady\":{},\"widevine\":{}}},"
-      "\"commonEncryptionCbcs\":{\"enabledProtocols\":{\"download\":false,"
-      "\"dash\":false,\"hls\":true,\"smoothStreaming\":false},"
-      NGX_HTTP_SLUICE_SP_CLEAR_KEYS ","
+      "\"commonEncryptionCbcs\":{"
+      NGX_HTTP_SLUICE_SP_PROTOCOLS("false", "true", "false") ","
+      NGX_HTTP_SLUICE_SP_KEY("cbcsDefaultKey") ","
       "\"drm\":{\"fairPlay\":{\"allowPersistentLicense\":false}}}}}" }
+};
+
+
+/* the members of a settings object: name, JSON type, required */
+typedef struct {
+    const char                 *name;
+    ngx_uint_t                  type;
+    ngx_uint_t                  required;
+} ngx_http_sluice_sp_member_t;
+
+
+static ngx_http_sluice_sp_member_t  ngx_http_sluice_sp_playready[] = {
+    { "customLicenseAcquisitionUrlTemplate", SLUICE_JSON_STRING, 0 },
+    { "playReadyCustomAttributes", SLUICE_JSON_STRING, 0 },
+    { NULL, 0, 0 }
+};
+
+static ngx_http_sluice_sp_member_t  ngx_http_sluice_sp_widevine[] = {
+    { "customLicenseAcquisitionUrlTemplate", SLUICE_JSON_STRING, 0 },
+    { NULL, 0, 0 }
+};
+
+static ngx_http_sluice_sp_member_t  ngx_http_sluice_sp_fairplay[] = {
+    { "customLicenseAcquisitionUrlTemplate", SLUICE_JSON_STRING, 0 },
+    { "allowPersistentLicense", SLUICE_JSON_BOOL, 1 },
+    { NULL, 0, 0 }
+};
+
+static ngx_http_sluice_sp_member_t  ngx_http_sluice_sp_clear_key[] = {
+    { "customKeysAcquisitionUrlTemplate", SLUICE_JSON_STRING, 0 },
+    { NULL, 0, 0 }
+};
+
+
+/* the DRM systems of a scheme's drm object */
+typedef struct {
+    const char                   *name;
+    ngx_uint_t                    schemes;      /* 1 << NGX_SLUICE_SCHEME_* */
+    ngx_http_sluice_sp_member_t  *members;
+} ngx_http_sluice_sp_drm_t;
+
+
+#define NGX_HTTP_SLUICE_SP_CENC  (1 << NGX_SLUICE_SCHEME_CENC)
+#define NGX_HTTP_SLUICE_SP_CBCS  (1 << NGX_SLUICE_SCHEME_CBCS)
+
+static ngx_http_sluice_sp_drm_t  ngx_http_sluice_sp_drms[] = {
+    { "fairPlay", NGX_HTTP_SLUICE_SP_CBCS, ngx_http_sluice_sp_fairplay },
+    { "playReady", NGX_HTTP_SLUICE_SP_CENC | NGX_HTTP_SLUICE_SP_CBCS,
+      ngx_http_sluice_sp_playready },
+    { "widevine", NGX_HTTP_SLUICE_SP_CENC | NGX_HTTP_SLUICE_SP_CBCS,
+      ngx_http_sluice_sp_widevine },
+    { NULL, 0, NULL }
 };
 
 
@@ -118,218 +185,320 @@ ngx_http_sluice_sp_protocols(ngx_http_sluice_res_build_t *b,
 }
 
 
-static ngx_int_t
-ngx_http_sluice_sp_tracks(ngx_http_sluice_res_build_t *b, sluice_json_t *v,
-    const char *where)
-{
-    sluice_json_t  *t, *s, *c, *p;
-
-    if (ngx_http_sluice_absent(v)) {
-        return NGX_OK;
-    }
-
-    if (v->type != SLUICE_JSON_ARRAY) {
-        ngx_http_sluice_sp_bad("%s must be an array of track selections.",
-                               where);
-    }
-
-    for (t = v->child; t; t = t->next) {
-        s = sluice_json_get(t, "trackSelections");
-
-        if (t->type != SLUICE_JSON_OBJECT
-            || (!ngx_http_sluice_absent(s) && s->type != SLUICE_JSON_ARRAY))
-        {
-            ngx_http_sluice_sp_bad("%s entries must be objects with a "
-                                   "trackSelections array.", where);
-        }
-
-        for (c = s ? s->child : NULL; c; c = c->next) {
-            p = sluice_json_get(c, "property");
-
-            if (c->type != SLUICE_JSON_OBJECT
-                || !(sluice_json_str_eq(p, "Unknown")
-                     || sluice_json_str_eq(p, "FourCC")))
-            {
-                ngx_http_sluice_sp_bad("%s: trackSelections[].property must "
-                                       "be FourCC or Unknown.", where);
-            }
-
-            p = sluice_json_get(c, "operation");
-
-            if (!(sluice_json_str_eq(p, "Unknown")
-                  || sluice_json_str_eq(p, "Equal")))
-            {
-                ngx_http_sluice_sp_bad("%s: trackSelections[].operation must "
-                                       "be Equal or Unknown.", where);
-            }
-
-            p = sluice_json_get(c, "value");
-
-            if (!ngx_http_sluice_absent(p) && p->type != SLUICE_JSON_STRING) {
-                ngx_http_sluice_sp_bad("%s: trackSelections[].value must be "
-                                       "a string.", where);
-            }
-        }
-    }
-
-    return NGX_OK;
-}
-
+/* a settings object: the members of the table, checked and copied */
 
 static ngx_int_t
-ngx_http_sluice_sp_strings(ngx_http_sluice_res_build_t *b, sluice_json_t *o,
-    const char *where, const char **names)
+ngx_http_sluice_sp_object(ngx_http_sluice_res_build_t *b, sluice_json_t *in,
+    const char *where, ngx_http_sluice_sp_member_t *m, sluice_json_t **out)
 {
     sluice_json_t  *v;
 
-    if (ngx_http_sluice_absent(o)) {
-        return NGX_OK;
-    }
-
-    if (o->type != SLUICE_JSON_OBJECT) {
+    if (in->type != SLUICE_JSON_OBJECT) {
         ngx_http_sluice_sp_bad("%s must be an object.", where);
     }
 
-    for ( /* void */ ; *names; names++) {
-        v = sluice_json_get(o, *names);
+    *out = sluice_json_new(b->a, SLUICE_JSON_OBJECT);
+    if (*out == NULL) {
+        return NGX_ERROR;
+    }
 
-        if (!ngx_http_sluice_absent(v) && v->type != SLUICE_JSON_STRING) {
-            ngx_http_sluice_sp_bad("%s.%s must be a string.", where, *names);
+    for ( /* void */ ; m->name; m++) {
+        v = sluice_json_get(in, m->name);
+
+        if (ngx_http_sluice_absent(v)) {
+            if (m->required) {
+                ngx_http_sluice_sp_bad("%s.%s is required.", where, m->name);
+            }
+
+            continue;
         }
+
+        if ((ngx_uint_t) v->type != m->type
+            || (v->type == SLUICE_JSON_STRING
+                && v->str.len > NGX_HTTP_SLUICE_SP_URL_LEN))
+        {
+            ngx_http_sluice_sp_bad("%s.%s must be a %s.", where, m->name,
+                                   m->type == SLUICE_JSON_BOOL
+                                   ? "boolean" : "string (at most 2048)");
+        }
+
+        ngx_http_sluice_res_put_member(b->a, *out, m->name,
+                                       sluice_json_copy(b->a, v));
     }
 
     return NGX_OK;
 }
 
 
-/* an encryption block: structure only */
+/* drm: the DRM systems a common encryption scheme signals */
 
 static ngx_int_t
-ngx_http_sluice_sp_scheme(ngx_http_sluice_res_build_t *b, sluice_json_t *v,
-    const char *where)
+ngx_http_sluice_sp_drm(ngx_http_sluice_res_build_t *b, sluice_json_t *v,
+    ngx_uint_t scheme, sluice_json_t *out)
 {
-    ngx_int_t       rc;
-    ngx_uint_t      protocols;
-    sluice_json_t  *ck, *m, *drm, *fp, *x;
-
-    static const char  *key[] = { "label", "policyName", NULL };
-    static const char  *url[] = { "customLicenseAcquisitionUrlTemplate",
-                                  "playReadyCustomAttributes",
-                                  "customKeysAcquisitionUrlTemplate",
-                                  "customKeyAcquisitionUrlTemplate", NULL };
+    u_char                     where[64];
+    ngx_int_t                  rc;
+    sluice_json_t             *nd, *o, *x;
+    ngx_http_sluice_sp_drm_t  *d;
 
     if (v->type != SLUICE_JSON_OBJECT) {
-        ngx_http_sluice_sp_bad("properties.%s must be an object.", where);
+        ngx_http_sluice_sp_bad("properties.%s.drm must be an object.",
+                               ngx_http_sluice_ck_block[scheme]);
     }
 
-    x = sluice_json_get(v, "enabledProtocols");
+    for (x = v->child; x; x = x->next) {
+        for (d = ngx_http_sluice_sp_drms; d->name; d++) {
+            if (x->key.len == ngx_strlen(d->name)
+                && ngx_strncmp(x->key.data, d->name, x->key.len) == 0
+                && (d->schemes & (1 << scheme)))
+            {
+                break;
+            }
+        }
+
+        if (d->name == NULL) {
+            ngx_http_sluice_sp_bad("properties.%s.drm.%*s is not a DRM "
+                                   "system of this scheme.",
+                                   ngx_http_sluice_ck_block[scheme],
+                                   ngx_min(x->key.len, 64), x->key.data);
+        }
+    }
+
+    nd = sluice_json_new(b->a, SLUICE_JSON_OBJECT);
+    if (nd == NULL) {
+        return NGX_ERROR;
+    }
+
+    for (d = ngx_http_sluice_sp_drms; d->name; d++) {
+        x = sluice_json_get(v, d->name);
+
+        if (ngx_http_sluice_absent(x)) {
+            continue;
+        }
+
+        ngx_sprintf(where, "drm.%s%Z", d->name);
+
+        rc = ngx_http_sluice_sp_object(b, x, (char *) where, d->members, &o);
+        if (rc != NGX_OK) {
+            return rc;
+        }
+
+        ngx_http_sluice_res_put_member(b->a, nd, d->name, o);
+    }
+
+    return ngx_http_sluice_res_set(b->a, out, "drm", nd);
+}
+
+
+/* the members that depend on the scheme: URL templates, DRM systems */
+
+static ngx_int_t
+ngx_http_sluice_sp_settings(ngx_http_sluice_res_build_t *b, sluice_json_t *v,
+    ngx_uint_t scheme, sluice_json_t *out)
+{
+    ngx_int_t       rc;
+    sluice_json_t  *x, *o;
+
+    static ngx_http_sluice_sp_member_t  envelope[] = {
+        { "customKeyAcquisitionUrlTemplate", SLUICE_JSON_STRING, 0 },
+        { NULL, 0, 0 }
+    };
+
+    if (scheme == NGX_SLUICE_SCHEME_ENVELOPE) {
+        if (!ngx_http_sluice_absent(sluice_json_get(v, "drm"))
+            || !ngx_http_sluice_absent(sluice_json_get(v,
+                                        "clearKeyEncryptionConfiguration")))
+        {
+            ngx_http_sluice_sp_bad("properties.envelopeEncryption has no drm "
+                                   "or clearKeyEncryptionConfiguration: "
+                                   "its keys are AES-128 keys.");
+        }
+
+        rc = ngx_http_sluice_sp_object(b, v, "envelopeEncryption", envelope,
+                                       &o);
+        if (rc != NGX_OK) {
+            return rc;
+        }
+
+        x = sluice_json_get(o, "customKeyAcquisitionUrlTemplate");
+
+        return x ? ngx_http_sluice_res_set(b->a, out,
+                                           "customKeyAcquisitionUrlTemplate",
+                                           sluice_json_copy(b->a, x))
+                 : NGX_OK;
+    }
+
+    x = sluice_json_get(v, "drm");
 
     if (!ngx_http_sluice_absent(x)) {
-        rc = ngx_http_sluice_sp_protocols(b, x, where, &protocols);
+        rc = ngx_http_sluice_sp_drm(b, x, scheme, out);
         if (rc != NGX_OK) {
             return rc;
-        }
-    }
-
-    rc = ngx_http_sluice_sp_tracks(b, sluice_json_get(v, "clearTracks"),
-                                   "clearTracks");
-    if (rc != NGX_OK) {
-        return rc;
-    }
-
-    rc = ngx_http_sluice_sp_strings(b, v, where, url);
-    if (rc != NGX_OK) {
-        return rc;
-    }
-
-    ck = sluice_json_get(v, "contentKeys");
-
-    if (!ngx_http_sluice_absent(ck)) {
-        if (ck->type != SLUICE_JSON_OBJECT) {
-            ngx_http_sluice_sp_bad("properties.%s.contentKeys must be an "
-                                   "object.", where);
-        }
-
-        rc = ngx_http_sluice_sp_strings(b, sluice_json_get(ck, "defaultKey"),
-                                        "contentKeys.defaultKey", key);
-        if (rc != NGX_OK) {
-            return rc;
-        }
-
-        m = sluice_json_get(ck, "keyToTrackMappings");
-
-        if (!ngx_http_sluice_absent(m)) {
-            if (m->type != SLUICE_JSON_ARRAY) {
-                ngx_http_sluice_sp_bad("contentKeys.keyToTrackMappings must "
-                                       "be an array.");
-            }
-
-            for (m = m->child; m; m = m->next) {
-                rc = ngx_http_sluice_sp_strings(b, m,
-                                       "contentKeys.keyToTrackMappings[]",
-                                       key);
-                if (rc != NGX_OK) {
-                    return rc;
-                }
-
-                rc = ngx_http_sluice_sp_tracks(b,
-                         sluice_json_get(m, "tracks"),
-                         "contentKeys.keyToTrackMappings[].tracks");
-                if (rc != NGX_OK) {
-                    return rc;
-                }
-            }
-        }
-    }
-
-    drm = sluice_json_get(v, "drm");
-
-    if (!ngx_http_sluice_absent(drm)) {
-        if (drm->type != SLUICE_JSON_OBJECT) {
-            ngx_http_sluice_sp_bad("properties.%s.drm must be an object.",
-                                   where);
-        }
-
-        for (x = drm->child; x; x = x->next) {
-            rc = ngx_http_sluice_sp_strings(b, x, "drm", url);
-            if (rc != NGX_OK) {
-                return rc;
-            }
-        }
-
-        fp = sluice_json_get(drm, "fairPlay");
-
-        if (!ngx_http_sluice_absent(fp)) {
-            x = sluice_json_get(fp, "allowPersistentLicense");
-
-            if (x == NULL || x->type != SLUICE_JSON_BOOL) {
-                ngx_http_sluice_sp_bad("drm.fairPlay.allowPersistentLicense "
-                                       "is required and must be a "
-                                       "boolean.");
-            }
         }
     }
 
     x = sluice_json_get(v, "clearKeyEncryptionConfiguration");
 
-    return ngx_http_sluice_sp_strings(b, x,
-                                      "clearKeyEncryptionConfiguration", url);
+    if (ngx_http_sluice_absent(x)) {
+        return NGX_OK;
+    }
+
+    rc = ngx_http_sluice_sp_object(b, x, "clearKeyEncryptionConfiguration",
+                                   ngx_http_sluice_sp_clear_key, &o);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    return ngx_http_sluice_res_set(b->a, out,
+                                   "clearKeyEncryptionConfiguration", o);
+}
+
+
+/* contentKeys as AMS echoes it (checked by ngx_http_sluice_ck_plan()) */
+
+static sluice_json_t *
+ngx_http_sluice_sp_keys(sluice_alloc_t *a, sluice_json_t *ck)
+{
+    sluice_json_t  *out, *v;
+
+    out = sluice_json_new(a, SLUICE_JSON_OBJECT);
+    if (out == NULL) {
+        return NULL;
+    }
+
+    v = sluice_json_get(ck, "defaultKey");
+
+    if (ngx_http_sluice_res_set(a, out, "defaultKey",
+                                ngx_http_sluice_absent(v)
+                                ? sluice_json_new(a, SLUICE_JSON_OBJECT)
+                                : sluice_json_copy(a, v))
+        != NGX_OK)
+    {
+        return NULL;
+    }
+
+    v = sluice_json_get(ck, "keyToTrackMappings");
+
+    if (ngx_http_sluice_res_set(a, out, "keyToTrackMappings",
+                                ngx_http_sluice_absent(v)
+                                ? sluice_json_new(a, SLUICE_JSON_ARRAY)
+                                : sluice_json_copy(a, v))
+        != NGX_OK)
+    {
+        return NULL;
+    }
+
+    return out;
+}
+
+
+/* an encryption block -> *out, f.enc_protocols[scheme], f.clear[scheme] */
+
+static ngx_int_t
+ngx_http_sluice_sp_scheme(ngx_http_sluice_res_build_t *b, sluice_json_t *v,
+    ngx_uint_t scheme, sluice_json_t **out)
+{
+    ngx_int_t        rc;
+    ngx_uint_t       n;
+    const char      *where;
+    sluice_json_t   *x, *nb;
+    sluice_alloc_t  *a;
+
+    a = b->a;
+    where = ngx_http_sluice_ck_block[scheme];
+
+    if (v->type != SLUICE_JSON_OBJECT) {
+        ngx_http_sluice_sp_bad("properties.%s must be an object.", where);
+    }
+
+    nb = sluice_json_new(a, SLUICE_JSON_OBJECT);
+    if (nb == NULL) {
+        return NGX_ERROR;
+    }
+
+    x = sluice_json_get(v, "enabledProtocols");
+
+    if (!ngx_http_sluice_absent(x)) {
+        rc = ngx_http_sluice_sp_protocols(b, x, where,
+                                          &b->f.enc_protocols[scheme]);
+        if (rc != NGX_OK) {
+            return rc;
+        }
+
+        ngx_http_sluice_res_put_member(a, nb, "enabledProtocols",
+                                       sluice_json_copy(a, x));
+    }
+
+    if (scheme == NGX_SLUICE_SCHEME_CBCS
+        && (b->f.enc_protocols[scheme] & NGX_SLUICE_PROTO_SMOOTH))
+    {
+        ngx_http_sluice_sp_bad("properties.commonEncryptionCbcs cannot "
+                               "enable smoothStreaming: Smooth Streaming "
+                               "has no cbcs.");
+    }
+
+    x = sluice_json_get(v, "clearTracks");
+
+    rc = ngx_http_sluice_ck_tracks(b, x, "clearTracks", b->f.clear[scheme],
+                                   NGX_SLUICE_MAX_CLEAR, &n);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    ngx_http_sluice_res_put_member(a, nb, "clearTracks",
+                                   ngx_http_sluice_absent(x)
+                                   ? sluice_json_new(a, SLUICE_JSON_ARRAY)
+                                   : sluice_json_copy(a, x));
+    ngx_http_sluice_res_put_member(a, nb, "contentKeys",
+                                   ngx_http_sluice_sp_keys(a,
+                                       sluice_json_get(v, "contentKeys")));
+
+    rc = ngx_http_sluice_sp_settings(b, v, scheme, nb);
+
+    *out = nb;
+
+    return rc;
+}
+
+
+static ngx_int_t
+ngx_http_sluice_sp_clear(ngx_http_sluice_res_build_t *b, sluice_json_t *v,
+    sluice_json_t *np)
+{
+    ngx_int_t       rc;
+    sluice_json_t  *ne;
+
+    if (v->type != SLUICE_JSON_OBJECT) {
+        ngx_http_sluice_sp_bad("properties.noEncryption must be an object.");
+    }
+
+    rc = ngx_http_sluice_sp_protocols(b, sluice_json_get(v, "enabledProtocols"),
+                                      "noEncryption", &b->f.protocols);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    b->f.enc_protocols[NGX_SLUICE_SCHEME_NONE] = b->f.protocols;
+
+    ne = sluice_json_new(b->a, SLUICE_JSON_OBJECT);
+    if (ne == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_http_sluice_res_put_member(b->a, ne, "enabledProtocols",
+              sluice_json_copy(b->a, sluice_json_get(v, "enabledProtocols")));
+
+    return ngx_http_sluice_res_set(b->a, np, "noEncryption", ne);
 }
 
 
 static ngx_int_t
 ngx_http_sluice_sp_build(ngx_http_sluice_res_build_t *b)
 {
-    ngx_int_t        rc;
-    ngx_uint_t       i, schemes;
-    sluice_json_t   *props, *np, *v, *oldp, *ne;
-    sluice_alloc_t  *a;
-
-    static const char  *encrypted[] = {
-        "envelopeEncryption", "commonEncryptionCenc", "commonEncryptionCbcs"
-    };
-
-    a = b->a;
+    ngx_int_t                   rc;
+    ngx_uint_t                  scheme, schemes;
+    sluice_json_t              *props, *np, *v, *oldp, *nb;
+    ngx_http_sluice_ck_plan_t   plan;
 
     rc = ngx_http_sluice_res_build_props(b, &props, &oldp, &np);
     if (rc != NGX_OK) {
@@ -341,32 +510,35 @@ ngx_http_sluice_sp_build(ngx_http_sluice_res_build_t *b)
     }
 
     rc = ngx_http_sluice_res_opt_string(b, props, np,
-                                        "defaultContentKeyPolicyName", 260);
+                                        "defaultContentKeyPolicyName",
+                                        NGX_SLUICE_RES_NAME_LEN);
+    if (rc == NGX_OK) {
+        rc = ngx_http_sluice_ck_plan(b, props, &plan);
+    }
+
     if (rc != NGX_OK) {
         return rc;
     }
 
     schemes = 0;
 
-    for (i = 0; i < 3; i++) {
-        v = sluice_json_get(props, encrypted[i]);
+    for (scheme = NGX_SLUICE_SCHEME_ENVELOPE;
+         scheme < NGX_SLUICE_SCHEME_N;
+         scheme++)
+    {
+        v = sluice_json_get(props, ngx_http_sluice_ck_block[scheme]);
 
         if (ngx_http_sluice_absent(v)) {
             continue;
         }
 
-        rc = ngx_http_sluice_sp_scheme(b, v, encrypted[i]);
+        rc = ngx_http_sluice_sp_scheme(b, v, scheme, &nb);
         if (rc != NGX_OK) {
             return rc;
         }
 
-        if (ngx_http_sluice_res_set(a, np, encrypted[i],
-                                    sluice_json_copy(a, v))
-            != NGX_OK)
-        {
-            return NGX_ERROR;
-        }
-
+        ngx_http_sluice_res_put_member(b->a, np,
+                                       ngx_http_sluice_ck_block[scheme], nb);
         schemes++;
         b->f.encrypted = 1;
     }
@@ -374,31 +546,14 @@ ngx_http_sluice_sp_build(ngx_http_sluice_res_build_t *b)
     v = sluice_json_get(props, "noEncryption");
 
     if (!ngx_http_sluice_absent(v)) {
-        if (v->type != SLUICE_JSON_OBJECT) {
-            ngx_http_sluice_sp_bad("properties.noEncryption must be an "
-                                   "object.");
-        }
-
         if (schemes) {
             ngx_http_sluice_sp_bad("properties.noEncryption cannot be "
                                    "combined with an encryption scheme.");
         }
 
-        rc = ngx_http_sluice_sp_protocols(b,
-                                      sluice_json_get(v, "enabledProtocols"),
-                                      "noEncryption", &b->f.protocols);
+        rc = ngx_http_sluice_sp_clear(b, v, np);
         if (rc != NGX_OK) {
             return rc;
-        }
-
-        ne = sluice_json_new(a, SLUICE_JSON_OBJECT);
-
-        if (ne == NULL
-            || ngx_http_sluice_res_set(a, ne, "enabledProtocols",
-                   sluice_json_copy(a, sluice_json_get(v, "enabledProtocols")))
-            || ngx_http_sluice_res_set(a, np, "noEncryption", ne))
-        {
-            return NGX_ERROR;
         }
 
         schemes++;
@@ -410,7 +565,7 @@ ngx_http_sluice_sp_build(ngx_http_sluice_res_build_t *b)
                                "commonEncryptionCbcs.");
     }
 
-    return ngx_http_sluice_res_set(a, b->doc, "properties", np);
+    return ngx_http_sluice_res_set(b->a, b->doc, "properties", np);
 }
 
 
@@ -479,9 +634,11 @@ ngx_http_sluice_sp_preload(ngx_sluice_zone_ctx_t *zctx, ngx_pool_t *pool,
             return NGX_ERROR;
         }
 
+        if (ngx_http_sluice_res_json_text(pool, b.doc, &json) != NGX_OK) {
+            return NGX_ERROR;
+        }
+
         b.f.builtin = 1;
-        json.data = (u_char *) ngx_http_sluice_sp_predefined[i].json;
-        json.len = ngx_strlen(json.data);
         b.name.data = (u_char *) ngx_http_sluice_sp_predefined[i].name;
         b.name.len = ngx_strlen(b.name.data);
 

@@ -26,7 +26,8 @@ streaming endpoints
 C<config($t, %o)>: 2 workers, a thread pool, RTMP on %%PORT_1935%%,
 the API and the packager on %%PORT_8080%%, C<sluice_transition_time 0s>;
 C<$o{http}> extra http lines, C<$o{location}> extra lines of the
-packager location (written by C<< $t->write_sluice_conf >>).
+packager location, C<$o{server}> extra server lines, C<$o{workers}>
+worker processes (written by C<< $t->write_sluice_conf >>).
 
 C<start_endpoint($t, $name)>, C<stop_endpoint($t, $name)>: POST and wait
 for the state.
@@ -80,8 +81,9 @@ sub config {
 
     $t->write_sluice_conf(
         http => "sluice_transition_time 0s;\n" . ($o{http} // ''),
-        server => 'server_name localhost;',
-        location => "aio threads=sluice;\n$loc");
+        server => "server_name localhost;\n" . ($o{server} // ''),
+        location => "aio threads=sluice;\n$loc",
+        ($o{workers} ? (workers => $o{workers}) : ()));
 }
 
 sub endpoint_state {
