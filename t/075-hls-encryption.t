@@ -13,7 +13,9 @@
 #   encryption=cbcs-aapl (a CBCS policy with FairPlay, a given key): TS
 #   with Apple SAMPLE-AES; FFmpeg's HLS demuxer decrypts it (a local
 #   playlist naming the key file and the segments) into the very frames
-#   the clear segments decode to (framemd5), and does not without the key.
+#   the clear segments decode to (framemd5; but for an FFmpeg defect,
+#   pinned here, with the last video access unit of each segment), and
+#   does not without the key.
 #
 #   Refusals: cenc on TS, cbcs-aapl on m3u8-aapl-v3 (400); a scheme the
 #   policy does not enable (403).
@@ -233,7 +235,7 @@ ok((grep { ($_->{codec_name} // '') eq 'h264' } @$s3)
 $r = $t->get("$abase/$vdir/Manifest(video,format=m3u8-cmaf,encryption=cbc)");
 is($r->{status}, 200, 'cmaf cbc playlist: 200');
 my $cpl = $r->{body};
-like($cpl, qr/^#EXT-X-MAP:URI="Fragments\(video=i,format=m3u8-cmaf,encryption=cbc\)"\n#EXT-X-KEY:METHOD=AES-128,/m,
+like($cpl, qr/^#EXT-X-MAP:URI="Fragments\(video=i,format=m3u8-cmaf,encryption=cbc\)"\n(?:#EXT-X-PROGRAM-DATE-TIME:[^\n]*\n)?#EXT-X-KEY:METHOD=AES-128,/m,
     'cmaf: EXT-X-KEY after EXT-X-MAP (the init segment stays clear)');
 unlike($cpl, qr/#EXT-X-KEY[^\n]*\n(?:#[^\n]*\n)*#EXT-X-MAP/,
     'cmaf: no key before the map');
@@ -267,7 +269,7 @@ $m = $r->{body};
 like($m, qr/^#EXT-X-VERSION:5$/m, 'master: version 5 (KEYFORMAT)');
 like($m, qr{^#EXT-X-SESSION-KEY:METHOD=SAMPLE-AES,URI="http://127\.0\.0\.1:$port/keydelivery/\?kid=\Q$saes_kid\E"$}m,
     'master: the identity session key');
-like($m, qr{^#EXT-X-SESSION-KEY:METHOD=SAMPLE-AES,URI="skd://127\.0\.0\.1:$port/FairPlay/\?kid=\Q$saes_kid\E",KEYFORMAT="com\.apple\.streamingkeydelivery",KEYFORMATVERSIONS="1"$}m,
+like($m, qr{^#EXT-X-SESSION-KEY:METHOD=SAMPLE-AES,URI="skd://127\.0\.0\.1:$port/keydelivery/FairPlay/\?kid=\Q$saes_kid\E",KEYFORMAT="com\.apple\.streamingkeydelivery",KEYFORMATVERSIONS="1"$}m,
     'master: the FairPlay session key');
 
 my %pl;
@@ -290,22 +292,18 @@ open my $kf, '>:raw', $keyfile or die;
 print $kf pack('H*', $saes_key);
 close $kf;
 
-# a local playlist of the first two segments of a media playlist
+# a local playlist of segments [URI, seconds, IV]; $keyed: with key lines
 
 sub local_playlist {
-    my ($name, $body, $base, $dir, %o) = @_;
+    my ($name, $keyed, @s) = @_;
 
-    my @s = Sluice::Playback::segments($body);
-    my @k = $body =~ /^#EXT-X-KEY:METHOD=SAMPLE-AES,URI="http[^"]*",IV=(0x[0-9a-f]+)$/mg;
     my $out = "#EXTM3U\n#EXT-X-VERSION:4\n#EXT-X-TARGETDURATION:4\n"
         . "#EXT-X-MEDIA-SEQUENCE:0\n";
 
-    for my $i (0, 1) {
-        $out .= "#EXT-X-KEY:METHOD=SAMPLE-AES,URI=\"key.bin\",IV=$k[$i]\n"
-            if $o{key};
-        my $u = $s[$i][0] // 'x';
-        $u =~ s/,encryption=cbcs-aapl// if $o{clear};
-        $out .= "#EXTINF:$s[$i][1],\nhttp://127.0.0.1:$port$base/$dir/$u\n";
+    for my $s (@s) {
+        $out .= "#EXT-X-KEY:METHOD=SAMPLE-AES,URI=\"key.bin\",IV=$s->[2]\n"
+            if $keyed;
+        $out .= "#EXTINF:$s->[1],\n$s->[0]\n";
     }
 
     $out .= "#EXT-X-ENDLIST\n";
@@ -329,32 +327,104 @@ sub framemd5 {
     return (\@md5, $err);
 }
 
+sub differing {
+    my ($a, $b) = @_;
+    return scalar grep { ($a->[$_] // '') ne ($b->[$_] // '') }
+        0 .. ($#$a > $#$b ? $#$a : $#$b);
+}
+
+# the segments of a SAMPLE-AES media playlist: [encrypted URL, clear URL,
+# seconds, IV]
+
+sub saes_segments {
+    my ($p) = @_;
+
+    my @s = Sluice::Playback::segments($p->{body});
+    my @iv = $p->{body}
+        =~ /^#EXT-X-KEY:METHOD=SAMPLE-AES,URI="http[^"]*",IV=(0x[0-9a-f]+)$/mg;
+
+    return map {
+        (my $c = $s[$_][0]) =~ s/,encryption=cbcs-aapl//;
+        [ "http://127.0.0.1:$port$sbase/$p->{dir}/$s[$_][0]",
+          "http://127.0.0.1:$port$cbase/$p->{dir}/$c", $s[$_][1], $iv[$_] ]
+    } 0 .. $#s;
+}
+
+# FFmpeg 5.1's HLS demuxer leaves the last video access unit of each TS
+# segment encrypted (its parser hands it over after the segment's
+# decryption context is gone), so that frame differs; audio frames are
+# not held back.  The frames of two segments are compared, and the
+# defect is pinned below: with that access unit put back clear, every
+# frame of the segment is the clear one.
+
 for my $type (qw(video audio)) {
     my $p = $pl{$type} or do { fail("$type playlist"); next };
     my $map = $type eq 'video' ? '0:v' : '0:a';
+    my @s = (saes_segments($p))[0, 1];
 
-    my ($want, $e1) = framemd5(local_playlist("c$type", $p->{body}, $cbase,
-        $p->{dir}, clear => 1), $map);
-    my ($got, $e2) = framemd5(local_playlist("e$type", $p->{body}, $sbase,
-        $p->{dir}, key => 1), $map);
-    my ($bad) = framemd5(local_playlist("n$type", $p->{body}, $sbase,
-        $p->{dir}), $map);
+    my ($want, $e1) = framemd5(local_playlist("c$type", 0,
+        map { [ $_->[1], $_->[2] ] } @s), $map);
+    my ($got, $e2) = framemd5(local_playlist("e$type", 1,
+        map { [ $_->[0], $_->[2], $_->[3] ] } @s), $map);
+    my ($bad) = framemd5(local_playlist("n$type", 0,
+        map { [ $_->[0], $_->[2] ] } @s), $map);
 
-    ok(@$want > 10, "clear $type: decoded frames") or diag($e1);
-    is_deeply($got, $want,
-        "SAMPLE-AES $type: FFmpeg decrypts to the clear frames") or diag($e2);
-    ok(join(',', @$bad) ne join(',', @$want),
+    ok(@$want > 50, "clear $type: decoded frames") or diag($e1);
+    is(scalar @$got, scalar @$want, "SAMPLE-AES $type: as many frames");
+    ok(differing($got, $want) <= ($type eq 'video' ? 2 : 0),
+        "SAMPLE-AES $type: FFmpeg decrypts to the clear frames"
+        . ($type eq 'video' ? ' (but the last of each segment)' : ''))
+        or diag(differing($got, $want) . " frames differ\n$e2");
+    ok(differing($bad, $want) > @$want / 2,
         "SAMPLE-AES $type: without the key, other frames");
 }
+
+# the defect pinned: a segment whose last video PES is put back clear
+# (the first of a few with the clear size: packets at the same places)
+
+my ($pinned, @vsegs) = (undef, saes_segments($pl{video} // {}));
+
+for my $s (@vsegs[0 .. 3]) {
+    next unless $s;
+    my $e = $t->get($s->[0])->{body};
+    my $c = $t->get($s->[1])->{body};
+    next unless length($e) == length($c) && length($e) % 188 == 0;
+
+    my $last;
+    for (my $i = 0; $i < length($e); $i += 188) {
+        my $pid = unpack('n', substr($e, $i + 1, 2)) & 0x1fff;
+        $last = $i if $pid == 0x100 && (ord(substr($e, $i + 1, 1)) & 0x40);
+    }
+
+    for (my $i = $last; $i < length($e); $i += 188) {
+        my $pid = unpack('n', substr($e, $i + 1, 2)) & 0x1fff;
+        substr($e, $i, 188) = substr($c, $i, 188) if $pid == 0x100;
+    }
+
+    for ([ 'pe.ts', $e ], [ 'pc.ts', $c ]) {
+        open my $fh, '>:raw', "$tmp/$_->[0]" or die;
+        print $fh $_->[1];
+        close $fh;
+    }
+
+    $pinned = $s;
+    last;
+}
+
+ok($pinned, 'a SAMPLE-AES segment of the clear size');
+my ($pw) = framemd5(local_playlist('pc', 0, [ "$tmp/pc.ts", 2 ]), '0:v');
+my ($pg) = framemd5(local_playlist('pe', 1,
+    [ "$tmp/pe.ts", 2, $pinned ? $pinned->[3] : '0x0' ]), '0:v');
+ok(@$pw > 20 && differing($pg, $pw) == 0,
+    'its last access unit clear, FFmpeg gives every clear frame');
 
 # the PMT says SAMPLE-AES; the segment differs from the clear one
 
 my @vs = Sluice::Playback::segments($pl);
-my $vseg = $t->get("$sbase/$pl{video}{dir}/" . ($vs[0][0] // 'x'))->{body};
-(my $vclear = $vs[0][0] // 'x') =~ s/,encryption=cbcs-aapl//;
-ok($vseg ne $t->get("$cbase/$pl{video}{dir}/$vclear")->{body},
+my $vseg = $t->get($vsegs[0][0] // 'x')->{body};
+ok($vseg ne $t->get($vsegs[0][1] // 'x')->{body},
     'SAMPLE-AES segment: not the clear one');
-is($t->get("$sbase/$pl{video}{dir}/" . ($vs[0][0] // 'x'))->{body}, $vseg,
+is($t->get($vsegs[0][0] // 'x')->{body}, $vseg,
     'SAMPLE-AES segment: the same bytes again');
 like(substr($vseg, 188, 188), qr/\xdb\xe1\x00\xf0\x06\x0f\x04zavc/,
     'PMT: stream type 0xdb with the zavc private data indicator');
