@@ -85,7 +85,8 @@ $r = $t->api(PUT => 'streamingPolicies/cbcsFp', { properties => {
             dash => JSON::PP::false, hls => JSON::PP::true,
             smoothStreaming => JSON::PP::false },
         contentKeys => { defaultKey => { label => 'cbcsDefaultKey' } },
-        drm => { fairPlay => { allowPersistentLicense => JSON::PP::false } },
+        drm => { fairPlay => { allowPersistentLicense => JSON::PP::false },
+                 playReady => {}, widevine => {} },
     } } });
 is($r->{status}, 201, 'CBCS policy with FairPlay') or diag($r->{body});
 
@@ -428,6 +429,30 @@ is($t->get($vsegs[0][0] // 'x')->{body}, $vseg,
     'SAMPLE-AES segment: the same bytes again');
 like(substr($vseg, 188, 188), qr/\xdb\xe1\x00\xf0\x06\x0f\x04zavc/,
     'PMT: stream type 0xdb with the zavc private data indicator');
+
+# fMP4 cbcs playlists: SAMPLE-AES, identity, FairPlay, Widevine and
+# PlayReady lines once after EXT-X-MAP, no IV (it is in the init segment)
+
+my $vcmaf = ($pl{video}{dir} // 'x')
+    . '/Manifest(video,format=m3u8-cmaf,encryption=cbcs-aapl)';
+$r = $t->get("$sbase/$vcmaf");
+is($r->{status}, 200, 'cmaf cbcs-aapl playlist: 200');
+my $kl = join "\n", $r->{body} =~ /^(#EXT-X-KEY:.*)$/mg;
+is(scalar(() = $kl =~ /#EXT-X-KEY:METHOD=SAMPLE-AES,/g), 4,
+    'cmaf cbcs-aapl: four key lines') or diag($r->{body});
+unlike($kl, qr/IV=/, 'cmaf cbcs-aapl: no IV');
+like($r->{body}, qr/^#EXT-X-MAP:[^\n]*\n(?:#EXT-X-PROGRAM-DATE-TIME:[^\n]*\n)?#EXT-X-KEY:METHOD=SAMPLE-AES,URI="http/m,
+    'cmaf cbcs-aapl: the key lines after EXT-X-MAP');
+my ($pssh) = $kl =~ m{URI="data:text/plain;base64,([^"]+)",KEYFORMAT="urn:uuid:edef8ba9-79d6-4ace-a3c8-27dcd51d21ed",KEYFORMATVERSIONS="1"};
+my $box = MIME::Base64::decode_base64($pssh // '');
+(my $kidhex = $saes_kid) =~ s/-//g;
+ok(substr($box, 4, 4) eq 'pssh' && index($box, pack('H*', $kidhex)) > 0,
+    'Widevine: a pssh box with the KID');
+my ($pro) = $kl =~ m{URI="data:text/plain;charset=UTF-16;base64,([^"]+)",KEYFORMAT="com\.microsoft\.playready",KEYFORMATVERSIONS="1"};
+my $prx = MIME::Base64::decode_base64($pro // '');
+$prx =~ s/\0//g;
+like($prx, qr/<WRMHEADER[^>]*version="4\.3\.0\.0".*AESCBC/s,
+    'PlayReady: a 4.3 header object, AESCBC');
 
 # --- refusals ------------------------------------------------------------
 
