@@ -77,3 +77,42 @@ sluice_uuid_valid(const uint8_t *s, size_t len)
 
     return 1;
 }
+
+
+static int
+sluice_uuid_nibble(uint8_t c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+
+    return (c | 0x20) - 'a' + 10;
+}
+
+
+sluice_status_t
+sluice_uuid_parse(const uint8_t *s, size_t len, uint8_t out[16])
+{
+    size_t  i, o;
+
+    if (!sluice_uuid_valid(s, len)) {
+        return SLUICE_BAD_DATA;
+    }
+
+    o = 0;
+
+    i = 0;
+
+    while (i < len) {
+        if (s[i] == '-') {
+            i++;
+            continue;
+        }
+
+        out[o++] = (uint8_t) (sluice_uuid_nibble(s[i]) << 4
+                              | sluice_uuid_nibble(s[i + 1]));
+        i += 2;
+    }
+
+    return SLUICE_OK;
+}

@@ -26,5 +26,12 @@ void sluice_hex_format(const uint8_t *rnd, size_t n, char *out);
 /* 8-4-4-4-12 hex digits, any case */
 int sluice_uuid_valid(const uint8_t *s, size_t len);
 
+/*
+ * The 16 bytes of a UUID written 8-4-4-4-12 (any case), in the order
+ * written (big-endian: KIDs, tenc); SLUICE_BAD_DATA when not valid.
+ */
+sluice_status_t sluice_uuid_parse(const uint8_t *s, size_t len,
+    uint8_t out[16]);
+
 
 #endif /* _SLUICE_UUID_H_INCLUDED_ */

@@ -41,6 +41,7 @@ my %rank = (
     'ingest'          => 20,
     'api'             => 20,
     'packager'        => 20,
+    'keys'            => 20,    # key delivery (sluice_key_delivery)
     'transcoder'      => 20,
 );
 
