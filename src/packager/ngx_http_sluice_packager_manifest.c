@@ -15,6 +15,7 @@
 #include "packager/ngx_http_sluice_packager_manifest.h"
 #include "packager/ngx_http_sluice_packager_module.h"
 #include "packager/ngx_http_sluice_packager_cenc.h"
+#include "packager/ngx_http_sluice_packager_hls_enc.h"
 #include "media/sluice_buf.h"
 #include "media/manifest/sluice_presentation.h"
 #include "media/manifest/sluice_hls.h"
@@ -243,6 +244,7 @@ ngx_http_sluice_packager_manifest(ngx_http_sluice_pkg_t *pkg)
     ngx_str_t               type;
     sluice_buf_t            out;
     sluice_status_t         rc;
+    sluice_hls_enc_t       *enc;
     ngx_http_request_t     *r;
     const sluice_ptrack_t  *pt;
     sluice_presentation_t   p;
@@ -266,6 +268,13 @@ ngx_http_sluice_packager_manifest(ngx_http_sluice_pkg_t *pkg)
 
     sluice_buf_init(&out, &pkg->alloc, NULL, 4096);
 
+    /* HLS key lines, encryption tag and token; NULL: clear */
+    if (ngx_http_sluice_hls_enc_manifest(pkg, &p, &enc) != NGX_OK) {
+        return ngx_http_sluice_packager_error(r,
+                                              NGX_HTTP_INTERNAL_SERVER_ERROR,
+                                              "internal error");
+    }
+
     if (pkg->url.kind == SLUICE_URL_PLAYLIST) {
 
         if (!sluice_format_is_hls(pkg->url.format)) {
@@ -279,11 +288,11 @@ ngx_http_sluice_packager_manifest(ngx_http_sluice_pkg_t *pkg)
                                                   "unknown track");
         }
 
-        rc = sluice_hls_playlist(&out, &p, pt, pkg->url.format);
+        rc = sluice_hls_playlist(&out, &p, pt, pkg->url.format, enc);
         ngx_str_set(&type, "application/vnd.apple.mpegurl");
 
     } else if (sluice_format_is_hls(pkg->url.format)) {
-        rc = sluice_hls_master(&out, &p, pkg->url.format);
+        rc = sluice_hls_master(&out, &p, pkg->url.format, enc);
         ngx_str_set(&type, "application/vnd.apple.mpegurl");
 
     } else if (sluice_format_is_dash(pkg->url.format)) {

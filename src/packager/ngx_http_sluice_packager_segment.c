@@ -19,6 +19,12 @@
  *   Smooth fragments encrypted once written
  *   (ngx_http_sluice_packager_cenc.c).
  *
+ *   Encrypted HLS (ngx_http_sluice_packager_hls_enc.c): with AES-128 the
+ *   TS segment, or the stored CMAF fragment read into memory like a TS
+ *   one, is encrypted whole before it is sent; with SAMPLE-AES the
+ *   samples are encrypted before the TS muxer runs.  Init segments stay
+ *   clear.
+ *
  * Reads are bounded (NGX_HTTP_SLUICE_MAX_READ) and go through the
  * location's thread pool when "aio threads" is on; otherwise they are
  * plain reads of small files that ingest wrote moments ago (page cache).
@@ -33,6 +39,8 @@
 #include "packager/ngx_http_sluice_packager_module.h"
 #include "packager/ngx_http_sluice_packager_asset.h"
 #include "packager/ngx_http_sluice_packager_cenc.h"
+#include "packager/ngx_http_sluice_packager_hls_enc.h"
+#include "media/crypto/sluice_aes.h"
 #include "media/container/sluice_cmaf.h"
 #include "media/manifest/sluice_mss.h"
 #include "media/container/sluice_ts.h"
@@ -47,6 +55,8 @@
 
 typedef struct {
     ngx_http_sluice_pkg_t       *pkg;
+    ngx_uint_t                   encrypt;   /* NGX_HTTP_SLUICE_HLS_* */
+    ngx_sluice_key_t            *key;
     ngx_uint_t                   nfiles;
     ngx_uint_t                   next;      /* file being read */
     ngx_file_t                  *files;     /* seg[0] frags, seg[1] frags */
@@ -74,7 +84,8 @@ static ngx_int_t ngx_http_sluice_seg_open(ngx_http_request_t *r,
     ngx_str_t *path, ngx_open_file_info_t *of);
 static ngx_int_t ngx_http_sluice_seg_send_file(ngx_http_sluice_pkg_t *pkg,
     ngx_uint_t init);
-static ngx_int_t ngx_http_sluice_seg_load(ngx_http_sluice_pkg_t *pkg);
+static ngx_int_t ngx_http_sluice_seg_load(ngx_http_sluice_pkg_t *pkg,
+    ngx_uint_t encrypt, ngx_sluice_key_t *key);
 static ngx_int_t ngx_http_sluice_seg_open_file(ngx_http_sluice_seg_ctx_t *ctx,
     ngx_uint_t i, ngx_http_sluice_seg_track_t *st, ngx_uint_t k);
 static ngx_int_t ngx_http_sluice_seg_read(ngx_http_sluice_seg_ctx_t *ctx);
@@ -92,6 +103,8 @@ static ngx_int_t ngx_http_sluice_seg_tfrf(ngx_http_sluice_seg_track_t *st,
     u_char *p, size_t len);
 static ngx_int_t ngx_http_sluice_seg_ts(ngx_http_sluice_seg_ctx_t *ctx,
     sluice_fragment_t *f);
+static ngx_int_t ngx_http_sluice_seg_cmaf_aes(
+    ngx_http_sluice_seg_ctx_t *ctx);
 #if (NGX_THREADS)
 static ngx_int_t ngx_http_sluice_seg_thread_handler(ngx_thread_task_t *task,
     ngx_file_t *file);
@@ -293,7 +306,8 @@ ngx_http_sluice_seg_copy(ngx_http_sluice_seg_track_t *st,
 ngx_int_t
 ngx_http_sluice_packager_segment(ngx_http_sluice_pkg_t *pkg)
 {
-    ngx_uint_t           cenc;
+    ngx_uint_t           cenc, encrypt;
+    ngx_sluice_key_t    *key;
     ngx_http_request_t  *r;
 
     r = pkg->request;
@@ -307,15 +321,21 @@ ngx_http_sluice_packager_segment(ngx_http_sluice_pkg_t *pkg)
                                       "no init segment in this format");
         }
 
-        return cenc ? ngx_http_sluice_seg_load(pkg)
+        return cenc ? ngx_http_sluice_seg_load(pkg,
+                                               NGX_HTTP_SLUICE_HLS_CLEAR,
+                                               NULL)
                     : ngx_http_sluice_seg_send_file(pkg, 1);
     }
 
-    if (sluice_format_is_cmaf(pkg->url.format) && !cenc) {
+    encrypt = ngx_http_sluice_hls_enc_segment(pkg, &key);
+
+    if (sluice_format_is_cmaf(pkg->url.format) && !cenc
+        && encrypt == NGX_HTTP_SLUICE_HLS_CLEAR)
+    {
         return ngx_http_sluice_seg_send_file(pkg, 0);
     }
 
-    return ngx_http_sluice_seg_load(pkg);
+    return ngx_http_sluice_seg_load(pkg, encrypt, key);
 }
 
 
@@ -493,10 +513,11 @@ ngx_http_sluice_seg_max_age(ngx_http_sluice_pkg_t *pkg)
 }
 
 
-/* TS and Smooth: open and read the stored fragments */
+/* TS, Smooth and AES-128 CMAF: open and read the stored fragments */
 
 static ngx_int_t
-ngx_http_sluice_seg_load(ngx_http_sluice_pkg_t *pkg)
+ngx_http_sluice_seg_load(ngx_http_sluice_pkg_t *pkg, ngx_uint_t encrypt,
+    ngx_sluice_key_t *key)
 {
     ngx_int_t                   rc;
     ngx_uint_t                  i, j, k, init;
@@ -511,6 +532,8 @@ ngx_http_sluice_seg_load(ngx_http_sluice_pkg_t *pkg)
     }
 
     ctx->pkg = pkg;
+    ctx->encrypt = encrypt;
+    ctx->key = key;
 
     /* an init segment (CENC) is one file, seg[0]'s */
     init = (pkg->url.kind == SLUICE_URL_INIT);
@@ -632,7 +655,10 @@ ngx_http_sluice_seg_open_file(ngx_http_sluice_seg_ctx_t *ctx, ngx_uint_t i,
     file->log = r->connection->log;
 
     ctx->data[i].len = (size_t) of.size;
-    ctx->data[i].data = ngx_pnalloc(r->pool, ctx->data[i].len);
+
+    /* room for the padding of AES-128, in place */
+    ctx->data[i].data = ngx_pnalloc(r->pool, ctx->data[i].len
+                                             + SLUICE_AES_BLOCK_SIZE);
     if (ctx->data[i].data == NULL) {
         return NGX_ERROR;
     }
@@ -765,6 +791,11 @@ ngx_http_sluice_seg_produce(ngx_http_sluice_seg_ctx_t *ctx)
     if (sluice_format_is_cmaf(pkg->url.format)) {
         /* read to be encrypted: ngx_http_sluice_packager_segment() */
         r->headers_out.last_modified_time = ctx->mtime;
+
+        if (ctx->encrypt == NGX_HTTP_SLUICE_HLS_AES) {
+            /* AES-128 of the stored fragment: not parsed */
+            return ngx_http_sluice_seg_cmaf_aes(ctx);
+        }
 
         return ngx_http_sluice_packager_cenc_segment(pkg, &ctx->data[0],
                    ngx_http_sluice_seg_max_age(pkg));
@@ -1099,6 +1130,21 @@ ngx_http_sluice_seg_ts(ngx_http_sluice_seg_ctx_t *ctx, sluice_fragment_t *f)
         from += pkg->seg[i].nfrags;
     }
 
+    if (ctx->encrypt == NGX_HTTP_SLUICE_HLS_SAMPLE_AES) {
+        rc = ngx_http_sluice_hls_enc_samples(pkg, ctx->key, &seg);
+
+        if (rc != SLUICE_OK) {
+            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                          "sluice packager: cannot encrypt the samples of "
+                          "\"%V\" with SAMPLE-AES: %d",
+                          &ctx->files[0].name, rc);
+
+            return ngx_http_sluice_packager_error(r,
+                       ngx_http_sluice_packager_http_status(rc),
+                       "cannot encrypt with SAMPLE-AES");
+        }
+    }
+
     rc = sluice_ts_segment_size(&seg, &size);
 
     if (rc != SLUICE_OK) {
@@ -1111,7 +1157,8 @@ ngx_http_sluice_seg_ts(ngx_http_sluice_seg_ctx_t *ctx, sluice_fragment_t *f)
                    "cannot mux TS");
     }
 
-    b = ngx_create_temp_buf(r->pool, size);
+    /* AES-128: encrypted in place, padding included */
+    b = ngx_create_temp_buf(r->pool, sluice_aes_cbc_size(size));
     if (b == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
@@ -1122,6 +1169,16 @@ ngx_http_sluice_seg_ts(ngx_http_sluice_seg_ctx_t *ctx, sluice_fragment_t *f)
         ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
                       "sluice packager: TS write failed: %d", rc);
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (ctx->encrypt == NGX_HTTP_SLUICE_HLS_AES) {
+        if (ngx_http_sluice_hls_enc_aes(pkg, ctx->key, b->pos, size)
+            != NGX_OK)
+        {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        size = sluice_aes_cbc_size(size);
     }
 
     b->last = b->pos + size;
@@ -1172,4 +1229,54 @@ ngx_http_sluice_seg_join(ngx_http_sluice_seg_ctx_t *ctx,
     tt->nsamples = total;
 
     return NGX_OK;
+}
+
+
+/* AES-128 of a stored CMAF fragment (m3u8-cmaf), sent from memory */
+
+static ngx_int_t
+ngx_http_sluice_seg_cmaf_aes(ngx_http_sluice_seg_ctx_t *ctx)
+{
+    size_t                  len;
+    ngx_buf_t              *b;
+    ngx_str_t               type;
+    ngx_http_request_t     *r;
+    ngx_http_sluice_pkg_t  *pkg;
+
+    pkg = ctx->pkg;
+    r = pkg->request;
+    len = ctx->data[0].len;
+
+    if (ctx->encrypt != NGX_HTTP_SLUICE_HLS_AES || ctx->nfiles != 1) {
+        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                      "sluice packager: CMAF fragment read for nothing");
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (ngx_http_sluice_hls_enc_aes(pkg, ctx->key, ctx->data[0].data, len)
+        != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    b = ngx_calloc_buf(r->pool);
+    if (b == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    b->start = ctx->data[0].data;
+    b->pos = b->start;
+    b->last = b->pos + sluice_aes_cbc_size(len);
+    b->end = b->last;
+    b->memory = 1;
+
+    if (pkg->seg[0].info.media_type == SLUICE_MEDIA_VIDEO) {
+        ngx_str_set(&type, "video/mp4");
+
+    } else {
+        ngx_str_set(&type, "audio/mp4");
+    }
+
+    return ngx_http_sluice_packager_send(r, &type, b,
+                                         ngx_http_sluice_seg_max_age(pkg));
 }

@@ -79,13 +79,14 @@ run(const sluice_presentation_t *p, int which, uint32_t format)
     switch (which) {
 
     case 0:
-        rc1 = sluice_hls_master(&count, p, format);
-        rc2 = sluice_hls_master(&b, p, format);
+        rc1 = sluice_hls_master(&count, p, format, NULL);
+        rc2 = sluice_hls_master(&b, p, format, NULL);
         break;
 
     case 1:
-        rc1 = sluice_hls_playlist(&count, p, &p->tracks[0], format);
-        rc2 = sluice_hls_playlist(&b, p, &p->tracks[0], format);
+        rc1 = sluice_hls_playlist(&count, p, &p->tracks[0], format,
+                                  NULL);
+        rc2 = sluice_hls_playlist(&b, p, &p->tracks[0], format, NULL);
         break;
 
     case 2:

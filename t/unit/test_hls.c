@@ -35,6 +35,9 @@ static sluice_pfrag_t       vfrags[8];
 static sluice_pfrag_t       afrags[8];
 static sluice_ptrack_t      tracks[3];
 
+/* the encryption render() passes the writers; NULL: clear */
+static const sluice_hls_enc_t  *render_enc;
+
 
 static void   *allocated[1024];
 static size_t   nallocated;
@@ -141,12 +144,12 @@ render(const sluice_presentation_t *p, const sluice_ptrack_t *t,
     sluice_buf_init(&count, NULL, NULL, 0);
 
     if (t) {
-        *rc = sluice_hls_playlist(&b, p, t, format);
-        (void) sluice_hls_playlist(&count, p, t, format);
+        *rc = sluice_hls_playlist(&b, p, t, format, render_enc);
+        (void) sluice_hls_playlist(&count, p, t, format, render_enc);
 
     } else {
-        *rc = sluice_hls_master(&b, p, format);
-        (void) sluice_hls_master(&count, p, format);
+        *rc = sluice_hls_master(&b, p, format, render_enc);
+        (void) sluice_hls_master(&count, p, format, render_enc);
     }
 
     if (*rc != SLUICE_OK) {
@@ -164,11 +167,12 @@ render(const sluice_presentation_t *p, const sluice_ptrack_t *t,
         sluice_buf_init(&fixed, NULL, malloc(b.len - 1 + 1), b.len - 1);
 
         if (t) {
-            CHECK(sluice_hls_playlist(&fixed, p, t, format)
+            CHECK(sluice_hls_playlist(&fixed, p, t, format, render_enc)
                   == SLUICE_NO_MEMORY);
 
         } else {
-            CHECK(sluice_hls_master(&fixed, p, format) == SLUICE_NO_MEMORY);
+            CHECK(sluice_hls_master(&fixed, p, format, render_enc)
+                  == SLUICE_NO_MEMORY);
         }
 
         free(fixed.data);
@@ -401,12 +405,155 @@ test_grouping(void)
 }
 
 
+/* encryption: key lines, IVs, tags and the token in child URIs */
+
+static void
+test_encryption(void)
+{
+    char                    *s;
+    sluice_status_t          rc;
+    sluice_hls_enc_t         enc;
+    sluice_presentation_t    p;
+    sluice_hls_track_enc_t   te[3];
+
+    static const char  aes[] = "https://k.example/keydelivery/"
+                               "?kid=00112233-4455-6677-8899-aabbccddeeff"
+                               "&token=T";
+    static const char  skd[] = "skd://k.example/FairPlay/"
+                               "?kid=00112233-4455-6677-8899-aabbccddeeff";
+
+    fixture(&p, 3);
+
+    memset(te, 0, sizeof(te));
+    te[0].method = "AES-128";
+    te[0].segment_iv = 1;
+    te[0].nkeys = 1;
+    te[0].keys[0].uri = (sluice_str_t) sluice_string(aes);
+    te[1] = te[0];
+    te[2] = te[0];
+
+    memset(&enc, 0, sizeof(enc));
+    enc.tag = (sluice_str_t) sluice_string(",encryption=cbc");
+    enc.query = (sluice_str_t) sluice_string("token=T");
+    enc.tracks = te;
+    render_enc = &enc;
+
+    /* AES-128 TS: an IV per segment, the seq of its first fragment */
+    s = render(&p, &tracks[0], SLUICE_FORMAT_HLS_TS, &rc);
+    CHECK(rc == SLUICE_OK && s != NULL);
+    CHECK(s && strcmp(s,
+        "#EXTM3U\n"
+        "#EXT-X-VERSION:4\n"
+        "#EXT-X-TARGETDURATION:2\n"
+        "#EXT-X-MEDIA-SEQUENCE:5\n"
+        "#EXT-X-DISCONTINUITY-SEQUENCE:0\n"
+        "#EXT-X-KEY:METHOD=AES-128,URI=\"https://k.example/keydelivery/"
+        "?kid=00112233-4455-6677-8899-aabbccddeeff&token=T\","
+        "IV=0x00000000000000000000000000000005\n"
+        "#EXTINF:2.000,\nFragments(video=900000,format=m3u8-aapl,"
+        "encryption=cbc)\n"
+        "#EXT-X-KEY:METHOD=AES-128,URI=\"https://k.example/keydelivery/"
+        "?kid=00112233-4455-6677-8899-aabbccddeeff&token=T\","
+        "IV=0x00000000000000000000000000000006\n"
+        "#EXTINF:2.000,\nFragments(video=1080000,format=m3u8-aapl,"
+        "encryption=cbc)\n"
+        "#EXT-X-KEY:METHOD=AES-128,URI=\"https://k.example/keydelivery/"
+        "?kid=00112233-4455-6677-8899-aabbccddeeff&token=T\","
+        "IV=0x00000000000000000000000000000007\n"
+        "#EXTINF:2.000,\nFragments(video=1260000,format=m3u8-aapl,"
+        "encryption=cbc)\n") == 0);
+    free(s);
+
+    /* a seq above 2^32 - 1 cannot be, but the IV has 64 bits of it */
+    vfrags[1].seq = 0xabcdef12;
+    s = render(&p, &tracks[0], SLUICE_FORMAT_HLS_TS, &rc);
+    CHECK(s && strstr(s, ",IV=0x000000000000000000000000abcdef12\n"));
+    free(s);
+    vfrags[1].seq = 6;
+
+    /* fMP4: the init segment stays clear, EXT-X-KEY after EXT-X-MAP */
+    s = render(&p, &tracks[1], SLUICE_FORMAT_HLS_CMAF, &rc);
+    CHECK(s && strstr(s, "#EXT-X-DISCONTINUITY-SEQUENCE:0\n"
+                      "#EXT-X-MAP:URI=\"Fragments(audio=i,format=m3u8-cmaf,"
+                      "encryption=cbc)\"\n#EXT-X-KEY:METHOD=AES-128,"));
+    CHECK(s && count_of(s, "#EXT-X-KEY:") == 3);
+    CHECK(s && strstr(s, "IV=0x00000000000000000000000000000007\n#EXTINF"));
+    free(s);
+
+    /* master: one session key for the three tracks, tags and token */
+    s = render(&p, NULL, SLUICE_FORMAT_HLS_TS, &rc);
+    CHECK(s && strstr(s, "#EXT-X-VERSION:4\n"));
+    CHECK(s && count_of(s, "#EXT-X-SESSION-KEY:") == 1);
+    CHECK(s && strstr(s, "#EXT-X-INDEPENDENT-SEGMENTS\n"
+                      "#EXT-X-SESSION-KEY:METHOD=AES-128,URI=\"https://"));
+    CHECK(s && count_of(s, "IV=") == 0);
+    CHECK(s && strstr(s, "URI=\"QualityLevels(128000)/Manifest(audio,"
+                      "format=m3u8-aapl,encryption=cbc)?token=T\"\n"));
+    CHECK(s && strstr(s, "\nQualityLevels(3000000)/Manifest(video,"
+                      "format=m3u8-aapl,encryption=cbc)?token=T\n"));
+    free(s);
+
+    /* SAMPLE-AES with FairPlay: KEYFORMAT, version 5; audio clear */
+    te[0].method = "SAMPLE-AES";
+    te[0].nkeys = 2;
+    te[0].keys[1].uri = (sluice_str_t) sluice_string(skd);
+    te[0].keys[1].keyformat = "com.apple.streamingkeydelivery";
+    te[2] = te[0];
+    te[1].method = NULL;
+    enc.tag = (sluice_str_t) sluice_string(",encryption=cbcs-aapl");
+    enc.query.len = 0;
+
+    s = render(&p, &tracks[0], SLUICE_FORMAT_HLS_TS, &rc);
+    CHECK(s && strstr(s, "#EXT-X-VERSION:5\n"));
+    CHECK(s && count_of(s, "#EXT-X-KEY:METHOD=SAMPLE-AES,") == 6);
+    CHECK(s && strstr(s, "#EXT-X-KEY:METHOD=SAMPLE-AES,"
+                      "URI=\"skd://k.example/FairPlay/"
+                      "?kid=00112233-4455-6677-8899-aabbccddeeff\","
+                      "IV=0x00000000000000000000000000000006,"
+                      "KEYFORMAT=\"com.apple.streamingkeydelivery\","
+                      "KEYFORMATVERSIONS=\"1\"\n#EXTINF:2.000,\n"
+                      "Fragments(video=1080000,format=m3u8-aapl,"
+                      "encryption=cbcs-aapl)\n"));
+    free(s);
+
+    s = render(&p, &tracks[1], SLUICE_FORMAT_HLS_TS, &rc);
+    CHECK(s && strstr(s, "#EXT-X-VERSION:4\n"));
+    CHECK(s && count_of(s, "#EXT-X-KEY") == 0);
+    CHECK(s && strstr(s, "Fragments(audio=480000,format=m3u8-aapl,"
+                      "encryption=cbcs-aapl)\n"));
+    free(s);
+
+    s = render(&p, NULL, SLUICE_FORMAT_HLS_TS, &rc);
+    CHECK(s && strstr(s, "#EXT-X-VERSION:5\n"));
+    CHECK(s && count_of(s, "#EXT-X-SESSION-KEY:METHOD=SAMPLE-AES,") == 2);
+    CHECK(s && strstr(s, "#EXT-X-SESSION-KEY:METHOD=SAMPLE-AES,"
+                      "URI=\"skd://k.example/FairPlay/?kid=00112233-4455-"
+                      "6677-8899-aabbccddeeff\",KEYFORMAT=\"com.apple."
+                      "streamingkeydelivery\",KEYFORMATVERSIONS=\"1\"\n"));
+    CHECK(s && count_of(s, "?token") == 0);
+    free(s);
+
+    /* fMP4 cbcs: the IV is in the init segment: keys once, after MAP */
+    te[0].segment_iv = 0;
+    s = render(&p, &tracks[0], SLUICE_FORMAT_HLS_CMAF, &rc);
+    CHECK(s && strstr(s, "#EXT-X-VERSION:7\n"));
+    CHECK(s && count_of(s, "#EXT-X-KEY:") == 2);
+    CHECK(s && count_of(s, "IV=") == 0);
+    CHECK(s && strstr(s, "encryption=cbcs-aapl)\"\n#EXT-X-KEY:METHOD="
+                      "SAMPLE-AES,URI=\"https://"));
+    free(s);
+
+    render_enc = NULL;
+}
+
+
 int
 main(void)
 {
     test_master();
     test_playlist();
     test_grouping();
+    test_encryption();
     test_free_all();
 
     printf("test_hls: %d checks, %d failures\n", checks, failures);

@@ -718,13 +718,14 @@ e2e_hls(void)
     }
 
     sluice_buf_init(&b, &alloc, NULL, 65536);
-    CHECK(sluice_hls_master(&b, &p, SLUICE_FORMAT_HLS_TS) == SLUICE_OK);
+    CHECK(sluice_hls_master(&b, &p, SLUICE_FORMAT_HLS_TS, NULL)
+          == SLUICE_OK);
     save("master.m3u8", &b);
     free(b.data);
 
     for (i = 0; i < 2; i++) {
         sluice_buf_init(&b, &alloc, NULL, 65536);
-        CHECK(sluice_hls_playlist(&b, &p, &pt[i], SLUICE_FORMAT_HLS_TS)
+        CHECK(sluice_hls_playlist(&b, &p, &pt[i], SLUICE_FORMAT_HLS_TS, NULL)
               == SLUICE_OK);
         snprintf(cmd, sizeof(cmd), "%s/Manifest(%s,format=m3u8-aapl)",
                  sub[i], i ? "audio" : "video");
@@ -747,12 +748,14 @@ e2e_hls(void)
     CHECK(run_ok(cmd));
 
     sluice_buf_init(&b, &alloc, NULL, 65536);
-    CHECK(sluice_hls_master(&b, &p, SLUICE_FORMAT_HLS_TS_V3) == SLUICE_OK);
+    CHECK(sluice_hls_master(&b, &p, SLUICE_FORMAT_HLS_TS_V3, NULL)
+          == SLUICE_OK);
     save("v3.m3u8", &b);
     free(b.data);
 
     sluice_buf_init(&b, &alloc, NULL, 65536);
-    CHECK(sluice_hls_playlist(&b, &p, &pt[0], SLUICE_FORMAT_HLS_TS_V3)
+    CHECK(sluice_hls_playlist(&b, &p, &pt[0], SLUICE_FORMAT_HLS_TS_V3,
+                              NULL)
           == SLUICE_OK);
     snprintf(cmd, sizeof(cmd), "%s/Manifest(video,format=m3u8-aapl-v3)",
              sub[0]);
@@ -923,13 +926,15 @@ e2e_hls_cmaf(void)
     CHECK(run_ok(cmd));
 
     sluice_buf_init(&b, &alloc, NULL, 65536);
-    CHECK(sluice_hls_master(&b, &p, SLUICE_FORMAT_HLS_CMAF) == SLUICE_OK);
+    CHECK(sluice_hls_master(&b, &p, SLUICE_FORMAT_HLS_CMAF, NULL)
+          == SLUICE_OK);
     save("cmaf.m3u8", &b);
     free(b.data);
 
     for (i = 0; i < 2; i++) {
         sluice_buf_init(&b, &alloc, NULL, 65536);
-        CHECK(sluice_hls_playlist(&b, &p, &pt[i], SLUICE_FORMAT_HLS_CMAF)
+        CHECK(sluice_hls_playlist(&b, &p, &pt[i], SLUICE_FORMAT_HLS_CMAF,
+                                  NULL)
               == SLUICE_OK);
         snprintf(cmd, sizeof(cmd),
                  "QualityLevels(%u)/Manifest(%s,format=m3u8-cmaf)",

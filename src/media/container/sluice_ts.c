@@ -24,6 +24,12 @@
 #define SLUICE_TS_AUDIO_FRAMES    8
 #define SLUICE_TS_PES_MAX         65535
 
+/* the PMT section in its one packet (after the pointer field), no CRC */
+#define SLUICE_TS_PMT_MAX         (SLUICE_TS_PAYLOAD - 1 - 4)
+
+/* SAMPLE-AES: the AudioSpecificConfig in the PMT, at most */
+#define SLUICE_TS_SAES_ASC_MAX    64
+
 enum {
     SLUICE_TS_PAT = 0,
     SLUICE_TS_PMT,
@@ -73,6 +79,12 @@ static sluice_status_t sluice_ts_psi(sluice_ts_mux_t *mux, uint32_t pid,
     uint8_t *section, size_t len);
 static sluice_status_t sluice_ts_pat(sluice_ts_mux_t *mux);
 static sluice_status_t sluice_ts_pmt(sluice_ts_mux_t *mux);
+static size_t sluice_ts_pmt_video(sluice_ts_mux_t *mux, uint8_t *s,
+    size_t n);
+static size_t sluice_ts_pmt_audio(sluice_ts_mux_t *mux, uint8_t *s,
+    size_t n);
+static size_t sluice_ts_private_data(uint8_t *s, size_t n,
+    const char *indicator);
 static uint32_t sluice_ts_crc32(const uint8_t *p, size_t len);
 static sluice_status_t sluice_ts_video(sluice_ts_mux_t *mux,
     const sluice_sample_t *s);
@@ -231,6 +243,11 @@ sluice_ts_init_video(sluice_ts_mux_t *mux, const sluice_track_info_t *info)
     }
 
     if (info->codec == SLUICE_CODEC_HEVC) {
+        if (mux->seg->sample_aes) {
+            /* Apple's SAMPLE-AES for TS defines H.264 only */
+            return SLUICE_UNSUPPORTED;
+        }
+
         mux->hevc = 1;
         return sluice_ts_hvcc(mux, info->config, info->config_len);
     }
@@ -330,6 +347,11 @@ sluice_ts_init_audio(sluice_ts_mux_t *mux, const sluice_track_info_t *info)
         return rc;
     }
 
+    if (mux->seg->sample_aes && info->config_len > SLUICE_TS_SAES_ASC_MAX) {
+        /* the audio setup information would not fit in the PMT packet */
+        return SLUICE_UNSUPPORTED;
+    }
+
     /* fails now if ADTS cannot express the configuration */
     return sluice_aac_write_adts(adts, &mux->aac, 0);
 }
@@ -427,7 +449,7 @@ static sluice_status_t
 sluice_ts_pmt(sluice_ts_mux_t *mux)
 {
     size_t                      n;
-    uint8_t                     s[32];
+    uint8_t                     s[SLUICE_TS_PMT_MAX + 4];
     uint32_t                    pcr_pid;
     const sluice_ts_segment_t  *seg;
 
@@ -447,19 +469,11 @@ sluice_ts_pmt(sluice_ts_mux_t *mux)
     n = 12;
 
     if (seg->video.info) {
-        s[n++] = mux->hevc ? 0x24 : 0x1b;
-        s[n++] = 0xe0 | (SLUICE_TS_PID_VIDEO >> 8);
-        s[n++] = SLUICE_TS_PID_VIDEO & 0xff;
-        s[n++] = 0xf0;
-        s[n++] = 0x00;
+        n = sluice_ts_pmt_video(mux, s, n);
     }
 
     if (seg->audio.info) {
-        s[n++] = 0x0f;
-        s[n++] = 0xe0 | (SLUICE_TS_PID_AUDIO >> 8);
-        s[n++] = SLUICE_TS_PID_AUDIO & 0xff;
-        s[n++] = 0xf0;
-        s[n++] = 0x00;
+        n = sluice_ts_pmt_audio(mux, s, n);
     }
 
     /* section_length: after the length field, CRC included */
@@ -467,6 +481,90 @@ sluice_ts_pmt(sluice_ts_mux_t *mux)
     s[2] = (uint8_t) (n - 3 + 4);
 
     return sluice_ts_psi(mux, SLUICE_TS_PMT, s, n);
+}
+
+
+/* the video entry of the PMT at s + n; returns the new length */
+
+static size_t
+sluice_ts_pmt_video(sluice_ts_mux_t *mux, uint8_t *s, size_t n)
+{
+    unsigned  saes;
+
+    saes = mux->seg->sample_aes;
+
+    s[n++] = saes ? 0xdb : (mux->hevc ? 0x24 : 0x1b);
+    s[n++] = 0xe0 | (SLUICE_TS_PID_VIDEO >> 8);
+    s[n++] = SLUICE_TS_PID_VIDEO & 0xff;
+    s[n++] = 0xf0;                      /* ES_info_length */
+    s[n++] = saes ? 6 : 0;
+
+    if (saes) {
+        n = sluice_ts_private_data(s, n, "zavc");
+    }
+
+    return n;
+}
+
+
+/* the audio entry; the size was checked by sluice_ts_init_audio() */
+
+static size_t
+sluice_ts_pmt_audio(sluice_ts_mux_t *mux, uint8_t *s, size_t n)
+{
+    size_t                      asc;
+    const char                 *type;
+    const sluice_track_info_t  *info;
+
+    info = mux->seg->audio.info;
+
+    s[n++] = mux->seg->sample_aes ? 0xcf : 0x0f;
+    s[n++] = 0xe0 | (SLUICE_TS_PID_AUDIO >> 8);
+    s[n++] = SLUICE_TS_PID_AUDIO & 0xff;
+    s[n++] = 0xf0;
+
+    if (!mux->seg->sample_aes) {
+        s[n++] = 0x00;
+        return n;
+    }
+
+    asc = info->config_len;
+    s[n++] = (uint8_t) (6 + 2 + 4 + 8 + asc);
+
+    n = sluice_ts_private_data(s, n, "aacd");
+
+    /* registration_descriptor 'apad' with the audio setup information */
+    s[n++] = 0x05;
+    s[n++] = (uint8_t) (4 + 8 + asc);
+    memcpy(s + n, "apad", 4);
+    n += 4;
+
+    type = (mux->aac.object_type == 29) ? "zacp"         /* PS */
+           : (mux->aac.object_type == 5) ? "zach"        /* SBR */
+           : "zaac";
+
+    memcpy(s + n, type, 4);
+    n += 4;
+    s[n++] = 0x00;                      /* priming */
+    s[n++] = 0x00;
+    s[n++] = 0x01;                      /* version */
+    s[n++] = (uint8_t) asc;             /* setup_data_length */
+    memcpy(s + n, info->config, asc);
+
+    return n + asc;
+}
+
+
+/* private_data_indicator_descriptor (13818-1 2.6.28) */
+
+static size_t
+sluice_ts_private_data(uint8_t *s, size_t n, const char *indicator)
+{
+    s[n++] = 0x0f;
+    s[n++] = 4;
+    memcpy(s + n, indicator, 4);
+
+    return n + 4;
 }
 
 

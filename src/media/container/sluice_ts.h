@@ -40,6 +40,18 @@ typedef struct {
 typedef struct {
     sluice_ts_track_t           video;
     sluice_ts_track_t           audio;
+
+    /*
+     * the samples are encrypted with Apple SAMPLE-AES (the caller does
+     * it, media/crypto/sluice_sample_aes.h): the PMT says so with the
+     * stream types and descriptors of Apple's "MPEG-2 Stream Encryption
+     * Format for HTTP Live Streaming" (3.0): H.264 0xdb with a
+     * private_data_indicator_descriptor 'zavc', AAC 0xcf with 'aacd'
+     * and a registration_descriptor 'apad' holding the audio setup
+     * information (2.3.4: 'zaac', 'zach' or 'zacp', priming 0, version
+     * 1, the AudioSpecificConfig).  H.265 cannot: SLUICE_UNSUPPORTED.
+     */
+    unsigned                    sample_aes:1;
 } sluice_ts_segment_t;
 
 

@@ -9,25 +9,40 @@
 #include "media/manifest/sluice_hls.h"
 
 
-static uint32_t sluice_hls_version(sluice_format_t format);
+static uint32_t sluice_hls_version(sluice_format_t format,
+    const sluice_hls_track_enc_t *te, uint32_t ntracks);
+static const sluice_hls_track_enc_t *sluice_hls_track_enc(
+    const sluice_presentation_t *p, const sluice_ptrack_t *t,
+    const sluice_hls_enc_t *enc);
+static void sluice_hls_session_keys(sluice_buf_t *b,
+    const sluice_presentation_t *p, const sluice_hls_enc_t *enc);
+static int sluice_hls_key_seen(const sluice_hls_enc_t *enc, uint32_t ti,
+    uint32_t ki);
+static void sluice_hls_key(sluice_buf_t *b, const char *tag,
+    const sluice_hls_track_enc_t *te, const sluice_hls_key_t *k,
+    const sluice_pfrag_t *f);
 static const sluice_ptrack_t *sluice_hls_audio_for(
     const sluice_presentation_t *p, const sluice_ptrack_t *video);
 static void sluice_hls_media(sluice_buf_t *b, const sluice_presentation_t *p,
-    const sluice_ptrack_t *t, sluice_format_t format, uint32_t first);
+    const sluice_ptrack_t *t, sluice_format_t format, uint32_t first,
+    const sluice_hls_enc_t *enc);
 static void sluice_hls_stream_inf(sluice_buf_t *b, const sluice_ptrack_t *t,
-    const sluice_ptrack_t *audio, sluice_format_t format, unsigned group);
+    const sluice_ptrack_t *audio, sluice_format_t format, unsigned group,
+    const sluice_hls_enc_t *enc);
 static void sluice_hls_uri(sluice_buf_t *b, const sluice_ptrack_t *t,
-    sluice_format_t format);
+    sluice_format_t format, const sluice_hls_enc_t *enc);
 static uint64_t sluice_hls_ms(const sluice_ptrack_t *t, uint64_t v);
 static uint32_t sluice_hls_first(const sluice_ptrack_t *t, uint32_t n);
 static int sluice_hls_complete(const sluice_presentation_t *p,
     const sluice_ptrack_t *t, uint32_t i, uint32_t count, uint32_t n);
 static void sluice_hls_segment(sluice_buf_t *b,
     const sluice_presentation_t *p, const sluice_ptrack_t *t, uint32_t i,
-    uint32_t count, sluice_format_t format, unsigned first);
+    uint32_t count, sluice_format_t format, unsigned first,
+    const sluice_hls_enc_t *enc);
 static uint64_t sluice_hls_duration(const sluice_ptrack_t *t, uint32_t i,
     uint32_t count);
 static void sluice_hls_text(sluice_buf_t *b, const sluice_str_t *s);
+static void sluice_hls_hex64(sluice_buf_t *b, uint64_t v);
 
 
 #define sluice_hls_is_video(t)                                               \
@@ -36,7 +51,7 @@ static void sluice_hls_text(sluice_buf_t *b, const sluice_str_t *s);
 
 sluice_status_t
 sluice_hls_master(sluice_buf_t *b, const sluice_presentation_t *p,
-    sluice_format_t format)
+    sluice_format_t format, const sluice_hls_enc_t *enc)
 {
     uint32_t                i, first, naudio, nvideo;
     const sluice_ptrack_t  *t;
@@ -62,8 +77,11 @@ sluice_hls_master(sluice_buf_t *b, const sluice_presentation_t *p,
     }
 
     sluice_buf_cstr(b, "#EXTM3U\n#EXT-X-VERSION:");
-    sluice_buf_u64(b, sluice_hls_version(format));
+    sluice_buf_u64(b, sluice_hls_version(format, enc ? enc->tracks : NULL,
+                                         p->ntracks));
     sluice_buf_cstr(b, "\n#EXT-X-INDEPENDENT-SEGMENTS\n");
+
+    sluice_hls_session_keys(b, p, enc);
 
     /* audio renditions of the "audio" group */
 
@@ -75,7 +93,7 @@ sluice_hls_master(sluice_buf_t *b, const sluice_presentation_t *p,
         t = &p->tracks[i];
 
         if (!sluice_hls_is_video(t)) {
-            sluice_hls_media(b, p, t, format, first);
+            sluice_hls_media(b, p, t, format, first, enc);
             first = 0;
         }
     }
@@ -89,7 +107,8 @@ sluice_hls_master(sluice_buf_t *b, const sluice_presentation_t *p,
             sluice_hls_stream_inf(b, t, nvideo ? sluice_hls_audio_for(p, t)
                                                : NULL,
                                   format, naudio
-                                          && format != SLUICE_FORMAT_HLS_TS_V3);
+                                          && format != SLUICE_FORMAT_HLS_TS_V3,
+                                  enc);
         }
     }
 
@@ -97,20 +116,142 @@ sluice_hls_master(sluice_buf_t *b, const sluice_presentation_t *p,
 }
 
 
+/* the version of the format, at least 5 when te[0..n) has a KEYFORMAT */
+
 static uint32_t
-sluice_hls_version(sluice_format_t format)
+sluice_hls_version(sluice_format_t format, const sluice_hls_track_enc_t *te,
+    uint32_t n)
 {
+    uint32_t  i, k;
+
     switch (format) {
 
     case SLUICE_FORMAT_HLS_TS_V3:
-        return 3;
+        return 3;       /* IV= needs 2 */
 
     case SLUICE_FORMAT_HLS_CMAF:
         return 7;       /* EXT-X-MAP of fMP4 segments */
 
     default:
-        return 4;       /* EXT-X-MEDIA groups */
+        break;
     }
+
+    for (i = 0; te && i < n; i++) {
+        for (k = 0; te[i].method && k < te[i].nkeys; k++) {
+            if (te[i].keys[k].keyformat) {
+                return 5;
+            }
+        }
+    }
+
+    return 4;           /* EXT-X-MEDIA groups */
+}
+
+
+static const sluice_hls_track_enc_t *
+sluice_hls_track_enc(const sluice_presentation_t *p, const sluice_ptrack_t *t,
+    const sluice_hls_enc_t *enc)
+{
+    const sluice_hls_track_enc_t  *te;
+
+    if (enc == NULL || enc->tracks == NULL || t < p->tracks
+        || t >= p->tracks + p->ntracks)
+    {
+        return NULL;
+    }
+
+    te = &enc->tracks[t - p->tracks];
+
+    return te->method ? te : NULL;
+}
+
+
+/* EXT-X-SESSION-KEY: each distinct key line of the tracks, once */
+
+static void
+sluice_hls_session_keys(sluice_buf_t *b, const sluice_presentation_t *p,
+    const sluice_hls_enc_t *enc)
+{
+    uint32_t                       i, k;
+    const sluice_hls_track_enc_t  *te;
+
+    for (i = 0; i < p->ntracks; i++) {
+        te = sluice_hls_track_enc(p, &p->tracks[i], enc);
+
+        for (k = 0; te && k < te->nkeys; k++) {
+            if (!sluice_hls_key_seen(enc, i, k)) {
+                sluice_hls_key(b, "#EXT-X-SESSION-KEY:", te, &te->keys[k],
+                               NULL);
+            }
+        }
+    }
+}
+
+
+/* a track before ti has the same key line as key ki of track ti */
+
+static int
+sluice_hls_key_seen(const sluice_hls_enc_t *enc, uint32_t ti, uint32_t ki)
+{
+    uint32_t                       i, k;
+    const sluice_hls_key_t        *a, *c;
+    const sluice_hls_track_enc_t  *te;
+
+    te = &enc->tracks[ti];
+    a = &te->keys[ki];
+
+    for (i = 0; i <= ti; i++) {
+        if (enc->tracks[i].method == NULL
+            || strcmp(enc->tracks[i].method, te->method) != 0)
+        {
+            continue;
+        }
+
+        for (k = 0; k < (i == ti ? ki : enc->tracks[i].nkeys); k++) {
+            c = &enc->tracks[i].keys[k];
+
+            if (c->uri.len == a->uri.len
+                && memcmp(c->uri.data, a->uri.data, a->uri.len) == 0
+                && (c->keyformat == a->keyformat
+                    || (c->keyformat && a->keyformat
+                        && strcmp(c->keyformat, a->keyformat) == 0)))
+            {
+                return 1;
+            }
+        }
+    }
+
+    return 0;
+}
+
+
+/* a key line; f: IV=0x{f->seq} */
+
+static void
+sluice_hls_key(sluice_buf_t *b, const char *tag,
+    const sluice_hls_track_enc_t *te, const sluice_hls_key_t *k,
+    const sluice_pfrag_t *f)
+{
+    sluice_buf_cstr(b, tag);
+    sluice_buf_cstr(b, "METHOD=");
+    sluice_buf_cstr(b, te->method);
+    sluice_buf_cstr(b, ",URI=\"");
+    sluice_hls_text(b, &k->uri);
+    sluice_buf_cstr(b, "\"");
+
+    if (f) {
+        /* the 128-bit big-endian seq: sluice_aes_hls_iv() */
+        sluice_buf_cstr(b, ",IV=0x0000000000000000");
+        sluice_hls_hex64(b, f->seq);
+    }
+
+    if (k->keyformat) {
+        sluice_buf_cstr(b, ",KEYFORMAT=\"");
+        sluice_buf_cstr(b, k->keyformat);
+        sluice_buf_cstr(b, "\",KEYFORMATVERSIONS=\"1\"");
+    }
+
+    sluice_buf_cstr(b, "\n");
 }
 
 
@@ -147,7 +288,8 @@ sluice_hls_audio_for(const sluice_presentation_t *p,
 
 static void
 sluice_hls_media(sluice_buf_t *b, const sluice_presentation_t *p,
-    const sluice_ptrack_t *t, sluice_format_t format, uint32_t first)
+    const sluice_ptrack_t *t, sluice_format_t format, uint32_t first,
+    const sluice_hls_enc_t *enc)
 {
     uint32_t  i, naudio;
 
@@ -185,14 +327,15 @@ sluice_hls_media(sluice_buf_t *b, const sluice_presentation_t *p,
     }
 
     sluice_buf_cstr(b, ",URI=\"");
-    sluice_hls_uri(b, t, format);
+    sluice_hls_uri(b, t, format, enc);
     sluice_buf_cstr(b, "\"\n");
 }
 
 
 static void
 sluice_hls_stream_inf(sluice_buf_t *b, const sluice_ptrack_t *t,
-    const sluice_ptrack_t *audio, sluice_format_t format, unsigned group)
+    const sluice_ptrack_t *audio, sluice_format_t format, unsigned group,
+    const sluice_hls_enc_t *enc)
 {
     uint64_t                    rate;
     const sluice_track_info_t  *vi;
@@ -233,14 +376,14 @@ sluice_hls_stream_inf(sluice_buf_t *b, const sluice_ptrack_t *t,
     }
 
     sluice_buf_cstr(b, "\n");
-    sluice_hls_uri(b, t, format);
+    sluice_hls_uri(b, t, format, enc);
     sluice_buf_cstr(b, "\n");
 }
 
 
 static void
 sluice_hls_uri(sluice_buf_t *b, const sluice_ptrack_t *t,
-    sluice_format_t format)
+    sluice_format_t format, const sluice_hls_enc_t *enc)
 {
     sluice_buf_cstr(b, "QualityLevels(");
     sluice_buf_u64(b, t->bitrate);
@@ -248,16 +391,28 @@ sluice_hls_uri(sluice_buf_t *b, const sluice_ptrack_t *t,
     sluice_hls_text(b, &t->name);
     sluice_buf_cstr(b, ",format=");
     sluice_buf_cstr(b, sluice_format_name(format));
+
+    if (enc) {
+        sluice_hls_text(b, &enc->tag);
+    }
+
     sluice_buf_cstr(b, ")");
+
+    if (enc && enc->query.len) {
+        sluice_buf_cstr(b, "?");
+        sluice_hls_text(b, &enc->query);
+    }
 }
 
 
 sluice_status_t
 sluice_hls_playlist(sluice_buf_t *b, const sluice_presentation_t *p,
-    const sluice_ptrack_t *t, sluice_format_t format)
+    const sluice_ptrack_t *t, sluice_format_t format,
+    const sluice_hls_enc_t *enc)
 {
-    uint32_t  i, n, count, first, last;
-    uint64_t  ms, max;
+    uint32_t                       i, k, n, count, first, last;
+    uint64_t                       ms, max;
+    const sluice_hls_track_enc_t  *te;
 
     if (!sluice_format_is_hls(format) || t->info->timescale == 0) {
         return SLUICE_BAD_REQUEST;
@@ -284,8 +439,10 @@ sluice_hls_playlist(sluice_buf_t *b, const sluice_presentation_t *p,
         last = i + count;
     }
 
+    te = sluice_hls_track_enc(p, t, enc);
+
     sluice_buf_cstr(b, "#EXTM3U\n#EXT-X-VERSION:");
-    sluice_buf_u64(b, sluice_hls_version(format));
+    sluice_buf_u64(b, sluice_hls_version(format, te, 1));
     sluice_buf_cstr(b, "\n#EXT-X-TARGETDURATION:");
     sluice_buf_u64(b, max ? (max + 999) / 1000 : 1);
     sluice_buf_cstr(b, "\n#EXT-X-MEDIA-SEQUENCE:");
@@ -302,12 +459,24 @@ sluice_hls_playlist(sluice_buf_t *b, const sluice_presentation_t *p,
     if (format == SLUICE_FORMAT_HLS_CMAF) {
         sluice_buf_cstr(b, "#EXT-X-MAP:URI=\"Fragments(");
         sluice_hls_text(b, &t->name);
-        sluice_buf_cstr(b, "=i,format=m3u8-cmaf)\"\n");
+        sluice_buf_cstr(b, "=i,format=m3u8-cmaf");
+
+        if (enc) {
+            sluice_hls_text(b, &enc->tag);
+        }
+
+        sluice_buf_cstr(b, ")\"\n");
+    }
+
+    /* after EXT-X-MAP: the keys do not apply to the init segment */
+
+    for (k = 0; te && !te->segment_iv && k < te->nkeys; k++) {
+        sluice_hls_key(b, "#EXT-X-KEY:", te, &te->keys[k], NULL);
     }
 
     for (i = first; i < last; i += count) {
         count = sluice_hls_segment_frags(t, i, n);
-        sluice_hls_segment(b, p, t, i, count, format, i == first);
+        sluice_hls_segment(b, p, t, i, count, format, i == first, enc);
     }
 
     if (p->ended) {
@@ -430,9 +599,11 @@ sluice_hls_complete(const sluice_presentation_t *p, const sluice_ptrack_t *t,
 static void
 sluice_hls_segment(sluice_buf_t *b, const sluice_presentation_t *p,
     const sluice_ptrack_t *t, uint32_t i, uint32_t count,
-    sluice_format_t format, unsigned first)
+    sluice_format_t format, unsigned first, const sluice_hls_enc_t *enc)
 {
-    const sluice_pfrag_t  *f;
+    uint32_t                       k;
+    const sluice_pfrag_t          *f;
+    const sluice_hls_track_enc_t  *te;
 
     f = &t->frags[i];
 
@@ -449,6 +620,12 @@ sluice_hls_segment(sluice_buf_t *b, const sluice_presentation_t *p,
         sluice_buf_cstr(b, "\n");
     }
 
+    te = sluice_hls_track_enc(p, t, enc);
+
+    for (k = 0; te && te->segment_iv && k < te->nkeys; k++) {
+        sluice_hls_key(b, "#EXT-X-KEY:", te, &te->keys[k], f);
+    }
+
     sluice_buf_cstr(b, "#EXTINF:");
     sluice_buf_fixed(b, sluice_hls_duration(t, i, count), 3);
     sluice_buf_cstr(b, ",\nFragments(");
@@ -457,6 +634,11 @@ sluice_hls_segment(sluice_buf_t *b, const sluice_presentation_t *p,
     sluice_buf_u64(b, f->time);
     sluice_buf_cstr(b, ",format=");
     sluice_buf_cstr(b, sluice_format_name(format));
+
+    if (enc) {
+        sluice_hls_text(b, &enc->tag);
+    }
+
     sluice_buf_cstr(b, ")\n");
 }
 
@@ -473,4 +655,23 @@ sluice_hls_text(sluice_buf_t *b, const sluice_str_t *s)
             sluice_buf_add(b, &s->data[i], 1);
         }
     }
+}
+
+
+/* 16 lowercase hex digits */
+
+static void
+sluice_hls_hex64(sluice_buf_t *b, uint64_t v)
+{
+    int      i;
+    uint8_t  d[16];
+
+    static const char  digits[] = "0123456789abcdef";
+
+    for (i = 15; i >= 0; i--) {
+        d[i] = (uint8_t) digits[v & 0x0f];
+        v >>= 4;
+    }
+
+    sluice_buf_add(b, d, 16);
 }

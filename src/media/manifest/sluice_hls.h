@@ -12,6 +12,16 @@
  * URIs are relative: the master's point at
  * "QualityLevels({bitrate})/Manifest({track},format=...)", and the media
  * playlist's at "Fragments({track}={time},format=...)" next to it.
+ *
+ * Encryption (sluice_hls_enc_t, NULL: clear): every child URI carries the
+ * request's encryption tag (",encryption=cbc" inside the parentheses),
+ * child playlist URIs of the master also the request's query (the key
+ * service's "token=..."); the master lists an EXT-X-SESSION-KEY per key
+ * line of its tracks (without IV), a media playlist its track's key
+ * lines as EXT-X-KEY: once after EXT-X-MAP (so the init segment stays
+ * clear, RFC 8216 4.3.2.5) or, with an IV per segment, before each
+ * segment with IV=0x{seq of its first fragment, 128-bit big-endian}.
+ * EXT-X-VERSION goes to 5 when a KEYFORMAT is written (RFC 8216 7).
  */
 
 
@@ -24,9 +34,38 @@
 #include "media/sluice_url.h"
 
 
+#define SLUICE_HLS_MAX_KEYS  4
+
+
+/* one line of EXT-X-KEY or EXT-X-SESSION-KEY */
+typedef struct {
+    sluice_str_t                   uri;        /* absolute */
+    /* NULL: "identity" (not written); else KEYFORMATVERSIONS="1" too */
+    const char                    *keyformat;
+} sluice_hls_key_t;
+
+
+/* the encryption of one track's segments */
+typedef struct {
+    /* "AES-128", "SAMPLE-AES", "SAMPLE-AES-CTR"; NULL: clear */
+    const char                    *method;
+    unsigned                       segment_iv:1;
+    uint32_t                       nkeys;
+    sluice_hls_key_t               keys[SLUICE_HLS_MAX_KEYS];
+} sluice_hls_track_enc_t;
+
+
+typedef struct {
+    sluice_str_t                   tag;        /* ",encryption=..." */
+    sluice_str_t                   query;      /* "token=..."; "": none */
+    const sluice_hls_track_enc_t  *tracks;     /* per p->tracks[]; NULL */
+} sluice_hls_enc_t;
+
+
 /* master playlist; format is one of the SLUICE_FORMAT_HLS_* */
 sluice_status_t sluice_hls_master(sluice_buf_t *b,
-    const sluice_presentation_t *p, sluice_format_t format);
+    const sluice_presentation_t *p, sluice_format_t format,
+    const sluice_hls_enc_t *enc);
 
 /*
  * Media playlist of track t (one of p->tracks).  With
@@ -40,7 +79,7 @@ sluice_status_t sluice_hls_master(sluice_buf_t *b,
  */
 sluice_status_t sluice_hls_playlist(sluice_buf_t *b,
     const sluice_presentation_t *p, const sluice_ptrack_t *t,
-    sluice_format_t format);
+    sluice_format_t format, const sluice_hls_enc_t *enc);
 
 /*
  * The fragments of the segment that starts at t->frags[i]: returns how
