@@ -216,7 +216,8 @@ ok($t->wait_for(sub {
 # what the manifests name
 
 $r = $t->get("$hls?token=$jwt{aes}", https => 1);
-like($r->{body}, qr{^#EXT-X-SESSION-KEY:METHOD=AES-128,URI="https://127\.0\.0\.1:$port/keydelivery/\?kid=$aes&token=\Q$jwt{aes}\E"}m,
+like($r->{body}, qr{^\#EXT-X-SESSION-KEY:METHOD=AES-128,URI="https://
+    127\.0\.0\.1:$port/keydelivery/\?kid=$aes&token=\Q$jwt{aes}\E"}mx,
     'HLS: the key URI carries the token of the manifest URL');
 my $mpd = $t->get("${cubase}manifest(format=mpd-time-csf,encryption=cenc)",
     https => 1)->{body};
