@@ -24,8 +24,10 @@
 #     key location's access log, or in any GET answer the SDK received.
 #
 # listPaths also gives DASH and Smooth paths with encryption=cbc for
-# Predefined_ClearKey (as AMS did, for Azure Media Player): no player
-# here plays them and Sluice answers 400 (docs/encryption.md).
+# Predefined_ClearKey (as AMS did, for Azure Media Player): Sluice serves
+# the DASH ones as MPEG-DASH Segment Encryption, which Shaka plays; no
+# Smooth client plays AES-128 and Sluice answers that path 400
+# (docs/encryption.md).
 #
 # Needs node, the npm packages of t/sdk and t/browser, chromium, ffmpeg.
 
@@ -118,8 +120,9 @@ is_deeply(\%path, {
     'clearkeyLoc Hls EnvelopeEncryption' => [
         'manifest(format=m3u8-aapl,encryption=cbc)',
         'manifest(format=m3u8-cmaf,encryption=cbc)' ],
-    'clearkeyLoc Dash EnvelopeEncryption' =>
-        [ 'manifest(format=mpd-time-csf,encryption=cbc)' ],
+    'clearkeyLoc Dash EnvelopeEncryption' => [
+        'manifest(format=mpd-time-csf,encryption=cbc)',
+        'manifest(format=mpd-time-cmaf,encryption=cbc)' ],
     'clearkeyLoc SmoothStreaming EnvelopeEncryption' =>
         [ 'manifest(encryption=cbc)' ],
     'customLoc Dash CommonEncryptionCenc' => [
@@ -248,6 +251,9 @@ my @cases = (
     [ 'Shaka: HLS fMP4 cbcs, the key from Sluice',
       'shaka', $url->("${cubase}manifest(format=m3u8-cmaf,encryption="
       . "cbcs-aapl)?token=$jwt{cbcs}"), %o ],
+    [ 'Shaka: DASH AES-128 (Segment Encryption), the token on the MPD URL',
+      'shaka', $url->("${ckbase}manifest(format=mpd-time-csf,encryption=cbc)"
+      . "?token=$jwt{aes}"), %o ],
     [ 'hls.js, an expired token',
       'hls', $url->("$hls?token=$jwt{expired}"), %fail ],
     [ 'hls.js, a token for the CENC key',
@@ -263,7 +269,7 @@ my @cases = (
 my @res = Sluice::Players::play_many($t, [ map { [ @$_[1 .. $#$_] ] }
     @cases ]);
 
-for my $i (0 .. 4) {
+for my $i (0 .. 5) {
     ok($res[$i]{ok} && ($res[$i]{width} // 0) > 0, "$cases[$i][0]: plays")
         or diag(Sluice::Players::json($res[$i]));
 }
@@ -274,7 +280,7 @@ for my $i (2, 3) {
         or diag(Sluice::Players::json($res[$i]));
 }
 
-my %refusal = (5 => 401, 6 => 403, 7 => 403, 8 => 401);
+my %refusal = (6 => 401, 7 => 403, 8 => 403, 9 => 401);
 for my $i (sort keys %refusal) {
     my $st = $refusal{$i};
     my $res = $res[$i];
@@ -298,13 +304,9 @@ ok(($v->{codec_name} // '') eq 'h264' && ($v->{nb_read_frames} // 0) > 60,
     'FFmpeg: SAMPLE-AES TS with the token decodes ('
     . ($v->{nb_read_frames} // 0) . ' frames)') or diag($err);
 
-# AMS's envelope paths for DASH and Smooth: listed, not served (400)
-for my $p ('manifest(format=mpd-time-csf,encryption=cbc)',
-    'manifest(encryption=cbc)')
-{
-    is($t->get("$ckbase$p", https => 1)->{status}, 400,
-        "listPaths' $p: 400, no player for it");
-}
+# AMS's envelope path for Smooth: listed, not served (400)
+is($t->get("${ckbase}manifest(encryption=cbc)", https => 1)->{status}, 400,
+    "listPaths' Smooth AES-128 path: 400, no player for it");
 
 $t->stop_publisher($pub);
 
