@@ -40,6 +40,7 @@
 #include "packager/ngx_http_sluice_packager_asset.h"
 #include "packager/ngx_http_sluice_packager_cenc.h"
 #include "packager/ngx_http_sluice_packager_hls_enc.h"
+#include "packager/ngx_http_sluice_packager_buffer.h"
 #include "media/crypto/sluice_aes.h"
 #include "media/container/sluice_cmaf.h"
 #include "media/manifest/sluice_mss.h"
@@ -657,8 +658,8 @@ ngx_http_sluice_seg_open_file(ngx_http_sluice_seg_ctx_t *ctx, ngx_uint_t i,
     ctx->data[i].len = (size_t) of.size;
 
     /* room for the padding of AES-128, in place */
-    ctx->data[i].data = ngx_pnalloc(r->pool, ctx->data[i].len
-                                             + SLUICE_AES_BLOCK_SIZE);
+    ctx->data[i].data = ngx_http_sluice_packager_buffer(r->pool,
+                            ctx->data[i].len + SLUICE_AES_BLOCK_SIZE);
     if (ctx->data[i].data == NULL) {
         return NGX_ERROR;
     }
