@@ -8,12 +8,16 @@
  * 0x03 after two zero bytes, unless it is the last byte of the NAL unit:
  * the decryptors in FFmpeg and hls.js read it so) and written back
  * through an encoder of them (a 0x03 before any byte 0x00 to 0x03 that
- * follows two zero bytes), one byte at a time; the pattern counts the
- * bytes read.  Writing without an output only counts, so the size of
+ * follows two zero bytes); the pattern counts the bytes read.  Bytes
+ * near a zero byte go one at a time; a run of non-zero bytes with no
+ * zero before it is the same escaped or not, and is copied whole
+ * (sluice_saes_move(): most of a slice).  Writing without an output only counts, so the size of
  * the result is known before it is written; both runs encrypt, since
  * where emulation prevention bytes go depends on the encrypted bytes.
  */
 
+
+#include <string.h>
 
 #include "media/crypto/sluice_sample_aes.h"
 #include "media/codec/sluice_avc.h"
@@ -38,6 +42,8 @@ typedef struct {
 static size_t sluice_saes_raw_len(const uint8_t *nal, size_t len);
 static uint8_t sluice_saes_get(sluice_saes_in_t *in);
 static void sluice_saes_put(sluice_saes_out_t *w, uint8_t c);
+static void sluice_saes_move(sluice_saes_in_t *in, sluice_saes_out_t *w,
+    size_t n);
 static sluice_status_t sluice_saes_nal(EVP_CIPHER_CTX *ctx,
     const uint8_t *iv, const uint8_t *nal, size_t len, size_t raw,
     sluice_saes_out_t *w);
@@ -169,12 +175,25 @@ sluice_saes_raw_len(const uint8_t *nal, size_t len)
     size_t            n;
     sluice_saes_in_t  in;
 
+    const uint8_t  *z;
+
     in.p = nal;
     in.end = nal + len;
     in.zeros = 0;
+    n = 0;
 
-    for (n = 0; in.p < in.end; n++) {
+    while (in.p < in.end) {
+        if (in.zeros == 0 && *in.p != 0) {
+            /* non-zero bytes after a non-zero one: no escape among them */
+            z = memchr(in.p, 0, in.end - in.p);
+            z = z ? z : in.end;
+            n += z - in.p;
+            in.p = z;
+            continue;
+        }
+
         (void) sluice_saes_get(&in);
+        n++;
     }
 
     return n;
@@ -223,6 +242,38 @@ sluice_saes_put(sluice_saes_out_t *w, uint8_t c)
 }
 
 
+/* n raw bytes from in to w, unencrypted */
+
+static void
+sluice_saes_move(sluice_saes_in_t *in, sluice_saes_out_t *w, size_t n)
+{
+    size_t          run;
+    const uint8_t  *z;
+
+    while (n) {
+        if (in->zeros || w->zeros || *in->p == 0) {
+            sluice_saes_put(w, sluice_saes_get(in));
+            n--;
+            continue;
+        }
+
+        /* both sides past any zero: the bytes up to the next zero as is */
+
+        run = (size_t) (in->end - in->p);
+        run = run < n ? run : n;
+
+        z = memchr(in->p, 0, run);
+        if (z) {
+            run = z - in->p;
+        }
+
+        sluice_saes_copy(w, in->p, run);
+        in->p += run;
+        n -= run;
+    }
+}
+
+
 static void
 sluice_saes_copy(sluice_saes_out_t *w, const uint8_t *p, size_t len)
 {
@@ -255,9 +306,8 @@ sluice_saes_nal(EVP_CIPHER_CTX *ctx, const uint8_t *iv, const uint8_t *nal,
     in.zeros = 0;
     w->zeros = 0;
 
-    for (k = 0; k < SLUICE_SAMPLE_AES_VIDEO_LEADER; k++) {
-        sluice_saes_put(w, sluice_saes_get(&in));
-    }
+    sluice_saes_move(&in, w, SLUICE_SAMPLE_AES_VIDEO_LEADER);
+    k = SLUICE_SAMPLE_AES_VIDEO_LEADER;
 
     while (k < raw) {
 
@@ -284,10 +334,7 @@ sluice_saes_nal(EVP_CIPHER_CTX *ctx, const uint8_t *iv, const uint8_t *nal,
         clear = clear < SLUICE_SAMPLE_AES_VIDEO_SKIP
                 ? clear : SLUICE_SAMPLE_AES_VIDEO_SKIP;
 
-        for (i = 0; i < clear; i++) {
-            sluice_saes_put(w, sluice_saes_get(&in));
-        }
-
+        sluice_saes_move(&in, w, clear);
         k += clear;
     }
 
