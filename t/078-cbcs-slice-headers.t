@@ -167,7 +167,10 @@ sub headers {
     IPC::Run::run([ 'ffmpeg', '-nostdin', '-hide_banner', '-i', $file,
         '-map', '0:v', '-c', 'copy', '-bsf:v', 'trace_headers', '-f', 'null',
         '-' ], '<', \undef, '>', \$o, '2>', \$e, IPC::Run::timeout(60));
-    my @l = map { s/^\[trace_headers @ [^\]]*\] //r }
+    # (ciphertext may hold an emulated start code that FFmpeg's NAL
+    # reader warns about: slice data, not headers)
+    my @l = grep { !/^Invalid NAL unit/ }
+        map { s/^\[trace_headers @ [^\]]*\] //r }
         grep { /^\[trace_headers/ } split /\n/, $e;
     return \@l;
 }
