@@ -15,7 +15,9 @@ static void sluice_slice_params_avc(sluice_slice_params_t *sp,
 static void sluice_slice_params_hevc(sluice_slice_params_t *sp,
     const uint8_t *config, size_t len);
 static size_t sluice_slice_unescape(sluice_slice_params_t *sp,
-    const uint8_t *nal, size_t len, size_t hdr);
+    const uint8_t *nal, size_t len, size_t hdr, size_t max);
+static sluice_status_t sluice_slice_bits(sluice_slice_params_t *sp,
+    const uint8_t *nal, size_t n, size_t *bits);
 
 
 sluice_status_t
@@ -95,7 +97,8 @@ sluice_slice_params_nal(sluice_slice_params_t *sp, const uint8_t *nal,
         type = (len > 1) ? (nal[0] & 0x1f) : 0;
 
         if (type == SLUICE_AVC_NAL_SPS || type == SLUICE_AVC_NAL_PPS) {
-            n = sluice_slice_unescape(sp, nal, len, 1);
+            n = sluice_slice_unescape(sp, nal, len, 1,
+                                      SLUICE_SLICE_MAX_READ);
             (void) sluice_avc_params_add(&sp->u.avc, type, sp->rbsp, n);
         }
 
@@ -107,7 +110,7 @@ sluice_slice_params_nal(sluice_slice_params_t *sp, const uint8_t *nal,
     if (sp->codec == SLUICE_CODEC_HEVC
         && (type == SLUICE_HEVC_NAL_SPS || type == SLUICE_HEVC_NAL_PPS))
     {
-        n = sluice_slice_unescape(sp, nal, len, 2);
+        n = sluice_slice_unescape(sp, nal, len, 2, SLUICE_SLICE_MAX_READ);
         (void) sluice_hevc_params_add(&sp->u.hevc, nal, sp->rbsp, n);
     }
 }
@@ -127,18 +130,14 @@ sluice_slice_header_size(sluice_slice_params_t *sp, const uint8_t *nal,
         return SLUICE_BAD_DATA;
     }
 
-    n = sluice_slice_unescape(sp, nal, len, hdr);
+    /* most headers are short: the whole read only when they are not */
 
-    if (sp->codec == SLUICE_CODEC_AVC) {
-        rc = sluice_avc_slice_header_bits(&sp->u.avc, nal[0], sp->rbsp, n,
-                                          &bits);
+    n = sluice_slice_unescape(sp, nal, len, hdr, SLUICE_SLICE_FIRST_READ);
+    rc = sluice_slice_bits(sp, nal, n, &bits);
 
-    } else if (sp->codec == SLUICE_CODEC_HEVC) {
-        rc = sluice_hevc_slice_header_bits(&sp->u.hevc, nal, sp->rbsp, n,
-                                           &bits);
-
-    } else {
-        rc = SLUICE_UNSUPPORTED;
+    if (rc == SLUICE_BAD_DATA && len - hdr > SLUICE_SLICE_FIRST_READ) {
+        n = sluice_slice_unescape(sp, nal, len, hdr, SLUICE_SLICE_MAX_READ);
+        rc = sluice_slice_bits(sp, nal, n, &bits);
     }
 
     if (rc != SLUICE_OK) {
@@ -154,16 +153,34 @@ sluice_slice_header_size(sluice_slice_params_t *sp, const uint8_t *nal,
 }
 
 
-/* the RBSP after the hdr header bytes, as much as the scratch holds */
+static sluice_status_t
+sluice_slice_bits(sluice_slice_params_t *sp, const uint8_t *nal, size_t n,
+    size_t *bits)
+{
+    if (sp->codec == SLUICE_CODEC_AVC) {
+        return sluice_avc_slice_header_bits(&sp->u.avc, nal[0], sp->rbsp, n,
+                                            bits);
+    }
+
+    if (sp->codec == SLUICE_CODEC_HEVC) {
+        return sluice_hevc_slice_header_bits(&sp->u.hevc, nal, sp->rbsp, n,
+                                             bits);
+    }
+
+    return SLUICE_UNSUPPORTED;
+}
+
+
+/* the RBSP after the hdr header bytes, at most max escaped bytes of it */
 
 static size_t
 sluice_slice_unescape(sluice_slice_params_t *sp, const uint8_t *nal,
-    size_t len, size_t hdr)
+    size_t len, size_t hdr, size_t max)
 {
     len -= hdr;
 
-    if (len > SLUICE_SLICE_MAX_READ) {
-        len = SLUICE_SLICE_MAX_READ;
+    if (len > max) {
+        len = max;
     }
 
     return sluice_nal_unescape(sp->rbsp, nal + hdr, len);

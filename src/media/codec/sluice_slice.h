@@ -25,8 +25,9 @@
 #include "media/codec/sluice_hevc_slice.h"
 
 
-/* escaped bytes of a NAL unit read at most: longer headers are not read */
-#define SLUICE_SLICE_MAX_READ  4096
+/* escaped bytes of a NAL unit read at first, at most */
+#define SLUICE_SLICE_FIRST_READ  128
+#define SLUICE_SLICE_MAX_READ    4096   /* longer headers are not read */
 
 
 typedef struct {
