@@ -26,6 +26,11 @@
 # sendfile), so that both send the file the same way.
 #
 #   bench/segments.pl [-d SECONDS] [-c CONNECTIONS] [--record FILE]
+#                     [--only FORM,...] [--perf DIR]
+#
+# --only measures those forms (static is always measured); --perf DIR
+# records the worker with "perf record -g" while each form is measured,
+# into DIR/FORM.data (perf report -i DIR/FORM.data).
 #
 # Needs ./build.sh build, ffmpeg and wrk (apt-get install wrk); runs
 # nginx through the test harness (t/lib), one worker, "aio threads".
@@ -41,10 +46,12 @@ use Test::More ();
 use Test::Sluice;
 use Sluice::Playback;
 
-my ($duration, $conns, $record) = (10, 8, undef);
+my ($duration, $conns, $record, $only, $perf) = (10, 8, undef, undef, undef);
 
-GetOptions('d=i' => \$duration, 'c=i' => \$conns, 'record=s' => \$record)
-    or die "usage: $0 [-d SECONDS] [-c CONNECTIONS] [--record FILE]\n";
+GetOptions('d=i' => \$duration, 'c=i' => \$conns, 'record=s' => \$record,
+           'only=s' => \$only, 'perf=s' => \$perf)
+    or die "usage: $0 [-d SECONDS] [-c CONNECTIONS] [--record FILE] "
+           . "[--only FORM,...] [--perf DIR]\n";
 
 for my $p (qw(ffmpeg wrk)) {
     system("command -v $p >/dev/null") == 0
@@ -103,8 +110,13 @@ printf "segment: %d bytes (%s)\n", length $body, $urls{clear};
 my @forms = qw(static clear cbc cenc cbcs ts-clear ts-cbc ts-sample);
 my %res;
 
+if ($only) {
+    my %want = map { $_ => 1 } 'static', split /,/, $only;
+    @forms = grep { $want{$_} } @forms;
+}
+
 for my $f (@forms) {
-    $res{$f} = measure($t, $urls{$f});
+    $res{$f} = measure($t, $urls{$f}, $f);
     printf "%-10s %s\n", $f, $res{$f}{rps}
         ? sprintf('%8.1f req/s %8.1f MB/s', $res{$f}{rps}, $res{$f}{mbps})
         : "n/a ($res{$f}{why})";
@@ -191,7 +203,7 @@ sub segment_urls {
 
 
 sub measure {
-    my ($t, $path) = @_;
+    my ($t, $path, $form) = @_;
 
     my $r = $t->get($path);
     return { why => "HTTP $r->{status}" } unless $r->{status} == 200;
@@ -203,7 +215,21 @@ sub measure {
     system("wrk -t1 -c$conns -d2s '$url' >/dev/null 2>&1") == 0
         or die "wrk failed\n";
 
+    my $rec;
+
+    if ($perf) {
+        my ($worker) = `pgrep -P ${\ $t->pid}` =~ /(\d+)/;
+        mkdir $perf;
+        $rec = fork // die "fork: $!\n";
+        if ($rec == 0) {
+            exec('perf', 'record', '-q', '-g', '-p', $worker, '-o',
+                 "$perf/$form.data", '--', 'sleep', $duration);
+        }
+    }
+
     my $out = `wrk -t1 -c$conns -d${duration}s '$url' 2>&1`;
+
+    waitpid($rec, 0) if $rec;
     my ($rps) = $out =~ /Requests\/sec:\s*([\d.]+)/;
     my ($tr, $unit) = $out =~ /Transfer\/sec:\s*([\d.]+)(\w+)/;
     my ($non2xx) = $out =~ /Non-2xx or 3xx responses:\s*(\d+)/;

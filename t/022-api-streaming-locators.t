@@ -245,7 +245,8 @@ is_deeply($r->{json}{streamingPaths}, [
       paths => [ "/$aid/show.ism/manifest(format=m3u8-aapl,encryption=cbc)",
                  "/$aid/show.ism/manifest(format=m3u8-cmaf,encryption=cbc)" ] },
     { streamingProtocol => 'Dash', encryptionScheme => 'EnvelopeEncryption',
-      paths => [ "/$aid/show.ism/manifest(format=mpd-time-csf,encryption=cbc)" ]
+      paths => [ "/$aid/show.ism/manifest(format=mpd-time-csf,encryption=cbc)",
+                 "/$aid/show.ism/manifest(format=mpd-time-cmaf,encryption=cbc)" ]
     },
     { streamingProtocol => 'SmoothStreaming',
       encryptionScheme => 'EnvelopeEncryption',
@@ -301,7 +302,8 @@ is_deeply([ map { [ $_->{streamingProtocol}, $_->{encryptionScheme},
 is_deeply([ map { @{$_->{paths}}[1 .. $#{$_->{paths}}] }
     @{$r->{json}{streamingPaths}} ],
     [ map { "/$amsid/show.ism/manifest($_)" }
-      'format=m3u8-cmaf,encryption=cbc', 'format=mpd-time-cmaf,encryption=cenc',
+      'format=m3u8-cmaf,encryption=cbc', 'format=mpd-time-cmaf,encryption=cbc',
+      'format=mpd-time-cmaf,encryption=cenc',
       'format=m3u8-cmaf,encryption=cbcs-aapl' ],
     'and the CMAF variants');
 

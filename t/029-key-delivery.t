@@ -619,6 +619,8 @@ $r = key_get('aes-open', headers => { Origin => 'https://player.example' });
 is($r->{headers}{'access-control-allow-origin'}, 'https://player.example',
     'key: the Origin allowed');
 is($r->{headers}{vary}, 'Origin', 'key: Vary: Origin');
+is($r->{headers}{'access-control-allow-credentials'}, 'true',
+    'key: credentials allowed for that Origin');
 $r = key_get('aes-jwt', headers => { Origin => 'https://player.example' });
 is($r->{headers}{'access-control-allow-origin'}, 'https://player.example',
     'an error: the Origin allowed too');

@@ -480,7 +480,9 @@ for my $e (qw(cenc piff)) {
 is($t->get("$base/manifest(format=mpd-time-csf,encryption=piff)")
     ->{status}, 400, 'piff on DASH: 400');
 is($t->get("$base/manifest(format=mpd-time-csf,encryption=cbc)")
-    ->{status}, 400, 'cbc on DASH: 400');
+    ->{status}, 403, 'cbc on DASH, a policy without envelope: 403');
+is($t->get("$base/manifest(encryption=cbc)")->{status}, 400,
+    'cbc on Smooth: 400');
 is($t->get("$base/manifest(encryption=cbcs)")->{status}, 400,
     'cbcs on Smooth: 400');
 is($t->get("/$cid/show.ism/manifest(format=mpd-time-csf,encryption=cenc)")

@@ -12,6 +12,11 @@
 #   hls.js in headless Chromium (t/browser/play.js): AES-128 TS (WebCrypto),
 #   AES-128 fMP4, SAMPLE-AES TS (its software decrypter) play with the
 #   token; AES-128 TS without it does not.
+#   DASH AES-128 (encryption=cbc, ISO/IEC 23009-4 Segment Encryption) of
+#   the same Predefined_ClearKey locator: the init segment and a media
+#   segment decrypt with openssl (the key from the key service, the IV of
+#   the MPD's CryptoPeriod) to the clear locator's bytes, and Shaka Player
+#   plays it with the token.
 
 use strict;
 use warnings;
@@ -45,8 +50,9 @@ my $secret = 'the symmetric key of the tokens, 32';
 ok(Sluice::Playback::start_endpoint($t, 'default'), 'default endpoint runs');
 ok($t->create_live_event('ev1', token => $token), 'ev1 running')
     or BAIL_OUT('no live event');
-Sluice::Playback::record($t, 'ev1', 'o1', 'a1', 'clear',
+my $cpaths = Sluice::Playback::record($t, 'ev1', 'o1', 'a1', 'clear',
     manifestName => 'show');
+my ($cbase) = (($cpaths->{Dash} // [])->[0] // '') =~ m{^(/[^/]+/show\.ism)/};
 
 my $r = $t->api(PUT => 'contentKeyPolicies/jwt', { properties => {
     options => [ { name => 'jwt',
@@ -139,7 +145,63 @@ ok($n >= 100, "FFmpeg: AES-128 TS with the token decodes ($n frames)")
 ($n, $err) = ffmpeg_frames(Sluice::Playback::url($t, $ts));
 ok($n < 10, "FFmpeg: without the token, no key, nothing decodes ($n)");
 
-# hls.js in Chromium
+# DASH AES-128: init and media segments whole in AES-128-CBC, the IV
+# of the MPD's one crypto period
+
+my $mpd = "$base{aes}/manifest(format=mpd-time-csf,encryption=cbc).mpd";
+my $m = $t->get("$mpd?token=$jwt");
+is($m->{status}, 200, 'DASH cbc: MPD');
+my ($iv) = $m->{body} =~ /<sea:CryptoPeriod IV="0x([0-9a-f]{32})"/;
+my ($kuri) = $m->{body} =~ /<sea:CryptoPeriod [^>]*keyUriTemplate="([^"]+)"/;
+like($m->{body}, qr{<ContentProtection\sschemeIdUri="urn:mpeg:dash:sea:2012">
+    \s*<sea:SegmentEncryption\s+
+    schemeIdUri="urn:mpeg:dash:sea:aes128-cbc:2013"/>}x,
+    'DASH cbc: Segment Encryption signalled');
+($kuri //= '/x') =~ s/&amp;/&/g;
+like($kuri, qr{/keydelivery/\?kid=[0-9a-f-]{36}&token=}, 'DASH cbc: key URI');
+my $key = $t->get($kuri)->{body} // '';
+is(length($key), 16, 'DASH cbc: the key from the key service');
+
+sub decrypt {
+    my ($in) = @_;
+    my ($out, $err) = ('', '');
+    IPC::Run::run([ 'openssl', 'enc', '-d', '-aes-128-cbc', '-K',
+        unpack('H*', $key), '-iv', $iv // '00' ], '<', \$in, '>', \$out,
+        '2>', \$err);
+    return $out;
+}
+
+my ($vset) = $m->{body} =~
+    m{(<AdaptationSet[^>]*contentType="video".*?</AdaptationSet>)}s;
+my ($vinit) = ($vset // '') =~ /<SegmentTemplate [^>]*initialization="([^"]+)"/;
+my ($vmedia) = ($vset // '') =~ /<SegmentTemplate [^>]*media="([^"]+)"/;
+($vinit, $vmedia) = map { (my $x = $_ // '') =~ s/&amp;/&/g; $x }
+    ($vinit, $vmedia);
+my ($rep) = ($vset // '') =~ /<Representation [^>]*bandwidth="(\d+)"/;
+my ($t0) = ($vset // '') =~ /<S t="(\d+)"/;
+
+if ($vinit && $rep && defined $t0) {
+    (my $i = $vinit) =~ s/\$Bandwidth\$/$rep/g;
+    (my $s = $vmedia) =~ s/\$Bandwidth\$/$rep/g;
+    $s =~ s/\$Time\$/$t0/g;
+    (my $ci = $i) =~ s/,encryption=cbc//;
+    (my $cs = $s) =~ s/,encryption=cbc//;
+
+    my $ei = $t->get("$base{aes}/$i")->{body};
+    my $es = $t->get("$base{aes}/$s")->{body};
+
+    ok(length($ei) % 16 == 0 && $ei !~ /^....ftyp/s,
+        'DASH cbc: the init segment is encrypted');
+    is(decrypt($ei), $t->get(($cbase // '') . "/$ci")->{body},
+        'DASH cbc: the init segment decrypts to the clear one');
+    is(decrypt($es), $t->get(($cbase // '') . "/$cs")->{body},
+        'DASH cbc: the media segment decrypts to the clear one');
+} else {
+    fail('DASH cbc: segment template') for 1 .. 3;
+    diag($m->{body});
+}
+
+# hls.js and Shaka in Chromium
 
 my @cases = (
     [ 'hls', $url, seconds => 4, timeout => 60 ],
@@ -149,6 +211,8 @@ my @cases = (
         . "m3u8-aapl,encryption=cbcs-aapl).m3u8?token=$jwt"),
       seconds => 4, timeout => 60 ],
     [ 'hls', Sluice::Playback::url($t, $ts), seconds => 4, timeout => 30 ],
+    [ 'shaka', Sluice::Playback::url($t, "$mpd?token=$jwt"), seconds => 4,
+      timeout => 60 ],
 );
 
 my @res = Sluice::Players::play_many($t, \@cases);
@@ -161,6 +225,8 @@ ok($res[2]{ok}, 'hls.js: SAMPLE-AES TS with the token plays')
     or diag(Sluice::Players::json($res[2]));
 ok(!$res[3]{ok}, 'hls.js: without the token, no key, no playback')
     or diag(Sluice::Players::json($res[3]));
+ok($res[4]{ok}, 'Shaka: DASH AES-128 with the token plays')
+    or diag(Sluice::Players::json($res[4]));
 
 $t->stop_publisher($pub);
 

@@ -551,7 +551,8 @@ static const char  *ngx_http_sluice_sl_tails[NGX_SLUICE_SCHEME_N][3][3] = {
 
     { { "(format=m3u8-aapl,encryption=cbc)",
         "(format=m3u8-cmaf,encryption=cbc)", NULL },
-      { "(format=mpd-time-csf,encryption=cbc)", NULL, NULL },
+      { "(format=mpd-time-csf,encryption=cbc)",
+        "(format=mpd-time-cmaf,encryption=cbc)", NULL },
       { "(encryption=cbc)", NULL, NULL } },
 
     { { "(format=m3u8-cmaf,encryption=cenc)", NULL, NULL },

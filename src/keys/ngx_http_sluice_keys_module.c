@@ -564,7 +564,11 @@ ngx_http_sluice_keys_respond(ngx_http_request_t *r, ngx_uint_t status,
 }
 
 
-/* Access-Control-Allow-Origin: the request's Origin, else "*" */
+/*
+ * Access-Control-Allow-Origin: the request's Origin (with credentials
+ * allowed: dash.js sends licence requests that carry an Authorization
+ * header with credentials), else "*"
+ */
 
 static ngx_int_t
 ngx_http_sluice_keys_cors(ngx_http_request_t *r)
@@ -595,7 +599,11 @@ ngx_http_sluice_keys_cors(ngx_http_request_t *r)
                == 0)
         {
             if (ngx_http_sluice_keys_header(r, "Vary", "Origin", 0)
-                != NGX_OK)
+                != NGX_OK
+                || ngx_http_sluice_keys_header(r,
+                                       "Access-Control-Allow-Credentials",
+                                       "true", 0)
+                   != NGX_OK)
             {
                 return NGX_ERROR;
             }

@@ -29,6 +29,7 @@
 #include <ngx_http.h>
 
 #include "packager/ngx_http_sluice_packager_cenc.h"
+#include "packager/ngx_http_sluice_packager_buffer.h"
 #include "packager/ngx_http_sluice_packager_module.h"
 #include "packager/ngx_http_sluice_packager_encryption.h"
 #include "media/crypto/sluice_cenc_init.h"
@@ -49,6 +50,7 @@ static ngx_int_t ngx_http_sluice_cenc_get(ngx_http_sluice_pkg_t *pkg,
 static uint32_t ngx_http_sluice_cenc_fourcc(const sluice_track_info_t *info);
 static EVP_CIPHER_CTX *ngx_http_sluice_cenc_evp(ngx_http_request_t *r);
 static void ngx_http_sluice_cenc_evp_cleanup(void *data);
+static void *ngx_http_sluice_cenc_buffer(void *ctx, size_t size);
 static ngx_int_t ngx_http_sluice_cenc_init(ngx_http_sluice_pkg_t *pkg,
     ngx_http_sluice_cenc_t *c, ngx_str_t *in, ngx_str_t *out);
 static ngx_int_t ngx_http_sluice_cenc_fragment(ngx_http_sluice_pkg_t *pkg,
@@ -335,6 +337,7 @@ ngx_http_sluice_cenc_fragment(ngx_http_sluice_pkg_t *pkg,
     ngx_str_t *out)
 {
     EVP_CIPHER_CTX          *evp;
+    sluice_alloc_t           big;
     sluice_status_t          rc;
     ngx_http_request_t      *r;
     sluice_slice_params_t   *sp;
@@ -376,8 +379,12 @@ ngx_http_sluice_cenc_fragment(ngx_http_sluice_pkg_t *pkg,
         return NGX_ERROR;
     }
 
+    /* the fragment's new copy from the worker's kept buffers */
+    big.alloc = ngx_http_sluice_cenc_buffer;
+    big.ctx = r->pool;
+
     rc = sluice_cenc_fragment_encrypt(evp, &cf, in->data, in->len, reserve,
-                                      &pkg->alloc, &out->data, &out->len);
+                                      &big, &out->data, &out->len);
 
     ngx_explicit_memzero(&cf, sizeof(sluice_cenc_fragment_t));
 
@@ -715,4 +722,11 @@ ngx_http_sluice_cenc_cstr(ngx_pool_t *pool, ngx_str_t *s)
     p[s->len] = '\0';
 
     return (char *) p;
+}
+
+
+static void *
+ngx_http_sluice_cenc_buffer(void *ctx, size_t size)
+{
+    return ngx_http_sluice_packager_buffer(ctx, size);
 }

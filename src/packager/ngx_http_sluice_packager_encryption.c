@@ -7,7 +7,7 @@
  * cbcs: CBCS), which the locator's streaming policy must enable for the
  * request's protocol, and which the format must be able to carry:
  *
- *   cbc        HLS (TS, fMP4)
+ *   cbc        HLS (TS, fMP4), DASH (ISO/IEC 23009-4 AES-128)
  *   cenc       DASH, Smooth, HLS fMP4
  *   cbcs-aapl  HLS TS (not m3u8-aapl-v3), HLS fMP4
  *   cbcs       HLS fMP4, DASH
@@ -146,7 +146,8 @@ ngx_http_sluice_enc_carries(sluice_format_t format, ngx_uint_t encryption)
     switch (encryption) {
 
     case SLUICE_ENCRYPTION_CBC:
-        return sluice_format_is_hls(format) ? NGX_OK : NGX_DECLINED;
+        return (sluice_format_is_hls(format) || sluice_format_is_dash(format))
+               ? NGX_OK : NGX_DECLINED;
 
     case SLUICE_ENCRYPTION_CENC:
         return (sluice_format_is_dash(format)

@@ -60,7 +60,7 @@ static ngx_int_t ngx_http_sluice_hls_enc_data(ngx_http_sluice_pkg_t *pkg,
     sluice_hls_track_enc_t *te, const char *prefix, u_char *data,
     size_t len, const char *keyformat);
 static void ngx_http_sluice_hls_enc_iv(ngx_http_sluice_pkg_t *pkg,
-    uint8_t iv[SLUICE_AES_BLOCK_SIZE]);
+    ngx_sluice_key_t *key, uint8_t iv[SLUICE_AES_BLOCK_SIZE]);
 static sluice_status_t ngx_http_sluice_hls_enc_video(
     ngx_http_sluice_pkg_t *pkg, EVP_CIPHER_CTX *ctx,
     const uint8_t *iv, sluice_ts_track_t *tt);
@@ -424,6 +424,49 @@ ngx_http_sluice_hls_enc_cipher_free(void *data)
 }
 
 
+ngx_int_t
+ngx_http_sluice_hls_enc_dash(ngx_http_sluice_pkg_t *pkg,
+    sluice_presentation_t *p, sluice_ptrack_t *tracks)
+{
+    ngx_str_t           url;
+    ngx_uint_t          i;
+    ngx_sluice_key_t   *key;
+    sluice_pprotect_t  *cp;
+
+    if (!sluice_format_is_dash(pkg->url.format)
+        || pkg->enc.encryption != SLUICE_ENCRYPTION_CBC)
+    {
+        return NGX_OK;
+    }
+
+    for (i = 0; i < p->ntracks; i++) {
+        key = ngx_http_sluice_packager_enc_key(pkg,
+                  ngx_http_sluice_hls_enc_fourcc(tracks[i].info));
+        if (key == NULL) {
+            continue;
+        }
+
+        cp = ngx_pcalloc(pkg->request->pool, sizeof(sluice_pprotect_t));
+        if (cp == NULL
+            || ngx_http_sluice_packager_enc_url(pkg,
+                   NGX_HTTP_SLUICE_ENC_URL_AES, key, &url)
+               != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        ngx_memcpy(cp->kid, key->kid, SLUICE_AES_BLOCK_SIZE);
+        ngx_memcpy(cp->sea_iv, key->kid, SLUICE_AES_BLOCK_SIZE);
+        cp->sea_key_uri.data = url.data;
+        cp->sea_key_uri.len = url.len;
+
+        tracks[i].protect = cp;
+    }
+
+    return NGX_OK;
+}
+
+
 /* --- segments ----------------------------------------------------------- */
 
 ngx_uint_t
@@ -434,15 +477,28 @@ ngx_http_sluice_hls_enc_segment(ngx_http_sluice_pkg_t *pkg,
 
     *key = NULL;
 
-    if (pkg->enc.scheme == NGX_SLUICE_SCHEME_NONE
-        || !sluice_format_is_hls(pkg->url.format)
-        || pkg->url.kind != SLUICE_URL_SEGMENT
-        || pkg->nseg == 0)
-    {
+    if (pkg->enc.scheme == NGX_SLUICE_SCHEME_NONE || pkg->nseg == 0) {
         return NGX_HTTP_SLUICE_HLS_CLEAR;
     }
 
-    if (pkg->enc.encryption == SLUICE_ENCRYPTION_CBC) {
+    if (sluice_format_is_dash(pkg->url.format)) {
+        /* DASH AES-128: media and initialization segments */
+
+        if (pkg->enc.encryption != SLUICE_ENCRYPTION_CBC
+            || (pkg->url.kind != SLUICE_URL_SEGMENT
+                && pkg->url.kind != SLUICE_URL_INIT))
+        {
+            return NGX_HTTP_SLUICE_HLS_CLEAR;
+        }
+
+        how = NGX_HTTP_SLUICE_HLS_AES;
+
+    } else if (!sluice_format_is_hls(pkg->url.format)
+               || pkg->url.kind != SLUICE_URL_SEGMENT)
+    {
+        return NGX_HTTP_SLUICE_HLS_CLEAR;
+
+    } else if (pkg->enc.encryption == SLUICE_ENCRYPTION_CBC) {
         how = NGX_HTTP_SLUICE_HLS_AES;
 
     } else if (pkg->enc.encryption == SLUICE_ENCRYPTION_CBCS_AAPL
@@ -462,12 +518,20 @@ ngx_http_sluice_hls_enc_segment(ngx_http_sluice_pkg_t *pkg,
 }
 
 
-/* the seq of the segment's first fragment, 128-bit big-endian */
+/*
+ * HLS: the seq of the segment's first fragment, 128-bit big-endian;
+ * DASH: the one IV of the crypto period, the KID's bytes
+ */
 
 static void
-ngx_http_sluice_hls_enc_iv(ngx_http_sluice_pkg_t *pkg,
+ngx_http_sluice_hls_enc_iv(ngx_http_sluice_pkg_t *pkg, ngx_sluice_key_t *key,
     uint8_t iv[SLUICE_AES_BLOCK_SIZE])
 {
+    if (sluice_format_is_dash(pkg->url.format)) {
+        ngx_memcpy(iv, key->kid, SLUICE_AES_BLOCK_SIZE);
+        return;
+    }
+
     sluice_aes_hls_iv(iv, pkg->seg[0].nfrags ? pkg->seg[0].frags[0].seq : 0);
 }
 
@@ -484,7 +548,7 @@ ngx_http_sluice_hls_enc_aes(ngx_http_sluice_pkg_t *pkg, ngx_sluice_key_t *key,
         return NGX_ERROR;
     }
 
-    ngx_http_sluice_hls_enc_iv(pkg, iv);
+    ngx_http_sluice_hls_enc_iv(pkg, key, iv);
 
     if (sluice_aes_cbc_encrypt(ctx, key->value, iv, data, len, data)
         != SLUICE_OK)
@@ -514,7 +578,7 @@ ngx_http_sluice_hls_enc_samples(ngx_http_sluice_pkg_t *pkg,
         return SLUICE_ERROR;
     }
 
-    ngx_http_sluice_hls_enc_iv(pkg, iv);
+    ngx_http_sluice_hls_enc_iv(pkg, key, iv);
     seg->sample_aes = 1;
 
     if (seg->video.info) {

@@ -45,7 +45,17 @@
 ngx_int_t ngx_http_sluice_hls_enc_manifest(ngx_http_sluice_pkg_t *pkg,
     const sluice_presentation_t *p, sluice_hls_enc_t **enc);
 
-/* how a media segment of the request is encrypted, and with which key */
+/*
+ * DASH AES-128 (encryption=cbc on mpd-time-csf/-cmaf): the Segment
+ * Encryption signalling (key URI, IV) of each encrypted track of p
+ */
+ngx_int_t ngx_http_sluice_hls_enc_dash(ngx_http_sluice_pkg_t *pkg,
+    sluice_presentation_t *p, sluice_ptrack_t *tracks);
+
+/*
+ * how a media segment of the request is encrypted, and with which key;
+ * also DASH AES-128, whose initialization segments are encrypted too
+ */
 ngx_uint_t ngx_http_sluice_hls_enc_segment(ngx_http_sluice_pkg_t *pkg,
     ngx_sluice_key_t **key);
 

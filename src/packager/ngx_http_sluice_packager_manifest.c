@@ -254,6 +254,8 @@ ngx_http_sluice_packager_manifest(ngx_http_sluice_pkg_t *pkg)
     if (ngx_http_sluice_presentation(pkg, &p) != NGX_OK
         || ngx_http_sluice_packager_cenc_presentation(pkg, &p,
                (sluice_ptrack_t *) p.tracks)
+           != NGX_OK
+        || ngx_http_sluice_hls_enc_dash(pkg, &p, (sluice_ptrack_t *) p.tracks)
            != NGX_OK)
     {
         return ngx_http_sluice_packager_error(r,

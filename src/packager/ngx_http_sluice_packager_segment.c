@@ -22,8 +22,8 @@
  *   Encrypted HLS (ngx_http_sluice_packager_hls_enc.c): with AES-128 the
  *   TS segment, or the stored CMAF fragment read into memory like a TS
  *   one, is encrypted whole before it is sent; with SAMPLE-AES the
- *   samples are encrypted before the TS muxer runs.  Init segments stay
- *   clear.
+ *   samples are encrypted before the TS muxer runs.  HLS init segments
+ *   stay clear; DASH AES-128 (ISO/IEC 23009-4) encrypts them too.
  *
  * Reads are bounded (NGX_HTTP_SLUICE_MAX_READ) and go through the
  * location's thread pool when "aio threads" is on; otherwise they are
@@ -40,6 +40,7 @@
 #include "packager/ngx_http_sluice_packager_asset.h"
 #include "packager/ngx_http_sluice_packager_cenc.h"
 #include "packager/ngx_http_sluice_packager_hls_enc.h"
+#include "packager/ngx_http_sluice_packager_buffer.h"
 #include "media/crypto/sluice_aes.h"
 #include "media/container/sluice_cmaf.h"
 #include "media/manifest/sluice_mss.h"
@@ -315,19 +316,19 @@ ngx_http_sluice_packager_segment(ngx_http_sluice_pkg_t *pkg)
     /* CENC: the stored file read and encrypted (packager_cenc.c) */
     cenc = ngx_http_sluice_packager_cenc_on(pkg, &pkg->seg[0].info);
 
+    /* AES-128: HLS segments, DASH segments and init segments */
+    encrypt = ngx_http_sluice_hls_enc_segment(pkg, &key);
+
     if (pkg->url.kind == SLUICE_URL_INIT) {
         if (!sluice_format_is_cmaf(pkg->url.format)) {
             return ngx_http_sluice_packager_error(r, NGX_HTTP_NOT_FOUND,
                                       "no init segment in this format");
         }
 
-        return cenc ? ngx_http_sluice_seg_load(pkg,
-                                               NGX_HTTP_SLUICE_HLS_CLEAR,
-                                               NULL)
-                    : ngx_http_sluice_seg_send_file(pkg, 1);
+        return (cenc || encrypt != NGX_HTTP_SLUICE_HLS_CLEAR)
+               ? ngx_http_sluice_seg_load(pkg, encrypt, key)
+               : ngx_http_sluice_seg_send_file(pkg, 1);
     }
-
-    encrypt = ngx_http_sluice_hls_enc_segment(pkg, &key);
 
     if (sluice_format_is_cmaf(pkg->url.format) && !cenc
         && encrypt == NGX_HTTP_SLUICE_HLS_CLEAR)
@@ -657,8 +658,8 @@ ngx_http_sluice_seg_open_file(ngx_http_sluice_seg_ctx_t *ctx, ngx_uint_t i,
     ctx->data[i].len = (size_t) of.size;
 
     /* room for the padding of AES-128, in place */
-    ctx->data[i].data = ngx_pnalloc(r->pool, ctx->data[i].len
-                                             + SLUICE_AES_BLOCK_SIZE);
+    ctx->data[i].data = ngx_http_sluice_packager_buffer(r->pool,
+                            ctx->data[i].len + SLUICE_AES_BLOCK_SIZE);
     if (ctx->data[i].data == NULL) {
         return NGX_ERROR;
     }

@@ -44,8 +44,15 @@
  * Encrypted streams (EME, org.w3.clearkey; dash and shaka): --clearkey
  * gives a key directly (KID and key in hex, repeatable), --license a
  * ClearKey licence server (W3C JSON licence requests), --license-header a
- * header its requests carry (e.g. "Authorization:Bearer <jwt>").  The
- * output's licences counts the licence server's 200 answers.
+ * header its requests carry (e.g. "Authorization:Bearer <jwt>"); with
+ * --license-header and no --license, the player takes the licence URL
+ * from the manifest (DASH dashif:Laurl / clearkey:Laurl).  The output's
+ * licences counts the licence server's 200 answers (without --license:
+ * every POST's), licenceUrls lists the POSTs as "status URL".
+ *
+ * hls.js (AES-128 and SAMPLE-AES keys): --license names the key server's
+ * URL prefix; the key requests under it carry the --license-header
+ * headers (xhrSetup), the other requests none.
  *
  * Output: one JSON line on stdout, e.g.
  *   {"ok":true,"player":"hls","advanced":8.02,"width":1280,...}
@@ -205,7 +212,8 @@ const player = ${JSON.stringify(player)};
 const url = ${JSON.stringify(url)};
 const mime = ${JSON.stringify(mime)};
 const drm = ${JSON.stringify(drm)};
-const drmOn = drm.license !== null || Object.keys(drm.clearkeys).length > 0;
+const drmOn = drm.license !== null || Object.keys(drm.clearkeys).length > 0
+    || Object.keys(drm.headers).length > 0;
 
 /* hex to base64url without padding (dash.js ClearKey keys) */
 function b64url(hex) {
@@ -222,7 +230,19 @@ function startHls() {
         fatal('hls', 'MSE not supported');
         return;
     }
-    const hls = new Hls();
+    const cfg = {};
+    if (drm.license !== null) {
+        /* hls.js opens the request itself only when xhrSetup did not */
+        cfg.xhrSetup = (xhr, u) => {
+            if (u.startsWith(drm.license)) {
+                xhr.open('GET', u, true);
+                Object.keys(drm.headers).forEach((h) => {
+                    xhr.setRequestHeader(h, drm.headers[h]);
+                });
+            }
+        };
+    }
+    const hls = new Hls(cfg);
     hls.on(Hls.Events.ERROR, (ev, d) => {
         const msg = d.type + '/' + d.details
             + (d.response ? ' http ' + d.response.code : '')
@@ -288,6 +308,8 @@ function startDash() {
         }
         if (drm.license !== null) {
             pd.serverURL = drm.license;
+        }
+        if (Object.keys(drm.headers).length) {
             pd.httpRequestHeaders = drm.headers;
         }
         p.setProtectionData({ 'org.w3.clearkey': pd });
@@ -522,10 +544,16 @@ async function main() {
         log('pageerror ' + e);
     });
     page.on('response', (r) => {
-        if (o.drm.license !== null && r.url() === o.drm.license
-            && r.request().method() === 'POST' && r.status() === 200)
-        {
-            result.licences = (result.licences || 0) + 1;
+        if (r.request().method() === 'POST') {
+            result.licenceUrls = result.licenceUrls || [];
+            if (result.licenceUrls.length < 20) {
+                result.licenceUrls.push(r.status() + ' ' + r.url());
+            }
+            if (r.status() === 200
+                && (o.drm.license === null || r.url() === o.drm.license))
+            {
+                result.licences = (result.licences || 0) + 1;
+            }
         }
         if (r.status() >= 400) {
             httpErrors.push(r.status() + ' ' + r.url());

@@ -123,7 +123,7 @@ async function clearKeyLocator(c) {
   const paths = await c.streamingLocators.listPaths(rg, account, "clearkeyLoc");
   check(JSON.stringify(pathsOf(paths)) === JSON.stringify([
     "Hls EnvelopeEncryption manifest(format=m3u8-aapl,encryption=cbc) manifest(format=m3u8-cmaf,encryption=cbc)",
-    "Dash EnvelopeEncryption manifest(format=mpd-time-csf,encryption=cbc)",
+    "Dash EnvelopeEncryption manifest(format=mpd-time-csf,encryption=cbc) manifest(format=mpd-time-cmaf,encryption=cbc)",
     "SmoothStreaming EnvelopeEncryption manifest(encryption=cbc)",
   ]) && paths.downloadPaths.length === 0, "listPaths: AMS's envelope paths");
   return keys;

@@ -541,6 +541,7 @@ test_protection(void)
                  "xmlns:mspr=\"urn:microsoft:playready\" "
                  "xmlns:dashif=\"https://dashif.org/CPS\" "
                  "xmlns:clearkey=\"http://dashif.org/guidelines/clearKey\" "
+                 "xmlns:sea=\"urn:mpeg:dash:schema:sea:2012\" "
                  "profiles="));
 
     video = strstr(s, "contentType=\"video\"");
@@ -597,6 +598,62 @@ test_protection(void)
 }
 
 
+/* AES-128 Segment Encryption (ISO/IEC 23009-4) */
+
+static void
+test_sea(void)
+{
+    char                   *s;
+    sluice_status_t         rc;
+    sluice_pprotect_t       cp;
+    sluice_presentation_t   p;
+
+    fixture(&p, 3);
+
+    memset(&cp, 0, sizeof(cp));
+    cp.sea_key_uri.data = (const uint8_t *) "http://h/keydelivery/?kid="
+                                            "00112233-4455-6677-8899-"
+                                            "aabbccddeeff&token=a";
+    cp.sea_key_uri.len = strlen((const char *) cp.sea_key_uri.data);
+    memset(cp.sea_iv, 0xab, 16);
+    cp.sea_iv[15] = 0x01;
+
+    tracks[0].protect = &cp;
+    tracks[1].protect = &cp;
+    tracks[2].protect = &cp;
+    p.url_tag.data = (const uint8_t *) ",encryption=cbc";
+    p.url_tag.len = 15;
+
+    s = render(&p, SLUICE_FORMAT_DASH_CSF, &rc);
+    CHECK(rc == SLUICE_OK && s != NULL);
+    if (s == NULL) {
+        return;
+    }
+
+    /* one per adaptation set, no Common Encryption element */
+    CHECK(count_of(s, "<ContentProtection ") == 2);
+    CHECK(strstr(s, "mp4protection") == NULL);
+    CHECK(strstr(s, "xmlns:sea=\"urn:mpeg:dash:schema:sea:2012\"") != NULL);
+    CHECK(strstr(s, "      <ContentProtection schemeIdUri=\"urn:mpeg:dash:"
+                    "sea:2012\">\n"
+                    "        <sea:SegmentEncryption schemeIdUri=\"urn:mpeg:"
+                    "dash:sea:aes128-cbc:2013\"/>\n"
+                    "        <sea:KeySystem keySystemUri=\"urn:mpeg:dash:sea:"
+                    "keysys:http:2013\"/>\n"
+                    "        <sea:CryptoPeriod IV=\"0xabababababababababab"
+                    "ababababab01\" keyUriTemplate=\"http://h/keydelivery/"
+                    "?kid=00112233-4455-6677-8899-aabbccddeeff&amp;token=a\"/>\n"
+                    "      </ContentProtection>\n") != NULL);
+    CHECK(count_of(s, "format=mpd-time-csf,encryption=cbc)") == 4);
+
+    free(s);
+
+    tracks[0].protect = NULL;
+    tracks[1].protect = NULL;
+    tracks[2].protect = NULL;
+}
+
+
 int
 main(void)
 {
@@ -611,6 +668,7 @@ main(void)
     test_periods();
     test_static();
     test_protection();
+    test_sea();
 
     while (nallocated) {
         free(allocated[--nallocated]);

@@ -45,6 +45,7 @@ static void sluice_dash_set(sluice_dash_ctx_t *ctx, uint32_t first);
 static void sluice_dash_set_attrs(sluice_dash_ctx_t *ctx, uint32_t first);
 static void sluice_dash_protection(sluice_buf_t *b,
     const sluice_pprotect_t *cp);
+static void sluice_dash_sea(sluice_buf_t *b, const sluice_pprotect_t *cp);
 static void sluice_dash_system(sluice_buf_t *b, const char *uuid,
     const char *value, const sluice_str_t *pssh, const sluice_str_t *pro,
     const sluice_str_t *laurl);
@@ -390,7 +391,8 @@ sluice_dash_mpd_open(sluice_dash_ctx_t *ctx)
                                "xmlns:mspr=\"urn:microsoft:playready\" "
                                "xmlns:dashif=\"https://dashif.org/CPS\" "
                                "xmlns:clearkey=\"http://dashif.org/"
-                               "guidelines/clearKey\" ");
+                               "guidelines/clearKey\" "
+                               "xmlns:sea=\"urn:mpeg:dash:schema:sea:2012\" ");
             break;
         }
     }
@@ -546,6 +548,11 @@ sluice_dash_protection(sluice_buf_t *b, const sluice_pprotect_t *cp)
     char                 kid[SLUICE_UUID_LEN + 1];
     static sluice_str_t  none = { NULL, 0 };
 
+    if (cp->sea_key_uri.len) {
+        sluice_dash_sea(b, cp);
+        return;
+    }
+
     sluice_uuid_print(cp->kid, kid);
     kid[SLUICE_UUID_LEN] = '\0';
 
@@ -580,6 +587,34 @@ sluice_dash_protection(sluice_buf_t *b, const sluice_pprotect_t *cp)
                            "MSPR 2.0", &cp->playready_pssh,
                            &cp->playready_pro, &none);
     }
+}
+
+
+/*
+ * AES-128 Segment Encryption (ISO/IEC 23009-4): every segment, the
+ * initialization segment too, whole in AES-128-CBC with the one IV of
+ * the crypto period, the key from keyUriTemplate
+ */
+
+static void
+sluice_dash_sea(sluice_buf_t *b, const sluice_pprotect_t *cp)
+{
+    char  iv[2 * 16 + 1];
+
+    sluice_hex_format(cp->sea_iv, 16, iv);
+    iv[2 * 16] = '\0';
+
+    sluice_buf_cstr(b, "      <ContentProtection schemeIdUri=\"urn:mpeg:"
+                       "dash:sea:2012\">\n"
+                       "        <sea:SegmentEncryption schemeIdUri=\"urn:"
+                       "mpeg:dash:sea:aes128-cbc:2013\"/>\n"
+                       "        <sea:KeySystem keySystemUri=\"urn:mpeg:dash:"
+                       "sea:keysys:http:2013\"/>\n"
+                       "        <sea:CryptoPeriod IV=\"0x");
+    sluice_buf_cstr(b, iv);
+    sluice_buf_cstr(b, "\" keyUriTemplate=\"");
+    sluice_buf_xml(b, cp->sea_key_uri.data, cp->sea_key_uri.len);
+    sluice_buf_cstr(b, "\"/>\n      </ContentProtection>\n");
 }
 
 

@@ -32,9 +32,9 @@ typedef struct {
 
 
 /*
- * Common Encryption of a track as manifests signal it (DASH
- * ContentProtection, the Smooth ProtectionHeader): strings ready to
- * write, each empty when not signalled
+ * Encryption of a track as manifests signal it (DASH ContentProtection,
+ * the Smooth ProtectionHeader): strings ready to write, each empty when
+ * not signalled
  */
 typedef struct {
     uint32_t                     scheme;    /* 'cenc' or 'cbcs' FourCC */
@@ -44,6 +44,14 @@ typedef struct {
     sluice_str_t                 widevine_laurl;
     sluice_str_t                 playready_pssh; /* base64, whole box */
     sluice_str_t                 playready_pro;  /* base64 Header Object */
+
+    /*
+     * DASH AES-128 (ISO/IEC 23009-4 Segment Encryption, scheme 0): the
+     * key URI and the IV of the one crypto period; used instead of the
+     * Common Encryption fields when sea_key_uri is not empty
+     */
+    sluice_str_t                 sea_key_uri;
+    uint8_t                      sea_iv[16];
 } sluice_pprotect_t;
 
 
