@@ -405,7 +405,7 @@ test_subsamples_avc(void)
     SL_CHECK_OK(sluice_cenc_nal_subsamples(p, len, SLUICE_CODEC_AVC, 4,
                                            SLUICE_CENC_SCHEME_CENC,
                                            SLUICE_CENC_CENC_CLEAR_LEAD,
-                                           ss, 8, &n));
+                                           NULL, ss, 8, &n));
     SL_CHECK_UEQ(n, (size_t) 1);
     SL_CHECK_UEQ(ss[0].clear, 32u);
     SL_CHECK_UEQ(ss[0].protect, 96u);
@@ -414,7 +414,7 @@ test_subsamples_avc(void)
     SL_CHECK_OK(sluice_cenc_nal_subsamples(p, len, SLUICE_CODEC_AVC, 4,
                                            SLUICE_CENC_SCHEME_CBCS,
                                            SLUICE_CENC_CBCS_CLEAR_LEAD,
-                                           ss, 8, &n));
+                                           NULL, ss, 8, &n));
     SL_CHECK_UEQ(n, (size_t) 1);
     SL_CHECK_UEQ(ss[0].clear, 60u);
     SL_CHECK_UEQ(ss[0].protect, 68u);
@@ -423,7 +423,7 @@ test_subsamples_avc(void)
     len = avc_sample(p, 70000);
     SL_CHECK_OK(sluice_cenc_nal_subsamples(p, len, SLUICE_CODEC_AVC, 4,
                                            SLUICE_CENC_SCHEME_CENC, 0,
-                                           ss, 8, &n));
+                                           NULL, ss, 8, &n));
     SL_CHECK_UEQ(n, (size_t) 2);
     SL_CHECK_UEQ(ss[0].clear, 65535u);
     SL_CHECK_UEQ(ss[0].protect, 0u);
@@ -432,22 +432,25 @@ test_subsamples_avc(void)
     SL_CHECK_UEQ(sluice_cenc_subsamples_max(len) >= 2, 1u);
 
     CHECK(sluice_cenc_nal_subsamples(p, len, SLUICE_CODEC_AVC, 4,
-                                     SLUICE_CENC_SCHEME_CENC, 0, ss, 1, &n)
+                                     SLUICE_CENC_SCHEME_CENC, 0, NULL, ss, 1,
+                                     &n)
           == SLUICE_NO_MEMORY);
 
     /* a length past the end */
     len = avc_sample(p, 0);
     CHECK(sluice_cenc_nal_subsamples(p, len - 1, SLUICE_CODEC_AVC, 4,
-                                     SLUICE_CENC_SCHEME_CENC, 0, ss, 8, &n)
+                                     SLUICE_CENC_SCHEME_CENC, 0, NULL, ss, 8,
+                                     &n)
           == SLUICE_BAD_DATA);
     CHECK(sluice_cenc_nal_subsamples(p, len, SLUICE_CODEC_AAC, 4,
-                                     SLUICE_CENC_SCHEME_CENC, 0, ss, 8, &n)
+                                     SLUICE_CENC_SCHEME_CENC, 0, NULL, ss, 8,
+                                     &n)
           == SLUICE_UNSUPPORTED);
 
     /* the map drives the encryption: every byte accounted for */
     SL_CHECK_OK(sluice_cenc_nal_subsamples(p, len, SLUICE_CODEC_AVC, 4,
                                            SLUICE_CENC_SCHEME_CBCS, 31,
-                                           ss, 8, &n));
+                                           NULL, ss, 8, &n));
     SL_CHECK_OK(sluice_cenc_cbcs_encrypt(ctx, key012, key012, 1, 9, p, len,
                                          ss, n));
 
@@ -474,7 +477,7 @@ test_subsamples_hevc(void)
 
     SL_CHECK_OK(sluice_cenc_nal_subsamples(p, sizeof(p), SLUICE_CODEC_HEVC, 2,
                                            SLUICE_CENC_SCHEME_CENC, 0,
-                                           ss, 4, &n));
+                                           NULL, ss, 4, &n));
 
     /* 14 + 2 + 2 + (60 % 16) clear, 48 protected; 14 clear at the end */
     SL_CHECK_UEQ(n, (size_t) 2);

@@ -28,7 +28,8 @@ static sluice_status_t sluice_avc_parse_sps_bits(sluice_bits_t *b,
     sluice_avc_config_t *c);
 static sluice_status_t sluice_avc_parse_chroma(sluice_bits_t *b,
     sluice_avc_config_t *c, uint32_t *separate);
-static sluice_status_t sluice_avc_skip_poc(sluice_bits_t *b);
+static sluice_status_t sluice_avc_parse_poc(sluice_bits_t *b,
+    sluice_avc_config_t *c);
 static sluice_status_t sluice_avc_parse_frame_size(sluice_bits_t *b,
     sluice_avc_config_t *c, uint32_t separate);
 static sluice_status_t sluice_avc_crop(sluice_avc_config_t *c,
@@ -144,6 +145,22 @@ sluice_avc_parse_sps(const uint8_t *nal, size_t len, sluice_avc_config_t *c)
 }
 
 
+sluice_status_t
+sluice_avc_parse_sps_rbsp(const uint8_t *rbsp, size_t len,
+    sluice_avc_config_t *c)
+{
+    sluice_bits_t  b;
+
+    if (len < 3) {
+        return SLUICE_BAD_DATA;
+    }
+
+    sluice_bits_init(&b, rbsp, len);
+
+    return sluice_avc_parse_sps_bits(&b, c);
+}
+
+
 static sluice_status_t
 sluice_avc_parse_sps_bits(sluice_bits_t *b, sluice_avc_config_t *c)
 {
@@ -152,16 +169,17 @@ sluice_avc_parse_sps_bits(sluice_bits_t *b, sluice_avc_config_t *c)
 
     c->sps_profile = sluice_bits_read(b, 8);
     sluice_bits_skip(b, 16);                 /* constraints, level_idc */
-    (void) sluice_bits_ue(b);                /* seq_parameter_set_id */
+    c->sps_id = sluice_bits_ue(b);
 
     rc = sluice_avc_parse_chroma(b, c, &separate);
     if (rc != SLUICE_OK) {
         return rc;
     }
 
-    (void) sluice_bits_ue(b);                /* log2_max_frame_num_minus4 */
+    c->separate_colour_plane = separate;
+    c->log2_max_frame_num_minus4 = sluice_bits_ue(b);
 
-    rc = sluice_avc_skip_poc(b);
+    rc = sluice_avc_parse_poc(b, c);
     if (rc != SLUICE_OK) {
         return rc;
     }
@@ -240,17 +258,20 @@ sluice_avc_parse_chroma(sluice_bits_t *b, sluice_avc_config_t *c,
 /* pic_order_cnt_type and what it brings */
 
 static sluice_status_t
-sluice_avc_skip_poc(sluice_bits_t *b)
+sluice_avc_parse_poc(sluice_bits_t *b, sluice_avc_config_t *c)
 {
     uint32_t  i, n, poc_type;
 
     poc_type = sluice_bits_ue(b);
+    c->poc_type = poc_type;
+    c->log2_max_poc_lsb_minus4 = 0;
+    c->delta_pic_order_always_zero = 0;
 
     if (poc_type == 0) {
-        (void) sluice_bits_ue(b);            /* log2_max_poc_lsb_minus4 */
+        c->log2_max_poc_lsb_minus4 = sluice_bits_ue(b);
 
     } else if (poc_type == 1) {
-        sluice_bits_skip(b, 1);              /* delta_pic_order_always_0 */
+        c->delta_pic_order_always_zero = sluice_bits_read1(b);
         (void) sluice_bits_se(b);            /* offset_for_non_ref_pic */
         (void) sluice_bits_se(b);            /* offset_for_top_to_bottom */
         n = sluice_bits_ue(b);

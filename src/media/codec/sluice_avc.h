@@ -56,6 +56,14 @@ typedef struct {
     uint32_t        num_units_in_tick;
     uint32_t        time_scale;
     uint32_t        fixed_frame_rate;
+
+    /* what slice headers depend on (sluice_avc_slice.h), as coded */
+    uint32_t        sps_id;             /* seq_parameter_set_id */
+    uint32_t        separate_colour_plane;
+    uint32_t        log2_max_frame_num_minus4;
+    uint32_t        poc_type;           /* pic_order_cnt_type */
+    uint32_t        log2_max_poc_lsb_minus4;
+    uint32_t        delta_pic_order_always_zero;
 } sluice_avc_config_t;
 
 
@@ -72,6 +80,10 @@ sluice_status_t sluice_avc_parse_config(const uint8_t *p, size_t len,
  * bytes present) into the sps_profile..fixed_frame_rate fields of c.
  */
 sluice_status_t sluice_avc_parse_sps(const uint8_t *nal, size_t len,
+    sluice_avc_config_t *c);
+
+/* the same from the SPS's RBSP: after the header, emulation prevention off */
+sluice_status_t sluice_avc_parse_sps_rbsp(const uint8_t *rbsp, size_t len,
     sluice_avc_config_t *c);
 
 /*

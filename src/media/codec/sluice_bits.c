@@ -172,3 +172,27 @@ sluice_nal_unescape(uint8_t *dst, const uint8_t *src, size_t len)
 
     return n;
 }
+
+
+size_t
+sluice_nal_escaped_size(const uint8_t *src, size_t len, size_t n)
+{
+    size_t    i, out;
+    unsigned  zeros;
+
+    out = 0;
+    zeros = 0;
+
+    for (i = 0; i < len && out < n; i++) {
+
+        if (zeros >= 2 && src[i] == 0x03) {
+            zeros = 0;
+            continue;
+        }
+
+        zeros = (src[i] == 0) ? zeros + 1 : 0;
+        out++;
+    }
+
+    return i;
+}

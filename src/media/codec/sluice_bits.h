@@ -58,6 +58,13 @@ void sluice_bits_align(sluice_bits_t *b);
  */
 size_t sluice_nal_unescape(uint8_t *dst, const uint8_t *src, size_t len);
 
+/*
+ * The escaped bytes at the start of src[0..len) that hold its first n
+ * unescaped bytes (an emulation prevention byte that follows them is not
+ * counted); len if src unescapes to fewer than n bytes.
+ */
+size_t sluice_nal_escaped_size(const uint8_t *src, size_t len, size_t n);
+
 
 /* big-endian byte access; callers check lengths first */
 

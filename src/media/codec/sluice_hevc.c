@@ -16,7 +16,6 @@
 #define SLUICE_HEVC_MAX_SIZE       16888    /* level 6.2 limit a side */
 
 
-static void sluice_hevc_skip_ptl(sluice_bits_t *b, uint32_t sub_layers);
 static uint32_t sluice_hevc_reverse(uint32_t v);
 
 
@@ -201,8 +200,7 @@ sluice_hevc_parse_sps(const uint8_t *nal, size_t len, sluice_hevc_config_t *c)
 }
 
 
-/* profile_tier_level(1, sub_layers) (H.265 7.3.3) */
-static void
+void
 sluice_hevc_skip_ptl(sluice_bits_t *b, uint32_t sub_layers)
 {
     uint32_t  i, profile[8], level[8];

@@ -12,7 +12,7 @@
 #define _SLUICE_HEVC_H_INCLUDED_
 
 
-#include "media/sluice_media.h"
+#include "media/codec/sluice_bits.h"
 
 
 #define SLUICE_HEVC_MAX_PS       8      /* VPS, SPS or PPS kept per record */
@@ -82,6 +82,9 @@ sluice_status_t sluice_hevc_parse_sps(const uint8_t *nal, size_t len,
  */
 sluice_status_t sluice_hevc_fill_info(const sluice_hevc_config_t *c,
     sluice_track_info_t *ti);
+
+/* skip profile_tier_level(1, sub_layers) (H.265 7.3.3) */
+void sluice_hevc_skip_ptl(sluice_bits_t *b, uint32_t sub_layers);
 
 /* 1 if a length-prefixed access unit has an IRAP picture, 0 if not, -1 bad */
 int sluice_hevc_has_irap(const uint8_t *au, size_t len,

@@ -220,7 +220,8 @@ sluice_cenc_iv_add(uint8_t *iv, size_t iv_size, uint64_t n)
  *
  *   - non-slice NAL units: clear;
  *   - slices: length field + NAL unit header (1 byte AVC, 2 bytes HEVC)
- *     + clear_lead bytes clear, the rest protected; for 'cenc' the
+ *     + slice header clear ('cbcs'; 'cenc': nothing more), the rest
+ *     protected; for 'cenc' the
  *     protected part is rounded down to a multiple of 16 bytes ('cbcs'
  *     needs no rounding: its partial last block stays clear anyway);
  *   - a slice with fewer than 16 bytes to protect is left clear ('cbcs'
@@ -228,13 +229,18 @@ sluice_cenc_iv_add(uint8_t *iv, size_t iv_size, uint64_t n)
  *   - consecutive clear bytes are merged into the next subsample's clear
  *     range, split in pieces of 65535 (BytesOfClearData is 16 bits).
  *
- * Sluice does not parse slice headers (their length depends on the SPS,
- * the PPS and the slice type): the caller gives clear_lead, the bytes
- * after the NAL unit header kept clear.  For 'cbcs' that must cover the
- * slice header; SLUICE_CENC_CBCS_CLEAR_LEAD (31, as Apple's SAMPLE-AES
- * leader of 1 + 31 bytes) covers the slice headers of usual live
- * encoders but is not a bound: a slice header with long reference list
- * modifications or weight tables can be longer.  'cenc' uses 0.
+ * The slice header: for 'cbcs' the caller gives the slice's parameter
+ * sets (sluice_slice.h, from the track's decoder configuration record
+ * and the SPS and PPS NAL units of the samples, learnt as they go by)
+ * and the header is measured: the protected range starts at the byte
+ * where the slice data starts (the byte that holds the header's last bit
+ * with CAVLC), mapped back to the escaped bytes.  When it cannot be
+ * measured (a parameter set not known, FMO, data partitions, a header
+ * that does not parse), clear_lead bytes after the NAL unit header stand
+ * for it: SLUICE_CENC_CBCS_CLEAR_LEAD (31, as Apple's SAMPLE-AES leader
+ * of 1 + 31 bytes) covers the slice headers of usual live encoders but
+ * is not a bound; the caller counts these (slices->failed).  'cenc'
+ * measures nothing and uses 0.
  */
 
 static sluice_status_t
@@ -287,17 +293,31 @@ sluice_cenc_slice_header(uint32_t codec, const uint8_t *nal, size_t len)
 
 static size_t
 sluice_cenc_nal_protect(uint32_t codec, uint32_t scheme, const uint8_t *nal,
-    size_t len, size_t clear_lead)
+    size_t len, size_t clear_lead, sluice_slice_params_t *slices)
 {
-    size_t  hdr, protect;
+    size_t  hdr, clear, protect;
 
     hdr = sluice_cenc_slice_header(codec, nal, len);
 
-    if (hdr == 0 || len <= hdr + clear_lead) {
+    if (hdr == 0) {
+        if (slices) {
+            sluice_slice_params_nal(slices, nal, len);
+        }
+
         return 0;
     }
 
-    protect = len - hdr - clear_lead;
+    if (slices == NULL
+        || sluice_slice_header_size(slices, nal, len, &clear) != SLUICE_OK)
+    {
+        clear = hdr + clear_lead;
+    }
+
+    if (len <= clear) {
+        return 0;
+    }
+
+    protect = len - clear;
 
     if (scheme == SLUICE_CENC_SCHEME_CENC) {
         protect -= protect % SLUICE_AES_BLOCK_SIZE;
@@ -310,7 +330,8 @@ sluice_cenc_nal_protect(uint32_t codec, uint32_t scheme, const uint8_t *nal,
 sluice_status_t
 sluice_cenc_nal_subsamples(const uint8_t *data, size_t len, uint32_t codec,
     uint32_t nal_length_size, uint32_t scheme, size_t clear_lead,
-    sluice_subsample_t *ss, size_t max, size_t *nss)
+    sluice_slice_params_t *slices, sluice_subsample_t *ss, size_t max,
+    size_t *nss)
 {
     size_t             pos, n, i, protect;
     sluice_cenc_map_t  m;
@@ -342,7 +363,7 @@ sluice_cenc_nal_subsamples(const uint8_t *data, size_t len, uint32_t codec,
 
         protect = sluice_cenc_nal_protect(codec, scheme,
                                           data + pos + nal_length_size, n,
-                                          clear_lead);
+                                          clear_lead, slices);
         m.clear += nal_length_size + n - protect;
 
         if (protect > 0 && sluice_cenc_map_emit(&m, protect) != SLUICE_OK) {

@@ -21,6 +21,7 @@
 
 #include <openssl/evp.h>
 
+#include "media/codec/sluice_slice.h"
 #include "media/crypto/sluice_aes.h"
 
 
@@ -33,7 +34,10 @@
 
 #define SLUICE_CENC_MAX_CLEAR    0xffff  /* BytesOfClearData is 16 bits */
 
-/* clear_lead of sluice_cenc_nal_subsamples(): see sluice_cenc.c */
+/*
+ * clear_lead of sluice_cenc_nal_subsamples() (see sluice_cenc.c): 'cbcs'
+ * uses its value for a slice whose header is not measured
+ */
 #define SLUICE_CENC_CENC_CLEAR_LEAD  0
 #define SLUICE_CENC_CBCS_CLEAR_LEAD  31
 
@@ -98,8 +102,12 @@ void sluice_cenc_iv_add(uint8_t *iv, size_t iv_size, uint64_t n);
  * their number to *nss.  Rules followed (see the comment in
  * sluice_cenc.c): every NAL unit that is not a slice (AVC types 1-5,
  * HEVC types 0-31) is clear; in a slice, the length field, the NAL unit
- * header and clear_lead more bytes are clear, the rest protected; for
- * 'cenc' the protected range is cut to a multiple of 16 bytes, the
+ * header and the slice header are clear, the rest protected.  With
+ * slices (not NULL, 'cbcs'), the slice header is measured with its
+ * parameter sets (and the SPS and PPS NAL units met are learnt); without
+ * them, or when it cannot be measured, clear_lead bytes after the NAL
+ * unit header stand for it.  For 'cenc' the protected range is cut to a
+ * multiple of 16 bytes, the
  * remainder going to the clear range before it; a slice left with fewer
  * than 16 protected bytes is clear.  Clear bytes of several NAL units
  * are merged in one subsample, split when above 65535.
@@ -109,7 +117,8 @@ void sluice_cenc_iv_add(uint8_t *iv, size_t iv_size, uint64_t n);
  */
 sluice_status_t sluice_cenc_nal_subsamples(const uint8_t *data, size_t len,
     uint32_t codec, uint32_t nal_length_size, uint32_t scheme,
-    size_t clear_lead, sluice_subsample_t *ss, size_t max, size_t *nss);
+    size_t clear_lead, sluice_slice_params_t *slices, sluice_subsample_t *ss,
+    size_t max, size_t *nss);
 
 /* entries sluice_cenc_nal_subsamples() may need for len bytes */
 size_t sluice_cenc_subsamples_max(size_t len);

@@ -154,15 +154,21 @@ sluice_cenc_frag_bound(const uint8_t *p, size_t len, uint32_t nls)
 static sluice_status_t
 sluice_cenc_frag_subsamples(sluice_cenc_frag_ctx_t *c, sluice_alloc_t *a)
 {
-    size_t               n, total, used, lead;
-    uint32_t             i, nls;
-    sluice_status_t      rc;
-    sluice_sample_t     *s;
-    sluice_subsample_t  *ss;
+    size_t                  n, total, used, lead;
+    uint32_t                i, nls;
+    sluice_status_t         rc;
+    sluice_sample_t        *s;
+    sluice_subsample_t     *ss;
+    sluice_slice_params_t  *slices;
 
     nls = c->cf->nal_length_size;
-    lead = (c->cf->scheme == SLUICE_CENC_SCHEME_CBCS)
-           ? SLUICE_CENC_CBCS_CLEAR_LEAD : SLUICE_CENC_CENC_CLEAR_LEAD;
+    lead = SLUICE_CENC_CENC_CLEAR_LEAD;
+    slices = NULL;
+
+    if (c->cf->scheme == SLUICE_CENC_SCHEME_CBCS) {
+        lead = SLUICE_CENC_CBCS_CLEAR_LEAD;
+        slices = c->cf->slices;
+    }
 
     if (nls != 1 && nls != 2 && nls != 4) {
         return SLUICE_UNSUPPORTED;
@@ -186,8 +192,8 @@ sluice_cenc_frag_subsamples(sluice_cenc_frag_ctx_t *c, sluice_alloc_t *a)
         s = &c->f.samples[i];
 
         rc = sluice_cenc_nal_subsamples(s->data, s->size, c->cf->codec, nls,
-                                        c->cf->scheme, lead, ss + used,
-                                        total - used, &n);
+                                        c->cf->scheme, lead, slices,
+                                        ss + used, total - used, &n);
         if (rc != SLUICE_OK) {
             return rc == SLUICE_NO_MEMORY ? SLUICE_ERROR : rc;
         }

@@ -47,6 +47,13 @@ typedef struct {
     unsigned             piff:1;        /* PIFF 1.1 box instead of senc */
     uint8_t              key[SLUICE_AES_KEY_SIZE];
 
+    /*
+     * 'cbcs' video: the track's parameter sets, to measure slice headers
+     * (sluice_slice_params_init() from the sample entry's record; its
+     * counters tell how many were measured); NULL: clear lead only
+     */
+    sluice_slice_params_t  *slices;
+
     /* 'cenc': the first sample's IV (8 bytes); 'cbcs': the constant IV */
     uint8_t              iv[SLUICE_AES_BLOCK_SIZE];
 } sluice_cenc_fragment_t;
