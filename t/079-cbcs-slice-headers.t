@@ -198,6 +198,21 @@ is($i->{status} . $ci->{status}, '200200', 'init segments');
 my ($t0) = @times;
 my $long = 0;
 
+sub first_difference {
+    my ($a, $b) = @_;
+
+    for my $i (0 .. ($#$a > $#$b ? $#$a : $#$b)) {
+        next if ($a->[$i] // '') eq ($b->[$i] // '');
+        my $from = $i > 3 ? $i - 3 : 0;
+        return "line $i of " . @$a . '/' . @$b . ":\n  encrypted: "
+            . join("\n  encrypted: ", map { $_ // '' } @$a[$from .. $i])
+            . "\n  clear:     "
+            . join("\n  clear:     ", map { $_ // '' } @$b[$from .. $i]);
+    }
+
+    return 'no difference';
+}
+
 for my $k (0 .. 1) {
     my $mpd = $t->get($dash)->{body};
     my ($d) = $mpd =~ /<S\b[^>]*\bt="$t0"[^>]*\bd="(\d+)"/;
@@ -229,7 +244,8 @@ for my $k (0 .. 1) {
     my $hc = headers($cf2);
     my $slices = grep { /^Slice Header/ } @$hc;
     ok($slices > 0 && join("\n", @$he) eq join("\n", @$hc),
-        "fragment $t0: encrypted, its $slices slice headers read as clear");
+        "fragment $t0: encrypted, its $slices slice headers read as clear")
+        or diag(first_difference($he, $hc));
 
     last unless $d;
     $t0 += $d;
