@@ -152,8 +152,13 @@ my ($v4) = grep { $_->{type} eq 'video' } $t->tracks($evdir4);
 my @first = @{$v4->{times} // []};
 
 my $marks4 = $t->live_marks();
+my $back4 = time;
 wait_publisher($t->publish(input => $av, url => "$rtmp/live/$tok4/s"), 20);
 stored($evdir4, 4, 'reconnect, second session', since => $marks4);
+# the second publisher's start-up (ffmpeg, RTMP handshake) on a busy
+# machine: up to the time it took to publish its 5 s, beyond 5 s
+my $late4 = time - $back4 - 5;
+$late4 = 0 if $late4 < 0;
 
 ($v4) = grep { $_->{type} eq 'video' } $t->tracks($evdir4);
 my @all = @{$v4->{times} // []};
@@ -165,7 +170,8 @@ is_deeply([ sort { $a <=> $b } @all ], \@all, 'times keep increasing');
 ok(@second && $second[0] > $first[-1], 'second session after the first');
 # the encoder came back once the first session was stored ($waited4 s
 # after it left): the wall clock is about the stored end plus that wait
-ok(@second && $second[0] - $first[-1] <= (4 + $waited4) * 90000,
+# (and what the second publisher took to start, $late4)
+ok(@second && $second[0] - $first[-1] <= (4 + $waited4 + $late4) * 90000,
     'second session right after the first (on the wall clock)')
     or diag(explain(\@all));
 like($t->read_file('error.log'), qr/sluice: "s" reconnected/,
@@ -535,7 +541,7 @@ sub stored {
 sub refused {
     my ($url, $reason, $codec) = @_;
 
-    my $src = Sluice::Ingest::fixture('av', duration => 5, gop => 2);
+    my $src = Sluice::Ingest::fixture('av', duration => 12, gop => 2);
     my $log = $t->read_file('error.log') // '';
     my $n0 = () = $log =~ /publish refused: \Q$reason\E/g;
 
@@ -543,12 +549,13 @@ sub refused {
     my $start = time;
     eval {
         IPC::Run::run([ 'ffmpeg', '-nostdin', '-hide_banner', '-loglevel',
-            'error', '-re', '-i', $src, '-t', 4, (@$codec ? @$codec
+            'error', '-re', '-i', $src, '-t', 12, (@$codec ? @$codec
             : ('-c', 'copy')), '-f', 'flv', $url ], '<', \undef, '>', \$o,
             '2>', \$e, IPC::Run::timeout(30));
     };
 
-    ok(time - $start < 4, "refused ($reason): closed early");
+    # 12 s of media at real-time speed if it were accepted
+    ok(time - $start < 8, "refused ($reason): closed early");
 
     $log = $t->read_file('error.log') // '';
     my $n1 = () = $log =~ /publish refused: \Q$reason\E/g;
