@@ -475,8 +475,10 @@ cmd_fuzz() {
 # Debian build that ./build.sh test starts in the background is done by
 # then).
 SLOW_SUITES="t/053-players-reconnect.t t/050-players.t t/030-ingest.t
-    t/074-dvr-seek.t t/060-record.t t/061-record-crash.t t/033-ingest-batch.t
-    t/051-gstreamer.t t/072-vod.t"
+    t/077-hls-encryption-players.t t/078-sdk-encryption.t t/074-dvr-seek.t
+    t/076-dash-encryption.t t/060-record.t t/061-record-crash.t
+    t/033-ingest-batch.t t/051-gstreamer.t t/079-cbcs-slice-headers.t
+    t/072-vod.t"
 
 
 # every t/*.t, the slow ones first
