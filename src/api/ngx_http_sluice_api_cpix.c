@@ -156,7 +156,10 @@ ngx_http_sluice_cpix_url(ngx_http_sluice_cpix_t *cx, sluice_json_t *tpl,
             } else if (end - s >= 20
                        && ngx_strncmp(s, "{AlternativeMediaId}", 20) == 0)
             {
-                p = ngx_cpymem(p, cx->alt.data, cx->alt.len);
+                if (cx->alt.len) {
+                    p = ngx_cpymem(p, cx->alt.data, cx->alt.len);
+                }
+
                 s += 20;
 
             } else {

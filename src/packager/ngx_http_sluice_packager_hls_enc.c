@@ -332,7 +332,11 @@ ngx_http_sluice_hls_enc_pro(ngx_http_sluice_pkg_t *pkg,
     }
 
     *ngx_cpymem(la, url.data, url.len) = '\0';
-    *ngx_cpymem(custom, attrs.data, attrs.len) = '\0';
+    custom[0] = '\0';
+
+    if (attrs.len) {
+        *ngx_cpymem(custom, attrs.data, attrs.len) = '\0';
+    }
 
     n = sluice_drm_playready_pro(ctx, pro, key->kid, key->value,
                                  pkg->enc.encryption != SLUICE_ENCRYPTION_CENC,
