@@ -12,6 +12,7 @@
 
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "util/sluice_json.h"
 

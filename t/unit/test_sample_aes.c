@@ -7,7 +7,9 @@
  * encrypted NAL unit and AAC frame is decrypted here the way the
  * decryptors do (FFmpeg's hls_sample_encryption.c, hls.js): emulation
  * prevention bytes removed, then AES-128 CBC with OpenSSL on the 1-in-10
- * pattern, the IV reset per NAL unit; the result must be the clear input.
+ * pattern, the IV reset per NAL unit; the result must be the clear NAL
+ * unit as it was stored, its own emulation prevention bytes included:
+ * the decryptors hand it to the decoder as it comes out.
  */
 
 
@@ -199,7 +201,8 @@ make_au(uint8_t *au, nal_t *nals, size_t n, uint32_t nls)
 /*
  * Checks the encryption of nals[0..n): the NAL units come out in order,
  * those not encrypted as they were, the encrypted ones without start
- * codes and decrypting to their raw bytes.  Returns the encrypted ones.
+ * codes and decrypting to their stored (escaped) bytes.  Returns the
+ * encrypted ones.
  */
 
 static size_t
@@ -238,14 +241,14 @@ check_au(nal_t *nals, size_t n, uint32_t nls)
         p = out + pos;
         pos += nal_len;
 
-        if ((nals[i].raw[0] & 0x1f) != 1 && (nals[i].raw[0] & 0x1f) != 5)
+        if ((nals[i].esc[0] & 0x1f) != 1 && (nals[i].esc[0] & 0x1f) != 5)
         {
             CHECK(nal_len == nals[i].esc_len
                   && memcmp(p, nals[i].esc, nal_len) == 0);
             continue;
         }
 
-        if (nals[i].raw_len <= 48) {
+        if (nals[i].esc_len <= 48) {
             /* too short: clear, as it was */
             CHECK(nal_len == nals[i].esc_len
                   && memcmp(p, nals[i].esc, nal_len) == 0);
@@ -258,14 +261,14 @@ check_au(nal_t *nals, size_t n, uint32_t nls)
 
         /* the leader and the bytes after the first block are clear */
         nal_len = unescape(p, nal_len);
-        CHECK(nal_len == nals[i].raw_len);
-        CHECK(memcmp(p, nals[i].raw, 32) == 0);
-        CHECK(memcmp(p + 32, nals[i].raw + 32, 16) != 0);
-        CHECK(memcmp(p + 48, nals[i].raw + 48,
+        CHECK(nal_len == nals[i].esc_len);
+        CHECK(memcmp(p, nals[i].esc, 32) == 0);
+        CHECK(memcmp(p + 32, nals[i].esc + 32, 16) != 0);
+        CHECK(memcmp(p + 48, nals[i].esc + 48,
                      nal_len < 192 ? nal_len - 48 : 144) == 0);
 
         decrypt_nal(p, nal_len);
-        CHECK(memcmp(p, nals[i].raw, nals[i].raw_len) == 0);
+        CHECK(memcmp(p, nals[i].esc, nals[i].esc_len) == 0);
     }
 
     CHECK(i == n && pos == size);
@@ -312,7 +315,10 @@ test_avc(void)
 }
 
 
-/* sets the first block of the NAL unit so that it encrypts to cipher */
+/*
+ * sets the first protected block of the NAL unit as stored so that it
+ * encrypts to cipher
+ */
 
 static void
 force_block(nal_t *nal, const uint8_t cipher[16])
@@ -326,14 +332,12 @@ force_block(nal_t *nal, const uint8_t cipher[16])
     d = EVP_CIPHER_CTX_new();
     EVP_DecryptInit_ex(d, EVP_aes_128_ecb(), NULL, key, NULL);
     EVP_CIPHER_CTX_set_padding(d, 0);
-    EVP_DecryptUpdate(d, nal->raw + 32, &n, cipher, 16);
+    EVP_DecryptUpdate(d, nal->esc + 32, &n, cipher, 16);
     EVP_CIPHER_CTX_free(d);
 
     for (i = 0; i < 16; i++) {
-        nal->raw[32 + i] ^= iv[i];
+        nal->esc[32 + i] ^= iv[i];
     }
-
-    nal->esc_len = escape(nal->esc, nal->raw, nal->raw_len);
 }
 
 
@@ -388,9 +392,9 @@ test_avc_errors(void)
      * 253 bytes in a 1-byte length field whose first block encrypts to
      * zeros: 7 emulation prevention bytes more, no longer fits
      */
-    memset(nal->raw, 0x55, 253);
-    nal->raw[0] = 0x65;
-    nal->raw_len = 253;
+    memset(nal->esc, 0x55, 253);
+    nal->esc[0] = 0x65;
+    nal->esc_len = 253;
     force_block(nal, (const uint8_t *) "\0\0\0\0\0\0\0\0"
                                        "\0\0\0\0\0\0\0\x80");
 

@@ -4,16 +4,19 @@
  *
  * Apple SAMPLE-AES; see sluice_sample_aes.h.
  *
- * A slice NAL unit is read through its emulation prevention bytes (a
- * 0x03 after two zero bytes, unless it is the last byte of the NAL unit:
- * the decryptors in FFmpeg and hls.js read it so) and written back
- * through an encoder of them (a 0x03 before any byte 0x00 to 0x03 that
- * follows two zero bytes); the pattern counts the bytes read.  Bytes
- * near a zero byte go one at a time; a run of non-zero bytes with no
- * zero before it is the same escaped or not, and is copied whole
- * (sluice_saes_move(): most of a slice).  Writing without an output only counts, so the size of
- * the result is known before it is written; both runs encrypt, since
- * where emulation prevention bytes go depends on the encrypted bytes.
+ * The protected bytes of a slice NAL unit are its bytes as stored, with
+ * their own emulation prevention bytes: the decryptors (FFmpeg's
+ * hls_sample_encryption.c, hls.js) remove emulation prevention from the
+ * whole NAL unit, decrypt, and hand the result to the decoder as a NAL
+ * unit, which it must then be.  Every byte of an encrypted NAL unit,
+ * clear or encrypted, is written through an encoder of emulation
+ * prevention (a 0x03 before any byte 0x00 to 0x03 that follows two zero
+ * bytes), which the decryptor's removal undoes exactly.  A run of
+ * non-zero bytes after a non-zero one needs no escape and is copied
+ * whole (most of a slice).  Writing without an output only counts, so
+ * the size of the result is known before it is written; both runs
+ * encrypt, since where emulation prevention bytes go depends on the
+ * encrypted bytes.
  */
 
 
@@ -21,14 +24,6 @@
 
 #include "media/crypto/sluice_sample_aes.h"
 #include "media/codec/sluice_avc.h"
-
-
-/* the escaped bytes of a NAL unit, read without emulation prevention */
-typedef struct {
-    const uint8_t  *p;
-    const uint8_t  *end;
-    uint32_t        zeros;
-} sluice_saes_in_t;
 
 
 /* the bytes written, with emulation prevention; out NULL: counted */
@@ -39,14 +34,10 @@ typedef struct {
 } sluice_saes_out_t;
 
 
-static size_t sluice_saes_raw_len(const uint8_t *nal, size_t len);
-static uint8_t sluice_saes_get(sluice_saes_in_t *in);
-static void sluice_saes_put(sluice_saes_out_t *w, uint8_t c);
-static void sluice_saes_move(sluice_saes_in_t *in, sluice_saes_out_t *w,
-    size_t n);
 static sluice_status_t sluice_saes_nal(EVP_CIPHER_CTX *ctx,
-    const uint8_t *iv, const uint8_t *nal, size_t len, size_t raw,
-    sluice_saes_out_t *w);
+    const uint8_t *iv, const uint8_t *nal, size_t len, sluice_saes_out_t *w);
+static void sluice_saes_escape(sluice_saes_out_t *w, const uint8_t *p,
+    size_t n);
 static void sluice_saes_copy(sluice_saes_out_t *w, const uint8_t *p,
     size_t len);
 
@@ -70,7 +61,7 @@ sluice_sample_aes_avc(EVP_CIPHER_CTX *ctx,
     const uint8_t iv[SLUICE_AES_BLOCK_SIZE], const uint8_t *in, size_t len,
     uint32_t nal_length_size, uint8_t *out, size_t *out_len)
 {
-    size_t                 at, start, n, raw, max, i;
+    size_t                 at, start, n, max, i;
     uint32_t               type;
     sluice_str_t           nal;
     sluice_status_t        rc;
@@ -97,14 +88,12 @@ sluice_sample_aes_avc(EVP_CIPHER_CTX *ctx,
         start = w.pos;
 
         type = nal.data[0] & 0x1f;
-        raw = 0;
 
-        if (type == SLUICE_AVC_NAL_SLICE || type == SLUICE_AVC_NAL_IDR) {
-            raw = sluice_saes_raw_len(nal.data, nal.len);
-        }
-
-        if (raw > SLUICE_SAMPLE_AES_VIDEO_LEADER + SLUICE_AES_BLOCK_SIZE) {
-            rc = sluice_saes_nal(ctx, iv, nal.data, nal.len, raw, &w);
+        if ((type == SLUICE_AVC_NAL_SLICE || type == SLUICE_AVC_NAL_IDR)
+            && nal.len > SLUICE_SAMPLE_AES_VIDEO_LEADER
+                         + SLUICE_AES_BLOCK_SIZE)
+        {
+            rc = sluice_saes_nal(ctx, iv, nal.data, nal.len, &w);
             if (rc != SLUICE_OK) {
                 return rc;
             }
@@ -167,108 +156,92 @@ sluice_sample_aes_aac(EVP_CIPHER_CTX *ctx,
 }
 
 
-/* the length of a NAL unit without its emulation prevention bytes */
+/* a slice NAL unit of more than 48 bytes encrypted into w */
 
-static size_t
-sluice_saes_raw_len(const uint8_t *nal, size_t len)
+static sluice_status_t
+sluice_saes_nal(EVP_CIPHER_CTX *ctx, const uint8_t *iv, const uint8_t *nal,
+    size_t len, sluice_saes_out_t *w)
 {
-    size_t            n;
-    sluice_saes_in_t  in;
+    int      n;
+    size_t   k, clear;
+    uint8_t  block[SLUICE_AES_BLOCK_SIZE];
 
-    const uint8_t  *z;
+    /* the chain starts again from the IV at each NAL unit */
+    if (EVP_EncryptInit_ex(ctx, NULL, NULL, NULL, iv) != 1) {
+        return SLUICE_ERROR;
+    }
 
-    in.p = nal;
-    in.end = nal + len;
-    in.zeros = 0;
-    n = 0;
+    w->zeros = 0;
 
-    while (in.p < in.end) {
-        if (in.zeros == 0 && *in.p != 0) {
-            /* non-zero bytes after a non-zero one: no escape among them */
-            z = memchr(in.p, 0, in.end - in.p);
-            z = z ? z : in.end;
-            n += z - in.p;
-            in.p = z;
-            continue;
+    sluice_saes_escape(w, nal, SLUICE_SAMPLE_AES_VIDEO_LEADER);
+    k = SLUICE_SAMPLE_AES_VIDEO_LEADER;
+
+    while (k < len) {
+
+        if (len - k > SLUICE_AES_BLOCK_SIZE) {
+            if (EVP_EncryptUpdate(ctx, block, &n, nal + k,
+                                  SLUICE_AES_BLOCK_SIZE)
+                != 1 || n != SLUICE_AES_BLOCK_SIZE)
+            {
+                return SLUICE_ERROR;
+            }
+
+            sluice_saes_escape(w, block, SLUICE_AES_BLOCK_SIZE);
+            k += SLUICE_AES_BLOCK_SIZE;
         }
 
-        (void) sluice_saes_get(&in);
-        n++;
+        clear = len - k;
+        clear = clear < SLUICE_SAMPLE_AES_VIDEO_SKIP
+                ? clear : SLUICE_SAMPLE_AES_VIDEO_SKIP;
+
+        sluice_saes_escape(w, nal + k, clear);
+        k += clear;
     }
 
-    return n;
+    return SLUICE_OK;
 }
 
 
-/* the next byte of the NAL unit; the caller checks in->p < in->end */
-
-static uint8_t
-sluice_saes_get(sluice_saes_in_t *in)
-{
-    uint8_t  c;
-
-    c = *in->p++;
-
-    if (in->zeros >= 2 && c == 0x03 && in->p < in->end) {
-        /* an emulation prevention byte */
-        in->zeros = 0;
-        c = *in->p++;
-    }
-
-    in->zeros = (c == 0) ? in->zeros + 1 : 0;
-
-    return c;
-}
-
+/* n bytes written to w through the encoder of emulation prevention */
 
 static void
-sluice_saes_put(sluice_saes_out_t *w, uint8_t c)
-{
-    if (w->zeros >= 2 && c <= 0x03) {
-        if (w->out) {
-            w->out[w->pos] = 0x03;
-        }
-
-        w->pos++;
-        w->zeros = 0;
-    }
-
-    if (w->out) {
-        w->out[w->pos] = c;
-    }
-
-    w->pos++;
-    w->zeros = (c == 0) ? w->zeros + 1 : 0;
-}
-
-
-/* n raw bytes from in to w, unencrypted */
-
-static void
-sluice_saes_move(sluice_saes_in_t *in, sluice_saes_out_t *w, size_t n)
+sluice_saes_escape(sluice_saes_out_t *w, const uint8_t *p, size_t n)
 {
     size_t          run;
+    uint8_t         c;
     const uint8_t  *z;
 
     while (n) {
-        if (in->zeros || w->zeros || *in->p == 0) {
-            sluice_saes_put(w, sluice_saes_get(in));
+        c = *p;
+
+        if (w->zeros || c == 0) {
+            if (w->zeros >= 2 && c <= 0x03) {
+                if (w->out) {
+                    w->out[w->pos] = 0x03;
+                }
+
+                w->pos++;
+                w->zeros = 0;
+            }
+
+            if (w->out) {
+                w->out[w->pos] = c;
+            }
+
+            w->pos++;
+            w->zeros = (c == 0) ? w->zeros + 1 : 0;
+            p++;
             n--;
             continue;
         }
 
-        /* both sides past any zero: the bytes up to the next zero as is */
+        /* past any zero: the bytes up to the next zero as they are */
 
-        run = (size_t) (in->end - in->p);
-        run = run < n ? run : n;
+        z = memchr(p, 0, n);
+        run = z ? (size_t) (z - p) : n;
 
-        z = memchr(in->p, 0, run);
-        if (z) {
-            run = z - in->p;
-        }
-
-        sluice_saes_copy(w, in->p, run);
-        in->p += run;
+        sluice_saes_copy(w, p, run);
+        p += run;
         n -= run;
     }
 }
@@ -282,61 +255,4 @@ sluice_saes_copy(sluice_saes_out_t *w, const uint8_t *p, size_t len)
     }
 
     w->pos += len;
-}
-
-
-/* a slice NAL unit of raw bytes (more than 48) encrypted into w */
-
-static sluice_status_t
-sluice_saes_nal(EVP_CIPHER_CTX *ctx, const uint8_t *iv, const uint8_t *nal,
-    size_t len, size_t raw, sluice_saes_out_t *w)
-{
-    int               n;
-    size_t            k, i, clear;
-    uint8_t           block[SLUICE_AES_BLOCK_SIZE];
-    sluice_saes_in_t  in;
-
-    /* the chain starts again from the IV at each NAL unit */
-    if (EVP_EncryptInit_ex(ctx, NULL, NULL, NULL, iv) != 1) {
-        return SLUICE_ERROR;
-    }
-
-    in.p = nal;
-    in.end = nal + len;
-    in.zeros = 0;
-    w->zeros = 0;
-
-    sluice_saes_move(&in, w, SLUICE_SAMPLE_AES_VIDEO_LEADER);
-    k = SLUICE_SAMPLE_AES_VIDEO_LEADER;
-
-    while (k < raw) {
-
-        if (raw - k > SLUICE_AES_BLOCK_SIZE) {
-            for (i = 0; i < SLUICE_AES_BLOCK_SIZE; i++) {
-                block[i] = sluice_saes_get(&in);
-            }
-
-            if (EVP_EncryptUpdate(ctx, block, &n, block,
-                                  SLUICE_AES_BLOCK_SIZE)
-                != 1 || n != SLUICE_AES_BLOCK_SIZE)
-            {
-                return SLUICE_ERROR;
-            }
-
-            for (i = 0; i < SLUICE_AES_BLOCK_SIZE; i++) {
-                sluice_saes_put(w, block[i]);
-            }
-
-            k += SLUICE_AES_BLOCK_SIZE;
-        }
-
-        clear = raw - k;
-        clear = clear < SLUICE_SAMPLE_AES_VIDEO_SKIP
-                ? clear : SLUICE_SAMPLE_AES_VIDEO_SKIP;
-
-        sluice_saes_move(&in, w, clear);
-        k += clear;
-    }
-
-    return SLUICE_OK;
 }

@@ -11,10 +11,12 @@
  *   H.264  NAL units of type 1 and 5 only.  The nal_unit_type byte and
  *          the 31 bytes after it stay clear; then, while more than 16
  *          bytes remain, 16 bytes are encrypted and up to 144 left clear
- *          (1 block in 10).  The pattern runs over the NAL unit without
- *          its emulation prevention bytes; those are applied again over
- *          the result (encrypted bytes may form 0x000001).  A NAL unit
- *          of 48 bytes or fewer stays clear.
+ *          (1 block in 10).  The pattern runs over the NAL unit as
+ *          stored, its emulation prevention bytes included; emulation
+ *          prevention is then applied over the whole result (encrypted
+ *          bytes may form 0x000001, clear ones gain a 0x03 after each
+ *          0x0000), which the decryptors remove before they decrypt.  A
+ *          NAL unit of 48 bytes or fewer stays clear.
  *   AAC    each frame (the ADTS header, written by the TS muxer, stays
  *          clear): 16 bytes clear, then every whole 16-byte block
  *          encrypted, a partial last block clear.
