@@ -12,8 +12,9 @@
 #   prove    run the Perl integration tests: prove -j3 (-j2 sanitized)
 #            -I t/lib t/*.t, the longest first (SLOW_SUITES)
 #            (or the files given: ./build.sh prove t/000-smoke.t)
-#   test     deps, build, unit, prove; the fuzz smoke (not with --sanitize)
-#            and the Debian build of t/090 in the background during prove
+#   test     deps, build, unit, prove; the unit tests, the fuzz smoke (not
+#            with --sanitize) and the Debian build of t/090 in the
+#            background during prove
 #   run      build, then run a quickstart nginx in the foreground (build/run)
 #   debian   build Sluice against Debian's own nginx package (build/debian)
 #   env      print the environment variables the tests use
@@ -530,10 +531,20 @@ cmd_prove() {
 
 
 cmd_test() {
-    local start=$SECONDS rc=0 fuzz_pid="" fuzz_rc=0 deb_pid=""
+    local start=$SECONDS rc=0 fuzz_pid="" fuzz_rc=0 deb_pid="" unit_pid
+    local unit_rc=0
 
     cmd_build
-    cmd_unit
+
+    # The C unit tests (about 40 s of compiling and running, serial) run
+    # beside prove too, at the lowest priority; their report comes after
+    # prove's and fails the run like prove's.
+    mkdir -p "$BUILD_DIR/unit"
+    log "unit tests in the background (nice 19):" \
+        "${BUILD_DIR#"$ROOT"/}/unit/unit.log"
+    # (the variant goes with SLUICE_SANITIZE, exported)
+    nice -n 19 "$ROOT/build.sh" unit >"$BUILD_DIR/unit/unit.log" 2>&1 &
+    unit_pid=$!
 
     # The fuzz smoke (the targets are always built with ASan+UBSan: once
     # is enough, not with --sanitize) and the build against Debian's
@@ -564,10 +575,13 @@ cmd_test() {
             deb_pid=$!
         fi
         # shellcheck disable=SC2064
-        trap "kill $fuzz_pid $deb_pid 2>/dev/null || true" INT TERM
+        trap "kill $fuzz_pid $deb_pid $unit_pid 2>/dev/null || true" INT TERM
     fi
 
     cmd_prove "$@" || rc=$?
+
+    wait "$unit_pid" || unit_rc=$?
+    cat "$BUILD_DIR/unit/unit.log" >&2
 
     if [ -n "$fuzz_pid" ]; then
         # (t/090 reports the Debian build: its own run waited for this one)
@@ -578,6 +592,7 @@ cmd_test() {
     fi
 
     [ "$rc" = 0 ] || die "prove failed"
+    [ "$unit_rc" = 0 ] || die "unit tests failed"
     [ "$fuzz_rc" = 0 ] || die "fuzz smoke failed"
     log "all tests passed in $((SECONDS - start)) s"
 }

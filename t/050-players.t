@@ -8,16 +8,14 @@
 # plays HLS fMP4, dash.js plays Smooth Streaming, and hls.js plays over
 # HTTPS.  Each run must advance the video's currentTime by 6 s without a
 # fatal player error.  The same players play a streaming locator of a
-# live output (cloud DVR), then the recorded asset as video on demand;
-# hls.js, dash.js and Shaka also play on across an encoder reconnect
+# live output (cloud DVR), then the recorded asset as video on demand
 # (t/browser/play.js; the page has another origin than the server, so
-# CORS is exercised too).
+# CORS is exercised too).  Playing across an encoder reconnect is
+# t/053's.
 #
 # The players of a group are independent of each other (each its own
 # Chromium, its own checks): they run three at a time
-# (Sluice::Players::play_many), and the three reconnect players play
-# across one and the same reconnect, each counting its 16 s from the
-# moment the encoder goes down.
+# (Sluice::Players::play_many).
 #
 # Needs chromium and the npm packages of t/browser: `npm ci --prefix
 # t/browser` (./build.sh does it); skipped otherwise.
@@ -143,49 +141,6 @@ for my $c (@dvr) {
 
     ok($r->{ok}, "$name: plays 6 s")
         or diag(JSON::PP->new->canonical->encode($r));
-}
-
-# the encoder reconnects while the players play: the timeline goes on at
-# the wall clock with a discontinuity (a new DASH Period), each player
-# must get over it
-
-my @reconnect = (
-    [ 'hls.js HLS TS', 'hls', "$http/manifest(format=m3u8-aapl).m3u8" ],
-    [ 'dash.js DASH CMAF', 'dash', "$http/manifest(format=mpd-time-cmaf).mpd" ],
-    [ 'Shaka DASH CMAF', 'shaka', "$http/manifest(format=mpd-time-cmaf).mpd" ],
-);
-
-# 16 s of media counted from the moment the encoder goes down (the mark
-# file, created then), in 75 s: the encoder goes down once all three
-# play (45 s at most: three Chromiums start at once), and reconnects once nginx saw it leave (all three renditions); a
-# player stuck at the discontinuity does not make it.  A player plays
-# about 7 s behind the live edge: its 16 s lead it past the discontinuity.
-my $mark = $t->testdir . '/encoder-down';
-my @h = map { Sluice::Players::play_start($t, $_->[1], $_->[2],
-    seconds => 16, timeout => 75, start_mark => $mark) } @reconnect;
-
-for my $i (0 .. $#reconnect) {
-    ok(Sluice::Players::wait_playing($t, $h[$i], 45),
-       "$reconnect[$i][0]: playing");
-}
-
-my $from = $t->log_offset();
-$t->write_file('encoder-down', '');
-$t->stop_publisher($pub);
-$t->wait_log(qr/"stream\d" stops publishing to live event "players1"/,
-    from => $from, count => 3);
-$pub = $t->publish(input => [@ladder], loop => 1,
-    url => [ map { 'rtmp://127.0.0.1:' . $t->port(1935)
-                   . "/live/$token/stream$_" } 1 .. 3 ]);
-
-for my $i (0 .. $#reconnect) {
-    my $name = $reconnect[$i][0];
-    my $r = Sluice::Players::play_finish($h[$i]);
-
-    ok($r->{ok}, "$name: plays 16 s across an encoder reconnect")
-        or diag(JSON::PP->new->canonical->encode($r));
-
-    note(JSON::PP->new->canonical->encode($r));
 }
 
 # the recording becomes video on demand: players start at its beginning
