@@ -20,50 +20,13 @@
 #include <string.h>
 
 #include "media/manifest/sluice_filter.h"
+#include "fuzz_pool.h"
 
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 
 #define NFRAGS  12
-
-
-typedef struct {
-    void    *blocks;
-} fuzz_pool_t;
-
-
-static void *
-fuzz_alloc(void *ctx, size_t size)
-{
-    void        **m;
-    fuzz_pool_t  *pool;
-
-    pool = ctx;
-    m = malloc(sizeof(void *) + size);
-    if (m == NULL) {
-        return NULL;
-    }
-
-    m[0] = pool->blocks;
-    pool->blocks = m;
-
-    return m + 1;
-}
-
-
-static void
-fuzz_free(fuzz_pool_t *pool)
-{
-    void  *b, *next;
-
-    for (b = pool->blocks; b; b = next) {
-        next = *(void **) b;
-        free(b);
-    }
-
-    pool->blocks = NULL;
-}
 
 
 static sluice_track_info_t  info[4];

@@ -33,6 +33,7 @@
 #include "util/sluice_json.h"
 #include "util/sluice_token.h"
 #include "util/sluice_token_policy.h"
+#include "fuzz_pool.h"
 
 
 #define FUZZ_NOW  1800000000LL
@@ -41,50 +42,12 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 
-typedef struct {
-    void    *blocks;
-} fuzz_pool_t;
-
-
 static const uint8_t  fuzz_key[] = "fuzz key";
 
 static const uint8_t  fuzz_kid[16] = {
     0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77,
     0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff
 };
-
-
-static void *
-fuzz_alloc(void *ctx, size_t size)
-{
-    void        **m;
-    fuzz_pool_t  *pool;
-
-    pool = ctx;
-    m = malloc(sizeof(void *) + size);
-    if (m == NULL) {
-        return NULL;
-    }
-
-    m[0] = pool->blocks;
-    pool->blocks = m;
-
-    return m + 1;
-}
-
-
-static void
-fuzz_free(fuzz_pool_t *pool)
-{
-    void  *b, *next;
-
-    for (b = pool->blocks; b; b = next) {
-        next = *(void **) b;
-        free(b);
-    }
-
-    pool->blocks = NULL;
-}
 
 
 static void
