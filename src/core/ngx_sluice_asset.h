@@ -22,6 +22,15 @@
  *                               and fdatasync, only after
  *                               the fragment's link exists; a trailing
  *                               partial record (crash) is ignored
+ *           gaps                the numbers (uint64, little-endian) of
+ *                               the index records flagged
+ *                               NGX_SLUICE_FRAG_DISCONTINUITY (a hole
+ *                               before them), each appended and synced
+ *                               before its record: readers count the
+ *                               discontinuities before a window from it
+ *                               (an entry whose record is not flagged or
+ *                               not there, a crash between the two
+ *                               writes, is skipped)
  *
  * The live fragment ring evicts only the live name of a file; the asset's
  * link keeps the bytes until the archive window trims them (the recorder

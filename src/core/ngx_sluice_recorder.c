@@ -92,6 +92,8 @@ static ngx_int_t ngx_sluice_rec_one(ngx_sluice_rec_job_t *rj,
 static ngx_int_t ngx_sluice_rec_describe(ngx_sluice_rec_job_t *rj,
     ngx_sluice_rec_out_t *out, ngx_uint_t i);
 static void ngx_sluice_rec_undo(ngx_fd_t fd, off_t size);
+static ngx_int_t ngx_sluice_rec_gap(ngx_sluice_rec_job_t *rj,
+    ngx_sluice_rec_out_t *out, uint64_t nrec);
 static ngx_int_t ngx_sluice_rec_append(ngx_sluice_rec_job_t *rj,
     ngx_sluice_rec_out_t *out, uint64_t *nrec);
 static void ngx_sluice_rec_trim(ngx_sluice_rec_job_t *rj,
@@ -696,6 +698,13 @@ ngx_sluice_rec_append(ngx_sluice_rec_job_t *rj, ngx_sluice_rec_out_t *out,
         goto failed;
     }
 
+    if ((rec.flags & NGX_SLUICE_FRAG_DISCONTINUITY)
+        && ngx_sluice_rec_gap(rj, out, (uint64_t) size / NGX_SLUICE_REC_SIZE)
+           != NGX_OK)
+    {
+        goto failed;
+    }
+
     n = pwrite(fd, &rec, NGX_SLUICE_REC_SIZE, size);
 
     if (n != (ssize_t) NGX_SLUICE_REC_SIZE) {
@@ -721,6 +730,70 @@ ngx_sluice_rec_append(ngx_sluice_rec_job_t *rj, ngx_sluice_rec_out_t *out,
     (void) ngx_close_file(fd);
 
     *nrec = (uint64_t) size / NGX_SLUICE_REC_SIZE + 1;
+
+    return NGX_OK;
+
+failed:
+
+    (void) ngx_close_file(fd);
+
+    return NGX_ERROR;
+}
+
+
+/*
+ * The number of a record that follows a hole, appended to "gaps" before
+ * the record itself is (a crash between the two leaves an entry that
+ * names no such record, or another one: readers check the record's
+ * flag), so that readers count the discontinuities before any window
+ * without reading the whole index.
+ */
+
+static ngx_int_t
+ngx_sluice_rec_gap(ngx_sluice_rec_job_t *rj, ngx_sluice_rec_out_t *out,
+    uint64_t nrec)
+{
+    u_char           *p, path[NGX_MAX_PATH], le[8];
+    off_t             size;
+    ssize_t           n;
+    ngx_fd_t          fd;
+    ngx_uint_t        i;
+    ngx_file_info_t   fi;
+
+    p = ngx_sluice_rec_dir(path, &rj->data_path, out->asset_id, out->slot);
+    ngx_sprintf(p, "gaps%Z");
+
+    for (i = 0; i < 8; i++) {
+        le[i] = (u_char) (nrec >> (8 * i));
+    }
+
+    fd = ngx_open_file(path, NGX_FILE_WRONLY, NGX_FILE_CREATE_OR_OPEN,
+                       NGX_FILE_DEFAULT_ACCESS);
+    if (fd == NGX_INVALID_FILE) {
+        return ngx_sluice_rec_fail(rj, ngx_open_file_n, path);
+    }
+
+    if (ngx_fd_info(fd, &fi) == NGX_FILE_ERROR) {
+        (void) ngx_sluice_rec_fail(rj, ngx_fd_info_n, path);
+        goto failed;
+    }
+
+    /* after the last whole entry (a partial one: a crash) */
+    size = ngx_file_size(&fi);
+    size -= size % 8;
+
+    n = pwrite(fd, le, 8, size);
+
+    if (n != 8 || fdatasync(fd) == -1) {
+        if (n != -1) {
+            ngx_set_errno(NGX_ENOSPC);
+        }
+
+        (void) ngx_sluice_rec_fail(rj, "pwrite()", path);
+        goto failed;
+    }
+
+    (void) ngx_close_file(fd);
 
     return NGX_OK;
 

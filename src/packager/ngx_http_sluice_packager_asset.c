@@ -39,6 +39,9 @@
 
 #define NGX_HTTP_SLUICE_REC  sizeof(ngx_sluice_frag_t)
 
+/* entries of a track's gaps file read at most (reconnects recorded) */
+#define NGX_HTTP_SLUICE_MAX_GAPS  4096
+
 
 static ngx_int_t ngx_http_sluice_asset_snapshot(ngx_http_sluice_pkg_t *pkg);
 static ngx_int_t ngx_http_sluice_asset_segment(ngx_http_sluice_pkg_t *pkg);
@@ -65,7 +68,10 @@ static ngx_int_t ngx_http_sluice_index_find(ngx_http_sluice_index_t *ix,
     uint64_t key, ngx_uint_t by_seq, uint32_t smooth_ts, uint64_t *pos);
 static ngx_int_t ngx_http_sluice_asset_window(ngx_http_sluice_pkg_t *pkg,
     ngx_sluice_asset_track_t *at, ngx_sluice_track_snap_t *ts,
-    uint64_t *period_start);
+    uint64_t *period_start, uint32_t *disc);
+static ngx_int_t ngx_http_sluice_asset_gaps(ngx_http_sluice_pkg_t *pkg,
+    ngx_uint_t slot, ngx_http_sluice_index_t *ix, uint64_t first,
+    uint64_t *period_start, uint32_t *disc);
 static void ngx_http_sluice_asset_align(ngx_http_sluice_pkg_t *pkg);
 static ngx_int_t ngx_http_sluice_asset_group(ngx_http_sluice_pkg_t *pkg,
     ngx_http_sluice_index_t *ix, uint64_t pos, ngx_uint_t *count);
@@ -424,6 +430,7 @@ ngx_http_sluice_asset_read(ngx_http_sluice_pkg_t *pkg)
 static ngx_int_t
 ngx_http_sluice_asset_snapshot(ngx_http_sluice_pkg_t *pkg)
 {
+    uint32_t                   discs[NGX_SLUICE_MAX_TRACKS];
     uint64_t                   starts[NGX_SLUICE_MAX_TRACKS];
     ngx_int_t                  rc;
     ngx_uint_t                 slot, n;
@@ -446,7 +453,8 @@ ngx_http_sluice_asset_snapshot(ngx_http_sluice_pkg_t *pkg)
         ts = &tracks[n];
         ngx_memzero(ts, sizeof(ngx_sluice_track_snap_t));
 
-        rc = ngx_http_sluice_asset_window(pkg, &at, ts, &starts[n]);
+        rc = ngx_http_sluice_asset_window(pkg, &at, ts, &starts[n],
+                                          &discs[n]);
 
         if (rc == NGX_ERROR) {
             return NGX_ERROR;
@@ -481,9 +489,121 @@ ngx_http_sluice_asset_snapshot(ngx_http_sluice_pkg_t *pkg)
 
     ngx_memcpy(pkg->period_starts, starts, n * sizeof(uint64_t));
 
+    pkg->discontinuities = ngx_palloc(pkg->apool, n * sizeof(uint32_t));
+    if (pkg->discontinuities == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(pkg->discontinuities, discs, n * sizeof(uint32_t));
+
     ngx_http_sluice_asset_align(pkg);
 
     return NGX_OK;
+}
+
+
+/*
+ * From the track's gaps file (ngx_sluice_asset.h): the discontinuities of
+ * the records before "first" (each entry checked against its record's
+ * flag; at most NGX_HTTP_SLUICE_MAX_GAPS entries are read) and the start
+ * of the DASH Period "first" is in: where the record before the last
+ * discontinuity at or before it ends, as on the live path.  NGX_DECLINED
+ * when the track has no gaps file.
+ */
+
+static ngx_int_t
+ngx_http_sluice_asset_gaps(ngx_http_sluice_pkg_t *pkg, ngx_uint_t slot,
+    ngx_http_sluice_index_t *ix, uint64_t first, uint64_t *period_start,
+    uint32_t *disc)
+{
+    u_char             *buf;
+    ssize_t             n;
+    uint64_t            e, prev, last;
+    ngx_str_t           name;
+    ngx_int_t           rc;
+    ngx_uint_t          i, k;
+    ngx_file_t          file;
+    ngx_sluice_frag_t   r[2];
+
+    ngx_memzero(&file, sizeof(ngx_file_t));
+    ngx_str_set(&name, "gaps");
+
+    if (ngx_http_sluice_asset_path(pkg, slot, &name, &file.name) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    file.log = ix->file.log;
+    file.fd = ngx_open_file(file.name.data, NGX_FILE_RDONLY, NGX_FILE_OPEN,
+                            0);
+    if (file.fd == NGX_INVALID_FILE) {
+        return NGX_DECLINED;
+    }
+
+    rc = NGX_ERROR;
+
+    buf = ngx_palloc(pkg->apool, NGX_HTTP_SLUICE_MAX_GAPS * 8);
+    if (buf == NULL) {
+        goto done;
+    }
+
+    n = ngx_read_file(&file, buf, NGX_HTTP_SLUICE_MAX_GAPS * 8, 0);
+    if (n == NGX_ERROR) {
+        goto done;
+    }
+
+    prev = UINT64_MAX;
+    last = UINT64_MAX;
+
+    for (i = 0; i + 8 <= (size_t) n; i += 8) {
+        for (e = 0, k = 8; k; k--) {
+            e = (e << 8) | buf[i + k - 1];
+        }
+
+        if (e > first || e >= ix->nrec) {
+            /* entries increase: what follows is later */
+            break;
+        }
+
+        if (e == prev) {
+            continue;
+        }
+
+        prev = e;
+
+        if (ngx_http_sluice_index_read(ix, e, 1, r) != NGX_OK) {
+            goto done;
+        }
+
+        if (!(r[0].flags & NGX_SLUICE_FRAG_DISCONTINUITY)) {
+            continue;
+        }
+
+        if (e < first) {
+            (*disc)++;
+        }
+
+        last = e;
+    }
+
+    if (last != UINT64_MAX && last > 0) {
+        if (ngx_http_sluice_index_read(ix, last - 1, 2, r) != NGX_OK) {
+            goto done;
+        }
+
+        *period_start = (r[0].time + r[0].duration <= r[1].time)
+                        ? r[0].time + r[0].duration : r[1].time;
+    }
+
+    rc = NGX_OK;
+
+done:
+
+    if (ngx_close_file(file.fd) == NGX_FILE_ERROR) {
+        ngx_log_error(NGX_LOG_ALERT, file.log, ngx_errno,
+                      ngx_close_file_n " \"%s\" failed", file.name.data);
+    }
+
+    return rc;
 }
 
 
@@ -571,7 +691,7 @@ ngx_http_sluice_asset_align(ngx_http_sluice_pkg_t *pkg)
 static ngx_int_t
 ngx_http_sluice_asset_window(ngx_http_sluice_pkg_t *pkg,
     ngx_sluice_asset_track_t *at, ngx_sluice_track_snap_t *ts,
-    uint64_t *period_start)
+    uint64_t *period_start, uint32_t *disc)
 {
     uint64_t                 end, from, first, n, win;
     ngx_int_t                rc;
@@ -579,6 +699,7 @@ ngx_http_sluice_asset_window(ngx_http_sluice_pkg_t *pkg,
     ngx_http_sluice_index_t  ix;
 
     *period_start = 0;
+    *disc = 0;
 
     rc = ngx_http_sluice_index_open(pkg, at->slot, &ix);
     if (rc != NGX_OK) {
@@ -630,13 +751,26 @@ ngx_http_sluice_asset_window(ngx_http_sluice_pkg_t *pkg,
         goto done;
     }
 
+    /* the discontinuities before the window, the Period it begins in */
+
+    rc = ngx_http_sluice_asset_gaps(pkg, at->slot, &ix, first, period_start,
+                                    disc);
+    if (rc == NGX_ERROR) {
+        goto done;
+    }
+
+    rc = NGX_ERROR;
+
     /*
-     * a window that begins at a discontinuity: its DASH Period starts
-     * where the record before it ends, as on the live path (one record
-     * more; a window that begins later in that Period is not looked up)
+     * no gaps file (recorded before it was written): a window that begins
+     * at a discontinuity has its DASH Period start where the record before
+     * it ends (one record more; a window that begins later in that Period
+     * is not looked up), and only the discontinuities inside it count
      */
 
-    if (first > 0 && (ts->frags[0].flags & NGX_SLUICE_FRAG_DISCONTINUITY)) {
+    if (*disc == 0 && *period_start == 0 && first > 0
+        && (ts->frags[0].flags & NGX_SLUICE_FRAG_DISCONTINUITY))
+    {
         if (ngx_http_sluice_index_read(&ix, first - 1, 1, &last) != NGX_OK) {
             goto done;
         }
