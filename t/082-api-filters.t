@@ -7,13 +7,15 @@
 # reason); names; 100 per account and per asset (409 QuotaExceeded);
 # nested under an existing asset (404 otherwise); a streaming locator's
 # filters must exist; a restart keeps them; deleting an asset deletes its
-# filters and their files.
+# filters and their files.  Then the Azure JS SDK (t/sdk/filters.js)
+# creates, reads, lists, updates and deletes both kinds over HTTPS.
 
 use strict;
 use warnings;
 
 use Test::More;
 use JSON::PP;
+use IPC::Run ();
 
 use FindBin;
 use lib "$FindBin::Bin/lib";
@@ -383,5 +385,39 @@ is(scalar @{$t->api(GET => 'assets/many/assetFilters')->{json}{value}}, 0,
     'nor after a restart');
 is($t->api(GET => "$AF/other-asset")->{status}, 200,
     'the other asset keeps its filters');
+
+# --- the Azure SDK (t/sdk/filters.js, over HTTPS) ---------------------------
+
+SKIP: {
+    my $sdk = "$FindBin::Bin/sdk";
+    skip('node or t/sdk/node_modules missing (npm ci --prefix t/sdk)', 3)
+        unless Test::Sluice::_which('node')
+            && -d "$sdk/node_modules/\@azure/arm-mediaservices";
+
+    $t->stop();
+    system('rm', '-rf', $t->testdir() . '/data');
+    $t->write_sluice_conf(threads => 0, ingest => 0, packager => 0,
+        port => 8443, listen => ' ssl', server => <<'EOF2', sluice => <<'EOF3');
+ssl_certificate %%CERT%%;
+ssl_certificate_key %%CERT_KEY%%;
+EOF2
+sluice_zone sluice 8m;
+sluice_data_path data;
+sluice_account sdkaccount;
+sluice_api_key %%API_KEY%%;
+EOF3
+    $t->run();
+
+    my $out = '';
+    my ($cert) = $t->make_cert();
+    local $ENV{NODE_EXTRA_CA_CERTS} = $cert;
+    IPC::Run::run(['node', "$sdk/filters.js",
+        'https://127.0.0.1:' . $t->port(8443), $t->api_key(), 'sdkaccount'],
+        '<', \undef, '>&', \$out, IPC::Run::timeout(120));
+
+    is($? >> 8, 0, 'SDK run') or diag($out);
+    like($out, qr/^ok asset filter updated$/m, 'SDK: asset filter updated');
+    like($out, qr/^done$/m, 'SDK: all checks');
+}
 
 $t->done_testing();

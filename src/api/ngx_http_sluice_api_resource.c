@@ -183,12 +183,22 @@ not_found:
 }
 
 
+/* the parent in the path of a nested type's route (not its operations) */
+
+static ngx_uint_t
+ngx_http_sluice_res_parent_bad(ngx_http_sluice_api_ctx_t *ctx,
+    ngx_http_sluice_rt_t *rt)
+{
+    return rt->parent && ctx->route != NGX_HTTP_SLUICE_R_ASYNCOP
+           && !ngx_http_sluice_res_name_ok(rt->parent, &ctx->parent);
+}
+
+
 static ngx_int_t
 ngx_http_sluice_res_bad_name(ngx_http_request_t *r,
     ngx_http_sluice_api_ctx_t *ctx, ngx_http_sluice_rt_t *rt)
 {
-    if (rt->parent && !ngx_http_sluice_res_name_ok(rt->parent, &ctx->parent))
-    {
+    if (ngx_http_sluice_res_parent_bad(ctx, rt)) {
         return ngx_http_sluice_api_error(r, NGX_HTTP_BAD_REQUEST,
                    "InvalidResourceName",
                    "The %s name '%V' is invalid.", rt->parent->what,
@@ -215,7 +225,7 @@ ngx_http_sluice_resource_handler(ngx_http_request_t *r,
     rt = ngx_http_sluice_res_types[ctx->resource - 1];
     read = (r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD)) != 0;
 
-    if ((rt->parent && !ngx_http_sluice_res_name_ok(rt->parent, &ctx->parent))
+    if (ngx_http_sluice_res_parent_bad(ctx, rt)
         || (ctx->name.len && !ngx_http_sluice_res_name_ok(rt, &ctx->name)))
     {
         return ngx_http_sluice_res_bad_name(r, ctx, rt);
