@@ -62,6 +62,11 @@ ok(!exists $l->{properties}{startTime}, 'no startTime');
 is_deeply($l->{properties}{contentKeys}, [], 'contentKeys empty');
 like($l->{properties}{created}, qr/^\d{4}-/, 'created');
 
+# the filters a locator names exist (t/082 checks the refusals)
+is($t->api(PUT => 'accountFilters/f1', {})->{status}, 201, 'account filter');
+is($t->api(PUT => 'assets/rec/assetFilters/f2', {})->{status}, 201,
+    'asset filter');
+
 my $given = 'E34B0FC4-3BE0-4A3C-9793-1F6B7BE5B013';
 $r = locator('loc2', assetName => 'rec', streamingLocatorId => $given,
     startTime => '2026-01-01T00:00:00+01:00',

@@ -9,8 +9,8 @@
  * assetId is a new UUID, container "asset-{assetId}" unless given; the
  * media of an asset lives in {data}/assets/{assetId}/ and is removed with
  * it (renamed away at once, emptied by a timer: ngx_sluice_resource.c).
- * Deleting an asset deletes its streaming locators, as AMS does; it is
- * refused while a live output records into it.
+ * Deleting an asset deletes its streaming locators and asset filters, as
+ * AMS does; it is refused while a live output records into it.
  */
 
 
@@ -165,7 +165,7 @@ ngx_http_sluice_asset_deletable(ngx_sluice_shctx_t *sh, void *rec,
 }
 
 
-/* its streaming locators go with it */
+/* its streaming locators and asset filters go with it */
 
 static void
 ngx_http_sluice_asset_deleting(ngx_sluice_shctx_t *sh, void *rec,
@@ -195,6 +195,9 @@ ngx_http_sluice_asset_deleting(ngx_sluice_shctx_t *sh, void *rec,
             ngx_sluice_res_free(sh, loc);
         }
     }
+
+    ngx_sluice_res_remove_children(sh, NGX_SLUICE_RES_ASSET_FILTER,
+                                   res->name, log);
 }
 
 

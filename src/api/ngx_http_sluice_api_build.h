@@ -27,6 +27,7 @@
 #define NGX_HTTP_SLUICE_RT_IMMUTABLE    0x08  /* no update by PUT */
 #define NGX_HTTP_SLUICE_RT_LIVE_NAME    0x10  /* letters, digits, inner - */
 #define NGX_HTTP_SLUICE_RT_NAME_CURSOR  0x20  /* list: $skiptoken is a name */
+#define NGX_HTTP_SLUICE_RT_LOAD_CHECK   0x40  /* check() when loading too */
 
 
 #define NGX_HTTP_SLUICE_MAX_TAGS        50

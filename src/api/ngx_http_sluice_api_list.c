@@ -461,9 +461,7 @@ ngx_http_sluice_res_collect(ngx_http_request_t *r,
 
     ngx_shmtx_lock(&zctx->shpool->mutex);
 
-    if (parent && ngx_sluice_event_by_name(zctx->sh, parent,
-                                           ngx_strlen(parent)) == NULL)
-    {
+    if (!ngx_http_sluice_res_parent_exists(zctx->sh, rt, parent)) {
         rc = NGX_DECLINED;
     }
 
@@ -554,8 +552,7 @@ ngx_http_sluice_res_next_link(ngx_http_request_t *r,
     u_char  *link, *p;
     size_t   len;
 
-    len = ctx->base.len + ctx->api_version.len + NGX_SLUICE_NAME_LEN
-          + NGX_SLUICE_RES_NAME_LEN
+    len = ctx->base.len + ctx->api_version.len + 2 * NGX_SLUICE_RES_NAME_LEN
           + sizeof("/liveEvents//liveOutputs?api-version=&$skiptoken="
                    "&$top=&$filter=&$orderby=")
           + 2 * NGX_INT_T_LEN + 3 * (q->filter.len + q->orderby.len);
@@ -567,8 +564,8 @@ ngx_http_sluice_res_next_link(ngx_http_request_t *r,
 
     p = ngx_sprintf(link, "%V/", &ctx->base);
 
-    if (parent) {
-        p = ngx_sprintf(p, "liveEvents/%s/", parent);
+    if (parent && rt->parent) {
+        p = ngx_sprintf(p, "%s/%s/", rt->parent->collection, parent);
     }
 
     p = ngx_sprintf(p, "%s?api-version=%V&$skiptoken=", rt->collection,
@@ -629,7 +626,8 @@ ngx_http_sluice_res_list(ngx_http_request_t *r,
 
     if (rc == NGX_DECLINED) {
         return ngx_http_sluice_api_error(r, NGX_HTTP_NOT_FOUND, "NotFound",
-                   "Live event '%V' was not found.", &ctx->parent);
+                   "%s '%V' was not found.", rt->parent->what,
+                   &ctx->parent);
     }
 
     sel = (rc == NGX_OK) ? ngx_http_sluice_res_select(r, ctx, &q, snaps, n,

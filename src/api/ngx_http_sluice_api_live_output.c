@@ -23,6 +23,7 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 
+#include "api/ngx_http_sluice_api_live_event.h"
 #include "api/ngx_http_sluice_api_live_output.h"
 #include "api/ngx_http_sluice_api_record.h"
 #include "util/sluice_iso8601.h"
@@ -384,7 +385,7 @@ ngx_http_sluice_lo_created(ngx_sluice_shctx_t *sh, void *rec)
     }
 
     ngx_memcpy(asset->f.manifest, res->f.manifest, sizeof(res->f.manifest));
-    ngx_memcpy(asset->f.event, res->parent, sizeof(res->parent));
+    ngx_cpystrn(asset->f.event, res->parent, sizeof(asset->f.event));
     asset->f.fragments_per_ts = res->f.fragments_per_ts;
     asset->version++;
 }
@@ -449,6 +450,7 @@ ngx_http_sluice_rt_t  ngx_http_sluice_rt_live_output = {
     .flags = NGX_HTTP_SLUICE_RT_LRO|NGX_HTTP_SLUICE_RT_IMMUTABLE
              |NGX_HTTP_SLUICE_RT_LIVE_NAME,
     .kind = &ngx_http_sluice_rk_res,
+    .parent = &ngx_http_sluice_rt_live_event,
     .create = &ngx_http_sluice_lo_create,
     .delete_state = NGX_SLUICE_LO_DELETING,
     .build = ngx_http_sluice_lo_build,

@@ -3,7 +3,8 @@
  * Copyright (C) 2026, The Sluice authors.
  *
  * The generic record kind of the resource engine: assets, live outputs,
- * streaming policies, locators and endpoints kept as ngx_sluice_res_t
+ * streaming policies, locators, endpoints, content key policies and
+ * filters kept as ngx_sluice_res_t
  * (core/ngx_sluice_resource.h).  A file holds
  *
  *   {"sluice":{"name":..,"parent":..,"state":N,"fpts":N,"manifest":..,
@@ -93,7 +94,7 @@ ngx_http_sluice_rec_create(ngx_sluice_zone_ctx_t *zctx,
 {
     ngx_sluice_res_t  *res;
 
-    if (b->parent.len > NGX_SLUICE_NAME_LEN) {
+    if (b->parent.len > NGX_SLUICE_RES_NAME_LEN) {
         return NULL;
     }
 
@@ -193,7 +194,7 @@ ngx_http_sluice_rec_file(ngx_pool_t *pool, ngx_http_sluice_res_snap_t *snap,
 }
 
 
-/* the file names of a record only need type, parent and name */
+/* the file names of a record only need type, parent (f.id) and name */
 
 static void
 ngx_http_sluice_rec_key(ngx_http_sluice_res_snap_t *snap,
@@ -202,6 +203,7 @@ ngx_http_sluice_rec_key(ngx_http_sluice_res_snap_t *snap,
     key->type = snap->type;
     ngx_memcpy(key->parent, snap->parent, sizeof(key->parent));
     ngx_memcpy(key->name, snap->name, sizeof(key->name));
+    ngx_memcpy(key->f.id, snap->f.id, sizeof(key->f.id));
 }
 
 
@@ -251,7 +253,7 @@ ngx_http_sluice_rec_load_name(ngx_http_sluice_res_build_t *b,
 
     if (v == NULL || v->type != SLUICE_JSON_STRING
         || pv == NULL || pv->type != SLUICE_JSON_STRING
-        || pv->str.len > NGX_SLUICE_NAME_LEN)
+        || pv->str.len > NGX_SLUICE_RES_NAME_LEN)
     {
         return NGX_DECLINED;
     }

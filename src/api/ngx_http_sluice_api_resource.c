@@ -19,7 +19,9 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 
+#include "api/ngx_http_sluice_api_account_filter.h"
 #include "api/ngx_http_sluice_api_asset.h"
+#include "api/ngx_http_sluice_api_asset_filter.h"
 #include "api/ngx_http_sluice_api_content_key_policy.h"
 #include "api/ngx_http_sluice_api_list.h"
 #include "api/ngx_http_sluice_api_live_event.h"
@@ -76,6 +78,8 @@ static ngx_http_sluice_rt_t  *ngx_http_sluice_res_types[] = {
     &ngx_http_sluice_rt_streaming_locator,
     &ngx_http_sluice_rt_streaming_endpoint,
     &ngx_http_sluice_rt_content_key_policy,
+    &ngx_http_sluice_rt_account_filter,
+    &ngx_http_sluice_rt_asset_filter,
     &ngx_http_sluice_rt_live_event
 };
 
@@ -110,12 +114,18 @@ ngx_http_sluice_api_route_resource(ngx_http_request_t *r,
 
     first = 9;
 
-    if (ngx_http_sluice_seg_is(&seg[8], "liveEvents") && n >= 11
-        && ngx_http_sluice_seg_is(&seg[10], "liveOutputs"))
-    {
-        /* .../liveEvents/{event}/liveOutputs... */
-        ctx->parent = seg[9];
-        first = 11;
+    for (i = 0; n >= 11 && i < NGX_HTTP_SLUICE_RES_NTYPES; i++) {
+        rt = ngx_http_sluice_res_types[i];
+
+        if (rt->parent
+            && ngx_http_sluice_res_route_is(&seg[8], rt->parent->collection)
+            && ngx_http_sluice_res_route_is(&seg[10], rt->collection))
+        {
+            /* .../liveEvents/{event}/liveOutputs..., assets/{a}/... */
+            ctx->parent = seg[9];
+            first = 11;
+            break;
+        }
     }
 
     for (i = 0; i < NGX_HTTP_SLUICE_RES_NTYPES; i++) {
@@ -134,9 +144,12 @@ ngx_http_sluice_api_route_resource(ngx_http_request_t *r,
             return NGX_OK;
         }
 
-        if ((i == NGX_SLUICE_RES_LIVE_OUTPUT) != (first == 11)
+        if ((rt->parent != NULL) != (first == 11)
             || !ngx_http_sluice_res_route_is(&seg[first - 1],
-                                             rt->collection))
+                                             rt->collection)
+            || (first == 11
+                && !ngx_http_sluice_res_route_is(&seg[8],
+                                                 rt->parent->collection)))
         {
             continue;
         }
@@ -170,14 +183,26 @@ not_found:
 }
 
 
+/* the parent in the path of a nested type's route (not its operations) */
+
+static ngx_uint_t
+ngx_http_sluice_res_parent_bad(ngx_http_sluice_api_ctx_t *ctx,
+    ngx_http_sluice_rt_t *rt)
+{
+    return rt->parent && ctx->route != NGX_HTTP_SLUICE_R_ASYNCOP
+           && !ngx_http_sluice_res_name_ok(rt->parent, &ctx->parent);
+}
+
+
 static ngx_int_t
 ngx_http_sluice_res_bad_name(ngx_http_request_t *r,
     ngx_http_sluice_api_ctx_t *ctx, ngx_http_sluice_rt_t *rt)
 {
-    if (ctx->parent.len > NGX_SLUICE_NAME_LEN) {
+    if (ngx_http_sluice_res_parent_bad(ctx, rt)) {
         return ngx_http_sluice_api_error(r, NGX_HTTP_BAD_REQUEST,
                    "InvalidResourceName",
-                   "The live event name '%V' is invalid.", &ctx->parent);
+                   "The %s name '%V' is invalid.", rt->parent->what,
+                   &ctx->parent);
     }
 
     return ngx_http_sluice_api_error(r, NGX_HTTP_BAD_REQUEST,
@@ -200,7 +225,7 @@ ngx_http_sluice_resource_handler(ngx_http_request_t *r,
     rt = ngx_http_sluice_res_types[ctx->resource - 1];
     read = (r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD)) != 0;
 
-    if (ctx->parent.len > NGX_SLUICE_NAME_LEN
+    if (ngx_http_sluice_res_parent_bad(ctx, rt)
         || (ctx->name.len && !ngx_http_sluice_res_name_ok(rt, &ctx->name)))
     {
         return ngx_http_sluice_res_bad_name(r, ctx, rt);
@@ -342,6 +367,20 @@ ngx_http_sluice_res_parent(ngx_http_request_t *r,
 }
 
 
+ngx_uint_t
+ngx_http_sluice_res_parent_exists(ngx_sluice_shctx_t *sh,
+    ngx_http_sluice_rt_t *rt, u_char *parent)
+{
+    ngx_http_sluice_rt_t  *pt;
+
+    pt = rt->parent;
+
+    return pt == NULL || parent == NULL
+           || pt->kind->find(sh, pt, NULL, parent, ngx_strlen(parent))
+              != NULL;
+}
+
+
 void *
 ngx_http_sluice_res_insert(ngx_sluice_zone_ctx_t *zctx,
     ngx_http_sluice_rt_t *rt, ngx_http_sluice_res_build_t *b,
@@ -384,10 +423,7 @@ ngx_http_sluice_res_lookup(ngx_http_request_t *r,
 
     rec = NULL;
 
-    if (parent
-        && ngx_sluice_event_by_name(zctx->sh, parent, ngx_strlen(parent))
-           == NULL)
-    {
+    if (!ngx_http_sluice_res_parent_exists(zctx->sh, rt, parent)) {
         rc = NGX_ABORT;
 
     } else {
@@ -414,10 +450,10 @@ static ngx_int_t
 ngx_http_sluice_res_not_found(ngx_http_request_t *r,
     ngx_http_sluice_api_ctx_t *ctx, ngx_http_sluice_rt_t *rt)
 {
-    if (ctx->parent.len) {
+    if (rt->parent) {
         return ngx_http_sluice_api_error(r, NGX_HTTP_NOT_FOUND, "NotFound",
-                   "%s '%V' of live event '%V' was not found.", rt->what,
-                   &ctx->name, &ctx->parent);
+                   "%s '%V' of %s '%V' was not found.", rt->what,
+                   &ctx->name, rt->parent->what, &ctx->parent);
     }
 
     return ngx_http_sluice_api_error(r, NGX_HTTP_NOT_FOUND, "NotFound",
@@ -440,7 +476,9 @@ ngx_http_sluice_res_refused(ngx_http_request_t *r,
 
     case NGX_ABORT:
         return ngx_http_sluice_api_error(r, NGX_HTTP_NOT_FOUND, "NotFound",
-                   "Live event '%V' was not found.", &ctx->parent);
+                   "%s '%V' was not found.",
+                   rt->parent ? rt->parent->what : "Parent",
+                   &ctx->parent);
 
     case NGX_BUSY:
         return ngx_http_sluice_api_error(r, NGX_HTTP_CONFLICT, "Conflict",
@@ -601,10 +639,7 @@ ngx_http_sluice_res_put_check(ngx_http_sluice_res_change_t *ch, void *rec)
         }
     }
 
-    if (ch->parent
-        && ngx_sluice_event_by_name(sh, ch->parent, ngx_strlen(ch->parent))
-           == NULL)
-    {
+    if (!ngx_http_sluice_res_parent_exists(sh, rt, ch->parent)) {
         return NGX_ABORT;
     }
 
@@ -1191,17 +1226,16 @@ ngx_http_sluice_res_lro_headers(ngx_http_request_t *r,
     ngx_str_t   value;
 
     path = ngx_pnalloc(r->pool, sizeof("liveEvents///") - 1
-                                + NGX_SLUICE_NAME_LEN
-                                + ngx_strlen(rt->collection)
-                                + NGX_SLUICE_RES_NAME_LEN);
+                                + 2 * NGX_SLUICE_RES_NAME_LEN
+                                + ngx_strlen(rt->collection));
     if (path == NULL) {
         return NGX_ERROR;
     }
 
     p = path;
 
-    if (parent[0]) {
-        p = ngx_sprintf(p, "liveEvents/%s/", parent);
+    if (parent[0] && rt->parent) {
+        p = ngx_sprintf(p, "%s/%s/", rt->parent->collection, parent);
     }
 
     p = ngx_sprintf(p, "%s/%s", rt->collection, name);
@@ -1470,8 +1504,7 @@ ngx_http_sluice_res_id(ngx_http_request_t *r, ngx_http_sluice_api_ctx_t *ctx,
     len = sizeof("/subscriptions//resourceGroups//providers/Microsoft.Media"
                  "/mediaservices///liveevents//") - 1
           + ctx->subscription.len + ctx->group.len + ctx->account.len
-          + ngx_strlen(rt->id_segment) + NGX_SLUICE_NAME_LEN
-          + NGX_SLUICE_RES_NAME_LEN;
+          + ngx_strlen(rt->id_segment) + 2 * NGX_SLUICE_RES_NAME_LEN;
 
     id = ngx_pnalloc(r->pool, len);
     if (id == NULL) {
@@ -1482,8 +1515,8 @@ ngx_http_sluice_res_id(ngx_http_request_t *r, ngx_http_sluice_api_ctx_t *ctx,
                     "Microsoft.Media/mediaservices/%V/", &ctx->subscription,
                     &ctx->group, &ctx->account);
 
-    if (snap->parent[0]) {
-        p = ngx_sprintf(p, "liveevents/%s/", snap->parent);
+    if (snap->parent[0] && rt->parent) {
+        p = ngx_sprintf(p, "%s/%s/", rt->parent->id_segment, snap->parent);
     }
 
     p = ngx_sprintf(p, "%s/%s", rt->id_segment, snap->name);
@@ -1682,7 +1715,8 @@ ngx_http_sluice_res_load_build(ngx_sluice_zone_ctx_t *zctx,
 
     if (rt->kind->load_name(b, meta, doc) != NGX_OK
         || !ngx_http_sluice_res_name_ok(rt, &b->name)
-        || (rt->type == NGX_SLUICE_RES_LIVE_OUTPUT) != (b->parent.len != 0))
+        || (rt->parent != NULL) != (b->parent.len != 0)
+        || (rt->parent && !ngx_http_sluice_res_name_ok(rt->parent, &b->parent)))
     {
         return NGX_DECLINED;
     }
@@ -1707,7 +1741,7 @@ ngx_int_t
 ngx_http_sluice_res_load(ngx_sluice_zone_ctx_t *zctx, ngx_uint_t type,
     u_char *data, size_t len, ngx_pool_t *pool, ngx_log_t *log)
 {
-    u_char                       parent[NGX_SLUICE_NAME_LEN + 1];
+    u_char                       parent[NGX_SLUICE_RES_NAME_LEN + 1];
     void                        *rec;
     ngx_int_t                    rc;
     ngx_str_t                    json;
@@ -1743,9 +1777,18 @@ ngx_http_sluice_res_load(ngx_sluice_zone_ctx_t *zctx, ngx_uint_t type,
 
     if (rt->kind->find(sh, rt, b.parent.len ? parent : NULL, b.name.data,
                        b.name.len)
-        == NULL
-        && (rt->unique == NULL || rt->unique(sh, &b, NULL) == NGX_OK))
+        != NULL
+        || (rt->unique && rt->unique(sh, &b, NULL) != NGX_OK))
     {
+        b.err.len = ngx_sprintf(b.err.msg, "duplicates another one")
+                    - b.err.msg;
+
+    } else if ((rt->flags & NGX_HTTP_SLUICE_RT_LOAD_CHECK)
+               && rt->check(sh, &b, NULL) != NGX_OK)
+    {
+        /* b.err says why (its parent is gone) */
+
+    } else {
         rec = ngx_http_sluice_res_insert(zctx, rt, &b, &json, b.state);
 
         if (rec) {
@@ -1759,9 +1802,8 @@ ngx_http_sluice_res_load(ngx_sluice_zone_ctx_t *zctx, ngx_uint_t type,
     ngx_shmtx_unlock(&zctx->shpool->mutex);
 
     if (rc == NGX_DECLINED) {
-        ngx_log_error(NGX_LOG_ALERT, log, 0,
-                      "sluice: %s \"%V\" duplicates another one, skipped",
-                      rt->what, &b.name);
+        ngx_log_error(NGX_LOG_ALERT, log, 0, "sluice: %s \"%V\": %*s, skipped",
+                      rt->what, &b.name, b.err.len, b.err.msg);
     }
 
     return rc;

@@ -16,6 +16,9 @@
  *   ngx_http_sluice_api_streaming_policy.c    streaming policies
  *   ngx_http_sluice_api_streaming_locator.c   streaming locators
  *   ngx_http_sluice_api_streaming_endpoint.c  streaming endpoints
+ *   ngx_http_sluice_api_content_key_policy.c  content key policies
+ *   ngx_http_sluice_api_account_filter.c      account filters
+ *   ngx_http_sluice_api_asset_filter.c        asset filters
  *
  * A type validates a document (build: the body of a PUT, a PATCH merged
  * onto the stored document, or a stored document at startup) into the
@@ -51,7 +54,7 @@
 /* a record copied out under the mutex */
 typedef struct {
     ngx_uint_t                  type;
-    u_char                      parent[NGX_SLUICE_NAME_LEN + 1];
+    u_char                      parent[NGX_SLUICE_RES_NAME_LEN + 1];
     u_char                      name[NGX_SLUICE_RES_NAME_LEN + 1];
     ngx_uint_t                  state;
     ngx_uint_t                  pending;
@@ -189,6 +192,9 @@ struct ngx_http_sluice_rt_s {
     ngx_uint_t                  flags;
     ngx_http_sluice_rk_t       *kind;           /* where records live */
 
+    /* nested: {parent collection}/{p}/{collection}/{name}, p exists */
+    ngx_http_sluice_rt_t       *parent;
+
     ngx_http_sluice_action_t   *create;         /* LRO: the creation */
     ngx_http_sluice_action_t   *autostart;      /* PUT ?autoStart=true */
     ngx_uint_t                  delete_state;   /* LRO: while deleted */
@@ -200,7 +206,10 @@ struct ngx_http_sluice_rt_s {
     ngx_int_t                 (*unique)(ngx_sluice_shctx_t *sh,
                                   ngx_http_sluice_res_build_t *b, void *old);
 
-    /* mutex held: rules involving other records */
+    /*
+     * mutex held: rules involving other records; also when loading a
+     * file with NGX_HTTP_SLUICE_RT_LOAD_CHECK
+     */
     ngx_int_t                 (*check)(ngx_sluice_shctx_t *sh,
                                   ngx_http_sluice_res_build_t *b, void *old);
 
@@ -279,6 +288,10 @@ sluice_json_t *ngx_http_sluice_res_render(ngx_http_request_t *r,
 /* ctx->parent NUL-terminated in the pool, or NULL */
 u_char *ngx_http_sluice_res_parent(ngx_http_request_t *r,
     ngx_http_sluice_api_ctx_t *ctx);
+
+/* mutex held: the parent record (a nested rt) named parent exists */
+ngx_uint_t ngx_http_sluice_res_parent_exists(ngx_sluice_shctx_t *sh,
+    ngx_http_sluice_rt_t *rt, u_char *parent);
 
 /* saves a record as snap shows it (write outside, rename under mutex) */
 void ngx_http_sluice_res_persist(ngx_pool_t *pool, ngx_log_t *log,

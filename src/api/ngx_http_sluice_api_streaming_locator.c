@@ -9,11 +9,13 @@
  * assetName and streamingPolicyName must exist.  streamingLocatorId is
  * the caller's (a UUID, unique) or a new one.  startTime/endTime are
  * kept in f.start_ms/f.end_ms for the packager, which enforces them.
- * filters are stored.  The policy's protocols per scheme and clear
- * FourCCs are copied into f at creation (policies cannot change, nor be
- * deleted while a locator uses them), its content keys are made or taken
- * from contentKeys (ngx_http_sluice_api_content_keys.c) into f.keys and
- * the stored document; each key needs a content key policy that exists.
+ * filters must name asset filters of the asset or account filters that
+ * exist (400 otherwise), and are stored.  The policy's protocols per
+ * scheme and clear FourCCs are copied into f at creation (policies
+ * cannot change, nor be deleted while a locator uses them), its content
+ * keys are made or taken from contentKeys
+ * (ngx_http_sluice_api_content_keys.c) into f.keys and the stored
+ * document; each key needs a content key policy that exists.
  * listPaths gives, per protocol and scheme the policy enables,
  * /{streamingLocatorId}/{manifestName}.ism/manifest(format=...,
  * encryption=...) where manifestName is the one of the live output that
@@ -436,6 +438,42 @@ ngx_http_sluice_sl_unique(ngx_sluice_shctx_t *sh,
 }
 
 
+/* each of filters is an asset filter of the asset or an account filter */
+
+static ngx_int_t
+ngx_http_sluice_sl_filters_exist(ngx_sluice_shctx_t *sh,
+    ngx_http_sluice_res_build_t *b)
+{
+    u_char         *name;
+    size_t          len;
+    sluice_json_t  *v;
+
+    v = sluice_json_get(sluice_json_get(b->doc, "properties"), "filters");
+
+    for (v = v ? v->child : NULL; v; v = v->next) {
+        name = (u_char *) v->str.data;
+        len = v->str.len;
+
+        if (ngx_sluice_res_find(sh, NGX_SLUICE_RES_ASSET_FILTER, b->f.asset,
+                                name, len)
+            == NULL
+            && ngx_sluice_res_find(sh, NGX_SLUICE_RES_ACCOUNT_FILTER, NULL,
+                                   name, len)
+               == NULL)
+        {
+            ngx_http_sluice_res_refuse(&b->err, NGX_HTTP_BAD_REQUEST,
+                                       "BadRequest",
+                                       "Filter '%*s' was not found: "
+                                       "properties.filters must name asset "
+                                       "filters of asset '%s' or account "
+                                       "filters.", len, name, b->f.asset);
+        }
+    }
+
+    return NGX_OK;
+}
+
+
 static ngx_int_t
 ngx_http_sluice_sl_check(ngx_sluice_shctx_t *sh,
     ngx_http_sluice_res_build_t *b, void *old)
@@ -482,7 +520,7 @@ ngx_http_sluice_sl_check(ngx_sluice_shctx_t *sh,
         }
     }
 
-    return NGX_OK;
+    return ngx_http_sluice_sl_filters_exist(sh, b);
 }
 
 

@@ -53,7 +53,9 @@ static const char  *ngx_sluice_res_dirs[NGX_SLUICE_RES_NTYPES] = {
     "streamingPolicies",
     "streamingLocators",
     "streamingEndpoints",
-    "contentKeyPolicies"
+    "contentKeyPolicies",
+    "accountFilters",
+    "assetFilters"
 };
 
 
@@ -518,6 +520,15 @@ void
 ngx_sluice_live_outputs_remove(ngx_sluice_shctx_t *sh, u_char *event,
     ngx_log_t *log)
 {
+    ngx_sluice_res_remove_children(sh, NGX_SLUICE_RES_LIVE_OUTPUT, event,
+                                   log);
+}
+
+
+void
+ngx_sluice_res_remove_children(ngx_sluice_shctx_t *sh, ngx_uint_t type,
+    u_char *parent, ngx_log_t *log)
+{
     size_t                  len;
     ngx_uint_t              dirty;
     ngx_queue_t            *q, *next;
@@ -529,19 +540,19 @@ ngx_sluice_live_outputs_remove(ngx_sluice_shctx_t *sh, u_char *event,
         return;
     }
 
-    len = ngx_strlen(event);
+    len = ngx_strlen(parent);
 
     dirty = sh->dirty;
     sh->dirty = 1;
 
-    for (q = ngx_queue_head(&root->queues[NGX_SLUICE_RES_LIVE_OUTPUT]);
-         q != ngx_queue_sentinel(&root->queues[NGX_SLUICE_RES_LIVE_OUTPUT]);
+    for (q = ngx_queue_head(&root->queues[type]);
+         q != ngx_queue_sentinel(&root->queues[type]);
          q = next)
     {
         next = ngx_queue_next(q);
         res = ngx_queue_data(q, ngx_sluice_res_t, queue);
 
-        if (!ngx_sluice_res_name_eq(res->parent, event, len)) {
+        if (!ngx_sluice_res_name_eq(res->parent, parent, len)) {
             continue;
         }
 
@@ -689,16 +700,27 @@ ngx_sluice_res_op_find(ngx_sluice_shctx_t *sh, ngx_uint_t type, u_char *id,
 
 /* --- files --------------------------------------------------------------- */
 
+/* the parent part of a file name: an asset filter's is its assetId */
+
+static u_char *
+ngx_sluice_res_file_parent(ngx_sluice_res_t *res)
+{
+    return (res->type == NGX_SLUICE_RES_ASSET_FILTER) ? res->f.id
+                                                      : res->parent;
+}
+
+
 /* "{data}/api/{dir}/{prefix}{[parent.]name, lowercase}" + extra bytes */
 
 static u_char *
 ngx_sluice_res_path(ngx_pool_t *pool, ngx_str_t *data_path,
     ngx_sluice_res_t *res, const char *prefix, size_t extra, u_char **end)
 {
-    u_char  *p, *last;
+    u_char  *p, *last, *parent;
     size_t   plen, nlen;
 
-    plen = ngx_strlen(res->parent);
+    parent = ngx_sluice_res_file_parent(res);
+    plen = ngx_strlen(parent);
     nlen = ngx_strlen(res->name);
 
     p = ngx_pnalloc(pool, data_path->len + sizeof("/api//.") + 32
@@ -711,7 +733,7 @@ ngx_sluice_res_path(ngx_pool_t *pool, ngx_str_t *data_path,
                        ngx_sluice_res_dirs[res->type], prefix);
 
     if (plen) {
-        ngx_strlow(last, res->parent, plen);
+        ngx_strlow(last, parent, plen);
         last += plen;
         *last++ = '.';
     }
@@ -774,22 +796,24 @@ void
 ngx_sluice_res_unlink(ngx_log_t *log, ngx_str_t *data_path,
     ngx_sluice_res_t *res)
 {
-    u_char  *p, *last;
+    u_char  *p, *last, *parent;
     u_char   path[NGX_MAX_PATH];
 
-    if (data_path->len + sizeof("/api//..json") + 32 + NGX_SLUICE_NAME_LEN
-        + NGX_SLUICE_RES_NAME_LEN > sizeof(path))
+    if (data_path->len + sizeof("/api//..json") + 32
+        + 2 * NGX_SLUICE_RES_NAME_LEN > sizeof(path))
     {
         return;
     }
+
+    parent = ngx_sluice_res_file_parent(res);
 
     p = path;
     last = ngx_sprintf(p, "%V/api/%s/", data_path,
                        ngx_sluice_res_dirs[res->type]);
 
-    if (res->parent[0]) {
-        ngx_strlow(last, res->parent, ngx_strlen(res->parent));
-        last += ngx_strlen(res->parent);
+    if (parent[0]) {
+        ngx_strlow(last, parent, ngx_strlen(parent));
+        last += ngx_strlen(parent);
         *last++ = '.';
     }
 

@@ -3,7 +3,8 @@
  * Copyright (C) 2026, The Sluice authors.
  *
  * Generic API resources in the shared zone: assets, live outputs,
- * streaming policies, streaming locators and streaming endpoints.
+ * streaming policies, streaming locators, streaming endpoints, content
+ * key policies, account filters and asset filters.
  *
  *   ngx_sluice_shctx_t.res (ngx_sluice_res_root_t)
  *     queues[type]: ngx_sluice_res_t <-> ...  (creation order)
@@ -32,6 +33,10 @@
  *       f.rewind_ms, f.fragments_per_ts, f.snap_time; parent = event
  *   ngx_sluice_res_next(sh, TYPE, prev)
  *       iteration (prev NULL: first), e.g. the live outputs of an event
+ *   ngx_sluice_res_find(sh, NGX_SLUICE_RES_ASSET_FILTER, asset, name, len)
+ *   ngx_sluice_res_find(sh, NGX_SLUICE_RES_ACCOUNT_FILTER, NULL, name, len)
+ *       a filter of an asset, else of the account: its document's
+ *       properties are MediaFilterProperties (sluice_filter_parse())
  *   streaming endpoints: state (NGX_SLUICE_SE_*), f.acl (accessControl.ip),
  *       f.max_cache_age (-1: not set), f.scale_units; their
  *       crossSiteAccessPolicies and customHostNames are in the document
@@ -63,6 +68,8 @@ typedef enum {
     NGX_SLUICE_RES_STREAMING_LOCATOR,
     NGX_SLUICE_RES_STREAMING_ENDPOINT,
     NGX_SLUICE_RES_CONTENT_KEY_POLICY,
+    NGX_SLUICE_RES_ACCOUNT_FILTER,
+    NGX_SLUICE_RES_ASSET_FILTER,          /* parent: the asset */
     NGX_SLUICE_RES_NTYPES
 } ngx_sluice_res_type_e;
 
@@ -134,7 +141,10 @@ typedef struct {
 
 /* the fixed fields of a resource; which ones a type uses is noted */
 typedef struct {
-    /* asset: assetId; locator: streamingLocatorId (UUID text) */
+    /*
+     * asset: assetId; locator: streamingLocatorId (UUID text); asset
+     * filter: the assetId of its asset (its file name)
+     */
     u_char                      id[NGX_SLUICE_ID_LEN + 1];
 
     /* locator, live output: assetName */
@@ -195,7 +205,8 @@ typedef struct {
     ngx_queue_t                 queue;
     ngx_uint_t                  type;           /* ngx_sluice_res_type_e */
 
-    u_char                      parent[NGX_SLUICE_NAME_LEN + 1];
+    /* live output: its live event; asset filter: its asset */
+    u_char                      parent[NGX_SLUICE_RES_NAME_LEN + 1];
     u_char                      name[NGX_SLUICE_RES_NAME_LEN + 1];
 
     ngx_uint_t                  state;          /* NGX_SLUICE_LO/SE_* */
@@ -285,6 +296,10 @@ ngx_uint_t ngx_sluice_live_outputs_count(ngx_sluice_shctx_t *sh,
 void ngx_sluice_live_outputs_remove(ngx_sluice_shctx_t *sh, u_char *event,
     ngx_log_t *log);
 
+/* the same for the records of a type under parent (asset filters) */
+void ngx_sluice_res_remove_children(ngx_sluice_shctx_t *sh, ngx_uint_t type,
+    u_char *parent, ngx_log_t *log);
+
 
 /* changes; the caller holds the mutex inside zone_begin()/_end() */
 
@@ -305,7 +320,10 @@ ngx_sluice_op_t *ngx_sluice_res_op_find(ngx_sluice_shctx_t *sh,
     ngx_uint_t type, u_char *id, size_t len);
 
 
-/* files: {data}/api/{collection}/{[parent.]name, lowercase}.json */
+/*
+ * files: {data}/api/{collection}/{[parent.]name, lowercase}.json; the
+ * parent of an asset filter is its f.id, the assetId (short enough)
+ */
 
 ngx_int_t ngx_sluice_res_write(ngx_pool_t *pool, ngx_log_t *log,
     ngx_str_t *data_path, ngx_sluice_res_t *res, ngx_str_t *json,
