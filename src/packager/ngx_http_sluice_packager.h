@@ -28,11 +28,15 @@
 #include "core/ngx_sluice_index.h"
 #include "core/ngx_sluice_resource.h"
 #include "media/sluice_url.h"
+#include "media/manifest/sluice_filter.h"
 #include "util/sluice_json.h"
 
 
 /* fragments muxed into one TS segment at most (fragmentsPerTsSegment) */
 #define NGX_HTTP_SLUICE_MAX_SEG_FRAGS    60
+
+/* filters of one request: the locator's and three of the URL */
+#define NGX_HTTP_SLUICE_MAX_FILTERS      (16 + SLUICE_FILTER_MAX_PER_URL)
 
 /* Smooth: fragments announced in a live fragment's tfrf box */
 #define NGX_HTTP_SLUICE_SMOOTH_LOOKAHEAD  2
@@ -116,6 +120,11 @@ typedef struct {
     ngx_int_t                    max_age;       /* -1: not set */
     ngx_pool_t                  *apool;         /* asset reads */
     ngx_http_sluice_enc_t        enc;
+
+    /* dynamic manifest filters: documents copied, then parsed */
+    ngx_uint_t                   nfilters;
+    ngx_str_t                    filter_json[NGX_HTTP_SLUICE_MAX_FILTERS];
+    sluice_filter_t             *filters;
 
     /* manifests and playlists: the window of every track */
     ngx_sluice_snapshot_t        snap;

@@ -30,6 +30,7 @@
 
 #include "packager/ngx_http_sluice_packager_cenc.h"
 #include "packager/ngx_http_sluice_packager_buffer.h"
+#include "packager/ngx_http_sluice_packager_filter.h"
 #include "packager/ngx_http_sluice_packager_module.h"
 #include "packager/ngx_http_sluice_packager_encryption.h"
 #include "media/crypto/sluice_cenc_init.h"
@@ -558,7 +559,10 @@ ngx_http_sluice_packager_cenc_presentation(ngx_http_sluice_pkg_t *pkg,
         return NGX_OK;
     }
 
-    ngx_http_sluice_packager_enc_tag(pkg, &tag);
+    if (ngx_http_sluice_packager_url_tag(pkg, &tag) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     p->url_tag.data = tag.data;
     p->url_tag.len = tag.len;
 

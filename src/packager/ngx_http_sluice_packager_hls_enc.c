@@ -31,6 +31,7 @@
 
 #include "packager/ngx_http_sluice_packager_hls_enc.h"
 #include "packager/ngx_http_sluice_packager_encryption.h"
+#include "packager/ngx_http_sluice_packager_filter.h"
 #include "media/crypto/sluice_aes.h"
 #include "media/crypto/sluice_sample_aes.h"
 #include "media/crypto/sluice_drm.h"
@@ -81,14 +82,34 @@ ngx_http_sluice_hls_enc_manifest(ngx_http_sluice_pkg_t *pkg,
 
     *out = NULL;
 
-    if (pkg->enc.scheme == NGX_SLUICE_SCHEME_NONE
-        || !sluice_format_is_hls(pkg->url.format))
-    {
+    if (!sluice_format_is_hls(pkg->url.format)) {
         return NGX_OK;
     }
 
     pool = pkg->request->pool;
     token = &pkg->enc.token;
+
+    if (ngx_http_sluice_packager_url_tag(pkg, &tag) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    if (pkg->enc.scheme == NGX_SLUICE_SCHEME_NONE) {
+        if (tag.len == 0) {
+            return NGX_OK;
+        }
+
+        /* clear, the child URLs carry the filters: a tag, no keys */
+        enc = ngx_pcalloc(pool, sizeof(sluice_hls_enc_t));
+        if (enc == NULL) {
+            return NGX_ERROR;
+        }
+
+        enc->tag.data = tag.data;
+        enc->tag.len = tag.len;
+        *out = enc;
+
+        return NGX_OK;
+    }
 
     enc = ngx_pcalloc(pool, sizeof(sluice_hls_enc_t));
     te = ngx_pcalloc(pool, (p->ntracks + 1) * sizeof(sluice_hls_track_enc_t));
@@ -96,7 +117,6 @@ ngx_http_sluice_hls_enc_manifest(ngx_http_sluice_pkg_t *pkg,
         return NGX_ERROR;
     }
 
-    ngx_http_sluice_packager_enc_tag(pkg, &tag);
     enc->tag.data = tag.data;
     enc->tag.len = tag.len;
 

@@ -37,6 +37,7 @@
 #include "packager/ngx_http_sluice_packager_manifest.h"
 #include "packager/ngx_http_sluice_packager_asset.h"
 #include "packager/ngx_http_sluice_packager_encryption.h"
+#include "packager/ngx_http_sluice_packager_filter.h"
 #include "core/ngx_sluice_zone.h"
 #include "core/ngx_sluice_resource.h"
 #include "util/sluice_json.h"
@@ -520,6 +521,13 @@ ngx_http_sluice_locator_collect(ngx_http_sluice_pkg_t *pkg)
         goto done;
     }
 
+    rc = ngx_http_sluice_packager_filter_copy(pkg, loc, asset);
+    if (rc != NGX_OK) {
+        goto done;
+    }
+
+    rc = NGX_DECLINED;
+
     ngx_memcpy(pkg->asset_id, asset->f.id, NGX_SLUICE_ID_LEN + 1);
 
     out = ngx_sluice_live_output_by_asset(sh, asset->name,
@@ -545,6 +553,8 @@ ngx_http_sluice_locator_collect(ngx_http_sluice_pkg_t *pkg)
         pkg->live = 1;
         pkg->window_ms = out->f.rewind_ms ? out->f.rewind_ms
                                           : out->f.archive_ms;
+        pkg->window_ms = ngx_http_sluice_packager_filter_window(pkg,
+                                                            pkg->window_ms);
         pkg->archive_ms = out->f.archive_ms;
 
         if (pkg->url.kind == SLUICE_URL_MANIFEST

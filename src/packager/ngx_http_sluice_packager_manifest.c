@@ -16,6 +16,7 @@
 #include "packager/ngx_http_sluice_packager_module.h"
 #include "packager/ngx_http_sluice_packager_cenc.h"
 #include "packager/ngx_http_sluice_packager_hls_enc.h"
+#include "packager/ngx_http_sluice_packager_filter.h"
 #include "media/sluice_buf.h"
 #include "media/manifest/sluice_presentation.h"
 #include "media/manifest/sluice_hls.h"
@@ -49,7 +50,9 @@ ngx_http_sluice_packager_manifest_collect(ngx_http_sluice_pkg_t *pkg,
     plcf = ngx_http_get_module_loc_conf(pkg->request,
                                         ngx_http_sluice_packager_module);
 
-    if (ngx_sluice_snapshot(pkg->request->pool, ev, plcf->live_window,
+    if (ngx_sluice_snapshot(pkg->request->pool, ev,
+                            ngx_http_sluice_packager_filter_window(pkg,
+                                plcf->live_window),
                             &pkg->snap)
         != NGX_OK)
     {
@@ -251,8 +254,27 @@ ngx_http_sluice_packager_manifest(ngx_http_sluice_pkg_t *pkg)
 
     r = pkg->request;
 
-    if (ngx_http_sluice_presentation(pkg, &p) != NGX_OK
-        || ngx_http_sluice_packager_cenc_presentation(pkg, &p,
+    if (ngx_http_sluice_presentation(pkg, &p) != NGX_OK) {
+        return ngx_http_sluice_packager_error(r,
+                                              NGX_HTTP_INTERNAL_SERVER_ERROR,
+                                              "internal error");
+    }
+
+    switch (ngx_http_sluice_packager_filter_apply(pkg, &p)) {
+
+    case NGX_OK:
+        break;
+
+    case NGX_DECLINED:
+        return ngx_http_sluice_packager_error(r, pkg->status, pkg->reason);
+
+    default:
+        return ngx_http_sluice_packager_error(r,
+                                              NGX_HTTP_INTERNAL_SERVER_ERROR,
+                                              "internal error");
+    }
+
+    if (ngx_http_sluice_packager_cenc_presentation(pkg, &p,
                (sluice_ptrack_t *) p.tracks)
            != NGX_OK
         || ngx_http_sluice_hls_enc_dash(pkg, &p, (sluice_ptrack_t *) p.tracks)

@@ -24,12 +24,18 @@
 #include "packager/ngx_http_sluice_packager_segment.h"
 #include "packager/ngx_http_sluice_packager_locator.h"
 #include "packager/ngx_http_sluice_packager_encryption.h"
+#include "packager/ngx_http_sluice_packager_filter.h"
 #include "core/ngx_sluice_zone.h"
 
 
 typedef struct {
     ngx_shm_zone_t              *shm_zone;  /* "sluice_zone", or NULL */
 } ngx_http_sluice_packager_main_conf_t;
+
+
+/* the skeleton of an error's body */
+#define NGX_HTTP_SLUICE_ERROR_JSON                                           \
+    "{\"error\":{\"code\":\"\",\"message\":\"\"}}"
 
 
 typedef ngx_int_t (*ngx_http_sluice_resolve_pt)(ngx_http_sluice_pkg_t *pkg);
@@ -257,6 +263,12 @@ ngx_http_sluice_packager_respond(ngx_http_sluice_pkg_t *pkg, ngx_int_t rc)
     ngx_http_request_t  *r;
 
     r = pkg->request;
+
+    if (rc == NGX_ERROR) {
+        return ngx_http_sluice_packager_error(r,
+                                              NGX_HTTP_INTERNAL_SERVER_ERROR,
+                                              "internal error");
+    }
 
     if (rc == NGX_ERROR) {
         return ngx_http_sluice_packager_error(r,
@@ -503,7 +515,11 @@ ngx_http_sluice_resolve_preview(ngx_http_sluice_pkg_t *pkg)
 
     } else {
         pkg->live = 1;
-        rc = ngx_http_sluice_packager_collect(pkg, ev);
+        rc = ngx_http_sluice_packager_filter_copy(pkg, NULL, NULL);
+
+        if (rc == NGX_OK) {
+            rc = ngx_http_sluice_packager_collect(pkg, ev);
+        }
     }
 
     ngx_shmtx_unlock(&shpool->mutex);
@@ -695,20 +711,27 @@ ngx_http_sluice_packager_error(ngx_http_request_t *r, ngx_uint_t status,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
+    /* {"error":{"code":"404","message":"..."}}, as the API's errors */
+
     len = ngx_strlen(reason);
 
-    b = ngx_create_temp_buf(r->pool, len + 1);
+    b = ngx_create_temp_buf(r->pool, sizeof(NGX_HTTP_SLUICE_ERROR_JSON)
+                            + NGX_INT_T_LEN + len
+                            + ngx_escape_json(NULL, (u_char *) reason, len));
     if (b == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    b->last = ngx_cpymem(b->last, reason, len);
+    b->last = ngx_sprintf(b->last, "{\"error\":{\"code\":\"%ui\","
+                          "\"message\":\"", status);
+    b->last = (u_char *) ngx_escape_json(b->last, (u_char *) reason, len);
+    b->last = ngx_cpymem(b->last, "\"}}", 3);
     *b->last++ = LF;
     b->last_buf = (r == r->main) ? 1 : 0;
     b->last_in_chain = 1;
 
     r->headers_out.status = status;
-    ngx_str_set(&r->headers_out.content_type, "text/plain");
+    ngx_str_set(&r->headers_out.content_type, "application/json");
     r->headers_out.content_type_len = r->headers_out.content_type.len;
     r->headers_out.content_type_lowcase = NULL;
     r->headers_out.content_length_n = b->last - b->pos;

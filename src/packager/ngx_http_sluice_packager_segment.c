@@ -41,6 +41,7 @@
 #include "packager/ngx_http_sluice_packager_cenc.h"
 #include "packager/ngx_http_sluice_packager_hls_enc.h"
 #include "packager/ngx_http_sluice_packager_buffer.h"
+#include "packager/ngx_http_sluice_packager_filter.h"
 #include "media/crypto/sluice_aes.h"
 #include "media/container/sluice_cmaf.h"
 #include "media/manifest/sluice_mss.h"
@@ -87,6 +88,7 @@ static ngx_int_t ngx_http_sluice_seg_send_file(ngx_http_sluice_pkg_t *pkg,
     ngx_uint_t init);
 static ngx_int_t ngx_http_sluice_seg_load(ngx_http_sluice_pkg_t *pkg,
     ngx_uint_t encrypt, ngx_sluice_key_t *key);
+static ngx_int_t ngx_http_sluice_seg_filtered(ngx_http_sluice_pkg_t *pkg);
 static ngx_int_t ngx_http_sluice_seg_open_file(ngx_http_sluice_seg_ctx_t *ctx,
     ngx_uint_t i, ngx_http_sluice_seg_track_t *st, ngx_uint_t k);
 static ngx_int_t ngx_http_sluice_seg_read(ngx_http_sluice_seg_ctx_t *ctx);
@@ -304,6 +306,31 @@ ngx_http_sluice_seg_copy(ngx_http_sluice_seg_track_t *st,
 }
 
 
+/* the track of a segment must pass the request's filters */
+
+static ngx_int_t
+ngx_http_sluice_seg_filtered(ngx_http_sluice_pkg_t *pkg)
+{
+    sluice_ptrack_t  t;
+
+    if (pkg->nfilters == 0) {
+        return NGX_OK;
+    }
+
+    ngx_memzero(&t, sizeof(sluice_ptrack_t));
+
+    t.info = &pkg->seg[0].info;
+    t.name.data = (const uint8_t *) pkg->url.track.data;
+    t.name.len = pkg->url.track.len;
+    t.bitrate = pkg->url.bitrate ? pkg->url.bitrate
+                                 : pkg->seg[0].info.bitrate;
+    t.lang.data = (const uint8_t *) "und";
+    t.lang.len = 3;
+
+    return ngx_http_sluice_packager_filter_track(pkg, &t);
+}
+
+
 ngx_int_t
 ngx_http_sluice_packager_segment(ngx_http_sluice_pkg_t *pkg)
 {
@@ -312,6 +339,10 @@ ngx_http_sluice_packager_segment(ngx_http_sluice_pkg_t *pkg)
     ngx_http_request_t  *r;
 
     r = pkg->request;
+
+    if (ngx_http_sluice_seg_filtered(pkg) != NGX_OK) {
+        return ngx_http_sluice_packager_error(r, pkg->status, pkg->reason);
+    }
 
     /* CENC: the stored file read and encrypted (packager_cenc.c) */
     cenc = ngx_http_sluice_packager_cenc_on(pkg, &pkg->seg[0].info);

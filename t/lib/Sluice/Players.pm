@@ -35,6 +35,11 @@ skips the whole file unless chromium (C<SLUICE_CHROMIUM>, default
 F</usr/bin/chromium>), node, ffmpeg and the npm packages of t/browser
 (C<npm ci --prefix t/browser>, done by C<./build.sh deps>) are there.
 
+=item not_ready()
+
+why the players cannot run here (the reason skip_unless_ready skips
+with), or undef: for a file that plays only some of its checks.
+
 =item play_start($t, $player, $url, %o)
 
 starts C<node t/browser/play.js --verbose> in the background.  Options:
@@ -100,15 +105,23 @@ sub skip_unless_ready {
 
     $t->has_program('ffmpeg', 'node');
 
+    my $why = not_ready();
+    $t->skip_all($why) if $why;
+
+    return $t;
+}
+
+# why the players cannot run here (no Chromium, no npm packages), or undef
+sub not_ready {
     my $chromium = $ENV{SLUICE_CHROMIUM} || '/usr/bin/chromium';
-    $t->skip_all("$chromium not found (apt-get install chromium)")
+    return "$chromium not found (apt-get install chromium)"
         unless -x $chromium;
     for my $m (qw(playwright-core hls.js dashjs shaka-player)) {
-        $t->skip_all("t/browser/node_modules/$m missing:"
-                     . " run npm ci --prefix t/browser")
+        return "t/browser/node_modules/$m missing:"
+               . ' run npm ci --prefix t/browser'
             unless -d "$BROWSER/node_modules/$m";
     }
-    return $t;
+    return undef;
 }
 
 sub play_start {
