@@ -340,7 +340,11 @@ ngx_http_sluice_packager_url_tag(ngx_http_sluice_pkg_t *pkg, ngx_str_t *tag)
     }
 
     tag->data = p;
-    p = ngx_cpymem(p, enc.data, enc.len);
+
+    if (enc.len) {
+        /* (no copy from the NULL of an empty tag) */
+        p = ngx_cpymem(p, enc.data, enc.len);
+    }
     p = ngx_cpymem(p, ",filter=", sizeof(",filter=") - 1);
     p = ngx_cpymem(p, pkg->url.filter.data, pkg->url.filter.len);
     tag->len = p - tag->data;
