@@ -35,6 +35,7 @@ typedef enum {
 
 #define SLUICE_MAX_CODEC_CONFIG   512     /* avcC / hvcC / ASC bytes */
 #define SLUICE_MAX_CODEC_STRING   32      /* RFC 6381, "avc1.64001f" */
+#define SLUICE_MAX_LANG           16      /* RFC 5646 tag and its NUL */
 
 
 /*
@@ -69,6 +70,13 @@ typedef struct {
      */
     uint32_t             config_len;
     uint8_t              config[SLUICE_MAX_CODEC_CONFIG];
+
+    /*
+     * language (RFC 5646 tag, sluice_lang_valid()), NUL-terminated; ""
+     * when the source gave none.  Last: recorded asset descriptors of
+     * version 1 end before it (core/ngx_sluice_asset.h).
+     */
+    char                 lang[SLUICE_MAX_LANG];
 } sluice_track_info_t;
 
 

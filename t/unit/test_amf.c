@@ -367,10 +367,92 @@ test_values(void)
 }
 
 
+/* what FFmpeg's FLV muxer sends with -metadata language=... */
+static void
+ffmpeg_like(msg_t *m, const char *lang)
+{
+    m->len = 0;
+
+    put_string(m, "@setDataFrame");
+    put_string(m, "onMetaData");
+    put8(m, SLUICE_AMF_ECMA_ARRAY);
+    put32(m, 6);
+    put_key(m, "duration");
+    put_number(m, 0);
+    put_key(m, "audiodatarate");
+    put_number(m, 125);
+    put_key(m, "audiocodecid");
+    put_number(m, 10);
+    put_key(m, "language");
+    put_string(m, lang);
+    put_key(m, "encoder");
+    put_string(m, "Lavf59.27.100");
+    put_key(m, "filesize");
+    put_number(m, 0);
+    put_end(m);
+}
+
+
+static void
+test_language(void)
+{
+    char                   big[201];
+    size_t                 skip;
+    msg_t                  m;
+    sluice_amf_metadata_t  md;
+
+    ffmpeg_like(&m, "fra");
+
+    CHECK(sluice_amf_parse_metadata(m.buf, m.len, &md) == SLUICE_OK);
+    CHECK(md.have & SLUICE_AMF_HAVE_LANGUAGE);
+    CHECK(strcmp(md.language, "fra") == 0 && md.language_len == 3);
+    CHECK(md.audiodatarate == 125);
+    CHECK(strcmp(md.encoder, "Lavf59.27.100") == 0);
+
+    /* from the properties on: "@setDataFrame" and "onMetaData" skipped */
+
+    skip = 3 + 13 + 3 + 10;
+
+    CHECK(sluice_amf_parse_properties(m.buf + skip, m.len - skip, &md)
+          == SLUICE_OK);
+    CHECK(strcmp(md.language, "fra") == 0 && md.language_len == 3);
+    CHECK(md.audiodatarate == 125);
+
+    /* the name is not a property list */
+    CHECK(sluice_amf_parse_properties(m.buf, m.len, &md)
+          == SLUICE_BAD_DATA);
+    CHECK(sluice_amf_parse_properties(m.buf, 0, &md) == SLUICE_BAD_DATA);
+
+    /* a long value: cut, its length kept */
+
+    memset(big, 'a', 200);
+    big[200] = '\0';
+    ffmpeg_like(&m, big);
+
+    CHECK(sluice_amf_parse_metadata(m.buf, m.len, &md) == SLUICE_OK);
+    CHECK(md.language_len == 200);
+    CHECK(strlen(md.language) == SLUICE_AMF_MAX_LANGUAGE - 1);
+
+    /* a number is not a language */
+
+    m.len = 0;
+    put_string(&m, "onMetaData");
+    put8(&m, SLUICE_AMF_OBJECT);
+    put_key(&m, "language");
+    put_number(&m, 1);
+    put_end(&m);
+
+    CHECK(sluice_amf_parse_metadata(m.buf, m.len, &md) == SLUICE_OK);
+    CHECK(!(md.have & SLUICE_AMF_HAVE_LANGUAGE) && md.language_len == 0);
+    CHECK(md.language[0] == '\0');
+}
+
+
 int
 main(void)
 {
     SL_RUN(test_metadata);
+    SL_RUN(test_language);
     SL_RUN(test_depth);
     SL_RUN(test_values);
 

@@ -290,8 +290,7 @@ sluice_status_t
 sluice_amf_parse_metadata(const uint8_t *p, size_t len,
     sluice_amf_metadata_t *md)
 {
-    sluice_str_t         s, key;
-    sluice_status_t      rc;
+    sluice_str_t         s;
     sluice_amf_reader_t  r;
 
     memset(md, 0, sizeof(sluice_amf_metadata_t));
@@ -312,6 +311,23 @@ sluice_amf_parse_metadata(const uint8_t *p, size_t len,
     if (!sluice_amf_key_is(&s, "onMetaData")) {
         return SLUICE_NOT_FOUND;
     }
+
+    return sluice_amf_parse_properties(r.pos, sluice_amf_left(&r), md);
+}
+
+
+sluice_status_t
+sluice_amf_parse_properties(const uint8_t *p, size_t len,
+    sluice_amf_metadata_t *md)
+{
+    sluice_str_t         key;
+    sluice_status_t      rc;
+    sluice_amf_reader_t  r;
+
+    memset(md, 0, sizeof(sluice_amf_metadata_t));
+
+    r.pos = p;
+    r.end = p + len;
 
     if (sluice_amf_left(&r) < 1) {
         return SLUICE_BAD_DATA;
@@ -399,6 +415,16 @@ sluice_amf_metadata_value(sluice_amf_reader_t *r, sluice_str_t *key,
             memcpy(md->encoder, s.data, n);
             md->encoder[n] = '\0';
             md->have |= SLUICE_AMF_HAVE_ENCODER;
+            return SLUICE_OK;
+        }
+
+        if (sluice_amf_key_is(key, "language")) {
+            n = s.len < SLUICE_AMF_MAX_LANGUAGE - 1
+                ? s.len : SLUICE_AMF_MAX_LANGUAGE - 1;
+            memcpy(md->language, s.data, n);
+            md->language[n] = '\0';
+            md->language_len = s.len;
+            md->have |= SLUICE_AMF_HAVE_LANGUAGE;
             return SLUICE_OK;
         }
 

@@ -46,8 +46,10 @@
 #define SLUICE_AMF_HAVE_AUDIOSAMPLERATE  0x0080
 #define SLUICE_AMF_HAVE_ENCODER          0x0100
 #define SLUICE_AMF_HAVE_AUDIOCHANNELS    0x0200
+#define SLUICE_AMF_HAVE_LANGUAGE         0x0400
 
 #define SLUICE_AMF_MAX_ENCODER   64
+#define SLUICE_AMF_MAX_LANGUAGE  64
 
 
 typedef struct {
@@ -67,6 +69,15 @@ typedef struct {
     uint32_t        audiocodec_fourcc;
 
     char            encoder[SLUICE_AMF_MAX_ENCODER];  /* NUL-terminated */
+
+    /*
+     * "language" (FFmpeg's FLV muxer sends global metadata, such as
+     * -metadata language=fra, as strings): its first bytes, NUL-terminated,
+     * and its length as sent (greater than what was copied if cut), not
+     * checked (sluice_lang_valid())
+     */
+    char            language[SLUICE_AMF_MAX_LANGUAGE];
+    size_t          language_len;
 } sluice_amf_metadata_t;
 
 
@@ -78,6 +89,13 @@ typedef struct {
  * onMetaData, SLUICE_BAD_DATA if it is malformed.
  */
 sluice_status_t sluice_amf_parse_metadata(const uint8_t *p, size_t len,
+    sluice_amf_metadata_t *md);
+
+/*
+ * The same from the ECMA array or object of properties on (what follows
+ * "onMetaData"); SLUICE_BAD_DATA if it is neither or malformed.
+ */
+sluice_status_t sluice_amf_parse_properties(const uint8_t *p, size_t len,
     sluice_amf_metadata_t *md);
 
 
