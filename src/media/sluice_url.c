@@ -9,6 +9,10 @@
  *   track-tag= "Manifest(" name [ "," options ] ")" [ ".m3u8" ]
  *            | "Fragments(" name "=" ( time | "i" ) [ "," options ] ")"
  *   options  = key "=" value *( "," key "=" value )
+ *
+ * Options: format= (m3u8-aapl, m3u8-aapl-v3, m3u8-cmaf, mpd-time-csf,
+ * mpd-time-cmaf, fmp4-v20), filter=, audio-only=true|false, encryption=,
+ * type=keyframes (media playlists of video only); others are ignored.
  */
 
 
@@ -341,6 +345,17 @@ sluice_url_option(sluice_url_ctx_t *ctx, sluice_url_t *url,
         return sluice_url_encryption(ctx, url, value);
     }
 
+    if (sluice_url_ieq(key->data, key->len, "type")) {
+
+        if (!sluice_url_ieq(value->data, value->len, "keyframes")) {
+            return sluice_url_fail(ctx, "invalid type value");
+        }
+
+        url->keyframes = 1;
+
+        return SLUICE_OK;
+    }
+
     /* AMS ignores options it does not know */
 
     return SLUICE_OK;
@@ -395,8 +410,13 @@ sluice_url_format(sluice_url_ctx_t *ctx, sluice_url_t *url,
 {
     size_t  i;
 
-    if (url->format != SLUICE_FORMAT_SMOOTH) {
+    if (url->format != SLUICE_FORMAT_SMOOTH || url->smooth_v20) {
         return sluice_url_fail(ctx, "duplicate format");
+    }
+
+    if (sluice_url_ieq(value->data, value->len, "fmp4-v20")) {
+        url->smooth_v20 = 1;
+        return SLUICE_OK;
     }
 
     for (i = 1; i < SLUICE_URL_NFORMATS; i++) {
@@ -430,6 +450,10 @@ sluice_url_manifest(sluice_url_ctx_t *ctx, sluice_url_t *url)
         }
 
         ctx->p++;       /* ")" */
+    }
+
+    if (url->keyframes) {
+        return sluice_url_fail(ctx, "type=keyframes is for media playlists");
     }
 
     return sluice_url_extension(ctx, url);
@@ -513,6 +537,12 @@ sluice_url_playlist(sluice_url_ctx_t *ctx, sluice_url_t *url)
         return sluice_url_fail(ctx, "media playlists need an HLS format");
     }
 
+    if (url->keyframes && sluice_url_media_type(&url->track)
+                          != SLUICE_MEDIA_VIDEO)
+    {
+        return sluice_url_fail(ctx, "type=keyframes needs a video track");
+    }
+
     return sluice_url_extension(ctx, url);
 }
 
@@ -552,6 +582,10 @@ sluice_url_fragments(sluice_url_ctx_t *ctx, sluice_url_t *url)
 
     if (!sluice_url_word(ctx, ")")) {
         return sluice_url_fail(ctx, "\")\" expected after Fragments");
+    }
+
+    if (url->keyframes) {
+        return sluice_url_fail(ctx, "type=keyframes is for media playlists");
     }
 
     if (url->kind == SLUICE_URL_INIT && !sluice_format_is_cmaf(url->format)) {

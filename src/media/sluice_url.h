@@ -10,6 +10,8 @@
  *   QualityLevels(128000)/Manifest(audio,format=m3u8-aapl)
  *   QualityLevels(3000000)/Fragments(video=900000,format=m3u8-cmaf)
  *   QualityLevels(3000000)/Fragments(video=i,format=mpd-time-csf)
+ *   QualityLevels(3000000)/Manifest(video,format=m3u8-aapl,type=keyframes)
+ *   manifest(format=fmp4-v20)
  *
  * Keywords are matched case-insensitively.  The parser does not allocate:
  * the strings of the result point into the input.
@@ -86,6 +88,12 @@ typedef struct {
 
     /* ".m3u8" or ".mpd" was given */
     unsigned        has_extension:1;
+
+    /* type=keyframes: the I-frame playlist of a video track (PLAYLIST) */
+    unsigned        keyframes:1;
+
+    /* format=fmp4-v20: the Smooth 2.0 manifest (format stays SMOOTH) */
+    unsigned        smooth_v20:1;
 } sluice_url_t;
 
 

@@ -139,6 +139,37 @@ test_playlists(void)
     CHECK(parse("QualityLevels(4294967295)/Manifest(video,format=m3u8-aapl)",
                 &u) == SLUICE_OK);
     CHECK(u.bitrate == 4294967295u);
+    CHECK(!u.keyframes);
+
+    /* I-frame playlists */
+    CHECK(parse("QualityLevels(2000000)/Manifest(video,format=m3u8-aapl,"
+                "type=keyframes)", &u) == SLUICE_OK);
+    CHECK(u.kind == SLUICE_URL_PLAYLIST && u.keyframes
+          && u.format == SLUICE_FORMAT_HLS_TS);
+    CHECK(parse("QualityLevels(2000000)/Manifest(video,Type=KeyFrames,"
+                "format=m3u8-cmaf).m3u8", &u) == SLUICE_OK);
+    CHECK(u.keyframes && u.format == SLUICE_FORMAT_HLS_CMAF
+          && u.has_extension);
+}
+
+
+static void
+test_smooth_v20(void)
+{
+    sluice_url_t  u;
+
+    CHECK(parse("manifest(format=fmp4-v20)", &u) == SLUICE_OK);
+    CHECK(u.kind == SLUICE_URL_MANIFEST && u.format == SLUICE_FORMAT_SMOOTH
+          && u.smooth_v20);
+    CHECK(parse("Manifest(filter=a,format=FMP4-V20)", &u) == SLUICE_OK);
+    CHECK(u.smooth_v20 && str_is(&u.filter, "a"));
+    CHECK(parse("manifest", &u) == SLUICE_OK && !u.smooth_v20);
+
+    /* its fragments are Smooth's */
+    CHECK(parse("QualityLevels(1)/Fragments(video=10,format=fmp4-v20)", &u)
+          == SLUICE_OK);
+    CHECK(u.kind == SLUICE_URL_SEGMENT && u.format == SLUICE_FORMAT_SMOOTH
+          && u.smooth_v20 && u.time == 10);
 }
 
 
@@ -228,6 +259,16 @@ test_bad(void)
         "manifest(format=m3u8-aapl,)",
         "manifest(format=m3u8-aapl(x))",
         "manifest(audio-only=maybe)",
+        "manifest(format=fmp4-v20,format=m3u8-aapl)",
+        "manifest(format=m3u8-aapl,format=fmp4-v20)",
+        "manifest(format=fmp4-v20,format=fmp4-v20)",
+        "manifest(format=fmp4-v20).m3u8",
+        "manifest(format=m3u8-aapl,type=keyframes)",
+        "manifest(format=m3u8-aapl,type=iframes)",
+        "QualityLevels(1)/Manifest(video,format=fmp4-v20)",
+        "QualityLevels(1)/Manifest(audio,format=m3u8-aapl,type=keyframes)",
+        "QualityLevels(1)/Manifest(video,format=m3u8-aapl,type=)",
+        "QualityLevels(1)/Fragments(video=1,format=m3u8-aapl,type=keyframes)",
         "QualityLevels()/Manifest(video,format=m3u8-aapl)",
         "QualityLevels(4294967296)/Manifest(video,format=m3u8-aapl)",
         "QualityLevels(12a)/Manifest(video,format=m3u8-aapl)",
@@ -271,6 +312,7 @@ main(void)
 {
     test_manifests();
     test_playlists();
+    test_smooth_v20();
     test_fragments();
     test_bad();
     test_media_type();
