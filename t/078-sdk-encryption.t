@@ -234,7 +234,8 @@ my $url = sub { "https://$host$_[0]" };
 my $auth = sub { ('--license-header', "Authorization:Bearer $_[0]") };
 my $keys = "https://$host/keydelivery/";
 my %o = (seconds => 4, timeout => 60);
-my %fail = (seconds => 4, timeout => 30);
+my %fail = (seconds => 4, timeout => 60);   # a player under load
+                                            # retries before its fatal error
 
 my @cases = (
     [ 'hls.js: AES-128 TS, the token on the manifest URL',
