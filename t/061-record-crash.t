@@ -50,7 +50,7 @@ $t->stop_publisher($pub);
 
 my @s = Sluice::Record::slots($adir);
 is(scalar @s, 2, 'two slots');
-is((-s "$_->{dir}/index") % 24, 0, "slot $_->{slot}: whole records")
+is((-s "$_->{dir}/index") % 32, 0, "slot $_->{slot}: whole records")
     for @s;
 
 # every complete live fragment but the newest is in the asset

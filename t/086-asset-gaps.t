@@ -87,9 +87,11 @@ for my $s (Sluice::Record::slots($adir)) {
 
     for my $i (0 .. 99) {
         my $hole = ($i >= 20 ? 10 : 0) + ($i >= 60 ? 10 : 0);
-        $data .= pack('Q< L< L< L< S< S<',
-            $i * $d + $hole * $s->{timescale}, $d, $i, $r0->{size},
-            ($i == 20 || $i == 60) ? 1 : 0, $r0->{init});
+        $data .= Sluice::Record::pack_record({
+            time => $i * $d + $hole * $s->{timescale}, duration => $d,
+            seq => $i, size => $r0->{size},
+            flags => ($i == 20 || $i == 60) ? 1 : 0, init => $r0->{init} },
+            $s->{version});
     }
 
     write_file("$s->{dir}/index", $data);

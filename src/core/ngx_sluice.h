@@ -76,7 +76,8 @@ typedef struct {
 
 
 /*
- * One stored fragment of a track.  Its bytes are the file
+ * One stored fragment of a track (also the record of an asset's index
+ * file, 32 bytes).  Its bytes are the file
  * {data}/live/{event id}/{generation}/{track}/{time}.m4s, written and
  * synced before the entry is appended, so the index only ever points at
  * complete fragments.
@@ -88,6 +89,14 @@ typedef struct {
     uint32_t                    size;           /* bytes of the .m4s file */
     uint16_t                    flags;          /* NGX_SLUICE_FRAG_* */
     uint16_t                    init;           /* init segment version */
+
+    /*
+     * video: the bytes of PAT, PMT and the keyframe at the start of an
+     * m3u8-aapl TS segment starting here (HLS I-frame playlists); 0:
+     * unknown (audio, or a codec TS cannot carry)
+     */
+    uint32_t                    key_size;
+    uint32_t                    reserved;
 } ngx_sluice_frag_t;
 
 

@@ -61,7 +61,7 @@
 
 
 #define NGX_SLUICE_ASSET_MAGIC     0x534c4154     /* "SLAT" */
-#define NGX_SLUICE_ASSET_VERSION   1
+#define NGX_SLUICE_ASSET_VERSION   2
 
 
 typedef struct {
@@ -77,6 +77,87 @@ typedef struct {
     sluice_track_info_t         info;           /* info.bitrate as in the
                                                    live event */
 } ngx_sluice_asset_track_t;
+
+
+/*
+ * Versions.  A slot keeps the version it was created with: the recorder
+ * goes on writing a version 1 slot as version 1, and readers take both.
+ *
+ *   1  descriptors end before info.lang (no language); index records are
+ *      the first 24 bytes of ngx_sluice_frag_t (no key_size)
+ *   2  the whole structures: descriptors with info.lang, index records of
+ *      sizeof(ngx_sluice_frag_t) (32 bytes)
+ */
+
+#define NGX_SLUICE_ASSET_V1_TRACK                                             \
+    ngx_align(offsetof(ngx_sluice_asset_track_t, info)                        \
+              + offsetof(sluice_track_info_t, lang), 8)
+#define NGX_SLUICE_ASSET_V1_REC    offsetof(ngx_sluice_frag_t, key_size)
+
+
+static ngx_inline size_t
+ngx_sluice_asset_track_size(uint32_t version)
+{
+    return version == 1 ? NGX_SLUICE_ASSET_V1_TRACK
+                        : sizeof(ngx_sluice_asset_track_t);
+}
+
+
+static ngx_inline size_t
+ngx_sluice_asset_rec_size(uint32_t version)
+{
+    return version == 1 ? NGX_SLUICE_ASSET_V1_REC : sizeof(ngx_sluice_frag_t);
+}
+
+
+/*
+ * n bytes of a descriptor were read into *at: NGX_OK if they are one of
+ * version 1 or 2 (the members version 1 lacks are zeroed), its strings
+ * terminated; else NGX_DECLINED
+ */
+
+static ngx_inline ngx_int_t
+ngx_sluice_asset_track_check(ngx_sluice_asset_track_t *at, ssize_t n)
+{
+    if (n < (ssize_t) NGX_SLUICE_ASSET_V1_TRACK
+        || at->magic != NGX_SLUICE_ASSET_MAGIC
+        || (at->version != 1 && at->version != NGX_SLUICE_ASSET_VERSION)
+        || n != (ssize_t) ngx_sluice_asset_track_size(at->version))
+    {
+        return NGX_DECLINED;
+    }
+
+    if (at->version == 1) {
+        ngx_memzero(at->info.lang, sizeof(at->info.lang));
+    }
+
+    at->stream[NGX_SLUICE_STREAM_LEN] = '\0';
+    at->info.lang[SLUICE_MAX_LANG - 1] = '\0';
+
+    return NGX_OK;
+}
+
+
+/*
+ * Records of a version 1 index were read packed at recs: spread them in
+ * place to whole ngx_sluice_frag_t (from the last, as they grow), with
+ * no key_size.
+ */
+
+static ngx_inline void
+ngx_sluice_asset_recs_widen(ngx_sluice_frag_t *recs, uint64_t n)
+{
+    u_char  *p;
+
+    p = (u_char *) recs;
+
+    while (n--) {
+        ngx_memmove(&recs[n], p + n * NGX_SLUICE_ASSET_V1_REC,
+                    NGX_SLUICE_ASSET_V1_REC);
+        recs[n].key_size = 0;
+        recs[n].reserved = 0;
+    }
+}
 
 
 /*

@@ -37,7 +37,6 @@
 
 
 #define NGX_SLUICE_REC_TRIM      8          /* unlinks per job, at most */
-#define NGX_SLUICE_REC_SIZE      sizeof(ngx_sluice_frag_t)
 #define NGX_SLUICE_REC_COPY      65536      /* copy buffer (no links) */
 #define NGX_SLUICE_REC_LOG_MS    10000      /* failures: one line per */
 
@@ -50,6 +49,8 @@ typedef struct {
     int64_t                     init_base;      /* asset v = live v + */
     int64_t                     init_linked;    /* live v; -1: none */
     uint32_t                    bitrate;        /* the asset slot's */
+    uint32_t                    version;        /* the asset slot's */
+    size_t                      recsize;        /* of its index records */
     uint64_t                    cursor;         /* first untrimmed */
 } ngx_sluice_rec_out_t;
 
@@ -105,8 +106,8 @@ static ngx_int_t ngx_sluice_rec_copy(ngx_sluice_rec_job_t *rj, u_char *from,
 static ngx_int_t ngx_sluice_rec_same(u_char *a, u_char *b);
 static ngx_int_t ngx_sluice_rec_read_track(u_char *path,
     ngx_sluice_asset_track_t *at);
-static ngx_int_t ngx_sluice_rec_last(u_char *path, ngx_sluice_frag_t *f,
-    uint64_t *nrec);
+static ngx_int_t ngx_sluice_rec_last(u_char *path, size_t recsize,
+    ngx_sluice_frag_t *f, uint64_t *nrec);
 static ngx_int_t ngx_sluice_rec_fail(ngx_sluice_rec_job_t *rj,
     const char *call, u_char *path);
 static u_char *ngx_sluice_rec_dir(u_char *p, ngx_str_t *data_path,
@@ -398,10 +399,12 @@ ngx_sluice_rec_establish(ngx_sluice_rec_job_t *rj, ngx_sluice_rec_out_t *out)
 
         out->init_base = 0;
         out->bitrate = rj->req.info.bitrate;
+        out->version = NGX_SLUICE_ASSET_VERSION;
 
     } else {
         out->slot = slot;
         out->bitrate = at.info.bitrate;
+        out->version = at.version;
 
         /* init versions go on from the slot's newest */
 
@@ -415,6 +418,7 @@ ngx_sluice_rec_establish(ngx_sluice_rec_job_t *rj, ngx_sluice_rec_out_t *out)
                          - (int64_t) rj->req.frag.init;
     }
 
+    out->recsize = ngx_sluice_asset_rec_size(out->version);
     out->init_linked = -1;
 
     if (ngx_sluice_rec_cursor(rj, out) != NGX_OK) {
@@ -494,7 +498,7 @@ ngx_sluice_rec_cursor(ngx_sluice_rec_job_t *rj, ngx_sluice_rec_out_t *out)
         return ngx_sluice_rec_fail(rj, ngx_fd_info_n, path);
     }
 
-    nrec = (uint64_t) ngx_file_size(&fi) / NGX_SLUICE_REC_SIZE;
+    nrec = (uint64_t) ngx_file_size(&fi) / out->recsize;
 
     lo = 0;
     hi = nrec;
@@ -502,10 +506,9 @@ ngx_sluice_rec_cursor(ngx_sluice_rec_job_t *rj, ngx_sluice_rec_out_t *out)
     while (lo < hi) {
         mid = lo + (hi - lo) / 2;
 
-        n = pread(fd, &f, NGX_SLUICE_REC_SIZE,
-                  (off_t) (mid * NGX_SLUICE_REC_SIZE));
+        n = pread(fd, &f, out->recsize, (off_t) (mid * out->recsize));
 
-        if (n != (ssize_t) NGX_SLUICE_REC_SIZE) {
+        if (n != (ssize_t) out->recsize) {
             break;
         }
 
@@ -580,6 +583,7 @@ ngx_sluice_rec_describe(ngx_sluice_rec_job_t *rj, ngx_sluice_rec_out_t *out,
     ngx_uint_t i)
 {
     u_char                    *p, tmp[NGX_MAX_PATH], path[NGX_MAX_PATH];
+    size_t                     size;
     ssize_t                    n;
     ngx_fd_t                   fd;
     ngx_sluice_asset_track_t   at;
@@ -587,7 +591,7 @@ ngx_sluice_rec_describe(ngx_sluice_rec_job_t *rj, ngx_sluice_rec_out_t *out,
     ngx_memzero(&at, sizeof(ngx_sluice_asset_track_t));
 
     at.magic = NGX_SLUICE_ASSET_MAGIC;
-    at.version = NGX_SLUICE_ASSET_VERSION;
+    at.version = out->version;
     at.slot = (uint32_t) out->slot;
     at.init_version = (uint32_t) ((int64_t) rj->req.frag.init
                                   + out->init_base);
@@ -606,9 +610,10 @@ ngx_sluice_rec_describe(ngx_sluice_rec_job_t *rj, ngx_sluice_rec_out_t *out,
         return ngx_sluice_rec_fail(rj, ngx_open_file_n, tmp);
     }
 
-    n = write(fd, &at, sizeof(ngx_sluice_asset_track_t));
+    size = ngx_sluice_asset_track_size(out->version);
+    n = write(fd, &at, size);
 
-    if (n != (ssize_t) sizeof(ngx_sluice_asset_track_t)) {
+    if (n != (ssize_t) size) {
         if (n >= 0) {
             ngx_set_errno(NGX_ENOSPC);
         }
@@ -691,7 +696,7 @@ ngx_sluice_rec_append(ngx_sluice_rec_job_t *rj, ngx_sluice_rec_out_t *out,
     }
 
     size = ngx_file_size(&fi);
-    size -= size % NGX_SLUICE_REC_SIZE;
+    size -= size % out->recsize;
 
     if (size != ngx_file_size(&fi) && ftruncate(fd, size) == -1) {
         (void) ngx_sluice_rec_fail(rj, "ftruncate()", path);
@@ -699,15 +704,16 @@ ngx_sluice_rec_append(ngx_sluice_rec_job_t *rj, ngx_sluice_rec_out_t *out,
     }
 
     if ((rec.flags & NGX_SLUICE_FRAG_DISCONTINUITY)
-        && ngx_sluice_rec_gap(rj, out, (uint64_t) size / NGX_SLUICE_REC_SIZE)
+        && ngx_sluice_rec_gap(rj, out, (uint64_t) size / out->recsize)
            != NGX_OK)
     {
         goto failed;
     }
 
-    n = pwrite(fd, &rec, NGX_SLUICE_REC_SIZE, size);
+    /* a version 1 slot: the record without what version 2 added */
+    n = pwrite(fd, &rec, out->recsize, size);
 
-    if (n != (ssize_t) NGX_SLUICE_REC_SIZE) {
+    if (n != (ssize_t) out->recsize) {
         err = (n == -1) ? ngx_errno : NGX_ENOSPC;
 
         if (n > 0) {
@@ -729,7 +735,7 @@ ngx_sluice_rec_append(ngx_sluice_rec_job_t *rj, ngx_sluice_rec_out_t *out,
 
     (void) ngx_close_file(fd);
 
-    *nrec = (uint64_t) size / NGX_SLUICE_REC_SIZE + 1;
+    *nrec = (uint64_t) size / out->recsize + 1;
 
     return NGX_OK;
 
@@ -844,16 +850,20 @@ ngx_sluice_rec_trim(ngx_sluice_rec_job_t *rj, ngx_sluice_rec_out_t *out,
     /* never the last record */
     count = ngx_min(nrec - 1 - out->cursor, NGX_SLUICE_REC_TRIM);
 
-    n = pread(fd, recs, count * NGX_SLUICE_REC_SIZE,
-              (off_t) (out->cursor * NGX_SLUICE_REC_SIZE));
+    n = pread(fd, recs, count * out->recsize,
+              (off_t) (out->cursor * out->recsize));
 
     (void) ngx_close_file(fd);
 
-    if (n < (ssize_t) NGX_SLUICE_REC_SIZE) {
+    if (n < (ssize_t) out->recsize) {
         return;
     }
 
-    count = (uint64_t) n / NGX_SLUICE_REC_SIZE;
+    count = (uint64_t) n / out->recsize;
+
+    if (out->version == 1) {
+        ngx_sluice_asset_recs_widen(recs, count);
+    }
 
     for (k = 0; k < count; k++) {
         if (recs[k].time + recs[k].duration >= from) {
@@ -1080,23 +1090,15 @@ ngx_sluice_rec_read_track(u_char *path, ngx_sluice_asset_track_t *at)
 
     (void) ngx_close_file(fd);
 
-    if (n != (ssize_t) sizeof(ngx_sluice_asset_track_t)
-        || at->magic != NGX_SLUICE_ASSET_MAGIC
-        || at->version != NGX_SLUICE_ASSET_VERSION)
-    {
-        return NGX_DECLINED;
-    }
-
-    at->stream[NGX_SLUICE_STREAM_LEN] = '\0';
-
-    return NGX_OK;
+    return ngx_sluice_asset_track_check(at, n);
 }
 
 
 /* the last complete record of an index */
 
 static ngx_int_t
-ngx_sluice_rec_last(u_char *path, ngx_sluice_frag_t *f, uint64_t *nrec)
+ngx_sluice_rec_last(u_char *path, size_t recsize, ngx_sluice_frag_t *f,
+    uint64_t *nrec)
 {
     ssize_t          n;
     ngx_fd_t         fd;
@@ -1110,17 +1112,16 @@ ngx_sluice_rec_last(u_char *path, ngx_sluice_frag_t *f, uint64_t *nrec)
     n = -1;
 
     if (ngx_fd_info(fd, &fi) != NGX_FILE_ERROR) {
-        *nrec = (uint64_t) ngx_file_size(&fi) / NGX_SLUICE_REC_SIZE;
+        *nrec = (uint64_t) ngx_file_size(&fi) / recsize;
 
         if (*nrec) {
-            n = pread(fd, f, NGX_SLUICE_REC_SIZE,
-                      (off_t) ((*nrec - 1) * NGX_SLUICE_REC_SIZE));
+            n = pread(fd, f, recsize, (off_t) ((*nrec - 1) * recsize));
         }
     }
 
     (void) ngx_close_file(fd);
 
-    return n == (ssize_t) NGX_SLUICE_REC_SIZE ? NGX_OK : NGX_DECLINED;
+    return n == (ssize_t) recsize ? NGX_OK : NGX_DECLINED;
 }
 
 
@@ -1189,7 +1190,11 @@ ngx_sluice_recorder_init_zone(ngx_sluice_zone_ctx_t *zctx, ngx_log_t *log)
 
             ngx_sprintf(p, "index%Z");
 
-            if (ngx_sluice_rec_last(path, &f, &nrec) != NGX_OK) {
+            if (ngx_sluice_rec_last(path,
+                                    ngx_sluice_asset_rec_size(at.version),
+                                    &f, &nrec)
+                != NGX_OK)
+            {
                 continue;
             }
 

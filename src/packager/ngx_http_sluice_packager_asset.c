@@ -37,8 +37,6 @@
 /* index records of an asset track read for one manifest at most */
 #define NGX_HTTP_SLUICE_MAX_RECORDS      (256 * 1024)
 
-#define NGX_HTTP_SLUICE_REC  sizeof(ngx_sluice_frag_t)
-
 /* entries of a track's gaps file read at most (reconnects recorded) */
 #define NGX_HTTP_SLUICE_MAX_GAPS  4096
 
@@ -50,6 +48,8 @@ static ngx_int_t ngx_http_sluice_asset_segment(ngx_http_sluice_pkg_t *pkg);
 typedef struct {
     ngx_file_t                   file;
     uint64_t                     nrec;
+    uint32_t                     version;   /* the slot's (asset.h) */
+    size_t                       recsize;
 } ngx_http_sluice_index_t;
 
 
@@ -58,7 +58,7 @@ static ngx_int_t ngx_http_sluice_asset_track(ngx_http_sluice_pkg_t *pkg,
 static ngx_int_t ngx_http_sluice_asset_find_track(ngx_http_sluice_pkg_t *pkg,
     sluice_str_t *name, uint32_t bitrate, ngx_sluice_asset_track_t *at);
 static ngx_int_t ngx_http_sluice_index_open(ngx_http_sluice_pkg_t *pkg,
-    ngx_uint_t slot, ngx_http_sluice_index_t *ix);
+    ngx_sluice_asset_track_t *at, ngx_http_sluice_index_t *ix);
 static void ngx_http_sluice_index_close(ngx_http_sluice_index_t *ix);
 static ngx_int_t ngx_http_sluice_index_read(ngx_http_sluice_index_t *ix,
     uint64_t from, uint64_t n, ngx_sluice_frag_t *frags);
@@ -150,9 +150,7 @@ ngx_http_sluice_asset_track(ngx_http_sluice_pkg_t *pkg, ngx_uint_t slot,
                       ngx_close_file_n " \"%s\" failed", path.data);
     }
 
-    if (n != (ssize_t) sizeof(ngx_sluice_asset_track_t)
-        || at->magic != NGX_SLUICE_ASSET_MAGIC
-        || at->version != NGX_SLUICE_ASSET_VERSION
+    if (ngx_sluice_asset_track_check(at, n) != NGX_OK
         || at->info.timescale == 0)
     {
         if (n >= 0) {
@@ -164,7 +162,6 @@ ngx_http_sluice_asset_track(ngx_http_sluice_pkg_t *pkg, ngx_uint_t slot,
         return NGX_DECLINED;
     }
 
-    at->stream[NGX_SLUICE_STREAM_LEN] = '\0';
     at->slot = (uint32_t) slot;
 
     return NGX_OK;
@@ -204,8 +201,8 @@ ngx_http_sluice_asset_find_track(ngx_http_sluice_pkg_t *pkg,
 
 
 static ngx_int_t
-ngx_http_sluice_index_open(ngx_http_sluice_pkg_t *pkg, ngx_uint_t slot,
-    ngx_http_sluice_index_t *ix)
+ngx_http_sluice_index_open(ngx_http_sluice_pkg_t *pkg,
+    ngx_sluice_asset_track_t *at, ngx_http_sluice_index_t *ix)
 {
     ngx_str_t        name;
     ngx_log_t       *log;
@@ -215,9 +212,11 @@ ngx_http_sluice_index_open(ngx_http_sluice_pkg_t *pkg, ngx_uint_t slot,
 
     ngx_memzero(ix, sizeof(ngx_http_sluice_index_t));
     ix->file.fd = NGX_INVALID_FILE;
+    ix->version = at->version;
+    ix->recsize = ngx_sluice_asset_rec_size(at->version);
     ngx_str_set(&name, "index");
 
-    if (ngx_http_sluice_asset_path(pkg, slot, &name, &ix->file.name)
+    if (ngx_http_sluice_asset_path(pkg, at->slot, &name, &ix->file.name)
         != NGX_OK)
     {
         return NGX_ERROR;
@@ -245,7 +244,7 @@ ngx_http_sluice_index_open(ngx_http_sluice_pkg_t *pkg, ngx_uint_t slot,
     }
 
     /* a trailing partial record (a crash while appending) is ignored */
-    ix->nrec = (uint64_t) ngx_file_size(&fi) / NGX_HTTP_SLUICE_REC;
+    ix->nrec = (uint64_t) ngx_file_size(&fi) / ix->recsize;
 
     if (ix->nrec == 0) {
         ngx_http_sluice_index_close(ix);
@@ -271,7 +270,7 @@ ngx_http_sluice_index_close(ngx_http_sluice_index_t *ix)
 }
 
 
-/* records [from, from + n) */
+/* records [from, from + n), as whole ngx_sluice_frag_t */
 
 static ngx_int_t
 ngx_http_sluice_index_read(ngx_http_sluice_index_t *ix, uint64_t from,
@@ -280,10 +279,10 @@ ngx_http_sluice_index_read(ngx_http_sluice_index_t *ix, uint64_t from,
     ssize_t  rd;
     size_t   size;
 
-    size = (size_t) n * NGX_HTTP_SLUICE_REC;
+    size = (size_t) n * ix->recsize;
 
     rd = ngx_read_file(&ix->file, (u_char *) frags, size,
-                       (off_t) (from * NGX_HTTP_SLUICE_REC));
+                       (off_t) (from * ix->recsize));
 
     if (rd == NGX_ERROR) {
         return NGX_ERROR;
@@ -294,6 +293,10 @@ ngx_http_sluice_index_read(ngx_http_sluice_index_t *ix, uint64_t from,
                       "sluice packager: short read of \"%s\"",
                       ix->file.name.data);
         return NGX_ERROR;
+    }
+
+    if (ix->version == 1) {
+        ngx_sluice_asset_recs_widen(frags, n);
     }
 
     return NGX_OK;
@@ -701,7 +704,7 @@ ngx_http_sluice_asset_window(ngx_http_sluice_pkg_t *pkg,
     *period_start = 0;
     *disc = 0;
 
-    rc = ngx_http_sluice_index_open(pkg, at->slot, &ix);
+    rc = ngx_http_sluice_index_open(pkg, at, &ix);
     if (rc != NGX_OK) {
         return rc;
     }
@@ -742,7 +745,7 @@ ngx_http_sluice_asset_window(ngx_http_sluice_pkg_t *pkg,
         n = NGX_HTTP_SLUICE_MAX_RECORDS;
     }
 
-    ts->frags = ngx_palloc(pkg->apool, n * NGX_HTTP_SLUICE_REC);
+    ts->frags = ngx_palloc(pkg->apool, n * sizeof(ngx_sluice_frag_t));
     if (ts->frags == NULL) {
         goto done;
     }
@@ -828,7 +831,7 @@ ngx_http_sluice_asset_segment(ngx_http_sluice_pkg_t *pkg)
 
     pkg->reason = "unknown fragment time";
 
-    rc = ngx_http_sluice_index_open(pkg, at.slot, &ix);
+    rc = ngx_http_sluice_index_open(pkg, &at, &ix);
     if (rc != NGX_OK) {
         return rc;
     }
@@ -973,7 +976,7 @@ ngx_http_sluice_asset_audio(ngx_http_sluice_pkg_t *pkg,
             continue;
         }
 
-        rc = ngx_http_sluice_index_open(pkg, slot, &ix);
+        rc = ngx_http_sluice_index_open(pkg, &at, &ix);
         if (rc == NGX_ERROR) {
             return NGX_ERROR;
         }

@@ -46,6 +46,24 @@ ngx_msec_t ngx_http_sluice_packager_filter_window(ngx_http_sluice_pkg_t *pkg,
 ngx_int_t ngx_http_sluice_packager_filter_apply(ngx_http_sluice_pkg_t *pkg,
     sluice_presentation_t *p);
 
+/*
+ * the language a track is presented and filtered with: the one its
+ * source gave (onMetaData "language"), else "und" (ISO 639-2: undetermined)
+ */
+static ngx_inline void
+ngx_http_sluice_packager_lang(const sluice_track_info_t *info,
+    sluice_str_t *lang)
+{
+    if (info->lang[0] != '\0') {
+        lang->data = (const uint8_t *) info->lang;
+        lang->len = ngx_strlen(info->lang);
+
+    } else {
+        lang->data = (const uint8_t *) "und";
+        lang->len = 3;
+    }
+}
+
 /* the track t passes every filter of the request */
 ngx_int_t ngx_http_sluice_packager_filter_track(ngx_http_sluice_pkg_t *pkg,
     const sluice_ptrack_t *t);

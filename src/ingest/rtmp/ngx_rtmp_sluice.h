@@ -112,6 +112,9 @@ typedef struct {
     u_char                      stream[NGX_SLUICE_STREAM_LEN + 1];
     size_t                      stream_len;
 
+    /* onMetaData "language" (ngx_rtmp_sluice_meta.c), "" if none */
+    char                        lang[SLUICE_MAX_LANG];
+
     ngx_str_t                   data_path;
     ngx_uint_t                  ring;
     size_t                      max_fragment;

@@ -32,6 +32,7 @@
 #include "media/codec/sluice_avc.h"
 #include "media/codec/sluice_aac.h"
 #include "media/container/sluice_cmaf.h"
+#include "media/container/sluice_ts.h"
 #include "core/ngx_sluice_index.h"
 #include "core/ngx_sluice_recorder.h"
 #include "core/ngx_sluice_writer.h"
@@ -118,6 +119,8 @@ static void ngx_rtmp_sluice_fragment(ngx_rtmp_sluice_track_t *t,
     ngx_uint_t n, uint32_t seq, sluice_fragment_t *f);
 static ngx_int_t ngx_rtmp_sluice_fragment_job(ngx_rtmp_sluice_track_t *t,
     ngx_sluice_wjob_t *job, sluice_fragment_t *f, uint32_t seq, size_t size);
+static uint32_t ngx_rtmp_sluice_key_size(ngx_rtmp_sluice_track_t *t,
+    sluice_fragment_t *f);
 static void ngx_rtmp_sluice_consume(ngx_rtmp_sluice_track_t *t,
     ngx_uint_t n);
 static ngx_int_t ngx_rtmp_sluice_open(ngx_rtmp_sluice_ctx_t *ctx,
@@ -359,6 +362,8 @@ ngx_rtmp_sluice_config_changed(ngx_rtmp_sluice_ctx_t *ctx,
     ngx_rtmp_sluice_track_t *t, sluice_track_info_t *info)
 {
     ngx_int_t  rc;
+
+    ngx_memcpy(info->lang, ctx->lang, sizeof(info->lang));
 
     if (!t->configured) {
         t->info = *info;
@@ -1136,6 +1141,37 @@ ngx_rtmp_sluice_fragment(ngx_rtmp_sluice_track_t *t, ngx_uint_t n,
 }
 
 
+/*
+ * The TS bytes of the fragment's keyframe at the start of a video-only
+ * segment (PAT, PMT, its PES): the same muxer on the first sample alone,
+ * whose packets do not depend on the samples after it
+ */
+
+static uint32_t
+ngx_rtmp_sluice_key_size(ngx_rtmp_sluice_track_t *t, sluice_fragment_t *f)
+{
+    size_t               size;
+    sluice_ts_segment_t  seg;
+
+    if (t->info.media_type != SLUICE_MEDIA_VIDEO || f->nsamples == 0) {
+        return 0;
+    }
+
+    ngx_memzero(&seg, sizeof(sluice_ts_segment_t));
+    seg.video.info = &t->info;
+    seg.video.samples = f->samples;
+    seg.video.nsamples = 1;
+
+    if (sluice_ts_segment_size(&seg, &size) != SLUICE_OK
+        || size > 0xffffffff)
+    {
+        return 0;
+    }
+
+    return (uint32_t) size;
+}
+
+
 /* what a fragment's job carries back (its index entry), and its file */
 
 static ngx_int_t
@@ -1152,6 +1188,7 @@ ngx_rtmp_sluice_fragment_job(ngx_rtmp_sluice_track_t *t,
     jc->frag.size = (uint32_t) size;
     jc->frag.flags = t->disc ? NGX_SLUICE_FRAG_DISCONTINUITY : 0;
     jc->frag.init = (uint16_t) t->init_version;
+    jc->frag.key_size = ngx_rtmp_sluice_key_size(t, f);
 
     if (t->info_new) {
         jc->info = ngx_palloc(job->pool, sizeof(sluice_track_info_t));
@@ -1294,6 +1331,12 @@ ngx_rtmp_sluice_init_version(ngx_rtmp_sluice_track_t *t,
 
     } else {
         t->init_version = tr->init_version + 1;
+        t->info_new = 1;
+    }
+
+    /* a new language: the manifests say it, the init segment is the same */
+
+    if (ngx_strcmp(tr->info.lang, t->info.lang) != 0) {
         t->info_new = 1;
     }
 

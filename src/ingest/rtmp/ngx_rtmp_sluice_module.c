@@ -25,6 +25,7 @@
 #include "ingest/rtmp/ngx_rtmp_sluice_module.h"
 #include "ingest/rtmp/ngx_rtmp_sluice_fragmenter.h"
 #include "ingest/rtmp/ngx_rtmp_sluice_batch.h"
+#include "ingest/rtmp/ngx_rtmp_sluice_meta.h"
 #include "core/ngx_sluice_index.h"
 #include "core/ngx_sluice_zone.h"
 
@@ -831,6 +832,10 @@ ngx_rtmp_sluice_postconfiguration(ngx_conf_t *cf)
     }
 
     *h = ngx_rtmp_sluice_av;
+
+    if (ngx_rtmp_sluice_meta_init(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
 
     next_connect = ngx_rtmp_connect;
     ngx_rtmp_connect = ngx_rtmp_sluice_connect;

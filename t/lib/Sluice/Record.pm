@@ -23,11 +23,19 @@ C<output($t, $event, $name, $asset, $window)>: PUT the live output
 (archiveWindowLength $window), waits until it is Running.
 
 C<slots($dir)>: the slots of an asset directory: list of hashrefs
-C<slot>, C<dir>, C<type> ('video'/'audio'), C<stream>, C<init_version>,
-C<archive_ms>, C<bitrate>, C<records> (arrayref of hashrefs C<time>,
-C<duration>, C<seq>, C<size>, C<flags>, C<init>).
+C<slot>, C<dir>, C<version>, C<type> ('video'/'audio'), C<stream>,
+C<init_version>, C<archive_ms>, C<bitrate>, C<lang>, C<records>
+(arrayref of hashrefs C<time>, C<duration>, C<seq>, C<size>, C<flags>,
+C<init>, C<key_size>).
 
-C<records($file)>: the records of an index file.
+C<records($file, $version)>: the records of an index file (version 2,
+the default: 32 bytes each; version 1: 24 bytes, no key_size).
+
+C<pack_record($r, $version)>: the bytes of one record.
+
+C<make_v1($slot)>: rewrites a slot (from C<slots>) as Sluice before asset
+version 2 wrote it: the descriptor cut before the language, its version
+1, index records of 24 bytes.
 
 =cut
 
@@ -103,8 +111,26 @@ sub delete_output {
     }, 20);
 }
 
+sub rec_size {
+    my ($version) = @_;
+
+    return ($version // 2) == 1 ? 24 : 32;
+}
+
+sub pack_record {
+    my ($r, $version) = @_;
+
+    my $d = pack('Q< L< L< L< S< S<', $r->{time}, $r->{duration},
+        $r->{seq}, $r->{size}, $r->{flags}, $r->{init});
+
+    return $d if ($version // 2) == 1;
+    return $d . pack('L< L<', $r->{key_size} // 0, 0);
+}
+
 sub records {
-    my ($file) = @_;
+    my ($file, $version) = @_;
+
+    my $size = rec_size($version);
 
     open my $fh, '<:raw', $file or return [];
     local $/;
@@ -113,19 +139,21 @@ sub records {
 
     my @r;
 
-    for (my $p = 0; $p + 24 <= length $d; $p += 24) {
-        my ($time, $duration, $seq, $size, $flags, $init) =
-            unpack('Q< L< L< L< S< S<', substr($d, $p, 24));
+    for (my $p = 0; $p + $size <= length $d; $p += $size) {
+        my ($time, $duration, $seq, $bytes, $flags, $init, $key) =
+            unpack('Q< L< L< L< S< S< L<', substr($d . "\0" x 8, $p, 32));
         push @r, { time => $time, duration => $duration, seq => $seq,
-                   size => $size, flags => $flags, init => $init };
+                   size => $bytes, flags => $flags, init => $init,
+                   key_size => $size == 32 ? $key : 0 };
     }
 
     return \@r;
 }
 
 # ngx_sluice_asset_track_t: magic, version, slot, init_version (u32),
-# archive_ms (u64), stream[65], then sluice_track_info_t at offset 88:
-# media_type, codec, timescale, bitrate (u32) ...
+# archive_ms (u64), stream[65], then sluice_track_info_t at offset 92:
+# media_type, codec, timescale, bitrate (u32) ... and, last, lang[16]
+# (version 2; version 1 ends before it)
 sub slots {
     my ($dir) = @_;
 
@@ -149,15 +177,41 @@ sub slots {
 
         next unless $magic == 0x534c4154;
 
+        my $lang = $version >= 2 ? unpack('Z*', substr($b, -16)) : '';
+
         push @s, { slot => $slot, dir => $d, stream => $stream,
+                   version => $version, lang => $lang,
                    type => ($type == 0 ? 'video' : 'audio'),
                    media_type => $type, timescale => $timescale,
                    bitrate => $bitrate, init_version => $init,
                    archive_ms => $archive,
-                   records => records("$d/index") };
+                   records => records("$d/index", $version) };
     }
 
     return @s;
+}
+
+sub make_v1 {
+    my ($s) = @_;
+
+    open my $fh, '<:raw', "$s->{dir}/track" or return;
+    local $/;
+    my $b = <$fh> // '';
+    close $fh;
+
+    # the lang[16] of version 2 is the last of the structure, no padding
+    substr($b, 4, 4) = pack('L<', 1);
+    $b = substr($b, 0, length($b) - 16);
+
+    my $idx = join('', map { pack_record($_, 1) } @{$s->{records}});
+
+    for ([ 'track', $b ], [ 'index', $idx ]) {
+        open $fh, '>:raw', "$s->{dir}/$_->[0]" or return;
+        print $fh $_->[1];
+        close $fh;
+    }
+
+    return 1;
 }
 
 1;
