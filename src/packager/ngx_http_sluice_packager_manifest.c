@@ -312,7 +312,16 @@ ngx_http_sluice_packager_manifest(ngx_http_sluice_pkg_t *pkg)
                                                   "unknown track");
         }
 
-        rc = sluice_hls_playlist(&out, &p, pt, pkg->url.format, enc);
+        if (pkg->url.keyframes
+            && (pkg->url.format != SLUICE_FORMAT_HLS_TS || enc != NULL))
+        {
+            return ngx_http_sluice_packager_error(r, NGX_HTTP_NOT_FOUND,
+                       "I-frame playlists are m3u8-aapl, clear, only");
+        }
+
+        rc = pkg->url.keyframes ? sluice_hls_iframe_playlist(&out, &p, pt)
+                                : sluice_hls_playlist(&out, &p, pt,
+                                                      pkg->url.format, enc);
         ngx_str_set(&type, "application/vnd.apple.mpegurl");
 
     } else if (sluice_format_is_hls(pkg->url.format)) {
@@ -416,8 +425,7 @@ ngx_http_sluice_presentation(ngx_http_sluice_pkg_t *pkg,
         }
 
         pt->bitrate = ts->info.bitrate;
-        pt->lang.data = (const uint8_t *) "und";
-        pt->lang.len = 3;
+        ngx_http_sluice_packager_lang(&ts->info, &pt->lang);
 
         /* the group of a track: the first track fed by the same stream */
         pt->group = (uint32_t) i;
@@ -443,6 +451,7 @@ ngx_http_sluice_presentation(ngx_http_sluice_pkg_t *pkg,
             pf[k].seq = f->seq;
             pf[k].flags = (f->flags & NGX_SLUICE_FRAG_DISCONTINUITY)
                           ? SLUICE_PFRAG_DISCONTINUITY : 0;
+            pf[k].key_size = f->key_size;
         }
 
         pt->frags = pf;
@@ -464,6 +473,8 @@ ngx_http_sluice_presentation(ngx_http_sluice_pkg_t *pkg,
     p->window_ms = pkg->window_ms ? pkg->window_ms : plcf->live_window;
     p->fragment_ms = (uint32_t) pkg->fragment_ms;
     p->fragments_per_segment = pkg->per_segment ? pkg->per_segment : 1;
+    p->hls_audio_only = (pkg->url.audio_only == 1) ? 1 : 0;
+    p->smooth_v20 = pkg->url.smooth_v20;
 
     return NGX_OK;
 }

@@ -324,8 +324,7 @@ ngx_http_sluice_seg_filtered(ngx_http_sluice_pkg_t *pkg)
     t.name.len = pkg->url.track.len;
     t.bitrate = pkg->url.bitrate ? pkg->url.bitrate
                                  : pkg->seg[0].info.bitrate;
-    t.lang.data = (const uint8_t *) "und";
-    t.lang.len = 3;
+    ngx_http_sluice_packager_lang(t.info, &t.lang);
 
     return ngx_http_sluice_packager_filter_track(pkg, &t);
 }

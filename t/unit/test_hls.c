@@ -547,6 +547,109 @@ test_encryption(void)
 }
 
 
+/* audio-only=true; I-frame streams and playlists */
+
+static void
+test_extras(void)
+{
+    char                   *s;
+    uint32_t                i;
+    sluice_buf_t            b;
+    sluice_status_t         rc;
+    sluice_presentation_t   p;
+
+    render_enc = NULL;
+    fixture(&p, 4);
+
+    /* no audio-only variant unless asked (AMS since 2022) */
+    s = render(&p, NULL, SLUICE_FORMAT_HLS_TS, &rc);
+    CHECK(s && count_of(s, "#EXT-X-STREAM-INF:") == 2);
+    CHECK(s && count_of(s, "CODECS=\"mp4a.40.2\"") == 0);
+    CHECK(s && count_of(s, "I-FRAME") == 0);    /* keyframes unknown */
+    free(s);
+
+    p.hls_audio_only = 1;
+    s = render(&p, NULL, SLUICE_FORMAT_HLS_TS, &rc);
+    CHECK(s && count_of(s, "#EXT-X-STREAM-INF:") == 3);
+    CHECK(s && strstr(s, "#EXT-X-STREAM-INF:BANDWIDTH=128000,"
+                      "CODECS=\"mp4a.40.2\"\nQualityLevels(128000)/"
+                      "Manifest(audio,format=m3u8-aapl)\n") != NULL);
+    free(s);
+    s = render(&p, NULL, SLUICE_FORMAT_HLS_TS_V3, &rc);
+    CHECK(s && strstr(s, "#EXT-X-STREAM-INF:BANDWIDTH=128000,"
+                      "CODECS=\"mp4a.40.2\"\nQualityLevels(128000)/"
+                      "Manifest(audio,format=m3u8-aapl-v3)\n") != NULL);
+    free(s);
+    p.hls_audio_only = 0;
+
+    /* keyframes known: 50 KB, one 100 KB in 2 s -> 400 kbit/s peak */
+    for (i = 0; i < 4; i++) {
+        vfrags[i].key_size = 188 * 266;
+    }
+
+    vfrags[2].key_size = 100000;
+
+    s = render(&p, NULL, SLUICE_FORMAT_HLS_TS, &rc);
+    CHECK(s && count_of(s, "#EXT-X-I-FRAME-STREAM-INF:") == 2);
+    CHECK(s && strstr(s, "#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=400000,"
+                      "RESOLUTION=1280x720,CODECS=\"avc1.64001f\","
+                      "URI=\"QualityLevels(3000000)/Manifest(video,"
+                      "format=m3u8-aapl,type=keyframes)\"\n") != NULL);
+    CHECK(s && strstr(s, "URI=\"QualityLevels(1000000)/Manifest(video,"
+                      "format=m3u8-aapl,type=keyframes)\"\n") != NULL);
+    free(s);
+
+    /* not in v3 (version 3) nor CMAF masters */
+    s = render(&p, NULL, SLUICE_FORMAT_HLS_TS_V3, &rc);
+    CHECK(s && count_of(s, "I-FRAME") == 0);
+    free(s);
+    s = render(&p, NULL, SLUICE_FORMAT_HLS_CMAF, &rc);
+    CHECK(s && count_of(s, "I-FRAME") == 0);
+    free(s);
+
+    /* the I-frame playlist: the segments, each its keyframe's range */
+    sluice_buf_init(&b, &alloc, NULL, 16);
+    CHECK(sluice_hls_iframe_playlist(&b, &p, &tracks[0]) == SLUICE_OK);
+    s = strndup((char *) b.data, b.len);
+    CHECK(strstr(s, "#EXTM3U\n#EXT-X-VERSION:4\n#EXT-X-TARGETDURATION:2\n"
+                 "#EXT-X-MEDIA-SEQUENCE:5\n") == s);
+    CHECK(strstr(s, "#EXT-X-I-FRAMES-ONLY\n") != NULL);
+    CHECK(count_of(s, "#EXT-X-BYTERANGE:") == 4);
+    CHECK(strstr(s, "#EXTINF:2.000,\n#EXT-X-BYTERANGE:50008@0\n"
+                 "Fragments(video=900000,format=m3u8-aapl)\n") != NULL);
+    CHECK(strstr(s, "#EXTINF:2.000,\n#EXT-X-BYTERANGE:100000@0\n"
+                 "Fragments(video=1260000,format=m3u8-aapl)\n") != NULL);
+    free(s);
+
+    /* three fragments a segment: the first one's keyframe */
+    p.fragments_per_segment = 3;
+    p.ended = 1;
+    p.live = 0;
+    sluice_buf_init(&b, &alloc, NULL, 16);
+    CHECK(sluice_hls_iframe_playlist(&b, &p, &tracks[0]) == SLUICE_OK);
+    s = strndup((char *) b.data, b.len);
+    /* seq 5 is the cut end of a group; 6, 7, 8 make one segment */
+    CHECK(strstr(s, "#EXT-X-MEDIA-SEQUENCE:2\n") != NULL);
+    CHECK(count_of(s, "#EXT-X-BYTERANGE:") == 1);
+    CHECK(strstr(s, "#EXTINF:6.000,\n#EXT-X-BYTERANGE:50008@0\n"
+                 "Fragments(video=1080000,format=m3u8-aapl)\n") != NULL);
+    CHECK(strstr(s, "#EXT-X-ENDLIST\n") != NULL);
+    free(s);
+    p.fragments_per_segment = 1;
+
+    /* an unknown keyframe; an audio track */
+    vfrags[3].key_size = 0;
+    sluice_buf_init(&b, &alloc, NULL, 16);
+    CHECK(sluice_hls_iframe_playlist(&b, &p, &tracks[0]) == SLUICE_NOT_FOUND);
+    CHECK(sluice_hls_iframe_playlist(&b, &p, &tracks[1])
+          == SLUICE_BAD_REQUEST);
+
+    for (i = 0; i < 8; i++) {
+        vfrags[i].key_size = 0;
+    }
+}
+
+
 int
 main(void)
 {
@@ -554,6 +657,7 @@ main(void)
     test_playlist();
     test_grouping();
     test_encryption();
+    test_extras();
     test_free_all();
 
     printf("test_hls: %d checks, %d failures\n", checks, failures);

@@ -230,6 +230,15 @@ test_live(void)
     /* one TimeScale, 10 MHz, for every stream, as AMS writes it */
     CHECK(count_of(s, "TimeScale=") == 1);
     CHECK(count_of(s, "<c ") == 10);
+    CHECK(count_of(s, " r=") == 0);
+    free(s);
+
+    /* fmp4-v20: Smooth 2.0, the same chunks one by one */
+    p.smooth_v20 = 1;
+    s = render(&p, &rc);
+    CHECK(s && strstr(s, "<SmoothStreamingMedia MajorVersion=\"2\" "
+                      "MinorVersion=\"0\" TimeScale=\"10000000\" "));
+    CHECK(s && count_of(s, "<c ") == 10 && count_of(s, " r=") == 0);
     free(s);
 }
 

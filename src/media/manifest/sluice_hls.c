@@ -31,6 +31,16 @@ static void sluice_hls_stream_inf(sluice_buf_t *b, const sluice_ptrack_t *t,
     const sluice_hls_enc_t *enc);
 static void sluice_hls_uri(sluice_buf_t *b, const sluice_ptrack_t *t,
     sluice_format_t format, const sluice_hls_enc_t *enc);
+static void sluice_hls_audio_variants(sluice_buf_t *b,
+    const sluice_presentation_t *p, sluice_format_t format,
+    const sluice_hls_enc_t *enc);
+static void sluice_hls_iframe_inf(sluice_buf_t *b,
+    const sluice_presentation_t *p, const sluice_ptrack_t *t);
+static uint64_t sluice_hls_iframe_bandwidth(const sluice_presentation_t *p,
+    const sluice_ptrack_t *t);
+static sluice_status_t sluice_hls_media_playlist(sluice_buf_t *b,
+    const sluice_presentation_t *p, const sluice_ptrack_t *t,
+    sluice_format_t format, const sluice_hls_enc_t *enc, unsigned iframes);
 static uint64_t sluice_hls_ms(const sluice_ptrack_t *t, uint64_t v);
 static uint32_t sluice_hls_first(const sluice_ptrack_t *t, uint32_t n);
 static int sluice_hls_complete(const sluice_presentation_t *p,
@@ -38,7 +48,7 @@ static int sluice_hls_complete(const sluice_presentation_t *p,
 static void sluice_hls_segment(sluice_buf_t *b,
     const sluice_presentation_t *p, const sluice_ptrack_t *t, uint32_t i,
     uint32_t count, sluice_format_t format, unsigned first,
-    const sluice_hls_enc_t *enc);
+    const sluice_hls_enc_t *enc, unsigned iframes);
 static uint64_t sluice_hls_duration(const sluice_ptrack_t *t, uint32_t i,
     uint32_t count);
 static void sluice_hls_text(sluice_buf_t *b, const sluice_str_t *s);
@@ -112,7 +122,109 @@ sluice_hls_master(sluice_buf_t *b, const sluice_presentation_t *p,
         }
     }
 
+    if (nvideo && p->hls_audio_only) {
+        sluice_hls_audio_variants(b, p, format, enc);
+    }
+
+    /* I-frame playlists: TS (version 4 at least), clear */
+
+    for (i = 0; format == SLUICE_FORMAT_HLS_TS && enc == NULL
+                && i < p->ntracks; i++)
+    {
+        if (sluice_hls_is_video(&p->tracks[i])) {
+            sluice_hls_iframe_inf(b, p, &p->tracks[i]);
+        }
+    }
+
     return b->rc;
+}
+
+
+/* audio-only=true: a variant per audio track, its own media playlist */
+
+static void
+sluice_hls_audio_variants(sluice_buf_t *b, const sluice_presentation_t *p,
+    sluice_format_t format, const sluice_hls_enc_t *enc)
+{
+    uint32_t  i;
+
+    for (i = 0; i < p->ntracks; i++) {
+        if (!sluice_hls_is_video(&p->tracks[i])) {
+            sluice_hls_stream_inf(b, &p->tracks[i], NULL, format, 0, enc);
+        }
+    }
+}
+
+
+/* EXT-X-I-FRAME-STREAM-INF of a video track whose keyframes are known */
+
+static void
+sluice_hls_iframe_inf(sluice_buf_t *b, const sluice_presentation_t *p,
+    const sluice_ptrack_t *t)
+{
+    uint64_t                    bw;
+    const sluice_track_info_t  *vi;
+
+    bw = sluice_hls_iframe_bandwidth(p, t);
+    if (bw == 0) {
+        return;
+    }
+
+    vi = t->info;
+
+    sluice_buf_cstr(b, "#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=");
+    sluice_buf_u64(b, bw);
+
+    if (vi->width && vi->height) {
+        sluice_buf_cstr(b, ",RESOLUTION=");
+        sluice_buf_u64(b, vi->width);
+        sluice_buf_cstr(b, "x");
+        sluice_buf_u64(b, vi->height);
+    }
+
+    if (vi->codec_string[0]) {
+        sluice_buf_cstr(b, ",CODECS=\"");
+        sluice_buf_cstr(b, vi->codec_string);
+        sluice_buf_cstr(b, "\"");
+    }
+
+    sluice_buf_cstr(b, ",URI=\"QualityLevels(");
+    sluice_buf_u64(b, t->bitrate);
+    sluice_buf_cstr(b, ")/Manifest(");
+    sluice_hls_text(b, &t->name);
+    sluice_buf_cstr(b, ",format=m3u8-aapl,type=keyframes)\"\n");
+}
+
+
+/*
+ * The peak bit rate of the I-frame playlist (RFC 8216 4.3.4.2: of its
+ * segments, each the keyframe's bytes over its EXTINF); 0 when a
+ * keyframe's size is unknown
+ */
+
+static uint64_t
+sluice_hls_iframe_bandwidth(const sluice_presentation_t *p,
+    const sluice_ptrack_t *t)
+{
+    uint32_t  i, n, count;
+    uint64_t  ms, bw, max;
+
+    n = p->fragments_per_segment ? p->fragments_per_segment : 1;
+    max = 0;
+
+    for (i = sluice_hls_first(t, n); i < t->nfrags; i += count) {
+        count = sluice_hls_segment_frags(t, i, n);
+
+        if (count == 0 || t->frags[i].key_size == 0) {
+            return 0;
+        }
+
+        ms = sluice_hls_duration(t, i, count);
+        bw = (uint64_t) t->frags[i].key_size * 8000 / (ms ? ms : 1);
+        max = bw > max ? bw : max;
+    }
+
+    return max;
 }
 
 
@@ -410,6 +522,31 @@ sluice_hls_playlist(sluice_buf_t *b, const sluice_presentation_t *p,
     const sluice_ptrack_t *t, sluice_format_t format,
     const sluice_hls_enc_t *enc)
 {
+    return sluice_hls_media_playlist(b, p, t, format, enc, 0);
+}
+
+
+sluice_status_t
+sluice_hls_iframe_playlist(sluice_buf_t *b, const sluice_presentation_t *p,
+    const sluice_ptrack_t *t)
+{
+    if (!sluice_hls_is_video(t)) {
+        return SLUICE_BAD_REQUEST;
+    }
+
+    if (sluice_hls_iframe_bandwidth(p, t) == 0 && t->nfrags) {
+        return SLUICE_NOT_FOUND;
+    }
+
+    return sluice_hls_media_playlist(b, p, t, SLUICE_FORMAT_HLS_TS, NULL, 1);
+}
+
+
+static sluice_status_t
+sluice_hls_media_playlist(sluice_buf_t *b, const sluice_presentation_t *p,
+    const sluice_ptrack_t *t, sluice_format_t format,
+    const sluice_hls_enc_t *enc, unsigned iframes)
+{
     uint32_t                       i, k, n, count, first, last;
     uint64_t                       ms, max;
     const sluice_hls_track_enc_t  *te;
@@ -456,6 +593,10 @@ sluice_hls_playlist(sluice_buf_t *b, const sluice_presentation_t *p,
         sluice_buf_cstr(b, "#EXT-X-PLAYLIST-TYPE:VOD\n");
     }
 
+    if (iframes) {
+        sluice_buf_cstr(b, "#EXT-X-I-FRAMES-ONLY\n");
+    }
+
     if (format == SLUICE_FORMAT_HLS_CMAF) {
         sluice_buf_cstr(b, "#EXT-X-MAP:URI=\"Fragments(");
         sluice_hls_text(b, &t->name);
@@ -476,7 +617,8 @@ sluice_hls_playlist(sluice_buf_t *b, const sluice_presentation_t *p,
 
     for (i = first; i < last; i += count) {
         count = sluice_hls_segment_frags(t, i, n);
-        sluice_hls_segment(b, p, t, i, count, format, i == first, enc);
+        sluice_hls_segment(b, p, t, i, count, format, i == first, enc,
+                           iframes);
     }
 
     if (p->ended) {
@@ -599,7 +741,8 @@ sluice_hls_complete(const sluice_presentation_t *p, const sluice_ptrack_t *t,
 static void
 sluice_hls_segment(sluice_buf_t *b, const sluice_presentation_t *p,
     const sluice_ptrack_t *t, uint32_t i, uint32_t count,
-    sluice_format_t format, unsigned first, const sluice_hls_enc_t *enc)
+    sluice_format_t format, unsigned first, const sluice_hls_enc_t *enc,
+    unsigned iframes)
 {
     uint32_t                       k;
     const sluice_pfrag_t          *f;
@@ -628,7 +771,16 @@ sluice_hls_segment(sluice_buf_t *b, const sluice_presentation_t *p,
 
     sluice_buf_cstr(b, "#EXTINF:");
     sluice_buf_fixed(b, sluice_hls_duration(t, i, count), 3);
-    sluice_buf_cstr(b, ",\nFragments(");
+    sluice_buf_cstr(b, ",\n");
+
+    if (iframes) {
+        /* PAT, PMT and the keyframe: the start of the segment */
+        sluice_buf_cstr(b, "#EXT-X-BYTERANGE:");
+        sluice_buf_u64(b, f->key_size);
+        sluice_buf_cstr(b, "@0\n");
+    }
+
+    sluice_buf_cstr(b, "Fragments(");
     sluice_hls_text(b, &t->name);
     sluice_buf_cstr(b, "=");
     sluice_buf_u64(b, f->time);

@@ -22,6 +22,12 @@
  * clear, RFC 8216 4.3.2.5) or, with an IV per segment, before each
  * segment with IV=0x{seq of its first fragment, 128-bit big-endian}.
  * EXT-X-VERSION goes to 5 when a KEYFORMAT is written (RFC 8216 7).
+ *
+ * Masters: with p->hls_audio_only, each audio track is also a variant of
+ * its own (audio codec only); m3u8-aapl masters of clear presentations
+ * list an EXT-X-I-FRAME-STREAM-INF per video track whose keyframe sizes
+ * are known, its URI "QualityLevels(b)/Manifest(video,format=m3u8-aapl,
+ * type=keyframes)".
  */
 
 
@@ -80,6 +86,15 @@ sluice_status_t sluice_hls_master(sluice_buf_t *b,
 sluice_status_t sluice_hls_playlist(sluice_buf_t *b,
     const sluice_presentation_t *p, const sluice_ptrack_t *t,
     sluice_format_t format, const sluice_hls_enc_t *enc);
+
+/*
+ * The I-frame playlist (RFC 8216 4.3.3.6) of video track t: the segments
+ * of its m3u8-aapl media playlist, each as the byte range of its first
+ * keyframe (PAT, PMT and the keyframe's packets: frags[].key_size at
+ * offset 0).  SLUICE_NOT_FOUND when a key_size is unknown.
+ */
+sluice_status_t sluice_hls_iframe_playlist(sluice_buf_t *b,
+    const sluice_presentation_t *p, const sluice_ptrack_t *t);
 
 /*
  * The fragments of the segment that starts at t->frags[i]: returns how

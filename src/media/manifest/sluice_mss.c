@@ -102,8 +102,10 @@ sluice_mss_open(sluice_buf_t *b, const sluice_presentation_t *p)
     }
 
     sluice_buf_cstr(b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
-                       "<SmoothStreamingMedia MajorVersion=\"2\" "
-                       "MinorVersion=\"2\" TimeScale=\"10000000\"");
+                       "<SmoothStreamingMedia MajorVersion=\"2\" ");
+    sluice_buf_cstr(b, p->smooth_v20 ? "MinorVersion=\"0\""
+                                     : "MinorVersion=\"2\"");
+    sluice_buf_cstr(b, " TimeScale=\"10000000\"");
 
     if (p->live && !p->ended) {
         sluice_buf_cstr(b, " Duration=\"0\" IsLive=\"TRUE\" "

@@ -21,6 +21,10 @@
  *
  * While live: IsLive="TRUE", Duration="0", DVRWindowLength; ended:
  * IsLive="FALSE" and the Duration.
+ *
+ * Chunks are written one <c> each, never with the 2.2 repeat attribute
+ * "r", so every manifest suits Smooth 2.0 clients; p->smooth_v20 (the
+ * AMS "manifest(format=fmp4-v20)") also says MinorVersion="0".
  */
 
 

@@ -28,6 +28,13 @@ typedef struct {
     uint32_t                     duration;  /* track timescale */
     uint32_t                     seq;       /* round(start ms / frag ms) */
     uint32_t                     flags;     /* SLUICE_PFRAG_* */
+
+    /*
+     * the bytes of a TS segment starting with this fragment (m3u8-aapl,
+     * video, clear) up to the end of its keyframe: PAT, PMT and the
+     * keyframe's packets (HLS I-frame playlists); 0: unknown
+     */
+    uint32_t                     key_size;
 } sluice_pfrag_t;
 
 
@@ -98,6 +105,12 @@ typedef struct {
     unsigned                     live:1;    /* a live event, not an asset */
     unsigned                     ended:1;   /* no more fragments: VOD */
     unsigned                     program_date_time:1;   /* HLS */
+
+    /* HLS master: audio-only variants too (URL audio-only=true) */
+    unsigned                     hls_audio_only:1;
+
+    /* Smooth: the 2.0 manifest (URL format=fmp4-v20) */
+    unsigned                     smooth_v20:1;
 
     /* unix ms of timeline time 0 (DASH availabilityStartTime, HLS PDT) */
     int64_t                      epoch_ms;
