@@ -682,10 +682,9 @@ Ctrl-C stops it.
    DASH         $preview/manifest(format=mpd-time-cmaf)
    Smooth       $preview/manifest
 
-   Plain HTTP serves the same URLs on port 8080; FFmpeg's HLS reader
-   wants -extension_picky 0 (AMS segment URLs have no file extension):
+   Plain HTTP serves the same URLs on port 8080:
 
-   ffplay -extension_picky 0 'http://127.0.0.1:8080/$QS_LOCATOR/preview.ism/manifest(format=m3u8-cmaf)'
+   ffplay 'http://127.0.0.1:8080/$QS_LOCATOR/preview.ism/manifest(format=m3u8-cmaf)'
 
 EOF
 }

@@ -74,10 +74,9 @@ for my $f (qw(m3u8-aapl m3u8-aapl-v3 m3u8-cmaf mpd-time-csf mpd-time-cmaf)) {
 
     # ffprobe on the manifest itself
 
-    # ffmpeg refuses HLS segment URLs without a known extension unless
-    # extension_picky is off (AMS URLs have none: Fragments(video=...))
-    my ($j, $err) = probe("$http$path",
-        $f =~ /^m3u8/ ? ('-extension_picky', 0) : ());
+    # FFmpeg checks HLS segment URLs' extensions (extension_picky): the
+    # playlists give .ts, .m4s and .mp4
+    my ($j, $err) = probe("$http$path");
     my @s = $j ? @{$j->{streams} // []} : ();
     my %w = map { (($_->{width} // 0) => ($_->{height} // 0)) }
         grep { ($_->{codec_name} // '') eq 'h264' } @s;

@@ -110,14 +110,14 @@ my $v3r = $t->get("$base/$vdir/$v3");
 ok($v3r->{status} == 200 && length($v3r->{body}) > length($r->{body}),
     'TS v3 segment: audio muxed in');
 
-(my $cseg = $seg) =~ s/format=m3u8-aapl/format=m3u8-cmaf/;
+(my $cseg = $seg) =~ s/format=m3u8-aapl\)\.ts/format=m3u8-cmaf).m4s/;
 $r = $t->get("$base/$vdir/$cseg");
 is($r->{status}, 200, 'CMAF segment: 200');
 like($r->{body}, qr/^....(styp|moof)/s, 'CMAF segment: fMP4');
 ok($r->{headers}{etag} && $r->{headers}{'last-modified'},
     'CMAF segment: ETag, Last-Modified (sent from the file)');
 
-(my $init = $cseg) =~ s/video=\d+/video=i/;
+(my $init = $cseg) =~ s/video=\d+(.*)\.m4s$/video=i$1.mp4/;
 $r = $t->get("$base/$vdir/$init");
 like($r->{body}, qr/^....ftyp.*moov/s, 'init segment');
 

@@ -8,6 +8,10 @@
  *            | "QualityLevels(" bitrate ")/" track-tag
  *   track-tag= "Manifest(" name [ "," options ] ")" [ ".m3u8" ]
  *            | "Fragments(" name "=" ( time | "i" ) [ "," options ] ")"
+ *              [ seg-ext ]
+ *   seg-ext  = ".ts" (TS HLS segments) | ".m4s" (CMAF segments)
+ *            | ".mp4" (CMAF init segments); what sluice_url_segment_ext()
+ *              gives, for players that check segment URLs' extensions
  *   options  = key "=" value *( "," key "=" value )
  *
  * Options: format= (m3u8-aapl, m3u8-aapl-v3, m3u8-cmaf, mpd-time-csf,
@@ -43,6 +47,8 @@ static sluice_status_t sluice_url_format(sluice_url_ctx_t *ctx,
 static sluice_status_t sluice_url_manifest(sluice_url_ctx_t *ctx,
     sluice_url_t *url);
 static sluice_status_t sluice_url_extension(sluice_url_ctx_t *ctx,
+    sluice_url_t *url);
+static sluice_status_t sluice_url_fragment_extension(sluice_url_ctx_t *ctx,
     sluice_url_t *url);
 static sluice_status_t sluice_url_quality(sluice_url_ctx_t *ctx,
     sluice_url_t *url);
@@ -591,6 +597,51 @@ sluice_url_fragments(sluice_url_ctx_t *ctx, sluice_url_t *url)
     if (url->kind == SLUICE_URL_INIT && !sluice_format_is_cmaf(url->format)) {
         return sluice_url_fail(ctx, "no init segment in this format");
     }
+
+    return sluice_url_fragment_extension(ctx, url);
+}
+
+
+const char *
+sluice_url_segment_ext(sluice_format_t format, sluice_url_kind_t kind)
+{
+    if (kind == SLUICE_URL_INIT) {
+        return sluice_format_is_cmaf(format) ? ".mp4" : "";
+    }
+
+    if (kind != SLUICE_URL_SEGMENT) {
+        return "";
+    }
+
+    if (sluice_format_is_ts(format)) {
+        return ".ts";
+    }
+
+    return sluice_format_is_cmaf(format) ? ".m4s" : "";
+}
+
+
+static sluice_status_t
+sluice_url_fragment_extension(sluice_url_ctx_t *ctx, sluice_url_t *url)
+{
+    size_t       n;
+    const char  *ext;
+
+    if (ctx->p == ctx->end) {
+        return SLUICE_OK;
+    }
+
+    ext = sluice_url_segment_ext(url->format, url->kind);
+    n = strlen(ext);
+
+    if (n == 0
+        || (size_t) (ctx->end - ctx->p) != n
+        || !sluice_url_word(ctx, ext))
+    {
+        return sluice_url_fail(ctx, "unexpected characters after Fragments");
+    }
+
+    url->has_extension = 1;
 
     return SLUICE_OK;
 }

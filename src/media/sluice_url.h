@@ -86,7 +86,7 @@ typedef struct {
     int             audio_only;     /* -1 absent, 0 false, 1 true */
     uint32_t        encryption;     /* sluice_encryption_t */
 
-    /* ".m3u8" or ".mpd" was given */
+    /* ".m3u8", ".mpd", ".ts", ".m4s" or ".mp4" was given */
     unsigned        has_extension:1;
 
     /* type=keyframes: the I-frame playlist of a video track (PLAYLIST) */
@@ -106,6 +106,14 @@ sluice_status_t sluice_url_parse(sluice_url_t *url, const uint8_t *p,
 
 /* "m3u8-aapl" etc.; "" for Smooth */
 const char *sluice_format_name(sluice_format_t format);
+
+/*
+ * The extension HLS playlists give a segment URL of the format: ".ts"
+ * (TS), ".m4s" (CMAF media), ".mp4" (CMAF init); "" where none is
+ * written.  The parser accepts exactly that one after Fragments(...).
+ */
+const char *sluice_url_segment_ext(sluice_format_t format,
+    sluice_url_kind_t kind);
 
 /* "cbc" etc.; "" for none */
 const char *sluice_encryption_name(sluice_encryption_t encryption);

@@ -289,11 +289,11 @@ test_playlist(void)
         "#EXT-X-TARGETDURATION:2\n"
         "#EXT-X-MEDIA-SEQUENCE:5\n"
         "#EXT-X-DISCONTINUITY-SEQUENCE:0\n"
-        "#EXTINF:2.000,\nFragments(video=900000,format=m3u8-aapl)\n"
-        "#EXTINF:2.000,\nFragments(video=1080000,format=m3u8-aapl)\n"
-        "#EXTINF:2.000,\nFragments(video=1260000,format=m3u8-aapl)\n"
-        "#EXTINF:2.000,\nFragments(video=1440000,format=m3u8-aapl)\n"
-        "#EXTINF:2.000,\nFragments(video=1620000,format=m3u8-aapl)\n") == 0);
+        "#EXTINF:2.000,\nFragments(video=900000,format=m3u8-aapl).ts\n"
+        "#EXTINF:2.000,\nFragments(video=1080000,format=m3u8-aapl).ts\n"
+        "#EXTINF:2.000,\nFragments(video=1260000,format=m3u8-aapl).ts\n"
+        "#EXTINF:2.000,\nFragments(video=1440000,format=m3u8-aapl).ts\n"
+        "#EXTINF:2.000,\nFragments(video=1620000,format=m3u8-aapl).ts\n") == 0);
     free(s);
 
     /* cmaf: EXT-X-MAP; ended: ENDLIST; a longer fragment; discontinuity */
@@ -306,14 +306,14 @@ test_playlist(void)
     s = render(&p, &tracks[0], SLUICE_FORMAT_HLS_CMAF, &rc);
     CHECK(s && strstr(s, "#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:3\n"));
     CHECK(s && strstr(s, "#EXT-X-DISCONTINUITY-SEQUENCE:3\n"
-                      "#EXT-X-MAP:URI=\"Fragments(video=i,format=m3u8-cmaf)\"\n"
+                      "#EXT-X-MAP:URI=\"Fragments(video=i,format=m3u8-cmaf).mp4\"\n"
                       "#EXT-X-PROGRAM-DATE-TIME:2026-11-18T11:06:50.000Z\n"
                       "#EXTINF:2.000,\n"));
     CHECK(s && strstr(s, "#EXTINF:3.000,\n"));
     CHECK(s && strstr(s, "\n#EXT-X-DISCONTINUITY\n"
                       "#EXT-X-PROGRAM-DATE-TIME:2026-11-18T11:06:56.000Z\n"
                       "#EXTINF:2.000,\n"
-                      "Fragments(video=1440000,format=m3u8-cmaf)\n"));
+                      "Fragments(video=1440000,format=m3u8-cmaf).m4s\n"));
     CHECK(s && count_of(s, "#EXTINF:") == 5);
     CHECK(s && strlen(s) > 15
           && strcmp(s + strlen(s) - 15, "#EXT-X-ENDLIST\n") == 0);
@@ -335,7 +335,7 @@ test_playlist(void)
     fixture(&p, 3);
     s = render(&p, &tracks[1], SLUICE_FORMAT_HLS_TS, &rc);
     CHECK(s && strstr(s, "#EXTINF:2.000,\n"
-                      "Fragments(audio=576000,format=m3u8-aapl)\n"));
+                      "Fragments(audio=576000,format=m3u8-aapl).ts\n"));
     CHECK(s && count_of(s, "#EXTINF:") == 3);
     CHECK(s && count_of(s, "ENDLIST") == 0);
     free(s);
@@ -370,9 +370,9 @@ test_grouping(void)
     s = render(&p, &tracks[0], SLUICE_FORMAT_HLS_TS, &rc);
     CHECK(s && strstr(s, "#EXT-X-TARGETDURATION:6\n#EXT-X-MEDIA-SEQUENCE:2\n"));
     CHECK(s && strstr(s, "#EXTINF:6.000,\n"
-                      "Fragments(video=1080000,format=m3u8-aapl)\n"
+                      "Fragments(video=1080000,format=m3u8-aapl).ts\n"
                       "#EXTINF:6.000,\n"
-                      "Fragments(video=1620000,format=m3u8-aapl)\n"));
+                      "Fragments(video=1620000,format=m3u8-aapl).ts\n"));
     CHECK(s && count_of(s, "#EXTINF") == 2);
     free(s);
 
@@ -388,7 +388,7 @@ test_grouping(void)
     s = render(&p, &tracks[0], SLUICE_FORMAT_HLS_TS, &rc);
     CHECK(s && count_of(s, "#EXTINF") == 2);
     CHECK(s && strstr(s, "#EXTINF:4.000,\n"
-                      "Fragments(video=1620000,format=m3u8-aapl)\n"));
+                      "Fragments(video=1620000,format=m3u8-aapl).ts\n"));
     free(s);
 
     /* a discontinuity splits a group */
@@ -451,17 +451,17 @@ test_encryption(void)
         "?kid=00112233-4455-6677-8899-aabbccddeeff&token=T\","
         "IV=0x00000000000000000000000000000005\n"
         "#EXTINF:2.000,\nFragments(video=900000,format=m3u8-aapl,"
-        "encryption=cbc)\n"
+        "encryption=cbc).ts\n"
         "#EXT-X-KEY:METHOD=AES-128,URI=\"https://k.example/keydelivery/"
         "?kid=00112233-4455-6677-8899-aabbccddeeff&token=T\","
         "IV=0x00000000000000000000000000000006\n"
         "#EXTINF:2.000,\nFragments(video=1080000,format=m3u8-aapl,"
-        "encryption=cbc)\n"
+        "encryption=cbc).ts\n"
         "#EXT-X-KEY:METHOD=AES-128,URI=\"https://k.example/keydelivery/"
         "?kid=00112233-4455-6677-8899-aabbccddeeff&token=T\","
         "IV=0x00000000000000000000000000000007\n"
         "#EXTINF:2.000,\nFragments(video=1260000,format=m3u8-aapl,"
-        "encryption=cbc)\n") == 0);
+        "encryption=cbc).ts\n") == 0);
     free(s);
 
     /* a seq above 2^32 - 1 cannot be, but the IV has 64 bits of it */
@@ -475,7 +475,7 @@ test_encryption(void)
     s = render(&p, &tracks[1], SLUICE_FORMAT_HLS_CMAF, &rc);
     CHECK(s && strstr(s, "#EXT-X-DISCONTINUITY-SEQUENCE:0\n"
                       "#EXT-X-MAP:URI=\"Fragments(audio=i,format=m3u8-cmaf,"
-                      "encryption=cbc)\"\n#EXT-X-KEY:METHOD=AES-128,"));
+                      "encryption=cbc).mp4\"\n#EXT-X-KEY:METHOD=AES-128,"));
     CHECK(s && count_of(s, "#EXT-X-KEY:") == 3);
     CHECK(s && strstr(s, "IV=0x00000000000000000000000000000007\n#EXTINF"));
     free(s);
@@ -513,14 +513,14 @@ test_encryption(void)
                       "KEYFORMAT=\"com.apple.streamingkeydelivery\","
                       "KEYFORMATVERSIONS=\"1\"\n#EXTINF:2.000,\n"
                       "Fragments(video=1080000,format=m3u8-aapl,"
-                      "encryption=cbcs-aapl)\n"));
+                      "encryption=cbcs-aapl).ts\n"));
     free(s);
 
     s = render(&p, &tracks[1], SLUICE_FORMAT_HLS_TS, &rc);
     CHECK(s && strstr(s, "#EXT-X-VERSION:4\n"));
     CHECK(s && count_of(s, "#EXT-X-KEY") == 0);
     CHECK(s && strstr(s, "Fragments(audio=480000,format=m3u8-aapl,"
-                      "encryption=cbcs-aapl)\n"));
+                      "encryption=cbcs-aapl).ts\n"));
     free(s);
 
     s = render(&p, NULL, SLUICE_FORMAT_HLS_TS, &rc);
@@ -539,7 +539,7 @@ test_encryption(void)
     CHECK(s && strstr(s, "#EXT-X-VERSION:7\n"));
     CHECK(s && count_of(s, "#EXT-X-KEY:") == 2);
     CHECK(s && count_of(s, "IV=") == 0);
-    CHECK(s && strstr(s, "encryption=cbcs-aapl)\"\n#EXT-X-KEY:METHOD="
+    CHECK(s && strstr(s, "encryption=cbcs-aapl).mp4\"\n#EXT-X-KEY:METHOD="
                       "SAMPLE-AES,URI=\"https://"));
     free(s);
 
@@ -616,9 +616,9 @@ test_extras(void)
     CHECK(strstr(s, "#EXT-X-I-FRAMES-ONLY\n") != NULL);
     CHECK(count_of(s, "#EXT-X-BYTERANGE:") == 4);
     CHECK(strstr(s, "#EXTINF:2.000,\n#EXT-X-BYTERANGE:50008@0\n"
-                 "Fragments(video=900000,format=m3u8-aapl)\n") != NULL);
+                 "Fragments(video=900000,format=m3u8-aapl).ts\n") != NULL);
     CHECK(strstr(s, "#EXTINF:2.000,\n#EXT-X-BYTERANGE:100000@0\n"
-                 "Fragments(video=1260000,format=m3u8-aapl)\n") != NULL);
+                 "Fragments(video=1260000,format=m3u8-aapl).ts\n") != NULL);
     free(s);
 
     /* three fragments a segment: the first one's keyframe */
@@ -632,7 +632,7 @@ test_extras(void)
     CHECK(strstr(s, "#EXT-X-MEDIA-SEQUENCE:2\n") != NULL);
     CHECK(count_of(s, "#EXT-X-BYTERANGE:") == 1);
     CHECK(strstr(s, "#EXTINF:6.000,\n#EXT-X-BYTERANGE:50008@0\n"
-                 "Fragments(video=1080000,format=m3u8-aapl)\n") != NULL);
+                 "Fragments(video=1080000,format=m3u8-aapl).ts\n") != NULL);
     CHECK(strstr(s, "#EXT-X-ENDLIST\n") != NULL);
     free(s);
     p.fragments_per_segment = 1;

@@ -221,6 +221,45 @@ media_type(const char *name, size_t len)
 
 
 static void
+test_segment_ext(void)
+{
+    sluice_url_t  u;
+
+    /* what HLS playlists write, and the parser takes back */
+    CHECK(strcmp(sluice_url_segment_ext(SLUICE_FORMAT_HLS_TS,
+                                        SLUICE_URL_SEGMENT), ".ts") == 0);
+    CHECK(strcmp(sluice_url_segment_ext(SLUICE_FORMAT_HLS_TS_V3,
+                                        SLUICE_URL_SEGMENT), ".ts") == 0);
+    CHECK(strcmp(sluice_url_segment_ext(SLUICE_FORMAT_HLS_CMAF,
+                                        SLUICE_URL_SEGMENT), ".m4s") == 0);
+    CHECK(strcmp(sluice_url_segment_ext(SLUICE_FORMAT_HLS_CMAF,
+                                        SLUICE_URL_INIT), ".mp4") == 0);
+    CHECK(strcmp(sluice_url_segment_ext(SLUICE_FORMAT_SMOOTH,
+                                        SLUICE_URL_SEGMENT), "") == 0);
+    CHECK(strcmp(sluice_url_segment_ext(SLUICE_FORMAT_HLS_TS,
+                                        SLUICE_URL_MANIFEST), "") == 0);
+
+    CHECK(parse("QualityLevels(1)/Fragments(video=7,format=m3u8-aapl).ts",
+                &u) == SLUICE_OK);
+    CHECK(u.kind == SLUICE_URL_SEGMENT && u.time == 7 && u.has_extension
+          && u.format == SLUICE_FORMAT_HLS_TS);
+    CHECK(parse("QualityLevels(1)/Fragments(audio=7,format=m3u8-aapl-v3,"
+                "encryption=cbc,filter=a).TS", &u) == SLUICE_OK);
+    CHECK(u.format == SLUICE_FORMAT_HLS_TS_V3 && str_is(&u.filter, "a"));
+    CHECK(parse("QualityLevels(1)/Fragments(video=7,format=m3u8-cmaf).m4s",
+                &u) == SLUICE_OK);
+    CHECK(u.kind == SLUICE_URL_SEGMENT && u.has_extension);
+    CHECK(parse("QualityLevels(1)/Fragments(video=i,format=m3u8-cmaf).mp4",
+                &u) == SLUICE_OK);
+    CHECK(u.kind == SLUICE_URL_INIT && u.has_extension);
+
+    /* AMS's own URLs, without one, stay valid */
+    CHECK(parse("QualityLevels(1)/Fragments(video=7,format=m3u8-aapl)", &u)
+          == SLUICE_OK && !u.has_extension);
+}
+
+
+static void
 test_media_type(void)
 {
     CHECK(media_type("video", 5) == SLUICE_MEDIA_VIDEO);
@@ -285,7 +324,14 @@ test_bad(void)
         "QualityLevels(1)/Fragments(video=1x)",
         "QualityLevels(1)/Fragments(video=i)",
         "QualityLevels(1)/Fragments(video=i,format=m3u8-aapl)",
-        "QualityLevels(1)/Fragments(video=1,format=m3u8-aapl).ts",
+        "QualityLevels(1)/Fragments(video=1,format=m3u8-aapl).m4s",
+        "QualityLevels(1)/Fragments(video=1,format=m3u8-aapl).ts.ts",
+        "QualityLevels(1)/Fragments(video=1,format=m3u8-aapl).t",
+        "QualityLevels(1)/Fragments(video=1,format=m3u8-cmaf).ts",
+        "QualityLevels(1)/Fragments(video=1,format=m3u8-cmaf).mp4",
+        "QualityLevels(1)/Fragments(video=i,format=m3u8-cmaf).m4s",
+        "QualityLevels(1)/Fragments(video=1).ts",
+        "QualityLevels(1)/Fragments(video=1).ismv",
         "QualityLevels(1)/Fragments(=1)",
         "QualityLevels(1)/Other(video=1)",
         ("QualityLevels(1)/Fragments(aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
@@ -314,6 +360,7 @@ main(void)
     test_playlists();
     test_smooth_v20();
     test_fragments();
+    test_segment_ext();
     test_bad();
     test_media_type();
 

@@ -606,7 +606,9 @@ sluice_hls_media_playlist(sluice_buf_t *b, const sluice_presentation_t *p,
             sluice_hls_text(b, &enc->tag);
         }
 
-        sluice_buf_cstr(b, ")\"\n");
+        sluice_buf_cstr(b, ")");
+        sluice_buf_cstr(b, sluice_url_segment_ext(format, SLUICE_URL_INIT));
+        sluice_buf_cstr(b, "\"\n");
     }
 
     /* after EXT-X-MAP: the keys do not apply to the init segment */
@@ -791,7 +793,9 @@ sluice_hls_segment(sluice_buf_t *b, const sluice_presentation_t *p,
         sluice_hls_text(b, &enc->tag);
     }
 
-    sluice_buf_cstr(b, ")\n");
+    sluice_buf_cstr(b, ")");
+    sluice_buf_cstr(b, sluice_url_segment_ext(format, SLUICE_URL_SEGMENT));
+    sluice_buf_cstr(b, "\n");
 }
 
 

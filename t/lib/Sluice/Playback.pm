@@ -163,10 +163,7 @@ sub ffprobe {
 
     my ($out, $err) = ('', '');
     my $url = url($t, $path);
-    # segment URLs have no file extension, as in AMS
-    my @hls = $url =~ /m3u8/ ? ('-extension_picky', '0') : ();
-
-    IPC::Run::run([ 'ffprobe', '-v', 'error', @hls, @args, '-of', 'json',
+    IPC::Run::run([ 'ffprobe', '-v', 'error', @args, '-of', 'json',
         '-show_streams', '-show_format', $url ], '<', \undef,
         '>', \$out, '2>', \$err, IPC::Run::timeout(90));
 
