@@ -56,6 +56,9 @@
  *
  * Output: one JSON line on stdout, e.g.
  *   {"ok":true,"player":"hls","advanced":8.02,"width":1280,...}
+ * Its info has what the player found in the manifest: levels (video),
+ * audioTracks (how many) and audioLanguages (their languages as the
+ * player gives them: dash.js shortens "fra" to "fr").
  * Exit status: 0 on success, 1 on failure, 2 on bad usage or missing
  * dependencies.
  */
@@ -258,7 +261,11 @@ function startHls() {
         S.info.levels = d.levels.map(l => ({ bitrate: l.bitrate,
             width: l.width, height: l.height,
             codecs: [l.videoCodec, l.audioCodec].filter(Boolean).join(',') }));
-        S.info.audioTracks = (hls.audioTracks || []).length;
+        // the audio renditions of the master (hls.audioTracks is empty
+        // until a level's group is chosen)
+        const at = d.audioTracks || hls.audioTracks || [];
+        S.info.audioTracks = at.length;
+        S.info.audioLanguages = at.map(a => a.lang);
     });
     hls.loadSource(url);
     hls.attachMedia(video);
@@ -293,6 +300,8 @@ function startDash() {
                 bitrate: r.bandwidth, width: r.width, height: r.height,
                 codecs: r.codecs }));
             S.info.audioTracks = p.getTracksFor('audio').length;
+            S.info.audioLanguages = p.getTracksFor('audio')
+                .map(a => a.lang);
         } catch (e) {
             S.info.levelsError = String(e);
         }
@@ -364,6 +373,8 @@ async function startShaka() {
                      height: t.height, codecs: t.codecs }));
     S.info.audioTracks = p.getAudioTracks ? p.getAudioTracks().length
                                           : undefined;
+    S.info.audioLanguages = p.getAudioTracks
+        ? p.getAudioTracks().map(a => a.language) : undefined;
     S.info.live = p.isLive();
 }
 
