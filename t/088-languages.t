@@ -209,7 +209,7 @@ my ($eseg) = Sluice::Playback::segments(
 ok($eseg, 'the eng audio has segments');
 is($t->get("$pbase/$edir/" . ($eseg->[0] // 'x'))->{status}, 200,
     'an eng segment without a filter: 200');
-(my $fseg = $eseg->[0] // 'x') =~ s/\)$/,filter=fra)/;
+(my $fseg = $eseg->[0] // 'x') =~ s/\)(\.ts)?$/,filter=fra)$1/;
 my $r = $t->get("$pbase/$edir/$fseg");
 is($r->{status}, 404, 'the eng segment through filter=fra: 404');
 like($r->{body}, qr/^\{"error":\{"code":"404","message":"[^"]*filter/,
@@ -217,7 +217,7 @@ like($r->{body}, qr/^\{"error":\{"code":"404","message":"[^"]*filter/,
 (my $fpl = $eng // 'x') =~ s/\)$/,filter=fra)/;
 is($t->get("$pbase/$fpl")->{status}, 404,
     'the eng playlist through filter=fra: 404');
-(my $nseg = $eseg->[0] // 'x') =~ s/\)$/,filter=nofra)/;
+(my $nseg = $eseg->[0] // 'x') =~ s/\)(\.ts)?$/,filter=nofra)$1/;
 is($t->get("$pbase/$edir/$nseg")->{status}, 200,
     'the eng segment through filter=nofra: 200');
 
