@@ -124,7 +124,7 @@ is($t->get("$pbase/$fpl")->{status}, 404,
 
 my ($lseg) = Sluice::Playback::segments(
     $t->get("$pbase/$vlow[0]")->{body} // '');
-like($lseg->[0] // '', qr/,filter=lowv\)$/,
+like($lseg->[0] // '', qr/,filter=lowv\)\.ts$/,
     'a kept rendition\'s segments carry the filter');
 my ($ldir) = ($vlow[0] // '') =~ m{^(QualityLevels\(\d+\))/};
 is($t->get("$pbase/$ldir/" . ($lseg->[0] // 'x'))->{status}, 200,
