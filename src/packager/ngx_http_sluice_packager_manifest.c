@@ -337,6 +337,17 @@ ngx_http_sluice_packager_manifest(ngx_http_sluice_pkg_t *pkg)
         ngx_str_set(&type, "text/xml");
     }
 
+    if (rc == SLUICE_NOT_FOUND && pkg->url.keyframes) {
+        /*
+         * a keyframe size is unknown (version 1 asset records, a codec TS
+         * cannot carry): the master offers no I-frame playlist; a request
+         * for one is the client's, not a failure to log
+         */
+        return ngx_http_sluice_packager_error(r, NGX_HTTP_NOT_FOUND,
+                                              "no I-frame playlist: keyframe "
+                                              "sizes unknown");
+    }
+
     if (rc != SLUICE_OK) {
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "sluice packager: manifest writer failed: %d", rc);
