@@ -41,6 +41,8 @@ typedef struct {
     u_char                      locator[NGX_SLUICE_ID_LEN + 1];
     ngx_uint_t                  encoding;
     ngx_msec_t                  fragment_ms;
+    u_char                      preset[NGX_SLUICE_PRESET_LEN + 1];
+    ngx_uint_t                  stretch;
     ngx_sluice_ip_acl_t         input_acl;
     ngx_sluice_ip_acl_t         preview_acl;
     u_char                      id[NGX_SLUICE_ID_LEN + 1];  /* a file's */
@@ -59,6 +61,12 @@ typedef struct {
 
 static size_t ngx_http_sluice_le_new_token(u_char *token);
 static size_t ngx_http_sluice_le_new_locator(u_char *id);
+static ngx_uint_t ngx_http_sluice_le_live(sluice_json_t *props);
+static ngx_int_t ngx_http_sluice_le_passthrough_encoding(sluice_json_t *enc,
+    ngx_http_sluice_res_err_t *err);
+static ngx_int_t ngx_http_sluice_le_build_live_encoding(sluice_alloc_t *a,
+    sluice_json_t *enc, sluice_json_t *oldp, sluice_json_t *ne,
+    ngx_http_sluice_le_fields_t *f, ngx_http_sluice_res_err_t *err);
 
 
 static ngx_http_sluice_action_t  ngx_http_sluice_le_actions[] = {
@@ -105,7 +113,18 @@ static ngx_http_sluice_action_t  ngx_http_sluice_le_autostart = {
 static const char  *ngx_http_sluice_le_encodings[] = {
     "None",
     "PassthroughBasic",
-    "PassthroughStandard"
+    "PassthroughStandard",
+    "Standard",
+    "Premium1080p"
+};
+
+#define NGX_HTTP_SLUICE_LE_NENCODINGS  5
+
+
+static const char  *ngx_http_sluice_le_stretch[] = {
+    "None",
+    "AutoSize",
+    "AutoFit"
 };
 
 
@@ -696,9 +715,21 @@ ngx_http_sluice_le_build_input(ngx_http_sluice_res_build_t *b,
     ngx_http_sluice_le_put_member(ni, "streamingProtocol",
                                   sluice_json_new_cstring(a, "RTMP"));
 
-    /* keyFrameIntervalDuration: the fragment duration */
+    /*
+     * keyFrameIntervalDuration: the fragment duration (pass-through; live
+     * encoding sets encoding.keyFrameInterval instead, as AMS)
+     */
 
     v = sluice_json_get(input, "keyFrameIntervalDuration");
+
+    if (ngx_http_sluice_le_live(props)
+        && !(ngx_http_sluice_absent(v)
+             || (v->type == SLUICE_JSON_STRING && v->str.len == 0)))
+    {
+        ngx_http_sluice_le_bad("properties.input.keyFrameIntervalDuration "
+                               "must be empty for live encoding events; "
+                               "set properties.encoding.keyFrameInterval.");
+    }
 
     if (ngx_http_sluice_absent(v)
         || (v->type == SLUICE_JSON_STRING && v->str.len == 0))
@@ -722,8 +753,10 @@ ngx_http_sluice_le_build_input(ngx_http_sluice_res_build_t *b,
     f->fragment_ms = (ngx_msec_t) ms;
 
     ngx_http_sluice_le_put_member(ni, "keyFrameIntervalDuration",
-        sluice_json_new_string(a, (uint8_t *) dur,
-                               sluice_iso8601_duration_format(ms, dur)));
+        ngx_http_sluice_le_live(props)
+        ? sluice_json_new_cstring(a, "")
+        : sluice_json_new_string(a, (uint8_t *) dur,
+                                 sluice_iso8601_duration_format(ms, dur)));
 
     /* accessToken: given at creation, or generated; never changed */
 
@@ -834,12 +867,207 @@ ngx_http_sluice_le_build_preview(ngx_http_sluice_res_build_t *b,
 }
 
 
+/* properties.encoding.encodingType is one of live encoding */
+
+static ngx_uint_t
+ngx_http_sluice_le_live(sluice_json_t *props)
+{
+    sluice_json_t  *v;
+
+    v = sluice_json_get(sluice_json_get(props, "encoding"), "encodingType");
+
+    return v && v->type == SLUICE_JSON_STRING
+           && ((v->str.len == 8
+                && ngx_strncasecmp((u_char *) v->str.data,
+                                   (u_char *) "Standard", 8) == 0)
+               || (v->str.len == 12
+                   && ngx_strncasecmp((u_char *) v->str.data,
+                                      (u_char *) "Premium1080p", 12) == 0));
+}
+
+
+/* what only live encoding events may set */
+
+static ngx_int_t
+ngx_http_sluice_le_passthrough_encoding(sluice_json_t *enc,
+    ngx_http_sluice_res_err_t *err)
+{
+    sluice_json_t  *v;
+
+    v = sluice_json_get(enc, "presetName");
+
+    if (!ngx_http_sluice_absent(v)
+        && !(v->type == SLUICE_JSON_STRING && v->str.len == 0))
+    {
+        ngx_http_sluice_le_bad("properties.encoding.presetName is only valid "
+                               "for live encoding (encodingType Standard or "
+                               "Premium1080p).");
+    }
+
+    v = sluice_json_get(enc, "keyFrameInterval");
+
+    if (!ngx_http_sluice_absent(v)
+        && !(v->type == SLUICE_JSON_STRING && v->str.len == 0))
+    {
+        ngx_http_sluice_le_bad("properties.encoding.keyFrameInterval cannot "
+                               "be set for pass-through live events; use "
+                               "input.keyFrameIntervalDuration.");
+    }
+
+    v = sluice_json_get(enc, "stretchMode");
+
+    if (!ngx_http_sluice_absent(v) && !sluice_json_str_eq(v, "None")) {
+        ngx_http_sluice_le_bad("properties.encoding.stretchMode is only "
+                               "valid for live encoding.");
+    }
+
+    return NGX_OK;
+}
+
+
+/* presetName, keyFrameInterval and stretchMode of a live encoding event */
+
+static ngx_int_t
+ngx_http_sluice_le_build_live_encoding(sluice_alloc_t *a, sluice_json_t *enc,
+    sluice_json_t *oldp, sluice_json_t *ne, ngx_http_sluice_le_fields_t *f,
+    ngx_http_sluice_res_err_t *err)
+{
+    char                          dur[SLUICE_ISO8601_DURATION_LEN];
+    size_t                        len;
+    u_char                       *name;
+    uint64_t                      ms;
+    ngx_uint_t                    i;
+    sluice_json_t                *v, *old;
+    const ngx_sluice_ladder_t    *ld;
+    ngx_http_sluice_main_conf_t  *smcf;
+
+    smcf = ngx_http_cycle_get_module_main_conf(ngx_cycle,
+                                               ngx_http_sluice_module);
+
+    if (smcf == NULL || smcf->transcode.path.len == 0) {
+        ngx_http_sluice_le_bad("live encoding (encodingType %s) needs "
+                               "\"sluice_transcoder\" in nginx.conf; this "
+                               "server has none.",
+                               ngx_http_sluice_le_encodings[f->encoding]);
+    }
+
+    /* presetName: a ladder; AMS's default of the encodingType */
+
+    v = sluice_json_get(enc, "presetName");
+
+    if (ngx_http_sluice_absent(v)
+        || (v->type == SLUICE_JSON_STRING && v->str.len == 0))
+    {
+        name = (u_char *) ngx_sluice_ladder_default(f->encoding);
+        len = ngx_strlen(name);
+
+    } else if (v->type != SLUICE_JSON_STRING) {
+        ngx_http_sluice_le_bad("properties.encoding.presetName must be a "
+                               "string.");
+
+    } else {
+        name = (u_char *) v->str.data;
+        len = v->str.len;
+    }
+
+    ld = ngx_sluice_ladder_find(&smcf->transcode, name, len);
+
+    if (ld == NULL) {
+        ngx_http_sluice_le_bad("properties.encoding.presetName '%*s' is not "
+                               "a ladder: Default720p, Default1080p or a "
+                               "sluice_ladder of nginx.conf.", (int) len,
+                               name);
+    }
+
+    if ((f->encoding == NGX_SLUICE_ENC_STANDARD
+         && ld->name.len == 12
+         && ngx_strncmp(ld->name.data, "Default1080p", 12) == 0)
+        || (f->encoding == NGX_SLUICE_ENC_PREMIUM_1080P
+            && ld->name.len == 11
+            && ngx_strncmp(ld->name.data, "Default720p", 11) == 0))
+    {
+        ngx_http_sluice_le_bad("presetName %V goes with encodingType %s.",
+                               &ld->name,
+                               f->encoding == NGX_SLUICE_ENC_STANDARD
+                               ? "Premium1080p" : "Standard");
+    }
+
+    old = sluice_json_get(sluice_json_get(oldp, "encoding"), "presetName");
+
+    if (old && old->type == SLUICE_JSON_STRING
+        && !(old->str.len == ld->name.len
+             && ngx_strncasecmp((u_char *) old->str.data, ld->name.data,
+                                ld->name.len) == 0))
+    {
+        ngx_http_sluice_le_bad("properties.encoding.presetName cannot be "
+                               "changed.");
+    }
+
+    ngx_memcpy(f->preset, ld->name.data, ld->name.len);
+    f->preset[ld->name.len] = '\0';
+
+    /* keyFrameInterval: the GOP and fragment of every layer */
+
+    v = sluice_json_get(enc, "keyFrameInterval");
+
+    if (ngx_http_sluice_absent(v)
+        || (v->type == SLUICE_JSON_STRING && v->str.len == 0))
+    {
+        ms = 2000;
+
+    } else if (v->type != SLUICE_JSON_STRING
+               || sluice_iso8601_duration_parse(v->str.data, v->str.len, &ms)
+                  != SLUICE_OK)
+    {
+        ngx_http_sluice_le_bad("properties.encoding.keyFrameInterval must be "
+                               "an ISO 8601 duration like PT2S.");
+
+    } else if (ms < 500 || ms > NGX_HTTP_SLUICE_MAX_FRAGMENT_MS) {
+        ngx_http_sluice_le_bad("properties.encoding.keyFrameInterval must be "
+                               "from PT0.5S to PT20S.");
+    }
+
+    f->fragment_ms = (ngx_msec_t) ms;
+
+    /* stretchMode */
+
+    v = sluice_json_get(enc, "stretchMode");
+    f->stretch = NGX_SLUICE_STRETCH_NONE;
+
+    if (!ngx_http_sluice_absent(v)) {
+        for (i = 0; i < 3; i++) {
+            if (sluice_json_str_eq(v, ngx_http_sluice_le_stretch[i])) {
+                break;
+            }
+        }
+
+        if (i == 3) {
+            ngx_http_sluice_le_bad("properties.encoding.stretchMode must be "
+                                   "None, AutoSize or AutoFit.");
+        }
+
+        f->stretch = i;
+    }
+
+    ngx_http_sluice_le_put_member(ne, "presetName",
+        sluice_json_new_string(a, ld->name.data, ld->name.len));
+    ngx_http_sluice_le_put_member(ne, "keyFrameInterval",
+        sluice_json_new_string(a, (uint8_t *) dur,
+                               sluice_iso8601_duration_format(ms, dur)));
+    ngx_http_sluice_le_put_member(ne, "stretchMode",
+        sluice_json_new_cstring(a, ngx_http_sluice_le_stretch[f->stretch]));
+
+    return NGX_OK;
+}
+
+
 static ngx_int_t
 ngx_http_sluice_le_build_encoding(sluice_alloc_t *a, sluice_json_t *props,
     sluice_json_t *oldp, sluice_json_t *np, ngx_http_sluice_le_fields_t *f,
     ngx_http_sluice_res_err_t *err)
 {
     size_t          len;
+    ngx_int_t       rc;
     ngx_uint_t      i;
     sluice_json_t  *enc, *v, *old, *ne;
 
@@ -858,16 +1086,7 @@ ngx_http_sluice_le_build_encoding(sluice_alloc_t *a, sluice_json_t *props,
                                    "a string.");
         }
 
-        if (sluice_json_str_eq(v, "Standard")
-            || sluice_json_str_eq(v, "Premium1080p"))
-        {
-            ngx_http_sluice_le_bad("live encoding is not supported yet "
-                                   "(encodingType %s); use None, "
-                                   "PassthroughBasic or PassthroughStandard.",
-                                   v->str.data);
-        }
-
-        for (i = 0; i < 3; i++) {
+        for (i = 0; i < NGX_HTTP_SLUICE_LE_NENCODINGS; i++) {
             len = ngx_strlen(ngx_http_sluice_le_encodings[i]);
 
             if (v->str.len == len
@@ -878,10 +1097,11 @@ ngx_http_sluice_le_build_encoding(sluice_alloc_t *a, sluice_json_t *props,
             }
         }
 
-        if (i == 3) {
+        if (i == NGX_HTTP_SLUICE_LE_NENCODINGS) {
             ngx_http_sluice_le_bad("properties.encoding.encodingType must be "
-                                   "None, PassthroughBasic or "
-                                   "PassthroughStandard.");
+                                   "None, PassthroughBasic, "
+                                   "PassthroughStandard, Standard or "
+                                   "Premium1080p.");
         }
 
         f->encoding = i;
@@ -896,30 +1116,6 @@ ngx_http_sluice_le_build_encoding(sluice_alloc_t *a, sluice_json_t *props,
                                "changed.");
     }
 
-    v = sluice_json_get(enc, "presetName");
-
-    if (!ngx_http_sluice_absent(v)
-        && !(v->type == SLUICE_JSON_STRING && v->str.len == 0))
-    {
-        ngx_http_sluice_le_bad("properties.encoding.presetName is only valid "
-                               "for live encoding, which is not supported.");
-    }
-
-    v = sluice_json_get(enc, "keyFrameInterval");
-
-    if (!ngx_http_sluice_absent(v)) {
-        ngx_http_sluice_le_bad("properties.encoding.keyFrameInterval cannot "
-                               "be set for pass-through live events; use "
-                               "input.keyFrameIntervalDuration.");
-    }
-
-    v = sluice_json_get(enc, "stretchMode");
-
-    if (!ngx_http_sluice_absent(v) && !sluice_json_str_eq(v, "None")) {
-        ngx_http_sluice_le_bad("properties.encoding.stretchMode is only "
-                               "valid for live encoding.");
-    }
-
     ne = sluice_json_new(a, SLUICE_JSON_OBJECT);
     if (ne == NULL) {
         return NGX_ERROR;
@@ -927,8 +1123,23 @@ ngx_http_sluice_le_build_encoding(sluice_alloc_t *a, sluice_json_t *props,
 
     ngx_http_sluice_le_put_member(ne, "encodingType",
         sluice_json_new_cstring(a, ngx_http_sluice_le_encodings[f->encoding]));
-    ngx_http_sluice_le_put_member(ne, "presetName",
-                                  sluice_json_new(a, SLUICE_JSON_NULL));
+
+    if (ngx_sluice_encoding_live(f->encoding)) {
+        rc = ngx_http_sluice_le_build_live_encoding(a, enc, oldp, ne, f, err);
+        if (rc != NGX_OK) {
+            return rc;
+        }
+
+    } else {
+        rc = ngx_http_sluice_le_passthrough_encoding(enc, err);
+        if (rc != NGX_OK) {
+            return rc;
+        }
+
+        ngx_http_sluice_le_put_member(ne, "presetName",
+                                      sluice_json_new(a, SLUICE_JSON_NULL));
+    }
+
     ngx_http_sluice_le_put_member(np, "encoding", ne);
 
     return NGX_OK;
@@ -1265,6 +1476,8 @@ ngx_http_sluice_le_apply(void *rec, ngx_http_sluice_res_build_t *b,
     ngx_memcpy(ev->preview_locator, f->locator, sizeof(ev->preview_locator));
     ev->encoding = f->encoding;
     ev->fragment_ms = f->fragment_ms;
+    ngx_memcpy(ev->preset, f->preset, sizeof(ev->preset));
+    ev->stretch = f->stretch;
     ev->input_acl = f->input_acl;
     ev->preview_acl = f->preview_acl;
 }

@@ -15,6 +15,7 @@
 #include "api/ngx_http_sluice_api.h"
 #include "api/ngx_http_sluice_api_resource.h"
 #include "api/ngx_http_sluice_api_streaming_endpoint.h"
+#include "core/ngx_sluice_ladder.h"
 #include "core/ngx_sluice_resource.h"
 #include "core/ngx_sluice_store.h"
 #include "core/ngx_sluice_zone.h"
@@ -97,6 +98,34 @@ static ngx_command_t  ngx_http_sluice_commands[] = {
       offsetof(ngx_http_sluice_main_conf_t, transition_time),
       NULL },
 
+    { ngx_string("sluice_transcoder"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_sluice_main_conf_t, transcode.path),
+      NULL },
+
+    { ngx_string("sluice_transcoder_encoder"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_sluice_main_conf_t, transcode.encoder),
+      NULL },
+
+    { ngx_string("sluice_transcoder_preset"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_sluice_main_conf_t, transcode.preset),
+      NULL },
+
+    { ngx_string("sluice_ladder"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_BLOCK|NGX_CONF_TAKE1,
+      ngx_sluice_ladder_block,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_sluice_main_conf_t, transcode),
+      NULL },
+
     { ngx_string("sluice_api"),
       NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
       ngx_http_sluice_api,
@@ -156,6 +185,7 @@ ngx_http_sluice_create_main_conf(ngx_conf_t *cf)
      *     smcf->data_path = { 0, NULL };
      *     smcf->account = { 0, NULL };
      *     smcf->preview_url = { 0, NULL };
+     *     smcf->transcode = { { 0, NULL }, ... NULL };
      */
 
     smcf->api_keys = NGX_CONF_UNSET_PTR;
@@ -197,9 +227,24 @@ ngx_http_sluice_init_main_conf(ngx_conf_t *cf, void *conf)
     ngx_conf_init_uint_value(smcf->max_events, NGX_HTTP_SLUICE_MAX_EVENTS);
     ngx_conf_init_msec_value(smcf->transition_time, 0);
 
+    if (smcf->transcode.path.len
+        && ngx_conf_full_name(cf->cycle, &smcf->transcode.path, 0) != NGX_OK)
+    {
+        return NGX_CONF_ERROR;
+    }
+
+    if (smcf->transcode.encoder.data == NULL) {
+        ngx_str_set(&smcf->transcode.encoder, "libx264");
+    }
+
+    if (smcf->transcode.preset.data == NULL) {
+        ngx_str_set(&smcf->transcode.preset, "veryfast");
+    }
+
     if (smcf->shm_zone) {
         ctx = smcf->shm_zone->data;
         ctx->data_path = smcf->data_path;
+        ctx->transcode = &smcf->transcode;
     }
 
     return NGX_CONF_OK;

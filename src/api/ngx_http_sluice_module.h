@@ -23,6 +23,7 @@
 #include <ngx_http.h>
 
 #include "core/ngx_sluice.h"
+#include "core/ngx_sluice_ladder.h"
 #include "util/sluice_json.h"
 
 
@@ -39,6 +40,7 @@ typedef struct {
     ngx_str_t                   preview_url;
     ngx_uint_t                  max_events;
     ngx_msec_t                  transition_time;
+    ngx_sluice_transcode_conf_t transcode;      /* live encoding */
 } ngx_http_sluice_main_conf_t;
 
 

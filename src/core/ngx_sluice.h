@@ -53,8 +53,43 @@ typedef enum {
 typedef enum {
     NGX_SLUICE_ENC_NONE = 0,
     NGX_SLUICE_ENC_PASSTHROUGH_BASIC,
-    NGX_SLUICE_ENC_PASSTHROUGH_STANDARD
+    NGX_SLUICE_ENC_PASSTHROUGH_STANDARD,
+    NGX_SLUICE_ENC_STANDARD,                /* live encoding, 720p */
+    NGX_SLUICE_ENC_PREMIUM_1080P            /* live encoding, 1080p */
 } ngx_sluice_encoding_e;
+
+#define ngx_sluice_encoding_live(e)                                          \
+    ((e) == NGX_SLUICE_ENC_STANDARD || (e) == NGX_SLUICE_ENC_PREMIUM_1080P)
+
+
+typedef enum {
+    NGX_SLUICE_STRETCH_NONE = 0,
+    NGX_SLUICE_STRETCH_AUTOSIZE,
+    NGX_SLUICE_STRETCH_AUTOFIT
+} ngx_sluice_stretch_e;
+
+
+#define NGX_SLUICE_PRESET_LEN      32   /* presetName of a ladder */
+#define NGX_SLUICE_XKEY_LEN        32   /* hex of the transcoder's key */
+
+
+/*
+ * The transcoder of a live encoding event (ngx_rtmp_sluice_transcode.c):
+ * run by the worker holding the contribution feed; its layers publish
+ * back with the key.  Status as the transcoder last reported it.
+ */
+typedef struct {
+    ngx_pid_t                   owner;          /* worker of the feed, 0 */
+    ngx_pid_t                   pid;            /* the transcoder, 0 */
+    u_char                      key[NGX_SLUICE_XKEY_LEN + 1];
+    ngx_uint_t                  starts;         /* spawned, this feed */
+    ngx_uint_t                  layers;         /* video layers */
+    ngx_uint_t                  fps100;         /* frames/s x 100 */
+    int64_t                     lag_ms;
+    ngx_uint_t                  dropped;        /* GOPs skipped */
+    ngx_uint_t                  skipped;        /* by the worker */
+    uint64_t                    updated_ms;     /* wall clock */
+} ngx_sluice_transcode_t;
 
 
 /* one entry of an IP allow-list (accessControl.ip.allow) */
@@ -151,7 +186,13 @@ typedef struct {
     ngx_sluice_ip_acl_t         input_acl;
     ngx_sluice_ip_acl_t         preview_acl;
 
-    ngx_msec_t                  fragment_ms;    /* keyFrameIntervalDuration */
+    ngx_msec_t                  fragment_ms;    /* keyFrameIntervalDuration,
+                                                   keyFrameInterval */
+
+    /* live encoding: the ladder's presetName, stretchMode */
+    u_char                      preset[NGX_SLUICE_PRESET_LEN + 1];
+    ngx_uint_t                  stretch;        /* ngx_sluice_stretch_e */
+    ngx_sluice_transcode_t      transcode;
 
     uint32_t                    generation;     /* bumped by every start */
     int64_t                     ts_offset;      /* input ms -> timeline ms */
@@ -242,6 +283,9 @@ typedef struct {
     ngx_sluice_shctx_t         *sh;
     ngx_slab_pool_t            *shpool;
     ngx_str_t                   data_path;      /* absolute, no trailing / */
+
+    /* live encoding: sluice_transcoder* and sluice_ladder (http main) */
+    struct ngx_sluice_transcode_conf_s  *transcode;
 } ngx_sluice_zone_ctx_t;
 
 

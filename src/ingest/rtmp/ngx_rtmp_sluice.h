@@ -101,6 +101,10 @@ typedef struct {
     unsigned                    reconnect:1;    /* the stream has data */
     unsigned                    stopped:1;      /* event gone or stopped */
 
+    /* live encoding: the contribution feed, or a layer of its transcoder */
+    unsigned                    source:1;
+    unsigned                    layer:1;
+
     u_char                      event_id[NGX_SLUICE_ID_LEN + 1];
     u_char                      event_name[NGX_SLUICE_NAME_LEN + 1];
     uint32_t                    generation;
@@ -128,6 +132,12 @@ typedef struct {
 
     ngx_rtmp_sluice_track_t     video;
     ngx_rtmp_sluice_track_t     audio;
+
+    /* the publish's "sluice_key=" (a layer), "" */
+    u_char                      xkey[NGX_SLUICE_XKEY_LEN + 1];
+
+    /* the source's transcoder (ngx_rtmp_sluice_transcode.c) */
+    struct ngx_rtmp_sluice_xc_s  *xc;
 } ngx_rtmp_sluice_ctx_t;
 
 

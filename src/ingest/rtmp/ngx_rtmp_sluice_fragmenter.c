@@ -84,8 +84,8 @@ static ngx_int_t ngx_rtmp_sluice_audio_config(ngx_rtmp_sluice_ctx_t *ctx,
     ngx_rtmp_sluice_track_t *t, const uint8_t *p, size_t len);
 static ngx_int_t ngx_rtmp_sluice_config_changed(ngx_rtmp_sluice_ctx_t *ctx,
     ngx_rtmp_sluice_track_t *t, sluice_track_info_t *info);
-static ngx_int_t ngx_rtmp_sluice_timeline(ngx_rtmp_sluice_ctx_t *ctx,
-    ngx_rtmp_sluice_track_t *t, uint32_t ts, int64_t *out);
+static ngx_int_t ngx_rtmp_sluice_layer_time(ngx_rtmp_sluice_ctx_t *ctx,
+    ngx_rtmp_sluice_track_t *t, int64_t ts64, int64_t gap, int64_t *out);
 static int64_t ngx_rtmp_sluice_unwrap(ngx_rtmp_sluice_ctx_t *ctx,
     ngx_rtmp_sluice_track_t *t, uint32_t ts);
 static void ngx_rtmp_sluice_reconnected(ngx_rtmp_sluice_ctx_t *ctx,
@@ -409,7 +409,7 @@ ngx_rtmp_sluice_config_changed(ngx_rtmp_sluice_ctx_t *ctx,
  * reconnects behind the stored end and jumps.
  */
 
-static ngx_int_t
+ngx_int_t
 ngx_rtmp_sluice_timeline(ngx_rtmp_sluice_ctx_t *ctx,
     ngx_rtmp_sluice_track_t *t, uint32_t ts, int64_t *out)
 {
@@ -418,6 +418,10 @@ ngx_rtmp_sluice_timeline(ngx_rtmp_sluice_ctx_t *ctx,
 
     ts64 = ngx_rtmp_sluice_unwrap(ctx, t, ts);
     gap = NGX_RTMP_SLUICE_MAX_GAP + 2 * (int64_t) ctx->fragment_ms;
+
+    if (ctx->layer) {
+        return ngx_rtmp_sluice_layer_time(ctx, t, ts64, gap, out);
+    }
 
     if (!ctx->offset_checked) {
         ctx->offset_checked = 1;
@@ -451,6 +455,57 @@ ngx_rtmp_sluice_timeline(ngx_rtmp_sluice_ctx_t *ctx,
 
     t->ts_started = 1;
     t->last_ts32 = ts;
+    t->last_ts64 = ts64;
+    t->last_t = tl;
+
+    *out = tl;
+
+    return NGX_OK;
+}
+
+
+/*
+ * A layer of the event's transcoder: its timestamps are the timeline
+ * (the transcoder keeps the contribution feed's), never moved; a gap (the
+ * transcoder restarted, or skipped a GOP while behind) or a reconnect
+ * marks a discontinuity; backward steps are clamped.
+ */
+
+static ngx_int_t
+ngx_rtmp_sluice_layer_time(ngx_rtmp_sluice_ctx_t *ctx,
+    ngx_rtmp_sluice_track_t *t, int64_t ts64, int64_t gap, int64_t *out)
+{
+    int64_t  tl, d;
+
+    if (!ctx->offset_checked) {
+        ctx->offset_checked = 1;
+
+        if (ctx->reconnect) {
+            ctx->video.disc = 1;
+            ctx->audio.disc = 1;
+        }
+    }
+
+    tl = ts64;
+
+    if (t->ts_started) {
+        d = tl - t->last_t;
+
+        if (d > gap) {
+            ctx->video.disc = 1;
+            ctx->audio.disc = 1;
+
+        } else if (d < 0) {
+            tl = t->last_t;
+        }
+    }
+
+    if (tl < 0) {
+        tl = 0;
+    }
+
+    t->ts_started = 1;
+    t->last_ts32 = (uint32_t) ts64;
     t->last_ts64 = ts64;
     t->last_t = tl;
 

@@ -23,6 +23,13 @@ ngx_int_t ngx_rtmp_sluice_video(ngx_rtmp_sluice_ctx_t *ctx,
 ngx_int_t ngx_rtmp_sluice_audio(ngx_rtmp_sluice_ctx_t *ctx,
     uint32_t timestamp, u_char *p, size_t len);
 
+/*
+ * Input milliseconds of a track -> timeline milliseconds (wraps,
+ * reconnects, jumps); a transcoder's layer keeps its timestamps
+ */
+ngx_int_t ngx_rtmp_sluice_timeline(ngx_rtmp_sluice_ctx_t *ctx,
+    ngx_rtmp_sluice_track_t *t, uint32_t ts, int64_t *out);
+
 /* write what is pending, mark the tracks IDLE */
 void ngx_rtmp_sluice_finish(ngx_rtmp_sluice_ctx_t *ctx);
 

@@ -26,6 +26,7 @@
 #include "ingest/rtmp/ngx_rtmp_sluice_fragmenter.h"
 #include "ingest/rtmp/ngx_rtmp_sluice_batch.h"
 #include "ingest/rtmp/ngx_rtmp_sluice_meta.h"
+#include "ingest/rtmp/ngx_rtmp_sluice_transcode.h"
 #include "core/ngx_sluice_index.h"
 #include "core/ngx_sluice_zone.h"
 
@@ -54,6 +55,8 @@ static ngx_rtmp_sluice_ctx_t *ngx_rtmp_sluice_get_ctx(ngx_rtmp_session_t *s);
 static void ngx_rtmp_sluice_cleanup(void *data);
 static ngx_int_t ngx_rtmp_sluice_parse_path(ngx_rtmp_sluice_ctx_t *ctx,
     ngx_rtmp_publish_t *v, ngx_str_t *token);
+static void ngx_rtmp_sluice_publish_key(ngx_rtmp_sluice_ctx_t *ctx,
+    ngx_rtmp_publish_t *v);
 static ngx_uint_t ngx_rtmp_sluice_fresh_timeline(ngx_sluice_event_t *ev);
 static ngx_int_t ngx_rtmp_sluice_attach(ngx_rtmp_session_t *s,
     ngx_rtmp_sluice_ctx_t *ctx, ngx_str_t *token);
@@ -281,6 +284,7 @@ ngx_rtmp_sluice_cleanup(void *data)
         ngx_rtmp_sluice_finish(ctx);
     }
 
+    ngx_rtmp_sluice_transcode_stop(ctx);
     ngx_rtmp_sluice_free(ctx);
 }
 
@@ -330,6 +334,8 @@ ngx_rtmp_sluice_publish(ngx_rtmp_session_t *s, ngx_rtmp_publish_t *v)
                       "name in \"%V/%s\"", &s->app, v->name);
         return NGX_ERROR;
     }
+
+    ngx_rtmp_sluice_publish_key(ctx, v);
 
     ctx->ring = sacf->ring;
     ctx->max_fragment = sacf->max_fragment;
@@ -427,6 +433,38 @@ ngx_rtmp_sluice_parse_path(ngx_rtmp_sluice_ctx_t *ctx, ngx_rtmp_publish_t *v,
 }
 
 
+/* "sluice_key={hex}" of the publish's query string: a transcoder's layer */
+
+static void
+ngx_rtmp_sluice_publish_key(ngx_rtmp_sluice_ctx_t *ctx,
+    ngx_rtmp_publish_t *v)
+{
+    u_char  *p, *last, *end;
+
+    ctx->xkey[0] = '\0';
+
+    p = v->args;
+    last = p + ngx_strlen(p);
+
+    while (p < last) {
+        end = ngx_strlchr(p, last, '&');
+        if (end == NULL) {
+            end = last;
+        }
+
+        if (end - p > 11 && ngx_strncmp(p, "sluice_key=", 11) == 0
+            && end - p - 11 <= NGX_SLUICE_XKEY_LEN)
+        {
+            ngx_memcpy(ctx->xkey, p + 11, end - p - 11);
+            ctx->xkey[end - p - 11] = '\0';
+            return;
+        }
+
+        p = end + 1;
+    }
+}
+
+
 /* no track of the event has data yet */
 
 static ngx_uint_t
@@ -509,6 +547,8 @@ static const char *
 ngx_rtmp_sluice_admit(ngx_rtmp_session_t *s, ngx_rtmp_sluice_ctx_t *ctx,
     ngx_sluice_event_t *ev)
 {
+    const char  *reason;
+
     if (ev == NULL) {
         return "unknown access token";
     }
@@ -532,7 +572,13 @@ ngx_rtmp_sluice_admit(ngx_rtmp_session_t *s, ngx_rtmp_sluice_ctx_t *ctx,
     ctx->stored_end = 0;
     ctx->reconnect = 0;
 
-    return ngx_rtmp_sluice_stored_end(ctx, ev);
+    reason = ngx_rtmp_sluice_stored_end(ctx, ev);
+
+    if (reason == NULL && ngx_sluice_encoding_live(ev->encoding)) {
+        reason = ngx_rtmp_sluice_transcode_admit(ctx, ev);
+    }
+
+    return reason;
 }
 
 
@@ -642,6 +688,7 @@ ngx_rtmp_sluice_close_stream(ngx_rtmp_session_t *s,
 
         ngx_rtmp_sluice_batch_stop(ctx);
         ngx_rtmp_sluice_finish(ctx);
+        ngx_rtmp_sluice_transcode_stop(ctx);
     }
 
     return next_close_stream(s, v);
@@ -701,6 +748,11 @@ ngx_rtmp_sluice_av(ngx_rtmp_session_t *s, ngx_rtmp_header_t *h,
 
     for (cl = in; cl; cl = cl->next) {
         p = ngx_cpymem(p, cl->buf->pos, cl->buf->last - cl->buf->pos);
+    }
+
+    if (ctx->source) {
+        return ngx_rtmp_sluice_transcode_av(ctx, h->type, h->timestamp,
+                                            ctx->msg, len);
     }
 
     if (h->type == NGX_RTMP_MSG_VIDEO) {

@@ -1,0 +1,44 @@
+
+/*
+ * Copyright (C) 2026, The Sluice authors.
+ *
+ * ngx_rtmp_sluice_transcode.c: live encoding.  The worker holding the
+ * contribution feed of a live encoding event runs the event's transcoder
+ * (sluice_transcoder), feeds it the stream as FLV on its stdin, reads its
+ * status lines, restarts it when it dies; the transcoder publishes its
+ * layers back as streams "sluice-v{n}" and "sluice-a{n}" with the
+ * event's key, and they are fragmented like any pass-through rendition.
+ */
+
+
+#ifndef _NGX_RTMP_SLUICE_TRANSCODE_H_INCLUDED_
+#define _NGX_RTMP_SLUICE_TRANSCODE_H_INCLUDED_
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+
+#include "ingest/rtmp/ngx_rtmp_sluice.h"
+
+
+/* streams of the transcoder's layers begin with this */
+#define NGX_RTMP_SLUICE_LAYER_PREFIX  "sluice-"
+
+
+/*
+ * At publish to a live encoding event (zone mutex held): admits the
+ * contribution feed (one at a time) or a layer with the event's key;
+ * NULL, or why the publisher is refused.
+ */
+const char *ngx_rtmp_sluice_transcode_admit(ngx_rtmp_sluice_ctx_t *ctx,
+    ngx_sluice_event_t *ev);
+
+/* one audio or video message of the contribution feed */
+ngx_int_t ngx_rtmp_sluice_transcode_av(ngx_rtmp_sluice_ctx_t *ctx,
+    ngx_uint_t type, uint32_t timestamp, u_char *p, size_t len);
+
+/* the feed ends: the transcoder gets EOF, finishes and exits */
+void ngx_rtmp_sluice_transcode_stop(ngx_rtmp_sluice_ctx_t *ctx);
+
+
+#endif /* _NGX_RTMP_SLUICE_TRANSCODE_H_INCLUDED_ */
