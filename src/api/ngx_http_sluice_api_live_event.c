@@ -64,9 +64,9 @@ static size_t ngx_http_sluice_le_new_locator(u_char *id);
 static ngx_uint_t ngx_http_sluice_le_live(sluice_json_t *props);
 static ngx_int_t ngx_http_sluice_le_passthrough_encoding(sluice_json_t *enc,
     ngx_http_sluice_res_err_t *err);
-static ngx_int_t ngx_http_sluice_le_build_live_encoding(sluice_alloc_t *a,
-    sluice_json_t *enc, sluice_json_t *oldp, sluice_json_t *ne,
-    ngx_http_sluice_le_fields_t *f, ngx_http_sluice_res_err_t *err);
+static ngx_int_t ngx_http_sluice_le_build_live_encoding(
+    ngx_http_sluice_res_build_t *b, sluice_json_t *enc, sluice_json_t *oldp,
+    sluice_json_t *ne, ngx_http_sluice_le_fields_t *f);
 
 
 static ngx_http_sluice_action_t  ngx_http_sluice_le_actions[] = {
@@ -928,23 +928,32 @@ ngx_http_sluice_le_passthrough_encoding(sluice_json_t *enc,
 /* presetName, keyFrameInterval and stretchMode of a live encoding event */
 
 static ngx_int_t
-ngx_http_sluice_le_build_live_encoding(sluice_alloc_t *a, sluice_json_t *enc,
-    sluice_json_t *oldp, sluice_json_t *ne, ngx_http_sluice_le_fields_t *f,
-    ngx_http_sluice_res_err_t *err)
+ngx_http_sluice_le_build_live_encoding(ngx_http_sluice_res_build_t *b,
+    sluice_json_t *enc, sluice_json_t *oldp, sluice_json_t *ne,
+    ngx_http_sluice_le_fields_t *f)
 {
     char                          dur[SLUICE_ISO8601_DURATION_LEN];
     size_t                        len;
     u_char                       *name;
     uint64_t                      ms;
+    ngx_str_t                     lname;
     ngx_uint_t                    i;
     sluice_json_t                *v, *old;
+    sluice_alloc_t               *a;
+    ngx_http_sluice_res_err_t    *err;
     const ngx_sluice_ladder_t    *ld;
-    ngx_http_sluice_main_conf_t  *smcf;
+    ngx_sluice_transcode_conf_t  *tc;
 
-    smcf = ngx_http_cycle_get_module_main_conf(ngx_cycle,
-                                               ngx_http_sluice_module);
+    a = b->a;
+    err = &b->err;
+    tc = b->zctx ? b->zctx->transcode : NULL;
 
-    if (smcf == NULL || smcf->transcode.path.len == 0) {
+    /*
+     * a stored event loads whatever nginx.conf says now (its publisher
+     * is refused with the reason while the configuration lacks it)
+     */
+
+    if (!b->load && (tc == NULL || tc->path.len == 0)) {
         ngx_http_sluice_le_bad("live encoding (encodingType %s) needs "
                                "\"sluice_transcoder\" in nginx.conf; this "
                                "server has none.",
@@ -970,9 +979,16 @@ ngx_http_sluice_le_build_live_encoding(sluice_alloc_t *a, sluice_json_t *enc,
         len = v->str.len;
     }
 
-    ld = ngx_sluice_ladder_find(&smcf->transcode, name, len);
+    ld = ngx_sluice_ladder_find(tc, name, len);
 
-    if (ld == NULL) {
+    if (ld) {
+        lname = ld->name;
+
+    } else if (b->load) {
+        lname.data = name;
+        lname.len = ngx_min(len, NGX_SLUICE_PRESET_LEN);
+
+    } else {
         ngx_http_sluice_le_bad("properties.encoding.presetName '%*s' is not "
                                "a ladder: Default720p, Default1080p or a "
                                "sluice_ladder of nginx.conf.", (int) len,
@@ -980,14 +996,14 @@ ngx_http_sluice_le_build_live_encoding(sluice_alloc_t *a, sluice_json_t *enc,
     }
 
     if ((f->encoding == NGX_SLUICE_ENC_STANDARD
-         && ld->name.len == 12
-         && ngx_strncmp(ld->name.data, "Default1080p", 12) == 0)
+         && lname.len == 12
+         && ngx_strncmp(lname.data, "Default1080p", 12) == 0)
         || (f->encoding == NGX_SLUICE_ENC_PREMIUM_1080P
-            && ld->name.len == 11
-            && ngx_strncmp(ld->name.data, "Default720p", 11) == 0))
+            && lname.len == 11
+            && ngx_strncmp(lname.data, "Default720p", 11) == 0))
     {
         ngx_http_sluice_le_bad("presetName %V goes with encodingType %s.",
-                               &ld->name,
+                               &lname,
                                f->encoding == NGX_SLUICE_ENC_STANDARD
                                ? "Premium1080p" : "Standard");
     }
@@ -995,16 +1011,16 @@ ngx_http_sluice_le_build_live_encoding(sluice_alloc_t *a, sluice_json_t *enc,
     old = sluice_json_get(sluice_json_get(oldp, "encoding"), "presetName");
 
     if (old && old->type == SLUICE_JSON_STRING
-        && !(old->str.len == ld->name.len
-             && ngx_strncasecmp((u_char *) old->str.data, ld->name.data,
-                                ld->name.len) == 0))
+        && !(old->str.len == lname.len
+             && ngx_strncasecmp((u_char *) old->str.data, lname.data,
+                                lname.len) == 0))
     {
         ngx_http_sluice_le_bad("properties.encoding.presetName cannot be "
                                "changed.");
     }
 
-    ngx_memcpy(f->preset, ld->name.data, ld->name.len);
-    f->preset[ld->name.len] = '\0';
+    ngx_memcpy(f->preset, lname.data, lname.len);
+    f->preset[lname.len] = '\0';
 
     /* keyFrameInterval: the GOP and fragment of every layer */
 
@@ -1050,7 +1066,7 @@ ngx_http_sluice_le_build_live_encoding(sluice_alloc_t *a, sluice_json_t *enc,
     }
 
     ngx_http_sluice_le_put_member(ne, "presetName",
-        sluice_json_new_string(a, ld->name.data, ld->name.len));
+        sluice_json_new_string(a, lname.data, lname.len));
     ngx_http_sluice_le_put_member(ne, "keyFrameInterval",
         sluice_json_new_string(a, (uint8_t *) dur,
                                sluice_iso8601_duration_format(ms, dur)));
@@ -1062,14 +1078,19 @@ ngx_http_sluice_le_build_live_encoding(sluice_alloc_t *a, sluice_json_t *enc,
 
 
 static ngx_int_t
-ngx_http_sluice_le_build_encoding(sluice_alloc_t *a, sluice_json_t *props,
-    sluice_json_t *oldp, sluice_json_t *np, ngx_http_sluice_le_fields_t *f,
-    ngx_http_sluice_res_err_t *err)
+ngx_http_sluice_le_build_encoding(ngx_http_sluice_res_build_t *b,
+    sluice_json_t *props, sluice_json_t *oldp, sluice_json_t *np,
+    ngx_http_sluice_le_fields_t *f)
 {
-    size_t          len;
-    ngx_int_t       rc;
-    ngx_uint_t      i;
-    sluice_json_t  *enc, *v, *old, *ne;
+    size_t                      len;
+    ngx_int_t                   rc;
+    ngx_uint_t                  i;
+    sluice_json_t              *enc, *v, *old, *ne;
+    sluice_alloc_t             *a;
+    ngx_http_sluice_res_err_t  *err;
+
+    a = b->a;
+    err = &b->err;
 
     enc = sluice_json_get(props, "encoding");
 
@@ -1125,7 +1146,7 @@ ngx_http_sluice_le_build_encoding(sluice_alloc_t *a, sluice_json_t *props,
         sluice_json_new_cstring(a, ngx_http_sluice_le_encodings[f->encoding]));
 
     if (ngx_sluice_encoding_live(f->encoding)) {
-        rc = ngx_http_sluice_le_build_live_encoding(a, enc, oldp, ne, f, err);
+        rc = ngx_http_sluice_le_build_live_encoding(b, enc, oldp, ne, f);
         if (rc != NGX_OK) {
             return rc;
         }
@@ -1359,7 +1380,7 @@ ngx_http_sluice_le_build(ngx_http_sluice_res_build_t *b)
         return rc;
     }
 
-    rc = ngx_http_sluice_le_build_encoding(a, props, oldp, np, f, err);
+    rc = ngx_http_sluice_le_build_encoding(b, props, oldp, np, f);
     if (rc != NGX_OK) {
         return rc;
     }
