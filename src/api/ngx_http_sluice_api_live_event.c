@@ -69,6 +69,20 @@ static ngx_int_t ngx_http_sluice_le_build_live_encoding(
     sluice_json_t *ne, ngx_http_sluice_le_fields_t *f);
 
 
+/* the POST actions that change nothing */
+
+static ngx_int_t
+ngx_http_sluice_le_post(ngx_http_request_t *r, ngx_http_sluice_api_ctx_t *ctx)
+{
+    if (ngx_http_sluice_seg_is(&ctx->action, "getStatus")) {
+        return ngx_http_sluice_le_status(r, ctx);
+    }
+
+    return ngx_http_sluice_api_error(r, NGX_HTTP_NOT_FOUND, "NotFound",
+               "Unknown live event action '%V'.", &ctx->action);
+}
+
+
 static ngx_http_sluice_action_t  ngx_http_sluice_le_actions[] = {
 
     { ngx_string("allocate"), NGX_SLUICE_OP_ALLOCATE,
@@ -1779,4 +1793,5 @@ ngx_http_sluice_rt_t  ngx_http_sluice_rt_live_event = {
     .render = ngx_http_sluice_le_render,
     .act_body = ngx_http_sluice_le_act_body,
     .acting = ngx_http_sluice_le_acting,
+    .post = ngx_http_sluice_le_post,
 };

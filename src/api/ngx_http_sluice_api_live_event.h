@@ -15,10 +15,16 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 
+#include "api/ngx_http_sluice_api.h"
 #include "api/ngx_http_sluice_api_resource.h"
 
 
 extern ngx_http_sluice_rt_t  ngx_http_sluice_rt_live_event;
+
+
+/* POST liveEvents/{name}/getStatus (ngx_http_sluice_api_live_event_status.c) */
+ngx_int_t ngx_http_sluice_le_status(ngx_http_request_t *r,
+    ngx_http_sluice_api_ctx_t *ctx);
 
 
 #endif /* _NGX_HTTP_SLUICE_API_LIVE_EVENT_H_INCLUDED_ */

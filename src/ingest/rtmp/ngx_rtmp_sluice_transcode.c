@@ -1197,6 +1197,13 @@ ngx_rtmp_sluice_xc_status(ngx_rtmp_sluice_xc_t *xc, ngx_uint_t owner_gone)
     if (ev && ev->transcode.owner == ngx_pid) {
         ev->transcode.pid = xc->pid;
 
+        if (xc->pid == 0) {
+            /* what it said is no more */
+            ev->transcode.layers = 0;
+            ev->transcode.fps100 = 0;
+            ev->transcode.lag_ms = -1;
+        }
+
         if (xc->pid && !owner_gone) {
             ev->transcode.starts++;
         }
