@@ -34,6 +34,7 @@ my %rank = (
     'util'            => 0,
     'media'           => 1,     # sluice_media.h, buf, url
     'media/codec'     => 2,
+    'media/transcode' => 2,     # encoding ladder rules (sluice-transcoder)
     'media/container' => 3,
     'media/manifest'  => 4,
     'media/crypto'    => 4,     # above container: its box writers
