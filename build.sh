@@ -27,6 +27,7 @@
 #   build/objs/nginx                   nginx binary  (SLUICE_NGINX)
 #   build/objs/ngx_rtmp_module.so      nginx-rtmp-module
 #   build/objs/ngx_http_sluice_module.so   Sluice   (SLUICE_MODULES_DIR)
+#   build/transcoder/sluice-transcoder live encoder (SLUICE_TRANSCODER)
 
 set -euo pipefail
 
@@ -84,6 +85,7 @@ set_variant() {
     OBJS="$BUILD_DIR/objs"
     export SLUICE_NGINX="$OBJS/nginx"
     export SLUICE_MODULES_DIR="$OBJS"
+    export SLUICE_TRANSCODER="$BUILD_DIR/transcoder/sluice-transcoder"
     export SLUICE_SANITIZE="$SANITIZE"
     export SLUICE_ROOT="$ROOT"
 
@@ -278,10 +280,65 @@ cmd_build() {
         || die "nginx build failed"
     (cd "$NGINX_SRC" && make -s -j"$(nproc)" -f "$OBJS/Makefile" modules) \
         || die "module build failed"
+    build_transcoder
 
     exec 9>&-
     verify_modules
     log "built ${SLUICE_NGINX#"$ROOT"/} and modules in ${OBJS#"$ROOT"/}"
+}
+
+
+# --- the live encoder (src/transcoder/) ------------------------------------
+
+# sluice-transcoder: its own program (never inside nginx), src/transcoder/
+# and the pure sources of src/media, src/util it uses, linked with FFmpeg's
+# libraries (Debian's -dev packages, in APT_PACKAGES).  An object is
+# compiled again when its source, any header or the flags changed.
+TRANSCODER_LIB_SRCS="src/media/transcode/sluice_ladder.c"
+TRANSCODER_LIBS="libavformat libavcodec libswscale libswresample libavutil"
+
+build_transcoder() {
+    local dir="$BUILD_DIR/transcoder" bin c o newest_h objs=() flags relink=0
+    local ff_cflags ff_libs
+
+    bin="$dir/sluice-transcoder"
+    mkdir -p "$dir/obj"
+    ff_cflags="$(pkg-config --cflags $TRANSCODER_LIBS)" \
+        || die "transcoder: pkg-config cannot find FFmpeg's libraries"
+    ff_libs="$(pkg-config --libs $TRANSCODER_LIBS)"
+    flags="-std=gnu99 -O2 -g -Wall -Wextra -Wpointer-arith"
+    flags="$flags -Wno-unused-parameter -Werror -pthread $CC_OPT"
+
+    if [ "$(cat "$dir/.flags" 2>/dev/null)" != "$flags $ff_cflags" ]; then
+        rm -f "$dir"/obj/*.o
+        echo "$flags $ff_cflags" >"$dir/.flags"
+    fi
+
+    newest_h=yes
+    if [ -f "$dir/.stamp" ]; then
+        newest_h="$(find "$ROOT/src" -name '*.h' -newer "$dir/.stamp" \
+                    | head -1)"
+    fi
+
+    for c in $TRANSCODER_LIB_SRCS $(cd "$ROOT" && ls src/transcoder/*.c); do
+        o="$dir/obj/$(basename "$c" .c).o"
+        if [ -n "$newest_h" ] || [ ! -f "$o" ] || [ "$ROOT/$c" -nt "$o" ]
+        then
+            # shellcheck disable=SC2086
+            gcc $flags $ff_cflags -I"$ROOT/src" -c "$ROOT/$c" -o "$o" \
+                || die "transcoder: compiling $c failed"
+            relink=1
+        fi
+        objs+=("$o")
+    done
+
+    if [ "$relink" = 1 ] || [ ! -x "$bin" ]; then
+        # shellcheck disable=SC2086
+        gcc -pthread $LD_OPT "${objs[@]}" $ff_libs -o "$bin.tmp" \
+            || die "transcoder: linking failed"
+        mv "$bin.tmp" "$bin"
+    fi
+    touch "$dir/.stamp"
 }
 
 
@@ -840,6 +897,7 @@ EOF
 cmd_env() {
     printf 'export SLUICE_NGINX=%q\n' "$SLUICE_NGINX"
     printf 'export SLUICE_MODULES_DIR=%q\n' "$SLUICE_MODULES_DIR"
+    printf 'export SLUICE_TRANSCODER=%q\n' "$SLUICE_TRANSCODER"
     printf 'export SLUICE_SANITIZE=%q\n' "$SLUICE_SANITIZE"
     printf 'export SLUICE_ROOT=%q\n' "$SLUICE_ROOT"
 }

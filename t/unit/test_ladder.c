@@ -207,6 +207,33 @@ test_fps(void)
 
 
 static void
+snap(uint32_t num, uint32_t den, uint32_t enum_, uint32_t eden)
+{
+    sluice_ladder_snap_fps(&num, &den);
+    SL_CHECK_UEQ(num, enum_);
+    SL_CHECK_UEQ(den, eden);
+}
+
+
+static void
+test_snap(void)
+{
+    snap(30, 1, 30, 1);
+    snap(7000, 233, 30, 1);                 /* 8 frames over 233 ms */
+    snap(7000, 234, 30000, 1001);           /* 29.91 */
+    snap(29000, 1000, 29000, 1000);         /* 29: nothing near */
+    snap(2997, 100, 30000, 1001);           /* FLV metadata 29.97 */
+    snap(5994, 100, 60000, 1001);
+    snap(7000, 117, 60000, 1001);           /* 59.83 */
+    snap(7000, 116, 60, 1);                 /* 60.34 */
+    snap(50, 1, 50, 1);
+    snap(2500, 100, 25, 1);
+    snap(15, 1, 15, 1);
+    snap(0, 0, 0, 0);
+}
+
+
+static void
 test_stretch(void)
 {
     sluice_ladder_input_t  in;
@@ -408,6 +435,7 @@ main(void)
     SL_RUN(test_default1080p);
     SL_RUN(test_tiny_input);
     SL_RUN(test_fps);
+    SL_RUN(test_snap);
     SL_RUN(test_stretch);
     SL_RUN(test_cadence);
     SL_RUN(test_parse);

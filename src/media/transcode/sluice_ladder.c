@@ -187,6 +187,42 @@ sluice_ladder_even(uint64_t v, uint32_t max)
 }
 
 
+void
+sluice_ladder_snap_fps(uint32_t *num, uint32_t *den)
+{
+    size_t  i, best;
+    double  fps, d, best_d;
+
+    static const uint32_t  rates[][2] = {
+        { 24000, 1001 }, { 24, 1 }, { 25, 1 }, { 30000, 1001 }, { 30, 1 },
+        { 48, 1 }, { 50, 1 }, { 60000, 1001 }, { 60, 1 }
+    };
+
+    if (*num == 0 || *den == 0) {
+        return;
+    }
+
+    fps = (double) *num / *den;
+    best = 0;
+    best_d = 1.0;
+
+    for (i = 0; i < sizeof(rates) / sizeof(rates[0]); i++) {
+        d = fps * rates[i][1] / rates[i][0] - 1.0;
+        d = d < 0 ? -d : d;
+
+        if (d < best_d) {
+            best_d = d;
+            best = i;
+        }
+    }
+
+    if (best_d <= 0.01) {
+        *num = rates[best][0];
+        *den = rates[best][1];
+    }
+}
+
+
 uint32_t
 sluice_ladder_frame_step(uint32_t fps_num, uint32_t fps_den, uint32_t max_fps)
 {

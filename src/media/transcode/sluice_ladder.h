@@ -124,6 +124,13 @@ size_t sluice_ladder_compute(const sluice_ladder_conf_t *conf, size_t n,
 void sluice_ladder_geometry(sluice_ladder_layer_t *l, uint32_t w, uint32_t h,
     sluice_stretch_e stretch, const sluice_ladder_input_t *in);
 
+/*
+ * A frame rate declared (FLV metadata) or measured (millisecond times)
+ * is snapped to the nearest usual rate (23.976, 24, 25, 29.97, 30, 48,
+ * 50, 59.94, 60) when within 1% of it; else it stays as it is.
+ */
+void sluice_ladder_snap_fps(uint32_t *num, uint32_t *den);
+
 /* how many input frames make one output frame: 1, or 2 for 60 -> 30... */
 uint32_t sluice_ladder_frame_step(uint32_t fps_num, uint32_t fps_den,
     uint32_t max_fps);
