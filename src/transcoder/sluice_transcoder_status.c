@@ -9,7 +9,7 @@
  *   progress frames=N fps=F lag_ms=L dropped=D layers=K  (every 2 s)
  *
  * frames: frames encoded on the top layer; fps: their rate over the last
- * 2 s; lag_ms: how far, in timeline milliseconds, the newest frame
+ * 2 s (a last line at the end, with the final counts); lag_ms: how far, in timeline milliseconds, the newest frame
  * encoded (on the slowest layer) is behind the newest input frame read;
  * dropped: input video frames skipped to catch up; layers: video layers.
  * stderr: human-readable lines "sluice-transcoder: ...", warnings about
@@ -267,7 +267,14 @@ sluice_tc_status_thread(void *arg)
     last = sluice_tc_now_ms();
     stop_at = 0;
 
-    while (!sluice_tc_load(&sluice_tc_status_quit)) {
+    for ( ;; ) {
+        if (sluice_tc_load(&sluice_tc_status_quit)) {
+            /* the last line: the whole run's counts */
+            now = sluice_tc_now_ms();
+            sluice_tc_status_print(tc, &frames, now > last ? now - last : 1);
+            break;
+        }
+
         ts.tv_sec = 0;
         ts.tv_nsec = 100 * 1000000;
         nanosleep(&ts, NULL);

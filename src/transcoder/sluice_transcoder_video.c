@@ -697,7 +697,7 @@ sluice_tc_layer_scale(sluice_tc_layer_t *layer, AVFrame *in)
         layer->sws = sws_getCachedContext(layer->sws, in->width, in->height,
                                           in->format, (int) layer->l.pic_w,
                                           (int) layer->l.pic_h,
-                                          AV_PIX_FMT_YUV420P, SWS_BICUBIC,
+                                          AV_PIX_FMT_YUV420P, SWS_BILINEAR,
                                           NULL, NULL, NULL);
         if (layer->sws == NULL) {
             sluice_tc_warn(SLUICE_TC_LOG_VIDEO_DECODE, "%s: cannot scale"
