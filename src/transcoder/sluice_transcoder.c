@@ -60,7 +60,6 @@ main(int argc, char **argv)
     }
 
     tc = &sluice_tc;
-    tc->newest_in_video = SLUICE_TC_NO_TS;
     tc->newest_in_audio = SLUICE_TC_NO_TS;
     tc->newest_audio_out = SLUICE_TC_NO_TS;
     tc->resume = SLUICE_TC_NO_TS;
@@ -129,6 +128,8 @@ sluice_tc_run(sluice_tc_t *tc)
             if (item->rate.num > 0 && item->rate.den > 0) {
                 tc->in_fps = item->rate;
             }
+
+            sluice_tc_store(&tc->proc_clock, item->clock);
 
             if (!sluice_tc_skip(tc, item->pkt)) {
                 sluice_tc_video_packet(tc, item->pkt);

@@ -46,6 +46,8 @@
 #define SLUICE_TC_LAYER_QUEUE   4
 /* input packets waiting for the main thread: the reader blocks above it */
 #define SLUICE_TC_INPUT_QUEUE   16384
+/* a step of input time larger than this is a jump, not elapsed time */
+#define SLUICE_TC_JUMP_MS       1000
 
 
 /* a FIFO of pointers between threads */
@@ -65,6 +67,7 @@ typedef struct {
     AVPacket                *pkt;           /* NULL: end of input */
     AVCodecParameters       *par;           /* changed, or NULL */
     AVRational               rate;          /* video: FLV metadata's */
+    int64_t                  clock;         /* the reader's clock, ms */
     enum AVMediaType         type;
 } sluice_tc_item_t;
 
@@ -134,8 +137,9 @@ struct sluice_tc_s {
     AVIOContext             *pb;
     sluice_tc_queue_t        input;
     pthread_t                reader;
-    int64_t                  newest_in_video;   /* ms, atomic */
     int64_t                  newest_in_audio;   /* ms, atomic */
+    int64_t                  in_clock;      /* video read, ms, atomic */
+    int64_t                  proc_clock;    /* video taken, ms, atomic */
 
     /* video */
     AVCodecContext          *vdec;
@@ -144,10 +148,10 @@ struct sluice_tc_s {
     size_t                   npending;
     sluice_tc_layer_t        layers[SLUICE_LADDER_MAX_LAYERS];
     size_t                   nlayers;       /* atomic once set */
-    int64_t                  last_video;    /* last frame decided, ms */
+    int64_t                  last_video;    /* last frame taken, atomic */
     uint32_t                 in_kbps;       /* from the metadata, or 0 */
     AVRational               in_fps;        /* from the metadata, or 0 */
-    int64_t                  resume;        /* after a skip, ms, atomic */
+    int64_t                  resume;        /* after a skip or jump, ms */
     int64_t                  dropped;       /* input frames, atomic */
     unsigned                 skipping:1;
 
@@ -214,6 +218,7 @@ typedef enum {
     SLUICE_TC_LOG_VIDEO_BACKWARDS,
     SLUICE_TC_LOG_AUDIO_BACKWARDS,
     SLUICE_TC_LOG_VIDEO_CHANGE,
+    SLUICE_TC_LOG_VIDEO_SIZE,
     SLUICE_TC_LOG_AUDIO_CHANGE,
     SLUICE_TC_LOG_INPUT,
     SLUICE_TC_LOG_LIBAV,

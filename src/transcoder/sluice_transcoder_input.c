@@ -25,9 +25,14 @@
 
 static int sluice_tc_read(void *opaque, uint8_t *buf, int size);
 static void *sluice_tc_reader(void *arg);
-static int sluice_tc_reader_loop(sluice_tc_t *tc, AVCodecParameters **last);
-static int sluice_tc_input_par(AVCodecParameters **last, AVStream *st,
-    AVPacket *pkt, AVCodecParameters **changed);
+static int sluice_tc_reader_loop(sluice_tc_t *tc, AVCodecParameters **seen,
+    AVCodecParameters **sent);
+static void sluice_tc_input_clock(sluice_tc_t *tc, AVPacket *pkt,
+    int64_t *last);
+static int sluice_tc_input_par(AVCodecParameters **seen,
+    AVCodecParameters **sent, AVStream *st, AVPacket *pkt,
+    AVCodecParameters **changed);
+static AVCodecParameters *sluice_tc_par_copy(const AVCodecParameters *par);
 static int sluice_tc_par_same(const AVCodecParameters *a,
     const AVCodecParameters *b);
 
@@ -158,12 +163,14 @@ sluice_tc_reader(void *arg)
     int                   rc;
     char                  err[AV_ERROR_MAX_STRING_SIZE];
     sluice_tc_t          *tc;
-    AVCodecParameters    *last[2];
+    AVCodecParameters    *seen[2], *sent[2];
     const AVInputFormat  *flv;
 
     tc = arg;
-    last[0] = NULL;
-    last[1] = NULL;
+    seen[0] = NULL;
+    seen[1] = NULL;
+    sent[0] = NULL;
+    sent[1] = NULL;
 
     flv = av_find_input_format("flv");
 
@@ -188,17 +195,20 @@ sluice_tc_reader(void *arg)
         goto done;
     }
 
-    rc = sluice_tc_reader_loop(tc, last);
+    rc = sluice_tc_reader_loop(tc, seen, sent);
 
     if (rc < 0 && rc != AVERROR_EOF && rc != AVERROR_EXIT) {
         sluice_tc_error("input: read error: %s",
                         sluice_tc_av_err(rc, err, sizeof(err)));
+        sluice_tc_stop(tc, 1);
     }
 
 done:
 
-    avcodec_parameters_free(&last[0]);
-    avcodec_parameters_free(&last[1]);
+    avcodec_parameters_free(&seen[0]);
+    avcodec_parameters_free(&seen[1]);
+    avcodec_parameters_free(&sent[0]);
+    avcodec_parameters_free(&sent[1]);
 
     /* the main thread finishes what is queued, then ends */
     sluice_tc_queue_close(&tc->input);
@@ -208,14 +218,17 @@ done:
 
 
 static int
-sluice_tc_reader_loop(sluice_tc_t *tc, AVCodecParameters **last)
+sluice_tc_reader_loop(sluice_tc_t *tc, AVCodecParameters **seen,
+    AVCodecParameters **sent)
 {
     int                 rc, video;
-    int64_t             ts, *newest;
+    int64_t             ts, last;
     AVPacket           *pkt;
     AVStream           *st;
     sluice_tc_item_t   *item;
     AVCodecParameters  *par;
+
+    last = SLUICE_TC_NO_TS;
 
     for ( ;; ) {
         pkt = av_packet_alloc();
@@ -255,7 +268,8 @@ sluice_tc_reader_loop(sluice_tc_t *tc, AVCodecParameters **last)
                    : ts;
         pkt->time_base = (AVRational) { 1, 1000 };
 
-        rc = sluice_tc_input_par(&last[video ? 0 : 1], st, pkt, &par);
+        rc = sluice_tc_input_par(&seen[video ? 0 : 1], &sent[video ? 0 : 1],
+                                 st, pkt, &par);
         if (rc < 0) {
             av_packet_free(&pkt);
             return rc;
@@ -273,10 +287,14 @@ sluice_tc_reader_loop(sluice_tc_t *tc, AVCodecParameters **last)
         item->type = video ? AVMEDIA_TYPE_VIDEO : AVMEDIA_TYPE_AUDIO;
         item->rate = st->avg_frame_rate;
 
-        newest = video ? &tc->newest_in_video : &tc->newest_in_audio;
-        if (ts > sluice_tc_load(newest)) {
-            sluice_tc_store(newest, ts);
+        if (video) {
+            sluice_tc_input_clock(tc, pkt, &last);
+
+        } else if (ts > sluice_tc_load(&tc->newest_in_audio)) {
+            sluice_tc_store(&tc->newest_in_audio, ts);
         }
+
+        item->clock = sluice_tc_load(&tc->in_clock);
 
         if (sluice_tc_queue_push(&tc->input, item, SLUICE_TC_INPUT_QUEUE)
             != 0)
@@ -289,14 +307,41 @@ sluice_tc_reader_loop(sluice_tc_t *tc, AVCodecParameters **last)
 
 
 /*
- * *changed: a copy of the stream's parameters (with the sequence header
- * of the packet's NEW_EXTRADATA side data, the flv demuxer's way of
- * giving a later one) when they differ from the last ones passed on.
+ * The reader's clock: input time read, counted from video decoding times
+ * without the jumps (a step back, or forward by more than
+ * SLUICE_TC_JUMP_MS), so that a jump in the input's times is not taken
+ * for lag (sluice_tc_lag()).
+ */
+
+static void
+sluice_tc_input_clock(sluice_tc_t *tc, AVPacket *pkt, int64_t *last)
+{
+    int64_t  d;
+
+    if (*last != SLUICE_TC_NO_TS) {
+        d = pkt->dts - *last;
+
+        if (d > 0 && d <= SLUICE_TC_JUMP_MS) {
+            sluice_tc_add(&tc->in_clock, d);
+        }
+    }
+
+    *last = pkt->dts;
+}
+
+
+/*
+ * *changed: the parameters to decode with from this packet on, when
+ * they differ from those passed on last (*sent).  They change when the
+ * demuxer changes the stream's (the first sequence header, a codec
+ * change: another stream; *seen is what it had), or when a packet brings
+ * a later sequence header (NEW_EXTRADATA side data: the flv demuxer
+ * keeps the stream's first one).
  */
 
 static int
-sluice_tc_input_par(AVCodecParameters **last, AVStream *st, AVPacket *pkt,
-    AVCodecParameters **changed)
+sluice_tc_input_par(AVCodecParameters **seen, AVCodecParameters **sent,
+    AVStream *st, AVPacket *pkt, AVCodecParameters **changed)
 {
     size_t              len;
     uint8_t            *side;
@@ -306,47 +351,68 @@ sluice_tc_input_par(AVCodecParameters **last, AVStream *st, AVPacket *pkt,
 
     side = av_packet_get_side_data(pkt, AV_PKT_DATA_NEW_EXTRADATA, &len);
 
-    if (side == NULL && *last
-        && sluice_tc_par_same(*last, st->codecpar))
+    if (*seen == NULL || !sluice_tc_par_same(*seen, st->codecpar)
+        || st->codecpar->codec_id != (*seen)->codec_id)
     {
-        return 0;
-    }
-
-    par = avcodec_parameters_alloc();
-    if (par == NULL || avcodec_parameters_copy(par, st->codecpar) < 0) {
-        avcodec_parameters_free(&par);
-        return AVERROR(ENOMEM);
-    }
-
-    if (side && len) {
-        av_freep(&par->extradata);
-        par->extradata = av_mallocz(len + AV_INPUT_BUFFER_PADDING_SIZE);
-        if (par->extradata == NULL) {
-            avcodec_parameters_free(&par);
+        avcodec_parameters_free(seen);
+        *seen = sluice_tc_par_copy(st->codecpar);
+        if (*seen == NULL) {
             return AVERROR(ENOMEM);
         }
 
-        memcpy(par->extradata, side, len);
-        par->extradata_size = (int) len;
+        par = sluice_tc_par_copy(st->codecpar);
+
+    } else if (side && len) {
+        par = sluice_tc_par_copy(*sent ? *sent : st->codecpar);
+        if (par) {
+            av_freep(&par->extradata);
+            par->extradata_size = 0;
+            par->extradata = av_mallocz(len + AV_INPUT_BUFFER_PADDING_SIZE);
+            if (par->extradata == NULL) {
+                avcodec_parameters_free(&par);
+
+            } else {
+                memcpy(par->extradata, side, len);
+                par->extradata_size = (int) len;
+            }
+        }
+
+    } else {
+        return 0;
     }
 
     av_packet_free_side_data(pkt);
 
-    if (*last && sluice_tc_par_same(*last, par)) {
+    if (par == NULL) {
+        return AVERROR(ENOMEM);
+    }
+
+    if (*sent && sluice_tc_par_same(*sent, par)) {
         avcodec_parameters_free(&par);
         return 0;
     }
 
-    avcodec_parameters_free(last);
-    *last = par;
+    avcodec_parameters_free(sent);
+    *sent = par;
 
-    *changed = avcodec_parameters_alloc();
-    if (*changed == NULL || avcodec_parameters_copy(*changed, par) < 0) {
-        avcodec_parameters_free(changed);
-        return AVERROR(ENOMEM);
+    *changed = sluice_tc_par_copy(par);
+
+    return *changed ? 0 : AVERROR(ENOMEM);
+}
+
+
+static AVCodecParameters *
+sluice_tc_par_copy(const AVCodecParameters *par)
+{
+    AVCodecParameters  *p;
+
+    p = avcodec_parameters_alloc();
+
+    if (p && avcodec_parameters_copy(p, par) < 0) {
+        avcodec_parameters_free(&p);
     }
 
-    return 0;
+    return p;
 }
 
 

@@ -208,16 +208,18 @@ sluice_tc_status_layers(sluice_tc_t *tc)
 
 
 /*
- * In timeline ms: the newest input frame read against the newest frame
- * encoded by the slowest layer (or, with no video, the audio); after a
- * skip the frame it resumed at counts as encoded.
+ * In timeline ms, jumps in the input's times left out: how far the
+ * reader is ahead of the frame the main thread took last (the readers'
+ * clock, sluice_tc_input_clock()), plus how far that frame is ahead of the
+ * newest frame encoded on the slowest layer; after a skip or a jump the
+ * frame taken there counts as encoded.  With no video, the audio's.
  */
 
 int64_t
 sluice_tc_lag(sluice_tc_t *tc)
 {
     size_t   i, n;
-    int64_t  in, out, t;
+    int64_t  in, out, t, lag;
 
     n = sluice_tc_load(&tc->nlayers);
 
@@ -232,7 +234,9 @@ sluice_tc_lag(sluice_tc_t *tc)
         return in > out ? in - out : 0;
     }
 
-    in = sluice_tc_load(&tc->newest_in_video);
+    lag = sluice_tc_load(&tc->in_clock) - sluice_tc_load(&tc->proc_clock);
+
+    in = sluice_tc_load(&tc->last_video);
     out = INT64_MAX;
 
     for (i = 0; i < n; i++) {
@@ -247,11 +251,11 @@ sluice_tc_lag(sluice_tc_t *tc)
         out = t;
     }
 
-    if (in == SLUICE_TC_NO_TS || out == SLUICE_TC_NO_TS) {
-        return 0;
+    if (in != SLUICE_TC_NO_TS && out != SLUICE_TC_NO_TS && in > out) {
+        lag += in - out;
     }
 
-    return in > out ? in - out : 0;
+    return lag > 0 ? lag : 0;
 }
 
 

@@ -382,7 +382,14 @@ sluice_tc_video_dispatch(sluice_tc_t *tc, AVFrame *frame)
         return 0;
     }
 
-    tc->last_video = frame->pts;
+    /* a jump forward: the frame after it counts as caught up */
+    if (tc->last_video != SLUICE_TC_NO_TS
+        && frame->pts - tc->last_video > SLUICE_TC_JUMP_MS)
+    {
+        sluice_tc_store(&tc->resume, frame->pts);
+    }
+
+    sluice_tc_store(&tc->last_video, frame->pts);
 
     for (i = 0; i < tc->nlayers; i++) {
         if (index % tc->layers[i].l.frame_step) {
@@ -666,7 +673,7 @@ sluice_tc_layer_scale(sluice_tc_layer_t *layer, AVFrame *in)
         || in->format != layer->in_fmt || layer->sws == NULL)
     {
         if (layer->in_w && layer->index == 0) {
-            sluice_tc_warn(SLUICE_TC_LOG_VIDEO_CHANGE, "video: the input is"
+            sluice_tc_warn(SLUICE_TC_LOG_VIDEO_SIZE, "video: the input is"
                            " now %dx%d, scaled to the same layers",
                            in->width, in->height);
         }
