@@ -32,6 +32,7 @@ use Test::Sluice;
 use Sluice::Playback;
 
 my $t = Test::Sluice->new();
+$t->exclusive('encode');   # the machine's cores for its encoders
 $t->has_program('ffmpeg', 'ffprobe');
 
 my $tc = $ENV{SLUICE_TRANSCODER}

@@ -18,6 +18,7 @@
 #include "media/container/sluice_amf.h"
 #include "ingest/rtmp/ngx_rtmp_sluice.h"
 #include "ingest/rtmp/ngx_rtmp_sluice_meta.h"
+#include "ingest/rtmp/ngx_rtmp_sluice_transcode.h"
 #include "ingest/rtmp/ngx_rtmp_sluice_module.h"
 
 
@@ -104,6 +105,12 @@ ngx_rtmp_sluice_meta(ngx_rtmp_session_t *s, ngx_rtmp_header_t *h,
     rc = (buf[0] == SLUICE_AMF_STRING)
          ? sluice_amf_parse_metadata(buf, len, &md)
          : sluice_amf_parse_properties(buf, len, &md);
+
+    if (ctx->source) {
+        /* the transcoder's demuxer takes the frame rate from it */
+        ngx_rtmp_sluice_transcode_meta(ctx, buf, len,
+                                       buf[0] == SLUICE_AMF_STRING);
+    }
 
     ngx_free(buf);
 

@@ -78,7 +78,8 @@ typedef struct ngx_rtmp_sluice_xc_s {
     size_t                      queued;
     size_t                      sent;           /* of the head */
 
-    /* the last sequence headers, sent again after a skip or a restart */
+    /* onMetaData, the last sequence headers: sent again at each start */
+    ngx_rtmp_sluice_xtag_t     *meta;
     ngx_rtmp_sluice_xtag_t     *avc;
     ngx_rtmp_sluice_xtag_t     *aac;
 
@@ -332,7 +333,8 @@ ngx_rtmp_sluice_transcode_av(ngx_rtmp_sluice_ctx_t *ctx, ngx_uint_t type,
             return NGX_OK;
         }
 
-        if (ngx_rtmp_sluice_xc_resend(xc, xc->avc, tl) != NGX_OK
+        if (ngx_rtmp_sluice_xc_resend(xc, xc->meta, tl) != NGX_OK
+            || ngx_rtmp_sluice_xc_resend(xc, xc->avc, tl) != NGX_OK
             || ngx_rtmp_sluice_xc_resend(xc, xc->aac, tl) != NGX_OK)
         {
             return NGX_ERROR;
@@ -348,6 +350,57 @@ ngx_rtmp_sluice_transcode_av(ngx_rtmp_sluice_ctx_t *ctx, ngx_uint_t type,
     ngx_rtmp_sluice_xc_flush(xc);
 
     return NGX_OK;
+}
+
+
+void
+ngx_rtmp_sluice_transcode_meta(ngx_rtmp_sluice_ctx_t *ctx, u_char *p,
+    size_t len, ngx_uint_t named)
+{
+    u_char                  *body;
+    ngx_rtmp_sluice_xc_t    *xc;
+    ngx_rtmp_sluice_xtag_t  *tag;
+
+    static u_char  name[] = {
+        0x02, 0x00, 0x0a, 'o', 'n', 'M', 'e', 't', 'a', 'D', 'a', 't', 'a'
+    };
+
+    xc = ctx->xc;
+
+    if (xc == NULL) {
+        return;
+    }
+
+    body = ngx_alloc(sizeof(name) + len, ngx_cycle->log);
+    if (body == NULL) {
+        return;
+    }
+
+    if (named) {
+        ngx_memcpy(body, p, len);
+
+    } else {
+        ngx_memcpy(ngx_cpymem(body, name, sizeof(name)), p, len);
+        len += sizeof(name);
+    }
+
+    tag = ngx_rtmp_sluice_xc_tag(18, 0, body, len);
+    ngx_free(body);
+
+    if (tag == NULL) {
+        return;
+    }
+
+    if (xc->meta) {
+        ngx_free(xc->meta);
+    }
+
+    xc->meta = tag;
+
+    if (xc->in && !xc->need_key) {
+        (void) ngx_rtmp_sluice_xc_resend(xc, xc->meta, 0);
+        ngx_rtmp_sluice_xc_flush(xc);
+    }
 }
 
 
@@ -1163,6 +1216,10 @@ ngx_rtmp_sluice_xc_free(ngx_rtmp_sluice_xc_t *xc)
     }
 
     ngx_rtmp_sluice_xc_drop(xc, 0);
+
+    if (xc->meta) {
+        ngx_free(xc->meta);
+    }
 
     if (xc->avc) {
         ngx_free(xc->avc);

@@ -37,6 +37,13 @@ const char *ngx_rtmp_sluice_transcode_admit(ngx_rtmp_sluice_ctx_t *ctx,
 ngx_int_t ngx_rtmp_sluice_transcode_av(ngx_rtmp_sluice_ctx_t *ctx,
     ngx_uint_t type, uint32_t timestamp, u_char *p, size_t len);
 
+/*
+ * The feed's onMetaData (p: the AMF after "@setDataFrame", named: it
+ * begins with the "onMetaData" string), kept and sent first
+ */
+void ngx_rtmp_sluice_transcode_meta(ngx_rtmp_sluice_ctx_t *ctx, u_char *p,
+    size_t len, ngx_uint_t named);
+
 /* the feed ends: the transcoder gets EOF, finishes and exits */
 void ngx_rtmp_sluice_transcode_stop(ngx_rtmp_sluice_ctx_t *ctx);
 

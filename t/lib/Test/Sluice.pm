@@ -185,6 +185,12 @@ test's nginx.conf and returns C<($exit_code, $output)>.
 
 =item testdir(), port($n), pid(), error_log()
 
+=item exclusive($name)
+
+waits for, then holds until the test ends, the lock F<build/.lock-$name>:
+suites that each need the whole machine (live encoding) take the same
+name and run one at a time under C<prove -j>.
+
 =item expect_errors(qr/.../, ...)
 
 declare C<[error]>/C<[crit]>/C<[alert]>/C<[emerg]> log lines the test
@@ -290,6 +296,7 @@ use warnings;
 
 use Carp qw(croak);
 use Cwd qw(abs_path);
+use Fcntl ();
 use File::Basename qw(dirname);
 use File::Path qw(make_path);
 use File::Spec;
@@ -374,6 +381,21 @@ sub has_program {
     for my $p (@names) {
         $self->skip_all("$p not found") unless _which($p);
     }
+    return $self;
+}
+
+# holds a lock named $name until the test ends: suites that each need
+# most of the machine (live encoding: t/089, t/092) run one after the
+# other even under prove -j4, so none starves the other's real-time work
+sub exclusive {
+    my ($self, $name) = @_;
+
+    my $dir = "$ROOT/build";
+    make_path($dir);
+    open my $fh, '>>', "$dir/.lock-$name" or croak "lock $name: $!";
+    flock($fh, Fcntl::LOCK_EX()) or croak "lock $name: $!";
+    $self->{locks}{$name} = $fh;
+
     return $self;
 }
 

@@ -1,0 +1,347 @@
+#!/usr/bin/perl
+
+# Live encoding end to end: live events of encodingType Standard and
+# Premium1080p fed one RTMP stream; the worker runs sluice-transcoder,
+# whose layers come back as the event's tracks.
+#
+#   720p30 into Default720p: AMS's six layers and one audio track, the
+#   source not published; the fragments of every layer start at the same
+#   times, each with an IDR at the same presentation time; ffprobe reads
+#   every layer, GStreamer plays the master; getStatus describes the
+#   transcoder.  kill -9 of the transcoder: the event and its publisher
+#   go on, a new transcoder's layers are back within two fragments of
+#   timeline, and the live output's asset keeps every fragment the
+#   preview had listed.  640x360 into Default720p: three layers.  60 fps:
+#   30 fps layers.  A 4:3 input with AutoFit: AMS's sizes, black pillar
+#   boxes; with AutoSize: the picture's aspect kept.  1080p into
+#   Premium1080p: Default1080p's six layers.
+
+use strict;
+use warnings;
+
+use Test::More;
+use JSON::PP;
+use IPC::Run ();
+use File::Temp ();
+
+use FindBin;
+use lib "$FindBin::Bin/lib";
+use Test::Sluice;
+use Sluice::Playback;
+use Sluice::GStreamer;
+
+my $t = Test::Sluice->new();
+$t->exclusive('encode');   # the machine's cores for its encoders
+$t->has_program('ffmpeg', 'ffprobe');
+
+my $xc = $ENV{SLUICE_TRANSCODER}
+    // "$FindBin::Bin/../build/transcoder/sluice-transcoder";
+BAIL_OUT("no $xc: run ./build.sh build") unless -x $xc;
+
+Sluice::Playback::config($t, http => "sluice_transcoder $xc;\n");
+$t->run();
+
+my $rtmp = 'rtmp://127.0.0.1:' . $t->port(1935) . '/live';
+my %sizes720 = map { $_ => 1 }
+    qw(1280x720 960x540 704x396 512x288 384x216 340x192);
+my @sizes1080 = qw(1920x1080 1280x720 960x540 640x360 480x270 320x180);
+
+ok(Sluice::Playback::start_endpoint($t, 'default'), 'endpoint running');
+
+# --- 720p30 into Default720p ------------------------------------------------
+
+my $base = event('std', 'Standard');
+
+# the archive of the event, from its first fragment
+
+my $arch = Sluice::Playback::record($t, 'std', 'out1', 'arch1', 'loc1');
+
+my $src = Sluice::Ingest::fixture('av', duration => 10, gop => 2,
+    size => '1280x720');
+my $pub = $t->publish(input => $src, loop => 1,
+    url => "$rtmp/" . token('std') . '/cam');
+
+my $m = wait_layers($base, 6);
+my %v = variants($m);
+is_deeply([ sort keys %{{ map { $_->{res} => 1 } values %v }} ],
+    [ sort keys %sizes720 ], 'Default720p: AMS\'s six sizes')
+    or diag($m);
+is(scalar(() = $m =~ /^#EXT-X-MEDIA:TYPE=AUDIO/mg), 1, 'one audio track');
+ok(!grep({ $_->{bw} > 4_500_000 } values %v),
+    'the source (not a layer) is not published');
+like($m, qr/CODECS="avc1\.64/, 'H.264 High');
+
+# fragments aligned: the same start times in every layer's playlist
+
+my %times;
+ok($t->wait_for(sub {
+    %times = map { $_ => [ seg_times("$base/$_") ] } keys %v;
+    return !grep { @{$times{$_}} < 4 } keys %times;
+}, timeout => 60), 'four fragments in every layer');
+
+my ($lo, $hi) = (0, 9**18);
+for my $l (values %times) {
+    $lo = $l->[0] if $l->[0] > $lo;
+    $hi = $l->[-1] if $l->[-1] < $hi;
+}
+my %in = map { my $l = $_;
+    $l => join(',', grep { $_ >= $lo && $_ <= $hi } @{$times{$l}}) }
+    keys %times;
+my %distinct = reverse %in;
+ok(keys %distinct == 1 && (split /,/, (keys %distinct)[0]) >= 2,
+    'every layer has the same fragment times')
+    or diag(explain(\%in));
+
+# each fragment of every layer starts with an IDR at the same time
+
+my ($tcommon) = split /,/, (values %in)[0];
+my %first;
+for my $pl (sort keys %v) {
+    (my $dir = $pl) =~ s{/Manifest.*}{};
+    my $seg = $t->get("$base/$dir/Fragments(video=$tcommon,"
+        . 'format=m3u8-aapl).ts');
+    $first{$pl} = first_frame($seg->{body});
+}
+ok(!grep({ !$_->{key_frame} || ($_->{pict_type} // '') ne 'I' }
+    values %first), 'the fragment starts with an I frame in every layer')
+    or diag(explain(\%first));
+my %pts = map { sprintf('%.3f', $_->{pts_time} // -1) => 1 } values %first;
+is(scalar keys %pts, 1, 'at the same presentation time in every layer')
+    or diag(explain(\%first));
+
+# ffprobe reads every layer; GStreamer plays the master
+
+for my $pl (sort keys %v) {
+    my ($j, $err) = Sluice::Playback::ffprobe($t, "$base/$pl");
+    my ($s) = grep { ($_->{codec_type} // '') eq 'video' }
+        @{$j->{streams} // []};
+    is(($s->{width} // 0) . 'x' . ($s->{height} // 0), $v{$pl}{res},
+        "ffprobe: layer $v{$pl}{res}") or diag($err);
+}
+
+SKIP: {
+    my $miss = Sluice::GStreamer::missing();
+    skip "GStreamer: $miss missing", 2 if $miss;
+
+    my ($g) = Sluice::GStreamer::play_many([ [ 'playbin3',
+        Sluice::Playback::url($t, "$base/manifest(format=m3u8-cmaf).m3u8"),
+        8 ] ]);
+    ok(!@{$g->{errors}} && $g->{video_span} >= 4,
+        'GStreamer plays the ladder') or diag($g->{tail});
+    ok($g->{width} > 0, "GStreamer decodes ($g->{width}x$g->{height})");
+}
+
+# getStatus
+
+my $st = status('std');
+like($st, qr/"healthStatus":"(?:Excellent|Good)"/, 'getStatus: healthy');
+like($st, qr/Transcoder running \(pid \d+, started 1 times\): 6 layers/,
+    'getStatus: the transcoder and its six layers') or diag($st);
+like($t->read_file('error.log') // '',
+    qr/\[notice\] .*transcoder \d+: progress frames=\d+ fps=[\d.]+ lag_ms=/,
+    'the error log has its progress at notice level');
+
+# kill -9 of the transcoder
+
+my ($pid) = $st =~ /pid (\d+)/;
+my $vtop = (grep { $v{$_}{res} eq '1280x720' } keys %v)[0];
+my @before = seg_times("$base/$vtop");
+my %listed = map { my $l = $_; map { ("$l $_" => 1) }
+    seg_times("$base/$l") } keys %v;
+
+ok($pid && kill('KILL', $pid), "kill -9 of transcoder $pid");
+
+ok($t->wait_for(sub { status('std') =~ /pid (\d+), started 2 times/ },
+    timeout => 20), 'a new transcoder runs') or diag(status('std'));
+
+# back: a discontinuity, then two fragments; the time missing between
+# the end of the fragment before it and the start of the one after it
+
+my ($end, $back);
+ok($t->wait_for(sub {
+    my $pl = $t->get("$base/$vtop")->{body} // '';
+    return unless $pl =~ /\#EXTINF:([\d.]+),\n[^\n]*\(video=(\d+)[^\n]*\n
+                         \#EXT-X-DISCONTINUITY\n(?:\#(?!EXTINF)[^\n]*\n)*
+                         \#EXTINF:[\d.]+,\n[^\n]*\(video=(\d+)[^\n]*\n
+                         \#EXTINF:/x;
+    ($end, $back) = ($2 + $1 * 90_000, $3);
+    return $3 > $before[-1];
+}, timeout => 40), 'the top layer goes on after a discontinuity');
+
+ok(Sluice::Ingest::publisher_running($t, $pub),
+    'the contribution stream stayed connected');
+is(state('std'), 'Running', 'the event stayed Running');
+
+my $missing = (($back // 0) - ($end // 0)) / 90_000;
+ok(defined $back && $missing <= 2 * 2 + 0.1,
+    'the ladder is back within two fragments ('
+    . sprintf('%.2f', $missing) . ' s of timeline missing)');
+
+my %rest;
+ok($t->wait_for(sub {
+    %rest = %listed;
+    for my $l (keys %v) {
+        (my $dir = $l) =~ s{/Manifest.*}{};
+        for (seg_times("$arch->{Hls}[0]" =~ s{manifest.*}{}r . $l)) {
+            delete $rest{"$l $_"};
+        }
+    }
+    return !%rest;
+}, timeout => 20), 'the archive has every fragment listed before the kill')
+    or diag(join ' ', sort keys %rest);
+
+$t->stop_publisher($pub);
+
+# --- 640x360 into Default720p: three layers; 60 fps: 30 fps layers -------
+
+$base = event('small', 'Standard');
+$pub = $t->publish(input => Sluice::Ingest::fixture('av', duration => 10,
+    gop => 2, size => '640x360', fps => 60), loop => 1,
+    url => "$rtmp/" . token('small') . '/cam');
+$m = wait_layers($base, 3);
+%v = variants($m);
+is_deeply([ sort map { $_->{res} } values %v ],
+    [ sort qw(512x288 384x216 340x192) ], '640x360: three layers, no upscale')
+    or diag($m);
+ok(!grep({ ($_->{fps} // 0) != 30 } values %v), '60 fps in, 30 fps out')
+    or diag($m);
+$t->stop_publisher($pub);
+
+# --- stretch modes of a 4:3 input ------------------------------------------
+
+$base = event('fit', 'Standard', stretchMode => 'AutoFit');
+$pub = $t->publish(input => Sluice::Ingest::fixture('av', duration => 10,
+    gop => 2, size => '640x480'), loop => 1,
+    url => "$rtmp/" . token('fit') . '/cam');
+$m = wait_layers($base, 3);
+%v = variants($m);
+my ($fit) = grep { $v{$_}{res} eq '512x288' } keys %v;
+ok($fit, 'AutoFit: the 512x288 layer at its size') or diag($m);
+(my $fdir = $fit // '') =~ s{/Manifest.*}{};
+my ($ft) = seg_times("$base/" . ($fit // 'x'));
+my $luma = edge_luma($t->get("$base/$fdir/Fragments(video=" . ($ft // 0)
+    . ',format=m3u8-aapl).ts')->{body});
+ok(defined $luma && $luma < 24, 'AutoFit: black pillar boxes (left edge'
+    . ' luma ' . ($luma // 'none') . ')');
+$t->stop_publisher($pub);
+
+$base = event('size', 'Standard', stretchMode => 'AutoSize');
+$pub = $t->publish(input => Sluice::Ingest::fixture('av', duration => 10,
+    gop => 2, size => '640x480'), loop => 1,
+    url => "$rtmp/" . token('size') . '/cam');
+$m = wait_layers($base, 3);
+%v = variants($m);
+ok(grep({ $_->{res} eq '384x288' } values %v),
+    'AutoSize: 4:3 kept inside 512x288 (384x288)') or diag($m);
+$t->stop_publisher($pub);
+
+# --- 1080p into Premium1080p (10 fps: six layers on two cores) --------------
+
+$base = event('prem', 'Premium1080p');
+$pub = $t->publish(input => Sluice::Ingest::fixture('av', duration => 10,
+    gop => 2, size => '1920x1080', fps => 10), loop => 1,
+    url => "$rtmp/" . token('prem') . '/cam');
+$m = wait_layers($base, 6, 60);
+%v = variants($m);
+is_deeply([ sort map { $_->{res} } values %v ], [ sort @sizes1080 ],
+    'Default1080p: AMS\'s six sizes') or diag($m);
+$t->stop_publisher($pub);
+
+done_testing();
+
+
+sub token { return "enc-$_[0]-0123456789abcdef" }
+
+# a running live encoding event; its preview base path
+sub event {
+    my ($name, $type, %enc) = @_;
+
+    my $ev = $t->create_live_event($name, token => token($name),
+        timeout => 30, input => { keyFrameIntervalDuration => '' },
+        properties => { encoding => { encodingType => $type, %enc } });
+    BAIL_OUT("live event $name") unless $ev;
+
+    return "/$ev->{properties}{preview}{previewLocator}/preview.ism";
+}
+
+sub state {
+    return $t->api(GET => "liveEvents/$_[0]")->{json}{properties}
+        {resourceState} // '';
+}
+
+sub status {
+    return $t->api(POST => "liveEvents/$_[0]/getStatus")->{body} // '';
+}
+
+# the HLS master once it has n video layers
+sub wait_layers {
+    my ($base, $n, $timeout) = @_;
+    my $m = '';
+
+    $t->wait_for(sub {
+        $m = $t->get("$base/manifest(format=m3u8-aapl)")->{body} // '';
+        return variants($m) >= $n;
+    }, timeout => $timeout // 45);
+
+    return $m;
+}
+
+# media playlist => { res, bw, fps }; in scalar context, how many
+sub variants {
+    my ($m) = @_;
+    my %v;
+
+    while (($m // '') =~ /^#EXT-X-STREAM-INF:([^\n]*)\n([^\n]+)/mg) {
+        my ($a, $uri) = ($1, $2);
+        my ($res) = $a =~ /RESOLUTION=(\d+x\d+)/;
+        my ($bw) = $a =~ /\bBANDWIDTH=(\d+)/;
+        my ($fps) = $a =~ /FRAME-RATE=([\d.]+)/;
+        $v{$uri} = { res => $res // '', bw => $bw // 0, fps => $fps };
+    }
+
+    return wantarray ? %v : scalar keys %v;
+}
+
+# the start times (90 kHz) of a media playlist's segments
+sub seg_times {
+    my ($path) = @_;
+    my $b = $t->get($path)->{body} // '';
+    return map { /Fragments\(video=(\d+)/ ? $1 : () }
+        map { $_->[0] } Sluice::Playback::segments($b);
+}
+
+# the first video frame of a TS segment: key_frame, pict_type, pts_time
+sub first_frame {
+    my ($ts) = @_;
+
+    my $tmp = File::Temp->new(SUFFIX => '.ts', DIR => $t->testdir);
+    print $tmp $ts // '';
+    close $tmp;
+
+    my ($out, $err) = ('', '');
+    IPC::Run::run([ 'ffprobe', '-v', 'error', '-select_streams', 'v',
+        '-show_frames', '-read_intervals', '%+#1', '-show_entries',
+        'frame=key_frame,pict_type,pts_time', '-of', 'json',
+        $tmp->filename ], '<', \undef, '>', \$out, '2>', \$err,
+        IPC::Run::timeout(30));
+
+    my $j = eval { JSON::PP::decode_json($out) } // {};
+    return $j->{frames}[0] // {};
+}
+
+# mean luma of the 32 leftmost columns of a TS segment's first frame
+sub edge_luma {
+    my ($ts) = @_;
+
+    my $tmp = File::Temp->new(SUFFIX => '.ts', DIR => $t->testdir);
+    print $tmp $ts // '';
+    close $tmp;
+
+    my ($out, $err) = ('', '');
+    IPC::Run::run([ 'ffmpeg', '-v', 'info', '-i', $tmp->filename,
+        '-frames:v', 1, '-vf', 'crop=32:ih:0:0,signalstats,'
+        . 'metadata=print:key=lavfi.signalstats.YAVG', '-f', 'null', '-' ],
+        '<', \undef, '>', \$out, '2>', \$err, IPC::Run::timeout(30));
+
+    return $err =~ /lavfi\.signalstats\.YAVG=([\d.]+)/ ? $1 : undef;
+}
