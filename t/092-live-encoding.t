@@ -38,7 +38,12 @@ my $xc = $ENV{SLUICE_TRANSCODER}
     // "$FindBin::Bin/../build/transcoder/sluice-transcoder";
 BAIL_OUT("no $xc: run ./build.sh build") unless -x $xc;
 
-Sluice::Playback::config($t, http => "sluice_transcoder $xc;\n");
+my $tiny = "sluice_ladder Tiny {\n"
+    . "    video 320x180 300k main fps=15;\n"
+    . "    video 160x90 100k baseline;\n"
+    . "    audio 96k;\n"
+    . "}\n";
+Sluice::Playback::config($t, http => "sluice_transcoder $xc;\n$tiny");
 $t->run();
 
 my $rtmp = 'rtmp://127.0.0.1:' . $t->port(1935) . '/live';
@@ -245,6 +250,44 @@ $m = wait_layers($base, 6, 60);
 %v = variants($m);
 is_deeply([ sort map { $_->{res} } values %v ], [ sort @sizes1080 ],
     'Default1080p: AMS\'s six sizes') or diag($m);
+$t->stop_publisher($pub);
+
+# --- a ladder of nginx.conf; a feed without audio ----------------------------
+
+$base = event('tiny', 'Standard', presetName => 'Tiny');
+$pub = $t->publish(input => Sluice::Ingest::fixture('av', duration => 10,
+    gop => 2, size => '320x180', audio => 0), loop => 1,
+    url => "$rtmp/" . token('tiny') . '/cam');
+$m = wait_layers($base, 2);
+%v = variants($m);
+is_deeply([ sort map { "$_->{res}\@" . ($_->{fps} // 0) } values %v ],
+    [ sort '320x180@15.000', '160x90@30.000' ],
+    'sluice_ladder Tiny: its sizes and frame rate caps') or diag($m);
+unlike($m, qr/TYPE=AUDIO/, 'a feed without audio: layers without audio');
+is(state('tiny'), 'Running', 'and the event runs');
+$t->stop_publisher($pub);
+
+# --- an encoder the FFmpeg build has not: clear lines, the event goes on ----
+
+my $off = $t->log_offset();
+$t->write_sluice_conf(http => "sluice_transcoder $xc;\n"
+    . "sluice_transcoder_encoder h264_doesnotexist;\n$tiny",
+    server => "server_name localhost;\n",
+    location => "aio threads=sluice;\n");
+ok($t->reload(), 'reload with sluice_transcoder_encoder h264_doesnotexist');
+$t->expect_errors(qr/h264_doesnotexist/);
+
+$base = event('nohw', 'Standard', presetName => 'Tiny');
+$pub = $t->publish(input => Sluice::Ingest::fixture('av', duration => 10,
+    gop => 2, size => '320x180'), loop => 1,
+    url => "$rtmp/" . token('nohw') . '/cam');
+ok($t->wait_log(qr/transcoder \d+: sluice-transcoder: [^\n]*h264_doesnotexist/,
+    timeout => 30, from => $off), 'the transcoder says the encoder is missing');
+ok($t->wait_log(qr/transcoder \d+ exited after \d+ ms, restarting in 500 ms/,
+    timeout => 30, from => $off), 'restarted later each time');
+like(status('nohw'), qr/"healthStatus":"Poor"/, 'getStatus: Poor');
+ok(Sluice::Ingest::publisher_running($t, $pub),
+    'the contribution stream stays connected');
 $t->stop_publisher($pub);
 
 done_testing();

@@ -249,6 +249,11 @@ ngx_rtmp_sluice_tag(ngx_rtmp_sluice_ctx_t *ctx, ngx_rtmp_sluice_track_t *t,
         }
 
         rc = ngx_rtmp_sluice_timeline(ctx, t, timestamp, &tl);
+
+        if (rc == NGX_DECLINED) {
+            return NGX_OK;      /* a layer's time already stored */
+        }
+
         if (rc != NGX_OK) {
             break;
         }
@@ -487,6 +492,15 @@ ngx_rtmp_sluice_layer_time(ngx_rtmp_sluice_ctx_t *ctx,
     }
 
     tl = ts64;
+
+    /*
+     * a restarted transcoder begins at the feed's last keyframe, which
+     * its predecessor may have encoded already: what is stored stays
+     */
+
+    if (ctx->reconnect && !t->ts_started && tl < (int64_t) ctx->stored_end) {
+        return NGX_DECLINED;
+    }
 
     if (t->ts_started) {
         d = tl - t->last_t;

@@ -25,7 +25,8 @@ ngx_int_t ngx_rtmp_sluice_audio(ngx_rtmp_sluice_ctx_t *ctx,
 
 /*
  * Input milliseconds of a track -> timeline milliseconds (wraps,
- * reconnects, jumps); a transcoder's layer keeps its timestamps
+ * reconnects, jumps); a transcoder's layer keeps its timestamps, and
+ * NGX_DECLINED: a frame of a reconnected layer before its stored end
  */
 ngx_int_t ngx_rtmp_sluice_timeline(ngx_rtmp_sluice_ctx_t *ctx,
     ngx_rtmp_sluice_track_t *t, uint32_t ts, int64_t *out);

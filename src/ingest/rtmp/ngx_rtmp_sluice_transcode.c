@@ -78,6 +78,14 @@ typedef struct ngx_rtmp_sluice_xc_s {
     size_t                      queued;
     size_t                      sent;           /* of the head */
 
+    /*
+     * the feed since its last video keyframe: a restarted transcoder
+     * begins there, not at the next one (NULL: none, or too large)
+     */
+    ngx_rtmp_sluice_xtag_t     *gop;
+    ngx_rtmp_sluice_xtag_t    **gop_tail;
+    size_t                      gop_size;
+
     /* onMetaData, the last sequence headers: sent again at each start */
     ngx_rtmp_sluice_xtag_t     *meta;
     ngx_rtmp_sluice_xtag_t     *avc;
@@ -113,6 +121,10 @@ static void ngx_rtmp_sluice_xc_push(ngx_rtmp_sluice_xc_t *xc,
 static ngx_int_t ngx_rtmp_sluice_xc_resend(ngx_rtmp_sluice_xc_t *xc,
     ngx_rtmp_sluice_xtag_t *seq, int64_t time);
 static void ngx_rtmp_sluice_xc_overflow(ngx_rtmp_sluice_xc_t *xc);
+static void ngx_rtmp_sluice_xc_keep(ngx_rtmp_sluice_xc_t *xc,
+    ngx_uint_t type, int64_t time, ngx_uint_t key, u_char *p, size_t len);
+static ngx_int_t ngx_rtmp_sluice_xc_replay(ngx_rtmp_sluice_xc_t *xc);
+static void ngx_rtmp_sluice_xc_free_gop(ngx_rtmp_sluice_xc_t *xc);
 static void ngx_rtmp_sluice_xc_flush(ngx_rtmp_sluice_xc_t *xc);
 static void ngx_rtmp_sluice_xc_write_handler(ngx_event_t *wev);
 static void ngx_rtmp_sluice_xc_read_handler(ngx_event_t *rev);
@@ -245,6 +257,7 @@ ngx_rtmp_sluice_xc_create(ngx_rtmp_sluice_ctx_t *ctx, ngx_sluice_event_t *ev)
     ngx_memcpy(xc->event_name, ev->name, sizeof(xc->event_name));
     xc->generation = ev->generation;
     xc->tail = &xc->head;
+    xc->gop_tail = &xc->gop;
     xc->delay = NGX_RTMP_SLUICE_XC_DELAY;
     xc->need_key = 1;
 
@@ -312,6 +325,10 @@ ngx_rtmp_sluice_transcode_av(ngx_rtmp_sluice_ctx_t *ctx, ngx_uint_t type,
         if (*saved == NULL) {
             return NGX_ERROR;
         }
+    }
+
+    if (!seq) {
+        ngx_rtmp_sluice_xc_keep(xc, video ? 9 : 8, tl, key, p, len);
     }
 
     if (xc->args == NULL) {
@@ -401,6 +418,99 @@ ngx_rtmp_sluice_transcode_meta(ngx_rtmp_sluice_ctx_t *ctx, u_char *p,
         (void) ngx_rtmp_sluice_xc_resend(xc, xc->meta, 0);
         ngx_rtmp_sluice_xc_flush(xc);
     }
+}
+
+
+/* the feed's current GOP, kept (bounded like the queue) */
+
+static void
+ngx_rtmp_sluice_xc_keep(ngx_rtmp_sluice_xc_t *xc, ngx_uint_t type,
+    int64_t time, ngx_uint_t key, u_char *p, size_t len)
+{
+    ngx_rtmp_sluice_xtag_t  *tag;
+
+    if (key) {
+        ngx_rtmp_sluice_xc_free_gop(xc);
+
+    } else if (xc->gop == NULL && xc->avc) {
+        return;                 /* video: only from a keyframe */
+    }
+
+    if (xc->gop_size + len > NGX_RTMP_SLUICE_XC_QUEUE) {
+        ngx_rtmp_sluice_xc_free_gop(xc);
+        return;
+    }
+
+    tag = ngx_rtmp_sluice_xc_tag(type, time, p, len);
+    if (tag == NULL) {
+        ngx_rtmp_sluice_xc_free_gop(xc);
+        return;
+    }
+
+    *xc->gop_tail = tag;
+    xc->gop_tail = &tag->next;
+    xc->gop_size += tag->len;
+}
+
+
+/*
+ * A new transcoder starts with the kept GOP (headers first): it begins at
+ * the feed's last keyframe.  NGX_DECLINED: nothing kept, it waits for the
+ * next keyframe.
+ */
+
+static ngx_int_t
+ngx_rtmp_sluice_xc_replay(ngx_rtmp_sluice_xc_t *xc)
+{
+    int64_t                  time;
+    ngx_rtmp_sluice_xtag_t  *g, *copy;
+
+    if (xc->gop == NULL || xc->avc == NULL) {
+        return NGX_DECLINED;
+    }
+
+    g = xc->gop;
+    time = ((int64_t) g->data[7] << 24) | ((int64_t) g->data[4] << 16)
+           | ((int64_t) g->data[5] << 8) | g->data[6];
+
+    if (ngx_rtmp_sluice_xc_resend(xc, xc->meta, time) != NGX_OK
+        || ngx_rtmp_sluice_xc_resend(xc, xc->avc, time) != NGX_OK
+        || ngx_rtmp_sluice_xc_resend(xc, xc->aac, time) != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    for ( /* void */ ; g; g = g->next) {
+        copy = ngx_alloc(sizeof(ngx_rtmp_sluice_xtag_t) + g->len,
+                         ngx_cycle->log);
+        if (copy == NULL) {
+            return NGX_ERROR;
+        }
+
+        copy->len = g->len;
+        ngx_memcpy(copy->data, g->data, g->len);    /* its own time */
+        ngx_rtmp_sluice_xc_push(xc, copy);
+    }
+
+    xc->need_key = 0;
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_rtmp_sluice_xc_free_gop(ngx_rtmp_sluice_xc_t *xc)
+{
+    ngx_rtmp_sluice_xtag_t  *tag, *next;
+
+    for (tag = xc->gop; tag; tag = next) {
+        next = tag->next;
+        ngx_free(tag);
+    }
+
+    xc->gop = NULL;
+    xc->gop_tail = &xc->gop;
+    xc->gop_size = 0;
 }
 
 
@@ -1110,6 +1220,11 @@ ngx_rtmp_sluice_xc_respawn_handler(ngx_event_t *ev)
 
     if (ngx_rtmp_sluice_xc_spawn(xc) != NGX_OK) {
         ngx_add_timer(&xc->respawn, NGX_RTMP_SLUICE_XC_MAX_DELAY);
+        return;
+    }
+
+    if (ngx_rtmp_sluice_xc_replay(xc) == NGX_OK) {
+        ngx_rtmp_sluice_xc_flush(xc);
     }
 }
 
@@ -1216,6 +1331,8 @@ ngx_rtmp_sluice_xc_free(ngx_rtmp_sluice_xc_t *xc)
     }
 
     ngx_rtmp_sluice_xc_drop(xc, 0);
+
+    ngx_rtmp_sluice_xc_free_gop(xc);
 
     if (xc->meta) {
         ngx_free(xc->meta);
