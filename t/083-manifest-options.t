@@ -198,7 +198,7 @@ is(substr($frag->{body}, 4, 4), 'moof', 'fmp4-v20: a moof');
 
 $t->stop_publisher($pub);
 
-done_testing();
+$t->done_testing();
 
 
 # variant URI => attributes of a master; in scalar context their number

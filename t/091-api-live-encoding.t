@@ -54,6 +54,8 @@ my @bad = (
       qr/has no video layer/, 'no video layer' ],
 );
 
+$t->expect_errors(qr/\[emerg\] .*(?:ladder|invalid)/);
+
 for my $b (@bad) {
     $t->write_sluice_conf(http => "sluice_transcoder /bin/true;\n$b->[0]");
     my ($rc, $out) = $t->nginx_t();
@@ -191,7 +193,7 @@ is($t->api(GET => 'liveEvents/custom')->{json}{properties}{encoding}
 is($t->api(GET => 'liveEvents/std')->{status}, 200,
     'without sluice_transcoder: the event stays');
 
-done_testing();
+$t->done_testing();
 
 
 sub put {

@@ -154,6 +154,8 @@ my @before = seg_times("$base/$vtop");
 my %listed = map { my $l = $_; map { ("$l $_" => 1) }
     seg_times("$base/$l") } keys %v;
 
+# (nginx's SIGCHLD handler of the worker says so at alert level)
+$t->expect_errors(qr/unknown process \d+ exited on signal 9/);
 ok($pid && kill('KILL', $pid), "kill -9 of transcoder $pid");
 
 ok($t->wait_for(sub { status('std') =~ /pid (\d+), started 2 times/ },
@@ -290,7 +292,7 @@ ok(Sluice::Ingest::publisher_running($t, $pub),
     'the contribution stream stays connected');
 $t->stop_publisher($pub);
 
-done_testing();
+$t->done_testing();
 
 
 sub token { return "enc-$_[0]-0123456789abcdef" }
