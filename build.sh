@@ -756,6 +756,8 @@ cmd_run() {
     ln -sf "$OBJS/ngx_rtmp_module.so" "$run/modules/ngx_rtmp_module.so"
     ln -sf "$OBJS/ngx_http_sluice_module.so" \
         "$run/modules/ngx_http_sluice_module.so"
+    mkdir -p "$run/transcoder"
+    ln -sf "$SLUICE_TRANSCODER" "$run/transcoder/sluice-transcoder"
 
     if [ ! -f "$run/conf/nginx.conf" ] \
        || [ "$ROOT/conf.examples/quickstart.conf" -nt "$run/conf/nginx.conf" ]

@@ -29,6 +29,10 @@ $conf =~ s{^pid logs/nginx\.pid}{pid nginx.pid}m;
 $conf =~ s{127\.0\.0\.1:(1935|8080|8443)}{127.0.0.1:%%PORT_$1%%}g;
 $conf =~ s{^(\s*ssl_certificate) sluice\.crt;}{$1 %%CERT%%;}m;
 $conf =~ s{^(\s*ssl_certificate_key) sluice\.key;}{$1 %%CERT_KEY%%;}m;
+$conf =~ s{^(\s*sluice_transcoder) transcoder/sluice-transcoder;}
+          {"$1 " . ($ENV{SLUICE_TRANSCODER}
+              // "$Test::Sluice::ROOT/build/transcoder/sluice-transcoder")
+              . ";"}me;
 
 $t->write_file_expand('nginx.conf', $conf);
 
