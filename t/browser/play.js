@@ -7,7 +7,7 @@
  *
  *   node t/browser/play.js --player hls|dash|shaka|mss --url URL
  *        [--seconds 8] [--timeout 60] [--same-origin] [--mime TYPE]
- *        [--seek-back N] [--start-mark FILE] [--verbose]
+ *        [--seek-back N] [--start-mark FILE] [--switch N] [--verbose]
  *        [--clearkey KID:KEY]... [--license URL] [--license-header H:V]
  *
  * players:
@@ -40,6 +40,32 @@
  * wants played across happens (an encoder going down); several players
  * can then share one such event.  The output adds markAt (currentTime
  * when FILE was seen) and markSeenAfter (seconds since the start).
+ *
+ * --switch N (N >= 2; not with --seek-back or --start-mark): once
+ * playing for 1 s, the adaptive choice is turned off and the player is
+ * made to switch video quality N times, over the distinct heights of the
+ * video levels in a cycle top -> ... -> bottom -> ... -> top (a height
+ * the video already has is skipped, so each switch changes the height).
+ * Each switch is requested only once the previous one is rendered: the
+ * player's own event reported the new level (hls.js LEVEL_SWITCHED after
+ * hls.nextLevel; dash.js QUALITY_CHANGE_RENDERED after
+ * setRepresentationForTypeById with streaming.abr.autoSwitchBitrate.video
+ * false; Shaka 'variantchanged' after abr.enabled false and
+ * selectVariantTrack(track, true, 2)), or had just reported it before
+ * the request (its own adaptive switch, not shown yet), and the
+ * <video>'s videoHeight is the new height.  Success then also needs N switches rendered and 2 s
+ * played after the last one (besides --seconds from the start).  The
+ * output adds switches ([{from, to, at, renderedAt, renderedAfter}]:
+ * heights, currentTime when requested and when rendered, wall seconds
+ * between the two), heightsSeen (the distinct videoHeight values while
+ * the video advanced), stalls (the 'waiting' events of the <video> once
+ * it played, but not those while seeking or within 0.5 s after a seek),
+ * stallSeconds (their total time, each until 'playing' or currentTime
+ * advancing again) and maxStall.  With --switch, ok is false, with a
+ * clear error, when fewer than N switches were rendered within --timeout
+ * or when a stall lasts more than 1 s (play.js stops there).  stalls,
+ * stallSeconds, maxStall and heightsSeen are reported without --switch
+ * too, but do not fail a run then.
  *
  * Encrypted streams (EME, org.w3.clearkey; dash and shaka): --clearkey
  * gives a key directly (KID and key in hex, repeatable), --license a
@@ -108,7 +134,7 @@ function usage(msg) {
     process.stderr.write('usage: node play.js --player hls|dash|shaka|mss'
                          + ' --url URL [--seconds N] [--timeout N]'
                          + ' [--same-origin] [--mime TYPE] [--seek-back N]'
-                         + ' [--start-mark FILE] [--verbose]\n');
+                         + ' [--start-mark FILE] [--switch N] [--verbose]\n');
     process.exit(2);
 }
 
@@ -116,7 +142,7 @@ function usage(msg) {
 function parseArgs(argv) {
     const o = { seconds: 8, timeout: 60, sameOrigin: false, verbose: false,
                 mime: null, player: null, url: null, seekBack: 0,
-                startMark: null,
+                startMark: null, switches: 0,
                 drm: { clearkeys: {}, license: null, headers: {} } };
     let i, a;
 
@@ -138,6 +164,11 @@ function parseArgs(argv) {
             o.seekBack = Number(argv[++i]);
         } else if (a === '--start-mark') {
             o.startMark = argv[++i];
+        } else if (a === '--switch') {
+            o.switches = Number(argv[++i]);
+            if (!Number.isInteger(o.switches) || o.switches < 2) {
+                usage('--switch takes a whole number of switches, 2 or more');
+            }
         } else if (a === '--clearkey') {
             const m = /^([0-9a-f]{32}):([0-9a-f]{32})$/i.exec(argv[++i]);
             if (!m) {
@@ -176,6 +207,9 @@ function parseArgs(argv) {
     if (o.startMark !== null && (!o.startMark || o.seekBack > 0)) {
         usage('--start-mark needs a file name, and no --seek-back');
     }
+    if (o.switches > 0 && (o.seekBack > 0 || o.startMark !== null)) {
+        usage('--switch goes with neither --seek-back nor --start-mark');
+    }
 
     if (o.mime === null) {
         if (/mpd/i.test(o.url)) {
@@ -210,6 +244,85 @@ video.addEventListener('error', () => {
     fatal('video', e ? (e.code + ' ' + e.message) : 'unknown');
 });
 video.addEventListener('waiting', () => { S.waiting++; });
+
+/*
+ * Stalls: a 'waiting' once the video played, not while seeking nor
+ * within 0.5 s after a seek; it lasts until 'playing' or currentTime
+ * advancing.  S.stalls: [{ at (currentTime), start, end (page ms, null
+ * while it lasts) }].  S.heights: the videoHeight values seen while the
+ * video advanced.
+ */
+S.stalls = [];
+S.seekWaits = 0;
+S.heights = [];
+let played = false, seekedAt = -1e9, stall = null;
+
+function endStall() {
+    if (stall) {
+        stall.end = performance.now();
+        stall = null;
+    }
+}
+
+video.addEventListener('playing', () => { played = true; endStall(); });
+video.addEventListener('seeked', () => { seekedAt = performance.now(); });
+video.addEventListener('waiting', () => {
+    if (!played || stall) {
+        return;
+    }
+    if (video.seeking || performance.now() - seekedAt < 500) {
+        S.seekWaits++;
+        return;
+    }
+    stall = { at: video.currentTime, start: performance.now(), end: null };
+    S.stalls.push(stall);
+});
+video.addEventListener('timeupdate', () => {
+    if (stall && video.currentTime > stall.at + 0.1) {
+        endStall();
+    }
+    if (!video.paused && video.videoHeight > 0
+        && S.heights.indexOf(video.videoHeight) < 0)
+    {
+        S.heights.push(video.videoHeight);
+    }
+});
+
+/*
+ * --switch: S.ctl (set once the player knows its levels) has heights()
+ * and select(height), which turns the adaptive choice off; S.pending is
+ * the switch asked for, rendered when the player's event reported its
+ * height (eventAt) and the <video> has it (resizeAt).  The player's
+ * event can come before the <video> shows the new size: when the
+ * player's last report (S.reported) already is the height asked for (its
+ * own adaptive switch, not shown yet when it was turned off), the event
+ * counts as seen at the request.
+ */
+S.ctl = null;
+S.pending = null;
+S.reported = null;
+
+function switchRequested(height) {
+    const now = performance.now();
+    S.pending = { to: height, wall: now,
+                  eventAt: S.reported === height ? now : null,
+                  resizeAt: video.videoHeight === height ? now : null };
+}
+
+function switchReported(height) {
+    const p = S.pending;
+    S.reported = height;
+    if (p && p.eventAt === null && height === p.to) {
+        p.eventAt = performance.now();
+    }
+}
+
+video.addEventListener('resize', () => {
+    const p = S.pending;
+    if (p && p.resizeAt === null && video.videoHeight === p.to) {
+        p.resizeAt = performance.now();
+    }
+});
 
 const player = ${JSON.stringify(player)};
 const url = ${JSON.stringify(url)};
@@ -267,6 +380,23 @@ function startHls() {
         S.info.audioTracks = at.length;
         S.info.audioLanguages = at.map(a => a.lang);
     });
+    hls.on(Hls.Events.LEVEL_SWITCHED, (ev, d) => {
+        const l = hls.levels[d.level];
+        switchReported(l ? l.height : null);
+    });
+    S.ctl = {
+        heights: () => hls.levels.map(l => l.height),
+        /* the next fragment is of that level (ABR off: a manual level) */
+        select: (h) => {
+            const i = hls.levels.findIndex(l => l.height === h);
+            if (i < 0) {
+                return false;
+            }
+            switchRequested(h);
+            hls.nextLevel = i;
+            return true;
+        },
+    };
     hls.loadSource(url);
     hls.attachMedia(video);
 }
@@ -306,6 +436,26 @@ function startDash() {
             S.info.levelsError = String(e);
         }
     });
+    p.on(dashjs.MediaPlayer.events.QUALITY_CHANGE_RENDERED, (e) => {
+        if (e.mediaType === 'video' && e.newRepresentation) {
+            switchReported(e.newRepresentation.height);
+        }
+    });
+    S.ctl = {
+        heights: () => p.getRepresentationsByType('video').map(r => r.height),
+        select: (h) => {
+            const r = p.getRepresentationsByType('video')
+                .find(x => x.height === h);
+            if (!r) {
+                return false;
+            }
+            p.updateSettings({ streaming: { abr: {
+                autoSwitchBitrate: { video: false } } } });
+            switchRequested(h);
+            p.setRepresentationForTypeById('video', r.id);
+            return true;
+        },
+    };
     if (drmOn) {
         const ck = {};
         Object.keys(drm.clearkeys).forEach((k) => {
@@ -376,6 +526,30 @@ async function startShaka() {
     S.info.audioLanguages = p.getAudioTracks
         ? p.getAudioTracks().map(a => a.language) : undefined;
     S.info.live = p.isLive();
+    /* a manual choice fires 'variantchanged' ('adaptation': ABR's) */
+    ['variantchanged', 'adaptation'].forEach((n) => {
+        p.addEventListener(n, () => {
+            const a = p.getVariantTracks().find(t => t.active);
+            switchReported(a ? a.height : null);
+        });
+    });
+    S.ctl = {
+        heights: () => p.getVariantTracks().map(t => t.height),
+        /* the same audio; the buffer cleared but for 2 s (safeMargin) */
+        select: (h) => {
+            const tracks = p.getVariantTracks();
+            const a = tracks.find(t => t.active);
+            const c = tracks.filter(t => t.height === h);
+            const v = c.find(t => a && t.audioId === a.audioId) || c[0];
+            if (!v) {
+                return false;
+            }
+            p.configure({ abr: { enabled: false } });
+            switchRequested(h);
+            p.selectVariantTrack(v, true, 2);
+            return true;
+        },
+    };
 }
 
 try {
@@ -451,6 +625,8 @@ async function main() {
     const httpErrors = [];
     const consoleLines = [];
     let chromium, files, srv = null, ctx = null;
+    /* --switch: describes the switch not rendered (timeout message) */
+    let pendingSwitch = null;
 
     function log(s) {
         if (o.verbose) {
@@ -497,7 +673,15 @@ async function main() {
 
     /* hard limit: whatever happens, report and exit */
     setTimeout(() => {
-        result.error = result.error || 'timeout after ' + o.timeout + 's';
+        let why = 'timeout after ' + o.timeout + 's';
+        if (o.switches > 0 && result.switches
+            && result.switches.length < o.switches)
+        {
+            why += ': ' + result.switches.length + ' of ' + o.switches
+                + ' quality switches rendered'
+                + (pendingSwitch ? ' (' + pendingSwitch() + ')' : '');
+        }
+        result.error = result.error || why;
         finish(1);
     }, o.timeout * 1000);
 
@@ -584,6 +768,114 @@ async function main() {
                                timeout: o.timeout * 1000 });
 
     let start = null;
+    /*
+     * --switch: the heights to cycle over (top first), the position in
+     * the cycle, the switch asked for (req) and the currentTime where the
+     * last one was rendered
+     */
+    const sw = { heights: null, pos: 0, req: null, lastAt: null,
+                 last: null };
+    if (o.switches > 0) {
+        result.switches = [];
+    }
+    pendingSwitch = () => {
+        const s = sw.last, p = s && s.pending;
+        if (start === null) {
+            return 'not playing';
+        }
+        if (!sw.req && !sw.heights && s && s.t - start < 1) {
+            return 'currentTime ' + s.t.toFixed(3) + ' not 1 s past '
+                + start.toFixed(3) + ', where it started';
+        }
+        if (!sw.req) {
+            return sw.heights ? 'none asked for'
+                              : 'no video heights from the player';
+        }
+        return sw.req.from + ' -> ' + sw.req.to + ' asked at currentTime '
+            + sw.req.at + ', now ' + (s ? s.t.toFixed(3) : '?')
+            + ', the player\'s event '
+            + (p && p.eventAt !== null ? 'seen' : 'not seen')
+            + ', videoHeight ' + (s ? s.h : '?');
+    };
+
+    /* the stalls and heights seen so far, into the result */
+    function noteStalls(s) {
+        const d = s.stalls.map(x =>
+            ((x.end === null ? s.now : x.end) - x.start) / 1000);
+        result.stalls = s.stalls.length;
+        result.stallSeconds = Number(d.reduce((a, b) => a + b, 0)
+                                     .toFixed(3));
+        result.maxStall = Number(Math.max(0, ...d).toFixed(3));
+        result.seekWaits = s.seekWaits;
+        result.heightsSeen = s.heightsSeen.slice().sort((a, b) => b - a);
+    }
+
+    /* the next height of the cycle top -> bottom -> top that is not h */
+    function nextHeight(h) {
+        const n = sw.heights.length;
+        for (;;) {
+            const k = sw.pos % (2 * n - 2);
+            sw.pos++;
+            const x = sw.heights[k < n ? k : 2 * n - 2 - k];
+            if (x !== h) {
+                return x;
+            }
+        }
+    }
+
+    /* --switch: ask for a switch or see it rendered; false: finished */
+    async function switching(s) {
+        if (start === null || s.t - start < 1) {
+            return true;
+        }
+        if (sw.heights === null) {
+            const hs = [...new Set(s.levelHeights.filter(h => h > 0))]
+                .sort((a, b) => b - a);
+            if (hs.length < 2) {
+                if (s.levelHeights.length) {
+                    result.error = '--switch needs two video heights or'
+                        + ' more, the player has ' + JSON.stringify(hs);
+                    finish(1);
+                    return false;
+                }
+                return true;
+            }
+            sw.heights = hs;
+            log('switching over heights ' + hs.join(', '));
+        }
+        if (sw.req) {
+            const p = s.pending;
+            if (!p || p.eventAt === null || p.resizeAt === null
+                || s.h !== sw.req.to)
+            {
+                return true;
+            }
+            const x = sw.req;
+            x.renderedAt = Number(s.t.toFixed(3));
+            x.renderedAfter = Number(((Math.max(p.eventAt, p.resizeAt)
+                                       - p.wall) / 1000).toFixed(3));
+            result.switches.push(x);
+            sw.req = null;
+            sw.lastAt = s.t;
+            log('switch ' + x.from + ' -> ' + x.to + ' rendered at '
+                + s.t + ' after ' + x.renderedAfter + ' s');
+        }
+        if (result.switches.length >= o.switches || s.h <= 0) {
+            return true;
+        }
+        const to = nextHeight(s.h);
+        const asked = await page.evaluate(
+            (h) => window.__play.ctl.select(h), to);
+        if (!asked) {
+            result.error = 'the player cannot select height ' + to;
+            finish(1);
+            return false;
+        }
+        sw.req = { from: s.h, to: to, at: Number(s.t.toFixed(3)) };
+        log('switch ' + s.h + ' -> ' + to + ' asked at ' + s.t);
+        return true;
+    }
+
     /* --seek-back: 'none', 'pending', 'seeking', 'done' */
     let seek = o.seekBack > 0 ? 'pending' : 'none';
     /* --start-mark: 'none', 'pending', 'seen' */
@@ -603,12 +895,21 @@ async function main() {
             for (let i = 0; i < v.seekable.length; i++) {
                 sk.push([v.seekable.start(i), v.seekable.end(i)]);
             }
+            let heights = [];
+            try {
+                heights = st.ctl ? st.ctl.heights() : [];
+            } catch (e) {
+                /* dash.js before its stream is initialized */
+            }
             return { t: v.currentTime, paused: v.paused,
                      ready: v.readyState, w: v.videoWidth,
                      h: v.videoHeight, errors: st.errors, fatal: st.fatal,
                      warnings: st.warnings, waiting: st.waiting,
                      info: st.info, buffered: b, seekable: sk,
-                     duration: v.duration };
+                     duration: v.duration, now: performance.now(),
+                     stalls: st.stalls || [], seekWaits: st.seekWaits,
+                     heightsSeen: st.heights || [], levelHeights: heights,
+                     pending: st.pending };
         });
 
         if (seek === 'pending' && start !== null && s.t - start >= 2) {
@@ -677,14 +978,41 @@ async function main() {
         result.info = s.info;
         result.errors = s.errors.slice(0, 20);
 
+        noteStalls(s);
+        sw.last = s;
+
         if (s.fatal) {
             result.error = 'fatal player error';
             finish(1);
             return;
         }
 
+        if (o.switches > 0) {
+            const worst = s.stalls.reduce((m, x) =>
+                Math.max(m, ((x.end === null ? s.now : x.end) - x.start)
+                            / 1000), 0);
+            if (worst > 1) {
+                const x = s.stalls.find(y =>
+                    ((y.end === null ? s.now : y.end) - y.start) / 1000
+                    === worst);
+                result.error = 'stall of ' + worst.toFixed(2)
+                    + ' s (more than 1 s) at currentTime '
+                    + x.at.toFixed(3) + ', after '
+                    + result.switches.length + ' rendered switches'
+                    + (sw.req ? ', switching ' + sw.req.from + ' -> '
+                       + sw.req.to : '');
+                finish(1);
+                return;
+            }
+            if (!(await switching(s))) {
+                return;
+            }
+        }
+
         if (start !== null && s.t - start >= o.seconds
-            && (seek === 'none' || seek === 'done') && mark !== 'pending')
+            && (seek === 'none' || seek === 'done') && mark !== 'pending'
+            && (o.switches === 0 || (result.switches.length >= o.switches
+                && s.t - sw.lastAt >= 2)))
         {
             result.ok = true;
             finish(0);

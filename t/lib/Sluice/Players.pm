@@ -21,6 +21,13 @@ Chromium, through F<t/browser/play.js>
     ...                                          # (encoder reconnect)
     $r = Sluice::Players::play_finish($h);
 
+    # three quality switches, each rendered, no stall over 1 s
+    $r = Sluice::Players::play($t, 'dash', $url, switch => 3,
+        timeout => 75);
+    ok($r->{ok}) or diag(Sluice::Players::json($r));
+    # $r->{switches}: [ { from => 720, to => 540, at, renderedAt,
+    #                     renderedAfter }, ... ]; $r->{heightsSeen}
+
     # independent players, three at a time, results in the cases' order
     my @r = Sluice::Players::play_many($t,
         [ [ 'hls', $url1 ], [ 'dash', $url2, seconds => 8 ], ... ]);
@@ -46,7 +53,8 @@ starts C<node t/browser/play.js --verbose> in the background.  Options:
 C<seconds> (of playback to reach, default 6), C<timeout> (play.js's hard
 limit, default 60), C<seek_back> (play.js C<--seek-back>), C<start_mark>
 (play.js C<--start-mark>: a file the test creates later; the progress is
-counted from there), C<args> (more play.js arguments, e.g. C<--clearkey>,
+counted from there), C<switch> (play.js C<--switch N>: L</QUALITY
+SWITCHES>), C<args> (more play.js arguments, e.g. C<--clearkey>,
 C<--license>).  Its stderr
 (progress, with C<--verbose>) goes to F<TESTDIR/play-N.log>.  Returns a
 handle.
@@ -62,6 +70,11 @@ waits for play.js's result: its JSON line decoded (C<ok>, C<advanced>,
 C<width>, C<height>, C<startTime>, C<seekable>, C<duration>, C<seekFrom>,
 C<seekTo> ...), or C<< { ok => 0, error => ... } >> with the tail of its
 log when there is no result.
+
+The result's C<stalls> (C<waiting> events of the <video> once it played,
+not those of a seek), C<stallSeconds>, C<maxStall> and C<heightsSeen>
+(the distinct videoHeight values while the video advanced, highest
+first) are there with every run.
 
 =item play($t, $player, $url, %o)
 
@@ -85,6 +98,31 @@ true once play.js has exited (or its IPC::Run timer expired).
 a result as canonical JSON, for diagnostics.
 
 =back
+
+=head1 QUALITY SWITCHES
+
+C<< switch => N >> (play.js C<--switch N>, N >= 2): once the video has
+played 1 s, the player's adaptive choice is turned off and it is made to
+switch video quality N times over the distinct heights of its video
+levels, in a cycle top -> ... -> bottom -> ... ->
+top that skips the height being shown (so the first switch goes to the
+top unless the video is there).  A switch is asked for only when the
+previous one is rendered: the player reported it (hls.js
+C<LEVEL_SWITCHED> after C<hls.nextLevel>; dash.js
+C<QUALITY_CHANGE_RENDERED> after C<setRepresentationForTypeById> with
+C<streaming.abr.autoSwitchBitrate.video> false, no buffer replacement;
+Shaka C<variantchanged> after C<abr.enabled> false and
+C<selectVariantTrack(track, true, 2)>) and the <video>'s videoHeight is
+the new height.  The run succeeds once N switches are rendered, 2 s
+played after the last and C<seconds> since the start; C<ok> is false
+with an C<error> saying why when fewer than N are rendered within the
+timeout (which switch was pending, whether the player's event came) or
+as soon as one stall lasts more than 1 s.  C<switches> lists the
+rendered ones: C<< { from, to, at, renderedAt, renderedAfter } >>
+(heights; currentTime when asked for and when rendered; wall seconds in
+between).  dash.js renders a switch down only after the media it has
+buffered (about its live delay, 8 s with 2 s fragments): give it a
+C<timeout> of a minute or more for three switches.
 
 =cut
 
@@ -137,6 +175,7 @@ sub play_start {
         '--seconds', $o{seconds} // 6, '--timeout', $timeout,
         (defined $o{seek_back} ? ('--seek-back', $o{seek_back}) : ()),
         (defined $o{start_mark} ? ('--start-mark', $o{start_mark}) : ()),
+        (defined $o{switch} ? ('--switch', $o{switch}) : ()),
         @{ $o{args} // [] } ],
         '<', \undef, '>', \$p->{out}, '2>', $p->{log},
         IPC::Run::timeout($timeout + 30));
