@@ -536,7 +536,7 @@ SLOW_SUITES="t/053-players-reconnect.t t/050-players.t t/030-ingest.t
     t/077-hls-encryption-players.t t/078-sdk-encryption.t t/074-dvr-seek.t
     t/076-dash-encryption.t t/060-record.t t/061-record-crash.t
     t/033-ingest-batch.t t/051-gstreamer.t t/079-cbcs-slice-headers.t
-    t/072-vod.t"
+    t/093-player-switching.t t/072-vod.t"
 
 
 # every t/*.t, the slow ones first
@@ -576,7 +576,7 @@ cmd_prove() {
         # Debian build is not a sanitizer build: leave them to the normal
         # pass (CI time)
         set -- $(prove_order | grep -v -e '^t/05[03]-' -e '^t/074-' \
-                                     -e '^t/090-')
+                                     -e '^t/09[03]-')
         what="$# suites of t/, the slow ones first"
     elif [ $# -eq 0 ]; then
         set -- $(prove_order)
