@@ -44,20 +44,22 @@
  * --switch N (N >= 2; not with --seek-back or --start-mark): once
  * playing for 1 s, the adaptive choice is turned off and the player is
  * made to switch video quality N times, over the distinct heights of the
- * video levels in a cycle top -> ... -> bottom -> ... -> top (a height
- * the video already has is skipped, so each switch changes the height).
- * Each switch is requested only once the previous one is rendered: the
+ * video levels in a cycle top -> ... -> bottom -> ... -> top, skipping
+ * the height the video shows and the one the player last reported
+ * switching to (its own adaptive switch, maybe not shown yet): each
+ * switch is one the player did not choose itself.  Each is requested
+ * only once the previous one is rendered: after the request, the
  * player's own event reported the new level (hls.js LEVEL_SWITCHED after
  * hls.nextLevel; dash.js QUALITY_CHANGE_RENDERED after
  * setRepresentationForTypeById with streaming.abr.autoSwitchBitrate.video
  * false; Shaka 'variantchanged' after abr.enabled false and
- * selectVariantTrack(track, true, 2)), or had just reported it before
- * the request (its own adaptive switch, not shown yet), and the
- * <video>'s videoHeight is the new height.  Success then also needs N switches rendered and 2 s
- * played after the last one (besides --seconds from the start).  The
- * output adds switches ([{from, to, at, renderedAt, renderedAfter}]:
- * heights, currentTime when requested and when rendered, wall seconds
- * between the two), heightsSeen (the distinct videoHeight values while
+ * selectVariantTrack(track, true, 2)) and the <video>'s videoHeight
+ * became the new height.  Success then also needs N switches rendered
+ * and 2 s played after the last one (besides --seconds from the start).
+ * The output adds switches ([{from, to, at, renderedAt,
+ * renderedAfter}]: heights, currentTime when requested and when
+ * rendered, wall seconds between the request and the later of the event
+ * and the resize), heightsSeen (the distinct videoHeight values while
  * the video advanced), stalls (the 'waiting' events of the <video> once
  * it played, but not those while seeking or within 0.5 s after a seek),
  * stallSeconds (their total time, each until 'playing' or currentTime
@@ -65,7 +67,10 @@
  * clear error, when fewer than N switches were rendered within --timeout
  * or when a stall lasts more than 1 s (play.js stops there).  stalls,
  * stallSeconds, maxStall and heightsSeen are reported without --switch
- * too, but do not fail a run then.
+ * too, but do not fail a run then.  With --switch, Shaka's adaptive
+ * choice does not ban variants for dropped frames (abr.droppedFrames
+ * false: a loaded test machine drops frames, and the ban took the
+ * levels to switch to away before the switches began).
  *
  * Encrypted streams (EME, org.w3.clearkey; dash and shaka): --clearkey
  * gives a key directly (KID and key in hex, repeatable), --license a
@@ -227,7 +232,7 @@ function parseArgs(argv) {
 
 /* the player glue running in the page; reports through window.__play */
 
-function pageScript(player, url, mime, drm) {
+function pageScript(player, url, mime, drm, switches) {
     return `
 'use strict';
 const S = window.__play = { errors: [], warnings: 0, waiting: 0,
@@ -292,21 +297,22 @@ video.addEventListener('timeupdate', () => {
  * --switch: S.ctl (set once the player knows its levels) has heights()
  * and select(height), which turns the adaptive choice off; S.pending is
  * the switch asked for, rendered when the player's event reported its
- * height (eventAt) and the <video> has it (resizeAt).  The player's
- * event can come before the <video> shows the new size: when the
- * player's last report (S.reported) already is the height asked for (its
- * own adaptive switch, not shown yet when it was turned off), the event
- * counts as seen at the request.
+ * height (eventAt) and the <video> has it (resizeAt).  S.reported:
+ * the height of the player's last such event (its own adaptive switch
+ * can be reported before the <video> shows it).
  */
 S.ctl = null;
 S.pending = null;
 S.reported = null;
 
+/* false: the <video> shows h or the player has just switched to it */
 function switchRequested(height) {
-    const now = performance.now();
-    S.pending = { to: height, wall: now,
-                  eventAt: S.reported === height ? now : null,
-                  resizeAt: video.videoHeight === height ? now : null };
+    if (video.videoHeight === height || S.reported === height) {
+        return false;
+    }
+    S.pending = { from: video.videoHeight, to: height,
+                  wall: performance.now(), eventAt: null, resizeAt: null };
+    return true;
 }
 
 function switchReported(height) {
@@ -328,6 +334,7 @@ const player = ${JSON.stringify(player)};
 const url = ${JSON.stringify(url)};
 const mime = ${JSON.stringify(mime)};
 const drm = ${JSON.stringify(drm)};
+const switches = ${JSON.stringify(switches)};
 const drmOn = drm.license !== null || Object.keys(drm.clearkeys).length > 0
     || Object.keys(drm.headers).length > 0;
 
@@ -392,7 +399,12 @@ function startHls() {
             if (i < 0) {
                 return false;
             }
-            switchRequested(h);
+            if (hls.autoLevelEnabled) {
+                hls.loadLevel = hls.loadLevel;
+            }
+            if (!switchRequested(h)) {
+                return 'busy';
+            }
             hls.nextLevel = i;
             return true;
         },
@@ -451,7 +463,9 @@ function startDash() {
             }
             p.updateSettings({ streaming: { abr: {
                 autoSwitchBitrate: { video: false } } } });
-            switchRequested(h);
+            if (!switchRequested(h)) {
+                return 'busy';
+            }
             p.setRepresentationForTypeById('video', r.id);
             return true;
         },
@@ -484,6 +498,14 @@ async function startShaka() {
     }
     const p = new shaka.Player();
     await p.attach(video);
+    if (switches > 0) {
+        /*
+         * its adaptive choice bans a variant for a while when frames are
+         * dropped (a loaded test machine), before --switch turns it off:
+         * it must not take levels away from the switches
+         */
+        p.configure({ abr: { droppedFrames: false } });
+    }
     p.addEventListener('error', (ev) => {
         const d = ev.detail || {};
         const msg = 'code ' + d.code + ' category ' + d.category
@@ -545,7 +567,9 @@ async function startShaka() {
                 return false;
             }
             p.configure({ abr: { enabled: false } });
-            switchRequested(h);
+            if (!switchRequested(h)) {
+                return 'busy';
+            }
             p.selectVariantTrack(v, true, 2);
             return true;
         },
@@ -589,7 +613,7 @@ function loadLibs(o) {
         files[i + '.js'] = fs.readFileSync(path.join(base, l));
     });
     files['glue.js'] = Buffer.from(pageScript(o.player, o.url, o.mime,
-                                              o.drm));
+                                              o.drm, o.switches));
 
     return files;
 }
@@ -773,8 +797,8 @@ async function main() {
      * the cycle, the switch asked for (req) and the currentTime where the
      * last one was rendered
      */
-    const sw = { heights: null, pos: 0, req: null, lastAt: null,
-                 last: null };
+    const sw = { heights: null, offered: null, pos: 0, req: null,
+                 lastAt: null, last: null };
     if (o.switches > 0) {
         result.switches = [];
     }
@@ -787,9 +811,14 @@ async function main() {
             return 'currentTime ' + s.t.toFixed(3) + ' not 1 s past '
                 + start.toFixed(3) + ', where it started';
         }
+        if (!sw.req && !sw.heights) {
+            return 'the player offers the video heights '
+                + JSON.stringify(sw.offered || []) + ', not two or more';
+        }
         if (!sw.req) {
-            return sw.heights ? 'none asked for'
-                              : 'no video heights from the player';
+            return 'none asked for: the video shows height '
+                + (s ? s.h : '?') + ', the player reported '
+                + (s ? s.reported : '?');
         }
         return sw.req.from + ' -> ' + sw.req.to + ' asked at currentTime '
             + sw.req.at + ', now ' + (s ? s.t.toFixed(3) : '?')
@@ -810,17 +839,21 @@ async function main() {
         result.heightsSeen = s.heightsSeen.slice().sort((a, b) => b - a);
     }
 
-    /* the next height of the cycle top -> bottom -> top that is not h */
-    function nextHeight(h) {
-        const n = sw.heights.length;
-        for (;;) {
-            const k = sw.pos % (2 * n - 2);
-            sw.pos++;
-            const x = sw.heights[k < n ? k : 2 * n - 2 - k];
-            if (x !== h) {
-                return x;
+    /*
+     * the next height of the cycle top -> bottom -> top that is neither
+     * shown (h) nor the one the player last reported (r), and the
+     * position after it; null when there is none
+     */
+    function nextHeight(h, r) {
+        const n = sw.heights.length, m = 2 * n - 2;
+        for (let p = sw.pos; p < sw.pos + m; p++) {
+            const k = p % m;
+            const x = sw.heights[k < n ? k : m - k];
+            if (x !== h && x !== r) {
+                return { height: x, pos: p + 1 };
             }
         }
+        return null;
     }
 
     /* --switch: ask for a switch or see it rendered; false: finished */
@@ -829,15 +862,11 @@ async function main() {
             return true;
         }
         if (sw.heights === null) {
+            /* Shaka lists the variants it can play now */
             const hs = [...new Set(s.levelHeights.filter(h => h > 0))]
                 .sort((a, b) => b - a);
             if (hs.length < 2) {
-                if (s.levelHeights.length) {
-                    result.error = '--switch needs two video heights or'
-                        + ' more, the player has ' + JSON.stringify(hs);
-                    finish(1);
-                    return false;
-                }
+                sw.offered = hs;
                 return true;
             }
             sw.heights = hs;
@@ -851,6 +880,7 @@ async function main() {
                 return true;
             }
             const x = sw.req;
+            x.from = p.from;
             x.renderedAt = Number(s.t.toFixed(3));
             x.renderedAfter = Number(((Math.max(p.eventAt, p.resizeAt)
                                        - p.wall) / 1000).toFixed(3));
@@ -863,14 +893,24 @@ async function main() {
         if (result.switches.length >= o.switches || s.h <= 0) {
             return true;
         }
-        const to = nextHeight(s.h);
+        /* none while the player is between two heights of two */
+        const next = nextHeight(s.h, s.reported);
+        if (next === null) {
+            return true;
+        }
+        const to = next.height;
         const asked = await page.evaluate(
             (h) => window.__play.ctl.select(h), to);
+        if (asked === 'busy') {
+            /* the player's own switch to it came since s: next time */
+            return true;
+        }
         if (!asked) {
             result.error = 'the player cannot select height ' + to;
             finish(1);
             return false;
         }
+        sw.pos = next.pos;
         sw.req = { from: s.h, to: to, at: Number(s.t.toFixed(3)) };
         log('switch ' + s.h + ' -> ' + to + ' asked at ' + s.t);
         return true;
@@ -909,7 +949,7 @@ async function main() {
                      duration: v.duration, now: performance.now(),
                      stalls: st.stalls || [], seekWaits: st.seekWaits,
                      heightsSeen: st.heights || [], levelHeights: heights,
-                     pending: st.pending };
+                     pending: st.pending, reported: st.reported };
         });
 
         if (seek === 'pending' && start !== null && s.t - start >= 2) {

@@ -104,16 +104,17 @@ a result as canonical JSON, for diagnostics.
 C<< switch => N >> (play.js C<--switch N>, N >= 2): once the video has
 played 1 s, the player's adaptive choice is turned off and it is made to
 switch video quality N times over the distinct heights of its video
-levels, in a cycle top -> ... -> bottom -> ... ->
-top that skips the height being shown (so the first switch goes to the
-top unless the video is there).  A switch is asked for only when the
-previous one is rendered: the player reported it (hls.js
-C<LEVEL_SWITCHED> after C<hls.nextLevel>; dash.js
+levels, in a cycle top -> ... -> bottom -> ... -> top that skips the
+height being shown and the one the player last reported switching to
+(an adaptive switch of its own not shown yet), so that each switch is
+one the player did not choose.  A switch is asked for only when the
+previous one is rendered: after the request, the player reported it
+(hls.js C<LEVEL_SWITCHED> after C<hls.nextLevel>; dash.js
 C<QUALITY_CHANGE_RENDERED> after C<setRepresentationForTypeById> with
 C<streaming.abr.autoSwitchBitrate.video> false, no buffer replacement;
 Shaka C<variantchanged> after C<abr.enabled> false and
 C<selectVariantTrack(track, true, 2)>) and the <video>'s videoHeight is
-the new height.  The run succeeds once N switches are rendered, 2 s
+then the new height.  The run succeeds once N switches are rendered, 2 s
 played after the last and C<seconds> since the start; C<ok> is false
 with an C<error> saying why when fewer than N are rendered within the
 timeout (which switch was pending, whether the player's event came) or
