@@ -29,6 +29,7 @@ use lib "$FindBin::Bin/lib";
 use Test::Sluice;
 use Sluice::Playback;
 use Sluice::GStreamer;
+use Sluice::Players;
 
 my $t = Test::Sluice->new();
 $t->exclusive('encode');   # the machine's cores for its encoders
@@ -38,12 +39,17 @@ my $xc = $ENV{SLUICE_TRANSCODER}
     // "$FindBin::Bin/../build/transcoder/sluice-transcoder";
 BAIL_OUT("no $xc: run ./build.sh build") unless -x $xc;
 
+my $play = "sluice_ladder Play {\n"
+    . "    video 480x270 700k;\n"
+    . "    video 320x180 350k;\n"
+    . "    video 160x90 120k;\n"
+    . "}\n";
 my $tiny = "sluice_ladder Tiny {\n"
     . "    video 320x180 300k main fps=15;\n"
     . "    video 160x90 100k baseline;\n"
     . "    audio 96k;\n"
     . "}\n";
-Sluice::Playback::config($t, http => "sluice_transcoder $xc;\n$tiny");
+Sluice::Playback::config($t, http => "sluice_transcoder $xc;\n$tiny$play");
 $t->run();
 
 my $rtmp = 'rtmp://127.0.0.1:' . $t->port(1935) . '/live';
@@ -130,9 +136,10 @@ SKIP: {
 
     my ($g) = Sluice::GStreamer::play_many([ [ 'playbin3',
         Sluice::Playback::url($t, "$base/manifest(format=m3u8-cmaf).m3u8"),
-        8 ] ]);
+        12 ] ]);
     ok(!@{$g->{errors}} && $g->{video_span} >= 4,
-        'GStreamer plays the ladder') or diag($g->{tail});
+        'GStreamer plays the ladder') or diag(join "\n", @{$g->{errors}},
+        "video pts span $g->{video_span}, audio $g->{audio_span}");
     ok($g->{width} > 0, "GStreamer decodes ($g->{width}x$g->{height})");
 }
 
@@ -269,11 +276,47 @@ unlike($m, qr/TYPE=AUDIO/, 'a feed without audio: layers without audio');
 is(state('tiny'), 'Running', 'and the event runs');
 $t->stop_publisher($pub);
 
+# --- hls.js and dash.js switch between the layers of a transcoded ladder ----
+
+SKIP: {
+    my $why = Sluice::Players::not_ready();
+    skip "players: $why", 4 if $why;
+
+    $base = event('play', 'Standard', presetName => 'Play');
+    $pub = $t->publish(input => Sluice::Ingest::fixture('av', duration => 10,
+        gop => 2, size => '480x270'), loop => 1,
+        url => "$rtmp/" . token('play') . '/cam');
+    wait_layers($base, 3);
+    ok(Sluice::Playback::wait_fragments($t, "$base/manifest", 4),
+        'Play: fragments in every layer');
+
+    my $http = Sluice::Playback::url($t, $base);
+    my @cases = (
+        [ 'hls.js HLS fMP4', 'hls', "$http/manifest(format=m3u8-cmaf).m3u8" ],
+        [ 'dash.js DASH CMAF', 'dash',
+          "$http/manifest(format=mpd-time-cmaf).mpd" ],
+    );
+    my @r = Sluice::Players::play_many($t, [ map { [ $_->[1], $_->[2],
+        seconds => 6, timeout => 75, switch => 3 ] } @cases ],
+        jobs => 2);
+
+    for my $c (@cases) {
+        my $r = shift @r;
+        my %seen = map { $_ => 1 } @{ $r->{heightsSeen} // [] };
+        ok($r->{ok} && @{ $r->{switches} // [] } >= 3
+            && (join ',', sort { $a <=> $b } keys %seen) eq '90,180,270',
+            "$c->[0]: three switches across the transcoded layers, no "
+            . 'stall over 1 s') or diag(Sluice::Players::json($r));
+    }
+
+    $t->stop_publisher($pub);
+}
+
 # --- an encoder the FFmpeg build has not: clear lines, the event goes on ----
 
 my $off = $t->log_offset();
 $t->write_sluice_conf(http => "sluice_transcoder $xc;\n"
-    . "sluice_transcoder_encoder h264_doesnotexist;\n$tiny",
+    . "sluice_transcoder_encoder h264_doesnotexist;\n$tiny$play",
     server => "server_name localhost;\n",
     location => "aio threads=sluice;\n");
 ok($t->reload(), 'reload with sluice_transcoder_encoder h264_doesnotexist');
