@@ -74,6 +74,7 @@ static char *ngx_rtmp_sluice_set_thread_pool(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
 static ngx_int_t ngx_rtmp_sluice_postconfiguration(ngx_conf_t *cf);
 static ngx_int_t ngx_rtmp_sluice_init_process(ngx_cycle_t *cycle);
+static void ngx_rtmp_sluice_exit_process(ngx_cycle_t *cycle);
 
 
 ngx_shm_zone_t  *ngx_rtmp_sluice_zone;
@@ -152,7 +153,7 @@ ngx_module_t  ngx_rtmp_sluice_module = {
     ngx_rtmp_sluice_init_process,          /* init process */
     NULL,                                  /* init thread */
     NULL,                                  /* exit thread */
-    NULL,                                  /* exit process */
+    ngx_rtmp_sluice_exit_process,          /* exit process */
     NULL,                                  /* exit master */
     NGX_MODULE_V1_PADDING
 };
@@ -913,4 +914,13 @@ ngx_rtmp_sluice_init_process(ngx_cycle_t *cycle)
     ngx_rtmp_sluice_zone = ngx_sluice_zone_lookup(cycle);
 
     return NGX_OK;
+}
+
+
+/* the worker exits: its transcoders end with it, their pipes closed */
+
+static void
+ngx_rtmp_sluice_exit_process(ngx_cycle_t *cycle)
+{
+    ngx_rtmp_sluice_transcode_exit(cycle);
 }

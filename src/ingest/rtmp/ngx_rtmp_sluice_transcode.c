@@ -54,6 +54,7 @@ struct ngx_rtmp_sluice_xtag_s {
 
 
 typedef struct ngx_rtmp_sluice_xc_s {
+    ngx_queue_t                 queue;          /* the worker's */
     ngx_rtmp_sluice_ctx_t      *ctx;            /* NULL: the feed ended */
 
     u_char                      event_id[NGX_SLUICE_ID_LEN + 1];
@@ -142,6 +143,11 @@ static void ngx_rtmp_sluice_xc_free(ngx_rtmp_sluice_xc_t *xc);
 static void ngx_rtmp_sluice_xc_status(ngx_rtmp_sluice_xc_t *xc,
     ngx_uint_t owner_gone);
 static void ngx_rtmp_sluice_xc_new_key(u_char *key);
+
+
+/* the transcoders of this worker, running or not */
+static ngx_queue_t  ngx_rtmp_sluice_xcs;
+static ngx_uint_t   ngx_rtmp_sluice_xcs_init;
 
 
 static const char  *ngx_rtmp_sluice_xc_stretch[] = {
@@ -251,6 +257,13 @@ ngx_rtmp_sluice_xc_create(ngx_rtmp_sluice_ctx_t *ctx, ngx_sluice_event_t *ev)
     if (xc == NULL) {
         return NULL;
     }
+
+    if (!ngx_rtmp_sluice_xcs_init) {
+        ngx_queue_init(&ngx_rtmp_sluice_xcs);
+        ngx_rtmp_sluice_xcs_init = 1;
+    }
+
+    ngx_queue_insert_tail(&ngx_rtmp_sluice_xcs, &xc->queue);
 
     xc->ctx = ctx;
     ngx_memcpy(xc->event_id, ev->id, sizeof(xc->event_id));
@@ -1319,9 +1332,46 @@ ngx_rtmp_sluice_xc_close_in(ngx_rtmp_sluice_xc_t *xc)
 }
 
 
+void
+ngx_rtmp_sluice_transcode_exit(ngx_cycle_t *cycle)
+{
+    ngx_queue_t           *q;
+    ngx_rtmp_sluice_xc_t  *xc;
+
+    if (!ngx_rtmp_sluice_xcs_init) {
+        return;
+    }
+
+    while (!ngx_queue_empty(&ngx_rtmp_sluice_xcs)) {
+        q = ngx_queue_head(&ngx_rtmp_sluice_xcs);
+        xc = ngx_queue_data(q, ngx_rtmp_sluice_xc_t, queue);
+
+        if (xc->ctx) {
+            xc->ctx->xc = NULL;
+            xc->ctx = NULL;
+        }
+
+        if (xc->pid) {
+            (void) kill(xc->pid, SIGTERM);
+        }
+
+        ngx_rtmp_sluice_xc_close_in(xc);
+
+        if (xc->out) {
+            ngx_close_connection(xc->out);
+            xc->out = NULL;
+        }
+
+        ngx_rtmp_sluice_xc_free(xc);
+    }
+}
+
+
 static void
 ngx_rtmp_sluice_xc_free(ngx_rtmp_sluice_xc_t *xc)
 {
+    ngx_queue_remove(&xc->queue);
+
     if (xc->respawn.timer_set) {
         ngx_del_timer(&xc->respawn);
     }

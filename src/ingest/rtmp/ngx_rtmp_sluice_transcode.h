@@ -44,6 +44,9 @@ ngx_int_t ngx_rtmp_sluice_transcode_av(ngx_rtmp_sluice_ctx_t *ctx,
 void ngx_rtmp_sluice_transcode_meta(ngx_rtmp_sluice_ctx_t *ctx, u_char *p,
     size_t len, ngx_uint_t named);
 
+/* the worker exits: every transcoder of this worker is told to end */
+void ngx_rtmp_sluice_transcode_exit(ngx_cycle_t *cycle);
+
 /* the feed ends: the transcoder gets EOF, finishes and exits */
 void ngx_rtmp_sluice_transcode_stop(ngx_rtmp_sluice_ctx_t *ctx);
 
