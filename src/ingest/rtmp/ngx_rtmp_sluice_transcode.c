@@ -1352,6 +1352,10 @@ ngx_rtmp_sluice_transcode_exit(ngx_cycle_t *cycle)
         }
 
         if (xc->pid) {
+            ngx_log_error(NGX_LOG_NOTICE, cycle->log, 0,
+                          "sluice: live event \"%s\": transcoder %P "
+                          "ended by the worker's exit", xc->event_name,
+                          xc->pid);
             (void) kill(xc->pid, SIGTERM);
         }
 
