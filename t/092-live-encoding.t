@@ -204,6 +204,17 @@ ok($t->wait_for(sub {
 }, timeout => 20), 'the archive has every fragment listed before the kill')
     or diag(join ' ', sort keys %rest);
 
+# a hung transcoder (SIGSTOP): killed after 20 s of silence, started again
+
+($pid) = status('std') =~ /pid (\d+)/;
+$t->expect_errors(qr/transcoder \d+ said nothing for \d+ ms, killed as hung/);
+ok($pid && kill('STOP', $pid), "transcoder $pid stopped (hung)");
+ok($t->wait_log(qr/transcoder $pid said nothing for \d+ ms, killed as hung/,
+    timeout => 40), 'the worker kills it as hung');
+ok($t->wait_for(sub { status('std') =~ /pid (\d+), started 3 times/ },
+    timeout => 20), 'and starts another') or diag(status('std'));
+is(state('std'), 'Running', 'the event still Running');
+
 $t->stop_publisher($pub);
 
 # --- 640x360 into Default720p: three layers; 60 fps: 30 fps layers -------

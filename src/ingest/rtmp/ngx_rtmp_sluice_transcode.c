@@ -42,6 +42,7 @@
 #define NGX_RTMP_SLUICE_XC_MAX_DELAY  10000
 #define NGX_RTMP_SLUICE_XC_KILL       15000     /* after the feed ended */
 #define NGX_RTMP_SLUICE_XC_NOTICE     10000     /* progress lines, ms */
+#define NGX_RTMP_SLUICE_XC_HANG       20000     /* silent this long: hung */
 
 
 typedef struct ngx_rtmp_sluice_xtag_s  ngx_rtmp_sluice_xtag_t;
@@ -70,6 +71,8 @@ typedef struct ngx_rtmp_sluice_xc_s {
     ngx_connection_t           *out;            /* its stdout and stderr */
     ngx_event_t                 respawn;
     ngx_event_t                 kill;
+    ngx_event_t                 watchdog;
+    ngx_msec_t                  heard;          /* its last line */
     ngx_msec_t                  started;
     ngx_msec_t                  delay;
 
@@ -136,6 +139,7 @@ static void ngx_rtmp_sluice_xc_progress(ngx_rtmp_sluice_xc_t *xc,
 static void ngx_rtmp_sluice_xc_gone(ngx_rtmp_sluice_xc_t *xc);
 static void ngx_rtmp_sluice_xc_respawn_handler(ngx_event_t *ev);
 static void ngx_rtmp_sluice_xc_kill_handler(ngx_event_t *ev);
+static void ngx_rtmp_sluice_xc_watchdog_handler(ngx_event_t *ev);
 static void ngx_rtmp_sluice_xc_drop(ngx_rtmp_sluice_xc_t *xc,
     ngx_uint_t keep_head);
 static void ngx_rtmp_sluice_xc_close_in(ngx_rtmp_sluice_xc_t *xc);
@@ -283,6 +287,11 @@ ngx_rtmp_sluice_xc_create(ngx_rtmp_sluice_ctx_t *ctx, ngx_sluice_event_t *ev)
     xc->kill.data = xc;
     xc->kill.log = ngx_cycle->log;
     xc->kill.cancelable = 1;
+
+    xc->watchdog.handler = ngx_rtmp_sluice_xc_watchdog_handler;
+    xc->watchdog.data = xc;
+    xc->watchdog.log = ngx_cycle->log;
+    xc->watchdog.cancelable = 1;
 
     return xc;
 }
@@ -750,6 +759,9 @@ ngx_rtmp_sluice_xc_spawn(ngx_rtmp_sluice_xc_t *xc)
     xc->out = co;
     xc->pid = pid;
     xc->started = ngx_current_msec;
+    xc->heard = ngx_current_msec;
+
+    ngx_add_timer(&xc->watchdog, NGX_RTMP_SLUICE_XC_HANG / 4);
     xc->need_key = 1;
     xc->header = 0;
     xc->line_len = 0;
@@ -1083,6 +1095,8 @@ ngx_rtmp_sluice_xc_read_handler(ngx_event_t *rev)
 static void
 ngx_rtmp_sluice_xc_line(ngx_rtmp_sluice_xc_t *xc, u_char *p, size_t len)
 {
+    xc->heard = ngx_current_msec;
+
     if (len && p[len - 1] == '\r') {
         len--;
     }
@@ -1192,6 +1206,10 @@ ngx_rtmp_sluice_xc_gone(ngx_rtmp_sluice_xc_t *xc)
         ngx_del_timer(&xc->kill);
     }
 
+    if (xc->watchdog.timer_set) {
+        ngx_del_timer(&xc->watchdog);
+    }
+
     ran = ngx_current_msec - xc->started;
 
     if (xc->ctx == NULL) {
@@ -1254,6 +1272,33 @@ ngx_rtmp_sluice_xc_kill_handler(ngx_event_t *ev)
                       xc->pid);
         (void) kill(xc->pid, SIGKILL);
     }
+}
+
+
+/*
+ * A transcoder that says nothing (it prints progress every 2 s) while
+ * its feed goes on is hung: killed, so that it is started again
+ */
+
+static void
+ngx_rtmp_sluice_xc_watchdog_handler(ngx_event_t *ev)
+{
+    ngx_rtmp_sluice_xc_t  *xc = ev->data;
+
+    if (xc->pid == 0 || xc->out == NULL) {
+        return;
+    }
+
+    if (xc->ctx && ngx_current_msec - xc->heard >= NGX_RTMP_SLUICE_XC_HANG) {
+        ngx_log_error(NGX_LOG_ERR, ngx_cycle->log, 0,
+                      "sluice: live event \"%s\": transcoder %P said "
+                      "nothing for %M ms, killed as hung", xc->event_name,
+                      xc->pid, ngx_current_msec - xc->heard);
+        (void) kill(xc->pid, SIGKILL);
+        return;                 /* its output ends: restarted */
+    }
+
+    ngx_add_timer(&xc->watchdog, NGX_RTMP_SLUICE_XC_HANG / 4);
 }
 
 
@@ -1375,6 +1420,10 @@ static void
 ngx_rtmp_sluice_xc_free(ngx_rtmp_sluice_xc_t *xc)
 {
     ngx_queue_remove(&xc->queue);
+
+    if (xc->watchdog.timer_set) {
+        ngx_del_timer(&xc->watchdog);
+    }
 
     if (xc->respawn.timer_set) {
         ngx_del_timer(&xc->respawn);
