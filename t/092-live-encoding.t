@@ -287,6 +287,36 @@ unlike($m, qr/TYPE=AUDIO/, 'a feed without audio: layers without audio');
 is(state('tiny'), 'Running', 'and the event runs');
 $t->stop_publisher($pub);
 
+# --- bad input: the resolution changes mid-stream, then the timestamps
+# jump 15 s (over 10 s and two fragments): log lines, the same
+# transcoder goes on, the layers too
+
+$base = event('bad', 'Standard', presetName => 'Tiny');
+my $spliced = flv_splice(
+    Sluice::Ingest::fixture('av', duration => 6, gop => 2,
+        size => '320x180'),
+    Sluice::Ingest::fixture('av', duration => 8, gop => 2,
+        size => '256x144'),
+    'spliced.flv', 4000, 8000, 15_000);
+$pub = $t->publish(input => $spliced, url => "$rtmp/" . token('bad') . '/cam');
+ok(defined Sluice::Ingest::wait_publisher_exit($t, $pub, 60),
+    'bad: the feed ended');
+ok($t->wait_log(qr/transcoder \d+: sluice-transcoder: [^\n]*new codec or sequence header/,
+    timeout => 20), 'bad: the new sequence header logged');
+ok($t->wait_log(qr/transcoder \d+: sluice-transcoder: [^\n]*the input is now 256x144, scaled to the same layers/,
+    timeout => 20), 'bad: the new size logged');
+ok($t->wait_log(qr/timestamp jump of \d+ ms in "cam", timeline continues/,
+    timeout => 20), 'bad: the jump logged');
+my @bt = seg_times("$base/" . ((grep { m{/Manifest\(video} }
+    keys %{{ variants($t->get("$base/manifest(format=m3u8-aapl)")->{body})
+    }})[0] // 'x'));
+ok(@bt && $bt[-1] >= 10 * 90_000,
+    'bad: the layers went on past the change and the jump (to '
+    . sprintf('%.1f', ($bt[-1] // 0) / 90_000) . ' s)');
+unlike($t->read_file('error.log') // '', qr/"bad": transcoder \d+ exited/,
+    'bad: the transcoder never died');
+is(state('bad'), 'Running', 'bad: the event still Running');
+
 # --- hls.js and dash.js switch between the layers of a transcoded ladder ----
 
 SKIP: {
@@ -358,6 +388,53 @@ $t->done_testing();
 
 
 sub token { return "enc-$_[0]-0123456789abcdef" }
+
+# the tags of FLV a before cut ms, then those of b shifted by cut ms;
+# from "at" ms on, every time "jump" ms later
+sub flv_splice {
+    my ($a, $b, $out, $cut, $at, $jump) = @_;
+
+    my ($hdr, @ta) = flv_tags($a);
+    my (undef, @tb) = flv_tags($b);
+    my $o = $hdr;
+
+    for my $tag (grep { $_->[0] == 18 || $_->[1] < $cut } @ta) {
+        $o .= $tag->[2];
+    }
+
+    for my $tag (grep { $_->[0] != 18 } @tb) {
+        my $d = $tag->[2];
+        my $ts = $tag->[1] + $cut;
+        $ts += $jump if $ts >= $at;
+        substr($d, 4, 3) = substr(pack('N', $ts), 1, 3);
+        substr($d, 7, 1) = chr($ts >> 24);
+        $o .= $d;
+    }
+
+    return $t->write_file($out, $o);
+}
+
+# (file header, [ type, timestamp, tag bytes with the previous size ]...)
+sub flv_tags {
+    my ($f) = @_;
+
+    my $d = $t->read_file($f);
+    my $hl = unpack('N', substr($d, 5, 4));
+    my $p = $hl + 4;
+    my @tags;
+
+    while ($p + 15 <= length $d) {
+        my $size = unpack('N', "\0" . substr($d, $p + 1, 3));
+        last if $p + 15 + $size > length $d;
+        my $ts = unpack('N', "\0" . substr($d, $p + 4, 3))
+            | (ord(substr($d, $p + 7, 1)) << 24);
+        push @tags, [ ord(substr($d, $p, 1)), $ts,
+            substr($d, $p, 15 + $size) ];
+        $p += 15 + $size;
+    }
+
+    return (substr($d, 0, $hl + 4), @tags);
+}
 
 # every transcoder started has ended or exited (the error log says so)
 sub transcoders_ended {
