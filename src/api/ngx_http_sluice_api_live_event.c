@@ -74,9 +74,14 @@ static ngx_int_t ngx_http_sluice_le_build_live_encoding(
 static ngx_int_t
 ngx_http_sluice_le_post(ngx_http_request_t *r, ngx_http_sluice_api_ctx_t *ctx)
 {
-    if (ngx_http_sluice_seg_is(&ctx->action, "getStatus")) {
+#define ngx_http_sluice_le_action_is(s)                                      \
+    ngx_http_sluice_seg_is(&ctx->action, s)
+
+    if (ngx_http_sluice_le_action_is("getStatus")) {
         return ngx_http_sluice_le_status(r, ctx);
     }
+
+#undef ngx_http_sluice_le_action_is
 
     return ngx_http_sluice_api_error(r, NGX_HTTP_NOT_FOUND, "NotFound",
                "Unknown live event action '%V'.", &ctx->action);
