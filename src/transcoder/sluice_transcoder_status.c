@@ -9,8 +9,9 @@
  *   progress frames=N fps=F lag_ms=L dropped=D layers=K  (every 2 s)
  *
  * frames: frames encoded on the top layer; fps: their rate over the last
- * 2 s (a last line at the end, with the final counts); lag_ms: how far, in timeline milliseconds, the newest frame
- * encoded (on the slowest layer) is behind the newest input frame read;
+ * 2 s (a last line at the end, with the final counts); lag_ms: how far,
+ * in timeline milliseconds, the newest frame encoded (on the slowest
+ * layer) is behind the newest input frame read;
  * dropped: input video frames skipped to catch up; layers: video layers.
  * stderr: human-readable lines "sluice-transcoder: ...", warnings about
  * the input at most one per kind per 10 s (with the count of those not

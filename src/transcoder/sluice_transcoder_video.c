@@ -595,7 +595,7 @@ sluice_tc_video_finish(sluice_tc_t *tc)
 }
 
 
-/* --- one layer, in its thread ---------------------------------------------- */
+/* --- one layer, in its thread -------------------------------------------- */
 
 
 static void *
