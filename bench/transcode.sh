@@ -29,8 +29,9 @@
 #                   `perf record` over their measured periods (their CPU
 #                   figures then include perf's sampling: compare runs
 #                   without it)
-#   --record FILE   append the result row to the table at the end of FILE
-#                   (docs/benchmarks.md, "Live encoding (issue 11)")
+#   --record FILE   append the results to FILE as rows of the two tables
+#                   of docs/benchmarks.md, "Live encoding (issue 11)":
+#                   CPU (when sluice and ffmpeg ran) and delay
 #
 # Input: 60 s of 1280x720 30 fps H.264 High (6 Mbps, keyframe every 2 s)
 # + AAC-LC 128 kb/s 48 kHz, made once from testsrc2 with temporal noise
@@ -47,10 +48,12 @@
 #           sluice-transcoder, whose layers come back through RTMP.  CPU
 #           (utime + stime, /proc/PID/stat, all threads) of the
 #           transcoder and, apart, of nginx (master and workers: ingest
-#           of the feed and of the 7 layers, fragments, index), over the
-#           period after the warm-up; the transcoder's progress lines
-#           (logged by nginx every 10 s at notice) give its fps, lag_ms
-#           and dropped.
+#           of the feed and of the 7 layers, fragments, index) between
+#           two of the transcoder's progress lines that nginx logs
+#           (every 10 s, at notice), the first after the warm-up, the
+#           last the period or a little more later: their frames=
+#           give the frames encoded in it exactly; their fps, lag_ms and
+#           dropped whether it kept real time.
 #   ffmpeg  the peer: one ffmpeg reads the same input at -re (decoder
 #           with 1 thread, as the transcoder's), split + scale (bilinear)
 #           into the 6 sizes, 6 libx264 encodes with the transcoder's
@@ -59,8 +62,10 @@
 #           rc-lookahead=10:sync-lookahead=0:sliced-threads=0:force-cfr=1:
 #           threads=N with the transcoder's N per size, forced IDR every
 #           2 s of input time) + AAC 128k, each output FLV to /dev/null.
-#           Its CPU the same way; whether it kept real time from its
-#           -progress output (output time gained over the period).
+#           Its CPU the same way, sampled right after a block of its
+#           -progress output (every 0.5 s): frame= gives the frames
+#           encoded; output time gained / wall time whether it kept real
+#           time.
 #   delay   one publisher (ffmpeg -re -c copy, tee muxer) feeds the same
 #           frames at the same moments to a pass-through event and to an
 #           encoding event on the same nginx; bench/fragdelay.pl polls
@@ -73,10 +78,14 @@
 #           transcoder's RSS, its lag_ms and dropped (getStatus), and the
 #           RSS of nginx's workers; min / max / last of each.
 #
-# Result: CPU-seconds per minute of input (= per minute of wall time,
-# the input arriving at real time), the ratio transcoder / ffmpeg
-# (target <= 1.0), real time or not for each, the added delay.  Only
-# loopback addresses are used; every process started here is stopped on
+# Result: CPU-seconds per minute of input encoded (CPU / (frames of the
+# top layer / 30 / 60): per minute of wall time when real time is kept;
+# when the machine starves them, the transcoder skips GOPs and ffmpeg
+# falls behind, and this keeps the two comparable), the ratio
+# transcoder / ffmpeg (target <= 1.0), real time or not for each, the
+# added delay, and the machine's busy time over each period (a machine
+# shared with other work shows).  Only loopback addresses are used
+# (ports 19371 and 18371); every process started here is stopped on
 # exit.  Total time of the default phases: about 3 x (warm-up + period)
 # + 60 s.
 
@@ -816,7 +825,7 @@ phase_ffmpeg() {
 # --- phase: delay -------------------------------------------------------
 
 phase_delay() {
-    local i=delay urls pt enc pub origin out
+    local i=delay urls pt enc pub origin out m0 t0
 
     log "delay: a pass-through and an encoding event fed by one publisher"
     start_nginx "$i"
@@ -841,11 +850,15 @@ phase_delay() {
     sleep "$WARMUP"
 
     out="$WORK/$i/fragdelay.txt"
+    m0=$(machine_ticks)
+    t0=$(date +%s.%N)
     perl "$ROOT/bench/fragdelay.pl" \
         --ref "${pt[1]}/manifest(format=m3u8-cmaf)" \
         --test "${enc[1]}/manifest(format=m3u8-cmaf)" \
         --duration "$DURATION" --interval "$INTERVAL" --origin "$origin" \
         --out "$WORK/$i/fragments.tsv" > "$out" 2>&1 || true
+    D_MACHINE=$(cpu_s $(($(machine_ticks) - m0)))
+    D_ELAPSED=$(perl -e "printf '%.1f', $(date +%s.%N) - $t0")
     D_JSON=$(tail -1 "$out")
     D_TEXT=$(grep -v '^{' "$out" || true)
     D_STATUS=$(xc_status "$i" enc)
@@ -997,7 +1010,9 @@ if [ -n "$S_PER" ] && [ -n "$F_PER" ]; then
 fi
 if want delay; then
     echo "- delay (pass-through and encoding event fed the same frames," \
-         "playlists polled every $INTERVAL s; publisher $D_PUB;" \
+         "playlists polled every $INTERVAL s; machine $D_MACHINE CPU-s" \
+         "busy of $(perl -e "printf '%.0f', $NCPU * $D_ELAPSED");" \
+         "publisher $D_PUB;" \
          "getStatus at the end: ${D_STATUS:-?}):"
     echo "$D_TEXT" | sed 's/^/    /'
     DELAY=$(echo "$D_JSON" | perl -MJSON::PP -ne '
@@ -1022,14 +1037,31 @@ fi
 
 if [ -n "$RECORD" ]; then
     busy() {
-        [ -n "${2:-}" ] && perl -e "printf '%.0f%%', 100 * $1 / ($NCPU * $2)" \
-            || echo n/a
+        perl -e "printf '%.0f%%', 100 * $1 / ($NCPU * $2)"
     }
-    printf '| %s | %s / %s | %s / %s | %s / %s | %s | %s | %s | %s | %s | %s | %s |\n' \
-        "$DATE" "$LOAD0" "$LOAD1" \
-        "$(busy "${S_MACHINE:-0}" "${S_ELAPSED:-}")" \
-        "$(busy "${F_MACHINE:-0}" "${F_ELAPSED:-}")" "$WARMUP" "$DURATION" \
-        "${S_PER:-n/a}" "${S_NGX_PER:-n/a}" "${F_PER:-n/a}" "$RATIO" \
-        "$S_RT" "$F_RT" "${DELAY:-n/a}" >> "$RECORD"
-    log "row appended to $RECORD"
+    if [ -n "$S_PER" ] && [ -n "$F_PER" ]; then
+        order=$(echo "$ONLY" | tr ',' '\n' \
+            | sed -n 's/^sluice$/S/p; s/^ffmpeg$/F/p' | paste -sd, - \
+            | sed 's/,/, /')
+        printf '| %s | %s / %s | %s / %s | %s | %s | %s | %s | %s | %s, %s, %s | %s, %s |\n' \
+            "$DATE" "${LOAD0%% *}" "${LOAD1%% *}" \
+            "$(busy "$S_MACHINE" "$S_ELAPSED")" \
+            "$(busy "$F_MACHINE" "$F_ELAPSED")" "$order" \
+            "$S_PER" "$S_NGX_PER" "$F_PER" "$RATIO" \
+            "$S_FPS" "$(set -- $S_PROGRESS; echo "$4")" "${S_DROPPED:-?}" \
+            "$F_FPS" "$F_SPEED" >> "$RECORD"
+    fi
+    if want delay; then
+        echo "$D_JSON" | perl -MJSON::PP -ne '
+            BEGIN { ($d, $busy) = splice @ARGV, 0, 2 }
+            my $j = eval { decode_json($_) } or exit;
+            my ($l, $r, $a) = @$j{qw(ladder ref_abs ladder_abs)};
+            exit unless $l->{n};
+            printf "| %s | %s busy | %.2f / %.2f / %.2f s | %.2f / %.2f s"
+                . " | %.2f / %.2f s |\n", $d, $busy,
+                @$l{qw(median p90 max)}, @$r{qw(median max)},
+                @$a{qw(median max)};' "$DATE" \
+            "$(busy "$D_MACHINE" "$D_ELAPSED")" >> "$RECORD"
+    fi
+    log "rows appended to $RECORD"
 fi
