@@ -92,11 +92,14 @@ typedef struct {
     sluice_ladder_layer_t    l;
 
     AVCodecContext          *enc;
+
+    /* scaling, in the main thread (sluice_transcoder_scale.c) */
     struct SwsContext       *sws;
-    AVFrame                 *frame;         /* scaled, reused */
-    int                      in_w;          /* geometry computed for */
-    int                      in_h;
-    int                      in_fmt;
+    AVBufferPool            *pool;          /* the scaled pictures */
+    AVFrame                 *cur;           /* this frame's, as a source */
+    int                      src;           /* scaled from: a layer, -1 */
+    unsigned                 is_src:1;      /* a smaller layer's source */
+    unsigned                 identity:1;    /* the decoded frame as is */
 
     sluice_tc_output_t       out;
     sluice_tc_queue_t        queue;
@@ -153,6 +156,9 @@ struct sluice_tc_s {
     AVRational               in_fps;        /* from the metadata, or 0 */
     int64_t                  resume;        /* after a skip or jump, ms */
     int64_t                  dropped;       /* input frames, atomic */
+    int                      vin_w;         /* the layers' geometry for */
+    int                      vin_h;
+    int                      vin_fmt;
     unsigned                 skipping:1;
 
     /* audio */
@@ -198,6 +204,12 @@ int sluice_tc_video_params(sluice_tc_t *tc, const AVCodecParameters *par);
 int sluice_tc_video_packet(sluice_tc_t *tc, const AVPacket *pkt);
 void sluice_tc_video_reset(sluice_tc_t *tc);
 void sluice_tc_video_finish(sluice_tc_t *tc);
+
+/* sluice_transcoder_scale.c */
+void sluice_tc_scale_begin(sluice_tc_t *tc, const AVFrame *in);
+AVFrame *sluice_tc_scale(sluice_tc_t *tc, size_t i, AVFrame *in);
+void sluice_tc_scale_done(sluice_tc_t *tc);
+void sluice_tc_scale_free(sluice_tc_layer_t *layer);
 
 /* sluice_transcoder_audio.c */
 int sluice_tc_audio_params(sluice_tc_t *tc, const AVCodecParameters *par);

@@ -3,9 +3,9 @@
  * Copyright (C) 2026, The Sluice authors.
  *
  * Video: one decoder, the ladder (src/media/transcode/sluice_ladder.c)
- * computed from the first frames, and one thread per layer that scales
- * (libswscale; autofit: black boxes around the picture) and encodes.
- * The main thread decides, from the input times alone, which frames each
+ * computed from the first frames, the layers' pictures scaled in the
+ * main thread right after decoding (sluice_transcoder_scale.c), and one
+ * thread per layer that encodes.  The main thread decides, from the input times alone, which frames each
  * layer keeps and which are keyframes (sluice_ladder_cadence_next()), so
  * every layer cuts its GOPs at the same frames.
  *
@@ -36,7 +36,6 @@
 #include <math.h>
 #include <unistd.h>
 
-#include <libavutil/imgutils.h>
 #include <libavutil/opt.h>
 
 #include "transcoder/sluice_transcoder.h"
@@ -56,8 +55,7 @@ static int sluice_tc_video_dispatch(sluice_tc_t *tc, AVFrame *frame);
 static int sluice_tc_video_ladder(sluice_tc_t *tc);
 static int sluice_tc_layer_open(sluice_tc_t *tc, sluice_tc_layer_t *layer);
 static void *sluice_tc_layer_thread(void *arg);
-static int sluice_tc_layer_encode(sluice_tc_layer_t *layer, AVFrame *in);
-static int sluice_tc_layer_scale(sluice_tc_layer_t *layer, AVFrame *in);
+static int sluice_tc_layer_encode(sluice_tc_layer_t *layer, AVFrame *f);
 static int sluice_tc_layer_drain(sluice_tc_layer_t *layer);
 static void sluice_tc_layer_free(sluice_tc_layer_t *layer);
 
@@ -391,18 +389,24 @@ sluice_tc_video_dispatch(sluice_tc_t *tc, AVFrame *frame)
 
     sluice_tc_store(&tc->last_video, frame->pts);
 
+    /* scaled here, each layer's picture to its thread to be encoded */
+
+    sluice_tc_scale_begin(tc, frame);
+
     for (i = 0; i < tc->nlayers; i++) {
         if (index % tc->layers[i].l.frame_step) {
             continue;
         }
 
-        f = av_frame_clone(frame);
+        f = sluice_tc_scale(tc, i, frame);
         if (f == NULL) {
-            return -1;
+            continue;
         }
 
+        f->pts = frame->pts;
         f->pict_type = (kind == SLUICE_FRAME_GOP_START)
                        ? AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE;
+        f->key_frame = (kind == SLUICE_FRAME_GOP_START);
 
         if (sluice_tc_queue_push(&tc->layers[i].queue, f,
                                  SLUICE_TC_LAYER_QUEUE) != 0)
@@ -410,6 +414,8 @@ sluice_tc_video_dispatch(sluice_tc_t *tc, AVFrame *frame)
             av_frame_free(&f);
         }
     }
+
+    sluice_tc_scale_done(tc);
 
     return 0;
 }
@@ -523,19 +529,6 @@ sluice_tc_layer_open(sluice_tc_t *tc, sluice_tc_layer_t *layer)
         return -1;
     }
 
-    layer->frame = av_frame_alloc();
-    if (layer->frame == NULL) {
-        goto failed;
-    }
-
-    layer->frame->format = AV_PIX_FMT_YUV420P;
-    layer->frame->width = (int) layer->l.width;
-    layer->frame->height = (int) layer->l.height;
-
-    if (av_frame_get_buffer(layer->frame, 0) < 0) {
-        goto failed;
-    }
-
     if (sluice_tc_output_open(tc, &layer->out, layer->name, layer->enc)
         != 0)
     {
@@ -630,22 +623,10 @@ sluice_tc_layer_thread(void *arg)
 
 
 static int
-sluice_tc_layer_encode(sluice_tc_layer_t *layer, AVFrame *in)
+sluice_tc_layer_encode(sluice_tc_layer_t *layer, AVFrame *f)
 {
-    int       rc, key;
-    char      err[AV_ERROR_MAX_STRING_SIZE];
-    AVFrame  *f;
-
-    key = (in->pict_type == AV_PICTURE_TYPE_I);
-
-    if (sluice_tc_layer_scale(layer, in) != 0) {
-        return 0;
-    }
-
-    f = layer->frame;
-    f->pts = in->pts;
-    f->pict_type = key ? AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE;
-    f->key_frame = key;
+    int   rc;
+    char  err[AV_ERROR_MAX_STRING_SIZE];
 
     rc = avcodec_send_frame(layer->enc, f);
     if (rc < 0) {
@@ -655,94 +636,6 @@ sluice_tc_layer_encode(sluice_tc_layer_t *layer, AVFrame *in)
     }
 
     return sluice_tc_layer_drain(layer);
-}
-
-
-static int
-sluice_tc_layer_scale(sluice_tc_layer_t *layer, AVFrame *in)
-{
-    int                     i;
-    uint8_t                *dst[4];
-    ptrdiff_t               ls[4];
-    AVFrame                *f;
-    sluice_ladder_input_t   input;
-
-    f = layer->frame;
-
-    if (in->width != layer->in_w || in->height != layer->in_h
-        || in->format != layer->in_fmt || layer->sws == NULL)
-    {
-        if (layer->in_w && layer->index == 0) {
-            sluice_tc_warn(SLUICE_TC_LOG_VIDEO_SIZE, "video: the input is"
-                           " now %dx%d, scaled to the same layers",
-                           in->width, in->height);
-        }
-
-        /* autofit boxes the new picture; the others fill the frame */
-
-        memset(&input, 0, sizeof(input));
-        input.width = (uint32_t) in->width;
-        input.height = (uint32_t) in->height;
-
-        if (in->sample_aspect_ratio.num > 0 && in->sample_aspect_ratio.den > 0)
-        {
-            input.sar_num = (uint32_t) in->sample_aspect_ratio.num;
-            input.sar_den = (uint32_t) in->sample_aspect_ratio.den;
-        }
-
-        if (layer->tc->stretch == SLUICE_STRETCH_AUTOFIT) {
-            sluice_ladder_geometry(&layer->l, layer->l.width, layer->l.height,
-                                   SLUICE_STRETCH_AUTOFIT, &input);
-
-        } else {
-            layer->l.pic_x = 0;
-            layer->l.pic_y = 0;
-            layer->l.pic_w = layer->l.width;
-            layer->l.pic_h = layer->l.height;
-        }
-
-        layer->sws = sws_getCachedContext(layer->sws, in->width, in->height,
-                                          in->format, (int) layer->l.pic_w,
-                                          (int) layer->l.pic_h,
-                                          AV_PIX_FMT_YUV420P, SWS_BILINEAR,
-                                          NULL, NULL, NULL);
-        if (layer->sws == NULL) {
-            sluice_tc_warn(SLUICE_TC_LOG_VIDEO_DECODE, "%s: cannot scale"
-                           " %dx%d %s", layer->name, in->width, in->height,
-                           av_get_pix_fmt_name(in->format));
-            return -1;
-        }
-
-        layer->in_w = in->width;
-        layer->in_h = in->height;
-        layer->in_fmt = in->format;
-    }
-
-    if (av_frame_make_writable(f) < 0) {
-        return -1;
-    }
-
-    for (i = 0; i < 4; i++) {
-        ls[i] = f->linesize[i];
-    }
-
-    if (layer->l.pic_w != layer->l.width || layer->l.pic_h != layer->l.height)
-    {
-        av_image_fill_black(f->data, ls, AV_PIX_FMT_YUV420P, AVCOL_RANGE_MPEG,
-                            f->width, f->height);
-    }
-
-    dst[0] = f->data[0] + layer->l.pic_y * f->linesize[0] + layer->l.pic_x;
-    dst[1] = f->data[1] + layer->l.pic_y / 2 * f->linesize[1]
-             + layer->l.pic_x / 2;
-    dst[2] = f->data[2] + layer->l.pic_y / 2 * f->linesize[2]
-             + layer->l.pic_x / 2;
-    dst[3] = NULL;
-
-    sws_scale(layer->sws, (const uint8_t * const *) in->data, in->linesize,
-              0, in->height, dst, f->linesize);
-
-    return 0;
 }
 
 
@@ -790,8 +683,6 @@ sluice_tc_layer_free(sluice_tc_layer_t *layer)
 {
     sluice_tc_output_close(&layer->out);
     avcodec_free_context(&layer->enc);
-    av_frame_free(&layer->frame);
-    sws_freeContext(layer->sws);
-    layer->sws = NULL;
+    sluice_tc_scale_free(layer);
     sluice_tc_queue_free(&layer->queue);
 }
