@@ -507,8 +507,12 @@ trace_all(const char *file)
     FILE   *f;
     size_t  len, n, cap;
 
-    snprintf(cmd, sizeof(cmd), "ffmpeg -nostdin -hide_banner -i %s -c copy "
-             "-bsf:v trace_headers -f null - 2>&1", file);
+    /*
+     * -nostats: a progress report (every half second, ended by \r) glues
+     * the next line to it, a line lost from one trace and not the other
+     */
+    snprintf(cmd, sizeof(cmd), "ffmpeg -nostdin -hide_banner -nostats -i %s "
+             "-c copy -bsf:v trace_headers -f null - 2>&1", file);
 
     f = popen(cmd, "r");
     if (f == NULL) {
