@@ -287,9 +287,9 @@ unlike($m, qr/TYPE=AUDIO/, 'a feed without audio: layers without audio');
 is(state('tiny'), 'Running', 'and the event runs');
 $t->stop_publisher($pub);
 
-# --- bad input: the resolution changes mid-stream, then the timestamps
-# jump 15 s (over 10 s and two fragments): log lines, the same
-# transcoder goes on, the layers too
+# --- bad input: undecodable frames (1 to 2 s), the resolution changes
+# mid-stream, then the timestamps jump 15 s (over 10 s and two
+# fragments): log lines, the same transcoder goes on, the layers too
 
 $base = event('bad', 'Standard', presetName => 'Tiny');
 my $spliced = flv_splice(
@@ -298,9 +298,12 @@ my $spliced = flv_splice(
     Sluice::Ingest::fixture('av', duration => 8, gop => 2,
         size => '256x144'),
     'spliced.flv', 4000, 8000, 15_000);
+$spliced = flv_damage($spliced, 'damaged.flv', 1000, 2000);
 $pub = $t->publish(input => $spliced, url => "$rtmp/" . token('bad') . '/cam');
 ok(defined Sluice::Ingest::wait_publisher_exit($t, $pub, 60),
     'bad: the feed ended');
+ok($t->wait_log(qr/transcoder \d+: sluice-transcoder: [^\n]*video: undecodable frame at \d+ ms skipped/,
+    timeout => 20), 'bad: the undecodable frames logged');
 ok($t->wait_log(qr/transcoder \d+: sluice-transcoder: [^\n]*new codec or sequence header/,
     timeout => 20), 'bad: the new sequence header logged');
 ok($t->wait_log(qr/transcoder \d+: sluice-transcoder: [^\n]*the input is now 256x144, scaled to the same layers/,
@@ -408,6 +411,26 @@ sub flv_splice {
         $ts += $jump if $ts >= $at;
         substr($d, 4, 3) = substr(pack('N', $ts), 1, 3);
         substr($d, 7, 1) = chr($ts >> 24);
+        $o .= $d;
+    }
+
+    return $t->write_file($out, $o);
+}
+
+# the inter frames of FLV "in" from "from" ms to before "to" ms made
+# undecodable: their first NAL unit's length far past the packet's end
+sub flv_damage {
+    my ($in, $out, $from, $to) = @_;
+
+    my ($o, @tags) = flv_tags($in);
+
+    for my $tag (@tags) {
+        my $d = $tag->[2];
+        if ($tag->[0] == 9 && $tag->[1] >= $from && $tag->[1] < $to
+            && substr($d, 11, 2) eq "\x27\x01")
+        {
+            substr($d, 16, 4) = pack('N', 0x7fffff00);
+        }
         $o .= $d;
     }
 
