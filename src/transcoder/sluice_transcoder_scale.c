@@ -62,7 +62,7 @@ sluice_tc_scale_begin(sluice_tc_t *tc, const AVFrame *in)
 AVFrame *
 sluice_tc_scale(sluice_tc_t *tc, size_t i, AVFrame *in)
 {
-    int                 w, h, fmt;
+    int                 h;
     uint8_t            *src[4], *dst[4];
     const AVFrame      *from;
     sluice_tc_layer_t  *layer, *s;
@@ -82,13 +82,12 @@ sluice_tc_scale(sluice_tc_t *tc, size_t i, AVFrame *in)
             return NULL;
         }
 
-        w = s ? (int) s->l.pic_w : in->width;
-        h = s ? (int) s->l.pic_h : in->height;
-        fmt = s ? AV_PIX_FMT_YUV420P : in->format;
-
-        if (sluice_tc_scale_context(layer, w, h, fmt) != 0) {
+        if (layer->sws == NULL) {
+            /* no scaler for this input (logged when it came) */
             return NULL;
         }
+
+        h = s ? (int) s->l.pic_h : in->height;
 
         f = sluice_tc_scale_frame(layer);
         if (f == NULL) {
@@ -160,7 +159,7 @@ static void
 sluice_tc_scale_geometry(sluice_tc_t *tc, const AVFrame *in)
 {
     size_t                 i;
-    sluice_tc_layer_t     *layer;
+    sluice_tc_layer_t     *layer, *s;
     sluice_ladder_input_t  input;
 
     if (tc->vin_w) {
@@ -195,6 +194,15 @@ sluice_tc_scale_geometry(sluice_tc_t *tc, const AVFrame *in)
                            && layer->l.height == input.height
                            && layer->l.pic_w == input.width
                            && layer->l.pic_h == input.height);
+
+        if (!layer->identity) {
+            /* the source is fixed until the input changes: its scaler */
+            s = (layer->src >= 0) ? &tc->layers[layer->src] : NULL;
+            sluice_tc_scale_context(layer,
+                                    s ? (int) s->l.pic_w : in->width,
+                                    s ? (int) s->l.pic_h : in->height,
+                                    s ? AV_PIX_FMT_YUV420P : in->format);
+        }
     }
 
     tc->vin_w = in->width;
