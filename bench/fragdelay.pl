@@ -34,6 +34,10 @@
 use strict;
 use warnings;
 
+use FindBin;
+use lib "$FindBin::Bin/lib";
+use SluiceBench qw(resolve);
+
 use Getopt::Long;
 use HTTP::Tiny;
 use JSON::PP;
@@ -49,19 +53,6 @@ die "--ref and --test master playlist URLs needed\n"
 
 my $ua = HTTP::Tiny->new(timeout => 10, keep_alive => 1,
     agent => 'sluice-bench-fragdelay/1');
-
-sub resolve {
-    my ($base, $rel) = @_;
-
-    return $rel if $rel =~ m{^https?://};
-    if ($rel =~ m{^/}) {
-        $base =~ m{^(https?://[^/]+)};
-        return $1 . $rel;
-    }
-    (my $dir = $base) =~ s{[?#].*$}{};
-    $dir =~ s{[^/]*$}{};
-    return $dir . $rel;
-}
 
 # the video variants of a master playlist: [ label, url ], top first
 sub variants {

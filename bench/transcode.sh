@@ -117,19 +117,13 @@ LADDER="1280x720:3500 960x540:2200 704x396:1350 512x288:850 384x216:550 340x192:
 GOP_S=2
 FPS=30
 
+API_PORT=$HTTP_PORT      # the Sluice API (bench/lib.sh)
+
 PIDS=()
 STARTED=()
 
-
-die() {
-    printf 'bench: %s\n' "$*" >&2
-    exit 1
-}
-
-
-log() {
-    printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2
-}
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 
 usage() {
@@ -230,11 +224,6 @@ cleanup() {
 
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-
-port_free() {
-    ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
 
 
 loadavg() {
@@ -396,47 +385,12 @@ rss_kb() {
 }
 
 
-# busy CPU time of the whole machine in clock ticks
-machine_ticks() {
-    awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat
-}
-
-
 cpu_s() {
     perl -e "printf '%.2f', $1 / $TICKS"
 }
 
 
 # --- Sluice API -------------------------------------------------------
-
-api() {
-    local method="$1" path="$2" data="${3:-}" out="$4"
-    local url="http://127.0.0.1:$HTTP_PORT$API_BASE/$path"
-
-    url="$url?api-version=$API_VERSION"
-    if [ -n "$data" ]; then
-        curl -sS -m 10 -o "$out" -w '%{http_code}' -X "$method" \
-            -H "Authorization: Bearer $API_KEY" \
-            -H 'Content-Type: application/json' --data "$data" "$url"
-    else
-        curl -sS -m 10 -o "$out" -w '%{http_code}' -X "$method" \
-            -H "Authorization: Bearer $API_KEY" "$url"
-    fi
-}
-
-
-# json_get FILE KEY.KEY.0.KEY  -> value (empty if absent)
-json_get() {
-    perl -MJSON::PP -e '
-        local $/; open my $f, "<", $ARGV[0] or exit;
-        my $v = eval { JSON::PP->new->decode(<$f>) } or exit;
-        for my $k (split /\./, $ARGV[1]) {
-            $v = ref $v eq "ARRAY" ? $v->[$k] : ref $v eq "HASH" ? $v->{$k}
-               : undef;
-        }
-        print $v if defined $v && !ref $v;' "$1" "$2"
-}
-
 
 # event INSTANCE NAME TYPE: creates and starts live event NAME of
 # encodingType TYPE (PassthroughBasic or Standard, Default720p);
@@ -456,40 +410,9 @@ event() {
         kfi="\"PT${GOP_S}S\""
         enc="{\"encodingType\":\"$type\"}"
     fi
-    mkdir -p "$d"
-    code=$(api PUT "liveEvents/$name" \
+    event_start "$name" \
         "{\"location\":\"local\",\"properties\":{\"input\":{\"streamingProtocol\":\"RTMP\",\"accessToken\":\"$token\",\"keyFrameIntervalDuration\":$kfi,\"accessControl\":$all},\"preview\":{\"accessControl\":$all},\"encoding\":$enc}}" \
-        "$d/$name.put.json")
-    case "$code" in
-        200|201|202) ;;
-        *) log "PUT liveEvents/$name: HTTP $code $(head -c 300 "$d/$name.put.json")"
-           return 1 ;;
-    esac
-
-    for _ in $(seq 100); do
-        api GET "liveEvents/$name" '' "$d/$name.json" >/dev/null || true
-        state=$(json_get "$d/$name.json" properties.resourceState)
-        [ "$state" = Stopped ] && break
-        sleep 0.2
-    done
-
-    code=$(api POST "liveEvents/$name/start" '{}' "$d/$name.start.json")
-    case "$code" in
-        200|202|204) ;;
-        *) log "POST liveEvents/$name/start: HTTP $code $(head -c 300 "$d/$name.start.json")"
-           return 1 ;;
-    esac
-
-    for _ in $(seq 150); do
-        api GET "liveEvents/$name" '' "$d/$name.json" >/dev/null || true
-        state=$(json_get "$d/$name.json" properties.resourceState)
-        [ "$state" = Running ] && break
-        sleep 0.2
-    done
-    if [ "$state" != Running ]; then
-        log "liveEvents/$name: resourceState '$state', not Running"
-        return 1
-    fi
+        "$d" || return 1
 
     ingest=$(json_get "$d/$name.json" properties.input.endpoints.0.url)
     loc=$(json_get "$d/$name.json" properties.preview.previewLocator)

@@ -16,6 +16,10 @@
 use strict;
 use warnings;
 
+use FindBin;
+use lib "$FindBin::Bin/lib";
+use SluiceBench qw(resolve);
+
 use Getopt::Long;
 use HTTP::Tiny;
 use JSON::PP;
@@ -50,19 +54,6 @@ sub fetch {
     $st{bytes} += length $r->{content};
     $st{$what}++;
     return $r->{content};
-}
-
-sub resolve {
-    my ($base, $rel) = @_;
-
-    return $rel if $rel =~ m{^https?://};
-    if ($rel =~ m{^/}) {
-        $base =~ m{^(https?://[^/]+)};
-        return $1 . $rel;
-    }
-    (my $dir = $base) =~ s{[?#].*$}{};
-    $dir =~ s{[^/]*$}{};
-    return $dir . $rel;
 }
 
 sub get_segments {
