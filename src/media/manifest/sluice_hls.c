@@ -640,6 +640,11 @@ sluice_hls_ms(const sluice_ptrack_t *t, uint64_t v)
 
     ts = t->info->timescale;
 
+    if (ts == 0) {
+        /* a track without a timescale has no time */
+        return 0;
+    }
+
     return (v / ts) * 1000 + ((v % ts) * 1000 + ts / 2) / ts;
 }
 
