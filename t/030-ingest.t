@@ -136,17 +136,18 @@ is(scalar $t->tracks($evdir1), $nbefore, 'refused streams stored nothing');
 # reconnect: the timeline continues after the stored end, discontinuity
 
 my $tok4 = 'ddddddddddddddddddddddddddddddd4';
+# (the event's wall clock runs from its start)
+my $start4 = time;
 my $loc4 = create_event('ingest4', $tok4);
 ok($loc4, 'ingest4 running');
 
 my $av = Sluice::Ingest::fixture('av', duration => 5, gop => 2);
 
 $before = $t->event_dirs();
-my $start4 = time;
 wait_publisher($t->publish(input => $av, url => "$rtmp/live/$tok4/s"), 20);
 my $gone4 = time;
-# a first publisher slower than its 5 s (a busy machine) leaves the wall
-# clock ahead of the media it sent by that much
+# the event's start and a first publisher slower than its 5 s (a busy
+# machine) leave the wall clock ahead of the media it sent by that much
 my $slow4 = $gone4 - $start4 - 5;
 $slow4 = 0 if $slow4 < 0;
 my $evdir4 = $t->new_event_dir($before);
