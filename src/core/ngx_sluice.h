@@ -69,6 +69,10 @@ typedef enum {
 } ngx_sluice_stretch_e;
 
 
+/* input.streamingProtocol: how a live event's encoders publish */
+#define NGX_SLUICE_PROTO_RTMP      0
+#define NGX_SLUICE_PROTO_FMP4      1    /* FragmentedMP4: HTTP POST */
+
 #define NGX_SLUICE_PRESET_LEN      32   /* presetName of a ladder */
 #define NGX_SLUICE_XKEY_LEN        32   /* hex of the transcoder's key */
 
@@ -179,6 +183,7 @@ typedef struct {
 
     ngx_uint_t                  state;          /* ngx_sluice_event_state_e */
     ngx_uint_t                  encoding;       /* ngx_sluice_encoding_e */
+    ngx_uint_t                  protocol;       /* NGX_SLUICE_PROTO_* */
 
     u_char                      token[NGX_SLUICE_TOKEN_LEN + 1];
     u_char                      preview_locator[NGX_SLUICE_ID_LEN + 1];

@@ -162,7 +162,7 @@ ngx_rtmp_sluice_batch_set(ngx_rtmp_sluice_ctx_t *ctx, size_t lowat)
     if (setsockopt(c->fd, SOL_SOCKET, SO_RCVLOWAT, &val, sizeof(int)) == -1) {
         ngx_log_error(NGX_LOG_NOTICE, c->log, ngx_socket_errno,
                       "sluice: setsockopt(SO_RCVLOWAT) failed, receive "
-                      "batching off for \"%s\"", ctx->stream);
+                      "batching off for \"%s\"", ctx->in.stream);
 
         b->failed = 1;
         b->time = 0;
@@ -177,7 +177,7 @@ ngx_rtmp_sluice_batch_set(ngx_rtmp_sluice_ctx_t *ctx, size_t lowat)
 
     ngx_log_debug2(NGX_LOG_DEBUG_RTMP, c->log, 0,
                    "sluice: \"%s\" receive low mark %uz",
-                   ctx->stream, lowat);
+                   ctx->in.stream, lowat);
 
     b->lowat = lowat;
     b->reads = 0;
@@ -217,7 +217,7 @@ ngx_rtmp_sluice_batch_watchdog(ngx_event_t *ev)
 
     ngx_log_debug1(NGX_LOG_DEBUG_RTMP, ev->log, 0,
                    "sluice: \"%s\" reads stalled, receive low mark dropped",
-                   ctx->stream);
+                   ctx->in.stream);
 
     b->start = ngx_current_msec;
     b->bytes = 0;

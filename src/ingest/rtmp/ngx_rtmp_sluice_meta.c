@@ -75,7 +75,7 @@ ngx_rtmp_sluice_meta(ngx_rtmp_session_t *s, ngx_rtmp_header_t *h,
 
     ctx = ngx_rtmp_get_module_ctx(s, ngx_rtmp_sluice_module);
 
-    if (ctx == NULL || !ctx->publishing) {
+    if (ctx == NULL || !ctx->in.publishing) {
         return NGX_OK;
     }
 
@@ -136,21 +136,21 @@ ngx_rtmp_sluice_meta_lang(ngx_rtmp_sluice_ctx_t *ctx,
         ngx_log_error(NGX_LOG_WARN, ctx->session->connection->log, 0,
                       "sluice: onMetaData language \"%*s\" of stream \"%s\" "
                       "is not a language tag Sluice takes, ignored",
-                      len, md->language, ctx->stream);
+                      len, md->language, ctx->in.stream);
         return;
     }
 
-    if (ngx_strcmp(ctx->lang, md->language) == 0) {
+    if (ngx_strcmp(ctx->in.lang, md->language) == 0) {
         return;
     }
 
-    if (ctx->video.configured || ctx->audio.configured) {
+    if (ctx->in.video.configured || ctx->in.audio.configured) {
         ngx_log_error(NGX_LOG_WARN, ctx->session->connection->log, 0,
                       "sluice: onMetaData language \"%s\" of stream \"%s\" "
                       "came after its media, it applies to the next "
-                      "publish", md->language, ctx->stream);
+                      "publish", md->language, ctx->in.stream);
         return;
     }
 
-    ngx_memcpy(ctx->lang, md->language, len + 1);
+    ngx_memcpy(ctx->in.lang, md->language, len + 1);
 }

@@ -10,7 +10,7 @@
  *   publish   token -> live event (shared memory), event Running,
  *             client address in input.accessControl.ip.allow;
  *             otherwise the connection is closed with one log line
- *   audio,    FLV tag bodies -> ngx_rtmp_sluice_fragmenter.c
+ *   audio,    FLV tag bodies -> ngx_rtmp_sluice_tags.c
  *   video
  *   close     the fragment in progress is written, tracks become IDLE
  */
@@ -23,7 +23,7 @@
 #include <ngx_rtmp_live_module.h>
 
 #include "ingest/rtmp/ngx_rtmp_sluice_module.h"
-#include "ingest/rtmp/ngx_rtmp_sluice_fragmenter.h"
+#include "ingest/rtmp/ngx_rtmp_sluice_tags.h"
 #include "ingest/rtmp/ngx_rtmp_sluice_batch.h"
 #include "ingest/rtmp/ngx_rtmp_sluice_meta.h"
 #include "ingest/rtmp/ngx_rtmp_sluice_transcode.h"
@@ -57,13 +57,8 @@ static ngx_int_t ngx_rtmp_sluice_parse_path(ngx_rtmp_sluice_ctx_t *ctx,
     ngx_rtmp_publish_t *v, ngx_str_t *token);
 static void ngx_rtmp_sluice_publish_key(ngx_rtmp_sluice_ctx_t *ctx,
     ngx_rtmp_publish_t *v);
-static ngx_uint_t ngx_rtmp_sluice_fresh_timeline(ngx_sluice_event_t *ev);
-static ngx_int_t ngx_rtmp_sluice_attach(ngx_rtmp_session_t *s,
-    ngx_rtmp_sluice_ctx_t *ctx, ngx_str_t *token);
-static const char *ngx_rtmp_sluice_admit(ngx_rtmp_session_t *s,
-    ngx_rtmp_sluice_ctx_t *ctx, ngx_sluice_event_t *ev);
-static const char *ngx_rtmp_sluice_stored_end(ngx_rtmp_sluice_ctx_t *ctx,
-    ngx_sluice_event_t *ev);
+static const char *ngx_rtmp_sluice_admit(ngx_sluice_ingest_t *in,
+    ngx_sluice_event_t *ev, void *data);
 static ngx_thread_pool_t *ngx_rtmp_sluice_thread_pool(ngx_rtmp_session_t *s,
     ngx_rtmp_sluice_app_conf_t *sacf);
 
@@ -265,8 +260,11 @@ ngx_rtmp_sluice_get_ctx(ngx_rtmp_session_t *s)
     cln->data = ctx;
 
     ctx->session = s;
-    ctx->video.media_type = SLUICE_MEDIA_VIDEO;
-    ctx->audio.media_type = SLUICE_MEDIA_AUDIO;
+
+    ngx_sluice_ingest_init(&ctx->in);
+
+    ctx->in.log = s->connection->log;
+    ctx->in.pool = s->connection->pool;
 
     ngx_rtmp_set_ctx(s, ctx, ngx_rtmp_sluice_module);
 
@@ -281,12 +279,17 @@ ngx_rtmp_sluice_cleanup(void *data)
 
     ngx_rtmp_sluice_batch_stop(ctx);
 
-    if (ctx->publishing) {
-        ngx_rtmp_sluice_finish(ctx);
+    if (ctx->in.publishing) {
+        ngx_sluice_ingest_finish(&ctx->in);
     }
 
     ngx_rtmp_sluice_transcode_stop(ctx);
-    ngx_rtmp_sluice_free(ctx);
+    ngx_sluice_ingest_free(&ctx->in);
+
+    if (ctx->msg) {
+        ngx_free(ctx->msg);
+        ctx->msg = NULL;
+    }
 }
 
 
@@ -294,6 +297,7 @@ static ngx_int_t
 ngx_rtmp_sluice_publish(ngx_rtmp_session_t *s, ngx_rtmp_publish_t *v)
 {
     ngx_str_t                    token;
+    const char                  *reason;
     ngx_rtmp_sluice_ctx_t       *ctx;
     ngx_rtmp_live_app_conf_t    *lacf;
     ngx_rtmp_sluice_app_conf_t  *sacf;
@@ -323,7 +327,7 @@ ngx_rtmp_sluice_publish(ngx_rtmp_session_t *s, ngx_rtmp_publish_t *v)
         return NGX_ERROR;
     }
 
-    if (ctx->publishing) {
+    if (ctx->in.publishing) {
         ngx_log_error(NGX_LOG_ERR, s->connection->log, 0,
                       "sluice: publish refused: already publishing");
         return NGX_ERROR;
@@ -338,25 +342,27 @@ ngx_rtmp_sluice_publish(ngx_rtmp_session_t *s, ngx_rtmp_publish_t *v)
 
     ngx_rtmp_sluice_publish_key(ctx, v);
 
-    ctx->ring = sacf->ring;
-    ctx->max_fragment = sacf->max_fragment;
-    ctx->thread_pool = ngx_rtmp_sluice_thread_pool(s, sacf);
+    ctx->in.zone = ngx_rtmp_sluice_zone;
+    ctx->in.ring = sacf->ring;
+    ctx->in.max_fragment = sacf->max_fragment;
+    ctx->in.thread_pool = ngx_rtmp_sluice_thread_pool(s, sacf);
 
-    if (ngx_rtmp_sluice_attach(s, ctx, &token) != NGX_OK) {
+    if (ngx_sluice_ingest_attach(&ctx->in, &token, s->connection->sockaddr,
+                                 ngx_rtmp_sluice_admit, ctx, &reason)
+        != NGX_OK)
+    {
         return NGX_ERROR;
     }
 
     ngx_log_error(NGX_LOG_INFO, s->connection->log, 0,
                   "sluice: \"%s\" publishing to live event \"%s\" "
-                  "generation %uD", ctx->stream, ctx->event_name,
-                  ctx->generation);
-
-    ctx->publishing = 1;
+                  "generation %uD", ctx->in.stream, ctx->in.event_name,
+                  ctx->in.generation);
 
     ngx_rtmp_sluice_batch_start(ctx, sacf->batch);
 
     if (ctx->app_token_len
-        && token.len + 1 + ctx->stream_len < NGX_RTMP_MAX_NAME)
+        && token.len + 1 + ctx->in.stream_len < NGX_RTMP_MAX_NAME)
     {
         /*
          * the modules after us (live, record...) see "{token}/{stream}"
@@ -364,7 +370,7 @@ ngx_rtmp_sluice_publish(ngx_rtmp_session_t *s, ngx_rtmp_publish_t *v)
          * stream named "stream"
          */
 
-        *ngx_sprintf(v->name, "%V/%s", &token, ctx->stream) = '\0';
+        *ngx_sprintf(v->name, "%V/%s", &token, ctx->in.stream) = '\0';
     }
 
     return next_publish(s, v);
@@ -426,9 +432,9 @@ ngx_rtmp_sluice_parse_path(ngx_rtmp_sluice_ctx_t *ctx, ngx_rtmp_publish_t *v,
         return NGX_ERROR;
     }
 
-    ctx->stream_len = end - name;
-    ngx_memcpy(ctx->stream, name, ctx->stream_len);
-    ctx->stream[ctx->stream_len] = '\0';
+    ctx->in.stream_len = end - name;
+    ngx_memcpy(ctx->in.stream, name, ctx->in.stream_len);
+    ctx->in.stream[ctx->in.stream_len] = '\0';
 
     return NGX_OK;
 }
@@ -466,176 +472,19 @@ ngx_rtmp_sluice_publish_key(ngx_rtmp_sluice_ctx_t *ctx,
 }
 
 
-/* no track of the event has data yet */
-
-static ngx_uint_t
-ngx_rtmp_sluice_fresh_timeline(ngx_sluice_event_t *ev)
-{
-    ngx_uint_t  i;
-
-    for (i = 0; i < NGX_SLUICE_MAX_TRACKS; i++) {
-        if (ev->tracks[i].state != NGX_SLUICE_TRACK_FREE
-            && ev->tracks[i].appended)
-        {
-            return 0;
-        }
-    }
-
-    return 1;
-}
-
-
-/* find the event; copy what the session needs from it */
-
-static ngx_int_t
-ngx_rtmp_sluice_attach(ngx_rtmp_session_t *s, ngx_rtmp_sluice_ctx_t *ctx,
-    ngx_str_t *token)
-{
-    const char             *reason;
-    ngx_slab_pool_t        *shpool;
-    ngx_sluice_event_t     *ev;
-    ngx_sluice_zone_ctx_t  *zctx;
-
-    if (ngx_rtmp_sluice_zone == NULL || ngx_rtmp_sluice_zone->data == NULL) {
-        ngx_log_error(NGX_LOG_ERR, s->connection->log, 0,
-                      "sluice: publish refused: no \"sluice_zone\" "
-                      "configured");
-        return NGX_ERROR;
-    }
-
-    zctx = ngx_rtmp_sluice_zone->data;
-    shpool = zctx->shpool;
-
-    ctx->data_path = zctx->data_path;
-
-    ngx_shmtx_lock(&shpool->mutex);
-
-    ev = ngx_sluice_event_by_token(zctx->sh, token->data, token->len);
-
-    reason = ngx_rtmp_sluice_admit(s, ctx, ev);
-
-    if (reason == NULL) {
-        ev->publishers++;
-    }
-
-    ngx_shmtx_unlock(&shpool->mutex);
-
-    if (reason == NULL) {
-        return NGX_OK;
-    }
-
-    if (ev) {
-        ngx_log_error(NGX_LOG_ERR, s->connection->log, 0,
-                      "sluice: publish refused: %s, live event \"%s\", "
-                      "stream \"%s\"", reason, ctx->event_name, ctx->stream);
-
-    } else {
-        ngx_log_error(NGX_LOG_ERR, s->connection->log, 0,
-                      "sluice: publish refused: %s, stream \"%s\"",
-                      reason, ctx->stream);
-    }
-
-    return NGX_ERROR;
-}
-
-
-/*
- * The checks of a publisher of event ev (mutex held), which, once
- * admitted, takes the event's timeline: NULL, or why it is refused.
- */
+/* RTMP's own admission: a live encoding event's feed or its layers */
 
 static const char *
-ngx_rtmp_sluice_admit(ngx_rtmp_session_t *s, ngx_rtmp_sluice_ctx_t *ctx,
-    ngx_sluice_event_t *ev)
+ngx_rtmp_sluice_admit(ngx_sluice_ingest_t *in, ngx_sluice_event_t *ev,
+    void *data)
 {
-    const char  *reason;
+    ngx_rtmp_sluice_ctx_t  *ctx = data;
 
-    if (ev == NULL) {
-        return "unknown access token";
+    if (!ngx_sluice_encoding_live(ev->encoding)) {
+        return NULL;
     }
 
-    ngx_memcpy(ctx->event_name, ev->name, sizeof(ctx->event_name));
-
-    if (ev->state != NGX_SLUICE_RUNNING) {
-        return "live event is not running";
-    }
-
-    if (ngx_sluice_ip_allowed(&ev->input_acl, s->connection->sockaddr)
-        != NGX_OK)
-    {
-        return "client address not allowed by the live event";
-    }
-
-    ngx_memcpy(ctx->event_id, ev->id, sizeof(ctx->event_id));
-    ctx->generation = ev->generation;
-    ctx->fragment_ms = ev->fragment_ms ? ev->fragment_ms : 2000;
-    ctx->offset = ev->ts_offset;
-    ctx->stored_end = 0;
-    ctx->reconnect = 0;
-
-    reason = ngx_rtmp_sluice_stored_end(ctx, ev);
-
-    if (reason == NULL && ngx_sluice_encoding_live(ev->encoding)) {
-        reason = ngx_rtmp_sluice_transcode_admit(ctx, ev);
-    }
-
-    return reason;
-}
-
-
-/*
- * Whether the stream had data in the event (a reconnect), and where it
- * ended; NULL, or why the publisher is refused (mutex held).
- */
-
-static const char *
-ngx_rtmp_sluice_stored_end(ngx_rtmp_sluice_ctx_t *ctx,
-    ngx_sluice_event_t *ev)
-{
-    uint64_t             end;
-    ngx_uint_t           i;
-    ngx_sluice_track_t  *tr;
-
-    for (i = 0; i < NGX_SLUICE_MAX_TRACKS; i++) {
-        tr = &ev->tracks[i];
-
-        if (tr->state == NGX_SLUICE_TRACK_FREE
-            || ngx_strcmp(tr->stream, ctx->stream) != 0)
-        {
-            continue;
-        }
-
-        /* ACTIVE and its worker alive (tracks of a dead one are stale) */
-
-        if (tr->state == NGX_SLUICE_TRACK_ACTIVE
-            && (tr->owner == ngx_pid || kill(tr->owner, 0) == 0
-                || ngx_errno == NGX_EPERM))
-        {
-            return "stream is already being published";
-        }
-
-        ctx->reconnect = 1;
-
-        end = ngx_sluice_track_end_ms(tr);
-        if (end > ctx->stored_end) {
-            ctx->stored_end = end;
-        }
-    }
-
-    /*
-     * nginx restarted while live outputs recorded: the first publisher of
-     * the new timeline continues after the recordings (renditions joining
-     * later take the event's offset, as usual)
-     */
-
-    if (ev->record_end_ms > ctx->stored_end
-        && ngx_rtmp_sluice_fresh_timeline(ev))
-    {
-        ctx->reconnect = 1;
-        ctx->stored_end = ev->record_end_ms;
-    }
-
-    return NULL;
+    return ngx_rtmp_sluice_transcode_admit(ctx, ev);
 }
 
 
@@ -682,13 +531,13 @@ ngx_rtmp_sluice_close_stream(ngx_rtmp_session_t *s,
 
     ctx = ngx_rtmp_get_module_ctx(s, ngx_rtmp_sluice_module);
 
-    if (ctx && ctx->publishing) {
+    if (ctx && ctx->in.publishing) {
         ngx_log_error(NGX_LOG_INFO, s->connection->log, 0,
                       "sluice: \"%s\" stops publishing to live event \"%s\"",
-                      ctx->stream, ctx->event_name);
+                      ctx->in.stream, ctx->in.event_name);
 
         ngx_rtmp_sluice_batch_stop(ctx);
-        ngx_rtmp_sluice_finish(ctx);
+        ngx_sluice_ingest_finish(&ctx->in);
         ngx_rtmp_sluice_transcode_stop(ctx);
     }
 
@@ -707,7 +556,7 @@ ngx_rtmp_sluice_av(ngx_rtmp_session_t *s, ngx_rtmp_header_t *h,
 
     ctx = ngx_rtmp_get_module_ctx(s, ngx_rtmp_sluice_module);
 
-    if (ctx == NULL || !ctx->publishing) {
+    if (ctx == NULL || !ctx->in.publishing) {
         return NGX_OK;
     }
 
@@ -724,7 +573,7 @@ ngx_rtmp_sluice_av(ngx_rtmp_session_t *s, ngx_rtmp_header_t *h,
     ngx_rtmp_sluice_batch_account(ctx, len);
 
     if (len > ctx->msg_cap) {
-        if (len > ctx->max_fragment) {
+        if (len > ctx->in.max_fragment) {
             ngx_log_error(NGX_LOG_ERR, s->connection->log, 0,
                           "sluice: message of %uz bytes is too large", len);
             return NGX_ERROR;

@@ -31,7 +31,6 @@
 #include "core/ngx_sluice_index.h"
 #include "core/ngx_sluice_ladder.h"
 #include "ingest/rtmp/ngx_rtmp_sluice_module.h"
-#include "ingest/rtmp/ngx_rtmp_sluice_fragmenter.h"
 #include "ingest/rtmp/ngx_rtmp_sluice_transcode.h"
 
 
@@ -174,7 +173,7 @@ ngx_rtmp_sluice_transcode_admit(ngx_rtmp_sluice_ctx_t *ctx,
 
     xt = &ev->transcode;
 
-    if (ngx_strncmp(ctx->stream, NGX_RTMP_SLUICE_LAYER_PREFIX,
+    if (ngx_strncmp(ctx->in.stream, NGX_RTMP_SLUICE_LAYER_PREFIX,
                     sizeof(NGX_RTMP_SLUICE_LAYER_PREFIX) - 1) == 0)
     {
         if (xt->key[0] == '\0' || ngx_strcmp(ctx->xkey, xt->key) != 0) {
@@ -185,8 +184,8 @@ ngx_rtmp_sluice_transcode_admit(ngx_rtmp_sluice_ctx_t *ctx,
 
         /* its timestamps are the timeline already */
 
-        ctx->layer = 1;
-        ctx->offset = 0;
+        ctx->in.layer = 1;
+        ctx->in.offset = 0;
 
         return NULL;
     }
@@ -225,8 +224,8 @@ ngx_rtmp_sluice_transcode_admit(ngx_rtmp_sluice_ctx_t *ctx,
 
     /* the timeline goes on after what the layers stored */
 
-    ctx->reconnect = 0;
-    ctx->stored_end = 0;
+    ctx->in.reconnect = 0;
+    ctx->in.stored_end = 0;
 
     for (i = 0; i < NGX_SLUICE_MAX_TRACKS; i++) {
         tr = &ev->tracks[i];
@@ -235,17 +234,17 @@ ngx_rtmp_sluice_transcode_admit(ngx_rtmp_sluice_ctx_t *ctx,
             continue;
         }
 
-        ctx->reconnect = 1;
+        ctx->in.reconnect = 1;
 
         end = ngx_sluice_track_end_ms(tr);
-        if (end > ctx->stored_end) {
-            ctx->stored_end = end;
+        if (end > ctx->in.stored_end) {
+            ctx->in.stored_end = end;
         }
     }
 
-    if (ev->record_end_ms > ctx->stored_end) {
-        ctx->reconnect = 1;
-        ctx->stored_end = ev->record_end_ms;
+    if (ev->record_end_ms > ctx->in.stored_end) {
+        ctx->in.reconnect = 1;
+        ctx->in.stored_end = ev->record_end_ms;
     }
 
     return NULL;
@@ -320,8 +319,9 @@ ngx_rtmp_sluice_transcode_av(ngx_rtmp_sluice_ctx_t *ctx, ngx_uint_t type,
 
     video = (type == NGX_RTMP_MSG_VIDEO);
 
-    if (ngx_rtmp_sluice_timeline(ctx, video ? &ctx->video : &ctx->audio,
-                                 timestamp, &tl)
+    if (ngx_sluice_ingest_timeline(&ctx->in,
+                                   video ? &ctx->in.video : &ctx->in.audio,
+                                   timestamp, &tl)
         != NGX_OK)
     {
         return NGX_ERROR;
@@ -554,7 +554,7 @@ ngx_rtmp_sluice_xc_check(ngx_rtmp_sluice_ctx_t *ctx)
 
     ngx_shmtx_lock(&zctx->shpool->mutex);
 
-    ev = ngx_sluice_index_event(zctx->sh, ctx->event_id, ctx->generation);
+    ev = ngx_sluice_index_event(zctx->sh, ctx->in.event_id, ctx->in.generation);
     running = (ev && ev->state == NGX_SLUICE_RUNNING);
 
     ngx_shmtx_unlock(&zctx->shpool->mutex);
@@ -565,9 +565,10 @@ ngx_rtmp_sluice_xc_check(ngx_rtmp_sluice_ctx_t *ctx)
 
     ngx_log_error(NGX_LOG_INFO, ngx_cycle->log, 0,
                   "sluice: live event \"%s\" stopped, its contribution "
-                  "stream \"%s\" is closed", ctx->event_name, ctx->stream);
+                  "stream \"%s\" is closed", ctx->in.event_name,
+                  ctx->in.stream);
 
-    ctx->stopped = 1;
+    ctx->in.stopped = 1;
 
     return NGX_ERROR;
 }
@@ -600,7 +601,7 @@ ngx_rtmp_sluice_xc_args(ngx_rtmp_sluice_ctx_t *ctx, ngx_rtmp_sluice_xc_t *xc)
 
     ngx_shmtx_lock(&zctx->shpool->mutex);
 
-    ev = ngx_sluice_index_event(zctx->sh, ctx->event_id, ctx->generation);
+    ev = ngx_sluice_index_event(zctx->sh, ctx->in.event_id, ctx->in.generation);
 
     if (ev) {
         ngx_memcpy(token, ev->token, sizeof(token));

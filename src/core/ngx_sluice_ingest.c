@@ -2,8 +2,8 @@
 /*
  * Copyright (C) 2026, The Sluice authors.
  *
- * From FLV tags to stored CMAF fragments (docs/architecture.md, "Timeline
- * and cuts"):
+ * From frames to stored CMAF fragments, for every ingest protocol
+ * (docs/architecture.md, "Timeline and cuts"):
  *
  *   - input milliseconds are unwrapped to 64 bits and moved to the event
  *     timeline by the session offset; a reconnect moves the offset so
@@ -23,13 +23,8 @@
 
 #include <ngx_config.h>
 #include <ngx_core.h>
-#include <ngx_rtmp.h>
-#include <ngx_rtmp_codec_module.h>
 
-#include "ingest/rtmp/ngx_rtmp_sluice_fragmenter.h"
-#include "ingest/rtmp/ngx_rtmp_sluice_module.h"
-#include "media/container/sluice_flv.h"
-#include "media/codec/sluice_avc.h"
+#include "core/ngx_sluice_ingest.h"
 #include "media/codec/sluice_aac.h"
 #include "media/container/sluice_cmaf.h"
 #include "media/container/sluice_ts.h"
@@ -39,32 +34,23 @@
 
 
 /* a forward timestamp jump beyond this (plus 2 fragments) is a gap, ms */
-#define NGX_RTMP_SLUICE_MAX_GAP        10000
+#define NGX_SLUICE_INGEST_MAX_GAP      10000
 
 /* a backward timestamp step beyond this is a jump, ms */
-#define NGX_RTMP_SLUICE_MAX_BACK       1000
+#define NGX_SLUICE_INGEST_MAX_BACK     1000
 
 /* the track id in init segments and fragments */
-#define NGX_RTMP_SLUICE_TRACK_ID       1
+#define NGX_SLUICE_INGEST_TRACK_ID     1
 
 
-#define NGX_RTMP_SLUICE_JOB_INIT       0
-#define NGX_RTMP_SLUICE_JOB_FRAGMENT   1
-#define NGX_RTMP_SLUICE_JOB_REMOVE     2
-
-
-/* an FLV audio or video tag body, parsed */
-typedef struct {
-    ngx_uint_t                  packet_type;    /* SLUICE_FLV_* */
-    ngx_uint_t                  key;            /* video: a keyframe */
-    int32_t                     cts;            /* video: ms */
-    const uint8_t              *data;
-    size_t                      len;
-} ngx_rtmp_sluice_tag_t;
+#define NGX_SLUICE_INGEST_JOB_INIT     0
+#define NGX_SLUICE_INGEST_JOB_FRAGMENT 1
+#define NGX_SLUICE_INGEST_JOB_REMOVE   2
 
 
 /* what a storage job carries back to the event loop */
 typedef struct {
+    ngx_shm_zone_t             *zone;
     u_char                      id[NGX_SLUICE_ID_LEN + 1];
     uint32_t                    generation;
     ngx_uint_t                  slot;
@@ -72,207 +58,130 @@ typedef struct {
     ngx_sluice_frag_t           frag;
     sluice_track_info_t        *info;       /* install with the entry */
     ngx_str_t                   dir;
-} ngx_rtmp_sluice_job_t;
+} ngx_sluice_ingest_job_t;
 
 
-static ngx_int_t ngx_rtmp_sluice_tag(ngx_rtmp_sluice_ctx_t *ctx,
-    ngx_rtmp_sluice_track_t *t, uint32_t timestamp,
-    ngx_rtmp_sluice_tag_t *tag);
-static ngx_int_t ngx_rtmp_sluice_video_config(ngx_rtmp_sluice_ctx_t *ctx,
-    ngx_rtmp_sluice_track_t *t, const uint8_t *p, size_t len);
-static ngx_int_t ngx_rtmp_sluice_audio_config(ngx_rtmp_sluice_ctx_t *ctx,
-    ngx_rtmp_sluice_track_t *t, const uint8_t *p, size_t len);
-static ngx_int_t ngx_rtmp_sluice_config_changed(ngx_rtmp_sluice_ctx_t *ctx,
-    ngx_rtmp_sluice_track_t *t, sluice_track_info_t *info);
-static ngx_int_t ngx_rtmp_sluice_layer_time(ngx_rtmp_sluice_ctx_t *ctx,
-    ngx_rtmp_sluice_track_t *t, int64_t ts64, int64_t gap, int64_t *out);
-static int64_t ngx_rtmp_sluice_unwrap(ngx_rtmp_sluice_ctx_t *ctx,
-    ngx_rtmp_sluice_track_t *t, uint32_t ts);
-static void ngx_rtmp_sluice_reconnected(ngx_rtmp_sluice_ctx_t *ctx,
+static ngx_int_t ngx_sluice_ingest_layer_time(ngx_sluice_ingest_t *in,
+    ngx_sluice_ingest_track_t *t, int64_t ts64, int64_t gap, int64_t *out);
+static int64_t ngx_sluice_ingest_unwrap(ngx_sluice_ingest_t *in,
+    ngx_sluice_ingest_track_t *t, uint32_t ts);
+static void ngx_sluice_ingest_reconnected(ngx_sluice_ingest_t *in,
     int64_t ts64, int64_t gap);
-static ngx_int_t ngx_rtmp_sluice_jump(ngx_rtmp_sluice_ctx_t *ctx,
+static ngx_int_t ngx_sluice_ingest_jump(ngx_sluice_ingest_t *in,
     int64_t ts64, int64_t d);
-static void ngx_rtmp_sluice_set_offset(ngx_rtmp_sluice_ctx_t *ctx);
-static int64_t ngx_rtmp_sluice_event_clock(ngx_rtmp_sluice_ctx_t *ctx);
-static void ngx_rtmp_sluice_set_epoch(ngx_sluice_event_t *ev,
+static void ngx_sluice_ingest_set_offset(ngx_sluice_ingest_t *in);
+static int64_t ngx_sluice_ingest_event_clock(ngx_sluice_ingest_t *in);
+static uint32_t ngx_sluice_ingest_frame_len(sluice_track_info_t *info);
+static void ngx_sluice_ingest_set_epoch(ngx_sluice_event_t *ev,
     ngx_uint_t slot, ngx_sluice_frag_t *frag);
-static ngx_int_t ngx_rtmp_sluice_video_frame(ngx_rtmp_sluice_ctx_t *ctx,
-    int64_t tl, int32_t cts, ngx_uint_t key, const uint8_t *p, size_t len);
-static ngx_int_t ngx_rtmp_sluice_audio_frame(ngx_rtmp_sluice_ctx_t *ctx,
-    int64_t tl, const uint8_t *p, size_t len);
-static ngx_int_t ngx_rtmp_sluice_audio_cuts(ngx_rtmp_sluice_ctx_t *ctx,
-    ngx_rtmp_sluice_track_t *a);
-static void ngx_rtmp_sluice_push_cut(ngx_rtmp_sluice_track_t *a,
+static ngx_int_t ngx_sluice_ingest_video_frame(ngx_sluice_ingest_t *in,
+    int64_t tl, int32_t cts, ngx_uint_t key, const u_char *p, size_t len);
+static ngx_int_t ngx_sluice_ingest_audio_frame(ngx_sluice_ingest_t *in,
+    int64_t tl, const u_char *p, size_t len);
+static ngx_int_t ngx_sluice_ingest_audio_cuts(ngx_sluice_ingest_t *in,
+    ngx_sluice_ingest_track_t *a);
+static void ngx_sluice_ingest_push_cut(ngx_sluice_ingest_track_t *a,
     uint64_t time, uint32_t seq);
-static ngx_int_t ngx_rtmp_sluice_flush(ngx_rtmp_sluice_ctx_t *ctx,
-    ngx_rtmp_sluice_track_t *t);
-static ngx_int_t ngx_rtmp_sluice_append(ngx_rtmp_sluice_ctx_t *ctx,
-    ngx_rtmp_sluice_track_t *t, uint64_t dts, int32_t cts, ngx_uint_t key,
-    const uint8_t *p, size_t len);
-static ngx_int_t ngx_rtmp_sluice_emit(ngx_rtmp_sluice_ctx_t *ctx,
-    ngx_rtmp_sluice_track_t *t, ngx_uint_t n, uint32_t seq);
-static ngx_int_t ngx_rtmp_sluice_ready(ngx_rtmp_sluice_ctx_t *ctx,
-    ngx_rtmp_sluice_track_t *t, ngx_uint_t n);
-static ngx_int_t ngx_rtmp_sluice_post_fragment(ngx_rtmp_sluice_ctx_t *ctx,
-    ngx_rtmp_sluice_track_t *t, ngx_uint_t n, uint32_t seq);
-static void ngx_rtmp_sluice_fragment(ngx_rtmp_sluice_track_t *t,
+static ngx_int_t ngx_sluice_ingest_flush(ngx_sluice_ingest_t *in,
+    ngx_sluice_ingest_track_t *t);
+static ngx_int_t ngx_sluice_ingest_append(ngx_sluice_ingest_t *in,
+    ngx_sluice_ingest_track_t *t, uint64_t dts, int32_t cts, ngx_uint_t key,
+    const u_char *p, size_t len);
+static ngx_int_t ngx_sluice_ingest_emit(ngx_sluice_ingest_t *in,
+    ngx_sluice_ingest_track_t *t, ngx_uint_t n, uint32_t seq);
+static ngx_int_t ngx_sluice_ingest_ready(ngx_sluice_ingest_t *in,
+    ngx_sluice_ingest_track_t *t, ngx_uint_t n);
+static ngx_int_t ngx_sluice_ingest_post_fragment(ngx_sluice_ingest_t *in,
+    ngx_sluice_ingest_track_t *t, ngx_uint_t n, uint32_t seq);
+static void ngx_sluice_ingest_fragment(ngx_sluice_ingest_track_t *t,
     ngx_uint_t n, uint32_t seq, sluice_fragment_t *f);
-static ngx_int_t ngx_rtmp_sluice_fragment_job(ngx_rtmp_sluice_track_t *t,
+static ngx_int_t ngx_sluice_ingest_fragment_job(ngx_sluice_ingest_track_t *t,
     ngx_sluice_wjob_t *job, sluice_fragment_t *f, uint32_t seq, size_t size);
-static uint32_t ngx_rtmp_sluice_key_size(ngx_rtmp_sluice_track_t *t,
+static uint32_t ngx_sluice_ingest_key_size(ngx_sluice_ingest_track_t *t,
     sluice_fragment_t *f);
-static void ngx_rtmp_sluice_consume(ngx_rtmp_sluice_track_t *t,
+static void ngx_sluice_ingest_consume(ngx_sluice_ingest_track_t *t,
     ngx_uint_t n);
-static ngx_int_t ngx_rtmp_sluice_open(ngx_rtmp_sluice_ctx_t *ctx,
-    ngx_rtmp_sluice_track_t *t, ngx_uint_t n);
-static void ngx_rtmp_sluice_init_version(ngx_rtmp_sluice_track_t *t,
+static ngx_int_t ngx_sluice_ingest_open(ngx_sluice_ingest_t *in,
+    ngx_sluice_ingest_track_t *t, ngx_uint_t n);
+static void ngx_sluice_ingest_init_version(ngx_sluice_ingest_track_t *t,
     ngx_sluice_track_t *tr);
-static ngx_int_t ngx_rtmp_sluice_open_writer(ngx_rtmp_sluice_ctx_t *ctx,
-    ngx_rtmp_sluice_track_t *t, uint32_t bitrate);
-static uint32_t ngx_rtmp_sluice_bitrate(ngx_rtmp_sluice_ctx_t *ctx,
-    ngx_rtmp_sluice_track_t *t, ngx_uint_t n);
-static ngx_int_t ngx_rtmp_sluice_post_init(ngx_rtmp_sluice_ctx_t *ctx,
-    ngx_rtmp_sluice_track_t *t);
-static ngx_sluice_wjob_t *ngx_rtmp_sluice_job(ngx_rtmp_sluice_ctx_t *ctx,
-    ngx_rtmp_sluice_track_t *t, size_t len, ngx_uint_t kind);
-static void ngx_rtmp_sluice_job_done(ngx_sluice_wjob_t *job);
-static void ngx_rtmp_sluice_job_failed(ngx_sluice_wjob_t *job);
+static ngx_int_t ngx_sluice_ingest_open_writer(ngx_sluice_ingest_t *in,
+    ngx_sluice_ingest_track_t *t, uint32_t bitrate);
+static uint32_t ngx_sluice_ingest_bitrate(ngx_sluice_ingest_track_t *t,
+    ngx_uint_t n);
+static ngx_int_t ngx_sluice_ingest_post_init(ngx_sluice_ingest_t *in,
+    ngx_sluice_ingest_track_t *t);
+static ngx_sluice_wjob_t *ngx_sluice_ingest_job(ngx_sluice_ingest_t *in,
+    ngx_sluice_ingest_track_t *t, size_t len, ngx_uint_t kind);
+static void ngx_sluice_ingest_job_done(ngx_sluice_wjob_t *job);
+static void ngx_sluice_ingest_job_failed(ngx_sluice_wjob_t *job);
 
 
 static ngx_inline uint32_t
-ngx_rtmp_sluice_seq(ngx_rtmp_sluice_ctx_t *ctx, int64_t tl)
+ngx_sluice_ingest_seq(ngx_sluice_ingest_t *in, int64_t tl)
 {
-    return (uint32_t) ((tl + (int64_t) ctx->fragment_ms / 2)
-                       / (int64_t) ctx->fragment_ms);
+    return (uint32_t) ((tl + (int64_t) in->fragment_ms / 2)
+                       / (int64_t) in->fragment_ms);
 }
 
 
-static ngx_inline ngx_log_t *
-ngx_rtmp_sluice_log(ngx_rtmp_sluice_ctx_t *ctx)
+/* AAC samples per frame at the output rate (2048 with implicit SBR) */
+
+static uint32_t
+ngx_sluice_ingest_frame_len(sluice_track_info_t *info)
 {
-    return ctx->session->connection->log;
+    sluice_aac_config_t  c;
+
+    if (sluice_aac_parse_config(info->config, info->config_len, &c)
+        != SLUICE_OK
+        || c.sample_rate == 0)
+    {
+        return 1024;
+    }
+
+    return (uint32_t) ((uint64_t) (c.frame_length ? c.frame_length : 1024)
+                       * info->timescale / c.sample_rate);
 }
 
 
-ngx_int_t
-ngx_rtmp_sluice_video(ngx_rtmp_sluice_ctx_t *ctx, uint32_t timestamp,
-    u_char *p, size_t len)
+void
+ngx_sluice_ingest_init(ngx_sluice_ingest_t *in)
 {
-    sluice_flv_video_t     v;
-    ngx_rtmp_sluice_tag_t  tag;
+    ngx_memzero(in, sizeof(ngx_sluice_ingest_t));
 
-    if (sluice_flv_parse_video(p, len, &v) != SLUICE_OK) {
-        ngx_log_error(NGX_LOG_WARN, ngx_rtmp_sluice_log(ctx), 0,
-                      "sluice: malformed video tag of %uz bytes ignored",
-                      len);
-        return NGX_OK;
-    }
-
-    if (v.codec != SLUICE_CODEC_AVC) {
-        ngx_log_error(NGX_LOG_ERR, ngx_rtmp_sluice_log(ctx), 0,
-                      "sluice: publish refused: unsupported video codec "
-                      "(FLV codec id %uD, FourCC 0x%08xD), only H.264, "
-                      "live event \"%s\", stream \"%s\"",
-                      v.codec_id, v.fourcc, ctx->event_name, ctx->stream);
-        ctx->stopped = 1;     /* refused: store nothing */
-        return NGX_ERROR;
-    }
-
-    tag.packet_type = v.packet_type;
-    tag.key = v.key;
-    tag.cts = v.cts;
-    tag.data = v.data;
-    tag.len = v.len;
-
-    return ngx_rtmp_sluice_tag(ctx, &ctx->video, timestamp, &tag);
+    in->video.media_type = SLUICE_MEDIA_VIDEO;
+    in->audio.media_type = SLUICE_MEDIA_AUDIO;
 }
 
 
 ngx_int_t
-ngx_rtmp_sluice_audio(ngx_rtmp_sluice_ctx_t *ctx, uint32_t timestamp,
-    u_char *p, size_t len)
-{
-    sluice_flv_audio_t     a;
-    ngx_rtmp_sluice_tag_t  tag;
-
-    if (sluice_flv_parse_audio(p, len, &a) != SLUICE_OK) {
-        ngx_log_error(NGX_LOG_WARN, ngx_rtmp_sluice_log(ctx), 0,
-                      "sluice: malformed audio tag of %uz bytes ignored",
-                      len);
-        return NGX_OK;
-    }
-
-    if (a.codec != SLUICE_CODEC_AAC) {
-        ngx_log_error(NGX_LOG_ERR, ngx_rtmp_sluice_log(ctx), 0,
-                      "sluice: publish refused: unsupported audio codec "
-                      "(FLV sound format %uD), only AAC, "
-                      "live event \"%s\", stream \"%s\"",
-                      a.sound_format, ctx->event_name, ctx->stream);
-        ctx->stopped = 1;     /* refused: store nothing */
-        return NGX_ERROR;
-    }
-
-    tag.packet_type = a.packet_type;
-    tag.key = 1;
-    tag.cts = 0;
-    tag.data = a.data;
-    tag.len = a.len;
-
-    return ngx_rtmp_sluice_tag(ctx, &ctx->audio, timestamp, &tag);
-}
-
-
-/* a tag of track t: a decoder configuration, or a frame for the timeline */
-
-static ngx_int_t
-ngx_rtmp_sluice_tag(ngx_rtmp_sluice_ctx_t *ctx, ngx_rtmp_sluice_track_t *t,
-    uint32_t timestamp, ngx_rtmp_sluice_tag_t *tag)
+ngx_sluice_ingest_frame(ngx_sluice_ingest_t *in,
+    ngx_sluice_ingest_track_t *t, uint32_t ts, int32_t cts, ngx_uint_t key,
+    const u_char *p, size_t len)
 {
     int64_t    tl;
     ngx_int_t  rc;
 
-    switch (tag->packet_type) {
-
-    case SLUICE_FLV_SEQUENCE_HEADER:
-        if (t == &ctx->video) {
-            rc = ngx_rtmp_sluice_video_config(ctx, t, tag->data, tag->len);
-
-        } else {
-            rc = ngx_rtmp_sluice_audio_config(ctx, t, tag->data, tag->len);
-        }
-
-        break;
-
-    case SLUICE_FLV_FRAME:
-        if (!t->configured || tag->len == 0) {
-            return NGX_OK;
-        }
-
-        rc = ngx_rtmp_sluice_timeline(ctx, t, timestamp, &tl);
-
-        if (rc == NGX_DECLINED) {
-            return NGX_OK;      /* a layer's time already stored */
-        }
-
-        if (rc != NGX_OK) {
-            break;
-        }
-
-        if (t == &ctx->video) {
-            rc = ngx_rtmp_sluice_video_frame(ctx, tl, tag->cts, tag->key,
-                                             tag->data, tag->len);
-
-        } else {
-            rc = ngx_rtmp_sluice_audio_frame(ctx, tl, tag->data, tag->len);
-        }
-
-        break;
-
-    default:
+    if (!t->configured || len == 0) {
         return NGX_OK;
     }
 
-    if (rc == NGX_ERROR || ctx->stopped) {
+    rc = ngx_sluice_ingest_timeline(in, t, ts, &tl);
+
+    if (rc == NGX_DECLINED) {
+        return NGX_OK;      /* a layer's time already stored */
+    }
+
+    if (rc == NGX_OK) {
+        if (t == &in->video) {
+            rc = ngx_sluice_ingest_video_frame(in, tl, cts, key, p, len);
+
+        } else {
+            rc = ngx_sluice_ingest_audio_frame(in, tl, p, len);
+        }
+    }
+
+    if (rc == NGX_ERROR || in->stopped) {
         return NGX_ERROR;
     }
 
@@ -280,95 +189,19 @@ ngx_rtmp_sluice_tag(ngx_rtmp_sluice_ctx_t *ctx, ngx_rtmp_sluice_track_t *t,
 }
 
 
-static ngx_int_t
-ngx_rtmp_sluice_video_config(ngx_rtmp_sluice_ctx_t *ctx,
-    ngx_rtmp_sluice_track_t *t, const uint8_t *p, size_t len)
-{
-    sluice_status_t      rc;
-    sluice_avc_config_t  c;
-    sluice_track_info_t  info;
-
-    ngx_memzero(&info, sizeof(sluice_track_info_t));
-
-    rc = sluice_avc_parse_config(p, len, &c);
-
-    if (rc == SLUICE_OK) {
-        rc = sluice_avc_fill_info(&c, &info);
-    }
-
-    if (rc != SLUICE_OK) {
-        if (t->configured) {
-            ngx_log_error(NGX_LOG_WARN, ngx_rtmp_sluice_log(ctx), 0,
-                          "sluice: bad H.264 sequence header ignored, "
-                          "stream \"%s\"", ctx->stream);
-            return NGX_OK;
-        }
-
-        ngx_log_error(NGX_LOG_ERR, ngx_rtmp_sluice_log(ctx), 0,
-                      "sluice: publish refused: bad H.264 sequence header, "
-                      "live event \"%s\", stream \"%s\"",
-                      ctx->event_name, ctx->stream);
-        ctx->stopped = 1;
-        return NGX_ERROR;
-    }
-
-    return ngx_rtmp_sluice_config_changed(ctx, t, &info);
-}
-
-
-static ngx_int_t
-ngx_rtmp_sluice_audio_config(ngx_rtmp_sluice_ctx_t *ctx,
-    ngx_rtmp_sluice_track_t *t, const uint8_t *p, size_t len)
-{
-    ngx_int_t            rc;
-    sluice_status_t      src;
-    sluice_aac_config_t  c;
-    sluice_track_info_t  info;
-
-    ngx_memzero(&info, sizeof(sluice_track_info_t));
-
-    src = sluice_aac_parse_config(p, len, &c);
-
-    if (src == SLUICE_OK) {
-        src = sluice_aac_fill_info(&c, &info);
-    }
-
-    if (src != SLUICE_OK || info.timescale == 0 || c.sample_rate == 0) {
-        if (t->configured) {
-            ngx_log_error(NGX_LOG_WARN, ngx_rtmp_sluice_log(ctx), 0,
-                          "sluice: bad AAC sequence header ignored, "
-                          "stream \"%s\"", ctx->stream);
-            return NGX_OK;
-        }
-
-        ngx_log_error(NGX_LOG_ERR, ngx_rtmp_sluice_log(ctx), 0,
-                      "sluice: publish refused: bad AAC sequence header, "
-                      "live event \"%s\", stream \"%s\"",
-                      ctx->event_name, ctx->stream);
-        ctx->stopped = 1;
-        return NGX_ERROR;
-    }
-
-    rc = ngx_rtmp_sluice_config_changed(ctx, t, &info);
-
-    /* samples per frame at the output rate (2048 with implicit SBR) */
-    t->frame_len = (uint32_t) ((uint64_t) (c.frame_length ? c.frame_length
-                                                          : 1024)
-                               * info.timescale / c.sample_rate);
-
-    return rc;
-}
-
-
-/* a first or a new decoder configuration */
-
-static ngx_int_t
-ngx_rtmp_sluice_config_changed(ngx_rtmp_sluice_ctx_t *ctx,
-    ngx_rtmp_sluice_track_t *t, sluice_track_info_t *info)
+ngx_int_t
+ngx_sluice_ingest_configure(ngx_sluice_ingest_t *in,
+    ngx_sluice_ingest_track_t *t, sluice_track_info_t *info)
 {
     ngx_int_t  rc;
 
-    ngx_memcpy(info->lang, ctx->lang, sizeof(info->lang));
+    if (in->lang[0]) {
+        ngx_memcpy(info->lang, in->lang, sizeof(info->lang));
+    }
+
+    if (info->media_type == SLUICE_MEDIA_AUDIO) {
+        t->frame_len = ngx_sluice_ingest_frame_len(info);
+    }
 
     if (!t->configured) {
         t->info = *info;
@@ -385,7 +218,7 @@ ngx_rtmp_sluice_config_changed(ngx_rtmp_sluice_ctx_t *ctx,
 
     /* the fragment in progress ends with the old configuration */
 
-    rc = ngx_rtmp_sluice_flush(ctx, t);
+    rc = ngx_sluice_ingest_flush(in, t);
     if (rc == NGX_ERROR) {
         return rc;
     }
@@ -399,11 +232,11 @@ ngx_rtmp_sluice_config_changed(ngx_rtmp_sluice_ctx_t *ctx,
         t->init_pending = 1;
     }
 
-    ngx_log_error(NGX_LOG_INFO, ngx_rtmp_sluice_log(ctx), 0,
+    ngx_log_error(NGX_LOG_INFO, in->log, 0,
                   "sluice: %s configuration of \"%s\" changed (%s), "
                   "init version %uD",
                   t->media_type == SLUICE_MEDIA_VIDEO ? "video" : "audio",
-                  ctx->stream, info->codec_string, t->init_version);
+                  in->stream, info->codec_string, t->init_version);
 
     return NGX_OK;
 }
@@ -415,39 +248,39 @@ ngx_rtmp_sluice_config_changed(ngx_rtmp_sluice_ctx_t *ctx,
  */
 
 ngx_int_t
-ngx_rtmp_sluice_timeline(ngx_rtmp_sluice_ctx_t *ctx,
-    ngx_rtmp_sluice_track_t *t, uint32_t ts, int64_t *out)
+ngx_sluice_ingest_timeline(ngx_sluice_ingest_t *in,
+    ngx_sluice_ingest_track_t *t, uint32_t ts, int64_t *out)
 {
     int64_t    ts64, tl, d, gap;
     ngx_int_t  rc;
 
-    ts64 = ngx_rtmp_sluice_unwrap(ctx, t, ts);
-    gap = NGX_RTMP_SLUICE_MAX_GAP + 2 * (int64_t) ctx->fragment_ms;
+    ts64 = ngx_sluice_ingest_unwrap(in, t, ts);
+    gap = NGX_SLUICE_INGEST_MAX_GAP + 2 * (int64_t) in->fragment_ms;
 
-    if (ctx->layer) {
-        return ngx_rtmp_sluice_layer_time(ctx, t, ts64, gap, out);
+    if (in->layer) {
+        return ngx_sluice_ingest_layer_time(in, t, ts64, gap, out);
     }
 
-    if (!ctx->offset_checked) {
-        ctx->offset_checked = 1;
+    if (!in->offset_checked) {
+        in->offset_checked = 1;
 
-        if (ctx->reconnect) {
-            ngx_rtmp_sluice_reconnected(ctx, ts64, gap);
+        if (in->reconnect) {
+            ngx_sluice_ingest_reconnected(in, ts64, gap);
         }
     }
 
-    tl = ts64 + ctx->offset;
+    tl = ts64 + in->offset;
 
     if (t->ts_started) {
         d = tl - t->last_t;
 
-        if (d > gap || d < -NGX_RTMP_SLUICE_MAX_BACK) {
-            rc = ngx_rtmp_sluice_jump(ctx, ts64, d);
+        if (d > gap || d < -NGX_SLUICE_INGEST_MAX_BACK) {
+            rc = ngx_sluice_ingest_jump(in, ts64, d);
             if (rc == NGX_ERROR) {
                 return rc;
             }
 
-            tl = ts64 + ctx->offset;
+            tl = ts64 + in->offset;
 
         } else if (d < 0) {
             tl = t->last_t;
@@ -477,17 +310,17 @@ ngx_rtmp_sluice_timeline(ngx_rtmp_sluice_ctx_t *ctx,
  */
 
 static ngx_int_t
-ngx_rtmp_sluice_layer_time(ngx_rtmp_sluice_ctx_t *ctx,
-    ngx_rtmp_sluice_track_t *t, int64_t ts64, int64_t gap, int64_t *out)
+ngx_sluice_ingest_layer_time(ngx_sluice_ingest_t *in,
+    ngx_sluice_ingest_track_t *t, int64_t ts64, int64_t gap, int64_t *out)
 {
     int64_t  tl, d;
 
-    if (!ctx->offset_checked) {
-        ctx->offset_checked = 1;
+    if (!in->offset_checked) {
+        in->offset_checked = 1;
 
-        if (ctx->reconnect) {
-            ctx->video.disc = 1;
-            ctx->audio.disc = 1;
+        if (in->reconnect) {
+            in->video.disc = 1;
+            in->audio.disc = 1;
         }
     }
 
@@ -498,7 +331,7 @@ ngx_rtmp_sluice_layer_time(ngx_rtmp_sluice_ctx_t *ctx,
      * its predecessor may have encoded already: what is stored stays
      */
 
-    if (ctx->reconnect && !t->ts_started && tl < (int64_t) ctx->stored_end) {
+    if (in->reconnect && !t->ts_started && tl < (int64_t) in->stored_end) {
         return NGX_DECLINED;
     }
 
@@ -506,8 +339,8 @@ ngx_rtmp_sluice_layer_time(ngx_rtmp_sluice_ctx_t *ctx,
         d = tl - t->last_t;
 
         if (d > gap) {
-            ctx->video.disc = 1;
-            ctx->audio.disc = 1;
+            in->video.disc = 1;
+            in->audio.disc = 1;
 
         } else if (d < 0) {
             tl = t->last_t;
@@ -535,12 +368,12 @@ ngx_rtmp_sluice_layer_time(ngx_rtmp_sluice_ctx_t *ctx,
  */
 
 static int64_t
-ngx_rtmp_sluice_unwrap(ngx_rtmp_sluice_ctx_t *ctx,
-    ngx_rtmp_sluice_track_t *t, uint32_t ts)
+ngx_sluice_ingest_unwrap(ngx_sluice_ingest_t *in,
+    ngx_sluice_ingest_track_t *t, uint32_t ts)
 {
-    ngx_rtmp_sluice_track_t  *o;
+    ngx_sluice_ingest_track_t  *o;
 
-    o = (t == &ctx->video) ? &ctx->audio : &ctx->video;
+    o = (t == &in->video) ? &in->audio : &in->video;
 
     if (t->ts_started) {
         return t->last_ts64 + (int32_t) (ts - t->last_ts32);
@@ -561,14 +394,14 @@ ngx_rtmp_sluice_unwrap(ngx_rtmp_sluice_ctx_t *ctx,
  */
 
 static void
-ngx_rtmp_sluice_reconnected(ngx_rtmp_sluice_ctx_t *ctx, int64_t ts64,
+ngx_sluice_ingest_reconnected(ngx_sluice_ingest_t *in, int64_t ts64,
     int64_t gap)
 {
     int64_t  tl, end, fms, wall;
 
-    fms = (int64_t) ctx->fragment_ms;
-    wall = ngx_rtmp_sluice_event_clock(ctx);
-    end = (int64_t) ctx->stored_end;
+    fms = (int64_t) in->fragment_ms;
+    wall = ngx_sluice_ingest_event_clock(in);
+    end = (int64_t) in->stored_end;
 
     if (wall > end) {
         /*
@@ -580,22 +413,22 @@ ngx_rtmp_sluice_reconnected(ngx_rtmp_sluice_ctx_t *ctx, int64_t ts64,
     }
 
     /* a rendition that reconnected first may have moved it */
-    tl = ts64 + ctx->offset;
+    tl = ts64 + in->offset;
 
-    if (tl < (int64_t) ctx->stored_end || tl < wall - fms
+    if (tl < (int64_t) in->stored_end || tl < wall - fms
         || tl > end + gap)
     {
-        ctx->offset = end - ts64;
-        ngx_rtmp_sluice_set_offset(ctx);
+        in->offset = end - ts64;
+        ngx_sluice_ingest_set_offset(in);
     }
 
-    ctx->video.disc = 1;
-    ctx->audio.disc = 1;
+    in->video.disc = 1;
+    in->audio.disc = 1;
 
-    ngx_log_error(NGX_LOG_INFO, ngx_rtmp_sluice_log(ctx), 0,
+    ngx_log_error(NGX_LOG_INFO, in->log, 0,
                   "sluice: \"%s\" reconnected, input %L ms is timeline "
                   "%L ms (stored end %uL ms, wall clock %L ms)",
-                  ctx->stream, ts64, ts64 + ctx->offset, ctx->stored_end,
+                  in->stream, ts64, ts64 + in->offset, in->stored_end,
                   wall);
 }
 
@@ -603,33 +436,33 @@ ngx_rtmp_sluice_reconnected(ngx_rtmp_sluice_ctx_t *ctx, int64_t ts64,
 /* a jump of d ms at input ts64: end what we have, continue after it */
 
 static ngx_int_t
-ngx_rtmp_sluice_jump(ngx_rtmp_sluice_ctx_t *ctx, int64_t ts64, int64_t d)
+ngx_sluice_ingest_jump(ngx_sluice_ingest_t *in, int64_t ts64, int64_t d)
 {
     int64_t    end;
     ngx_int_t  rc;
 
-    rc = ngx_rtmp_sluice_flush(ctx, &ctx->video);
+    rc = ngx_sluice_ingest_flush(in, &in->video);
     if (rc == NGX_ERROR) {
         return rc;
     }
 
-    rc = ngx_rtmp_sluice_flush(ctx, &ctx->audio);
+    rc = ngx_sluice_ingest_flush(in, &in->audio);
     if (rc == NGX_ERROR) {
         return rc;
     }
 
-    end = ngx_max(ctx->video.last_t, ctx->audio.last_t) + 1;
+    end = ngx_max(in->video.last_t, in->audio.last_t) + 1;
 
-    ctx->offset = end - ts64;
-    ngx_rtmp_sluice_set_offset(ctx);
+    in->offset = end - ts64;
+    ngx_sluice_ingest_set_offset(in);
 
-    ctx->video.disc = 1;
-    ctx->audio.disc = 1;
+    in->video.disc = 1;
+    in->audio.disc = 1;
 
-    ngx_log_error(NGX_LOG_WARN, ngx_rtmp_sluice_log(ctx), 0,
+    ngx_log_error(NGX_LOG_WARN, in->log, 0,
                   "sluice: timestamp jump of %L ms in \"%s\", "
-                  "timeline continues at %L ms", d, ctx->stream,
-                  ts64 + ctx->offset);
+                  "timeline continues at %L ms", d, in->stream,
+                  ts64 + in->offset);
 
     return NGX_OK;
 }
@@ -644,23 +477,23 @@ ngx_rtmp_sluice_jump(ngx_rtmp_sluice_ctx_t *ctx, int64_t ts64, int64_t d)
  */
 
 static int64_t
-ngx_rtmp_sluice_event_clock(ngx_rtmp_sluice_ctx_t *ctx)
+ngx_sluice_ingest_event_clock(ngx_sluice_ingest_t *in)
 {
     int64_t                 wall;
     ngx_time_t             *tp;
     ngx_sluice_event_t     *ev;
     ngx_sluice_zone_ctx_t  *zctx;
 
-    zctx = ngx_rtmp_sluice_zone->data;
+    zctx = in->zone->data;
     wall = -1;
 
     tp = ngx_timeofday();
 
     ngx_shmtx_lock(&zctx->shpool->mutex);
 
-    ev = ngx_sluice_index_event(zctx->sh, ctx->event_id, ctx->generation);
+    ev = ngx_sluice_index_event(zctx->sh, in->event_id, in->generation);
     if (ev) {
-        ctx->offset = ev->ts_offset;
+        in->offset = ev->ts_offset;
 
         if (ev->epoch_generation == ev->generation && ev->epoch_ms > 0) {
             wall = (int64_t) tp->sec * 1000 + (int64_t) tp->msec
@@ -681,7 +514,7 @@ ngx_rtmp_sluice_event_clock(ngx_rtmp_sluice_ctx_t *ctx)
  */
 
 static void
-ngx_rtmp_sluice_set_epoch(ngx_sluice_event_t *ev, ngx_uint_t slot,
+ngx_sluice_ingest_set_epoch(ngx_sluice_event_t *ev, ngx_uint_t slot,
     ngx_sluice_frag_t *frag)
 {
     uint64_t     end;
@@ -709,18 +542,18 @@ ngx_rtmp_sluice_set_epoch(ngx_sluice_event_t *ev, ngx_uint_t slot,
 /* the event keeps the last offset: renditions restarting together agree */
 
 static void
-ngx_rtmp_sluice_set_offset(ngx_rtmp_sluice_ctx_t *ctx)
+ngx_sluice_ingest_set_offset(ngx_sluice_ingest_t *in)
 {
     ngx_sluice_event_t     *ev;
     ngx_sluice_zone_ctx_t  *zctx;
 
-    zctx = ngx_rtmp_sluice_zone->data;
+    zctx = in->zone->data;
 
     ngx_shmtx_lock(&zctx->shpool->mutex);
 
-    ev = ngx_sluice_index_event(zctx->sh, ctx->event_id, ctx->generation);
+    ev = ngx_sluice_index_event(zctx->sh, in->event_id, in->generation);
     if (ev) {
-        ev->ts_offset = ctx->offset;
+        ev->ts_offset = in->offset;
     }
 
     ngx_shmtx_unlock(&zctx->shpool->mutex);
@@ -728,20 +561,20 @@ ngx_rtmp_sluice_set_offset(ngx_rtmp_sluice_ctx_t *ctx)
 
 
 static ngx_int_t
-ngx_rtmp_sluice_video_frame(ngx_rtmp_sluice_ctx_t *ctx, int64_t tl,
+ngx_sluice_ingest_video_frame(ngx_sluice_ingest_t *in, int64_t tl,
     int32_t cts, ngx_uint_t key, const uint8_t *p, size_t len)
 {
     uint32_t                  seq;
     uint64_t                  dts, adts;
     ngx_int_t                 rc;
     sluice_sample_t          *last;
-    ngx_rtmp_sluice_track_t  *t, *a;
+    ngx_sluice_ingest_track_t  *t, *a;
 
-    t = &ctx->video;
-    a = &ctx->audio;
+    t = &in->video;
+    a = &in->audio;
 
     dts = (uint64_t) tl * 90;
-    seq = ngx_rtmp_sluice_seq(ctx, tl);
+    seq = ngx_sluice_ingest_seq(in, tl);
 
     last = t->nsamples ? &t->samples[t->nsamples - 1] : NULL;
 
@@ -762,14 +595,14 @@ ngx_rtmp_sluice_video_frame(ngx_rtmp_sluice_ctx_t *ctx, int64_t tl,
 
             if (a->frag_open) {
                 /* audio began alone: end its fragment */
-                rc = ngx_rtmp_sluice_flush(ctx, a);
+                rc = ngx_sluice_ingest_flush(in, a);
                 if (rc == NGX_ERROR) {
                     return rc;
                 }
             }
 
             if (a->armed) {
-                ngx_rtmp_sluice_push_cut(a, adts, a->seq);
+                ngx_sluice_ingest_push_cut(a, adts, a->seq);
 
             } else {
                 a->armed = 1;
@@ -781,42 +614,42 @@ ngx_rtmp_sluice_video_frame(ngx_rtmp_sluice_ctx_t *ctx, int64_t tl,
 
     } else if (key && seq > t->seq) {
 
-        rc = ngx_rtmp_sluice_emit(ctx, t, t->nsamples, t->seq);
+        rc = ngx_sluice_ingest_emit(in, t, t->nsamples, t->seq);
         if (rc == NGX_ERROR) {
             return rc;
         }
 
         if (a->armed) {
             adts = sluice_rescale(dts, 90000, a->info.timescale);
-            ngx_rtmp_sluice_push_cut(a, adts, t->seq);
+            ngx_sluice_ingest_push_cut(a, adts, t->seq);
             a->seq = seq;
         }
 
         t->seq = seq;
 
         if (a->armed) {
-            rc = ngx_rtmp_sluice_audio_cuts(ctx, a);
+            rc = ngx_sluice_ingest_audio_cuts(in, a);
             if (rc == NGX_ERROR) {
                 return rc;
             }
         }
     }
 
-    return ngx_rtmp_sluice_append(ctx, t, dts, cts * 90, key, p, len);
+    return ngx_sluice_ingest_append(in, t, dts, cts * 90, key, p, len);
 }
 
 
 static ngx_int_t
-ngx_rtmp_sluice_audio_frame(ngx_rtmp_sluice_ctx_t *ctx, int64_t tl,
+ngx_sluice_ingest_audio_frame(ngx_sluice_ingest_t *in, int64_t tl,
     const uint8_t *p, size_t len)
 {
     uint32_t                  seq;
     uint64_t                  dts, scaled, expected;
     ngx_int_t                 rc;
     sluice_sample_t          *last;
-    ngx_rtmp_sluice_track_t  *a;
+    ngx_sluice_ingest_track_t  *a;
 
-    a = &ctx->audio;
+    a = &in->audio;
 
     scaled = (uint64_t) tl * a->info.timescale / 1000;
 
@@ -842,18 +675,18 @@ ngx_rtmp_sluice_audio_frame(ngx_rtmp_sluice_ctx_t *ctx, int64_t tl,
         last->duration = (uint32_t) (dts - last->dts);
     }
 
-    if (ctx->video.configured) {
+    if (in->video.configured) {
 
         if (!a->armed || dts < a->arm) {
             return NGX_OK;      /* before the first video keyframe */
         }
 
-        rc = ngx_rtmp_sluice_append(ctx, a, dts, 0, 1, p, len);
+        rc = ngx_sluice_ingest_append(in, a, dts, 0, 1, p, len);
         if (rc != NGX_OK) {
             return rc;
         }
 
-        return ngx_rtmp_sluice_audio_cuts(ctx, a);
+        return ngx_sluice_ingest_audio_cuts(in, a);
     }
 
     /*
@@ -861,14 +694,14 @@ ngx_rtmp_sluice_audio_frame(ngx_rtmp_sluice_ctx_t *ctx, int64_t tl,
      * boundaries themselves (k * F), not half way as round() would
      */
 
-    seq = (uint32_t) (tl / (int64_t) ctx->fragment_ms);
+    seq = (uint32_t) (tl / (int64_t) in->fragment_ms);
 
     if (!a->frag_open) {
         a->frag_open = 1;
         a->seq = seq;
 
     } else if (seq > a->seq) {
-        rc = ngx_rtmp_sluice_emit(ctx, a, a->nsamples, a->seq);
+        rc = ngx_sluice_ingest_emit(in, a, a->nsamples, a->seq);
         if (rc == NGX_ERROR) {
             return rc;
         }
@@ -876,15 +709,15 @@ ngx_rtmp_sluice_audio_frame(ngx_rtmp_sluice_ctx_t *ctx, int64_t tl,
         a->seq = seq;
     }
 
-    return ngx_rtmp_sluice_append(ctx, a, dts, 0, 1, p, len);
+    return ngx_sluice_ingest_append(in, a, dts, 0, 1, p, len);
 }
 
 
 /* cut the audio at the video cut times it has reached */
 
 static ngx_int_t
-ngx_rtmp_sluice_audio_cuts(ngx_rtmp_sluice_ctx_t *ctx,
-    ngx_rtmp_sluice_track_t *a)
+ngx_sluice_ingest_audio_cuts(ngx_sluice_ingest_t *in,
+    ngx_sluice_ingest_track_t *a)
 {
     ngx_int_t   rc;
     ngx_uint_t  n;
@@ -903,14 +736,14 @@ ngx_rtmp_sluice_audio_cuts(ngx_rtmp_sluice_ctx_t *ctx,
             }
         }
 
-        rc = ngx_rtmp_sluice_emit(ctx, a, n, a->cuts[0].seq);
+        rc = ngx_sluice_ingest_emit(in, a, n, a->cuts[0].seq);
         if (rc == NGX_ERROR) {
             return rc;
         }
 
         a->ncuts--;
         ngx_memmove(&a->cuts[0], &a->cuts[1],
-                    a->ncuts * sizeof(ngx_rtmp_sluice_cut_t));
+                    a->ncuts * sizeof(ngx_sluice_ingest_cut_t));
     }
 
     return NGX_OK;
@@ -918,14 +751,14 @@ ngx_rtmp_sluice_audio_cuts(ngx_rtmp_sluice_ctx_t *ctx,
 
 
 static void
-ngx_rtmp_sluice_push_cut(ngx_rtmp_sluice_track_t *a, uint64_t time,
+ngx_sluice_ingest_push_cut(ngx_sluice_ingest_track_t *a, uint64_t time,
     uint32_t seq)
 {
-    if (a->ncuts == NGX_RTMP_SLUICE_MAX_CUTS) {
+    if (a->ncuts == NGX_SLUICE_INGEST_MAX_CUTS) {
         /* audio far behind: merge the two oldest fragments */
         a->ncuts--;
         ngx_memmove(&a->cuts[0], &a->cuts[1],
-                    a->ncuts * sizeof(ngx_rtmp_sluice_cut_t));
+                    a->ncuts * sizeof(ngx_sluice_ingest_cut_t));
     }
 
     a->cuts[a->ncuts].time = time;
@@ -937,7 +770,7 @@ ngx_rtmp_sluice_push_cut(ngx_rtmp_sluice_track_t *a, uint64_t time,
 /* write everything pending of a track; the next fragment begins anew */
 
 static ngx_int_t
-ngx_rtmp_sluice_flush(ngx_rtmp_sluice_ctx_t *ctx, ngx_rtmp_sluice_track_t *t)
+ngx_sluice_ingest_flush(ngx_sluice_ingest_t *in, ngx_sluice_ingest_track_t *t)
 {
     ngx_int_t         rc;
     ngx_uint_t        n;
@@ -952,11 +785,11 @@ ngx_rtmp_sluice_flush(ngx_rtmp_sluice_ctx_t *ctx, ngx_rtmp_sluice_track_t *t)
             }
         }
 
-        rc = ngx_rtmp_sluice_emit(ctx, t, n, t->cuts[0].seq);
+        rc = ngx_sluice_ingest_emit(in, t, n, t->cuts[0].seq);
 
         t->ncuts--;
         ngx_memmove(&t->cuts[0], &t->cuts[1],
-                    t->ncuts * sizeof(ngx_rtmp_sluice_cut_t));
+                    t->ncuts * sizeof(ngx_sluice_ingest_cut_t));
     }
 
     if (t->nsamples && rc != NGX_ERROR) {
@@ -981,10 +814,10 @@ ngx_rtmp_sluice_flush(ngx_rtmp_sluice_ctx_t *ctx, ngx_rtmp_sluice_track_t *t)
             last->duration = 1;
         }
 
-        rc = ngx_rtmp_sluice_emit(ctx, t, t->nsamples, t->seq);
+        rc = ngx_sluice_ingest_emit(in, t, t->nsamples, t->seq);
     }
 
-    ngx_rtmp_sluice_consume(t, t->nsamples);
+    ngx_sluice_ingest_consume(t, t->nsamples);
 
     t->frag_open = 0;
     t->armed = 0;
@@ -995,8 +828,8 @@ ngx_rtmp_sluice_flush(ngx_rtmp_sluice_ctx_t *ctx, ngx_rtmp_sluice_track_t *t)
 
 
 static ngx_int_t
-ngx_rtmp_sluice_append(ngx_rtmp_sluice_ctx_t *ctx,
-    ngx_rtmp_sluice_track_t *t, uint64_t dts, int32_t cts, ngx_uint_t key,
+ngx_sluice_ingest_append(ngx_sluice_ingest_t *in,
+    ngx_sluice_ingest_track_t *t, uint64_t dts, int32_t cts, ngx_uint_t key,
     const uint8_t *p, size_t len)
 {
     size_t            cap;
@@ -1004,21 +837,21 @@ ngx_rtmp_sluice_append(ngx_rtmp_sluice_ctx_t *ctx,
     ngx_uint_t        nalloc;
     sluice_sample_t  *s, *samples;
 
-    if (t->len + len > ctx->max_fragment) {
-        ngx_log_error(NGX_LOG_ERR, ngx_rtmp_sluice_log(ctx), 0,
+    if (t->len + len > in->max_fragment) {
+        ngx_log_error(NGX_LOG_ERR, in->log, 0,
                       "sluice: %s fragment of \"%s\" exceeds %uz bytes "
                       "(no keyframe?), closing",
                       t->media_type == SLUICE_MEDIA_VIDEO ? "video" : "audio",
-                      ctx->stream, ctx->max_fragment);
+                      in->stream, in->max_fragment);
         return NGX_ERROR;
     }
 
     if (t->len + len > t->cap) {
         cap = ngx_max(t->cap * 2, t->len + len);
         cap = ngx_max(cap, 256 * 1024);
-        cap = ngx_min(cap, ctx->max_fragment);
+        cap = ngx_min(cap, in->max_fragment);
 
-        buf = ngx_alloc(cap, ngx_rtmp_sluice_log(ctx));
+        buf = ngx_alloc(cap, in->log);
         if (buf == NULL) {
             return NGX_ERROR;
         }
@@ -1036,7 +869,7 @@ ngx_rtmp_sluice_append(ngx_rtmp_sluice_ctx_t *ctx,
         nalloc = t->nalloc ? t->nalloc * 2 : 256;
 
         samples = ngx_alloc(nalloc * sizeof(sluice_sample_t),
-                            ngx_rtmp_sluice_log(ctx));
+                            in->log);
         if (samples == NULL) {
             return NGX_ERROR;
         }
@@ -1074,7 +907,7 @@ ngx_rtmp_sluice_append(ngx_rtmp_sluice_ctx_t *ctx,
  */
 
 static ngx_int_t
-ngx_rtmp_sluice_emit(ngx_rtmp_sluice_ctx_t *ctx, ngx_rtmp_sluice_track_t *t,
+ngx_sluice_ingest_emit(ngx_sluice_ingest_t *in, ngx_sluice_ingest_track_t *t,
     ngx_uint_t n, uint32_t seq)
 {
     ngx_int_t  rc;
@@ -1083,13 +916,13 @@ ngx_rtmp_sluice_emit(ngx_rtmp_sluice_ctx_t *ctx, ngx_rtmp_sluice_track_t *t,
         return NGX_OK;
     }
 
-    rc = ngx_rtmp_sluice_ready(ctx, t, n);
+    rc = ngx_sluice_ingest_ready(in, t, n);
 
     if (rc == NGX_OK) {
-        rc = ngx_rtmp_sluice_post_fragment(ctx, t, n, seq);
+        rc = ngx_sluice_ingest_post_fragment(in, t, n, seq);
     }
 
-    ngx_rtmp_sluice_consume(t, n);
+    ngx_sluice_ingest_consume(t, n);
 
     return rc;
 }
@@ -1098,16 +931,16 @@ ngx_rtmp_sluice_emit(ngx_rtmp_sluice_ctx_t *ctx, ngx_rtmp_sluice_track_t *t,
 /* the track is open, has its writer and its current init segment posted */
 
 static ngx_int_t
-ngx_rtmp_sluice_ready(ngx_rtmp_sluice_ctx_t *ctx, ngx_rtmp_sluice_track_t *t,
+ngx_sluice_ingest_ready(ngx_sluice_ingest_t *in, ngx_sluice_ingest_track_t *t,
     ngx_uint_t n)
 {
     ngx_int_t  rc;
 
-    if (ctx->stopped) {
+    if (in->stopped) {
         return NGX_DECLINED;
     }
 
-    rc = ngx_rtmp_sluice_open(ctx, t, n);
+    rc = ngx_sluice_ingest_open(in, t, n);
 
     if (rc == NGX_OK && t->writer == NULL) {
         rc = NGX_ERROR;     /* opening failed half way (no memory) */
@@ -1118,7 +951,7 @@ ngx_rtmp_sluice_ready(ngx_rtmp_sluice_ctx_t *ctx, ngx_rtmp_sluice_track_t *t,
     }
 
     if (t->init_pending) {
-        if (ngx_rtmp_sluice_post_init(ctx, t) != NGX_OK) {
+        if (ngx_sluice_ingest_post_init(in, t) != NGX_OK) {
             return NGX_ERROR;
         }
 
@@ -1132,46 +965,46 @@ ngx_rtmp_sluice_ready(ngx_rtmp_sluice_ctx_t *ctx, ngx_rtmp_sluice_track_t *t,
 /* the CMAF fragment of the first n samples, posted to the track's writer */
 
 static ngx_int_t
-ngx_rtmp_sluice_post_fragment(ngx_rtmp_sluice_ctx_t *ctx,
-    ngx_rtmp_sluice_track_t *t, ngx_uint_t n, uint32_t seq)
+ngx_sluice_ingest_post_fragment(ngx_sluice_ingest_t *in,
+    ngx_sluice_ingest_track_t *t, ngx_uint_t n, uint32_t seq)
 {
     size_t              size;
     uint8_t            *end;
     sluice_fragment_t   f;
     ngx_sluice_wjob_t  *job;
 
-    ngx_rtmp_sluice_fragment(t, n, seq, &f);
+    ngx_sluice_ingest_fragment(t, n, seq, &f);
 
-    size = sluice_cmaf_fragment_size(&f, NGX_RTMP_SLUICE_TRACK_ID,
+    size = sluice_cmaf_fragment_size(&f, NGX_SLUICE_INGEST_TRACK_ID,
                                      SLUICE_CMAF_STYP);
     if (size == 0 || size > 0xffffffff) {
-        ngx_log_error(NGX_LOG_ERR, ngx_rtmp_sluice_log(ctx), 0,
+        ngx_log_error(NGX_LOG_ERR, in->log, 0,
                       "sluice: fragment of \"%s\" cannot be written",
-                      ctx->stream);
+                      in->stream);
         return NGX_ERROR;
     }
 
-    job = ngx_rtmp_sluice_job(ctx, t, size, NGX_RTMP_SLUICE_JOB_FRAGMENT);
+    job = ngx_sluice_ingest_job(in, t, size, NGX_SLUICE_INGEST_JOB_FRAGMENT);
     if (job == NULL) {
         return NGX_ERROR;
     }
 
-    end = sluice_cmaf_fragment_write(job->data, &f, NGX_RTMP_SLUICE_TRACK_ID,
+    end = sluice_cmaf_fragment_write(job->data, &f, NGX_SLUICE_INGEST_TRACK_ID,
                                      SLUICE_CMAF_STYP);
 
     if (end != job->data + size) {
-        ngx_log_error(NGX_LOG_ALERT, ngx_rtmp_sluice_log(ctx), 0,
+        ngx_log_error(NGX_LOG_ALERT, in->log, 0,
                       "sluice: fragment size mismatch");
         ngx_destroy_pool(job->pool);
         return NGX_ERROR;
     }
 
-    if (ngx_rtmp_sluice_fragment_job(t, job, &f, seq, size) != NGX_OK) {
+    if (ngx_sluice_ingest_fragment_job(t, job, &f, seq, size) != NGX_OK) {
         ngx_destroy_pool(job->pool);
         return NGX_ERROR;
     }
 
-    ngx_log_debug4(NGX_LOG_DEBUG_RTMP, ngx_rtmp_sluice_log(ctx), 0,
+    ngx_log_debug4(NGX_LOG_DEBUG_CORE, in->log, 0,
                    "sluice: fragment %s seq %uD, %ui samples, %uz bytes",
                    job->path, seq, n, size);
 
@@ -1188,7 +1021,7 @@ ngx_rtmp_sluice_post_fragment(ngx_rtmp_sluice_ctx_t *ctx,
 /* the first n samples as a fragment: their data in t->buf, in order */
 
 static void
-ngx_rtmp_sluice_fragment(ngx_rtmp_sluice_track_t *t, ngx_uint_t n,
+ngx_sluice_ingest_fragment(ngx_sluice_ingest_track_t *t, ngx_uint_t n,
     uint32_t seq, sluice_fragment_t *f)
 {
     u_char      *p;
@@ -1217,7 +1050,7 @@ ngx_rtmp_sluice_fragment(ngx_rtmp_sluice_track_t *t, ngx_uint_t n,
  */
 
 static uint32_t
-ngx_rtmp_sluice_key_size(ngx_rtmp_sluice_track_t *t, sluice_fragment_t *f)
+ngx_sluice_ingest_key_size(ngx_sluice_ingest_track_t *t, sluice_fragment_t *f)
 {
     size_t               size;
     sluice_ts_segment_t  seg;
@@ -1244,10 +1077,10 @@ ngx_rtmp_sluice_key_size(ngx_rtmp_sluice_track_t *t, sluice_fragment_t *f)
 /* what a fragment's job carries back (its index entry), and its file */
 
 static ngx_int_t
-ngx_rtmp_sluice_fragment_job(ngx_rtmp_sluice_track_t *t,
+ngx_sluice_ingest_fragment_job(ngx_sluice_ingest_track_t *t,
     ngx_sluice_wjob_t *job, sluice_fragment_t *f, uint32_t seq, size_t size)
 {
-    ngx_rtmp_sluice_job_t  *jc;
+    ngx_sluice_ingest_job_t  *jc;
 
     jc = job->ctx;
 
@@ -1257,7 +1090,7 @@ ngx_rtmp_sluice_fragment_job(ngx_rtmp_sluice_track_t *t,
     jc->frag.size = (uint32_t) size;
     jc->frag.flags = t->disc ? NGX_SLUICE_FRAG_DISCONTINUITY : 0;
     jc->frag.init = (uint16_t) t->init_version;
-    jc->frag.key_size = ngx_rtmp_sluice_key_size(t, f);
+    jc->frag.key_size = ngx_sluice_ingest_key_size(t, f);
 
     if (t->info_new) {
         jc->info = ngx_palloc(job->pool, sizeof(sluice_track_info_t));
@@ -1283,7 +1116,7 @@ ngx_rtmp_sluice_fragment_job(ngx_rtmp_sluice_track_t *t,
 /* drop the first n samples and their bytes */
 
 static void
-ngx_rtmp_sluice_consume(ngx_rtmp_sluice_track_t *t, ngx_uint_t n)
+ngx_sluice_ingest_consume(ngx_sluice_ingest_track_t *t, ngx_uint_t n)
 {
     size_t      bytes;
     ngx_uint_t  i;
@@ -1315,7 +1148,7 @@ ngx_rtmp_sluice_consume(ngx_rtmp_sluice_track_t *t, ngx_uint_t n)
  */
 
 static ngx_int_t
-ngx_rtmp_sluice_open(ngx_rtmp_sluice_ctx_t *ctx, ngx_rtmp_sluice_track_t *t,
+ngx_sluice_ingest_open(ngx_sluice_ingest_t *in, ngx_sluice_ingest_track_t *t,
     ngx_uint_t n)
 {
     ngx_int_t               slot;
@@ -1323,25 +1156,25 @@ ngx_rtmp_sluice_open(ngx_rtmp_sluice_ctx_t *ctx, ngx_rtmp_sluice_track_t *t,
     sluice_track_info_t     info;
     ngx_sluice_zone_ctx_t  *zctx;
 
-    zctx = ngx_rtmp_sluice_zone->data;
+    zctx = in->zone->data;
 
     if (!t->opened) {
         info = t->info;
-        info.bitrate = ngx_rtmp_sluice_bitrate(ctx, t, n);
+        info.bitrate = ngx_sluice_ingest_bitrate(t, n);
     }
 
     ngx_shmtx_lock(&zctx->shpool->mutex);
 
-    ev = ngx_sluice_index_event(zctx->sh, ctx->event_id, ctx->generation);
+    ev = ngx_sluice_index_event(zctx->sh, in->event_id, in->generation);
 
     if (ev == NULL || ev->state != NGX_SLUICE_RUNNING) {
         ngx_shmtx_unlock(&zctx->shpool->mutex);
 
-        ctx->stopped = 1;
+        in->stopped = 1;
 
-        ngx_log_error(NGX_LOG_INFO, ngx_rtmp_sluice_log(ctx), 0,
+        ngx_log_error(NGX_LOG_INFO, in->log, 0,
                       "sluice: live event \"%s\" is no longer running, "
-                      "closing \"%s\"", ctx->event_name, ctx->stream);
+                      "closing \"%s\"", in->event_name, in->stream);
         return NGX_DECLINED;
     }
 
@@ -1350,22 +1183,22 @@ ngx_rtmp_sluice_open(ngx_rtmp_sluice_ctx_t *ctx, ngx_rtmp_sluice_track_t *t,
         return NGX_OK;
     }
 
-    slot = ngx_sluice_track_open(zctx->shpool, ev, ctx->stream,
-                                 ctx->stream_len, &info, ctx->ring);
+    slot = ngx_sluice_track_open(zctx->shpool, ev, in->stream,
+                                 in->stream_len, &info, in->ring);
 
     if (slot < 0) {
         ngx_shmtx_unlock(&zctx->shpool->mutex);
 
-        ngx_log_error(NGX_LOG_ERR, ngx_rtmp_sluice_log(ctx), 0,
+        ngx_log_error(NGX_LOG_ERR, in->log, 0,
                       "sluice: no %s for a new track of \"%s\" in live "
                       "event \"%s\", closing",
                       slot == NGX_DECLINED ? "free track slot"
                                            : "shared memory",
-                      ctx->stream, ctx->event_name);
+                      in->stream, in->event_name);
         return NGX_ERROR;
     }
 
-    ngx_rtmp_sluice_init_version(t, &ev->tracks[slot]);
+    ngx_sluice_ingest_init_version(t, &ev->tracks[slot]);
 
     ngx_shmtx_unlock(&zctx->shpool->mutex);
 
@@ -1373,7 +1206,7 @@ ngx_rtmp_sluice_open(ngx_rtmp_sluice_ctx_t *ctx, ngx_rtmp_sluice_track_t *t,
     t->opened = 1;
     t->init_pending = 1;
 
-    return ngx_rtmp_sluice_open_writer(ctx, t, info.bitrate);
+    return ngx_sluice_ingest_open_writer(in, t, info.bitrate);
 }
 
 
@@ -1383,7 +1216,7 @@ ngx_rtmp_sluice_open(ngx_rtmp_sluice_ctx_t *ctx, ngx_rtmp_sluice_track_t *t,
  */
 
 static void
-ngx_rtmp_sluice_init_version(ngx_rtmp_sluice_track_t *t,
+ngx_sluice_ingest_init_version(ngx_sluice_ingest_track_t *t,
     ngx_sluice_track_t *tr)
 {
     if (!tr->appended) {
@@ -1416,59 +1249,48 @@ ngx_rtmp_sluice_init_version(ngx_rtmp_sluice_track_t *t,
 /* a track given its slot: its directory and its writer */
 
 static ngx_int_t
-ngx_rtmp_sluice_open_writer(ngx_rtmp_sluice_ctx_t *ctx,
-    ngx_rtmp_sluice_track_t *t, uint32_t bitrate)
+ngx_sluice_ingest_open_writer(ngx_sluice_ingest_t *in,
+    ngx_sluice_ingest_track_t *t, uint32_t bitrate)
 {
     u_char  *p;
 
-    t->dir.data = ngx_pnalloc(ctx->session->connection->pool,
-                              ctx->data_path.len + NGX_SLUICE_TRACK_DIR_LEN);
+    t->dir.data = ngx_pnalloc(in->pool,
+                              in->data_path.len + NGX_SLUICE_TRACK_DIR_LEN);
     if (t->dir.data == NULL) {
         return NGX_ERROR;
     }
 
-    p = ngx_sluice_track_dir(t->dir.data, &ctx->data_path, ctx->event_id,
-                             ctx->generation, t->slot);
+    p = ngx_sluice_track_dir(t->dir.data, &in->data_path, in->event_id,
+                             in->generation, t->slot);
     t->dir.len = p - t->dir.data;
 
-    t->writer = ngx_sluice_writer_create(ctx->thread_pool,
-                                         ngx_rtmp_sluice_log(ctx));
+    t->writer = ngx_sluice_writer_create(in->thread_pool,
+                                         in->log);
     if (t->writer == NULL) {
         return NGX_ERROR;
     }
 
-    ngx_log_error(NGX_LOG_INFO, ngx_rtmp_sluice_log(ctx), 0,
+    ngx_log_error(NGX_LOG_INFO, in->log, 0,
                   "sluice: %s track %ui of live event \"%s\": \"%s\" %s, "
                   "%uD bps, init version %uD",
                   t->media_type == SLUICE_MEDIA_VIDEO ? "video" : "audio",
-                  t->slot, ctx->event_name, ctx->stream,
+                  t->slot, in->event_name, in->stream,
                   t->info.codec_string, bitrate, t->init_version);
 
     return NGX_OK;
 }
 
 
-/* onMetaData videodatarate/audiodatarate, else measured, in 1000s */
+/* the bitrate the publisher declared, else measured, in 1000s */
 
 static uint32_t
-ngx_rtmp_sluice_bitrate(ngx_rtmp_sluice_ctx_t *ctx,
-    ngx_rtmp_sluice_track_t *t, ngx_uint_t n)
+ngx_sluice_ingest_bitrate(ngx_sluice_ingest_track_t *t, ngx_uint_t n)
 {
-    uint64_t               bytes, duration, rate;
-    ngx_uint_t             i, kbps;
-    ngx_rtmp_codec_ctx_t  *cctx;
+    uint64_t    bytes, duration, rate;
+    ngx_uint_t  i;
 
-    cctx = ngx_rtmp_get_module_ctx(ctx->session, ngx_rtmp_codec_module);
-
-    kbps = 0;
-
-    if (cctx) {
-        kbps = (t->media_type == SLUICE_MEDIA_VIDEO) ? cctx->video_data_rate
-                                                     : cctx->audio_data_rate;
-    }
-
-    if (kbps) {
-        return (uint32_t) (kbps * 1000);
+    if (t->declared) {
+        return t->declared;
     }
 
     bytes = 0;
@@ -1491,28 +1313,28 @@ ngx_rtmp_sluice_bitrate(ngx_rtmp_sluice_ctx_t *ctx,
 
 
 static ngx_int_t
-ngx_rtmp_sluice_post_init(ngx_rtmp_sluice_ctx_t *ctx,
-    ngx_rtmp_sluice_track_t *t)
+ngx_sluice_ingest_post_init(ngx_sluice_ingest_t *in,
+    ngx_sluice_ingest_track_t *t)
 {
     size_t              size;
     uint8_t            *end;
     ngx_sluice_wjob_t  *job;
 
-    size = sluice_cmaf_init_size(&t->info, NGX_RTMP_SLUICE_TRACK_ID);
+    size = sluice_cmaf_init_size(&t->info, NGX_SLUICE_INGEST_TRACK_ID);
     if (size == 0) {
-        ngx_log_error(NGX_LOG_ERR, ngx_rtmp_sluice_log(ctx), 0,
+        ngx_log_error(NGX_LOG_ERR, in->log, 0,
                       "sluice: no init segment for %s of \"%s\"",
-                      t->info.codec_string, ctx->stream);
+                      t->info.codec_string, in->stream);
         return NGX_ERROR;
     }
 
-    job = ngx_rtmp_sluice_job(ctx, t, size, NGX_RTMP_SLUICE_JOB_INIT);
+    job = ngx_sluice_ingest_job(in, t, size, NGX_SLUICE_INGEST_JOB_INIT);
     if (job == NULL) {
         return NGX_ERROR;
     }
 
     end = sluice_cmaf_init_write(job->data, &t->info,
-                                 NGX_RTMP_SLUICE_TRACK_ID);
+                                 NGX_SLUICE_INGEST_TRACK_ID);
 
     job->path = ngx_pnalloc(job->pool, t->dir.len + NGX_SLUICE_FILE_LEN + 1);
 
@@ -1530,22 +1352,23 @@ ngx_rtmp_sluice_post_init(ngx_rtmp_sluice_ctx_t *ctx,
 
 
 static ngx_sluice_wjob_t *
-ngx_rtmp_sluice_job(ngx_rtmp_sluice_ctx_t *ctx, ngx_rtmp_sluice_track_t *t,
+ngx_sluice_ingest_job(ngx_sluice_ingest_t *in, ngx_sluice_ingest_track_t *t,
     size_t len, ngx_uint_t kind)
 {
     ngx_sluice_wjob_t      *job;
-    ngx_rtmp_sluice_job_t  *jc;
+    ngx_sluice_ingest_job_t  *jc;
 
-    job = ngx_sluice_wjob_create(len, sizeof(ngx_rtmp_sluice_job_t),
-                                 ngx_rtmp_sluice_log(ctx));
+    job = ngx_sluice_wjob_create(len, sizeof(ngx_sluice_ingest_job_t),
+                                 in->log);
     if (job == NULL) {
         return NULL;
     }
 
     jc = job->ctx;
 
-    ngx_memcpy(jc->id, ctx->event_id, sizeof(jc->id));
-    jc->generation = ctx->generation;
+    ngx_memcpy(jc->id, in->event_id, sizeof(jc->id));
+    jc->zone = in->zone;
+    jc->generation = in->generation;
     jc->slot = t->slot;
     jc->kind = kind;
 
@@ -1558,7 +1381,7 @@ ngx_rtmp_sluice_job(ngx_rtmp_sluice_ctx_t *ctx, ngx_rtmp_sluice_track_t *t,
     ngx_memcpy(jc->dir.data, t->dir.data, t->dir.len);
     jc->dir.len = t->dir.len;
 
-    job->done = ngx_rtmp_sluice_job_done;
+    job->done = ngx_sluice_ingest_job_done;
 
     return job;
 }
@@ -1570,7 +1393,7 @@ ngx_rtmp_sluice_job(ngx_rtmp_sluice_ctx_t *ctx, ngx_rtmp_sluice_track_t *t,
  */
 
 static void
-ngx_rtmp_sluice_job_done(ngx_sluice_wjob_t *job)
+ngx_sluice_ingest_job_done(ngx_sluice_wjob_t *job)
 {
     ngx_int_t               rc;
     ngx_uint_t              was, nrec;
@@ -1578,21 +1401,21 @@ ngx_rtmp_sluice_job_done(ngx_sluice_wjob_t *job)
     ngx_sluice_wjob_t      *rm;
     ngx_sluice_event_t     *ev;
     ngx_sluice_rec_req_t    req;
-    ngx_rtmp_sluice_job_t  *jc;
+    ngx_sluice_ingest_job_t  *jc;
     ngx_sluice_zone_ctx_t  *zctx;
 
     jc = job->ctx;
 
-    if (jc->kind == NGX_RTMP_SLUICE_JOB_REMOVE) {
+    if (jc->kind == NGX_SLUICE_INGEST_JOB_REMOVE) {
         return;
     }
 
     if (job->failed) {
-        ngx_rtmp_sluice_job_failed(job);
+        ngx_sluice_ingest_job_failed(job);
         return;
     }
 
-    zctx = ngx_rtmp_sluice_zone->data;
+    zctx = jc->zone->data;
 
     rc = NGX_OK;
     was = 0;
@@ -1606,14 +1429,14 @@ ngx_rtmp_sluice_job_done(ngx_sluice_wjob_t *job)
         was = ev->tracks[jc->slot].unhealthy & NGX_SLUICE_UNHEALTHY_WRITE;
         ev->tracks[jc->slot].unhealthy &= ~NGX_SLUICE_UNHEALTHY_WRITE;
 
-        if (jc->kind == NGX_RTMP_SLUICE_JOB_FRAGMENT) {
+        if (jc->kind == NGX_SLUICE_INGEST_JOB_FRAGMENT) {
             rc = ngx_sluice_track_append(zctx->sh, ev, jc->slot, &jc->frag,
                                          jc->info, &evicted);
 
             /* the live outputs record it (jc->frag has the final seq) */
 
             if (rc == NGX_OK || rc == NGX_DONE) {
-                ngx_rtmp_sluice_set_epoch(ev, jc->slot, &jc->frag);
+                ngx_sluice_ingest_set_epoch(ev, jc->slot, &jc->frag);
 
                 nrec = ngx_sluice_recorder_collect(zctx->sh, ev, jc->slot,
                                                    &jc->frag, &req);
@@ -1643,13 +1466,13 @@ ngx_rtmp_sluice_job_done(ngx_sluice_wjob_t *job)
         return;
     }
 
-    rm = ngx_sluice_wjob_create(0, sizeof(ngx_rtmp_sluice_job_t),
+    rm = ngx_sluice_wjob_create(0, sizeof(ngx_sluice_ingest_job_t),
                                 ngx_cycle->log);
     if (rm == NULL) {
         return;
     }
 
-    ((ngx_rtmp_sluice_job_t *) rm->ctx)->kind = NGX_RTMP_SLUICE_JOB_REMOVE;
+    ((ngx_sluice_ingest_job_t *) rm->ctx)->kind = NGX_SLUICE_INGEST_JOB_REMOVE;
 
     rm->unlink = ngx_pnalloc(rm->pool, jc->dir.len + 1 + NGX_INT64_LEN
                                        + sizeof(".m4s"));
@@ -1660,7 +1483,7 @@ ngx_rtmp_sluice_job_done(ngx_sluice_wjob_t *job)
 
     ngx_sprintf(rm->unlink, "%V/%uL.m4s%Z", &jc->dir, evicted.time);
 
-    rm->done = ngx_rtmp_sluice_job_done;
+    rm->done = ngx_sluice_ingest_job_done;
 
     ngx_sluice_writer_post(job->writer, rm);
 }
@@ -1669,10 +1492,10 @@ ngx_rtmp_sluice_job_done(ngx_sluice_wjob_t *job)
 /* log once per burst; the track is marked unhealthy, nothing stored lost */
 
 static void
-ngx_rtmp_sluice_job_failed(ngx_sluice_wjob_t *job)
+ngx_sluice_ingest_job_failed(ngx_sluice_wjob_t *job)
 {
     ngx_sluice_event_t     *ev;
-    ngx_rtmp_sluice_job_t  *jc;
+    ngx_sluice_ingest_job_t  *jc;
     ngx_sluice_zone_ctx_t  *zctx;
 
     static ngx_msec_t       logged;
@@ -1685,7 +1508,7 @@ ngx_rtmp_sluice_job_failed(ngx_sluice_wjob_t *job)
                       "sluice: %s \"%s\" failed, %s dropped, "
                       "%ui other failures since the last report",
                       job->failed, job->path,
-                      jc->kind == NGX_RTMP_SLUICE_JOB_INIT ? "init segment"
+                      jc->kind == NGX_SLUICE_INGEST_JOB_INIT ? "init segment"
                                                            : "fragment",
                       quiet);
         logged = ngx_current_msec;
@@ -1695,7 +1518,7 @@ ngx_rtmp_sluice_job_failed(ngx_sluice_wjob_t *job)
         quiet++;
     }
 
-    zctx = ngx_rtmp_sluice_zone->data;
+    zctx = jc->zone->data;
 
     ngx_shmtx_lock(&zctx->shpool->mutex);
 
@@ -1710,35 +1533,35 @@ ngx_rtmp_sluice_job_failed(ngx_sluice_wjob_t *job)
 
 
 void
-ngx_rtmp_sluice_finish(ngx_rtmp_sluice_ctx_t *ctx)
+ngx_sluice_ingest_finish(ngx_sluice_ingest_t *in)
 {
     ngx_sluice_event_t     *ev;
     ngx_sluice_zone_ctx_t  *zctx;
 
-    if (!ctx->publishing) {
+    if (!in->publishing) {
         return;
     }
 
-    if (!ctx->stopped) {
-        (void) ngx_rtmp_sluice_flush(ctx, &ctx->video);
-        (void) ngx_rtmp_sluice_flush(ctx, &ctx->audio);
+    if (!in->stopped) {
+        (void) ngx_sluice_ingest_flush(in, &in->video);
+        (void) ngx_sluice_ingest_flush(in, &in->audio);
     }
 
-    ctx->publishing = 0;
+    in->publishing = 0;
 
-    zctx = ngx_rtmp_sluice_zone->data;
+    zctx = in->zone->data;
 
     ngx_shmtx_lock(&zctx->shpool->mutex);
 
-    ev = ngx_sluice_index_event(zctx->sh, ctx->event_id, ctx->generation);
+    ev = ngx_sluice_index_event(zctx->sh, in->event_id, in->generation);
 
     if (ev) {
-        if (ctx->video.opened) {
-            ngx_sluice_track_close(ev, ctx->video.slot);
+        if (in->video.opened) {
+            ngx_sluice_track_close(ev, in->video.slot);
         }
 
-        if (ctx->audio.opened) {
-            ngx_sluice_track_close(ev, ctx->audio.slot);
+        if (in->audio.opened) {
+            ngx_sluice_track_close(ev, in->audio.slot);
         }
 
         if (ev->publishers) {
@@ -1751,13 +1574,13 @@ ngx_rtmp_sluice_finish(ngx_rtmp_sluice_ctx_t *ctx)
 
 
 void
-ngx_rtmp_sluice_free(ngx_rtmp_sluice_ctx_t *ctx)
+ngx_sluice_ingest_free(ngx_sluice_ingest_t *in)
 {
     ngx_uint_t                i;
-    ngx_rtmp_sluice_track_t  *t;
+    ngx_sluice_ingest_track_t  *t;
 
     for (i = 0; i < 2; i++) {
-        t = i ? &ctx->audio : &ctx->video;
+        t = i ? &in->audio : &in->video;
 
         if (t->writer) {
             ngx_sluice_writer_release(t->writer);
@@ -1778,10 +1601,5 @@ ngx_rtmp_sluice_free(ngx_rtmp_sluice_ctx_t *ctx)
         t->cap = 0;
         t->nsamples = 0;
         t->nalloc = 0;
-    }
-
-    if (ctx->msg) {
-        ngx_free(ctx->msg);
-        ctx->msg = NULL;
     }
 }

@@ -1,0 +1,199 @@
+
+/*
+ * Copyright (C) 2026, The Sluice authors.
+ *
+ * The admission of a publisher, whatever its protocol: its access token
+ * names a live event, which must be running and allow the client's
+ * address; the stream must not be publishing already (from a live
+ * worker); a stream that had data continues its timeline (a reconnect).
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+
+#include "core/ngx_sluice_ingest.h"
+#include "core/ngx_sluice_index.h"
+#include "core/ngx_sluice_zone.h"
+
+
+static const char *ngx_sluice_ingest_admit(ngx_sluice_ingest_t *in,
+    ngx_sluice_event_t *ev, struct sockaddr *sockaddr);
+static const char *ngx_sluice_ingest_stored_end(ngx_sluice_ingest_t *in,
+    ngx_sluice_event_t *ev);
+static ngx_uint_t ngx_sluice_ingest_fresh_timeline(ngx_sluice_event_t *ev);
+
+
+ngx_int_t
+ngx_sluice_ingest_attach(ngx_sluice_ingest_t *in, ngx_str_t *token,
+    struct sockaddr *sockaddr, ngx_sluice_ingest_admit_pt extra, void *data,
+    const char **reason)
+{
+    const char             *why;
+    ngx_slab_pool_t        *shpool;
+    ngx_sluice_event_t     *ev;
+    ngx_sluice_zone_ctx_t  *zctx;
+
+    if (in->zone == NULL || in->zone->data == NULL) {
+        *reason = "no \"sluice_zone\" configured";
+
+        ngx_log_error(NGX_LOG_ERR, in->log, 0,
+                      "sluice: publish refused: %s", *reason);
+        return NGX_DECLINED;
+    }
+
+    zctx = in->zone->data;
+    shpool = zctx->shpool;
+
+    in->data_path = zctx->data_path;
+
+    ngx_shmtx_lock(&shpool->mutex);
+
+    ev = ngx_sluice_event_by_token(zctx->sh, token->data, token->len);
+
+    why = ngx_sluice_ingest_admit(in, ev, sockaddr);
+
+    if (why == NULL && extra) {
+        why = extra(in, ev, data);
+    }
+
+    if (why == NULL) {
+        ev->publishers++;
+    }
+
+    ngx_shmtx_unlock(&shpool->mutex);
+
+    *reason = why;
+
+    if (why == NULL) {
+        in->publishing = 1;
+        return NGX_OK;
+    }
+
+    if (ev) {
+        ngx_log_error(NGX_LOG_ERR, in->log, 0,
+                      "sluice: publish refused: %s, live event \"%s\", "
+                      "stream \"%s\"", why, in->event_name, in->stream);
+
+    } else {
+        ngx_log_error(NGX_LOG_ERR, in->log, 0,
+                      "sluice: publish refused: %s, stream \"%s\"",
+                      why, in->stream);
+    }
+
+    return NGX_DECLINED;
+}
+
+
+/*
+ * The checks of a publisher of event ev (mutex held), which, once
+ * admitted, takes the event's timeline: NULL, or why it is refused.
+ */
+
+static const char *
+ngx_sluice_ingest_admit(ngx_sluice_ingest_t *in, ngx_sluice_event_t *ev,
+    struct sockaddr *sockaddr)
+{
+    if (ev == NULL) {
+        return "unknown access token";
+    }
+
+    ngx_memcpy(in->event_name, ev->name, sizeof(in->event_name));
+
+    if (ev->state != NGX_SLUICE_RUNNING) {
+        return "live event is not running";
+    }
+
+    if (ngx_sluice_ip_allowed(&ev->input_acl, sockaddr) != NGX_OK) {
+        return "client address not allowed by the live event";
+    }
+
+    if (ev->protocol != in->protocol) {
+        return ev->protocol == NGX_SLUICE_PROTO_FMP4
+               ? "the live event's streamingProtocol is FragmentedMP4"
+               : "the live event's streamingProtocol is RTMP";
+    }
+
+    ngx_memcpy(in->event_id, ev->id, sizeof(in->event_id));
+    in->generation = ev->generation;
+    in->fragment_ms = ev->fragment_ms ? ev->fragment_ms : 2000;
+    in->offset = ev->ts_offset;
+    in->stored_end = 0;
+    in->reconnect = 0;
+
+    return ngx_sluice_ingest_stored_end(in, ev);
+}
+
+
+/*
+ * Whether the stream had data in the event (a reconnect), and where it
+ * ended; NULL, or why the publisher is refused (mutex held).
+ */
+
+static const char *
+ngx_sluice_ingest_stored_end(ngx_sluice_ingest_t *in, ngx_sluice_event_t *ev)
+{
+    uint64_t             end;
+    ngx_uint_t           i;
+    ngx_sluice_track_t  *tr;
+
+    for (i = 0; i < NGX_SLUICE_MAX_TRACKS; i++) {
+        tr = &ev->tracks[i];
+
+        if (tr->state == NGX_SLUICE_TRACK_FREE
+            || ngx_strcmp(tr->stream, in->stream) != 0)
+        {
+            continue;
+        }
+
+        /* ACTIVE and its worker alive (tracks of a dead one are stale) */
+
+        if (tr->state == NGX_SLUICE_TRACK_ACTIVE
+            && (tr->owner == ngx_pid || kill(tr->owner, 0) == 0
+                || ngx_errno == NGX_EPERM))
+        {
+            return "stream is already being published";
+        }
+
+        in->reconnect = 1;
+
+        end = ngx_sluice_track_end_ms(tr);
+        if (end > in->stored_end) {
+            in->stored_end = end;
+        }
+    }
+
+    /*
+     * nginx restarted while live outputs recorded: the first publisher of
+     * the new timeline continues after the recordings (renditions joining
+     * later take the event's offset, as usual)
+     */
+
+    if (ev->record_end_ms > in->stored_end
+        && ngx_sluice_ingest_fresh_timeline(ev))
+    {
+        in->reconnect = 1;
+        in->stored_end = ev->record_end_ms;
+    }
+
+    return NULL;
+}
+
+
+/* no track of the event has data yet */
+
+static ngx_uint_t
+ngx_sluice_ingest_fresh_timeline(ngx_sluice_event_t *ev)
+{
+    ngx_uint_t  i;
+
+    for (i = 0; i < NGX_SLUICE_MAX_TRACKS; i++) {
+        if (ev->tracks[i].state != NGX_SLUICE_TRACK_FREE
+            && ev->tracks[i].appended)
+        {
+            return 0;
+        }
+    }
+
+    return 1;
+}
