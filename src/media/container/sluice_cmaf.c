@@ -9,33 +9,11 @@
 
 
 
-/* tfhd flags */
-#define SLUICE_TFHD_BASE_DATA_OFFSET     0x000001
-#define SLUICE_TFHD_DESCRIPTION_INDEX    0x000002
-#define SLUICE_TFHD_DEFAULT_DURATION     0x000008
-#define SLUICE_TFHD_DEFAULT_SIZE         0x000010
-#define SLUICE_TFHD_DEFAULT_FLAGS        0x000020
-#define SLUICE_TFHD_DEFAULT_BASE_IS_MOOF 0x020000
-
-/* trun flags */
-#define SLUICE_TRUN_DATA_OFFSET          0x000001
-#define SLUICE_TRUN_FIRST_FLAGS          0x000004
-#define SLUICE_TRUN_DURATION             0x000100
-#define SLUICE_TRUN_SIZE                 0x000200
-#define SLUICE_TRUN_FLAGS                0x000400
-#define SLUICE_TRUN_CTS                  0x000800
-
-#define SLUICE_SAMPLE_IS_NON_SYNC        0x00010000
-
 #define sluice_cmaf_type(s)                                                   \
     sluice_fourcc((s)[0], (s)[1], (s)[2], (s)[3])
 
-#define sluice_fourcc(a, b, c, d)                                             \
-    (((uint32_t) (a) << 24) | ((uint32_t) (b) << 16)                          \
-     | ((uint32_t) (c) << 8) | (uint32_t) (d))
 
-
-static const uint8_t  sluice_cmaf_tfxd_uuid[16] = {
+const uint8_t  sluice_cmaf_tfxd_uuid[16] = {
     0x6d, 0x1d, 0x9b, 0x05, 0x42, 0xd5, 0x44, 0xe6,
     0x80, 0xe2, 0x14, 0x1d, 0xaf, 0xf7, 0x57, 0xb2
 };
@@ -796,14 +774,6 @@ sluice_cmaf_fragment_rescale(sluice_fragment_t *f, uint32_t from,
 /* fragment reader */
 
 typedef struct {
-    const uint8_t  *data;       /* payload */
-    size_t          len;        /* payload length */
-    uint32_t        type;
-    size_t          size;       /* whole box */
-} sluice_cmaf_box_t;
-
-
-typedef struct {
     const uint8_t      *buf;
     size_t              len;
     size_t              moof;           /* offset of the moof box */
@@ -834,8 +804,7 @@ typedef struct {
 } sluice_cmaf_trun_entry_t;
 
 
-/* the box at p (len bytes left); SLUICE_BAD_DATA if it does not fit */
-static sluice_status_t
+sluice_status_t
 sluice_cmaf_read_box(const uint8_t *p, size_t len, sluice_cmaf_box_t *box)
 {
     size_t    hdr;

@@ -125,6 +125,60 @@ uint8_t *sluice_cmaf_full_box(uint8_t *p, size_t size, const char *type,
     uint32_t version, uint32_t flags);
 
 /*
+ * Reading ISO BMFF boxes, shared with the other readers of src/media
+ * (container/sluice_fmp4.c): fourcc values, the tfhd and trun flags, the
+ * sample flags bit of non-sync samples, and one box of a buffer.
+ */
+#ifndef sluice_fourcc
+#define sluice_fourcc(a, b, c, d)                                             \
+    (((uint32_t) (a) << 24) | ((uint32_t) (b) << 16)                          \
+     | ((uint32_t) (c) << 8) | (uint32_t) (d))
+#endif
+
+/* tfhd flags */
+#define SLUICE_TFHD_BASE_DATA_OFFSET     0x000001
+#define SLUICE_TFHD_DESCRIPTION_INDEX    0x000002
+#define SLUICE_TFHD_DEFAULT_DURATION     0x000008
+#define SLUICE_TFHD_DEFAULT_SIZE         0x000010
+#define SLUICE_TFHD_DEFAULT_FLAGS        0x000020
+#define SLUICE_TFHD_DEFAULT_BASE_IS_MOOF 0x020000
+
+/* trun flags */
+#define SLUICE_TRUN_DATA_OFFSET          0x000001
+#define SLUICE_TRUN_FIRST_FLAGS          0x000004
+#define SLUICE_TRUN_DURATION             0x000100
+#define SLUICE_TRUN_SIZE                 0x000200
+#define SLUICE_TRUN_FLAGS                0x000400
+#define SLUICE_TRUN_CTS                  0x000800
+
+/* sample_flags: sample_is_non_sync_sample */
+#define SLUICE_SAMPLE_IS_NON_SYNC        0x00010000
+
+
+typedef struct {
+    const uint8_t  *data;       /* payload */
+    size_t          len;        /* payload length */
+    uint32_t        type;
+    size_t          size;       /* whole box */
+} sluice_cmaf_box_t;
+
+
+/*
+ * The box at p, len bytes left in its container: size 1 is a 64-bit
+ * largesize, size 0 runs to the end of the container.  SLUICE_BAD_DATA
+ * if the header or the box does not fit in len, or its size is smaller
+ * than its header.
+ */
+sluice_status_t sluice_cmaf_read_box(const uint8_t *p, size_t len,
+    sluice_cmaf_box_t *box);
+
+/*
+ * The tfxd uuid box's usertype (6d1d9b05-42d5-44e6-80e2-141daff757b2),
+ * the fragment time of Smooth Streaming
+ */
+extern const uint8_t  sluice_cmaf_tfxd_uuid[16];
+
+/*
  * Parse a stored fragment: optional styp (and other top-level boxes
  * skipped: sidx, prft, free...), one moof with one traf (tfhd, tfdt,
  * one or more trun; tfhd defaults honoured), then the mdat holding the
