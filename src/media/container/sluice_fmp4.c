@@ -127,7 +127,7 @@ sluice_fmp4_child(const uint8_t *p, size_t len, uint32_t type,
     sluice_status_t    rc;
     sluice_cmaf_box_t  box;
 
-    found->data = NULL;
+    memset(found, 0, sizeof(sluice_cmaf_box_t));
 
     while (len) {
         rc = sluice_cmaf_read_box(p, len, &box);
@@ -267,7 +267,7 @@ sluice_fmp4_parse_stsd(const sluice_cmaf_box_t *box, sluice_cmaf_box_t *entry)
     n = sluice_rb32(box->data + 4);
     p = box->data + 8;
     len = box->len - 8;
-    entry->data = NULL;
+    memset(entry, 0, sizeof(sluice_cmaf_box_t));
 
     for (i = 0; i < n; i++) {
         rc = sluice_cmaf_read_box(p, len, &e);
@@ -717,7 +717,7 @@ sluice_fmp4_find_entry(const sluice_cmaf_box_t *mdia, sluice_cmaf_box_t *entry)
     sluice_status_t    rc;
     sluice_cmaf_box_t  minf, stbl, stsd;
 
-    entry->data = NULL;
+    memset(entry, 0, sizeof(sluice_cmaf_box_t));
 
     rc = sluice_fmp4_child(mdia->data, mdia->len,
                            sluice_fourcc('m', 'i', 'n', 'f'), &minf);
@@ -934,7 +934,7 @@ sluice_fmp4_moov_parse(const uint8_t *p, size_t len, sluice_fmp4_header_t *h)
 
     pos = moov.data;
     left = moov.len;
-    mvex.data = NULL;
+    memset(&mvex, 0, sizeof(sluice_cmaf_box_t));
 
     while (left) {
         rc = sluice_cmaf_read_box(pos, left, &box);
@@ -1734,6 +1734,7 @@ sluice_fmp4_parse_moof(const sluice_cmaf_box_t *moof, uint32_t *sequence,
     ntraf = 0;
     p = moof->data;
     len = moof->len;
+    memset(traf, 0, sizeof(sluice_cmaf_box_t));
 
     while (len) {
         rc = sluice_cmaf_read_box(p, len, &box);
