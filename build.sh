@@ -531,15 +531,15 @@ cmd_fuzz() {
 # prove -jN starts them first, so the run does not end with one of them
 # running alone.  The encoding suites (t/092, t/089: a core each, for
 # minutes) come after the browser players, which starve beside them
-# (t/074 timed out so with t/092 first).  The other suites follow in name order (t/090 last: the
-# Debian build that ./build.sh test starts in the background is done by
-# then).
+# (t/074 timed out so with t/092 first).  The other suites follow in name
+# order (t/090 last: the Debian build that ./build.sh test starts in the
+# background is done by then).
 SLOW_SUITES="t/053-players-reconnect.t t/050-players.t t/030-ingest.t
     t/077-hls-encryption-players.t t/078-sdk-encryption.t t/074-dvr-seek.t
     t/076-dash-encryption.t t/060-record.t t/061-record-crash.t
     t/033-ingest-batch.t t/051-gstreamer.t t/083-manifest-options.t
     t/079-cbcs-slice-headers.t t/093-player-switching.t t/072-vod.t
-    t/092-live-encoding.t t/089-transcoder.t"
+    t/094-ingest-fmp4.t t/092-live-encoding.t t/089-transcoder.t"
 
 
 # every t/*.t, the slow ones first

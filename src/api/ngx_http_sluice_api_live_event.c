@@ -40,6 +40,7 @@ typedef struct {
     u_char                      token[NGX_SLUICE_TOKEN_LEN + 1];
     u_char                      locator[NGX_SLUICE_ID_LEN + 1];
     ngx_uint_t                  encoding;
+    ngx_uint_t                  protocol;       /* NGX_SLUICE_PROTO_* */
     ngx_msec_t                  fragment_ms;
     u_char                      preset[NGX_SLUICE_PRESET_LEN + 1];
     ngx_uint_t                  stretch;
@@ -360,6 +361,85 @@ ngx_http_sluice_le_hostname(ngx_http_request_t *r)
 }
 
 
+/* one input endpoint of base url "base" */
+
+static ngx_int_t
+ngx_http_sluice_le_input(ngx_http_request_t *r, sluice_alloc_t *a,
+    sluice_json_t *arr, ngx_str_t *base, u_char *token, ngx_uint_t fmp4)
+{
+    u_char         *p, *url;
+    size_t          len;
+    sluice_json_t  *e;
+
+    len = base->len + sizeof("/live/") - 1 + ngx_strlen(token)
+          + sizeof("/ingest.isml") - 1;
+
+    url = ngx_pnalloc(r->pool, len);
+    if (url == NULL) {
+        return NGX_ERROR;
+    }
+
+    if (fmp4) {
+        p = ngx_sprintf(url, "%V/%s/ingest.isml", base, token);
+
+    } else {
+        p = ngx_sprintf(url, "%V/live/%s", base, token);
+    }
+
+    e = ngx_http_sluice_le_endpoint(a, fmp4 ? "FragmentedMP4" : "RTMP",
+                                    url, p - url);
+    if (e == NULL) {
+        return NGX_ERROR;
+    }
+
+    sluice_json_append(arr, e);
+
+    return NGX_OK;
+}
+
+
+/*
+ * No sluice_ingest_url of the protocol: rtmp://{host}:1935, or the
+ * scheme and Host of the API request (FragmentedMP4)
+ */
+
+static ngx_int_t
+ngx_http_sluice_le_default_base(ngx_http_request_t *r, ngx_uint_t fmp4,
+    ngx_str_t *base)
+{
+    ngx_str_t  host;
+
+    host = ngx_http_sluice_le_hostname(r);
+
+    if (fmp4 && r->headers_in.host) {
+        host = r->headers_in.host->value;
+    }
+
+    base->len = sizeof("https://:1935") - 1 + host.len;
+    base->data = ngx_pnalloc(r->pool, base->len);
+    if (base->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    if (!fmp4) {
+        base->len = ngx_sprintf(base->data, "rtmp://%V:1935", &host)
+                    - base->data;
+        return NGX_OK;
+    }
+
+    base->len = ngx_sprintf(base->data, "%s://%V",
+#if (NGX_HTTP_SSL)
+                            r->connection->ssl ? "https" : "http",
+#else
+                            "http",
+#endif
+                            &host)
+                - base->data;
+
+    return NGX_OK;
+}
+
+
 static ngx_int_t
 ngx_http_sluice_le_endpoints(ngx_http_request_t *r,
     ngx_http_sluice_api_ctx_t *ctx, sluice_json_t *props, u_char *token,
@@ -367,9 +447,9 @@ ngx_http_sluice_le_endpoints(ngx_http_request_t *r,
 {
     u_char                       *p, *url;
     size_t                        len;
-    ngx_str_t                    *urls, host, base;
-    ngx_uint_t                    i, n;
-    sluice_json_t                *input, *preview, *arr, *e;
+    ngx_str_t                    *urls, base;
+    ngx_uint_t                    i, n, fmp4;
+    sluice_json_t                *input, *preview, *arr, *e, *v;
     sluice_alloc_t               *a;
     ngx_http_sluice_main_conf_t  *smcf;
 
@@ -383,47 +463,49 @@ ngx_http_sluice_le_endpoints(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    /* input: {ingest url}/live/{token} for each sluice_ingest_url */
+    /*
+     * input: for each sluice_ingest_url of the event's protocol,
+     * {url}/live/{token} (rtmp://, rtmps://) or {url}/{token}/ingest.isml
+     * (http://, https://: FragmentedMP4)
+     */
+
+    v = sluice_json_get(input, "streamingProtocol");
+    fmp4 = (v && v->type == SLUICE_JSON_STRING && v->str.len == 13);
 
     arr = sluice_json_new(a, SLUICE_JSON_ARRAY);
     if (arr == NULL) {
         return NGX_ERROR;
     }
 
-    host = ngx_http_sluice_le_hostname(r);
+    urls = NULL;
+    n = 0;
 
     if (smcf->ingest_urls) {
         urls = smcf->ingest_urls->elts;
         n = smcf->ingest_urls->nelts;
-
-    } else {
-        urls = &base;
-        n = 1;
-
-        base.len = sizeof("rtmp://:1935") - 1 + host.len;
-        base.data = ngx_pnalloc(r->pool, base.len);
-        if (base.data == NULL) {
-            return NGX_ERROR;
-        }
-
-        ngx_sprintf(base.data, "rtmp://%V:1935", &host);
     }
 
     for (i = 0; i < n; i++) {
-        len = urls[i].len + sizeof("/live/") - 1 + ngx_strlen(token);
-        url = ngx_pnalloc(r->pool, len);
-        if (url == NULL) {
-            return NGX_ERROR;
+        if ((ngx_strncasecmp(urls[i].data, (u_char *) "http", 4) == 0)
+            != fmp4)
+        {
+            continue;
         }
 
-        p = ngx_sprintf(url, "%V/live/%s", &urls[i], token);
-
-        e = ngx_http_sluice_le_endpoint(a, "RTMP", url, p - url);
-        if (e == NULL) {
+        if (ngx_http_sluice_le_input(r, a, arr, &urls[i], token, fmp4)
+            != NGX_OK)
+        {
             return NGX_ERROR;
         }
+    }
 
-        sluice_json_append(arr, e);
+    if (arr->count == 0) {
+        if (ngx_http_sluice_le_default_base(r, fmp4, &base) != NGX_OK
+            || ngx_http_sluice_le_input(r, a, arr, &base, token, fmp4)
+               != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
     }
 
     if (ngx_http_sluice_res_set(a, input, "endpoints", arr) != NGX_OK
@@ -439,24 +521,8 @@ ngx_http_sluice_le_endpoints(ngx_http_request_t *r,
     if (smcf->preview_url.len) {
         base = smcf->preview_url;
 
-    } else {
-        base.len = sizeof("https://") - 1
-                   + (r->headers_in.host ? r->headers_in.host->value.len
-                                         : host.len);
-        base.data = ngx_pnalloc(r->pool, base.len);
-        if (base.data == NULL) {
-            return NGX_ERROR;
-        }
-
-        base.len = ngx_sprintf(base.data, "%s://%V",
-#if (NGX_HTTP_SSL)
-                               r->connection->ssl ? "https" : "http",
-#else
-                               "http",
-#endif
-                               r->headers_in.host ? &r->headers_in.host->value
-                                                  : &host)
-                   - base.data;
+    } else if (ngx_http_sluice_le_default_base(r, 1, &base) != NGX_OK) {
+        return NGX_ERROR;
     }
 
     len = base.len + 1 + ngx_strlen(locator)
@@ -707,23 +773,31 @@ ngx_http_sluice_le_build_input(ngx_http_sluice_res_build_t *b,
 
     if (v == NULL || v->type != SLUICE_JSON_STRING) {
         ngx_http_sluice_le_bad("properties.input.streamingProtocol is "
-                               "required: RTMP.");
+                               "required: RTMP or FragmentedMP4.");
     }
 
     if (v->str.len == 13
         && ngx_strncasecmp((u_char *) v->str.data, (u_char *) "FragmentedMP4",
                            13) == 0)
     {
-        ngx_http_sluice_le_bad("FragmentedMP4 ingest is not supported yet; "
-                               "use streamingProtocol RTMP.");
+        f->protocol = NGX_SLUICE_PROTO_FMP4;
+
+    } else if (v->str.len == 4
+               && ngx_strncasecmp((u_char *) v->str.data, (u_char *) "RTMP", 4)
+                  == 0)
+    {
+        f->protocol = NGX_SLUICE_PROTO_RTMP;
+
+    } else {
+        ngx_http_sluice_le_bad("properties.input.streamingProtocol must be "
+                               "RTMP or FragmentedMP4.");
     }
 
-    if (!(v->str.len == 4
-          && ngx_strncasecmp((u_char *) v->str.data, (u_char *) "RTMP", 4)
-             == 0))
+    if (f->protocol == NGX_SLUICE_PROTO_FMP4 && ngx_http_sluice_le_live(props))
     {
-        ngx_http_sluice_le_bad("properties.input.streamingProtocol must be "
-                               "RTMP.");
+        ngx_http_sluice_le_bad("live encoding takes its contribution feed "
+                               "over RTMP: set properties.input."
+                               "streamingProtocol to RTMP.");
     }
 
     ni = sluice_json_new(a, SLUICE_JSON_OBJECT);
@@ -732,7 +806,8 @@ ngx_http_sluice_le_build_input(ngx_http_sluice_res_build_t *b,
     }
 
     ngx_http_sluice_le_put_member(ni, "streamingProtocol",
-                                  sluice_json_new_cstring(a, "RTMP"));
+        sluice_json_new_cstring(a, f->protocol == NGX_SLUICE_PROTO_FMP4
+                                   ? "FragmentedMP4" : "RTMP"));
 
     /*
      * keyFrameIntervalDuration: the fragment duration (pass-through; live
@@ -1515,6 +1590,7 @@ ngx_http_sluice_le_apply(void *rec, ngx_http_sluice_res_build_t *b,
     ngx_memcpy(ev->token, f->token, sizeof(ev->token));
     ngx_memcpy(ev->preview_locator, f->locator, sizeof(ev->preview_locator));
     ev->encoding = f->encoding;
+    ev->protocol = f->protocol;
     ev->fragment_ms = f->fragment_ms;
     ngx_memcpy(ev->preset, f->preset, sizeof(ev->preset));
     ev->stretch = f->stretch;

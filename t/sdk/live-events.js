@@ -86,12 +86,21 @@ async function main() {
     check(e.statusCode === 404 && e.code === "NotFound", "get after delete: 404 NotFound");
   }
 
+  const fm = await c.liveEvents.beginCreateAndWait(rg, account, "fmp4",
+    { location: "westus", input: { streamingProtocol: "FragmentedMP4" } });
+  check(fm.input.streamingProtocol === "FragmentedMP4", "FragmentedMP4 event created");
+  check(fm.input.endpoints.length >= 1
+        && fm.input.endpoints.every((e) => e.protocol === "FragmentedMP4"
+                                     && /^https?:\/\/.*\/ingest\.isml$/.test(e.url)),
+        "FragmentedMP4 endpoints: {url}/{token}/ingest.isml");
+  await c.liveEvents.beginDeleteAndWait(rg, account, "fmp4");
+
   try {
-    await c.liveEvents.beginCreateAndWait(rg, account, "fmp4",
-      { location: "westus", input: { streamingProtocol: "FragmentedMP4" } });
-    check(false, "FragmentedMP4 refused");
+    await c.liveEvents.beginCreateAndWait(rg, account, "rtsp",
+      { location: "westus", input: { streamingProtocol: "RTSP" } });
+    check(false, "an unknown streamingProtocol refused");
   } catch (e) {
-    check(e.statusCode === 400 && /FragmentedMP4/.test(e.message), "FragmentedMP4: 400 with its reason");
+    check(e.statusCode === 400 && /RTMP or FragmentedMP4/.test(e.message), "unknown streamingProtocol: 400 with its reason");
   }
 
   try {

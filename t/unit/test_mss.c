@@ -281,11 +281,16 @@ test_ended(void)
     free(s);
     tracks[2].nfrags = 5;
 
-    /* a broken avcC; a codec Smooth does not carry here */
+    /*
+     * a broken avcC; an avcC given as an hvcC; a codec Smooth does not
+     * carry (t/094 checks an HEVC track's FourCC and CodecPrivateData)
+     */
     video_info.config[5] = 0xe5;
     CHECK(render(&p, &rc) == NULL && rc != SLUICE_OK);
     video_info.config[5] = 0xe1;
     video_info.codec = SLUICE_CODEC_HEVC;
+    CHECK(render(&p, &rc) == NULL && rc != SLUICE_OK);
+    video_info.codec = SLUICE_CODEC_NONE;
     CHECK(render(&p, &rc) == NULL && rc == SLUICE_UNSUPPORTED);
 
     p.ntracks = 0;

@@ -8,6 +8,7 @@
 
 #include "media/manifest/sluice_mss.h"
 #include "media/codec/sluice_avc.h"
+#include "media/codec/sluice_hevc.h"
 
 
 static void sluice_mss_open(sluice_buf_t *b, const sluice_presentation_t *p);
@@ -23,6 +24,8 @@ static void sluice_mss_index_name(sluice_buf_t *b,
     const sluice_presentation_t *p, uint32_t first);
 static sluice_status_t sluice_mss_level(sluice_buf_t *b,
     const sluice_ptrack_t *t, uint32_t index);
+static void sluice_mss_start_codes(sluice_buf_t *b, const sluice_str_t *ps,
+    uint32_t n);
 static sluice_status_t sluice_mss_video_cpd(sluice_buf_t *b,
     const sluice_track_info_t *info);
 static void sluice_mss_chunks(sluice_buf_t *b, const sluice_ptrack_t *t);
@@ -313,11 +316,18 @@ sluice_mss_level(sluice_buf_t *b, const sluice_ptrack_t *t, uint32_t index)
         return SLUICE_OK;
     }
 
-    if (info->codec != SLUICE_CODEC_AVC) {
+    if (info->codec == SLUICE_CODEC_AVC) {
+        sluice_buf_cstr(b, " FourCC=\"H264\"");
+
+    } else if (info->codec == SLUICE_CODEC_HEVC) {
+        /* the sample entry's, as AMS listed it: "hvc1" or "hev1" */
+        sluice_buf_cstr(b, strncmp(info->codec_string, "hev1", 4) == 0
+                           ? " FourCC=\"hev1\"" : " FourCC=\"hvc1\"");
+
+    } else {
         return SLUICE_UNSUPPORTED;
     }
 
-    sluice_buf_cstr(b, " FourCC=\"H264\"");
     sluice_mss_attr_u64(b, "MaxWidth", info->width);
     sluice_mss_attr_u64(b, "MaxHeight", info->height);
     sluice_buf_cstr(b, " CodecPrivateData=\"");
@@ -338,26 +348,46 @@ sluice_mss_level(sluice_buf_t *b, const sluice_ptrack_t *t, uint32_t index)
 static sluice_status_t
 sluice_mss_video_cpd(sluice_buf_t *b, const sluice_track_info_t *info)
 {
-    uint32_t             i;
-    sluice_status_t      rc;
-    sluice_avc_config_t  c;
+    sluice_status_t       rc;
+    sluice_avc_config_t   c;
+    sluice_hevc_config_t  h;
+
+    if (info->codec == SLUICE_CODEC_HEVC) {
+        rc = sluice_hevc_parse_config(info->config, info->config_len, &h);
+        if (rc != SLUICE_OK) {
+            return rc;
+        }
+
+        sluice_mss_start_codes(b, h.vps, h.nvps);
+        sluice_mss_start_codes(b, h.sps, h.nsps);
+        sluice_mss_start_codes(b, h.pps, h.npps);
+
+        return SLUICE_OK;
+    }
 
     rc = sluice_avc_parse_config(info->config, info->config_len, &c);
     if (rc != SLUICE_OK) {
         return rc;
     }
 
-    for (i = 0; i < c.nsps; i++) {
-        sluice_buf_cstr(b, "00000001");
-        sluice_buf_hex(b, c.sps[i].data, c.sps[i].len);
-    }
-
-    for (i = 0; i < c.npps; i++) {
-        sluice_buf_cstr(b, "00000001");
-        sluice_buf_hex(b, c.pps[i].data, c.pps[i].len);
-    }
+    sluice_mss_start_codes(b, c.sps, c.nsps);
+    sluice_mss_start_codes(b, c.pps, c.npps);
 
     return SLUICE_OK;
+}
+
+
+/* parameter sets in hex, each after a start code */
+
+static void
+sluice_mss_start_codes(sluice_buf_t *b, const sluice_str_t *ps, uint32_t n)
+{
+    uint32_t  i;
+
+    for (i = 0; i < n; i++) {
+        sluice_buf_cstr(b, "00000001");
+        sluice_buf_hex(b, ps[i].data, ps[i].len);
+    }
 }
 
 

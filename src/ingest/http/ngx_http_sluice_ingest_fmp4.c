@@ -1,0 +1,571 @@
+
+/*
+ * Copyright (C) 2026, The Sluice authors.
+ *
+ * The body of a fragmented-MP4 ingest request, box by box
+ * (media/container/sluice_fmp4.h): Smooth push (ftyp, live server
+ * manifest, moov, then moof + mdat per track) and CMAF ingest (ftyp,
+ * moov, then [styp] moof + mdat).  The moov's tracks become streams of
+ * the core's ingest (core/ngx_sluice_ingest.h); each fragment's samples
+ * go there as frames, in milliseconds of the track's timescale, as RTMP
+ * frames do.  Other boxes (styp, sidx, prft, free, mfra...) are skipped.
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ingest/http/ngx_http_sluice_ingest_fmp4.h"
+
+
+#define ngx_http_sluice_fourcc(a, b, c, d)                                   \
+    ((uint32_t) (a) << 24 | (uint32_t) (b) << 16 | (uint32_t) (c) << 8      \
+     | (uint32_t) (d))
+
+#define NGX_HTTP_SLUICE_BOX_MOOV  ngx_http_sluice_fourcc('m', 'o', 'o', 'v')
+#define NGX_HTTP_SLUICE_BOX_MOOF  ngx_http_sluice_fourcc('m', 'o', 'o', 'f')
+#define NGX_HTTP_SLUICE_BOX_MDAT  ngx_http_sluice_fourcc('m', 'd', 'a', 't')
+#define NGX_HTTP_SLUICE_BOX_UUID  ngx_http_sluice_fourcc('u', 'u', 'i', 'd')
+
+
+static ngx_int_t ngx_http_sluice_ingest_boxes(
+    ngx_http_sluice_ingest_ctx_t *ctx);
+static ngx_int_t ngx_http_sluice_ingest_box(ngx_http_sluice_ingest_ctx_t *ctx,
+    uint32_t type, u_char *p, size_t size, size_t *used);
+static ngx_int_t ngx_http_sluice_ingest_manifest(
+    ngx_http_sluice_ingest_ctx_t *ctx, u_char *p, size_t size);
+static ngx_int_t ngx_http_sluice_ingest_moov(ngx_http_sluice_ingest_ctx_t *ctx,
+    u_char *p, size_t size);
+static ngx_int_t ngx_http_sluice_ingest_track(
+    ngx_http_sluice_ingest_ctx_t *ctx, ngx_uint_t i);
+static ngx_sluice_ingest_t *ngx_http_sluice_ingest_stream(
+    ngx_http_sluice_ingest_ctx_t *ctx, sluice_fmp4_track_t *tr);
+static ngx_int_t ngx_http_sluice_ingest_fragment(
+    ngx_http_sluice_ingest_ctx_t *ctx, u_char *moof, size_t moof_len,
+    u_char *mdat, size_t mdat_len);
+static void *ngx_http_sluice_ingest_alloc(void *data, size_t size);
+
+
+static const char *
+ngx_http_sluice_ingest_status(sluice_status_t rc)
+{
+    switch (rc) {
+    case SLUICE_UNSUPPORTED:
+        return "unsupported";
+    case SLUICE_NO_MEMORY:
+        return "out of memory";
+    default:
+        return "malformed";
+    }
+}
+
+
+ngx_int_t
+ngx_http_sluice_ingest_fmp4_feed(ngx_http_sluice_ingest_ctx_t *ctx,
+    u_char *p, size_t len)
+{
+    size_t   cap;
+    u_char  *buf;
+
+    ctx->received += len;
+
+    if (ctx->len + len > ctx->cap) {
+        if (ctx->len + len > ctx->max_fragment + 65536) {
+            ngx_log_error(NGX_LOG_ERR, ctx->request->connection->log, 0,
+                          "sluice: ingest of \"%V\": a box of more than %uz "
+                          "bytes, closing", &ctx->name, ctx->max_fragment);
+            return NGX_ERROR;
+        }
+
+        cap = ngx_max(ctx->cap * 2, ctx->len + len);
+        cap = ngx_max(cap, 256 * 1024);
+
+        buf = ngx_alloc(cap, ctx->request->connection->log);
+        if (buf == NULL) {
+            return NGX_ERROR;
+        }
+
+        if (ctx->buf) {
+            ngx_memcpy(buf, ctx->buf, ctx->len);
+            ngx_free(ctx->buf);
+        }
+
+        ctx->buf = buf;
+        ctx->cap = cap;
+    }
+
+    ngx_memcpy(ctx->buf + ctx->len, p, len);
+    ctx->len += len;
+
+    return ngx_http_sluice_ingest_boxes(ctx);
+}
+
+
+/* every whole box at the front of the buffer (a moof with its mdat) */
+
+static ngx_int_t
+ngx_http_sluice_ingest_boxes(ngx_http_sluice_ingest_ctx_t *ctx)
+{
+    size_t           pos, hlen, used;
+    uint32_t         type;
+    uint64_t         size;
+    ngx_int_t        rc;
+    sluice_status_t  src;
+
+    pos = 0;
+    rc = NGX_OK;
+
+    while (pos < ctx->len) {
+        src = sluice_fmp4_box_header(ctx->buf + pos, ctx->len - pos, &type,
+                                     &size, &hlen);
+
+        if (src == SLUICE_AGAIN) {
+            break;
+        }
+
+        if (src != SLUICE_OK || size > ctx->max_fragment) {
+            ngx_log_error(NGX_LOG_ERR, ctx->request->connection->log, 0,
+                          "sluice: ingest of \"%V\": %s box of %uL bytes "
+                          "after %O bytes, closing", &ctx->name,
+                          src != SLUICE_OK ? "malformed" : "oversized",
+                          src != SLUICE_OK ? 0 : size,
+                          ctx->received - (off_t) (ctx->len - pos));
+            rc = NGX_ERROR;
+            break;
+        }
+
+        if (size > ctx->len - pos) {
+            break;
+        }
+
+        rc = ngx_http_sluice_ingest_box(ctx, type, ctx->buf + pos,
+                                        (size_t) size, &used);
+        if (rc == NGX_AGAIN) {
+            rc = NGX_OK;
+            break;
+        }
+
+        if (rc != NGX_OK) {
+            break;
+        }
+
+        pos += used;
+    }
+
+    if (pos) {
+        ngx_memmove(ctx->buf, ctx->buf + pos, ctx->len - pos);
+        ctx->len -= pos;
+    }
+
+    return rc;
+}
+
+
+/*
+ * One whole box at p: *used bytes consumed, or NGX_AGAIN (a moof waits
+ * for its mdat)
+ */
+
+static ngx_int_t
+ngx_http_sluice_ingest_box(ngx_http_sluice_ingest_ctx_t *ctx, uint32_t type,
+    u_char *p, size_t size, size_t *used)
+{
+    size_t           hlen, rest;
+    uint32_t         next;
+    uint64_t         mdat;
+    sluice_status_t  src;
+
+    *used = size;
+
+    switch (type) {
+
+    case NGX_HTTP_SLUICE_BOX_UUID:
+        if (sluice_fmp4_is_manifest(p, size)) {
+            return ngx_http_sluice_ingest_manifest(ctx, p, size);
+        }
+
+        return NGX_OK;
+
+    case NGX_HTTP_SLUICE_BOX_MOOV:
+        return ngx_http_sluice_ingest_moov(ctx, p, size);
+
+    case NGX_HTTP_SLUICE_BOX_MOOF:
+        break;
+
+    default:
+        return NGX_OK;      /* ftyp, styp, sidx, prft, free, mfra, mdat... */
+    }
+
+    /* a moof and the mdat after it */
+
+    rest = ctx->buf + ctx->len - (p + size);
+
+    src = sluice_fmp4_box_header(p + size, rest, &next, &mdat, &hlen);
+
+    if (src == SLUICE_AGAIN) {
+        return NGX_AGAIN;
+    }
+
+    if (src != SLUICE_OK || next != NGX_HTTP_SLUICE_BOX_MDAT
+        || mdat > ctx->max_fragment)
+    {
+        ngx_log_error(NGX_LOG_ERR, ctx->request->connection->log, 0,
+                      "sluice: ingest of \"%V\": a moof without its mdat, "
+                      "closing", &ctx->name);
+        return NGX_ERROR;
+    }
+
+    if (mdat > rest) {
+        return NGX_AGAIN;
+    }
+
+    *used = size + (size_t) mdat;
+
+    return ngx_http_sluice_ingest_fragment(ctx, p, size, p + size,
+                                           (size_t) mdat);
+}
+
+
+/* the Smooth live server manifest: bitrates, languages, names */
+
+static ngx_int_t
+ngx_http_sluice_ingest_manifest(ngx_http_sluice_ingest_ctx_t *ctx, u_char *p,
+    size_t size)
+{
+    if (ctx->header) {
+        return NGX_OK;      /* only the one before the moov counts */
+    }
+
+    ctx->manifest = ngx_pnalloc(ctx->request->pool, size);
+    if (ctx->manifest == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(ctx->manifest, p, size);
+    ctx->manifest_len = size;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_sluice_ingest_moov(ngx_http_sluice_ingest_ctx_t *ctx, u_char *p,
+    size_t size)
+{
+    ngx_uint_t       i;
+    sluice_status_t  src;
+
+    if (ctx->header) {
+        ngx_log_error(NGX_LOG_ERR, ctx->request->connection->log, 0,
+                      "sluice: ingest of \"%V\": a second moov in one "
+                      "request, closing", &ctx->name);
+        return NGX_ERROR;
+    }
+
+    src = sluice_fmp4_moov_parse(p, size, &ctx->moov);
+
+    if (src == SLUICE_OK && ctx->manifest) {
+        src = sluice_fmp4_manifest_apply(ctx->manifest, ctx->manifest_len,
+                                         &ctx->moov);
+    }
+
+    if (src != SLUICE_OK) {
+        ngx_log_error(NGX_LOG_ERR, ctx->request->connection->log, 0,
+                      "sluice: ingest of \"%V\": %s moov (%s), closing",
+                      &ctx->name, ngx_http_sluice_ingest_status(src),
+                      src == SLUICE_UNSUPPORTED ? "more than 8 tracks?"
+                                                : "a box outside its parent, "
+                                                  "or a timescale of 0");
+        return NGX_ERROR;
+    }
+
+    ctx->header = 1;
+
+    for (i = 0; i < ctx->moov.ntracks; i++) {
+        if (ngx_http_sluice_ingest_track(ctx, i) != NGX_OK) {
+            return NGX_ERROR;
+        }
+    }
+
+    if (ctx->nstreams == 0) {
+        ngx_log_error(NGX_LOG_ERR, ctx->request->connection->log, 0,
+                      "sluice: ingest of \"%V\": no video or audio track, "
+                      "closing", &ctx->name);
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+/* track i of the moov: its stream, its configuration */
+
+static ngx_int_t
+ngx_http_sluice_ingest_track(ngx_http_sluice_ingest_ctx_t *ctx, ngx_uint_t i)
+{
+    sluice_fmp4_track_t        *tr;
+    sluice_track_info_t         info;
+    ngx_sluice_ingest_t        *in;
+    ngx_sluice_ingest_track_t  *t;
+
+    tr = &ctx->moov.tracks[i];
+
+    if (tr->info.media_type != SLUICE_MEDIA_VIDEO
+        && tr->info.media_type != SLUICE_MEDIA_AUDIO)
+    {
+        ngx_log_error(NGX_LOG_INFO, ctx->request->connection->log, 0,
+                      "sluice: ingest of \"%V\": track %uD is neither video "
+                      "nor audio, skipped", &ctx->name, tr->track_id);
+        return NGX_OK;
+    }
+
+    if (tr->info.codec == SLUICE_CODEC_NONE
+        || (tr->info.media_type == SLUICE_MEDIA_AUDIO
+            && tr->info.codec != SLUICE_CODEC_AAC)
+        || (tr->info.media_type == SLUICE_MEDIA_VIDEO
+            && tr->info.codec == SLUICE_CODEC_AAC))
+    {
+        ngx_log_error(NGX_LOG_ERR, ctx->request->connection->log, 0,
+                      "sluice: ingest of \"%V\" refused: unsupported %s "
+                      "codec \"%s\" in track %uD (H.264, H.265 and AAC are "
+                      "taken), live event \"%s\"", &ctx->name,
+                      tr->info.media_type == SLUICE_MEDIA_VIDEO ? "video"
+                                                                : "audio",
+                      tr->info.codec_string, tr->track_id,
+                      ctx->streams[0]->event_name);
+        return NGX_ERROR;
+    }
+
+    in = ngx_http_sluice_ingest_stream(ctx, tr);
+    if (in == NULL) {
+        return NGX_ERROR;
+    }
+
+    t = (tr->info.media_type == SLUICE_MEDIA_VIDEO) ? &in->video : &in->audio;
+
+    /* the core's timescales: 90 kHz video, the sampling rate for audio */
+
+    info = tr->info;
+
+    if (info.media_type == SLUICE_MEDIA_VIDEO) {
+        info.timescale = 90000;
+
+    } else {
+        info.timescale = info.sample_rate;
+    }
+
+    if (info.timescale == 0) {
+        ngx_log_error(NGX_LOG_ERR, ctx->request->connection->log, 0,
+                      "sluice: ingest of \"%V\": track %uD has no sampling "
+                      "rate, closing", &ctx->name, tr->track_id);
+        return NGX_ERROR;
+    }
+
+    t->declared = info.bitrate;
+
+    ctx->stream_of[i] = in;
+    ctx->track_of[i] = t;
+
+    return ngx_sluice_ingest_configure(in, t, &info);
+}
+
+
+/*
+ * The stream a track joins: the first video and the first audio track
+ * share the request's stream; every other track gets one of its own,
+ * admitted as "{name}_{trackID}"
+ */
+
+static ngx_sluice_ingest_t *
+ngx_http_sluice_ingest_stream(ngx_http_sluice_ingest_ctx_t *ctx,
+    sluice_fmp4_track_t *tr)
+{
+    u_char                     *p;
+    const char                 *reason;
+    ngx_sluice_ingest_t        *in, *first;
+    ngx_sluice_ingest_track_t  *t;
+
+    first = ctx->streams[0];
+    t = (tr->info.media_type == SLUICE_MEDIA_VIDEO) ? &first->video
+                                                    : &first->audio;
+
+    if (!t->configured) {
+        if (ctx->nstreams == 0) {
+            ctx->nstreams = 1;
+        }
+
+        return first;
+    }
+
+    if (ctx->nstreams == NGX_HTTP_SLUICE_INGEST_MAX_STREAMS) {
+        return NULL;
+    }
+
+    in = ngx_pcalloc(ctx->request->pool, sizeof(ngx_sluice_ingest_t));
+    if (in == NULL) {
+        return NULL;
+    }
+
+    ngx_sluice_ingest_init(in);
+
+    in->log = first->log;
+    in->pool = first->pool;
+    in->zone = first->zone;
+    in->protocol = first->protocol;
+    in->ring = first->ring;
+    in->max_fragment = first->max_fragment;
+    in->thread_pool = first->thread_pool;
+
+    p = ngx_snprintf(in->stream, NGX_SLUICE_STREAM_LEN, "%V_%uD",
+                     &ctx->name, tr->track_id);
+    *p = '\0';
+    in->stream_len = p - in->stream;
+
+    ctx->streams[ctx->nstreams++] = in;
+
+    if (ngx_sluice_ingest_attach(in, &ctx->token,
+                                 ctx->request->connection->sockaddr, NULL,
+                                 NULL, &reason)
+        != NGX_OK)
+    {
+        return NULL;
+    }
+
+    return in;
+}
+
+
+/* one moof + mdat: its samples, as frames of their track */
+
+static ngx_int_t
+ngx_http_sluice_ingest_fragment(ngx_http_sluice_ingest_ctx_t *ctx,
+    u_char *moof, size_t moof_len, u_char *mdat, size_t mdat_len)
+{
+    int32_t                     cts;
+    uint32_t                    i, timescale;
+    uint64_t                    ms;
+    ngx_int_t                   rc;
+    sluice_alloc_t              a;
+    sluice_sample_t            *s;
+    sluice_status_t             src;
+    ngx_sluice_ingest_t        *in;
+    sluice_fmp4_fragment_t      f;
+    ngx_sluice_ingest_track_t  *t;
+
+    if (!ctx->header) {
+        ngx_log_error(NGX_LOG_ERR, ctx->request->connection->log, 0,
+                      "sluice: ingest of \"%V\": a moof before the moov, "
+                      "closing", &ctx->name);
+        return NGX_ERROR;
+    }
+
+    a.alloc = ngx_http_sluice_ingest_alloc;
+    a.ctx = ctx;
+
+    src = sluice_fmp4_fragment_parse(&ctx->moov, moof, moof_len, mdat,
+                                     mdat_len, &a, &f);
+
+    if (src != SLUICE_OK) {
+        ngx_log_error(NGX_LOG_ERR, ctx->request->connection->log, 0,
+                      "sluice: ingest of \"%V\": %s fragment (moof of %uz, "
+                      "mdat of %uz bytes), closing", &ctx->name,
+                      ngx_http_sluice_ingest_status(src), moof_len, mdat_len);
+        return NGX_ERROR;
+    }
+
+    ctx->fragments++;
+
+    in = ctx->stream_of[f.track];
+    t = ctx->track_of[f.track];
+
+    if (in == NULL) {
+        return NGX_OK;      /* a track skipped */
+    }
+
+    timescale = ctx->moov.tracks[f.track].info.timescale;
+
+    for (i = 0; i < f.frag.nsamples; i++) {
+        s = &f.frag.samples[i];
+
+        if ((int64_t) s->dts < 0) {
+            continue;       /* before 0: AAC priming of ffmpeg */
+        }
+
+        ms = sluice_rescale(s->dts, timescale, 1000);
+        cts = (int32_t) ((int64_t) s->cts * 1000 / (int64_t) timescale);
+
+        rc = ngx_sluice_ingest_frame(in, t, (uint32_t) ms, cts,
+                                     s->flags & SLUICE_SAMPLE_KEY,
+                                     s->data, s->size);
+        if (rc != NGX_OK) {
+            return NGX_ERROR;
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * The samples array of a fragment (the parser's one allocation), in a
+ * buffer reused by the next fragment: a 24x7 request does not grow
+ */
+
+static void *
+ngx_http_sluice_ingest_alloc(void *data, size_t size)
+{
+    ngx_http_sluice_ingest_ctx_t  *ctx = data;
+
+    if (size > ctx->scratch_cap) {
+        if (ctx->scratch) {
+            ngx_free(ctx->scratch);
+        }
+
+        ctx->scratch_cap = ngx_max(size, 4096);
+        ctx->scratch = ngx_alloc(ctx->scratch_cap,
+                                 ctx->request->connection->log);
+
+        if (ctx->scratch == NULL) {
+            ctx->scratch_cap = 0;
+        }
+    }
+
+    return ctx->scratch;
+}
+
+
+void
+ngx_http_sluice_ingest_fmp4_finish(ngx_http_sluice_ingest_ctx_t *ctx)
+{
+    ngx_uint_t  i;
+
+    for (i = 0; i < NGX_HTTP_SLUICE_INGEST_MAX_STREAMS; i++) {
+        if (ctx->streams[i] && ctx->streams[i]->publishing) {
+            ngx_sluice_ingest_finish(ctx->streams[i]);
+        }
+    }
+}
+
+
+void
+ngx_http_sluice_ingest_fmp4_free(ngx_http_sluice_ingest_ctx_t *ctx)
+{
+    ngx_uint_t  i;
+
+    for (i = 0; i < NGX_HTTP_SLUICE_INGEST_MAX_STREAMS; i++) {
+        if (ctx->streams[i]) {
+            ngx_sluice_ingest_free(ctx->streams[i]);
+        }
+    }
+
+    if (ctx->buf) {
+        ngx_free(ctx->buf);
+        ctx->buf = NULL;
+    }
+
+    if (ctx->scratch) {
+        ngx_free(ctx->scratch);
+        ctx->scratch = NULL;
+    }
+}

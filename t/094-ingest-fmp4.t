@@ -1,0 +1,331 @@
+#!/usr/bin/perl
+
+# Copyright (C) 2026, The Sluice authors.
+#
+# Fragmented-MP4 ingest over HTTP and HTTPS (sluice_fmp4_ingest), as AMS
+# took it: FragmentedMP4 live events list {url}/{token}/ingest.isml,
+# ffmpeg -f ismv posts to .../ingest.isml/Streams(name) unmodified:
+#
+#  - the endpoints the API lists, the encoder's empty probe (200, or 404
+#    for an unknown token, 403 for a stopped event, an address not
+#    allowed, an RTMP event), RTMP refused by a FragmentedMP4 event;
+#  - H.264 + AAC (language "fra") over HTTP -> HLS CMAF, DASH and Smooth
+#    through ffprobe: codecs, 2 s fragments, language, frames;
+#  - H.265 over HTTPS -> HLS CMAF and DASH through ffprobe;
+#  - bad input (garbage, a moof before the moov, an MPEG-4 part 2 video
+#    track, a body that stops coming): the request ends, one log line
+#    names the stream and the cause, what was stored stays.
+
+use strict;
+use warnings;
+
+use Test::More;
+use IPC::Run ();
+use IO::Socket::INET;
+use JSON::PP;
+
+use FindBin;
+use lib "$FindBin::Bin/lib";
+use Test::Sluice;
+
+my $t = Test::Sluice->new();
+$t->has_program('ffmpeg', 'ffprobe', 'openssl');
+
+my $ingest = <<'EOF';
+location ~* /ingest\.isml {
+    sluice_fmp4_ingest;
+    client_body_timeout 3s;
+}
+EOF
+
+$t->write_sluice_conf(
+    http => "sluice_ingest_url http://127.0.0.1:%%PORT_8080%%;\n"
+        . "sluice_ingest_url https://127.0.0.1:%%PORT_8443%%;",
+    server => $ingest,
+    servers => "server {\n"
+        . "    listen 127.0.0.1:%%PORT_8443%% ssl;\n"
+        . "    ssl_certificate %%CERT%%;\n"
+        . "    ssl_certificate_key %%CERT_KEY%%;\n"
+        . $ingest
+        . "}\n");
+
+$t->expect_errors(qr/sluice: publish refused: /,
+    qr/sluice: ingest (of|refused)/);
+
+$t->run();
+
+my $port = $t->port(8080);
+my $http = "http://127.0.0.1:$port";
+my $https = 'https://127.0.0.1:' . $t->port(8443);
+
+###############################################################################
+# the API: FragmentedMP4 events and their endpoints
+
+my $tok1 = 'f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1';
+my $ev1 = $t->create_live_event('fmp4one', token => $tok1,
+    input => { streamingProtocol => 'FragmentedMP4' },
+    properties => { encoding => { encodingType => 'PassthroughBasic' } });
+ok($ev1, 'FragmentedMP4 event running') or BAIL_OUT(log_tail());
+
+my $in = $ev1->{properties}{input};
+is($in->{streamingProtocol}, 'FragmentedMP4', 'streamingProtocol kept');
+is_deeply($in->{endpoints}, [
+    { protocol => 'FragmentedMP4', url => "$http/$tok1/ingest.isml" },
+    { protocol => 'FragmentedMP4', url => "$https/$tok1/ingest.isml" } ],
+    'input endpoints: the http and https ingest URLs');
+
+my $r = $t->api(PUT => 'liveEvents/fmp4enc', { location => 'local',
+    properties => { input => { streamingProtocol => 'FragmentedMP4' },
+                    encoding => { encodingType => 'Standard' } } });
+is($r->{status}, 400, 'live encoding over FragmentedMP4: 400');
+like($r->{body}, qr/over RTMP/, '... saying so');
+
+my $loc1 = $ev1->{properties}{preview}{previewLocator};
+
+###############################################################################
+# the probe and the refusals at admission
+
+is(post("/$tok1/ingest.isml", ''), 200, 'probe: 200');
+is(post("/$tok1/ingest.isml/Streams(v1)", ''), 200, 'probe of a stream: 200');
+is(post('/0000000000000000000000000000dead/ingest.isml', ''), 404,
+    'unknown token: 404');
+is(post("/$tok1/ingest.isml/Streams(a%20b)", ''), 400,
+    'bad stream name: 400');
+
+my $tok2 = 'f2f2f2f2f2f2f2f2f2f2f2f2f2f2f2f2';
+ok($t->create_live_event('fmp4stopped', token => $tok2, start => 0,
+    input => { streamingProtocol => 'FragmentedMP4' }), 'stopped event');
+is(post("/$tok2/ingest.isml", ''), 403, 'stopped event: 403');
+
+my $tok3 = 'f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3';
+ok($t->create_live_event('fmp4acl', token => $tok3,
+    input => { streamingProtocol => 'FragmentedMP4',
+        accessControl => { ip => { allow => [ { name => 'lan',
+            address => '10.0.0.0', subnetPrefixLength => 8 } ] } } }),
+    'event allowing 10/8 only');
+is(post("/$tok3/ingest.isml", ''), 403, 'address not allowed: 403');
+
+my $tok4 = 'f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4';
+ok($t->create_live_event('rtmpone', token => $tok4), 'RTMP event');
+is(post("/$tok4/ingest.isml", ''), 403, 'RTMP event over HTTP: 403');
+like($t->read_file('error.log'),
+    qr/publish refused: the live event's streamingProtocol is RTMP/,
+    '... logged');
+
+my $pub = $t->publish(lavfi => { duration => 2 },
+    url => 'rtmp://127.0.0.1:' . $t->port(1935) . "/live/$tok1/rtmp");
+$t->wait_publisher_exit($pub, 30);
+like($t->read_file('error.log'),
+    qr/publish refused: the live event's streamingProtocol is FragmentedMP4/,
+    'RTMP into a FragmentedMP4 event refused');
+
+###############################################################################
+# H.264 + AAC over HTTP, as ffmpeg -f ismv sends it
+
+# (probed while it runs: a live playlist never ends)
+
+my $enc = ismv_start("$http/$tok1/ingest.isml/Streams(video1)", 30,
+    'libx264');
+ok(wait_chunks($loc1, 4), 'four fragments stored') or diag(log_tail());
+
+my $smooth = $t->get("/$loc1/preview.ism/manifest");
+is($smooth->{status}, 200, 'Smooth manifest');
+like($smooth->{body}, qr/<StreamIndex Type="video"[^>]*>\s*<QualityLevel[^>]*FourCC="H264"/,
+    'Smooth: H.264 video');
+like($smooth->{body}, qr/<StreamIndex Type="audio"[^>]*Language="fra"/,
+    'Smooth: audio in French');
+my @d = $smooth->{body} =~ /<StreamIndex Type="video".*?<\/StreamIndex>/s
+    ? ($& =~ /d="(\d+)"/g) : ();
+ok(@d >= 3, 'Smooth: 3 video fragments or more');
+is_deeply([ @d[0 .. 2] ], [ (20000000) x 3 ], 'Smooth: fragments of 2 s')
+    if @d >= 3;
+
+for my $f ([ 'm3u8-cmaf', '.m3u8' ], [ 'mpd-time-cmaf', '.mpd' ],
+           [ 'm3u8-aapl', '.m3u8' ])
+{
+    my $j = probe("$http/$loc1/preview.ism/manifest(format=$f->[0])$f->[1]");
+    my %c = map { ($_->{codec_type} // '') => $_ } @{$j->{streams} // []};
+    is($c{video}{codec_name} // '', 'h264', "$f->[0]: H.264");
+    is($c{video}{width} // 0, 640, "$f->[0]: 640 wide");
+    is($c{audio}{codec_name} // '', 'aac', "$f->[0]: AAC");
+    cmp_ok($c{video}{nb_read_frames} // 0, '>=', 60,
+        "$f->[0]: 2 s of frames or more");
+}
+
+ok(ismv_finish($enc), 'ffmpeg -f ismv over HTTP ended well')
+    or diag(log_tail());
+
+###############################################################################
+# H.265 over HTTPS
+
+my $tok5 = 'f5f5f5f5f5f5f5f5f5f5f5f5f5f5f5f5';
+my $ev5 = $t->create_live_event('fmp4hevc', token => $tok5,
+    input => { streamingProtocol => 'FragmentedMP4' },
+    properties => { encoding => { encodingType => 'PassthroughBasic' } });
+ok($ev5, 'second FragmentedMP4 event');
+my $loc5 = $ev5->{properties}{preview}{previewLocator};
+
+$enc = ismv_start("$https/$tok5/ingest.isml/Streams(hevc)", 30, 'libx265');
+ok(wait_chunks($loc5, 4), 'H.265: four fragments stored') or diag(log_tail());
+
+like($t->get("/$loc5/preview.ism/manifest")->{body},
+    qr/FourCC="hvc1"[^>]*CodecPrivateData="000000014001/,
+    'Smooth: hvc1, its VPS first in CodecPrivateData');
+
+for my $f ([ 'm3u8-cmaf', '.m3u8' ], [ 'mpd-time-cmaf', '.mpd' ]) {
+    my $j = probe("$http/$loc5/preview.ism/manifest(format=$f->[0])$f->[1]");
+    my %c = map { ($_->{codec_type} // '') => $_ } @{$j->{streams} // []};
+    is($c{video}{codec_name} // '', 'hevc', "H.265 $f->[0]: HEVC");
+    is($c{audio}{codec_name} // '', 'aac', "H.265 $f->[0]: AAC");
+    cmp_ok($c{video}{nb_read_frames} // 0, '>=', 60,
+        "H.265 $f->[0]: 2 s of frames or more");
+}
+
+ok(ismv_finish($enc), 'ffmpeg -f ismv of H.265 over HTTPS ended well')
+    or diag(log_tail());
+
+###############################################################################
+# bad input: the request ends with a log line, nothing stored is lost
+
+my $before = manifest_chunks($loc1);
+
+bad('garbage', "\0\0\0\x08junk" . ("\xff" x 64),
+    qr/ingest of "garbage": (malformed|oversized) box/);
+
+bad('early', box('ftyp', 'isml' . "\0" x 4) . box('moof', "\0" x 16)
+    . box('mdat', 'x'), qr/ingest of "early": a moof before the moov/);
+
+# (ffmpeg may have sent it all before the server closes: its status is
+# not the check)
+ismv("$http/$tok1/ingest.isml/Streams(mp4v)", 2, 'mpeg4', 1);
+like($t->read_file('error.log'),
+    qr/ingest of "mp4v" refused: unsupported video codec "mp4v/,
+    '... logged with the codec');
+
+# a body that stops coming: client_body_timeout ends it
+
+my $s = IO::Socket::INET->new("127.0.0.1:$port") or die "connect: $!";
+print $s "POST /$tok1/ingest.isml/Streams(slow) HTTP/1.1\r\n"
+    . "Host: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+    . "8\r\n\0\0\0\x10ftyp\r\n";
+ok($t->wait_log(qr/ingest of "slow": no data for client_body_timeout/,
+    timeout => 15), 'a stalled body times out, logged');
+close $s;
+
+is(manifest_chunks($loc1), $before, 'what was stored stays');
+
+$t->done_testing();
+
+###############################################################################
+
+sub log_tail {
+    my $l = $t->read_file('error.log') // '';
+    return substr($l, -3000);
+}
+
+sub post {
+    my ($path, $body) = @_;
+
+    my $r = $t->http(POST => $path, body => $body);
+    return $r->{status};
+}
+
+sub box {
+    my ($type, $payload) = @_;
+    return pack('N', 8 + length $payload) . $type . $payload;
+}
+
+# a chunked POST of $body; the connection must be closed by the server
+
+sub bad {
+    my ($name, $body, $re) = @_;
+
+    my $s = IO::Socket::INET->new("127.0.0.1:$port") or die "connect: $!";
+    print $s "POST /$tok1/ingest.isml/Streams($name) HTTP/1.1\r\n"
+        . "Host: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+        . sprintf("%x\r\n", length $body) . $body . "\r\n";
+
+    my $got = '';
+    local $SIG{ALRM} = sub { die "timeout\n" };
+    my $closed = eval {
+        alarm(15);
+        1 while sysread($s, $got, 4096, length $got);
+        alarm(0);
+        1;
+    };
+    close $s;
+
+    ok($closed, "$name: connection closed by the server");
+    like($got, qr{^HTTP/1\.1 400}, "$name: 400");
+    like($t->read_file('error.log'), $re, "$name: logged");
+}
+
+sub ismv {
+    my ($url, $seconds, $codec, $quiet) = @_;
+
+    my $h = ismv_start($url, $seconds, $codec);
+    return ismv_finish($h, $quiet);
+}
+
+sub ismv_finish {
+    my ($h, $quiet) = @_;
+
+    my $ok = eval { $h->{run}->finish };
+    diag("ffmpeg: ${$h->{out}} $@") if !$ok && !$quiet;
+    return $ok;
+}
+
+sub ismv_start {
+    my ($url, $seconds, $codec) = @_;
+
+    my @v = $codec eq 'libx265'
+        ? ('-c:v', 'libx265', '-tag:v', 'hvc1', '-preset', 'ultrafast',
+           '-x265-params', 'keyint=60:min-keyint=60:scenecut=0:log-level=1')
+        : $codec eq 'mpeg4' ? ('-c:v', 'mpeg4')
+        : ('-c:v', 'libx264', '-preset', 'veryfast', '-g', 60,
+           '-keyint_min', 60, '-sc_threshold', 0);
+
+    my @cmd = ('ffmpeg', '-nostdin', '-hide_banner', '-loglevel', 'error',
+        '-re', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30',
+        '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
+        '-t', $seconds, @v, '-b:v', '800k', '-pix_fmt', 'yuv420p',
+        '-c:a', 'aac', '-b:a', '96k', '-ac', 2,
+        '-metadata:s:a:0', 'language=fra',
+        '-movflags', 'isml+frag_keyframe+delay_moov', '-f', 'ismv', $url);
+
+    my $out = '';
+    my $run = IPC::Run::start(\@cmd, '<', \undef, '>&', \$out,
+        IPC::Run::timeout($seconds + 60));
+    return { run => $run, out => \$out };
+}
+
+sub probe {
+    my ($url) = @_;
+
+    my ($out, $err) = ('', '');
+    IPC::Run::run(['ffprobe', '-v', 'error', '-of', 'json', '-count_frames',
+        '-read_intervals', '%+3', '-show_streams', $url], '<', \undef, '>', \$out, '2>', \$err,
+        IPC::Run::timeout(120));
+    my $j = eval { JSON::PP->new->decode($out) };
+    diag("ffprobe $url: $err") unless $j && @{$j->{streams} // []};
+    return $j // {};
+}
+
+sub wait_chunks {
+    my ($loc, $n) = @_;
+
+    return $t->wait_for(sub {
+        my $r = $t->get("/$loc/preview.ism/manifest");
+        my ($v) = $r->{body} =~ m{(<StreamIndex Type="video".*?</StreamIndex>)}s;
+        my @c = ($v // '') =~ /<c\b/g;
+        return @c >= $n;
+    }, timeout => 60, what => "$n fragments");
+}
+
+sub manifest_chunks {
+    my ($loc) = @_;
+
+    my $r = $t->get("/$loc/preview.ism/manifest");
+    my @c = $r->{body} =~ /<c\b/g;
+    return scalar @c;
+}
