@@ -9,9 +9,11 @@
 #  - the endpoints the API lists, the encoder's empty probe (200, or 404
 #    for an unknown token, 403 for a stopped event, an address not
 #    allowed, an RTMP event), RTMP refused by a FragmentedMP4 event;
-#  - H.264 + AAC (language "fra") over HTTP -> HLS CMAF, DASH and Smooth
-#    through ffprobe: codecs, 2 s fragments, language, frames;
-#  - H.265 over HTTPS -> HLS CMAF and DASH through ffprobe;
+#  - H.264 + AAC (language "fra") over HTTP -> HLS CMAF and TS, DASH and
+#    Smooth through ffprobe (codecs, 2 s fragments, language, frames),
+#    HLS fMP4 and Smooth played by GStreamer;
+#  - H.265 over HTTPS -> HLS CMAF and TS, DASH through ffprobe, Smooth
+#    FourCC hvc1;
 #  - bad input (garbage, a moof before the moov, an MPEG-4 part 2 video
 #    track, a body that stops coming): the request ends, one log line
 #    names the stream and the cause, what was stored stays.
@@ -27,6 +29,7 @@ use JSON::PP;
 use FindBin;
 use lib "$FindBin::Bin/lib";
 use Test::Sluice;
+use Sluice::GStreamer;
 
 my $t = Test::Sluice->new();
 $t->has_program('ffmpeg', 'ffprobe', 'openssl');
@@ -124,7 +127,7 @@ like($t->read_file('error.log'),
 
 # (probed while it runs: a live playlist never ends)
 
-my $enc = ismv_start("$http/$tok1/ingest.isml/Streams(video1)", 30,
+my $enc = ismv_start("$http/$tok1/ingest.isml/Streams(video1)", 45,
     'libx264');
 ok(wait_chunks($loc1, 4), 'four fragments stored') or diag(log_tail());
 
@@ -152,6 +155,29 @@ for my $f ([ 'm3u8-cmaf', '.m3u8' ], [ 'mpd-time-cmaf', '.mpd' ],
         "$f->[0]: 2 s of frames or more");
 }
 
+# GStreamer: HLS fMP4 (playbin3) and Smooth (playbin's mssdemux), 12 s
+# each while the encoder goes on (t/051 plays every format)
+
+SKIP: {
+    my $m = Sluice::GStreamer::missing();
+    skip("$m is missing", 6) if $m;
+
+    my @r = Sluice::GStreamer::play_many([
+        [ 'playbin3', "$http/$loc1/preview.ism/manifest(format=m3u8-cmaf)"
+                      . '.m3u8', 12 ],
+        [ 'playbin', "$http/$loc1/preview.ism/manifest", 12 ] ]);
+
+    for my $name ('GStreamer HLS fMP4', 'GStreamer Smooth') {
+        my $g = shift @r;
+        ok(!@{$g->{errors}}, "$name: no error")
+            or diag(join("\n", @{$g->{errors}}));
+        ok($g->{video_span} >= 4 && $g->{audio_span} >= 4,
+            "$name: video and audio played 4 s or more")
+            or diag("spans $g->{video_span} $g->{audio_span}\n$g->{tail}");
+        is("$g->{width}x$g->{height}", '640x360', "$name: 640x360 decoded");
+    }
+}
+
 ok(ismv_finish($enc), 'ffmpeg -f ismv over HTTP ended well')
     or diag(log_tail());
 
@@ -172,7 +198,9 @@ like($t->get("/$loc5/preview.ism/manifest")->{body},
     qr/FourCC="hvc1"[^>]*CodecPrivateData="000000014001/,
     'Smooth: hvc1, its VPS first in CodecPrivateData');
 
-for my $f ([ 'm3u8-cmaf', '.m3u8' ], [ 'mpd-time-cmaf', '.mpd' ]) {
+for my $f ([ 'm3u8-cmaf', '.m3u8' ], [ 'mpd-time-cmaf', '.mpd' ],
+           [ 'm3u8-aapl', '.m3u8' ])
+{
     my $j = probe("$http/$loc5/preview.ism/manifest(format=$f->[0])$f->[1]");
     my %c = map { ($_->{codec_type} // '') => $_ } @{$j->{streams} // []};
     is($c{video}{codec_name} // '', 'hevc', "H.265 $f->[0]: HEVC");
