@@ -9,8 +9,9 @@
 #  - the endpoints the API lists, the encoder's empty probe (200, or 404
 #    for an unknown token, 403 for a stopped event, an address not
 #    allowed, an RTMP event), RTMP refused by a FragmentedMP4 event;
-#  - H.264 + AAC (language "fra") over HTTP -> HLS CMAF and TS, DASH and
-#    Smooth through ffprobe (codecs, 2 s fragments, language, frames),
+#  - H.264 + AAC in French and German over HTTP (languages in every
+#    manifest format) -> HLS CMAF and TS, DASH and
+#    Smooth through ffprobe (codecs, 2 s fragments, frames),
 #    HLS fMP4 and Smooth played by GStreamer;
 #  - H.265 over HTTPS -> HLS CMAF and TS, DASH through ffprobe, Smooth
 #    FourCC hvc1;
@@ -128,7 +129,7 @@ like($t->read_file('error.log'),
 # (probed while it runs: a live playlist never ends)
 
 my $enc = ismv_start("$http/$tok1/ingest.isml/Streams(video1)", 45,
-    'libx264');
+    'libx264', 1);
 ok(wait_chunks($loc1, 4), 'four fragments stored') or diag(log_tail());
 
 my $smooth = $t->get("/$loc1/preview.ism/manifest");
@@ -137,6 +138,23 @@ like($smooth->{body}, qr/<StreamIndex Type="video"[^>]*>\s*<QualityLevel[^>]*Fou
     'Smooth: H.264 video');
 like($smooth->{body}, qr/<StreamIndex Type="audio"[^>]*Language="fra"/,
     'Smooth: audio in French');
+my @al = $smooth->{body} =~ /<StreamIndex Type="audio"[^>]*Language="(\w+)"/g;
+is_deeply([ sort @al ], [ 'deu', 'fra' ],
+    'Smooth: two audio StreamIndexes, French and German');
+
+my $master = $t->get("/$loc1/preview.ism/manifest(format=m3u8-cmaf).m3u8");
+my @hl = $master->{body} =~ /#EXT-X-MEDIA:TYPE=AUDIO[^\n]*LANGUAGE="(\w+)"/g;
+is_deeply([ sort @hl ], [ 'deu', 'fra' ], 'HLS: EXT-X-MEDIA in both languages')
+    or diag($master->{body});
+like($master->{body}, qr/#EXT-X-MEDIA:TYPE=AUDIO[^\n]*NAME="[^"]+"/,
+    'HLS: the audio renditions are named');
+
+my $mpd = $t->get("/$loc1/preview.ism/manifest(format=mpd-time-cmaf).mpd");
+my @dl = $mpd->{body} =~ /<AdaptationSet[^>]*contentType="audio"[^>]*lang="(\w+)"/g;
+@dl = $mpd->{body} =~ /<AdaptationSet[^>]*lang="(\w+)"/g unless @dl;
+is_deeply([ sort @dl ], [ 'deu', 'fra' ], 'DASH: an AdaptationSet per language')
+    or diag($mpd->{body});
+
 my @d = $smooth->{body} =~ /<StreamIndex Type="video".*?<\/StreamIndex>/s
     ? ($& =~ /d="(\d+)"/g) : ();
 ok(@d >= 3, 'Smooth: 3 video fragments or more');
@@ -304,7 +322,7 @@ sub ismv_finish {
 }
 
 sub ismv_start {
-    my ($url, $seconds, $codec) = @_;
+    my ($url, $seconds, $codec, $two_audio) = @_;
 
     my @v = $codec eq 'libx265'
         ? ('-c:v', 'libx265', '-tag:v', 'hvc1', '-preset', 'ultrafast',
@@ -313,10 +331,19 @@ sub ismv_start {
         : ('-c:v', 'libx264', '-preset', 'veryfast', '-g', 60,
            '-keyint_min', 60, '-sc_threshold', 0);
 
+    # a second audio track in German: a stream of its own
+    my @a2 = $two_audio
+        ? ('-f', 'lavfi', '-i', 'sine=frequency=660:sample_rate=48000')
+        : ();
+    my @map = $two_audio
+        ? ('-map', '0:v', '-map', '1:a', '-map', '2:a',
+           '-metadata:s:a:1', 'language=deu', '-b:a:1', '64k')
+        : ();
+
     my @cmd = ('ffmpeg', '-nostdin', '-hide_banner', '-loglevel', 'error',
         '-re', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30',
-        '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
-        '-t', $seconds, @v, '-b:v', '800k', '-pix_fmt', 'yuv420p',
+        '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', @a2,
+        '-t', $seconds, @map, @v, '-b:v', '800k', '-pix_fmt', 'yuv420p',
         '-c:a', 'aac', '-b:a', '96k', '-ac', 2,
         '-metadata:s:a:0', 'language=fra',
         '-movflags', 'isml+frag_keyframe+delay_moov', '-f', 'ismv', $url);
