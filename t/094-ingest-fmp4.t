@@ -15,6 +15,9 @@
 #    HLS fMP4 and Smooth played by GStreamer;
 #  - H.265 over HTTPS -> HLS CMAF and TS, DASH through ffprobe, Smooth
 #    FourCC hvc1;
+#  - CMAF ingest: ffmpeg -f dash -method PUT (a header and segments per
+#    request, a persistent connection per track) -> HLS CMAF and DASH
+#    through ffprobe; a segment without its header is 412;
 #  - bad input (garbage, a moof before the moov, an MPEG-4 part 2 video
 #    track, a body that stops coming): the request ends, one log line
 #    names the stream and the cause, what was stored stays.
@@ -231,6 +234,46 @@ ok(ismv_finish($enc), 'ffmpeg -f ismv of H.265 over HTTPS ended well')
     or diag(log_tail());
 
 ###############################################################################
+# CMAF ingest (DASH-IF live media ingest, interface 1): ffmpeg's DASH
+# muxer PUTs each track's header and segments on a persistent connection
+# of its own (init-stream0.m4s, chunk-stream0-00001.m4s: track "stream0")
+# and its MPD, which is taken and ignored
+
+my $tok6 = 'f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6';
+my $ev6 = $t->create_live_event('fmp4cmaf', token => $tok6,
+    input => { streamingProtocol => 'FragmentedMP4' },
+    properties => { encoding => { encodingType => 'PassthroughBasic' } });
+ok($ev6, 'third FragmentedMP4 event');
+my $loc6 = $ev6->{properties}{preview}{previewLocator};
+
+$enc = dash_start("$http/$tok6/ingest.isml/manifest.mpd", 30);
+ok(wait_chunks($loc6, 4), 'CMAF ingest: four fragments stored')
+    or diag(log_tail());
+
+for my $f ([ 'm3u8-cmaf', '.m3u8' ], [ 'mpd-time-cmaf', '.mpd' ]) {
+    my $j = probe("$http/$loc6/preview.ism/manifest(format=$f->[0])$f->[1]");
+    my %c = map { ($_->{codec_type} // '') => $_ } @{$j->{streams} // []};
+    is($c{video}{codec_name} // '', 'h264', "CMAF ingest $f->[0]: H.264");
+    is($c{audio}{codec_name} // '', 'aac', "CMAF ingest $f->[0]: AAC");
+    cmp_ok($c{video}{nb_read_frames} // 0, '>=', 60,
+        "CMAF ingest $f->[0]: 2 s of frames or more");
+}
+
+my @t6 = ($t->get("/$loc6/preview.ism/manifest")->{body}
+          =~ /<StreamIndex Type="video".*?<\/StreamIndex>/s ? ($& =~ /d="(\d+)"/g)
+                                                           : ());
+is_deeply([ @t6[0 .. 2] ], [ (20000000) x 3 ], 'CMAF ingest: fragments of 2 s');
+
+ok(ismv_finish($enc), 'ffmpeg -f dash -method PUT ended well')
+    or diag(log_tail());
+
+# a segment on a connection that sent no header: 412, as DASH-IF asks
+
+my $seg = $t->http(PUT => "/$tok6/ingest.isml/chunk-late-00001.m4s",
+    body => box('moof', "\0" x 16) . box('mdat', 'x'));
+is($seg->{status}, 412, 'a segment without its header: 412');
+
+###############################################################################
 # bad input: the request ends with a log line, nothing stored is lost
 
 my $before = manifest_chunks($loc1);
@@ -239,7 +282,7 @@ bad('garbage', "\0\0\0\x08junk" . ("\xff" x 64),
     qr/ingest of "garbage": (malformed|oversized) box/);
 
 bad('early', box('ftyp', 'isml' . "\0" x 4) . box('moof', "\0" x 16)
-    . box('mdat', 'x'), qr/ingest of "early": a moof before the moov/);
+    . box('mdat', 'x'), qr/ingest of "early": a moof before the moov/, 412);
 
 # (ffmpeg may have sent it all before the server closes: its status is
 # not the check)
@@ -284,7 +327,9 @@ sub box {
 # a chunked POST of $body; the connection must be closed by the server
 
 sub bad {
-    my ($name, $body, $re) = @_;
+    my ($name, $body, $re, $status) = @_;
+
+    $status //= 400;
 
     my $s = IO::Socket::INET->new("127.0.0.1:$port") or die "connect: $!";
     print $s "POST /$tok1/ingest.isml/Streams($name) HTTP/1.1\r\n"
@@ -302,7 +347,7 @@ sub bad {
     close $s;
 
     ok($closed, "$name: connection closed by the server");
-    like($got, qr{^HTTP/1\.1 400}, "$name: 400");
+    like($got, qr{^HTTP/1\.1 $status}, "$name: $status");
     like($t->read_file('error.log'), $re, "$name: logged");
 }
 
@@ -319,6 +364,25 @@ sub ismv_finish {
     my $ok = eval { $h->{run}->finish };
     diag("ffmpeg: ${$h->{out}} $@") if !$ok && !$quiet;
     return $ok;
+}
+
+sub dash_start {
+    my ($url, $seconds) = @_;
+
+    my @cmd = ('ffmpeg', '-nostdin', '-hide_banner', '-loglevel', 'error',
+        '-re', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30',
+        '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
+        '-t', $seconds, '-c:v', 'libx264', '-preset', 'veryfast', '-g', 60,
+        '-keyint_min', 60, '-sc_threshold', 0, '-b:v', '800k',
+        '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '96k', '-ac', 2,
+        '-f', 'dash', '-method', 'PUT', '-http_persistent', 1,
+        '-seg_duration', 2, '-use_template', 1, '-use_timeline', 0,
+        '-streaming', 1, $url);
+
+    my $out = '';
+    my $run = IPC::Run::start(\@cmd, '<', \undef, '>&', \$out,
+        IPC::Run::timeout($seconds + 60));
+    return { run => $run, out => \$out };
 }
 
 sub ismv_start {

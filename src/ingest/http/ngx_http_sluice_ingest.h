@@ -3,8 +3,11 @@
  * Copyright (C) 2026, The Sluice authors.
  *
  * Types shared by the files of the HTTP ingest: the context of one
- * ingest request (ngx_http_sluice_ingest_module.c makes it) and its
- * fragmented-MP4 stream (ngx_http_sluice_ingest_fmp4.c reads it).
+ * ingested stream (ngx_http_sluice_ingest_module.c makes it) and its
+ * fragmented-MP4 boxes (ngx_http_sluice_ingest_fmp4.c reads them).  A
+ * context lives as long as its connection: a Smooth POST carries the
+ * whole stream, CMAF ingest sends the header and each segment in
+ * requests of their own on one persistent connection.
  */
 
 
@@ -29,7 +32,10 @@
 
 
 typedef struct {
-    ngx_http_request_t         *request;
+    ngx_http_request_t         *request;        /* the current one */
+    ngx_log_t                  *log;            /* the connection's */
+    ngx_pool_t                 *pool;           /* the connection's */
+    struct sockaddr            *sockaddr;
 
     ngx_str_t                   token;
     ngx_str_t                   name;           /* Streams({name}) */
@@ -52,6 +58,16 @@ typedef struct {
     const char                 *refused;        /* why, at admission */
 
     unsigned                    header:1;       /* a moov was read */
+    unsigned                    no_header:1;    /* a moof came first */
+    unsigned                    done:1;         /* finished */
+
+    /* of the current request: a whole stream (Smooth), or a CMAF part */
+    ngx_uint_t                  req_moov;
+    ngx_uint_t                  req_fragments;
+
+    /* the moov, to recognise it sent again (CMAF ingest) */
+    u_char                     *moov_bytes;
+    size_t                      moov_len;
     unsigned                    failed:1;
 
     /* the live server manifest (Smooth), kept until the moov */
@@ -69,6 +85,16 @@ typedef struct {
 
     ngx_uint_t                  fragments;      /* moof + mdat read */
 } ngx_http_sluice_ingest_ctx_t;
+
+
+/* the streams a connection carries (CMAF ingest: one per track or more) */
+
+#define NGX_HTTP_SLUICE_INGEST_MAX_CONN  8
+
+typedef struct {
+    ngx_http_sluice_ingest_ctx_t  *ctxs[NGX_HTTP_SLUICE_INGEST_MAX_CONN];
+    ngx_uint_t                     nctxs;
+} ngx_http_sluice_ingest_conn_t;
 
 
 #endif /* _NGX_HTTP_SLUICE_INGEST_H_INCLUDED_ */

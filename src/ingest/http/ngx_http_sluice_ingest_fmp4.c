@@ -72,7 +72,7 @@ ngx_http_sluice_ingest_fmp4_feed(ngx_http_sluice_ingest_ctx_t *ctx,
 
     if (ctx->len + len > ctx->cap) {
         if (ctx->len + len > ctx->max_fragment + 65536) {
-            ngx_log_error(NGX_LOG_ERR, ctx->request->connection->log, 0,
+            ngx_log_error(NGX_LOG_ERR, ctx->log, 0,
                           "sluice: ingest of \"%V\": a box of more than %uz "
                           "bytes, closing", &ctx->name, ctx->max_fragment);
             return NGX_ERROR;
@@ -81,7 +81,7 @@ ngx_http_sluice_ingest_fmp4_feed(ngx_http_sluice_ingest_ctx_t *ctx,
         cap = ngx_max(ctx->cap * 2, ctx->len + len);
         cap = ngx_max(cap, 256 * 1024);
 
-        buf = ngx_alloc(cap, ctx->request->connection->log);
+        buf = ngx_alloc(cap, ctx->log);
         if (buf == NULL) {
             return NGX_ERROR;
         }
@@ -125,7 +125,7 @@ ngx_http_sluice_ingest_boxes(ngx_http_sluice_ingest_ctx_t *ctx)
         }
 
         if (src != SLUICE_OK || size > ctx->max_fragment) {
-            ngx_log_error(NGX_LOG_ERR, ctx->request->connection->log, 0,
+            ngx_log_error(NGX_LOG_ERR, ctx->log, 0,
                           "sluice: ingest of \"%V\": %s box of %uL bytes "
                           "after %O bytes, closing", &ctx->name,
                           src != SLUICE_OK ? "malformed" : "oversized",
@@ -210,7 +210,7 @@ ngx_http_sluice_ingest_box(ngx_http_sluice_ingest_ctx_t *ctx, uint32_t type,
     if (src != SLUICE_OK || next != NGX_HTTP_SLUICE_BOX_MDAT
         || mdat > ctx->max_fragment)
     {
-        ngx_log_error(NGX_LOG_ERR, ctx->request->connection->log, 0,
+        ngx_log_error(NGX_LOG_ERR, ctx->log, 0,
                       "sluice: ingest of \"%V\": a moof without its mdat, "
                       "closing", &ctx->name);
         return NGX_ERROR;
@@ -237,7 +237,7 @@ ngx_http_sluice_ingest_manifest(ngx_http_sluice_ingest_ctx_t *ctx, u_char *p,
         return NGX_OK;      /* only the one before the moov counts */
     }
 
-    ctx->manifest = ngx_pnalloc(ctx->request->pool, size);
+    ctx->manifest = ngx_pnalloc(ctx->pool, size);
     if (ctx->manifest == NULL) {
         return NGX_ERROR;
     }
@@ -256,12 +256,30 @@ ngx_http_sluice_ingest_moov(ngx_http_sluice_ingest_ctx_t *ctx, u_char *p,
     ngx_uint_t       i;
     sluice_status_t  src;
 
+    ctx->req_moov++;
+
     if (ctx->header) {
-        ngx_log_error(NGX_LOG_ERR, ctx->request->connection->log, 0,
-                      "sluice: ingest of \"%V\": a second moov in one "
-                      "request, closing", &ctx->name);
+        /* CMAF ingest: a header again on the same connection */
+
+        if (size == ctx->moov_len
+            && ngx_memcmp(p, ctx->moov_bytes, size) == 0)
+        {
+            return NGX_OK;
+        }
+
+        ngx_log_error(NGX_LOG_ERR, ctx->log, 0,
+                      "sluice: ingest of \"%V\": another moov on the "
+                      "same connection, closing", &ctx->name);
         return NGX_ERROR;
     }
+
+    ctx->moov_bytes = ngx_pnalloc(ctx->pool, size);
+    if (ctx->moov_bytes == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(ctx->moov_bytes, p, size);
+    ctx->moov_len = size;
 
     src = sluice_fmp4_moov_parse(p, size, &ctx->moov);
 
@@ -271,7 +289,7 @@ ngx_http_sluice_ingest_moov(ngx_http_sluice_ingest_ctx_t *ctx, u_char *p,
     }
 
     if (src != SLUICE_OK) {
-        ngx_log_error(NGX_LOG_ERR, ctx->request->connection->log, 0,
+        ngx_log_error(NGX_LOG_ERR, ctx->log, 0,
                       "sluice: ingest of \"%V\": %s moov (%s), closing",
                       &ctx->name, ngx_http_sluice_ingest_status(src),
                       src == SLUICE_UNSUPPORTED ? "more than 8 tracks?"
@@ -289,7 +307,7 @@ ngx_http_sluice_ingest_moov(ngx_http_sluice_ingest_ctx_t *ctx, u_char *p,
     }
 
     if (ctx->nstreams == 0) {
-        ngx_log_error(NGX_LOG_ERR, ctx->request->connection->log, 0,
+        ngx_log_error(NGX_LOG_ERR, ctx->log, 0,
                       "sluice: ingest of \"%V\": no video or audio track, "
                       "closing", &ctx->name);
         return NGX_ERROR;
@@ -314,7 +332,7 @@ ngx_http_sluice_ingest_track(ngx_http_sluice_ingest_ctx_t *ctx, ngx_uint_t i)
     if (tr->info.media_type != SLUICE_MEDIA_VIDEO
         && tr->info.media_type != SLUICE_MEDIA_AUDIO)
     {
-        ngx_log_error(NGX_LOG_INFO, ctx->request->connection->log, 0,
+        ngx_log_error(NGX_LOG_INFO, ctx->log, 0,
                       "sluice: ingest of \"%V\": track %uD is neither video "
                       "nor audio, skipped", &ctx->name, tr->track_id);
         return NGX_OK;
@@ -326,7 +344,7 @@ ngx_http_sluice_ingest_track(ngx_http_sluice_ingest_ctx_t *ctx, ngx_uint_t i)
         || (tr->info.media_type == SLUICE_MEDIA_VIDEO
             && tr->info.codec == SLUICE_CODEC_AAC))
     {
-        ngx_log_error(NGX_LOG_ERR, ctx->request->connection->log, 0,
+        ngx_log_error(NGX_LOG_ERR, ctx->log, 0,
                       "sluice: ingest of \"%V\" refused: unsupported %s "
                       "codec \"%s\" in track %uD (H.264, H.265 and AAC are "
                       "taken), live event \"%s\"", &ctx->name,
@@ -356,7 +374,7 @@ ngx_http_sluice_ingest_track(ngx_http_sluice_ingest_ctx_t *ctx, ngx_uint_t i)
     }
 
     if (info.timescale == 0) {
-        ngx_log_error(NGX_LOG_ERR, ctx->request->connection->log, 0,
+        ngx_log_error(NGX_LOG_ERR, ctx->log, 0,
                       "sluice: ingest of \"%V\": track %uD has no sampling "
                       "rate, closing", &ctx->name, tr->track_id);
         return NGX_ERROR;
@@ -402,7 +420,7 @@ ngx_http_sluice_ingest_stream(ngx_http_sluice_ingest_ctx_t *ctx,
         return NULL;
     }
 
-    in = ngx_pcalloc(ctx->request->pool, sizeof(ngx_sluice_ingest_t));
+    in = ngx_pcalloc(ctx->pool, sizeof(ngx_sluice_ingest_t));
     if (in == NULL) {
         return NULL;
     }
@@ -425,7 +443,7 @@ ngx_http_sluice_ingest_stream(ngx_http_sluice_ingest_ctx_t *ctx,
     ctx->streams[ctx->nstreams++] = in;
 
     if (ngx_sluice_ingest_attach(in, &ctx->token,
-                                 ctx->request->connection->sockaddr, NULL,
+                                 ctx->sockaddr, NULL,
                                  NULL, &reason)
         != NGX_OK)
     {
@@ -454,9 +472,10 @@ ngx_http_sluice_ingest_fragment(ngx_http_sluice_ingest_ctx_t *ctx,
     ngx_sluice_ingest_track_t  *t;
 
     if (!ctx->header) {
-        ngx_log_error(NGX_LOG_ERR, ctx->request->connection->log, 0,
+        ngx_log_error(NGX_LOG_ERR, ctx->log, 0,
                       "sluice: ingest of \"%V\": a moof before the moov, "
                       "closing", &ctx->name);
+        ctx->no_header = 1;
         return NGX_ERROR;
     }
 
@@ -467,7 +486,7 @@ ngx_http_sluice_ingest_fragment(ngx_http_sluice_ingest_ctx_t *ctx,
                                      mdat_len, &a, &f);
 
     if (src != SLUICE_OK) {
-        ngx_log_error(NGX_LOG_ERR, ctx->request->connection->log, 0,
+        ngx_log_error(NGX_LOG_ERR, ctx->log, 0,
                       "sluice: ingest of \"%V\": %s fragment (moof of %uz, "
                       "mdat of %uz bytes), closing", &ctx->name,
                       ngx_http_sluice_ingest_status(src), moof_len, mdat_len);
@@ -475,6 +494,7 @@ ngx_http_sluice_ingest_fragment(ngx_http_sluice_ingest_ctx_t *ctx,
     }
 
     ctx->fragments++;
+    ctx->req_fragments++;
 
     in = ctx->stream_of[f.track];
     t = ctx->track_of[f.track];
@@ -524,7 +544,7 @@ ngx_http_sluice_ingest_alloc(void *data, size_t size)
 
         ctx->scratch_cap = ngx_max(size, 4096);
         ctx->scratch = ngx_alloc(ctx->scratch_cap,
-                                 ctx->request->connection->log);
+                                 ctx->log);
 
         if (ctx->scratch == NULL) {
             ctx->scratch_cap = 0;
@@ -539,6 +559,8 @@ void
 ngx_http_sluice_ingest_fmp4_finish(ngx_http_sluice_ingest_ctx_t *ctx)
 {
     ngx_uint_t  i;
+
+    ctx->done = 1;
 
     for (i = 0; i < NGX_HTTP_SLUICE_INGEST_MAX_STREAMS; i++) {
         if (ctx->streams[i] && ctx->streams[i]->publishing) {

@@ -49,9 +49,17 @@ typedef struct {
 static ngx_int_t ngx_http_sluice_ingest_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_sluice_ingest_parse(ngx_http_request_t *r,
     ngx_str_t *token, ngx_str_t *name);
-static ngx_int_t ngx_http_sluice_ingest_start(ngx_http_request_t *r,
+static ngx_int_t ngx_http_sluice_ingest_file(u_char *p, u_char *last,
+    ngx_str_t *name);
+static ngx_int_t ngx_http_sluice_ingest_name_ok(ngx_str_t *name);
+static ngx_int_t ngx_http_sluice_ingest_probe(ngx_http_request_t *r,
+    ngx_str_t *token, ngx_str_t *name);
+static ngx_int_t ngx_http_sluice_ingest_find(ngx_http_request_t *r,
     ngx_str_t *token, ngx_str_t *name, ngx_http_sluice_ingest_ctx_t **ctxp);
-static void ngx_http_sluice_ingest_cleanup(void *data);
+static ngx_int_t ngx_http_sluice_ingest_start(ngx_http_request_t *r,
+    ngx_pool_t *pool, ngx_str_t *token, ngx_str_t *name,
+    ngx_http_sluice_ingest_ctx_t **ctxp);
+static void ngx_http_sluice_ingest_conn_cleanup(void *data);
 static void ngx_http_sluice_ingest_body_start(ngx_http_request_t *r);
 static void ngx_http_sluice_ingest_read(ngx_http_request_t *r);
 static void ngx_http_sluice_ingest_consume(ngx_http_request_t *r,
@@ -152,7 +160,21 @@ ngx_http_sluice_ingest_handler(ngx_http_request_t *r)
         return NGX_HTTP_NOT_ALLOWED;
     }
 
-    if (ngx_http_sluice_ingest_parse(r, &token, &name) != NGX_OK) {
+    rc = ngx_http_sluice_ingest_parse(r, &token, &name);
+
+    if (rc == NGX_DECLINED) {
+
+        /* a DASH MPD describing the tracks: not needed */
+
+        rc = ngx_http_discard_request_body(r);
+        if (rc != NGX_OK) {
+            return rc;
+        }
+
+        return ngx_http_sluice_ingest_respond(r, NGX_HTTP_OK, NULL);
+    }
+
+    if (rc != NGX_OK) {
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "sluice: ingest refused: \"%V\" is not "
                       "{token}/ingest.isml/Streams({name})", &r->uri);
@@ -162,7 +184,16 @@ ngx_http_sluice_ingest_handler(ngx_http_request_t *r)
                    "/ingest.isml/Streams({name})\n");
     }
 
-    rc = ngx_http_sluice_ingest_start(r, &token, &name, &ctx);
+    if (r->headers_in.content_length_n <= 0 && !r->headers_in.chunked) {
+        return ngx_http_sluice_ingest_probe(r, &token, &name);
+    }
+
+    if (name.len == 0) {
+        return ngx_http_sluice_ingest_respond(r, NGX_HTTP_BAD_REQUEST,
+                   "media is posted to .../ingest.isml/Streams({name})\n");
+    }
+
+    rc = ngx_http_sluice_ingest_find(r, &token, &name, &ctx);
 
     if (rc == NGX_HTTP_NOT_FOUND || rc == NGX_HTTP_FORBIDDEN) {
         return ngx_http_sluice_ingest_respond(r, rc, ctx->refused);
@@ -172,21 +203,11 @@ ngx_http_sluice_ingest_handler(ngx_http_request_t *r)
         return rc;
     }
 
-    if (r->headers_in.content_length_n <= 0 && !r->headers_in.chunked) {
+    ctx->request = r;
+    ctx->req_moov = 0;
+    ctx->req_fragments = 0;
 
-        /* the probe: the publisher may publish */
-
-        ngx_http_sluice_ingest_fmp4_finish(ctx);
-
-        return ngx_http_sluice_ingest_respond(r, NGX_HTTP_OK, NULL);
-    }
-
-    if (name.len == 0) {
-        ngx_http_sluice_ingest_fmp4_finish(ctx);
-
-        return ngx_http_sluice_ingest_respond(r, NGX_HTTP_BAD_REQUEST,
-                   "media is posted to .../ingest.isml/Streams({name})\n");
-    }
+    ngx_http_set_ctx(r, ctx, ngx_http_sluice_ingest_module);
 
     r->request_body_no_buffering = 1;
 
@@ -201,6 +222,102 @@ ngx_http_sluice_ingest_handler(ngx_http_request_t *r)
 }
 
 
+/* the encoder's empty POST: whether it may publish */
+
+static ngx_int_t
+ngx_http_sluice_ingest_probe(ngx_http_request_t *r, ngx_str_t *token,
+    ngx_str_t *name)
+{
+    ngx_int_t                      rc;
+    ngx_http_sluice_ingest_ctx_t  *ctx;
+
+    rc = ngx_http_sluice_ingest_start(r, r->pool, token, name, &ctx);
+
+    if (rc == NGX_HTTP_NOT_FOUND || rc == NGX_HTTP_FORBIDDEN) {
+        return ngx_http_sluice_ingest_respond(r, rc, ctx->refused);
+    }
+
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    ngx_http_sluice_ingest_fmp4_finish(ctx);
+    ngx_http_sluice_ingest_fmp4_free(ctx);
+
+    return ngx_http_sluice_ingest_respond(r, NGX_HTTP_OK, NULL);
+}
+
+
+/*
+ * The stream of a request: the one of this name the connection carries
+ * (CMAF ingest: a request per header and per segment), or a new one,
+ * admitted, living as long as the connection
+ */
+
+static ngx_int_t
+ngx_http_sluice_ingest_find(ngx_http_request_t *r, ngx_str_t *token,
+    ngx_str_t *name, ngx_http_sluice_ingest_ctx_t **ctxp)
+{
+    ngx_int_t                      rc;
+    ngx_uint_t                     i;
+    ngx_pool_cleanup_t            *cln;
+    ngx_http_sluice_ingest_ctx_t  *ctx;
+    ngx_http_sluice_ingest_conn_t *ic;
+
+    ic = NULL;
+
+    for (cln = r->connection->pool->cleanup; cln; cln = cln->next) {
+        if (cln->handler == ngx_http_sluice_ingest_conn_cleanup) {
+            ic = cln->data;
+            break;
+        }
+    }
+
+    if (ic == NULL) {
+        cln = ngx_pool_cleanup_add(r->connection->pool,
+                                   sizeof(ngx_http_sluice_ingest_conn_t));
+        if (cln == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        ic = cln->data;
+        ngx_memzero(ic, sizeof(ngx_http_sluice_ingest_conn_t));
+
+        cln->handler = ngx_http_sluice_ingest_conn_cleanup;
+    }
+
+    for (i = 0; i < ic->nctxs; i++) {
+        ctx = ic->ctxs[i];
+
+        if (!ctx->done
+            && ctx->name.len == name->len
+            && ngx_strncmp(ctx->name.data, name->data, name->len) == 0
+            && ctx->token.len == token->len
+            && ngx_strncmp(ctx->token.data, token->data, token->len) == 0)
+        {
+            *ctxp = ctx;
+            return NGX_OK;
+        }
+    }
+
+    if (ic->nctxs == NGX_HTTP_SLUICE_INGEST_MAX_CONN) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "sluice: ingest refused: more than %d streams on one "
+                      "connection", NGX_HTTP_SLUICE_INGEST_MAX_CONN);
+        return NGX_HTTP_BAD_REQUEST;
+    }
+
+    rc = ngx_http_sluice_ingest_start(r, r->connection->pool, token, name,
+                                      ctxp);
+
+    if (rc == NGX_OK) {
+        ic->ctxs[ic->nctxs++] = *ctxp;
+    }
+
+    return rc;
+}
+
+
 /*
  * "{...}/{token}/ingest.isml" then nothing or "/Streams({name})"
  * ("streams" in any case); name.len 0 without it
@@ -210,7 +327,7 @@ static ngx_int_t
 ngx_http_sluice_ingest_parse(ngx_http_request_t *r, ngx_str_t *token,
     ngx_str_t *name)
 {
-    u_char   c, *p, *last, *isml, *q;
+    u_char  *p, *last, *isml, *q;
 
     static const char  ingest[] = "/ingest.isml";
 
@@ -252,19 +369,87 @@ ngx_http_sluice_ingest_parse(ngx_http_request_t *r, ngx_str_t *token,
         || ngx_strncasecmp(p, (u_char *) "/Streams(", 9) != 0
         || last[-1] != ')')
     {
-        return NGX_ERROR;
+        return ngx_http_sluice_ingest_file(p, last, name);
     }
 
     name->data = p + 9;
     name->len = last - 1 - name->data;
 
-    /* room for the "_{trackID}" of the tracks after the first two */
+    return ngx_http_sluice_ingest_name_ok(name);
+}
+
+
+/*
+ * CMAF ingest without the Streams() keyword: the segment files of a
+ * DASH packager, "/{file}" after ingest.isml, name the track:
+ * "init-stream0.m4s", "chunk-stream0-00042.m4s" -> "stream0" (the
+ * extension, an "init-" or "chunk-" prefix and a "-{number}" suffix
+ * dropped).  NGX_DECLINED: an MPD, taken and ignored.
+ */
+
+static ngx_int_t
+ngx_http_sluice_ingest_file(u_char *p, u_char *last, ngx_str_t *name)
+{
+    u_char  *q, *dot;
+
+    if (*p++ != '/' || ngx_strlchr(p, last, '/')) {
+        return NGX_ERROR;
+    }
+
+    dot = NULL;
+
+    for (q = p; q < last; q++) {
+        if (*q == '.') {
+            dot = q;
+        }
+    }
+
+    if (dot && last - dot == 4 && ngx_strncasecmp(dot, (u_char *) ".mpd", 4)
+                                  == 0)
+    {
+        return NGX_DECLINED;
+    }
+
+    if (dot) {
+        last = dot;
+    }
+
+    if (last - p > 5 && ngx_strncasecmp(p, (u_char *) "init-", 5) == 0) {
+        p += 5;
+
+    } else if (last - p > 6
+               && ngx_strncasecmp(p, (u_char *) "chunk-", 6) == 0)
+    {
+        p += 6;
+
+        for (q = last; q > p && q[-1] >= '0' && q[-1] <= '9'; q--) {
+            /* void */
+        }
+
+        if (q < last && q > p && q[-1] == '-') {
+            last = q - 1;
+        }
+    }
+
+    name->data = p;
+    name->len = last - p;
+
+    return ngx_http_sluice_ingest_name_ok(name);
+}
+
+
+/* letters, digits, "-", "_", "."; room for "_{trackID}" */
+
+static ngx_int_t
+ngx_http_sluice_ingest_name_ok(ngx_str_t *name)
+{
+    u_char  c, *q;
 
     if (name->len == 0 || name->len > NGX_SLUICE_STREAM_LEN - 11) {
         return NGX_ERROR;
     }
 
-    for (q = name->data; q < last - 1; q++) {
+    for (q = name->data; q < name->data + name->len; q++) {
         c = ngx_tolower(*q);
 
         if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
@@ -285,11 +470,10 @@ ngx_http_sluice_ingest_parse(ngx_http_request_t *r, ngx_str_t *token,
  */
 
 static ngx_int_t
-ngx_http_sluice_ingest_start(ngx_http_request_t *r, ngx_str_t *token,
-    ngx_str_t *name, ngx_http_sluice_ingest_ctx_t **ctxp)
+ngx_http_sluice_ingest_start(ngx_http_request_t *r, ngx_pool_t *pool,
+    ngx_str_t *token, ngx_str_t *name, ngx_http_sluice_ingest_ctx_t **ctxp)
 {
     const char                          *reason;
-    ngx_pool_cleanup_t                  *cln;
     ngx_sluice_ingest_t                 *in;
     ngx_http_sluice_ingest_ctx_t        *ctx;
     ngx_http_sluice_ingest_loc_conf_t   *ilcf;
@@ -298,30 +482,38 @@ ngx_http_sluice_ingest_start(ngx_http_request_t *r, ngx_str_t *token,
     imcf = ngx_http_get_module_main_conf(r, ngx_http_sluice_ingest_module);
     ilcf = ngx_http_get_module_loc_conf(r, ngx_http_sluice_ingest_module);
 
-    ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_sluice_ingest_ctx_t));
-    in = ngx_pcalloc(r->pool, sizeof(ngx_sluice_ingest_t));
-    cln = ngx_pool_cleanup_add(r->pool, 0);
+    ctx = ngx_pcalloc(pool, sizeof(ngx_http_sluice_ingest_ctx_t));
+    in = ngx_pcalloc(pool, sizeof(ngx_sluice_ingest_t));
 
-    if (ctx == NULL || in == NULL || cln == NULL) {
+    if (ctx == NULL || in == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
+    /* the URI is the request's: the connection's streams keep a copy */
+
+    ctx->token.data = ngx_pstrdup(pool, token);
+    ctx->token.len = token->len;
+    ctx->name.data = ngx_pnalloc(pool, name->len + 1);
+
+    if (ctx->token.data == NULL || ctx->name.data == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_memcpy(ctx->name.data, name->data, name->len);
+    ctx->name.len = name->len;
+
     ctx->request = r;
-    ctx->token = *token;
-    ctx->name = *name;
+    ctx->log = r->connection->log;
+    ctx->pool = pool;
+    ctx->sockaddr = r->connection->sockaddr;
     ctx->zone = imcf->zone;
     ctx->max_fragment = ilcf->max_fragment;
     ctx->streams[0] = in;
 
-    cln->handler = ngx_http_sluice_ingest_cleanup;
-    cln->data = ctx;
-
-    ngx_http_set_ctx(r, ctx, ngx_http_sluice_ingest_module);
-
     ngx_sluice_ingest_init(in);
 
     in->log = r->connection->log;
-    in->pool = r->pool;
+    in->pool = pool;
     in->zone = imcf->zone;
     in->protocol = NGX_SLUICE_PROTO_FMP4;
     in->ring = ilcf->ring;
@@ -355,13 +547,19 @@ ngx_http_sluice_ingest_start(ngx_http_request_t *r, ngx_str_t *token,
 }
 
 
-static void
-ngx_http_sluice_ingest_cleanup(void *data)
-{
-    ngx_http_sluice_ingest_ctx_t  *ctx = data;
+/* the connection closes: its streams end, what is pending is written */
 
-    ngx_http_sluice_ingest_fmp4_finish(ctx);
-    ngx_http_sluice_ingest_fmp4_free(ctx);
+static void
+ngx_http_sluice_ingest_conn_cleanup(void *data)
+{
+    ngx_http_sluice_ingest_conn_t  *ic = data;
+
+    ngx_uint_t  i;
+
+    for (i = 0; i < ic->nctxs; i++) {
+        ngx_http_sluice_ingest_fmp4_finish(ic->ctxs[i]);
+        ngx_http_sluice_ingest_fmp4_free(ic->ctxs[i]);
+    }
 }
 
 
@@ -464,15 +662,28 @@ ngx_http_sluice_ingest_consume(ngx_http_request_t *r,
         }
     }
 
-    /* the body ended: the encoder stopped */
+    if (ctx->len) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "sluice: ingest of \"%V\": the body ended inside a "
+                      "box, closing", &ctx->name);
+        ngx_http_sluice_ingest_close(r, ctx, NGX_HTTP_BAD_REQUEST);
+        return;
+    }
 
-    ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                  "sluice: \"%V\" stops publishing to live event \"%s\" "
-                  "(%ui fragments, %O bytes)", &ctx->name,
-                  ctx->streams[0]->event_name, ctx->fragments,
-                  ctx->received);
+    if (ctx->req_moov && ctx->req_fragments) {
 
-    ngx_http_sluice_ingest_fmp4_finish(ctx);
+        /* a whole stream (Smooth): the encoder stopped */
+
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "sluice: \"%V\" stops publishing to live event "
+                      "\"%s\" (%ui fragments, %O bytes)", &ctx->name,
+                      ctx->streams[0]->event_name, ctx->fragments,
+                      ctx->received);
+
+        ngx_http_sluice_ingest_fmp4_finish(ctx);
+    }
+
+    /* CMAF ingest: the header or a segment; the stream goes on */
 
     ngx_http_finalize_request(r,
         ngx_http_sluice_ingest_respond(r, NGX_HTTP_OK, NULL));
@@ -489,7 +700,10 @@ ngx_http_sluice_ingest_close(ngx_http_request_t *r,
 
     r->keepalive = 0;
 
-    ngx_http_finalize_request(r, status);
+    /* DASH-IF ingest: 412 for a segment without its header */
+
+    ngx_http_finalize_request(r, ctx->no_header ? NGX_HTTP_PRECONDITION_FAILED
+                                                : status);
 }
 
 
