@@ -27,6 +27,7 @@
 #   build/objs/nginx                   nginx binary  (SLUICE_NGINX)
 #   build/objs/ngx_rtmp_module.so      nginx-rtmp-module
 #   build/objs/ngx_http_sluice_module.so   Sluice   (SLUICE_MODULES_DIR)
+#   build/objs/ngx_stream_module.so    nginx stream (TLS for RTMPS ingest)
 #   build/transcoder/sluice-transcoder live encoder (SLUICE_TRANSCODER)
 
 set -euo pipefail
@@ -228,9 +229,12 @@ cmd_deps() {
 
 # --- build ----------------------------------------------------------------
 
+# The stream module as Debian builds it (dynamic, with ssl): TLS in front
+# of the RTMP listener for RTMPS ingest (docs/directives.md, "RTMPS").
 configure_args() {
     printf '%s\n' \
         --with-compat --with-threads --with-http_ssl_module --with-debug \
+        --with-stream=dynamic --with-stream_ssl_module \
         --prefix="$BUILD_DIR/prefix" --builddir="$OBJS" \
         --add-dynamic-module="$RTMP_SRC" --add-dynamic-module="$ROOT"
     [ -n "$CC_OPT" ] && printf '%s\n' "--with-cc-opt=$CC_OPT"
