@@ -17,6 +17,9 @@
 #    (127.0.0.1), not the proxy's (127.0.0.2, proxy_bind): allow
 #    127.0.0.1/32 publishes, allow 127.0.0.2/32 or 10.0.0.0/8 refuses with
 #    "client address not allowed" naming client 127.0.0.1;
+#  - live encoding of an rtmps feed: the transcoder publishes its layers
+#    to the plain listener of the server (the other would want a PROXY
+#    header);
 #  - a publisher that skips the proxy (no PROXY header) is closed before
 #    anything is trusted; the plain listener stays plain.
 
@@ -35,10 +38,18 @@ use Sluice::Ingest qw(fixture);
 my $t = Test::Sluice->new();
 $t->has_program('ffmpeg', 'ffprobe', 'openssl');
 
+my $xc = $ENV{SLUICE_TRANSCODER}
+    // "$FindBin::Bin/../build/transcoder/sluice-transcoder";
+my $encode = -x $xc ? "sluice_transcoder $xc;\n"
+    . "sluice_ladder Tiny {\n"
+    . "    video 160x90 100k baseline;\n"
+    . "    audio 96k;\n"
+    . "}\n" : '';
+
 $t->write_sluice_conf(
     main => 'load_module %%MODULES_DIR%%/ngx_stream_module.so;',
     rtmp => 'listen 127.0.0.1:%%PORT_1936%% proxy_protocol;',
-    http => 'sluice_ingest_url rtmps://127.0.0.1:%%PORT_2935%%;',
+    http => "sluice_ingest_url rtmps://127.0.0.1:%%PORT_2935%%;\n$encode",
     tail => <<'EOF');
 stream {
     server {
@@ -52,7 +63,10 @@ stream {
 }
 EOF
 
-$t->expect_errors(qr/sluice: publish refused: client address not allowed/);
+# nginx 1.22 logs at crit what its stream module meets when a refused
+# publisher still sends after the close (later nginx logs it at info)
+$t->expect_errors(qr/sluice: publish refused: client address not allowed/,
+    qr/SSL_shutdown\(\) failed \(SSL: [^)]*application data after close notify\)/);
 
 $t->run();
 
@@ -137,6 +151,36 @@ for my $case ([ 'rtmpsproxy', '127.0.0.2', 32 ], [ 'rtmpslan', '10.0.0.0', 8 ])
     ok(defined $t->wait_publisher_exit($pub, 30), '... and ffmpeg ends');
     unlike(substr($t->error_log(), $off), qr/publishing to live event "$name"/,
         '... nothing published');
+}
+
+###############################################################################
+# live encoding of an rtmps feed: the layers come back on the plain listener
+
+SKIP: {
+    skip("no $xc: ./build.sh build", 4) unless $encode;
+
+    my $tok = 'c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5';
+    my $ev = $t->create_live_event('rtmpsenc', token => $tok, timeout => 30,
+        input => { keyFrameIntervalDuration => '' },
+        properties => { encoding => { encodingType => 'Standard',
+                                      presetName => 'Tiny' } });
+    ok($ev, 'live encoding event running') or diag(log_tail());
+
+    my $p1935 = $t->port(1935);
+    $off = $t->log_offset();
+    $pub = $t->publish(input => \@av, loop => 1,
+        url => "$rtmps/live/$tok/cam");
+
+    ok($t->wait_log(qr/"sluice-v0" publishing to live event "rtmpsenc"[^\n]*, server: 127\.0\.0\.1:$p1935\b/,
+        from => $off, timeout => 40),
+        'the transcoder publishes its layer to the plain listener')
+        or diag(log_tail() . $t->publisher_log($pub));
+    ok(wait_chunks($ev->{properties}{preview}{previewLocator}, 2),
+        'the layer in the preview');
+    unlike(substr($t->error_log(), $off), qr/proxy_protocol: bad header/,
+        'no connection without its PROXY header');
+
+    $t->stop_publisher($pub);
 }
 
 ###############################################################################

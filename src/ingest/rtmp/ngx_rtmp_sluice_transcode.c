@@ -111,6 +111,8 @@ static ngx_rtmp_sluice_xc_t *ngx_rtmp_sluice_xc_create(
     ngx_rtmp_sluice_ctx_t *ctx, ngx_sluice_event_t *ev);
 static ngx_int_t ngx_rtmp_sluice_xc_args(ngx_rtmp_sluice_ctx_t *ctx,
     ngx_rtmp_sluice_xc_t *xc);
+static ngx_int_t ngx_rtmp_sluice_xc_address(ngx_rtmp_session_t *s,
+    ngx_str_t *addr);
 static ngx_int_t ngx_rtmp_sluice_xc_spawn(ngx_rtmp_sluice_xc_t *xc);
 static void ngx_rtmp_sluice_xc_child(ngx_rtmp_sluice_xc_t *xc, int in,
     int out);
@@ -625,7 +627,7 @@ ngx_rtmp_sluice_xc_args(ngx_rtmp_sluice_ctx_t *ctx, ngx_rtmp_sluice_xc_t *xc)
     local.len = NGX_SOCKADDR_STRLEN;
     local.data = addr;
 
-    if (ngx_connection_local_sockaddr(s->connection, &local, 1) != NGX_OK) {
+    if (ngx_rtmp_sluice_xc_address(s, &local) != NGX_OK) {
         return NGX_ERROR;
     }
 
@@ -684,6 +686,80 @@ ngx_rtmp_sluice_xc_args(ngx_rtmp_sluice_ctx_t *ctx, ngx_rtmp_sluice_xc_t *xc)
     }
 
     return NGX_OK;
+}
+
+
+/*
+ * Where the transcoder publishes its layers: the address the feed came
+ * in on, unless that listener takes the PROXY protocol (RTMPS, TLS ended
+ * by nginx's stream module), which would close a connection without the
+ * header: then a plain "listen" of the same rtmp server, its wildcard
+ * address made loopback.  nginx-rtmp keeps the listener's addr_conf of a
+ * session only as s->addr_text, a field of it (ngx_rtmp_init_session).
+ */
+
+static ngx_int_t
+ngx_rtmp_sluice_xc_address(ngx_rtmp_session_t *s, ngx_str_t *addr)
+{
+    ngx_uint_t                  i;
+    ngx_sockaddr_t              sa;
+    ngx_rtmp_listen_t          *ls;
+    ngx_rtmp_addr_conf_t       *addr_conf;
+    ngx_rtmp_core_main_conf_t  *cmcf;
+
+    addr_conf = (ngx_rtmp_addr_conf_t *)
+                ((u_char *) s->addr_text
+                 - offsetof(ngx_rtmp_addr_conf_t, addr_text));
+
+    if (!addr_conf->proxy_protocol) {
+        return ngx_connection_local_sockaddr(s->connection, addr, 1);
+    }
+
+    cmcf = ngx_rtmp_get_module_main_conf(s, ngx_rtmp_core_module);
+
+    ls = cmcf->listen.elts;
+
+    for (i = 0; i < cmcf->listen.nelts; i++) {
+
+        if (ls[i].proxy_protocol || ls[i].ctx->srv_conf != s->srv_conf) {
+            continue;
+        }
+
+        ngx_memcpy(&sa, ls[i].sockaddr, ls[i].socklen);
+
+        switch (sa.sockaddr.sa_family) {
+
+#if (NGX_HAVE_INET6)
+        case AF_INET6:
+            if (ls[i].wildcard) {
+                sa.sockaddr_in6.sin6_addr = in6addr_loopback;
+            }
+
+            break;
+#endif
+
+        case AF_INET:
+            if (ls[i].wildcard) {
+                sa.sockaddr_in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+            }
+
+            break;
+
+        default:
+            continue;
+        }
+
+        addr->len = ngx_sock_ntop(&sa.sockaddr, ls[i].socklen, addr->data,
+                                  addr->len, 1);
+        return NGX_OK;
+    }
+
+    ngx_log_error(NGX_LOG_ERR, s->connection->log, 0,
+                  "sluice: live encoding of a feed received through "
+                  "\"proxy_protocol\" needs a \"listen\" without it in "
+                  "the same rtmp server: the transcoder publishes there");
+
+    return NGX_ERROR;
 }
 
 
