@@ -739,6 +739,8 @@ Ctrl-C stops it.
        -sc_threshold 0 -b:v 600k -c:a aac -b:a 128k -f flv $rtmp/360p
 
    OBS: server $rtmp, stream key any name, keyframe interval 2 s.
+   RTMPS: the same with rtmps://127.0.0.1:2935/live/$QS_TOKEN (the
+   certificate is self-signed: ffmpeg takes it, other encoders may not).
 
 3. Watch the preview (self-signed certificate: curl -k, or accept it in
    the browser at https://127.0.0.1:8443/ first):
@@ -765,6 +767,7 @@ cmd_run() {
     ln -sf "$OBJS/ngx_rtmp_module.so" "$run/modules/ngx_rtmp_module.so"
     ln -sf "$OBJS/ngx_http_sluice_module.so" \
         "$run/modules/ngx_http_sluice_module.so"
+    ln -sf "$OBJS/ngx_stream_module.so" "$run/modules/ngx_stream_module.so"
     mkdir -p "$run/transcoder"
     ln -sf "$SLUICE_TRANSCODER" "$run/transcoder/sluice-transcoder"
 

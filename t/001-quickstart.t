@@ -3,8 +3,8 @@
 # The quickstart as the README tells it, on conf.examples/quickstart.conf
 # itself (ports, module and log paths rewritten for the test directory):
 # the configuration loads, the quickstart key creates and starts a live
-# event, three renditions pushed to its input URL appear in the preview in
-# every format.
+# event, three renditions pushed to its input URLs (two over RTMP, one
+# over RTMPS) appear in the preview in every format.
 
 use strict;
 use warnings;
@@ -18,7 +18,7 @@ use Sluice::Ingest qw(fixture);
 
 my $t = Test::Sluice->new()->has_program('ffmpeg');
 $t->api_key('sluice-quickstart-key');
-$t->plan(19);
+$t->plan(20);
 
 my $conf = $t->read_file("$Test::Sluice::ROOT/conf.examples/quickstart.conf");
 
@@ -26,9 +26,9 @@ my $conf = $t->read_file("$Test::Sluice::ROOT/conf.examples/quickstart.conf");
 $conf =~ s{^load_module modules/}{load_module %%MODULES_DIR%%/}mg;
 $conf =~ s{^error_log logs/error\.log}{error_log error.log}m;
 $conf =~ s{^pid logs/nginx\.pid}{pid nginx.pid}m;
-$conf =~ s{127\.0\.0\.1:(1935|8080|8443)}{127.0.0.1:%%PORT_$1%%}g;
-$conf =~ s{^(\s*ssl_certificate) sluice\.crt;}{$1 %%CERT%%;}m;
-$conf =~ s{^(\s*ssl_certificate_key) sluice\.key;}{$1 %%CERT_KEY%%;}m;
+$conf =~ s{127\.0\.0\.1:(1935|1936|2935|8080|8443)}{127.0.0.1:%%PORT_$1%%}g;
+$conf =~ s{^(\s*ssl_certificate) sluice\.crt;}{$1 %%CERT%%;}mg;
+$conf =~ s{^(\s*ssl_certificate_key) sluice\.key;}{$1 %%CERT_KEY%%;}mg;
 $conf =~ s{^(\s*sluice_transcoder) transcoder/sluice-transcoder;}
           {"$1 " . ($ENV{SLUICE_TRANSCODER}
               // "$Test::Sluice::ROOT/build/transcoder/sluice-transcoder")
@@ -59,6 +59,9 @@ is($r->{status}, 201, 'create the live event with the quickstart key')
 my $rtmp = 'rtmp://127.0.0.1:' . $t->port(1935) . '/live/quickstart';
 is($r->{json}{properties}{input}{endpoints}[0]{url}, $rtmp,
     'input URL from sluice_ingest_url');
+my $rtmps = 'rtmps://127.0.0.1:' . $t->port(2935) . '/live/quickstart';
+is($r->{json}{properties}{input}{endpoints}[1]{url}, $rtmps,
+    'RTMPS input URL from sluice_ingest_url');
 like($r->{json}{properties}{preview}{endpoints}[0]{url},
     qr{^https://127\.0\.0\.1:${\ $t->port(8443)}/$locator/preview\.ism/},
     'preview URL from sluice_preview_url');
@@ -78,7 +81,7 @@ ok($t->wait_for(sub {
 
 my @ladder = fixture('ladder', duration => 10);
 my $pub = $t->publish(input => \@ladder, loop => 1,
-    url => [ map { "$rtmp/$_" } qw(720p 540p 360p) ]);
+    url => [ "$rtmp/720p", "$rtmp/540p", "$rtmps/360p" ]);
 
 my $base = "/$locator/preview.ism";
 
