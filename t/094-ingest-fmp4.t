@@ -18,6 +18,8 @@
 #  - CMAF ingest: ffmpeg -f dash -method PUT (a header and segments per
 #    request, a persistent connection per track) -> HLS CMAF and DASH
 #    through ffprobe; a segment without its header is 412;
+#  - a reconnecting encoder resends its last two fragments (AMS's rule):
+#    the timeline continues, nothing doubled;
 #  - bad input (garbage, a moof before the moov, an MPEG-4 part 2 video
 #    track, a body that stops coming): the request ends, one log line
 #    names the stream and the cause, what was stored stays.
@@ -274,6 +276,64 @@ my $seg = $t->http(PUT => "/$tok6/ingest.isml/chunk-late-00001.m4s",
 is($seg->{status}, 412, 'a segment without its header: 412');
 
 ###############################################################################
+# a reconnecting encoder resends its last two fragments (AMS's rule): the
+# timeline continues as it was, nothing doubled, no discontinuity
+
+my $tok7 = 'f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7';
+my $ev7 = $t->create_live_event('fmp4resend', token => $tok7,
+    input => { streamingProtocol => 'FragmentedMP4' },
+    properties => { encoding => { encodingType => 'PassthroughBasic' } });
+my $loc7 = $ev7->{properties}{preview}{previewLocator};
+
+my $file = $t->testdir . '/resend.ismv';
+my $ffout = '';
+IPC::Run::run([ 'ffmpeg', '-nostdin', '-loglevel', 'error', '-y',
+    '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=30',
+    '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', 12,
+    '-c:v', 'libx264', '-preset', 'veryfast', '-g', 60, '-keyint_min', 60,
+    '-sc_threshold', 0, '-c:a', 'aac', '-b:a', '64k',
+    '-movflags', 'isml+frag_keyframe', '-f', 'ismv', $file ], '<', \undef,
+    '>&', \$ffout) or diag($ffout);
+
+my ($head, @frag) = ismv_split($file);
+ok(@frag >= 6, 'the file has 6 video fragments or more') or diag(scalar @frag);
+
+# the first 3 fragments; then a new POST with the last 2 of them again
+# and the rest
+
+ok(post_fragments('resend', $tok7, $head, @frag[0 .. 2]), 'first POST');
+
+# (an encoder reconnects after a TCP error: what it sent is stored by then)
+ok(wait_chunks($loc7, 3), 'three fragments stored');
+
+ok(post_fragments('resend', $tok7, $head, @frag[1 .. $#frag]),
+    'second POST, resending 2 fragments');
+wait_chunks($loc7, scalar @frag);
+
+my $m7 = $t->get("/$loc7/preview.ism/manifest")->{body};
+for my $type ('video', 'audio') {
+    my ($x) = $m7 =~ m{(<StreamIndex Type="$type".*?</StreamIndex>)}s;
+    my @c = ($x // '') =~ /<c\b([^>]*)>/g;
+    is(scalar @c, scalar @frag, "$type: as many fragments as the encoder made")
+        or diag($m7);
+
+    # each chunk starts where the one before ends, or within a frame of
+    # it (the end of a POST is estimated): nothing doubled, no restart
+    my ($end, $bad) = (undef, 0);
+    for my $c (@c) {
+        my ($ct) = $c =~ /t="(\d+)"/;
+        my ($cd) = $c =~ /d="(\d+)"/;
+        my $start = $ct // $end;
+        $bad++ if defined $end && ($start < $end || $start - $end > 700000);
+        $end = $start + $cd;
+    }
+    is($bad, 0, "$type: one timeline, no overlap, no gap over 70 ms")
+        or diag($m7);
+}
+like($t->read_file('error.log'), qr/"resend" reconnected, its timeline continues/,
+    'the reconnect continues the timeline (logged)');
+
+###############################################################################
 # bad input: the request ends with a log line, nothing stored is lost
 
 my $before = manifest_chunks($loc1);
@@ -364,6 +424,67 @@ sub ismv_finish {
     my $ok = eval { $h->{run}->finish };
     diag("ffmpeg: ${$h->{out}} $@") if !$ok && !$quiet;
     return $ok;
+}
+
+# an ismv file: (ftyp + manifest + moov, then each video fragment with
+# the audio that follows it, as ffmpeg writes them: moof + mdat pairs)
+
+sub ismv_split {
+    my ($path) = @_;
+
+    open my $fh, '<:raw', $path or return;
+    local $/;
+    my $d = <$fh>;
+
+    my ($head, $pos, $vtrack, @frag) = ('', 0);
+
+    while ($pos + 8 <= length $d) {
+        my ($size, $type) = unpack('Na4', substr($d, $pos, 8));
+        last if $size < 8;
+        my $box = substr($d, $pos, $size);
+        $pos += $size;
+
+        if ($type eq 'moof') {
+            # track_ID of its tfhd: the first track seen is the video's
+            my $i = index($box, 'tfhd');
+            my $id = unpack('N', substr($box, $i + 8, 4));
+            $vtrack //= $id;
+            push @frag, '' if $id == $vtrack;
+            $frag[-1] .= $box;
+        } elsif ($type eq 'mdat') {
+            $frag[-1] .= $box if @frag;
+        } elsif ($type ne 'mfra') {
+            $head .= $box;
+        }
+    }
+
+    return ($head, @frag);
+}
+
+# one chunked POST of the header and fragments, each fragment as a chunk;
+# true when answered 200
+
+sub post_fragments {
+    my ($name, $tok, @parts) = @_;
+
+    my $s = IO::Socket::INET->new("127.0.0.1:$port") or return;
+    print $s "POST /$tok/ingest.isml/Streams($name) HTTP/1.1\r\n"
+        . "Host: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n";
+    print $s sprintf("%x\r\n", length $_), $_, "\r\n" for @parts;
+    print $s "0\r\n\r\n";
+
+    my $got = '';
+    local $SIG{ALRM} = sub { die "timeout\n" };
+    eval {
+        alarm(20);
+        while ($got !~ /\r\n\r\n/) {
+            sysread($s, $got, 4096, length $got) or last;
+        }
+        alarm(0);
+    };
+    close $s;
+
+    return $got =~ m{^HTTP/1\.1 200};
 }
 
 sub dash_start {

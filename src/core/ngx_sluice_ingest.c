@@ -36,6 +36,9 @@
 /* a forward timestamp jump beyond this (plus 2 fragments) is a gap, ms */
 #define NGX_SLUICE_INGEST_MAX_GAP      10000
 
+/* fragments an encoder may resend when it reconnects (AMS: the last 2) */
+#define NGX_SLUICE_INGEST_RESEND       3
+
 /* a backward timestamp step beyond this is a jump, ms */
 #define NGX_SLUICE_INGEST_MAX_BACK     1000
 
@@ -67,6 +70,8 @@ static int64_t ngx_sluice_ingest_unwrap(ngx_sluice_ingest_t *in,
     ngx_sluice_ingest_track_t *t, uint32_t ts);
 static void ngx_sluice_ingest_reconnected(ngx_sluice_ingest_t *in,
     int64_t ts64, int64_t gap);
+static ngx_uint_t ngx_sluice_ingest_resent(ngx_sluice_ingest_t *in,
+    int64_t tl);
 static ngx_int_t ngx_sluice_ingest_jump(ngx_sluice_ingest_t *in,
     int64_t ts64, int64_t d);
 static void ngx_sluice_ingest_set_offset(ngx_sluice_ingest_t *in);
@@ -271,6 +276,14 @@ ngx_sluice_ingest_timeline(ngx_sluice_ingest_t *in,
 
     tl = ts64 + in->offset;
 
+    if (t->resume) {
+        if (tl < (int64_t) t->resume) {
+            return NGX_DECLINED;    /* resent: stored already */
+        }
+
+        t->resume = 0;
+    }
+
     if (t->ts_started) {
         d = tl - t->last_t;
 
@@ -415,6 +428,10 @@ ngx_sluice_ingest_reconnected(ngx_sluice_ingest_t *in, int64_t ts64,
     /* a rendition that reconnected first may have moved it */
     tl = ts64 + in->offset;
 
+    if (in->resend && ngx_sluice_ingest_resent(in, tl)) {
+        return;
+    }
+
     if (tl < (int64_t) in->stored_end || tl < wall - fms
         || tl > end + gap)
     {
@@ -430,6 +447,43 @@ ngx_sluice_ingest_reconnected(ngx_sluice_ingest_t *in, int64_t ts64,
                   "%L ms (stored end %uL ms, wall clock %L ms)",
                   in->stream, ts64, ts64 + in->offset, in->stored_end,
                   wall);
+}
+
+
+/*
+ * Fragmented-MP4 ingest as AMS specified it: a reconnecting encoder
+ * resends its last fragments with the timestamps it gave them.  A first
+ * frame at most NGX_SLUICE_INGEST_RESEND fragments before the stored
+ * end, and not beyond the gap after it, continues the timeline as it
+ * is: no new offset, no discontinuity; the frames of each track before
+ * its stored end are dropped (they are stored).
+ */
+
+static ngx_uint_t
+ngx_sluice_ingest_resent(ngx_sluice_ingest_t *in, int64_t tl)
+{
+    int64_t  end, fms;
+
+    fms = (int64_t) in->fragment_ms;
+    end = (int64_t) in->stored_end;
+
+    if (tl < end - NGX_SLUICE_INGEST_RESEND * fms
+        || tl > end + NGX_SLUICE_INGEST_MAX_GAP)
+    {
+        return 0;
+    }
+
+    in->video.resume = in->video.stored_end;
+    in->video.seamless = 1;
+    in->audio.resume = in->audio.stored_end;
+    in->audio.seamless = 1;
+
+    ngx_log_error(NGX_LOG_INFO, in->log, 0,
+                  "sluice: \"%s\" reconnected, its timeline continues: "
+                  "input %L ms is timeline %L ms, stored until %uL ms",
+                  in->stream, tl - in->offset, tl, in->stored_end);
+
+    return 1;
 }
 
 
@@ -1242,7 +1296,7 @@ ngx_sluice_ingest_init_version(ngx_sluice_ingest_track_t *t,
         t->info_new = 1;
     }
 
-    t->disc = 1;
+    t->disc = !t->seamless;
 }
 
 

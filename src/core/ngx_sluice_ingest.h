@@ -47,6 +47,7 @@ typedef struct {
     unsigned                    init_pending:1; /* init before next frag */
     unsigned                    disc:1;         /* next frag: discontinuity */
     unsigned                    armed:1;        /* audio: video began */
+    unsigned                    seamless:1;     /* reopened, no disc */
 
     ngx_uint_t                  slot;
     sluice_track_info_t         info;
@@ -57,6 +58,11 @@ typedef struct {
 
     /* "{data}/live/{id}/{generation}/{slot}" */
     ngx_str_t                   dir;
+
+    /* ms: where the track's stored data ends; frames before the resume
+       point are stored already (resent after a reconnect) */
+    uint64_t                    stored_end;
+    uint64_t                    resume;
 
     /* input timestamps, unwrapped, and the timeline */
     uint32_t                    last_ts32;
@@ -105,6 +111,12 @@ struct ngx_sluice_ingest_s {
 
     /* caller: a layer of the event's transcoder keeps its timestamps */
     unsigned                    layer:1;
+
+    /*
+     * caller: a reconnecting publisher resends its last fragments with
+     * their timestamps (fragmented-MP4 ingest): the timeline continues
+     */
+    unsigned                    resend:1;
 
     u_char                      event_id[NGX_SLUICE_ID_LEN + 1];
     u_char                      event_name[NGX_SLUICE_NAME_LEN + 1];

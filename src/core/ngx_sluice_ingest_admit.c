@@ -133,9 +133,13 @@ ngx_sluice_ingest_admit(ngx_sluice_ingest_t *in, ngx_sluice_event_t *ev,
 static const char *
 ngx_sluice_ingest_stored_end(ngx_sluice_ingest_t *in, ngx_sluice_event_t *ev)
 {
-    uint64_t             end;
-    ngx_uint_t           i;
-    ngx_sluice_track_t  *tr;
+    uint64_t                    end;
+    ngx_uint_t                  i;
+    ngx_sluice_track_t         *tr;
+    ngx_sluice_ingest_track_t  *t;
+
+    in->video.stored_end = 0;
+    in->audio.stored_end = 0;
 
     for (i = 0; i < NGX_SLUICE_MAX_TRACKS; i++) {
         tr = &ev->tracks[i];
@@ -160,6 +164,12 @@ ngx_sluice_ingest_stored_end(ngx_sluice_ingest_t *in, ngx_sluice_event_t *ev)
         end = ngx_sluice_track_end_ms(tr);
         if (end > in->stored_end) {
             in->stored_end = end;
+        }
+
+        t = (tr->info.media_type == SLUICE_MEDIA_VIDEO) ? &in->video
+                                                        : &in->audio;
+        if (end > t->stored_end) {
+            t->stored_end = end;
         }
     }
 

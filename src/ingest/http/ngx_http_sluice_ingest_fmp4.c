@@ -434,6 +434,7 @@ ngx_http_sluice_ingest_stream(ngx_http_sluice_ingest_ctx_t *ctx,
     in->ring = first->ring;
     in->max_fragment = first->max_fragment;
     in->thread_pool = first->thread_pool;
+    in->resend = first->resend;
 
     p = ngx_snprintf(in->stream, NGX_SLUICE_STREAM_LEN, "%V_%uD",
                      &ctx->name, tr->track_id);

@@ -516,6 +516,7 @@ ngx_http_sluice_ingest_start(ngx_http_request_t *r, ngx_pool_t *pool,
     in->pool = pool;
     in->zone = imcf->zone;
     in->protocol = NGX_SLUICE_PROTO_FMP4;
+    in->resend = 1;
     in->ring = ilcf->ring;
     in->max_fragment = ilcf->max_fragment;
     in->thread_pool = ngx_http_sluice_ingest_thread_pool(r, ilcf);
