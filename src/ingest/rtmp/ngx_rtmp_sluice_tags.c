@@ -4,7 +4,10 @@
  *
  * FLV tag bodies of a publishing connection to the ingest of the core
  * (core/ngx_sluice_ingest.h): codec checks, decoder configurations
- * (AVCDecoderConfigurationRecord, AudioSpecificConfig) and frames.
+ * (AVCDecoderConfigurationRecord, HEVCDecoderConfigurationRecord,
+ * AudioSpecificConfig) and frames.  Video is H.264 or H.265, in legacy
+ * tags (CodecID 7; 12 for H.265, a common extension) or in Enhanced RTMP
+ * ones (FourCC 'avc1', 'hvc1'): sluice_flv_parse_video() makes them alike.
  */
 
 
@@ -16,12 +19,14 @@
 #include "ingest/rtmp/ngx_rtmp_sluice_tags.h"
 #include "media/container/sluice_flv.h"
 #include "media/codec/sluice_avc.h"
+#include "media/codec/sluice_hevc.h"
 #include "media/codec/sluice_aac.h"
 #include "core/ngx_sluice_ingest.h"
 
 
 /* an FLV audio or video tag body, parsed */
 typedef struct {
+    ngx_uint_t                  codec;          /* sluice_codec_t */
     ngx_uint_t                  packet_type;    /* SLUICE_FLV_* */
     ngx_uint_t                  key;            /* video: a keyframe */
     int32_t                     cts;            /* video: ms */
@@ -34,7 +39,10 @@ static ngx_int_t ngx_rtmp_sluice_tag(ngx_rtmp_sluice_ctx_t *ctx,
     ngx_sluice_ingest_track_t *t, uint32_t timestamp,
     ngx_rtmp_sluice_tag_t *tag);
 static ngx_int_t ngx_rtmp_sluice_video_config(ngx_rtmp_sluice_ctx_t *ctx,
-    ngx_sluice_ingest_track_t *t, const uint8_t *p, size_t len);
+    ngx_sluice_ingest_track_t *t, ngx_uint_t codec, const uint8_t *p,
+    size_t len);
+static sluice_status_t ngx_rtmp_sluice_video_info(ngx_uint_t codec,
+    const uint8_t *p, size_t len, sluice_track_info_t *info);
 static ngx_int_t ngx_rtmp_sluice_audio_config(ngx_rtmp_sluice_ctx_t *ctx,
     ngx_sluice_ingest_track_t *t, const uint8_t *p, size_t len);
 static void ngx_rtmp_sluice_declared(ngx_rtmp_sluice_ctx_t *ctx);
@@ -61,10 +69,11 @@ ngx_rtmp_sluice_video(ngx_rtmp_sluice_ctx_t *ctx, uint32_t timestamp,
         return NGX_OK;
     }
 
-    if (v.codec != SLUICE_CODEC_AVC) {
+    if (v.codec != SLUICE_CODEC_AVC && v.codec != SLUICE_CODEC_HEVC) {
         ngx_log_error(NGX_LOG_ERR, ngx_rtmp_sluice_log(ctx), 0,
                       "sluice: publish refused: unsupported video codec "
-                      "(FLV codec id %uD, FourCC 0x%08xD), only H.264, "
+                      "(FLV codec id %uD, FourCC 0x%08xD), only H.264 "
+                      "and H.265, "
                       "live event \"%s\", stream \"%s\"",
                       v.codec_id, v.fourcc, ctx->in.event_name,
                       ctx->in.stream);
@@ -72,6 +81,7 @@ ngx_rtmp_sluice_video(ngx_rtmp_sluice_ctx_t *ctx, uint32_t timestamp,
         return NGX_ERROR;
     }
 
+    tag.codec = v.codec;
     tag.packet_type = v.packet_type;
     tag.key = v.key;
     tag.cts = v.cts;
@@ -106,6 +116,7 @@ ngx_rtmp_sluice_audio(ngx_rtmp_sluice_ctx_t *ctx, uint32_t timestamp,
         return NGX_ERROR;
     }
 
+    tag.codec = a.codec;
     tag.packet_type = a.packet_type;
     tag.key = 1;
     tag.cts = 0;
@@ -128,7 +139,8 @@ ngx_rtmp_sluice_tag(ngx_rtmp_sluice_ctx_t *ctx, ngx_sluice_ingest_track_t *t,
 
     case SLUICE_FLV_SEQUENCE_HEADER:
         if (t == &ctx->in.video) {
-            rc = ngx_rtmp_sluice_video_config(ctx, t, tag->data, tag->len);
+            rc = ngx_rtmp_sluice_video_config(ctx, t, tag->codec, tag->data,
+                                              tag->len);
 
         } else {
             rc = ngx_rtmp_sluice_audio_config(ctx, t, tag->data, tag->len);
@@ -156,37 +168,67 @@ ngx_rtmp_sluice_tag(ngx_rtmp_sluice_ctx_t *ctx, ngx_sluice_ingest_track_t *t,
 
 static ngx_int_t
 ngx_rtmp_sluice_video_config(ngx_rtmp_sluice_ctx_t *ctx,
-    ngx_sluice_ingest_track_t *t, const uint8_t *p, size_t len)
+    ngx_sluice_ingest_track_t *t, ngx_uint_t codec, const uint8_t *p,
+    size_t len)
 {
-    sluice_status_t      rc;
-    sluice_avc_config_t  c;
-    sluice_track_info_t  info;
+    const char           *name;
+    sluice_track_info_t   info;
 
-    ngx_memzero(&info, sizeof(sluice_track_info_t));
+    name = (codec == SLUICE_CODEC_HEVC) ? "H.265" : "H.264";
 
-    rc = sluice_avc_parse_config(p, len, &c);
-
-    if (rc == SLUICE_OK) {
-        rc = sluice_avc_fill_info(&c, &info);
-    }
-
-    if (rc != SLUICE_OK) {
+    if (ngx_rtmp_sluice_video_info(codec, p, len, &info) != SLUICE_OK) {
         if (t->configured) {
             ngx_log_error(NGX_LOG_WARN, ngx_rtmp_sluice_log(ctx), 0,
-                          "sluice: bad H.264 sequence header ignored, "
-                          "stream \"%s\"", ctx->in.stream);
+                          "sluice: bad %s sequence header ignored, "
+                          "stream \"%s\"", name, ctx->in.stream);
             return NGX_OK;
         }
 
         ngx_log_error(NGX_LOG_ERR, ngx_rtmp_sluice_log(ctx), 0,
-                      "sluice: publish refused: bad H.264 sequence header, "
+                      "sluice: publish refused: bad %s sequence header, "
                       "live event \"%s\", stream \"%s\"",
-                      ctx->in.event_name, ctx->in.stream);
+                      name, ctx->in.event_name, ctx->in.stream);
         ctx->in.stopped = 1;
         return NGX_ERROR;
     }
 
     return ngx_sluice_ingest_configure(&ctx->in, t, &info);
+}
+
+
+/*
+ * the track of a video sequence header: an AVCDecoderConfigurationRecord,
+ * or an HEVCDecoderConfigurationRecord (Enhanced RTMP's 'hvc1'
+ * SequenceStart, or a legacy tag of CodecID 12)
+ */
+
+static sluice_status_t
+ngx_rtmp_sluice_video_info(ngx_uint_t codec, const uint8_t *p, size_t len,
+    sluice_track_info_t *info)
+{
+    sluice_status_t       rc;
+    sluice_avc_config_t   avc;
+    sluice_hevc_config_t  hevc;
+
+    ngx_memzero(info, sizeof(sluice_track_info_t));
+
+    if (codec == SLUICE_CODEC_HEVC) {
+        rc = sluice_hevc_parse_config(p, len, &hevc);
+
+        if (rc == SLUICE_OK) {
+            rc = sluice_hevc_fill_info(&hevc, info);
+        }
+
+        return rc;
+    }
+
+    rc = sluice_avc_parse_config(p, len, &avc);
+
+    if (rc == SLUICE_OK) {
+        rc = sluice_avc_fill_info(&avc, info);
+    }
+
+    return rc;
 }
 
 
