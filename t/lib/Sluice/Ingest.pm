@@ -118,7 +118,9 @@ C<av>: one rendition.  Options: C<duration> (s, default 10), C<size>
 (default 640x360), C<fps> (30), C<vbitrate> (800k), C<abitrate> (128k),
 C<gop> (2), C<bframes> (2), C<audio> (1), C<video> (1), C<rate> (audio
 sample rate, 48000), C<format> (flv; or mp4, ts), C<freq> (sine
-frequency, 440), C<profile> (x264 profile, default main).
+frequency, 440), C<profile> (x264 profile, default main), C<vcodec>
+(C<libx265>: H.265 instead, tagged hvc1, x265's ultrafast preset, the
+same keyframes and B-frames; FLV cannot hold it, use mp4 or ts).
 
 C<ladder>: a list of three C<av> files (1280x720 2500k, 960x540 1200k,
 640x360 600k) with the same options otherwise; returns the list.
@@ -186,7 +188,17 @@ sub _av_encode_args {
     my $gop = int($o{fps} * $o{gop} + 0.5);
     my (@in, @out);
 
-    if ($o{video}) {
+    if ($o{video} && ($o{vcodec} // '') eq 'libx265') {
+        push @in, '-f', 'lavfi', '-i',
+            "testsrc2=size=$o{size}:rate=$o{fps}";
+        push @out, '-c:v', 'libx265', '-tag:v', 'hvc1',
+            '-preset', 'ultrafast', '-pix_fmt', 'yuv420p',
+            '-b:v', $o{vbitrate}, '-maxrate', $o{vbitrate},
+            '-bufsize', $o{vbitrate}, '-x265-params',
+            "keyint=$gop:min-keyint=$gop:scenecut=0:bframes=$o{bframes}"
+            . ':open-gop=0:log-level=1';
+
+    } elsif ($o{video}) {
         push @in, '-f', 'lavfi', '-i',
             "testsrc2=size=$o{size}:rate=$o{fps}";
         push @out, '-c:v', 'libx264', '-preset', 'veryfast',

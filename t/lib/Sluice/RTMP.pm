@@ -50,7 +50,9 @@ format, AMF0 commands); media are never read.
 connects, handshakes, sets the chunk size and sends C<connect>; dies
 unless its C<_result> arrives.  Options: C<host> (127.0.0.1), C<port>
 (1935), C<app> (required), C<tc_url> (default C<rtmp://HOST:PORT/APP>),
-C<chunk_size> (60000), C<timeout> (s to wait for an answer, 10).
+C<chunk_size> (60000), C<timeout> (s to wait for an answer, 10),
+C<connect> (a hashref of more properties of the C<connect> command
+object: an Enhanced RTMP publisher's C<< fourCcList => [ 'hvc1' ] >>).
 
 =item publish($name, $type)
 
@@ -88,10 +90,10 @@ body).  Dies on a file that is not FLV; stops at a truncated tag.
 
 =item amf0_encode(@values), amf0_decode($bytes)
 
-AMF0 values: C<undef> is null, a hashref an object, a reference to a
-scalar a number, anything else a string.  Decoding gives numbers and
-strings as scalars, booleans as 1 or 0, objects and ECMA arrays as
-hashrefs, strict arrays as arrayrefs.
+AMF0 values: C<undef> is null, a hashref an object, an arrayref a strict
+array, a reference to a scalar a number, anything else a string.
+Decoding gives numbers and strings as scalars, booleans as 1 or 0,
+objects and ECMA arrays as hashrefs, strict arrays as arrayrefs.
 
 =back
 
@@ -130,6 +132,7 @@ sub new {
         app => $o{app},
         chunk_size => $o{chunk_size} // 60000,
         timeout => $o{timeout} // 10,
+        connect => $o{connect} // {},
         in_chunk_size => 128,
         rbuf => '',
         streams => {},
@@ -157,6 +160,7 @@ sub new {
         type => 'nonprivate',
         flashVer => 'FMLE/3.0 (compatible; Sluice test)',
         tcUrl => $self->{tc_url},
+        %{$self->{connect}},
     });
 
     my $r = $self->_result($txn);
@@ -486,6 +490,9 @@ sub amf0_encode {
                 $out .= pack('n', length $k) . $k . amf0_encode($v->{$k});
             }
             $out .= "\x00\x00\x09";
+
+        } elsif (ref $v eq 'ARRAY') {
+            $out .= "\x0a" . pack('N', scalar @$v) . amf0_encode(@$v);
 
         } else {
             $out .= "\x02" . pack('n', length $v) . $v;
