@@ -205,12 +205,72 @@ test_nal(void)
 }
 
 
+/* the records again, from their parameter sets as a stream has them */
+static void
+test_make_config(void)
+{
+    size_t               i, n, len;
+    uint8_t              buf[256], out[256];
+    sluice_str_t         bad;
+    sluice_avc_config_t  c, c2;
+
+    for (i = 0; i < sizeof(records) / sizeof(records[0]); i++) {
+        n = unhex(buf, records[i].hex);
+        SL_CHECK_OK(sluice_avc_parse_config(buf, n, &c));
+
+        SL_CHECK_OK(sluice_avc_make_config(c.sps, c.nsps, c.pps, c.npps,
+                                           out, sizeof(out), &len));
+
+        /* x264's records leave out the High profiles' extension */
+        switch (c.sps_profile) {
+        case 100: case 110: case 122: case 144:
+            SL_CHECK_UEQ(len, n + 4);
+            SL_CHECK_UEQ(out[n], 0xfc | c.chroma_format_idc);
+            SL_CHECK_UEQ(out[n + 1], 0xf8 | (c.bit_depth_luma - 8));
+            SL_CHECK_UEQ(out[n + 2], 0xf8 | (c.bit_depth_chroma - 8));
+            SL_CHECK_UEQ(out[n + 3], 0);
+            break;
+
+        default:
+            SL_CHECK_UEQ(len, n);
+        }
+
+        SL_CHECK_MEM_EQ(out, buf, n);
+
+        SL_CHECK_OK(sluice_avc_parse_config(out, len, &c2));
+        SL_CHECK(c2.width == c.width && c2.height == c.height);
+
+        /* too small a buffer, no PPS, no SPS */
+        SL_CHECK_EQ(sluice_avc_make_config(c.sps, c.nsps, c.pps, c.npps,
+                                           out, len - 1, &len),
+                    SLUICE_UNSUPPORTED);
+        SL_CHECK_EQ(sluice_avc_make_config(c.sps, c.nsps, c.pps, 0,
+                                           out, sizeof(out), &len),
+                    SLUICE_UNSUPPORTED);
+        SL_CHECK_EQ(sluice_avc_make_config(c.sps, 0, c.pps, c.npps,
+                                           out, sizeof(out), &len),
+                    SLUICE_UNSUPPORTED);
+    }
+
+    /* a PPS where the SPS should be, an empty PPS */
+    n = unhex(buf, records[0].hex);
+    SL_CHECK_OK(sluice_avc_parse_config(buf, n, &c));
+    SL_CHECK_EQ(sluice_avc_make_config(c.pps, 1, c.pps, 1, out, sizeof(out),
+                                       &len), SLUICE_BAD_DATA);
+    bad.data = buf;
+    bad.len = 0;
+    SL_CHECK_EQ(sluice_avc_make_config(c.sps, 1, &bad, 1, out, sizeof(out),
+                                       &len), SLUICE_BAD_DATA);
+}
+
+
 int
 main(void)
 {
     SL_RUN(test_records);
     SL_RUN(test_bad_records);
     SL_RUN(test_nal);
+    SL_RUN(test_make_config);
 
     return SL_DONE();
 }

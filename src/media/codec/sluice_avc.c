@@ -36,6 +36,9 @@ static sluice_status_t sluice_avc_crop(sluice_avc_config_t *c,
     uint32_t separate, uint32_t width_mbs, uint32_t height_mbs,
     sluice_avc_crop_t *crop);
 static void sluice_avc_parse_vui(sluice_bits_t *b, sluice_avc_config_t *c);
+static size_t sluice_avc_ps_size(const sluice_str_t *ps, uint32_t n);
+static uint8_t *sluice_avc_write_ps(uint8_t *p, const sluice_str_t *ps,
+    uint32_t n);
 
 
 static const uint8_t  sluice_avc_sar[17][2] = {
@@ -509,6 +512,118 @@ sluice_avc_fill_info(const sluice_avc_config_t *c, sluice_track_info_t *ti)
     ti->config_len = (uint32_t) c->record_len;
 
     return SLUICE_OK;
+}
+
+
+sluice_status_t
+sluice_avc_make_config(const sluice_str_t *sps, uint32_t nsps,
+    const sluice_str_t *pps, uint32_t npps, uint8_t *out, size_t size,
+    size_t *len)
+{
+    size_t               n, sps_len, pps_len, ext;
+    uint8_t             *p, head[8];
+    sluice_status_t      rc;
+    sluice_avc_config_t  c;
+
+    if (nsps == 0 || npps == 0 || nsps > 31 || npps > 255) {
+        return SLUICE_UNSUPPORTED;
+    }
+
+    sps_len = sluice_avc_ps_size(sps, nsps);
+    pps_len = sluice_avc_ps_size(pps, npps);
+
+    if (sps_len == 0 || pps_len == 0) {
+        return SLUICE_BAD_DATA;
+    }
+
+    memset(&c, 0, sizeof(sluice_avc_config_t));
+
+    rc = sluice_avc_parse_sps(sps[0].data, sps[0].len, &c);
+    if (rc != SLUICE_OK) {
+        return rc;
+    }
+
+    /* profile_idc, constraint flags, level_idc: the header's next bytes */
+    n = sluice_nal_unescape(head, sps[0].data,
+                            sps[0].len < sizeof(head) ? sps[0].len
+                                                      : sizeof(head));
+    if (n < 4) {
+        return SLUICE_BAD_DATA;
+    }
+
+    switch (c.sps_profile) {
+    case 100: case 110: case 122: case 144:
+        ext = 4;
+        break;
+
+    default:
+        ext = 0;
+    }
+
+    n = 6 + sps_len + 1 + pps_len + ext;
+
+    if (n > size) {
+        return SLUICE_UNSUPPORTED;
+    }
+
+    p = out;
+    *p++ = 1;                                   /* configurationVersion */
+    *p++ = head[1];
+    *p++ = head[2];
+    *p++ = head[3];
+    *p++ = 0xff;                                /* lengthSizeMinusOne 3 */
+    *p++ = (uint8_t) (0xe0 | nsps);
+    p = sluice_avc_write_ps(p, sps, nsps);
+    *p++ = (uint8_t) npps;
+    p = sluice_avc_write_ps(p, pps, npps);
+
+    if (ext) {
+        *p++ = (uint8_t) (0xfc | c.chroma_format_idc);
+        *p++ = (uint8_t) (0xf8 | ((c.bit_depth_luma - 8) & 0x07));
+        *p++ = (uint8_t) (0xf8 | ((c.bit_depth_chroma - 8) & 0x07));
+        *p++ = 0;                           /* numOfSequenceParameterSetExt */
+    }
+
+    *len = n;
+
+    return SLUICE_OK;
+}
+
+
+/* the bytes of an array of parameter sets with 16-bit lengths; 0 if bad */
+
+static size_t
+sluice_avc_ps_size(const sluice_str_t *ps, uint32_t n)
+{
+    size_t    len;
+    uint32_t  i;
+
+    len = 0;
+
+    for (i = 0; i < n; i++) {
+        if (ps[i].len == 0 || ps[i].len > 0xffff) {
+            return 0;
+        }
+
+        len += 2 + ps[i].len;
+    }
+
+    return len;
+}
+
+
+static uint8_t *
+sluice_avc_write_ps(uint8_t *p, const sluice_str_t *ps, uint32_t n)
+{
+    uint32_t  i;
+
+    for (i = 0; i < n; i++) {
+        p = sluice_wb16(p, (uint32_t) ps[i].len);
+        memcpy(p, ps[i].data, ps[i].len);
+        p += ps[i].len;
+    }
+
+    return p;
 }
 
 

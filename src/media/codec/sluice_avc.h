@@ -96,6 +96,22 @@ sluice_status_t sluice_avc_parse_sps_rbsp(const uint8_t *rbsp, size_t len,
 sluice_status_t sluice_avc_fill_info(const sluice_avc_config_t *c,
     sluice_track_info_t *ti);
 
+/*
+ * Build an AVCDecoderConfigurationRecord (ISO/IEC 14496-15 5.3.3.1) from
+ * parameter sets as a stream carries them in band (NAL header included,
+ * emulation prevention bytes present): profile, compatibility and level
+ * from the first SPS, lengthSizeMinusOne 3 (4-byte lengths), the SPS and
+ * PPS arrays in the order given and, for the High profiles 100, 110, 122
+ * and 144, the chroma format and bit depths of the first SPS.  Writes at
+ * most size bytes at out, the record's length in *len.  SLUICE_BAD_DATA
+ * if the first SPS does not parse or a parameter set is empty or longer
+ * than 65535 bytes; SLUICE_UNSUPPORTED without SPS or PPS, with more
+ * than 31 SPS or 255 PPS, or if the record exceeds size.
+ */
+sluice_status_t sluice_avc_make_config(const sluice_str_t *sps, uint32_t nsps,
+    const sluice_str_t *pps, uint32_t npps, uint8_t *out, size_t size,
+    size_t *len);
+
 
 /* iterate the NAL units of a length-prefixed access unit */
 typedef struct {
