@@ -177,12 +177,46 @@ test_irap(void)
 }
 
 
+/* the records again, from their parameter sets as a stream has them */
+static void
+test_make_config(void)
+{
+    size_t                i, n, len;
+    uint8_t               buf[1024], out[1024];
+    sluice_hevc_config_t  c;
+
+    for (i = 0; i < sizeof(records) / sizeof(records[0]); i++) {
+        n = unhex(buf, records[i].hex);
+        SL_CHECK_OK(sluice_hevc_parse_config(buf, n, &c));
+
+        SL_CHECK_OK(sluice_hevc_make_config(c.vps, c.nvps, c.sps, c.nsps,
+                                            c.pps, c.npps, out, sizeof(out),
+                                            &len));
+        SL_CHECK_UEQ(len, n);
+        SL_CHECK_MEM_EQ(out, buf, n);
+
+        SL_CHECK_EQ(sluice_hevc_make_config(c.vps, c.nvps, c.sps, c.nsps,
+                                            c.pps, c.npps, out, n - 1, &len),
+                    SLUICE_UNSUPPORTED);
+        SL_CHECK_EQ(sluice_hevc_make_config(c.vps, 0, c.sps, c.nsps,
+                                            c.pps, c.npps, out, sizeof(out),
+                                            &len),
+                    SLUICE_UNSUPPORTED);
+        SL_CHECK_EQ(sluice_hevc_make_config(c.vps, c.nvps, c.pps, c.npps,
+                                            c.pps, c.npps, out, sizeof(out),
+                                            &len),
+                    SLUICE_BAD_DATA);
+    }
+}
+
+
 int
 main(void)
 {
     SL_RUN(test_records);
     SL_RUN(test_compact);
     SL_RUN(test_irap);
+    SL_RUN(test_make_config);
 
     return SL_DONE();
 }

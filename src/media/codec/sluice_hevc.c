@@ -17,6 +17,9 @@
 
 
 static uint32_t sluice_hevc_reverse(uint32_t v);
+static size_t sluice_hevc_array_size(const sluice_str_t *ps, uint32_t n);
+static uint8_t *sluice_hevc_write_array(uint8_t *p, uint32_t type,
+    const sluice_str_t *ps, uint32_t n);
 
 
 sluice_status_t
@@ -379,6 +382,126 @@ sluice_hevc_fill_info(const sluice_hevc_config_t *c, sluice_track_info_t *ti)
     }
 
     return sluice_hevc_compact(c, ti);
+}
+
+
+sluice_status_t
+sluice_hevc_make_config(const sluice_str_t *vps, uint32_t nvps,
+    const sluice_str_t *sps, uint32_t nsps, const sluice_str_t *pps,
+    uint32_t npps, uint8_t *out, size_t size, size_t *len)
+{
+    size_t                n, vps_len, sps_len, pps_len;
+    uint8_t              *p, head[32];
+    sluice_status_t       rc;
+    sluice_hevc_config_t  c;
+
+    if (nvps == 0 || nsps == 0 || npps == 0
+        || nvps > 0xffff || nsps > 0xffff || npps > 0xffff)
+    {
+        return SLUICE_UNSUPPORTED;
+    }
+
+    vps_len = sluice_hevc_array_size(vps, nvps);
+    sps_len = sluice_hevc_array_size(sps, nsps);
+    pps_len = sluice_hevc_array_size(pps, npps);
+
+    if (vps_len == 0 || sps_len == 0 || pps_len == 0) {
+        return SLUICE_BAD_DATA;
+    }
+
+    memset(&c, 0, sizeof(sluice_hevc_config_t));
+
+    rc = sluice_hevc_parse_sps(sps[0].data, sps[0].len, &c);
+    if (rc != SLUICE_OK) {
+        return rc;
+    }
+
+    /*
+     * after the NAL header: sps_video_parameter_set_id(4),
+     * sps_max_sub_layers_minus1(3), sps_temporal_id_nesting_flag(1), then
+     * the 12 bytes of the general profile, tier and level, as the record
+     * has them
+     */
+
+    n = sps[0].len - 2 < sizeof(head) ? sps[0].len - 2 : sizeof(head);
+    n = sluice_nal_unescape(head, sps[0].data + 2, n);
+
+    if (n < 13) {
+        return SLUICE_BAD_DATA;
+    }
+
+    n = SLUICE_HEVC_RECORD_HEADER + vps_len + sps_len + pps_len;
+
+    if (n > size) {
+        return SLUICE_UNSUPPORTED;
+    }
+
+    p = out;
+    *p++ = 1;                                   /* configurationVersion */
+    memcpy(p, head + 1, 12);
+    p += 12;
+    *p++ = 0xf0;                        /* min_spatial_segmentation_idc 0 */
+    *p++ = 0x00;
+    *p++ = 0xfc;                                /* parallelismType 0 */
+    *p++ = (uint8_t) (0xfc | c.chroma_format_idc);
+    *p++ = (uint8_t) (0xf8 | ((c.bit_depth_luma - 8) & 0x07));
+    *p++ = (uint8_t) (0xf8 | ((c.bit_depth_chroma - 8) & 0x07));
+    *p++ = 0x00;                                /* avgFrameRate 0 */
+    *p++ = 0x00;
+
+    /* constantFrameRate 0, numTemporalLayers, temporalIdNested, length 4 */
+    *p++ = (uint8_t) ((((head[0] >> 1) & 0x07) + 1) << 3
+                      | (head[0] & 0x01) << 2 | 0x03);
+    *p++ = 3;                                   /* numOfArrays */
+
+    p = sluice_hevc_write_array(p, SLUICE_HEVC_NAL_VPS, vps, nvps);
+    p = sluice_hevc_write_array(p, SLUICE_HEVC_NAL_SPS, sps, nsps);
+    (void) sluice_hevc_write_array(p, SLUICE_HEVC_NAL_PPS, pps, npps);
+
+    *len = n;
+
+    return SLUICE_OK;
+}
+
+
+/* the bytes of a record's array of parameter sets; 0 if one is bad */
+
+static size_t
+sluice_hevc_array_size(const sluice_str_t *ps, uint32_t n)
+{
+    size_t    len;
+    uint32_t  i;
+
+    len = 3;
+
+    for (i = 0; i < n; i++) {
+        if (ps[i].len == 0 || ps[i].len > 0xffff) {
+            return 0;
+        }
+
+        len += 2 + ps[i].len;
+    }
+
+    return len;
+}
+
+
+static uint8_t *
+sluice_hevc_write_array(uint8_t *p, uint32_t type, const sluice_str_t *ps,
+    uint32_t n)
+{
+    uint32_t  i;
+
+    *p++ = (uint8_t) (0x80 | type);             /* array_completeness */
+    p = sluice_wb16(p, n);
+
+    for (i = 0; i < n; i++) {
+        p = sluice_wb16(p, (uint32_t) ps[i].len);
+        memcpy(p, ps[i].data, ps[i].len);
+        p += ps[i].len;
+    }
+
+    return p;
 }
 
 

@@ -83,6 +83,26 @@ sluice_status_t sluice_hevc_parse_sps(const uint8_t *nal, size_t len,
 sluice_status_t sluice_hevc_fill_info(const sluice_hevc_config_t *c,
     sluice_track_info_t *ti);
 
+/*
+ * Build an HEVCDecoderConfigurationRecord (ISO/IEC 14496-15 8.3.3.1)
+ * from parameter sets as a stream carries them in band (2-byte NAL
+ * header included, emulation prevention bytes present): general profile
+ * space, tier, profile, compatibility flags, constraint flags and level
+ * copied from the profile_tier_level of the first SPS, chroma format and
+ * bit depths from its fields, numTemporalLayers and temporalIdNested
+ * from its first byte; min_spatial_segmentation_idc, parallelismType,
+ * avgFrameRate and constantFrameRate 0 (not known); lengthSizeMinusOne 3
+ * (4-byte lengths); then one array each of VPS, SPS and PPS, complete,
+ * the sets in the order given.  Writes at most size bytes at out, the
+ * record's length in *len.  SLUICE_BAD_DATA if the first SPS does not
+ * parse or a set is empty or longer than 65535 bytes; SLUICE_UNSUPPORTED
+ * if an array would be empty or the record exceeds size.
+ */
+sluice_status_t sluice_hevc_make_config(const sluice_str_t *vps,
+    uint32_t nvps, const sluice_str_t *sps, uint32_t nsps,
+    const sluice_str_t *pps, uint32_t npps, uint8_t *out, size_t size,
+    size_t *len);
+
 /* skip profile_tier_level(1, sub_layers) (H.265 7.3.3) */
 void sluice_hevc_skip_ptl(sluice_bits_t *b, uint32_t sub_layers);
 
