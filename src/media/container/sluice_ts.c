@@ -85,7 +85,6 @@ static size_t sluice_ts_pmt_audio(sluice_ts_mux_t *mux, uint8_t *s,
     size_t n);
 static size_t sluice_ts_private_data(uint8_t *s, size_t n,
     const char *indicator);
-static uint32_t sluice_ts_crc32(const uint8_t *p, size_t len);
 static sluice_status_t sluice_ts_video(sluice_ts_mux_t *mux,
     const sluice_sample_t *s);
 static sluice_status_t sluice_ts_video_es(sluice_ts_mux_t *mux,
@@ -568,9 +567,7 @@ sluice_ts_private_data(uint8_t *s, size_t n, const char *indicator)
 }
 
 
-/* CRC-32/MPEG-2: polynomial 0x04c11db7, not reflected, no final xor */
-
-static uint32_t
+uint32_t
 sluice_ts_crc32(const uint8_t *p, size_t len)
 {
     int       k;

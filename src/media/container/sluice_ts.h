@@ -67,5 +67,11 @@ sluice_status_t sluice_ts_segment_size(const sluice_ts_segment_t *seg,
 sluice_status_t sluice_ts_segment_write(const sluice_ts_segment_t *seg,
     uint8_t *out, size_t size);
 
+/*
+ * CRC-32/MPEG-2 of PSI sections (13818-1 annex A): polynomial 0x04c11db7,
+ * not reflected, no final xor; 0 over a section with its CRC_32
+ */
+uint32_t sluice_ts_crc32(const uint8_t *p, size_t len);
+
 
 #endif /* _SLUICE_TS_H_INCLUDED_ */
