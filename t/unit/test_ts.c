@@ -527,6 +527,85 @@ test_synthetic(void)
 }
 
 
+/*
+ * A sync sample with its own SPS and PPS (as MPEG-TS ingest gives them):
+ * not repeated from the record, and PES_packet_length counts what the
+ * packets carry
+ */
+static void
+test_inband_ps(void)
+{
+    size_t               size, pos, af, n, es;
+    uint8_t             *p, pes[4096];
+    uint32_t             sps;
+    sluice_sample_t      s;
+    sluice_ts_segment_t  seg;
+    sluice_track_info_t  vi;
+
+    static const uint8_t  avcc[] = {
+        0x01, 0x64, 0x00, 0x1f, 0xff, 0xe1, 0x00, 0x0a,
+        0x67, 0x64, 0x00, 0x1f, 0xac, 0xd9, 0x40, 0x50, 0x05, 0xbb,
+        0x01, 0x00, 0x04, 0x68, 0xeb, 0xe3, 0xcb
+    };
+
+    uint8_t  au[400] = {
+        0, 0, 0, 10, 0x67, 0x64, 0x00, 0x1f, 0xac, 0xd9, 0x40, 0x50, 0x05,
+        0xbb,
+        0, 0, 0, 4, 0x68, 0xeb, 0xe3, 0xcb,
+        0, 0, 0x01, 0x76, 0x65
+    };
+
+    memset(au + 27, 0x11, sizeof(au) - 27);
+
+    memset(&vi, 0, sizeof(vi));
+    vi.media_type = SLUICE_MEDIA_VIDEO;
+    vi.codec = SLUICE_CODEC_AVC;
+    vi.timescale = 90000;
+    vi.config_len = sizeof(avcc);
+    memcpy(vi.config, avcc, sizeof(avcc));
+
+    memset(&s, 0, sizeof(s));
+    s.dts = 90000;
+    s.size = sizeof(au);
+    s.flags = SLUICE_SAMPLE_KEY;
+    s.data = au;
+
+    memset(&seg, 0, sizeof(seg));
+    seg.video.info = &vi;
+    seg.video.samples = &s;
+    seg.video.nsamples = 1;
+
+    CHECK(sluice_ts_segment_size(&seg, &size) == SLUICE_OK);
+    p = malloc(size);
+    CHECK(sluice_ts_segment_write(&seg, p, size) == SLUICE_OK);
+
+    /* the PES out of the video packets */
+    n = 0;
+
+    for (pos = 2 * SLUICE_TS_PACKET; pos + SLUICE_TS_PACKET <= size;
+         pos += SLUICE_TS_PACKET)
+    {
+        af = (p[pos + 3] & 0x20) ? 1 + p[pos + 4] : 0;
+        CHECK(n + SLUICE_TS_PACKET - 4 - af <= sizeof(pes));
+        memcpy(pes + n, p + pos + 4 + af, SLUICE_TS_PACKET - 4 - af);
+        n += SLUICE_TS_PACKET - 4 - af;
+    }
+
+    CHECK(n == 6 + (size_t) ((pes[4] << 8) | pes[5]));
+
+    /* AUD, SPS, PPS, slice: 4-byte start codes, the SPS once */
+    es = 9 + pes[8];
+    CHECK(n == es + 6 + 3 * 4 + sizeof(au) - 3 * 4);
+
+    for (pos = es, sps = 0; pos + 5 <= n; pos++) {
+        sps += (memcmp(pes + pos, "\0\0\0\1\x67", 5) == 0);
+    }
+
+    CHECK(sps == 1);
+    free(p);
+}
+
+
 /* --- end to end: fragments, TS segments, playlists, CMAF, MPD ---------- */
 
 
@@ -1209,6 +1288,7 @@ main(void)
 
     test_synthetic();
     test_hevc();
+    test_inband_ps();
 
     if (mkdtemp(dir) != NULL && load_flv()) {
         test_real();

@@ -640,17 +640,17 @@ sluice_ts_video_es(sluice_ts_mux_t *mux, const sluice_sample_t *s,
     has_ps = 0;
     n = 0;
 
-    if (len) {
-        sluice_avc_nal_iter_init(&it, s->data, s->size, mux->nal_length_size);
+    /* both when measuring and when putting: the same bytes */
 
-        while ((rc = sluice_avc_nal_next(&it, &nal)) == SLUICE_OK) {
-            type = sluice_ts_nal_type(mux, &nal);
-            has_ps |= (type == (mux->hevc ? 33u : SLUICE_AVC_NAL_SPS));
-        }
+    sluice_avc_nal_iter_init(&it, s->data, s->size, mux->nal_length_size);
 
-        if (rc != SLUICE_NOT_FOUND) {
-            return SLUICE_BAD_DATA;
-        }
+    while ((rc = sluice_avc_nal_next(&it, &nal)) == SLUICE_OK) {
+        type = sluice_ts_nal_type(mux, &nal);
+        has_ps |= (type == (mux->hevc ? 33u : SLUICE_AVC_NAL_SPS));
+    }
+
+    if (rc != SLUICE_NOT_FOUND) {
+        return SLUICE_BAD_DATA;
     }
 
     aud = mux->hevc ? sluice_ts_hevc_aud : sluice_ts_avc_aud;
