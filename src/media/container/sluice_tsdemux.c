@@ -492,6 +492,7 @@ sluice_tsdemux_packet(sluice_tsdemux_t *d, const uint8_t *p)
         d->stats.cc_errors++;
 
         if (t->in_pes) {
+            d->stats.bad_pes++;
             sluice_tsdemux_drop(d, t);
         }
     }
@@ -799,7 +800,7 @@ sluice_tsdemux_lang(const uint8_t *desc, size_t n, char *lang)
 {
     size_t  i, len;
 
-    lang[0] = '\0';
+    memset(lang, 0, SLUICE_MAX_LANG);
 
     for (i = 0; n - i >= 2; i += 2 + len) {
         len = desc[i + 1];
