@@ -3,9 +3,10 @@
 # Copyright (C) 2026, The Sluice authors.
 #
 # CPU benchmark of the ingest protocols: the same streams pushed to Sluice
-# over plain RTMP and over fragmented MP4 (HTTP POST, as ffmpeg -f ismv
-# sends it), side by side, one nginx instance per protocol from one
-# binary.
+# over plain RTMP, over RTMPS (TLS ended by nginx's stream module, PROXY
+# protocol to the RTMP listener: docs/directives.md, "RTMPS ingest") and
+# over fragmented MP4 (HTTP POST, as ffmpeg -f ismv sends it), side by
+# side, one nginx instance per protocol from one binary.
 #
 #   bench/ingest.sh [options]
 #
@@ -23,7 +24,7 @@
 # of ingest (receiving, fragmenting, storing) alone.  CPU time (utime +
 # stime of every process of the instance, all threads) is sampled after
 # the warm-up and after the period.  Result: CPU-seconds per
-# stream-minute of each protocol, and the ratio fMP4 / RTMP.
+# stream-minute of each protocol, and the ratios to plain RTMP.
 
 set -euo pipefail
 
@@ -40,9 +41,10 @@ API_BASE="/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ben
 API_VERSION=2022-08-01
 
 # one instance per protocol: its RTMP and HTTP ports
-declare -A RTMP_PORT=([rtmp]=19371 [fmp4]=19372)
-declare -A HTTP_PORT=([rtmp]=18371 [fmp4]=18372)
-PROTOCOLS=(rtmp fmp4)
+declare -A RTMP_PORT=([rtmp]=19371 [fmp4]=19372 [rtmps]=19373)
+declare -A HTTP_PORT=([rtmp]=18371 [fmp4]=18372 [rtmps]=18373)
+RTMPS_PORT=19374            # the TLS side of the rtmps instance
+PROTOCOLS=(rtmp fmp4 rtmps)
 
 PIDS=()
 STARTED=()
@@ -106,11 +108,15 @@ make_fixture() {
 write_conf() {
     local i="$1" d="$WORK/$1"
 
+    PP=
+    [ "$i" = rtmps ] && PP=' proxy_protocol'
+
     rm -rf "$d"
     mkdir -p "$d/conf" "$d/logs" "$d/data"
     {
         echo "load_module $NGINX_DIR/ngx_rtmp_module.so;"
         echo "load_module $NGINX_DIR/ngx_http_sluice_module.so;"
+        [ "$i" = rtmps ] && echo "load_module $NGINX_DIR/ngx_stream_module.so;"
         echo "worker_processes 1;"
         echo "error_log logs/error.log warn;"
         echo "pid logs/nginx.pid;"
@@ -122,7 +128,7 @@ events { worker_connections 1024; }
 
 rtmp {
     server {
-        listen 127.0.0.1:${RTMP_PORT[$i]};
+        listen 127.0.0.1:${RTMP_PORT[$i]}$PP;
 
         application live {
             live on;
@@ -158,6 +164,20 @@ http {
     }
 }
 EOF
+        if [ "$i" = rtmps ]; then
+            cat <<EOF
+
+stream {
+    server {
+        listen 127.0.0.1:$RTMPS_PORT ssl;
+        ssl_certificate $WORK/bench.crt;
+        ssl_certificate_key $WORK/bench.key;
+        proxy_pass 127.0.0.1:${RTMP_PORT[$i]};
+        proxy_protocol on;
+    }
+}
+EOF
+        fi
     } > "$d/conf/nginx.conf"
 
     "$NGINX" -p "$d" -c conf/nginx.conf \
@@ -201,7 +221,12 @@ start_stream() {
         "{\"location\":\"local\",\"properties\":{\"input\":{\"streamingProtocol\":\"$proto\",\"accessToken\":\"$token\",\"keyFrameIntervalDuration\":\"PT2S\",\"accessControl\":$all},\"encoding\":{\"encodingType\":\"PassthroughBasic\"}}}" \
         "$WORK/$i/api" || die "$i: live event $name did not start"
 
-    if [ "$i" = fmp4 ]; then
+    if [ "$i" = rtmps ]; then
+        ffmpeg -nostdin -hide_banner -loglevel warning -re -stream_loop -1 \
+            -i "$FIXTURE" -c copy -f flv \
+            "rtmps://127.0.0.1:$RTMPS_PORT/live/$token/s$k" \
+            > "$WORK/$i/logs/ffmpeg-$k.log" 2>&1 &
+    elif [ "$i" = fmp4 ]; then
         ffmpeg -nostdin -hide_banner -loglevel warning -re -stream_loop -1 \
             -i "$FIXTURE" -c copy -movflags isml+frag_keyframe+delay_moov \
             -f ismv "http://127.0.0.1:${HTTP_PORT[$i]}/$token/ingest.isml/Streams(s$k)" \
@@ -219,8 +244,15 @@ start_stream() {
 mkdir -p "$WORK"
 make_fixture
 
+if [ ! -s "$WORK/bench.crt" ]; then
+    openssl req -x509 -newkey rsa:2048 -nodes -days 365 -subj /CN=localhost \
+        -keyout "$WORK/bench.key" -out "$WORK/bench.crt" 2>/dev/null \
+        || die "openssl req failed"
+fi
+
 for i in "${PROTOCOLS[@]}"; do
     port_free "${RTMP_PORT[$i]}" && port_free "${HTTP_PORT[$i]}" \
+        && port_free "$RTMPS_PORT" \
         || die "$i: ports ${RTMP_PORT[$i]}, ${HTTP_PORT[$i]} in use"
     write_conf "$i"
 done
@@ -264,12 +296,14 @@ done
 perl -e '
     my ($n, $dur, $hz, $m, @r) = @ARGV;
     my %cpu = @r;
-    printf "%-6s %10s %16s\n", "ingest", "CPU s", "CPU s/stream-min";
-    for my $i (qw(rtmp fmp4)) {
+    printf "%-6s %10s %16s %8s\n", "ingest", "CPU s", "CPU s/stream-min",
+        "/ rtmp";
+    for my $i (qw(rtmp fmp4 rtmps)) {
         my $s = $cpu{$i} / $hz;
-        printf "%-6s %10.2f %16.4f\n", $i, $s, $s / $n / ($dur / 60);
+        printf "%-6s %10.2f %16.4f %8.2f\n", $i, $s, $s / $n / ($dur / 60),
+            $cpu{$i} / ($cpu{rtmp} || 1);
     }
-    printf "fmp4 / rtmp: %.2f  (machine busy %.0f%% of one CPU)\n",
-        $cpu{fmp4} / ($cpu{rtmp} || 1), 100 * $m / $hz / $dur;
+    printf "(machine busy %.0f%% of one CPU)\n", 100 * $m / $hz / $dur;
 ' "$N" "$DURATION" "$TICKS" $((m1 - m0)) \
-    rtmp $((T1[rtmp] - T0[rtmp])) fmp4 $((T1[fmp4] - T0[fmp4]))
+    rtmp $((T1[rtmp] - T0[rtmp])) fmp4 $((T1[fmp4] - T0[fmp4])) \
+    rtmps $((T1[rtmps] - T0[rtmps]))
