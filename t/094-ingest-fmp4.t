@@ -43,7 +43,7 @@ $t->has_program('ffmpeg', 'ffprobe', 'openssl');
 my $ingest = <<'EOF';
 location ~* /ingest\.isml {
     sluice_fmp4_ingest;
-    client_body_timeout 3s;
+    client_body_timeout 10s;
 }
 EOF
 
@@ -358,7 +358,7 @@ print $s "POST /$tok1/ingest.isml/Streams(slow) HTTP/1.1\r\n"
     . "Host: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n"
     . "8\r\n\0\0\0\x10ftyp\r\n";
 ok($t->wait_log(qr/ingest of "slow": no data for client_body_timeout/,
-    timeout => 15), 'a stalled body times out, logged');
+    timeout => 40), 'a stalled body times out, logged');
 close $s;
 
 is(manifest_chunks($loc1), $before, 'what was stored stays');
