@@ -214,7 +214,7 @@ my $ev5 = $t->create_live_event('fmp4hevc', token => $tok5,
 ok($ev5, 'second FragmentedMP4 event');
 my $loc5 = $ev5->{properties}{preview}{previewLocator};
 
-$enc = ismv_start("$https/$tok5/ingest.isml/Streams(hevc)", 30, 'libx265');
+$enc = ismv_start("$https/$tok5/ingest.isml/Streams(hevc)", 26, 'libx265');
 ok(wait_chunks($loc5, 4), 'H.265: four fragments stored') or diag(log_tail());
 
 like($t->get("/$loc5/preview.ism/manifest")->{body},
@@ -248,7 +248,7 @@ my $ev6 = $t->create_live_event('fmp4cmaf', token => $tok6,
 ok($ev6, 'third FragmentedMP4 event');
 my $loc6 = $ev6->{properties}{preview}{previewLocator};
 
-$enc = dash_start("$http/$tok6/ingest.isml/manifest.mpd", 30);
+$enc = dash_start("$http/$tok6/ingest.isml/manifest.mpd", 24);
 ok(wait_chunks($loc6, 4), 'CMAF ingest: four fragments stored')
     or diag(log_tail());
 
