@@ -118,7 +118,7 @@ for my $f ([ 'm3u8-cmaf', '.m3u8' ], [ 'mpd-time-cmaf', '.mpd' ],
 
 is(wait_bg($pub, 60), 0, 'publisher sent every tag') or diag(log_tail());
 
-my $gen1 = $t->new_event_dir($before);
+my $gen1 = event_dir($before);
 my $tr1 = $t->wait_track_end($gen1, 28, timeout => 20);
 ok($tr1, 'the last fragments stored');
 my %tr1 = map { $_->{type} => $_ } @{$tr1 // []};
@@ -147,7 +147,7 @@ ok(!grep({ $_->{type} == 9 && !(ord($_->{data}) & 0x80) } @avc_tags),
 
 $before = $t->event_dirs();
 ok(publish_tags($tok2, 'avc', \@avc_tags), 'published avc1 tags');
-my $tr2 = $t->wait_track_end($t->new_event_dir($before), 4);
+my $tr2 = $t->wait_track_end(event_dir($before), 4);
 my %tr2 = map { $_->{type} => $_ } @{$tr2 // []};
 
 $init = ffprobe_json("$tr2{video}{dir}/init0.mp4") // {};
@@ -171,7 +171,7 @@ my $legacy_frames = grep { $_->{frame} } @legacy6;
 $before = $t->event_dirs();
 ok(publish_tags($tok3, 'legacy', \@legacy6),
     'published 6 s in legacy tags of CodecID 12');
-my $tr3 = $t->wait_track_end($t->new_event_dir($before), 4);
+my $tr3 = $t->wait_track_end(event_dir($before), 4);
 my %tr3 = map { $_->{type} => $_ } @{$tr3 // []};
 
 $init = ffprobe_json("$tr3{video}{dir}/init0.mp4") // {};
@@ -612,4 +612,17 @@ sub mp4_tracks {
     }
 
     return @tracks;
+}
+
+
+# the event's directory, made by its first fragment's write (in the
+# thread pool: later than the publisher's end on a loaded machine)
+
+sub event_dir {
+    my ($before) = @_;
+
+    my $dir;
+    $t->wait_for(sub { $dir = $t->new_event_dir($before) },
+        timeout => 20, what => 'the event directory');
+    return $dir;
 }
