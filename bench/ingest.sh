@@ -191,21 +191,6 @@ EOF
 }
 
 
-# utime + stime in clock ticks of every process of an instance
-instance_ticks() {
-    local master p f total=0
-
-    master=$(cat "$WORK/$1/logs/nginx.pid")
-    for p in "$master" $(ps -o pid= --ppid "$master"); do
-        [ -r "/proc/$p/stat" ] || continue
-        f=$(sed 's/^.*) //' "/proc/$p/stat")
-        set -- $f
-        total=$((total + ${12} + ${13}))
-    done
-    echo "$total"
-}
-
-
 # live event k of instance i, started; its first input endpoint
 start_stream() {
     local i="$1" k="$2" proto name token all

@@ -1,5 +1,6 @@
-# bench/lib.sh: what bench/run.sh and bench/transcode.sh share, sourced by
-# both.  The sourcing script sets API_PORT, API_BASE, API_VERSION and
+# bench/lib.sh: what bench/run.sh, bench/transcode.sh and bench/ingest.sh
+# share, sourced by
+# all three.  The sourcing script sets API_PORT, API_BASE, API_VERSION and
 # API_KEY (the Sluice API of the nginx it started).
 
 die() {
@@ -94,4 +95,29 @@ event_start() {
     esac
 
     event_wait "$name" Running 150 "$d"
+}
+
+
+# the master and worker pids of instance $1 (its prefix $WORK/$1)
+instance_pids() {
+    local master
+
+    master=$(cat "$WORK/$1/logs/nginx.pid")
+    echo "$master"
+    ps -o pid= --ppid "$master" | tr -d ' '
+}
+
+
+# utime + stime in clock ticks of all processes of an instance
+instance_ticks() {
+    local p total=0 f
+
+    for p in $(instance_pids "$1"); do
+        [ -r "/proc/$p/stat" ] || continue
+        # fields after the ")" of comm: utime is the 12th, stime the 13th
+        f=$(sed 's/^.*) //' "/proc/$p/stat")
+        set -- $f
+        total=$((total + ${12} + ${13}))
+    done
+    echo "$total"
 }

@@ -332,30 +332,6 @@ start_nginx() {
 
 # --- CPU accounting ---------------------------------------------------
 
-instance_pids() {
-    local master
-
-    master=$(cat "$WORK/$1/logs/nginx.pid")
-    echo "$master"
-    ps -o pid= --ppid "$master" | tr -d ' '
-}
-
-
-# utime + stime in clock ticks of all processes of an instance
-instance_ticks() {
-    local p total=0 f
-
-    for p in $(instance_pids "$1"); do
-        [ -r "/proc/$p/stat" ] || continue
-        # fields after the ")" of comm: utime is the 12th, stime the 13th
-        f=$(sed 's/^.*) //' "/proc/$p/stat")
-        set -- $f
-        total=$((total + ${12} + ${13}))
-    done
-    echo "$total"
-}
-
-
 instance_rss_kb() {
     local p total=0 r
 
