@@ -63,6 +63,8 @@ typedef struct {
 static size_t ngx_http_sluice_le_new_token(u_char *token);
 static size_t ngx_http_sluice_le_new_locator(u_char *id);
 static ngx_uint_t ngx_http_sluice_le_live(sluice_json_t *props);
+static ngx_uint_t ngx_http_sluice_le_url_protocol(ngx_str_t *url);
+static const char *ngx_http_sluice_le_protocol(ngx_uint_t protocol);
 static ngx_int_t ngx_http_sluice_le_passthrough_encoding(sluice_json_t *enc,
     ngx_http_sluice_res_err_t *err);
 static ngx_int_t ngx_http_sluice_le_build_live_encoding(
@@ -361,32 +363,43 @@ ngx_http_sluice_le_hostname(ngx_http_request_t *r)
 }
 
 
-/* one input endpoint of base url "base" */
+/*
+ * one input endpoint of base url "base": {base}/live/{token} (RTMP),
+ * {base}/{token}/ingest.isml (FragmentedMP4), or
+ * {base}?streamid=#!::r={token},m=publish (SRT)
+ */
 
 static ngx_int_t
 ngx_http_sluice_le_input(ngx_http_request_t *r, sluice_alloc_t *a,
-    sluice_json_t *arr, ngx_str_t *base, u_char *token, ngx_uint_t fmp4)
+    sluice_json_t *arr, ngx_str_t *base, u_char *token, ngx_uint_t protocol)
 {
     u_char         *p, *url;
     size_t          len;
     sluice_json_t  *e;
 
-    len = base->len + sizeof("/live/") - 1 + ngx_strlen(token)
-          + sizeof("/ingest.isml") - 1;
+    len = base->len + sizeof("?streamid=#!::r=,m=publish") - 1
+          + ngx_strlen(token);
 
     url = ngx_pnalloc(r->pool, len);
     if (url == NULL) {
         return NGX_ERROR;
     }
 
-    if (fmp4) {
-        p = ngx_sprintf(url, "%V/%s/ingest.isml", base, token);
+    switch (protocol) {
 
-    } else {
+    case NGX_SLUICE_PROTO_FMP4:
+        p = ngx_sprintf(url, "%V/%s/ingest.isml", base, token);
+        break;
+
+    case NGX_SLUICE_PROTO_SRT:
+        p = ngx_sprintf(url, "%V?streamid=#!::r=%s,m=publish", base, token);
+        break;
+
+    default:
         p = ngx_sprintf(url, "%V/live/%s", base, token);
     }
 
-    e = ngx_http_sluice_le_endpoint(a, fmp4 ? "FragmentedMP4" : "RTMP",
+    e = ngx_http_sluice_le_endpoint(a, ngx_http_sluice_le_protocol(protocol),
                                     url, p - url);
     if (e == NULL) {
         return NGX_ERROR;
@@ -399,19 +412,20 @@ ngx_http_sluice_le_input(ngx_http_request_t *r, sluice_alloc_t *a,
 
 
 /*
- * No sluice_ingest_url of the protocol: rtmp://{host}:1935, or the
- * scheme and Host of the API request (FragmentedMP4)
+ * No sluice_ingest_url of the protocol: rtmp://{host}:1935,
+ * srt://{host}:9000, or the scheme and Host of the API request
+ * (FragmentedMP4)
  */
 
 static ngx_int_t
-ngx_http_sluice_le_default_base(ngx_http_request_t *r, ngx_uint_t fmp4,
+ngx_http_sluice_le_default_base(ngx_http_request_t *r, ngx_uint_t protocol,
     ngx_str_t *base)
 {
     ngx_str_t  host;
 
     host = ngx_http_sluice_le_hostname(r);
 
-    if (fmp4 && r->headers_in.host) {
+    if (protocol == NGX_SLUICE_PROTO_FMP4 && r->headers_in.host) {
         host = r->headers_in.host->value;
     }
 
@@ -421,8 +435,14 @@ ngx_http_sluice_le_default_base(ngx_http_request_t *r, ngx_uint_t fmp4,
         return NGX_ERROR;
     }
 
-    if (!fmp4) {
+    if (protocol == NGX_SLUICE_PROTO_RTMP) {
         base->len = ngx_sprintf(base->data, "rtmp://%V:1935", &host)
+                    - base->data;
+        return NGX_OK;
+    }
+
+    if (protocol == NGX_SLUICE_PROTO_SRT) {
+        base->len = ngx_sprintf(base->data, "srt://%V:9000", &host)
                     - base->data;
         return NGX_OK;
     }
@@ -440,6 +460,42 @@ ngx_http_sluice_le_default_base(ngx_http_request_t *r, ngx_uint_t fmp4,
 }
 
 
+/* the protocol of a sluice_ingest_url, by its scheme */
+
+static ngx_uint_t
+ngx_http_sluice_le_url_protocol(ngx_str_t *url)
+{
+    if (url->len >= 4 && ngx_strncasecmp(url->data, (u_char *) "http", 4) == 0)
+    {
+        return NGX_SLUICE_PROTO_FMP4;
+    }
+
+    if (url->len >= 6 && ngx_strncasecmp(url->data, (u_char *) "srt://", 6)
+                         == 0)
+    {
+        return NGX_SLUICE_PROTO_SRT;
+    }
+
+    return NGX_SLUICE_PROTO_RTMP;
+}
+
+
+/* input.streamingProtocol and input.endpoints[].protocol */
+
+static const char *
+ngx_http_sluice_le_protocol(ngx_uint_t protocol)
+{
+    switch (protocol) {
+    case NGX_SLUICE_PROTO_FMP4:
+        return "FragmentedMP4";
+    case NGX_SLUICE_PROTO_SRT:
+        return "SRT";
+    default:
+        return "RTMP";
+    }
+}
+
+
 static ngx_int_t
 ngx_http_sluice_le_endpoints(ngx_http_request_t *r,
     ngx_http_sluice_api_ctx_t *ctx, sluice_json_t *props, u_char *token,
@@ -448,7 +504,7 @@ ngx_http_sluice_le_endpoints(ngx_http_request_t *r,
     u_char                       *p, *url;
     size_t                        len;
     ngx_str_t                    *urls, base;
-    ngx_uint_t                    i, n, fmp4;
+    ngx_uint_t                    i, n, protocol;
     sluice_json_t                *input, *preview, *arr, *e, *v;
     sluice_alloc_t               *a;
     ngx_http_sluice_main_conf_t  *smcf;
@@ -464,13 +520,21 @@ ngx_http_sluice_le_endpoints(ngx_http_request_t *r,
     }
 
     /*
-     * input: for each sluice_ingest_url of the event's protocol,
-     * {url}/live/{token} (rtmp://, rtmps://) or {url}/{token}/ingest.isml
-     * (http://, https://: FragmentedMP4)
+     * input: for each sluice_ingest_url of the event's protocol (by its
+     * scheme: rtmp://, rtmps://; http://, https://; srt://) an endpoint
      */
 
     v = sluice_json_get(input, "streamingProtocol");
-    fmp4 = (v && v->type == SLUICE_JSON_STRING && v->str.len == 13);
+    protocol = NGX_SLUICE_PROTO_RTMP;
+
+    if (v && v->type == SLUICE_JSON_STRING) {
+        if (v->str.len == 13) {
+            protocol = NGX_SLUICE_PROTO_FMP4;
+
+        } else if (v->str.len == 3) {
+            protocol = NGX_SLUICE_PROTO_SRT;
+        }
+    }
 
     arr = sluice_json_new(a, SLUICE_JSON_ARRAY);
     if (arr == NULL) {
@@ -486,13 +550,11 @@ ngx_http_sluice_le_endpoints(ngx_http_request_t *r,
     }
 
     for (i = 0; i < n; i++) {
-        if ((ngx_strncasecmp(urls[i].data, (u_char *) "http", 4) == 0)
-            != fmp4)
-        {
+        if (ngx_http_sluice_le_url_protocol(&urls[i]) != protocol) {
             continue;
         }
 
-        if (ngx_http_sluice_le_input(r, a, arr, &urls[i], token, fmp4)
+        if (ngx_http_sluice_le_input(r, a, arr, &urls[i], token, protocol)
             != NGX_OK)
         {
             return NGX_ERROR;
@@ -500,8 +562,8 @@ ngx_http_sluice_le_endpoints(ngx_http_request_t *r,
     }
 
     if (arr->count == 0) {
-        if (ngx_http_sluice_le_default_base(r, fmp4, &base) != NGX_OK
-            || ngx_http_sluice_le_input(r, a, arr, &base, token, fmp4)
+        if (ngx_http_sluice_le_default_base(r, protocol, &base) != NGX_OK
+            || ngx_http_sluice_le_input(r, a, arr, &base, token, protocol)
                != NGX_OK)
         {
             return NGX_ERROR;
@@ -521,7 +583,10 @@ ngx_http_sluice_le_endpoints(ngx_http_request_t *r,
     if (smcf->preview_url.len) {
         base = smcf->preview_url;
 
-    } else if (ngx_http_sluice_le_default_base(r, 1, &base) != NGX_OK) {
+    } else if (ngx_http_sluice_le_default_base(r, NGX_SLUICE_PROTO_FMP4,
+                                               &base)
+               != NGX_OK)
+    {
         return NGX_ERROR;
     }
 
@@ -773,7 +838,7 @@ ngx_http_sluice_le_build_input(ngx_http_sluice_res_build_t *b,
 
     if (v == NULL || v->type != SLUICE_JSON_STRING) {
         ngx_http_sluice_le_bad("properties.input.streamingProtocol is "
-                               "required: RTMP or FragmentedMP4.");
+                               "required: RTMP, FragmentedMP4 or SRT.");
     }
 
     if (v->str.len == 13
@@ -788,12 +853,19 @@ ngx_http_sluice_le_build_input(ngx_http_sluice_res_build_t *b,
     {
         f->protocol = NGX_SLUICE_PROTO_RTMP;
 
+    } else if (v->str.len == 3
+               && ngx_strncasecmp((u_char *) v->str.data, (u_char *) "SRT", 3)
+                  == 0)
+    {
+        f->protocol = NGX_SLUICE_PROTO_SRT;
+
     } else {
         ngx_http_sluice_le_bad("properties.input.streamingProtocol must be "
-                               "RTMP or FragmentedMP4.");
+                               "RTMP, FragmentedMP4 or SRT (an extension of "
+                               "Sluice).");
     }
 
-    if (f->protocol == NGX_SLUICE_PROTO_FMP4 && ngx_http_sluice_le_live(props))
+    if (f->protocol != NGX_SLUICE_PROTO_RTMP && ngx_http_sluice_le_live(props))
     {
         ngx_http_sluice_le_bad("live encoding takes its contribution feed "
                                "over RTMP: set properties.input."
@@ -806,8 +878,8 @@ ngx_http_sluice_le_build_input(ngx_http_sluice_res_build_t *b,
     }
 
     ngx_http_sluice_le_put_member(ni, "streamingProtocol",
-        sluice_json_new_cstring(a, f->protocol == NGX_SLUICE_PROTO_FMP4
-                                   ? "FragmentedMP4" : "RTMP"));
+        sluice_json_new_cstring(a,
+                                ngx_http_sluice_le_protocol(f->protocol)));
 
     /*
      * keyFrameIntervalDuration: the fragment duration (pass-through; live

@@ -72,6 +72,7 @@ typedef enum {
 /* input.streamingProtocol: how a live event's encoders publish */
 #define NGX_SLUICE_PROTO_RTMP      0
 #define NGX_SLUICE_PROTO_FMP4      1    /* FragmentedMP4: HTTP POST */
+#define NGX_SLUICE_PROTO_SRT       2    /* SRT (MPEG-TS): an extension */
 
 #define NGX_SLUICE_PRESET_LEN      32   /* presetName of a ladder */
 #define NGX_SLUICE_XKEY_LEN        32   /* hex of the transcoder's key */

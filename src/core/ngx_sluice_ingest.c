@@ -211,6 +211,19 @@ ngx_sluice_ingest_configure(ngx_sluice_ingest_t *in,
     if (!t->configured) {
         t->info = *info;
         t->configured = 1;
+
+        if (t == &in->audio && in->video.frag_open && in->video.nsamples) {
+            /*
+             * audio known after the video began (MPEG-TS: the first
+             * ADTS frame completes after the first video frames): it
+             * joins the video's fragment in progress
+             */
+            t->armed = 1;
+            t->arm = sluice_rescale(in->video.samples[0].dts, 90000,
+                                    info->timescale);
+            t->seq = in->video.seq;
+        }
+
         return NGX_OK;
     }
 

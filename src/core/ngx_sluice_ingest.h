@@ -157,6 +157,15 @@ ngx_int_t ngx_sluice_ingest_attach(ngx_sluice_ingest_t *in, ngx_str_t *token,
     const char **reason);
 
 /*
+ * Whether a publisher would be admitted, before its connection is
+ * accepted, from any thread of the worker (ngx_sluice_ingest_admit.c):
+ * NULL, or why not; *found: whether the token names a live event.
+ */
+const char *ngx_sluice_ingest_precheck(ngx_shm_zone_t *zone,
+    ngx_uint_t protocol, ngx_str_t *token, ngx_str_t *stream,
+    struct sockaddr *sockaddr, ngx_uint_t *found);
+
+/*
  * A track's first or new decoder configuration; a new one ends the
  * fragment in progress and versions the init segment.  info->lang is
  * taken from in->lang when in->lang is set.

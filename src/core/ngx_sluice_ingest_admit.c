@@ -24,6 +24,58 @@ static const char *ngx_sluice_ingest_stored_end(ngx_sluice_ingest_t *in,
 static ngx_uint_t ngx_sluice_ingest_fresh_timeline(ngx_sluice_event_t *ev);
 
 
+/*
+ * The checks of ngx_sluice_ingest_attach(), made before a connection is
+ * accepted (SRT's listen callback, in libsrt's thread): NULL, or why the
+ * publisher would be refused and *found, whether the token names an
+ * event.  It takes the zone mutex, and neither logs nor allocates nor
+ * counts the publisher: the admission proper follows in the event loop.
+ */
+
+const char *
+ngx_sluice_ingest_precheck(ngx_shm_zone_t *zone, ngx_uint_t protocol,
+    ngx_str_t *token, ngx_str_t *stream, struct sockaddr *sockaddr,
+    ngx_uint_t *found)
+{
+    const char             *why;
+    ngx_slab_pool_t        *shpool;
+    ngx_sluice_event_t     *ev;
+    ngx_sluice_ingest_t     in;
+    ngx_sluice_zone_ctx_t  *zctx;
+
+    *found = 0;
+
+    if (zone == NULL || zone->data == NULL) {
+        return "no \"sluice_zone\" configured";
+    }
+
+    if (stream->len > NGX_SLUICE_STREAM_LEN) {
+        return "stream name too long";
+    }
+
+    ngx_sluice_ingest_init(&in);
+
+    in.protocol = protocol;
+    ngx_memcpy(in.stream, stream->data, stream->len);
+    in.stream[stream->len] = '\0';
+    in.stream_len = stream->len;
+
+    zctx = zone->data;
+    shpool = zctx->shpool;
+
+    ngx_shmtx_lock(&shpool->mutex);
+
+    ev = ngx_sluice_event_by_token(zctx->sh, token->data, token->len);
+
+    *found = (ev != NULL);
+    why = ngx_sluice_ingest_admit(&in, ev, sockaddr);
+
+    ngx_shmtx_unlock(&shpool->mutex);
+
+    return why;
+}
+
+
 ngx_int_t
 ngx_sluice_ingest_attach(ngx_sluice_ingest_t *in, ngx_str_t *token,
     struct sockaddr *sockaddr, ngx_sluice_ingest_admit_pt extra, void *data,
@@ -109,9 +161,14 @@ ngx_sluice_ingest_admit(ngx_sluice_ingest_t *in, ngx_sluice_event_t *ev,
     }
 
     if (ev->protocol != in->protocol) {
-        return ev->protocol == NGX_SLUICE_PROTO_FMP4
-               ? "the live event's streamingProtocol is FragmentedMP4"
-               : "the live event's streamingProtocol is RTMP";
+        switch (ev->protocol) {
+        case NGX_SLUICE_PROTO_FMP4:
+            return "the live event's streamingProtocol is FragmentedMP4";
+        case NGX_SLUICE_PROTO_SRT:
+            return "the live event's streamingProtocol is SRT";
+        default:
+            return "the live event's streamingProtocol is RTMP";
+        }
     }
 
     ngx_memcpy(in->event_id, ev->id, sizeof(in->event_id));

@@ -267,6 +267,7 @@ sub publish {
         . ($o{path} // 'live/stream');
     my @urls = ref $o{url} ? @{$o{url}} : ($o{url} // $default);
     my $realtime = $o{realtime} // 1;
+    my $muxer = $o{muxer} // 'flv';
 
     my @cmd = ('ffmpeg', '-nostdin', '-hide_banner', '-loglevel', 'warning');
 
@@ -274,7 +275,7 @@ sub publish {
         my %a = (%AV_DEFAULTS, %{$o{lavfi}});
         my ($in, $out) = _av_encode_args(%a);
         push @cmd, '-re', @$in, ($a{duration} ? ('-t', $a{duration}) : ()),
-            @{$o{args} // []}, @$out, '-f', 'flv', $urls[0];
+            @{$o{args} // []}, @$out, '-f', $muxer, $urls[0];
 
     } else {
         croak 'publish: input expected' unless @inputs;
@@ -288,7 +289,7 @@ sub publish {
         push @cmd, @{$o{args} // []};
         for my $i (0 .. $#inputs) {
             push @cmd, '-map', "$i:v?", '-map', "$i:a?", '-c', 'copy',
-                '-f', 'flv', $urls[$i];
+                '-f', $muxer, $urls[$i];
         }
     }
 
