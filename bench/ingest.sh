@@ -4,15 +4,18 @@
 #
 # CPU benchmark of the ingest protocols: the same streams pushed to Sluice
 # over plain RTMP, over RTMPS (TLS ended by nginx's stream module, PROXY
-# protocol to the RTMP listener: docs/directives.md, "RTMPS ingest") and
-# over fragmented MP4 (HTTP POST, as ffmpeg -f ismv sends it), side by
-# side, one nginx instance per protocol from one binary.
+# protocol to the RTMP listener: docs/directives.md, "RTMPS ingest"), over
+# fragmented MP4 (HTTP POST, as ffmpeg -f ismv sends it) and over SRT
+# (MPEG-TS, sluice_srt_listen), side by side, one nginx instance per
+# protocol from one binary.
 #
 #   bench/ingest.sh [options]
 #
 #   -n N            streams per protocol (default 10)
 #   -d SECONDS      measured period (default 60)
 #   -w SECONDS      warm-up before measuring (default 15)
+#   -p "P..."       the protocols, among rtmp fmp4 rtmps srt (default all;
+#                   rtmp is always measured: the ratios are to it)
 #   --nginx DIR     directory with nginx, ngx_rtmp_module.so and
 #                   ngx_http_sluice_module.so (default build/objs)
 #   --work DIR      work directory (default /tmp/sluice-bench-ingest); the
@@ -41,10 +44,11 @@ API_BASE="/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ben
 API_VERSION=2022-08-01
 
 # one instance per protocol: its RTMP and HTTP ports
-declare -A RTMP_PORT=([rtmp]=19371 [fmp4]=19372 [rtmps]=19373)
-declare -A HTTP_PORT=([rtmp]=18371 [fmp4]=18372 [rtmps]=18373)
+declare -A RTMP_PORT=([rtmp]=19371 [fmp4]=19372 [rtmps]=19373 [srt]=19375)
+declare -A HTTP_PORT=([rtmp]=18371 [fmp4]=18372 [rtmps]=18373 [srt]=18375)
 RTMPS_PORT=19374            # the TLS side of the rtmps instance
-PROTOCOLS=(rtmp fmp4 rtmps)
+SRT_PORT=19376              # UDP, the srt instance
+PROTOCOLS=(rtmp fmp4 rtmps srt)
 
 PIDS=()
 STARTED=()
@@ -58,6 +62,9 @@ while [ $# -gt 0 ]; do
         -n) N="$2"; shift 2 ;;
         -d) DURATION="$2"; shift 2 ;;
         -w) WARMUP="$2"; shift 2 ;;
+        -p) PROTOCOLS=(rtmp)
+            for x in $2; do [ "$x" = rtmp ] || PROTOCOLS+=("$x"); done
+            shift 2 ;;
         --nginx) NGINX_DIR="$2"; shift 2 ;;
         --work) WORK="$2"; shift 2 ;;
         -h|--help) sed -n '3,/^$/p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
@@ -146,6 +153,7 @@ http {
     sluice_api_key $API_KEY;
     sluice_ingest_url rtmp://127.0.0.1:${RTMP_PORT[$i]};
     sluice_ingest_url http://127.0.0.1:${HTTP_PORT[$i]};
+    $([ "$i" = srt ] && echo "sluice_srt_listen 127.0.0.1:$SRT_PORT;")
 
     server {
         listen 127.0.0.1:${HTTP_PORT[$i]};
@@ -197,6 +205,7 @@ start_stream() {
 
     proto=RTMP
     [ "$i" = fmp4 ] && proto=FragmentedMP4
+    [ "$i" = srt ] && proto=SRT
     name="bench$k"
     token=$(printf 'b%031d' "$k")
     all='{"ip":{"allow":[{"name":"all","address":"0.0.0.0","subnetPrefixLength":0}]}}'
@@ -210,6 +219,11 @@ start_stream() {
         ffmpeg -nostdin -hide_banner -loglevel warning -re -stream_loop -1 \
             -i "$FIXTURE" -c copy -f flv \
             "rtmps://127.0.0.1:$RTMPS_PORT/live/$token/s$k" \
+            > "$WORK/$i/logs/ffmpeg-$k.log" 2>&1 &
+    elif [ "$i" = srt ]; then
+        ffmpeg -nostdin -hide_banner -loglevel warning -re -stream_loop -1 \
+            -i "$FIXTURE" -c copy -f mpegts \
+            "srt://127.0.0.1:$SRT_PORT?streamid=#!::r=$token/s$k,m=publish" \
             > "$WORK/$i/logs/ffmpeg-$k.log" 2>&1 &
     elif [ "$i" = fmp4 ]; then
         ffmpeg -nostdin -hide_banner -loglevel warning -re -stream_loop -1 \
@@ -237,7 +251,7 @@ fi
 
 for i in "${PROTOCOLS[@]}"; do
     port_free "${RTMP_PORT[$i]}" && port_free "${HTTP_PORT[$i]}" \
-        && port_free "$RTMPS_PORT" \
+        && { [ "$i" != rtmps ] || port_free "$RTMPS_PORT"; } \
         || die "$i: ports ${RTMP_PORT[$i]}, ${HTTP_PORT[$i]} in use"
     write_conf "$i"
 done
@@ -283,12 +297,11 @@ perl -e '
     my %cpu = @r;
     printf "%-6s %10s %16s %8s\n", "ingest", "CPU s", "CPU s/stream-min",
         "/ rtmp";
-    for my $i (qw(rtmp fmp4 rtmps)) {
+    for my $i (grep { exists $cpu{$_} } qw(rtmp fmp4 rtmps srt)) {
         my $s = $cpu{$i} / $hz;
         printf "%-6s %10.2f %16.4f %8.2f\n", $i, $s, $s / $n / ($dur / 60),
             $cpu{$i} / ($cpu{rtmp} || 1);
     }
     printf "(machine busy %.0f%% of one CPU)\n", 100 * $m / $hz / $dur;
 ' "$N" "$DURATION" "$TICKS" $((m1 - m0)) \
-    rtmp $((T1[rtmp] - T0[rtmp])) fmp4 $((T1[fmp4] - T0[fmp4])) \
-    rtmps $((T1[rtmps] - T0[rtmps]))
+    $(for i in "${PROTOCOLS[@]}"; do echo "$i $((T1[$i] - T0[$i]))"; done)

@@ -21,6 +21,7 @@
 
 
 #define NGX_HTTP_SLUICE_SRT_WAIT      100   /* ms: stop and close checks */
+#define NGX_HTTP_SLUICE_SRT_ROUND     20    /* ms: a turn at most that often */
 #define NGX_HTTP_SLUICE_SRT_EVENTS    64
 #define NGX_HTTP_SLUICE_SRT_BACKLOG   16
 
@@ -82,6 +83,8 @@ ngx_http_sluice_srt_thread_start(ngx_http_sluice_srt_t *srt)
                                 "SRTO_RCVSYN") != NGX_OK
         || ngx_http_sluice_srt_set(srt, SRTO_SNDSYN, &no, sizeof(int),
                                    "SRTO_SNDSYN") != NGX_OK
+        || ngx_http_sluice_srt_set(srt, SRTO_TSBPDMODE, &no, sizeof(int),
+                                   "SRTO_TSBPDMODE") != NGX_OK
         || ngx_http_sluice_srt_set(srt, SRTO_RCVLATENCY, &latency,
                                    sizeof(int), "SRTO_RCVLATENCY") != NGX_OK
         || (conf->passphrase.len
@@ -190,6 +193,8 @@ ngx_http_sluice_srt_thread(void *data)
 
     int              i, n;
     sigset_t         set;
+    ngx_msec_int_t   spent;
+    struct timeval   tv0, tv1;
     SRT_EPOLL_EVENT  ev[NGX_HTTP_SLUICE_SRT_EVENTS];
 
     /* signals are the event loop's */
@@ -201,6 +206,14 @@ ngx_http_sluice_srt_thread(void *data)
         n = srt_epoll_uwait(srt->eid, ev, NGX_HTTP_SLUICE_SRT_EVENTS,
                             NGX_HTTP_SLUICE_SRT_WAIT);
 
+        /*
+         * what came within a round is read at once: one chunk per
+         * connection and one wake-up of the event loop per round, not
+         * one per datagram (SRT's latency buffer holds the rest)
+         */
+
+        ngx_gettimeofday(&tv0);
+
         for (i = 0; i < n; i++) {
             if (ev[i].fd == srt->listener) {
                 ngx_http_sluice_srt_accept(srt);
@@ -211,6 +224,16 @@ ngx_http_sluice_srt_thread(void *data)
         }
 
         ngx_http_sluice_srt_sweep(srt, 0);
+
+        if (n > 0) {
+            ngx_gettimeofday(&tv1);
+            spent = (tv1.tv_sec - tv0.tv_sec) * 1000
+                    + (tv1.tv_usec - tv0.tv_usec) / 1000;
+
+            if (spent < NGX_HTTP_SLUICE_SRT_ROUND) {
+                ngx_msleep((NGX_HTTP_SLUICE_SRT_ROUND - spent));
+            }
+        }
     }
 
     ngx_http_sluice_srt_sweep(srt, 1);
