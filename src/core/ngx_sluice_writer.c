@@ -316,14 +316,20 @@ ngx_sluice_wjob_write(ngx_sluice_wjob_t *job, ngx_log_t *log)
 
     plen = ngx_strlen(job->path);
 
-    tmp = ngx_pnalloc(job->pool, plen + sizeof(".tmp"));
+    /*
+     * a name of this writer's own: two connections of a stream (redundant
+     * ingest), in one worker or two, may write the same init segment
+     */
+
+    tmp = ngx_pnalloc(job->pool, plen + sizeof("...tmp") + NGX_INT64_LEN
+                                 + 2 * NGX_PTR_SIZE);
     if (tmp == NULL) {
         job->failed = "alloc";
         job->err = NGX_ENOMEM;
         return NGX_ERROR;
     }
 
-    ngx_memcpy(ngx_cpymem(tmp, job->path, plen), ".tmp", sizeof(".tmp"));
+    ngx_sprintf(tmp, "%s.%P.%p.tmp%Z", job->path, ngx_pid, job->writer);
 
     fd = ngx_open_file(tmp, NGX_FILE_WRONLY, NGX_FILE_TRUNCATE,
                        NGX_FILE_DEFAULT_ACCESS);

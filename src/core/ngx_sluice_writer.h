@@ -5,9 +5,10 @@
  * Ordered file writes off the event loop.  A writer is one FIFO of jobs
  * (one per track being ingested): at most one job of a writer runs at a
  * time, in an nginx thread pool, so completions come back in order.  A
- * job writes its bytes to "{path}.tmp", syncs, renames it to path
- * (creating missing directories), then unlinks an optional file, or runs
- * its own "run" function instead; its handler then runs in the event
+ * job writes its bytes to "{path}.{pid}.{writer}.tmp" (a name of its
+ * writer's own), syncs, renames it to path (creating missing
+ * directories), then unlinks an optional file, or runs its own "run"
+ * function instead; its handler then runs in the event
  * loop and the job's pool is destroyed.  Without a thread pool the same
  * work runs synchronously.
  *
