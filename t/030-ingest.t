@@ -4,7 +4,8 @@
 # URL styles), fragments on disk (init + fragments decode, times aligned
 # across renditions, 2 s each), refusals (token, state, IP, codecs),
 # reconnect (timeline continues, discontinuity), timestamp jump, event
-# stopped while publishing, fragment ring eviction, two workers.
+# stopped while publishing, a third publisher of a stream, fragment ring
+# eviction, two workers.
 
 use strict;
 use warnings;
@@ -431,7 +432,8 @@ like($t->read_file('error.log'),
 
 ###############################################################################
 # two events with a stream of the same name at once; a second publisher
-# of a stream being fed is refused
+# of a stream being fed is admitted (redundant ingest: t/098), a third is
+# refused
 
 my $tok8 = '88888888888888888888888888888888';
 my $tok9 = '99999999999999999999999999999999';
@@ -450,9 +452,16 @@ my @both = $t->wait_for(sub {
 }, 20);
 ok(@both, 'both events store their stream "stream"');
 
-refused("$rtmp/live/$tok8/stream", 'stream is already being published', []);
+my $p8b = $t->publish(input => $av, loop => 1,
+    url => "$rtmp/live/$tok8/stream");
+ok($t->wait_for(sub { ($t->read_file('error.log') // '')
+    =~ /"stream" of live event "ingest8" has a second publisher/ }, 20),
+    'a second publisher of the stream: redundant ingest');
 
-$t->stop_publisher($_) for $p8, $p9;
+refused("$rtmp/live/$tok8/stream", 'stream is already being published by '
+    . 'two connections (primary and backup)', []);
+
+$t->stop_publisher($_) for $p8, $p8b, $p9;
 
 ###############################################################################
 # ring of 4 entries: older fragments are removed

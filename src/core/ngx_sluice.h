@@ -36,6 +36,7 @@
 #define NGX_SLUICE_TOKEN_LEN       64   /* input.accessToken */
 #define NGX_SLUICE_STREAM_LEN      64   /* RTMP stream name */
 #define NGX_SLUICE_MAX_TRACKS      16
+#define NGX_SLUICE_MAX_STREAMS     32   /* publishing at once */
 #define NGX_SLUICE_MAX_IP_RULES    16
 
 
@@ -168,12 +169,47 @@ typedef struct {
     ngx_msec_t                  updated;        /* last append, ms */
     ngx_uint_t                  unhealthy;      /* last write failed:
                                                    NGX_SLUICE_UNHEALTHY_* */
+
+    /*
+     * redundant ingest: the end (track timescale) of the last fragment a
+     * publisher of the stream took to write, who took it and when
+     * (ngx_current_msec); a fragment starting before it is a duplicate
+     */
+    uint64_t                    claimed;
+    ngx_pid_t                   claim_pid;      /* 0: nothing taken yet */
+    ngx_uint_t                  claim_id;
+    ngx_msec_t                  claim_msec;
 } ngx_sluice_track_t;
 
 
 /* ngx_sluice_track_t.unhealthy: non-zero when a write failed */
 #define NGX_SLUICE_UNHEALTHY_WRITE     0x01     /* live fragment */
 #define NGX_SLUICE_UNHEALTHY_RECORD    0x02     /* asset (live output) */
+
+
+/* publishers of one stream at once: a primary and a backup connection */
+#define NGX_SLUICE_MAX_REDUNDANT       2
+
+
+/* one publishing connection: its worker and its number in the worker */
+typedef struct {
+    ngx_pid_t                   pid;            /* 0: none */
+    ngx_uint_t                  id;
+} ngx_sluice_publisher_t;
+
+
+/*
+ * A stream being published (ngx_sluice_ingest_admit.c): by one
+ * connection, or two sending the same media (redundant ingest), which
+ * share its timeline: the offset the first of them chose.
+ */
+typedef struct {
+    /* the stream's name; "": a free record */
+    u_char                      stream[NGX_SLUICE_STREAM_LEN + 1];
+    ngx_sluice_publisher_t      pubs[NGX_SLUICE_MAX_REDUNDANT];
+    int64_t                     ts_offset;      /* input ms -> timeline */
+    ngx_uint_t                  timed;          /* ts_offset is set */
+} ngx_sluice_stream_t;
 
 
 typedef struct {
@@ -230,6 +266,9 @@ typedef struct {
     struct ngx_sluice_op_s     *op;             /* pending operation */
 
     ngx_sluice_track_t          tracks[NGX_SLUICE_MAX_TRACKS];
+
+    /* streams being published, cleared with the tracks */
+    ngx_sluice_stream_t         streams[NGX_SLUICE_MAX_STREAMS];
 } ngx_sluice_event_t;
 
 

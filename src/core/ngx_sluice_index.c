@@ -32,6 +32,7 @@ static uint32_t ngx_sluice_track_number(ngx_sluice_event_t *ev,
     ngx_uint_t self, ngx_sluice_frag_t *frag);
 static ngx_int_t ngx_sluice_track_find_ms(ngx_sluice_track_t *tr,
     uint64_t ms, uint64_t tolerance, uint32_t *seq);
+static ngx_uint_t ngx_sluice_publisher_alive(ngx_sluice_publisher_t *p);
 
 
 ngx_int_t
@@ -102,6 +103,9 @@ ngx_sluice_track_open(ngx_slab_pool_t *shpool, ngx_sluice_event_t *ev,
     tr->init_version = 0;
     tr->owner = ngx_pid;
     tr->index = slot;
+    tr->claimed = 0;
+    tr->claim_pid = 0;
+    tr->claim_id = 0;
 
     ngx_memcpy(tr->stream, stream, len);
     tr->stream[len] = '\0';
@@ -172,7 +176,9 @@ ngx_sluice_track_append(ngx_sluice_shctx_t *sh, ngx_sluice_event_t *ev,
     ngx_sluice_frag_t *evicted)
 {
     uint32_t             bitrate;
+    uint64_t             half;
     ngx_int_t            rc;
+    ngx_sluice_frag_t   *last;
     ngx_sluice_track_t  *tr;
 
     if (index >= NGX_SLUICE_MAX_TRACKS) {
@@ -183,6 +189,22 @@ ngx_sluice_track_append(ngx_sluice_shctx_t *sh, ngx_sluice_event_t *ev,
 
     if (tr->state == NGX_SLUICE_TRACK_FREE || tr->capacity == 0) {
         return NGX_ERROR;
+    }
+
+    /*
+     * Entries stay in time order: with redundant ingest a fragment taken
+     * by one connection whose write took longer than the other
+     * connection needed to deliver the next one comes too late
+     */
+
+    if (tr->nfrags && tr->info.timescale) {
+        last = &tr->frags[(tr->head + tr->nfrags - 1) % tr->capacity];
+        half = (uint64_t) (ev->fragment_ms ? ev->fragment_ms : 2000)
+               * tr->info.timescale / 2000;
+
+        if (frag->time + half < last->time + last->duration) {
+            return NGX_DECLINED;
+        }
     }
 
     /*
@@ -355,6 +377,9 @@ ngx_sluice_event_free_tracks(ngx_slab_pool_t *shpool, ngx_sluice_event_t *ev)
 
         tr->capacity = 0;
     }
+
+    /* its publishers belong to the old generation: they stop by themselves */
+    ngx_memzero(ev->streams, sizeof(ev->streams));
 }
 
 
@@ -485,4 +510,145 @@ ngx_sluice_track_dir(u_char *p, ngx_str_t *data_path, u_char *id,
 {
     return ngx_sprintf(p, "%V/live/%s/%uD/%ui", data_path, id, generation,
                        track);
+}
+
+
+/*
+ * The publishers of a stream (redundant ingest).  A publisher whose
+ * worker died never removed itself: it is forgotten when met.
+ */
+
+ngx_sluice_stream_t *
+ngx_sluice_stream_find(ngx_sluice_event_t *ev, u_char *stream)
+{
+    ngx_uint_t            i, j, n;
+    ngx_sluice_stream_t  *st;
+
+    for (i = 0; i < NGX_SLUICE_MAX_STREAMS; i++) {
+        st = &ev->streams[i];
+
+        if (st->stream[0] == '\0' || ngx_strcmp(st->stream, stream) != 0) {
+            continue;
+        }
+
+        n = 0;
+
+        for (j = 0; j < NGX_SLUICE_MAX_REDUNDANT; j++) {
+            if (st->pubs[j].pid == 0) {
+                continue;
+            }
+
+            if (!ngx_sluice_publisher_alive(&st->pubs[j])) {
+                st->pubs[j].pid = 0;
+                continue;
+            }
+
+            n++;
+        }
+
+        if (n == 0) {
+            st->stream[0] = '\0';
+            return NULL;
+        }
+
+        return st;
+    }
+
+    return NULL;
+}
+
+
+ngx_uint_t
+ngx_sluice_stream_others(ngx_sluice_stream_t *st, ngx_uint_t id)
+{
+    ngx_uint_t  i, n;
+
+    n = 0;
+
+    for (i = 0; i < NGX_SLUICE_MAX_REDUNDANT; i++) {
+        if (st->pubs[i].pid == 0
+            || (st->pubs[i].pid == ngx_pid && st->pubs[i].id == id))
+        {
+            continue;
+        }
+
+        if (ngx_sluice_publisher_alive(&st->pubs[i])) {
+            n++;
+        }
+    }
+
+    return n;
+}
+
+
+ngx_sluice_stream_t *
+ngx_sluice_stream_add(ngx_sluice_event_t *ev, u_char *stream, ngx_uint_t id)
+{
+    ngx_uint_t            i;
+    ngx_sluice_stream_t  *st, *free;
+
+    st = ngx_sluice_stream_find(ev, stream);
+
+    if (st == NULL) {
+        free = NULL;
+
+        for (i = 0; i < NGX_SLUICE_MAX_STREAMS; i++) {
+            if (ev->streams[i].stream[0] == '\0') {
+                free = &ev->streams[i];
+                break;
+            }
+        }
+
+        if (free == NULL) {
+            return NULL;
+        }
+
+        st = free;
+        ngx_memzero(st, sizeof(ngx_sluice_stream_t));
+        ngx_cpystrn(st->stream, stream, sizeof(st->stream));
+    }
+
+    for (i = 0; i < NGX_SLUICE_MAX_REDUNDANT; i++) {
+        if (st->pubs[i].pid == 0) {
+            st->pubs[i].pid = ngx_pid;
+            st->pubs[i].id = id;
+            return st;
+        }
+    }
+
+    return NULL;
+}
+
+
+ngx_uint_t
+ngx_sluice_stream_remove(ngx_sluice_event_t *ev, u_char *stream,
+    ngx_uint_t id)
+{
+    ngx_uint_t            i;
+    ngx_sluice_stream_t  *st;
+
+    st = ngx_sluice_stream_find(ev, stream);
+    if (st == NULL) {
+        return 0;
+    }
+
+    for (i = 0; i < NGX_SLUICE_MAX_REDUNDANT; i++) {
+        if (st->pubs[i].pid == ngx_pid && st->pubs[i].id == id) {
+            st->pubs[i].pid = 0;
+        }
+    }
+
+    if (ngx_sluice_stream_find(ev, stream) == NULL) {
+        return 0;
+    }
+
+    return ngx_sluice_stream_others(st, id);
+}
+
+
+static ngx_uint_t
+ngx_sluice_publisher_alive(ngx_sluice_publisher_t *p)
+{
+    return p->pid == ngx_pid || kill(p->pid, 0) == 0
+           || ngx_errno == NGX_EPERM;
 }

@@ -45,7 +45,9 @@ void ngx_sluice_track_close(ngx_sluice_event_t *ev, ngx_uint_t index);
  * frag->init becomes the track's init_version, in the same critical
  * section.  When the ring is full, the oldest entry is removed first and
  * copied to *evicted, and NGX_DONE is returned (the caller removes its
- * file); otherwise NGX_OK.
+ * file); otherwise NGX_OK.  NGX_DECLINED: the entry starts more than
+ * half a fragment before the end of the last one (redundant ingest, a
+ * late write), not appended.
  */
 ngx_int_t ngx_sluice_track_append(ngx_sluice_shctx_t *sh,
     ngx_sluice_event_t *ev, ngx_uint_t index, ngx_sluice_frag_t *frag,
@@ -61,6 +63,26 @@ uint64_t ngx_sluice_track_end_ms(ngx_sluice_track_t *tr);
  */
 void ngx_sluice_event_free_tracks(ngx_slab_pool_t *shpool,
     ngx_sluice_event_t *ev);
+
+/*
+ * The publishers of a stream (ngx_sluice_stream_t; redundant ingest),
+ * mutex held.  ngx_sluice_stream_find(): the record of the stream, or
+ * NULL when none of its publishers is alive (those of dead workers are
+ * forgotten).  ngx_sluice_stream_others(): how many of its publishers
+ * other than this worker's number "id" are alive.
+ * ngx_sluice_stream_add(): this worker's publisher "id" added to the
+ * record of the stream, made if needed; NULL when no record is free or
+ * the stream has its NGX_SLUICE_MAX_REDUNDANT publishers.
+ * ngx_sluice_stream_remove(): the publisher removed (the record freed
+ * with its last one); returns how many others remain.
+ */
+ngx_sluice_stream_t *ngx_sluice_stream_find(ngx_sluice_event_t *ev,
+    u_char *stream);
+ngx_uint_t ngx_sluice_stream_others(ngx_sluice_stream_t *st, ngx_uint_t id);
+ngx_sluice_stream_t *ngx_sluice_stream_add(ngx_sluice_event_t *ev,
+    u_char *stream, ngx_uint_t id);
+ngx_uint_t ngx_sluice_stream_remove(ngx_sluice_event_t *ev, u_char *stream,
+    ngx_uint_t id);
 
 /* the event with this id, if its generation is still "generation" */
 ngx_sluice_event_t *ngx_sluice_index_event(ngx_sluice_shctx_t *sh,

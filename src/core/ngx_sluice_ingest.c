@@ -42,6 +42,19 @@
 /* a backward timestamp step beyond this is a jump, ms */
 #define NGX_SLUICE_INGEST_MAX_BACK     1000
 
+/*
+ * redundant ingest: a fragment starting this close to the end of the
+ * track's last one follows it (ms: the two connections' audio sample
+ * counts may differ by a rounding)
+ */
+#define NGX_SLUICE_INGEST_ALIGN        10
+
+/* what ngx_sluice_ingest_claim() decided */
+#define NGX_SLUICE_INGEST_TAKE         0
+#define NGX_SLUICE_INGEST_TAKE_OVER    1    /* from the other connection */
+#define NGX_SLUICE_INGEST_DUPLICATE    2
+#define NGX_SLUICE_INGEST_WAIT         3
+
 /* the track id in init segments and fragments */
 #define NGX_SLUICE_INGEST_TRACK_ID     1
 
@@ -68,14 +81,18 @@ static ngx_int_t ngx_sluice_ingest_layer_time(ngx_sluice_ingest_t *in,
     ngx_sluice_ingest_track_t *t, int64_t ts64, int64_t gap, int64_t *out);
 static int64_t ngx_sluice_ingest_unwrap(ngx_sluice_ingest_t *in,
     ngx_sluice_ingest_track_t *t, uint32_t ts);
-static void ngx_sluice_ingest_reconnected(ngx_sluice_ingest_t *in,
+static void ngx_sluice_ingest_first_time(ngx_sluice_ingest_t *in,
     int64_t ts64, int64_t gap);
+static ngx_uint_t ngx_sluice_ingest_join(ngx_sluice_ingest_t *in,
+    ngx_sluice_event_t *ev, ngx_sluice_stream_t *st, int64_t ts64,
+    int64_t gap);
+static ngx_uint_t ngx_sluice_ingest_reconnected(ngx_sluice_ingest_t *in,
+    int64_t ts64, int64_t gap, int64_t wall);
 static ngx_uint_t ngx_sluice_ingest_resent(ngx_sluice_ingest_t *in,
     int64_t tl);
 static ngx_int_t ngx_sluice_ingest_jump(ngx_sluice_ingest_t *in,
     int64_t ts64, int64_t d);
 static void ngx_sluice_ingest_set_offset(ngx_sluice_ingest_t *in);
-static int64_t ngx_sluice_ingest_event_clock(ngx_sluice_ingest_t *in);
 static uint32_t ngx_sluice_ingest_frame_len(sluice_track_info_t *info);
 static void ngx_sluice_ingest_set_epoch(ngx_sluice_event_t *ev,
     ngx_uint_t slot, ngx_sluice_frag_t *frag);
@@ -108,6 +125,13 @@ static void ngx_sluice_ingest_consume(ngx_sluice_ingest_track_t *t,
     ngx_uint_t n);
 static ngx_int_t ngx_sluice_ingest_open(ngx_sluice_ingest_t *in,
     ngx_sluice_ingest_track_t *t, ngx_uint_t n);
+static ngx_uint_t ngx_sluice_ingest_claim(ngx_sluice_ingest_t *in,
+    ngx_sluice_ingest_track_t *t, ngx_sluice_event_t *ev, ngx_uint_t n,
+    int64_t *shift);
+static void ngx_sluice_ingest_claimed(ngx_sluice_ingest_t *in,
+    ngx_sluice_ingest_track_t *t, ngx_uint_t n, ngx_uint_t claim,
+    int64_t shift);
+static ngx_uint_t ngx_sluice_ingest_leave(ngx_sluice_ingest_t *in);
 static void ngx_sluice_ingest_init_version(ngx_sluice_ingest_track_t *t,
     ngx_sluice_track_t *tr);
 static ngx_int_t ngx_sluice_ingest_open_writer(ngx_sluice_ingest_t *in,
@@ -281,10 +305,7 @@ ngx_sluice_ingest_timeline(ngx_sluice_ingest_t *in,
 
     if (!in->offset_checked) {
         in->offset_checked = 1;
-
-        if (in->reconnect) {
-            ngx_sluice_ingest_reconnected(in, ts64, gap);
-        }
+        ngx_sluice_ingest_first_time(in, ts64, gap);
     }
 
     tl = ts64 + in->offset;
@@ -413,20 +434,201 @@ ngx_sluice_ingest_unwrap(ngx_sluice_ingest_t *in,
 }
 
 
+/* how a publisher's first timestamp met the timeline */
+#define NGX_SLUICE_INGEST_FIRST        0    /* as it is */
+#define NGX_SLUICE_INGEST_JOINED       1    /* the other connection's */
+#define NGX_SLUICE_INGEST_RECONNECTED  2    /* continued, discontinuity */
+#define NGX_SLUICE_INGEST_RESENT       3    /* continued seamlessly */
+#define NGX_SLUICE_INGEST_MISALIGNED   4    /* a second connection whose
+                                               times are not the first's */
+
+
 /*
- * The first timestamp of a reconnected publisher, ts64: the timeline goes
- * on at the stored end, or at the wall clock after an outage, unless
- * another rendition's offset already puts it there.
+ * The first timestamp of a publisher, ts64, in one critical section (two
+ * connections of a stream may start at once, in two workers): a second
+ * connection of the stream whose timestamps match the first's takes its
+ * offset (redundant ingest); a reconnect continues the timeline; the
+ * stream keeps the offset for a connection that joins it later.
  */
 
 static void
-ngx_sluice_ingest_reconnected(ngx_sluice_ingest_t *in, int64_t ts64,
+ngx_sluice_ingest_first_time(ngx_sluice_ingest_t *in, int64_t ts64,
     int64_t gap)
 {
-    int64_t  tl, end, fms, wall;
+    int64_t                 wall;
+    ngx_uint_t              how, others;
+    ngx_time_t             *tp;
+    ngx_sluice_event_t     *ev;
+    ngx_sluice_stream_t    *st;
+    ngx_sluice_zone_ctx_t  *zctx;
+
+    zctx = in->zone->data;
+    tp = ngx_timeofday();
+    how = NGX_SLUICE_INGEST_FIRST;
+    wall = -1;
+
+    ngx_shmtx_lock(&zctx->shpool->mutex);
+
+    ev = ngx_sluice_index_event(zctx->sh, in->event_id, in->generation);
+
+    if (ev == NULL) {
+        /* stopped: the next fragment notices */
+        ngx_shmtx_unlock(&zctx->shpool->mutex);
+        return;
+    }
+
+    st = ngx_sluice_stream_find(ev, in->stream);
+    others = st ? ngx_sluice_stream_others(st, in->pub_id) : 0;
+
+    if (others && st->timed) {
+        how = ngx_sluice_ingest_join(in, ev, st, ts64, gap);
+    }
+
+    if (how != NGX_SLUICE_INGEST_JOINED && in->reconnect) {
+        /*
+         * another rendition of the encoder may have moved the event's
+         * offset; the wall clock position of the timeline, now - epoch
+         * (none yet after an nginx restart: the stored end, a
+         * recording's end, decides)
+         */
+
+        in->offset = ev->ts_offset;
+
+        if (ev->epoch_generation == ev->generation && ev->epoch_ms > 0) {
+            wall = (int64_t) tp->sec * 1000 + (int64_t) tp->msec
+                   - ev->epoch_ms;
+        }
+
+        if (ngx_sluice_ingest_reconnected(in, ts64, gap, wall)) {
+            how = NGX_SLUICE_INGEST_RESENT;
+
+        } else {
+            ev->ts_offset = in->offset;
+
+            if (how == NGX_SLUICE_INGEST_FIRST) {
+                how = NGX_SLUICE_INGEST_RECONNECTED;
+            }
+        }
+    }
+
+    if (st && (!st->timed || !others)) {
+        st->ts_offset = in->offset;
+        st->timed = 1;
+    }
+
+    ngx_shmtx_unlock(&zctx->shpool->mutex);
+
+    switch (how) {
+
+    case NGX_SLUICE_INGEST_JOINED:
+        ngx_log_error(NGX_LOG_INFO, in->log, 0,
+                      "sluice: \"%s\" joins the stream's other connection "
+                      "(redundant ingest): input %L ms is timeline %L ms",
+                      in->stream, ts64, ts64 + in->offset);
+        break;
+
+    case NGX_SLUICE_INGEST_MISALIGNED:
+        ngx_log_error(NGX_LOG_WARN, in->log, 0,
+                      "sluice: \"%s\": the timestamps of this second "
+                      "connection are not those of the first one, input "
+                      "%L ms is timeline %L ms (stored end %uL ms)",
+                      in->stream, ts64, ts64 + in->offset, in->stored_end);
+        break;
+
+    case NGX_SLUICE_INGEST_RECONNECTED:
+        ngx_log_error(NGX_LOG_INFO, in->log, 0,
+                      "sluice: \"%s\" reconnected, input %L ms is timeline "
+                      "%L ms (stored end %uL ms, wall clock %L ms)",
+                      in->stream, ts64, ts64 + in->offset, in->stored_end,
+                      wall);
+        break;
+
+    case NGX_SLUICE_INGEST_RESENT:
+        ngx_log_error(NGX_LOG_INFO, in->log, 0,
+                      "sluice: \"%s\" reconnected, its timeline continues: "
+                      "input %L ms is timeline %L ms, stored until %uL ms",
+                      in->stream, ts64, ts64 + in->offset, in->stored_end);
+        break;
+
+    default:
+        break;
+    }
+}
+
+
+/*
+ * A connection of a stream another connection publishes (mutex held):
+ * with the offset of the stream, its first timestamp must fall where the
+ * stream's fragments end (at most NGX_SLUICE_INGEST_RESEND fragments
+ * before, the allowed gap after; anywhere before the first fragment):
+ * then it shares the timeline, and its fragments are those of the other
+ * connection (ngx_sluice_ingest_claim()).  Else its timestamps are not
+ * the other's (an encoder restarted on its own): it goes on as a
+ * reconnect would.
+ */
+
+static ngx_uint_t
+ngx_sluice_ingest_join(ngx_sluice_ingest_t *in, ngx_sluice_event_t *ev,
+    ngx_sluice_stream_t *st, int64_t ts64, int64_t gap)
+{
+    int64_t              tl, ref, end, fms;
+    ngx_uint_t           i;
+    ngx_sluice_track_t  *tr;
 
     fms = (int64_t) in->fragment_ms;
-    wall = ngx_sluice_ingest_event_clock(in);
+    ref = -1;
+
+    for (i = 0; i < NGX_SLUICE_MAX_TRACKS; i++) {
+        tr = &ev->tracks[i];
+
+        if (tr->state == NGX_SLUICE_TRACK_FREE || tr->claim_pid == 0
+            || tr->info.timescale == 0
+            || ngx_strcmp(tr->stream, in->stream) != 0)
+        {
+            continue;
+        }
+
+        end = (int64_t) (tr->claimed * 1000 / tr->info.timescale);
+
+        if (end > ref) {
+            ref = end;
+        }
+    }
+
+    tl = ts64 + st->ts_offset;
+
+    if (ref >= 0 && (tl < ref - NGX_SLUICE_INGEST_RESEND * fms
+                     || tl > ref + gap))
+    {
+        return NGX_SLUICE_INGEST_MISALIGNED;
+    }
+
+    in->offset = st->ts_offset;
+    in->reconnect = 0;
+
+    in->video.seamless = 1;
+    in->audio.seamless = 1;
+    in->video.disc = 0;
+    in->audio.disc = 0;
+
+    return NGX_SLUICE_INGEST_JOINED;
+}
+
+
+/*
+ * The first timestamp of a reconnected publisher, ts64 (mutex held): the
+ * timeline goes on at the stored end, or at the wall clock after an
+ * outage, unless another rendition's offset already puts it there.
+ * Returns 1 when a resending encoder continues the timeline seamlessly.
+ */
+
+static ngx_uint_t
+ngx_sluice_ingest_reconnected(ngx_sluice_ingest_t *in, int64_t ts64,
+    int64_t gap, int64_t wall)
+{
+    int64_t  tl, end, fms;
+
+    fms = (int64_t) in->fragment_ms;
     end = (int64_t) in->stored_end;
 
     if (wall > end) {
@@ -442,24 +644,19 @@ ngx_sluice_ingest_reconnected(ngx_sluice_ingest_t *in, int64_t ts64,
     tl = ts64 + in->offset;
 
     if (in->resend && ngx_sluice_ingest_resent(in, tl)) {
-        return;
+        return 1;
     }
 
     if (tl < (int64_t) in->stored_end || tl < wall - fms
         || tl > end + gap)
     {
         in->offset = end - ts64;
-        ngx_sluice_ingest_set_offset(in);
     }
 
     in->video.disc = 1;
     in->audio.disc = 1;
 
-    ngx_log_error(NGX_LOG_INFO, in->log, 0,
-                  "sluice: \"%s\" reconnected, input %L ms is timeline "
-                  "%L ms (stored end %uL ms, wall clock %L ms)",
-                  in->stream, ts64, ts64 + in->offset, in->stored_end,
-                  wall);
+    return 0;
 }
 
 
@@ -490,11 +687,6 @@ ngx_sluice_ingest_resent(ngx_sluice_ingest_t *in, int64_t tl)
     in->video.seamless = 1;
     in->audio.resume = in->audio.stored_end;
     in->audio.seamless = 1;
-
-    ngx_log_error(NGX_LOG_INFO, in->log, 0,
-                  "sluice: \"%s\" reconnected, its timeline continues: "
-                  "input %L ms is timeline %L ms, stored until %uL ms",
-                  in->stream, tl - in->offset, tl, in->stored_end);
 
     return 1;
 }
@@ -536,45 +728,6 @@ ngx_sluice_ingest_jump(ngx_sluice_ingest_t *in, int64_t ts64, int64_t d)
 
 
 /*
- * At the first frame of a reconnected publisher: the event's offset
- * (another rendition of the encoder may have moved it already) and the
- * wall clock position of the timeline, now - epoch (-1 when the event has
- * no epoch for this generation yet: after an nginx restart the stored end
- * alone, a recording's end, decides).
- */
-
-static int64_t
-ngx_sluice_ingest_event_clock(ngx_sluice_ingest_t *in)
-{
-    int64_t                 wall;
-    ngx_time_t             *tp;
-    ngx_sluice_event_t     *ev;
-    ngx_sluice_zone_ctx_t  *zctx;
-
-    zctx = in->zone->data;
-    wall = -1;
-
-    tp = ngx_timeofday();
-
-    ngx_shmtx_lock(&zctx->shpool->mutex);
-
-    ev = ngx_sluice_index_event(zctx->sh, in->event_id, in->generation);
-    if (ev) {
-        in->offset = ev->ts_offset;
-
-        if (ev->epoch_generation == ev->generation && ev->epoch_ms > 0) {
-            wall = (int64_t) tp->sec * 1000 + (int64_t) tp->msec
-                   - ev->epoch_ms;
-        }
-    }
-
-    ngx_shmtx_unlock(&zctx->shpool->mutex);
-
-    return wall;
-}
-
-
-/*
  * The wall clock of timeline time 0 (DASH availabilityStartTime, HLS
  * program date time), set once per generation by its first fragment: the
  * time it is indexed minus its end.  Called with the zone locked.
@@ -606,12 +759,16 @@ ngx_sluice_ingest_set_epoch(ngx_sluice_event_t *ev, ngx_uint_t slot,
 }
 
 
-/* the event keeps the last offset: renditions restarting together agree */
+/*
+ * The event keeps the last offset: renditions restarting together agree;
+ * so does the stream, for a connection joining it
+ */
 
 static void
 ngx_sluice_ingest_set_offset(ngx_sluice_ingest_t *in)
 {
     ngx_sluice_event_t     *ev;
+    ngx_sluice_stream_t    *st;
     ngx_sluice_zone_ctx_t  *zctx;
 
     zctx = in->zone->data;
@@ -621,6 +778,12 @@ ngx_sluice_ingest_set_offset(ngx_sluice_ingest_t *in)
     ev = ngx_sluice_index_event(zctx->sh, in->event_id, in->generation);
     if (ev) {
         ev->ts_offset = in->offset;
+
+        st = ngx_sluice_stream_find(ev, in->stream);
+        if (st) {
+            st->ts_offset = in->offset;
+            st->timed = 1;
+        }
     }
 
     ngx_shmtx_unlock(&zctx->shpool->mutex);
@@ -970,7 +1133,8 @@ ngx_sluice_ingest_append(ngx_sluice_ingest_t *in,
 /*
  * The first n samples make a fragment: open the track if needed, post
  * the init segment if pending, then the fragment.  NGX_DECLINED when the
- * event is no longer running (the samples are dropped).
+ * event is no longer running (the samples are dropped, as they are when
+ * the stream's other connection delivered the fragment first).
  */
 
 static ngx_int_t
@@ -987,6 +1151,9 @@ ngx_sluice_ingest_emit(ngx_sluice_ingest_t *in, ngx_sluice_ingest_track_t *t,
 
     if (rc == NGX_OK) {
         rc = ngx_sluice_ingest_post_fragment(in, t, n, seq);
+
+    } else if (rc == NGX_DONE) {
+        rc = NGX_OK;        /* the stream's other connection has it */
     }
 
     ngx_sluice_ingest_consume(t, n);
@@ -995,7 +1162,10 @@ ngx_sluice_ingest_emit(ngx_sluice_ingest_t *in, ngx_sluice_ingest_track_t *t,
 }
 
 
-/* the track is open, has its writer and its current init segment posted */
+/*
+ * the track is open, has its writer and its current init segment posted;
+ * NGX_DONE: the fragment is not to be written (redundant ingest)
+ */
 
 static ngx_int_t
 ngx_sluice_ingest_ready(ngx_sluice_ingest_t *in, ngx_sluice_ingest_track_t *t,
@@ -1009,7 +1179,7 @@ ngx_sluice_ingest_ready(ngx_sluice_ingest_t *in, ngx_sluice_ingest_track_t *t,
 
     rc = ngx_sluice_ingest_open(in, t, n);
 
-    if (rc == NGX_OK && t->writer == NULL) {
+    if ((rc == NGX_OK || rc == NGX_DONE) && t->writer == NULL) {
         rc = NGX_ERROR;     /* opening failed half way (no memory) */
     }
 
@@ -1211,19 +1381,24 @@ ngx_sluice_ingest_consume(ngx_sluice_ingest_track_t *t, ngx_uint_t n)
 
 /*
  * At each fragment: the event must still be running with our generation;
- * the first time, the track gets its slot in the event.
+ * the first time, the track gets its slot in the event; the fragment is
+ * claimed (ngx_sluice_ingest_claim()): NGX_DONE when it is not ours to
+ * write.
  */
 
 static ngx_int_t
 ngx_sluice_ingest_open(ngx_sluice_ingest_t *in, ngx_sluice_ingest_track_t *t,
     ngx_uint_t n)
 {
+    int64_t                 shift;
     ngx_int_t               slot;
+    ngx_uint_t              claim, opened;
     ngx_sluice_event_t     *ev;
     sluice_track_info_t     info;
     ngx_sluice_zone_ctx_t  *zctx;
 
     zctx = in->zone->data;
+    opened = 0;
 
     if (!t->opened) {
         info = t->info;
@@ -1245,35 +1420,177 @@ ngx_sluice_ingest_open(ngx_sluice_ingest_t *in, ngx_sluice_ingest_track_t *t,
         return NGX_DECLINED;
     }
 
-    if (t->opened) {
-        ngx_shmtx_unlock(&zctx->shpool->mutex);
-        return NGX_OK;
+    if (!t->opened) {
+        slot = ngx_sluice_track_open(zctx->shpool, ev, in->stream,
+                                     in->stream_len, &info, in->ring);
+
+        if (slot < 0) {
+            ngx_shmtx_unlock(&zctx->shpool->mutex);
+
+            ngx_log_error(NGX_LOG_ERR, in->log, 0,
+                          "sluice: no %s for a new track of \"%s\" in live "
+                          "event \"%s\", closing",
+                          slot == NGX_DECLINED ? "free track slot"
+                                               : "shared memory",
+                          in->stream, in->event_name);
+            return NGX_ERROR;
+        }
+
+        ngx_sluice_ingest_init_version(t, &ev->tracks[slot]);
+
+        t->slot = slot;
+        opened = 1;
     }
 
-    slot = ngx_sluice_track_open(zctx->shpool, ev, in->stream,
-                                 in->stream_len, &info, in->ring);
-
-    if (slot < 0) {
-        ngx_shmtx_unlock(&zctx->shpool->mutex);
-
-        ngx_log_error(NGX_LOG_ERR, in->log, 0,
-                      "sluice: no %s for a new track of \"%s\" in live "
-                      "event \"%s\", closing",
-                      slot == NGX_DECLINED ? "free track slot"
-                                           : "shared memory",
-                      in->stream, in->event_name);
-        return NGX_ERROR;
-    }
-
-    ngx_sluice_ingest_init_version(t, &ev->tracks[slot]);
+    claim = ngx_sluice_ingest_claim(in, t, ev, n, &shift);
 
     ngx_shmtx_unlock(&zctx->shpool->mutex);
 
-    t->slot = slot;
-    t->opened = 1;
-    t->init_pending = 1;
+    ngx_sluice_ingest_claimed(in, t, n, claim, shift);
 
-    return ngx_sluice_ingest_open_writer(in, t, info.bitrate);
+    if (opened) {
+        t->opened = 1;
+        t->init_pending = 1;
+
+        if (ngx_sluice_ingest_open_writer(in, t, info.bitrate) != NGX_OK) {
+            return NGX_ERROR;
+        }
+    }
+
+    return (claim == NGX_SLUICE_INGEST_DUPLICATE
+            || claim == NGX_SLUICE_INGEST_WAIT) ? NGX_DONE : NGX_OK;
+}
+
+
+/*
+ * Redundant ingest (mutex held): is the fragment of the first n samples
+ * of t the track's next one?  Decided here, where every publisher of the
+ * stream sees the same track, before anything is written, so that each
+ * fragment is written once, by the connection that delivers it first:
+ *
+ *   - starting before the end of the last fragment taken: a duplicate;
+ *   - starting there (within NGX_SLUICE_INGEST_ALIGN ms): taken, its
+ *     samples moved by *shift to start exactly there (the two
+ *     connections' audio sample counts may differ by a rounding);
+ *   - starting after it: taken (a gap in the input), unless this
+ *     connection has not yet followed the track since it began (its
+ *     first fragment starts where it joined, not at a cut) while the
+ *     other connection is alive and delivering (took a fragment within
+ *     two fragment durations): the other one has that media.
+ *
+ * Cuts depend on timestamps alone, so both connections cut the same
+ * fragments, and each connection's fragments follow one another: one
+ * that followed the track once stays in step.
+ */
+
+static ngx_uint_t
+ngx_sluice_ingest_claim(ngx_sluice_ingest_t *in, ngx_sluice_ingest_track_t *t,
+    ngx_sluice_event_t *ev, ngx_uint_t n, int64_t *shift)
+{
+    uint64_t              start, end, tol;
+    ngx_uint_t            i, claim;
+    ngx_sluice_track_t   *tr;
+    ngx_sluice_stream_t  *st;
+
+    tr = &ev->tracks[t->slot];
+    *shift = 0;
+
+    start = t->samples[0].dts;
+    end = start;
+
+    for (i = 0; i < n; i++) {
+        end += t->samples[i].duration;
+    }
+
+    claim = NGX_SLUICE_INGEST_TAKE;
+
+    if (tr->claim_pid != 0) {
+        tol = (uint64_t) t->info.timescale * NGX_SLUICE_INGEST_ALIGN / 1000;
+
+        if (start + tol < tr->claimed) {
+            t->synced = 1;
+            return NGX_SLUICE_INGEST_DUPLICATE;
+        }
+
+        if (start <= tr->claimed + tol) {
+            if (!t->disc) {
+                *shift = (int64_t) tr->claimed - (int64_t) start;
+            }
+
+        } else if (!t->synced
+                   && ngx_current_msec - tr->claim_msec
+                      < 2 * in->fragment_ms)
+        {
+            st = ngx_sluice_stream_find(ev, in->stream);
+
+            if (st && ngx_sluice_stream_others(st, in->pub_id)) {
+                return NGX_SLUICE_INGEST_WAIT;
+            }
+        }
+
+        if (tr->claim_pid != ngx_pid || tr->claim_id != in->pub_id) {
+            claim = NGX_SLUICE_INGEST_TAKE_OVER;
+        }
+    }
+
+    tr->claimed = end + *shift;
+    tr->claim_pid = ngx_pid;
+    tr->claim_id = in->pub_id;
+    tr->claim_msec = ngx_current_msec;
+
+    t->synced = 1;
+
+    return claim;
+}
+
+
+/* after the claim: the samples moved, what was decided logged */
+
+static void
+ngx_sluice_ingest_claimed(ngx_sluice_ingest_t *in,
+    ngx_sluice_ingest_track_t *t, ngx_uint_t n, ngx_uint_t claim,
+    int64_t shift)
+{
+    ngx_uint_t   i;
+    const char  *type;
+
+    type = (t->media_type == SLUICE_MEDIA_VIDEO) ? "video" : "audio";
+
+    switch (claim) {
+
+    case NGX_SLUICE_INGEST_DUPLICATE:
+        ngx_log_error(NGX_LOG_INFO, in->log, 0,
+                      "sluice: %s fragment %uL of \"%s\" is a duplicate, "
+                      "dropped (redundant ingest)",
+                      type, t->samples[0].dts, in->stream);
+        return;
+
+    case NGX_SLUICE_INGEST_WAIT:
+        ngx_log_error(NGX_LOG_INFO, in->log, 0,
+                      "sluice: %s fragment %uL of \"%s\" dropped: the "
+                      "stream's other connection has not delivered what "
+                      "comes before it (redundant ingest)",
+                      type, t->samples[0].dts, in->stream);
+        return;
+
+    case NGX_SLUICE_INGEST_TAKE_OVER:
+        ngx_log_error(NGX_LOG_INFO, in->log, 0,
+                      "sluice: %s fragment %uL of \"%s\" is taken from "
+                      "this connection (redundant ingest)",
+                      type, t->samples[0].dts + shift, in->stream);
+        break;
+
+    default:
+        break;
+    }
+
+    if (shift == 0) {
+        return;
+    }
+
+    for (i = 0; i < n; i++) {
+        t->samples[i].dts += shift;
+    }
 }
 
 
@@ -1529,6 +1846,15 @@ ngx_sluice_ingest_job_done(ngx_sluice_wjob_t *job)
                       "(no memory)", job->path);
     }
 
+    if (rc == NGX_DECLINED) {
+        ngx_log_error(NGX_LOG_WARN, ngx_cycle->log, 0,
+                      "sluice: \"%s\" written after a later fragment of "
+                      "its track, dropped (redundant ingest)", job->path);
+
+        evicted = jc->frag;
+        rc = NGX_DONE;
+    }
+
     if (rc != NGX_DONE) {
         return;
     }
@@ -1602,6 +1928,8 @@ ngx_sluice_ingest_job_failed(ngx_sluice_wjob_t *job)
 void
 ngx_sluice_ingest_finish(ngx_sluice_ingest_t *in)
 {
+    ngx_uint_t              i, others;
+    ngx_sluice_track_t     *tr;
     ngx_sluice_event_t     *ev;
     ngx_sluice_zone_ctx_t  *zctx;
 
@@ -1609,9 +1937,25 @@ ngx_sluice_ingest_finish(ngx_sluice_ingest_t *in)
         return;
     }
 
+    others = ngx_sluice_ingest_leave(in);
+
     if (!in->stopped) {
-        (void) ngx_sluice_ingest_flush(in, &in->video);
-        (void) ngx_sluice_ingest_flush(in, &in->audio);
+        if (others) {
+            /*
+             * redundant ingest: the fragments in progress end early here;
+             * the other connection delivers them whole
+             */
+            ngx_sluice_ingest_consume(&in->video, in->video.nsamples);
+            ngx_sluice_ingest_consume(&in->audio, in->audio.nsamples);
+
+            ngx_log_error(NGX_LOG_INFO, in->log, 0,
+                          "sluice: \"%s\" goes on with its other "
+                          "connection (redundant ingest)", in->stream);
+
+        } else {
+            (void) ngx_sluice_ingest_flush(in, &in->video);
+            (void) ngx_sluice_ingest_flush(in, &in->audio);
+        }
     }
 
     in->publishing = 0;
@@ -1623,12 +1967,18 @@ ngx_sluice_ingest_finish(ngx_sluice_ingest_t *in)
     ev = ngx_sluice_index_event(zctx->sh, in->event_id, in->generation);
 
     if (ev) {
-        if (in->video.opened) {
-            ngx_sluice_track_close(ev, in->video.slot);
-        }
+        /* the stream's tracks rest once its last publisher left */
 
-        if (in->audio.opened) {
-            ngx_sluice_track_close(ev, in->audio.slot);
+        if (ngx_sluice_stream_find(ev, in->stream) == NULL) {
+            for (i = 0; i < NGX_SLUICE_MAX_TRACKS; i++) {
+                tr = &ev->tracks[i];
+
+                if (tr->state != NGX_SLUICE_TRACK_FREE
+                    && ngx_strcmp(tr->stream, in->stream) == 0)
+                {
+                    ngx_sluice_track_close(ev, i);
+                }
+            }
         }
 
         if (ev->publishers) {
@@ -1637,6 +1987,36 @@ ngx_sluice_ingest_finish(ngx_sluice_ingest_t *in)
     }
 
     ngx_shmtx_unlock(&zctx->shpool->mutex);
+}
+
+
+/*
+ * The publisher leaves its stream: how many other connections still
+ * publish it.  One critical section: of two connections leaving at once,
+ * the last writes what is pending.
+ */
+
+static ngx_uint_t
+ngx_sluice_ingest_leave(ngx_sluice_ingest_t *in)
+{
+    ngx_uint_t              others;
+    ngx_sluice_event_t     *ev;
+    ngx_sluice_zone_ctx_t  *zctx;
+
+    zctx = in->zone->data;
+    others = 0;
+
+    ngx_shmtx_lock(&zctx->shpool->mutex);
+
+    ev = ngx_sluice_index_event(zctx->sh, in->event_id, in->generation);
+
+    if (ev) {
+        others = ngx_sluice_stream_remove(ev, in->stream, in->pub_id);
+    }
+
+    ngx_shmtx_unlock(&zctx->shpool->mutex);
+
+    return others;
 }
 
 

@@ -48,6 +48,9 @@ typedef struct {
     unsigned                    disc:1;         /* next frag: discontinuity */
     unsigned                    armed:1;        /* audio: video began */
     unsigned                    seamless:1;     /* reopened, no disc */
+    unsigned                    synced:1;       /* redundant ingest: the
+                                                   next fragment follows
+                                                   the track's last */
 
     ngx_uint_t                  slot;
     sluice_track_info_t         info;
@@ -113,6 +116,12 @@ struct ngx_sluice_ingest_s {
     unsigned                    layer:1;
 
     /*
+     * admitted while another connection published the stream (redundant
+     * ingest); at the first frame: shares its timeline
+     */
+    unsigned                    redundant:1;
+
+    /*
      * caller: a reconnecting publisher resends its last fragments with
      * their timestamps (fragmented-MP4 ingest): the timeline continues
      */
@@ -125,6 +134,7 @@ struct ngx_sluice_ingest_s {
 
     int64_t                     offset;         /* input ms -> timeline */
     uint64_t                    stored_end;     /* ms, at admission */
+    ngx_uint_t                  pub_id;         /* in the worker, from 1 */
 
     /* caller, before admission */
     u_char                      stream[NGX_SLUICE_STREAM_LEN + 1];

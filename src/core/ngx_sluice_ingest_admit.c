@@ -4,8 +4,10 @@
  *
  * The admission of a publisher, whatever its protocol: its access token
  * names a live event, which must be running and allow the client's
- * address; the stream must not be publishing already (from a live
- * worker); a stream that had data continues its timeline (a reconnect).
+ * address; a stream may have two publishers at once, a primary and a
+ * backup connection sending the same media (redundant ingest: the
+ * second is "redundant"), never three; a stream that had data continues
+ * its timeline (a reconnect).
  */
 
 
@@ -17,11 +19,16 @@
 #include "core/ngx_sluice_zone.h"
 
 
+/* numbers the publishers of this worker (ngx_sluice_ingest_t.pub_id) */
+static ngx_uint_t  ngx_sluice_ingest_publishers;
+
+
 static const char *ngx_sluice_ingest_admit(ngx_sluice_ingest_t *in,
     ngx_sluice_event_t *ev, struct sockaddr *sockaddr);
 static const char *ngx_sluice_ingest_stored_end(ngx_sluice_ingest_t *in,
     ngx_sluice_event_t *ev);
 static ngx_uint_t ngx_sluice_ingest_fresh_timeline(ngx_sluice_event_t *ev);
+static uint64_t ngx_sluice_ingest_claimed_ms(ngx_sluice_track_t *tr);
 
 
 /*
@@ -109,7 +116,18 @@ ngx_sluice_ingest_attach(ngx_sluice_ingest_t *in, ngx_str_t *token,
         why = extra(in, ev, data);
     }
 
+    if (why == NULL && in->redundant && in->layer) {
+        /* the transcoder's layers have one connection each */
+        why = "stream is already being published";
+    }
+
     if (why == NULL) {
+        if (in->pub_id == 0) {
+            in->pub_id = ++ngx_sluice_ingest_publishers;
+        }
+
+        /* a record is free or the stream's has room: checked above */
+        (void) ngx_sluice_stream_add(ev, in->stream, in->pub_id);
         ev->publishers++;
     }
 
@@ -119,6 +137,14 @@ ngx_sluice_ingest_attach(ngx_sluice_ingest_t *in, ngx_str_t *token,
 
     if (why == NULL) {
         in->publishing = 1;
+
+        if (in->redundant) {
+            ngx_log_error(NGX_LOG_INFO, in->log, 0,
+                          "sluice: \"%s\" of live event \"%s\" has a "
+                          "second publisher: redundant ingest",
+                          in->stream, in->event_name);
+        }
+
         return NGX_OK;
     }
 
@@ -177,6 +203,7 @@ ngx_sluice_ingest_admit(ngx_sluice_ingest_t *in, ngx_sluice_event_t *ev,
     in->offset = ev->ts_offset;
     in->stored_end = 0;
     in->reconnect = 0;
+    in->redundant = 0;
 
     return ngx_sluice_ingest_stored_end(in, ev);
 }
@@ -191,12 +218,37 @@ static const char *
 ngx_sluice_ingest_stored_end(ngx_sluice_ingest_t *in, ngx_sluice_event_t *ev)
 {
     uint64_t                    end;
-    ngx_uint_t                  i;
+    ngx_uint_t                  i, n;
     ngx_sluice_track_t         *tr;
+    ngx_sluice_stream_t        *st;
     ngx_sluice_ingest_track_t  *t;
 
     in->video.stored_end = 0;
     in->audio.stored_end = 0;
+
+    /* publishers of dead workers are forgotten: their tracks are stale */
+
+    st = ngx_sluice_stream_find(ev, in->stream);
+    n = st ? ngx_sluice_stream_others(st, 0) : 0;
+
+    if (n >= NGX_SLUICE_MAX_REDUNDANT) {
+        return "stream is already being published by two connections "
+               "(primary and backup)";
+    }
+
+    in->redundant = (n != 0);
+
+    if (st == NULL) {
+        for (i = 0; i < NGX_SLUICE_MAX_STREAMS; i++) {
+            if (ev->streams[i].stream[0] == '\0') {
+                break;
+            }
+        }
+
+        if (i == NGX_SLUICE_MAX_STREAMS) {
+            return "too many streams are publishing to the live event";
+        }
+    }
 
     for (i = 0; i < NGX_SLUICE_MAX_TRACKS; i++) {
         tr = &ev->tracks[i];
@@ -207,18 +259,12 @@ ngx_sluice_ingest_stored_end(ngx_sluice_ingest_t *in, ngx_sluice_event_t *ev)
             continue;
         }
 
-        /* ACTIVE and its worker alive (tracks of a dead one are stale) */
-
-        if (tr->state == NGX_SLUICE_TRACK_ACTIVE
-            && (tr->owner == ngx_pid || kill(tr->owner, 0) == 0
-                || ngx_errno == NGX_EPERM))
-        {
-            return "stream is already being published";
-        }
-
         in->reconnect = 1;
 
-        end = ngx_sluice_track_end_ms(tr);
+        /* fragments being written count: they are stored soon */
+
+        end = ngx_max(ngx_sluice_track_end_ms(tr),
+                      ngx_sluice_ingest_claimed_ms(tr));
         if (end > in->stored_end) {
             in->stored_end = end;
         }
@@ -244,6 +290,19 @@ ngx_sluice_ingest_stored_end(ngx_sluice_ingest_t *in, ngx_sluice_event_t *ev)
     }
 
     return NULL;
+}
+
+
+/* the end of what the track's publishers took to write, ms (rounded up) */
+
+static uint64_t
+ngx_sluice_ingest_claimed_ms(ngx_sluice_track_t *tr)
+{
+    if (tr->claim_pid == 0 || tr->info.timescale == 0) {
+        return 0;
+    }
+
+    return (tr->claimed * 1000 + tr->info.timescale - 1) / tr->info.timescale;
 }
 
 

@@ -361,8 +361,21 @@ ngx_rtmp_sluice_publish(ngx_rtmp_session_t *s, ngx_rtmp_publish_t *v)
 
     ngx_rtmp_sluice_batch_start(ctx, sacf->batch);
 
-    if (ctx->app_token_len
-        && token.len + 1 + ctx->in.stream_len < NGX_RTMP_MAX_NAME)
+    if (ctx->in.redundant
+        && token.len + 1 + ctx->in.stream_len + 2 + 2 * NGX_INT_T_LEN
+           < NGX_RTMP_MAX_NAME)
+    {
+        /*
+         * the stream's second connection (redundant ingest): a name of
+         * its own for the modules after us, whose live module refuses a
+         * second publisher of a name in a worker
+         */
+
+        *ngx_sprintf(v->name, "%V/%s.%P.%ui", &token, ctx->in.stream,
+                     ngx_pid, ctx->in.pub_id) = '\0';
+
+    } else if (ctx->app_token_len
+               && token.len + 1 + ctx->in.stream_len < NGX_RTMP_MAX_NAME)
     {
         /*
          * the modules after us (live, record...) see "{token}/{stream}"
