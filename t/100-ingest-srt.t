@@ -207,6 +207,19 @@ for my $c (
     $t->wait_publisher_exit($p, 30);
 }
 
+# the caller sees an application's reject reason (srt-live-transmit does
+# not print its number; srt_getrejectreason() gives it)
+my $out = '';
+my $udp = IO::Socket::INET->new(LocalAddr => '127.0.0.1:0', Proto => 'udp');
+my $uport = $udp->sockport();
+close $udp;
+IPC::Run::run([ 'srt-live-transmit', '-v', '-t:5', "udp://127.0.0.1:$uport",
+    "$base?streamid=#!::r=$tok3,m=publish" ], '<', \undef, '>&', \$out,
+    IPC::Run::timeout(30));
+like($out, qr/REJECT[^\n]*Application-defined rejection reason/,
+    'srt-live-transmit is told of the rejection by the application')
+    or diag($out);
+
 my $p = $t->publish(lavfi => { duration => 2 },
     url => 'rtmp://127.0.0.1:' . $t->port(1935) . "/live/$tok1/rtmp");
 $t->wait_publisher_exit($p, 30);
