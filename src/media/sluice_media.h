@@ -39,6 +39,16 @@ typedef enum {
 
 
 /*
+ * Closed captions a video track carries in its SEI (ATSC A/53 cc_data,
+ * media/codec/sluice_sei.h), as the manifests signal them
+ */
+#define SLUICE_CAPTIONS_608_CC1   0x01    /* CEA-608 field 1: CC1 (CC2) */
+#define SLUICE_CAPTIONS_608_CC3   0x02    /* CEA-608 field 2: CC3 (CC4) */
+#define SLUICE_CAPTIONS_708       0x04    /* CEA-708 DTVCC: SERVICE1 */
+#define SLUICE_CAPTIONS_ALL       0x07
+
+
+/*
  * Everything the writers need to describe one track: the init segment,
  * the manifests (CODECS, RESOLUTION, CodecPrivateData) and TS headers.
  * Filled by the FLV/AVC/AAC parsers at ingest; stored in shared memory.
