@@ -12,7 +12,8 @@
  *                               the first free number (after a restart)
  *           track               ngx_sluice_asset_track_t, written to
  *                               "track.tmp" then renamed, whenever the
- *                               track opens or its init version changes
+ *                               track opens, its init version changes
+ *                               or closed captions appear in it
  *           init{v}.mp4         hard links of the live event's files
  *           {time}.m4s          (the bytes are stored once)
  *           index               ngx_sluice_frag_t records (as in shared
@@ -61,7 +62,7 @@
 
 
 #define NGX_SLUICE_ASSET_MAGIC     0x534c4154     /* "SLAT" */
-#define NGX_SLUICE_ASSET_VERSION   2
+#define NGX_SLUICE_ASSET_VERSION   3
 
 
 typedef struct {
@@ -85,21 +86,36 @@ typedef struct {
  *
  *   1  descriptors end before info.lang (no language); index records are
  *      the first 24 bytes of ngx_sluice_frag_t (no key_size)
- *   2  the whole structures: descriptors with info.lang, index records of
- *      sizeof(ngx_sluice_frag_t) (32 bytes)
+ *   2  descriptors end before info.captions (no closed captions); index
+ *      records of sizeof(ngx_sluice_frag_t) (32 bytes)
+ *   3  the whole structures: descriptors with info.captions, index
+ *      records as in version 2
+ *
+ * A slot's descriptor is rewritten when the init version changes and
+ * when captions appear (version 3 only: a version 1 or 2 slot goes on
+ * without them).
  */
 
 #define NGX_SLUICE_ASSET_V1_TRACK                                             \
     ngx_align(offsetof(ngx_sluice_asset_track_t, info)                        \
               + offsetof(sluice_track_info_t, lang), 8)
+#define NGX_SLUICE_ASSET_V2_TRACK                                             \
+    ngx_align(offsetof(ngx_sluice_asset_track_t, info)                        \
+              + offsetof(sluice_track_info_t, captions), 8)
 #define NGX_SLUICE_ASSET_V1_REC    offsetof(ngx_sluice_frag_t, key_size)
 
 
 static ngx_inline size_t
 ngx_sluice_asset_track_size(uint32_t version)
 {
-    return version == 1 ? NGX_SLUICE_ASSET_V1_TRACK
-                        : sizeof(ngx_sluice_asset_track_t);
+    switch (version) {
+    case 1:
+        return NGX_SLUICE_ASSET_V1_TRACK;
+    case 2:
+        return NGX_SLUICE_ASSET_V2_TRACK;
+    default:
+        return sizeof(ngx_sluice_asset_track_t);
+    }
 }
 
 
@@ -112,8 +128,8 @@ ngx_sluice_asset_rec_size(uint32_t version)
 
 /*
  * n bytes of a descriptor were read into *at: NGX_OK if they are one of
- * version 1 or 2 (the members version 1 lacks are zeroed), its strings
- * terminated; else NGX_DECLINED
+ * versions 1 to 3 (the members an older version lacks are zeroed), its
+ * strings terminated; else NGX_DECLINED
  */
 
 static ngx_inline ngx_int_t
@@ -121,7 +137,7 @@ ngx_sluice_asset_track_check(ngx_sluice_asset_track_t *at, ssize_t n)
 {
     if (n < (ssize_t) NGX_SLUICE_ASSET_V1_TRACK
         || at->magic != NGX_SLUICE_ASSET_MAGIC
-        || (at->version != 1 && at->version != NGX_SLUICE_ASSET_VERSION)
+        || at->version < 1 || at->version > NGX_SLUICE_ASSET_VERSION
         || n != (ssize_t) ngx_sluice_asset_track_size(at->version))
     {
         return NGX_DECLINED;
@@ -129,6 +145,10 @@ ngx_sluice_asset_track_check(ngx_sluice_asset_track_t *at, ssize_t n)
 
     if (at->version == 1) {
         ngx_memzero(at->info.lang, sizeof(at->info.lang));
+    }
+
+    if (at->version < 3) {
+        at->info.captions = 0;
     }
 
     at->stream[NGX_SLUICE_STREAM_LEN] = '\0';

@@ -175,7 +175,7 @@ ngx_sluice_track_append(ngx_sluice_shctx_t *sh, ngx_sluice_event_t *ev,
     ngx_uint_t index, ngx_sluice_frag_t *frag, sluice_track_info_t *info,
     ngx_sluice_frag_t *evicted)
 {
-    uint32_t             bitrate;
+    uint32_t             bitrate, captions;
     uint64_t             half;
     ngx_int_t            rc;
     ngx_sluice_frag_t   *last;
@@ -224,8 +224,10 @@ ngx_sluice_track_append(ngx_sluice_shctx_t *sh, ngx_sluice_event_t *ev,
 
     if (info) {
         bitrate = tr->info.bitrate;
+        captions = tr->info.captions;
         tr->info = *info;
         tr->info.bitrate = bitrate;
+        tr->info.captions |= captions;  /* its window may still have them */
         tr->init_version = frag->init;
     }
 

@@ -41,13 +41,13 @@ void ngx_sluice_track_close(ngx_sluice_event_t *ev, ngx_uint_t index);
 
 /*
  * Append one entry (called once its file is complete on disk).  If info
- * is not NULL it replaces the track's info (bitrate kept) and
- * frag->init becomes the track's init_version, in the same critical
- * section.  When the ring is full, the oldest entry is removed first and
- * copied to *evicted, and NGX_DONE is returned (the caller removes its
- * file); otherwise NGX_OK.  NGX_DECLINED: the entry starts more than
- * half a fragment before the end of the last one (redundant ingest, a
- * late write), not appended.
+ * is not NULL it replaces the track's info (bitrate kept, captions added
+ * to those the track had) and frag->init becomes the track's
+ * init_version, in the same critical section.  When the ring is full,
+ * the oldest entry is removed first and copied to *evicted, and NGX_DONE
+ * is returned (the caller removes its file); otherwise NGX_OK.
+ * NGX_DECLINED: the entry starts more than half a fragment before the
+ * end of the last one (redundant ingest, a late write), not appended.
  */
 ngx_int_t ngx_sluice_track_append(ngx_sluice_shctx_t *sh,
     ngx_sluice_event_t *ev, ngx_uint_t index, ngx_sluice_frag_t *frag,

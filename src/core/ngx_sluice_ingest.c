@@ -26,6 +26,7 @@
 
 #include "core/ngx_sluice_ingest.h"
 #include "media/codec/sluice_aac.h"
+#include "media/codec/sluice_sei.h"
 #include "media/container/sluice_cmaf.h"
 #include "media/container/sluice_ts.h"
 #include "core/ngx_sluice_index.h"
@@ -94,6 +95,8 @@ static ngx_int_t ngx_sluice_ingest_jump(ngx_sluice_ingest_t *in,
     int64_t ts64, int64_t d);
 static void ngx_sluice_ingest_set_offset(ngx_sluice_ingest_t *in);
 static uint32_t ngx_sluice_ingest_frame_len(sluice_track_info_t *info);
+static void ngx_sluice_ingest_captions(ngx_sluice_ingest_t *in,
+    ngx_sluice_ingest_track_t *t, const u_char *p, size_t len);
 static void ngx_sluice_ingest_set_epoch(ngx_sluice_event_t *ev,
     ngx_uint_t slot, ngx_sluice_frag_t *frag);
 static ngx_int_t ngx_sluice_ingest_video_frame(ngx_sluice_ingest_t *in,
@@ -203,6 +206,7 @@ ngx_sluice_ingest_frame(ngx_sluice_ingest_t *in,
 
     if (rc == NGX_OK) {
         if (t == &in->video) {
+            ngx_sluice_ingest_captions(in, t, p, len);
             rc = ngx_sluice_ingest_video_frame(in, tl, cts, key, p, len);
 
         } else {
@@ -215,6 +219,43 @@ ngx_sluice_ingest_frame(ngx_sluice_ingest_t *in,
     }
 
     return NGX_OK;
+}
+
+
+/*
+ * Closed captions in the SEI of a video frame (only its SEI NAL units are
+ * read): services not seen before join the track's info, which goes
+ * into the index with the next fragment (info_new), so the manifests
+ * signal them from then on
+ */
+
+static void
+ngx_sluice_ingest_captions(ngx_sluice_ingest_t *in,
+    ngx_sluice_ingest_track_t *t, const u_char *p, size_t len)
+{
+    uint32_t  cc;
+
+    if (t->info.captions == SLUICE_CAPTIONS_ALL) {
+        return;
+    }
+
+    cc = sluice_sei_captions(p, len, t->info.codec,
+                             t->info.nal_length_size
+                             ? t->info.nal_length_size : 4);
+
+    if ((cc & ~t->info.captions) == 0) {
+        return;
+    }
+
+    t->info.captions |= cc;
+    t->info_new = 1;
+
+    ngx_log_error(NGX_LOG_INFO, in->log, 0,
+                  "sluice: closed captions in the video of \"%s\":%s%s%s",
+                  in->stream,
+                  (cc & SLUICE_CAPTIONS_608_CC1) ? " CEA-608 CC1" : "",
+                  (cc & SLUICE_CAPTIONS_608_CC3) ? " CEA-608 CC3" : "",
+                  (cc & SLUICE_CAPTIONS_708) ? " CEA-708" : "");
 }
 
 

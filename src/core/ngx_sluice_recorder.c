@@ -50,6 +50,7 @@ typedef struct {
     int64_t                     init_linked;    /* live v; -1: none */
     uint32_t                    bitrate;        /* the asset slot's */
     uint32_t                    version;        /* the asset slot's */
+    uint32_t                    captions;       /* the slot's so far */
     size_t                      recsize;        /* of its index records */
     uint64_t                    cursor;         /* first untrimmed */
 } ngx_sluice_rec_out_t;
@@ -400,11 +401,13 @@ ngx_sluice_rec_establish(ngx_sluice_rec_job_t *rj, ngx_sluice_rec_out_t *out)
         out->init_base = 0;
         out->bitrate = rj->req.info.bitrate;
         out->version = NGX_SLUICE_ASSET_VERSION;
+        out->captions = 0;
 
     } else {
         out->slot = slot;
         out->bitrate = at.info.bitrate;
         out->version = at.version;
+        out->captions = at.info.captions;   /* the asset keeps them */
 
         /* init versions go on from the slot's newest */
 
@@ -557,6 +560,15 @@ ngx_sluice_rec_one(ngx_sluice_rec_job_t *rj, ngx_sluice_rec_out_t *out,
         }
 
         out->init_linked = f->init;
+
+    } else if (out->version >= 3
+               && (rj->req.info.captions & ~out->captions))
+    {
+        /* captions appeared in the track (version 3 descriptors say so) */
+
+        if (ngx_sluice_rec_describe(rj, out, i) != NGX_OK) {
+            return NGX_ERROR;
+        }
     }
 
     ngx_sprintf(live, "%V/%uL.m4s%Z", &rj->live_dir, f->time);
@@ -599,6 +611,7 @@ ngx_sluice_rec_describe(ngx_sluice_rec_job_t *rj, ngx_sluice_rec_out_t *out,
     ngx_memcpy(at.stream, rj->req.stream, sizeof(at.stream));
     at.info = rj->req.info;
     at.info.bitrate = out->bitrate;
+    at.info.captions |= out->captions;
 
     p = ngx_sluice_rec_dir(path, &rj->data_path, out->asset_id, out->slot);
     ngx_sprintf(p, "track%Z");
@@ -638,6 +651,8 @@ ngx_sluice_rec_describe(ngx_sluice_rec_job_t *rj, ngx_sluice_rec_out_t *out,
         (void) ngx_delete_file(tmp);
         return NGX_ERROR;
     }
+
+    out->captions = at.info.captions;
 
     return NGX_OK;
 

@@ -83,10 +83,17 @@ typedef struct {
 
     /*
      * language (RFC 5646 tag, sluice_lang_valid()), NUL-terminated; ""
-     * when the source gave none.  Last: recorded asset descriptors of
-     * version 1 end before it (core/ngx_sluice_asset.h).
+     * when the source gave none.  Recorded asset descriptors of version
+     * 1 end before it (core/ngx_sluice_asset.h).
      */
     char                 lang[SLUICE_MAX_LANG];
+
+    /*
+     * video: the SLUICE_CAPTIONS_* found in its samples so far (set by
+     * the ingest as they appear; a live track keeps them once set).
+     * Last: recorded asset descriptors of version 2 end before it.
+     */
+    uint32_t             captions;
 } sluice_track_info_t;
 
 

@@ -24,7 +24,8 @@ C<output($t, $event, $name, $asset, $window)>: PUT the live output
 
 C<slots($dir)>: the slots of an asset directory: list of hashrefs
 C<slot>, C<dir>, C<version>, C<type> ('video'/'audio'), C<stream>,
-C<init_version>, C<archive_ms>, C<bitrate>, C<lang>, C<records>
+C<init_version>, C<archive_ms>, C<bitrate>, C<lang>, C<captions>
+(SLUICE_CAPTIONS_* of a version 3 descriptor, else 0), C<records>
 (arrayref of hashrefs C<time>, C<duration>, C<seq>, C<size>, C<flags>,
 C<init>, C<key_size>).
 
@@ -152,8 +153,9 @@ sub records {
 
 # ngx_sluice_asset_track_t: magic, version, slot, init_version (u32),
 # archive_ms (u64), stream[65], then sluice_track_info_t at offset 92:
-# media_type, codec, timescale, bitrate (u32) ... and, last, lang[16]
-# (version 2; version 1 ends before it)
+# media_type, codec, timescale, bitrate (u32) ... lang[16] at 688
+# (version 2; version 1 ends before it, 688 bytes), captions (u32) at
+# 704 (version 3, 712 bytes with the padding; version 2 ends before it)
 sub slots {
     my ($dir) = @_;
 
@@ -177,10 +179,11 @@ sub slots {
 
         next unless $magic == 0x534c4154;
 
-        my $lang = $version >= 2 ? unpack('Z*', substr($b, -16)) : '';
+        my $lang = $version >= 2 ? unpack('Z*', substr($b, 688, 16)) : '';
+        my $cc = $version >= 3 ? unpack('L<', substr($b, 704, 4)) : 0;
 
         push @s, { slot => $slot, dir => $d, stream => $stream,
-                   version => $version, lang => $lang,
+                   version => $version, lang => $lang, captions => $cc,
                    type => ($type == 0 ? 'video' : 'audio'),
                    media_type => $type, timescale => $timescale,
                    bitrate => $bitrate, init_version => $init,
@@ -199,9 +202,9 @@ sub make_v1 {
     my $b = <$fh> // '';
     close $fh;
 
-    # the lang[16] of version 2 is the last of the structure, no padding
+    # version 1 ends before the lang[16] at 688
     substr($b, 4, 4) = pack('L<', 1);
-    $b = substr($b, 0, length($b) - 16);
+    $b = substr($b, 0, 688);
 
     my $idx = join('', map { pack_record($_, 1) } @{$s->{records}});
 
