@@ -654,6 +654,87 @@ test_sea(void)
 }
 
 
+/*
+ * Closed captions: Accessibility on the video AdaptationSet, after its
+ * ContentProtection and before its SegmentTemplate, the union of its
+ * Representations' services; nothing without captions
+ */
+
+static void
+test_captions(void)
+{
+    char                   *s, *acc, *tmpl;
+    sluice_status_t         rc;
+    sluice_pprotect_t       cp;
+    sluice_track_info_t     plain;
+    sluice_presentation_t   p;
+
+    fixture(&p, 5);
+
+    plain = video_info;
+    tracks[2].info = &plain;
+    plain.captions = SLUICE_CAPTIONS_608_CC1;
+
+    s = render(&p, SLUICE_FORMAT_DASH_CSF, &rc);
+    CHECK(s && strstr(s, "maxWidth=\"1280\" maxHeight=\"720\">\n"
+                      "      <Accessibility schemeIdUri=\"urn:scte:dash:cc:"
+                      "cea-608:2015\" value=\"CC1=eng\"/>\n"
+                      "      <SegmentTemplate ") != NULL);
+    CHECK(s && count_of(s, "<Accessibility") == 1);
+    free(s);
+
+    /* every service, the language of the video */
+    video_info.captions = SLUICE_CAPTIONS_608_CC3 | SLUICE_CAPTIONS_708;
+    tracks[0].lang = (sluice_str_t) sluice_string("fra");
+    tracks[2].lang = tracks[0].lang;
+
+    s = render(&p, SLUICE_FORMAT_DASH_CMAF, &rc);
+    CHECK(s && strstr(s, "      <Accessibility schemeIdUri=\"urn:scte:dash:cc:"
+                      "cea-608:2015\" value=\"CC1=fra;CC3=fra\"/>\n"
+                      "      <Accessibility schemeIdUri=\"urn:scte:dash:cc:"
+                      "cea-708:2015\" value=\"1=lang:fra\"/>\n") != NULL);
+    CHECK(s && count_of(s, "<Accessibility") == 2);
+    free(s);
+
+    /* field 2 alone; "und" is no language */
+    plain.captions = 0;
+    video_info.captions = SLUICE_CAPTIONS_608_CC3;
+    tracks[0].lang = (sluice_str_t) sluice_string("und");
+    tracks[2].lang = tracks[0].lang;
+
+    s = render(&p, SLUICE_FORMAT_DASH_CSF, &rc);
+    CHECK(s && strstr(s, "value=\"CC3=eng\"/>") != NULL);
+    CHECK(s && count_of(s, "<Accessibility") == 1);
+    free(s);
+
+    /* after the ContentProtection */
+    memset(&cp, 0, sizeof(cp));
+    cp.scheme = 0x63656e63;
+    tracks[0].protect = &cp;
+    tracks[2].protect = &cp;
+
+    s = render(&p, SLUICE_FORMAT_DASH_CMAF, &rc);
+    acc = s ? strstr(s, "<Accessibility") : NULL;
+    tmpl = acc ? strstr(acc, "<SegmentTemplate") : NULL;
+    CHECK(acc && tmpl && strstr(s, "<ContentProtection") < acc
+          && strstr(acc, "<ContentProtection") == NULL);
+    free(s);
+
+    tracks[0].protect = NULL;
+    tracks[2].protect = NULL;
+
+    /* none */
+    video_info.captions = 0;
+    s = render(&p, SLUICE_FORMAT_DASH_CSF, &rc);
+    CHECK(s && count_of(s, "Accessibility") == 0);
+    CHECK(s && count_of(s, "urn:scte:dash:cc") == 0);
+    free(s);
+
+    tracks[0].lang.len = 0;
+    tracks[2].lang.len = 0;
+}
+
+
 int
 main(void)
 {
@@ -669,6 +750,7 @@ main(void)
     test_static();
     test_protection();
     test_sea();
+    test_captions();
 
     while (nallocated) {
         free(allocated[--nallocated]);

@@ -650,6 +650,111 @@ test_extras(void)
 }
 
 
+/*
+ * Closed captions: a "cc" group of the services the video tracks carry,
+ * CLOSED-CAPTIONS="cc" on the variants whose video has them, nothing
+ * without captions
+ */
+
+static void
+test_captions(void)
+{
+    char                   *s;
+    sluice_status_t         rc;
+    sluice_track_info_t     plain;
+    sluice_presentation_t   p;
+
+    fixture(&p, 5);
+
+    /* the 1 Mbps variant has none */
+    plain = video_info;
+    tracks[2].info = &plain;
+    video_info.captions = SLUICE_CAPTIONS_608_CC1;
+
+    s = render(&p, NULL, SLUICE_FORMAT_HLS_TS, &rc);
+    CHECK(s && strstr(s, "#EXT-X-VERSION:4\n") != NULL);
+    CHECK(s && strstr(s, "#EXT-X-MEDIA:TYPE=CLOSED-CAPTIONS,GROUP-ID=\"cc\","
+                      "NAME=\"CEA608_CC\",INSTREAM-ID=\"CC1\"\n"
+                      "#EXT-X-STREAM-INF:") != NULL);
+    CHECK(s && count_of(s, "TYPE=CLOSED-CAPTIONS") == 1);
+    CHECK(s && strstr(s, "FRAME-RATE=29.970,AUDIO=\"audio\","
+                      "CLOSED-CAPTIONS=\"cc\"\nQualityLevels(3000000)/")
+               != NULL);
+    CHECK(s && count_of(s, "CLOSED-CAPTIONS=\"cc\"") == 1);
+    CHECK(s && count_of(s, "NONE") == 0);
+    free(s);
+
+    /* every service; the video's language */
+    video_info.captions = SLUICE_CAPTIONS_ALL;
+    tracks[0].lang = (sluice_str_t) sluice_string("spa");
+
+    s = render(&p, NULL, SLUICE_FORMAT_HLS_TS, &rc);
+    CHECK(s && strstr(s, "#EXT-X-VERSION:7\n") != NULL);
+    CHECK(s && strstr(s, "#EXT-X-MEDIA:TYPE=CLOSED-CAPTIONS,GROUP-ID=\"cc\","
+                      "LANGUAGE=\"spa\",NAME=\"CEA708_CC\",DEFAULT=YES,"
+                      "INSTREAM-ID=\"SERVICE1\"\n"
+                      "#EXT-X-MEDIA:TYPE=CLOSED-CAPTIONS,GROUP-ID=\"cc\","
+                      "LANGUAGE=\"spa\",NAME=\"CEA608_CC\",INSTREAM-ID=\"CC1\"\n"
+                      "#EXT-X-MEDIA:TYPE=CLOSED-CAPTIONS,GROUP-ID=\"cc\","
+                      "LANGUAGE=\"spa\",NAME=\"CEA608_CC3\","
+                      "INSTREAM-ID=\"CC3\"\n") != NULL);
+    free(s);
+
+    s = render(&p, NULL, SLUICE_FORMAT_HLS_CMAF, &rc);
+    CHECK(s && strstr(s, "#EXT-X-VERSION:7\n") != NULL);
+    CHECK(s && count_of(s, "TYPE=CLOSED-CAPTIONS") == 3);
+    CHECK(s && count_of(s, "CLOSED-CAPTIONS=\"cc\"") == 1);
+    free(s);
+
+    /* version 3: no SERVICE1 (it needs 7), 608 still */
+    s = render(&p, NULL, SLUICE_FORMAT_HLS_TS_V3, &rc);
+    CHECK(s && strstr(s, "#EXT-X-VERSION:3\n") != NULL);
+    CHECK(s && count_of(s, "SERVICE1") == 0);
+    CHECK(s && count_of(s, "TYPE=CLOSED-CAPTIONS") == 2);
+    CHECK(s && count_of(s, "CLOSED-CAPTIONS=\"cc\"") == 1);
+    free(s);
+
+    /* 708 alone: nothing in version 3 */
+    video_info.captions = SLUICE_CAPTIONS_708;
+    s = render(&p, NULL, SLUICE_FORMAT_HLS_TS_V3, &rc);
+    CHECK(s && count_of(s, "CLOSED-CAPTIONS") == 0);
+    free(s);
+
+    /* "und" is no language; both variants with captions */
+    video_info.captions = SLUICE_CAPTIONS_608_CC3;
+    plain.captions = SLUICE_CAPTIONS_608_CC1;
+    tracks[0].lang = (sluice_str_t) sluice_string("und");
+    s = render(&p, NULL, SLUICE_FORMAT_HLS_TS, &rc);
+    CHECK(s && count_of(s, "LANGUAGE=\"und\"") == 1);     /* the audio's */
+    CHECK(s && count_of(s, "TYPE=CLOSED-CAPTIONS") == 2);
+    CHECK(s && count_of(s, "CLOSED-CAPTIONS=\"cc\"") == 2);
+    free(s);
+
+    /* none: no caption signalling at all */
+    video_info.captions = 0;
+    plain.captions = 0;
+    s = render(&p, NULL, SLUICE_FORMAT_HLS_TS, &rc);
+    CHECK(s && count_of(s, "CLOSED-CAPTIONS") == 0);
+    CHECK(s && strstr(s, "#EXT-X-VERSION:4\n") != NULL);
+    free(s);
+
+    /* audio tracks never carry the attribute, nor a media playlist */
+    video_info.captions = SLUICE_CAPTIONS_608_CC1;
+    p.hls_audio_only = 1;
+    s = render(&p, NULL, SLUICE_FORMAT_HLS_TS, &rc);
+    CHECK(s && strstr(s, "CODECS=\"mp4a.40.2\"\nQualityLevels(128000)/")
+               != NULL);
+    CHECK(s && count_of(s, "CLOSED-CAPTIONS=\"cc\"") == 1);
+    free(s);
+    s = render(&p, &tracks[0], SLUICE_FORMAT_HLS_TS, &rc);
+    CHECK(s && count_of(s, "CLOSED-CAPTIONS") == 0);
+    free(s);
+
+    video_info.captions = 0;
+    tracks[0].lang.len = 0;
+}
+
+
 int
 main(void)
 {
@@ -658,6 +763,7 @@ main(void)
     test_grouping();
     test_encryption();
     test_extras();
+    test_captions();
     test_free_all();
 
     printf("test_hls: %d checks, %d failures\n", checks, failures);

@@ -46,6 +46,7 @@ static void sluice_dash_set_attrs(sluice_dash_ctx_t *ctx, uint32_t first);
 static void sluice_dash_protection(sluice_buf_t *b,
     const sluice_pprotect_t *cp);
 static void sluice_dash_sea(sluice_buf_t *b, const sluice_pprotect_t *cp);
+static void sluice_dash_captions(sluice_dash_ctx_t *ctx, uint32_t first);
 static void sluice_dash_system(sluice_buf_t *b, const char *uuid,
     const char *value, const sluice_str_t *pssh, const sluice_str_t *pro,
     const sluice_str_t *laurl);
@@ -466,6 +467,10 @@ sluice_dash_set(sluice_dash_ctx_t *ctx, uint32_t first)
         sluice_dash_protection(b, f->protect);
     }
 
+    if (sluice_dash_is_video(f)) {
+        sluice_dash_captions(ctx, first);
+    }
+
     if (shared) {
         sluice_dash_template(ctx, f, "      ");
     }
@@ -532,6 +537,70 @@ sluice_dash_set_attrs(sluice_dash_ctx_t *ctx, uint32_t first)
     }
 
     sluice_buf_cstr(b, ">\n");
+}
+
+
+/*
+ * Closed captions in the video of the set's Representations (SCTE 214-1,
+ * DASH-IF IOP 6.4.3): Accessibility after the ContentProtection, as the
+ * schema orders them, CEA-608 as "CC1=eng;CC3=eng", CEA-708 service 1
+ * as "1=lang:eng", in the video's language when it has one, else "eng"
+ * (the schemes name a language for every channel)
+ */
+
+static void
+sluice_dash_captions(sluice_dash_ctx_t *ctx, uint32_t first)
+{
+    uint32_t                i, cc;
+    sluice_buf_t           *b;
+    sluice_str_t            lang;
+    const sluice_ptrack_t  *t, *f;
+
+    b = ctx->b;
+    f = &ctx->views[first];
+    cc = 0;
+
+    for (i = first; i < ctx->p->ntracks; i++) {
+        t = &ctx->views[i];
+
+        if (t->nfrags && sluice_ptrack_same_kind(f, t)) {
+            cc |= t->info->captions;
+        }
+    }
+
+    if (f->lang.len == 0
+        || (f->lang.len == 3 && memcmp(f->lang.data, "und", 3) == 0))
+    {
+        lang = (sluice_str_t) sluice_string("eng");
+
+    } else {
+        lang = f->lang;
+    }
+
+    if (cc & (SLUICE_CAPTIONS_608_CC1 | SLUICE_CAPTIONS_608_CC3)) {
+        sluice_buf_cstr(b, "      <Accessibility schemeIdUri=\"urn:scte:dash:"
+                           "cc:cea-608:2015\" value=\"");
+
+        if (cc & SLUICE_CAPTIONS_608_CC1) {
+            sluice_buf_cstr(b, "CC1=");
+            sluice_buf_xml(b, lang.data, lang.len);
+        }
+
+        if (cc & SLUICE_CAPTIONS_608_CC3) {
+            sluice_buf_cstr(b, (cc & SLUICE_CAPTIONS_608_CC1) ? ";CC3="
+                                                              : "CC3=");
+            sluice_buf_xml(b, lang.data, lang.len);
+        }
+
+        sluice_buf_cstr(b, "\"/>\n");
+    }
+
+    if (cc & SLUICE_CAPTIONS_708) {
+        sluice_buf_cstr(b, "      <Accessibility schemeIdUri=\"urn:scte:dash:"
+                           "cc:cea-708:2015\" value=\"1=lang:");
+        sluice_buf_xml(b, lang.data, lang.len);
+        sluice_buf_cstr(b, "\"/>\n");
+    }
 }
 
 

@@ -16,6 +16,12 @@
  * AdaptationSet when all its Representations share one timeline, on each
  * Representation otherwise.
  *
+ * Closed captions in the video (info->captions of the Representations
+ * of a video AdaptationSet): Accessibility elements of schemes
+ * urn:scte:dash:cc:cea-608:2015 (value "CC1=eng;CC3=eng") and
+ * urn:scte:dash:cc:cea-708:2015 ("1=lang:eng"), in the video's language
+ * when known, else "eng".
+ *
  * Periods (DASH-IF IOP: a dynamic MPD keeps its availabilityStartTime; a
  * timeline that restarts after a hole starts a new Period): split at the
  * discontinuities of the first video track (of the first track without

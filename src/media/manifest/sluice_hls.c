@@ -26,6 +26,10 @@ static const sluice_ptrack_t *sluice_hls_audio_for(
 static void sluice_hls_media(sluice_buf_t *b, const sluice_presentation_t *p,
     const sluice_ptrack_t *t, sluice_format_t format, uint32_t first,
     const sluice_hls_enc_t *enc);
+static uint32_t sluice_hls_captions(const sluice_ptrack_t *t,
+    sluice_format_t format);
+static void sluice_hls_cc_media(sluice_buf_t *b,
+    const sluice_presentation_t *p, uint32_t cc);
 static void sluice_hls_stream_inf(sluice_buf_t *b, const sluice_ptrack_t *t,
     const sluice_ptrack_t *audio, sluice_format_t format, unsigned group,
     const sluice_hls_enc_t *enc);
@@ -63,7 +67,7 @@ sluice_status_t
 sluice_hls_master(sluice_buf_t *b, const sluice_presentation_t *p,
     sluice_format_t format, const sluice_hls_enc_t *enc)
 {
-    uint32_t                i, first, naudio, nvideo;
+    uint32_t                i, first, naudio, nvideo, version, cc;
     const sluice_ptrack_t  *t;
 
     if (!sluice_format_is_hls(format)) {
@@ -72,10 +76,12 @@ sluice_hls_master(sluice_buf_t *b, const sluice_presentation_t *p,
 
     naudio = 0;
     nvideo = 0;
+    cc = 0;
 
     for (i = 0; i < p->ntracks; i++) {
         if (sluice_hls_is_video(&p->tracks[i])) {
             nvideo++;
+            cc |= sluice_hls_captions(&p->tracks[i], format);
 
         } else {
             naudio++;
@@ -86,9 +92,15 @@ sluice_hls_master(sluice_buf_t *b, const sluice_presentation_t *p,
         return SLUICE_NOT_FOUND;
     }
 
+    version = sluice_hls_version(format, enc ? enc->tracks : NULL,
+                                 p->ntracks);
+
+    if ((cc & SLUICE_CAPTIONS_708) && version < 7) {
+        version = 7;        /* INSTREAM-ID="SERVICEn" (RFC 8216 7) */
+    }
+
     sluice_buf_cstr(b, "#EXTM3U\n#EXT-X-VERSION:");
-    sluice_buf_u64(b, sluice_hls_version(format, enc ? enc->tracks : NULL,
-                                         p->ntracks));
+    sluice_buf_u64(b, version);
     sluice_buf_cstr(b, "\n#EXT-X-INDEPENDENT-SEGMENTS\n");
 
     sluice_hls_session_keys(b, p, enc);
@@ -106,6 +118,12 @@ sluice_hls_master(sluice_buf_t *b, const sluice_presentation_t *p,
             sluice_hls_media(b, p, t, format, first, enc);
             first = 0;
         }
+    }
+
+    /* closed captions in the video of some variants: the "cc" group */
+
+    if (cc) {
+        sluice_hls_cc_media(b, p, cc);
     }
 
     /* variants: video tracks, or audio tracks of an audio-only event */
@@ -444,6 +462,91 @@ sluice_hls_media(sluice_buf_t *b, const sluice_presentation_t *p,
 }
 
 
+/*
+ * The closed captions of a video track the master signals: CEA-608
+ * (CC1, CC3) and CEA-708 (SERVICE1, which needs version 7: not in the
+ * version 3 master, kept for old players)
+ */
+
+static uint32_t
+sluice_hls_captions(const sluice_ptrack_t *t, sluice_format_t format)
+{
+    uint32_t  cc;
+
+    cc = t->info->captions & SLUICE_CAPTIONS_ALL;
+
+    if (format == SLUICE_FORMAT_HLS_TS_V3) {
+        cc &= ~SLUICE_CAPTIONS_708;
+    }
+
+    return cc;
+}
+
+
+/*
+ * The renditions of the "cc" group (RFC 8216 4.3.4.1), named as AMS named
+ * them: the union of the services of the video tracks, the language of
+ * the first video track with captions when it has one.  Variants without
+ * captions have no CLOSED-CAPTIONS attribute; none says NONE, which
+ * would have to be on every variant.
+ */
+
+static void
+sluice_hls_cc_media(sluice_buf_t *b, const sluice_presentation_t *p,
+    uint32_t cc)
+{
+    uint32_t                i, k;
+    const sluice_str_t     *lang;
+    const sluice_ptrack_t  *t;
+
+    static const struct {
+        uint32_t     flag;
+        const char  *attrs;
+    } services[] = {
+        { SLUICE_CAPTIONS_708,
+          "NAME=\"CEA708_CC\",DEFAULT=YES,INSTREAM-ID=\"SERVICE1\"" },
+        { SLUICE_CAPTIONS_608_CC1,
+          "NAME=\"CEA608_CC\",INSTREAM-ID=\"CC1\"" },
+        { SLUICE_CAPTIONS_608_CC3,
+          "NAME=\"CEA608_CC3\",INSTREAM-ID=\"CC3\"" }
+    };
+
+    lang = NULL;
+
+    for (i = 0; i < p->ntracks; i++) {
+        t = &p->tracks[i];
+
+        if (sluice_hls_is_video(t) && (t->info->captions & cc)) {
+            if (t->lang.len && !(t->lang.len == 3
+                                 && memcmp(t->lang.data, "und", 3) == 0))
+            {
+                lang = &t->lang;
+            }
+
+            break;
+        }
+    }
+
+    for (k = 0; k < sizeof(services) / sizeof(services[0]); k++) {
+        if (!(cc & services[k].flag)) {
+            continue;
+        }
+
+        sluice_buf_cstr(b, "#EXT-X-MEDIA:TYPE=CLOSED-CAPTIONS,"
+                           "GROUP-ID=\"cc\",");
+
+        if (lang) {
+            sluice_buf_cstr(b, "LANGUAGE=\"");
+            sluice_hls_text(b, lang);
+            sluice_buf_cstr(b, "\",");
+        }
+
+        sluice_buf_cstr(b, services[k].attrs);
+        sluice_buf_cstr(b, "\n");
+    }
+}
+
+
 static void
 sluice_hls_stream_inf(sluice_buf_t *b, const sluice_ptrack_t *t,
     const sluice_ptrack_t *audio, sluice_format_t format, unsigned group,
@@ -485,6 +588,10 @@ sluice_hls_stream_inf(sluice_buf_t *b, const sluice_ptrack_t *t,
 
     if (audio && group) {
         sluice_buf_cstr(b, ",AUDIO=\"audio\"");
+    }
+
+    if (sluice_hls_is_video(t) && sluice_hls_captions(t, format)) {
+        sluice_buf_cstr(b, ",CLOSED-CAPTIONS=\"cc\"");
     }
 
     sluice_buf_cstr(b, "\n");

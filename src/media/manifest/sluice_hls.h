@@ -28,6 +28,15 @@
  * list an EXT-X-I-FRAME-STREAM-INF per video track whose keyframe sizes
  * are known, its URI "QualityLevels(b)/Manifest(video,format=m3u8-aapl,
  * type=keyframes)".
+ *
+ * Closed captions (info->captions of the video tracks): the master
+ * lists a CLOSED-CAPTIONS rendition of group "cc" per service any video
+ * track carries (as AMS: NAME="CEA708_CC",DEFAULT=YES,INSTREAM-ID=
+ * "SERVICE1"; NAME="CEA608_CC",INSTREAM-ID="CC1"; NAME="CEA608_CC3",
+ * INSTREAM-ID="CC3"; LANGUAGE when the video's language is known) and
+ * CLOSED-CAPTIONS="cc" on the variants whose video has captions.  708
+ * makes EXT-X-VERSION 7; the version 3 master (m3u8-aapl-v3) leaves it
+ * out.  Without captions nothing is written (no CLOSED-CAPTIONS=NONE).
  */
 
 

@@ -25,6 +25,11 @@
  * Chunks are written one <c> each, never with the 2.2 repeat attribute
  * "r", so every manifest suits Smooth 2.0 clients; p->smooth_v20 (the
  * AMS "manifest(format=fmp4-v20)") also says MinorVersion="0".
+ *
+ * Closed captions in the video's SEI (info->captions) are not signalled:
+ * [MS-SSTR] has no attribute for them (its captions are text
+ * StreamIndexes of their own, TTML), and AMS wrote none; the SEI stays
+ * in the video fragments, for players told to look for it.
  */
 
 
