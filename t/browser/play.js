@@ -89,7 +89,12 @@
  *   {"ok":true,"player":"hls","advanced":8.02,"width":1280,...}
  * Its info has what the player found in the manifest: levels (video),
  * audioTracks (how many) and audioLanguages (their languages as the
- * player gives them: dash.js shortens "fra" to "fr").
+ * player gives them: dash.js shortens "fra" to "fr").  textTracks lists
+ * the <video>'s text tracks ({kind, label, language, mode, cues: how
+ * many now, texts: the first 5 distinct cue texts seen so far}; the cues
+ * of a disabled track are read by making it "hidden" for the moment;
+ * hls.js renders CEA-608 captions found in the video as a "captions"
+ * track).
  * Exit status: 0 on success, 1 on failure, 2 on bad usage or missing
  * dependencies.
  */
@@ -941,7 +946,31 @@ async function main() {
             } catch (e) {
                 /* dash.js before its stream is initialized */
             }
-            return { t: v.currentTime, paused: v.paused,
+            /*
+             * a disabled track's cues are read by making it hidden for
+             * the moment (the 'change' event it queues finds it disabled
+             * again); the texts seen are kept, players remove old cues
+             */
+            const seen = st.cueTexts = st.cueTexts || {};
+            const tt = Array.from(v.textTracks).map((x, i) => {
+                const mode = x.mode;
+                if (mode === 'disabled') {
+                    x.mode = 'hidden';
+                }
+                const cues = x.cues ? Array.from(x.cues) : [];
+                if (mode === 'disabled') {
+                    x.mode = mode;
+                }
+                const k = seen[i] = seen[i] || [];
+                cues.forEach(c => {
+                    if (k.length < 5 && k.indexOf(c.text) < 0) {
+                        k.push(c.text);
+                    }
+                });
+                return { kind: x.kind, label: x.label, language: x.language,
+                         mode: mode, cues: cues.length, texts: k.slice() };
+            });
+            return { t: v.currentTime, paused: v.paused, textTracks: tt,
                      ready: v.readyState, w: v.videoWidth,
                      h: v.videoHeight, errors: st.errors, fatal: st.fatal,
                      warnings: st.warnings, waiting: st.waiting,
@@ -1016,6 +1045,7 @@ async function main() {
         result.duration = isFinite(s.duration)
             ? Number(s.duration.toFixed(3)) : String(s.duration);
         result.info = s.info;
+        result.textTracks = s.textTracks;
         result.errors = s.errors.slice(0, 20);
 
         noteStalls(s);

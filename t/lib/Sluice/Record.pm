@@ -38,6 +38,10 @@ C<make_v1($slot)>: rewrites a slot (from C<slots>) as Sluice before asset
 version 2 wrote it: the descriptor cut before the language, its version
 1, index records of 24 bytes.
 
+C<make_v2($slot)>: rewrites a slot's descriptor as Sluice before asset
+version 3 wrote it: cut before the closed captions, its version 2 (the
+index records are the same).
+
 =cut
 
 use strict;
@@ -192,6 +196,27 @@ sub slots {
     }
 
     return @s;
+}
+
+sub make_v2 {
+    my ($s) = @_;
+
+    open my $fh, '<:raw', "$s->{dir}/track" or return;
+    local $/;
+    my $b = <$fh> // '';
+    close $fh;
+
+    return unless length $b == 712;
+
+    # version 2 ends before the captions at 704
+    substr($b, 4, 4) = pack('L<', 2);
+    $b = substr($b, 0, 704);
+
+    open $fh, '>:raw', "$s->{dir}/track.tmp" or return;
+    print $fh $b;
+    close $fh or return;
+
+    return rename "$s->{dir}/track.tmp", "$s->{dir}/track";
 }
 
 sub make_v1 {
