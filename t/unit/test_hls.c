@@ -694,7 +694,8 @@ test_captions(void)
                       "LANGUAGE=\"spa\",NAME=\"CEA708_CC\",DEFAULT=YES,"
                       "INSTREAM-ID=\"SERVICE1\"\n"
                       "#EXT-X-MEDIA:TYPE=CLOSED-CAPTIONS,GROUP-ID=\"cc\","
-                      "LANGUAGE=\"spa\",NAME=\"CEA608_CC\",INSTREAM-ID=\"CC1\"\n"
+                      "LANGUAGE=\"spa\",NAME=\"CEA608_CC\","
+                      "INSTREAM-ID=\"CC1\"\n"
                       "#EXT-X-MEDIA:TYPE=CLOSED-CAPTIONS,GROUP-ID=\"cc\","
                       "LANGUAGE=\"spa\",NAME=\"CEA608_CC3\","
                       "INSTREAM-ID=\"CC3\"\n") != NULL);
