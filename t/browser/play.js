@@ -87,6 +87,9 @@
  *
  * Output: one JSON line on stdout, e.g.
  *   {"ok":true,"player":"hls","advanced":8.02,"width":1280,...}
+ * Its videoFrames and droppedFrames are the <video>'s
+ * getVideoPlaybackQuality() totalVideoFrames (the frames decoded, in
+ * Chromium) and droppedVideoFrames when it ended.
  * Its info has what the player found in the manifest: levels (video),
  * audioTracks (how many) and audioLanguages (their languages as the
  * player gives them: dash.js shortens "fra" to "fr").  textTracks lists
@@ -970,6 +973,8 @@ async function main() {
                 return { kind: x.kind, label: x.label, language: x.language,
                          mode: mode, cues: cues.length, texts: k.slice() };
             });
+            const q = v.getVideoPlaybackQuality
+                ? v.getVideoPlaybackQuality() : null;
             return { t: v.currentTime, paused: v.paused, textTracks: tt,
                      ready: v.readyState, w: v.videoWidth,
                      h: v.videoHeight, errors: st.errors, fatal: st.fatal,
@@ -978,7 +983,9 @@ async function main() {
                      duration: v.duration, now: performance.now(),
                      stalls: st.stalls || [], seekWaits: st.seekWaits,
                      heightsSeen: st.heights || [], levelHeights: heights,
-                     pending: st.pending, reported: st.reported };
+                     pending: st.pending, reported: st.reported,
+                     frames: q ? q.totalVideoFrames : null,
+                     dropped: q ? q.droppedVideoFrames : null };
         });
 
         if (seek === 'pending' && start !== null && s.t - start >= 2) {
@@ -1035,6 +1042,8 @@ async function main() {
                                          : Number((s.t - start).toFixed(3));
         result.width = s.w;
         result.height = s.h;
+        result.videoFrames = s.frames;
+        result.droppedFrames = s.dropped;
         result.readyState = s.ready;
         result.paused = s.paused;
         result.waiting = s.waiting;

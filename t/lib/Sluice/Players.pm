@@ -67,8 +67,9 @@ from>) or play.js ended; true when playing.
 =item play_finish($h)
 
 waits for play.js's result: its JSON line decoded (C<ok>, C<advanced>,
-C<width>, C<height>, C<startTime>, C<seekable>, C<duration>, C<seekFrom>,
-C<seekTo> ...), or C<< { ok => 0, error => ... } >> with the tail of its
+C<width>, C<height>, C<videoFrames> (the frames decoded: the <video>'s
+totalVideoFrames), C<droppedFrames>, C<startTime>, C<seekable>,
+C<duration>, C<seekFrom>, C<seekTo> ...), or C<< { ok => 0, error => ... } >> with the tail of its
 log when there is no result.
 
 The result's C<stalls> (C<waiting> events of the <video> once it played,
