@@ -14,7 +14,7 @@
 #   -n N            streams per protocol (default 10)
 #   -d SECONDS      measured period (default 60)
 #   -w SECONDS      warm-up before measuring (default 15)
-#   -p "P..."       the protocols, among rtmp fmp4 rtmps srt (default all;
+#   -p "P..."       the protocols, among rtmp fmp4 rtmps rtmpsn srt (default all;
 #                   rtmp is always measured: the ratios are to it)
 #   --nginx DIR     directory with nginx, ngx_rtmp_module.so and
 #                   ngx_http_sluice_module.so (default build/objs)
@@ -44,11 +44,13 @@ API_BASE="/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ben
 API_VERSION=2022-08-01
 
 # one instance per protocol: its RTMP and HTTP ports
-declare -A RTMP_PORT=([rtmp]=19371 [fmp4]=19372 [rtmps]=19373 [srt]=19375)
-declare -A HTTP_PORT=([rtmp]=18371 [fmp4]=18372 [rtmps]=18373 [srt]=18375)
+declare -A RTMP_PORT=([rtmp]=19371 [fmp4]=19372 [rtmps]=19373 [srt]=19375
+                      [rtmpsn]=19377)
+declare -A HTTP_PORT=([rtmp]=18371 [fmp4]=18372 [rtmps]=18373 [srt]=18375
+                      [rtmpsn]=18377)
 RTMPS_PORT=19374            # the TLS side of the rtmps instance
 SRT_PORT=19376              # UDP, the srt instance
-PROTOCOLS=(rtmp fmp4 rtmps srt)
+PROTOCOLS=(rtmp fmp4 rtmps rtmpsn srt)
 
 PIDS=()
 STARTED=()
@@ -136,6 +138,8 @@ events { worker_connections 1024; }
 rtmp {
     server {
         listen 127.0.0.1:${RTMP_PORT[$i]}$PP;
+        $([ "$i" = rtmpsn ] && echo "sluice_ssl_certificate $WORK/bench.crt;")
+        $([ "$i" = rtmpsn ] && echo "sluice_ssl_certificate_key $WORK/bench.key;")
 
         application live {
             live on;
@@ -215,7 +219,12 @@ start_stream() {
         "{\"location\":\"local\",\"properties\":{\"input\":{\"streamingProtocol\":\"$proto\",\"accessToken\":\"$token\",\"keyFrameIntervalDuration\":\"PT2S\",\"accessControl\":$all},\"encoding\":{\"encodingType\":\"PassthroughBasic\"}}}" \
         "$WORK/$i/api" || die "$i: live event $name did not start"
 
-    if [ "$i" = rtmps ]; then
+    if [ "$i" = rtmpsn ]; then
+        ffmpeg -nostdin -hide_banner -loglevel warning -re -stream_loop -1 \
+            -i "$FIXTURE" -c copy -f flv \
+            "rtmps://127.0.0.1:${RTMP_PORT[$i]}/live/$token/s$k" \
+            > "$WORK/$i/logs/ffmpeg-$k.log" 2>&1 &
+    elif [ "$i" = rtmps ]; then
         ffmpeg -nostdin -hide_banner -loglevel warning -re -stream_loop -1 \
             -i "$FIXTURE" -c copy -f flv \
             "rtmps://127.0.0.1:$RTMPS_PORT/live/$token/s$k" \
@@ -297,7 +306,7 @@ perl -e '
     my %cpu = @r;
     printf "%-6s %10s %16s %8s\n", "ingest", "CPU s", "CPU s/stream-min",
         "/ rtmp";
-    for my $i (grep { exists $cpu{$_} } qw(rtmp fmp4 rtmps srt)) {
+    for my $i (grep { exists $cpu{$_} } qw(rtmp fmp4 rtmps rtmpsn srt)) {
         my $s = $cpu{$i} / $hz;
         printf "%-6s %10.2f %16.4f %8.2f\n", $i, $s, $s / $n / ($dur / 60),
             $cpu{$i} / ($cpu{rtmp} || 1);

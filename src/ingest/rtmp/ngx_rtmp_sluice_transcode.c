@@ -32,6 +32,7 @@
 #include "core/ngx_sluice_ladder.h"
 #include "ingest/rtmp/ngx_rtmp_sluice_module.h"
 #include "ingest/rtmp/ngx_rtmp_sluice_transcode.h"
+#include "ingest/rtmp/ngx_rtmp_sluice_ssl.h"
 
 
 #define NGX_RTMP_SLUICE_XC_QUEUE      (8 * 1024 * 1024)
@@ -694,14 +695,16 @@ ngx_rtmp_sluice_xc_args(ngx_rtmp_sluice_ctx_t *ctx, ngx_rtmp_sluice_xc_t *xc)
  * in on, unless that listener takes the PROXY protocol (RTMPS, TLS ended
  * by nginx's stream module), which would close a connection without the
  * header: then a plain "listen" of the same rtmp server, its wildcard
- * address made loopback.  nginx-rtmp keeps the listener's addr_conf of a
+ * address made loopback; or unless the feed came over TLS
+ * (sluice_ssl_certificate: every listener of that server is TLS): then a
+ * plain "listen" of any rtmp server.  nginx-rtmp keeps the listener's addr_conf of a
  * session only as s->addr_text, a field of it (ngx_rtmp_init_session).
  */
 
 static ngx_int_t
 ngx_rtmp_sluice_xc_address(ngx_rtmp_session_t *s, ngx_str_t *addr)
 {
-    ngx_uint_t                  i;
+    ngx_uint_t                  i, tls;
     ngx_sockaddr_t              sa;
     ngx_rtmp_listen_t          *ls;
     ngx_rtmp_addr_conf_t       *addr_conf;
@@ -711,7 +714,13 @@ ngx_rtmp_sluice_xc_address(ngx_rtmp_session_t *s, ngx_str_t *addr)
                 ((u_char *) s->addr_text
                  - offsetof(ngx_rtmp_addr_conf_t, addr_text));
 
-    if (!addr_conf->proxy_protocol) {
+    tls = 0;
+
+#if (NGX_SSL)
+    tls = (s->connection->ssl != NULL);
+#endif
+
+    if (!addr_conf->proxy_protocol && !tls) {
         return ngx_connection_local_sockaddr(s->connection, addr, 1);
     }
 
@@ -721,7 +730,10 @@ ngx_rtmp_sluice_xc_address(ngx_rtmp_session_t *s, ngx_str_t *addr)
 
     for (i = 0; i < cmcf->listen.nelts; i++) {
 
-        if (ls[i].proxy_protocol || ls[i].ctx->srv_conf != s->srv_conf) {
+        if (ls[i].proxy_protocol
+            || ngx_rtmp_sluice_ssl_server(ls[i].ctx->srv_conf)
+            || (!tls && ls[i].ctx->srv_conf != s->srv_conf))
+        {
             continue;
         }
 
@@ -752,6 +764,14 @@ ngx_rtmp_sluice_xc_address(ngx_rtmp_session_t *s, ngx_str_t *addr)
         addr->len = ngx_sock_ntop(&sa.sockaddr, ls[i].socklen, addr->data,
                                   addr->len, 1);
         return NGX_OK;
+    }
+
+    if (tls) {
+        ngx_log_error(NGX_LOG_ERR, s->connection->log, 0,
+                      "sluice: live encoding of a feed received over TLS "
+                      "needs an rtmp server with a plain \"listen\": the "
+                      "transcoder publishes there");
+        return NGX_ERROR;
     }
 
     ngx_log_error(NGX_LOG_ERR, s->connection->log, 0,
