@@ -20,15 +20,7 @@ my $t = Test::Sluice->new()->has_program('ffmpeg');
 $t->api_key('sluice-quickstart-key');
 $t->plan(20);
 
-my $conf = $t->read_file("$Test::Sluice::ROOT/conf.examples/quickstart.conf");
-
-# the harness' paths and ports; everything else exactly as shipped
-$conf =~ s{^load_module modules/}{load_module %%MODULES_DIR%%/}mg;
-$conf =~ s{^error_log logs/error\.log}{error_log error.log}m;
-$conf =~ s{^pid logs/nginx\.pid}{pid nginx.pid}m;
-$conf =~ s{127\.0\.0\.1:(1935|1936|2935|8080|8443|9000)}{127.0.0.1:%%PORT_$1%%}g;
-$conf =~ s{^(\s*ssl_certificate) sluice\.crt;}{$1 %%CERT%%;}mg;
-$conf =~ s{^(\s*ssl_certificate_key) sluice\.key;}{$1 %%CERT_KEY%%;}mg;
+my $conf = $t->quickstart_conf();
 $conf =~ s{^(\s*sluice_transcoder) transcoder/sluice-transcoder;}
           {"$1 " . ($ENV{SLUICE_TRANSCODER}
               // "$Test::Sluice::ROOT/build/transcoder/sluice-transcoder")
@@ -60,8 +52,12 @@ my $rtmp = 'rtmp://127.0.0.1:' . $t->port(1935) . '/live/quickstart';
 is($r->{json}{properties}{input}{endpoints}[0]{url}, $rtmp,
     'input URL from sluice_ingest_url');
 my $rtmps = 'rtmps://127.0.0.1:' . $t->port(2935) . '/live/quickstart';
-is($r->{json}{properties}{input}{endpoints}[1]{url}, $rtmps,
-    'RTMPS input URL from sluice_ingest_url');
+is_deeply([ map { $_->{url} } @{$r->{json}{properties}{input}{endpoints}} ],
+    [ map { "$_/live/quickstart" } 'rtmp://127.0.0.1:' . $t->port(1935),
+      'rtmp://127.0.0.1:' . $t->port(1936),
+      'rtmps://127.0.0.1:' . $t->port(2935),
+      'rtmps://127.0.0.1:' . $t->port(2936) ],
+    'RTMP and RTMPS input URLs, primary and backup, as AMS listed them');
 like($r->{json}{properties}{preview}{endpoints}[0]{url},
     qr{^https://127\.0\.0\.1:${\ $t->port(8443)}/$locator/preview\.ism/},
     'preview URL from sluice_preview_url');

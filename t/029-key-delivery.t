@@ -653,13 +653,7 @@ is(scalar @tok_in_log, 0, 'error.log holds no token (' . scalar(@tokens)
 
 $t->stop();
 
-my $conf = $t->read_file("$Test::Sluice::ROOT/conf.examples/quickstart.conf");
-$conf =~ s{^load_module modules/}{load_module %%MODULES_DIR%%/}mg;
-$conf =~ s{^error_log logs/error\.log}{error_log error.log}m;
-$conf =~ s{^pid logs/nginx\.pid}{pid nginx.pid}m;
-$conf =~ s{127\.0\.0\.1:(1935|1936|2935|8080|8443)}{127.0.0.1:%%PORT_$1%%}g;
-$conf =~ s{^(\s*ssl_certificate) sluice\.crt;}{$1 %%CERT%%;}mg;
-$conf =~ s{^(\s*ssl_certificate_key) sluice\.key;}{$1 %%CERT_KEY%%;}mg;
+my $conf = $t->quickstart_conf();
 $t->write_file_expand('nginx.conf', $conf);
 $t->run();
 

@@ -529,6 +529,26 @@ EOF
 }
 
 
+# conf.examples/quickstart.conf with the harness' paths, ports and
+# certificate; everything else exactly as shipped
+sub quickstart_conf {
+    my ($self) = @_;
+
+    my $conf = $self->read_file("$ROOT/conf.examples/quickstart.conf");
+
+    $conf =~ s{^load_module modules/}{load_module %%MODULES_DIR%%/}mg;
+    $conf =~ s{^error_log logs/error\.log}{error_log error.log}m;
+    $conf =~ s{^pid logs/nginx\.pid}{pid nginx.pid}m;
+    $conf =~ s{127\.0\.0\.1:(\d+)}{127.0.0.1:%%PORT_$1%%}g;
+    $conf =~ s{^(\s*(?:sluice_)?ssl_certificate) sluice\.crt;}
+              {$1 %%CERT%%;}mg;
+    $conf =~ s{^(\s*(?:sluice_)?ssl_certificate_key) sluice\.key;}
+              {$1 %%CERT_KEY%%;}mg;
+
+    return $conf;
+}
+
+
 sub write_sluice_conf {
     my ($self, %o) = @_;
 
