@@ -358,7 +358,7 @@ my @bad = (
     [ 'name with underscore', 'liveEvents/e_v', event_body(), 'InvalidResourceName' ],
     [ 'unknown streamingProtocol', 'liveEvents/bad1',
       event_body(input => { streamingProtocol => 'RTSP' }), 'BadRequest',
-      qr/must be RTMP or FragmentedMP4/ ],
+      qr/must be RTMP, FragmentedMP4 or SRT/ ],
     [ 'Standard encoding without sluice_transcoder', 'liveEvents/bad1',
       event_body(input => { keyFrameIntervalDuration => '' },
                  props => { encoding => { encodingType => 'Standard' } }),

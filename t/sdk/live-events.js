@@ -95,12 +95,23 @@ async function main() {
         "FragmentedMP4 endpoints: {url}/{token}/ingest.isml");
   await c.liveEvents.beginDeleteAndWait(rg, account, "fmp4");
 
+  // SRT, an extension value: the SDK's KnownLiveEventInputProtocol is
+  // extensible, the string passes through
+  const srt = await c.liveEvents.beginCreateAndWait(rg, account, "srt",
+    { location: "westus", input: { streamingProtocol: "SRT" } });
+  check(srt.input.streamingProtocol === "SRT", "SRT event created");
+  check(srt.input.endpoints.length >= 1
+        && srt.input.endpoints.every((e) => e.protocol === "SRT"
+                                     && /^srt:\/\/.*\?streamid=#!::r=[0-9a-f]+,m=publish$/.test(e.url)),
+        "SRT endpoints: srt://...?streamid=#!::r={token},m=publish");
+  await c.liveEvents.beginDeleteAndWait(rg, account, "srt");
+
   try {
     await c.liveEvents.beginCreateAndWait(rg, account, "rtsp",
       { location: "westus", input: { streamingProtocol: "RTSP" } });
     check(false, "an unknown streamingProtocol refused");
   } catch (e) {
-    check(e.statusCode === 400 && /RTMP or FragmentedMP4/.test(e.message), "unknown streamingProtocol: 400 with its reason");
+    check(e.statusCode === 400 && /RTMP, FragmentedMP4 or SRT/.test(e.message), "unknown streamingProtocol: 400 with its reason");
   }
 
   try {
