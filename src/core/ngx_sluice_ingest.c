@@ -1548,7 +1548,16 @@ ngx_sluice_ingest_claim(ngx_sluice_ingest_t *in, ngx_sluice_ingest_track_t *t,
     if (tr->claim_pid != 0) {
         tol = (uint64_t) t->info.timescale * NGX_SLUICE_INGEST_ALIGN / 1000;
 
-        if (start + tol < tr->claimed) {
+        if (start + tol < tr->claimed
+            && !(t->disc && tr->claim_pid == ngx_pid
+                 && tr->claim_id == in->pub_id))
+        {
+            /*
+             * (the first fragment after this connection's own timestamp
+             * jump continues at its last frame's time + 1 ms, before the
+             * end its last fragment claimed with an estimated duration:
+             * a discontinuity, not a duplicate)
+             */
             t->synced = 1;
             return NGX_SLUICE_INGEST_DUPLICATE;
         }
