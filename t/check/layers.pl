@@ -36,6 +36,8 @@ my %rank = (
     'media/codec'     => 2,
     'media/transcode' => 2,     # encoding ladder rules (sluice-transcoder)
     'media/container' => 3,
+    'media/signal'    => 3.5,   # ad markers: above container (AMF),
+                                # below manifest (whose writers print them)
     'media/manifest'  => 4,
     'media/crypto'    => 4,     # above container: its box writers
     'core'            => 10,
