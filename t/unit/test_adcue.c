@@ -501,6 +501,24 @@ test_bad(void)
 
     start("onAdCue");
     object();
+    key("type"); string("SpliceOut");
+    key("duration"); string("0x10");
+    key("time"); number(1);
+    end();
+    SL_CHECK_EQ(parse(), SLUICE_BAD_DATA);
+    SL_CHECK_STR_EQ(reason,
+                    "time, duration or elapsed is not a number of seconds");
+
+    start("onAdCue");
+    object();
+    key("type"); string("SpliceOut");
+    key("duration"); string("nan");
+    key("time"); number(1);
+    end();
+    SL_CHECK_EQ(parse(), SLUICE_BAD_DATA);
+
+    start("onAdCue");
+    object();
     key("type"); string("scte35");
     key("time"); number(1);
     key("cue"); string("not base64!");

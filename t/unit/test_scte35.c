@@ -21,6 +21,10 @@ static const char  ams_out[] =
     "/DAlAAAAAAXdAP/wFAUAAAPqf+/+AWRhuP4AUmNjAAEBAQAA8g1eNw==";
 static const char  ams_in[] =
     "/DAgAAAAAAXdAP/wDwUAAAPqf0/+AWXk0wABAQEAAGB86Fo=";
+/* a time_signal as an Elemental encoder sent it, with its decoding by
+ * Comcast's scte35-js on the page it was published with (CAID upid) */
+static const char  elemental[] =
+    "/DA0AAAAAAAAAAAABQb+ADAQ6QAeAhxDVUVJQAAAO3/PAAEUrEoICAAAAAAg+2UBNAAANvrtoQ==";
 static const char  time_signal[] =
     "/DA0AAAAAAAA///wBQb+cr0AUAAeAhxDVUVJSAAAjn/PAAGlmbAICAAAAAAsoKGKNAIAmsnRfg==";
 
@@ -148,6 +152,35 @@ test_time_signal(void)
     SL_CHECK_UEQ(seg->segment_num, 2);
     SL_CHECK_UEQ(seg->segments_expected, 0);
     SL_CHECK(!seg->has_sub_segments);
+}
+
+
+static void
+test_elemental(void)
+{
+    size_t           n;
+    uint8_t          sec[256];
+    const char      *reason;
+    sluice_scte35_t  s;
+
+    static const uint8_t  caid[] = { 0, 0, 0, 0, 0x20, 0xFB, 0x65, 0x01 };
+
+    n = decode(elemental, sec);
+    reason = NULL;
+
+    SL_CHECK_OK(sluice_scte35_parse(&s, sec, n, &reason));
+    SL_CHECK_UEQ(s.section.len, 55);
+    SL_CHECK_UEQ(s.tier, 0);
+    SL_CHECK_UEQ(s.command_type, SLUICE_SCTE35_TIME_SIGNAL);
+    SL_CHECK_UEQ(s.pts_time, 3150057);
+    SL_CHECK_UEQ(s.nsegmentations, 1);
+    SL_CHECK_UEQ(s.segmentations[0].event_id, 1073741883);
+    SL_CHECK_UEQ(s.segmentations[0].duration, 18132042);
+    SL_CHECK_UEQ(s.segmentations[0].type_id, 0x34);
+    SL_CHECK_UEQ(s.segmentations[0].upid_type, 8);
+    SL_CHECK_UEQ(s.segmentations[0].upid.len, 8);
+    SL_CHECK_MEM_EQ(s.segmentations[0].upid.data, caid, 8);
+    SL_CHECK(!s.segmentations[0].has_sub_segments);
 }
 
 
@@ -516,6 +549,7 @@ main(void)
     SL_RUN(test_ams_out);
     SL_RUN(test_ams_in);
     SL_RUN(test_time_signal);
+    SL_RUN(test_elemental);
     SL_RUN(test_write_ams);
     SL_RUN(test_roundtrip);
     SL_RUN(test_bad);

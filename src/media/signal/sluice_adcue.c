@@ -486,7 +486,8 @@ sluice_adcue_ms(sluice_amf_reader_t *r, uint64_t *ms, const char **reason)
     memcpy(tmp, s.data, s.len);
     tmp[s.len] = '\0';
 
-    if ((tmp[0] < '0' || tmp[0] > '9') && tmp[0] != '-' && tmp[0] != '.') {
+    /* a decimal number: no hexadecimal, "inf" or "nan" */
+    if (strspn(tmp, "0123456789.-+eE") != s.len) {
         *reason = "time, duration or elapsed is not a number of seconds";
         return SLUICE_BAD_DATA;
     }

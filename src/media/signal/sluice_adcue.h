@@ -95,7 +95,8 @@ typedef struct {
  * SLUICE_UNSUPPORTED for one of them that is valid but not a cue Sluice
  * takes (an onCuePoint of another name or type, an encrypted section),
  * SLUICE_BAD_DATA when malformed or absurd (negative or over 24 h
- * durations, negative times); *reason, a static sentence, on all three.
+ * durations, negative times), SLUICE_NO_MEMORY when buf is too small;
+ * *reason, a static sentence, on all of them.
  */
 sluice_status_t sluice_adcue_parse(sluice_cue_t *cue, const uint8_t *p,
     size_t len, uint8_t *buf, size_t size, const char **reason);
