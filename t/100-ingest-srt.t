@@ -330,12 +330,12 @@ sub slt_start {
     my ($url, $seconds, $vcodec) = @_;
 
     my @ff = ('ffmpeg', '-nostdin', '-hide_banner', '-loglevel', 'error',
-        '-re', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30',
+        '-re', '-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=30',
         '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
         '-f', 'lavfi', '-i', 'sine=frequency=660:sample_rate=48000',
         '-t', $seconds, '-map', '0:v', '-map', '1:a', '-map', '2:a',
         '-c:v', $vcodec, '-preset', 'ultrafast', '-pix_fmt', 'yuv420p',
-        '-b:v', '800k',
+        '-b:v', '300k',
         ($vcodec eq 'libx265'
             ? ('-x265-params', 'keyint=60:min-keyint=60:scenecut=0:'
                . 'bframes=0:open-gop=0:log-level=1')
