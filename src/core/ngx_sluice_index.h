@@ -15,6 +15,7 @@
 #include <ngx_core.h>
 
 #include "core/ngx_sluice.h"
+#include "media/signal/sluice_adcue.h"
 
 
 /*
@@ -119,6 +120,13 @@ typedef struct {
     ngx_msec_t                  fragment_ms;
     ngx_uint_t                  ntracks;
     ngx_sluice_track_snap_t    *tracks;         /* ntracks, by slot order */
+
+    /*
+     * the event's cues (ngx_sluice_cue.h) that end after the start of the
+     * window's oldest fragment, in time order, strings in pool
+     */
+    ngx_uint_t                  ncues;
+    sluice_cue_t               *cues;
 } ngx_sluice_snapshot_t;
 
 

@@ -17,6 +17,7 @@
 
 
 #include "media/sluice_media.h"
+#include "media/signal/sluice_adcue.h"
 
 
 #define SLUICE_PFRAG_DISCONTINUITY  0x0001  /* gap or jump before it */
@@ -132,6 +133,13 @@ typedef struct {
      * their format, e.g. ",encryption=cenc" (empty: nothing)
      */
     sluice_str_t                 url_tag;
+
+    /*
+     * cues (ad markers, timed metadata) of the window, in time order,
+     * their time and duration in ms of the timeline (has_time set)
+     */
+    const sluice_cue_t          *cues;
+    uint32_t                     ncues;
 } sluice_presentation_t;
 
 
