@@ -23,6 +23,9 @@ use Test::More;
 use JSON::PP;
 use IPC::Run ();
 use File::Temp ();
+use IO::Select;
+use IO::Socket::INET;
+use POSIX ();
 
 use FindBin;
 use lib "$FindBin::Bin/lib";
@@ -287,6 +290,38 @@ unlike($m, qr/TYPE=AUDIO/, 'a feed without audio: layers without audio');
 is(state('tiny'), 'Running', 'and the event runs');
 $t->stop_publisher($pub);
 
+# --- an IP allow-list that does not name the machine itself: the feed from
+# an allowed address (127.0.0.2, through a relay of this test), the
+# transcoder's layers (127.0.0.1, with the event's key) admitted all the
+# same; another encoder from 127.0.0.1 refused
+
+my $acl = $t->create_live_event('acl', token => token('acl'), timeout => 30,
+    input => { keyFrameIntervalDuration => '', accessControl => { ip => {
+        allow => [ { name => 'encoder', address => '127.0.0.2',
+            subnetPrefixLength => 32 } ] } } },
+    properties => { encoding => { encodingType => 'Standard',
+        presetName => 'Tiny' } });
+BAIL_OUT('live event acl') unless $acl;
+$base = "/$acl->{properties}{preview}{previewLocator}/preview.ism";
+
+my $rl = relay_from('127.0.0.2', $t->port(1935));
+$pub = $t->publish(input => Sluice::Ingest::fixture('av', duration => 10,
+    gop => 2, size => '320x180'), loop => 1,
+    url => "rtmp://127.0.0.1:$rl/live/" . token('acl') . '/cam');
+$m = wait_layers($base, 2);
+is(scalar keys %{{ variants($m) }}, 2,
+    'allow-list without 127.0.0.1: the transcoder\'s layers admitted')
+    or diag($t->read_file('error.log'));
+my $aoff = $t->log_offset();
+my $intruder = $t->publish(input => Sluice::Ingest::fixture('av',
+    duration => 10, gop => 2, size => '320x180'),
+    url => "$rtmp/" . token('acl') . '/cam2');
+ok($t->wait_log(qr/publish refused: client address not allowed by the live event, live event "acl", stream "cam2"/,
+    timeout => 20, from => $aoff), 'an encoder from 127.0.0.1 refused');
+$t->expect_errors(qr/client address not allowed by the live event, live event "acl"/);
+$t->stop_publisher($intruder);
+$t->stop_publisher($pub);
+
 # --- bad input: undecodable frames (1 to 2 s), the resolution changes
 # mid-stream, then the timestamps jump 15 s (over 10 s and two
 # fragments): log lines, the same transcoder goes on, the layers too
@@ -457,6 +492,58 @@ sub flv_tags {
     }
 
     return (substr($d, 0, $hl + 4), @tags);
+}
+
+# a TCP relay on 127.0.0.1 whose connections to port "to" come from
+# address "from"; its port
+sub relay_from {
+    my ($from, $to) = @_;
+
+    my $l = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0,
+        Listen => 8, ReuseAddr => 1) or die "relay: $!";
+    my $port = $l->sockport();
+
+    my $pid = fork() // die "fork: $!";
+
+    if ($pid) {
+        close $l;
+        $t->on_cleanup(sub { kill 'KILL', $pid; waitpid($pid, 0) });
+        return $port;
+    }
+
+    my $sel = IO::Select->new($l);
+    my %peer;
+
+    while (1) {
+        for my $s ($sel->can_read(1)) {
+            if ($s == $l) {
+                my $c = $l->accept() or next;
+                my $u = IO::Socket::INET->new(LocalAddr => $from,
+                    PeerAddr => '127.0.0.1', PeerPort => $to) or next;
+                $peer{"$c"} = $u;
+                $peer{"$u"} = $c;
+                $sel->add($c, $u);
+                next;
+            }
+
+            my $o = $peer{"$s"};
+            my $n = sysread($s, my $d, 65536);
+
+            if (!$n || !$o) {
+                for my $x (grep { defined } $s, $o) {
+                    $sel->remove($x);
+                    delete $peer{"$x"};
+                    close $x;
+                }
+                next;
+            }
+
+            while (length $d) {
+                my $w = syswrite($o, $d) // POSIX::_exit(1);
+                substr($d, 0, $w, '');
+            }
+        }
+    }
 }
 
 # every transcoder started has ended or exited (the error log says so)

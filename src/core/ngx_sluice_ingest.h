@@ -127,6 +127,14 @@ struct ngx_sluice_ingest_s {
      */
     unsigned                    resend:1;
 
+    /*
+     * caller: the key a connection of the event's transcoder presents
+     * (RTMP "sluice_key="), NULL: none; with the event's key it is
+     * admitted whatever the event's IP allow-list says (the transcoder
+     * is a local process the worker started)
+     */
+    u_char                     *layer_key;
+
     u_char                      event_id[NGX_SLUICE_ID_LEN + 1];
     u_char                      event_name[NGX_SLUICE_NAME_LEN + 1];
     uint32_t                    generation;

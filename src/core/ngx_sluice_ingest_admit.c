@@ -25,6 +25,8 @@ static ngx_uint_t  ngx_sluice_ingest_publishers;
 
 static const char *ngx_sluice_ingest_admit(ngx_sluice_ingest_t *in,
     ngx_sluice_event_t *ev, struct sockaddr *sockaddr);
+static ngx_uint_t ngx_sluice_ingest_transcoder(ngx_sluice_ingest_t *in,
+    ngx_sluice_event_t *ev);
 static const char *ngx_sluice_ingest_stored_end(ngx_sluice_ingest_t *in,
     ngx_sluice_event_t *ev);
 static ngx_uint_t ngx_sluice_ingest_fresh_timeline(ngx_sluice_event_t *ev);
@@ -182,7 +184,9 @@ ngx_sluice_ingest_admit(ngx_sluice_ingest_t *in, ngx_sluice_event_t *ev,
         return "live event is not running";
     }
 
-    if (ngx_sluice_ip_allowed(&ev->input_acl, sockaddr) != NGX_OK) {
+    if (ngx_sluice_ip_allowed(&ev->input_acl, sockaddr) != NGX_OK
+        && !ngx_sluice_ingest_transcoder(in, ev))
+    {
         return "client address not allowed by the live event";
     }
 
@@ -206,6 +210,41 @@ ngx_sluice_ingest_admit(ngx_sluice_ingest_t *in, ngx_sluice_event_t *ev,
     in->redundant = 0;
 
     return ngx_sluice_ingest_stored_end(in, ev);
+}
+
+
+/*
+ * A connection presenting the key of the event's transcoder: one of its
+ * layers, from a process a worker started (mutex held).  The comparison
+ * does not stop at the first difference.
+ */
+
+static ngx_uint_t
+ngx_sluice_ingest_transcoder(ngx_sluice_ingest_t *in, ngx_sluice_event_t *ev)
+{
+    u_char      diff;
+    size_t      len;
+    ngx_uint_t  i;
+
+    if (in->layer_key == NULL || !ngx_sluice_encoding_live(ev->encoding)
+        || ev->transcode.key[0] == '\0')
+    {
+        return 0;
+    }
+
+    len = ngx_strlen(ev->transcode.key);
+
+    if (ngx_strlen(in->layer_key) != len) {
+        return 0;
+    }
+
+    diff = 0;
+
+    for (i = 0; i < len; i++) {
+        diff |= in->layer_key[i] ^ ev->transcode.key[i];
+    }
+
+    return diff == 0;
 }
 
 

@@ -341,6 +341,7 @@ ngx_rtmp_sluice_publish(ngx_rtmp_session_t *s, ngx_rtmp_publish_t *v)
     }
 
     ngx_rtmp_sluice_publish_key(ctx, v);
+    ctx->in.layer_key = ctx->xkey[0] ? ctx->xkey : NULL;
 
     ctx->in.zone = ngx_rtmp_sluice_zone;
     ctx->in.ring = sacf->ring;
