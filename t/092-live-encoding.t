@@ -33,6 +33,7 @@ use Test::Sluice;
 use Sluice::Playback;
 use Sluice::GStreamer;
 use Sluice::Players;
+use Sluice::RTMP;
 
 my $t = Test::Sluice->new();
 $t->exclusive('encode');   # the machine's cores for its encoders
@@ -289,6 +290,27 @@ is_deeply([ sort map { "$_->{res}\@" . ($_->{fps} // 0) } values %v ],
 unlike($m, qr/TYPE=AUDIO/, 'a feed without audio: layers without audio');
 is(state('tiny'), 'Running', 'and the event runs');
 $t->stop_publisher($pub);
+
+# --- video the transcoder cannot read: Enhanced RTMP (an H.265 ex-header
+# tag) and a legacy FLV codec id other than 7: the feed closed with the
+# reason, the event goes on
+
+for my $c ([ 'ertmp', "\x90hvc1\0\0\0\0\x01", 'Enhanced RTMP' ],
+    [ 'flv12', "\x1c\0\0\0\0\x01", 'this FLV codec' ])
+{
+    my $coff = $t->log_offset();
+    my $p = Sluice::RTMP->new(port => $t->port(1935),
+        app => 'live/' . token('tiny'));
+    $p->publish($c->[0]);
+    $p->message(9, 0, $c->[1]);
+    ok($t->wait_for(sub { $p->poll(); $p->closed() }, timeout => 10)
+        && $t->wait_log(qr/live event "tiny", stream "$c->[0]": live encoding takes H\.264 video \(FLV codec 7\), not \Q$c->[2]\E/,
+            timeout => 10, from => $coff),
+        "$c->[0]: the feed closed with the reason");
+    $p->close();
+}
+$t->expect_errors(qr/live encoding takes H\.264 video/);
+is(state('tiny'), 'Running', 'the event goes on');
 
 # --- an IP allow-list that does not name the machine itself: the feed from
 # an allowed address (127.0.0.2, through a relay of this test), the

@@ -322,6 +322,22 @@ ngx_rtmp_sluice_transcode_av(ngx_rtmp_sluice_ctx_t *ctx, ngx_uint_t type,
 
     video = (type == NGX_RTMP_MSG_VIDEO);
 
+    /*
+     * FFmpeg's FLV demuxer (5.1) reads codec 7 only: Enhanced RTMP's
+     * ex-header (H.265, AV1, VP9) and the other codec ids are refused
+     */
+
+    if (video && ((p[0] & 0x80) || (p[0] & 0x0f) != 7)) {
+        ngx_log_error(NGX_LOG_ERR, ctx->in.log, 0,
+                      "sluice: live event \"%s\", stream \"%s\": live "
+                      "encoding takes H.264 video (FLV codec 7), not %s; "
+                      "connection closed", ctx->in.event_name,
+                      ctx->in.stream,
+                      (p[0] & 0x80) ? "Enhanced RTMP (H.265, AV1, VP9)"
+                                    : "this FLV codec");
+        return NGX_ERROR;
+    }
+
     if (ngx_sluice_ingest_timeline(&ctx->in,
                                    video ? &ctx->in.video : &ctx->in.audio,
                                    timestamp, &tl)
