@@ -9,6 +9,8 @@
  *     events  ---> ngx_sluice_event_t ---> ngx_sluice_event_t ...
  *                    tracks[NGX_SLUICE_MAX_TRACKS]
  *                      frags ---> ngx_sluice_frag_t[capacity] (ring)
+ *                    cues  ---> the newest cues, time order, each with
+ *                               its strings in one slab block
  *                    json  ---> resource document (slab string)
  *     ops     ---> long-running operation records (API)
  *
@@ -269,6 +271,12 @@ typedef struct {
 
     /* streams being published, cleared with the tracks */
     ngx_sluice_stream_t         streams[NGX_SLUICE_MAX_STREAMS];
+
+    /*
+     * the newest cues of the timeline (ngx_sluice_cue.c: slab memory,
+     * freed with the tracks), NULL until the first one
+     */
+    struct ngx_sluice_cue_list_s  *cues;
 } ngx_sluice_event_t;
 
 

@@ -23,6 +23,7 @@
 #include <ngx_core.h>
 
 #include "core/ngx_sluice_index.h"
+#include "core/ngx_sluice_cue.h"
 #include "core/ngx_sluice_zone.h"
 
 
@@ -382,6 +383,8 @@ ngx_sluice_event_free_tracks(ngx_slab_pool_t *shpool, ngx_sluice_event_t *ev)
 
     /* its publishers belong to the old generation: they stop by themselves */
     ngx_memzero(ev->streams, sizeof(ev->streams));
+
+    ngx_sluice_cue_free(shpool, ev);
 }
 
 
@@ -419,7 +422,7 @@ ngx_int_t
 ngx_sluice_snapshot(ngx_pool_t *pool, ngx_sluice_event_t *ev,
     ngx_msec_t window_ms, ngx_sluice_snapshot_t *snap)
 {
-    uint64_t                  end, from, fend;
+    uint64_t                  end, from, fend, oldest, ms;
     ngx_uint_t                i, j, n, first;
     ngx_sluice_frag_t        *f;
     ngx_sluice_track_t       *tr;
@@ -431,6 +434,8 @@ ngx_sluice_snapshot(ngx_pool_t *pool, ngx_sluice_event_t *ev,
     snap->generation = ev->generation;
     snap->fragment_ms = ev->fragment_ms;
     snap->ntracks = 0;
+    snap->ncues = 0;
+    snap->cues = NULL;
 
     n = 0;
 
@@ -502,7 +507,30 @@ ngx_sluice_snapshot(ngx_pool_t *pool, ngx_sluice_event_t *ev,
         }
     }
 
-    return NGX_OK;
+    /* the cues ending after the start of the window's oldest fragment */
+
+    oldest = (uint64_t) -1;
+
+    for (i = 0; i < snap->ntracks; i++) {
+        ts = &snap->tracks[i];
+
+        if (ts->info.timescale == 0) {
+            continue;
+        }
+
+        ms = ts->frags[0].time * 1000 / ts->info.timescale;
+
+        if (ms < oldest) {
+            oldest = ms;
+        }
+    }
+
+    if (ev->cues == NULL || oldest == (uint64_t) -1) {
+        return NGX_OK;
+    }
+
+    return ngx_sluice_cue_snapshot(pool, ev, oldest, &snap->cues,
+                                   &snap->ncues);
 }
 
 

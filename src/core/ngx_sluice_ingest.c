@@ -2099,4 +2099,9 @@ ngx_sluice_ingest_free(ngx_sluice_ingest_t *in)
         t->nsamples = 0;
         t->nalloc = 0;
     }
+
+    if (in->cue_writer) {
+        ngx_sluice_writer_release(in->cue_writer);
+        in->cue_writer = NULL;
+    }
 }

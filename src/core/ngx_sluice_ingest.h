@@ -158,6 +158,9 @@ struct ngx_sluice_ingest_s {
 
     ngx_sluice_ingest_track_t   video;
     ngx_sluice_ingest_track_t   audio;
+
+    /* the stream's cues to the store (ngx_sluice_cue.c), made at the first */
+    ngx_sluice_writer_t        *cue_writer;
 };
 
 

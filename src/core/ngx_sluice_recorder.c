@@ -122,12 +122,37 @@ ngx_uint_t
 ngx_sluice_recorder_collect(ngx_sluice_shctx_t *sh, ngx_sluice_event_t *ev,
     ngx_uint_t slot, ngx_sluice_frag_t *frag, ngx_sluice_rec_req_t *req)
 {
-    ngx_sluice_res_t    *lo, *asset;
     ngx_sluice_track_t  *tr;
 
     req->n = 0;
 
-    if (sh->res == NULL || slot >= NGX_SLUICE_MAX_TRACKS) {
+    if (slot >= NGX_SLUICE_MAX_TRACKS
+        || ngx_sluice_recorder_outputs(sh, ev, req) == 0)
+    {
+        return 0;
+    }
+
+    tr = &ev->tracks[slot];
+
+    ngx_memcpy(req->event, ev->name, sizeof(req->event));
+    req->slot = slot;
+    req->frag = *frag;
+    ngx_memcpy(req->stream, tr->stream, sizeof(req->stream));
+    req->info = tr->info;
+
+    return req->n;
+}
+
+
+ngx_uint_t
+ngx_sluice_recorder_outputs(ngx_sluice_shctx_t *sh, ngx_sluice_event_t *ev,
+    ngx_sluice_rec_req_t *req)
+{
+    ngx_sluice_res_t  *lo, *asset;
+
+    req->n = 0;
+
+    if (sh->res == NULL) {
         return 0;
     }
 
@@ -154,18 +179,6 @@ ngx_sluice_recorder_collect(ngx_sluice_shctx_t *sh, ngx_sluice_event_t *ev,
         req->archive_ms[req->n] = lo->f.archive_ms;
         req->n++;
     }
-
-    if (req->n == 0) {
-        return 0;
-    }
-
-    tr = &ev->tracks[slot];
-
-    ngx_memcpy(req->event, ev->name, sizeof(req->event));
-    req->slot = slot;
-    req->frag = *frag;
-    ngx_memcpy(req->stream, tr->stream, sizeof(req->stream));
-    req->info = tr->info;
 
     return req->n;
 }

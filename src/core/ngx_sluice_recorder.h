@@ -43,6 +43,13 @@ ngx_uint_t ngx_sluice_recorder_collect(ngx_sluice_shctx_t *sh,
     ngx_sluice_rec_req_t *req);
 
 /*
+ * mutex held: the assets recording ev (req->asset_id, archive_ms; the
+ * rest untouched); returns req->n
+ */
+ngx_uint_t ngx_sluice_recorder_outputs(ngx_sluice_shctx_t *sh,
+    ngx_sluice_event_t *ev, ngx_sluice_rec_req_t *req);
+
+/*
  * live_dir: "{data}/live/{id}/{generation}/{slot}" holding the fragment
  * and its init segment; the writer must be the track's (job order)
  */

@@ -19,6 +19,7 @@
 
 #include "core/ngx_sluice_zone.h"
 #include "core/ngx_sluice_asset.h"
+#include "core/ngx_sluice_cue.h"
 #include "core/ngx_sluice_index.h"
 #include "core/ngx_sluice_recorder.h"
 #include "core/ngx_sluice_resource.h"
@@ -157,6 +158,10 @@ ngx_sluice_init_zone(ngx_shm_zone_t *shm_zone, void *data)
     /* recordings go on after what live outputs recorded before */
 
     ngx_sluice_recorder_init_zone(ctx, shm_zone->shm.log);
+
+    /* and the live cues of those timelines */
+
+    ngx_sluice_cue_init_zone(ctx, shm_zone->shm.log);
 
     return NGX_OK;
 }
