@@ -26,6 +26,7 @@
 #include "ingest/rtmp/ngx_rtmp_sluice_tags.h"
 #include "ingest/rtmp/ngx_rtmp_sluice_batch.h"
 #include "ingest/rtmp/ngx_rtmp_sluice_meta.h"
+#include "ingest/rtmp/ngx_rtmp_sluice_cue.h"
 #include "ingest/rtmp/ngx_rtmp_sluice_transcode.h"
 #include "core/ngx_sluice_index.h"
 #include "core/ngx_sluice_zone.h"
@@ -750,6 +751,12 @@ ngx_rtmp_sluice_postconfiguration(ngx_conf_t *cf)
     *h = ngx_rtmp_sluice_av;
 
     if (ngx_rtmp_sluice_meta_init(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    /* before nginx-rtmp's AMF dispatcher, which moves the chain */
+
+    if (ngx_rtmp_sluice_cue_init(cf) != NGX_OK) {
         return NGX_ERROR;
     }
 
