@@ -7,6 +7,17 @@
 
 
 #include "media/manifest/sluice_hls.h"
+#include "media/signal/sluice_cue_text.h"
+
+
+/* the cues of one media playlist, as its segments are written */
+typedef struct {
+    const sluice_presentation_t   *p;
+    uint64_t                       start;   /* ms: the first segment's */
+    uint32_t                       next;    /* first cue not yet reached */
+    uint32_t                       active;  /* first that may be on */
+    unsigned                       first:1; /* at the first segment */
+} sluice_hls_cues_t;
 
 
 static uint32_t sluice_hls_version(sluice_format_t format,
@@ -52,7 +63,20 @@ static int sluice_hls_complete(const sluice_presentation_t *p,
 static void sluice_hls_segment(sluice_buf_t *b,
     const sluice_presentation_t *p, const sluice_ptrack_t *t, uint32_t i,
     uint32_t count, sluice_format_t format, unsigned first,
-    const sluice_hls_enc_t *enc, unsigned iframes);
+    const sluice_hls_enc_t *enc, unsigned iframes, sluice_hls_cues_t *cs);
+static int sluice_hls_cues_init(sluice_hls_cues_t *cs,
+    const sluice_presentation_t *p, uint64_t start, uint64_t end);
+static int sluice_hls_cues_begin(sluice_hls_cues_t *cs, uint64_t end);
+static void sluice_hls_cues_write(sluice_buf_t *b, sluice_hls_cues_t *cs,
+    uint64_t start, uint64_t end);
+static void sluice_hls_daterange(sluice_buf_t *b,
+    const sluice_presentation_t *p, uint32_t k);
+static void sluice_hls_adobe(sluice_buf_t *b, const sluice_cue_t *c,
+    unsigned repeat, uint64_t start);
+static const sluice_cue_t *sluice_hls_cue_out(const sluice_presentation_t *p,
+    uint32_t k);
+static void sluice_hls_cue_id(const sluice_cue_t *c, sluice_str_t *id,
+    uint8_t *buf);
 static uint64_t sluice_hls_duration(const sluice_ptrack_t *t, uint32_t i,
     uint32_t count);
 static void sluice_hls_text(sluice_buf_t *b, const sluice_str_t *s);
@@ -656,6 +680,7 @@ sluice_hls_media_playlist(sluice_buf_t *b, const sluice_presentation_t *p,
 {
     uint32_t                       i, k, n, count, first, last;
     uint64_t                       ms, max;
+    sluice_hls_cues_t              cues, *cs;
     const sluice_hls_track_enc_t  *te;
 
     if (!sluice_format_is_hls(format) || t->info->timescale == 0) {
@@ -724,10 +749,25 @@ sluice_hls_media_playlist(sluice_buf_t *b, const sluice_presentation_t *p,
         sluice_hls_key(b, "#EXT-X-KEY:", te, &te->keys[k], NULL);
     }
 
+    /* cues: tags of ad markers before the segments (not I-frames) */
+
+    cs = NULL;
+
+    if (p->ncues && !iframes && first < last) {
+        ms = t->frags[last - 1].time + t->frags[last - 1].duration;
+
+        if (sluice_hls_cues_init(&cues, p,
+                                 sluice_hls_ms(t, t->frags[first].time),
+                                 sluice_hls_ms(t, ms)))
+        {
+            cs = &cues;
+        }
+    }
+
     for (i = first; i < last; i += count) {
         count = sluice_hls_segment_frags(t, i, n);
         sluice_hls_segment(b, p, t, i, count, format, i == first, enc,
-                           iframes);
+                           iframes, cs);
     }
 
     if (p->ended) {
@@ -852,29 +892,51 @@ sluice_hls_complete(const sluice_presentation_t *p, const sluice_ptrack_t *t,
 }
 
 
+/*
+ * A segment: its tags, EXTINF and URI.  With cues (cs), the cue tags
+ * before it (sluice_hls_cues_write()) and a program date time on the
+ * first segment and on each one an ad marker begins in, whether
+ * program_date_time is on or not (RFC 8216bis 4.4.5.1: a playlist with
+ * EXT-X-DATERANGE has an EXT-X-PROGRAM-DATE-TIME; AMS dated the segment
+ * of the splice).
+ */
+
 static void
 sluice_hls_segment(sluice_buf_t *b, const sluice_presentation_t *p,
     const sluice_ptrack_t *t, uint32_t i, uint32_t count,
     sluice_format_t format, unsigned first, const sluice_hls_enc_t *enc,
-    unsigned iframes)
+    unsigned iframes, sluice_hls_cues_t *cs)
 {
     uint32_t                       k;
+    uint64_t                       start, end;
+    unsigned                       pdt;
     const sluice_pfrag_t          *f;
     const sluice_hls_track_enc_t  *te;
 
     f = &t->frags[i];
+    start = sluice_hls_ms(t, f->time);
+    end = start + sluice_hls_duration(t, i, count);
 
     if (f->flags & SLUICE_PFRAG_DISCONTINUITY) {
         sluice_buf_cstr(b, "#EXT-X-DISCONTINUITY\n");
     }
 
-    if (p->program_date_time
-        && (first || (f->flags & SLUICE_PFRAG_DISCONTINUITY)))
-    {
+    pdt = p->program_date_time
+          && (first || (f->flags & SLUICE_PFRAG_DISCONTINUITY));
+
+    if (cs) {
+        cs->first = first;
+        pdt = pdt || first || sluice_hls_cues_begin(cs, end);
+    }
+
+    if (pdt) {
         sluice_buf_cstr(b, "#EXT-X-PROGRAM-DATE-TIME:");
-        sluice_buf_utc(b, p->epoch_ms
-                          + (int64_t) sluice_hls_ms(t, f->time));
+        sluice_buf_utc(b, p->epoch_ms + (int64_t) start);
         sluice_buf_cstr(b, "\n");
+    }
+
+    if (cs) {
+        sluice_hls_cues_write(b, cs, start, end);
     }
 
     te = sluice_hls_track_enc(p, t, enc);
@@ -908,6 +970,278 @@ sluice_hls_segment(sluice_buf_t *b, const sluice_presentation_t *p,
     sluice_buf_cstr(b, ")");
     sluice_buf_cstr(b, sluice_url_segment_ext(format, SLUICE_URL_SEGMENT));
     sluice_buf_cstr(b, "\n");
+}
+
+
+/* a cue with tags in playlists: an ad marker placed on the timeline */
+
+#define sluice_hls_cue_tagged(c)                                             \
+    ((c)->has_time && (c)->kind >= SLUICE_CUE_SPLICE_OUT                     \
+     && (c)->kind <= SLUICE_CUE_CMD)
+
+
+/*
+ * Cue tags for the segments from start to end (ms): returns 0 when no
+ * cue has a tag there, and the playlist is written as without cues.
+ * Timed metadata (SLUICE_CUE_METADATA) has none: it travels in the
+ * segments (ID3 in TS, emsg in CMAF), where players read it; a
+ * DATERANGE too would raise it twice in hls.js.
+ */
+
+static int
+sluice_hls_cues_init(sluice_hls_cues_t *cs, const sluice_presentation_t *p,
+    uint64_t start, uint64_t end)
+{
+    uint32_t             k;
+    const sluice_cue_t  *c;
+
+    for (k = 0; k < p->ncues; k++) {
+        c = &p->cues[k];
+
+        if (c->time >= end) {
+            break;
+        }
+
+        if (sluice_hls_cue_tagged(c) && sluice_cue_after(c, start)) {
+            cs->p = p;
+            cs->start = start;
+            cs->next = 0;
+            cs->active = 0;
+            cs->first = 1;
+
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+/* an ad marker begins before end: the segment ending there is dated */
+
+static int
+sluice_hls_cues_begin(sluice_hls_cues_t *cs, uint64_t end)
+{
+    uint32_t             k;
+    const sluice_cue_t  *c;
+
+    for (k = cs->next; k < cs->p->ncues; k++) {
+        c = &cs->p->cues[k];
+
+        if (c->time >= end) {
+            break;
+        }
+
+        if (sluice_hls_cue_tagged(c) && sluice_cue_after(c, cs->start)) {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+/*
+ * The cue tags before the segment [start, end): an EXT-X-DATERANGE for
+ * each cue that begins in it (at the first segment, each one that began
+ * before and is still on, which the window keeps), then AMS's Adobe
+ * EXT-X-CUE for those, and again, with ELAPSED, for each ad break (a
+ * splice out with a duration) still on at the start of the segment.
+ * Cues are in time order; "active" only moves past cues that are over,
+ * so a segment looks at the cues of its breaks and the new ones alone.
+ */
+
+static void
+sluice_hls_cues_write(sluice_buf_t *b, sluice_hls_cues_t *cs,
+    uint64_t start, uint64_t end)
+{
+    uint32_t             k, n, reached;
+    const sluice_cue_t  *c, *cues;
+
+    cues = cs->p->cues;
+    n = cs->p->ncues;
+
+    for (k = cs->next; k < n && cues[k].time < end; k++) {
+        if (sluice_hls_cue_tagged(&cues[k])
+            && sluice_cue_after(&cues[k], cs->start))
+        {
+            sluice_hls_daterange(b, cs->p, k);
+        }
+    }
+
+    reached = k;
+
+    for (k = cs->active; k < reached; k++) {
+        c = &cues[k];
+
+        if (!sluice_hls_cue_tagged(c) || !sluice_cue_after(c, cs->start)) {
+            continue;
+        }
+
+        if (k >= cs->next && (c->time >= start || !cs->first)) {
+            /* begins here (or in a hole before this segment) */
+            sluice_hls_adobe(b, c, 0, start);
+
+        } else if (c->kind == SLUICE_CUE_SPLICE_OUT
+                   && c->time + c->duration > start)
+        {
+            /* inside the break */
+            sluice_hls_adobe(b, c, 1, start);
+        }
+    }
+
+    cs->next = reached;
+
+    /* the breaks over by the next segment, and the cues without one */
+
+    while (cs->active < reached) {
+        c = &cues[cs->active];
+
+        if (sluice_hls_cue_tagged(c) && c->kind == SLUICE_CUE_SPLICE_OUT
+            && c->time + c->duration > end)
+        {
+            break;
+        }
+
+        cs->active++;
+    }
+}
+
+
+/*
+ * EXT-X-DATERANGE of cue k (RFC 8216bis 4.4.5.1.1): a splice out with
+ * its PLANNED-DURATION; a splice in that ends one (the latest splice out
+ * before it with the same event id) with that one's ID and START-DATE and
+ * the DURATION of the break, as the RFC's example; others at their own
+ * time.  SCTE35-OUT, -IN or -CMD: the section, the one Sluice made for
+ * AMS's simple mode included; none without a section.
+ */
+
+static void
+sluice_hls_daterange(sluice_buf_t *b, const sluice_presentation_t *p,
+    uint32_t k)
+{
+    uint8_t                 buf[24];
+    const sluice_cue_t     *c, *out;
+    sluice_cue_daterange_t  d;
+
+    c = &p->cues[k];
+
+    memset(&d, 0, sizeof(sluice_cue_daterange_t));
+
+    sluice_hls_cue_id(c, &d.id, buf);
+    d.start = p->epoch_ms + (int64_t) c->time;
+    d.kind = c->kind;
+    d.section = c->section;
+
+    if (c->kind == SLUICE_CUE_SPLICE_OUT && c->duration) {
+        d.has_planned_duration = 1;
+        d.planned_duration = c->duration;
+    }
+
+    if (c->kind == SLUICE_CUE_SPLICE_IN) {
+        out = sluice_hls_cue_out(p, k);
+
+        if (out) {
+            sluice_hls_cue_id(out, &d.id, buf);
+            d.start = p->epoch_ms + (int64_t) out->time;
+            d.has_duration = 1;
+            d.duration = c->time - out->time;
+        }
+    }
+
+    sluice_cue_hls_daterange(b, &d);
+}
+
+
+/*
+ * AMS's Adobe EXT-X-CUE: TYPE="SpliceOut" for simple mode (and Elemental
+ * onCuePoint without a section), TYPE="scte35" with the section else;
+ * times in seconds of the timeline; repeat: ELAPSED since the cue
+ */
+
+static void
+sluice_hls_adobe(sluice_buf_t *b, const sluice_cue_t *c, unsigned repeat,
+    uint64_t start)
+{
+    uint8_t             buf[24];
+    sluice_cue_adobe_t  a;
+
+    memset(&a, 0, sizeof(sluice_cue_adobe_t));
+
+    sluice_hls_cue_id(c, &a.id, buf);
+    a.simple = (c->source == SLUICE_CUE_FROM_SIMPLE || c->section_made
+                || c->section.len == 0);
+    a.timescale = 1000;
+    a.time = c->time;
+    a.duration = c->duration;
+    a.section = c->section;
+
+    if (repeat) {
+        a.has_elapsed = 1;
+        a.elapsed = start - c->time;
+    }
+
+    sluice_cue_hls_cue(b, &a);
+}
+
+
+/* the splice out that splice in k ends: NULL when none */
+
+static const sluice_cue_t *
+sluice_hls_cue_out(const sluice_presentation_t *p, uint32_t k)
+{
+    const sluice_cue_t  *c, *o;
+
+    c = &p->cues[k];
+
+    if (c->section.len == 0) {
+        return NULL;
+    }
+
+    while (k--) {
+        o = &p->cues[k];
+
+        if (o->kind == SLUICE_CUE_SPLICE_OUT && o->has_time
+            && o->section.len && !o->section_made
+            && o->event_id == c->event_id && o->time <= c->time)
+        {
+            return o;
+        }
+    }
+
+    return NULL;
+}
+
+
+/* the cue's id; without one, its event id, else its time (buf: 21 bytes) */
+
+static void
+sluice_hls_cue_id(const sluice_cue_t *c, sluice_str_t *id, uint8_t *buf)
+{
+    size_t    n;
+    uint8_t   d[20];
+    uint64_t  v;
+
+    if (c->id.len) {
+        *id = c->id;
+        return;
+    }
+
+    v = c->section.len ? c->event_id : c->time;
+    n = 0;
+
+    do {
+        d[n++] = (uint8_t) ('0' + v % 10);
+        v /= 10;
+    } while (v);
+
+    id->data = buf;
+    id->len = n;
+
+    while (n) {
+        *buf++ = d[--n];
+    }
 }
 
 

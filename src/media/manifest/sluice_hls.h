@@ -37,6 +37,20 @@
  * CLOSED-CAPTIONS="cc" on the variants whose video has captions.  708
  * makes EXT-X-VERSION 7; the version 3 master (m3u8-aapl-v3) leaves it
  * out.  Without captions nothing is written (no CLOSED-CAPTIONS=NONE).
+ *
+ * Cues (p->cues: ad markers, timed metadata) in media playlists (TS and
+ * CMAF, not I-frame playlists), before the segment each begins in (the
+ * first segment for one that began before the window and is still on):
+ * an EXT-X-DATERANGE (RFC 8216bis 4.4.5.1.1: START-DATE epoch_ms + time;
+ * SCTE35-OUT with PLANNED-DURATION, SCTE35-IN, SCTE35-CMD with the
+ * section; a splice in that ends a splice out of the same event id takes
+ * its ID and START-DATE and gives the DURATION), then AMS's Adobe
+ * EXT-X-CUE, repeated with ELAPSED before every segment inside a break;
+ * an EXT-X-PROGRAM-DATE-TIME on the first segment and on each segment a
+ * cue begins in, even without p->program_date_time.  A cue is written
+ * once a listed segment reaches it, and no more once it has ended before
+ * the first segment.  Timed metadata gets no tag (ID3 in the TS
+ * segments, emsg in CMAF).
  */
 
 

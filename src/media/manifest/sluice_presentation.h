@@ -8,7 +8,8 @@
  * Times: fragment times and durations are in the track timescale; the
  * presentation's clock values are unix milliseconds.
  *
- * sluice_presentation.c: comparisons of tracks the writers group.
+ * sluice_presentation.c: comparisons of tracks the writers group, the
+ * cues of the window.
  */
 
 
@@ -150,6 +151,23 @@ int sluice_ptrack_same_kind(const sluice_ptrack_t *a,
 /* the same fragments: times and durations */
 int sluice_ptrack_same_times(const sluice_ptrack_t *a,
     const sluice_ptrack_t *b);
+
+/*
+ * A cue overlaps the media from start_ms: it ends after it, or, without a
+ * duration, begins at or after it
+ */
+#define sluice_cue_after(c, start_ms)                                         \
+    ((c)->time >= (start_ms) || (c)->time + (c)->duration > (start_ms))
+
+/*
+ * Narrows p->cues to the window of its tracks (after the filters): from
+ * the first cue that overlaps the media (sluice_cue_after() the earliest
+ * first fragment) to the last one that begins before the latest end of
+ * the media; a live presentation also keeps the cues announced ahead of
+ * its media.  A contiguous range: a short cue that ended inside a longer
+ * one stays, the writers check each cue again.
+ */
+void sluice_presentation_cue_window(sluice_presentation_t *p);
 
 
 #endif /* _SLUICE_PRESENTATION_H_INCLUDED_ */
