@@ -23,6 +23,7 @@
 #define SLUICE_TS_AUDIO_SPAN      8100      /* 90 ms of audio per PES */
 #define SLUICE_TS_AUDIO_FRAMES    8
 #define SLUICE_TS_PES_MAX         65535
+#define SLUICE_TS_ID3_MAX         65000
 
 /* the PMT section in its one packet (after the pointer field), no CRC */
 #define SLUICE_TS_PMT_MAX         (SLUICE_TS_PAYLOAD - 1 - 4)
@@ -35,6 +36,7 @@ enum {
     SLUICE_TS_PMT,
     SLUICE_TS_VIDEO,
     SLUICE_TS_AUDIO,
+    SLUICE_TS_ID3,
     SLUICE_TS_NPIDS
 };
 
@@ -85,6 +87,9 @@ static size_t sluice_ts_pmt_audio(sluice_ts_mux_t *mux, uint8_t *s,
     size_t n);
 static size_t sluice_ts_private_data(uint8_t *s, size_t n,
     const char *indicator);
+static size_t sluice_ts_pmt_id3(uint8_t *s, size_t n);
+static sluice_status_t sluice_ts_id3(sluice_ts_mux_t *mux,
+    const sluice_ts_id3_t *m);
 static sluice_status_t sluice_ts_video(sluice_ts_mux_t *mux,
     const sluice_sample_t *s);
 static sluice_status_t sluice_ts_video_es(sluice_ts_mux_t *mux,
@@ -110,7 +115,18 @@ static const uint8_t  sluice_ts_avc_aud[2] = { 0x09, 0xf0 };
 static const uint8_t  sluice_ts_hevc_aud[3] = { 0x46, 0x01, 0x50 };
 
 static const uint32_t  sluice_ts_pids[SLUICE_TS_NPIDS] = {
-    0, SLUICE_TS_PID_PMT, SLUICE_TS_PID_VIDEO, SLUICE_TS_PID_AUDIO
+    0, SLUICE_TS_PID_PMT, SLUICE_TS_PID_VIDEO, SLUICE_TS_PID_AUDIO,
+    SLUICE_TS_PID_ID3
+};
+
+/*
+ * 'ID3 ' as metadata_application_format_identifier and
+ * metadata_format_identifier (13818-1 2.6.58, 2.6.60; Apple's timed
+ * metadata, 2): format 0xffff, identifier, format 0xff, identifier,
+ * metadata_service_id 0
+ */
+static const uint8_t  sluice_ts_id3_format[11] = {
+    0xff, 0xff, 'I', 'D', '3', ' ', 0xff, 'I', 'D', '3', ' '
 };
 
 
@@ -162,7 +178,7 @@ sluice_ts_segment_write(const sluice_ts_segment_t *seg, uint8_t *out,
 static sluice_status_t
 sluice_ts_run(sluice_ts_mux_t *mux)
 {
-    uint32_t                    vi, ai, n;
+    uint32_t                    vi, ai, mi, n;
     uint64_t                    vdts, adts;
     sluice_status_t             rc;
     const sluice_ts_segment_t  *seg;
@@ -171,6 +187,14 @@ sluice_ts_run(sluice_ts_mux_t *mux)
 
     if (seg->video.info == NULL && seg->audio.info == NULL) {
         return SLUICE_NOT_FOUND;
+    }
+
+    for (mi = 0; mi < seg->nid3; mi++) {
+        if (seg->id3[mi].tag.len == 0
+            || seg->id3[mi].tag.len > SLUICE_TS_ID3_MAX)
+        {
+            return SLUICE_BAD_DATA;
+        }
     }
 
     if (seg->video.info) {
@@ -199,6 +223,7 @@ sluice_ts_run(sluice_ts_mux_t *mux)
 
     vi = 0;
     ai = 0;
+    mi = 0;
 
     while (rc == SLUICE_OK) {
         vdts = UINT64_MAX;
@@ -210,6 +235,17 @@ sluice_ts_run(sluice_ts_mux_t *mux)
 
         if (seg->audio.info && ai < seg->audio.nsamples) {
             adts = sluice_ts_order(&seg->audio, seg->audio.samples[ai].dts);
+        }
+
+        if (mi < seg->nid3
+            && (seg->id3[mi].time <= vdts || vdts == UINT64_MAX)
+            && (seg->id3[mi].time <= adts || adts == UINT64_MAX)
+            && (vi > 0 || seg->video.info == NULL
+                || seg->video.nsamples == 0))
+        {
+            /* the tags due, not before the first video access unit */
+            rc = sluice_ts_id3(mux, &seg->id3[mi++]);
+            continue;
         }
 
         if (vdts == UINT64_MAX && adts == UINT64_MAX) {
@@ -467,12 +503,30 @@ sluice_ts_pmt(sluice_ts_mux_t *mux)
     s[11] = 0x00;
     n = 12;
 
+    if (seg->nid3) {
+        /* metadata_pointer_descriptor: ID3 in this program's PES */
+        s[11] = 17;
+        s[n++] = 0x25;
+        s[n++] = 15;
+        memcpy(s + n, sluice_ts_id3_format, 11);
+        n += 11;
+        s[n++] = 0x00;                  /* metadata_service_id */
+        s[n++] = 0x1f;                  /* no locator, carriage 0 (same
+                                           transport stream), reserved */
+        s[n++] = 0x00;                  /* program_number 1 */
+        s[n++] = 0x01;
+    }
+
     if (seg->video.info) {
         n = sluice_ts_pmt_video(mux, s, n);
     }
 
     if (seg->audio.info) {
         n = sluice_ts_pmt_audio(mux, s, n);
+    }
+
+    if (seg->nid3) {
+        n = sluice_ts_pmt_id3(s, n);
     }
 
     /* section_length: after the length field, CRC included */
@@ -551,6 +605,54 @@ sluice_ts_pmt_audio(sluice_ts_mux_t *mux, uint8_t *s, size_t n)
     memcpy(s + n, info->config, asc);
 
     return n + asc;
+}
+
+
+/* the ID3 entry: metadata in PES with its metadata_descriptor */
+
+static size_t
+sluice_ts_pmt_id3(uint8_t *s, size_t n)
+{
+    s[n++] = 0x15;
+    s[n++] = 0xe0 | (SLUICE_TS_PID_ID3 >> 8);
+    s[n++] = SLUICE_TS_PID_ID3 & 0xff;
+    s[n++] = 0xf0;
+    s[n++] = 15;                        /* ES_info_length */
+
+    s[n++] = 0x26;
+    s[n++] = 13;
+    memcpy(s + n, sluice_ts_id3_format, 11);
+    n += 11;
+    s[n++] = 0x00;                      /* metadata_service_id */
+    s[n++] = 0x0f;                      /* decoder_config_flags 0, no
+                                           DSM-CC, reserved */
+    return n;
+}
+
+
+/* one ID3 tag: a PES of private_stream_1 with its PTS */
+
+static sluice_status_t
+sluice_ts_id3(sluice_ts_mux_t *mux, const sluice_ts_id3_t *m)
+{
+    size_t           hlen;
+    uint8_t          h[19];
+    uint64_t         pts;
+    sluice_status_t  rc;
+
+    pts = m->time & SLUICE_TS_PTS_MASK;
+    hlen = sluice_ts_pes_header(h, 0xbd, pts, pts, m->tag.len);
+    h[6] |= 0x04;                       /* data_alignment_indicator */
+
+    rc = sluice_ts_pes_begin(mux, SLUICE_TS_ID3, hlen + m->tag.len, 0, 0, 0);
+    if (rc != SLUICE_OK) {
+        return rc;
+    }
+
+    sluice_ts_put(mux, h, hlen);
+    sluice_ts_put(mux, m->tag.data, m->tag.len);
+
+    return SLUICE_OK;
 }
 
 

@@ -10,6 +10,14 @@
  *          with an access unit delimiter, parameter sets before each
  *          sync sample, PCR in the first packet of each access unit
  *   audio  PID 0x101, AAC in ADTS (0x0f); carries the PCR when alone
+ *   ID3    PID 0x102, timed metadata (Apple, "Timed Metadata for HTTP
+ *          Live Streaming"): stream type 0x15 (metadata in PES) with a
+ *          metadata_descriptor, a metadata_pointer_descriptor in the
+ *          program info (both format 'ID3 '), one PES (stream_id 0xbd,
+ *          private_stream_1, data_alignment_indicator set) per tag at its
+ *          PTS; only in segments that have tags, after the first video
+ *          access unit (an I-frame playlist's byte range of PAT, PMT and
+ *          keyframe stays the same), else in time order
  *
  * Timestamps are the track times at 90 kHz modulo 2^33, so consecutive
  * segments continue each other.  Size first (Content-Length, Range),
@@ -28,6 +36,7 @@
 #define SLUICE_TS_PID_PMT       0x1000
 #define SLUICE_TS_PID_VIDEO     0x100
 #define SLUICE_TS_PID_AUDIO     0x101
+#define SLUICE_TS_PID_ID3       0x102
 
 
 typedef struct {
@@ -37,9 +46,20 @@ typedef struct {
 } sluice_ts_track_t;
 
 
+/* a timed metadata sample: a complete ID3v2 tag */
+typedef struct {
+    uint64_t                    time;       /* 90 kHz, not wrapped */
+    sluice_str_t                tag;        /* at most 65000 bytes */
+} sluice_ts_id3_t;
+
+
 typedef struct {
     sluice_ts_track_t           video;
     sluice_ts_track_t           audio;
+
+    /* ID3 tags in time order (none: no PID, the PMT without them) */
+    const sluice_ts_id3_t      *id3;
+    uint32_t                    nid3;
 
     /*
      * the samples are encrypted with Apple SAMPLE-AES (the caller does
