@@ -33,6 +33,8 @@ use MIME::Base64 qw(encode_base64);
 use Compress::Zlib ();
 use POSIX ();
 use Time::HiRes qw(time sleep);
+use IPC::Run ();
+use IO::Socket::INET;
 
 use FindBin;
 use lib "$FindBin::Bin/lib";
@@ -44,7 +46,16 @@ use Sluice::Ingest qw(fixture ffprobe_json);
 my $t = Test::Sluice->new();
 $t->has_program('ffmpeg', 'ffprobe');
 
-Sluice::Record::config($t);
+# Sluice::Record::config(), with fragmented-MP4 ingest
+$t->write_sluice_conf(
+    workers => 2,
+    data => 'data',
+    app_pool => 0,
+    app => 'sluice_fragment_ring 8;',
+    http => "sluice_transition_time 0s;\n"
+        . 'sluice_ingest_url http://127.0.0.1:%%PORT_8080%%;',
+    server => "location ~* /ingest\\.isml {\n"
+        . "    sluice_fmp4_ingest;\n    client_body_timeout 30s;\n}\n");
 $t->run();
 
 my $dir = $t->testdir;
@@ -204,6 +215,92 @@ check_store('asset', cues("$adir/cues"));
 }
 
 ###############################################################################
+# fragmented-MP4 ingest: an ffmpeg-made ismv posted as ffmpeg -f ismv
+# does, with emsg boxes (CMAF ingest's form: version 1 SCTE 35, version 0
+# ID3 timed metadata) before two of its fragments; and, into a second
+# event, the same media and then a Smooth sparse track of its own (AMS's
+# form: textstream, hdlr meta, sample entry scte, each sample version,
+# id, presentation_time_delta, splice_info_section), one of its samples
+# with a bad CRC
+
+my $ismv = "$dir/cues.ismv";
+my $ffout = '';
+IPC::Run::run([ 'ffmpeg', '-nostdin', '-loglevel', 'error', '-y',
+    '-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=30',
+    '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', 12,
+    '-c:v', 'libx264', '-preset', 'veryfast', '-g', 60, '-keyint_min', 60,
+    '-sc_threshold', 0, '-c:a', 'aac', '-b:a', '64k',
+    '-movflags', 'isml+frag_keyframe', '-f', 'ismv', $ismv ], '<', \undef,
+    '>&', \$ffout) or diag($ffout);
+
+my ($head, @frag) = ismv_split($ismv);
+ok(@frag >= 6, 'an ismv of 6 video fragments or more') or diag(scalar @frag);
+my @fms = map { tfxd_ms($_) } @frag;
+
+my $SCTE = 'urn:scte:scte35:2013:bin';
+my $e_out = splice_insert(id => 7001, out => 1, pts => 0, dur => 15000);
+my $s_out2 = splice_insert(id => 8001, out => 1, pts => 0, dur => 20000);
+my $s_in2 = splice_insert(id => 8002, out => 0, pts => 0);
+my $s_bad2 = $s_in2;
+substr($s_bad2, 14, 1) = "\x99";               # the CRC no longer holds
+
+my %fsent = (
+    7001 => { kind => 1, source => 6, time => $fms[2] + 100,
+              duration => 15000, section => $e_out },
+    7002 => { kind => 4, source => 6, time => $fms[3] + 500,
+              duration => 0, scheme => $ID3, data => "ID3\x04tag" },
+);
+my %ssent = (
+    8001 => { kind => 1, source => 5, time => $fms[1] + 1000,
+              duration => 20000, section => $s_out2 },
+    8002 => { kind => 2, source => 5, time => $fms[1] + 3000,
+              duration => 0, section => $s_in2 },
+);
+
+my $port = $t->port(8080);
+my %fdir;
+
+for my $n (1, 2) {
+    my $ftok = "f$n" x 16;
+    ok($t->create_live_event("cuesf$n", token => $ftok,
+        input => { streamingProtocol => 'FragmentedMP4' },
+        properties => { encoding => { encodingType => 'PassthroughBasic' } }),
+        "FragmentedMP4 event $n running");
+
+    my @body = ($head, @frag);
+
+    if ($n == 1) {
+        # before fragments 2 and 3 (after the header: @body is 1-based)
+        splice(@body, 4, 0, emsg(0, $ID3, '', 1000, 500, 0xFFFFFFFF, 7002,
+            "ID3\x04tag"));
+        splice(@body, 3, 0, emsg(1, $SCTE, '', 1000, $fms[2] + 100,
+            15000, 7001, $e_out));
+    }
+
+    my $b = $t->event_dirs();
+    ok(post_body($ftok, 'video', @body), "event $n: media posted");
+    $fdir{$n} = $t->wait_for(sub { $t->new_event_dir($b) }, 20);
+}
+
+ok(post_body('f2' x 16, 'sparse', sparse_header(),
+    sparse_fragment(1, $fms[1] * 10000, 1000 * 10000, $s_out2, 8001),
+    sparse_fragment(2, $fms[1] * 10000 + 10000000, 1000 * 10000, $s_bad2,
+        8003),
+    sparse_fragment(3, $fms[1] * 10000 + 20000000, 1000 * 10000, $s_in2,
+        8002)), 'sparse track posted');
+
+ok($t->wait_for(sub { keys %{cues("$fdir{1}/cues")} >= 2
+                      && keys %{cues("$fdir{2}/cues")} >= 2 }, 20),
+    'fMP4 cues stored') or diag(log_tail());
+
+%sent = %fsent;
+check_store('emsg', cues("$fdir{1}/cues"), 1);
+%sent = %ssent;
+check_store('sparse', cues("$fdir{2}/cues"), 1);
+like(log_from($from), qr/live event "cuesf2": a cue of stream "sparse" dropped: bad CRC/,
+    'sparse: a bad CRC dropped with a line naming the event');
+
+###############################################################################
 # restart: the timeline continues after the recording, cues come back
 
 my $off = $t->log_offset();
@@ -249,7 +346,7 @@ sub publish {
 }
 
 sub check_store {
-    my ($what, $got) = @_;
+    my ($what, $got, $no_simple) = @_;
 
     is_deeply([ sort keys %$got ], [ sort keys %sent ],
         "$what: the good cues, none of the dropped ones");
@@ -278,6 +375,8 @@ sub check_store {
             ok($c->{flags} & 1, "$what: $id made from the time");
         }
     }
+
+    return if $no_simple;
 
     # simple mode: the splice_insert Sluice made
 
@@ -422,6 +521,159 @@ sub event_stream {
         . qq{<EventStream xmlns="urn:mpeg:dash:schema:mpd:2011" }
         . qq{schemeIdUri="$ID3" timescale="1000">}
         . qq{<Event$attr>$o{text}</Event></EventStream>};
+}
+
+# fragmented MP4
+
+sub box {
+    my ($type, $payload) = @_;
+    return pack('N', 8 + length $payload) . $type . $payload;
+}
+
+sub fbox {
+    my ($type, $version, $flags, $payload) = @_;
+    return box($type, pack('N', ($version << 24) | $flags) . $payload);
+}
+
+# ISO/IEC 23009-1 5.10.3.3
+sub emsg {
+    my ($v, $scheme, $value, $ts, $time, $dur, $id, $data) = @_;
+
+    return fbox('emsg', 0, 0, "$scheme\0$value\0"
+        . pack('N4', $ts, $time, $dur, $id) . $data) if $v == 0;
+
+    return fbox('emsg', 1, 0, pack('N Q> N N', $ts, $time, $dur, $id)
+        . "$scheme\0$value\0" . $data);
+}
+
+sub sparse_header {
+    my $matrix = pack('N9', 0x10000, 0, 0, 0, 0x10000, 0, 0, 0, 0x40000000);
+    my $xml = '<?xml version="1.0" encoding="utf-8"?>'
+        . '<smil xmlns="http://www.w3.org/2001/SMIL20/Language"><head>'
+        . '<meta name="creator" content="sluice-test"/></head><body>'
+        . '<switch><textstream src="sparse" systemBitrate="0">'
+        . '<param name="trackID" value="1" valuetype="data"/>'
+        . '<param name="trackName" value="scte35" valuetype="data"/>'
+        . '<param name="parentTrackName" value="video" valuetype="data"/>'
+        . '<param name="manifestOutput" value="true" valuetype="data"/>'
+        . '<param name="Subtype" value="DATA" valuetype="data"/>'
+        . qq{<param name="Scheme" value="$SCTE" valuetype="data"/>}
+        . '</textstream></switch></body></smil>';
+
+    my $stbl = box('stbl', fbox('stsd', 0, 0, pack('N', 1)
+            . box('scte', "\0" x 6 . pack('n', 1)))
+        . fbox('stts', 0, 0, pack('N', 0)) . fbox('stsc', 0, 0, pack('N', 0))
+        . fbox('stsz', 0, 0, pack('N2', 0, 0))
+        . fbox('stco', 0, 0, pack('N', 0)));
+    my $trak = box('trak', fbox('tkhd', 0, 3, pack('N5', 0, 0, 1, 0, 0)
+            . "\0" x 8 . pack('n4', 0, 0, 0, 0) . $matrix . pack('N2', 0, 0))
+        . box('mdia', fbox('mdhd', 0, 0, pack('N4', 0, 0, 10000000, 0)
+                . pack('n2', 0x55c4, 0))
+            . fbox('hdlr', 0, 0, pack('N', 0) . 'meta' . "\0" x 12
+                . "scte35\0")
+            . box('minf', fbox('nmhd', 0, 0, '')
+                . box('dinf', fbox('dref', 0, 0, pack('N', 1)
+                    . fbox('url ', 0, 1, '')))
+                . $stbl)));
+
+    return box('ftyp', 'isml' . pack('N', 1) . 'piffiso2')
+        . box('uuid', pack('H*', 'a5d40b30e81411ddba2f0800200c9a66')
+            . "\0" x 4 . $xml)
+        . box('moov', fbox('mvhd', 0, 0, pack('N5', 0, 0, 10000000, 0,
+                0x10000) . pack('n', 0x100) . "\0" x 10 . $matrix
+                . "\0" x 24 . pack('N', 2))
+            . $trak
+            . box('mvex', fbox('trex', 0, 0, pack('N5', 1, 1, 0, 0, 0))));
+}
+
+# one sparse fragment: tfxd at $time (10 MHz), a sample of duration 0
+sub sparse_fragment {
+    my ($seq, $time, $delta, $section, $id) = @_;
+
+    my $sample = pack('N3', 1, $id, $delta) . $section;
+    my $moof = sub {
+        my ($off) = @_;
+        box('moof', fbox('mfhd', 0, 0, pack('N', $seq))
+            . box('traf', fbox('tfhd', 0, 0, pack('N', 1))
+                . fbox('trun', 0, 0x301, pack('N4', 1, $off, 0,
+                    length $sample))
+                . box('uuid', pack('H*', '6d1d9b0542d544e680e2141daff757b2')
+                    . pack('N Q> Q>', 0x01000000, $time, 0))));
+    };
+    my $len = length $moof->(0);
+
+    return $moof->($len + 8) . box('mdat', $sample);
+}
+
+# the fragment time of the first moof of $frag (tfxd, 10 MHz) in ms
+sub tfxd_ms {
+    my ($frag) = @_;
+
+    my $i = index($frag, pack('H*', '6d1d9b0542d544e680e2141daff757b2'));
+    return -1 if $i < 0;
+    my ($v) = unpack('C', substr($frag, $i + 16, 1));
+    my $t = $v == 1 ? unpack('Q>', substr($frag, $i + 20, 8))
+                    : unpack('N', substr($frag, $i + 20, 4));
+    return int($t / 10000);
+}
+
+# an ismv file: (ftyp + manifest + moov, then each video fragment with
+# the audio that follows it, as ffmpeg writes them: moof + mdat pairs)
+sub ismv_split {
+    my ($path) = @_;
+
+    open my $fh, '<:raw', $path or return;
+    local $/;
+    my $d = <$fh>;
+    close $fh;
+
+    my ($head, $pos, $vtrack, @frag) = ('', 0);
+
+    while ($pos + 8 <= length $d) {
+        my ($size, $type) = unpack('Na4', substr($d, $pos, 8));
+        last if $size < 8;
+        my $box = substr($d, $pos, $size);
+        $pos += $size;
+
+        if ($type eq 'moof') {
+            my $i = index($box, 'tfhd');
+            my $id = unpack('N', substr($box, $i + 8, 4));
+            $vtrack //= $id;
+            push @frag, '' if $id == $vtrack;
+            $frag[-1] .= $box;
+        } elsif ($type eq 'mdat') {
+            $frag[-1] .= $box if @frag;
+        } elsif ($type ne 'mfra') {
+            $head .= $box;
+        }
+    }
+
+    return ($head, @frag);
+}
+
+# one chunked POST of the parts; true when answered 200
+sub post_body {
+    my ($tok, $name, @parts) = @_;
+
+    my $s = IO::Socket::INET->new("127.0.0.1:$port") or return;
+    print $s "POST /$tok/ingest.isml/Streams($name) HTTP/1.1\r\n"
+        . "Host: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n";
+    print $s sprintf("%x\r\n", length $_), $_, "\r\n" for @parts;
+    print $s "0\r\n\r\n";
+
+    my $got = '';
+    local $SIG{ALRM} = sub { die "timeout\n" };
+    eval {
+        alarm(20);
+        while ($got !~ /\r\n\r\n/) {
+            sysread($s, $got, 4096, length $got) or last;
+        }
+        alarm(0);
+    };
+    close $s;
+
+    diag($got) unless $got =~ m{^HTTP/1\.1 200};
+    return $got =~ m{^HTTP/1\.1 200};
 }
 
 sub log_from {

@@ -136,7 +136,7 @@ static ngx_uint_t ngx_sluice_cue_ends_after(uint64_t time, uint64_t duration,
 
 ngx_int_t
 ngx_sluice_cue_ingest(ngx_sluice_ingest_t *in, const sluice_cue_t *cue,
-    uint32_t ts, ngx_uint_t direct)
+    uint32_t ts, ngx_uint_t mode)
 {
     u_char                     *p, id[NGX_INT64_LEN];
     int64_t                     ts64, tl;
@@ -149,10 +149,13 @@ ngx_sluice_cue_ingest(ngx_sluice_ingest_t *in, const sluice_cue_t *cue,
 
     in32 = cue->has_time ? (uint32_t) cue->time : ts;
 
-    if (direct) {
+    if (mode == NGX_SLUICE_CUE_DIRECT) {
         /* a live encoding's feed: its times are the layers' timeline */
         tl = (t == NULL) ? (int64_t) in32
              : t->last_ts64 + (int32_t) (in32 - t->last_ts32);
+
+    } else if (t == NULL && mode == NGX_SLUICE_CUE_SPARSE) {
+        tl = (int64_t) in32 + in->offset;
 
     } else if (t == NULL) {
         ngx_log_error(NGX_LOG_WARN, in->log, 0,

@@ -103,14 +103,28 @@ ngx_int_t ngx_sluice_cue_add(ngx_sluice_zone_ctx_t *zctx, u_char *event_id,
 /*
  * A cue an ingest read at input time ts (ms, 32-bit, wrapping: the
  * message's own timestamp), or at cue->time when has_time (ms of the
- * encoder's timeline), put on the event's timeline through the stream's
- * offset; direct: the input times are the timeline's (a live encoding's
- * contribution feed).  An id is made when the cue has none (its timeline
- * time in ms, so two origins agree).  Returns as ngx_sluice_cue_add();
- * a cue before the stream's first frame or far from it is refused.
+ * encoder's timeline, taken modulo 2^32 as frame times are), put on the
+ * event's timeline as the stream's frames are: unwrapped against its
+ * last frame, through its offset.  mode:
+ *
+ *   NGX_SLUICE_CUE_STREAM   a cue before the stream's first frame is
+ *                           refused (RTMP: no offset yet)
+ *   NGX_SLUICE_CUE_DIRECT   the input times are the timeline's (a live
+ *                           encoding's contribution feed)
+ *   NGX_SLUICE_CUE_SPARSE   a stream that may have no frames of its own
+ *                           (a Smooth sparse track): then the time plus
+ *                           the event's offset at its admission
+ *
+ * An id is made when the cue has none (its timeline time in ms, so two
+ * origins agree).  Returns as ngx_sluice_cue_add(); a cue far from the
+ * stream's position is refused.
  */
+#define NGX_SLUICE_CUE_STREAM        0
+#define NGX_SLUICE_CUE_DIRECT        1
+#define NGX_SLUICE_CUE_SPARSE        2
+
 ngx_int_t ngx_sluice_cue_ingest(ngx_sluice_ingest_t *in,
-    const sluice_cue_t *cue, uint32_t ts, ngx_uint_t direct);
+    const sluice_cue_t *cue, uint32_t ts, ngx_uint_t mode);
 
 /*
  * Mutex held: the event's cues ending after from_ms (a cue of duration 0

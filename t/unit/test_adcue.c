@@ -605,6 +605,60 @@ test_bad(void)
 }
 
 
+/* a binary section (sparse track, emsg, MPEG-TS): kind, id, duration */
+static void
+test_from_section(void)
+{
+    size_t        n;
+    uint8_t       sec[64], buf[32];
+    sluice_cue_t  c;
+
+    n = decode(ams_out, sec);
+
+    memset(&c, 0, sizeof(c));
+    c.source = SLUICE_CUE_FROM_SPARSE;
+    c.has_time = 1;
+    c.time = 5000;
+
+    SL_CHECK_OK(sluice_adcue_from_section(&c, sec, n, buf, sizeof(buf),
+                                          &reason));
+    SL_CHECK_UEQ(c.kind, SLUICE_CUE_SPLICE_OUT);
+    SL_CHECK_UEQ(c.source, SLUICE_CUE_FROM_SPARSE);
+    SL_CHECK_UEQ(c.time, 5000);
+    SL_CHECK_UEQ(c.event_id, 1002);
+    SL_CHECK_UEQ(c.duration, 59993);
+    SL_CHECK(str_is(&c.id, "1002"));
+    SL_CHECK(c.id_made);
+    SL_CHECK_UEQ(c.section.len, n);
+    SL_CHECK(c.section.data == sec);
+
+    /* the id and duration given are kept; IN */
+
+    n = decode(ams_in, sec);
+
+    memset(&c, 0, sizeof(c));
+    c.id.data = (const uint8_t *) "x";
+    c.id.len = 1;
+    c.duration = 7;
+
+    SL_CHECK_OK(sluice_adcue_from_section(&c, sec, n, buf, sizeof(buf),
+                                          &reason));
+    SL_CHECK_UEQ(c.kind, SLUICE_CUE_SPLICE_IN);
+    SL_CHECK(str_is(&c.id, "x"));
+    SL_CHECK_UEQ(c.duration, 7);
+
+    /* a bad CRC, and what is no section */
+
+    sec[n - 1] ^= 1;
+    reason = NULL;
+    SL_CHECK_EQ(sluice_adcue_from_section(&c, sec, n, buf, sizeof(buf),
+                                          &reason), SLUICE_BAD_DATA);
+    SL_CHECK(reason != NULL);
+    SL_CHECK_EQ(sluice_adcue_from_section(&c, sec, 3, buf, sizeof(buf),
+                                          &reason), SLUICE_BAD_DATA);
+}
+
+
 int
 main(void)
 {
@@ -614,6 +668,7 @@ main(void)
     SL_RUN(test_user_data);
     SL_RUN(test_not_cues);
     SL_RUN(test_bad);
+    SL_RUN(test_from_section);
 
     return SL_DONE();
 }

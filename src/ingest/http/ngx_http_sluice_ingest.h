@@ -84,6 +84,13 @@ typedef struct {
     ngx_uint_t                  nstreams;
 
     ngx_uint_t                  fragments;      /* moof + mdat read */
+
+    /* per moov track: a Smooth sparse track of SCTE 35 (meta, scte) */
+    u_char                      sparse[SLUICE_FMP4_MAX_TRACKS];
+
+    /* emsg boxes (CMAF ingest) waiting for the fragment they precede */
+    u_char                     *emsg;
+    size_t                      emsg_len;
 } ngx_http_sluice_ingest_ctx_t;
 
 

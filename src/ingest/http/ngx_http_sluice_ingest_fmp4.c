@@ -8,7 +8,12 @@
  * moov, then [styp] moof + mdat).  The moov's tracks become streams of
  * the core's ingest (core/ngx_sluice_ingest.h); each fragment's samples
  * go there as frames, in milliseconds of the track's timescale, as RTMP
- * frames do.  Other boxes (styp, sidx, prft, free, mfra...) are skipped.
+ * frames do.  Cues (core/ngx_sluice_cue.h): a Smooth sparse track (hdlr
+ * meta, sample entry scte: each sample is version, id,
+ * presentation_time_delta and a splice_info_section, AMS's form) and
+ * emsg boxes before a moof (version 0 times count from the fragment's,
+ * version 1 times are absolute; SCTE 35 or timed metadata).  Other boxes
+ * (styp, sidx, prft, free, mfra...) are skipped.
  */
 
 
@@ -17,6 +22,9 @@
 #include <ngx_http.h>
 
 #include "ingest/http/ngx_http_sluice_ingest_fmp4.h"
+#include "core/ngx_sluice_cue.h"
+#include "media/signal/sluice_adcue.h"
+#include "media/signal/sluice_emsg.h"
 
 
 #define ngx_http_sluice_fourcc(a, b, c, d)                                   \
@@ -27,6 +35,17 @@
 #define NGX_HTTP_SLUICE_BOX_MOOF  ngx_http_sluice_fourcc('m', 'o', 'o', 'f')
 #define NGX_HTTP_SLUICE_BOX_MDAT  ngx_http_sluice_fourcc('m', 'd', 'a', 't')
 #define NGX_HTTP_SLUICE_BOX_UUID  ngx_http_sluice_fourcc('u', 'u', 'i', 'd')
+#define NGX_HTTP_SLUICE_BOX_EMSG  ngx_http_sluice_fourcc('e', 'm', 's', 'g')
+#define NGX_HTTP_SLUICE_HDLR_META ngx_http_sluice_fourcc('m', 'e', 't', 'a')
+
+/* emsg boxes kept for the next fragment, bytes at most */
+#define NGX_HTTP_SLUICE_EMSG_MAX  65536
+
+#define NGX_HTTP_SLUICE_SCTE35_SCHEME  "urn:scte:scte35:2013:bin"
+
+#define ngx_http_sluice_rb32(p)                                              \
+    ((uint32_t) (p)[0] << 24 | (uint32_t) (p)[1] << 16                      \
+     | (uint32_t) (p)[2] << 8 | (uint32_t) (p)[3])
 
 
 static ngx_int_t ngx_http_sluice_ingest_boxes(
@@ -45,6 +64,14 @@ static ngx_int_t ngx_http_sluice_ingest_fragment(
     ngx_http_sluice_ingest_ctx_t *ctx, u_char *moof, size_t moof_len,
     u_char *mdat, size_t mdat_len);
 static void *ngx_http_sluice_ingest_alloc(void *data, size_t size);
+static ngx_int_t ngx_http_sluice_ingest_emsg_keep(
+    ngx_http_sluice_ingest_ctx_t *ctx, u_char *p, size_t size);
+static void ngx_http_sluice_ingest_sparse(ngx_http_sluice_ingest_ctx_t *ctx,
+    sluice_fmp4_fragment_t *f);
+static void ngx_http_sluice_ingest_emsgs(ngx_http_sluice_ingest_ctx_t *ctx,
+    ngx_sluice_ingest_t *in, sluice_fmp4_fragment_t *f);
+static void ngx_http_sluice_ingest_cue(ngx_sluice_ingest_t *in,
+    sluice_cue_t *cue, const u_char *section, size_t len, uint32_t id);
 
 
 static const char *
@@ -190,6 +217,9 @@ ngx_http_sluice_ingest_box(ngx_http_sluice_ingest_ctx_t *ctx, uint32_t type,
     case NGX_HTTP_SLUICE_BOX_MOOV:
         return ngx_http_sluice_ingest_moov(ctx, p, size);
 
+    case NGX_HTTP_SLUICE_BOX_EMSG:
+        return ngx_http_sluice_ingest_emsg_keep(ctx, p, size);
+
     case NGX_HTTP_SLUICE_BOX_MOOF:
         break;
 
@@ -253,7 +283,7 @@ static ngx_int_t
 ngx_http_sluice_ingest_moov(ngx_http_sluice_ingest_ctx_t *ctx, u_char *p,
     size_t size)
 {
-    ngx_uint_t       i;
+    ngx_uint_t       i, sparse;
     sluice_status_t  src;
 
     ctx->req_moov++;
@@ -299,11 +329,19 @@ ngx_http_sluice_ingest_moov(ngx_http_sluice_ingest_ctx_t *ctx, u_char *p,
     }
 
     ctx->header = 1;
+    sparse = 0;
 
     for (i = 0; i < ctx->moov.ntracks; i++) {
         if (ngx_http_sluice_ingest_track(ctx, i) != NGX_OK) {
             return NGX_ERROR;
         }
+
+        sparse += ctx->sparse[i];
+    }
+
+    if (ctx->nstreams == 0 && sparse) {
+        /* a sparse track alone (AMS: a short POST of its own) */
+        ctx->nstreams = 1;
     }
 
     if (ctx->nstreams == 0) {
@@ -328,6 +366,16 @@ ngx_http_sluice_ingest_track(ngx_http_sluice_ingest_ctx_t *ctx, ngx_uint_t i)
     ngx_sluice_ingest_track_t  *t;
 
     tr = &ctx->moov.tracks[i];
+
+    if (tr->handler == NGX_HTTP_SLUICE_HDLR_META
+        && ngx_strcmp(tr->info.codec_string, "scte") == 0)
+    {
+        ngx_log_error(NGX_LOG_INFO, ctx->log, 0,
+                      "sluice: ingest of \"%V\": track %uD is a sparse "
+                      "track of SCTE 35 cues", &ctx->name, tr->track_id);
+        ctx->sparse[i] = 1;
+        return NGX_OK;
+    }
 
     if (tr->info.media_type != SLUICE_MEDIA_VIDEO
         && tr->info.media_type != SLUICE_MEDIA_AUDIO)
@@ -497,10 +545,17 @@ ngx_http_sluice_ingest_fragment(ngx_http_sluice_ingest_ctx_t *ctx,
     ctx->fragments++;
     ctx->req_fragments++;
 
+    if (ctx->sparse[f.track]) {
+        ngx_http_sluice_ingest_sparse(ctx, &f);
+        ngx_http_sluice_ingest_emsgs(ctx, ctx->streams[0], &f);
+        return NGX_OK;
+    }
+
     in = ctx->stream_of[f.track];
     t = ctx->track_of[f.track];
 
     if (in == NULL) {
+        ngx_http_sluice_ingest_emsgs(ctx, ctx->streams[0], &f);
         return NGX_OK;      /* a track skipped */
     }
 
@@ -524,7 +579,211 @@ ngx_http_sluice_ingest_fragment(ngx_http_sluice_ingest_ctx_t *ctx,
         }
     }
 
+    /* the emsg boxes before it, now that its stream has frames */
+
+    ngx_http_sluice_ingest_emsgs(ctx, in, &f);
+
     return NGX_OK;
+}
+
+
+/* an emsg box (whole): kept for the fragment that follows it */
+
+static ngx_int_t
+ngx_http_sluice_ingest_emsg_keep(ngx_http_sluice_ingest_ctx_t *ctx,
+    u_char *p, size_t size)
+{
+    if (ctx->emsg_len + size > NGX_HTTP_SLUICE_EMSG_MAX) {
+        ngx_log_error(NGX_LOG_WARN, ctx->log, 0,
+                      "sluice: ingest of \"%V\": more than %d bytes of "
+                      "emsg boxes before a fragment, one of %uz dropped",
+                      &ctx->name, NGX_HTTP_SLUICE_EMSG_MAX, size);
+        return NGX_OK;
+    }
+
+    if (ctx->emsg == NULL) {
+        ctx->emsg = ngx_alloc(NGX_HTTP_SLUICE_EMSG_MAX, ctx->log);
+        if (ctx->emsg == NULL) {
+            return NGX_ERROR;
+        }
+    }
+
+    ngx_memcpy(ctx->emsg + ctx->emsg_len, p, size);
+    ctx->emsg_len += size;
+
+    return NGX_OK;
+}
+
+
+/*
+ * The samples of a sparse track (AMS): u32 version, u32 id,
+ * u32 presentation_time_delta (track timescale, after the sample's
+ * time), then a binary splice_info_section.  The sample's duration, when
+ * not 0, is the event's.
+ */
+
+static void
+ngx_http_sluice_ingest_sparse(ngx_http_sluice_ingest_ctx_t *ctx,
+    sluice_fmp4_fragment_t *f)
+{
+    uint32_t          i, id, delta, timescale;
+    sluice_cue_t      cue;
+    sluice_sample_t  *s;
+
+    timescale = ctx->moov.tracks[f->track].info.timescale;
+
+    for (i = 0; i < f->frag.nsamples; i++) {
+        s = &f->frag.samples[i];
+
+        if (s->size < 12) {
+            ngx_log_error(NGX_LOG_WARN, ctx->log, 0,
+                          "sluice: live event \"%s\": a sample of %uD "
+                          "bytes of the sparse track of \"%V\" is no "
+                          "cue, dropped", ctx->streams[0]->event_name,
+                          s->size, &ctx->name);
+            continue;
+        }
+
+        id = ngx_http_sluice_rb32(s->data + 4);
+        delta = ngx_http_sluice_rb32(s->data + 8);
+
+        ngx_memzero(&cue, sizeof(sluice_cue_t));
+
+        cue.source = SLUICE_CUE_FROM_SPARSE;
+        cue.has_time = 1;
+        cue.time = sluice_rescale(s->dts + delta, timescale, 1000);
+        cue.duration = sluice_rescale(s->duration, timescale, 1000);
+
+        ngx_http_sluice_ingest_cue(ctx->streams[0], &cue, s->data + 12,
+                                   s->size - 12, id);
+    }
+}
+
+
+/* the emsg boxes kept for fragment f of stream in */
+
+static void
+ngx_http_sluice_ingest_emsgs(ngx_http_sluice_ingest_ctx_t *ctx,
+    ngx_sluice_ingest_t *in, sluice_fmp4_fragment_t *f)
+{
+    size_t            pos, used;
+    uint64_t          start;
+    uint32_t          timescale;
+    const char       *reason;
+    sluice_cue_t      cue;
+    sluice_emsg_t     e;
+    sluice_sample_t  *s;
+
+    if (ctx->emsg_len == 0) {
+        return;
+    }
+
+    /* version 0 times count from the fragment's earliest presentation */
+
+    s = &f->frag.samples[0];
+    timescale = ctx->moov.tracks[f->track].info.timescale;
+    start = sluice_rescale(s->dts + (int64_t) s->cts, timescale, 1000);
+
+    for (pos = 0; pos < ctx->emsg_len; pos += used) {
+        reason = "";
+
+        if (sluice_emsg_parse(&e, ctx->emsg + pos, ctx->emsg_len - pos,
+                              &used, &reason)
+            != SLUICE_OK)
+        {
+            ngx_log_error(NGX_LOG_WARN, ctx->log, 0,
+                          "sluice: live event \"%s\": an emsg box of "
+                          "\"%V\" dropped: %s", in->event_name, &ctx->name,
+                          reason);
+            break;
+        }
+
+        if (e.timescale == 0) {
+            ngx_log_error(NGX_LOG_WARN, ctx->log, 0,
+                          "sluice: live event \"%s\": an emsg box of "
+                          "\"%V\" dropped: timescale 0", in->event_name,
+                          &ctx->name);
+            continue;
+        }
+
+        ngx_memzero(&cue, sizeof(sluice_cue_t));
+
+        cue.source = SLUICE_CUE_FROM_EMSG;
+        cue.has_time = 1;
+        cue.time = (e.version == 1)
+                   ? sluice_rescale(e.presentation_time, e.timescale, 1000)
+                   : start + sluice_rescale(e.presentation_time, e.timescale,
+                                            1000);
+
+        if (e.event_duration != SLUICE_EMSG_DURATION_UNKNOWN) {
+            cue.duration = sluice_rescale(e.event_duration, e.timescale,
+                                          1000);
+        }
+
+        if (e.scheme_id_uri.len == sizeof(NGX_HTTP_SLUICE_SCTE35_SCHEME) - 1
+            && ngx_strncmp(e.scheme_id_uri.data,
+                           NGX_HTTP_SLUICE_SCTE35_SCHEME,
+                           e.scheme_id_uri.len) == 0)
+        {
+            ngx_http_sluice_ingest_cue(in, &cue, e.message_data.data,
+                                       e.message_data.len, e.id);
+            continue;
+        }
+
+        /* anything else is timed metadata (ID3...) */
+
+        cue.kind = SLUICE_CUE_METADATA;
+        cue.scheme_id_uri = e.scheme_id_uri;
+        cue.value = e.value;
+        cue.data = e.message_data;
+
+        ngx_http_sluice_ingest_cue(in, &cue, NULL, 0, e.id);
+    }
+
+    ctx->emsg_len = 0;
+}
+
+
+/*
+ * cue, with its time, source and the rest set, to the event: its id
+ * (decimal), and with a section its kind from it
+ */
+
+static void
+ngx_http_sluice_ingest_cue(ngx_sluice_ingest_t *in, sluice_cue_t *cue,
+    const u_char *section, size_t len, uint32_t id)
+{
+    u_char      *p, buf[NGX_INT32_LEN], made[32];
+    const char  *reason;
+
+    p = ngx_sprintf(buf, "%uD", id);
+    cue->id.data = buf;
+    cue->id.len = p - buf;
+
+    if (section) {
+        reason = "";
+
+        if (sluice_adcue_from_section(cue, section, len, made, sizeof(made),
+                                      &reason)
+            != SLUICE_OK)
+        {
+            ngx_log_error(NGX_LOG_WARN, in->log, 0,
+                          "sluice: live event \"%s\": a cue of stream "
+                          "\"%s\" dropped: %s", in->event_name, in->stream,
+                          reason);
+            return;
+        }
+    }
+
+    if (cue->duration > SLUICE_CUE_MAX_DURATION) {
+        ngx_log_error(NGX_LOG_WARN, in->log, 0,
+                      "sluice: live event \"%s\": a cue of stream \"%s\" "
+                      "dropped: duration over 24 hours", in->event_name,
+                      in->stream);
+        return;
+    }
+
+    (void) ngx_sluice_cue_ingest(in, cue, 0, NGX_SLUICE_CUE_SPARSE);
 }
 
 
@@ -590,5 +849,10 @@ ngx_http_sluice_ingest_fmp4_free(ngx_http_sluice_ingest_ctx_t *ctx)
     if (ctx->scratch) {
         ngx_free(ctx->scratch);
         ctx->scratch = NULL;
+    }
+
+    if (ctx->emsg) {
+        ngx_free(ctx->emsg);
+        ctx->emsg = NULL;
     }
 }

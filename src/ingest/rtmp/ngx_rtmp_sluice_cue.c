@@ -134,7 +134,8 @@ ngx_rtmp_sluice_cue_message(ngx_rtmp_session_t *s, ngx_rtmp_header_t *h,
 
     case SLUICE_OK:
         (void) ngx_sluice_cue_ingest(&ctx->in, &cue, h->timestamp,
-                                     ctx->source);
+                                     ctx->source ? NGX_SLUICE_CUE_DIRECT
+                                                 : NGX_SLUICE_CUE_STREAM);
         break;
 
     case SLUICE_NOT_FOUND:

@@ -67,6 +67,9 @@ static sluice_status_t sluice_adcue_common(sluice_cue_t *cue,
     const sluice_adcue_fields_t *f, const char **reason);
 static sluice_status_t sluice_adcue_section(sluice_cue_t *cue,
     const sluice_str_t *b64, sluice_adcue_arena_t *a, const char **reason);
+static sluice_status_t sluice_adcue_binary(sluice_cue_t *cue,
+    const uint8_t *p, size_t len, sluice_adcue_arena_t *a,
+    const char **reason);
 static uint32_t sluice_adcue_kind(const sluice_scte35_t *s);
 static sluice_status_t sluice_adcue_make(sluice_cue_t *cue,
     sluice_adcue_arena_t *a, const char **reason);
@@ -594,10 +597,7 @@ static sluice_status_t
 sluice_adcue_section(sluice_cue_t *cue, const sluice_str_t *b64,
     sluice_adcue_arena_t *a, const char **reason)
 {
-    size_t           n;
-    uint64_t         d;
-    sluice_status_t  rc;
-    sluice_scte35_t  s;
+    size_t  n;
 
     if (sluice_base64_decoded_len(b64->len)
         > (size_t) (a->end - a->pos))
@@ -613,13 +613,40 @@ sluice_adcue_section(sluice_cue_t *cue, const sluice_str_t *b64,
         return SLUICE_BAD_DATA;
     }
 
-    rc = sluice_scte35_parse(&s, a->pos, n, reason);
+    a->pos += n;
+
+    return sluice_adcue_binary(cue, a->pos - n, n, a, reason);
+}
+
+
+sluice_status_t
+sluice_adcue_from_section(sluice_cue_t *cue, const uint8_t *p, size_t len,
+    uint8_t *buf, size_t size, const char **reason)
+{
+    sluice_adcue_arena_t  a;
+
+    a.pos = buf;
+    a.end = buf + size;
+
+    return sluice_adcue_binary(cue, p, len, &a, reason);
+}
+
+
+/* a binary splice_info_section p[0..len): checked, its kind */
+static sluice_status_t
+sluice_adcue_binary(sluice_cue_t *cue, const uint8_t *p, size_t len,
+    sluice_adcue_arena_t *a, const char **reason)
+{
+    uint64_t         d;
+    sluice_status_t  rc;
+    sluice_scte35_t  s;
+
+    rc = sluice_scte35_parse(&s, p, len, reason);
     if (rc != SLUICE_OK) {
         return rc;
     }
 
     cue->section = s.section;
-    a->pos += s.section.len;
 
     cue->kind = sluice_adcue_kind(&s);
     cue->event_id = s.event_id;

@@ -51,6 +51,9 @@
 #define SLUICE_CUE_FROM_SCTE35      2       /* onAdCue cue */
 #define SLUICE_CUE_FROM_CUEPOINT    3       /* onCuePoint */
 #define SLUICE_CUE_FROM_USERDATA    4       /* onUserDataEvent */
+#define SLUICE_CUE_FROM_SPARSE      5       /* Smooth sparse track */
+#define SLUICE_CUE_FROM_EMSG        6       /* CMAF ingest emsg */
+#define SLUICE_CUE_FROM_TS          7       /* SCTE 35 PID of MPEG-TS */
 
 #define SLUICE_CUE_MAX_DURATION     86400000        /* ms: 24 h */
 
@@ -100,6 +103,20 @@ typedef struct {
  */
 sluice_status_t sluice_adcue_parse(sluice_cue_t *cue, const uint8_t *p,
     size_t len, uint8_t *buf, size_t size, const char **reason);
+
+
+/*
+ * A cue from a binary splice_info_section p[0..len) (a Smooth sparse
+ * track's message, an emsg of urn:scte:scte35:2013:bin, a SCTE 35 PID
+ * of MPEG-TS): kind, event_id, section (pointing into p), the section's
+ * duration when cue->duration is 0, an id (its event id in decimal, into
+ * buf[0..size), 20 bytes suffice) when cue->id is empty.  The caller sets
+ * source, time and whatever else it knows first.  Returns as
+ * sluice_adcue_parse() (SLUICE_BAD_DATA: not a section, a bad CRC-32).
+ */
+sluice_status_t sluice_adcue_from_section(sluice_cue_t *cue,
+    const uint8_t *p, size_t len, uint8_t *buf, size_t size,
+    const char **reason);
 
 
 #endif /* _SLUICE_ADCUE_H_INCLUDED_ */
