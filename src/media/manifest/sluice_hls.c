@@ -908,14 +908,14 @@ sluice_hls_segment(sluice_buf_t *b, const sluice_presentation_t *p,
     unsigned iframes, sluice_hls_cues_t *cs)
 {
     uint32_t                       k;
-    uint64_t                       start, end;
+    uint64_t                       start, d;
     unsigned                       pdt;
     const sluice_pfrag_t          *f;
     const sluice_hls_track_enc_t  *te;
 
     f = &t->frags[i];
     start = sluice_hls_ms(t, f->time);
-    end = start + sluice_hls_duration(t, i, count);
+    d = sluice_hls_duration(t, i, count);
 
     if (f->flags & SLUICE_PFRAG_DISCONTINUITY) {
         sluice_buf_cstr(b, "#EXT-X-DISCONTINUITY\n");
@@ -926,7 +926,7 @@ sluice_hls_segment(sluice_buf_t *b, const sluice_presentation_t *p,
 
     if (cs) {
         cs->first = first;
-        pdt = pdt || first || sluice_hls_cues_begin(cs, end);
+        pdt = pdt || first || sluice_hls_cues_begin(cs, start + d);
     }
 
     if (pdt) {
@@ -936,7 +936,7 @@ sluice_hls_segment(sluice_buf_t *b, const sluice_presentation_t *p,
     }
 
     if (cs) {
-        sluice_hls_cues_write(b, cs, start, end);
+        sluice_hls_cues_write(b, cs, start, start + d);
     }
 
     te = sluice_hls_track_enc(p, t, enc);
@@ -946,7 +946,7 @@ sluice_hls_segment(sluice_buf_t *b, const sluice_presentation_t *p,
     }
 
     sluice_buf_cstr(b, "#EXTINF:");
-    sluice_buf_fixed(b, sluice_hls_duration(t, i, count), 3);
+    sluice_buf_fixed(b, d, 3);
     sluice_buf_cstr(b, ",\n");
 
     if (iframes) {
