@@ -135,6 +135,13 @@ typedef struct {
     ngx_http_sluice_seg_track_t  seg[2];
     ngx_uint_t                   nseg;
 
+    /*
+     * TS segments: the cues of the segment's time, in time order, when
+     * one of them is timed metadata its segments carry (ID3); else none
+     */
+    ngx_uint_t                   ncues;
+    sluice_cue_t                *cues;
+
     /* an error found by a collector: HTTP status and text */
     ngx_uint_t                   status;
     const char                  *reason;

@@ -17,6 +17,10 @@
  * m3u8-aapl-v3), then the few records around it.  A trailing partial
  * record (a crash while appending) is ignored.
  *
+ * Cues (ad markers, timed metadata) come from the asset's cues file
+ * (ngx_sluice_cue_read()): those of the window for a manifest, those of
+ * the segment's time for a TS segment (ID3).
+ *
  * Reads are synchronous and bounded: at most NGX_SLUICE_MAX_TRACKS
  * descriptors, about log2(records) probes, and the window, itself bounded
  * by NGX_HTTP_SLUICE_MAX_RECORDS; these files are small and hot in the
@@ -30,6 +34,7 @@
 
 #include "packager/ngx_http_sluice_packager_asset.h"
 #include "core/ngx_sluice_asset.h"
+#include "core/ngx_sluice_cue.h"
 #include "media/manifest/sluice_hls.h"
 #include "media/manifest/sluice_mss.h"
 
@@ -79,6 +84,10 @@ static ngx_int_t ngx_http_sluice_asset_audio(ngx_http_sluice_pkg_t *pkg,
     ngx_sluice_asset_track_t *vt);
 static void ngx_http_sluice_asset_seg_copy(ngx_http_sluice_seg_track_t *st,
     ngx_sluice_asset_track_t *at);
+static ngx_int_t ngx_http_sluice_asset_cues(ngx_http_sluice_pkg_t *pkg);
+static ngx_int_t ngx_http_sluice_asset_seg_cues(ngx_http_sluice_pkg_t *pkg,
+    ngx_sluice_asset_track_t *at);
+static ngx_int_t ngx_http_sluice_asset_has_video(ngx_http_sluice_pkg_t *pkg);
 
 
 ngx_int_t
@@ -408,8 +417,16 @@ ngx_http_sluice_asset_read(ngx_http_sluice_pkg_t *pkg)
     }
 
     rc = ngx_http_sluice_asset_snapshot(pkg);
-    if (rc != NGX_OK || pkg->fragment_ms) {
+    if (rc != NGX_OK) {
         return rc;
+    }
+
+    if (ngx_http_sluice_asset_cues(pkg) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    if (pkg->fragment_ms) {
+        return NGX_OK;
     }
 
     /* the live event is gone: the longest fragment of a track */
@@ -886,7 +903,144 @@ done:
         rc = ngx_http_sluice_asset_audio(pkg, &at);
     }
 
+    if (rc == NGX_OK && sluice_format_is_ts(url->format)) {
+        rc = ngx_http_sluice_asset_seg_cues(pkg, &at);
+    }
+
     return rc;
+}
+
+
+/*
+ * The cues of a manifest's window: from the start of the earliest first
+ * fragment to the latest end (no end while a live output records)
+ */
+
+static ngx_int_t
+ngx_http_sluice_asset_cues(ngx_http_sluice_pkg_t *pkg)
+{
+    uint64_t                  from, to, v;
+    ngx_uint_t                i;
+    ngx_sluice_frag_t        *f;
+    ngx_sluice_track_snap_t  *ts;
+
+    from = UINT64_MAX;
+    to = 0;
+
+    for (i = 0; i < pkg->snap.ntracks; i++) {
+        ts = &pkg->snap.tracks[i];
+
+        if (ts->nfrags == 0 || ts->info.timescale == 0) {
+            continue;
+        }
+
+        v = sluice_rescale(ts->frags[0].time, ts->info.timescale, 1000);
+        from = ngx_min(from, v);
+
+        f = &ts->frags[ts->nfrags - 1];
+        v = sluice_rescale(f->time + f->duration, ts->info.timescale, 1000);
+        to = ngx_max(to, v);
+    }
+
+    pkg->snap.cues = NULL;
+    pkg->snap.ncues = 0;
+
+    if (from == UINT64_MAX) {
+        return NGX_OK;
+    }
+
+    return ngx_sluice_cue_read(&pkg->zctx->data_path, pkg->asset_id, from,
+                               pkg->live ? 0 : to, pkg->apool,
+                               &pkg->snap.cues, &pkg->snap.ncues,
+                               pkg->request->connection->log);
+}
+
+
+/*
+ * A TS segment: the timed metadata of its time, as ID3 (packager_segment.c)
+ * in the video's segments, or the audio's when the asset has no video
+ */
+
+static ngx_int_t
+ngx_http_sluice_asset_seg_cues(ngx_http_sluice_pkg_t *pkg,
+    ngx_sluice_asset_track_t *at)
+{
+    uint64_t                      from, to;
+    ngx_int_t                     rc;
+    ngx_uint_t                    i, n;
+    sluice_cue_t                 *cues;
+    ngx_http_sluice_seg_track_t  *st;
+
+    st = &pkg->seg[0];
+
+    pkg->cues = NULL;
+    pkg->ncues = 0;
+
+    if (st->nfrags == 0 || at->info.timescale == 0) {
+        return NGX_OK;
+    }
+
+    from = sluice_rescale(st->frags[0].time, at->info.timescale, 1000);
+    to = sluice_rescale(st->frags[st->nfrags - 1].time
+                        + st->frags[st->nfrags - 1].duration,
+                        at->info.timescale, 1000);
+
+    if (ngx_sluice_cue_read(&pkg->zctx->data_path, pkg->asset_id, from, to,
+                            pkg->apool, &cues, &n,
+                            pkg->request->connection->log)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    for (i = 0; i < n; i++) {
+        if (cues[i].kind == SLUICE_CUE_METADATA) {
+            break;
+        }
+    }
+
+    if (i == n) {
+        return NGX_OK;
+    }
+
+    if (at->info.media_type != SLUICE_MEDIA_VIDEO) {
+        rc = ngx_http_sluice_asset_has_video(pkg);
+
+        if (rc != NGX_DECLINED) {
+            /* the video segments carry them, or an error */
+            return rc == NGX_OK ? NGX_OK : NGX_ERROR;
+        }
+    }
+
+    pkg->cues = cues;
+    pkg->ncues = n;
+
+    return NGX_OK;
+}
+
+
+/* NGX_OK when a slot of the asset is a video track, else NGX_DECLINED */
+
+static ngx_int_t
+ngx_http_sluice_asset_has_video(ngx_http_sluice_pkg_t *pkg)
+{
+    ngx_int_t                 rc;
+    ngx_uint_t                slot;
+    ngx_sluice_asset_track_t  at;
+
+    for (slot = 0; slot < NGX_SLUICE_MAX_TRACKS; slot++) {
+        rc = ngx_http_sluice_asset_track(pkg, slot, &at);
+
+        if (rc == NGX_ERROR) {
+            return NGX_ERROR;
+        }
+
+        if (rc == NGX_OK && at.info.media_type == SLUICE_MEDIA_VIDEO) {
+            return NGX_OK;
+        }
+    }
+
+    return NGX_DECLINED;
 }
 
 

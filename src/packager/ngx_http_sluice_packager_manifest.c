@@ -263,6 +263,8 @@ ngx_http_sluice_packager_manifest(ngx_http_sluice_pkg_t *pkg)
     switch (ngx_http_sluice_packager_filter_apply(pkg, &p)) {
 
     case NGX_OK:
+        /* the cues of what the filters left: their windows */
+        sluice_presentation_cue_window(&p);
         break;
 
     case NGX_DECLINED:
@@ -486,6 +488,10 @@ ngx_http_sluice_presentation(ngx_http_sluice_pkg_t *pkg,
     p->fragments_per_segment = pkg->per_segment ? pkg->per_segment : 1;
     p->hls_audio_only = (pkg->url.audio_only == 1) ? 1 : 0;
     p->smooth_v20 = pkg->url.smooth_v20;
+
+    /* ad markers and timed metadata: the event's, or the asset's */
+    p->cues = pkg->snap.cues;
+    p->ncues = (uint32_t) pkg->snap.ncues;
 
     return NGX_OK;
 }

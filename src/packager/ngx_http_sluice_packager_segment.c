@@ -9,7 +9,9 @@
  *
  *   TS (m3u8-aapl, m3u8-aapl-v3): the stored fragment read into memory,
  *   parsed, and muxed into MPEG-TS; with m3u8-aapl-v3 the audio fragment
- *   of the same stream and seq is muxed in;
+ *   of the same stream and seq is muxed in; the timed metadata cues of
+ *   its time as ID3 tags (in the video's segments, the audio's without
+ *   video: pkg->cues, copied by the collector);
  *
  *   Smooth (no format): the stored fragment rewritten as a PIFF fragment
  *   (tfxd, no styp).
@@ -46,6 +48,8 @@
 #include "media/container/sluice_cmaf.h"
 #include "media/manifest/sluice_mss.h"
 #include "media/container/sluice_ts.h"
+#include "media/signal/sluice_cue_text.h"
+#include "media/signal/sluice_id3.h"
 
 
 /* a stored fragment larger than this is not read into memory (TS, Smooth) */
@@ -108,6 +112,10 @@ static ngx_int_t ngx_http_sluice_seg_ts(ngx_http_sluice_seg_ctx_t *ctx,
     sluice_fragment_t *f);
 static ngx_int_t ngx_http_sluice_seg_cmaf_aes(
     ngx_http_sluice_seg_ctx_t *ctx);
+static ngx_int_t ngx_http_sluice_seg_id3(ngx_http_sluice_pkg_t *pkg,
+    sluice_ts_segment_t *seg);
+static ngx_int_t ngx_http_sluice_seg_id3_tag(ngx_http_sluice_pkg_t *pkg,
+    const sluice_cue_t *c, sluice_str_t *tag);
 #if (NGX_THREADS)
 static ngx_int_t ngx_http_sluice_seg_thread_handler(ngx_thread_task_t *task,
     ngx_file_t *file);
@@ -1161,6 +1169,10 @@ ngx_http_sluice_seg_ts(ngx_http_sluice_seg_ctx_t *ctx, sluice_fragment_t *f)
         from += pkg->seg[i].nfrags;
     }
 
+    if (pkg->ncues && ngx_http_sluice_seg_id3(pkg, &seg) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
     if (ctx->encrypt == NGX_HTTP_SLUICE_HLS_SAMPLE_AES) {
         rc = ngx_http_sluice_hls_enc_samples(pkg, ctx->key, &seg);
 
@@ -1310,4 +1322,121 @@ ngx_http_sluice_seg_cmaf_aes(ngx_http_sluice_seg_ctx_t *ctx)
 
     return ngx_http_sluice_packager_send(r, &type, b,
                                          ngx_http_sluice_seg_max_age(pkg));
+}
+
+
+/*
+ * The ID3 tags of the timed metadata cues that begin in the segment
+ * (pkg->cues: those of its time, copied by the collector), at their time
+ * on the 90 kHz clock of the segment's samples
+ */
+
+static ngx_int_t
+ngx_http_sluice_seg_id3(ngx_http_sluice_pkg_t *pkg, sluice_ts_segment_t *seg)
+{
+    uint64_t                      from, to;
+    ngx_uint_t                    i, n;
+    sluice_ts_id3_t              *m;
+    const sluice_cue_t           *c;
+    ngx_http_sluice_seg_track_t  *st;
+
+    st = &pkg->seg[0];
+
+    if (st->nfrags == 0 || st->info.timescale == 0) {
+        return NGX_OK;
+    }
+
+    from = sluice_rescale(st->frags[0].time, st->info.timescale, 1000);
+    to = sluice_rescale(st->frags[st->nfrags - 1].time
+                        + st->frags[st->nfrags - 1].duration,
+                        st->info.timescale, 1000);
+
+    m = ngx_palloc(pkg->request->pool, pkg->ncues * sizeof(sluice_ts_id3_t));
+    if (m == NULL) {
+        return NGX_ERROR;
+    }
+
+    n = 0;
+
+    for (i = 0; i < pkg->ncues; i++) {
+        c = &pkg->cues[i];
+
+        if (c->kind != SLUICE_CUE_METADATA || !c->has_time
+            || c->time < from || c->time >= to)
+        {
+            continue;
+        }
+
+        switch (ngx_http_sluice_seg_id3_tag(pkg, c, &m[n].tag)) {
+
+        case NGX_OK:
+            m[n++].time = c->time * 90;
+            break;
+
+        case NGX_DECLINED:
+            break;
+
+        default:
+            return NGX_ERROR;
+        }
+    }
+
+    seg->id3 = m;
+    seg->nid3 = (uint32_t) n;
+
+    return NGX_OK;
+}
+
+
+/*
+ * The ID3 tag of a cue: its data when the scheme is the AOM ID3 one
+ * (a whole tag); else a tag of one PRIV frame, the scheme as its owner,
+ * the data as its private data.  NGX_DECLINED when it cannot be one.
+ */
+
+static ngx_int_t
+ngx_http_sluice_seg_id3_tag(ngx_http_sluice_pkg_t *pkg,
+    const sluice_cue_t *c, sluice_str_t *tag)
+{
+    size_t              size;
+    uint8_t            *p;
+    sluice_id3_frame_t  f;
+
+    if (c->scheme_id_uri.len == sizeof(SLUICE_CUE_SCHEME_ID3) - 1
+        && ngx_strncmp(c->scheme_id_uri.data, SLUICE_CUE_SCHEME_ID3,
+                       c->scheme_id_uri.len)
+           == 0)
+    {
+        if (c->data.len < SLUICE_ID3_HEADER
+            || ngx_strncmp(c->data.data, "ID3", 3) != 0)
+        {
+            ngx_log_debug0(NGX_LOG_DEBUG_HTTP, pkg->request->connection->log,
+                           0, "sluice packager: ID3 cue without a tag");
+            return NGX_DECLINED;
+        }
+
+        *tag = c->data;
+        return NGX_OK;
+    }
+
+    f.frame = SLUICE_ID3_PRIV;
+    f.owner = c->scheme_id_uri;
+    f.data = c->data;
+
+    size = sluice_id3_size(&f);
+    if (size == 0) {
+        return NGX_DECLINED;
+    }
+
+    p = ngx_pnalloc(pkg->request->pool, size);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    sluice_id3_write(p, &f);
+
+    tag->data = p;
+    tag->len = size;
+
+    return NGX_OK;
 }
