@@ -9,6 +9,8 @@
 #   build    deps, then configure (only when needed) and build nginx + modules
 #   unit     build and run the C unit tests t/unit/test_*.c (no nginx)
 #   fuzz     build the fuzz targets t/fuzz/fuzz_*.c and run each briefly
+#   bench-cues  build and run bench/cues.c (-O2): HLS playlist build time
+#            with 0 and 100 cues in a 25 h window (docs/benchmarks.md)
 #   prove    run the Perl integration tests: prove -j4 (-j3 sanitized)
 #            -I t/lib t/*.t, the longest first (SLOW_SUITES)
 #            (or the files given: ./build.sh prove t/000-smoke.t)
@@ -432,6 +434,26 @@ cmd_unit() {
         die "unit tests failed: ${failed[*]}"
     fi
     log "unit tests passed"
+}
+
+
+# bench/cues.c against the pure sources compiled with -O2 (as nginx
+# builds them), in build/bench; arguments: the rounds
+cmd_bench_cues() {
+    local dir="$BUILD_DIR/bench"
+    local flags=(-std=gnu99 -Wall -Wextra -Wpointer-arith
+                 -Wno-unused-parameter -Werror -g -O2)
+
+    mkdir -p "$dir"
+    exec 8>"$dir/.lock"
+    flock 8
+
+    compile_lib_objects "$dir/obj" gcc "${flags[@]}" \
+        || die "bench-cues: compiling src/media, src/util failed"
+    # shellcheck disable=SC2086
+    gcc "${flags[@]}" $UNIT_INCS "$ROOT/bench/cues.c" "${LIB_OBJECTS[@]}" \
+        $UNIT_LIBS -o "$dir/bench_cues" || die "bench-cues: build failed"
+    "$dir/bench_cues" "$@"
 }
 
 
@@ -932,7 +954,7 @@ cmd_clean() {
 
 
 usage() {
-    sed -n '3,22p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '3,24p' "$0" | sed 's/^# \{0,1\}//'
     exit "${1:-0}"
 }
 
@@ -961,6 +983,7 @@ main() {
         build)  cmd_build ;;
         unit)   cmd_unit ;;
         fuzz)   cmd_fuzz ;;
+        bench-cues) cmd_bench_cues "${args[@]}" ;;
         prove)  cmd_prove "${args[@]}" ;;
         test)   cmd_test "${args[@]}" ;;
         run)    cmd_run ;;
