@@ -44,6 +44,7 @@
 #include "packager/ngx_http_sluice_packager_hls_enc.h"
 #include "packager/ngx_http_sluice_packager_buffer.h"
 #include "packager/ngx_http_sluice_packager_filter.h"
+#include "core/ngx_sluice_cue.h"
 #include "media/crypto/sluice_aes.h"
 #include "media/container/sluice_cmaf.h"
 #include "media/manifest/sluice_mss.h"
@@ -112,6 +113,8 @@ static ngx_int_t ngx_http_sluice_seg_ts(ngx_http_sluice_seg_ctx_t *ctx,
     sluice_fragment_t *f);
 static ngx_int_t ngx_http_sluice_seg_cmaf_aes(
     ngx_http_sluice_seg_ctx_t *ctx);
+static ngx_int_t ngx_http_sluice_seg_collect_cues(ngx_http_sluice_pkg_t *pkg,
+    ngx_sluice_event_t *ev);
 static ngx_int_t ngx_http_sluice_seg_id3(ngx_http_sluice_pkg_t *pkg,
     sluice_ts_segment_t *seg);
 static ngx_int_t ngx_http_sluice_seg_id3_tag(ngx_http_sluice_pkg_t *pkg,
@@ -165,6 +168,12 @@ ngx_http_sluice_packager_segment_collect(ngx_http_sluice_pkg_t *pkg,
         return NGX_OK;
     }
 
+    if (sluice_format_is_ts(url->format)
+        && ngx_http_sluice_seg_collect_cues(pkg, ev) != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
     if (url->format != SLUICE_FORMAT_HLS_TS_V3
         || tr->info.media_type != SLUICE_MEDIA_VIDEO)
     {
@@ -196,6 +205,73 @@ ngx_http_sluice_packager_segment_collect(ngx_http_sluice_pkg_t *pkg,
 
         break;
     }
+
+    return NGX_OK;
+}
+
+
+/*
+ * A TS segment of the live event: its cues from the segment's start on
+ * (ngx_sluice_cue_snapshot(): none copied when the event has none), kept
+ * when timed metadata begins in the segment and the segment carries it
+ * (video, or audio of an event without video)
+ */
+
+static ngx_int_t
+ngx_http_sluice_seg_collect_cues(ngx_http_sluice_pkg_t *pkg,
+    ngx_sluice_event_t *ev)
+{
+    uint64_t                      from, to;
+    ngx_uint_t                    i, n;
+    sluice_cue_t                 *cues;
+    ngx_http_sluice_seg_track_t  *st;
+
+    st = &pkg->seg[0];
+
+    pkg->cues = NULL;
+    pkg->ncues = 0;
+
+    if (st->nfrags == 0 || st->info.timescale == 0) {
+        return NGX_OK;
+    }
+
+    from = sluice_rescale(st->frags[0].time, st->info.timescale, 1000);
+    to = sluice_rescale(st->frags[st->nfrags - 1].time
+                        + st->frags[st->nfrags - 1].duration,
+                        st->info.timescale, 1000);
+
+    if (ngx_sluice_cue_snapshot(pkg->request->pool, ev, from, &cues, &n)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    for (i = 0; i < n; i++) {
+        if (cues[i].kind == SLUICE_CUE_METADATA && cues[i].time >= from
+            && cues[i].time < to)
+        {
+            break;
+        }
+    }
+
+    if (i == n) {
+        return NGX_OK;
+    }
+
+    if (st->info.media_type != SLUICE_MEDIA_VIDEO) {
+        for (i = 0; i < NGX_SLUICE_MAX_TRACKS; i++) {
+            if (ev->tracks[i].state != NGX_SLUICE_TRACK_FREE
+                && ev->tracks[i].nfrags
+                && ev->tracks[i].info.media_type == SLUICE_MEDIA_VIDEO)
+            {
+                /* the video's segments carry them */
+                return NGX_OK;
+            }
+        }
+    }
+
+    pkg->cues = cues;
+    pkg->ncues = n;
 
     return NGX_OK;
 }
