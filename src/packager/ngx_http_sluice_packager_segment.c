@@ -1465,9 +1465,12 @@ ngx_http_sluice_seg_id3(ngx_http_sluice_pkg_t *pkg, sluice_ts_segment_t *seg)
 
 
 /*
- * The ID3 tag of a cue: its data when the scheme is the AOM ID3 one
- * (a whole tag); else a tag of one PRIV frame, the scheme as its owner,
- * the data as its private data.  NGX_DECLINED when it cannot be one.
+ * The ID3 tag of a cue, as the emsg of CMAF segments carries it: under
+ * the AOM ID3 scheme its data when that is an ID3v2 tag ("ID3", version
+ * 2 to 4, a synchsafe size), else the data as the value of one TXXX frame
+ * without description (PRIV owned by the scheme when it holds a NUL);
+ * under another scheme one PRIV frame owned by the scheme.  NGX_DECLINED
+ * when it cannot be one.
  */
 
 static ngx_int_t
@@ -1476,31 +1479,42 @@ ngx_http_sluice_seg_id3_tag(ngx_http_sluice_pkg_t *pkg,
 {
     size_t              size;
     uint8_t            *p;
+    const u_char       *d;
     sluice_id3_frame_t  f;
+
+    d = c->data.data;
+
+    f.frame = SLUICE_ID3_PRIV;
+    f.owner = c->scheme_id_uri;
+    f.data = c->data;
 
     if (c->scheme_id_uri.len == sizeof(SLUICE_CUE_SCHEME_ID3) - 1
         && ngx_strncmp(c->scheme_id_uri.data, SLUICE_CUE_SCHEME_ID3,
                        c->scheme_id_uri.len)
            == 0)
     {
-        if (c->data.len < SLUICE_ID3_HEADER
-            || ngx_strncmp(c->data.data, "ID3", 3) != 0)
+        if (c->data.len >= SLUICE_ID3_HEADER
+            && ngx_strncmp(d, "ID3", 3) == 0 && d[3] >= 2 && d[3] <= 4
+            && ((d[6] | d[7] | d[8] | d[9]) & 0x80) == 0)
         {
-            ngx_log_debug0(NGX_LOG_DEBUG_HTTP, pkg->request->connection->log,
-                           0, "sluice packager: ID3 cue without a tag");
-            return NGX_DECLINED;
+            *tag = c->data;
+            return NGX_OK;
         }
 
-        *tag = c->data;
-        return NGX_OK;
+        if (c->data.len == 0
+            || ngx_strlchr((u_char *) d, (u_char *) d + c->data.len, '\0')
+               == NULL)
+        {
+            f.frame = SLUICE_ID3_TXXX;
+            f.owner.data = (const uint8_t *) "";
+            f.owner.len = 0;
+        }
     }
-
-    f.frame = SLUICE_ID3_PRIV;
-    f.owner = c->scheme_id_uri;
-    f.data = c->data;
 
     size = sluice_id3_size(&f);
     if (size == 0) {
+        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, pkg->request->connection->log, 0,
+                       "sluice packager: a cue that is no ID3 tag");
         return NGX_DECLINED;
     }
 
