@@ -562,6 +562,14 @@ ngx_http_sluice_locator_collect(ngx_http_sluice_pkg_t *pkg)
         {
             ngx_http_sluice_packager_event_epoch(pkg, ev);
         }
+
+    } else if (ev && ev->epoch_ms > 0) {
+        /*
+         * a recording on demand: the dates of its HLS cues (START-DATE,
+         * program date times) on its event's clock while the event is
+         * there; else on the clock of the timeline (1970, consistent)
+         */
+        pkg->epoch_ms = ev->epoch_ms;
     }
 
     rc = NGX_OK;
