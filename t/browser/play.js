@@ -97,7 +97,11 @@
  * many now, texts: the first 5 distinct cue texts seen so far}; the cues
  * of a disabled track are read by making it "hidden" for the moment;
  * hls.js renders CEA-608 captions found in the video as a "captions"
- * track).
+ * track).  hls.js also reports the cues it raised: info.metadata (the
+ * ID3 samples of FRAG_PARSING_METADATA, at most 32: {pts, type, sn, hex}
+ * of the tag) and info.dateRanges (the EXT-X-DATERANGE of the playlists,
+ * LEVEL_UPDATED's details.dateRanges, by id: {start, duration,
+ * plannedDuration, scte35Out, scte35In, scte35Cmd}).
  * Exit status: 0 on success, 1 on failure, 2 on bad usage or missing
  * dependencies.
  */
@@ -398,6 +402,33 @@ function startHls() {
     hls.on(Hls.Events.LEVEL_SWITCHED, (ev, d) => {
         const l = hls.levels[d.level];
         switchReported(l ? l.height : null);
+    });
+    /* cues: the ID3 samples of the segments, the playlists' date ranges */
+    S.info.metadata = [];
+    S.info.dateRanges = {};
+    hls.on(Hls.Events.FRAG_PARSING_METADATA, (ev, d) => {
+        (d.samples || []).forEach((m) => {
+            if (S.info.metadata.length < 32) {
+                S.info.metadata.push({ pts: m.pts, type: m.type,
+                    sn: d.frag ? d.frag.sn : null,
+                    hex: Array.from(m.data, b => (b < 16 ? '0' : '')
+                                                 + b.toString(16)).join('') });
+            }
+        });
+    });
+    hls.on(Hls.Events.LEVEL_UPDATED, (ev, d) => {
+        const dr = (d.details && d.details.dateRanges) || {};
+        Object.keys(dr).forEach((id) => {
+            const r = dr[id];
+            S.info.dateRanges[id] = {
+                start: r.startDate.toISOString(),
+                duration: r.duration,
+                plannedDuration: r.plannedDuration,
+                scte35Out: r.attr['SCTE35-OUT'] || null,
+                scte35In: r.attr['SCTE35-IN'] || null,
+                scte35Cmd: r.attr['SCTE35-CMD'] || null,
+            };
+        });
     });
     S.ctl = {
         heights: () => hls.levels.map(l => l.height),
