@@ -126,7 +126,11 @@ typedef struct {
     ngx_str_t                    filter_json[NGX_HTTP_SLUICE_MAX_FILTERS];
     sluice_filter_t             *filters;
 
-    /* manifests and playlists: the window of every track */
+    /*
+     * manifests and playlists: the window of every track; TS segments:
+     * snap.cues only, the cues from the segment's time on when timed
+     * metadata begins in it (ID3), else none
+     */
     ngx_sluice_snapshot_t        snap;
     uint32_t                    *discontinuities;   /* before the window */
     uint64_t                    *period_starts;     /* DASH: last one's time */
@@ -134,14 +138,6 @@ typedef struct {
     /* segments: the track asked for, then a muxed audio track (TS v3) */
     ngx_http_sluice_seg_track_t  seg[2];
     ngx_uint_t                   nseg;
-
-    /*
-     * TS segments: the cues of the segment's time, in time order, when
-     * one of them is timed metadata its segments carry (ID3); else none
-     */
-    ngx_uint_t                   ncues;
-    sluice_cue_t                *cues;
-
     /* an error found by a collector: HTTP status and text */
     ngx_uint_t                   status;
     const char                  *reason;

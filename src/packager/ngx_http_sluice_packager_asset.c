@@ -973,8 +973,8 @@ ngx_http_sluice_asset_seg_cues(ngx_http_sluice_pkg_t *pkg,
 
     st = &pkg->seg[0];
 
-    pkg->cues = NULL;
-    pkg->ncues = 0;
+    pkg->snap.cues = NULL;
+    pkg->snap.ncues = 0;
 
     if (st->nfrags == 0 || at->info.timescale == 0) {
         return NGX_OK;
@@ -1012,8 +1012,8 @@ ngx_http_sluice_asset_seg_cues(ngx_http_sluice_pkg_t *pkg,
         }
     }
 
-    pkg->cues = cues;
-    pkg->ncues = n;
+    pkg->snap.cues = cues;
+    pkg->snap.ncues = n;
 
     return NGX_OK;
 }

@@ -11,7 +11,7 @@
  *   parsed, and muxed into MPEG-TS; with m3u8-aapl-v3 the audio fragment
  *   of the same stream and seq is muxed in; the timed metadata cues of
  *   its time as ID3 tags (in the video's segments, the audio's without
- *   video: pkg->cues, copied by the collector);
+ *   video: pkg->snap.cues, copied by the collector);
  *
  *   Smooth (no format): the stored fragment rewritten as a PIFF fragment
  *   (tfxd, no styp).
@@ -228,8 +228,8 @@ ngx_http_sluice_seg_collect_cues(ngx_http_sluice_pkg_t *pkg,
 
     st = &pkg->seg[0];
 
-    pkg->cues = NULL;
-    pkg->ncues = 0;
+    pkg->snap.cues = NULL;
+    pkg->snap.ncues = 0;
 
     if (st->nfrags == 0 || st->info.timescale == 0) {
         return NGX_OK;
@@ -270,8 +270,8 @@ ngx_http_sluice_seg_collect_cues(ngx_http_sluice_pkg_t *pkg,
         }
     }
 
-    pkg->cues = cues;
-    pkg->ncues = n;
+    pkg->snap.cues = cues;
+    pkg->snap.ncues = n;
 
     return NGX_OK;
 }
@@ -1245,7 +1245,7 @@ ngx_http_sluice_seg_ts(ngx_http_sluice_seg_ctx_t *ctx, sluice_fragment_t *f)
         from += pkg->seg[i].nfrags;
     }
 
-    if (pkg->ncues && ngx_http_sluice_seg_id3(pkg, &seg) != NGX_OK) {
+    if (pkg->snap.ncues && ngx_http_sluice_seg_id3(pkg, &seg) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
@@ -1403,8 +1403,8 @@ ngx_http_sluice_seg_cmaf_aes(ngx_http_sluice_seg_ctx_t *ctx)
 
 /*
  * The ID3 tags of the timed metadata cues that begin in the segment
- * (pkg->cues: those of its time, copied by the collector), at their time
- * on the 90 kHz clock of the segment's samples
+ * (pkg->snap.cues: those from its time on, copied by the collector), at
+ * their time on the 90 kHz clock of the segment's samples
  */
 
 static ngx_int_t
@@ -1427,15 +1427,16 @@ ngx_http_sluice_seg_id3(ngx_http_sluice_pkg_t *pkg, sluice_ts_segment_t *seg)
                         + st->frags[st->nfrags - 1].duration,
                         st->info.timescale, 1000);
 
-    m = ngx_palloc(pkg->request->pool, pkg->ncues * sizeof(sluice_ts_id3_t));
+    m = ngx_palloc(pkg->request->pool,
+                   pkg->snap.ncues * sizeof(sluice_ts_id3_t));
     if (m == NULL) {
         return NGX_ERROR;
     }
 
     n = 0;
 
-    for (i = 0; i < pkg->ncues; i++) {
-        c = &pkg->cues[i];
+    for (i = 0; i < pkg->snap.ncues; i++) {
+        c = &pkg->snap.cues[i];
 
         if (c->kind != SLUICE_CUE_METADATA || !c->has_time
             || c->time < from || c->time >= to)
