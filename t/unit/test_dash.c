@@ -735,6 +735,252 @@ test_captions(void)
 }
 
 
+/* AMS's OUT and IN samples (splice_insert 1002) */
+static const uint8_t  scte35_out[] = {
+    0xFC, 0x30, 0x25, 0x00, 0x00, 0x00, 0x00, 0x05, 0xDD, 0x00, 0xFF, 0xF0,
+    0x14, 0x05, 0x00, 0x00, 0x03, 0xEA, 0x7F, 0xEF, 0xFE, 0x01, 0x64, 0x61,
+    0xB8, 0xFE, 0x00, 0x52, 0x63, 0x63, 0x00, 0x01, 0x01, 0x01, 0x00, 0x00,
+    0xF2, 0x0D, 0x5E, 0x37
+};
+static const uint8_t  scte35_in[] = {
+    0xFC, 0x30, 0x20, 0x00, 0x00, 0x00, 0x00, 0x05, 0xDD, 0x00, 0xFF, 0xF0,
+    0x0F, 0x05, 0x00, 0x00, 0x03, 0xEA, 0x7F, 0x4F, 0xFE, 0x01, 0x65, 0xE4,
+    0xD3, 0x00, 0x01, 0x01, 0x01, 0x00, 0x00, 0x60, 0x7C, 0xE8, 0x5A
+};
+
+
+static void
+cue_fixture(sluice_cue_t *c)
+{
+    memset(c, 0, 5 * sizeof(sluice_cue_t));
+
+    /* SCTE-35 mode, OUT at 12 s for 30 s */
+    c[0].kind = SLUICE_CUE_SPLICE_OUT;
+    c[0].source = SLUICE_CUE_FROM_SCTE35;
+    c[0].id = (sluice_str_t) sluice_string("1002");
+    c[0].has_time = 1;
+    c[0].time = 12000;
+    c[0].duration = 30000;
+    c[0].event_id = 1002;
+    c[0].section.data = scte35_out;
+    c[0].section.len = sizeof(scte35_out);
+
+    /* simple mode at 14 s */
+    c[1].kind = SLUICE_CUE_SPLICE_OUT;
+    c[1].source = SLUICE_CUE_FROM_SIMPLE;
+    c[1].id = (sluice_str_t) sluice_string("95766");
+    c[1].has_time = 1;
+    c[1].section_made = 1;
+    c[1].time = 14000;
+    c[1].duration = 30000;
+    c[1].event_id = 95766;
+    c[1].section.data = scte35_out;
+    c[1].section.len = sizeof(scte35_out);
+
+    /* timed metadata at 15 s (ID3 scheme) and at 15.5 s (another) */
+    c[2].kind = SLUICE_CUE_METADATA;
+    c[2].source = SLUICE_CUE_FROM_USERDATA;
+    c[2].id = (sluice_str_t) sluice_string("7");
+    c[2].has_time = 1;
+    c[2].time = 15000;
+    c[2].scheme_id_uri = (sluice_str_t)
+                         sluice_string("https://aomedia.org/emsg/ID3");
+    c[2].data = (sluice_str_t) sluice_string("hello");
+
+    c[3] = c[2];
+    c[3].id = (sluice_str_t) sluice_string("8");
+    c[3].time = 15500;
+    c[3].duration = 1000;
+    c[3].scheme_id_uri = (sluice_str_t) sluice_string("urn:x:score&1");
+    c[3].value = (sluice_str_t) sluice_string("v<1>");
+    c[3].data.len = 0;
+
+    /* the IN, ahead of the live edge */
+    c[4] = c[0];
+    c[4].kind = SLUICE_CUE_SPLICE_IN;
+    c[4].id = (sluice_str_t) sluice_string("1003");
+    c[4].time = 42000;
+    c[4].duration = 0;
+    c[4].section.data = scte35_in;
+    c[4].section.len = sizeof(scte35_in);
+}
+
+
+/*
+ * Cues: period-level EventStreams (xml+bin, Adobe simple mode, each
+ * metadata scheme), presentation times on the media timeline with the
+ * Period's presentationTimeOffset, and InbandEventStream on the video
+ * AdaptationSet when the segments carry emsg
+ */
+
+static void
+test_cues(void)
+{
+    char                   *s, *v, *a;
+    uint32_t                i;
+    sluice_cue_t            cues[5];
+    sluice_status_t         rc;
+    sluice_presentation_t   p;
+
+    fixture(&p, 5);
+    cue_fixture(cues);
+    p.cues = cues;
+    p.ncues = 5;
+    p.inband_cues = 1;
+
+    s = render(&p, SLUICE_FORMAT_DASH_CMAF, &rc);
+    CHECK(s != NULL);
+    if (s == NULL) {
+        return;
+    }
+
+    if (getenv("SHOW")) {
+        fputs(s, stdout);
+    }
+
+    CHECK(strstr(s,
+        "  <Period id=\"0\" start=\"PT0S\">\n"
+        "    <EventStream schemeIdUri=\"urn:scte:scte35:2014:xml+bin\" "
+        "value=\"scte35\" timescale=\"10000000\">\n"
+        "      <Event presentationTime=\"120000000\" duration=\"300000000\" "
+        "id=\"1002\">\n"
+        "        <scte35:Signal xmlns:scte35=\""
+        "http://www.scte.org/schemas/35/2016\">\n"
+        "          <scte35:Binary>/DAlAAAAAAXdAP/wFAUAAAPqf+/+AWRhuP4AUmNjAAEB"
+        "AQAA8g1eNw==</scte35:Binary>\n"
+        "        </scte35:Signal>\n"
+        "      </Event>\n"
+        "      <Event presentationTime=\"420000000\" id=\"1003\">\n"
+        "        <scte35:Signal xmlns:scte35=\""
+        "http://www.scte.org/schemas/35/2016\">\n"
+        "          <scte35:Binary>/DAgAAAAAAXdAP/wDwUAAAPqf0/+AWXk0wABAQEAAGB8"
+        "6Fo=</scte35:Binary>\n"
+        "        </scte35:Signal>\n"
+        "      </Event>\n"
+        "    </EventStream>\n"
+        "    <EventStream schemeIdUri=\"urn:com:adobe:dpi:simple:2015\" "
+        "value=\"simplesignal\" timescale=\"10000000\">\n"
+        "      <Event presentationTime=\"140000000\" duration=\"300000000\" "
+        "id=\"95766\"/>\n"
+        "    </EventStream>\n"
+        "    <EventStream schemeIdUri=\"https://aomedia.org/emsg/ID3\" "
+        "timescale=\"10000000\">\n"
+        "      <Event presentationTime=\"150000000\" id=\"7\" "
+        "contentEncoding=\"base64\">aGVsbG8=</Event>\n"
+        "    </EventStream>\n"
+        "    <EventStream schemeIdUri=\"urn:x:score&amp;1\" "
+        "value=\"v&lt;1&gt;\" timescale=\"10000000\">\n"
+        "      <Event presentationTime=\"155000000\" duration=\"10000000\" "
+        "id=\"8\"/>\n"
+        "    </EventStream>\n"
+        "    <AdaptationSet id=\"0\" contentType=\"video\"") != NULL);
+
+    /* in band: on the video AdaptationSet only */
+    v = strstr(s, "contentType=\"video\"");
+    a = strstr(s, "contentType=\"audio\"");
+    CHECK(v && a && v < a);
+    CHECK(v && strstr(v, "maxHeight=\"720\">\n"
+        "      <InbandEventStream schemeIdUri=\"urn:scte:scte35:2013:bin\" "
+        "value=\"\"/>\n"
+        "      <InbandEventStream schemeIdUri=\"https://aomedia.org/emsg/"
+        "ID3\" value=\"\"/>\n"
+        "      <InbandEventStream schemeIdUri=\"urn:x:score&amp;1\" "
+        "value=\"v&lt;1&gt;\"/>\n"
+        "      <SegmentTemplate ") != NULL
+          && strstr(v, "maxHeight=\"720\">\n") < a);
+    CHECK(count_of(s, "<InbandEventStream") == 3);
+    free(s);
+
+    /* not carried: not signalled; no cues, no EventStream */
+    p.inband_cues = 0;
+    p.ncues = 0;
+    s = render(&p, SLUICE_FORMAT_DASH_CSF, &rc);
+    CHECK(s && count_of(s, "EventStream") == 0);
+    free(s);
+
+    /* audio alone carries them */
+    p.inband_cues = 1;
+    p.tracks = &tracks[1];
+    p.ntracks = 1;
+    s = render(&p, SLUICE_FORMAT_DASH_CSF, &rc);
+    CHECK(s && count_of(s, "<InbandEventStream") == 2);
+    free(s);
+
+    /* Periods (test_periods): each cue in the Period it starts in */
+    fixture(&p, 6);
+
+    for (i = 3; i < 6; i++) {
+        vfrags[i].time += 5 * 90000;
+        v2frags[i].time += 5 * 90000;
+        afrags[i].time += 5 * 48000 - 48;
+    }
+
+    vfrags[3].flags = SLUICE_PFRAG_DISCONTINUITY;
+    v2frags[3].flags = SLUICE_PFRAG_DISCONTINUITY;
+    afrags[3].flags = SLUICE_PFRAG_DISCONTINUITY;
+
+    for (i = 0; i < 3; i++) {
+        tracks[i].period_start = (i == 1) ? 240000 : 450000;
+    }
+
+    cue_fixture(cues);
+    cues[0].time = 3000;            /* before the window, still running */
+    cues[1].time = 15999;
+    cues[4].time = 16000;
+    p.cues = cues;
+    p.ncues = 2;
+    p.cues = cues;
+    cues[2] = cues[4];
+    p.ncues = 3;
+
+    s = render(&p, SLUICE_FORMAT_DASH_CMAF, &rc);
+    CHECK(s != NULL);
+    if (s == NULL) {
+        return;
+    }
+
+    if (getenv("SHOW")) {
+        fputs(s, stdout);
+    }
+
+    CHECK(strstr(s,
+        "  <Period id=\"5000\" start=\"PT5.000S\">\n"
+        "    <EventStream schemeIdUri=\"urn:scte:scte35:2014:xml+bin\" "
+        "value=\"scte35\" timescale=\"10000000\" "
+        "presentationTimeOffset=\"50000000\">\n"
+        "      <Event presentationTime=\"30000000\" duration=\"300000000\" "
+        "id=\"1002\">\n") != NULL);
+    CHECK(strstr(s,
+        "    <EventStream schemeIdUri=\"urn:com:adobe:dpi:simple:2015\" "
+        "value=\"simplesignal\" timescale=\"10000000\" "
+        "presentationTimeOffset=\"50000000\">\n"
+        "      <Event presentationTime=\"159990000\" duration=\"300000000\" "
+        "id=\"95766\"/>\n"
+        "    </EventStream>\n"
+        "    <AdaptationSet id=\"0\"") != NULL);
+    CHECK(strstr(s,
+        "  <Period id=\"16000\" start=\"PT16.000S\">\n"
+        "    <EventStream schemeIdUri=\"urn:scte:scte35:2014:xml+bin\" "
+        "value=\"scte35\" timescale=\"10000000\" "
+        "presentationTimeOffset=\"160000000\">\n"
+        "      <Event presentationTime=\"160000000\" id=\"1003\">\n")
+          != NULL);
+    CHECK(count_of(s, "<EventStream ") == 3);
+    CHECK(count_of(s, "<Event ") == 3);
+    free(s);
+
+    /* static: the first Period at PT0S, offset by its media time */
+    p.ended = 1;
+    s = render(&p, SLUICE_FORMAT_DASH_CSF, &rc);
+    CHECK(s && strstr(s, "<Period id=\"10000\" start=\"PT0S\" "
+                      "duration=\"PT6.000S\">\n"
+                      "    <EventStream schemeIdUri=\"urn:scte:scte35:2014:"
+                      "xml+bin\" value=\"scte35\" timescale=\"10000000\" "
+                      "presentationTimeOffset=\"100000000\">\n") != NULL);
+    free(s);
+}
+
+
 int
 main(void)
 {
@@ -751,6 +997,7 @@ main(void)
     test_protection();
     test_sea();
     test_captions();
+    test_cues();
 
     while (nallocated) {
         free(allocated[--nallocated]);

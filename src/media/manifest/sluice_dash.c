@@ -7,6 +7,8 @@
 
 
 #include "media/manifest/sluice_dash.h"
+#include "media/signal/sluice_cue_box.h"
+#include "media/signal/sluice_cue_text.h"
 #include "util/sluice_uuid.h"
 
 
@@ -15,6 +17,14 @@
 
 /* the 'cbcs' scheme FourCC of sluice_pprotect_t */
 #define SLUICE_DASH_CBCS         0x63626373
+
+/* EventStream@timescale: 100 ns, as AMS wrote its events */
+#define SLUICE_DASH_EVENT_TIMESCALE  10000000
+
+/* the EventStreams of cues: SCTE-35 sections, AMS simple mode, metadata */
+#define SLUICE_DASH_CUES_SCTE35      1
+#define SLUICE_DASH_CUES_SIMPLE      2
+#define SLUICE_DASH_CUES_METADATA    3
 
 
 typedef struct {
@@ -47,6 +57,15 @@ static void sluice_dash_protection(sluice_buf_t *b,
     const sluice_pprotect_t *cp);
 static void sluice_dash_sea(sluice_buf_t *b, const sluice_pprotect_t *cp);
 static void sluice_dash_captions(sluice_dash_ctx_t *ctx, uint32_t first);
+static void sluice_dash_events(sluice_dash_ctx_t *ctx, uint32_t k);
+static void sluice_dash_event_stream(sluice_dash_ctx_t *ctx, uint32_t k,
+    const sluice_cue_t *first);
+static int sluice_dash_cue_in(sluice_dash_ctx_t *ctx, uint32_t k,
+    const sluice_cue_t *c);
+static uint32_t sluice_dash_cue_class(const sluice_cue_t *c);
+static int sluice_dash_same_stream(const sluice_cue_t *a,
+    const sluice_cue_t *b);
+static void sluice_dash_inband(sluice_dash_ctx_t *ctx, uint32_t first);
 static void sluice_dash_system(sluice_buf_t *b, const char *uuid,
     const char *value, const sluice_str_t *pssh, const sluice_str_t *pro,
     const sluice_str_t *laurl);
@@ -285,6 +304,10 @@ sluice_dash_period(sluice_dash_ctx_t *ctx, uint32_t k)
 
     sluice_buf_cstr(b, "\">\n");
 
+    if (ctx->p->ncues) {
+        sluice_dash_events(ctx, k);
+    }
+
     /* an AdaptationSet at the first track of each kind */
 
     for (i = 0; i < ctx->p->ntracks; i++) {
@@ -467,6 +490,10 @@ sluice_dash_set(sluice_dash_ctx_t *ctx, uint32_t first)
         sluice_dash_protection(b, f->protect);
     }
 
+    if (ctx->p->inband_cues) {
+        sluice_dash_inband(ctx, first);
+    }
+
     if (sluice_dash_is_video(f)) {
         sluice_dash_captions(ctx, first);
     }
@@ -599,6 +626,266 @@ sluice_dash_captions(sluice_dash_ctx_t *ctx, uint32_t first)
         sluice_buf_cstr(b, "      <Accessibility schemeIdUri=\"urn:scte:dash:"
                            "cc:cea-708:2015\" value=\"1=lang:");
         sluice_buf_xml(b, lang.data, lang.len);
+        sluice_buf_cstr(b, "\"/>\n");
+    }
+}
+
+
+/*
+ * The cues of Period k (ISO/IEC 23009-1 5.10.2, SCTE 214-1, AMS):
+ * EventStreams of the Period's cues, each cue in the Period it starts in
+ * (those that began before the first Period, still running, in the
+ * first), presentationTime on the media timeline with the Period's
+ * presentationTimeOffset, as its SegmentTemplates: SCTE-35 sections in
+ * urn:scte:scte35:2014:xml+bin (value "scte35"), AMS's simple mode in
+ * urn:com:adobe:dpi:simple:2015 (value "simplesignal", empty Events),
+ * timed metadata in its own scheme and value, its data in base64.
+ */
+
+static void
+sluice_dash_events(sluice_dash_ctx_t *ctx, uint32_t k)
+{
+    uint32_t             i, j;
+    const sluice_cue_t  *c;
+
+    for (i = 0; i < ctx->p->ncues; i++) {
+        c = &ctx->p->cues[i];
+
+        if (!sluice_dash_cue_in(ctx, k, c)) {
+            continue;
+        }
+
+        /* a stream at the first cue of the Period that belongs to it */
+
+        for (j = 0; j < i; j++) {
+            if (sluice_dash_cue_in(ctx, k, &ctx->p->cues[j])
+                && sluice_dash_same_stream(&ctx->p->cues[j], c))
+            {
+                break;
+            }
+        }
+
+        if (j == i) {
+            sluice_dash_event_stream(ctx, k, c);
+        }
+    }
+}
+
+
+static void
+sluice_dash_event_stream(sluice_dash_ctx_t *ctx, uint32_t k,
+    const sluice_cue_t *first)
+{
+    uint32_t                 i;
+    uint64_t                 pto;
+    sluice_buf_t            *b;
+    sluice_str_t             scheme, value;
+    const sluice_cue_t      *c;
+    sluice_cue_dash_event_t  e;
+
+    static const sluice_str_t  xml_bin =
+                                sluice_string(SLUICE_CUE_SCHEME_SCTE35_XML_BIN);
+    static const sluice_str_t  simple =
+                                sluice_string(SLUICE_CUE_SCHEME_ADOBE_SIMPLE);
+
+    b = ctx->b;
+
+    switch (sluice_dash_cue_class(first)) {
+
+    case SLUICE_DASH_CUES_SCTE35:
+        scheme = xml_bin;
+        value = (sluice_str_t) sluice_string("scte35");
+        break;
+
+    case SLUICE_DASH_CUES_SIMPLE:
+        scheme = simple;
+        value = (sluice_str_t) sluice_string("simplesignal");
+        break;
+
+    default:
+        scheme = first->scheme_id_uri;
+        value = first->value;
+    }
+
+    sluice_buf_cstr(b, "    <EventStream schemeIdUri=\"");
+    sluice_buf_xml(b, scheme.data, scheme.len);
+    sluice_buf_cstr(b, "\"");
+
+    if (value.len) {
+        sluice_buf_cstr(b, " value=\"");
+        sluice_buf_xml(b, value.data, value.len);
+        sluice_buf_cstr(b, "\"");
+    }
+
+    sluice_dash_attr_u64(b, "timescale", SLUICE_DASH_EVENT_TIMESCALE);
+
+    /* media times, as the Period's SegmentTemplates */
+    pto = sluice_cue_time(ctx->periods[k], SLUICE_DASH_EVENT_TIMESCALE);
+
+    if (pto) {
+        sluice_dash_attr_u64(b, "presentationTimeOffset", pto);
+    }
+
+    sluice_buf_cstr(b, ">\n");
+
+    for (i = (uint32_t) (first - ctx->p->cues); i < ctx->p->ncues; i++) {
+        c = &ctx->p->cues[i];
+
+        if (!sluice_dash_cue_in(ctx, k, c)
+            || !sluice_dash_same_stream(first, c))
+        {
+            continue;
+        }
+
+        memset(&e, 0, sizeof(sluice_cue_dash_event_t));
+        e.presentation_time = sluice_cue_time(c->time,
+                                              SLUICE_DASH_EVENT_TIMESCALE);
+        e.has_duration = c->duration ? 1 : 0;
+        e.duration = sluice_cue_time(c->duration,
+                                     SLUICE_DASH_EVENT_TIMESCALE);
+        e.id = sluice_cue_id(c);
+
+        if (c->kind != SLUICE_CUE_METADATA) {
+            if (sluice_dash_cue_class(c) == SLUICE_DASH_CUES_SCTE35) {
+                e.section = c->section;
+            }
+
+            sluice_cue_dash_event(b, 6, &e);
+            continue;
+        }
+
+        sluice_buf_cstr(b, "      <Event");
+        sluice_dash_attr_u64(b, "presentationTime", e.presentation_time);
+
+        if (e.has_duration) {
+            sluice_dash_attr_u64(b, "duration", e.duration);
+        }
+
+        sluice_dash_attr_u64(b, "id", e.id);
+
+        if (c->data.len == 0) {
+            sluice_buf_cstr(b, "/>\n");
+            continue;
+        }
+
+        sluice_buf_cstr(b, " contentEncoding=\"base64\">");
+        sluice_cue_base64(b, c->data.data, c->data.len);
+        sluice_buf_cstr(b, "</Event>\n");
+    }
+
+    sluice_cue_dash_event_stream_end(b, 4);
+}
+
+
+/* a cue starts in Period k (or before the first, in it) */
+
+static int
+sluice_dash_cue_in(sluice_dash_ctx_t *ctx, uint32_t k, const sluice_cue_t *c)
+{
+    if (k > 0 && c->time < ctx->periods[k]) {
+        return 0;
+    }
+
+    return k + 1 == ctx->nperiods || c->time < ctx->periods[k + 1];
+}
+
+
+static uint32_t
+sluice_dash_cue_class(const sluice_cue_t *c)
+{
+    if (c->kind == SLUICE_CUE_METADATA) {
+        return SLUICE_DASH_CUES_METADATA;
+    }
+
+    return c->section_made ? SLUICE_DASH_CUES_SIMPLE
+                           : SLUICE_DASH_CUES_SCTE35;
+}
+
+
+static int
+sluice_dash_same_stream(const sluice_cue_t *a, const sluice_cue_t *b)
+{
+    uint32_t  k;
+
+    k = sluice_dash_cue_class(a);
+
+    if (k != sluice_dash_cue_class(b)) {
+        return 0;
+    }
+
+    if (k != SLUICE_DASH_CUES_METADATA) {
+        return 1;
+    }
+
+    return a->scheme_id_uri.len == b->scheme_id_uri.len
+           && a->value.len == b->value.len
+           && memcmp(a->scheme_id_uri.data, b->scheme_id_uri.data,
+                     a->scheme_id_uri.len) == 0
+           && memcmp(a->value.data, b->value.data, a->value.len) == 0;
+}
+
+
+/*
+ * InbandEventStream (ISO/IEC 23009-1 5.10.3.2) on the AdaptationSets
+ * whose segments carry the cues as emsg (p->inband_cues): those of video,
+ * of audio when there is no video, so a player gets each event once.
+ * SCTE-35 (SCTE 214-3) and ID3 (AOM id3-emsg) always, value "" as the
+ * emsg boxes have it (dash.js matches scheme and value); the other
+ * metadata schemes of the cues listed, with their values.
+ */
+
+static void
+sluice_dash_inband(sluice_dash_ctx_t *ctx, uint32_t first)
+{
+    uint32_t             i, j;
+    sluice_buf_t        *b;
+    const sluice_cue_t  *c;
+
+    b = ctx->b;
+
+    if (!sluice_dash_is_video(&ctx->views[first])) {
+        for (i = 0; i < ctx->p->ntracks; i++) {
+            if (ctx->p->tracks[i].nfrags
+                && sluice_dash_is_video(&ctx->p->tracks[i]))
+            {
+                return;
+            }
+        }
+    }
+
+    sluice_buf_cstr(b, "      <InbandEventStream schemeIdUri=\""
+                       SLUICE_CUE_SCHEME_SCTE35_BIN "\" value=\"\"/>\n"
+                       "      <InbandEventStream schemeIdUri=\""
+                       SLUICE_CUE_SCHEME_ID3 "\" value=\"\"/>\n");
+
+    for (i = 0; i < ctx->p->ncues; i++) {
+        c = &ctx->p->cues[i];
+
+        if (c->kind != SLUICE_CUE_METADATA
+            || (c->value.len == 0
+                && c->scheme_id_uri.len == sizeof(SLUICE_CUE_SCHEME_ID3) - 1
+                && memcmp(c->scheme_id_uri.data, SLUICE_CUE_SCHEME_ID3,
+                          c->scheme_id_uri.len) == 0))
+        {
+            continue;
+        }
+
+        for (j = 0; j < i; j++) {
+            if (ctx->p->cues[j].kind == SLUICE_CUE_METADATA
+                && sluice_dash_same_stream(&ctx->p->cues[j], c))
+            {
+                break;
+            }
+        }
+
+        if (j < i) {
+            continue;
+        }
+
+        sluice_buf_cstr(b, "      <InbandEventStream schemeIdUri=\"");
+        sluice_buf_xml(b, c->scheme_id_uri.data, c->scheme_id_uri.len);
+        sluice_buf_cstr(b, "\" value=\"");
+        sluice_buf_xml(b, c->value.data, c->value.len);
         sluice_buf_cstr(b, "\"/>\n");
     }
 }

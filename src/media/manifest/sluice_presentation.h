@@ -114,6 +114,13 @@ typedef struct {
     /* Smooth: the 2.0 manifest (URL format=fmp4-v20) */
     unsigned                     smooth_v20:1;
 
+    /*
+     * the CMAF segments of the video tracks (of the audio tracks when
+     * there is no video) carry the cues as emsg boxes: DASH signals
+     * InbandEventStream on their AdaptationSets
+     */
+    unsigned                     inband_cues:1;
+
     /* unix ms of timeline time 0 (DASH availabilityStartTime, HLS PDT) */
     int64_t                      epoch_ms;
 
