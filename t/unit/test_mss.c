@@ -378,6 +378,87 @@ test_protection(void)
 }
 
 
+/* the ad markers as AMS's sparse text track; metadata left out */
+
+static void
+test_cues(void)
+{
+    char                   *s;
+    sluice_cue_t            cues[3];
+    sluice_status_t         rc;
+    sluice_presentation_t   p;
+
+    static const uint8_t  out[] = {
+        0xFC, 0x30, 0x25, 0x00, 0x00, 0x00, 0x00, 0x05, 0xDD, 0x00, 0xFF,
+        0xF0, 0x14, 0x05, 0x00, 0x00, 0x03, 0xEA, 0x7F, 0xEF, 0xFE, 0x01,
+        0x64, 0x61, 0xB8, 0xFE, 0x00, 0x52, 0x63, 0x63, 0x00, 0x01, 0x01,
+        0x01, 0x00, 0x00, 0xF2, 0x0D, 0x5E, 0x37
+    };
+
+    fixture(&p, 5);
+    memset(cues, 0, sizeof(cues));
+
+    cues[0].kind = SLUICE_CUE_SPLICE_OUT;
+    cues[0].id = (sluice_str_t) sluice_string("1002");
+    cues[0].time = 12000;
+    cues[0].duration = 30000;
+    cues[0].section.data = out;
+    cues[0].section.len = sizeof(out);
+
+    cues[1].kind = SLUICE_CUE_METADATA;
+    cues[1].time = 13000;
+    cues[1].scheme_id_uri = (sluice_str_t) sluice_string("urn:x");
+
+    cues[2] = cues[0];
+    cues[2].kind = SLUICE_CUE_SPLICE_IN;
+    cues[2].id = (sluice_str_t) sluice_string("1003");
+    cues[2].time = 42000;
+    cues[2].duration = 0;
+
+    p.cues = cues;
+    p.ncues = 3;
+    p.url_tag = (sluice_str_t) sluice_string(",encryption=cenc");
+
+    s = render(&p, &rc);
+    CHECK(s != NULL);
+    if (s == NULL) {
+        return;
+    }
+
+    if (getenv("SHOW")) {
+        fputs(s, stdout);
+    }
+
+    CHECK(strstr(s,
+        "  </StreamIndex>\n"
+        "  <StreamIndex Type=\"text\" Name=\"scte35\" Subtype=\"DATA\" "
+        "Chunks=\"2\" QualityLevels=\"1\" ParentStreamIndex=\"video\" "
+        "ManifestOutput=\"TRUE\" Url=\"QualityLevels({bitrate})/"
+        "Fragments(scte35={start time},encryption=cenc)\">\n"
+        "    <QualityLevel Index=\"0\" Bitrate=\"0\" CodecPrivateData=\"\" "
+        "FourCC=\"\">\n"
+        "      <CustomAttributes>\n"
+        "        <Attribute Name=\"Scheme\" "
+        "Value=\"urn:scte:scte35:2013:bin\"/>\n"
+        "      </CustomAttributes>\n"
+        "    </QualityLevel>\n"
+        "    <c t=\"120000000\" d=\"300000000\"><f>AAAAAQAAA+oAAAAA/DAlAAAAAAX"
+        "dAP/wFAUAAAPqf+/+AWRhuP4AUmNjAAEBAQAA8g1eNw==</f></c>\n"
+        "    <c t=\"420000000\"><f>AAAAAQAAA+sAAAAA/DAlAAAAAAXdAP/wFAUAAAPqf+/"
+        "+AWRhuP4AUmNjAAEBAQAA8g1eNw==</f></c>\n"
+        "  </StreamIndex>\n"
+        "</SmoothStreamingMedia>\n") != NULL);
+    free(s);
+
+    /* metadata alone: no sparse track */
+    p.cues = &cues[1];
+    p.ncues = 1;
+    s = render(&p, &rc);
+    CHECK(s && strstr(s, "Type=\"text\"") == NULL);
+    free(s);
+}
+
+
 int
 main(void)
 {
@@ -391,6 +472,7 @@ main(void)
     test_ended();
     test_rounding();
     test_protection();
+    test_cues();
 
     printf("test_mss: %d checks, %d failures\n", checks, failures);
 

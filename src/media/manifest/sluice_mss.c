@@ -9,6 +9,8 @@
 #include "media/manifest/sluice_mss.h"
 #include "media/codec/sluice_avc.h"
 #include "media/codec/sluice_hevc.h"
+#include "media/signal/sluice_cue_box.h"
+#include "media/signal/sluice_cue_text.h"
 
 
 static void sluice_mss_open(sluice_buf_t *b, const sluice_presentation_t *p);
@@ -29,6 +31,7 @@ static void sluice_mss_start_codes(sluice_buf_t *b, const sluice_str_t *ps,
 static sluice_status_t sluice_mss_video_cpd(sluice_buf_t *b,
     const sluice_track_info_t *info);
 static void sluice_mss_chunks(sluice_buf_t *b, const sluice_ptrack_t *t);
+static void sluice_mss_sparse(sluice_buf_t *b, const sluice_presentation_t *p);
 static void sluice_mss_attr_u64(sluice_buf_t *b, const char *name,
     uint64_t v);
 
@@ -71,6 +74,10 @@ sluice_mss_manifest(sluice_buf_t *b, const sluice_presentation_t *p)
         if (rc != SLUICE_OK) {
             return rc;
         }
+    }
+
+    if (p->ncues) {
+        sluice_mss_sparse(b, p);
     }
 
     sluice_buf_cstr(b, "</SmoothStreamingMedia>\n");
@@ -424,6 +431,81 @@ sluice_mss_chunks(sluice_buf_t *b, const sluice_ptrack_t *t)
                             - start);
         sluice_buf_cstr(b, "/>\n");
     }
+}
+
+
+/*
+ * The ad markers of the window as AMS's sparse track (its ad signalling
+ * spec, Smooth output): a text StreamIndex "scte35" of subtype DATA
+ * under the video (ParentStreamIndex), one chunk per cue at its time
+ * (its duration when known), ManifestOutput: each chunk's <f> holds the
+ * base64 of its fragment's sample (sluice_cue_box.h: version, id,
+ * presentation_time_delta 0, splice_info_section), which the fragment
+ * URL QualityLevels(0)/Fragments(scte35={start time}) answers too.
+ * Timed metadata has no Smooth form (AMS: SCTE-35 only).
+ */
+
+static void
+sluice_mss_sparse(sluice_buf_t *b, const sluice_presentation_t *p)
+{
+    size_t               n;
+    uint8_t              buf[SLUICE_MSS_SPARSE_MAX];
+    uint32_t             i, chunks;
+    const sluice_cue_t  *c;
+
+    chunks = 0;
+
+    for (i = 0; i < p->ncues; i++) {
+        n = sluice_cue_sparse_size(&p->cues[i]);
+        chunks += (n && n <= sizeof(buf));
+    }
+
+    if (chunks == 0) {
+        return;
+    }
+
+    sluice_buf_cstr(b, "  <StreamIndex Type=\"text\" Name=\""
+                       SLUICE_MSS_SPARSE_NAME "\" Subtype=\"DATA\"");
+    sluice_mss_attr_u64(b, "Chunks", chunks);
+    sluice_buf_cstr(b, " QualityLevels=\"1\" ParentStreamIndex=\"video\" "
+                       "ManifestOutput=\"TRUE\" Url=\"QualityLevels("
+                       "{bitrate})/Fragments(" SLUICE_MSS_SPARSE_NAME
+                       "={start time}");
+    sluice_buf_xml(b, p->url_tag.data, p->url_tag.len);
+    sluice_buf_cstr(b, ")\">\n"
+                       "    <QualityLevel Index=\"0\" Bitrate=\"0\" "
+                       "CodecPrivateData=\"\" FourCC=\"\">\n"
+                       "      <CustomAttributes>\n"
+                       "        <Attribute Name=\"Scheme\" Value=\""
+                       SLUICE_CUE_SCHEME_SCTE35_BIN "\"/>\n"
+                       "      </CustomAttributes>\n"
+                       "    </QualityLevel>\n");
+
+    for (i = 0; i < p->ncues; i++) {
+        c = &p->cues[i];
+        n = sluice_cue_sparse_size(c);
+
+        if (n == 0 || n > sizeof(buf)) {
+            continue;
+        }
+
+        sluice_buf_cstr(b, "    <c");
+        sluice_mss_attr_u64(b, "t", sluice_cue_time(c->time,
+                                                    SLUICE_MSS_TIMESCALE));
+
+        if (c->duration) {
+            sluice_mss_attr_u64(b, "d",
+                                sluice_cue_time(c->duration,
+                                                SLUICE_MSS_TIMESCALE));
+        }
+
+        sluice_buf_cstr(b, "><f>");
+        sluice_cue_sparse_write(buf, c);
+        sluice_cue_base64(b, buf, n);
+        sluice_buf_cstr(b, "</f></c>\n");
+    }
+
+    sluice_buf_cstr(b, "  </StreamIndex>\n");
 }
 
 

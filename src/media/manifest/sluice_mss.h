@@ -26,6 +26,10 @@
  * "r", so every manifest suits Smooth 2.0 clients; p->smooth_v20 (the
  * AMS "manifest(format=fmp4-v20)") also says MinorVersion="0".
  *
+ * Ad markers (p->cues with a splice_info_section): AMS's sparse text
+ * StreamIndex, Subtype DATA, ParentStreamIndex "video", ManifestOutput
+ * (the fragment's sample in base64 in each chunk's <f>).
+ *
  * Closed captions in the video's SEI (info->captions) are not signalled:
  * [MS-SSTR] has no attribute for them (its captions are text
  * StreamIndexes of their own, TTML), and AMS wrote none; the SEI stays
@@ -42,6 +46,14 @@
 
 
 #define SLUICE_MSS_TIMESCALE  10000000
+
+/*
+ * The sparse track of the ad markers (AMS): its StreamIndex Name and
+ * fragment URL track, and the largest sample it carries (a larger cue
+ * is left out)
+ */
+#define SLUICE_MSS_SPARSE_NAME  "scte35"
+#define SLUICE_MSS_SPARSE_MAX   (12 + 4096)
 
 
 /* a time of timescale ts in SLUICE_MSS_TIMESCALE units (rounded down) */
