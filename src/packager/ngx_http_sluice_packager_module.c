@@ -629,10 +629,32 @@ ngx_int_t
 ngx_http_sluice_packager_send(ngx_http_request_t *r, ngx_str_t *type,
     ngx_buf_t *b, time_t max_age)
 {
+    ngx_chain_t  out;
+
+    out.buf = b;
+    out.next = NULL;
+
+    return ngx_http_sluice_packager_send_chain(r, type, &out, max_age);
+}
+
+
+ngx_int_t
+ngx_http_sluice_packager_send_chain(ngx_http_request_t *r, ngx_str_t *type,
+    ngx_chain_t *out, time_t max_age)
+{
+    off_t         size;
     u_char       *p;
     ngx_int_t     rc;
     ngx_str_t     cc;
-    ngx_chain_t   out;
+    ngx_chain_t  *cl, *last;
+
+    size = 0;
+    last = out;
+
+    for (cl = out; cl; cl = cl->next) {
+        size += ngx_buf_size(cl->buf);
+        last = cl;
+    }
 
     p = ngx_pnalloc(r->pool, sizeof("public, max-age=, immutable")
                              + NGX_TIME_T_LEN);
@@ -660,8 +682,9 @@ ngx_http_sluice_packager_send(ngx_http_request_t *r, ngx_str_t *type,
     r->headers_out.content_type = *type;
     r->headers_out.content_type_len = type->len;
     r->headers_out.content_type_lowcase = NULL;
-    r->headers_out.content_length_n = ngx_buf_size(b);
+    r->headers_out.content_length_n = size;
     r->allow_ranges = 1;
+    r->single_range = (out->next != NULL);
 
     /* stored files: Last-Modified and ETag, so that 304 works */
     if (r->headers_out.last_modified_time != -1
@@ -670,7 +693,7 @@ ngx_http_sluice_packager_send(ngx_http_request_t *r, ngx_str_t *type,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    if (ngx_buf_size(b) == 0) {
+    if (size == 0) {
         r->header_only = 1;
     }
 
@@ -680,13 +703,10 @@ ngx_http_sluice_packager_send(ngx_http_request_t *r, ngx_str_t *type,
         return rc;
     }
 
-    b->last_buf = (r == r->main) ? 1 : 0;
-    b->last_in_chain = 1;
+    last->buf->last_buf = (r == r->main) ? 1 : 0;
+    last->buf->last_in_chain = 1;
 
-    out.buf = b;
-    out.next = NULL;
-
-    return ngx_http_output_filter(r, &out);
+    return ngx_http_output_filter(r, out);
 }
 
 

@@ -38,6 +38,13 @@ extern ngx_module_t  ngx_http_sluice_packager_module;
 /* sends a complete response of status with one buffer (memory or file) */
 ngx_int_t ngx_http_sluice_packager_send(ngx_http_request_t *r,
     ngx_str_t *type, ngx_buf_t *b, time_t max_age);
+/*
+ * the same with the buffers of a chain (segments with emsg boxes added
+ * to a stored file): one range at most is served (nginx serves several
+ * of a single buffer only)
+ */
+ngx_int_t ngx_http_sluice_packager_send_chain(ngx_http_request_t *r,
+    ngx_str_t *type, ngx_chain_t *out, time_t max_age);
 /* sends an error response with a short text body; returns an nginx rc */
 ngx_int_t ngx_http_sluice_packager_error(ngx_http_request_t *r,
     ngx_uint_t status, const char *reason);

@@ -562,6 +562,13 @@ sluice_cmaf_data_size(const sluice_fragment_t *f)
 
 
 size_t
+sluice_cmaf_styp_size(void)
+{
+    return SLUICE_CMAF_STYP_SIZE;
+}
+
+
+size_t
 sluice_cmaf_fragment_size(const sluice_fragment_t *f, uint32_t track_id,
     uint32_t flags)
 {

@@ -97,6 +97,13 @@ uint8_t *sluice_cmaf_fragment_write(uint8_t *p, const sluice_fragment_t *f,
     uint32_t track_id, uint32_t flags);
 
 /*
+ * The size of the styp box SLUICE_CMAF_STYP writes, with which every
+ * fragment Sluice stores begins: what comes before the moof (the
+ * packager inserts emsg boxes after it)
+ */
+size_t sluice_cmaf_styp_size(void);
+
+/*
  * Rescale the times of f in place from timescale "from" to "to" (Smooth
  * Streaming: 10000000), as sluice_rescale() does for fragment times, so
  * that a manifest written with sluice_rescale() names the fragment's
