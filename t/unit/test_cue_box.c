@@ -169,6 +169,13 @@ test_emsg_metadata(void)
     SL_CHECK_UEQ(r.message_data.len, sizeof(tag));
     SL_CHECK_MEM_EQ(r.message_data.data, tag, sizeof(tag));
 
+    /* text that starts like a tag is text */
+    c.data = (sluice_str_t) S("ID3 hello world");
+    end = sluice_cue_emsg_write(buf, &c, 48000);
+    SL_CHECK_OK(sluice_emsg_parse(&r, buf, end - buf, &used, &reason));
+    SL_CHECK_UEQ(r.message_data.len, 10 + 10 + 2 + 15);
+    SL_CHECK_MEM_EQ(r.message_data.data + 10, "TXXX", 4);
+
     /* binary: PRIV, the scheme as owner */
     c.data = (sluice_str_t) S("a\0b");
     end = sluice_cue_emsg_write(buf, &c, 48000);

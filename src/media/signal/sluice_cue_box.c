@@ -20,6 +20,7 @@
 static void sluice_cue_emsg_fill(const sluice_cue_t *c, uint32_t timescale,
     sluice_emsg_t *e, sluice_id3_frame_t *id3, size_t *id3_size);
 static int sluice_cue_is_id3_scheme(const sluice_cue_t *c);
+static int sluice_cue_is_id3_tag(const sluice_str_t *s);
 
 
 uint32_t
@@ -57,6 +58,25 @@ sluice_cue_is_id3_scheme(const sluice_cue_t *c)
            && memcmp(c->scheme_id_uri.data, SLUICE_CUE_SCHEME_ID3,
                      sizeof(SLUICE_CUE_SCHEME_ID3) - 1)
               == 0;
+}
+
+
+/*
+ * An ID3v2 tag header (ID3 tag version 2.4.0 3.1): "ID3", a major
+ * version 2 to 4, a revision below 0xFF, four synchsafe size bytes
+ */
+
+static int
+sluice_cue_is_id3_tag(const sluice_str_t *s)
+{
+    const uint8_t  *p;
+
+    p = s->data;
+
+    return s->len >= SLUICE_ID3_HEADER
+           && memcmp(p, "ID3", 3) == 0
+           && p[3] >= 2 && p[3] <= 4 && p[4] != 0xFF
+           && ((p[6] | p[7] | p[8] | p[9]) & 0x80) == 0;
 }
 
 
@@ -105,10 +125,7 @@ sluice_cue_emsg_fill(const sluice_cue_t *c, uint32_t timescale,
     e->value = c->value;
     e->message_data = c->data;
 
-    if (!sluice_cue_is_id3_scheme(c)
-        || (c->data.len >= SLUICE_ID3_HEADER
-            && memcmp(c->data.data, "ID3", 3) == 0))
-    {
+    if (!sluice_cue_is_id3_scheme(c) || sluice_cue_is_id3_tag(&c->data)) {
         return;
     }
 

@@ -14,8 +14,8 @@
  *     the section (SCTE 214-3);
  *     timed metadata: the cue's own scheme and value; under the ID3
  *     scheme (https://aomedia.org/emsg/ID3, AOM id3-emsg) the message is
- *     an ID3v2 tag: the data as sent when it is one ("ID3" and a version
- *     byte), else the data wrapped in one TXXX frame (no description;
+ *     an ID3v2 tag: the data as sent when it is one (an ID3v2 header:
+ *     "ID3", version 2 to 4, synchsafe size), else the data wrapped in one TXXX frame (no description;
  *     PRIV with the scheme as owner when the data holds a NUL byte);
  *     other schemes carry the data as sent.
  *
