@@ -36,6 +36,8 @@ static ngx_int_t ngx_http_sluice_presentation(ngx_http_sluice_pkg_t *pkg,
     sluice_presentation_t *p);
 static const sluice_ptrack_t *ngx_http_sluice_find_ptrack(
     sluice_presentation_t *p, sluice_url_t *url);
+static void ngx_http_sluice_packager_cues(ngx_http_sluice_pkg_t *pkg,
+    sluice_presentation_t *p);
 
 
 ngx_int_t
@@ -489,11 +491,26 @@ ngx_http_sluice_presentation(ngx_http_sluice_pkg_t *pkg,
     p->hls_audio_only = (pkg->url.audio_only == 1) ? 1 : 0;
     p->smooth_v20 = pkg->url.smooth_v20;
 
+    ngx_http_sluice_packager_cues(pkg, p);
+
+    return NGX_OK;
+}
+
+
+/*
+ * The cues of the snapshot (a live event's, copied with its fragments)
+ * for the writers; the CMAF segments of a live event carry them as emsg
+ * (ngx_http_sluice_packager_segment.c), those of assets do not yet
+ */
+
+static void
+ngx_http_sluice_packager_cues(ngx_http_sluice_pkg_t *pkg,
+    sluice_presentation_t *p)
+{
     /* ad markers and timed metadata: the event's, or the asset's */
     p->cues = pkg->snap.cues;
     p->ncues = (uint32_t) pkg->snap.ncues;
-
-    return NGX_OK;
+    p->inband_cues = (pkg->asset_id[0] == '\0');
 }
 
 

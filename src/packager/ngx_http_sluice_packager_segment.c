@@ -14,7 +14,8 @@
  *   video: pkg->snap.cues, copied by the collector);
  *
  *   Smooth (no format): the stored fragment rewritten as a PIFF fragment
- *   (tfxd, no styp).
+ *   (tfxd, no styp); a fragment of the sparse track "scte35" (the ad
+ *   markers, sluice_mss.h) is made from the cue of its time.
  *
  *   With 'cenc' or 'cbcs' (streaming locators): CMAF init segments and
  *   fragments are read into memory like the TS ones and encrypted, and
@@ -26,6 +27,16 @@
  *   one, is encrypted whole before it is sent; with SAMPLE-AES the
  *   samples are encrypted before the TS muxer runs.  HLS init segments
  *   stay clear; DASH AES-128 (ISO/IEC 23009-4) encrypts them too.
+ *
+ *   Cues (issue 13): a CMAF media segment of a live event's video track
+ *   (of its audio when it has no video) gets the emsg boxes of the cues
+ *   that start in it after its styp, outside the moof: from memory
+ *   between two ranges of the stored file (sendfile stays), or inserted
+ *   into the data read for 'cenc'/'cbcs' (before encryption: the boxes
+ *   stay clear) or AES-128 (encrypted with the rest, as the whole
+ *   segment is).  Without cues the path is the same as before: the
+ *   collector asks the zone for the cues of the segment's time only
+ *   when the event has some.
  *
  * Reads are bounded (NGX_HTTP_SLUICE_MAX_READ) and go through the
  * location's thread pool when "aio threads" is on; otherwise they are
@@ -51,6 +62,7 @@
 #include "media/container/sluice_ts.h"
 #include "media/signal/sluice_cue_text.h"
 #include "media/signal/sluice_id3.h"
+#include "media/signal/sluice_cue_box.h"
 
 
 /* a stored fragment larger than this is not read into memory (TS, Smooth) */
@@ -69,6 +81,7 @@ typedef struct {
     ngx_file_t                  *files;     /* seg[0] frags, seg[1] frags */
     ngx_str_t                   *data;      /* file contents */
     time_t                       mtime;     /* the newest file */
+    ngx_buf_t                   *emsg;      /* cues: emsg boxes, or NULL */
 } ngx_http_sluice_seg_ctx_t;
 
 
@@ -89,10 +102,19 @@ static ngx_int_t ngx_http_sluice_seg_join(ngx_http_sluice_seg_ctx_t *ctx,
     sluice_ts_track_t *tt);
 static ngx_int_t ngx_http_sluice_seg_open(ngx_http_request_t *r,
     ngx_str_t *path, ngx_open_file_info_t *of);
+static ngx_int_t ngx_http_sluice_seg_cues(ngx_http_sluice_pkg_t *pkg,
+    ngx_sluice_event_t *ev, ngx_sluice_track_t *tr);
+static ngx_uint_t ngx_http_sluice_seg_is_sparse(sluice_url_t *url);
+static ngx_int_t ngx_http_sluice_seg_sparse_collect(
+    ngx_http_sluice_pkg_t *pkg, ngx_sluice_event_t *ev);
+static ngx_int_t ngx_http_sluice_seg_sparse(ngx_http_sluice_pkg_t *pkg);
+static ngx_int_t ngx_http_sluice_seg_emsg(ngx_http_sluice_pkg_t *pkg,
+    ngx_buf_t **emsg);
+static ngx_int_t ngx_http_sluice_seg_insert(ngx_http_sluice_seg_ctx_t *ctx);
 static ngx_int_t ngx_http_sluice_seg_send_file(ngx_http_sluice_pkg_t *pkg,
-    ngx_uint_t init);
+    ngx_uint_t init, ngx_buf_t *emsg);
 static ngx_int_t ngx_http_sluice_seg_load(ngx_http_sluice_pkg_t *pkg,
-    ngx_uint_t encrypt, ngx_sluice_key_t *key);
+    ngx_uint_t encrypt, ngx_sluice_key_t *key, ngx_buf_t *emsg);
 static ngx_int_t ngx_http_sluice_seg_filtered(ngx_http_sluice_pkg_t *pkg);
 static ngx_int_t ngx_http_sluice_seg_open_file(ngx_http_sluice_seg_ctx_t *ctx,
     ngx_uint_t i, ngx_http_sluice_seg_track_t *st, ngx_uint_t k);
@@ -139,6 +161,10 @@ ngx_http_sluice_packager_segment_collect(ngx_http_sluice_pkg_t *pkg,
 
     pkg->status = NGX_HTTP_NOT_FOUND;
 
+    if (ngx_http_sluice_seg_is_sparse(url)) {
+        return ngx_http_sluice_seg_sparse_collect(pkg, ev);
+    }
+
     tr = ngx_http_sluice_seg_track(ev, &url->track, url->bitrate);
     if (tr == NULL) {
         pkg->reason = "unknown track";
@@ -162,6 +188,12 @@ ngx_http_sluice_packager_segment_collect(ngx_http_sluice_pkg_t *pkg,
 
     st->frags[0] = tr->frags[i];
     st->nfrags = 1;
+
+    if (sluice_format_is_cmaf(url->format)
+        && ngx_http_sluice_seg_cues(pkg, ev, tr) != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
 
     if (url->format == SLUICE_FORMAT_SMOOTH) {
         ngx_http_sluice_seg_next(st, tr, i);
@@ -309,6 +341,190 @@ ngx_http_sluice_seg_track(ngx_sluice_event_t *ev, sluice_str_t *name,
 
 
 /*
+ * The cues of a CMAF segment, under the zone mutex: those of the event
+ * that end after the segment's start (the pure writer keeps the ones
+ * that start in it; the zone holds NGX_SLUICE_MAX_CUES at most) into
+ * pkg->snap.cues, for the tracks that carry them: video, or
+ * audio when the event has no video (a player gets each event once; one
+ * of the video Representations is always fetched).
+ */
+
+static ngx_int_t
+ngx_http_sluice_seg_cues(ngx_http_sluice_pkg_t *pkg, ngx_sluice_event_t *ev,
+    ngx_sluice_track_t *tr)
+{
+    uint64_t                      from;
+    ngx_uint_t                    i;
+    ngx_http_sluice_seg_track_t  *st;
+
+    if (tr->info.media_type != SLUICE_MEDIA_VIDEO) {
+        for (i = 0; i < NGX_SLUICE_MAX_TRACKS; i++) {
+            if (ev->tracks[i].state != NGX_SLUICE_TRACK_FREE
+                && ev->tracks[i].nfrags != 0
+                && ev->tracks[i].info.media_type == SLUICE_MEDIA_VIDEO)
+            {
+                return NGX_OK;
+            }
+        }
+    }
+
+    st = &pkg->seg[0];
+
+    if (st->info.timescale == 0) {
+        return NGX_OK;
+    }
+
+    from = sluice_rescale(st->frags[0].time, st->info.timescale, 1000);
+
+    /* nothing to copy (no allocation) when the event has no cue there */
+    return ngx_sluice_cue_snapshot(pkg->request->pool, ev, from,
+                                   &pkg->snap.cues, &pkg->snap.ncues);
+}
+
+
+/* Smooth: QualityLevels(0)/Fragments(scte35={time}) */
+
+static ngx_uint_t
+ngx_http_sluice_seg_is_sparse(sluice_url_t *url)
+{
+    return url->format == SLUICE_FORMAT_SMOOTH
+           && url->kind == SLUICE_URL_SEGMENT
+           && url->track.len == sizeof(SLUICE_MSS_SPARSE_NAME) - 1
+           && ngx_strncasecmp((u_char *) url->track.data,
+                              (u_char *) SLUICE_MSS_SPARSE_NAME,
+                              url->track.len)
+              == 0;
+}
+
+
+/*
+ * The cue of a sparse fragment, under the zone mutex: the ad marker
+ * whose time (in 100 ns, as the manifest's chunk) is the URL's, alone in
+ * pkg->snap.cues
+ */
+
+static ngx_int_t
+ngx_http_sluice_seg_sparse_collect(ngx_http_sluice_pkg_t *pkg,
+    ngx_sluice_event_t *ev)
+{
+    uint64_t       from;
+    ngx_uint_t     i, n;
+    sluice_cue_t  *cues;
+
+    if (pkg->url.bitrate != 0) {
+        pkg->reason = "unknown track";
+        return NGX_DECLINED;
+    }
+
+    from = pkg->url.time / (SLUICE_MSS_TIMESCALE / 1000);
+
+    if (ngx_sluice_cue_snapshot(pkg->request->pool, ev, from, &cues, &n)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    for (i = 0; i < n; i++) {
+        if (sluice_cue_is_scte35(&cues[i])
+            && sluice_cue_time(cues[i].time, SLUICE_MSS_TIMESCALE)
+               == pkg->url.time
+            && sluice_cue_sparse_size(&cues[i]) <= SLUICE_MSS_SPARSE_MAX)
+        {
+            pkg->snap.cues = &cues[i];
+            pkg->snap.ncues = 1;
+            pkg->nseg = 0;
+            return NGX_OK;
+        }
+    }
+
+    pkg->reason = "unknown fragment time";
+
+    return NGX_DECLINED;
+}
+
+
+/*
+ * A fragment of the sparse track: moof (mfhd, traf: tfhd, trun, tfxd)
+ * and mdat of one sample, the cue's (sluice_cue_box.h), at the cue's
+ * time, of its duration (0 when unknown), every time in 100 ns units as
+ * AMS's sparse fragments.  A cue may still be replaced (same id and
+ * time): cached like a live manifest.
+ */
+
+static ngx_int_t
+ngx_http_sluice_seg_sparse(ngx_http_sluice_pkg_t *pkg)
+{
+    size_t               size;
+    uint8_t             *data;
+    uint64_t             d;
+    ngx_buf_t           *b;
+    ngx_str_t            type;
+    sluice_cue_t        *c;
+    sluice_sample_t      sample;
+    sluice_fragment_t    f;
+    ngx_http_request_t  *r;
+
+    r = pkg->request;
+    c = pkg->snap.cues;
+
+    if (pkg->snap.ncues != 1) {
+        return ngx_http_sluice_packager_error(r, NGX_HTTP_NOT_FOUND,
+                                              "unknown fragment time");
+    }
+
+    data = ngx_pnalloc(r->pool, sluice_cue_sparse_size(c));
+    if (data == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    d = sluice_cue_time(c->duration, SLUICE_MSS_TIMESCALE);
+
+    ngx_memzero(&sample, sizeof(sluice_sample_t));
+    sample.dts = sluice_cue_time(c->time, SLUICE_MSS_TIMESCALE);
+    sample.duration = (d < 0xFFFFFFFF) ? (uint32_t) d : 0xFFFFFFFF;
+    sample.size = (uint32_t) sluice_cue_sparse_size(c);
+    sample.flags = SLUICE_SAMPLE_KEY;
+    sample.data = data;
+    sluice_cue_sparse_write(data, c);
+
+    ngx_memzero(&f, sizeof(sluice_fragment_t));
+    f.sequence = 1;
+    f.time = sample.dts;
+    f.duration = sample.duration;
+    f.nsamples = 1;
+    f.samples = &sample;
+
+    size = sluice_cmaf_fragment_size(&f, 1,
+                                     SLUICE_CMAF_SMOOTH | SLUICE_CMAF_NO_TFDT);
+    if (size == 0) {
+        return ngx_http_sluice_packager_error(r,
+                                              NGX_HTTP_INTERNAL_SERVER_ERROR,
+                                              "cannot write fragment");
+    }
+
+    b = ngx_create_temp_buf(r->pool, size);
+    if (b == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    b->last = sluice_cmaf_fragment_write(b->pos, &f, 1,
+                                         SLUICE_CMAF_SMOOTH
+                                         | SLUICE_CMAF_NO_TFDT);
+
+    if (b->last == NULL || (size_t) (b->last - b->pos) != size) {
+        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                      "sluice packager: sparse fragment size mismatch");
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_str_set(&type, "video/mp4");
+
+    return ngx_http_sluice_packager_send(r, &type, b,
+               ngx_max((time_t) (pkg->fragment_ms / 2000), 1));
+}
+
+
+/*
  * Binary search of the ring for the fragment of this time (or seq): its
  * position in frags[] or NGX_DECLINED.  With smooth, key is a Smooth
  * time in 100 ns units, compared with sluice_mss_time() of each fragment
@@ -417,11 +633,16 @@ ngx_http_sluice_seg_filtered(ngx_http_sluice_pkg_t *pkg)
 ngx_int_t
 ngx_http_sluice_packager_segment(ngx_http_sluice_pkg_t *pkg)
 {
+    ngx_buf_t           *emsg;
     ngx_uint_t           cenc, encrypt;
     ngx_sluice_key_t    *key;
     ngx_http_request_t  *r;
 
     r = pkg->request;
+
+    if (ngx_http_sluice_seg_is_sparse(&pkg->url)) {
+        return ngx_http_sluice_seg_sparse(pkg);
+    }
 
     if (ngx_http_sluice_seg_filtered(pkg) != NGX_OK) {
         return ngx_http_sluice_packager_error(r, pkg->status, pkg->reason);
@@ -440,17 +661,116 @@ ngx_http_sluice_packager_segment(ngx_http_sluice_pkg_t *pkg)
         }
 
         return (cenc || encrypt != NGX_HTTP_SLUICE_HLS_CLEAR)
-               ? ngx_http_sluice_seg_load(pkg, encrypt, key)
-               : ngx_http_sluice_seg_send_file(pkg, 1);
+               ? ngx_http_sluice_seg_load(pkg, encrypt, key, NULL)
+               : ngx_http_sluice_seg_send_file(pkg, 1, NULL);
+    }
+
+    emsg = NULL;
+
+    if (pkg->snap.ncues && sluice_format_is_cmaf(pkg->url.format)
+        && ngx_http_sluice_seg_emsg(pkg, &emsg) != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
     if (sluice_format_is_cmaf(pkg->url.format) && !cenc
         && encrypt == NGX_HTTP_SLUICE_HLS_CLEAR)
     {
-        return ngx_http_sluice_seg_send_file(pkg, 0);
+        return ngx_http_sluice_seg_send_file(pkg, 0, emsg);
     }
 
-    return ngx_http_sluice_seg_load(pkg, encrypt, key);
+    return ngx_http_sluice_seg_load(pkg, encrypt, key, emsg);
+}
+
+
+/*
+ * The emsg boxes of the cues that start in the segment (in the track
+ * timescale), in a memory buffer; *emsg NULL when none
+ */
+
+static ngx_int_t
+ngx_http_sluice_seg_emsg(ngx_http_sluice_pkg_t *pkg, ngx_buf_t **emsg)
+{
+    size_t                        size;
+    uint64_t                      start, end;
+    ngx_buf_t                    *b;
+    ngx_http_sluice_seg_track_t  *st;
+
+    st = &pkg->seg[0];
+
+    if (st->nfrags == 0 || st->info.timescale == 0) {
+        return NGX_OK;
+    }
+
+    start = st->frags[0].time;
+    end = st->frags[st->nfrags - 1].time
+          + st->frags[st->nfrags - 1].duration;
+
+    size = sluice_cue_emsg_range_size(pkg->snap.cues,
+                                      (uint32_t) pkg->snap.ncues, start, end,
+                                      st->info.timescale);
+    if (size == 0) {
+        return NGX_OK;
+    }
+
+    b = ngx_create_temp_buf(pkg->request->pool, size);
+    if (b == NULL) {
+        return NGX_ERROR;
+    }
+
+    b->last = sluice_cue_emsg_range_write(b->pos, pkg->snap.cues,
+                                          (uint32_t) pkg->snap.ncues, start,
+                                          end, st->info.timescale);
+
+    if ((size_t) (b->last - b->pos) != size) {
+        ngx_log_error(NGX_LOG_ALERT, pkg->request->connection->log, 0,
+                      "sluice packager: emsg size mismatch");
+        return NGX_ERROR;
+    }
+
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, pkg->request->connection->log, 0,
+                   "sluice packager: %uz bytes of emsg at %uL", size, start);
+
+    *emsg = b;
+
+    return NGX_OK;
+}
+
+
+/*
+ * The fragment read into ctx->data[0] with the emsg boxes after its styp
+ * (before its first box when it has none), in a new buffer with room
+ * for the padding of AES-128
+ */
+
+static ngx_int_t
+ngx_http_sluice_seg_insert(ngx_http_sluice_seg_ctx_t *ctx)
+{
+    size_t      head, len, n;
+    u_char     *p, *data;
+    ngx_buf_t  *emsg;
+
+    emsg = ctx->emsg;
+    data = ctx->data[0].data;
+    len = ctx->data[0].len;
+    n = emsg->last - emsg->pos;
+
+    head = ngx_http_sluice_seg_box(data, len, "styp");
+
+    p = ngx_http_sluice_packager_buffer(ctx->pkg->request->pool,
+                                        len + n + SLUICE_AES_BLOCK_SIZE);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    ctx->data[0].data = p;
+    ctx->data[0].len = len + n;
+
+    p = ngx_cpymem(p, data, head);
+    p = ngx_cpymem(p, emsg->pos, n);
+    ngx_memcpy(p, data + head, len - head);
+
+    return NGX_OK;
 }
 
 
@@ -550,11 +870,14 @@ ngx_http_sluice_seg_open(ngx_http_request_t *r, ngx_str_t *path,
 
 
 static ngx_int_t
-ngx_http_sluice_seg_send_file(ngx_http_sluice_pkg_t *pkg, ngx_uint_t init)
+ngx_http_sluice_seg_send_file(ngx_http_sluice_pkg_t *pkg, ngx_uint_t init,
+    ngx_buf_t *emsg)
 {
+    off_t                  styp;
     ngx_int_t              rc;
-    ngx_buf_t             *b;
+    ngx_buf_t             *b, *tail;
     ngx_str_t              path, type;
+    ngx_chain_t            out[3];
     ngx_http_request_t    *r;
     ngx_open_file_info_t   of;
 
@@ -610,8 +933,33 @@ ngx_http_sluice_seg_send_file(ngx_http_sluice_pkg_t *pkg, ngx_uint_t init)
         ngx_str_set(&type, "audio/mp4");
     }
 
-    return ngx_http_sluice_packager_send(r, &type, b,
-                                         ngx_http_sluice_seg_max_age(pkg));
+    styp = (off_t) sluice_cmaf_styp_size();
+
+    if (emsg == NULL || of.size <= styp) {
+        return ngx_http_sluice_packager_send(r, &type, b,
+                                             ngx_http_sluice_seg_max_age(pkg));
+    }
+
+    /* the stored styp, the emsg boxes, the rest of the file */
+
+    tail = ngx_calloc_buf(r->pool);
+    if (tail == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    *tail = *b;
+    tail->file_pos = styp;
+    b->file_last = styp;
+
+    out[0].buf = b;
+    out[0].next = &out[1];
+    out[1].buf = emsg;
+    out[1].next = &out[2];
+    out[2].buf = tail;
+    out[2].next = NULL;
+
+    return ngx_http_sluice_packager_send_chain(r, &type, out,
+                                             ngx_http_sluice_seg_max_age(pkg));
 }
 
 
@@ -632,7 +980,7 @@ ngx_http_sluice_seg_max_age(ngx_http_sluice_pkg_t *pkg)
 
 static ngx_int_t
 ngx_http_sluice_seg_load(ngx_http_sluice_pkg_t *pkg, ngx_uint_t encrypt,
-    ngx_sluice_key_t *key)
+    ngx_sluice_key_t *key, ngx_buf_t *emsg)
 {
     ngx_int_t                   rc;
     ngx_uint_t                  i, j, k, init;
@@ -649,6 +997,7 @@ ngx_http_sluice_seg_load(ngx_http_sluice_pkg_t *pkg, ngx_uint_t encrypt,
     ctx->pkg = pkg;
     ctx->encrypt = encrypt;
     ctx->key = key;
+    ctx->emsg = emsg;
 
     /* an init segment (CENC) is one file, seg[0]'s */
     init = (pkg->url.kind == SLUICE_URL_INIT);
@@ -906,6 +1255,10 @@ ngx_http_sluice_seg_produce(ngx_http_sluice_seg_ctx_t *ctx)
     if (sluice_format_is_cmaf(pkg->url.format)) {
         /* read to be encrypted: ngx_http_sluice_packager_segment() */
         r->headers_out.last_modified_time = ctx->mtime;
+
+        if (ctx->emsg && ngx_http_sluice_seg_insert(ctx) != NGX_OK) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
 
         if (ctx->encrypt == NGX_HTTP_SLUICE_HLS_AES) {
             /* AES-128 of the stored fragment: not parsed */
