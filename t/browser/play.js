@@ -102,6 +102,15 @@
  * of the tag) and info.dateRanges (the EXT-X-DATERANGE of the playlists,
  * LEVEL_UPDATED's details.dateRanges, by id: {start, duration,
  * plannedDuration, scte35Out, scte35In, scte35Cmd}).
+ * Its info.events lists the DASH events the player raised (dash.js and
+ * Shaka), at most 50: {type, scheme, value, id, start, end (seconds of
+ * the presentation, end null when unknown), data (the message, base64;
+ * for an MPD Event its scte35:Binary or its text)}: Shaka's
+ * 'timelineregionadded' (MPD EventStream) and 'emsg' (in band, the
+ * schemes the MPD's InbandEventStream lists) as type "region" and
+ * "emsg"; dash.js's events of the schemes urn:scte:scte35:2014:xml+bin,
+ * urn:com:adobe:dpi:simple:2015, urn:scte:scte35:2013:bin and
+ * https://aomedia.org/emsg/ID3 (on receive) as type "dash".
  * Exit status: 0 on success, 1 on failure, 2 on bad usage or missing
  * dependencies.
  */
@@ -254,6 +263,34 @@ const video = document.getElementById('v');
 function fatal(where, detail) {
     S.fatal = true;
     S.errors.push(where + ': ' + detail);
+}
+
+/* DASH events raised by the player (info.events) */
+S.info.events = [];
+
+function bytes64(d) {
+    if (d === undefined || d === null) {
+        return null;
+    }
+    if (typeof d === 'string') {
+        return btoa(unescape(encodeURIComponent(d)));
+    }
+    const u = d instanceof Uint8Array ? d : new Uint8Array(d.buffer || d);
+    let bin = '';
+    for (let i = 0; i < u.length; i++) {
+        bin += String.fromCharCode(u[i]);
+    }
+    return btoa(bin);
+}
+
+function eventSeen(type, scheme, value, id, start, end, data) {
+    if (S.info.events.length >= 50) {
+        return;
+    }
+    S.info.events.push({ type: type, scheme: scheme, value: value,
+        id: id === undefined || id === null ? null : String(id),
+        start: start, end: Number.isFinite(end) ? end : null,
+        data: data });
 }
 
 video.addEventListener('error', () => {
@@ -526,6 +563,18 @@ function startDash() {
         }
         p.setProtectionData({ 'org.w3.clearkey': pd });
     }
+    ['urn:scte:scte35:2014:xml+bin', 'urn:com:adobe:dpi:simple:2015',
+     'urn:scte:scte35:2013:bin', 'https://aomedia.org/emsg/ID3']
+        .forEach((scheme) => {
+            p.on(scheme, (e) => {
+                const ev = e.event || {};
+                const es = ev.eventStream || {};
+                eventSeen('dash', scheme, es.value, ev.id,
+                          ev.calculatedPresentationTime,
+                          ev.calculatedPresentationTime + ev.duration,
+                          bytes64(ev.messageData));
+            }, null, { mode: dashjs.MediaPlayer.events.EVENT_MODE_ON_RECEIVE });
+        });
     p.initialize(video, url, true);
 }
 
@@ -555,6 +604,36 @@ async function startShaka() {
             S.warnings++;
             S.errors.push('(non-fatal) shaka: ' + msg);
         }
+    });
+    p.addEventListener('timelineregionadded', (ev) => {
+        const d = ev.detail || {};
+        /* shaka.extern.xml.Node: the Binary's text, else the Event's */
+        const text = (n) => (n && n.children || [])
+            .filter(c => typeof c === 'string').join('').trim();
+        const find = (n) => {
+            if (!n || typeof n !== 'object') {
+                return null;
+            }
+            if (/(^|:)Binary$/.test(n.tagName || '')) {
+                return n;
+            }
+            for (const c of n.children || []) {
+                const f = find(c);
+                if (f) {
+                    return f;
+                }
+            }
+            return null;
+        };
+        const bin = find(d.eventNode);
+        const data = bin ? text(bin) : (text(d.eventNode) || null);
+        eventSeen('region', d.schemeIdUri, d.value, d.id, d.startTime,
+                  d.endTime, data);
+    });
+    p.addEventListener('emsg', (ev) => {
+        const d = ev.detail || {};
+        eventSeen('emsg', d.schemeIdUri, d.value, d.id, d.startTime,
+                  d.endTime, bytes64(d.messageData));
     });
     if (drmOn) {
         const cfg = {};
