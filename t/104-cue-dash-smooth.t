@@ -27,13 +27,18 @@
 #    fragments (moof with tfxd at the chunk's time, mdat the sample);
 #  - the players raised the events: Shaka 'timelineregionadded' for the
 #    MPD's events and 'emsg' for the in-band ones; dash.js its events of
-#    the xml+bin scheme.
+#    the xml+bin scheme and of the in-band SCTE-35;
+#  - a live output recorded it all: the streaming locators' segments (the
+#    asset's files, read in the thread pool) carry the same emsg boxes,
+#    with 'cenc' too, clear, before an encrypted moof (senc), and the
+#    Smooth sparse fragments are the preview's.
 
 use strict;
 use warnings;
 
 use Test::More;
 use MIME::Base64 qw(encode_base64 decode_base64);
+use JSON::PP ();
 use POSIX ();
 use Time::HiRes qw(time sleep);
 
@@ -42,12 +47,13 @@ use lib "$FindBin::Bin/lib";
 use Test::Sluice;
 use Sluice::RTMP;
 use Sluice::Players;
+use Sluice::Playback;
 use Sluice::Ingest qw(fixture);
 
 my $t = Test::Sluice->new();
 $t->has_program('ffmpeg');
 
-$t->write_sluice_conf();
+Sluice::Playback::config($t);
 $t->run();
 
 my $BASE = 5000;            # ms: the publisher's first timestamp
@@ -60,6 +66,35 @@ my $ev = $t->create_live_event('cuedash', token => $token);
 ok($ev, 'live event running') or BAIL_OUT(log_tail());
 my $loc = $ev->{properties}{preview}{previewLocator};
 my $base = "/$loc/preview.ism";
+
+# a live output records it; a clear and a 'cenc' streaming locator
+
+ok(Sluice::Playback::start_endpoint($t, 'default'), 'default endpoint runs');
+
+my $r0 = $t->api(PUT => 'contentKeyPolicies/ckOpen', { properties => {
+    options => [ { name => 'clearKey', configuration => {
+        '@odata.type' => '#Microsoft.Media.ContentKeyPolicyClearKeyConfiguration' },
+        restriction => {
+        '@odata.type' => '#Microsoft.Media.ContentKeyPolicyOpenRestriction' } } ] } });
+$r0 = $t->api(PUT => 'streamingPolicies/cenc', { properties => {
+    defaultContentKeyPolicyName => 'ckOpen',
+    commonEncryptionCenc => {
+        enabledProtocols => { download => JSON::PP::false(),
+            dash => JSON::PP::true(), hls => JSON::PP::false(),
+            smoothStreaming => JSON::PP::true() },
+        contentKeys => { defaultKey => { label => 'cencKey' } } } } });
+is($r0->{status}, 201, 'streaming policy cenc') or diag($r0->{body});
+
+my $encp = Sluice::Playback::record($t, 'cuedash', 'rec', 'cueasset', 'enc',
+    manifestName => 'rec', policy => 'cenc');
+my $clearp = Sluice::Playback::locator($t, 'clear', 'cueasset');
+my ($enc_mpd) = grep { /format=mpd-time-csf,encryption=cenc/ }
+    @{ $encp->{Dash} // [] };
+my ($clear_mpd) = grep { /format=mpd-time-csf/ } @{ $clearp->{Dash} // [] };
+my ($enc_base) = ($enc_mpd // '') =~ m{^(.*?\.ism)/};
+my ($clear_base) = ($clear_mpd // '') =~ m{^(.*?\.ism)/};
+ok($enc_base && $clear_base, "locators: $enc_base, $clear_base")
+    or diag(explain($encp, $clearp));
 
 my $av = fixture('av', duration => 36, gop => 2, size => '320x180',
     vbitrate => '300k', abitrate => '64k');
@@ -303,6 +338,56 @@ SKIP: {
 }
 
 ###############################################################################
+# the recording: the locators' segments
+
+SKIP: {
+    skip 'no segment with emsg', 9 unless $with && $enc_base;
+
+    my $pre = $t->get("$base/QualityLevels($bw)/Fragments(video="
+                      . "$with->[0],format=mpd-time-csf)")->{body};
+    my $clear = $t->get("$clear_base/QualityLevels($bw)/Fragments(video="
+                        . "$with->[0],format=mpd-time-csf)");
+    is($clear->{status}, 200, 'clear locator: the segment');
+    is(unpack('H*', $clear->{body}), unpack('H*', $pre),
+        'clear locator: the preview\'s bytes, emsg boxes included');
+
+    my $enc = $t->get("$enc_base/QualityLevels($bw)/Fragments(video="
+                      . "$with->[0],format=mpd-time-csf,encryption=cenc)");
+    my ($eb) = boxes($enc->{body});
+    my ($cb) = boxes($pre);
+    my @et = map { $_->{type} } @{$eb // []};
+
+    is($enc->{status}, 200, 'cenc locator: the segment');
+    like(join(' ', @et), qr/^styp (emsg )+moof mdat$/,
+        'cenc: styp, emsg boxes, moof, mdat');
+    is(join('|', map { unpack('H*', $_->{body}) }
+                 grep { $_->{type} eq 'emsg' } @{$eb // []}),
+       join('|', map { unpack('H*', $_->{body}) }
+                 grep { $_->{type} eq 'emsg' } @{$cb // []}),
+       'cenc: the emsg boxes clear, as in the clear segment');
+
+    my ($moof) = grep { $_->{type} eq 'moof' } @{$eb // []};
+    my ($traf) = grep { $_->{type} eq 'traf' }
+        @{ (boxes($moof ? $moof->{body} : ''))[0] // [] };
+    my @tb = map { $_->{type} }
+        @{ (boxes($traf ? $traf->{body} : ''))[0] // [] };
+    ok((grep { $_ eq 'senc' } @tb), 'cenc: the moof has its senc');
+
+    my ($em) = grep { $_->{type} eq 'mdat' } @{$eb // []};
+    my ($cm) = grep { $_->{type} eq 'mdat' } @{$cb // []};
+    ok($em && $cm && length $em->{body} == length $cm->{body}
+       && $em->{body} ne $cm->{body}, 'cenc: the samples encrypted');
+
+    my $mpd2 = $t->get($clear_mpd)->{body};
+    like($mpd2, qr{contentType="video".*?<InbandEventStream schemeIdUri="urn:scte:scte35:2013:bin" value=""/>}s,
+        'locator MPD: InbandEventStream');
+
+    my $encm = $t->get($enc_mpd)->{body};
+    like($encm, qr{<ContentProtection.*?<InbandEventStream }s,
+        'cenc MPD: InbandEventStream after the ContentProtection');
+}
+
+###############################################################################
 # Smooth: the sparse track and its fragments
 
 my $ism = $t->get("$base/manifest")->{body};
@@ -352,6 +437,16 @@ for my $id (sort keys %chunks) {
 
 is($t->get("$base/QualityLevels(0)/Fragments(scte35=12345)")->{status},
     404, 'Smooth: no sparse fragment at another time');
+
+for my $id (sort keys %chunks) {
+    my $u = "QualityLevels(0)/Fragments(scte35=$chunks{$id}{t})";
+    my $pre = $t->get("$base/$u")->{body};
+    my $rec = $t->get("$clear_base/$u");
+
+    is($rec->{status} . ' ' . unpack('H*', $rec->{body}),
+        '200 ' . unpack('H*', $pre),
+        "Smooth fragment $id from the recording: the preview's");
+}
 
 ###############################################################################
 # the players

@@ -33,6 +33,7 @@
 #include <ngx_http.h>
 
 #include "packager/ngx_http_sluice_packager_asset.h"
+#include "packager/ngx_http_sluice_packager_segment.h"
 #include "core/ngx_sluice_asset.h"
 #include "core/ngx_sluice_cue.h"
 #include "media/manifest/sluice_hls.h"
@@ -88,6 +89,7 @@ static ngx_int_t ngx_http_sluice_asset_cues(ngx_http_sluice_pkg_t *pkg);
 static ngx_int_t ngx_http_sluice_asset_seg_cues(ngx_http_sluice_pkg_t *pkg,
     ngx_sluice_asset_track_t *at);
 static ngx_int_t ngx_http_sluice_asset_has_video(ngx_http_sluice_pkg_t *pkg);
+static ngx_int_t ngx_http_sluice_asset_sparse(ngx_http_sluice_pkg_t *pkg);
 
 
 ngx_int_t
@@ -833,6 +835,10 @@ ngx_http_sluice_asset_segment(ngx_http_sluice_pkg_t *pkg)
     pkg->status = NGX_HTTP_NOT_FOUND;
     pkg->reason = "unknown track";
 
+    if (ngx_http_sluice_packager_sparse(url)) {
+        return ngx_http_sluice_asset_sparse(pkg);
+    }
+
     rc = ngx_http_sluice_asset_find_track(pkg, &url->track, url->bitrate, &at);
     if (rc != NGX_OK) {
         return rc;
@@ -897,6 +903,10 @@ done:
 
     ngx_http_sluice_index_close(&ix);
 
+    if (rc == NGX_OK && sluice_format_is_cmaf(url->format)) {
+        rc = ngx_http_sluice_asset_seg_cues(pkg, &at);
+    }
+
     if (rc == NGX_OK && url->format == SLUICE_FORMAT_HLS_TS_V3
         && at.info.media_type == SLUICE_MEDIA_VIDEO)
     {
@@ -957,8 +967,10 @@ ngx_http_sluice_asset_cues(ngx_http_sluice_pkg_t *pkg)
 
 
 /*
- * A TS segment: the timed metadata of its time, as ID3 (packager_segment.c)
- * in the video's segments, or the audio's when the asset has no video
+ * The cues of a segment of the asset into pkg->snap.cues (its emsg boxes
+ * in CMAF, ID3 of timed metadata in TS: ngx_http_sluice_packager_segment.c),
+ * when the track carries them: video, or audio when the asset has no
+ * video.  An asset without cues costs the failed open() of its cues file.
  */
 
 static ngx_int_t
@@ -967,7 +979,7 @@ ngx_http_sluice_asset_seg_cues(ngx_http_sluice_pkg_t *pkg,
 {
     uint64_t                      from, to;
     ngx_int_t                     rc;
-    ngx_uint_t                    i, n;
+    ngx_uint_t                    n;
     sluice_cue_t                 *cues;
     ngx_http_sluice_seg_track_t  *st;
 
@@ -983,7 +995,7 @@ ngx_http_sluice_asset_seg_cues(ngx_http_sluice_pkg_t *pkg,
     from = sluice_rescale(st->frags[0].time, at->info.timescale, 1000);
     to = sluice_rescale(st->frags[st->nfrags - 1].time
                         + st->frags[st->nfrags - 1].duration,
-                        at->info.timescale, 1000);
+                        at->info.timescale, 1000) + 1;
 
     if (ngx_sluice_cue_read(&pkg->zctx->data_path, pkg->asset_id, from, to,
                             pkg->apool, &cues, &n,
@@ -993,13 +1005,7 @@ ngx_http_sluice_asset_seg_cues(ngx_http_sluice_pkg_t *pkg,
         return NGX_ERROR;
     }
 
-    for (i = 0; i < n; i++) {
-        if (cues[i].kind == SLUICE_CUE_METADATA) {
-            break;
-        }
-    }
-
-    if (i == n) {
+    if (n == 0) {
         return NGX_OK;
     }
 
@@ -1041,6 +1047,29 @@ ngx_http_sluice_asset_has_video(ngx_http_sluice_pkg_t *pkg)
     }
 
     return NGX_DECLINED;
+}
+
+
+/* a fragment of Smooth's sparse track: the cue of its time */
+
+static ngx_int_t
+ngx_http_sluice_asset_sparse(ngx_http_sluice_pkg_t *pkg)
+{
+    uint64_t       ms;
+    ngx_uint_t     n;
+    sluice_cue_t  *cues;
+
+    ms = pkg->url.time / (SLUICE_MSS_TIMESCALE / 1000);
+
+    if (ngx_sluice_cue_read(&pkg->zctx->data_path, pkg->asset_id, ms,
+                            ms + 1, pkg->apool, &cues, &n,
+                            pkg->request->connection->log)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    return ngx_http_sluice_packager_sparse_pick(pkg, cues, n);
 }
 
 

@@ -499,8 +499,8 @@ ngx_http_sluice_presentation(ngx_http_sluice_pkg_t *pkg,
 
 /*
  * The cues of the snapshot (a live event's, copied with its fragments)
- * for the writers; the CMAF segments of a live event carry them as emsg
- * (ngx_http_sluice_packager_segment.c), those of assets do not yet
+ * for the writers; the CMAF segments carry them as emsg
+ * (ngx_http_sluice_packager_segment.c)
  */
 
 static void
@@ -510,7 +510,7 @@ ngx_http_sluice_packager_cues(ngx_http_sluice_pkg_t *pkg,
     /* ad markers and timed metadata: the event's, or the asset's */
     p->cues = pkg->snap.cues;
     p->ncues = (uint32_t) pkg->snap.ncues;
-    p->inband_cues = (pkg->asset_id[0] == '\0');
+    p->inband_cues = 1;
 }
 
 

@@ -104,7 +104,6 @@ static ngx_int_t ngx_http_sluice_seg_open(ngx_http_request_t *r,
     ngx_str_t *path, ngx_open_file_info_t *of);
 static ngx_int_t ngx_http_sluice_seg_cues(ngx_http_sluice_pkg_t *pkg,
     ngx_sluice_event_t *ev, ngx_sluice_track_t *tr);
-static ngx_uint_t ngx_http_sluice_seg_is_sparse(sluice_url_t *url);
 static ngx_int_t ngx_http_sluice_seg_sparse_collect(
     ngx_http_sluice_pkg_t *pkg, ngx_sluice_event_t *ev);
 static ngx_int_t ngx_http_sluice_seg_sparse(ngx_http_sluice_pkg_t *pkg);
@@ -161,7 +160,7 @@ ngx_http_sluice_packager_segment_collect(ngx_http_sluice_pkg_t *pkg,
 
     pkg->status = NGX_HTTP_NOT_FOUND;
 
-    if (ngx_http_sluice_seg_is_sparse(url)) {
+    if (ngx_http_sluice_packager_sparse(url)) {
         return ngx_http_sluice_seg_sparse_collect(pkg, ev);
     }
 
@@ -382,10 +381,8 @@ ngx_http_sluice_seg_cues(ngx_http_sluice_pkg_t *pkg, ngx_sluice_event_t *ev,
 }
 
 
-/* Smooth: QualityLevels(0)/Fragments(scte35={time}) */
-
-static ngx_uint_t
-ngx_http_sluice_seg_is_sparse(sluice_url_t *url)
+ngx_uint_t
+ngx_http_sluice_packager_sparse(sluice_url_t *url)
 {
     return url->format == SLUICE_FORMAT_SMOOTH
            && url->kind == SLUICE_URL_SEGMENT
@@ -397,31 +394,38 @@ ngx_http_sluice_seg_is_sparse(sluice_url_t *url)
 }
 
 
-/*
- * The cue of a sparse fragment, under the zone mutex: the ad marker
- * whose time (in 100 ns, as the manifest's chunk) is the URL's, alone in
- * pkg->snap.cues
- */
+/* the cue of a sparse fragment, under the zone mutex */
 
 static ngx_int_t
 ngx_http_sluice_seg_sparse_collect(ngx_http_sluice_pkg_t *pkg,
     ngx_sluice_event_t *ev)
 {
-    uint64_t       from;
-    ngx_uint_t     i, n;
+    ngx_uint_t     n;
     sluice_cue_t  *cues;
+
+    if (ngx_sluice_cue_snapshot(pkg->request->pool, ev,
+                                pkg->url.time / (SLUICE_MSS_TIMESCALE / 1000),
+                                &cues, &n)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    return ngx_http_sluice_packager_sparse_pick(pkg, cues, n);
+}
+
+
+ngx_int_t
+ngx_http_sluice_packager_sparse_pick(ngx_http_sluice_pkg_t *pkg,
+    sluice_cue_t *cues, ngx_uint_t n)
+{
+    ngx_uint_t  i;
+
+    pkg->status = NGX_HTTP_NOT_FOUND;
 
     if (pkg->url.bitrate != 0) {
         pkg->reason = "unknown track";
         return NGX_DECLINED;
-    }
-
-    from = pkg->url.time / (SLUICE_MSS_TIMESCALE / 1000);
-
-    if (ngx_sluice_cue_snapshot(pkg->request->pool, ev, from, &cues, &n)
-        != NGX_OK)
-    {
-        return NGX_ERROR;
     }
 
     for (i = 0; i < n; i++) {
@@ -640,7 +644,7 @@ ngx_http_sluice_packager_segment(ngx_http_sluice_pkg_t *pkg)
 
     r = pkg->request;
 
-    if (ngx_http_sluice_seg_is_sparse(&pkg->url)) {
+    if (ngx_http_sluice_packager_sparse(&pkg->url)) {
         return ngx_http_sluice_seg_sparse(pkg);
     }
 

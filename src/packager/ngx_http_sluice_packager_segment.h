@@ -29,5 +29,15 @@ ngx_int_t ngx_http_sluice_packager_segment_collect(
 /* then, outside the lock, the response */
 ngx_int_t ngx_http_sluice_packager_segment(ngx_http_sluice_pkg_t *pkg);
 
+/*
+ * Smooth's sparse track of the ad markers: its fragment URL
+ * (QualityLevels(0)/Fragments(scte35={time})), and the cue of such a
+ * fragment among cues[0..n) into pkg->snap.cues (NGX_OK), or NGX_DECLINED
+ * with pkg->status and pkg->reason
+ */
+ngx_uint_t ngx_http_sluice_packager_sparse(sluice_url_t *url);
+ngx_int_t ngx_http_sluice_packager_sparse_pick(ngx_http_sluice_pkg_t *pkg,
+    sluice_cue_t *cues, ngx_uint_t n);
+
 
 #endif /* _NGX_HTTP_SLUICE_PACKAGER_SEGMENT_H_INCLUDED_ */
