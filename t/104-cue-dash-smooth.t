@@ -27,7 +27,8 @@
 #    fragments (moof with tfxd at the chunk's time, mdat the sample);
 #  - the players raised the events: Shaka 'timelineregionadded' for the
 #    MPD's events and 'emsg' for the in-band ones; dash.js its events of
-#    the xml+bin scheme and of the in-band SCTE-35;
+#    the xml+bin scheme and of the in-band SCTE-35; dash.js's Smooth
+#    support plays the manifest with the sparse track;
 #  - a live output recorded it all: the streaming locators' segments (the
 #    asset's files, read in the thread pool) carry the same emsg boxes,
 #    with 'cenc' too, clear, before an encrypted moof (senc), and the
@@ -96,7 +97,7 @@ my ($clear_base) = ($clear_mpd // '') =~ m{^(.*?\.ism)/};
 ok($enc_base && $clear_base, "locators: $enc_base, $clear_base")
     or diag(explain($encp, $clearp));
 
-my $av = fixture('av', duration => 36, gop => 2, size => '320x180',
+my $av = fixture('av', duration => 48, gop => 2, size => '320x180',
     vbitrate => '300k', abitrate => '64k');
 my @tags = grep { $_->{type} == 8 || $_->{type} == 9 }
     Sluice::RTMP::flv_tags($av);
@@ -108,29 +109,31 @@ sub at { $BASE + $_[0] }
 sub secs { \(at($_[0]) / 1000) }
 sub data { [ 18, at($_[0]), Sluice::RTMP::amf0_encode(@_[1 .. $#_]) ] }
 
-my $s_out = splice_insert(id => 2002, out => 1, pts => at(14000) * 90,
+my $s_out = splice_insert(id => 2002, out => 1, pts => at(28000) * 90,
     dur => 8000);
-my $s_in = splice_insert(id => 3003, out => 0, pts => at(22000) * 90);
+my $s_in = splice_insert(id => 3003, out => 0, pts => at(36000) * 90);
 
 my @msgs = (
-    data(12000, 'onAdCue', { type => 'SpliceOut', id => '1001',
-        duration => \10, time => secs(12000) }),
-    data(14000, 'onAdCue', { type => 'scte35', id => '2002',
+    data(26000, 'onAdCue', { type => 'SpliceOut', id => '1001',
+        duration => \10, time => secs(26000) }),
+    data(28000, 'onAdCue', { type => 'scte35', id => '2002',
         cue => encode_base64($s_out, ''), duration => \8,
-        time => secs(14000) }),
-    data(16000, 'onUserDataEvent', event_stream(id => '4004',
-        time => at(16000), text => 'hello cue')),
-    data(22000, 'onCuePoint', { name => 'scte35', type => 'event',
-        time => secs(22000), parameters => { id => '3003',
+        time => secs(28000) }),
+    data(30000, 'onUserDataEvent', event_stream(id => '4004',
+        time => at(30000), text => 'hello cue')),
+    data(36000, 'onCuePoint', { name => 'scte35', type => 'event',
+        time => secs(36000), parameters => { id => '3003',
         duration => '0', cue => encode_base64($s_in, '') } }),
 );
 
-# what each cue must be: its time after the first frame, duration (ms)
+# what each cue must be: its time after the first frame, duration (ms);
+# late in the stream, so that players started on a loaded machine are
+# playing before the segments that carry them
 my %want = (
-    1001 => { at => 12000, dur => 10000 },
-    2002 => { at => 14000, dur => 8000, section => $s_out },
-    4004 => { at => 16000, dur => 0, text => 'hello cue' },
-    3003 => { at => 22000, dur => 0, section => $s_in },
+    1001 => { at => 26000, dur => 10000 },
+    2002 => { at => 28000, dur => 8000, section => $s_out },
+    4004 => { at => 30000, dur => 0, text => 'hello cue' },
+    3003 => { at => 36000, dur => 0, section => $s_in },
 );
 
 my @list = sort { $a->[1] <=> $b->[1] }
@@ -152,11 +155,13 @@ my @players;
 unless ($why) {
     my $http = 'http://127.0.0.1:' . $t->port(8080);
     @players = map { Sluice::Players::play_start($t, $_->[0],
-        "$http$base/manifest($_->[1]).mpd", seconds => 24, timeout => 100) }
-        [ 'shaka', 'format=mpd-time-cmaf' ], [ 'dash', 'format=mpd-time-csf' ];
+        "$http$base/$_->[1]", seconds => 24, timeout => 100) }
+        [ 'shaka', 'manifest(format=mpd-time-cmaf).mpd' ],
+        [ 'dash', 'manifest(format=mpd-time-csf).mpd' ],
+        [ 'mss', 'manifest' ];
 }
 
-my $status = wait_pid($pid, 80);
+my $status = wait_pid($pid, 100);
 is($status, 0, 'published tags and data messages') or diag(log_tail());
 
 ###############################################################################
@@ -452,9 +457,10 @@ for my $id (sort keys %chunks) {
 # the players
 
 SKIP: {
-    skip "players: $why", 6 if $why;
+    skip "players: $why", 7 if $why;
 
-    my ($shaka, $dash) = map { Sluice::Players::play_finish($_) } @players;
+    my ($shaka, $dash, $mss) = map { Sluice::Players::play_finish($_) }
+        @players;
 
     ok($shaka->{ok}, 'Shaka played the live MPD')
         or diag(Sluice::Players::json($shaka));
@@ -486,6 +492,9 @@ SKIP: {
        && $dev{'urn:scte:scte35:2013:bin 2002'},
        'dash.js: the MPD event and the in-band one')
         or diag(Sluice::Players::json($dash));
+
+    ok($mss->{ok}, 'dash.js plays the Smooth manifest with its sparse track')
+        or diag(Sluice::Players::json($mss));
 }
 
 done_testing();

@@ -436,7 +436,7 @@ test_cues(void)
         "ManifestOutput=\"TRUE\" Url=\"QualityLevels({bitrate})/"
         "Fragments(scte35={start time},encryption=cenc)\">\n"
         "    <QualityLevel Index=\"0\" Bitrate=\"0\" CodecPrivateData=\"\" "
-        "FourCC=\"\">\n"
+        "FourCC=\"scte\">\n"
         "      <CustomAttributes>\n"
         "        <Attribute Name=\"Scheme\" "
         "Value=\"urn:scte:scte35:2013:bin\"/>\n"

@@ -442,7 +442,10 @@ sluice_mss_chunks(sluice_buf_t *b, const sluice_ptrack_t *t)
  * base64 of its fragment's sample (sluice_cue_box.h: version, id,
  * presentation_time_delta 0, splice_info_section), which the fragment
  * URL QualityLevels(0)/Fragments(scte35={start time}) answers too.
- * Timed metadata has no Smooth form (AMS: SCTE-35 only).
+ * FourCC "scte", the sample entry of AMS's sparse ingest tracks: AMS
+ * wrote "" there, on which dash.js's Smooth parser throws (it takes a
+ * FourCC it does not know as a track to leave out).  Timed metadata has
+ * no Smooth form (AMS: SCTE-35 only).
  */
 
 static void
@@ -474,7 +477,7 @@ sluice_mss_sparse(sluice_buf_t *b, const sluice_presentation_t *p)
     sluice_buf_xml(b, p->url_tag.data, p->url_tag.len);
     sluice_buf_cstr(b, ")\">\n"
                        "    <QualityLevel Index=\"0\" Bitrate=\"0\" "
-                       "CodecPrivateData=\"\" FourCC=\"\">\n"
+                       "CodecPrivateData=\"\" FourCC=\"scte\">\n"
                        "      <CustomAttributes>\n"
                        "        <Attribute Name=\"Scheme\" Value=\""
                        SLUICE_CUE_SCHEME_SCTE35_BIN "\"/>\n"

@@ -28,7 +28,7 @@
  *
  * Ad markers (p->cues with a splice_info_section): AMS's sparse text
  * StreamIndex, Subtype DATA, ParentStreamIndex "video", ManifestOutput
- * (the fragment's sample in base64 in each chunk's <f>).
+ * (the fragment's sample in base64 in each chunk's <f>), FourCC "scte".
  *
  * Closed captions in the video's SEI (info->captions) are not signalled:
  * [MS-SSTR] has no attribute for them (its captions are text
