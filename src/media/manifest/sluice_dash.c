@@ -817,11 +817,14 @@ sluice_dash_same_stream(const sluice_cue_t *a, const sluice_cue_t *b)
         return 1;
     }
 
+    /* an empty string may have no data */
     return a->scheme_id_uri.len == b->scheme_id_uri.len
            && a->value.len == b->value.len
-           && memcmp(a->scheme_id_uri.data, b->scheme_id_uri.data,
-                     a->scheme_id_uri.len) == 0
-           && memcmp(a->value.data, b->value.data, a->value.len) == 0;
+           && (a->scheme_id_uri.len == 0
+               || memcmp(a->scheme_id_uri.data, b->scheme_id_uri.data,
+                         a->scheme_id_uri.len) == 0)
+           && (a->value.len == 0
+               || memcmp(a->value.data, b->value.data, a->value.len) == 0);
 }
 
 
