@@ -28,15 +28,16 @@
  *   samples are encrypted before the TS muxer runs.  HLS init segments
  *   stay clear; DASH AES-128 (ISO/IEC 23009-4) encrypts them too.
  *
- *   Cues (issue 13): a CMAF media segment of a live event's video track
- *   (of its audio when it has no video) gets the emsg boxes of the cues
- *   that start in it after its styp, outside the moof: from memory
- *   between two ranges of the stored file (sendfile stays), or inserted
- *   into the data read for 'cenc'/'cbcs' (before encryption: the boxes
- *   stay clear) or AES-128 (encrypted with the rest, as the whole
- *   segment is).  Without cues the path is the same as before: the
- *   collector asks the zone for the cues of the segment's time only
- *   when the event has some.
+ *   Cues (issue 13): a CMAF media segment of a video track (of an audio
+ *   track when there is no video) gets the emsg boxes of the cues that
+ *   start in it (the live event's, or for a streaming locator its
+ *   asset's: ngx_http_sluice_packager_asset.c) after its styp, outside
+ *   the moof: from memory between two ranges of the stored file
+ *   (sendfile stays), or inserted into the data read for 'cenc'/'cbcs'
+ *   (before encryption: the boxes stay clear) or AES-128 (encrypted
+ *   with the rest, as the whole segment is).  Without cues the path is
+ *   the same as before: the collector finds the event's cue list empty
+ *   (an asset: no cues file).
  *
  * Reads are bounded (NGX_HTTP_SLUICE_MAX_READ) and go through the
  * location's thread pool when "aio threads" is on; otherwise they are
