@@ -44,7 +44,7 @@ use Sluice::Record;
 use Sluice::Ingest qw(fixture ffprobe_json);
 
 my $t = Test::Sluice->new();
-$t->has_program('ffmpeg', 'ffprobe');
+$t->has_program('ffmpeg', 'ffprobe', 'srt-live-transmit');
 
 # Sluice::Record::config(), with fragmented-MP4 ingest
 $t->write_sluice_conf(
@@ -53,7 +53,9 @@ $t->write_sluice_conf(
     app_pool => 0,
     app => 'sluice_fragment_ring 8;',
     http => "sluice_transition_time 0s;\n"
-        . 'sluice_ingest_url http://127.0.0.1:%%PORT_8080%%;',
+        . "sluice_ingest_url http://127.0.0.1:%%PORT_8080%%;\n"
+        . "sluice_srt_listen 127.0.0.1:%%PORT_9000%%;\n"
+        . 'sluice_ingest_url srt://127.0.0.1:%%PORT_9000%%;',
     server => "location ~* /ingest\\.isml {\n"
         . "    sluice_fmp4_ingest;\n    client_body_timeout 30s;\n}\n");
 $t->run();
@@ -301,6 +303,55 @@ like(log_from($from), qr/live event "cuesf2": a cue of stream "sparse" dropped: 
     'sparse: a bad CRC dropped with a line naming the event');
 
 ###############################################################################
+# SRT: ffmpeg's MPEG-TS with a SCTE 35 PID added here (stream type 0x86
+# in the PMT, sections in packets of their own): a splice_insert at a
+# given PTS (sent twice, as encoders repeat them), one with a bad CRC,
+# an immediate one; paced in real time through srt-live-transmit
+
+my $tsfile = fixture('av', duration => 12, gop => 2, size => '320x180',
+    vbitrate => '300k', abitrate => '64k', format => 'ts');
+my $ts_out = sub { splice_insert(id => 9001, out => 1,
+    pts => $_[0] + 5000 * 90, dur => 30000) };
+my $ts_in = splice_insert(id => 9002, out => 0, immediate => 1);
+my ($ts, $pts0) = ts_with_scte35($tsfile, 0x1f0, [
+    [ 4000, $ts_out ], [ 4100, $ts_out ],       # repeated, as encoders do
+    [ 6000, sub { $s_bad } ],
+    [ 8000, sub { $ts_in } ],
+]);
+ok($pts0, 'a TS with a SCTE 35 PID') or diag('no video PTS');
+
+my $stok = 's' x 32;
+ok($t->create_live_event('cuess', token => $stok,
+    input => { streamingProtocol => 'SRT' },
+    properties => { encoding => { encodingType => 'PassthroughBasic' } }),
+    'SRT event running');
+
+my $sb = $t->event_dirs();
+my $soff = $t->log_offset();
+ok(srt_send($ts, 12, 'srt://127.0.0.1:' . $t->port(9000)
+    . "?streamid=#!::r=$stok,m=publish"), 'sent over SRT');
+my $sdir = $t->wait_for(sub { $t->new_event_dir($sb) }, 20);
+
+# the first video PTS is timeline ms (pts / 90): the first publisher
+%sent = (
+    9001 => { kind => 1, source => 7, time => int(($pts0 + 5000 * 90) / 90),
+              duration => 30000 },
+    9002 => { kind => 2, source => 7, time => int($pts0 / 90) + 8000,
+              duration => 0 },
+);
+$sent{9001}{section} = $ts_out->($pts0);
+$sent{9002}{section} = $ts_in;
+
+ok($t->wait_for(sub { keys %{cues("$sdir/cues")} >= 2 }, 20),
+    'SRT cues stored') or diag(log_tail());
+check_store('SRT', cues("$sdir/cues"), 1);
+is(scalar(() = $t->read_file("$sdir/cues") =~ /SCUE/g), 2,
+    'SRT: the repeated section stored once');
+like(log_from($soff), qr/live event "cuess": a SCTE 35 section of stream "[^"]+" \(PID 496\) dropped: bad CRC/,
+    'SRT: a bad section dropped with a line naming the event')
+    or diag(log_from($soff));
+
+###############################################################################
 # restart: the timeline continues after the recording, cues come back
 
 my $off = $t->log_offset();
@@ -469,8 +520,11 @@ sub splice_insert {
     my (%o) = @_;
 
     my $cmd = pack('N', $o{id}) . "\x7F"
-        . chr(($o{out} ? 0x80 : 0) | 0x40 | ($o{dur} ? 0x20 : 0) | 0x0F)
-        . chr(0xFE | (($o{pts} >> 32) & 1)) . pack('N', $o{pts} & 0xFFFFFFFF);
+        . chr(($o{out} ? 0x80 : 0) | 0x40 | ($o{dur} ? 0x20 : 0)
+              | ($o{immediate} ? 0x10 : 0) | 0x0F)
+        . ($o{immediate} ? ''
+           : chr(0xFE | (($o{pts} >> 32) & 1))
+             . pack('N', $o{pts} & 0xFFFFFFFF));
 
     if ($o{dur}) {
         my $d = $o{dur} * 90;
@@ -674,6 +728,106 @@ sub post_body {
 
     diag($got) unless $got =~ m{^HTTP/1\.1 200};
     return $got =~ m{^HTTP/1\.1 200};
+}
+
+# MPEG-TS: ffmpeg's file with a SCTE 35 PID added to its PMT and, at
+# media times $at ms after the first video PTS, a section each (made by
+# a sub given that PTS).  Returns the stream and the first video PTS.
+
+sub ts_with_scte35 {
+    my ($file, $pid, $events) = @_;
+
+    open my $fh, '<:raw', $file or return;
+    local $/;
+    my $d = <$fh>;
+    close $fh;
+
+    my (@out, $pmt_pid, $vpid, $pts0, %cc);
+    my @ev = @$events;
+
+    for (my $p = 0; $p + 188 <= length $d; $p += 188) {
+        my $pkt = substr($d, $p, 188);
+        my ($b1, $b2, $b3) = unpack('x C C C', $pkt);
+        my $id = (($b1 & 0x1f) << 8) | $b2;
+        my $pusi = $b1 & 0x40;
+        my $off = 4 + (($b3 & 0x20) ? 1 + ord(substr($pkt, 4, 1)) : 0);
+
+        if ($id == 0 && $pusi) {
+            my $sec = substr($pkt, $off + 1 + ord(substr($pkt, $off, 1)));
+            $pmt_pid = unpack('n', substr($sec, 10, 2)) & 0x1fff;
+
+        } elsif (defined $pmt_pid && $id == $pmt_pid && $pusi) {
+            my $ptr = ord(substr($pkt, $off, 1));
+            my $sec = substr($pkt, $off + 1 + $ptr);
+            my $len = unpack('n', substr($sec, 1, 2)) & 0x0fff;
+            $sec = substr($sec, 0, 3 + $len - 4);
+
+            # its video PID, then the SCTE 35 one added
+            my $pil = unpack('n', substr($sec, 10, 2)) & 0x0fff;
+            for (my $q = 12 + $pil; $q + 5 <= length $sec;) {
+                my ($type, $epid, $eil) = unpack('C n n', substr($sec, $q, 5));
+                $vpid //= $epid & 0x1fff if $type == 0x1b;
+                $q += 5 + ($eil & 0x0fff);
+            }
+
+            $sec .= pack('C n n', 0x86, 0xe000 | $pid, 0xf000);
+            substr($sec, 1, 2) = pack('n', 0xb000 | (length($sec) + 4 - 3));
+            $sec .= pack('N', crc32_mpeg($sec));
+            my $pay = "\0" . $sec;
+            $pkt = substr($pkt, 0, $off) . $pay
+                . "\xff" x (188 - $off - length $pay);
+
+        } elsif (defined $vpid && $id == $vpid && $pusi) {
+            my $pes = substr($pkt, $off);
+            if (ord(substr($pes, 7, 1)) & 0x80) {
+                my @b = unpack('C5', substr($pes, 9, 5));
+                my $pts = (($b[0] >> 1) & 7) << 30 | $b[1] << 22
+                    | ($b[2] >> 1) << 15 | $b[3] << 7 | $b[4] >> 1;
+                $pts0 //= $pts;
+
+                push @out, $pkt;
+
+                while (@ev && $pts >= $pts0 + $ev[0][0] * 90) {
+                    my $sec = (shift @ev)->[1]->($pts0);
+                    my $pay = "\0" . $sec;
+                    push @out, pack('C n C', 0x47, 0x4000 | $pid,
+                            0x10 | ($cc{$pid}++ & 0x0f))
+                        . $pay . "\xff" x (184 - length $pay);
+                }
+                next;
+            }
+        }
+
+        push @out, $pkt;
+    }
+
+    return (join('', @out), $pts0);
+}
+
+# $data over SRT in about $seconds (srt-live-transmit reads stdin)
+sub srt_send {
+    my ($data, $seconds, $url) = @_;
+
+    my $log = $t->testdir . '/slt-cues.log';
+    my $in = '';
+    my $h = IPC::Run::start([ 'srt-live-transmit', '-q', 'file://con',
+        $url ], '<', \$in, '>', $log, '2>>', $log);
+    my $chunk = 1316;
+    my $n = int(length($data) / $chunk) + 1;
+    my $start = time;
+
+    for (my $i = 0; $i < $n; $i++) {
+        $in .= substr($data, $i * $chunk, $chunk);
+        my $wait = $start + $seconds * ($i + 1) / $n - time;
+        sleep $wait if $wait > 0;
+        $h->pump_nb();
+    }
+
+    $h->pump while length $in && $h->pumpable;
+    sleep 1;
+    $h->kill_kill(grace => 2) if $h->pumpable;
+    eval { $h->finish };
+    return 1;
 }
 
 sub log_from {

@@ -156,6 +156,24 @@ fuzz_frame(void *data, uint32_t index, uint64_t dts, int32_t cts, int key,
 
 
 static void
+fuzz_section(void *data, uint32_t pid, const uint8_t *p, size_t len,
+    uint64_t now)
+{
+    fuzz_run_t  *run = data;
+
+    if (len < 15 || p[0] != 0xfc) {
+        abort();                        /* the demuxer checked them */
+    }
+
+    run->events++;
+    fuzz_hash(run, &pid, sizeof(pid));
+    fuzz_hash(run, &now, sizeof(now));
+    fuzz_hash(run, &len, sizeof(len));
+    fuzz_hash(run, p, len);
+}
+
+
+static void
 fuzz_demux(const uint8_t *data, size_t size, uint32_t seed, fuzz_run_t *run)
 {
     size_t                    n;
@@ -168,6 +186,7 @@ fuzz_demux(const uint8_t *data, size_t size, uint32_t seed, fuzz_run_t *run)
 
     h.track = fuzz_track;
     h.frame = fuzz_frame;
+    h.section = fuzz_section;
     h.data = run;
 
     d = sluice_tsdemux_create(&h);

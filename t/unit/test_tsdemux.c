@@ -59,6 +59,13 @@ typedef struct {
     uint32_t              nframes;
     frame_t              *frames;
     uint32_t              stop_after;   /* 0: never */
+
+    /* SCTE 35 sections */
+    uint32_t              nsections;
+    uint32_t              section_pid;
+    uint8_t               section[4096];
+    size_t                section_len;
+    uint64_t              section_now;
 } log_t;
 
 
@@ -75,6 +82,25 @@ on_track(void *data, uint32_t index, const sluice_track_info_t *info)
     }
 
     log->ntrack_calls++;
+}
+
+
+static void
+on_section(void *data, uint32_t pid, const uint8_t *p, size_t len,
+    uint64_t now)
+{
+    log_t  *log = data;
+
+    SL_CHECK(len <= sizeof(log->section));
+
+    if (len <= sizeof(log->section)) {
+        memcpy(log->section, p, len);
+        log->section_len = len;
+    }
+
+    log->section_pid = pid;
+    log->section_now = now;
+    log->nsections++;
 }
 
 
@@ -112,6 +138,7 @@ demux_new(log_t *log)
 
     h.track = on_track;
     h.frame = on_frame;
+    h.section = on_section;
     h.data = log;
 
     return sluice_tsdemux_create(&h);
@@ -1446,6 +1473,109 @@ test_real(const char *encoder, const char *params)
 }
 
 
+/* SCTE 35 on a PID of stream type 0x86: whole sections, CRC checked */
+static void
+test_scte35(void)
+{
+    log_t              log;
+    tsw_t              w;
+    size_t             n, au_len, i;
+    uint8_t            es[512], au[512], sec[600];
+    sluice_tsdemux_t  *d;
+
+    static const stream_t  streams[] = {
+        { 0x1b, 0x100, NULL },
+        { 0x86, 0x1f0, NULL }
+    };
+
+    /* AMS's OUT sample (C13) without its CRC, which tsw_section adds */
+    static const uint8_t  ams_out[] = {
+        0xfc, 0x30, 0x25, 0x00, 0x00, 0x00, 0x00, 0x05, 0xdd, 0x00, 0xff,
+        0xf0, 0x14, 0x05, 0x00, 0x00, 0x03, 0xea, 0x7f, 0xef, 0xfe, 0x01,
+        0x64, 0x61, 0xb8, 0xfe, 0x00, 0x52, 0x63, 0x63, 0x00, 0x01, 0x01,
+        0x01, 0x00, 0x00
+    };
+    static const uint8_t  crc[] = { 0xf2, 0x0d, 0x5e, 0x37 };
+
+    memset(&w, 0, sizeof(w));
+    d = demux_new(&log);
+
+    tsw_pat(&w, 0x1000);
+    tsw_pmt(&w, 0x1000, 0, streams, 2, 0, 0);
+    n = avc_es(es, au, &au_len, 1, 40, 0x11);
+    tsw_pes(&w, 0x100, 0xe0, T0 + 9000, T0 + 9000, es, n, 0, 184);
+    n = avc_es(es, au, &au_len, 0, 40, 0x22);
+    tsw_pes(&w, 0x100, 0xe0, T0 + 12000, T0 + 12000, es, n, 0, 184);
+    memcpy(sec, ams_out, sizeof(ams_out));
+    tsw_section(&w, 0x1f0, sec, sizeof(ams_out), 0);
+    feed_all(d, &w);
+
+    SL_CHECK_EQ(sluice_tsdemux_ignored(d), 0);
+    SL_CHECK_EQ(log.nsections, 1);
+    SL_CHECK_EQ(log.section_pid, 0x1f0);
+    SL_CHECK_UEQ(log.section_len, sizeof(ams_out) + 4);
+    SL_CHECK_MEM_EQ(log.section, ams_out, sizeof(ams_out));
+    SL_CHECK_MEM_EQ(log.section + sizeof(ams_out), crc, 4);
+    SL_CHECK_UEQ(log.section_now, T0 + 9000);   /* the last handed over */
+    SL_CHECK_UEQ(sluice_tsdemux_stats(d)->sections, 1);
+
+    /* a bad CRC: handed over (the SCTE 35 parser says it); no section */
+    memcpy(sec, ams_out, sizeof(ams_out));
+    tsw_section(&w, 0x1f0, sec, sizeof(ams_out), 1);
+    feed_all(d, &w);
+
+    SL_CHECK_EQ(log.nsections, 2);
+    SL_CHECK(memcmp(log.section + sizeof(ams_out), crc, 4) != 0);
+
+    sec[0] = 0x02;
+    tsw_section(&w, 0x1f0, sec, sizeof(ams_out), 0);
+    feed_all(d, &w);
+
+    SL_CHECK_EQ(log.nsections, 2);
+    SL_CHECK_UEQ(sluice_tsdemux_stats(d)->bad_sections, 1);
+
+    /* a section over three packets (a 500-byte descriptor loop) */
+    sec[0] = 0xfc;
+    n = 500 + 14;
+    sec[1] = (uint8_t) (0x30 | ((n + 4 - 3) >> 8));
+    sec[2] = (uint8_t) (n + 4 - 3);
+
+    for (i = 3; i < n; i++) {
+        sec[i] = (uint8_t) i;
+    }
+
+    tsw_section(&w, 0x1f0, sec, n, 0);
+    feed_all(d, &w);
+
+    SL_CHECK_EQ(log.nsections, 3);
+    SL_CHECK_UEQ(log.section_len, n + 4);
+    SL_CHECK_MEM_EQ(log.section + 3, sec + 3, n - 3);
+
+    /* splice times on the clock: before it, after it, across 2^33 */
+    SL_CHECK_UEQ(sluice_tsdemux_time(d, T0 + 8000), T0 + 8000);
+    SL_CHECK_UEQ(sluice_tsdemux_time(d, T0 + 90000 * 4), T0 + 90000 * 4);
+    SL_CHECK_UEQ(sluice_tsdemux_time(d, WRAP + T0 + 9100), T0 + 9100);
+    SL_CHECK_UEQ(sluice_tsdemux_time(d, WRAP - 100), 0);
+
+    /* the PID listed with another type no longer gives sections */
+    static const stream_t  other[] = {
+        { 0x1b, 0x100, NULL },
+        { 0x06, 0x1f0, NULL }
+    };
+
+    tsw_pmt(&w, 0x1000, 1, other, 2, 0, 0);
+    memcpy(sec, ams_out, sizeof(ams_out));
+    tsw_section(&w, 0x1f0, sec, sizeof(ams_out), 0);
+    feed_all(d, &w);
+
+    SL_CHECK_EQ(log.nsections, 3);
+
+    sluice_tsdemux_free(d);
+    log_free(&log);
+    free(w.p);
+}
+
+
 int
 main(void)
 {
@@ -1459,6 +1589,7 @@ main(void)
     SL_RUN(test_audio);
     SL_RUN(test_oversize);
     SL_RUN(test_stop);
+    SL_RUN(test_scte35);
 
     if (system("ffmpeg -version >/dev/null 2>&1") != 0
         || system("ffprobe -version >/dev/null 2>&1") != 0

@@ -18,7 +18,10 @@
 
 #include "core/ngx_sluice.h"
 #include "core/ngx_sluice_ingest.h"
+#include "core/ngx_sluice_cue.h"
 #include "media/container/sluice_tsdemux.h"
+#include "media/signal/sluice_adcue.h"
+#include "media/signal/sluice_scte35.h"
 #include "ingest/srt/ngx_http_sluice_srt.h"
 
 
@@ -60,6 +63,8 @@ static void ngx_http_sluice_srt_track(void *data, uint32_t index,
     const sluice_track_info_t *info);
 static int ngx_http_sluice_srt_frame(void *data, uint32_t index,
     uint64_t dts, int32_t cts, int key, const uint8_t *p, size_t len);
+static void ngx_http_sluice_srt_section(void *data, uint32_t pid,
+    const uint8_t *p, size_t len, uint64_t now);
 static void ngx_http_sluice_srt_stop(ngx_http_sluice_srt_session_t *s,
     const char *why);
 
@@ -229,6 +234,7 @@ ngx_http_sluice_srt_start(ngx_http_sluice_srt_t *srt,
 
     h.track = ngx_http_sluice_srt_track;
     h.frame = ngx_http_sluice_srt_frame;
+    h.section = ngx_http_sluice_srt_section;
     h.data = s;
 
     s->demux = sluice_tsdemux_create(&h);
@@ -436,6 +442,76 @@ ngx_http_sluice_srt_frame(void *data, uint32_t index, uint64_t dts,
     }
 
     return 0;
+}
+
+
+/*
+ * A SCTE 35 section of the program (stream type 0x86): a splice_insert
+ * or time_signal becomes a cue of the session's stream at its splice
+ * time (pts_time + pts_adjustment on the demuxer's clock), else (splice
+ * immediate, no time given) where the stream is; splice_null heartbeats
+ * and other commands are not cues.  Encoders repeat a section: the same
+ * id and time again changes nothing.
+ */
+
+static void
+ngx_http_sluice_srt_section(void *data, uint32_t pid, const uint8_t *p,
+    size_t len, uint64_t now)
+{
+    ngx_http_sluice_srt_session_t  *s = data;
+
+    u_char               id[32];
+    uint64_t             t90;
+    const char          *reason;
+    sluice_cue_t         cue;
+    sluice_scte35_t      sc;
+    ngx_sluice_ingest_t  *in;
+
+    if (s->failed || s->nstreams == 0) {
+        return;
+    }
+
+    in = s->streams[0];
+    reason = "";
+
+    if (sluice_scte35_parse(&sc, p, len, &reason) != SLUICE_OK) {
+        ngx_log_error(NGX_LOG_WARN, s->log, 0,
+                      "sluice: live event \"%s\": a SCTE 35 section of "
+                      "stream \"%s\" (PID %uD) dropped: %s", in->event_name,
+                      in->stream, pid, reason);
+        return;
+    }
+
+    if (sc.command_type != SLUICE_SCTE35_SPLICE_INSERT
+        && sc.command_type != SLUICE_SCTE35_TIME_SIGNAL)
+    {
+        ngx_log_debug2(NGX_LOG_DEBUG_CORE, s->log, 0,
+                       "sluice: SCTE 35 command %uD of PID %uD: no cue",
+                       sc.command_type, pid);
+        return;
+    }
+
+    t90 = sc.time_specified
+          ? sluice_tsdemux_time(s->demux, sluice_scte35_splice_pts(&sc))
+          : now;
+
+    ngx_memzero(&cue, sizeof(sluice_cue_t));
+    cue.source = SLUICE_CUE_FROM_TS;
+
+    if (sluice_adcue_from_section(&cue, p, len, id, sizeof(id), &reason)
+        != SLUICE_OK)
+    {
+        ngx_log_error(NGX_LOG_WARN, s->log, 0,
+                      "sluice: live event \"%s\": a SCTE 35 section of "
+                      "stream \"%s\" (PID %uD) dropped: %s", in->event_name,
+                      in->stream, pid, reason);
+        return;
+    }
+
+    /* 90 kHz -> the core's milliseconds, as frames */
+
+    (void) ngx_sluice_cue_ingest(in, &cue, (uint32_t) (t90 / 90),
+                                 NGX_SLUICE_CUE_STREAM);
 }
 
 

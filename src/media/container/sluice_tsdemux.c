@@ -32,6 +32,7 @@
 #define SLUICE_TSDEMUX_PID_NULL     0x1fff
 #define SLUICE_TSDEMUX_NO_PID       0xffffffff
 #define SLUICE_TSDEMUX_SECTION_MAX  1024    /* 3 + section_length */
+#define SLUICE_TSDEMUX_SCTE35_MAX   4099    /* 3 + 12 bits of length */
 #define SLUICE_TSDEMUX_MAX_IGNORED  64
 #define SLUICE_TSDEMUX_MAX_PS       SLUICE_AVC_MAX_PS
 #define SLUICE_TSDEMUX_BUF_MIN      4096
@@ -43,12 +44,16 @@
 #define SLUICE_TSDEMUX_TYPE_AAC     0x0f
 #define SLUICE_TSDEMUX_TYPE_AVC     0x1b
 #define SLUICE_TSDEMUX_TYPE_HEVC    0x24
+#define SLUICE_TSDEMUX_TYPE_SCTE35  0x86
+#define SLUICE_TSDEMUX_TABLE_SCTE35 0xfc
 #define SLUICE_TSDEMUX_DESC_LANG    0x0a
 
 
 /* a PAT or PMT section being gathered */
 typedef struct {
-    uint8_t                     buf[SLUICE_TSDEMUX_SECTION_MAX];
+    uint8_t                     buf[SLUICE_TSDEMUX_SCTE35_MAX];
+    size_t                      max;        /* of a section, its 3 first
+                                               bytes included */
     size_t                      len;
     size_t                      total;      /* 0 until len >= 3 */
     int                         cc;         /* -1: none yet */
@@ -126,6 +131,11 @@ struct sluice_tsdemux_s {
     sluice_tsdemux_psi_t        pat;
     sluice_tsdemux_psi_t        pmt;
 
+    /* SCTE 35 (stream type 0x86): PIDs and their sections */
+    uint32_t                    nscte35;
+    uint32_t                    scte35_pid[SLUICE_TSDEMUX_MAX_SCTE35];
+    sluice_tsdemux_psi_t        scte35[SLUICE_TSDEMUX_MAX_SCTE35];
+
     uint64_t                    clock;      /* the last time, unwrapped */
 
     uint32_t                    ntracks;
@@ -155,6 +165,13 @@ static void sluice_tsdemux_pmt(sluice_tsdemux_t *d, const uint8_t *s,
 static void sluice_tsdemux_stream(sluice_tsdemux_t *d, uint32_t type,
     uint32_t pid, const uint8_t *desc, size_t n);
 static void sluice_tsdemux_lang(const uint8_t *desc, size_t n, char *lang);
+static int sluice_tsdemux_scte35_stream(sluice_tsdemux_t *d, uint32_t type,
+    uint32_t pid);
+static sluice_status_t sluice_tsdemux_scte35_packet(sluice_tsdemux_t *d,
+    uint32_t pid, unsigned pusi, unsigned disc, const uint8_t *p,
+    size_t off);
+static sluice_status_t sluice_tsdemux_scte35_section(sluice_tsdemux_t *d,
+    sluice_tsdemux_psi_t *psi, const uint8_t *s, size_t len);
 static void sluice_tsdemux_ignore(sluice_tsdemux_t *d, uint32_t pid);
 static sluice_tsdemux_track_t *sluice_tsdemux_find(sluice_tsdemux_t *d,
     uint32_t pid);
@@ -220,6 +237,8 @@ sluice_tsdemux_create(const sluice_tsdemux_handler_t *h)
     d->pmt_version = -1;
     d->pat.cc = -1;
     d->pmt.cc = -1;
+    d->pat.max = SLUICE_TSDEMUX_SECTION_MAX;
+    d->pmt.max = SLUICE_TSDEMUX_SECTION_MAX;
 
     return d;
 }
@@ -420,6 +439,11 @@ sluice_tsdemux_flush(sluice_tsdemux_t *d)
     d->pmt.started = 0;
     d->pmt.cc = -1;
 
+    for (i = 0; i < d->nscte35; i++) {
+        d->scte35[i].started = 0;
+        d->scte35[i].cc = -1;
+    }
+
     return sluice_tsdemux_done(d, rc);
 }
 
@@ -479,7 +503,7 @@ sluice_tsdemux_packet(sluice_tsdemux_t *d, const uint8_t *p)
 
     t = sluice_tsdemux_find(d, pid);
     if (t == NULL) {
-        return SLUICE_OK;
+        return sluice_tsdemux_scte35_packet(d, pid, pusi, disc, p, off);
     }
 
     cont = sluice_tsdemux_cc(&t->cc, p[3] & 0x0f, disc);
@@ -598,7 +622,7 @@ sluice_tsdemux_gather(sluice_tsdemux_t *d, sluice_tsdemux_psi_t *psi,
             psi->total = 3 + (((size_t) (psi->buf[1] & 0x0f) << 8)
                               | psi->buf[2]);
 
-            if (psi->total > SLUICE_TSDEMUX_SECTION_MAX) {
+            if (psi->total > psi->max) {
                 d->stats.bad_sections++;
                 psi->started = 0;
                 break;
@@ -628,6 +652,10 @@ sluice_tsdemux_section(sluice_tsdemux_t *d, sluice_tsdemux_psi_t *psi)
 
     s = psi->buf;
     len = psi->len;
+
+    if (psi != &d->pat && psi != &d->pmt) {
+        return sluice_tsdemux_scte35_section(d, psi, s, len);
+    }
 
     /* long form: the header to last_section_number, then the CRC */
 
@@ -746,6 +774,15 @@ sluice_tsdemux_stream(sluice_tsdemux_t *d, uint32_t type, uint32_t pid,
 
     t = sluice_tsdemux_find(d, pid);
 
+    if (sluice_tsdemux_scte35_stream(d, type, pid)) {
+        if (t) {
+            t->pid = SLUICE_TSDEMUX_NO_PID;     /* the track ends */
+            sluice_tsdemux_reset(t);
+        }
+
+        return;
+    }
+
     if (codec == SLUICE_CODEC_NONE || pid < 0x10
         || pid == SLUICE_TSDEMUX_PID_NULL || pid == d->pmt_pid)
     {
@@ -790,6 +827,134 @@ sluice_tsdemux_stream(sluice_tsdemux_t *d, uint32_t type, uint32_t pid,
             }
         }
     }
+}
+
+
+/*
+ * SCTE 35 PIDs (stream type 0x86): listed, or no longer when the PID
+ * comes with another type; 1 when it is one now
+ */
+
+static int
+sluice_tsdemux_scte35_stream(sluice_tsdemux_t *d, uint32_t type,
+    uint32_t pid)
+{
+    uint32_t  i;
+
+    for (i = 0; i < d->nscte35; i++) {
+        if (d->scte35_pid[i] != pid) {
+            continue;
+        }
+
+        if (type == SLUICE_TSDEMUX_TYPE_SCTE35) {
+            return 1;
+        }
+
+        d->nscte35--;
+        d->scte35_pid[i] = d->scte35_pid[d->nscte35];
+        d->scte35[i] = d->scte35[d->nscte35];
+
+        return 0;
+    }
+
+    if (type != SLUICE_TSDEMUX_TYPE_SCTE35 || pid < 0x10
+        || pid == SLUICE_TSDEMUX_PID_NULL || pid == d->pmt_pid)
+    {
+        return 0;
+    }
+
+    if (d->nscte35 == SLUICE_TSDEMUX_MAX_SCTE35) {
+        sluice_tsdemux_ignore(d, pid);
+        return 1;
+    }
+
+    i = d->nscte35++;
+    d->scte35_pid[i] = pid;
+    memset(&d->scte35[i], 0, sizeof(sluice_tsdemux_psi_t));
+    d->scte35[i].cc = -1;
+    d->scte35[i].max = SLUICE_TSDEMUX_SCTE35_MAX;
+
+    return 1;
+}
+
+
+static sluice_status_t
+sluice_tsdemux_scte35_packet(sluice_tsdemux_t *d, uint32_t pid,
+    unsigned pusi, unsigned disc, const uint8_t *p, size_t off)
+{
+    int                    cont;
+    uint32_t               i;
+    sluice_tsdemux_psi_t  *psi;
+
+    for (i = 0; i < d->nscte35; i++) {
+        if (d->scte35_pid[i] == pid) {
+            break;
+        }
+    }
+
+    if (i == d->nscte35) {
+        return SLUICE_OK;
+    }
+
+    psi = &d->scte35[i];
+
+    cont = sluice_tsdemux_cc(&psi->cc, p[3] & 0x0f, disc);
+    psi->started &= (cont >= 0);
+
+    return cont ? sluice_tsdemux_psi(d, psi, pusi, p + off,
+                                     SLUICE_TSDEMUX_PACKET - off)
+                : SLUICE_OK;
+}
+
+
+/*
+ * a whole splice_info_section to the handler, whose SCTE 35 parser
+ * checks its CRC (and can say so, naming the stream)
+ */
+
+static sluice_status_t
+sluice_tsdemux_scte35_section(sluice_tsdemux_t *d, sluice_tsdemux_psi_t *psi,
+    const uint8_t *s, size_t len)
+{
+    if (len < 15 || s[0] != SLUICE_TSDEMUX_TABLE_SCTE35) {
+        d->stats.bad_sections++;
+        return SLUICE_OK;
+    }
+
+    d->stats.sections++;
+
+    if (d->handler.section) {
+        d->handler.section(d->handler.data,
+                           d->scte35_pid[psi - d->scte35], s, len,
+                           d->clock_set ? d->clock : 0);
+    }
+
+    return SLUICE_OK;
+}
+
+
+uint64_t
+sluice_tsdemux_time(const sluice_tsdemux_t *d, uint64_t pts)
+{
+    int64_t  delta;
+
+    pts &= SLUICE_TSDEMUX_TS_MASK;
+
+    if (!d->clock_set) {
+        return pts;
+    }
+
+    delta = (int64_t) ((pts - d->clock) & SLUICE_TSDEMUX_TS_MASK);
+
+    if (delta >= (int64_t) (SLUICE_TSDEMUX_TS_WRAP / 2)) {
+        delta -= (int64_t) SLUICE_TSDEMUX_TS_WRAP;
+    }
+
+    if (delta < 0 && (uint64_t) -delta > d->clock) {
+        return 0;
+    }
+
+    return d->clock + delta;
 }
 
 

@@ -11,8 +11,10 @@
  * sync byte (a packet is trusted when the next one starts 188 bytes on);
  * the PAT names the PMT of its first program, the PMT the elementary
  * streams: types 0x1b (H.264), 0x24 (H.265) and 0x0f (AAC in ADTS)
- * become tracks, numbered in the order the PMT lists them; other types
- * are counted and left alone.  A track keeps its number when a new PMT
+ * become tracks, numbered in the order the PMT lists them; type 0x86
+ * (SCTE 35) PIDs give their splice_info_sections to the handler
+ * (SLUICE_TSDEMUX_MAX_SCTE35 PIDs); other types are counted and left
+ * alone.  A track keeps its number when a new PMT
  * version lists it again; a PID it did not list before becomes a new
  * track (SLUICE_TSDEMUX_MAX_TRACKS in all).
  *
@@ -61,6 +63,7 @@
 
 #define SLUICE_TSDEMUX_MAX_TRACKS  8
 #define SLUICE_TSDEMUX_MAX_PES     (16 * 1024 * 1024)
+#define SLUICE_TSDEMUX_MAX_SCTE35  4
 
 
 typedef struct sluice_tsdemux_s  sluice_tsdemux_t;
@@ -90,6 +93,17 @@ typedef struct {
     int    (*frame)(void *data, uint32_t index, uint64_t dts, int32_t cts,
                     int key, const uint8_t *p, size_t len);
 
+    /*
+     * NULL, or: a whole SCTE 35 splice_info_section (table_id 0xfc, 15
+     * bytes at least; its CRC-32 is not checked here: the caller's
+     * parser does; p valid until the call returns) of PID pid; now:
+     * the demuxer's clock (the last timestamp of any track, unwrapped,
+     * 90 kHz; 0 before the first).  sluice_tsdemux_time() puts its
+     * splice time on the same clock.
+     */
+    void   (*section)(void *data, uint32_t pid, const uint8_t *p,
+                      size_t len, uint64_t now);
+
     void    *data;
 } sluice_tsdemux_handler_t;
 
@@ -100,7 +114,9 @@ typedef struct {
     uint64_t    packets;        /* packets read */
     uint64_t    bad_packets;    /* transport errors, bad adaptation fields */
     uint64_t    cc_errors;      /* continuity counter jumps */
-    uint64_t    bad_sections;   /* PAT/PMT with a bad CRC or layout */
+    uint64_t    bad_sections;   /* PAT/PMT with a bad CRC or layout,
+                                   SCTE 35 not one */
+    uint64_t    sections;       /* SCTE 35 sections handed over */
     uint64_t    bad_pes;        /* PES dropped: header, lost packets, size */
     uint64_t    bad_config;     /* parameter sets that make no record */
     uint64_t    dropped;        /* frames dropped: no config or time yet */
@@ -134,6 +150,13 @@ sluice_status_t sluice_tsdemux_flush(sluice_tsdemux_t *d);
 uint32_t sluice_tsdemux_ignored(const sluice_tsdemux_t *d);
 
 const sluice_tsdemux_stats_t *sluice_tsdemux_stats(const sluice_tsdemux_t *d);
+
+/*
+ * A 33-bit PTS (a splice time) on the demuxer's clock: unwrapped to the
+ * time nearest the clock, which it does not move (before the first
+ * timestamp: as it is)
+ */
+uint64_t sluice_tsdemux_time(const sluice_tsdemux_t *d, uint64_t pts);
 
 void sluice_tsdemux_free(sluice_tsdemux_t *d);
 
