@@ -53,6 +53,7 @@ $t->write_sluice_conf(
     app_pool => 0,
     app => 'sluice_fragment_ring 8;',
     http => "sluice_transition_time 0s;\n"
+        . "sluice_splice_conditioning on;\n"
         . "sluice_ingest_url http://127.0.0.1:%%PORT_8080%%;\n"
         . "sluice_srt_listen 127.0.0.1:%%PORT_9000%%;\n"
         . 'sluice_ingest_url srt://127.0.0.1:%%PORT_9000%%;',
@@ -352,6 +353,56 @@ like(log_from($soff), qr/live event "cuess": a SCTE 35 section of stream "[^"]+"
     or diag(log_from($soff));
 
 ###############################################################################
+# splice-point conditioning (sluice_splice_conditioning on): the encoder
+# put IDRs at 5.3, 7.3 and 9.3 s besides its GOPs of 2 s; a splice out
+# at 5.3 s of 2 s (sent 4 s before) cuts the fragments at 5.3 and 7.3 s
+# (its end); the IDR at 9.3 s, no splice point, cuts nothing
+
+my $kf = "$dir/splice.flv";
+IPC::Run::run([ 'ffmpeg', '-nostdin', '-loglevel', 'error', '-y',
+    '-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=30',
+    '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', 12,
+    '-c:v', 'libx264', '-preset', 'veryfast', '-b:v', '300k',
+    '-x264-params', 'keyint=600:min-keyint=600:scenecut=0',
+    '-force_key_frames', '0,2,4,5.3,6,7.3,8,9.3,10',
+    '-c:a', 'aac', '-b:a', '64k', '-f', 'flv', $kf ], '<', \undef,
+    '>&', \$ffout) or diag($ffout);
+
+my @ktags = grep { $_->{type} == 8 || $_->{type} == 9 }
+    Sluice::RTMP::flv_tags($kf);
+my @keys = map { $_->{ts} }
+    grep { $_->{type} == 9 && (ord($_->{data}) >> 4) == 1
+           && ord(substr($_->{data}, 1, 1)) == 1 } @ktags;  # NALUs
+is(join(',', @keys), '0,2000,4000,5300,6000,7300,8000,9300,10000',
+    'the IDRs of the fixture');
+
+my $ktok = 'k' x 32;
+ok($t->create_live_event('splice', token => $ktok), 'splice event running');
+my $kb = $t->event_dirs();
+ok(publish([ sort { $a->[1] <=> $b->[1] }
+    data(1000, 'onAdCue', { type => 'SpliceOut', id => 'brk',
+        duration => \2, time => secs(5300) }),
+    map { [ $_->{type}, at($_->{ts}), $_->{data} ] } @ktags ], $ktok),
+    'published with a splice out');
+
+my $kdir = $t->wait_for(sub { $t->new_event_dir($kb) }, 20);
+my $ktr = $t->wait_track_end($kdir, 10, timeout => 20);
+my ($kv) = grep { $_->{type} eq 'video' } @{$ktr // []};
+my %kt = map { $_ / 90 => 1 } @{$kv->{times} // []};
+ok($kt{at(5300)}, 'a fragment starts at the splice out (5.3 s)')
+    or diag(join(',', map { $_ / 90 } @{$kv->{times} // []}));
+ok($kt{at(7300)}, 'and at its end (7.3 s)');
+ok(!$kt{at(9300)}, 'not at the IDR without a splice point (9.3 s)');
+ok($kt{at(6000)} && $kt{at(8000)} && $kt{at(10000)},
+    'the fragment boundaries of the GOPs stay');
+my ($ka) = grep { $_->{type} eq 'audio' } @{$ktr // []};
+my @acut = grep { abs($_ * 1000 / 48000 - at(5300)) < 25 }
+    @{$ka->{times} // []};
+ok(@acut == 1, 'the audio cut there too');
+like($t->read_file('error.log'), qr/live event "splice": stream "cam" cut at its keyframe 10300 ms, the splice point at 10300 ms/,
+    'the cut logged');
+
+###############################################################################
 # restart: the timeline continues after the recording, cues come back
 
 my $off = $t->log_offset();
@@ -369,11 +420,11 @@ done_testing();
 ###############################################################################
 
 sub publish {
-    my ($list) = @_;
+    my ($list, $tok) = @_;
 
     my $ok = eval {
         my $p = Sluice::RTMP->new(port => $t->port(1935),
-            app => "live/$token");
+            app => 'live/' . ($tok // $token));
         $p->publish('cam');
         my $start = time;
 

@@ -98,6 +98,13 @@ static ngx_command_t  ngx_http_sluice_commands[] = {
       offsetof(ngx_http_sluice_main_conf_t, transition_time),
       NULL },
 
+    { ngx_string("sluice_splice_conditioning"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_sluice_main_conf_t, splice_conditioning),
+      NULL },
+
     { ngx_string("sluice_transcoder"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_str_slot,
@@ -192,6 +199,7 @@ ngx_http_sluice_create_main_conf(ngx_conf_t *cf)
     smcf->ingest_urls = NGX_CONF_UNSET_PTR;
     smcf->max_events = NGX_CONF_UNSET_UINT;
     smcf->transition_time = NGX_CONF_UNSET_MSEC;
+    smcf->splice_conditioning = NGX_CONF_UNSET;
 
     return smcf;
 }
@@ -226,6 +234,7 @@ ngx_http_sluice_init_main_conf(ngx_conf_t *cf, void *conf)
     ngx_conf_init_ptr_value(smcf->ingest_urls, NULL);
     ngx_conf_init_uint_value(smcf->max_events, NGX_HTTP_SLUICE_MAX_EVENTS);
     ngx_conf_init_msec_value(smcf->transition_time, 0);
+    ngx_conf_init_value(smcf->splice_conditioning, 0);
 
     if (smcf->transcode.path.len
         && ngx_conf_full_name(cf->cycle, &smcf->transcode.path, 0) != NGX_OK)
@@ -245,6 +254,7 @@ ngx_http_sluice_init_main_conf(ngx_conf_t *cf, void *conf)
         ctx = smcf->shm_zone->data;
         ctx->data_path = smcf->data_path;
         ctx->transcode = &smcf->transcode;
+        ctx->splice_conditioning = smcf->splice_conditioning;
     }
 
     return NGX_CONF_OK;

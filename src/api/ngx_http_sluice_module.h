@@ -40,6 +40,7 @@ typedef struct {
     ngx_str_t                   preview_url;
     ngx_uint_t                  max_events;
     ngx_msec_t                  transition_time;
+    ngx_flag_t                  splice_conditioning;
     ngx_sluice_transcode_conf_t transcode;      /* live encoding */
 } ngx_http_sluice_main_conf_t;
 

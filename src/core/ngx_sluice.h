@@ -339,6 +339,9 @@ typedef struct {
 
     /* live encoding: sluice_transcoder* and sluice_ladder (http main) */
     struct ngx_sluice_transcode_conf_s  *transcode;
+
+    /* sluice_splice_conditioning: cut fragments at splice points */
+    ngx_flag_t                  splice_conditioning;
 } ngx_sluice_zone_ctx_t;
 
 

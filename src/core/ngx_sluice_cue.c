@@ -705,6 +705,54 @@ ngx_sluice_cue_snapshot(ngx_pool_t *pool, ngx_sluice_event_t *ev,
 }
 
 
+uint64_t
+ngx_sluice_cue_splice(ngx_sluice_zone_ctx_t *zctx, u_char *event_id,
+    uint32_t generation, uint64_t from, uint64_t to)
+{
+    uint64_t                p, found;
+    ngx_uint_t              i;
+    ngx_sluice_event_t     *ev;
+    ngx_sluice_cue_list_t  *list;
+    ngx_sluice_cue_slot_t  *slot;
+
+    found = 0;
+
+    ngx_shmtx_lock(&zctx->shpool->mutex);
+
+    ev = ngx_sluice_index_event(zctx->sh, event_id, generation);
+    list = ev ? ev->cues : NULL;
+
+    for (i = 0; list && !list->dirty && i < list->n && !found; i++) {
+        slot = &list->cue[i];
+
+        if (slot->kind != SLUICE_CUE_SPLICE_OUT
+            && slot->kind != SLUICE_CUE_SPLICE_IN)
+        {
+            continue;
+        }
+
+        p = slot->time;
+
+        if (p > from && p <= to) {
+            found = p;
+            break;
+        }
+
+        p += slot->duration;
+
+        if (slot->kind == SLUICE_CUE_SPLICE_OUT && slot->duration
+            && p > from && p <= to)
+        {
+            found = p;
+        }
+    }
+
+    ngx_shmtx_unlock(&zctx->shpool->mutex);
+
+    return found;
+}
+
+
 static ngx_uint_t
 ngx_sluice_cue_ends_after(uint64_t time, uint64_t duration, uint64_t from_ms)
 {

@@ -133,6 +133,14 @@ ngx_int_t ngx_sluice_cue_ingest(ngx_sluice_ingest_t *in,
 ngx_int_t ngx_sluice_cue_snapshot(ngx_pool_t *pool, ngx_sluice_event_t *ev,
     uint64_t from_ms, sluice_cue_t **cues, ngx_uint_t *ncues);
 
+/*
+ * Splice-point conditioning: the time (ms) of a splice point of the
+ * event in (from, to], or 0: a splice out or in of the zone's cues, or
+ * where a splice out with a duration ends (it takes the mutex)
+ */
+uint64_t ngx_sluice_cue_splice(ngx_sluice_zone_ctx_t *zctx, u_char *event_id,
+    uint32_t generation, uint64_t from, uint64_t to);
+
 /* mutex held: the event's cues freed (a new generation, a delete) */
 void ngx_sluice_cue_free(ngx_slab_pool_t *shpool, ngx_sluice_event_t *ev);
 

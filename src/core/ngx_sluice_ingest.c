@@ -25,6 +25,7 @@
 #include <ngx_core.h>
 
 #include "core/ngx_sluice_ingest.h"
+#include "core/ngx_sluice_cue.h"
 #include "media/codec/sluice_aac.h"
 #include "media/codec/sluice_sei.h"
 #include "media/container/sluice_cmaf.h"
@@ -101,6 +102,8 @@ static void ngx_sluice_ingest_set_epoch(ngx_sluice_event_t *ev,
     ngx_uint_t slot, ngx_sluice_frag_t *frag);
 static ngx_int_t ngx_sluice_ingest_video_frame(ngx_sluice_ingest_t *in,
     int64_t tl, int32_t cts, ngx_uint_t key, const u_char *p, size_t len);
+static ngx_uint_t ngx_sluice_ingest_splice(ngx_sluice_ingest_t *in,
+    ngx_sluice_ingest_track_t *t, int64_t tl);
 static ngx_int_t ngx_sluice_ingest_audio_frame(ngx_sluice_ingest_t *in,
     int64_t tl, const u_char *p, size_t len);
 static ngx_int_t ngx_sluice_ingest_audio_cuts(ngx_sluice_ingest_t *in,
@@ -883,8 +886,9 @@ ngx_sluice_ingest_video_frame(ngx_sluice_ingest_t *in, int64_t tl,
             a->seq = seq;
         }
 
-    } else if (key && seq > t->seq) {
-
+    } else if (key
+               && (seq > t->seq || ngx_sluice_ingest_splice(in, t, tl)))
+    {
         rc = ngx_sluice_ingest_emit(in, t, t->nsamples, t->seq);
         if (rc == NGX_ERROR) {
             return rc;
@@ -907,6 +911,51 @@ ngx_sluice_ingest_video_frame(ngx_sluice_ingest_t *in, int64_t tl,
     }
 
     return ngx_sluice_ingest_append(in, t, dts, cts * 90, key, p, len);
+}
+
+
+/*
+ * Splice-point conditioning (sluice_splice_conditioning): a keyframe at a
+ * splice point (the first frame at or after it) inside the fragment
+ * cuts it there, when the piece before is a quarter of a fragment or
+ * more.  The cue must be in the zone before the keyframe comes (SCTE 35
+ * pre-rolls are seconds): every rendition and every origin fed the same
+ * stream and cues then cuts at the same times.  The piece after keeps
+ * the fragment's cut number (the index numbers fragments one by one).
+ */
+
+static ngx_uint_t
+ngx_sluice_ingest_splice(ngx_sluice_ingest_t *in,
+    ngx_sluice_ingest_track_t *t, int64_t tl)
+{
+    uint64_t                start, prev, at;
+    ngx_sluice_zone_ctx_t  *zctx;
+
+    zctx = in->zone->data;
+
+    if (!zctx->splice_conditioning || t->nsamples == 0 || in->layer) {
+        return 0;
+    }
+
+    start = t->samples[0].dts / 90;
+    prev = t->samples[t->nsamples - 1].dts / 90;
+
+    if ((uint64_t) tl < start + in->fragment_ms / 4) {
+        return 0;
+    }
+
+    at = ngx_sluice_cue_splice(zctx, in->event_id, in->generation, prev,
+                               (uint64_t) tl);
+    if (at == 0) {
+        return 0;
+    }
+
+    ngx_log_error(NGX_LOG_INFO, in->log, 0,
+                  "sluice: live event \"%s\": stream \"%s\" cut at its "
+                  "keyframe %L ms, the splice point at %uL ms",
+                  in->event_name, in->stream, tl, at);
+
+    return 1;
 }
 
 
