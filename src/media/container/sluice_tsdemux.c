@@ -17,6 +17,7 @@
 
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "media/sluice_lang.h"
 #include "media/codec/sluice_bits.h"
@@ -1475,28 +1476,33 @@ sluice_tsdemux_next_nal(const uint8_t **pos, const uint8_t *end,
 }
 
 
-/* the first 00 00 00 or 00 00 01 from p, or end */
+/*
+ * The first 00 00 00 or 00 00 01 from p, or end: memchr() finds the
+ * candidates for its middle zero (a few a kilobyte in coded video)
+ */
 
 static const uint8_t *
 sluice_tsdemux_zeros(const uint8_t *p, const uint8_t *end)
 {
-    while (end - p >= 3) {
+    const uint8_t  *m;
 
-        if (p[2] > 1) {
-            p += 3;
-
-        } else if (p[1] != 0) {
-            p += 2;
-
-        } else if (p[0] != 0) {
-            p++;
-
-        } else {
-            return p;
-        }
+    if (end - p < 3) {
+        return end;
     }
 
-    return end;
+    for ( ;; ) {
+        m = memchr(p + 1, 0, (size_t) (end - p - 2));
+
+        if (m == NULL) {
+            return end;
+        }
+
+        if (m[-1] == 0 && m[1] <= 1) {
+            return m - 1;
+        }
+
+        p = m;
+    }
 }
 
 
