@@ -35,7 +35,7 @@ static uint64_t ngx_sluice_ingest_claimed_ms(ngx_sluice_track_t *tr);
 
 /*
  * The checks of ngx_sluice_ingest_attach(), made before a connection is
- * accepted (SRT's listen callback, in libsrt's thread): NULL, or why the
+ * accepted (an SRT handshake, before its response): NULL, or why the
  * publisher would be refused and *found, whether the token names an
  * event.  It takes the zone mutex, and neither logs nor allocates nor
  * counts the publisher: the admission proper follows in the event loop.

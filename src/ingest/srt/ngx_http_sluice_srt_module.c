@@ -3,11 +3,10 @@
  * Copyright (C) 2026, The Sluice authors.
  *
  * ngx_http_sluice_srt_module: SRT ingest (ngx_http_sluice_srt.h), set in
- * http{} with sluice_srt_listen.  Worker 0 runs it: it starts the SRT
- * thread and the pipe that wakes the event loop at its start, tries to
- * bind again each second while the old worker 0 of a reload holds the
- * port, and stops SRT when the worker begins to exit, while its thread
- * pool still writes.
+ * http{} with sluice_srt_listen.  Worker 0 runs it: it opens the UDP
+ * socket at its start, tries to bind again each second while the old
+ * worker 0 of a reload holds the port, and stops SRT when the worker
+ * begins to exit, while its thread pool still writes.
  */
 
 
@@ -26,8 +25,6 @@
 static ngx_int_t ngx_http_sluice_srt_init_process(ngx_cycle_t *cycle);
 static void ngx_http_sluice_srt_exit_process(ngx_cycle_t *cycle);
 static void ngx_http_sluice_srt_tick(ngx_event_t *ev);
-static ngx_int_t ngx_http_sluice_srt_pipe(ngx_http_sluice_srt_t *srt,
-    ngx_cycle_t *cycle);
 static void ngx_http_sluice_srt_shutdown(ngx_http_sluice_srt_t *srt);
 static void *ngx_http_sluice_srt_create_main_conf(ngx_conf_t *cf);
 static char *ngx_http_sluice_srt_init_main_conf(ngx_conf_t *cf, void *conf);
@@ -144,10 +141,6 @@ ngx_http_sluice_srt_init_process(ngx_cycle_t *cycle)
     srt->conf = conf;
     srt->log = cycle->log;
     srt->zone = ngx_sluice_zone_lookup(cycle);
-    srt->listener = -1;
-    srt->eid = -1;
-    srt->pipe[0] = -1;
-    srt->pipe[1] = -1;
 
 #if (NGX_THREADS)
     name = conf->thread_pool_name.len ? &conf->thread_pool_name
@@ -165,16 +158,6 @@ ngx_http_sluice_srt_init_process(ngx_cycle_t *cycle)
 #else
     (void) name;
 #endif
-
-    if (pthread_mutex_init(&srt->mutex, NULL) != 0) {
-        ngx_log_error(NGX_LOG_EMERG, cycle->log, 0,
-                      "sluice: SRT pthread_mutex_init() failed");
-        return NGX_ERROR;
-    }
-
-    if (ngx_http_sluice_srt_pipe(srt, cycle) != NGX_OK) {
-        return NGX_ERROR;
-    }
 
     ngx_http_sluice_srt_timer.handler = ngx_http_sluice_srt_tick;
     ngx_http_sluice_srt_timer.data = srt;
@@ -207,8 +190,8 @@ ngx_http_sluice_srt_tick(ngx_event_t *ev)
         return;
     }
 
-    if (!srt->running) {
-        rc = ngx_http_sluice_srt_thread_start(srt);
+    if (srt->udp == NULL) {
+        rc = ngx_http_sluice_srt_open(srt);
 
         if (rc == NGX_ERROR) {
             return;
@@ -225,50 +208,8 @@ ngx_http_sluice_srt_tick(ngx_event_t *ev)
 }
 
 
-static ngx_int_t
-ngx_http_sluice_srt_pipe(ngx_http_sluice_srt_t *srt, ngx_cycle_t *cycle)
-{
-    ngx_connection_t  *c;
-
-    if (pipe(srt->pipe) == -1) {
-        ngx_log_error(NGX_LOG_EMERG, cycle->log, ngx_errno,
-                      "sluice: SRT pipe() failed");
-        return NGX_ERROR;
-    }
-
-    if (ngx_nonblocking(srt->pipe[0]) == -1
-        || ngx_nonblocking(srt->pipe[1]) == -1)
-    {
-        ngx_log_error(NGX_LOG_EMERG, cycle->log, ngx_socket_errno,
-                      ngx_nonblocking_n " SRT pipe failed");
-        return NGX_ERROR;
-    }
-
-    c = ngx_get_connection(srt->pipe[0], cycle->log);
-    if (c == NULL) {
-        return NGX_ERROR;
-    }
-
-    c->data = srt;
-    c->read->handler = ngx_http_sluice_srt_notified;
-    c->read->log = cycle->log;
-
-    /* not an idle connection: it must not keep an exiting worker alive */
-    c->read->channel = 1;
-
-    if (ngx_add_event(c->read, NGX_READ_EVENT, 0) == NGX_ERROR) {
-        ngx_free_connection(c);
-        return NGX_ERROR;
-    }
-
-    srt->notify = c;
-
-    return NGX_OK;
-}
-
-
 /*
- * The worker exits: the thread stops (every socket closed), the streams
+ * The worker exits: every connection ends (its peer told), the streams
  * end and what they had pending is written (the thread pool runs still)
  */
 
@@ -279,23 +220,7 @@ ngx_http_sluice_srt_shutdown(ngx_http_sluice_srt_t *srt)
         return;
     }
 
-    ngx_http_sluice_srt_thread_stop(srt);
-    ngx_http_sluice_srt_sessions_end(srt);
-
-    if (srt->notify) {
-        ngx_del_event(srt->notify->read, NGX_READ_EVENT, 0);
-        ngx_free_connection(srt->notify);
-        srt->notify = NULL;
-    }
-
-    if (srt->pipe[0] != -1) {
-        (void) close(srt->pipe[0]);
-        (void) close(srt->pipe[1]);
-        srt->pipe[0] = -1;
-        srt->pipe[1] = -1;
-    }
-
-    (void) pthread_mutex_destroy(&srt->mutex);
+    ngx_http_sluice_srt_close(srt);
 
     srt->conf = NULL;
 }
@@ -341,7 +266,7 @@ ngx_http_sluice_srt_init_main_conf(ngx_conf_t *cf, void *conf)
     ngx_conf_init_msec_value(scf->latency, 120);
     ngx_conf_init_size_value(scf->max_queue, 32 * 1024 * 1024);
 
-    if (scf->max_queue < 2 * NGX_HTTP_SLUICE_SRT_CHUNK) {
+    if (scf->max_queue < 128 * 1024) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "\"sluice_srt_max_queue\" must be at least 128k");
         return NGX_CONF_ERROR;
@@ -395,7 +320,7 @@ ngx_http_sluice_srt_listen(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 }
 
 
-/* libsrt takes 10 to 79 bytes */
+/* as libsrt: 10 to 79 bytes */
 
 static char *
 ngx_http_sluice_srt_check_passphrase(ngx_conf_t *cf, void *post, void *data)

@@ -2,12 +2,10 @@
 /*
  * Copyright (C) 2026, The Sluice authors.
  *
- * The event loop's side of SRT ingest (ngx_http_sluice_srt.h): woken by
- * the thread's pipe, it takes each connection's queued MPEG-TS (at most
- * NGX_HTTP_SLUICE_SRT_BUDGET bytes a connection a turn: the rest waits
- * for the next turn, posted), demuxes it and feeds the ingest core.  The
- * first video and the first audio track of the program make the stream
- * of the stream id; every other track is a stream of its own,
+ * The MPEG-TS of an SRT connection (ngx_http_sluice_srt.h), as its
+ * receive window delivers it in order, demuxed and fed to the ingest
+ * core.  The first video and the first audio track of the program make
+ * the stream of the stream id; every other track is a stream of its own,
  * "{stream}_{n}", n its place in the PMT.
  */
 
@@ -25,8 +23,6 @@
 #include "ingest/srt/ngx_http_sluice_srt.h"
 
 
-#define NGX_HTTP_SLUICE_SRT_BUDGET    (1024 * 1024)
-#define NGX_HTTP_SLUICE_SRT_TURN      64        /* connections a turn */
 #define NGX_HTTP_SLUICE_SRT_STREAMS   SLUICE_TSDEMUX_MAX_TRACKS
 
 
@@ -53,158 +49,18 @@ typedef struct {
 } ngx_http_sluice_srt_session_t;
 
 
-static ngx_http_sluice_srt_session_t *ngx_http_sluice_srt_start(
-    ngx_http_sluice_srt_t *srt, ngx_http_sluice_srt_conn_t *c);
 static ngx_sluice_ingest_t *ngx_http_sluice_srt_stream(
     ngx_http_sluice_srt_session_t *s, ngx_str_t *name);
-static void ngx_http_sluice_srt_feed(ngx_http_sluice_srt_session_t *s,
-    ngx_http_sluice_srt_chunk_t *ch);
 static void ngx_http_sluice_srt_track(void *data, uint32_t index,
     const sluice_track_info_t *info);
 static int ngx_http_sluice_srt_frame(void *data, uint32_t index,
     uint64_t dts, int32_t cts, int key, const uint8_t *p, size_t len);
 static void ngx_http_sluice_srt_section(void *data, uint32_t pid,
     const uint8_t *p, size_t len, uint64_t now);
-static void ngx_http_sluice_srt_stop(ngx_http_sluice_srt_session_t *s,
-    const char *why);
 
 
-void
-ngx_http_sluice_srt_notified(ngx_event_t *rev)
-{
-    ngx_connection_t  *nc = rev->data;
-    ngx_http_sluice_srt_t  *srt = nc->data;
-
-    u_char                          buf[64];
-    size_t                          taken;
-    ngx_uint_t                      i, n, more;
-    const char                     *ended[NGX_HTTP_SLUICE_SRT_TURN];
-    ngx_http_sluice_srt_conn_t     *c, *conns[NGX_HTTP_SLUICE_SRT_TURN];
-    ngx_http_sluice_srt_chunk_t    *ch, *next, *got[NGX_HTTP_SLUICE_SRT_TURN];
-    ngx_http_sluice_srt_session_t  *s;
-
-    while (read(srt->pipe[0], buf, sizeof(buf)) > 0) { /* void */ }
-
-    more = 0;
-    n = 0;
-
-    /* each connection's chunks up to the budget, and whether it ended */
-
-    pthread_mutex_lock(&srt->mutex);
-
-    srt->notified = 0;
-
-    for (c = srt->conns; c; c = c->next) {
-        if (c->loop_done) {
-            continue;
-        }
-
-        if (n == NGX_HTTP_SLUICE_SRT_TURN) {
-            more = 1;
-            break;
-        }
-
-        taken = 0;
-        got[n] = c->head;
-
-        for (ch = c->head; ch; ch = ch->next) {
-            taken += ch->len;
-
-            if (taken >= NGX_HTTP_SLUICE_SRT_BUDGET) {
-                break;
-            }
-        }
-
-        if (ch && ch->next) {
-            c->head = ch->next;
-            ch->next = NULL;
-            more = 1;
-
-        } else {
-            c->head = NULL;
-            c->tail = NULL;
-        }
-
-        c->queued -= ngx_min(c->queued, taken);
-
-        ended[n] = (c->head == NULL && c->thread_done) ? c->ended : NULL;
-        conns[n++] = c;
-    }
-
-    pthread_mutex_unlock(&srt->mutex);
-
-    for (i = 0; i < n; i++) {
-        c = conns[i];
-        s = c->session;
-
-        if (s == NULL && !c->close) {
-            s = ngx_http_sluice_srt_start(srt, c);
-        }
-
-        for (ch = got[i]; ch; ch = next) {
-            next = ch->next;
-
-            if (s && s->failed == NULL) {
-                ngx_http_sluice_srt_feed(s, ch);
-            }
-
-            ngx_free(ch);
-        }
-
-        if (s && s->failed && !c->close) {
-            pthread_mutex_lock(&srt->mutex);
-            c->close = 1;
-            pthread_mutex_unlock(&srt->mutex);
-        }
-
-        if (ended[i] || (s == NULL && c->close)) {
-            if (s) {
-                ngx_http_sluice_srt_stop(s, s->failed ? s->failed
-                                                      : ended[i]);
-            }
-
-            pthread_mutex_lock(&srt->mutex);
-            c->session = NULL;
-            c->loop_done = 1;
-            pthread_mutex_unlock(&srt->mutex);
-        }
-    }
-
-    if (more) {
-        ngx_post_event(rev, &ngx_posted_events);
-    }
-}
-
-
-/* worker exit: the thread has stopped; every session ends */
-
-void
-ngx_http_sluice_srt_sessions_end(ngx_http_sluice_srt_t *srt)
-{
-    ngx_http_sluice_srt_conn_t   *c, *next;
-    ngx_http_sluice_srt_chunk_t  *ch, *nch;
-
-    for (c = srt->conns; c; c = next) {
-        next = c->next;
-
-        if (c->session) {
-            ngx_http_sluice_srt_stop(c->session, "nginx stops SRT");
-        }
-
-        for (ch = c->head; ch; ch = nch) {
-            nch = ch->next;
-            ngx_free(ch);
-        }
-
-        ngx_free(c);
-    }
-
-    srt->conns = NULL;
-}
-
-
-static ngx_http_sluice_srt_session_t *
-ngx_http_sluice_srt_start(ngx_http_sluice_srt_t *srt,
+void *
+ngx_http_sluice_srt_session_start(ngx_http_sluice_srt_t *srt,
     ngx_http_sluice_srt_conn_t *c)
 {
     ngx_pool_t                     *pool;
@@ -265,10 +121,6 @@ failed:
                   "sluice: SRT publish of \"%V\" closed: out of memory",
                   &c->stream);
 
-    pthread_mutex_lock(&srt->mutex);
-    c->close = 1;
-    pthread_mutex_unlock(&srt->mutex);
-
     return NULL;
 }
 
@@ -319,15 +171,20 @@ ngx_http_sluice_srt_stream(ngx_http_sluice_srt_session_t *s,
 }
 
 
-static void
-ngx_http_sluice_srt_feed(ngx_http_sluice_srt_session_t *s,
-    ngx_http_sluice_srt_chunk_t *ch)
+void
+ngx_http_sluice_srt_session_feed(void *data, const uint8_t *p, size_t len)
 {
+    ngx_http_sluice_srt_session_t  *s = data;
+
     const sluice_tsdemux_stats_t  *st;
 
-    s->received += ch->len;
+    if (s->failed) {
+        return;
+    }
 
-    switch (sluice_tsdemux_feed(s->demux, ch->data, ch->len)) {
+    s->received += len;
+
+    switch (sluice_tsdemux_feed(s->demux, p, len)) {
 
     case SLUICE_OK:
         return;
@@ -353,6 +210,76 @@ ngx_http_sluice_srt_feed(ngx_http_sluice_srt_session_t *s,
 
 
 /* a track known or reconfigured: its stream, its configuration */
+
+/*
+ * A SCTE 35 section of the program (stream type 0x86): a splice_insert
+ * or time_signal becomes a cue of the session's stream at its splice
+ * time (pts_time + pts_adjustment on the demuxer's clock), else (splice
+ * immediate, no time given) where the stream is; splice_null heartbeats
+ * and other commands are not cues.  Encoders repeat a section: the same
+ * id and time again changes nothing.
+ */
+
+static void
+ngx_http_sluice_srt_section(void *data, uint32_t pid, const uint8_t *p,
+    size_t len, uint64_t now)
+{
+    ngx_http_sluice_srt_session_t  *s = data;
+
+    u_char               id[32];
+    uint64_t             t90;
+    const char          *reason;
+    sluice_cue_t         cue;
+    sluice_scte35_t      sc;
+    ngx_sluice_ingest_t  *in;
+
+    if (s->failed || s->nstreams == 0) {
+        return;
+    }
+
+    in = s->streams[0];
+    reason = "";
+
+    if (sluice_scte35_parse(&sc, p, len, &reason) != SLUICE_OK) {
+        ngx_log_error(NGX_LOG_WARN, s->log, 0,
+                      "sluice: live event \"%s\": a SCTE 35 section of "
+                      "stream \"%s\" (PID %uD) dropped: %s", in->event_name,
+                      in->stream, pid, reason);
+        return;
+    }
+
+    if (sc.command_type != SLUICE_SCTE35_SPLICE_INSERT
+        && sc.command_type != SLUICE_SCTE35_TIME_SIGNAL)
+    {
+        ngx_log_debug2(NGX_LOG_DEBUG_CORE, s->log, 0,
+                       "sluice: SCTE 35 command %uD of PID %uD: no cue",
+                       sc.command_type, pid);
+        return;
+    }
+
+    t90 = sc.time_specified
+          ? sluice_tsdemux_time(s->demux, sluice_scte35_splice_pts(&sc))
+          : now;
+
+    ngx_memzero(&cue, sizeof(sluice_cue_t));
+    cue.source = SLUICE_CUE_FROM_TS;
+
+    if (sluice_adcue_from_section(&cue, p, len, id, sizeof(id), &reason)
+        != SLUICE_OK)
+    {
+        ngx_log_error(NGX_LOG_WARN, s->log, 0,
+                      "sluice: live event \"%s\": a SCTE 35 section of "
+                      "stream \"%s\" (PID %uD) dropped: %s", in->event_name,
+                      in->stream, pid, reason);
+        return;
+    }
+
+    /* 90 kHz -> the core's milliseconds, as frames */
+
+    (void) ngx_sluice_cue_ingest(in, &cue, (uint32_t) (t90 / 90),
+                                 NGX_SLUICE_CUE_STREAM);
+}
+
 
 static void
 ngx_http_sluice_srt_track(void *data, uint32_t index,
@@ -445,79 +372,20 @@ ngx_http_sluice_srt_frame(void *data, uint32_t index, uint64_t dts,
 }
 
 
-/*
- * A SCTE 35 section of the program (stream type 0x86): a splice_insert
- * or time_signal becomes a cue of the session's stream at its splice
- * time (pts_time + pts_adjustment on the demuxer's clock), else (splice
- * immediate, no time given) where the stream is; splice_null heartbeats
- * and other commands are not cues.  Encoders repeat a section: the same
- * id and time again changes nothing.
- */
-
-static void
-ngx_http_sluice_srt_section(void *data, uint32_t pid, const uint8_t *p,
-    size_t len, uint64_t now)
+const char *
+ngx_http_sluice_srt_session_failed(void *data)
 {
     ngx_http_sluice_srt_session_t  *s = data;
 
-    u_char               id[32];
-    uint64_t             t90;
-    const char          *reason;
-    sluice_cue_t         cue;
-    sluice_scte35_t      sc;
-    ngx_sluice_ingest_t  *in;
-
-    if (s->failed || s->nstreams == 0) {
-        return;
-    }
-
-    in = s->streams[0];
-    reason = "";
-
-    if (sluice_scte35_parse(&sc, p, len, &reason) != SLUICE_OK) {
-        ngx_log_error(NGX_LOG_WARN, s->log, 0,
-                      "sluice: live event \"%s\": a SCTE 35 section of "
-                      "stream \"%s\" (PID %uD) dropped: %s", in->event_name,
-                      in->stream, pid, reason);
-        return;
-    }
-
-    if (sc.command_type != SLUICE_SCTE35_SPLICE_INSERT
-        && sc.command_type != SLUICE_SCTE35_TIME_SIGNAL)
-    {
-        ngx_log_debug2(NGX_LOG_DEBUG_CORE, s->log, 0,
-                       "sluice: SCTE 35 command %uD of PID %uD: no cue",
-                       sc.command_type, pid);
-        return;
-    }
-
-    t90 = sc.time_specified
-          ? sluice_tsdemux_time(s->demux, sluice_scte35_splice_pts(&sc))
-          : now;
-
-    ngx_memzero(&cue, sizeof(sluice_cue_t));
-    cue.source = SLUICE_CUE_FROM_TS;
-
-    if (sluice_adcue_from_section(&cue, p, len, id, sizeof(id), &reason)
-        != SLUICE_OK)
-    {
-        ngx_log_error(NGX_LOG_WARN, s->log, 0,
-                      "sluice: live event \"%s\": a SCTE 35 section of "
-                      "stream \"%s\" (PID %uD) dropped: %s", in->event_name,
-                      in->stream, pid, reason);
-        return;
-    }
-
-    /* 90 kHz -> the core's milliseconds, as frames */
-
-    (void) ngx_sluice_cue_ingest(in, &cue, (uint32_t) (t90 / 90),
-                                 NGX_SLUICE_CUE_STREAM);
+    return s->failed;
 }
 
 
-static void
-ngx_http_sluice_srt_stop(ngx_http_sluice_srt_session_t *s, const char *why)
+void
+ngx_http_sluice_srt_session_stop(void *data, const char *why)
 {
+    ngx_http_sluice_srt_session_t  *s = data;
+
     ngx_uint_t  i;
 
     if (s->demux) {
