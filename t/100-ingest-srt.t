@@ -20,7 +20,9 @@
 #    both ways (tc netem needs the sch_netem module, absent here); SRT
 #    retransmits and the stream is stored whole;
 #  - reload with a passphrase: the new worker 0 takes the port, a sender
-#    without the passphrase is refused, one with it is stored.
+#    without the passphrase is refused (11), one with another too (10),
+#    one with it is stored (AES-128 from ffmpeg, AES-256 from
+#    srt-live-transmit).
 
 use strict;
 use warnings;
@@ -284,16 +286,38 @@ my $ev7 = $t->create_live_event('srtsecret', token => $tok7,
     properties => { encoding => { encodingType => 'PassthroughBasic' } });
 my $loc7 = $ev7->{properties}{preview}{previewLocator};
 
+$off = $t->log_offset();
 $p = $t->publish(lavfi => { duration => 2 }, muxer => 'mpegts',
     url => "$base?streamid=#!::r=$tok7,m=publish");
+ok($t->wait_log(qr/SRT publish refused \(11\): the sender has no passphrase/,
+    from => $off, timeout => 30), 'without the passphrase: refused (11)');
 $t->wait_publisher_exit($p, 30);
 is(manifest_chunks($loc7), 0, 'without the passphrase: nothing stored');
 
+$off = $t->log_offset();
+$p = $t->publish(lavfi => { duration => 2 }, muxer => 'mpegts',
+    url => "$base?streamid=#!::r=$tok7,m=publish"
+        . '&passphrase=another-secret-2');
+ok($t->wait_log(qr/SRT publish refused \(10\): wrong passphrase/,
+    from => $off, timeout => 30), 'a wrong passphrase: refused (10)');
+$t->wait_publisher_exit($p, 30);
+
+$off = $t->log_offset();
 $pub = $t->publish(lavfi => { duration => 8 }, muxer => 'mpegts',
     url => "$base?streamid=#!::r=$tok7,m=publish"
         . '&passphrase=sluice-secret-1');
 ok(wait_chunks($loc7, 2), 'with the passphrase: stored');
 $t->stop_publisher($pub);
+ok($t->wait_log(qr/SRT stream "stream" of live event "srtsecret" .* ended/,
+    from => $off, timeout => 30), 'the encrypted stream ended');
+
+# AES-256 (the keys wrapped with a 32-byte key), srt-live-transmit
+my $n7 = manifest_chunks($loc7);
+$slt = slt_start("$base?streamid=#!::r=$tok7,m=publish"
+    . '&passphrase=sluice-secret-1&pbkeylen=32', 10, 'libx264');
+ok(wait_chunks($loc7, $n7 + 2), 'AES-256 through srt-live-transmit: stored')
+    or diag(log_tail());
+slt_stop($slt);
 
 done_testing();
 
