@@ -1162,9 +1162,10 @@ static void
 ngx_http_sluice_srt_end(ngx_http_sluice_srt_conn_t *c, const char *why,
     ngx_uint_t shutdown)
 {
-    u_char                       *out;
-    ngx_http_sluice_srt_t        *srt;
-    ngx_http_sluice_srt_conn_t  **pc;
+    u_char                        *out;
+    ngx_http_sluice_srt_t         *srt;
+    ngx_http_sluice_srt_conn_t   **pc;
+    const sluice_srt_rcv_stats_t  *st;
 
     srt = c->srt;
 
@@ -1191,6 +1192,16 @@ ngx_http_sluice_srt_end(ngx_http_sluice_srt_conn_t *c, const char *why,
             *pc = c->hnext;
             break;
         }
+    }
+
+    if (c->session && c->rcv) {
+        st = sluice_srt_rcv_stats(c->rcv);
+
+        ngx_log_error(NGX_LOG_INFO, srt->log, 0,
+                      "sluice: SRT stream \"%V\": %uL packets, %uL found "
+                      "missing, %uL never came (skipped), %uL duplicate, "
+                      "RTT %uD us", &c->stream, st->received, st->lost,
+                      st->dropped, st->duplicates, c->rtt);
     }
 
     if (c->session) {
