@@ -802,13 +802,93 @@ typedef struct {
 } sluice_cmaf_reader_t;
 
 
-/* one sample of a trun, as the box gives it */
-typedef struct {
-    uint32_t            duration;
-    uint32_t            size;
-    uint32_t            flags;          /* sample_flags */
-    int32_t             cts;
-} sluice_cmaf_trun_entry_t;
+sluice_status_t
+sluice_trun_open(sluice_trun_t *t, const uint8_t *data, size_t len,
+    uint32_t max)
+{
+    size_t  per, need;
+
+    if (len < 8) {
+        return SLUICE_BAD_DATA;
+    }
+
+    t->flags = sluice_rb32(data) & 0xffffff;
+    t->count = sluice_rb32(data + 4);
+    t->p = data + 8;
+    len -= 8;
+
+    per = ((t->flags & SLUICE_TRUN_DURATION) ? 4 : 0)
+          + ((t->flags & SLUICE_TRUN_SIZE) ? 4 : 0)
+          + ((t->flags & SLUICE_TRUN_FLAGS) ? 4 : 0)
+          + ((t->flags & SLUICE_TRUN_CTS) ? 4 : 0);
+
+    need = ((t->flags & SLUICE_TRUN_DATA_OFFSET) ? 4 : 0)
+           + ((t->flags & SLUICE_TRUN_FIRST_FLAGS) ? 4 : 0);
+
+    if (len < need || t->count > max
+        || (per && (len - need) / per < t->count))
+    {
+        return SLUICE_BAD_DATA;
+    }
+
+    t->has_offset = 0;
+    t->offset = 0;
+
+    if (t->flags & SLUICE_TRUN_DATA_OFFSET) {
+        t->has_offset = 1;
+        t->offset = (int32_t) sluice_rb32(t->p);
+        t->p += 4;
+    }
+
+    t->first_flags = 0;
+
+    if (t->flags & SLUICE_TRUN_FIRST_FLAGS) {
+        t->first_flags = sluice_rb32(t->p);
+        t->p += 4;
+    }
+
+    t->default_duration = 0;
+    t->default_size = 0;
+    t->default_flags = 0;
+    t->next = 0;
+
+    return SLUICE_OK;
+}
+
+
+void
+sluice_trun_next(sluice_trun_t *t, sluice_trun_entry_t *e)
+{
+    e->duration = t->default_duration;
+    e->size = t->default_size;
+    e->flags = t->default_flags;
+    e->cts = 0;
+
+    if (t->flags & SLUICE_TRUN_DURATION) {
+        e->duration = sluice_rb32(t->p);
+        t->p += 4;
+    }
+
+    if (t->flags & SLUICE_TRUN_SIZE) {
+        e->size = sluice_rb32(t->p);
+        t->p += 4;
+    }
+
+    if (t->flags & SLUICE_TRUN_FLAGS) {
+        e->flags = sluice_rb32(t->p);
+        t->p += 4;
+
+    } else if (t->next == 0 && (t->flags & SLUICE_TRUN_FIRST_FLAGS)) {
+        e->flags = t->first_flags;
+    }
+
+    if (t->flags & SLUICE_TRUN_CTS) {
+        e->cts = (int32_t) sluice_rb32(t->p);
+        t->p += 4;
+    }
+
+    t->next++;
+}
 
 
 sluice_status_t
@@ -905,47 +985,20 @@ sluice_cmaf_parse_tfhd(sluice_cmaf_reader_t *r, sluice_cmaf_box_t *box)
 }
 
 
-/* the sample fields a trun announces must fit in len bytes */
-static sluice_status_t
-sluice_cmaf_trun_fits(sluice_cmaf_reader_t *r, uint32_t flags, uint32_t n,
-    size_t len)
-{
-    size_t  per, need;
-
-    per = ((flags & SLUICE_TRUN_DURATION) ? 4 : 0)
-          + ((flags & SLUICE_TRUN_SIZE) ? 4 : 0)
-          + ((flags & SLUICE_TRUN_FLAGS) ? 4 : 0)
-          + ((flags & SLUICE_TRUN_CTS) ? 4 : 0);
-
-    need = ((flags & SLUICE_TRUN_DATA_OFFSET) ? 4 : 0)
-           + ((flags & SLUICE_TRUN_FIRST_FLAGS) ? 4 : 0);
-
-    if (len < need
-        || n > SLUICE_CMAF_MAX_SAMPLES - r->nsamples
-        || (per && (len - need) / per < n))
-    {
-        return SLUICE_BAD_DATA;
-    }
-
-    return SLUICE_OK;
-}
-
-
 /*
- * Where the data of a trun starts: its data offset (read at *pp), else
- * where the previous trun's ended, else the base of the first one.
+ * Where the data of a trun starts: its data offset, else where the
+ * previous trun's ended, else the base of the first one.
  */
 static sluice_status_t
-sluice_cmaf_trun_start(sluice_cmaf_reader_t *r, uint32_t flags,
-    const uint8_t **pp, size_t *pos)
+sluice_cmaf_trun_start(sluice_cmaf_reader_t *r, const sluice_trun_t *t,
+    size_t *pos)
 {
     int64_t  off;
 
     *pos = r->next_data;
 
-    if (flags & SLUICE_TRUN_DATA_OFFSET) {
-        off = (int32_t) sluice_rb32(*pp);
-        *pp += 4;
+    if (t->has_offset) {
+        off = t->offset;
 
         if ((off < 0 && (uint64_t) -off > r->base)
             || r->base + off > r->len)
@@ -963,46 +1016,10 @@ sluice_cmaf_trun_start(sluice_cmaf_reader_t *r, uint32_t flags,
 }
 
 
-/* one trun entry at p: its fields, or the tfhd's defaults; p after it */
-static const uint8_t *
-sluice_cmaf_trun_entry(sluice_cmaf_reader_t *r, uint32_t flags,
-    const uint8_t *p, sluice_cmaf_trun_entry_t *e)
-{
-    e->duration = r->default_duration;
-    e->size = r->default_size;
-    e->flags = r->have_default_flags ? r->default_flags : 0;
-    e->cts = 0;
-
-    if (flags & SLUICE_TRUN_DURATION) {
-        e->duration = sluice_rb32(p);
-        p += 4;
-    }
-
-    if (flags & SLUICE_TRUN_SIZE) {
-        e->size = sluice_rb32(p);
-        p += 4;
-    }
-
-    if (flags & SLUICE_TRUN_FLAGS) {
-        e->flags = sluice_rb32(p);
-        p += 4;
-    }
-
-    /* version 0 offsets above 2^31 read as negative: none are real */
-
-    if (flags & SLUICE_TRUN_CTS) {
-        e->cts = (int32_t) sluice_rb32(p);
-        p += 4;
-    }
-
-    return p;
-}
-
-
 /* sample i of the trun, its data at pos; stored when r->out is set */
 static sluice_status_t
 sluice_cmaf_trun_sample(sluice_cmaf_reader_t *r, uint32_t i, size_t pos,
-    sluice_cmaf_trun_entry_t *e)
+    sluice_trun_entry_t *e)
 {
     sluice_sample_t  *s;
 
@@ -1035,46 +1052,29 @@ sluice_cmaf_trun_sample(sluice_cmaf_reader_t *r, uint32_t i, size_t pos,
 static sluice_status_t
 sluice_cmaf_parse_trun(sluice_cmaf_reader_t *r, sluice_cmaf_box_t *box)
 {
-    size_t                     pos;
-    uint32_t                   i, n, flags, first_flags;
-    const uint8_t             *p;
-    sluice_status_t            rc;
-    sluice_cmaf_trun_entry_t   e;
+    size_t               pos;
+    uint32_t             i;
+    sluice_trun_t        t;
+    sluice_status_t      rc;
+    sluice_trun_entry_t  e;
 
-    if (box->len < 8) {
-        return SLUICE_BAD_DATA;
-    }
-
-    p = box->data;
-    flags = sluice_rb32(p) & 0xffffff;
-    n = sluice_rb32(p + 4);
-    p += 8;
-
-    rc = sluice_cmaf_trun_fits(r, flags, n, box->len - 8);
+    rc = sluice_trun_open(&t, box->data, box->len,
+                          SLUICE_CMAF_MAX_SAMPLES - r->nsamples);
     if (rc != SLUICE_OK) {
         return rc;
     }
 
-    rc = sluice_cmaf_trun_start(r, flags, &p, &pos);
+    t.default_duration = r->default_duration;
+    t.default_size = r->default_size;
+    t.default_flags = r->have_default_flags ? r->default_flags : 0;
+
+    rc = sluice_cmaf_trun_start(r, &t, &pos);
     if (rc != SLUICE_OK) {
         return rc;
     }
 
-    first_flags = 0;
-
-    if (flags & SLUICE_TRUN_FIRST_FLAGS) {
-        first_flags = sluice_rb32(p);
-        p += 4;
-    }
-
-    for (i = 0; i < n; i++) {
-        p = sluice_cmaf_trun_entry(r, flags, p, &e);
-
-        if (i == 0 && (flags & SLUICE_TRUN_FIRST_FLAGS)
-            && !(flags & SLUICE_TRUN_FLAGS))
-        {
-            e.flags = first_flags;
-        }
+    for (i = 0; i < t.count; i++) {
+        sluice_trun_next(&t, &e);
 
         rc = sluice_cmaf_trun_sample(r, i, pos, &e);
         if (rc != SLUICE_OK) {
@@ -1086,7 +1086,7 @@ sluice_cmaf_parse_trun(sluice_cmaf_reader_t *r, sluice_cmaf_box_t *box)
     }
 
     r->next_data = pos;
-    r->nsamples += n;
+    r->nsamples += t.count;
     r->ntrun++;
 
     return SLUICE_OK;

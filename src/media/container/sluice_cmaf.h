@@ -179,6 +179,46 @@ typedef struct {
 sluice_status_t sluice_cmaf_read_box(const uint8_t *p, size_t len,
     sluice_cmaf_box_t *box);
 
+/* one sample of a 'trun' box, its fields or the defaults */
+typedef struct {
+    uint32_t        duration;
+    uint32_t        size;
+    uint32_t        flags;          /* sample_flags */
+    int32_t         cts;            /* composition offset */
+} sluice_trun_entry_t;
+
+
+/*
+ * The entries of a 'trun' box (ISO/IEC 14496-12 8.8.8), read one by one:
+ * sluice_trun_open() reads the header of the payload data[0..len)
+ * (version and flags, sample_count, data_offset, first_sample_flags) and
+ * checks that count entries fit in it and that count <= max
+ * (SLUICE_BAD_DATA otherwise); the caller then sets the defaults (tfhd
+ * or trex) and calls sluice_trun_next() count times.  A version 0
+ * composition offset of 2^31 or more reads as negative (none is real).
+ */
+typedef struct {
+    uint32_t        flags;          /* tr_flags */
+    uint32_t        count;          /* sample_count */
+    unsigned        has_offset:1;
+    int32_t         offset;         /* data_offset, when has_offset */
+
+    uint32_t        default_duration;
+    uint32_t        default_size;
+    uint32_t        default_flags;
+
+    /* private */
+    const uint8_t  *p;
+    uint32_t        first_flags;
+    uint32_t        next;
+} sluice_trun_t;
+
+
+sluice_status_t sluice_trun_open(sluice_trun_t *t, const uint8_t *data,
+    size_t len, uint32_t max);
+void sluice_trun_next(sluice_trun_t *t, sluice_trun_entry_t *e);
+
+
 /*
  * The tfxd uuid box's usertype (6d1d9b05-42d5-44e6-80e2-141daff757b2),
  * the fragment time of Smooth Streaming

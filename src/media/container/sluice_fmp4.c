@@ -1485,32 +1485,6 @@ sluice_fmp4_parse_traf(sluice_fmp4_reader_t *r, const sluice_cmaf_box_t *traf)
 }
 
 
-/* the sample fields a trun announces must fit in len bytes */
-static sluice_status_t
-sluice_fmp4_trun_fits(sluice_fmp4_reader_t *r, uint32_t flags, uint32_t n,
-    size_t len)
-{
-    size_t  per, need;
-
-    per = ((flags & SLUICE_TRUN_DURATION) ? 4 : 0)
-          + ((flags & SLUICE_TRUN_SIZE) ? 4 : 0)
-          + ((flags & SLUICE_TRUN_FLAGS) ? 4 : 0)
-          + ((flags & SLUICE_TRUN_CTS) ? 4 : 0);
-
-    need = ((flags & SLUICE_TRUN_DATA_OFFSET) ? 4 : 0)
-           + ((flags & SLUICE_TRUN_FIRST_FLAGS) ? 4 : 0);
-
-    if (len < need
-        || n > SLUICE_FMP4_MAX_SAMPLES - r->nsamples
-        || (per && (len - need) / per < n))
-    {
-        return SLUICE_BAD_DATA;
-    }
-
-    return SLUICE_OK;
-}
-
-
 #define sluice_fmp4_in_mdat(r, pos)                                           \
     ((pos) >= (r)->mdat_start && (pos) < (r)->mdat_end)
 
@@ -1522,18 +1496,17 @@ sluice_fmp4_trun_fits(sluice_fmp4_reader_t *r, uint32_t flags, uint32_t n,
  * ended, the first at the mdat payload.
  */
 static sluice_status_t
-sluice_fmp4_trun_start(sluice_fmp4_reader_t *r, uint32_t flags,
-    const uint8_t **pp, uint64_t *pos)
+sluice_fmp4_trun_start(sluice_fmp4_reader_t *r, const sluice_trun_t *t,
+    uint64_t *pos)
 {
     int64_t  off;
 
-    if (!(flags & SLUICE_TRUN_DATA_OFFSET)) {
+    if (!t->has_offset) {
         *pos = r->ntrun ? r->next : r->mdat_start;
         return SLUICE_OK;
     }
 
-    off = (int32_t) sluice_rb32(*pp);
-    *pp += 4;
+    off = t->offset;
 
     if (off >= 0 && sluice_fmp4_in_mdat(r, (uint64_t) off)) {
         *pos = (uint64_t) off;
@@ -1548,42 +1521,6 @@ sluice_fmp4_trun_start(sluice_fmp4_reader_t *r, uint32_t flags,
     }
 
     return SLUICE_BAD_DATA;
-}
-
-
-/* one trun entry at p: its fields, or the defaults; p after it */
-static const uint8_t *
-sluice_fmp4_trun_entry(sluice_fmp4_reader_t *r, uint32_t flags,
-    const uint8_t *p, sluice_sample_t *s)
-{
-    s->duration = r->default_duration;
-    s->size = r->default_size;
-    s->flags = r->default_flags;
-    s->cts = 0;
-
-    if (flags & SLUICE_TRUN_DURATION) {
-        s->duration = sluice_rb32(p);
-        p += 4;
-    }
-
-    if (flags & SLUICE_TRUN_SIZE) {
-        s->size = sluice_rb32(p);
-        p += 4;
-    }
-
-    if (flags & SLUICE_TRUN_FLAGS) {
-        s->flags = sluice_rb32(p);
-        p += 4;
-    }
-
-    /* version 0 offsets of 2^31 and more fit no cts: read as negative */
-
-    if (flags & SLUICE_TRUN_CTS) {
-        s->cts = (int32_t) sluice_rb32(p);
-        p += 4;
-    }
-
-    return p;
 }
 
 
@@ -1626,46 +1563,35 @@ sluice_fmp4_trun_sample(sluice_fmp4_reader_t *r, uint32_t i, uint64_t pos,
 static sluice_status_t
 sluice_fmp4_parse_trun(sluice_fmp4_reader_t *r, const sluice_cmaf_box_t *box)
 {
-    uint32_t          i, n, flags, first_flags;
-    uint64_t          pos;
-    const uint8_t    *p;
-    sluice_status_t   rc;
-    sluice_sample_t   s;
+    uint32_t             i;
+    uint64_t             pos;
+    sluice_trun_t        t;
+    sluice_sample_t      s;
+    sluice_status_t      rc;
+    sluice_trun_entry_t  e;
 
-    if (box->len < 8) {
-        return SLUICE_BAD_DATA;
-    }
-
-    p = box->data;
-    flags = sluice_rb32(p) & 0xffffff;
-    n = sluice_rb32(p + 4);
-    p += 8;
-
-    rc = sluice_fmp4_trun_fits(r, flags, n, box->len - 8);
+    rc = sluice_trun_open(&t, box->data, box->len,
+                          SLUICE_FMP4_MAX_SAMPLES - r->nsamples);
     if (rc != SLUICE_OK) {
         return rc;
     }
 
-    rc = sluice_fmp4_trun_start(r, flags, &p, &pos);
+    t.default_duration = r->default_duration;
+    t.default_size = r->default_size;
+    t.default_flags = r->default_flags;
+
+    rc = sluice_fmp4_trun_start(r, &t, &pos);
     if (rc != SLUICE_OK) {
         return rc;
     }
 
-    first_flags = 0;
+    for (i = 0; i < t.count; i++) {
+        sluice_trun_next(&t, &e);
 
-    if (flags & SLUICE_TRUN_FIRST_FLAGS) {
-        first_flags = sluice_rb32(p);
-        p += 4;
-    }
-
-    for (i = 0; i < n; i++) {
-        p = sluice_fmp4_trun_entry(r, flags, p, &s);
-
-        if (i == 0 && (flags & SLUICE_TRUN_FIRST_FLAGS)
-            && !(flags & SLUICE_TRUN_FLAGS))
-        {
-            s.flags = first_flags;
-        }
+        s.duration = e.duration;
+        s.size = e.size;
+        s.flags = e.flags;
+        s.cts = e.cts;
 
         rc = sluice_fmp4_trun_sample(r, i, pos, &s);
         if (rc != SLUICE_OK) {
@@ -1677,7 +1603,7 @@ sluice_fmp4_parse_trun(sluice_fmp4_reader_t *r, const sluice_cmaf_box_t *box)
     }
 
     r->next = pos;
-    r->nsamples += n;
+    r->nsamples += t.count;
     r->ntrun++;
 
     return SLUICE_OK;
