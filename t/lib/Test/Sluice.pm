@@ -630,18 +630,37 @@ sub port {
     return $self->{ports}{$n} //= _free_port();
 }
 
+# A free port below the kernel's ephemeral range: a port the kernel
+# picked (port 0) is free now, but between this check and nginx's bind()
+# any client connection of the suites running beside this one may take
+# it as its source port (prove -j); client connections never take ports
+# below that range.
 sub _free_port {
-    for (1 .. 100) {
+    my ($low) = (_ephemeral_low() - 1);
+    my $base = 10000;
+
+    $low = 20000 if $low <= $base + 1000;
+
+    for (1 .. 200) {
+        my $p = $base + int(rand($low - $base));
+        next if $PORTS_TAKEN{$p};
         my $s = IO::Socket::INET->new(
-            LocalAddr => '127.0.0.1', LocalPort => 0, Proto => 'tcp',
+            LocalAddr => '127.0.0.1', LocalPort => $p, Proto => 'tcp',
             Listen => 1, ReuseAddr => 0)
             or next;
-        my $p = $s->sockport();
         close $s;
-        next if $PORTS_TAKEN{$p}++;
+        $PORTS_TAKEN{$p} = 1;
         return $p;
     }
     croak 'no free port';
+}
+
+sub _ephemeral_low {
+    open(my $fh, '<', '/proc/sys/net/ipv4/ip_local_port_range')
+        or return 32768;
+    my ($lo) = (<$fh> // '') =~ /^\s*(\d+)/;
+    close $fh;
+    return $lo // 32768;
 }
 
 # --- nginx -------------------------------------------------------------
