@@ -713,8 +713,9 @@ ngx_rtmp_sluice_xc_args(ngx_rtmp_sluice_ctx_t *ctx, ngx_rtmp_sluice_xc_t *xc)
  * header: then a plain "listen" of the same rtmp server, its wildcard
  * address made loopback; or unless the feed came over TLS
  * (sluice_ssl_certificate: every listener of that server is TLS): then a
- * plain "listen" of any rtmp server.  nginx-rtmp keeps the listener's addr_conf of a
- * session only as s->addr_text, a field of it (ngx_rtmp_init_session).
+ * plain "listen" of any rtmp server.  nginx-rtmp keeps the listener's
+ * addr_conf of a session only as s->addr_text, a field of it
+ * (ngx_rtmp_init_session).
  */
 
 static ngx_int_t

@@ -15,8 +15,9 @@
  *     timed metadata: the cue's own scheme and value; under the ID3
  *     scheme (https://aomedia.org/emsg/ID3, AOM id3-emsg) the message is
  *     an ID3v2 tag: the data as sent when it is one (an ID3v2 header:
- *     "ID3", version 2 to 4, synchsafe size), else the data wrapped in one TXXX frame (no description;
- *     PRIV with the scheme as owner when the data holds a NUL byte);
+ *     "ID3", version 2 to 4, synchsafe size), else the data wrapped in
+ *     one TXXX frame (no description; PRIV with the scheme as owner when
+ *     the data holds a NUL byte);
  *     other schemes carry the data as sent.
  *
  *   The sample of a Smooth sparse track (AMS ad signalling, ingest and
