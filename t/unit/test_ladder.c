@@ -363,6 +363,51 @@ test_cadence(void)
     SL_CHECK_EQ(sluice_ladder_cadence_next(&c, 3700001, 2000, &idx),
                 SLUICE_FRAME_GOP_START);
 
+    /*
+     * splice points: the first frame at or after one starts a GOP of its
+     * own (frames every 100 ms from 0, GOPs of 2000); the regular GOPs go
+     * on; one already passed is refused, one twice kept once
+     */
+    memset(&c, 0, sizeof(c));
+    SL_CHECK_EQ(sluice_ladder_cadence_splice(&c, 2950), SLUICE_OK);
+    SL_CHECK_EQ(sluice_ladder_cadence_splice(&c, 1300), SLUICE_OK);
+    SL_CHECK_EQ(sluice_ladder_cadence_splice(&c, 2950), SLUICE_OK);
+    SL_CHECK_EQ(sluice_ladder_cadence_splice(&c, 4000), SLUICE_OK);
+    SL_CHECK_UEQ(c.nsplices, 3u);
+
+    for (i = 0; i < 60; i++) {
+        t = (int64_t) i * 100;
+        f = sluice_ladder_cadence_next(&c, t, 2000, &idx);
+
+        if (i == 10) {
+            SL_CHECK_EQ(sluice_ladder_cadence_splice(&c, 1000),
+                        SLUICE_NOT_FOUND);
+            SL_CHECK_EQ(sluice_ladder_cadence_splice(&c, 5050), SLUICE_OK);
+        }
+
+        if (i == 0 || i == 13 || i == 20 || i == 30 || i == 40 || i == 51)
+        {
+            SL_CHECK_EQ(f, SLUICE_FRAME_GOP_START);
+            SL_CHECK_UEQ(idx, 0u);
+
+        } else {
+            SL_CHECK_EQ(f, SLUICE_FRAME_NEXT);
+        }
+    }
+    SL_CHECK_UEQ(c.nsplices, 0u);
+
+    /* full: an earlier point takes the latest one's place */
+    memset(&c, 0, sizeof(c));
+    for (i = 0; i < SLUICE_LADDER_MAX_SPLICES; i++) {
+        SL_CHECK_EQ(sluice_ladder_cadence_splice(&c, 1000 + i * 10),
+                    SLUICE_OK);
+    }
+    SL_CHECK_EQ(sluice_ladder_cadence_splice(&c, 9999), SLUICE_NO_MEMORY);
+    SL_CHECK_EQ(sluice_ladder_cadence_splice(&c, 5), SLUICE_OK);
+    SL_CHECK_EQ(c.splice[0], 5);
+    SL_CHECK_EQ(c.splice[SLUICE_LADDER_MAX_SPLICES - 1],
+                1000 + (SLUICE_LADDER_MAX_SPLICES - 2) * 10);
+
     /* 59.94 fps with a step of 2: the GOP start always kept, every other
      * frame after it (index even), about 30 per second */
     memset(&c, 0, sizeof(c));

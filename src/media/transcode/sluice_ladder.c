@@ -261,12 +261,27 @@ sluice_frame_e
 sluice_ladder_cadence_next(sluice_ladder_cadence_t *c, int64_t t,
     int64_t gop_ms, uint32_t *index)
 {
+    uint32_t  n;
+
     if (c->started && t <= c->last_t) {
         *index = c->index;
         return SLUICE_FRAME_DROP;
     }
 
+    /* the splice points this frame reaches: it is the first at or after */
+
+    for (n = 0; n < c->nsplices && c->splice[n] <= t; n++) {
+        /* void */
+    }
+
+    if (n) {
+        c->nsplices -= n;
+        memmove(&c->splice[0], &c->splice[n],
+                c->nsplices * sizeof(int64_t));
+    }
+
     if (!c->started
+        || n > 0
         || sluice_ladder_gop_number(t, gop_ms)
            > sluice_ladder_gop_number(c->last_t, gop_ms))
     {
@@ -282,6 +297,40 @@ sluice_ladder_cadence_next(sluice_ladder_cadence_t *c, int64_t t,
     *index = c->index;
 
     return SLUICE_FRAME_NEXT;
+}
+
+
+sluice_status_t
+sluice_ladder_cadence_splice(sluice_ladder_cadence_t *c, int64_t t)
+{
+    uint32_t  i;
+
+    if (c->started && t <= c->last_t) {
+        return SLUICE_NOT_FOUND;
+    }
+
+    for (i = 0; i < c->nsplices && c->splice[i] < t; i++) {
+        /* void */
+    }
+
+    if (i < c->nsplices && c->splice[i] == t) {
+        return SLUICE_OK;
+    }
+
+    if (c->nsplices == SLUICE_LADDER_MAX_SPLICES) {
+        if (i == c->nsplices) {
+            return SLUICE_NO_MEMORY;
+        }
+
+        c->nsplices--;
+    }
+
+    memmove(&c->splice[i + 1], &c->splice[i],
+            (c->nsplices - i) * sizeof(int64_t));
+    c->splice[i] = t;
+    c->nsplices++;
+
+    return SLUICE_OK;
 }
 
 

@@ -37,6 +37,7 @@
 
 #define SLUICE_LADDER_MAX_LAYERS  8
 #define SLUICE_LADDER_MAX_FPS     30
+#define SLUICE_LADDER_MAX_SPLICES 16    /* splice points waiting */
 
 
 typedef enum {
@@ -96,6 +97,8 @@ typedef struct {
 typedef struct {
     int64_t           last_t;           /* previous frame's time */
     uint32_t          index;            /* frames since the GOP start */
+    uint32_t          nsplices;
+    int64_t           splice[SLUICE_LADDER_MAX_SPLICES];    /* ascending */
     unsigned          started:1;
 } sluice_ladder_cadence_t;
 
@@ -137,12 +140,24 @@ uint32_t sluice_ladder_frame_step(uint32_t fps_num, uint32_t fps_den,
 
 /*
  * A frame of input time t (ms) is met: SLUICE_FRAME_GOP_START when it
- * starts a GOP of gop_ms, SLUICE_FRAME_DROP when t is not after the
+ * starts a GOP of gop_ms or is the first frame at or after a splice
+ * point (sluice_ladder_cadence_splice()), SLUICE_FRAME_DROP when t is not after the
  * previous frame's time, else SLUICE_FRAME_NEXT; *index is its count
  * from the GOP start (a layer of step k keeps it when index % k == 0).
  */
 sluice_frame_e sluice_ladder_cadence_next(sluice_ladder_cadence_t *c,
     int64_t t, int64_t gop_ms, uint32_t *index);
+
+/*
+ * A splice point at input time t (ms): the first frame at or after it
+ * starts a GOP of its own (an extra one: the GOPs of gop_ms go on as
+ * before).  SLUICE_OK; SLUICE_NOT_FOUND when a frame at or after t was
+ * met already (too late); SLUICE_NO_MEMORY when SLUICE_LADDER_MAX_SPLICES
+ * wait already (the latest is dropped for an earlier one).  The same
+ * time twice is kept once.
+ */
+sluice_status_t sluice_ladder_cadence_splice(sluice_ladder_cadence_t *c,
+    int64_t t);
 
 /* the GOP number of time t: floor(t / gop_ms), negative times too */
 int64_t sluice_ladder_gop_number(int64_t t, int64_t gop_ms);
