@@ -120,7 +120,10 @@ sluice_tc_run(sluice_tc_t *tc)
             continue;
         }
 
-        if (item->type == AVMEDIA_TYPE_VIDEO) {
+        if (item->type == AVMEDIA_TYPE_DATA) {
+            sluice_tc_video_splice(tc, item->pkt->pts);
+
+        } else if (item->type == AVMEDIA_TYPE_VIDEO) {
             if (item->par) {
                 sluice_tc_video_params(tc, item->par);
             }

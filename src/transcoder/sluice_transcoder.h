@@ -64,7 +64,8 @@ typedef struct {
 
 /* one item of the input queue: a packet, new codec parameters with it */
 typedef struct {
-    AVPacket                *pkt;           /* NULL: end of input */
+    AVPacket                *pkt;           /* NULL: end of input; DATA:
+                                               a splice point at its pts */
     AVCodecParameters       *par;           /* changed, or NULL */
     AVRational               rate;          /* video: FLV metadata's */
     int64_t                  clock;         /* the reader's clock, ms */
@@ -203,6 +204,7 @@ int sluice_tc_video_check(sluice_tc_t *tc);
 int sluice_tc_video_params(sluice_tc_t *tc, const AVCodecParameters *par);
 int sluice_tc_video_packet(sluice_tc_t *tc, const AVPacket *pkt);
 void sluice_tc_video_reset(sluice_tc_t *tc);
+void sluice_tc_video_splice(sluice_tc_t *tc, int64_t t);
 void sluice_tc_video_finish(sluice_tc_t *tc);
 
 /* sluice_transcoder_scale.c */

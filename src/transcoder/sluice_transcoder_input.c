@@ -27,6 +27,7 @@ static int sluice_tc_read(void *opaque, uint8_t *buf, int size);
 static void *sluice_tc_reader(void *arg);
 static int sluice_tc_reader_loop(sluice_tc_t *tc, AVCodecParameters **seen,
     AVCodecParameters **sent);
+static int sluice_tc_input_splice(sluice_tc_t *tc, AVPacket *pkt);
 static void sluice_tc_input_clock(sluice_tc_t *tc, AVPacket *pkt,
     int64_t *last);
 static int sluice_tc_input_par(AVCodecParameters **seen,
@@ -249,6 +250,16 @@ sluice_tc_reader_loop(sluice_tc_t *tc, AVCodecParameters **seen,
         }
 
         st = tc->ic->streams[pkt->stream_index];
+
+        if (st->codecpar->codec_type == AVMEDIA_TYPE_DATA) {
+            rc = sluice_tc_input_splice(tc, pkt);
+            if (rc < 0) {
+                return rc;
+            }
+
+            continue;
+        }
+
         video = (st->codecpar->codec_type == AVMEDIA_TYPE_VIDEO);
         ts = pkt->pts != AV_NOPTS_VALUE ? pkt->pts : pkt->dts;
 
@@ -303,6 +314,75 @@ sluice_tc_reader_loop(sluice_tc_t *tc, AVCodecParameters **seen,
             return AVERROR_EXIT;
         }
     }
+}
+
+
+/*
+ * A script-data tag the flv demuxer does not know comes as a packet of a
+ * data stream, its body whole.  The worker writes one of its own,
+ * "onSluiceSplice" and a number (AMF0), for each splice point it knows
+ * ahead (sluice_splice_conditioning): its time in ms of the timeline.
+ * It goes to the main thread in its place among the packets.  Other
+ * data (onCuePoint, onTextData...) is not ours: freed.
+ */
+
+static int
+sluice_tc_input_splice(sluice_tc_t *tc, AVPacket *pkt)
+{
+    int                i;
+    double             ms;
+    uint64_t           bits;
+    const uint8_t     *p;
+    sluice_tc_item_t  *item;
+
+    static const uint8_t  name[] = {
+        0x02, 0x00, 0x0e, 'o', 'n', 'S', 'l', 'u', 'i', 'c', 'e',
+        'S', 'p', 'l', 'i', 'c', 'e', 0x00
+    };
+
+    p = pkt->data;
+
+    if (pkt->size < (int) sizeof(name) + 8
+        || memcmp(p, name, sizeof(name)) != 0)
+    {
+        av_packet_free(&pkt);
+        return 0;
+    }
+
+    p += sizeof(name);
+    bits = 0;
+
+    for (i = 0; i < 8; i++) {
+        bits = (bits << 8) | p[i];
+    }
+
+    memcpy(&ms, &bits, sizeof(ms));
+
+    if (!(ms >= 0 && ms < 9.0e15)) {
+        av_packet_free(&pkt);
+        return 0;
+    }
+
+    item = av_mallocz(sizeof(sluice_tc_item_t));
+    if (item == NULL) {
+        av_packet_free(&pkt);
+        return AVERROR(ENOMEM);
+    }
+
+    pkt->pts = (int64_t) ms;
+    pkt->dts = pkt->pts;
+    pkt->time_base = (AVRational) { 1, 1000 };
+
+    item->pkt = pkt;
+    item->type = AVMEDIA_TYPE_DATA;
+    item->clock = sluice_tc_load(&tc->in_clock);
+
+    if (sluice_tc_queue_push(&tc->input, item, SLUICE_TC_INPUT_QUEUE) != 0) {
+        sluice_tc_item_free(item);
+        return AVERROR_EXIT;
+    }
+
+    return 0;
 }
 
 

@@ -261,6 +261,42 @@ sluice_tc_video_reset(sluice_tc_t *tc)
 }
 
 
+/*
+ * A splice point (the worker's onSluiceSplice, sluice_splice_conditioning):
+ * the first frame at or after t starts a GOP, an IDR on every layer,
+ * which the ingest cuts at.  It comes before the frames it concerns (the
+ * worker sends it ahead of the feed); one they passed already is late.
+ */
+
+void
+sluice_tc_video_splice(sluice_tc_t *tc, int64_t t)
+{
+    sluice_status_t  rc;
+
+    rc = sluice_ladder_cadence_splice(&tc->cadence, t);
+
+    switch (rc) {
+
+    case SLUICE_OK:
+        sluice_tc_error("splice point at %lld ms: an IDR on every layer at"
+                        " the first frame at or after it", (long long) t);
+        break;
+
+    case SLUICE_NOT_FOUND:
+        sluice_tc_error("splice point at %lld ms: too late, the frames there"
+                        " are encoded already (the last at %lld ms)",
+                        (long long) t, (long long) tc->cadence.last_t);
+        break;
+
+    default:
+        sluice_tc_error("splice point at %lld ms: %d splice points wait"
+                        " already, not taken", (long long) t,
+                        SLUICE_LADDER_MAX_SPLICES);
+        break;
+    }
+}
+
+
 /* pkt NULL: drain the decoder */
 
 static int
