@@ -44,6 +44,9 @@
 #define NGX_SLUICE_CUE_ID_MADE       0x01
 #define NGX_SLUICE_CUE_HAS_ELAPSED   0x02
 #define NGX_SLUICE_CUE_SECTION_MADE  0x04
+/* the zone's only (never in a record): the transcoder forced an IDR */
+#define NGX_SLUICE_CUE_FORCED_AT     0x100  /* at the cue's time */
+#define NGX_SLUICE_CUE_FORCED_END    0x200  /* where a splice out ends */
 
 
 typedef struct {
@@ -138,6 +141,16 @@ ngx_int_t
 ngx_sluice_cue_ingest(ngx_sluice_ingest_t *in, const sluice_cue_t *cue,
     uint32_t ts, ngx_uint_t mode)
 {
+    uint64_t  time;
+
+    return ngx_sluice_cue_ingest_at(in, cue, ts, mode, &time);
+}
+
+
+ngx_int_t
+ngx_sluice_cue_ingest_at(ngx_sluice_ingest_t *in, const sluice_cue_t *cue,
+    uint32_t ts, ngx_uint_t mode, uint64_t *time)
+{
     u_char                     *p, id[NGX_INT64_LEN];
     int64_t                     ts64, tl;
     uint32_t                    in32;
@@ -185,6 +198,8 @@ ngx_sluice_cue_ingest(ngx_sluice_ingest_t *in, const sluice_cue_t *cue,
     c = *cue;
     c.time = (uint64_t) tl;
     c.has_time = 1;
+
+    *time = c.time;
 
     if (c.id.len == 0) {
         p = ngx_sprintf(id, "%uL", c.time);
@@ -707,7 +722,7 @@ ngx_sluice_cue_snapshot(ngx_pool_t *pool, ngx_sluice_event_t *ev,
 
 uint64_t
 ngx_sluice_cue_splice(ngx_sluice_zone_ctx_t *zctx, u_char *event_id,
-    uint32_t generation, uint64_t from, uint64_t to)
+    uint32_t generation, uint64_t from, uint64_t to, ngx_uint_t forced)
 {
     uint64_t                p, found;
     ngx_uint_t              i;
@@ -733,7 +748,9 @@ ngx_sluice_cue_splice(ngx_sluice_zone_ctx_t *zctx, u_char *event_id,
 
         p = slot->time;
 
-        if (p > from && p <= to) {
+        if (p > from && p <= to
+            && (!forced || (slot->flags & NGX_SLUICE_CUE_FORCED_AT)))
+        {
             found = p;
             break;
         }
@@ -741,7 +758,8 @@ ngx_sluice_cue_splice(ngx_sluice_zone_ctx_t *zctx, u_char *event_id,
         p += slot->duration;
 
         if (slot->kind == SLUICE_CUE_SPLICE_OUT && slot->duration
-            && p > from && p <= to)
+            && p > from && p <= to
+            && (!forced || (slot->flags & NGX_SLUICE_CUE_FORCED_END)))
         {
             found = p;
         }
@@ -750,6 +768,44 @@ ngx_sluice_cue_splice(ngx_sluice_zone_ctx_t *zctx, u_char *event_id,
     ngx_shmtx_unlock(&zctx->shpool->mutex);
 
     return found;
+}
+
+
+void
+ngx_sluice_cue_force(ngx_sluice_zone_ctx_t *zctx, u_char *event_id,
+    uint32_t generation, uint64_t point)
+{
+    ngx_uint_t              i;
+    ngx_sluice_event_t     *ev;
+    ngx_sluice_cue_list_t  *list;
+    ngx_sluice_cue_slot_t  *slot;
+
+    ngx_shmtx_lock(&zctx->shpool->mutex);
+
+    ev = ngx_sluice_index_event(zctx->sh, event_id, generation);
+    list = ev ? ev->cues : NULL;
+
+    for (i = 0; list && !list->dirty && i < list->n; i++) {
+        slot = &list->cue[i];
+
+        if (slot->kind != SLUICE_CUE_SPLICE_OUT
+            && slot->kind != SLUICE_CUE_SPLICE_IN)
+        {
+            continue;
+        }
+
+        if (slot->time == point) {
+            slot->flags |= NGX_SLUICE_CUE_FORCED_AT;
+        }
+
+        if (slot->kind == SLUICE_CUE_SPLICE_OUT && slot->duration
+            && slot->time + slot->duration == point)
+        {
+            slot->flags |= NGX_SLUICE_CUE_FORCED_END;
+        }
+    }
+
+    ngx_shmtx_unlock(&zctx->shpool->mutex);
 }
 
 

@@ -126,6 +126,10 @@ ngx_int_t ngx_sluice_cue_add(ngx_sluice_zone_ctx_t *zctx, u_char *event_id,
 ngx_int_t ngx_sluice_cue_ingest(ngx_sluice_ingest_t *in,
     const sluice_cue_t *cue, uint32_t ts, ngx_uint_t mode);
 
+/* as ngx_sluice_cue_ingest(); NGX_OK: *time is its timeline time (ms) */
+ngx_int_t ngx_sluice_cue_ingest_at(ngx_sluice_ingest_t *in,
+    const sluice_cue_t *cue, uint32_t ts, ngx_uint_t mode, uint64_t *time);
+
 /*
  * Mutex held: the event's cues ending after from_ms (a cue of duration 0
  * at from_ms or after), in time order, strings copied into pool.
@@ -136,10 +140,20 @@ ngx_int_t ngx_sluice_cue_snapshot(ngx_pool_t *pool, ngx_sluice_event_t *ev,
 /*
  * Splice-point conditioning: the time (ms) of a splice point of the
  * event in (from, to], or 0: a splice out or in of the zone's cues, or
- * where a splice out with a duration ends (it takes the mutex)
+ * where a splice out with a duration ends (it takes the mutex); forced:
+ * only the points the event's transcoder was told in time
+ * (ngx_sluice_cue_force()), for its layers
  */
 uint64_t ngx_sluice_cue_splice(ngx_sluice_zone_ctx_t *zctx, u_char *event_id,
-    uint32_t generation, uint64_t from, uint64_t to);
+    uint32_t generation, uint64_t from, uint64_t to, ngx_uint_t forced);
+
+/*
+ * A live encoding event: its transcoder makes an IDR on every layer at
+ * the first frame at or after this splice point (ms), so its layers may
+ * cut there (it takes the mutex)
+ */
+void ngx_sluice_cue_force(ngx_sluice_zone_ctx_t *zctx, u_char *event_id,
+    uint32_t generation, uint64_t point);
 
 /* mutex held: the event's cues freed (a new generation, a delete) */
 void ngx_sluice_cue_free(ngx_slab_pool_t *shpool, ngx_sluice_event_t *ev);

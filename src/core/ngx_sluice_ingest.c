@@ -922,38 +922,52 @@ ngx_sluice_ingest_video_frame(ngx_sluice_ingest_t *in, int64_t tl,
  * pre-rolls are seconds): every rendition and every origin fed the same
  * stream and cues then cuts at the same times.  The piece after keeps
  * the fragment's cut number (the index numbers fragments one by one).
+ *
+ * A layer of a live encoding event cuts at the points its transcoder was
+ * told in time (ngx_sluice_cue_force()): there every video layer has an
+ * IDR at the same frame, and an audio layer (every sample a sync
+ * sample) cuts at its first sample at or after the point.
  */
 
 static ngx_uint_t
 ngx_sluice_ingest_splice(ngx_sluice_ingest_t *in,
     ngx_sluice_ingest_track_t *t, int64_t tl)
 {
-    uint64_t                start, prev, at;
+    uint64_t                start, prev, at, scale;
     ngx_sluice_zone_ctx_t  *zctx;
 
     zctx = in->zone->data;
 
-    if (!zctx->splice_conditioning || t->nsamples == 0 || in->layer) {
+    if (!zctx->splice_conditioning || t->nsamples == 0) {
         return 0;
     }
 
-    start = t->samples[0].dts / 90;
-    prev = t->samples[t->nsamples - 1].dts / 90;
+    scale = (t->media_type == SLUICE_MEDIA_AUDIO) ? t->info.timescale
+                                                  : 90000;
+    if (scale == 0) {
+        return 0;
+    }
+
+    start = t->samples[0].dts * 1000 / scale;
+    prev = t->samples[t->nsamples - 1].dts * 1000 / scale;
 
     if ((uint64_t) tl < start + in->fragment_ms / 4) {
         return 0;
     }
 
     at = ngx_sluice_cue_splice(zctx, in->event_id, in->generation, prev,
-                               (uint64_t) tl);
+                               (uint64_t) tl, in->layer);
     if (at == 0) {
         return 0;
     }
 
     ngx_log_error(NGX_LOG_INFO, in->log, 0,
                   "sluice: live event \"%s\": stream \"%s\" cut at its "
-                  "keyframe %L ms, the splice point at %uL ms",
-                  in->event_name, in->stream, tl, at);
+                  "%s %L ms, the splice point at %uL ms",
+                  in->event_name, in->stream,
+                  (t->media_type == SLUICE_MEDIA_AUDIO) ? "sample"
+                                                        : "keyframe",
+                  tl, at);
 
     return 1;
 }
@@ -1020,7 +1034,9 @@ ngx_sluice_ingest_audio_frame(ngx_sluice_ingest_t *in, int64_t tl,
         a->frag_open = 1;
         a->seq = seq;
 
-    } else if (seq > a->seq) {
+    } else if (seq > a->seq
+               || (in->layer && ngx_sluice_ingest_splice(in, a, tl)))
+    {
         rc = ngx_sluice_ingest_emit(in, a, a->nsamples, a->seq);
         if (rc == NGX_ERROR) {
             return rc;

@@ -27,6 +27,7 @@
 #include "ingest/rtmp/ngx_rtmp_sluice.h"
 #include "ingest/rtmp/ngx_rtmp_sluice_cue.h"
 #include "ingest/rtmp/ngx_rtmp_sluice_module.h"
+#include "ingest/rtmp/ngx_rtmp_sluice_transcode.h"
 
 
 /* AMS takes timed metadata bodies of at most 256 KB */
@@ -69,6 +70,7 @@ ngx_rtmp_sluice_cue_message(ngx_rtmp_session_t *s, ngx_rtmp_header_t *h,
 {
     size_t                  len, size;
     u_char                 *msg, *out, *p;
+    uint64_t                time;
     ngx_chain_t            *cl;
     const char             *reason;
     sluice_cue_t            cue;
@@ -133,9 +135,21 @@ ngx_rtmp_sluice_cue_message(ngx_rtmp_session_t *s, ngx_rtmp_header_t *h,
     switch (rc) {
 
     case SLUICE_OK:
-        (void) ngx_sluice_cue_ingest(&ctx->in, &cue, h->timestamp,
-                                     ctx->source ? NGX_SLUICE_CUE_DIRECT
-                                                 : NGX_SLUICE_CUE_STREAM);
+        if (!ctx->source) {
+            (void) ngx_sluice_cue_ingest(&ctx->in, &cue, h->timestamp,
+                                         NGX_SLUICE_CUE_STREAM);
+            break;
+        }
+
+        /* a live encoding's feed: its splice points to the transcoder */
+
+        if (ngx_sluice_cue_ingest_at(&ctx->in, &cue, h->timestamp,
+                                     NGX_SLUICE_CUE_DIRECT, &time)
+            == NGX_OK)
+        {
+            ngx_rtmp_sluice_transcode_splice(ctx, &cue, time);
+        }
+
         break;
 
     case SLUICE_NOT_FOUND:

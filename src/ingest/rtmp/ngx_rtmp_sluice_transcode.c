@@ -28,6 +28,7 @@
 #include <sys/syscall.h>
 #endif
 
+#include "core/ngx_sluice_cue.h"
 #include "core/ngx_sluice_index.h"
 #include "core/ngx_sluice_ladder.h"
 #include "ingest/rtmp/ngx_rtmp_sluice_module.h"
@@ -43,6 +44,7 @@
 #define NGX_RTMP_SLUICE_XC_KILL       15000     /* after the feed ended */
 #define NGX_RTMP_SLUICE_XC_NOTICE     10000     /* progress lines, ms */
 #define NGX_RTMP_SLUICE_XC_HANG       20000     /* silent this long: hung */
+#define NGX_RTMP_SLUICE_XC_SPLICES    16        /* splice points ahead */
 
 
 typedef struct ngx_rtmp_sluice_xtag_s  ngx_rtmp_sluice_xtag_t;
@@ -103,6 +105,13 @@ typedef struct ngx_rtmp_sluice_xc_s {
     ngx_msec_t                  warned;         /* skips, last logged */
     ngx_uint_t                  skips;          /* since warned */
 
+    /*
+     * splice points ahead of the feed (sluice_splice_conditioning), in
+     * time order, told again to a transcoder that starts again
+     */
+    int64_t                     splice[NGX_RTMP_SLUICE_XC_SPLICES];
+    ngx_uint_t                  nsplices;
+
     unsigned                    need_key:1;     /* start at a keyframe */
     unsigned                    header:1;       /* FLV header written */
 } ngx_rtmp_sluice_xc_t;
@@ -130,6 +139,16 @@ static void ngx_rtmp_sluice_xc_overflow(ngx_rtmp_sluice_xc_t *xc);
 static void ngx_rtmp_sluice_xc_keep(ngx_rtmp_sluice_xc_t *xc,
     ngx_uint_t type, int64_t time, ngx_uint_t key, u_char *p, size_t len);
 static ngx_int_t ngx_rtmp_sluice_xc_replay(ngx_rtmp_sluice_xc_t *xc);
+static ngx_int_t ngx_rtmp_sluice_xc_splice_add(ngx_rtmp_sluice_xc_t *xc,
+    int64_t time);
+static ngx_uint_t ngx_rtmp_sluice_xc_splice_known(ngx_rtmp_sluice_xc_t *xc,
+    int64_t time);
+static void ngx_rtmp_sluice_xc_splice_past(ngx_rtmp_sluice_xc_t *xc,
+    int64_t time);
+static ngx_int_t ngx_rtmp_sluice_xc_splice_tag(ngx_rtmp_sluice_xc_t *xc,
+    int64_t now, int64_t time);
+static ngx_int_t ngx_rtmp_sluice_xc_splices(ngx_rtmp_sluice_xc_t *xc,
+    int64_t now);
 static void ngx_rtmp_sluice_xc_free_gop(ngx_rtmp_sluice_xc_t *xc);
 static void ngx_rtmp_sluice_xc_flush(ngx_rtmp_sluice_xc_t *xc);
 static void ngx_rtmp_sluice_xc_write_handler(ngx_event_t *wev);
@@ -372,6 +391,11 @@ ngx_rtmp_sluice_transcode_av(ngx_rtmp_sluice_ctx_t *ctx, ngx_uint_t type,
         ngx_rtmp_sluice_xc_keep(xc, video ? 9 : 8, tl, key, p, len);
     }
 
+    if (key) {
+        /* a transcoder started again begins here at the earliest */
+        ngx_rtmp_sluice_xc_splice_past(xc, tl);
+    }
+
     if (xc->args == NULL) {
         if (ngx_rtmp_sluice_xc_args(ctx, xc) != NGX_OK
             || ngx_rtmp_sluice_xc_spawn(xc) != NGX_OK)
@@ -393,7 +417,8 @@ ngx_rtmp_sluice_transcode_av(ngx_rtmp_sluice_ctx_t *ctx, ngx_uint_t type,
 
         if (ngx_rtmp_sluice_xc_resend(xc, xc->meta, tl) != NGX_OK
             || ngx_rtmp_sluice_xc_resend(xc, xc->avc, tl) != NGX_OK
-            || ngx_rtmp_sluice_xc_resend(xc, xc->aac, tl) != NGX_OK)
+            || ngx_rtmp_sluice_xc_resend(xc, xc->aac, tl) != NGX_OK
+            || ngx_rtmp_sluice_xc_splices(xc, tl) != NGX_OK)
         {
             return NGX_ERROR;
         }
@@ -462,6 +487,203 @@ ngx_rtmp_sluice_transcode_meta(ngx_rtmp_sluice_ctx_t *ctx, u_char *p,
 }
 
 
+/*
+ * Splice-point conditioning (sluice_splice_conditioning) on a live
+ * encoding event: a splice out or in of the feed, or the end of a splice
+ * out with a duration, still ahead of the feed's last frame, is told to
+ * the transcoder in the FLV stream itself, in its place among the tags:
+ * a script-data tag "onSluiceSplice" with the time (AMF0 number, ms of
+ * the timeline).  The transcoder makes the first frame at or after it
+ * an IDR on every layer, which the layers' fragmenter cuts at
+ * (ngx_sluice_ingest_splice()).  Writing it is queueing a tag: the
+ * worker never waits.  A point the feed has passed is too late.
+ */
+
+void
+ngx_rtmp_sluice_transcode_splice(ngx_rtmp_sluice_ctx_t *ctx,
+    const sluice_cue_t *cue, uint64_t time)
+{
+    int64_t                 now, at[2];
+    ngx_int_t               rc;
+    ngx_uint_t              i, n;
+    ngx_rtmp_sluice_xc_t   *xc;
+    ngx_sluice_zone_ctx_t  *zctx;
+
+    xc = ctx->xc;
+    zctx = ngx_rtmp_sluice_zone->data;
+
+    if (xc == NULL || !zctx->splice_conditioning
+        || (cue->kind != SLUICE_CUE_SPLICE_OUT
+            && cue->kind != SLUICE_CUE_SPLICE_IN))
+    {
+        return;
+    }
+
+    n = 0;
+    at[n++] = (int64_t) time;
+
+    if (cue->kind == SLUICE_CUE_SPLICE_OUT && cue->duration) {
+        at[n++] = (int64_t) (time + cue->duration);
+    }
+
+    now = ctx->in.video.ts_started ? ctx->in.video.last_t
+          : ctx->in.audio.ts_started ? ctx->in.audio.last_t : -1;
+
+    for (i = 0; i < n; i++) {
+
+        if (at[i] <= now) {
+            /* passed: forced only when the transcoder was told before */
+            rc = ngx_rtmp_sluice_xc_splice_known(xc, at[i]) ? NGX_DONE
+                                                             : NGX_ABORT;
+        } else {
+            rc = ngx_rtmp_sluice_xc_splice_add(xc, at[i]);
+        }
+
+        if (rc == NGX_ABORT) {
+            ngx_log_error(NGX_LOG_INFO, ctx->in.log, 0,
+                          "sluice: live event \"%s\": the splice point at "
+                          "%L ms comes after the feed passed it (%L ms): "
+                          "no IDR forced there", ctx->in.event_name, at[i],
+                          now);
+            continue;
+        }
+
+        if (rc == NGX_DECLINED) {
+            ngx_log_error(NGX_LOG_WARN, ctx->in.log, 0,
+                          "sluice: live event \"%s\": %d splice points "
+                          "wait already, none forced at %L ms",
+                          ctx->in.event_name, NGX_RTMP_SLUICE_XC_SPLICES,
+                          at[i]);
+            continue;
+        }
+
+        if (rc == NGX_OK && xc->in && !xc->need_key
+            && ngx_rtmp_sluice_xc_splice_tag(xc, now < 0 ? 0 : now, at[i])
+               != NGX_OK)
+        {
+            break;
+        }
+
+        /* the layers may cut there (an update of the cue: again) */
+        ngx_sluice_cue_force(zctx, ctx->in.event_id, ctx->in.generation,
+                             (uint64_t) at[i]);
+    }
+
+    ngx_rtmp_sluice_xc_flush(xc);
+}
+
+
+/*
+ * A splice point kept (time order, at most XC_SPLICES): NGX_OK, new;
+ * NGX_DONE, known already; NGX_DECLINED, too many
+ */
+
+static ngx_int_t
+ngx_rtmp_sluice_xc_splice_add(ngx_rtmp_sluice_xc_t *xc, int64_t time)
+{
+    ngx_uint_t  i;
+
+    for (i = 0; i < xc->nsplices && xc->splice[i] < time; i++) {
+        /* void */
+    }
+
+    if (i < xc->nsplices && xc->splice[i] == time) {
+        return NGX_DONE;
+    }
+
+    if (xc->nsplices == NGX_RTMP_SLUICE_XC_SPLICES) {
+        return NGX_DECLINED;
+    }
+
+    ngx_memmove(&xc->splice[i + 1], &xc->splice[i],
+                (xc->nsplices - i) * sizeof(int64_t));
+    xc->splice[i] = time;
+    xc->nsplices++;
+
+    return NGX_OK;
+}
+
+
+static ngx_uint_t
+ngx_rtmp_sluice_xc_splice_known(ngx_rtmp_sluice_xc_t *xc, int64_t time)
+{
+    ngx_uint_t  i;
+
+    for (i = 0; i < xc->nsplices; i++) {
+        if (xc->splice[i] == time) {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+/* the points at or before a keyframe of the feed are behind it */
+
+static void
+ngx_rtmp_sluice_xc_splice_past(ngx_rtmp_sluice_xc_t *xc, int64_t time)
+{
+    ngx_uint_t  n;
+
+    for (n = 0; n < xc->nsplices && xc->splice[n] <= time; n++) {
+        /* void */
+    }
+
+    if (n) {
+        xc->nsplices -= n;
+        ngx_memmove(&xc->splice[0], &xc->splice[n],
+                    xc->nsplices * sizeof(int64_t));
+    }
+}
+
+
+/* the splice points kept, to a transcoder that starts (at time now) */
+
+static ngx_int_t
+ngx_rtmp_sluice_xc_splices(ngx_rtmp_sluice_xc_t *xc, int64_t now)
+{
+    ngx_uint_t  i;
+
+    for (i = 0; i < xc->nsplices; i++) {
+        if (ngx_rtmp_sluice_xc_splice_tag(xc, now, xc->splice[i]) != NGX_OK) {
+            return NGX_ERROR;
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+/* "onSluiceSplice" and the point's time, a script-data tag at time now */
+
+static ngx_int_t
+ngx_rtmp_sluice_xc_splice_tag(ngx_rtmp_sluice_xc_t *xc, int64_t now,
+    int64_t time)
+{
+    u_char    *p, body[sizeof("onSluiceSplice") + 3 + 9];
+    double     ms;
+    uint64_t   bits;
+    ngx_int_t  i;
+
+    p = body;
+    *p++ = 0x02;                                /* AMF0 string */
+    *p++ = 0;
+    *p++ = sizeof("onSluiceSplice") - 1;
+    p = ngx_cpymem(p, "onSluiceSplice", sizeof("onSluiceSplice") - 1);
+    *p++ = 0x00;                                /* AMF0 number */
+
+    ms = (double) time;
+    ngx_memcpy(&bits, &ms, sizeof(bits));
+
+    for (i = 7; i >= 0; i--) {
+        *p++ = (u_char) (bits >> (i * 8));
+    }
+
+    return ngx_rtmp_sluice_xc_queue(xc, 18, now, body, p - body);
+}
+
+
 /* the feed's current GOP, kept (bounded like the queue) */
 
 static void
@@ -516,7 +738,8 @@ ngx_rtmp_sluice_xc_replay(ngx_rtmp_sluice_xc_t *xc)
 
     if (ngx_rtmp_sluice_xc_resend(xc, xc->meta, time) != NGX_OK
         || ngx_rtmp_sluice_xc_resend(xc, xc->avc, time) != NGX_OK
-        || ngx_rtmp_sluice_xc_resend(xc, xc->aac, time) != NGX_OK)
+        || ngx_rtmp_sluice_xc_resend(xc, xc->aac, time) != NGX_OK
+        || ngx_rtmp_sluice_xc_splices(xc, time) != NGX_OK)
     {
         return NGX_ERROR;
     }

@@ -18,6 +18,7 @@
 #include <ngx_config.h>
 #include <ngx_core.h>
 
+#include "media/signal/sluice_adcue.h"
 #include "ingest/rtmp/ngx_rtmp_sluice.h"
 
 
@@ -43,6 +44,14 @@ ngx_int_t ngx_rtmp_sluice_transcode_av(ngx_rtmp_sluice_ctx_t *ctx,
  */
 void ngx_rtmp_sluice_transcode_meta(ngx_rtmp_sluice_ctx_t *ctx, u_char *p,
     size_t len, ngx_uint_t named);
+
+/*
+ * A cue of the feed taken at time (ms of the timeline): with
+ * sluice_splice_conditioning, its splice points still ahead of the feed
+ * are told to the transcoder (an IDR on every layer there)
+ */
+void ngx_rtmp_sluice_transcode_splice(ngx_rtmp_sluice_ctx_t *ctx,
+    const sluice_cue_t *cue, uint64_t time);
 
 /* the worker exits: every transcoder of this worker is told to end */
 void ngx_rtmp_sluice_transcode_exit(ngx_cycle_t *cycle);
