@@ -5,9 +5,10 @@
  * Video: one decoder, the ladder (src/media/transcode/sluice_ladder.c)
  * computed from the first frames, the layers' pictures scaled in the
  * main thread right after decoding (sluice_transcoder_scale.c), and one
- * thread per layer that encodes.  The main thread decides, from the input times alone, which frames each
- * layer keeps and which are keyframes (sluice_ladder_cadence_next()), so
- * every layer cuts its GOPs at the same frames.
+ * thread per layer that encodes.  The main thread decides, from the
+ * input times alone, which frames each layer keeps and which are
+ * keyframes (sluice_ladder_cadence_next()), so every layer cuts its
+ * GOPs at the same frames.
  *
  * Encoder settings (libx264 by default; see also docs/architecture.md):
  *

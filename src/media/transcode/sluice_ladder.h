@@ -141,9 +141,10 @@ uint32_t sluice_ladder_frame_step(uint32_t fps_num, uint32_t fps_den,
 /*
  * A frame of input time t (ms) is met: SLUICE_FRAME_GOP_START when it
  * starts a GOP of gop_ms or is the first frame at or after a splice
- * point (sluice_ladder_cadence_splice()), SLUICE_FRAME_DROP when t is not after the
- * previous frame's time, else SLUICE_FRAME_NEXT; *index is its count
- * from the GOP start (a layer of step k keeps it when index % k == 0).
+ * point (sluice_ladder_cadence_splice()), SLUICE_FRAME_DROP when t is
+ * not after the previous frame's time, else SLUICE_FRAME_NEXT; *index
+ * is its count from the GOP start (a layer of step k keeps it when
+ * index % k == 0).
  */
 sluice_frame_e sluice_ladder_cadence_next(sluice_ladder_cadence_t *c,
     int64_t t, int64_t gop_ms, uint32_t *index);
