@@ -612,12 +612,14 @@ cmd_prove() {
         # (CI time); so are t/095 and t/096 (Enhanced RTMP tags and RTMPS:
         # nginx-rtmp's paths and the stream module's TLS, whose Sluice code,
         # the HEVC configuration and the ingest core, t/094 runs), t/051
-        # (GStreamer's players: their packaging is t/052's) and t/089 (the
+        # (GStreamer's players: their packaging is t/052's), t/089 (the
         # transcoder's ladders and pacing under load; its code runs under
-        # the sanitizers in t/092)
+        # the sanitizers in t/092) and t/105 (splice points through the
+        # transcoder: the cadence is unit-tested under the sanitizers, the
+        # cuts in the ingest core are t/102's)
         set -- $(prove_order | grep -v -e '^t/05[013]-' -e '^t/07[478]-' \
                                      -e '^t/089-' -e '^t/09[03]-' \
-                                     -e '^t/09[56]-')
+                                     -e '^t/09[56]-' -e '^t/105-')
         what="$# suites of t/, the slow ones first"
     elif [ $# -eq 0 ]; then
         set -- $(prove_order)
