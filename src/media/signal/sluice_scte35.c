@@ -14,6 +14,7 @@
 
 
 #include "media/codec/sluice_bits.h"
+#include "media/container/sluice_ts.h"
 #include "media/signal/sluice_scte35.h"
 
 
@@ -41,24 +42,12 @@ static uint8_t *sluice_scte35_write_time(uint8_t *p, unsigned specified,
     uint64_t pts);
 
 
+/* the CRC-32/MPEG-2 of PSI sections, as the TS muxer computes it */
+
 uint32_t
 sluice_scte35_crc32(const uint8_t *p, size_t n)
 {
-    size_t    i;
-    unsigned  k;
-    uint32_t  crc;
-
-    crc = 0xFFFFFFFF;
-
-    for (i = 0; i < n; i++) {
-        crc ^= (uint32_t) p[i] << 24;
-
-        for (k = 0; k < 8; k++) {
-            crc = (crc & 0x80000000) ? (crc << 1) ^ 0x04C11DB7 : crc << 1;
-        }
-    }
-
-    return crc;
+    return sluice_ts_crc32(p, n);
 }
 
 
