@@ -635,14 +635,21 @@ sub port {
 # any client connection of the suites running beside this one may take
 # it as its source port (prove -j); client connections never take ports
 # below that range.
+# Each test process draws first from a window of its own (by its pid), so
+# that a suite restarting nginx rarely finds its port taken meanwhile by
+# a suite beside it.
 sub _free_port {
     my ($low) = (_ephemeral_low() - 1);
     my $base = 10000;
 
     $low = 20000 if $low <= $base + 1000;
 
-    for (1 .. 200) {
-        my $p = $base + int(rand($low - $base));
+    my $win = int(($low - $base) / 64);
+    my $own = $base + ($$ % 64) * $win;
+
+    for my $try (1 .. 200) {
+        my $p = $try <= 100 ? $own + int(rand($win))
+                            : $base + int(rand($low - $base));
         next if $PORTS_TAKEN{$p};
         my $s = IO::Socket::INET->new(
             LocalAddr => '127.0.0.1', LocalPort => $p, Proto => 'tcp',
