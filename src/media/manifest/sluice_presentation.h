@@ -41,6 +41,23 @@ typedef struct {
 
 
 /*
+ * Low latency (LowLatencyV2): one part of a fragment, a CMAF chunk (moof
+ * and mdat) of the samples from "time" for "duration", stored on its own
+ * as soon as it is cut.  A fragment's parts add up to the fragment.
+ */
+#define SLUICE_PPART_INDEPENDENT    0x0001  /* begins with a sync sample */
+
+typedef struct {
+    uint64_t                     time;      /* track timescale */
+    uint32_t                     duration;  /* track timescale */
+    uint32_t                     flags;     /* SLUICE_PPART_* */
+    uint64_t                     frag_time; /* start of its fragment */
+    uint32_t                     index;     /* in its fragment, from 0 */
+    uint32_t                     size;      /* bytes of the part */
+} sluice_ppart_t;
+
+
+/*
  * Encryption of a track as manifests signal it (DASH ContentProtection,
  * the Smooth ProtectionHeader): strings ready to write, each empty when
  * not signalled
@@ -97,6 +114,15 @@ typedef struct {
      * that discontinuity's time; 0: none known (the Period starts at 0)
      */
     uint64_t                     period_start;
+    /*
+     * low latency (p->part_ms): the parts of the newest fragments of
+     * frags and then those of the fragment in progress (the parts whose
+     * frag_time is after the last of frags), in time order; the
+     * fragment in progress follows the last of frags (its media sequence
+     * number is one more)
+     */
+    const sluice_ppart_t        *parts;
+    uint32_t                     nparts;
 } sluice_ptrack_t;
 
 
@@ -148,7 +174,32 @@ typedef struct {
      */
     const sluice_cue_t          *cues;
     uint32_t                     ncues;
+    /*
+     * the event's streamOptions: SLUICE_LATENCY_*.  LowLatency: shorter
+     * hold-back in HLS and DASH; LowLatencyV2 (part_ms set): LL-HLS
+     * (m3u8-cmaf) and LL-DASH (mpd-time-cmaf) with the parts of the
+     * tracks
+     */
+    uint32_t                     latency;
+    /* the part target, ms (PART-TARGET); 0: no parts */
+    uint32_t                     part_ms;
+    /* HLS delta update asked for (_HLS_skip): SLUICE_HLS_SKIP_* */
+    uint32_t                     hls_skip;
+    /*
+     * DASH UTCTiming: the URL of Sluice's time service (urn:mpeg:dash:
+     * utc:http-iso:2014), empty: the direct scheme only
+     */
+    sluice_str_t                 utc_timing_url;
 } sluice_presentation_t;
+
+
+#define SLUICE_LATENCY_DEFAULT      0
+#define SLUICE_LATENCY_LOW          1       /* LowLatency */
+#define SLUICE_LATENCY_LOW_V2       2       /* LowLatencyV2 */
+
+#define SLUICE_HLS_SKIP_NONE        0
+#define SLUICE_HLS_SKIP_YES         1       /* _HLS_skip=YES */
+#define SLUICE_HLS_SKIP_V2          2       /* _HLS_skip=v2: daterange too */
 
 
 /* same media type, codec, timescale and language */
