@@ -42,6 +42,7 @@ typedef struct {
     ngx_uint_t                  encoding;
     ngx_uint_t                  protocol;       /* NGX_SLUICE_PROTO_* */
     ngx_msec_t                  fragment_ms;
+    ngx_uint_t                  latency;        /* NGX_SLUICE_LATENCY_* */
     u_char                      preset[NGX_SLUICE_PRESET_LEN + 1];
     ngx_uint_t                  stretch;
     ngx_sluice_ip_acl_t         input_acl;
@@ -1335,7 +1336,8 @@ ngx_http_sluice_le_build_encoding(ngx_http_sluice_res_build_t *b,
 
 static ngx_int_t
 ngx_http_sluice_le_build_misc(sluice_alloc_t *a, sluice_json_t *props,
-    sluice_json_t *np, ngx_http_sluice_res_err_t *err)
+    sluice_json_t *oldp, sluice_json_t *np, ngx_http_sluice_le_fields_t *f,
+    ngx_http_sluice_res_err_t *err)
 {
     size_t          i;
     sluice_json_t  *v, *o, *s, *arr, *e;
@@ -1414,31 +1416,41 @@ ngx_http_sluice_le_build_misc(sluice_alloc_t *a, sluice_json_t *props,
             sluice_json_new_string(a, v->str.data, v->str.len));
     }
 
-    v = sluice_json_get(props, "streamOptions");
+    /* create-only, as in AMS: an update keeps the options of the event */
+
+    v = sluice_json_get(oldp, "streamOptions");
+
+    if (ngx_http_sluice_absent(v)) {
+        v = sluice_json_get(props, "streamOptions");
+    }
 
     arr = sluice_json_new(a, SLUICE_JSON_ARRAY);
     if (arr == NULL) {
         return NGX_ERROR;
     }
 
+    f->latency = NGX_SLUICE_LATENCY_DEFAULT;
+
     if (!ngx_http_sluice_absent(v)) {
         if (v->type != SLUICE_JSON_ARRAY || v->count > 3) {
             ngx_http_sluice_le_bad("properties.streamOptions must be an "
-                                   "array of Default or LowLatency.");
+                                   "array of Default, LowLatency or "
+                                   "LowLatencyV2.");
         }
 
         for (e = v->child; e; e = e->next) {
             if (sluice_json_str_eq(e, "LowLatencyV2")) {
-                ngx_http_sluice_le_bad("streamOptions LowLatencyV2 needs "
-                                       "live encoding, which is not "
-                                       "supported yet.");
-            }
+                f->latency = NGX_SLUICE_LATENCY_LOW_V2;
 
-            if (!sluice_json_str_eq(e, "Default")
-                && !sluice_json_str_eq(e, "LowLatency"))
-            {
+            } else if (sluice_json_str_eq(e, "LowLatency")) {
+                if (f->latency == NGX_SLUICE_LATENCY_DEFAULT) {
+                    f->latency = NGX_SLUICE_LATENCY_LOW;
+                }
+
+            } else if (!sluice_json_str_eq(e, "Default")) {
                 ngx_http_sluice_le_bad("properties.streamOptions entries "
-                                       "must be Default or LowLatency.");
+                                       "must be Default, LowLatency or "
+                                       "LowLatencyV2.");
             }
 
             s = sluice_json_new_string(a, e->str.data, e->str.len);
@@ -1551,7 +1563,7 @@ ngx_http_sluice_le_build(ngx_http_sluice_res_build_t *b)
         return rc;
     }
 
-    rc = ngx_http_sluice_le_build_misc(a, props, np, err);
+    rc = ngx_http_sluice_le_build_misc(a, props, oldp, np, f, err);
     if (rc != NGX_OK) {
         return rc;
     }
@@ -1664,6 +1676,7 @@ ngx_http_sluice_le_apply(void *rec, ngx_http_sluice_res_build_t *b,
     ev->encoding = f->encoding;
     ev->protocol = f->protocol;
     ev->fragment_ms = f->fragment_ms;
+    ev->latency = f->latency;
     ngx_memcpy(ev->preset, f->preset, sizeof(ev->preset));
     ev->stretch = f->stretch;
     ev->input_acl = f->input_acl;

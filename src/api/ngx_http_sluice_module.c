@@ -40,6 +40,12 @@ static ngx_conf_num_bounds_t  ngx_http_sluice_max_events_bounds = {
 };
 
 
+/* low-latency parts: from 100 ms to 5 s */
+static ngx_conf_num_bounds_t  ngx_http_sluice_part_bounds = {
+    ngx_conf_check_num_bounds, 100, 5000
+};
+
+
 static ngx_command_t  ngx_http_sluice_commands[] = {
 
     { ngx_string("sluice_zone"),
@@ -104,6 +110,13 @@ static ngx_command_t  ngx_http_sluice_commands[] = {
       NGX_HTTP_MAIN_CONF_OFFSET,
       offsetof(ngx_http_sluice_main_conf_t, splice_conditioning),
       NULL },
+
+    { ngx_string("sluice_part_duration"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_sluice_main_conf_t, part_ms),
+      &ngx_http_sluice_part_bounds },
 
     { ngx_string("sluice_transcoder"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
@@ -200,6 +213,7 @@ ngx_http_sluice_create_main_conf(ngx_conf_t *cf)
     smcf->max_events = NGX_CONF_UNSET_UINT;
     smcf->transition_time = NGX_CONF_UNSET_MSEC;
     smcf->splice_conditioning = NGX_CONF_UNSET;
+    smcf->part_ms = NGX_CONF_UNSET_MSEC;
 
     return smcf;
 }
@@ -235,6 +249,7 @@ ngx_http_sluice_init_main_conf(ngx_conf_t *cf, void *conf)
     ngx_conf_init_uint_value(smcf->max_events, NGX_HTTP_SLUICE_MAX_EVENTS);
     ngx_conf_init_msec_value(smcf->transition_time, 0);
     ngx_conf_init_value(smcf->splice_conditioning, 0);
+    ngx_conf_init_msec_value(smcf->part_ms, 500);
 
     if (smcf->transcode.path.len
         && ngx_conf_full_name(cf->cycle, &smcf->transcode.path, 0) != NGX_OK)
@@ -255,6 +270,7 @@ ngx_http_sluice_init_main_conf(ngx_conf_t *cf, void *conf)
         ctx->data_path = smcf->data_path;
         ctx->transcode = &smcf->transcode;
         ctx->splice_conditioning = smcf->splice_conditioning;
+        ctx->part_ms = smcf->part_ms;
     }
 
     return NGX_CONF_OK;

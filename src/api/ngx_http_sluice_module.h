@@ -41,6 +41,7 @@ typedef struct {
     ngx_uint_t                  max_events;
     ngx_msec_t                  transition_time;
     ngx_flag_t                  splice_conditioning;
+    ngx_msec_t                  part_ms;        /* sluice_part_duration */
     ngx_sluice_transcode_conf_t transcode;      /* live encoding */
 } ngx_http_sluice_main_conf_t;
 

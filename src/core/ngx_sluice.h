@@ -73,6 +73,11 @@ typedef enum {
 
 
 /* input.streamingProtocol: how a live event's encoders publish */
+/* streamOptions (create-only), as SLUICE_LATENCY_* of the manifests */
+#define NGX_SLUICE_LATENCY_DEFAULT     0
+#define NGX_SLUICE_LATENCY_LOW         1    /* LowLatency */
+#define NGX_SLUICE_LATENCY_LOW_V2      2    /* LowLatencyV2: parts */
+
 #define NGX_SLUICE_PROTO_RTMP      0
 #define NGX_SLUICE_PROTO_FMP4      1    /* FragmentedMP4: HTTP POST */
 #define NGX_SLUICE_PROTO_SRT       2    /* SRT (MPEG-TS): an extension */
@@ -143,6 +148,24 @@ typedef struct {
 } ngx_sluice_frag_t;
 
 
+/*
+ * Low latency (streamOptions LowLatencyV2): a part of a fragment, a CMAF
+ * chunk stored as its own file "{frag_time}.{index}.m4p" in the track's
+ * directory as soon as it is cut (ngx_sluice_ll.h)
+ */
+#define NGX_SLUICE_PART_INDEPENDENT    0x0001   /* begins with a keyframe */
+
+typedef struct {
+    uint64_t                    frag_time;      /* its fragment's start */
+    uint64_t                    time;           /* track timescale */
+    uint32_t                    duration;       /* track timescale */
+    uint32_t                    size;           /* bytes of the file */
+    uint16_t                    index;          /* in its fragment */
+    uint16_t                    flags;          /* NGX_SLUICE_PART_* */
+    uint32_t                    reserved;
+} ngx_sluice_part_t;
+
+
 typedef enum {
     NGX_SLUICE_TRACK_FREE = 0,
     NGX_SLUICE_TRACK_ACTIVE,        /* a publisher is feeding it */
@@ -181,6 +204,10 @@ typedef struct {
     ngx_pid_t                   claim_pid;      /* 0: nothing taken yet */
     ngx_uint_t                  claim_id;
     ngx_msec_t                  claim_msec;
+    /* low latency: the newest parts (slab ring, NULL until the first) */
+    ngx_sluice_part_t          *parts;
+    ngx_uint_t                  parts_head;
+    ngx_uint_t                  nparts;
 } ngx_sluice_track_t;
 
 
@@ -232,6 +259,20 @@ typedef struct {
 
     ngx_msec_t                  fragment_ms;    /* keyFrameIntervalDuration,
                                                    keyFrameInterval */
+    /*
+     * streamOptions (create-only): NGX_SLUICE_LATENCY_*, and with
+     * LowLatencyV2 the part duration the fragmenter aims at, ms (0: no
+     * parts; set from sluice_part_duration when a timeline begins)
+     */
+    ngx_uint_t                  latency;
+    ngx_msec_t                  part_ms;
+    /*
+     * blocking requests (ngx_sluice_ll.h): bumped by every part, fragment
+     * and state change of the event; the waiter slots of the workers
+     * that hold requests parked on a change (bit i: sh->waiters[i])
+     */
+    uint64_t                    changes;
+    uint64_t                    waiting;
 
     /* live encoding: the ladder's presetName, stretchMode */
     u_char                      preset[NGX_SLUICE_PRESET_LEN + 1];
@@ -329,6 +370,8 @@ typedef struct {
 
     /* assets, live outputs, policies, locators, endpoints */
     struct ngx_sluice_res_root_s  *res;         /* ngx_sluice_resource.h */
+    /* processes holding parked requests, by waiter slot (ngx_sluice_ll.h) */
+    ngx_pid_t                   waiters[64];
 } ngx_sluice_shctx_t;
 
 
@@ -342,6 +385,10 @@ typedef struct {
 
     /* sluice_splice_conditioning: cut fragments at splice points */
     ngx_flag_t                  splice_conditioning;
+    /* sluice_part_duration: low-latency parts (LowLatencyV2), ms */
+    ngx_msec_t                  part_ms;
+    /* this process's waiter slot in the zone (ngx_sluice_ll.h), -1: none */
+    ngx_int_t                   waiter;
 } ngx_sluice_zone_ctx_t;
 
 

@@ -24,6 +24,7 @@
 
 #include "core/ngx_sluice_index.h"
 #include "core/ngx_sluice_cue.h"
+#include "core/ngx_sluice_ll.h"
 #include "core/ngx_sluice_zone.h"
 
 
@@ -364,6 +365,7 @@ ngx_sluice_event_free_tracks(ngx_slab_pool_t *shpool, ngx_sluice_event_t *ev)
 
     /* a new timeline: its first publisher starts at offset 0 */
     ev->ts_offset = 0;
+    ev->part_ms = 0;
     ev->record_end_ms = 0;
 
     for (i = 0; i < NGX_SLUICE_MAX_TRACKS; i++) {
@@ -379,6 +381,8 @@ ngx_sluice_event_free_tracks(ngx_slab_pool_t *shpool, ngx_sluice_event_t *ev)
         }
 
         tr->capacity = 0;
+
+        ngx_sluice_ll_parts_free(shpool, tr);
     }
 
     /* its publishers belong to the old generation: they stop by themselves */

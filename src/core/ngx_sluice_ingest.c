@@ -26,6 +26,7 @@
 
 #include "core/ngx_sluice_ingest.h"
 #include "core/ngx_sluice_cue.h"
+#include "core/ngx_sluice_ll.h"
 #include "media/codec/sluice_aac.h"
 #include "media/codec/sluice_sei.h"
 #include "media/container/sluice_cmaf.h"
@@ -64,6 +65,7 @@
 #define NGX_SLUICE_INGEST_JOB_INIT     0
 #define NGX_SLUICE_INGEST_JOB_FRAGMENT 1
 #define NGX_SLUICE_INGEST_JOB_REMOVE   2
+#define NGX_SLUICE_INGEST_JOB_PART     3
 
 
 /* what a storage job carries back to the event loop */
@@ -74,6 +76,7 @@ typedef struct {
     ngx_uint_t                  slot;
     ngx_uint_t                  kind;
     ngx_sluice_frag_t           frag;
+    ngx_sluice_part_t           part;       /* JOB_PART */
     sluice_track_info_t        *info;       /* install with the entry */
     ngx_str_t                   dir;
 } ngx_sluice_ingest_job_t;
@@ -110,6 +113,15 @@ static ngx_int_t ngx_sluice_ingest_audio_cuts(ngx_sluice_ingest_t *in,
     ngx_sluice_ingest_track_t *a);
 static void ngx_sluice_ingest_push_cut(ngx_sluice_ingest_track_t *a,
     uint64_t time, uint32_t seq);
+static ngx_int_t ngx_sluice_ingest_parts(ngx_sluice_ingest_t *in,
+    ngx_sluice_ingest_track_t *t, ngx_uint_t avail, uint64_t limit);
+static ngx_int_t ngx_sluice_ingest_final_part(ngx_sluice_ingest_t *in,
+    ngx_sluice_ingest_track_t *t, ngx_uint_t n);
+static ngx_int_t ngx_sluice_ingest_post_part(ngx_sluice_ingest_t *in,
+    ngx_sluice_ingest_track_t *t, ngx_uint_t from, ngx_uint_t to);
+static void ngx_sluice_ingest_part_done(ngx_sluice_wjob_t *job);
+static ngx_int_t ngx_sluice_ingest_remove(ngx_sluice_wjob_t *job,
+    u_char *path);
 static ngx_int_t ngx_sluice_ingest_flush(ngx_sluice_ingest_t *in,
     ngx_sluice_ingest_track_t *t);
 static ngx_int_t ngx_sluice_ingest_append(ngx_sluice_ingest_t *in,
@@ -910,6 +922,24 @@ ngx_sluice_ingest_video_frame(ngx_sluice_ingest_t *in, int64_t tl,
         }
     }
 
+    if (in->part_ms) {
+        if (ngx_sluice_ingest_parts(in, t, t->nsamples, (uint64_t) -1)
+            == NGX_ERROR)
+        {
+            return NGX_ERROR;
+        }
+
+        /* the audio up to this frame: no video cut can fall before it */
+
+        if (a->armed && a->nsamples > 1
+            && ngx_sluice_ingest_parts(in, a, a->nsamples - 1,
+                   sluice_rescale(dts, 90000, a->info.timescale))
+               == NGX_ERROR)
+        {
+            return NGX_ERROR;
+        }
+    }
+
     return ngx_sluice_ingest_append(in, t, dts, cts * 90, key, p, len);
 }
 
@@ -1020,7 +1050,17 @@ ngx_sluice_ingest_audio_frame(ngx_sluice_ingest_t *in, int64_t tl,
             return rc;
         }
 
-        return ngx_sluice_ingest_audio_cuts(in, a);
+        rc = ngx_sluice_ingest_audio_cuts(in, a);
+
+        if (rc != NGX_OK || !in->part_ms || in->video.nsamples == 0) {
+            return rc;
+        }
+
+        /* up to the video's last frame: no video cut can fall before it */
+
+        return ngx_sluice_ingest_parts(in, a, a->nsamples - 1,
+                   sluice_rescale(in->video.samples[in->video.nsamples - 1]
+                                  .dts, 90000, a->info.timescale));
     }
 
     /*
@@ -1043,6 +1083,13 @@ ngx_sluice_ingest_audio_frame(ngx_sluice_ingest_t *in, int64_t tl,
         }
 
         a->seq = seq;
+    }
+
+    if (in->part_ms
+        && ngx_sluice_ingest_parts(in, a, a->nsamples, (uint64_t) -1)
+           == NGX_ERROR)
+    {
+        return NGX_ERROR;
     }
 
     return ngx_sluice_ingest_append(in, a, dts, 0, 1, p, len);
@@ -1255,6 +1302,10 @@ ngx_sluice_ingest_emit(ngx_sluice_ingest_t *in, ngx_sluice_ingest_track_t *t,
 
     rc = ngx_sluice_ingest_ready(in, t, n);
 
+    if (rc == NGX_OK && in->part_ms) {
+        rc = ngx_sluice_ingest_final_part(in, t, n);
+    }
+
     if (rc == NGX_OK) {
         rc = ngx_sluice_ingest_post_fragment(in, t, n, seq);
 
@@ -1263,6 +1314,11 @@ ngx_sluice_ingest_emit(ngx_sluice_ingest_t *in, ngx_sluice_ingest_track_t *t,
     }
 
     ngx_sluice_ingest_consume(t, n);
+
+    /* the next fragment's parts */
+    t->part_next = 0;
+    t->part_index = 0;
+    t->part_skip = 0;
 
     return rc;
 }
@@ -1451,6 +1507,193 @@ ngx_sluice_ingest_fragment_job(ngx_sluice_ingest_track_t *t,
     }
 
     ngx_sprintf(job->path, "%V/%uL.m4s%Z", &t->dir, f->time);
+
+    return NGX_OK;
+}
+
+
+/*
+ * Low latency (in->part_ms): the samples of the fragment in progress
+ * from t->part_next on make parts, each cut as soon as one more sample
+ * as long as its last would make it longer than part_ms (so a part stays
+ * within PART-TARGET and is not much shorter).  Only the first "avail"
+ * samples may go (their durations are known), and none that ends after
+ * "limit" (audio: the video's last frame; a video cut, which ends the
+ * audio fragment, cannot fall before it).  A fragment whose first part
+ * cannot be published (the track not yet open, a new init segment, a
+ * redundant connection) gets no parts: players fetch it whole.
+ */
+
+static ngx_int_t
+ngx_sluice_ingest_parts(ngx_sluice_ingest_t *in, ngx_sluice_ingest_track_t *t,
+    ngx_uint_t avail, uint64_t limit)
+{
+    uint64_t          target, acc, scale;
+    ngx_uint_t        i;
+    sluice_sample_t  *s;
+
+    if (t->part_skip || avail > t->nsamples) {
+        return NGX_OK;
+    }
+
+    scale = (t->media_type == SLUICE_MEDIA_AUDIO) ? t->info.timescale
+                                                  : 90000;
+    target = (uint64_t) in->part_ms * scale / 1000;
+
+    while (t->part_next < avail) {
+        acc = 0;
+
+        for (i = t->part_next; i < avail; i++) {
+            s = &t->samples[i];
+
+            if (s->dts + s->duration > limit) {
+                return NGX_OK;
+            }
+
+            acc += s->duration;
+
+            if (acc + s->duration > target) {
+                break;
+            }
+        }
+
+        if (i == avail) {
+            return NGX_OK;
+        }
+
+        if (t->part_index == 0
+            && !(t->opened && t->writer && !t->init_pending && !t->info_new
+                 && !in->redundant && !in->stopped))
+        {
+            t->part_skip = 1;
+            return NGX_OK;
+        }
+
+        if (ngx_sluice_ingest_post_part(in, t, t->part_next, i + 1)
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * The fragment of the first n samples is cut: what is left of it after
+ * its parts is its last part (or, when it is no longer than a part, its
+ * only one)
+ */
+
+static ngx_int_t
+ngx_sluice_ingest_final_part(ngx_sluice_ingest_t *in,
+    ngx_sluice_ingest_track_t *t, ngx_uint_t n)
+{
+    uint64_t    acc, scale;
+    ngx_uint_t  i;
+
+    if (t->part_skip || t->part_next >= n) {
+        return NGX_OK;
+    }
+
+    if (t->part_index == 0) {
+        scale = (t->media_type == SLUICE_MEDIA_AUDIO) ? t->info.timescale
+                                                      : 90000;
+        acc = 0;
+
+        for (i = 0; i < n; i++) {
+            acc += t->samples[i].duration;
+        }
+
+        if (acc * 1000 > (uint64_t) in->part_ms * scale
+            || !(t->opened && t->writer && !t->init_pending && !t->info_new
+                 && !in->redundant && !in->stopped))
+        {
+            return NGX_OK;
+        }
+    }
+
+    return ngx_sluice_ingest_post_part(in, t, t->part_next, n);
+}
+
+
+/* samples [from, to) of the fragment in progress as its next part */
+
+static ngx_int_t
+ngx_sluice_ingest_post_part(ngx_sluice_ingest_t *in,
+    ngx_sluice_ingest_track_t *t, ngx_uint_t from, ngx_uint_t to)
+{
+    size_t                    size;
+    u_char                   *p;
+    uint8_t                  *end;
+    ngx_uint_t                i, flags;
+    sluice_fragment_t         f;
+    ngx_sluice_wjob_t        *job;
+    ngx_sluice_ingest_job_t  *jc;
+
+    p = t->buf;
+
+    for (i = 0; i < to; i++) {
+        t->samples[i].data = p;
+        p += t->samples[i].size;
+    }
+
+    f.sequence = t->seq + 1;
+    f.time = t->samples[from].dts;
+    f.duration = 0;
+    f.nsamples = (uint32_t) (to - from);
+    f.samples = &t->samples[from];
+
+    for (i = from; i < to; i++) {
+        f.duration += t->samples[i].duration;
+    }
+
+    flags = (t->part_index == 0) ? SLUICE_CMAF_STYP : 0;
+
+    size = sluice_cmaf_fragment_size(&f, NGX_SLUICE_INGEST_TRACK_ID, flags);
+    if (size == 0 || size > 0xffffffff) {
+        ngx_log_error(NGX_LOG_ERR, in->log, 0,
+                      "sluice: part of \"%s\" cannot be written", in->stream);
+        return NGX_ERROR;
+    }
+
+    job = ngx_sluice_ingest_job(in, t, size, NGX_SLUICE_INGEST_JOB_PART);
+    if (job == NULL) {
+        return NGX_ERROR;
+    }
+
+    end = sluice_cmaf_fragment_write(job->data, &f, NGX_SLUICE_INGEST_TRACK_ID,
+                                     flags);
+
+    job->path = ngx_pnalloc(job->pool, t->dir.len + NGX_SLUICE_PART_FILE_LEN
+                                       + 1);
+
+    if (end != job->data + size || job->path == NULL) {
+        ngx_destroy_pool(job->pool);
+        return NGX_ERROR;
+    }
+
+    jc = job->ctx;
+
+    jc->part.frag_time = t->samples[0].dts;
+    jc->part.time = f.time;
+    jc->part.duration = (uint32_t) f.duration;
+    jc->part.size = (uint32_t) size;
+    jc->part.index = (uint16_t) t->part_index;
+    jc->part.flags = (t->samples[from].flags & SLUICE_SAMPLE_KEY)
+                     ? NGX_SLUICE_PART_INDEPENDENT : 0;
+
+    (void) ngx_sluice_ll_part_path(job->path, &t->dir, jc->part.frag_time,
+                                   t->part_index);
+
+    /* a copy of the live edge: the fragment, synced, replaces it */
+    job->nosync = 1;
+
+    ngx_sluice_writer_post(t->writer, job);
+
+    t->part_next = to;
+    t->part_index++;
 
     return NGX_OK;
 }
@@ -1897,13 +2140,15 @@ ngx_sluice_ingest_job_done(ngx_sluice_wjob_t *job)
     ngx_int_t               rc;
     ngx_uint_t              was, nrec;
     ngx_sluice_frag_t       evicted;
-    ngx_sluice_wjob_t      *rm;
     ngx_sluice_event_t     *ev;
     ngx_sluice_rec_req_t    req;
+    ngx_sluice_ll_wake_t    wake;
     ngx_sluice_ingest_job_t  *jc;
     ngx_sluice_zone_ctx_t  *zctx;
+    u_char                  path[NGX_MAX_PATH];
 
     jc = job->ctx;
+    wake.n = 0;
 
     if (jc->kind == NGX_SLUICE_INGEST_JOB_REMOVE) {
         return;
@@ -1911,6 +2156,11 @@ ngx_sluice_ingest_job_done(ngx_sluice_wjob_t *job)
 
     if (job->failed) {
         ngx_sluice_ingest_job_failed(job);
+        return;
+    }
+
+    if (jc->kind == NGX_SLUICE_INGEST_JOB_PART) {
+        ngx_sluice_ingest_part_done(job);
         return;
     }
 
@@ -1939,11 +2189,17 @@ ngx_sluice_ingest_job_done(ngx_sluice_wjob_t *job)
 
                 nrec = ngx_sluice_recorder_collect(zctx->sh, ev, jc->slot,
                                                    &jc->frag, &req);
+
+                ngx_sluice_ll_changed(zctx->sh, ev, &wake);
             }
         }
     }
 
     ngx_shmtx_unlock(&zctx->shpool->mutex);
+
+    if (wake.n) {
+        ngx_sluice_ll_wake(&wake, ngx_cycle->log);
+    }
 
     if (was) {
         ngx_log_error(NGX_LOG_NOTICE, ngx_cycle->log, 0,
@@ -1970,30 +2226,115 @@ ngx_sluice_ingest_job_done(ngx_sluice_wjob_t *job)
         rc = NGX_DONE;
     }
 
-    if (rc != NGX_DONE) {
+    if (rc != NGX_DONE
+        || jc->dir.len + 1 + NGX_INT64_LEN + sizeof(".m4s") > NGX_MAX_PATH)
+    {
         return;
     }
+
+    ngx_sprintf(path, "%V/%uL.m4s%Z", &jc->dir, evicted.time);
+
+    (void) ngx_sluice_ingest_remove(job, path);
+}
+
+
+/*
+ * A part written: it enters the track's part ring, and the workers with
+ * requests parked on the event are woken.  A stale part (its fragment
+ * already in the index: a reconnect) and an evicted one are removed.
+ */
+
+static void
+ngx_sluice_ingest_part_done(ngx_sluice_wjob_t *job)
+{
+    ngx_int_t                 rc;
+    ngx_sluice_part_t         evicted;
+    ngx_sluice_event_t       *ev;
+    ngx_sluice_ll_wake_t      wake;
+    ngx_sluice_zone_ctx_t    *zctx;
+    ngx_sluice_ingest_job_t  *jc;
+    u_char                    path[NGX_MAX_PATH];
+
+    jc = job->ctx;
+    zctx = jc->zone->data;
+    wake.n = 0;
+    rc = NGX_DECLINED;
+
+    ngx_shmtx_lock(&zctx->shpool->mutex);
+
+    ev = ngx_sluice_index_event(zctx->sh, jc->id, jc->generation);
+
+    if (ev && jc->slot < NGX_SLUICE_MAX_TRACKS) {
+        rc = ngx_sluice_ll_part_append(zctx->shpool, ev, jc->slot, &jc->part,
+                                       &evicted);
+
+        if (rc == NGX_OK || rc == NGX_DONE) {
+            ngx_sluice_ll_changed(zctx->sh, ev, &wake);
+        }
+    }
+
+    ngx_shmtx_unlock(&zctx->shpool->mutex);
+
+    if (wake.n) {
+        ngx_sluice_ll_wake(&wake, ngx_cycle->log);
+    }
+
+    if (rc == NGX_ERROR) {
+        ngx_log_error(NGX_LOG_WARN, ngx_cycle->log, 0,
+                      "sluice: no shared memory for the parts of live "
+                      "event %s", jc->id);
+    }
+
+    if (rc == NGX_OK
+        || jc->dir.len + NGX_SLUICE_PART_FILE_LEN + 1 > NGX_MAX_PATH)
+    {
+        return;
+    }
+
+    if (rc == NGX_DONE) {
+        (void) ngx_sluice_ll_part_path(path, &jc->dir, evicted.frag_time,
+                                       evicted.index);
+
+    } else {
+        (void) ngx_sluice_ll_part_path(path, &jc->dir, jc->part.frag_time,
+                                       jc->part.index);
+    }
+
+    (void) ngx_sluice_ingest_remove(job, path);
+}
+
+
+/* a job of the same writer removes a file (path: NUL-terminated) */
+
+static ngx_int_t
+ngx_sluice_ingest_remove(ngx_sluice_wjob_t *job, u_char *path)
+{
+    size_t              len;
+    ngx_sluice_wjob_t  *rm;
 
     rm = ngx_sluice_wjob_create(0, sizeof(ngx_sluice_ingest_job_t),
                                 ngx_cycle->log);
     if (rm == NULL) {
-        return;
+        return NGX_ERROR;
     }
 
     ((ngx_sluice_ingest_job_t *) rm->ctx)->kind = NGX_SLUICE_INGEST_JOB_REMOVE;
 
-    rm->unlink = ngx_pnalloc(rm->pool, jc->dir.len + 1 + NGX_INT64_LEN
-                                       + sizeof(".m4s"));
+    len = ngx_strlen(path) + 1;
+
+    rm->unlink = ngx_pnalloc(rm->pool, len);
     if (rm->unlink == NULL) {
         ngx_destroy_pool(rm->pool);
-        return;
+        return NGX_ERROR;
     }
 
-    ngx_sprintf(rm->unlink, "%V/%uL.m4s%Z", &jc->dir, evicted.time);
+    ngx_memcpy(rm->unlink, path, len);
 
     rm->done = ngx_sluice_ingest_job_done;
 
     ngx_sluice_writer_post(job->writer, rm);
+
+    return NGX_OK;
 }
 
 

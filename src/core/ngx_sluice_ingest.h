@@ -81,6 +81,15 @@ typedef struct {
     size_t                      cap;
     uint32_t                    seq;
 
+    /*
+     * low latency: the first sample of the fragment in progress not yet
+     * in a part, the number of the next part, and whether this fragment
+     * gets no parts (its first part could not be published)
+     */
+    ngx_uint_t                  part_next;
+    ngx_uint_t                  part_index;
+    unsigned                    part_skip:1;
+
     /* audio: cut points given by the video of the same stream */
     ngx_sluice_ingest_cut_t     cuts[NGX_SLUICE_INGEST_MAX_CUTS];
     ngx_uint_t                  ncuts;
@@ -139,6 +148,7 @@ struct ngx_sluice_ingest_s {
     u_char                      event_name[NGX_SLUICE_NAME_LEN + 1];
     uint32_t                    generation;
     ngx_msec_t                  fragment_ms;
+    ngx_msec_t                  part_ms;        /* LowLatencyV2; 0: none */
 
     int64_t                     offset;         /* input ms -> timeline */
     uint64_t                    stored_end;     /* ms, at admission */

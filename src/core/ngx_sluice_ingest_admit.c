@@ -204,6 +204,14 @@ ngx_sluice_ingest_admit(ngx_sluice_ingest_t *in, ngx_sluice_event_t *ev,
     ngx_memcpy(in->event_id, ev->id, sizeof(in->event_id));
     in->generation = ev->generation;
     in->fragment_ms = ev->fragment_ms ? ev->fragment_ms : 2000;
+    /* low latency: the part duration of the timeline, set once */
+
+    if (ev->latency == NGX_SLUICE_LATENCY_LOW_V2 && ev->part_ms == 0) {
+        ev->part_ms = ((ngx_sluice_zone_ctx_t *) in->zone->data)->part_ms;
+    }
+
+    in->part_ms = (ev->latency == NGX_SLUICE_LATENCY_LOW_V2) ? ev->part_ms
+                                                             : 0;
     in->offset = ev->ts_offset;
     in->stored_end = 0;
     in->reconnect = 0;

@@ -372,7 +372,7 @@ ngx_sluice_wjob_write(ngx_sluice_wjob_t *job, ngx_log_t *log)
         p += n;
     }
 
-    if (fdatasync(fd) == -1) {
+    if (!job->nosync && fdatasync(fd) == -1) {
         job->failed = "fdatasync()";
         job->err = ngx_errno;
         goto failed;

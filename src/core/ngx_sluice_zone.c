@@ -18,6 +18,7 @@
 #include <ngx_core.h>
 
 #include "core/ngx_sluice_zone.h"
+#include "core/ngx_sluice_ll.h"
 #include "core/ngx_sluice_asset.h"
 #include "core/ngx_sluice_cue.h"
 #include "core/ngx_sluice_index.h"
@@ -48,6 +49,8 @@ ngx_sluice_zone_add(ngx_conf_t *cf, ngx_str_t *name, size_t size)
     if (ctx == NULL) {
         return NULL;
     }
+
+    ctx->waiter = -1;
 
     shm_zone = ngx_shared_memory_add(cf, name, size, &ngx_sluice_zone_tag);
     if (shm_zone == NULL) {
@@ -409,7 +412,15 @@ static void
 ngx_sluice_op_complete(ngx_sluice_shctx_t *sh, ngx_sluice_event_t *ev,
     ngx_sluice_op_t *op)
 {
-    ngx_uint_t  i;
+    ngx_uint_t            i;
+    ngx_sluice_ll_wake_t  w;
+
+    /*
+     * requests parked on the event are answered: a datagram per worker,
+     * rare enough to be sent under the mutex
+     */
+    ngx_sluice_ll_changed(sh, ev, &w);
+    ngx_sluice_ll_wake(&w, ngx_cycle->log);
 
     sh->dirty = 1;
 
