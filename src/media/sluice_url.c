@@ -16,7 +16,10 @@
  *
  * Options: format= (m3u8-aapl, m3u8-aapl-v3, m3u8-cmaf, mpd-time-csf,
  * mpd-time-cmaf, fmp4-v20), filter=, audio-only=true|false, encryption=,
- * type=keyframes (media playlists of video only); others are ignored.
+ * type=keyframes (media playlists of video only), part=N (0 to
+ * SLUICE_URL_MAX_PART, decimal without sign: low-latency parts of
+ * m3u8-cmaf segments only, the URI of LL-HLS EXT-X-PART); others are
+ * ignored.
  */
 
 
@@ -317,6 +320,8 @@ sluice_url_options(sluice_url_ctx_t *ctx, sluice_url_t *url)
 
 static sluice_status_t sluice_url_encryption(sluice_url_ctx_t *ctx,
     sluice_url_t *url, sluice_str_t *value);
+static sluice_status_t sluice_url_part(sluice_url_ctx_t *ctx,
+    sluice_url_t *url, sluice_str_t *value);
 
 
 static sluice_status_t
@@ -362,6 +367,10 @@ sluice_url_option(sluice_url_ctx_t *ctx, sluice_url_t *url,
         return SLUICE_OK;
     }
 
+    if (sluice_url_ieq(key->data, key->len, "part")) {
+        return sluice_url_part(ctx, url, value);
+    }
+
     /* AMS ignores options it does not know */
 
     return SLUICE_OK;
@@ -393,6 +402,39 @@ sluice_url_encryption(sluice_url_ctx_t *ctx, sluice_url_t *url,
     }
 
     return sluice_url_fail(ctx, "unknown encryption value");
+}
+
+
+/* part=N: a decimal index, checked against the kind of URL at the end */
+
+static sluice_status_t
+sluice_url_part(sluice_url_ctx_t *ctx, sluice_url_t *url, sluice_str_t *value)
+{
+    size_t    i;
+    uint32_t  v;
+
+    if (url->has_part) {
+        return sluice_url_fail(ctx, "duplicate part");
+    }
+
+    v = 0;
+
+    for (i = 0; i < value->len; i++) {
+        if (value->data[i] < '0' || value->data[i] > '9') {
+            return sluice_url_fail(ctx, "invalid part value");
+        }
+
+        v = v * 10 + (value->data[i] - '0');
+
+        if (v > SLUICE_URL_MAX_PART) {
+            return sluice_url_fail(ctx, "part value too large");
+        }
+    }
+
+    url->part = v;
+    url->has_part = 1;
+
+    return SLUICE_OK;
 }
 
 
@@ -460,6 +502,10 @@ sluice_url_manifest(sluice_url_ctx_t *ctx, sluice_url_t *url)
 
     if (url->keyframes) {
         return sluice_url_fail(ctx, "type=keyframes is for media playlists");
+    }
+
+    if (url->has_part) {
+        return sluice_url_fail(ctx, "part= is for m3u8-cmaf segments");
     }
 
     return sluice_url_extension(ctx, url);
@@ -549,6 +595,10 @@ sluice_url_playlist(sluice_url_ctx_t *ctx, sluice_url_t *url)
         return sluice_url_fail(ctx, "type=keyframes needs a video track");
     }
 
+    if (url->has_part) {
+        return sluice_url_fail(ctx, "part= is for m3u8-cmaf segments");
+    }
+
     return sluice_url_extension(ctx, url);
 }
 
@@ -596,6 +646,12 @@ sluice_url_fragments(sluice_url_ctx_t *ctx, sluice_url_t *url)
 
     if (url->kind == SLUICE_URL_INIT && !sluice_format_is_cmaf(url->format)) {
         return sluice_url_fail(ctx, "no init segment in this format");
+    }
+
+    if (url->has_part && (url->kind != SLUICE_URL_SEGMENT
+                          || url->format != SLUICE_FORMAT_HLS_CMAF))
+    {
+        return sluice_url_fail(ctx, "part= is for m3u8-cmaf segments");
     }
 
     return sluice_url_fragment_extension(ctx, url);

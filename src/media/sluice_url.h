@@ -9,6 +9,7 @@
  *   manifest(format=m3u8-aapl).m3u8
  *   QualityLevels(128000)/Manifest(audio,format=m3u8-aapl)
  *   QualityLevels(3000000)/Fragments(video=900000,format=m3u8-cmaf)
+ *   QualityLevels(3000000)/Fragments(video=900000,format=m3u8-cmaf,part=2)
  *   QualityLevels(3000000)/Fragments(video=i,format=mpd-time-csf)
  *   QualityLevels(3000000)/Manifest(video,format=m3u8-aapl,type=keyframes)
  *   manifest(format=fmp4-v20)
@@ -26,6 +27,7 @@
 
 
 #define SLUICE_URL_MAX_NAME    64       /* track name bytes */
+#define SLUICE_URL_MAX_PART    65535    /* part=: index in a fragment */
 
 
 typedef enum {
@@ -81,6 +83,12 @@ typedef struct {
     /* Fragments(track=time): track timescale; SEGMENT only */
     uint64_t        time;
 
+    /*
+     * part=N (has_part): the low-latency part N, from 0, of the fragment
+     * at "time" (LL-HLS EXT-X-PART); m3u8-cmaf segments only
+     */
+    uint32_t        part;
+
     /* options: filter=a;b (empty when absent), audio-only=true|false */
     sluice_str_t    filter;
     int             audio_only;     /* -1 absent, 0 false, 1 true */
@@ -94,6 +102,9 @@ typedef struct {
 
     /* format=fmp4-v20: the Smooth 2.0 manifest (format stays SMOOTH) */
     unsigned        smooth_v20:1;
+
+    /* part=N was given */
+    unsigned        has_part:1;
 } sluice_url_t;
 
 

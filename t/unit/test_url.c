@@ -46,6 +46,17 @@ parse(const char *s, sluice_url_t *url)
 }
 
 
+static sluice_status_t
+parse_reason(const char *s, const char **reason)
+{
+    sluice_url_t  u;
+
+    *reason = NULL;
+
+    return sluice_url_parse(&u, (const uint8_t *) s, strlen(s), reason);
+}
+
+
 static int
 str_is(sluice_str_t *s, const char *v)
 {
@@ -208,6 +219,52 @@ test_fragments(void)
 }
 
 
+/* part=N: the low-latency parts of m3u8-cmaf segments (LL-HLS) */
+
+static void
+test_parts(void)
+{
+    const char    *reason;
+    sluice_url_t   u;
+
+    CHECK(parse("QualityLevels(3000000)/Fragments(video=900000,"
+                "format=m3u8-cmaf,part=2).m4s", &u) == SLUICE_OK);
+    CHECK(u.kind == SLUICE_URL_SEGMENT && u.format == SLUICE_FORMAT_HLS_CMAF);
+    CHECK(u.time == 900000 && u.has_part && u.part == 2 && u.has_extension);
+
+    /* any order, with the encryption tag and filters; case of the key */
+    CHECK(parse("QualityLevels(1)/Fragments(audio=0,PART=0,encryption=cbcs,"
+                "format=m3u8-cmaf,filter=f)", &u) == SLUICE_OK);
+    CHECK(u.has_part && u.part == 0 && u.time == 0 && !u.has_extension);
+    CHECK(u.encryption == SLUICE_ENCRYPTION_CBCS && str_is(&u.filter, "f"));
+
+    CHECK(parse("QualityLevels(1)/Fragments(video=1,format=m3u8-cmaf,"
+                "part=65535).m4s", &u) == SLUICE_OK);
+    CHECK(u.part == SLUICE_URL_MAX_PART);
+    CHECK(parse("QualityLevels(1)/Fragments(video=1,format=m3u8-cmaf,"
+                "part=007)", &u) == SLUICE_OK && u.part == 7);
+
+    /* without it: a whole segment */
+    CHECK(parse("QualityLevels(1)/Fragments(video=1,format=m3u8-cmaf).m4s",
+                &u) == SLUICE_OK);
+    CHECK(!u.has_part && u.part == 0);
+
+    /* the reasons */
+    CHECK(parse_reason("QualityLevels(1)/Fragments(video=1,format=m3u8-cmaf,"
+                       "part=-1)", &reason) == SLUICE_BAD_REQUEST);
+    CHECK(reason && strcmp(reason, "invalid part value") == 0);
+    CHECK(parse_reason("QualityLevels(1)/Fragments(video=1,format=m3u8-cmaf,"
+                       "part=70000)", &reason) == SLUICE_BAD_REQUEST);
+    CHECK(reason && strcmp(reason, "part value too large") == 0);
+    CHECK(parse_reason("QualityLevels(1)/Fragments(video=1,format=m3u8-aapl,"
+                       "part=1)", &reason) == SLUICE_BAD_REQUEST);
+    CHECK(reason && strcmp(reason, "part= is for m3u8-cmaf segments") == 0);
+    CHECK(parse_reason("QualityLevels(1)/Fragments(video=1,format=m3u8-cmaf,"
+                       "part=1,part=2)", &reason) == SLUICE_BAD_REQUEST);
+    CHECK(reason && strcmp(reason, "duplicate part") == 0);
+}
+
+
 static int
 media_type(const char *name, size_t len)
 {
@@ -336,6 +393,22 @@ test_bad(void)
         "QualityLevels(1)/Other(video=1)",
         ("QualityLevels(1)/Fragments(aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
          "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa=1)"),
+        /* part=: m3u8-cmaf segments, a decimal index up to 65535, once */
+        "QualityLevels(1)/Fragments(video=1,format=m3u8-cmaf,part=)",
+        "QualityLevels(1)/Fragments(video=1,format=m3u8-cmaf,part=x)",
+        "QualityLevels(1)/Fragments(video=1,format=m3u8-cmaf,part=+1)",
+        "QualityLevels(1)/Fragments(video=1,format=m3u8-cmaf,part=1.5)",
+        "QualityLevels(1)/Fragments(video=1,format=m3u8-cmaf,part=65536)",
+        "QualityLevels(1)/Fragments(video=1,format=m3u8-cmaf,"
+        "part=99999999999999999999)",
+        "QualityLevels(1)/Fragments(video=1,format=m3u8-cmaf,part=1,part=1)",
+        "QualityLevels(1)/Fragments(video=1,format=m3u8-cmaf,part=1).mp4",
+        "QualityLevels(1)/Fragments(video=i,format=m3u8-cmaf,part=0)",
+        "QualityLevels(1)/Fragments(video=1,format=m3u8-aapl,part=0).ts",
+        "QualityLevels(1)/Fragments(video=1,format=mpd-time-cmaf,part=0)",
+        "QualityLevels(1)/Fragments(video=1,part=0)",
+        "QualityLevels(1)/Manifest(video,format=m3u8-cmaf,part=0)",
+        "manifest(format=m3u8-cmaf,part=0)",
     };
 
     for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -361,6 +434,7 @@ main(void)
     test_smooth_v20();
     test_fragments();
     test_segment_ext();
+    test_parts();
     test_bad();
     test_media_type();
 
