@@ -20,6 +20,31 @@ typedef struct {
 } sluice_hls_cues_t;
 
 
+/*
+ * Low latency (LL-HLS) of one media playlist: what the playlist lists,
+ * the same for the writer and the blocking checks (sluice_hls_ll_scan())
+ */
+typedef struct {
+    uint32_t                       first;      /* segments [first, last) */
+    uint32_t                       last;       /* of t->frags, listed */
+    uint64_t                       max;        /* longest segment, ms */
+    uint64_t                       msn;        /* of frags[first] */
+    uint64_t                       target;     /* TARGETDURATION, ms */
+    uint32_t                       part_target;    /* ms */
+
+    /* the segments [parts_seg, last) are listed with their parts */
+    uint32_t                       parts_seg;
+    uint32_t                       cursor;     /* t->parts, as written */
+
+    /* the parts of the fragment in progress listed: parts[progress..+n) */
+    uint32_t                       progress;
+    uint32_t                       nprogress;
+    unsigned                       hint:1;     /* a preload hint follows */
+
+    uint32_t                       skip;       /* segments skipped */
+} sluice_hls_ll_t;
+
+
 static uint32_t sluice_hls_version(sluice_format_t format,
     const sluice_hls_track_enc_t *te, uint32_t ntracks);
 static const sluice_hls_track_enc_t *sluice_hls_track_enc(
@@ -56,6 +81,33 @@ static uint64_t sluice_hls_iframe_bandwidth(const sluice_presentation_t *p,
 static sluice_status_t sluice_hls_media_playlist(sluice_buf_t *b,
     const sluice_presentation_t *p, const sluice_ptrack_t *t,
     sluice_format_t format, const sluice_hls_enc_t *enc, unsigned iframes);
+static void sluice_hls_listed(const sluice_presentation_t *p,
+    const sluice_ptrack_t *t, uint32_t n, uint32_t *first, uint32_t *last,
+    uint64_t *max);
+static void sluice_hls_server_control(sluice_buf_t *b,
+    const sluice_presentation_t *p, const sluice_hls_ll_t *ll,
+    uint64_t target);
+static void sluice_hls_ll_scan(const sluice_presentation_t *p,
+    const sluice_ptrack_t *t, sluice_hls_ll_t *ll);
+static uint32_t sluice_hls_ll_part_target(const sluice_presentation_t *p);
+static uint32_t sluice_hls_ll_parts_of(const sluice_ptrack_t *t,
+    uint64_t frag_time, uint32_t from, uint32_t *count);
+static void sluice_hls_ll_progress(const sluice_ptrack_t *t,
+    sluice_hls_ll_t *ll);
+static int sluice_hls_ll_whole(const sluice_ptrack_t *t, uint32_t i);
+static void sluice_hls_ll_skip(sluice_buf_t *b, const sluice_ptrack_t *t,
+    sluice_hls_ll_t *ll, sluice_hls_cues_t *cs);
+static void sluice_hls_ll_parts(sluice_buf_t *b, const sluice_ptrack_t *t,
+    sluice_hls_ll_t *ll, uint64_t frag_time, const sluice_hls_enc_t *enc);
+static void sluice_hls_ll_tail(sluice_buf_t *b,
+    const sluice_presentation_t *p, const sluice_ptrack_t *t,
+    sluice_hls_ll_t *ll, const sluice_hls_enc_t *enc);
+static void sluice_hls_ll_report(sluice_buf_t *b,
+    const sluice_presentation_t *p, const sluice_ptrack_t *t,
+    const sluice_hls_enc_t *enc);
+static void sluice_hls_fragment_uri(sluice_buf_t *b, const sluice_ptrack_t *t,
+    uint64_t time, sluice_format_t format, const sluice_hls_enc_t *enc,
+    int64_t part);
 static uint64_t sluice_hls_ms(const sluice_ptrack_t *t, uint64_t v);
 static uint32_t sluice_hls_first(const sluice_ptrack_t *t, uint32_t n);
 static int sluice_hls_complete(const sluice_presentation_t *p,
@@ -63,12 +115,13 @@ static int sluice_hls_complete(const sluice_presentation_t *p,
 static void sluice_hls_segment(sluice_buf_t *b,
     const sluice_presentation_t *p, const sluice_ptrack_t *t, uint32_t i,
     uint32_t count, sluice_format_t format, unsigned first,
-    const sluice_hls_enc_t *enc, unsigned iframes, sluice_hls_cues_t *cs);
+    const sluice_hls_enc_t *enc, unsigned iframes, sluice_hls_cues_t *cs,
+    sluice_hls_ll_t *ll);
 static int sluice_hls_cues_init(sluice_hls_cues_t *cs,
     const sluice_presentation_t *p, uint64_t start, uint64_t end);
 static int sluice_hls_cues_begin(sluice_hls_cues_t *cs, uint64_t end);
 static void sluice_hls_cues_write(sluice_buf_t *b, sluice_hls_cues_t *cs,
-    uint64_t start, uint64_t end);
+    uint64_t start, uint64_t end, unsigned skipped);
 static void sluice_hls_daterange(sluice_buf_t *b,
     const sluice_presentation_t *p, uint32_t k);
 static void sluice_hls_adobe(sluice_buf_t *b, const sluice_cue_t *c,
@@ -85,6 +138,11 @@ static void sluice_hls_hex64(sluice_buf_t *b, uint64_t v);
 
 #define sluice_hls_is_video(t)                                               \
     ((t)->info->media_type == SLUICE_MEDIA_VIDEO)
+
+/* LL-HLS: parts, blocking reloads, delta updates, rendition reports */
+#define sluice_hls_ll_on(p, format)                                          \
+    ((p)->live && !(p)->ended && (p)->part_ms                                \
+     && (format) == SLUICE_FORMAT_HLS_CMAF)
 
 
 sluice_status_t
@@ -678,8 +736,9 @@ sluice_hls_media_playlist(sluice_buf_t *b, const sluice_presentation_t *p,
     const sluice_ptrack_t *t, sluice_format_t format,
     const sluice_hls_enc_t *enc, unsigned iframes)
 {
-    uint32_t                       i, k, n, count, first, last;
-    uint64_t                       ms, max;
+    uint32_t                       i, k, n, count, first, last, version;
+    uint64_t                       ms, max, target;
+    sluice_hls_ll_t                lls, *ll;
     sluice_hls_cues_t              cues, *cs;
     const sluice_hls_track_enc_t  *te;
 
@@ -690,35 +749,38 @@ sluice_hls_media_playlist(sluice_buf_t *b, const sluice_presentation_t *p,
     n = sluice_format_is_ts(format) ? p->fragments_per_segment : 1;
     n = n ? n : 1;
 
-    first = sluice_hls_first(t, n);
-    last = first;
-    max = p->fragment_ms;
-
     /* segments listed: [first, last) of frags */
 
-    for (i = first; i < t->nfrags; i += count) {
-        count = sluice_hls_segment_frags(t, i, n);
+    sluice_hls_listed(p, t, n, &first, &last, &max);
+    target = max ? (max + 999) / 1000 : 1;
 
-        if (!sluice_hls_complete(p, t, i, count, n)) {
-            break;
-        }
+    ll = NULL;
 
-        ms = sluice_hls_duration(t, i, count);
-        max = ms > max ? ms : max;
-        last = i + count;
+    if (!iframes && sluice_hls_ll_on(p, format)) {
+        sluice_hls_ll_scan(p, t, &lls);
+        ll = &lls;
     }
 
     te = sluice_hls_track_enc(p, t, enc);
+    version = sluice_hls_version(format, te, 1);
+
+    if (ll && version < 9) {
+        version = 9;        /* CAN-SKIP-UNTIL, EXT-X-SKIP (RFC 8216bis 7) */
+    }
 
     sluice_buf_cstr(b, "#EXTM3U\n#EXT-X-VERSION:");
-    sluice_buf_u64(b, sluice_hls_version(format, te, 1));
+    sluice_buf_u64(b, version);
     sluice_buf_cstr(b, "\n#EXT-X-TARGETDURATION:");
-    sluice_buf_u64(b, max ? (max + 999) / 1000 : 1);
+    sluice_buf_u64(b, target);
     sluice_buf_cstr(b, "\n#EXT-X-MEDIA-SEQUENCE:");
     sluice_buf_u64(b, first < t->nfrags ? t->frags[first].seq / n : 0);
     sluice_buf_cstr(b, "\n#EXT-X-DISCONTINUITY-SEQUENCE:");
     sluice_buf_u64(b, t->discontinuities_before);
     sluice_buf_cstr(b, "\n");
+
+    if (!iframes) {
+        sluice_hls_server_control(b, p, ll, target);
+    }
 
     if (p->ended && !p->live) {
         /* an asset played as video on demand: it will not change */
@@ -764,10 +826,27 @@ sluice_hls_media_playlist(sluice_buf_t *b, const sluice_presentation_t *p,
         }
     }
 
-    for (i = first; i < last; i += count) {
+    i = first;
+
+    if (ll && ll->skip) {
+        sluice_hls_ll_skip(b, t, ll, cs);
+        i += ll->skip;
+    }
+
+    for ( /* void */ ; i < last; i += count) {
         count = sluice_hls_segment_frags(t, i, n);
-        sluice_hls_segment(b, p, t, i, count, format, i == first, enc,
-                           iframes, cs);
+
+        if (cs) {
+            cs->first = (i == first);
+        }
+
+        sluice_hls_segment(b, p, t, i, count, format,
+                           i == first + (ll ? ll->skip : 0), enc, iframes, cs,
+                           ll);
+    }
+
+    if (ll) {
+        sluice_hls_ll_tail(b, p, t, ll, enc);
     }
 
     if (p->ended) {
@@ -775,6 +854,73 @@ sluice_hls_media_playlist(sluice_buf_t *b, const sluice_presentation_t *p,
     }
 
     return b->rc;
+}
+
+
+/*
+ * The segments a media playlist lists, [*first, *last) of t->frags, and
+ * the longest one (ms, at least the fragment duration)
+ */
+
+static void
+sluice_hls_listed(const sluice_presentation_t *p, const sluice_ptrack_t *t,
+    uint32_t n, uint32_t *first, uint32_t *last, uint64_t *max)
+{
+    uint32_t  i, count;
+    uint64_t  ms;
+
+    *first = sluice_hls_first(t, n);
+    *last = *first;
+    *max = p->fragment_ms;
+
+    for (i = *first; i < t->nfrags; i += count) {
+        count = sluice_hls_segment_frags(t, i, n);
+
+        if (!sluice_hls_complete(p, t, i, count, n)) {
+            break;
+        }
+
+        ms = sluice_hls_duration(t, i, count);
+        *max = ms > *max ? ms : *max;
+        *last = i + count;
+    }
+}
+
+
+/*
+ * EXT-X-SERVER-CONTROL of a live playlist.  LL-HLS (ll): blocking
+ * reloads, PART-HOLD-BACK three part targets (the RFC's SHOULD; the
+ * player's offset from the live edge), delta updates of the segments
+ * more than six target durations (the RFC's minimum) from the end; then
+ * EXT-X-PART-INF.  CAN-SKIP-DATERANGES is not offered: it would need the
+ * ids of the date ranges removed lately (RECENTLY-REMOVED-DATERANGES),
+ * which the window no longer holds; _HLS_skip=v2 is answered as YES.
+ * LowLatency (no parts): HOLD-BACK three target durations, the RFC's
+ * minimum, so players that start further back by default start there.
+ * Default: nothing.
+ */
+
+static void
+sluice_hls_server_control(sluice_buf_t *b, const sluice_presentation_t *p,
+    const sluice_hls_ll_t *ll, uint64_t target)
+{
+    if (ll) {
+        sluice_buf_cstr(b, "#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,"
+                           "PART-HOLD-BACK=");
+        sluice_buf_fixed(b, 3 * (uint64_t) ll->part_target, 3);
+        sluice_buf_cstr(b, ",CAN-SKIP-UNTIL=");
+        sluice_buf_fixed(b, 6 * 1000 * target, 3);
+        sluice_buf_cstr(b, "\n#EXT-X-PART-INF:PART-TARGET=");
+        sluice_buf_fixed(b, ll->part_target, 3);
+        sluice_buf_cstr(b, "\n");
+        return;
+    }
+
+    if (p->latency != SLUICE_LATENCY_DEFAULT && p->live && !p->ended) {
+        sluice_buf_cstr(b, "#EXT-X-SERVER-CONTROL:HOLD-BACK=");
+        sluice_buf_fixed(b, 3 * 1000 * target, 3);
+        sluice_buf_cstr(b, "\n");
+    }
 }
 
 
@@ -905,7 +1051,7 @@ static void
 sluice_hls_segment(sluice_buf_t *b, const sluice_presentation_t *p,
     const sluice_ptrack_t *t, uint32_t i, uint32_t count,
     sluice_format_t format, unsigned first, const sluice_hls_enc_t *enc,
-    unsigned iframes, sluice_hls_cues_t *cs)
+    unsigned iframes, sluice_hls_cues_t *cs, sluice_hls_ll_t *ll)
 {
     uint32_t                       k;
     uint64_t                       start, d;
@@ -921,11 +1067,11 @@ sluice_hls_segment(sluice_buf_t *b, const sluice_presentation_t *p,
         sluice_buf_cstr(b, "#EXT-X-DISCONTINUITY\n");
     }
 
-    pdt = p->program_date_time
+    /* LL-HLS: always dated, players measure their latency by it */
+    pdt = (p->program_date_time || ll)
           && (first || (f->flags & SLUICE_PFRAG_DISCONTINUITY));
 
     if (cs) {
-        cs->first = first;
         pdt = pdt || first || sluice_hls_cues_begin(cs, start + d);
     }
 
@@ -936,13 +1082,17 @@ sluice_hls_segment(sluice_buf_t *b, const sluice_presentation_t *p,
     }
 
     if (cs) {
-        sluice_hls_cues_write(b, cs, start, start + d);
+        sluice_hls_cues_write(b, cs, start, start + d, 0);
     }
 
     te = sluice_hls_track_enc(p, t, enc);
 
     for (k = 0; te && te->segment_iv && k < te->nkeys; k++) {
         sluice_hls_key(b, "#EXT-X-KEY:", te, &te->keys[k], f);
+    }
+
+    if (ll && i >= ll->parts_seg) {
+        sluice_hls_ll_parts(b, t, ll, f->time, enc);
     }
 
     sluice_buf_cstr(b, "#EXTINF:");
@@ -956,10 +1106,25 @@ sluice_hls_segment(sluice_buf_t *b, const sluice_presentation_t *p,
         sluice_buf_cstr(b, "@0\n");
     }
 
+    sluice_hls_fragment_uri(b, t, f->time, format, enc, -1);
+    sluice_buf_cstr(b, "\n");
+}
+
+
+/*
+ * "Fragments({track}={time},format=...{tag}[,part=N]){ext}": a segment,
+ * or part N of the fragment at time (LL-HLS)
+ */
+
+static void
+sluice_hls_fragment_uri(sluice_buf_t *b, const sluice_ptrack_t *t,
+    uint64_t time, sluice_format_t format, const sluice_hls_enc_t *enc,
+    int64_t part)
+{
     sluice_buf_cstr(b, "Fragments(");
     sluice_hls_text(b, &t->name);
     sluice_buf_cstr(b, "=");
-    sluice_buf_u64(b, f->time);
+    sluice_buf_u64(b, time);
     sluice_buf_cstr(b, ",format=");
     sluice_buf_cstr(b, sluice_format_name(format));
 
@@ -967,9 +1132,13 @@ sluice_hls_segment(sluice_buf_t *b, const sluice_presentation_t *p,
         sluice_hls_text(b, &enc->tag);
     }
 
+    if (part >= 0) {
+        sluice_buf_cstr(b, ",part=");
+        sluice_buf_u64(b, (uint64_t) part);
+    }
+
     sluice_buf_cstr(b, ")");
     sluice_buf_cstr(b, sluice_url_segment_ext(format, SLUICE_URL_SEGMENT));
-    sluice_buf_cstr(b, "\n");
 }
 
 
@@ -1047,13 +1216,15 @@ sluice_hls_cues_begin(sluice_hls_cues_t *cs, uint64_t end)
  * before and is still on, which the window keeps), then AMS's Adobe
  * EXT-X-CUE for those, and again, with ELAPSED, for each ad break (a
  * splice out with a duration) still on at the start of the segment.
+ * A segment a delta update skips (skipped): its EXT-X-DATERANGEs alone
+ * (playlist tags, not the segment's: RFC 8216bis 6.2.5.1 keeps them).
  * Cues are in time order; "active" only moves past cues that are over,
  * so a segment looks at the cues of its breaks and the new ones alone.
  */
 
 static void
 sluice_hls_cues_write(sluice_buf_t *b, sluice_hls_cues_t *cs,
-    uint64_t start, uint64_t end)
+    uint64_t start, uint64_t end, unsigned skipped)
 {
     uint32_t             k, n, reached;
     const sluice_cue_t  *c, *cues;
@@ -1071,7 +1242,7 @@ sluice_hls_cues_write(sluice_buf_t *b, sluice_hls_cues_t *cs,
 
     reached = k;
 
-    for (k = cs->active; k < reached; k++) {
+    for (k = cs->active; !skipped && k < reached; k++) {
         c = &cues[k];
 
         if (!sluice_hls_cue_tagged(c) || !sluice_cue_after(c, cs->start)) {
@@ -1276,4 +1447,462 @@ sluice_hls_hex64(sluice_buf_t *b, uint64_t v)
     }
 
     sluice_buf_add(b, d, 16);
+}
+
+
+/* LL-HLS ----------------------------------------------------------------- */
+
+
+/*
+ * What an LL-HLS media playlist of t lists (m3u8-cmaf: a segment per
+ * fragment): the segments, the parts of the newest of them (those that
+ * start within three target durations of the end of the playlist, RFC
+ * 8216bis 6.2.2, each with all its parts: from index 0, adding up to
+ * the fragment; an older segment or one without all its parts ends the
+ * run), the parts of the fragment in progress (from index 0, following
+ * the last segment without a hole: after a hole the fragment waits for
+ * its EXT-X-DISCONTINUITY, it is listed once complete), and the
+ * segments a delta update skips.
+ */
+
+static void
+sluice_hls_ll_scan(const sluice_presentation_t *p, const sluice_ptrack_t *t,
+    sluice_hls_ll_t *ll)
+{
+    uint32_t               i;
+    uint64_t               end, edge, from, boundary;
+    const sluice_pfrag_t  *f;
+    const sluice_ppart_t  *last;
+
+    memset(ll, 0, sizeof(sluice_hls_ll_t));
+
+    sluice_hls_listed(p, t, 1, &ll->first, &ll->last, &ll->max);
+    ll->target = 1000 * (ll->max ? (ll->max + 999) / 1000 : 1);
+    ll->msn = ll->first < t->nfrags ? t->frags[ll->first].seq : 0;
+    ll->part_target = sluice_hls_ll_part_target(p);
+    ll->parts_seg = ll->last;
+    ll->progress = t->nparts;
+
+    if (ll->first == ll->last) {
+        /* parts once a segment is listed: the numbering starts there */
+        return;
+    }
+
+    f = &t->frags[ll->last - 1];
+    end = sluice_hls_ms(t, f->time + f->duration);
+
+    sluice_hls_ll_progress(t, ll);
+
+    edge = end;
+
+    if (ll->nprogress) {
+        last = &t->parts[ll->progress + ll->nprogress - 1];
+        edge = sluice_hls_ms(t, last->time + last->duration);
+        edge = edge > end ? edge : end;
+        ll->hint = 1;
+
+    } else if (ll->progress == t->nparts) {
+        /* nothing in progress: part 0 of the next fragment is hinted */
+        ll->hint = 1;
+    }
+
+    /* the parts of the segments that start within 3 target durations */
+
+    from = edge > 3 * ll->target ? edge - 3 * ll->target : 0;
+
+    for (i = ll->last; i-- > ll->first; ) {
+        if (sluice_hls_ms(t, t->frags[i].time) < from) {
+            break;
+        }
+
+        if (!sluice_hls_ll_whole(t, i)) {
+            break;
+        }
+
+        ll->parts_seg = i;
+    }
+
+    /* a delta update: the segments that start before the skip boundary */
+
+    if (p->hls_skip != SLUICE_HLS_SKIP_NONE && end > 6 * ll->target) {
+        boundary = end - 6 * ll->target;
+
+        for (i = ll->first; i < ll->last; i++) {
+            if (sluice_hls_ms(t, t->frags[i].time) >= boundary) {
+                break;
+            }
+        }
+
+        ll->skip = i - ll->first;
+    }
+}
+
+
+/* the fragment's parts: from index 0 on, adding up to frags[i] */
+
+static int
+sluice_hls_ll_whole(const sluice_ptrack_t *t, uint32_t i)
+{
+    uint32_t  k, from, count;
+    uint64_t  d;
+
+    from = sluice_hls_ll_parts_of(t, t->frags[i].time, 0, &count);
+
+    d = 0;
+
+    for (k = from; k < from + count; k++) {
+        d += t->parts[k].duration;
+    }
+
+    return count && d == t->frags[i].duration;
+}
+
+
+/*
+ * The parts of the fragment at frag_time, from t->parts[from] on: returns
+ * the index of the first one, *count how many follow in a run of indexes
+ * 0, 1, 2... (0 when there are none or the first is not index 0)
+ */
+
+static uint32_t
+sluice_hls_ll_parts_of(const sluice_ptrack_t *t, uint64_t frag_time,
+    uint32_t from, uint32_t *count)
+{
+    uint32_t  k, n;
+
+    *count = 0;
+
+    for (k = from; k < t->nparts && t->parts[k].frag_time < frag_time; k++) {
+        /* void */
+    }
+
+    for (n = 0; k + n < t->nparts; n++) {
+        if (t->parts[k + n].frag_time != frag_time
+            || t->parts[k + n].index != n)
+        {
+            break;
+        }
+    }
+
+    *count = n;
+
+    return k;
+}
+
+
+/*
+ * The fragment in progress: the parts after the last listed fragment.
+ * Listed (nprogress) when they start where it ends, from index 0; the
+ * first of several such fragments only (the index lags behind).
+ */
+
+static void
+sluice_hls_ll_progress(const sluice_ptrack_t *t, sluice_hls_ll_t *ll)
+{
+    uint32_t               k, n;
+    uint64_t               end;
+    const sluice_pfrag_t  *f;
+
+    f = &t->frags[ll->last - 1];
+    end = f->time + f->duration;
+
+    for (k = 0; k < t->nparts && t->parts[k].frag_time <= f->time; k++) {
+        /* void */
+    }
+
+    ll->progress = k;
+    ll->nprogress = 0;
+
+    if (k == t->nparts || t->parts[k].frag_time != end) {
+        return;
+    }
+
+    (void) sluice_hls_ll_parts_of(t, end, k, &n);
+    ll->nprogress = n;
+}
+
+
+/*
+ * PART-TARGET (ms): the part duration of the event, or the longest part
+ * of any track when one is longer (a part ends at a frame: a long frame
+ * makes a long part; EXT-X-PART DURATION must not exceed PART-TARGET,
+ * RFC 8216bis 4.4.3.7).  Over all the tracks, so that every media
+ * playlist of the master says the same (6.2.4: the same
+ * EXT-X-SERVER-CONTROL in all of them); it goes down again once the
+ * long part has left the parts the packager gives.
+ */
+
+static uint32_t
+sluice_hls_ll_part_target(const sluice_presentation_t *p)
+{
+    uint32_t                i, k;
+    uint64_t                ms, max;
+    const sluice_ptrack_t  *t;
+
+    max = p->part_ms;
+
+    for (i = 0; i < p->ntracks; i++) {
+        t = &p->tracks[i];
+
+        for (k = 0; k < t->nparts && t->info->timescale; k++) {
+            ms = sluice_hls_ms(t, t->parts[k].duration);
+            max = ms > max ? ms : max;
+        }
+    }
+
+    return (uint32_t) (max < UINT32_MAX ? max : UINT32_MAX);
+}
+
+
+/*
+ * A delta update (_HLS_skip): EXT-X-SKIP for the segments before the
+ * skip boundary, then the EXT-X-DATERANGEs of the cues that begin in them
+ * (date ranges are playlist tags: they stay)
+ */
+
+static void
+sluice_hls_ll_skip(sluice_buf_t *b, const sluice_ptrack_t *t,
+    sluice_hls_ll_t *ll, sluice_hls_cues_t *cs)
+{
+    uint32_t               i;
+    uint64_t               start;
+    const sluice_pfrag_t  *f;
+
+    sluice_buf_cstr(b, "#EXT-X-SKIP:SKIPPED-SEGMENTS=");
+    sluice_buf_u64(b, ll->skip);
+    sluice_buf_cstr(b, "\n");
+
+    for (i = ll->first; cs && i < ll->first + ll->skip; i++) {
+        f = &t->frags[i];
+        start = sluice_hls_ms(t, f->time);
+
+        cs->first = (i == ll->first);
+        sluice_hls_cues_write(b, cs, start,
+                              start + sluice_hls_ms(t, f->duration), 1);
+    }
+}
+
+
+/* the EXT-X-PART lines of the fragment at frag_time */
+
+static void
+sluice_hls_ll_parts(sluice_buf_t *b, const sluice_ptrack_t *t,
+    sluice_hls_ll_t *ll, uint64_t frag_time, const sluice_hls_enc_t *enc)
+{
+    uint32_t               k, from, count;
+    const sluice_ppart_t  *pt;
+
+    from = sluice_hls_ll_parts_of(t, frag_time, ll->cursor, &count);
+
+    for (k = from; k < from + count; k++) {
+        pt = &t->parts[k];
+
+        sluice_buf_cstr(b, "#EXT-X-PART:DURATION=");
+        sluice_buf_fixed(b, sluice_hls_ms(t, pt->duration), 3);
+        sluice_buf_cstr(b, ",URI=\"");
+        sluice_hls_fragment_uri(b, t, frag_time, SLUICE_FORMAT_HLS_CMAF, enc,
+                                pt->index);
+        sluice_buf_cstr(b, "\"");
+
+        if (pt->flags & SLUICE_PPART_INDEPENDENT) {
+            sluice_buf_cstr(b, ",INDEPENDENT=YES");
+        }
+
+        sluice_buf_cstr(b, "\n");
+    }
+
+    ll->cursor = from + count;
+}
+
+
+/*
+ * After the segments: the parts of the fragment in progress, the preload
+ * hint of the next part (the next of the fragment in progress, else part
+ * 0 of the fragment after the last), the rendition reports
+ */
+
+static void
+sluice_hls_ll_tail(sluice_buf_t *b, const sluice_presentation_t *p,
+    const sluice_ptrack_t *t, sluice_hls_ll_t *ll, const sluice_hls_enc_t *enc)
+{
+    uint32_t               i;
+    uint64_t               time, next;
+    const sluice_pfrag_t  *f;
+
+    if (ll->first < ll->last && ll->hint) {
+        f = &t->frags[ll->last - 1];
+        time = f->time + f->duration;
+        next = 0;
+
+        if (ll->nprogress) {
+            ll->cursor = ll->progress;
+            sluice_hls_ll_parts(b, t, ll, time, enc);
+            next = t->parts[ll->progress + ll->nprogress - 1].index + 1;
+        }
+
+        sluice_buf_cstr(b, "#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"");
+        sluice_hls_fragment_uri(b, t, time, SLUICE_FORMAT_HLS_CMAF, enc,
+                                (int64_t) next);
+        sluice_buf_cstr(b, "\"\n");
+    }
+
+    for (i = 0; i < p->ntracks; i++) {
+        if (&p->tracks[i] != t
+            && !(p->tracks[i].bitrate == t->bitrate
+                 && p->tracks[i].info->media_type == t->info->media_type))
+        {
+            sluice_hls_ll_report(b, p, &p->tracks[i], enc);
+        }
+    }
+}
+
+
+/*
+ * EXT-X-RENDITION-REPORT of track u: the URI the master gives its media
+ * playlist, from this one's directory (QualityLevels(...)/), its last
+ * segment and part as its own playlist lists them
+ */
+
+static void
+sluice_hls_ll_report(sluice_buf_t *b, const sluice_presentation_t *p,
+    const sluice_ptrack_t *u, const sluice_hls_enc_t *enc)
+{
+    int64_t   part;
+    uint64_t  msn;
+
+    if (!sluice_hls_ll_last(p, u, &msn, &part)) {
+        return;
+    }
+
+    sluice_buf_cstr(b, "#EXT-X-RENDITION-REPORT:URI=\"../");
+    sluice_hls_uri(b, u, SLUICE_FORMAT_HLS_CMAF, enc);
+    sluice_buf_cstr(b, "\",LAST-MSN=");
+    sluice_buf_u64(b, msn);
+
+    if (part >= 0) {
+        sluice_buf_cstr(b, ",LAST-PART=");
+        sluice_buf_u64(b, (uint64_t) part);
+    }
+
+    sluice_buf_cstr(b, "\n");
+}
+
+
+int
+sluice_hls_ll_last(const sluice_presentation_t *p, const sluice_ptrack_t *t,
+    uint64_t *msn, int64_t *part)
+{
+    uint32_t         from, count;
+    sluice_hls_ll_t  ll;
+
+    if (t->info->timescale == 0) {
+        return 0;
+    }
+
+    sluice_hls_ll_scan(p, t, &ll);
+
+    if (ll.first == ll.last) {
+        return 0;
+    }
+
+    if (ll.nprogress) {
+        *msn = ll.msn + (ll.last - ll.first);
+        *part = t->parts[ll.progress + ll.nprogress - 1].index;
+        return 1;
+    }
+
+    *msn = ll.msn + (ll.last - ll.first) - 1;
+    *part = -1;
+
+    if (ll.parts_seg < ll.last) {
+        from = sluice_hls_ll_parts_of(t, t->frags[ll.last - 1].time, 0,
+                                      &count);
+        *part = t->parts[from + count - 1].index;
+    }
+
+    return 1;
+}
+
+
+sluice_status_t
+sluice_hls_ll_check(const sluice_presentation_t *p, const sluice_ptrack_t *t,
+    uint64_t msn, int64_t part)
+{
+    int64_t          last_part, final, limit, nominal, ahead;
+    uint64_t         last;
+    uint32_t         count;
+    unsigned         complete;
+    sluice_hls_ll_t  ll;
+
+    if (!p->live || p->ended) {
+        /* EXT-X-ENDLIST: the directives are ignored (6.2.5.2) */
+        return SLUICE_OK;
+    }
+
+    if (!sluice_hls_ll_last(p, t, &last, &last_part)) {
+        return SLUICE_AGAIN;
+    }
+
+    if (msn > last + 2) {
+        return SLUICE_BAD_REQUEST;
+    }
+
+    sluice_hls_ll_scan(p, t, &ll);
+    complete = (ll.nprogress == 0);
+
+    /* parts a fragment has: as cut, or as the last one was */
+
+    nominal = 1;
+
+    if (p->part_ms) {
+        nominal = (p->fragment_ms + p->part_ms - 1) / p->part_ms;
+    }
+
+    (void) sluice_hls_ll_parts_of(t, t->frags[ll.last - 1].time, 0, &count);
+    nominal = (int64_t) count > nominal ? (int64_t) count : nominal;
+    nominal = nominal ? nominal : 1;
+
+    /* the Advance Part Limit: 3 / PART-TARGET (s) below 1 s, else 3 */
+
+    limit = 3;
+
+    if (ll.part_target && ll.part_target < 1000) {
+        limit = (3000 + ll.part_target - 1) / ll.part_target;
+    }
+
+    if (part < 0) {
+        /* a whole segment */
+        return (msn < last || (msn == last && complete)) ? SLUICE_OK
+                                                         : SLUICE_AGAIN;
+    }
+
+    /* the final part of a complete last segment, known or as cut */
+    final = last_part;
+
+    if (complete && final < 0) {
+        final = nominal - 1;
+    }
+
+    if (msn < last) {
+        /* a part past a segment's last is part 0 of the next: there */
+        return SLUICE_OK;
+    }
+
+    if (msn == last) {
+        if (part <= final) {
+            return SLUICE_OK;
+        }
+
+        return (part - final > limit) ? SLUICE_BAD_REQUEST : SLUICE_AGAIN;
+    }
+
+    /* parts ahead of the last one: the rest of its fragment, then on */
+
+    ahead = (int64_t) (msn - last - 1) * nominal + part + 1;
+
+    if (!complete && nominal - 1 > final) {
+        ahead += nominal - 1 - final;
+    }
+
+    return (ahead > limit) ? SLUICE_BAD_REQUEST : SLUICE_AGAIN;
 }

@@ -51,6 +51,48 @@
  * once a listed segment reaches it, and no more once it has ended before
  * the first segment.  Timed metadata gets no tag (ID3 in the TS
  * segments, emsg in CMAF).
+ *
+ * Low latency.  LowLatencyV2 (p->part_ms) in live m3u8-cmaf media
+ * playlists (not TS, not I-frames, not once ended): LL-HLS, RFC 8216bis,
+ * EXT-X-VERSION 9:
+ *
+ *   #EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=1.500,
+ *       CAN-SKIP-UNTIL=12.000              (3 x PART-TARGET, 6 x target)
+ *   #EXT-X-PART-INF:PART-TARGET=0.500
+ *   ...
+ *   #EXT-X-PART:DURATION=0.500,URI="Fragments(video=T,format=m3u8-cmaf,
+ *       part=0).m4s",INDEPENDENT=YES       (a segment's parts, then its
+ *   #EXTINF:2.000,                          EXTINF: those of the
+ *   Fragments(video=T,format=m3u8-cmaf).m4s segments that start within
+ *                                           3 target durations of the end)
+ *   #EXT-X-PART:...(video=T2,...,part=0)... the fragment in progress
+ *   #EXT-X-PRELOAD-HINT:TYPE=PART,URI="...(video=T2,...,part=1).m4s"
+ *   #EXT-X-RENDITION-REPORT:URI="../QualityLevels(128000)/Manifest(audio,
+ *       format=m3u8-cmaf)",LAST-MSN=10,LAST-PART=0
+ *
+ * PART-TARGET is part_ms, or the longest part of any track when one is
+ * longer (a part ends at a frame; no DURATION may exceed it), the same
+ * in every media playlist of the master.  A segment's parts are listed
+ * only when all of them are there (from index 0, adding up to it); the
+ * fragment in progress only when it follows the last segment without a
+ * hole (after one it waits for its EXT-X-DISCONTINUITY), and then its
+ * MSN is the last one + 1.  The preload hint names the next part of the
+ * fragment in progress, or part 0 of the fragment after the last.  A
+ * rendition report for every other track of the presentation (each has
+ * a media playlist in the m3u8-cmaf master), its URI the master's from
+ * this directory.  The first segment written has a program date time
+ * (players measure their latency by it).  Delta updates (p->hls_skip):
+ * the segments that start more than CAN-SKIP-UNTIL before the end of the
+ * last segment become #EXT-X-SKIP:SKIPPED-SEGMENTS=n (none skipped: the
+ * whole playlist, no tag); the date ranges of cues in them stay, after
+ * it (v2 is answered as YES: CAN-SKIP-DATERANGES is not offered, the
+ * date ranges removed lately are not known); the discontinuity sequence
+ * and the keys after EXT-X-MAP are the whole playlist's.
+ *
+ * LowLatency (and LowLatencyV2 without parts or in TS), live:
+ * EXT-X-SERVER-CONTROL:HOLD-BACK of 3 target durations, the RFC's
+ * minimum, for players that would start further back.  Default: none of
+ * these tags.
  */
 
 
@@ -126,6 +168,33 @@ sluice_status_t sluice_hls_iframe_playlist(sluice_buf_t *b,
  */
 uint32_t sluice_hls_segment_frags(const sluice_ptrack_t *t, uint32_t i,
     uint32_t per_segment);
+
+/*
+ * LL-HLS (m3u8-cmaf): the last segment of t's media playlist as it
+ * numbers it, *msn the Media Sequence Number of the fragment in progress
+ * when its parts are listed, else of the last segment; *part the index
+ * of the last part listed of that one, -1 when none.  Returns 0 while
+ * the playlist lists no segment (no number yet).  The rendition reports
+ * of the other tracks say the same.
+ */
+int sluice_hls_ll_last(const sluice_presentation_t *p,
+    const sluice_ptrack_t *t, uint64_t *msn, int64_t *part);
+
+/*
+ * A blocking playlist reload of t (RFC 8216bis 6.2.5.2): _HLS_msn=msn,
+ * _HLS_part=part (-1: none; _HLS_part without _HLS_msn is the caller's
+ * 400).  SLUICE_OK: the playlist has it (segment msn complete; part
+ * "part" of msn, or a later one: a part past a segment's last is part 0
+ * of the next), or the playlist has ended; SLUICE_AGAIN: not yet (park
+ * the request, 503 after three target durations); SLUICE_BAD_REQUEST:
+ * too far ahead, msn more than two past the last (sluice_hls_ll_last()),
+ * or a part more than the Advance Part Limit (3 / PART-TARGET below one
+ * second, else 3) after the last part, counting the parts of the
+ * fragments between as cut (fragment_ms / part_ms, or as many as the
+ * last segment has).
+ */
+sluice_status_t sluice_hls_ll_check(const sluice_presentation_t *p,
+    const sluice_ptrack_t *t, uint64_t msn, int64_t part);
 
 
 #endif /* _SLUICE_HLS_H_INCLUDED_ */
