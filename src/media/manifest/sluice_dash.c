@@ -35,6 +35,9 @@ typedef struct {
     uint64_t                      end_ms;
     uint32_t                      nsets;
 
+    /* LL-DASH: chunked segments, the fragment in progress listed */
+    unsigned                      ll:1;
+
     /* Period starts on the timeline (ms), from the first video track */
     uint64_t                      periods[SLUICE_DASH_MAX_PERIODS];
     uint32_t                      nperiods;
@@ -51,6 +54,13 @@ static void sluice_dash_period(sluice_dash_ctx_t *ctx, uint32_t k);
 static void sluice_dash_view(sluice_dash_ctx_t *ctx, uint32_t k,
     const sluice_ptrack_t *t, sluice_ptrack_t *v);
 static void sluice_dash_mpd_open(sluice_dash_ctx_t *ctx);
+static uint64_t sluice_dash_ll_target(const sluice_presentation_t *p);
+static void sluice_dash_service(sluice_dash_ctx_t *ctx);
+static void sluice_dash_prt(sluice_dash_ctx_t *ctx, uint32_t first);
+static void sluice_dash_utc(sluice_buf_t *b, const sluice_presentation_t *p,
+    const char *indent);
+static int sluice_dash_progress(sluice_dash_ctx_t *ctx,
+    const sluice_ptrack_t *t, sluice_pfrag_t *next);
 static void sluice_dash_set(sluice_dash_ctx_t *ctx, uint32_t first);
 static void sluice_dash_set_attrs(sluice_dash_ctx_t *ctx, uint32_t first);
 static void sluice_dash_protection(sluice_buf_t *b,
@@ -115,20 +125,23 @@ sluice_dash_mpd(sluice_buf_t *b, const sluice_presentation_t *p,
     ctx.p = p;
     ctx.format = format;
     ctx.nsets = 0;
+    ctx.ll = (p->live && !p->ended && p->part_ms
+              && format == SLUICE_FORMAT_DASH_CMAF);
 
     sluice_dash_span(&ctx);
     sluice_dash_periods(&ctx);
     sluice_dash_mpd_open(&ctx);
+
+    if (ctx.ll) {
+        sluice_dash_service(&ctx);
+    }
 
     for (k = 0; k < ctx.nperiods; k++) {
         sluice_dash_period(&ctx, k);
     }
 
     if (p->live && !p->ended) {
-        sluice_buf_cstr(b, "  <UTCTiming schemeIdUri=\"urn:mpeg:dash:utc:"
-                           "direct:2014\" value=\"");
-        sluice_buf_utc(b, p->now_ms);
-        sluice_buf_cstr(b, "\"/>\n");
+        sluice_dash_utc(b, p, "  ");
     }
 
     sluice_buf_cstr(b, "</MPD>\n");
@@ -398,7 +411,7 @@ static void
 sluice_dash_mpd_open(sluice_dash_ctx_t *ctx)
 {
     uint32_t                      i;
-    uint64_t                      frag, window;
+    uint64_t                      frag, window, update, delay;
     sluice_buf_t                 *b;
     const sluice_presentation_t  *p;
 
@@ -438,16 +451,26 @@ sluice_dash_mpd_open(sluice_dash_ctx_t *ctx)
 
     window = p->window_ms ? p->window_ms : ctx->end_ms - ctx->start_ms;
 
+    /*
+     * LL-DASH: the timeline changes every fragment and ends with the one
+     * in progress; a player must see the next before that one ends: an
+     * update every part.  The delay: the Latency target (dash.js takes
+     * the ServiceDescription's first).  LowLatency: 2 fragments behind.
+     */
+    update = ctx->ll ? p->part_ms : frag;
+    delay = ctx->ll ? sluice_dash_ll_target(p)
+            : (p->latency != SLUICE_LATENCY_DEFAULT) ? 2 * frag : 3 * frag;
+
     sluice_buf_cstr(b, "\" type=\"dynamic\" availabilityStartTime=\"");
     sluice_buf_utc(b, p->epoch_ms);
     sluice_buf_cstr(b, "\" publishTime=\"");
     sluice_buf_utc(b, p->now_ms);
     sluice_buf_cstr(b, "\" minimumUpdatePeriod=\"");
-    sluice_buf_duration(b, frag);
+    sluice_buf_duration(b, update);
     sluice_buf_cstr(b, "\" timeShiftBufferDepth=\"");
     sluice_buf_duration(b, window);
     sluice_buf_cstr(b, "\" suggestedPresentationDelay=\"");
-    sluice_buf_duration(b, 3 * frag);
+    sluice_buf_duration(b, delay);
     sluice_buf_cstr(b, "\" minBufferTime=\"");
     sluice_buf_duration(b, frag);
     sluice_buf_cstr(b, "\">\n");
@@ -492,6 +515,10 @@ sluice_dash_set(sluice_dash_ctx_t *ctx, uint32_t first)
 
     if (ctx->p->inband_cues) {
         sluice_dash_inband(ctx, first);
+    }
+
+    if (ctx->ll) {
+        sluice_dash_prt(ctx, first);
     }
 
     if (sluice_dash_is_video(f)) {
@@ -1079,6 +1106,13 @@ sluice_dash_template(sluice_dash_ctx_t *ctx, const sluice_ptrack_t *t,
     sluice_buf_cstr(b, "<SegmentTemplate");
     sluice_dash_attr_u64(b, "timescale", ts);
 
+    if (ctx->ll && ctx->p->fragment_ms > ctx->p->part_ms) {
+        /* a segment can be asked for once its first part is there */
+        sluice_buf_cstr(b, " availabilityTimeOffset=\"");
+        sluice_buf_fixed(b, ctx->p->fragment_ms - ctx->p->part_ms, 3);
+        sluice_buf_cstr(b, "\" availabilityTimeComplete=\"false\"");
+    }
+
     if (ctx->periods[ctx->period]) {
         sluice_dash_attr_u64(b, "presentationTimeOffset",
                              sluice_rescale(ctx->periods[ctx->period], 1000,
@@ -1105,15 +1139,20 @@ sluice_dash_template(sluice_dash_ctx_t *ctx, const sluice_ptrack_t *t,
 }
 
 
-/* <S t d r/>: t at the start and after a gap, r for equal durations */
+/*
+ * <S t d r/>: t at the start and after a gap, r for equal durations;
+ * LL-DASH: the fragment in progress last (sluice_dash_progress())
+ */
 
 static void
 sluice_dash_timeline(sluice_dash_ctx_t *ctx, const sluice_ptrack_t *t,
     const char *indent)
 {
-    uint32_t               i, repeat;
+    uint32_t               i, n, repeat;
+    uint64_t               end;
     unsigned               with_t;
     sluice_buf_t          *b;
+    sluice_pfrag_t         next;
     const sluice_pfrag_t  *f, *run;
 
     b = ctx->b;
@@ -1121,30 +1160,34 @@ sluice_dash_timeline(sluice_dash_ctx_t *ctx, const sluice_ptrack_t *t,
     sluice_buf_cstr(b, indent);
     sluice_buf_cstr(b, "  <SegmentTimeline>\n");
 
+    n = t->nfrags + (ctx->ll ? sluice_dash_progress(ctx, t, &next) : 0);
     run = NULL;
     repeat = 0;
     with_t = 1;
+    end = 0;
 
-    for (i = 0; i < t->nfrags; i++) {
-        f = &t->frags[i];
+    for (i = 0; i < n; i++) {
+        f = (i < t->nfrags) ? &t->frags[i] : &next;
 
         if (run
             && f->duration == run->duration
-            && f->time == run[repeat].time + run[repeat].duration
+            && f->time == end
             && !(f->flags & SLUICE_PFRAG_DISCONTINUITY))
         {
             repeat++;
+            end += f->duration;
             continue;
         }
 
         if (run) {
             sluice_dash_s(b, indent, run, with_t, repeat);
-            with_t = (f->time != run[repeat].time + run[repeat].duration
+            with_t = (f->time != end
                       || (f->flags & SLUICE_PFRAG_DISCONTINUITY));
         }
 
         run = f;
         repeat = 0;
+        end = f->time + f->duration;
     }
 
     if (run) {
@@ -1153,6 +1196,61 @@ sluice_dash_timeline(sluice_dash_ctx_t *ctx, const sluice_ptrack_t *t,
 
     sluice_buf_cstr(b, indent);
     sluice_buf_cstr(b, "  </SegmentTimeline>\n");
+}
+
+
+/*
+ * LL-DASH: the fragment in progress of t (a view of the last Period
+ * that ends with the track's last fragment): parts that start where
+ * that fragment ends.  It is listed with the nominal fragment duration,
+ * so that a player asks for it as soon as its first part is there
+ * (availabilityTimeOffset) and gets it chunk by chunk; its real
+ * duration replaces it once it is complete.  Returns 1 and *next when
+ * there is one.
+ */
+
+static int
+sluice_dash_progress(sluice_dash_ctx_t *ctx, const sluice_ptrack_t *t,
+    sluice_pfrag_t *next)
+{
+    uint32_t                i;
+    uint64_t                end;
+    const sluice_pfrag_t   *last;
+    const sluice_ptrack_t  *track;
+
+    if (t->nfrags == 0 || ctx->period + 1 != ctx->nperiods
+        || ctx->p->fragment_ms == 0
+        || t < ctx->views || t >= ctx->views + ctx->p->ntracks)
+    {
+        return 0;
+    }
+
+    last = &t->frags[t->nfrags - 1];
+    track = &ctx->p->tracks[t - ctx->views];
+
+    if (last != &track->frags[track->nfrags - 1]) {
+        return 0;
+    }
+
+    end = last->time + last->duration;
+
+    for (i = 0; i < t->nparts; i++) {
+        if (t->parts[i].frag_time == end && t->parts[i].index == 0) {
+            break;
+        }
+    }
+
+    if (i == t->nparts) {
+        return 0;
+    }
+
+    memset(next, 0, sizeof(sluice_pfrag_t));
+    next->time = end;
+    next->duration = (uint32_t) sluice_rescale(ctx->p->fragment_ms, 1000,
+                                               t->info->timescale);
+    next->seq = last->seq + 1;
+
+    return 1;
 }
 
 
@@ -1194,4 +1292,101 @@ static uint64_t
 sluice_dash_ms(const sluice_ptrack_t *t, uint64_t v)
 {
     return sluice_rescale(v, t->info->timescale, 1000);
+}
+
+
+/*
+ * LL-DASH Latency@target (ms): three parts (the one being cut, the one
+ * in flight, one of margin, as LL-HLS's PART-HOLD-BACK) and 500 ms for
+ * the player's own buffer and the network: 2 s with 0.5 s parts, which
+ * with capture, encoding and ingest ahead of the epoch keeps glass to
+ * glass at about 2.5 s
+ */
+
+static uint64_t
+sluice_dash_ll_target(const sluice_presentation_t *p)
+{
+    return 3 * (uint64_t) p->part_ms + 500;
+}
+
+
+/*
+ * ServiceDescription (ISO/IEC 23009-1 K): the latency to aim at, the
+ * ProducerReferenceTime of id 0 its reference; min two parts (nearer the
+ * player waits for parts not cut yet), max the target and two fragments
+ * (behind that, a seek into the DVR window rather than a slow player:
+ * dash.js leaves its catch-up alone there); playback rate within 4 %,
+ * unheard in speech and music
+ */
+
+static void
+sluice_dash_service(sluice_dash_ctx_t *ctx)
+{
+    uint64_t      target;
+    sluice_buf_t *b;
+
+    b = ctx->b;
+    target = sluice_dash_ll_target(ctx->p);
+
+    sluice_buf_cstr(b, "  <ServiceDescription id=\"0\">\n    <Latency");
+    sluice_dash_attr_u64(b, "target", target);
+    sluice_dash_attr_u64(b, "min", 2 * (uint64_t) ctx->p->part_ms);
+    sluice_dash_attr_u64(b, "max", target + 2 * (uint64_t) ctx->p->fragment_ms);
+    sluice_buf_cstr(b, " referenceId=\"0\"/>\n"
+                       "    <PlaybackRate min=\"0.96\" max=\"1.04\"/>\n"
+                       "  </ServiceDescription>\n");
+}
+
+
+/*
+ * ProducerReferenceTime of an AdaptationSet (ISO/IEC 23009-1 5.12): the
+ * wall clock of its first segment, epoch_ms + its time (the timeline is
+ * the wall clock of ingest), with the MPD's time service
+ */
+
+static void
+sluice_dash_prt(sluice_dash_ctx_t *ctx, uint32_t first)
+{
+    sluice_buf_t           *b;
+    const sluice_ptrack_t  *f;
+
+    b = ctx->b;
+    f = &ctx->views[first];
+
+    sluice_buf_cstr(b, "      <ProducerReferenceTime id=\"0\" "
+                       "type=\"encoder\" wallClockTime=\"");
+    sluice_buf_utc(b, ctx->p->epoch_ms
+                      + (int64_t) sluice_dash_ms(f, f->frags[0].time));
+    sluice_buf_cstr(b, "\"");
+    sluice_dash_attr_u64(b, "presentationTime", f->frags[0].time);
+    sluice_buf_cstr(b, ">\n");
+    sluice_dash_utc(b, ctx->p, "        ");
+    sluice_buf_cstr(b, "      </ProducerReferenceTime>\n");
+}
+
+
+/*
+ * UTCTiming (at the end of the MPD, ISO/IEC 23009-1 5.3.1.2): Sluice's
+ * time service first when it has one (urn:mpeg:dash:utc:http-iso:2014:
+ * without one that answers, dash.js asks a server on the Internet), then
+ * the time of the request (direct)
+ */
+
+static void
+sluice_dash_utc(sluice_buf_t *b, const sluice_presentation_t *p,
+    const char *indent)
+{
+    if (p->utc_timing_url.len) {
+        sluice_buf_cstr(b, indent);
+        sluice_buf_cstr(b, "<UTCTiming schemeIdUri=\"urn:mpeg:dash:utc:"
+                           "http-iso:2014\" value=\"");
+        sluice_buf_xml(b, p->utc_timing_url.data, p->utc_timing_url.len);
+        sluice_buf_cstr(b, "\"/>\n");
+    }
+
+    sluice_buf_cstr(b, indent);
+    sluice_buf_cstr(b, "<UTCTiming schemeIdUri=\"urn:mpeg:dash:utc:"
+                       "direct:2014\" value=\"");
+    sluice_buf_utc(b, p->now_ms);
+    sluice_buf_cstr(b, "\"/>\n");
 }
