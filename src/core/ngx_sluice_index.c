@@ -35,6 +35,9 @@ static uint32_t ngx_sluice_track_number(ngx_sluice_event_t *ev,
 static ngx_int_t ngx_sluice_track_find_ms(ngx_sluice_track_t *tr,
     uint64_t ms, uint64_t tolerance, uint32_t *seq);
 static ngx_uint_t ngx_sluice_publisher_alive(ngx_sluice_publisher_t *p);
+static ngx_int_t ngx_sluice_snapshot_parts(ngx_pool_t *pool,
+    ngx_sluice_event_t *ev, ngx_sluice_track_t *tr,
+    ngx_sluice_track_snap_t *ts);
 
 
 ngx_int_t
@@ -422,6 +425,37 @@ ngx_sluice_index_event(ngx_sluice_shctx_t *sh, u_char *id,
 }
 
 
+/*
+ * Low latency: the parts of the track's last fragments and of the one in
+ * progress (those of a fragment that begins in the window's last
+ * fragments: the ring holds a few of them)
+ */
+
+static ngx_int_t
+ngx_sluice_snapshot_parts(ngx_pool_t *pool, ngx_sluice_event_t *ev,
+    ngx_sluice_track_t *tr, ngx_sluice_track_snap_t *ts)
+{
+    ts->nparts = 0;
+    ts->parts = NULL;
+
+    if (ev->part_ms == 0 || tr->parts == NULL || tr->nparts == 0
+        || ts->nfrags == 0)
+    {
+        return NGX_OK;
+    }
+
+    ts->parts = ngx_palloc(pool, tr->nparts * sizeof(ngx_sluice_part_t));
+    if (ts->parts == NULL) {
+        return NGX_ERROR;
+    }
+
+    ts->nparts = ngx_sluice_ll_parts_copy(tr, ts->frags[0].time, ts->parts,
+                                          tr->nparts);
+
+    return NGX_OK;
+}
+
+
 ngx_int_t
 ngx_sluice_snapshot(ngx_pool_t *pool, ngx_sluice_event_t *ev,
     ngx_msec_t window_ms, ngx_sluice_snapshot_t *snap)
@@ -440,6 +474,9 @@ ngx_sluice_snapshot(ngx_pool_t *pool, ngx_sluice_event_t *ev,
     snap->ntracks = 0;
     snap->ncues = 0;
     snap->cues = NULL;
+    snap->latency = ev->latency;
+    snap->part_ms = ev->part_ms;
+    snap->changes = ev->changes;
 
     n = 0;
 
@@ -508,6 +545,10 @@ ngx_sluice_snapshot(ngx_pool_t *pool, ngx_sluice_event_t *ev,
 
         for (j = 0; j < ts->nfrags; j++) {
             ts->frags[j] = tr->frags[(tr->head + first + j) % tr->capacity];
+        }
+
+        if (ngx_sluice_snapshot_parts(pool, ev, tr, ts) != NGX_OK) {
+            return NGX_ERROR;
         }
     }
 

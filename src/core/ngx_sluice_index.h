@@ -109,6 +109,9 @@ typedef struct {
     ngx_msec_t                  updated;
     ngx_uint_t                  nfrags;
     ngx_sluice_frag_t          *frags;          /* oldest first */
+    /* low latency: the parts of fragments from frags[0] on, oldest first */
+    ngx_uint_t                  nparts;
+    ngx_sluice_part_t          *parts;
 } ngx_sluice_track_snap_t;
 
 
@@ -118,6 +121,9 @@ typedef struct {
     ngx_uint_t                  state;
     uint32_t                    generation;
     ngx_msec_t                  fragment_ms;
+    ngx_uint_t                  latency;        /* NGX_SLUICE_LATENCY_* */
+    ngx_msec_t                  part_ms;        /* 0: no parts */
+    uint64_t                    changes;        /* ev->changes */
     ngx_uint_t                  ntracks;
     ngx_sluice_track_snap_t    *tracks;         /* ntracks, by slot order */
 

@@ -38,6 +38,12 @@
 /* filters of one request: the locator's and three of the URL */
 #define NGX_HTTP_SLUICE_MAX_FILTERS      (16 + SLUICE_FILTER_MAX_PER_URL)
 
+/* Sluice's time service (DASH UTCTiming urn:mpeg:dash:utc:http-iso) */
+#define NGX_HTTP_SLUICE_TIME_URI         "/sluice/time"
+
+/* low latency: parts a request may ask for ahead of the last one */
+#define NGX_HTTP_SLUICE_LL_AHEAD         3
+
 /* Smooth: fragments announced in a live fragment's tfrf box */
 #define NGX_HTTP_SLUICE_SMOOTH_LOOKAHEAD  2
 
@@ -138,6 +144,17 @@ typedef struct {
     /* segments: the track asked for, then a muxed audio track (TS v3) */
     ngx_http_sluice_seg_track_t  seg[2];
     ngx_uint_t                   nseg;
+    /*
+     * low latency: the part asked for (URL part=), found by the segment
+     * collector; ll_wait: what the request asks for is not there yet but
+     * may come (a blocking request: ngx_http_sluice_packager_ll.c parks
+     * it), ll_changes the event's change count it saw
+     */
+    ngx_sluice_part_t            part;
+    unsigned                     has_part:1;
+    unsigned                     ll_wait:1;
+    uint64_t                     ll_changes;
+
     /* an error found by a collector: HTTP status and text */
     ngx_uint_t                   status;
     const char                  *reason;

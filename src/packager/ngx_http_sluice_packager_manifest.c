@@ -13,6 +13,7 @@
 #include <ngx_http.h>
 
 #include "packager/ngx_http_sluice_packager_manifest.h"
+#include "packager/ngx_http_sluice_packager_ll.h"
 #include "packager/ngx_http_sluice_packager_module.h"
 #include "packager/ngx_http_sluice_packager_cenc.h"
 #include "packager/ngx_http_sluice_packager_hls_enc.h"
@@ -34,6 +35,15 @@ static void ngx_http_sluice_epoch(ngx_http_sluice_pkg_t *pkg,
     ngx_sluice_event_t *ev);
 static ngx_int_t ngx_http_sluice_presentation(ngx_http_sluice_pkg_t *pkg,
     sluice_presentation_t *p);
+static ngx_uint_t ngx_http_sluice_packager_protected(
+    sluice_presentation_t *p);
+static ngx_int_t ngx_http_sluice_presentation_parts(
+    ngx_http_sluice_pkg_t *pkg, ngx_sluice_track_snap_t *ts,
+    sluice_ptrack_t *pt);
+static ngx_int_t ngx_http_sluice_packager_blocking(ngx_http_sluice_pkg_t *pkg,
+    sluice_presentation_t *p, const sluice_ptrack_t *pt);
+static ngx_int_t ngx_http_sluice_packager_utc_url(ngx_http_sluice_pkg_t *pkg,
+    sluice_str_t *url);
 static const sluice_ptrack_t *ngx_http_sluice_find_ptrack(
     sluice_presentation_t *p, sluice_url_t *url);
 static void ngx_http_sluice_packager_cues(ngx_http_sluice_pkg_t *pkg,
@@ -251,10 +261,12 @@ ngx_http_sluice_packager_manifest(ngx_http_sluice_pkg_t *pkg)
     sluice_status_t         rc;
     sluice_hls_enc_t       *enc;
     ngx_http_request_t     *r;
+    ngx_uint_t              blocking;
     const sluice_ptrack_t  *pt;
     sluice_presentation_t   p;
 
     r = pkg->request;
+    blocking = 0;
 
     if (ngx_http_sluice_presentation(pkg, &p) != NGX_OK) {
         return ngx_http_sluice_packager_error(r,
@@ -303,6 +315,11 @@ ngx_http_sluice_packager_manifest(ngx_http_sluice_pkg_t *pkg)
                                               "internal error");
     }
 
+    /* low-latency parts are clear only: encrypted, the segments alone */
+    if (enc != NULL || ngx_http_sluice_packager_protected(&p)) {
+        p.part_ms = 0;
+    }
+
     if (pkg->url.kind == SLUICE_URL_PLAYLIST) {
 
         if (!sluice_format_is_hls(pkg->url.format)) {
@@ -321,6 +338,24 @@ ngx_http_sluice_packager_manifest(ngx_http_sluice_pkg_t *pkg)
         {
             return ngx_http_sluice_packager_error(r, NGX_HTTP_NOT_FOUND,
                        "I-frame playlists are m3u8-aapl, clear, only");
+        }
+
+        if (p.part_ms && p.live && pkg->url.format == SLUICE_FORMAT_HLS_CMAF) {
+            switch (ngx_http_sluice_packager_blocking(pkg, &p, pt)) {
+
+            case NGX_OK:
+                blocking = 1;
+                break;
+
+            case NGX_AGAIN:
+                pkg->ll_changes = pkg->snap.changes;
+                return ngx_http_sluice_ll_park(pkg);
+
+            default:
+                return ngx_http_sluice_packager_error(r,
+                                                      NGX_HTTP_BAD_REQUEST,
+                                                      pkg->reason);
+            }
         }
 
         rc = pkg->url.keyframes ? sluice_hls_iframe_playlist(&out, &p, pt)
@@ -374,6 +409,15 @@ ngx_http_sluice_packager_manifest(ngx_http_sluice_pkg_t *pkg)
 
     /* a live manifest changes once a fragment is added */
     max_age = (time_t) (pkg->fragment_ms / 2000);
+
+    if (p.part_ms) {
+        /*
+         * low latency: a playlist changes with every part; the answer to
+         * a blocking request (its query in the cache key) stays right
+         * for longer, as its client moves on to the next
+         */
+        max_age = blocking ? (time_t) (3 * pkg->fragment_ms / 1000) : 1;
+    }
 
     if (max_age < 1) {
         max_age = 1;
@@ -471,6 +515,11 @@ ngx_http_sluice_presentation(ngx_http_sluice_pkg_t *pkg,
 
         pt->frags = pf;
         pt->nfrags = (uint32_t) ts->nfrags;
+
+        if (ngx_http_sluice_presentation_parts(pkg, ts, pt) != NGX_OK) {
+            return NGX_ERROR;
+        }
+
         pt->discontinuities_before = pkg->discontinuities
                                      ? pkg->discontinuities[i] : 0;
         pt->period_start = pkg->period_starts ? pkg->period_starts[i] : 0;
@@ -491,7 +540,194 @@ ngx_http_sluice_presentation(ngx_http_sluice_pkg_t *pkg,
     p->hls_audio_only = (pkg->url.audio_only == 1) ? 1 : 0;
     p->smooth_v20 = pkg->url.smooth_v20;
 
+    if (pkg->live) {
+        p->latency = (uint32_t) pkg->snap.latency;
+        p->part_ms = (uint32_t) pkg->snap.part_ms;
+
+        if (ngx_http_sluice_packager_utc_url(pkg, &p->utc_timing_url)
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+    }
+
     ngx_http_sluice_packager_cues(pkg, p);
+
+    return NGX_OK;
+}
+
+
+/* whether a track of p is encrypted (Common Encryption, DASH AES) */
+
+static ngx_uint_t
+ngx_http_sluice_packager_protected(sluice_presentation_t *p)
+{
+    uint32_t  i;
+
+    for (i = 0; i < p->ntracks; i++) {
+        if (p->tracks[i].protect) {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+/* low latency: the parts of a track as the writers take them */
+
+static ngx_int_t
+ngx_http_sluice_presentation_parts(ngx_http_sluice_pkg_t *pkg,
+    ngx_sluice_track_snap_t *ts, sluice_ptrack_t *pt)
+{
+    ngx_uint_t          k;
+    sluice_ppart_t     *pp;
+    ngx_sluice_part_t  *sp;
+
+    if (ts->nparts == 0 || !pkg->live) {
+        return NGX_OK;
+    }
+
+    pp = ngx_palloc(pkg->request->pool, ts->nparts * sizeof(sluice_ppart_t));
+    if (pp == NULL) {
+        return NGX_ERROR;
+    }
+
+    for (k = 0; k < ts->nparts; k++) {
+        sp = &ts->parts[k];
+
+        pp[k].time = sp->time;
+        pp[k].duration = sp->duration;
+        pp[k].flags = (sp->flags & NGX_SLUICE_PART_INDEPENDENT)
+                      ? SLUICE_PPART_INDEPENDENT : 0;
+        pp[k].frag_time = sp->frag_time;
+        pp[k].index = sp->index;
+        pp[k].size = sp->size;
+    }
+
+    pt->parts = pp;
+    pt->nparts = (uint32_t) ts->nparts;
+
+    return NGX_OK;
+}
+
+
+/*
+ * Blocking playlist reload (LL-HLS): _HLS_msn, _HLS_part and _HLS_skip
+ * of the request.  NGX_OK: answer now (p->hls_skip set); NGX_AGAIN: not
+ * yet, park the request; NGX_DECLINED: a bad request (pkg->reason).
+ */
+
+static ngx_int_t
+ngx_http_sluice_packager_blocking(ngx_http_sluice_pkg_t *pkg,
+    sluice_presentation_t *p, const sluice_ptrack_t *pt)
+{
+    int64_t              part;
+    uint64_t             msn;
+    ngx_int_t            n;
+    ngx_str_t            v;
+    sluice_status_t      rc;
+    ngx_http_request_t  *r;
+
+    r = pkg->request;
+
+    if (ngx_http_arg(r, (u_char *) "_HLS_skip", 9, &v) == NGX_OK) {
+        if (v.len == 3 && ngx_strncmp(v.data, "YES", 3) == 0) {
+            p->hls_skip = SLUICE_HLS_SKIP_YES;
+
+        } else if (v.len == 2 && ngx_strncmp(v.data, "v2", 2) == 0) {
+            p->hls_skip = SLUICE_HLS_SKIP_V2;
+        }
+    }
+
+    part = -1;
+
+    if (ngx_http_arg(r, (u_char *) "_HLS_part", 9, &v) == NGX_OK) {
+        n = ngx_atoi(v.data, v.len);
+        if (n == NGX_ERROR) {
+            pkg->reason = "_HLS_part is not a number";
+            return NGX_DECLINED;
+        }
+
+        part = n;
+    }
+
+    if (ngx_http_arg(r, (u_char *) "_HLS_msn", 8, &v) != NGX_OK) {
+        if (part >= 0) {
+            pkg->reason = "_HLS_part without _HLS_msn";
+            return NGX_DECLINED;
+        }
+
+        return NGX_OK;
+    }
+
+    n = ngx_atoi(v.data, v.len);
+    if (n == NGX_ERROR) {
+        pkg->reason = "_HLS_msn is not a number";
+        return NGX_DECLINED;
+    }
+
+    msn = (uint64_t) n;
+
+    rc = sluice_hls_ll_check(p, pt, msn, part);
+
+    if (rc == SLUICE_OK) {
+        return NGX_OK;
+    }
+
+    if (rc == SLUICE_AGAIN) {
+        return NGX_AGAIN;
+    }
+
+    pkg->reason = "_HLS_msn or _HLS_part too far ahead";
+    return NGX_DECLINED;
+}
+
+
+/*
+ * The URL of Sluice's time service (DASH UTCTiming http-iso): on the
+ * host and scheme of the request
+ */
+
+static ngx_int_t
+ngx_http_sluice_packager_utc_url(ngx_http_sluice_pkg_t *pkg,
+    sluice_str_t *url)
+{
+    u_char              *p;
+    ngx_str_t           *host;
+    ngx_http_request_t  *r;
+
+    r = pkg->request;
+
+    if (r->headers_in.host == NULL) {
+        return NGX_OK;      /* HTTP/1.0: the direct scheme only */
+    }
+
+    host = &r->headers_in.host->value;
+
+    p = ngx_pnalloc(r->pool, sizeof("https://") - 1 + host->len
+                             + sizeof(NGX_HTTP_SLUICE_TIME_URI) - 1);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    url->data = p;
+
+#if (NGX_HTTP_SSL)
+    if (r->connection->ssl) {
+        p = ngx_cpymem(p, "https://", 8);
+
+    } else
+#endif
+    {
+        p = ngx_cpymem(p, "http://", 7);
+    }
+
+    p = ngx_cpymem(p, host->data, host->len);
+    p = ngx_cpymem(p, NGX_HTTP_SLUICE_TIME_URI,
+                   sizeof(NGX_HTTP_SLUICE_TIME_URI) - 1);
+
+    url->len = p - url->data;
 
     return NGX_OK;
 }

@@ -25,6 +25,7 @@
 #include "packager/ngx_http_sluice_packager_locator.h"
 #include "packager/ngx_http_sluice_packager_encryption.h"
 #include "packager/ngx_http_sluice_packager_filter.h"
+#include "packager/ngx_http_sluice_packager_ll.h"
 #include "core/ngx_sluice_zone.h"
 
 
@@ -49,6 +50,7 @@ typedef struct {
 
 static ngx_int_t ngx_http_sluice_packager_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_sluice_packager_options(ngx_http_request_t *r);
+static ngx_int_t ngx_http_sluice_packager_time(ngx_http_request_t *r);
 static ngx_int_t ngx_http_sluice_packager_split(ngx_http_sluice_pkg_t *pkg);
 static ngx_int_t ngx_http_sluice_packager_zone(ngx_http_sluice_pkg_t *pkg);
 static ngx_int_t ngx_http_sluice_packager_resolve(ngx_http_sluice_pkg_t *pkg);
@@ -65,6 +67,8 @@ static ngx_thread_pool_t *ngx_http_sluice_packager_thread_pool(
 static void ngx_http_sluice_packager_thread_done(ngx_event_t *ev);
 #endif
 static ngx_int_t ngx_http_sluice_packager_init(ngx_conf_t *cf);
+static ngx_int_t ngx_http_sluice_packager_init_process(ngx_cycle_t *cycle);
+static void ngx_http_sluice_packager_exit_process(ngx_cycle_t *cycle);
 static void *ngx_http_sluice_packager_create_main_conf(ngx_conf_t *cf);
 static void *ngx_http_sluice_packager_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_http_sluice_packager_merge_loc_conf(ngx_conf_t *cf,
@@ -147,22 +151,46 @@ ngx_module_t  ngx_http_sluice_packager_module = {
     NGX_HTTP_MODULE,                       /* module type */
     NULL,                                  /* init master */
     NULL,                                  /* init module */
-    NULL,                                  /* init process */
+    ngx_http_sluice_packager_init_process, /* init process */
     NULL,                                  /* init thread */
     NULL,                                  /* exit thread */
-    NULL,                                  /* exit process */
+    ngx_http_sluice_packager_exit_process, /* exit process */
     NULL,                                  /* exit master */
     NGX_MODULE_V1_PADDING
 };
 
 
+/* blocking requests (LL-HLS): this worker's socket and waiter slot */
+
+static ngx_int_t
+ngx_http_sluice_packager_init_process(ngx_cycle_t *cycle)
+{
+    ngx_http_sluice_packager_main_conf_t  *pmcf;
+
+    pmcf = ngx_http_cycle_get_module_main_conf(cycle,
+                                               ngx_http_sluice_packager_module);
+
+    return ngx_http_sluice_ll_init_process(cycle, pmcf ? pmcf->shm_zone
+                                                       : NULL);
+}
+
+
+static void
+ngx_http_sluice_packager_exit_process(ngx_cycle_t *cycle)
+{
+    ngx_http_sluice_packager_main_conf_t  *pmcf;
+
+    pmcf = ngx_http_cycle_get_module_main_conf(cycle,
+                                               ngx_http_sluice_packager_module);
+
+    ngx_http_sluice_ll_exit_process(pmcf ? pmcf->shm_zone : NULL);
+}
+
+
 static ngx_int_t
 ngx_http_sluice_packager_handler(ngx_http_request_t *r)
 {
-    ngx_int_t               rc;
-    const char             *reason;
-    sluice_status_t         src;
-    ngx_http_sluice_pkg_t  *pkg;
+    ngx_int_t  rc;
 
     if (r->method == NGX_HTTP_OPTIONS) {
         return ngx_http_sluice_packager_options(r);
@@ -188,6 +216,23 @@ ngx_http_sluice_packager_handler(ngx_http_request_t *r)
     if (rc != NGX_OK) {
         return rc;
     }
+
+    return ngx_http_sluice_packager_run(r);
+}
+
+
+/*
+ * A GET or HEAD from the URL on; run again for a blocking request when
+ * what it waits for may have come (ngx_http_sluice_packager_ll.c)
+ */
+
+ngx_int_t
+ngx_http_sluice_packager_run(ngx_http_request_t *r)
+{
+    ngx_int_t               rc;
+    const char             *reason;
+    sluice_status_t         src;
+    ngx_http_sluice_pkg_t  *pkg;
 
     pkg = ngx_pcalloc(r->pool, sizeof(ngx_http_sluice_pkg_t));
     if (pkg == NULL) {
@@ -224,6 +269,13 @@ ngx_http_sluice_packager_handler(ngx_http_request_t *r)
         }
 
         return ngx_http_sluice_packager_policy_file(pkg, "clientAccessPolicy");
+    }
+
+    if (r->uri.len == sizeof(NGX_HTTP_SLUICE_TIME_URI) - 1
+        && ngx_strncmp(r->uri.data, NGX_HTTP_SLUICE_TIME_URI, r->uri.len)
+           == 0)
+    {
+        return ngx_http_sluice_packager_time(r);
     }
 
     if (ngx_http_sluice_packager_split(pkg) != NGX_OK) {
@@ -276,6 +328,11 @@ ngx_http_sluice_packager_respond(ngx_http_sluice_pkg_t *pkg, ngx_int_t rc)
                                               "internal error");
     }
 
+    if (rc != NGX_OK && pkg->ll_wait) {
+        /* a blocking request: what it asks for may come */
+        return ngx_http_sluice_ll_park(pkg);
+    }
+
     if (rc != NGX_OK) {
         return ngx_http_sluice_packager_error(r, pkg->status, pkg->reason);
     }
@@ -287,6 +344,63 @@ ngx_http_sluice_packager_respond(ngx_http_sluice_pkg_t *pkg, ngx_int_t rc)
     }
 
     return ngx_http_sluice_packager_segment(pkg);
+}
+
+
+/*
+ * Sluice's time service: the wall clock as ISO 8601 with milliseconds
+ * (DASH UTCTiming urn:mpeg:dash:utc:http-iso:2014), never cached
+ */
+
+static ngx_int_t
+ngx_http_sluice_packager_time(ngx_http_request_t *r)
+{
+    u_char      *p;
+    ngx_tm_t     tm;
+    ngx_buf_t   *b;
+    ngx_str_t    type, cc;
+    ngx_time_t  *tp;
+    ngx_chain_t  out;
+
+    ngx_time_update();
+    tp = ngx_timeofday();
+
+    b = ngx_create_temp_buf(r->pool, sizeof("1970-01-01T00:00:00.000Z") - 1);
+    if (b == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_gmtime(tp->sec, &tm);
+
+    p = ngx_sprintf(b->pos, "%4d-%02d-%02dT%02d:%02d:%02d.%03MZ",
+                    tm.ngx_tm_year, tm.ngx_tm_mon, tm.ngx_tm_mday,
+                    tm.ngx_tm_hour, tm.ngx_tm_min, tm.ngx_tm_sec, tp->msec);
+    b->last = p;
+    b->last_buf = 1;
+    b->last_in_chain = 1;
+
+    ngx_str_set(&type, "text/plain");
+    ngx_str_set(&cc, "no-store");
+
+    r->headers_out.status = NGX_HTTP_OK;
+    r->headers_out.content_length_n = b->last - b->pos;
+    r->headers_out.content_type = type;
+    r->headers_out.content_type_len = type.len;
+
+    if (ngx_http_sluice_packager_cors(r) != NGX_OK
+        || ngx_http_sluice_packager_header(r, "Cache-Control", &cc) != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (ngx_http_send_header(r) == NGX_ERROR || r->header_only) {
+        return NGX_OK;
+    }
+
+    out.buf = b;
+    out.next = NULL;
+
+    return ngx_http_output_filter(r, &out);
 }
 
 

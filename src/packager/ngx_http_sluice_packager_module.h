@@ -61,9 +61,16 @@ ngx_int_t ngx_http_sluice_packager_thread_post(ngx_http_request_t *r,
 #endif
 
 /*
+ * A GET or HEAD from its URL on (the handler; a blocking request again,
+ * once woken).  Returns an nginx rc.
+ */
+ngx_int_t ngx_http_sluice_packager_run(ngx_http_request_t *r);
+
+/*
  * The response once the source is known (resolvers, or the end of an
  * asset read in a thread): manifest, segment, or the error of
- * pkg->status/pkg->reason when rc is not NGX_OK.  Returns an nginx rc.
+ * pkg->status/pkg->reason when rc is not NGX_OK (a blocking request
+ * waiting, pkg->ll_wait: parked).  Returns an nginx rc.
  */
 ngx_int_t ngx_http_sluice_packager_respond(ngx_http_sluice_pkg_t *pkg,
     ngx_int_t rc);

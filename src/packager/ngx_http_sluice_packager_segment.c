@@ -57,6 +57,7 @@
 #include "packager/ngx_http_sluice_packager_buffer.h"
 #include "packager/ngx_http_sluice_packager_filter.h"
 #include "core/ngx_sluice_cue.h"
+#include "core/ngx_sluice_ll.h"
 #include "media/crypto/sluice_aes.h"
 #include "media/container/sluice_cmaf.h"
 #include "media/manifest/sluice_mss.h"
@@ -103,6 +104,8 @@ static ngx_int_t ngx_http_sluice_seg_join(ngx_http_sluice_seg_ctx_t *ctx,
     sluice_ts_track_t *tt);
 static ngx_int_t ngx_http_sluice_seg_open(ngx_http_request_t *r,
     ngx_str_t *path, ngx_open_file_info_t *of);
+static ngx_int_t ngx_http_sluice_seg_part(ngx_http_sluice_pkg_t *pkg,
+    ngx_sluice_event_t *ev, ngx_sluice_track_t *tr);
 static ngx_int_t ngx_http_sluice_seg_cues(ngx_http_sluice_pkg_t *pkg,
     ngx_sluice_event_t *ev, ngx_sluice_track_t *tr);
 static ngx_int_t ngx_http_sluice_seg_sparse_collect(
@@ -179,6 +182,10 @@ ngx_http_sluice_packager_segment_collect(ngx_http_sluice_pkg_t *pkg,
         return NGX_OK;
     }
 
+    if (url->has_part) {
+        return ngx_http_sluice_seg_part(pkg, ev, tr);
+    }
+
     i = ngx_http_sluice_seg_find(tr, url->time, 0,
                                  url->format == SLUICE_FORMAT_SMOOTH);
     if (i == NGX_DECLINED) {
@@ -239,6 +246,72 @@ ngx_http_sluice_packager_segment_collect(ngx_http_sluice_pkg_t *pkg,
     }
 
     return NGX_OK;
+}
+
+
+/*
+ * Low latency: part url->part of the fragment that starts at url->time
+ * (mutex held).  A part not there yet but close ahead of the track's
+ * last one (the preload hint, or up to NGX_HTTP_SLUICE_LL_AHEAD parts
+ * later: the fragment in progress or the next) makes the request wait
+ * (pkg->ll_wait); one behind the ring, or too far ahead, is 404.
+ */
+
+static ngx_int_t
+ngx_http_sluice_seg_part(ngx_http_sluice_pkg_t *pkg, ngx_sluice_event_t *ev,
+    ngx_sluice_track_t *tr)
+{
+    uint64_t            end;
+    ngx_uint_t          i;
+    sluice_url_t       *url;
+    ngx_sluice_frag_t  *f;
+    ngx_sluice_part_t  *pt, *last;
+
+    url = &pkg->url;
+    pkg->ll_changes = ev->changes;
+
+    if (ev->part_ms == 0 || url->format != SLUICE_FORMAT_HLS_CMAF) {
+        pkg->reason = "no parts: not a LowLatencyV2 event";
+        return NGX_DECLINED;
+    }
+
+    last = NULL;
+
+    for (i = 0; tr->parts && i < tr->nparts; i++) {
+        pt = &tr->parts[(tr->parts_head + i) % NGX_SLUICE_LL_PARTS];
+
+        if (pt->frag_time == url->time && pt->index == url->part) {
+            pkg->part = *pt;
+            pkg->has_part = 1;
+            return NGX_OK;
+        }
+
+        last = pt;
+    }
+
+    if (ev->state != NGX_SLUICE_RUNNING || tr->nfrags == 0) {
+        pkg->reason = "unknown part";
+        return NGX_DECLINED;
+    }
+
+    f = &tr->frags[(tr->head + tr->nfrags - 1) % tr->capacity];
+    end = f->time + f->duration;
+
+    /* the fragment in progress, or the next one (the first part hinted) */
+
+    if ((last && last->frag_time >= end && url->time == last->frag_time
+         && url->part > last->index
+         && url->part <= (uint32_t) last->index + NGX_HTTP_SLUICE_LL_AHEAD)
+        || (url->time == end && url->part < NGX_HTTP_SLUICE_LL_AHEAD
+            && (last == NULL || last->frag_time < end)))
+    {
+        pkg->ll_wait = 1;
+        pkg->reason = "part not yet available";
+        return NGX_DECLINED;
+    }
+
+    pkg->reason = "unknown part";
+    return NGX_DECLINED;
 }
 
 
@@ -649,7 +722,7 @@ ngx_http_sluice_packager_segment(ngx_http_sluice_pkg_t *pkg)
         return ngx_http_sluice_seg_sparse(pkg);
     }
 
-    if (ngx_http_sluice_seg_filtered(pkg) != NGX_OK) {
+    if (!pkg->has_part && ngx_http_sluice_seg_filtered(pkg) != NGX_OK) {
         return ngx_http_sluice_packager_error(r, pkg->status, pkg->reason);
     }
 
@@ -668,6 +741,15 @@ ngx_http_sluice_packager_segment(ngx_http_sluice_pkg_t *pkg)
         return (cenc || encrypt != NGX_HTTP_SLUICE_HLS_CLEAR)
                ? ngx_http_sluice_seg_load(pkg, encrypt, key, NULL)
                : ngx_http_sluice_seg_send_file(pkg, 1, NULL);
+    }
+
+    if (pkg->has_part) {
+        if (cenc || encrypt != NGX_HTTP_SLUICE_HLS_CLEAR) {
+            return ngx_http_sluice_packager_error(r, NGX_HTTP_NOT_FOUND,
+                                                  "parts are clear only");
+        }
+
+        return ngx_http_sluice_seg_send_file(pkg, 0, NULL);
     }
 
     emsg = NULL;
@@ -811,7 +893,8 @@ ngx_http_sluice_seg_path(ngx_http_sluice_pkg_t *pkg,
     }
 
     p = ngx_pnalloc(pkg->request->pool, zctx->data_path.len
-                    + NGX_SLUICE_TRACK_DIR_LEN + NGX_SLUICE_FILE_LEN + 1);
+                    + NGX_SLUICE_TRACK_DIR_LEN + NGX_SLUICE_PART_FILE_LEN
+                    + NGX_SLUICE_FILE_LEN + 1);
     if (p == NULL) {
         return NGX_ERROR;
     }
@@ -823,6 +906,10 @@ ngx_http_sluice_seg_path(ngx_http_sluice_pkg_t *pkg,
 
     if (init) {
         p = ngx_sprintf(p, "/init%uD.mp4", st->init_version);
+
+    } else if (pkg->has_part) {
+        p = ngx_sprintf(p, "/%uL.%uD.m4p", pkg->part.frag_time,
+                        (uint32_t) pkg->part.index);
 
     } else {
         p = ngx_sprintf(p, "/%uL.m4s", st->frags[k].time);

@@ -1,0 +1,340 @@
+
+/*
+ * Copyright (C) 2026, The Sluice authors.
+ *
+ * Blocking requests (LL-HLS, RFC 8216bis 6.2.5.2 and 6.2.6).
+ *
+ * A request whose answer is not there yet is parked: it stays in this
+ * worker's list with the event's change count it saw, its bit is set in
+ * the event's waiters (under the zone mutex, with a check that the event
+ * has not changed since), and it holds one reference on the request
+ * (r->main->count).  It costs its memory and one timer, its deadline.
+ *
+ * When any worker changes the event (a part, a fragment, a state change:
+ * core/ngx_sluice_ll.h), this worker is woken once.  It walks its parked
+ * requests: those whose event changed run again from their URL (and may
+ * park again, with the deadline of their first park); the others set
+ * their bit again.  A request whose client leaves is removed by its
+ * cleanup handler; one whose deadline passes is answered 503.
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "packager/ngx_http_sluice_packager_ll.h"
+#include "packager/ngx_http_sluice_packager_module.h"
+#include "core/ngx_sluice_ll.h"
+#include "core/ngx_sluice_index.h"
+
+
+typedef struct {
+    ngx_queue_t                  queue;     /* in ngx_http_sluice_ll_parked_q */
+    ngx_http_request_t          *request;
+    ngx_sluice_zone_ctx_t       *zctx;
+    u_char                       event_id[NGX_SLUICE_ID_LEN + 1];
+    uint32_t                     generation;
+    uint64_t                     changes;   /* seen when parked */
+    ngx_msec_t                   deadline;
+    ngx_event_t                  timer;
+    unsigned                     parked:1;
+    unsigned                     ran:1;     /* parked once: a re-run */
+} ngx_http_sluice_ll_ctx_t;
+
+
+static ngx_http_sluice_ll_ctx_t *ngx_http_sluice_ll_ctx(
+    ngx_http_request_t *r);
+static ngx_int_t ngx_http_sluice_ll_arm(ngx_http_sluice_ll_ctx_t *ctx);
+static void ngx_http_sluice_ll_unpark(ngx_http_sluice_ll_ctx_t *ctx);
+static void ngx_http_sluice_ll_wake(ngx_event_t *ev);
+static void ngx_http_sluice_ll_run(ngx_http_sluice_ll_ctx_t *ctx);
+static void ngx_http_sluice_ll_expire(ngx_event_t *ev);
+static void ngx_http_sluice_ll_cleanup(void *data);
+
+
+/* the module whose ctx slot holds a request's state */
+extern ngx_module_t  ngx_http_sluice_packager_module;
+
+static ngx_queue_t   ngx_http_sluice_ll_parked_q;
+static ngx_uint_t    ngx_http_sluice_ll_nparked;
+
+
+ngx_int_t
+ngx_http_sluice_ll_park(ngx_http_sluice_pkg_t *pkg)
+{
+    ngx_http_request_t        *r;
+    ngx_http_sluice_ll_ctx_t  *ctx;
+
+    r = pkg->request;
+
+    ctx = ngx_http_sluice_ll_ctx(r);
+    if (ctx == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (ctx->deadline == 0) {
+        ctx->deadline = ngx_current_msec
+                        + 3 * (pkg->fragment_ms ? pkg->fragment_ms : 2000);
+    }
+
+    if ((ngx_msec_int_t) (ctx->deadline - ngx_current_msec) <= 0) {
+        return ngx_http_sluice_packager_error(r,
+                   NGX_HTTP_SERVICE_UNAVAILABLE,
+                   "not available within three target durations");
+    }
+
+    ctx->zctx = pkg->zctx;
+    ngx_memcpy(ctx->event_id, pkg->event_id, sizeof(ctx->event_id));
+    ctx->generation = pkg->generation;
+    ctx->changes = pkg->ll_changes;
+
+    if (!ctx->parked) {
+        ngx_queue_insert_tail(&ngx_http_sluice_ll_parked_q, &ctx->queue);
+        ngx_http_sluice_ll_nparked++;
+        ctx->parked = 1;
+    }
+
+    ctx->timer.handler = ngx_http_sluice_ll_expire;
+    ctx->timer.data = ctx;
+    ctx->timer.log = r->connection->log;
+    ngx_add_timer(&ctx->timer, ctx->deadline - ngx_current_msec);
+
+    r->main->count++;
+    r->read_event_handler = ngx_http_test_reading;
+    r->write_event_handler = ngx_http_request_empty_handler;
+
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "sluice ll: parked, changes %uL, %ui parked",
+                   ctx->changes, ngx_http_sluice_ll_nparked);
+
+    /*
+     * it changed already: run again at once; without a waiter slot it
+     * waits for its deadline
+     */
+
+    if (ngx_http_sluice_ll_arm(ctx) == NGX_DECLINED) {
+        ngx_http_sluice_ll_unpark(ctx);
+        ngx_http_sluice_ll_run(ctx);
+    }
+
+    return NGX_DONE;
+}
+
+
+ngx_uint_t
+ngx_http_sluice_ll_rerun(ngx_http_request_t *r)
+{
+    ngx_http_sluice_ll_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_sluice_packager_module);
+
+    return ctx ? ctx->ran : 0;
+}
+
+
+ngx_uint_t
+ngx_http_sluice_ll_parked(void)
+{
+    return ngx_http_sluice_ll_nparked;
+}
+
+
+ngx_int_t
+ngx_http_sluice_ll_init_process(ngx_cycle_t *cycle, ngx_shm_zone_t *zone)
+{
+    ngx_queue_init(&ngx_http_sluice_ll_parked_q);
+
+    if (zone == NULL || zone->data == NULL) {
+        return NGX_OK;
+    }
+
+    return ngx_sluice_ll_init_process(cycle, zone->data,
+                                      ngx_http_sluice_ll_wake);
+}
+
+
+void
+ngx_http_sluice_ll_exit_process(ngx_shm_zone_t *zone)
+{
+    if (zone && zone->data) {
+        ngx_sluice_ll_exit_process(zone->data);
+    }
+}
+
+
+static ngx_http_sluice_ll_ctx_t *
+ngx_http_sluice_ll_ctx(ngx_http_request_t *r)
+{
+    ngx_http_cleanup_t        *cln;
+    ngx_http_sluice_ll_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_sluice_packager_module);
+
+    if (ctx) {
+        return ctx;
+    }
+
+    ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_sluice_ll_ctx_t));
+    if (ctx == NULL) {
+        return NULL;
+    }
+
+    cln = ngx_http_cleanup_add(r, 0);
+    if (cln == NULL) {
+        return NULL;
+    }
+
+    cln->handler = ngx_http_sluice_ll_cleanup;
+    cln->data = ctx;
+
+    ctx->request = r;
+
+    ngx_http_set_ctx(r, ctx, ngx_http_sluice_packager_module);
+
+    return ctx;
+}
+
+
+/*
+ * Set the worker's bit on the event if it has not changed since the
+ * request saw it (mutex held for both): NGX_OK; otherwise NGX_DECLINED
+ * (changed or gone: run again) or NGX_ERROR (no waiter slot)
+ */
+
+static ngx_int_t
+ngx_http_sluice_ll_arm(ngx_http_sluice_ll_ctx_t *ctx)
+{
+    ngx_int_t            rc;
+    ngx_sluice_event_t  *ev;
+
+    ngx_shmtx_lock(&ctx->zctx->shpool->mutex);
+
+    ev = ngx_sluice_index_event(ctx->zctx->sh, ctx->event_id,
+                                ctx->generation);
+
+    if (ev == NULL || ev->changes != ctx->changes) {
+        rc = NGX_DECLINED;
+
+    } else {
+        rc = ngx_sluice_ll_park(ctx->zctx, ev);
+    }
+
+    ngx_shmtx_unlock(&ctx->zctx->shpool->mutex);
+
+    return rc;
+}
+
+
+static void
+ngx_http_sluice_ll_unpark(ngx_http_sluice_ll_ctx_t *ctx)
+{
+    if (ctx->parked) {
+        ngx_queue_remove(&ctx->queue);
+        ngx_http_sluice_ll_nparked--;
+        ctx->parked = 0;
+    }
+
+    if (ctx->timer.timer_set) {
+        ngx_del_timer(&ctx->timer);
+    }
+}
+
+
+/* a change woke the worker: run the requests whose event changed */
+
+static void
+ngx_http_sluice_ll_wake(ngx_event_t *ev)
+{
+    ngx_queue_t                q, *x;
+    ngx_http_sluice_ll_ctx_t  *ctx;
+
+    ngx_queue_init(&q);
+
+    x = ngx_queue_head(&ngx_http_sluice_ll_parked_q);
+
+    while (x != ngx_queue_sentinel(&ngx_http_sluice_ll_parked_q)) {
+        ctx = ngx_queue_data(x, ngx_http_sluice_ll_ctx_t, queue);
+        x = ngx_queue_next(x);
+
+        if (ngx_http_sluice_ll_arm(ctx) != NGX_DECLINED) {
+            continue;
+        }
+
+        ngx_queue_remove(&ctx->queue);
+        ngx_queue_insert_tail(&q, &ctx->queue);
+    }
+
+    while (!ngx_queue_empty(&q)) {
+        x = ngx_queue_head(&q);
+        ctx = ngx_queue_data(x, ngx_http_sluice_ll_ctx_t, queue);
+
+        ngx_queue_remove(x);
+        ngx_http_sluice_ll_nparked--;
+        ctx->parked = 0;
+
+        if (ctx->timer.timer_set) {
+            ngx_del_timer(&ctx->timer);
+        }
+
+        ngx_http_sluice_ll_run(ctx);
+    }
+}
+
+
+/* the request again from its URL, then finalized (or parked again) */
+
+static void
+ngx_http_sluice_ll_run(ngx_http_sluice_ll_ctx_t *ctx)
+{
+    ngx_int_t            rc;
+    ngx_connection_t    *c;
+    ngx_http_request_t  *r;
+
+    r = ctx->request;
+    c = r->connection;
+
+    ngx_http_set_log_request(c->log, r);
+
+    ctx->ran = 1;
+
+    rc = ngx_http_sluice_packager_run(r);
+
+    ngx_http_finalize_request(r, rc);
+
+    ngx_http_run_posted_requests(c);
+}
+
+
+static void
+ngx_http_sluice_ll_expire(ngx_event_t *ev)
+{
+    ngx_connection_t          *c;
+    ngx_http_request_t        *r;
+    ngx_http_sluice_ll_ctx_t  *ctx;
+
+    ctx = ev->data;
+    r = ctx->request;
+    c = r->connection;
+
+    ngx_http_sluice_ll_unpark(ctx);
+
+    ngx_http_set_log_request(c->log, r);
+
+    ngx_http_finalize_request(r,
+        ngx_http_sluice_packager_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
+            "not available within three target durations"));
+
+    ngx_http_run_posted_requests(c);
+}
+
+
+/* the request ends (its client left, or it was answered) */
+
+static void
+ngx_http_sluice_ll_cleanup(void *data)
+{
+    ngx_http_sluice_ll_ctx_t  *ctx = data;
+
+    ngx_http_sluice_ll_unpark(ctx);
+}

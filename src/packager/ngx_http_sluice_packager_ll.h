@@ -1,0 +1,45 @@
+
+/*
+ * Copyright (C) 2026, The Sluice authors.
+ *
+ * Low latency in the packager (ngx_http_sluice_packager_ll.c): blocking
+ * requests parked until what they wait for comes (LL-HLS blocking
+ * playlist reload and preload hints), the wake-ups of core/ngx_sluice_ll.h
+ * that run them again, their deadlines.
+ */
+
+
+#ifndef _NGX_HTTP_SLUICE_PACKAGER_LL_H_INCLUDED_
+#define _NGX_HTTP_SLUICE_PACKAGER_LL_H_INCLUDED_
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "packager/ngx_http_sluice_packager.h"
+
+
+/*
+ * Park the request of pkg (pkg->ll_changes: the change count of the
+ * event its answer was made from) until the event changes, then run it
+ * again (ngx_http_sluice_packager_run()).  Its deadline is set at the
+ * first park, 3 target durations (pkg->fragment_ms) later (RFC 8216bis
+ * 6.2.5.2); when it passes the request is answered 503.  Returns an nginx
+ * rc (NGX_DONE: parked).
+ */
+ngx_int_t ngx_http_sluice_ll_park(ngx_http_sluice_pkg_t *pkg);
+
+/* whether the request was parked before (it runs again) */
+ngx_uint_t ngx_http_sluice_ll_rerun(ngx_http_request_t *r);
+
+/* worker start and exit (the packager module's) */
+ngx_int_t ngx_http_sluice_ll_init_process(ngx_cycle_t *cycle,
+    ngx_shm_zone_t *zone);
+void ngx_http_sluice_ll_exit_process(ngx_shm_zone_t *zone);
+
+/* requests parked in this worker now */
+ngx_uint_t ngx_http_sluice_ll_parked(void);
+
+
+#endif /* _NGX_HTTP_SLUICE_PACKAGER_LL_H_INCLUDED_ */
