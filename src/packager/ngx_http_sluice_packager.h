@@ -41,6 +41,9 @@
 /* Sluice's time service (DASH UTCTiming urn:mpeg:dash:utc:http-iso) */
 #define NGX_HTTP_SLUICE_TIME_URI         "/sluice/time"
 
+/* LL-DASH: parts of a segment sent as they come, at most */
+#define NGX_HTTP_SLUICE_LL_STREAM        64
+
 /* low latency: parts a request may ask for ahead of the last one */
 #define NGX_HTTP_SLUICE_LL_AHEAD         3
 
@@ -154,6 +157,15 @@ typedef struct {
     unsigned                     has_part:1;
     unsigned                     ll_wait:1;
     uint64_t                     ll_changes;
+
+    /*
+     * LL-DASH: the segment in progress sent as its parts come (chunked);
+     * its parts so far, and whether the fragment is complete
+     */
+    unsigned                     streaming:1;
+    unsigned                     stream_complete:1;
+    ngx_uint_t                   nstream;
+    ngx_sluice_part_t            stream[NGX_HTTP_SLUICE_LL_STREAM];
 
     /* an error found by a collector: HTTP status and text */
     ngx_uint_t                   status;

@@ -40,6 +40,7 @@ typedef struct {
     ngx_event_t                  timer;
     unsigned                     parked:1;
     unsigned                     ran:1;     /* parked once: a re-run */
+    ngx_http_sluice_ll_stream_t  stream;
 } ngx_http_sluice_ll_ctx_t;
 
 
@@ -51,6 +52,7 @@ static void ngx_http_sluice_ll_wake(ngx_event_t *ev);
 static void ngx_http_sluice_ll_run(ngx_http_sluice_ll_ctx_t *ctx);
 static void ngx_http_sluice_ll_expire(ngx_event_t *ev);
 static void ngx_http_sluice_ll_cleanup(void *data);
+static void ngx_http_sluice_ll_flush(ngx_http_request_t *r);
 
 
 /* the module whose ctx slot holds a request's state */
@@ -73,7 +75,8 @@ ngx_http_sluice_ll_park(ngx_http_sluice_pkg_t *pkg)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    if (ctx->deadline == 0) {
+    if (ctx->deadline == 0 || ctx->stream.started) {
+        /* a segment in progress: three target durations from each part */
         ctx->deadline = ngx_current_msec
                         + 3 * (pkg->fragment_ms ? pkg->fragment_ms : 2000);
     }
@@ -102,7 +105,9 @@ ngx_http_sluice_ll_park(ngx_http_sluice_pkg_t *pkg)
 
     r->main->count++;
     r->read_event_handler = ngx_http_test_reading;
-    r->write_event_handler = ngx_http_request_empty_handler;
+    r->write_event_handler = ctx->stream.started
+                             ? ngx_http_sluice_ll_flush
+                             : ngx_http_request_empty_handler;
 
     ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                    "sluice ll: parked, changes %uL, %ui parked",
@@ -119,6 +124,28 @@ ngx_http_sluice_ll_park(ngx_http_sluice_pkg_t *pkg)
     }
 
     return NGX_DONE;
+}
+
+
+ngx_http_sluice_ll_stream_t *
+ngx_http_sluice_ll_stream(ngx_http_request_t *r)
+{
+    ngx_http_sluice_ll_ctx_t  *ctx;
+
+    ctx = ngx_http_sluice_ll_ctx(r);
+
+    return ctx ? &ctx->stream : NULL;
+}
+
+
+ngx_uint_t
+ngx_http_sluice_ll_started(ngx_http_request_t *r)
+{
+    ngx_http_sluice_ll_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_sluice_packager_module);
+
+    return ctx ? ctx->stream.started : 0;
 }
 
 
@@ -321,11 +348,36 @@ ngx_http_sluice_ll_expire(ngx_event_t *ev)
 
     ngx_http_set_log_request(c->log, r);
 
-    ngx_http_finalize_request(r,
-        ngx_http_sluice_packager_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
-            "not available within three target durations"));
+    if (ctx->stream.started) {
+        /* a segment cut short: the connection closes, no cache keeps it */
+        ngx_log_error(NGX_LOG_INFO, c->log, 0,
+                      "sluice: segment in progress not completed within "
+                      "three target durations");
+        ngx_http_finalize_request(r, NGX_ERROR);
+
+    } else {
+        ngx_http_finalize_request(r,
+            ngx_http_sluice_packager_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
+                "not available within three target durations"));
+    }
 
     ngx_http_run_posted_requests(c);
+}
+
+
+/* a segment in progress, parked: what the client has not taken yet */
+
+static void
+ngx_http_sluice_ll_flush(ngx_http_request_t *r)
+{
+    if (ngx_http_output_filter(r, NULL) == NGX_ERROR) {
+        ngx_http_finalize_request(r, NGX_ERROR);
+        return;
+    }
+
+    if (ngx_handle_write_event(r->connection->write, 0) != NGX_OK) {
+        ngx_http_finalize_request(r, NGX_ERROR);
+    }
 }
 
 

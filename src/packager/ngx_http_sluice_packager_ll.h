@@ -30,6 +30,21 @@
  */
 ngx_int_t ngx_http_sluice_ll_park(ngx_http_sluice_pkg_t *pkg);
 
+/*
+ * LL-DASH: the parts of its segment in progress a request has sent so
+ * far (its headers are sent once "started" is set); NULL: no memory
+ */
+typedef struct {
+    ngx_uint_t                   started;
+    ngx_uint_t                   next;      /* the next part to send */
+} ngx_http_sluice_ll_stream_t;
+
+ngx_http_sluice_ll_stream_t *ngx_http_sluice_ll_stream(
+    ngx_http_request_t *r);
+
+/* whether the request has begun a segment in progress */
+ngx_uint_t ngx_http_sluice_ll_started(ngx_http_request_t *r);
+
 /* whether the request was parked before (it runs again) */
 ngx_uint_t ngx_http_sluice_ll_rerun(ngx_http_request_t *r);
 

@@ -328,6 +328,13 @@ ngx_http_sluice_packager_respond(ngx_http_sluice_pkg_t *pkg, ngx_int_t rc)
                                               "internal error");
     }
 
+    if (rc != NGX_OK && ngx_http_sluice_ll_started(r)) {
+        /* a segment in progress cannot go on: the connection ends */
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "sluice: segment in progress ended: %s", pkg->reason);
+        return NGX_ERROR;
+    }
+
     if (rc != NGX_OK && pkg->ll_wait) {
         /* a blocking request: what it asks for may come */
         return ngx_http_sluice_ll_park(pkg);
@@ -749,6 +756,37 @@ ngx_http_sluice_packager_send(ngx_http_request_t *r, ngx_str_t *type,
     out.next = NULL;
 
     return ngx_http_sluice_packager_send_chain(r, type, &out, max_age);
+}
+
+
+ngx_int_t
+ngx_http_sluice_packager_send_open(ngx_http_request_t *r, ngx_str_t *type,
+    time_t max_age)
+{
+    u_char     *p;
+    ngx_str_t   cc;
+
+    p = ngx_pnalloc(r->pool, sizeof("public, max-age=") + NGX_TIME_T_LEN);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    cc.data = p;
+    cc.len = ngx_sprintf(p, "public, max-age=%T", max_age) - p;
+
+    if (ngx_http_sluice_packager_cors(r) != NGX_OK
+        || ngx_http_sluice_packager_header(r, "Cache-Control", &cc) != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    r->headers_out.status = NGX_HTTP_OK;
+    r->headers_out.content_type = *type;
+    r->headers_out.content_type_len = type->len;
+    r->headers_out.content_type_lowcase = NULL;
+    r->headers_out.content_length_n = -1;
+
+    return ngx_http_send_header(r);
 }
 
 

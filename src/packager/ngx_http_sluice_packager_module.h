@@ -43,6 +43,13 @@ ngx_int_t ngx_http_sluice_packager_send(ngx_http_request_t *r,
  * to a stored file): one range at most is served (nginx serves several
  * of a single buffer only)
  */
+/*
+ * The headers of a response whose length is not known yet (sent in
+ * chunks as its media comes: LL-DASH); the body follows with
+ * ngx_http_output_filter().  Returns ngx_http_send_header()'s rc.
+ */
+ngx_int_t ngx_http_sluice_packager_send_open(ngx_http_request_t *r,
+    ngx_str_t *type, time_t max_age);
 ngx_int_t ngx_http_sluice_packager_send_chain(ngx_http_request_t *r,
     ngx_str_t *type, ngx_chain_t *out, time_t max_age);
 /* sends an error response with a short text body; returns an nginx rc */

@@ -56,6 +56,7 @@
 #include "packager/ngx_http_sluice_packager_hls_enc.h"
 #include "packager/ngx_http_sluice_packager_buffer.h"
 #include "packager/ngx_http_sluice_packager_filter.h"
+#include "packager/ngx_http_sluice_packager_ll.h"
 #include "core/ngx_sluice_cue.h"
 #include "core/ngx_sluice_ll.h"
 #include "media/crypto/sluice_aes.h"
@@ -106,6 +107,12 @@ static ngx_int_t ngx_http_sluice_seg_open(ngx_http_request_t *r,
     ngx_str_t *path, ngx_open_file_info_t *of);
 static ngx_int_t ngx_http_sluice_seg_part(ngx_http_sluice_pkg_t *pkg,
     ngx_sluice_event_t *ev, ngx_sluice_track_t *tr);
+static ngx_int_t ngx_http_sluice_seg_stream_collect(
+    ngx_http_sluice_pkg_t *pkg, ngx_sluice_event_t *ev,
+    ngx_sluice_track_t *tr, ngx_uint_t complete);
+static ngx_int_t ngx_http_sluice_seg_stream(ngx_http_sluice_pkg_t *pkg);
+static ngx_int_t ngx_http_sluice_seg_stream_part(ngx_http_sluice_pkg_t *pkg,
+    ngx_sluice_part_t *part, ngx_chain_t ***ll);
 static ngx_int_t ngx_http_sluice_seg_cues(ngx_http_sluice_pkg_t *pkg,
     ngx_sluice_event_t *ev, ngx_sluice_track_t *tr);
 static ngx_int_t ngx_http_sluice_seg_sparse_collect(
@@ -154,7 +161,7 @@ ngx_int_t
 ngx_http_sluice_packager_segment_collect(ngx_http_sluice_pkg_t *pkg,
     ngx_sluice_event_t *ev)
 {
-    ngx_int_t                     i;
+    ngx_int_t                     i, rc;
     ngx_uint_t                    k;
     sluice_url_t                 *url;
     ngx_sluice_track_t           *tr, *atr;
@@ -188,6 +195,17 @@ ngx_http_sluice_packager_segment_collect(ngx_http_sluice_pkg_t *pkg,
 
     i = ngx_http_sluice_seg_find(tr, url->time, 0,
                                  url->format == SLUICE_FORMAT_SMOOTH);
+
+    if (ev->part_ms && url->format == SLUICE_FORMAT_DASH_CMAF
+        && (i == NGX_DECLINED || ngx_http_sluice_ll_started(pkg->request)))
+    {
+        rc = ngx_http_sluice_seg_stream_collect(pkg, ev, tr,
+                                                i != NGX_DECLINED);
+        if (rc != NGX_DONE) {
+            return rc;
+        }
+    }
+
     if (i == NGX_DECLINED) {
         pkg->reason = "unknown fragment time";
         return NGX_DECLINED;
@@ -312,6 +330,68 @@ ngx_http_sluice_seg_part(ngx_http_sluice_pkg_t *pkg, ngx_sluice_event_t *ev,
 
     pkg->reason = "unknown part";
     return NGX_DECLINED;
+}
+
+
+/*
+ * LL-DASH (mutex held): the segment in progress at url->time, sent as
+ * its parts come (pkg->streaming): the parts there so far, and whether
+ * the fragment is complete.  The segment that follows the track's last
+ * fragment, before its first part, makes the request wait.
+ */
+
+static ngx_int_t
+ngx_http_sluice_seg_stream_collect(ngx_http_sluice_pkg_t *pkg,
+    ngx_sluice_event_t *ev, ngx_sluice_track_t *tr, ngx_uint_t complete)
+{
+    uint64_t            end;
+    ngx_uint_t          i, n;
+    ngx_sluice_frag_t  *f;
+    ngx_sluice_part_t  *pt;
+
+    pkg->ll_changes = ev->changes;
+
+    n = 0;
+
+    for (i = 0; tr->parts && i < tr->nparts; i++) {
+        pt = &tr->parts[(tr->parts_head + i) % NGX_SLUICE_LL_PARTS];
+
+        if (pt->frag_time == pkg->url.time && n < NGX_HTTP_SLUICE_LL_STREAM) {
+            pkg->stream[n++] = *pt;
+        }
+    }
+
+    pkg->nstream = n;
+
+    if (n == 0 || pkg->stream[0].index != 0) {
+        if (ngx_http_sluice_ll_started(pkg->request)) {
+            pkg->reason = "parts of the segment in progress gone";
+            return NGX_DECLINED;
+        }
+
+        if (complete) {
+            return NGX_DONE;        /* a fragment without parts: whole */
+        }
+
+        f = tr->nfrags ? &tr->frags[(tr->head + tr->nfrags - 1)
+                                    % tr->capacity]
+                       : NULL;
+        end = f ? f->time + f->duration : 0;
+
+        if (ev->state == NGX_SLUICE_RUNNING && f && pkg->url.time == end) {
+            pkg->ll_wait = 1;
+            pkg->reason = "segment not yet begun";
+            return NGX_DECLINED;
+        }
+
+        pkg->reason = "unknown fragment time";
+        return NGX_DECLINED;
+    }
+
+    pkg->streaming = 1;
+    pkg->stream_complete = complete;
+
+    return NGX_OK;
 }
 
 
@@ -743,6 +823,15 @@ ngx_http_sluice_packager_segment(ngx_http_sluice_pkg_t *pkg)
                : ngx_http_sluice_seg_send_file(pkg, 1, NULL);
     }
 
+    if (pkg->streaming) {
+        if (cenc || encrypt != NGX_HTTP_SLUICE_HLS_CLEAR) {
+            return ngx_http_sluice_packager_error(r, NGX_HTTP_NOT_FOUND,
+                                      "segments in progress are clear only");
+        }
+
+        return ngx_http_sluice_seg_stream(pkg);
+    }
+
     if (pkg->has_part) {
         if (cenc || encrypt != NGX_HTTP_SLUICE_HLS_CLEAR) {
             return ngx_http_sluice_packager_error(r, NGX_HTTP_NOT_FOUND,
@@ -1065,6 +1154,162 @@ ngx_http_sluice_seg_max_age(ngx_http_sluice_pkg_t *pkg)
     }
 
     return NGX_HTTP_SLUICE_SEGMENT_MAX_AGE;
+}
+
+
+/*
+ * LL-DASH: the segment in progress, chunked: its headers once, then each
+ * part as it comes; the request waits (parked) between parts and ends
+ * with the fragment.  A part missing in the middle ends the connection:
+ * no cache may keep a segment with a hole.
+ */
+
+static ngx_int_t
+ngx_http_sluice_seg_stream(ngx_http_sluice_pkg_t *pkg)
+{
+    ngx_int_t                     rc;
+    ngx_buf_t                    *b;
+    ngx_str_t                     type;
+    ngx_uint_t                    k;
+    ngx_chain_t                  *out, **ll;
+    ngx_http_request_t           *r;
+    ngx_http_sluice_ll_stream_t  *st;
+
+    r = pkg->request;
+
+    st = ngx_http_sluice_ll_stream(r);
+    if (st == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (!st->started) {
+        if (pkg->seg[0].info.media_type == SLUICE_MEDIA_VIDEO) {
+            ngx_str_set(&type, "video/mp4");
+
+        } else {
+            ngx_str_set(&type, "audio/mp4");
+        }
+
+        rc = ngx_http_sluice_packager_send_open(r, &type,
+                                            ngx_http_sluice_seg_max_age(pkg));
+
+        if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
+            return rc;
+        }
+
+        st->started = 1;
+    }
+
+    out = NULL;
+    ll = &out;
+
+    for (k = st->next; k < pkg->nstream; k++) {
+        if (pkg->stream[k].index != k) {
+            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                          "sluice: part %ui of the segment in progress "
+                          "missing", k);
+            return NGX_ERROR;
+        }
+
+        if (ngx_http_sluice_seg_stream_part(pkg, &pkg->stream[k], &ll)
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+    }
+
+    st->next = pkg->nstream;
+
+    b = ngx_calloc_buf(r->pool);
+    if (b == NULL) {
+        return NGX_ERROR;
+    }
+
+    if (pkg->stream_complete) {
+        b->last_buf = 1;
+        b->last_in_chain = 1;
+
+    } else {
+        b->flush = 1;
+    }
+
+    *ll = ngx_alloc_chain_link(r->pool);
+    if (*ll == NULL) {
+        return NGX_ERROR;
+    }
+
+    (*ll)->buf = b;
+    (*ll)->next = NULL;
+
+    rc = ngx_http_output_filter(r, out);
+
+    if (rc == NGX_ERROR || pkg->stream_complete) {
+        return rc;
+    }
+
+    /* the next part: the request waits for it */
+    return ngx_http_sluice_ll_park(pkg);
+}
+
+
+/* a part's file, appended to the chain at **ll */
+
+static ngx_int_t
+ngx_http_sluice_seg_stream_part(ngx_http_sluice_pkg_t *pkg,
+    ngx_sluice_part_t *part, ngx_chain_t ***ll)
+{
+    ngx_int_t              rc;
+    ngx_str_t              path;
+    ngx_buf_t             *b;
+    ngx_chain_t           *cl;
+    ngx_http_request_t    *r;
+    ngx_open_file_info_t   of;
+
+    r = pkg->request;
+
+    pkg->part = *part;
+    pkg->has_part = 1;
+
+    rc = ngx_http_sluice_seg_path(pkg, &pkg->seg[0], 0, 0, &path);
+
+    pkg->has_part = 0;
+
+    if (rc != NGX_OK
+        || ngx_http_sluice_seg_open(r, &path, &of) != NGX_OK)
+    {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "sluice: part \"%V\" of the segment in progress "
+                      "cannot be opened", &path);
+        return NGX_ERROR;
+    }
+
+    b = ngx_calloc_buf(r->pool);
+    cl = ngx_alloc_chain_link(r->pool);
+
+    if (b == NULL || cl == NULL) {
+        return NGX_ERROR;
+    }
+
+    b->file = ngx_pcalloc(r->pool, sizeof(ngx_file_t));
+    if (b->file == NULL) {
+        return NGX_ERROR;
+    }
+
+    b->file_pos = 0;
+    b->file_last = of.size;
+    b->in_file = of.size ? 1 : 0;
+    b->file->fd = of.fd;
+    b->file->name = path;
+    b->file->log = r->connection->log;
+    b->file->directio = of.is_directio;
+
+    cl->buf = b;
+    cl->next = NULL;
+
+    **ll = cl;
+    *ll = &cl->next;
+
+    return NGX_OK;
 }
 
 
