@@ -247,6 +247,12 @@ ngx_sluice_ll_init_process(ngx_cycle_t *cycle, ngx_sluice_zone_ctx_t *zctx,
 void
 ngx_sluice_ll_exit_process(ngx_sluice_zone_ctx_t *zctx)
 {
+    if (ngx_sluice_ll_conn) {
+        ngx_close_connection(ngx_sluice_ll_conn);
+        ngx_sluice_ll_conn = NULL;
+        ngx_sluice_ll_event.handler = NULL;
+    }
+
     if (zctx->waiter < 0 || zctx->sh == NULL) {
         return;
     }

@@ -764,7 +764,7 @@ ngx_http_sluice_packager_send_open(ngx_http_request_t *r, ngx_str_t *type,
     time_t max_age)
 {
     u_char     *p;
-    ngx_str_t   cc;
+    ngx_str_t   cc, no;
 
     p = ngx_pnalloc(r->pool, sizeof("public, max-age=") + NGX_TIME_T_LEN);
     if (p == NULL) {
@@ -774,8 +774,14 @@ ngx_http_sluice_packager_send_open(ngx_http_request_t *r, ngx_str_t *type,
     cc.data = p;
     cc.len = ngx_sprintf(p, "public, max-age=%T", max_age) - p;
 
+    ngx_str_set(&no, "no");
+
+    /* an nginx in front (proxy_pass) passes each chunk on as it comes */
+
     if (ngx_http_sluice_packager_cors(r) != NGX_OK
-        || ngx_http_sluice_packager_header(r, "Cache-Control", &cc) != NGX_OK)
+        || ngx_http_sluice_packager_header(r, "Cache-Control", &cc) != NGX_OK
+        || ngx_http_sluice_packager_header(r, "X-Accel-Buffering", &no)
+           != NGX_OK)
     {
         return NGX_ERROR;
     }
