@@ -8,7 +8,9 @@
 # after their short max-age and come back refreshed, errors are not kept,
 # concurrent requests for a new segment reach the origin once
 # (proxy_cache_lock), Range and CORS work through the cache, ffprobe plays
-# HLS and DASH through the edge.
+# HLS and DASH through the edge.  Low latency (LowLatencyV2, the
+# preview): blocking playlist reloads and parts answered and cached
+# through the edge.
 
 use strict;
 use warnings;
@@ -247,5 +249,55 @@ my $elog = $t->read_file('logs/edge.log') // '';
 like($elog, qr/cache=HIT/, 'edge access log: cache status');
 
 $t->stop_publisher($pub);
+
+# low latency through the edge (LowLatencyV2, the preview): a blocking
+# playlist reload for the next part is held by the origin and answered
+# through the cache, a second viewer asking the same gets the cached
+# answer (the query is in the key), and so do the parts
+
+my $lltoken = '0123456789abcdef0123456789abcd11';
+my $ll = $t->create_live_event('ll1', token => $lltoken,
+    input => { keyFrameIntervalDuration => 'PT1S' },
+    properties => { streamOptions => ['LowLatencyV2'] });
+ok($ll, 'LowLatencyV2 event running') or BAIL_OUT('no LL event');
+my $llbase = "/$ll->{properties}{preview}{previewLocator}/preview.ism";
+
+my $llpub = $t->publish(lavfi => { duration => 60, gop => 1, fps => 30 },
+    url => 'rtmp://127.0.0.1:' . $t->port(1935) . "/live/$lltoken/stream");
+
+my ($llpl, $llbody);
+ok($t->wait_for(sub {
+    my ($v) = (eget("$llbase/manifest(format=m3u8-cmaf)")->{body} // '')
+        =~ m{^(QualityLevels\(\d+\)/Manifest\(video[^\n]*)$}m;
+    return 0 unless $v;
+    $llpl = "$llbase/$v";
+    $llbody = eget($llpl)->{body} // '';
+    return $llbody =~ /#EXT-X-PRELOAD-HINT/;
+}, timeout => 30, interval => 0.3), 'edge: LL-HLS playlist with parts')
+    or diag($llbody);
+
+my ($hint) = ($llbody // '') =~ /PRELOAD-HINT:TYPE=PART,URI="([^"]+)"/;
+my ($msn) = ($llbody // '') =~ /MEDIA-SEQUENCE:(\d+)/;
+my $nseg = () = ($llbody // '') =~ /^#EXTINF/mg;
+my ($hidx) = ($hint // '') =~ /part=(\d+)/;
+my $hmsn = $msn + $nseg;
+my $blk = "$llpl?_HLS_msn=$hmsn&_HLS_part=" . ($hidx // 0);
+
+my $b1 = eget($blk);
+is($b1->{status}, 200, 'edge: blocking reload answered');
+like($b1->{body} // '', qr/part=\Q$hidx\E\)\.m4s"/,
+    'edge: the part waited for is listed') if defined $hidx;
+is(cache_status($b1), 'MISS', 'edge: first blocking reload from the origin');
+my $b2 = eget($blk);
+is(cache_status($b2), 'HIT', 'edge: the same blocking reload is a HIT');
+is($b2->{body}, $b1->{body}, 'edge: the same playlist');
+
+(my $vq) = $llpl =~ m{/(QualityLevels\(\d+\))/};
+my $p1 = eget("$llbase/$vq/$hint");
+is($p1->{status}, 200, 'edge: the hinted part');
+ok(length($p1->{body} // '') > 1000, 'edge: the part has media');
+is(cache_status(eget("$llbase/$vq/$hint")), 'HIT', 'edge: the part cached');
+
+$t->stop_publisher($llpub);
 
 $t->done_testing();
