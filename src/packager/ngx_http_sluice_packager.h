@@ -96,6 +96,17 @@ typedef struct {
 } ngx_http_sluice_enc_t;
 
 
+/*
+ * The packager's module context of a request: each part of the packager
+ * that keeps state across event-loop turns has its own slot
+ */
+typedef struct {
+    void                        *asset;     /* a thread reads the asset */
+    void                        *segment;   /* a thread reads fragments */
+    void                        *ll;        /* a blocking request */
+} ngx_http_sluice_packager_ctx_t;
+
+
 /* one request, from the URL to the snapshot of the index it reads */
 typedef struct {
     ngx_http_request_t          *request;

@@ -44,6 +44,8 @@ typedef struct {
 } ngx_http_sluice_ll_ctx_t;
 
 
+static ngx_http_sluice_ll_ctx_t *ngx_http_sluice_ll_get(
+    ngx_http_request_t *r);
 static ngx_http_sluice_ll_ctx_t *ngx_http_sluice_ll_ctx(
     ngx_http_request_t *r);
 static ngx_int_t ngx_http_sluice_ll_arm(ngx_http_sluice_ll_ctx_t *ctx);
@@ -54,9 +56,6 @@ static void ngx_http_sluice_ll_expire(ngx_event_t *ev);
 static void ngx_http_sluice_ll_cleanup(void *data);
 static void ngx_http_sluice_ll_flush(ngx_http_request_t *r);
 
-
-/* the module whose ctx slot holds a request's state */
-extern ngx_module_t  ngx_http_sluice_packager_module;
 
 static ngx_queue_t   ngx_http_sluice_ll_parked_q;
 static ngx_uint_t    ngx_http_sluice_ll_nparked;
@@ -143,7 +142,7 @@ ngx_http_sluice_ll_started(ngx_http_request_t *r)
 {
     ngx_http_sluice_ll_ctx_t  *ctx;
 
-    ctx = ngx_http_get_module_ctx(r, ngx_http_sluice_packager_module);
+    ctx = ngx_http_sluice_ll_get(r);
 
     return ctx ? ctx->stream.started : 0;
 }
@@ -154,7 +153,7 @@ ngx_http_sluice_ll_rerun(ngx_http_request_t *r)
 {
     ngx_http_sluice_ll_ctx_t  *ctx;
 
-    ctx = ngx_http_get_module_ctx(r, ngx_http_sluice_packager_module);
+    ctx = ngx_http_sluice_ll_get(r);
 
     return ctx ? ctx->ran : 0;
 }
@@ -190,16 +189,33 @@ ngx_http_sluice_ll_exit_process(ngx_shm_zone_t *zone)
 }
 
 
+/* the request's state if it has one */
+
+static ngx_http_sluice_ll_ctx_t *
+ngx_http_sluice_ll_get(ngx_http_request_t *r)
+{
+    ngx_http_sluice_packager_ctx_t  *pctx;
+
+    pctx = ngx_http_get_module_ctx(r, ngx_http_sluice_packager_module);
+
+    return pctx ? pctx->ll : NULL;
+}
+
+
 static ngx_http_sluice_ll_ctx_t *
 ngx_http_sluice_ll_ctx(ngx_http_request_t *r)
 {
-    ngx_http_cleanup_t        *cln;
-    ngx_http_sluice_ll_ctx_t  *ctx;
+    ngx_http_cleanup_t              *cln;
+    ngx_http_sluice_ll_ctx_t        *ctx;
+    ngx_http_sluice_packager_ctx_t  *pctx;
 
-    ctx = ngx_http_get_module_ctx(r, ngx_http_sluice_packager_module);
+    pctx = ngx_http_sluice_packager_ctx(r);
+    if (pctx == NULL) {
+        return NULL;
+    }
 
-    if (ctx) {
-        return ctx;
+    if (pctx->ll) {
+        return pctx->ll;
     }
 
     ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_sluice_ll_ctx_t));
@@ -216,8 +232,7 @@ ngx_http_sluice_ll_ctx(ngx_http_request_t *r)
     cln->data = ctx;
 
     ctx->request = r;
-
-    ngx_http_set_ctx(r, ctx, ngx_http_sluice_packager_module);
+    pctx->ll = ctx;
 
     return ctx;
 }

@@ -372,13 +372,19 @@ ngx_http_sluice_packager_resolve_locator(ngx_http_sluice_pkg_t *pkg)
 static ngx_int_t
 ngx_http_sluice_asset_post(ngx_http_sluice_pkg_t *pkg)
 {
-    ngx_pool_t                    *pool;
-    ngx_thread_task_t             *task;
-    ngx_pool_cleanup_t            *cln;
-    ngx_http_request_t            *r;
-    ngx_http_sluice_asset_task_t  *at;
+    ngx_pool_t                      *pool;
+    ngx_thread_task_t               *task;
+    ngx_pool_cleanup_t              *cln;
+    ngx_http_request_t              *r;
+    ngx_http_sluice_asset_task_t    *at;
+    ngx_http_sluice_packager_ctx_t  *pctx;
 
     r = pkg->request;
+
+    pctx = ngx_http_sluice_packager_ctx(r);
+    if (pctx == NULL) {
+        return NGX_ERROR;
+    }
 
     pool = ngx_create_pool(4096, r->connection->log);
     if (pool == NULL) {
@@ -417,7 +423,7 @@ ngx_http_sluice_asset_post(ngx_http_sluice_pkg_t *pkg)
                    "sluice packager: asset read in a thread");
 
     r->write_event_handler = ngx_http_sluice_asset_resume;
-    ngx_http_set_ctx(r, at, ngx_http_sluice_packager_module);
+    pctx->asset = at;
 
     return NGX_DONE;
 }
@@ -443,7 +449,8 @@ ngx_http_sluice_asset_resume(ngx_http_request_t *r)
         return;
     }
 
-    at = ngx_http_get_module_ctx(r, ngx_http_sluice_packager_module);
+    at = ((ngx_http_sluice_packager_ctx_t *)
+          ngx_http_get_module_ctx(r, ngx_http_sluice_packager_module))->asset;
 
     r->write_event_handler = ngx_http_request_empty_handler;
 

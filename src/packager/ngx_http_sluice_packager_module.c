@@ -221,6 +221,26 @@ ngx_http_sluice_packager_handler(ngx_http_request_t *r)
 }
 
 
+ngx_http_sluice_packager_ctx_t *
+ngx_http_sluice_packager_ctx(ngx_http_request_t *r)
+{
+    ngx_http_sluice_packager_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_sluice_packager_module);
+
+    if (ctx == NULL) {
+        ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_sluice_packager_ctx_t));
+        if (ctx == NULL) {
+            return NULL;
+        }
+
+        ngx_http_set_ctx(r, ctx, ngx_http_sluice_packager_module);
+    }
+
+    return ctx;
+}
+
+
 /*
  * A GET or HEAD from the URL on; run again for a blocking request when
  * what it waits for may have come (ngx_http_sluice_packager_ll.c)

@@ -67,6 +67,10 @@ ngx_int_t ngx_http_sluice_packager_thread_post(ngx_http_request_t *r,
     ngx_thread_task_t *task);
 #endif
 
+/* the request's packager context, made at the first call; NULL: no memory */
+ngx_http_sluice_packager_ctx_t *ngx_http_sluice_packager_ctx(
+    ngx_http_request_t *r);
+
 /*
  * A GET or HEAD from its URL on (the handler; a blocking request again,
  * once woken).  Returns an nginx rc.

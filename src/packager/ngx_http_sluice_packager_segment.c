@@ -1319,12 +1319,18 @@ static ngx_int_t
 ngx_http_sluice_seg_load(ngx_http_sluice_pkg_t *pkg, ngx_uint_t encrypt,
     ngx_sluice_key_t *key, ngx_buf_t *emsg)
 {
-    ngx_int_t                   rc;
-    ngx_uint_t                  i, j, k, init;
-    ngx_http_request_t         *r;
-    ngx_http_sluice_seg_ctx_t  *ctx;
+    ngx_int_t                        rc;
+    ngx_uint_t                       i, j, k, init;
+    ngx_http_request_t              *r;
+    ngx_http_sluice_seg_ctx_t       *ctx;
+    ngx_http_sluice_packager_ctx_t  *pctx;
 
     r = pkg->request;
+
+    pctx = ngx_http_sluice_packager_ctx(r);
+    if (pctx == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
 
     ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_sluice_seg_ctx_t));
     if (ctx == NULL) {
@@ -1383,7 +1389,7 @@ ngx_http_sluice_seg_load(ngx_http_sluice_pkg_t *pkg, ngx_uint_t encrypt,
     if (rc == NGX_AGAIN) {
         r->main->count++;
         r->write_event_handler = ngx_http_sluice_seg_resume;
-        ngx_http_set_ctx(r, ctx, ngx_http_sluice_packager_module);
+        pctx->segment = ctx;
         return NGX_DONE;
     }
 
@@ -1537,7 +1543,9 @@ ngx_http_sluice_seg_resume(ngx_http_request_t *r)
         return;
     }
 
-    ctx = ngx_http_get_module_ctx(r, ngx_http_sluice_packager_module);
+    ctx = ((ngx_http_sluice_packager_ctx_t *)
+           ngx_http_get_module_ctx(r, ngx_http_sluice_packager_module))
+          ->segment;
 
     rc = ngx_http_sluice_seg_read(ctx);
 
