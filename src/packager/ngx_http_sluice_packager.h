@@ -170,6 +170,23 @@ typedef struct {
     uint64_t                     ll_changes;
 
     /*
+     * the live event of the request (the preview's, or a live asset's
+     * recording one) when it has parts: its id, generation, latency mode
+     * and part target; ll_live: the segment is served from the event's
+     * own files (parts, a segment in progress, the event's newest
+     * fragment a live asset may not have yet)
+     */
+    u_char                       ll_event_id[NGX_SLUICE_ID_LEN + 1];
+    uint32_t                     ll_generation;
+    ngx_uint_t                   ll_latency;
+    ngx_msec_t                   ll_part_ms;
+    unsigned                     ll_live:1;
+
+    /* a live asset: the parts of its event's tracks, for its manifests */
+    ngx_uint_t                   ll_ntracks;
+    ngx_sluice_track_snap_t     *ll_tracks;
+
+    /*
      * LL-DASH: the segment in progress sent as its parts come (chunked);
      * its parts so far, and whether the fragment is complete
      */

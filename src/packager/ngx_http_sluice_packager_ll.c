@@ -87,8 +87,8 @@ ngx_http_sluice_ll_park(ngx_http_sluice_pkg_t *pkg)
     }
 
     ctx->zctx = pkg->zctx;
-    ngx_memcpy(ctx->event_id, pkg->event_id, sizeof(ctx->event_id));
-    ctx->generation = pkg->generation;
+    ngx_memcpy(ctx->event_id, pkg->ll_event_id, sizeof(ctx->event_id));
+    ctx->generation = pkg->ll_generation;
     ctx->changes = pkg->ll_changes;
 
     if (!ctx->parked) {
@@ -156,6 +156,67 @@ ngx_http_sluice_ll_rerun(ngx_http_request_t *r)
     ctx = ngx_http_sluice_ll_get(r);
 
     return ctx ? ctx->ran : 0;
+}
+
+
+void
+ngx_http_sluice_packager_ll_event(ngx_http_sluice_pkg_t *pkg,
+    ngx_sluice_event_t *ev)
+{
+    ngx_memcpy(pkg->ll_event_id, ev->id, NGX_SLUICE_ID_LEN + 1);
+    pkg->ll_generation = ev->generation;
+    pkg->ll_latency = ev->latency;
+    pkg->ll_part_ms = ev->part_ms;
+    pkg->ll_changes = ev->changes;
+}
+
+
+ngx_int_t
+ngx_http_sluice_packager_ll_tracks(ngx_http_sluice_pkg_t *pkg,
+    ngx_sluice_event_t *ev)
+{
+    ngx_uint_t                i, n;
+    ngx_sluice_track_t       *tr;
+    ngx_sluice_track_snap_t  *ts;
+
+    if (ev->part_ms == 0) {
+        return NGX_OK;
+    }
+
+    pkg->ll_tracks = ngx_pcalloc(pkg->request->pool, NGX_SLUICE_MAX_TRACKS
+                                            * sizeof(ngx_sluice_track_snap_t));
+    if (pkg->ll_tracks == NULL) {
+        return NGX_ERROR;
+    }
+
+    n = 0;
+
+    for (i = 0; i < NGX_SLUICE_MAX_TRACKS; i++) {
+        tr = &ev->tracks[i];
+
+        if (tr->state == NGX_SLUICE_TRACK_FREE || tr->nparts == 0) {
+            continue;
+        }
+
+        ts = &pkg->ll_tracks[n];
+
+        ts->index = i;
+        ngx_memcpy(ts->stream, tr->stream, sizeof(ts->stream));
+        ts->info = tr->info;
+
+        ts->parts = ngx_palloc(pkg->request->pool,
+                               tr->nparts * sizeof(ngx_sluice_part_t));
+        if (ts->parts == NULL) {
+            return NGX_ERROR;
+        }
+
+        ts->nparts = ngx_sluice_ll_parts_copy(tr, 0, ts->parts, tr->nparts);
+        n++;
+    }
+
+    pkg->ll_ntracks = n;
+
+    return NGX_OK;
 }
 
 

@@ -53,6 +53,17 @@ ngx_int_t ngx_http_sluice_ll_init_process(ngx_cycle_t *cycle,
     ngx_shm_zone_t *zone);
 void ngx_http_sluice_ll_exit_process(ngx_shm_zone_t *zone);
 
+/*
+ * Under the zone mutex, for a request on live event ev (the preview's, a
+ * live asset's): the event's id, generation, latency, part target and
+ * change count (ngx_http_sluice_packager_ll_event()); the parts of its
+ * tracks, for a live asset's manifests (pkg->ll_tracks).
+ */
+void ngx_http_sluice_packager_ll_event(ngx_http_sluice_pkg_t *pkg,
+    ngx_sluice_event_t *ev);
+ngx_int_t ngx_http_sluice_packager_ll_tracks(ngx_http_sluice_pkg_t *pkg,
+    ngx_sluice_event_t *ev);
+
 /* requests parked in this worker now */
 ngx_uint_t ngx_http_sluice_ll_parked(void);
 

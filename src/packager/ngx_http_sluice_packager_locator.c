@@ -38,6 +38,8 @@
 #include "packager/ngx_http_sluice_packager_asset.h"
 #include "packager/ngx_http_sluice_packager_encryption.h"
 #include "packager/ngx_http_sluice_packager_filter.h"
+#include "packager/ngx_http_sluice_packager_ll.h"
+#include "packager/ngx_http_sluice_packager_segment.h"
 #include "core/ngx_sluice_zone.h"
 #include "core/ngx_sluice_resource.h"
 #include "util/sluice_json.h"
@@ -348,6 +350,11 @@ ngx_http_sluice_packager_resolve_locator(ngx_http_sluice_pkg_t *pkg)
         return rc;
     }
 
+    if (pkg->ll_live) {
+        /* low latency: the event's files, no asset to read */
+        return NGX_OK;
+    }
+
 #if (NGX_THREADS)
     clcf = ngx_http_get_module_loc_conf(pkg->request, ngx_http_core_module);
 
@@ -568,6 +575,26 @@ ngx_http_sluice_locator_collect(ngx_http_sluice_pkg_t *pkg)
             || pkg->url.kind == SLUICE_URL_PLAYLIST)
         {
             ngx_http_sluice_packager_event_epoch(pkg, ev);
+        }
+
+        /* low latency: the event's parts (its files, its wake-ups) */
+
+        ngx_http_sluice_packager_ll_event(pkg, ev);
+
+        if (pkg->url.kind == SLUICE_URL_MANIFEST
+            || pkg->url.kind == SLUICE_URL_PLAYLIST)
+        {
+            if (ngx_http_sluice_packager_ll_tracks(pkg, ev) != NGX_OK) {
+                rc = NGX_ERROR;
+                goto done;
+            }
+
+        } else {
+            rc = ngx_http_sluice_packager_ll_collect(pkg, ev);
+
+            if (rc != NGX_DONE) {
+                goto done;
+            }
         }
 
     } else if (ev && ev->epoch_ms > 0) {

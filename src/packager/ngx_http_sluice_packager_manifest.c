@@ -37,6 +37,8 @@ static ngx_int_t ngx_http_sluice_presentation(ngx_http_sluice_pkg_t *pkg,
     sluice_presentation_t *p);
 static ngx_uint_t ngx_http_sluice_packager_protected(
     sluice_presentation_t *p);
+static void ngx_http_sluice_presentation_asset_parts(
+    ngx_http_sluice_pkg_t *pkg, ngx_sluice_track_snap_t *ts);
 static ngx_int_t ngx_http_sluice_presentation_parts(
     ngx_http_sluice_pkg_t *pkg, ngx_sluice_track_snap_t *ts,
     sluice_ptrack_t *pt);
@@ -348,7 +350,6 @@ ngx_http_sluice_packager_manifest(ngx_http_sluice_pkg_t *pkg)
                 break;
 
             case NGX_AGAIN:
-                pkg->ll_changes = pkg->snap.changes;
                 return ngx_http_sluice_ll_park(pkg);
 
             default:
@@ -541,8 +542,8 @@ ngx_http_sluice_presentation(ngx_http_sluice_pkg_t *pkg,
     p->smooth_v20 = pkg->url.smooth_v20;
 
     if (pkg->live) {
-        p->latency = (uint32_t) pkg->snap.latency;
-        p->part_ms = (uint32_t) pkg->snap.part_ms;
+        p->latency = (uint32_t) pkg->ll_latency;
+        p->part_ms = (uint32_t) pkg->ll_part_ms;
 
         if (ngx_http_sluice_packager_utc_url(pkg, &p->utc_timing_url)
             != NGX_OK)
@@ -554,6 +555,40 @@ ngx_http_sluice_presentation(ngx_http_sluice_pkg_t *pkg,
     ngx_http_sluice_packager_cues(pkg, p);
 
     return NGX_OK;
+}
+
+
+/*
+ * A live asset's track: the parts of the event's track fed by the same
+ * stream with the same media type, from the track's first fragment on
+ */
+
+static void
+ngx_http_sluice_presentation_asset_parts(ngx_http_sluice_pkg_t *pkg,
+    ngx_sluice_track_snap_t *ts)
+{
+    ngx_uint_t                i, k;
+    ngx_sluice_track_snap_t  *lt;
+
+    for (i = 0; i < pkg->ll_ntracks; i++) {
+        lt = &pkg->ll_tracks[i];
+
+        if (lt->info.media_type != ts->info.media_type
+            || ngx_strcmp(lt->stream, ts->stream) != 0)
+        {
+            continue;
+        }
+
+        for (k = 0; k < lt->nparts; k++) {
+            if (lt->parts[k].frag_time >= ts->frags[0].time) {
+                ts->parts = &lt->parts[k];
+                ts->nparts = lt->nparts - k;
+                return;
+            }
+        }
+
+        return;
+    }
 }
 
 
@@ -584,7 +619,16 @@ ngx_http_sluice_presentation_parts(ngx_http_sluice_pkg_t *pkg,
     sluice_ppart_t     *pp;
     ngx_sluice_part_t  *sp;
 
-    if (ts->nparts == 0 || !pkg->live) {
+    if (!pkg->live) {
+        return NGX_OK;
+    }
+
+    if (ts->nparts == 0 && pkg->ll_ntracks && ts->nfrags) {
+        /* a live asset: the parts of its event's track of the stream */
+        ngx_http_sluice_presentation_asset_parts(pkg, ts);
+    }
+
+    if (ts->nparts == 0) {
         return NGX_OK;
     }
 

@@ -597,6 +597,8 @@ ngx_http_sluice_packager_collect(ngx_http_sluice_pkg_t *pkg,
     pkg->generation = ev->generation;
     pkg->fragment_ms = ev->fragment_ms;
 
+    ngx_http_sluice_packager_ll_event(pkg, ev);
+
     if (pkg->url.kind == SLUICE_URL_MANIFEST
         || pkg->url.kind == SLUICE_URL_PLAYLIST)
     {

@@ -268,6 +268,70 @@ ngx_http_sluice_packager_segment_collect(ngx_http_sluice_pkg_t *pkg,
 
 
 /*
+ * A live asset's segment request, when its event has parts (the
+ * locator's collector, mutex held): a part, the segment in progress
+ * (LL-DASH), or the event's newest fragment (which the asset may not
+ * have yet: its files are links of the event's) come from the event's
+ * files (pkg->ll_live); NGX_DONE: the asset's files, as for any asset.
+ */
+
+ngx_int_t
+ngx_http_sluice_packager_ll_collect(ngx_http_sluice_pkg_t *pkg,
+    ngx_sluice_event_t *ev)
+{
+    ngx_int_t                     i, rc;
+    sluice_url_t                 *url;
+    ngx_sluice_track_t           *tr;
+    ngx_http_sluice_seg_track_t  *st;
+
+    url = &pkg->url;
+
+    if (ev->part_ms == 0 || url->kind != SLUICE_URL_SEGMENT
+        || !(url->has_part || url->format == SLUICE_FORMAT_DASH_CMAF))
+    {
+        return NGX_DONE;
+    }
+
+    tr = ngx_http_sluice_seg_track(ev, &url->track, url->bitrate);
+    if (tr == NULL || tr->nfrags == 0) {
+        return NGX_DONE;
+    }
+
+    st = &pkg->seg[0];
+    ngx_http_sluice_seg_copy(st, tr);
+    pkg->nseg = 1;
+    pkg->ll_live = 1;
+
+    if (url->has_part) {
+        return ngx_http_sluice_seg_part(pkg, ev, tr);
+    }
+
+    i = ngx_http_sluice_seg_find(tr, url->time, 0, 0);
+
+    if (i == NGX_DECLINED || ngx_http_sluice_ll_started(pkg->request)) {
+        rc = ngx_http_sluice_seg_stream_collect(pkg, ev, tr,
+                                                i != NGX_DECLINED);
+        if (rc != NGX_DONE) {
+            return rc;
+        }
+    }
+
+    if (i != NGX_DECLINED
+        && (ngx_uint_t) i == (tr->head + tr->nfrags - 1) % tr->capacity)
+    {
+        st->frags[0] = tr->frags[i];
+        st->nfrags = 1;
+        return NGX_OK;
+    }
+
+    pkg->ll_live = 0;
+    pkg->nseg = 0;
+
+    return NGX_DONE;
+}
+
+
+/*
  * Low latency: part url->part of the fragment that starts at url->time
  * (mutex held).  A part not there yet but close ahead of the track's
  * last one (the preload hint, or up to NGX_HTTP_SLUICE_LL_AHEAD parts
@@ -967,7 +1031,7 @@ ngx_http_sluice_seg_path(ngx_http_sluice_pkg_t *pkg,
 
     zctx = pkg->zctx;
 
-    if (pkg->asset_id[0]) {
+    if (pkg->asset_id[0] && !pkg->ll_live) {
         name.data = buf;
 
         if (init) {
@@ -990,8 +1054,15 @@ ngx_http_sluice_seg_path(ngx_http_sluice_pkg_t *pkg,
 
     path->data = p;
 
-    p = ngx_sluice_track_dir(p, &zctx->data_path, pkg->event_id,
-                             pkg->generation, st->index);
+    if (pkg->ll_live) {
+        /* a live asset's newest media: its event's files */
+        p = ngx_sluice_track_dir(p, &zctx->data_path, pkg->ll_event_id,
+                                 pkg->ll_generation, st->index);
+
+    } else {
+        p = ngx_sluice_track_dir(p, &zctx->data_path, pkg->event_id,
+                                 pkg->generation, st->index);
+    }
 
     if (init) {
         p = ngx_sprintf(p, "/init%uD.mp4", st->init_version);

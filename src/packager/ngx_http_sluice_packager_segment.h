@@ -23,6 +23,13 @@
  * it copies what the request needs (no I/O, pool memory only) and returns
  * NGX_OK, NGX_ERROR, or NGX_DECLINED with pkg->status and pkg->reason.
  */
+/*
+ * A live asset's segment request whose event has parts (mutex held):
+ * NGX_OK or NGX_DECLINED as the collector above, served from the event's
+ * files (pkg->ll_live); NGX_DONE: an asset segment as usual
+ */
+ngx_int_t ngx_http_sluice_packager_ll_collect(ngx_http_sluice_pkg_t *pkg,
+    ngx_sluice_event_t *ev);
 ngx_int_t ngx_http_sluice_packager_segment_collect(
     ngx_http_sluice_pkg_t *pkg, ngx_sluice_event_t *ev);
 
