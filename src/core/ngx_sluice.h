@@ -208,6 +208,7 @@ typedef struct {
     ngx_sluice_part_t          *parts;
     ngx_uint_t                  parts_head;
     ngx_uint_t                  nparts;
+    uint64_t                    parts_total;    /* ever appended */
 } ngx_sluice_track_t;
 
 

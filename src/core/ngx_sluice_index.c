@@ -514,6 +514,7 @@ ngx_sluice_snapshot(ngx_pool_t *pool, ngx_sluice_event_t *ev,
         ts->info = tr->info;
         ts->init_version = tr->init_version;
         ts->appended = tr->appended;
+        ts->ll_count = ngx_sluice_ll_track_count(tr);
         ts->updated = tr->updated;
 
         first = 0;

@@ -106,6 +106,7 @@ typedef struct {
     sluice_track_info_t         info;
     uint32_t                    init_version;   /* current init{v}.mp4 */
     uint64_t                    appended;       /* entries ever appended */
+    uint64_t                    ll_count;       /* and parts: a version */
     ngx_msec_t                  updated;
     ngx_uint_t                  nfrags;
     ngx_sluice_frag_t          *frags;          /* oldest first */

@@ -84,6 +84,7 @@ ngx_sluice_ll_part_append(ngx_slab_pool_t *shpool, ngx_sluice_event_t *ev,
 
     tr->parts[(tr->parts_head + tr->nparts) % NGX_SLUICE_LL_PARTS] = *part;
     tr->nparts++;
+    tr->parts_total++;
 
     return rc;
 }

@@ -57,6 +57,12 @@ ngx_int_t ngx_sluice_ll_part_append(ngx_slab_pool_t *shpool,
     ngx_sluice_event_t *ev, ngx_uint_t slot, ngx_sluice_part_t *part,
     ngx_sluice_part_t *evicted);
 
+/*
+ * What a request waiting on one track compares: its fragments and parts
+ * ever appended (mutex held)
+ */
+#define ngx_sluice_ll_track_count(tr)  ((tr)->appended + (tr)->parts_total)
+
 /* the parts of a track whose fragment starts at or after "from" */
 ngx_uint_t ngx_sluice_ll_parts_copy(ngx_sluice_track_t *tr, uint64_t from,
     ngx_sluice_part_t *out, ngx_uint_t max);

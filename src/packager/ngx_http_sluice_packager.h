@@ -168,6 +168,12 @@ typedef struct {
     unsigned                     has_part:1;
     unsigned                     ll_wait:1;
     uint64_t                     ll_changes;
+    /*
+     * the event's track the request waits on (-1: any change of the
+     * event) and its fragments and parts appended then
+     */
+    ngx_int_t                    ll_slot;
+    uint64_t                     ll_count;
 
     /*
      * the live event of the request (the preview's, or a live asset's

@@ -36,6 +36,8 @@ typedef struct {
     u_char                       event_id[NGX_SLUICE_ID_LEN + 1];
     uint32_t                     generation;
     uint64_t                     changes;   /* seen when parked */
+    ngx_int_t                    slot;      /* the track waited on, -1 */
+    uint64_t                     count;     /* its appends then */
     ngx_msec_t                   deadline;
     ngx_event_t                  timer;
     unsigned                     parked:1;
@@ -90,6 +92,8 @@ ngx_http_sluice_ll_park(ngx_http_sluice_pkg_t *pkg)
     ngx_memcpy(ctx->event_id, pkg->ll_event_id, sizeof(ctx->event_id));
     ctx->generation = pkg->ll_generation;
     ctx->changes = pkg->ll_changes;
+    ctx->slot = pkg->ll_slot;
+    ctx->count = pkg->ll_count;
 
     if (!ctx->parked) {
         ngx_queue_insert_tail(&ngx_http_sluice_ll_parked_q, &ctx->queue);
@@ -168,6 +172,7 @@ ngx_http_sluice_packager_ll_event(ngx_http_sluice_pkg_t *pkg,
     pkg->ll_latency = ev->latency;
     pkg->ll_part_ms = ev->part_ms;
     pkg->ll_changes = ev->changes;
+    pkg->ll_slot = -1;
 }
 
 
@@ -316,7 +321,14 @@ ngx_http_sluice_ll_arm(ngx_http_sluice_ll_ctx_t *ctx)
     ev = ngx_sluice_index_event(ctx->zctx->sh, ctx->event_id,
                                 ctx->generation);
 
-    if (ev == NULL || ev->changes != ctx->changes) {
+    if (ev == NULL
+        || (ctx->slot < 0 && ev->changes != ctx->changes)
+        || (ctx->slot >= 0
+            && (ev->state != NGX_SLUICE_RUNNING
+                || ngx_sluice_ll_track_count(&ev->tracks[ctx->slot])
+                   != ctx->count)))
+    {
+        /* what it waits on may be there (or will not come): run again */
         rc = NGX_DECLINED;
 
     } else {

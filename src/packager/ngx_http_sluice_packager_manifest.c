@@ -37,6 +37,8 @@ static ngx_int_t ngx_http_sluice_presentation(ngx_http_sluice_pkg_t *pkg,
     sluice_presentation_t *p);
 static ngx_uint_t ngx_http_sluice_packager_protected(
     sluice_presentation_t *p);
+static void ngx_http_sluice_packager_ll_track(ngx_http_sluice_pkg_t *pkg,
+    const sluice_ptrack_t *pt);
 static void ngx_http_sluice_presentation_asset_parts(
     ngx_http_sluice_pkg_t *pkg, ngx_sluice_track_snap_t *ts);
 static ngx_int_t ngx_http_sluice_presentation_parts(
@@ -350,6 +352,7 @@ ngx_http_sluice_packager_manifest(ngx_http_sluice_pkg_t *pkg)
                 break;
 
             case NGX_AGAIN:
+                ngx_http_sluice_packager_ll_track(pkg, pt);
                 return ngx_http_sluice_ll_park(pkg);
 
             default:
@@ -588,6 +591,33 @@ ngx_http_sluice_presentation_asset_parts(ngx_http_sluice_pkg_t *pkg,
         }
 
         return;
+    }
+}
+
+
+/*
+ * A blocking playlist reload waits on the event's track of its playlist
+ * (the preview's snapshot); a live asset's, on any change of its event
+ */
+
+static void
+ngx_http_sluice_packager_ll_track(ngx_http_sluice_pkg_t *pkg,
+    const sluice_ptrack_t *pt)
+{
+    ngx_uint_t  i;
+
+    pkg->ll_slot = -1;
+
+    if (pkg->asset_id[0]) {
+        return;
+    }
+
+    for (i = 0; i < pkg->snap.ntracks; i++) {
+        if (pt->info == &pkg->snap.tracks[i].info) {
+            pkg->ll_slot = pkg->snap.tracks[i].index;
+            pkg->ll_count = pkg->snap.tracks[i].ll_count;
+            return;
+        }
     }
 }
 

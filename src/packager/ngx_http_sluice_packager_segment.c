@@ -351,6 +351,8 @@ ngx_http_sluice_seg_part(ngx_http_sluice_pkg_t *pkg, ngx_sluice_event_t *ev,
 
     url = &pkg->url;
     pkg->ll_changes = ev->changes;
+    pkg->ll_slot = tr - ev->tracks;
+    pkg->ll_count = ngx_sluice_ll_track_count(tr);
 
     if (ev->part_ms == 0 || url->format != SLUICE_FORMAT_HLS_CMAF) {
         pkg->reason = "no parts: not a LowLatencyV2 event";
@@ -414,6 +416,8 @@ ngx_http_sluice_seg_stream_collect(ngx_http_sluice_pkg_t *pkg,
     ngx_sluice_part_t  *pt;
 
     pkg->ll_changes = ev->changes;
+    pkg->ll_slot = tr - ev->tracks;
+    pkg->ll_count = ngx_sluice_ll_track_count(tr);
 
     n = 0;
 
