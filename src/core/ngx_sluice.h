@@ -154,6 +154,7 @@ typedef struct {
  * directory as soon as it is cut (ngx_sluice_ll.h)
  */
 #define NGX_SLUICE_PART_INDEPENDENT    0x0001   /* begins with a keyframe */
+#define NGX_SLUICE_PART_LAST           0x0002   /* ends its fragment */
 
 typedef struct {
     uint64_t                    frag_time;      /* its fragment's start */

@@ -118,7 +118,8 @@ static ngx_int_t ngx_sluice_ingest_parts(ngx_sluice_ingest_t *in,
 static ngx_int_t ngx_sluice_ingest_final_part(ngx_sluice_ingest_t *in,
     ngx_sluice_ingest_track_t *t, ngx_uint_t n);
 static ngx_int_t ngx_sluice_ingest_post_part(ngx_sluice_ingest_t *in,
-    ngx_sluice_ingest_track_t *t, ngx_uint_t from, ngx_uint_t to);
+    ngx_sluice_ingest_track_t *t, ngx_uint_t from, ngx_uint_t to,
+    ngx_uint_t last);
 static void ngx_sluice_ingest_part_done(ngx_sluice_wjob_t *job);
 static ngx_int_t ngx_sluice_ingest_remove(ngx_sluice_wjob_t *job,
     u_char *path);
@@ -1569,7 +1570,7 @@ ngx_sluice_ingest_parts(ngx_sluice_ingest_t *in, ngx_sluice_ingest_track_t *t,
             return NGX_OK;
         }
 
-        if (ngx_sluice_ingest_post_part(in, t, t->part_next, i + 1)
+        if (ngx_sluice_ingest_post_part(in, t, t->part_next, i + 1, 0)
             != NGX_OK)
         {
             return NGX_ERROR;
@@ -1614,15 +1615,20 @@ ngx_sluice_ingest_final_part(ngx_sluice_ingest_t *in,
         }
     }
 
-    return ngx_sluice_ingest_post_part(in, t, t->part_next, n);
+    return ngx_sluice_ingest_post_part(in, t, t->part_next, n,
+                                       NGX_SLUICE_PART_LAST);
 }
 
 
-/* samples [from, to) of the fragment in progress as its next part */
+/*
+ * samples [from, to) of the fragment in progress as its next part; last:
+ * NGX_SLUICE_PART_LAST when it ends the fragment
+ */
 
 static ngx_int_t
 ngx_sluice_ingest_post_part(ngx_sluice_ingest_t *in,
-    ngx_sluice_ingest_track_t *t, ngx_uint_t from, ngx_uint_t to)
+    ngx_sluice_ingest_track_t *t, ngx_uint_t from, ngx_uint_t to,
+    ngx_uint_t last)
 {
     size_t                    size;
     u_char                   *p;
@@ -1681,8 +1687,9 @@ ngx_sluice_ingest_post_part(ngx_sluice_ingest_t *in,
     jc->part.duration = (uint32_t) f.duration;
     jc->part.size = (uint32_t) size;
     jc->part.index = (uint16_t) t->part_index;
-    jc->part.flags = (t->samples[from].flags & SLUICE_SAMPLE_KEY)
-                     ? NGX_SLUICE_PART_INDEPENDENT : 0;
+    jc->part.flags = (uint16_t) (((t->samples[from].flags & SLUICE_SAMPLE_KEY)
+                                  ? NGX_SLUICE_PART_INDEPENDENT : 0)
+                                 | last);
 
     (void) ngx_sluice_ll_part_path(job->path, &t->dir, jc->part.frag_time,
                                    t->part_index);

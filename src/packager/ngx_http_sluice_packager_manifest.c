@@ -672,8 +672,10 @@ ngx_http_sluice_presentation_parts(ngx_http_sluice_pkg_t *pkg,
 
         pp[k].time = sp->time;
         pp[k].duration = sp->duration;
-        pp[k].flags = (sp->flags & NGX_SLUICE_PART_INDEPENDENT)
-                      ? SLUICE_PPART_INDEPENDENT : 0;
+        pp[k].flags = ((sp->flags & NGX_SLUICE_PART_INDEPENDENT)
+                       ? SLUICE_PPART_INDEPENDENT : 0)
+                      | ((sp->flags & NGX_SLUICE_PART_LAST)
+                         ? SLUICE_PPART_LAST : 0);
         pp[k].frag_time = sp->frag_time;
         pp[k].index = sp->index;
         pp[k].size = sp->size;

@@ -383,6 +383,11 @@ ngx_http_sluice_seg_part(ngx_http_sluice_pkg_t *pkg, ngx_sluice_event_t *ev,
 
     /* the fragment in progress, or the next one (the first part hinted) */
 
+    if (last && (last->flags & NGX_SLUICE_PART_LAST)) {
+        /* the fragment in progress is cut: the next one follows */
+        end = ngx_max(end, last->time + last->duration);
+    }
+
     if ((last && last->frag_time >= end && url->time == last->frag_time
          && url->part > last->index
          && url->part <= (uint32_t) last->index + NGX_HTTP_SLUICE_LL_AHEAD)

@@ -410,6 +410,18 @@ test_playlist(void)
     SL_CHECK_EQ(r.trailing, 3);
     SL_CHECK_EQ(r.hint_part, 3);
     free(s);
+
+    /*
+     * ... unless it is marked the last of its fragment (cut, the
+     * fragment not indexed yet): the hint is part 0 of the next one,
+     * which starts where that part ends
+     */
+    vparts[tracks[0].nparts - 1].flags |= SLUICE_PPART_LAST;
+    s = render(&p, &tracks[0], SLUICE_FORMAT_HLS_CMAF);
+    SL_CHECK(strstr(s, "#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"Fragments("
+                    "video=1935000,format=m3u8-cmaf,part=0).m4s\"\n")
+             != NULL);
+    free(s);
 }
 
 

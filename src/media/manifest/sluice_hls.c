@@ -1717,8 +1717,9 @@ sluice_hls_ll_parts(sluice_buf_t *b, const sluice_ptrack_t *t,
 
 /*
  * After the segments: the parts of the fragment in progress, the preload
- * hint of the next part (the next of the fragment in progress, else part
- * 0 of the fragment after the last), the rendition reports
+ * hint of the next part (the next of the fragment in progress, else, or
+ * when its last part is there, part 0 of the fragment after it), the
+ * rendition reports
  */
 
 static void
@@ -1728,6 +1729,7 @@ sluice_hls_ll_tail(sluice_buf_t *b, const sluice_presentation_t *p,
     uint32_t               i;
     uint64_t               time, next;
     const sluice_pfrag_t  *f;
+    const sluice_ppart_t  *pp;
 
     if (ll->first < ll->last && ll->hint) {
         f = &t->frags[ll->last - 1];
@@ -1737,7 +1739,14 @@ sluice_hls_ll_tail(sluice_buf_t *b, const sluice_presentation_t *p,
         if (ll->nprogress) {
             ll->cursor = ll->progress;
             sluice_hls_ll_parts(b, t, ll, time, enc);
-            next = t->parts[ll->progress + ll->nprogress - 1].index + 1;
+            pp = &t->parts[ll->progress + ll->nprogress - 1];
+            next = pp->index + 1;
+
+            if (pp->flags & SLUICE_PPART_LAST) {
+                /* its fragment is cut: part 0 of the next one */
+                time = pp->time + pp->duration;
+                next = 0;
+            }
         }
 
         sluice_buf_cstr(b, "#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"");

@@ -46,6 +46,7 @@ typedef struct {
  * as soon as it is cut.  A fragment's parts add up to the fragment.
  */
 #define SLUICE_PPART_INDEPENDENT    0x0001  /* begins with a sync sample */
+#define SLUICE_PPART_LAST           0x0002  /* the last of its fragment */
 
 typedef struct {
     uint64_t                     time;      /* track timescale */
