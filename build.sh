@@ -233,9 +233,11 @@ cmd_deps() {
 
 # The stream module as Debian builds it (dynamic, with ssl): TLS in front
 # of the RTMP listener for RTMPS ingest (docs/directives.md, "RTMPS").
+# HTTP/2 as Debian builds it: low-latency blocking requests over h2.
 configure_args() {
     printf '%s\n' \
         --with-compat --with-threads --with-http_ssl_module --with-debug \
+        --with-http_v2_module \
         --with-stream=dynamic --with-stream_ssl_module \
         --prefix="$BUILD_DIR/prefix" --builddir="$OBJS" \
         --add-dynamic-module="$RTMP_SRC" --add-dynamic-module="$ROOT"
