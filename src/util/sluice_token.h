@@ -47,14 +47,18 @@ typedef enum {
 typedef enum {
     SLUICE_TOKEN_KEY_SYMMETRIC = 0,     /* HS256, HMACSHA256 */
     SLUICE_TOKEN_KEY_RSA,               /* RS256 */
-    SLUICE_TOKEN_KEY_X509               /* RS256 with its public key */
+    SLUICE_TOKEN_KEY_X509,              /* RS256 with its public key */
+    SLUICE_TOKEN_KEY_EC                 /* ES256 (API bearer tokens) */
 } sluice_token_key_type_t;
 
 
 typedef struct {
     sluice_token_key_type_t     type;
 
-    /* symmetric: the key bytes; RSA: the modulus; X509: DER certificate */
+    /*
+     * symmetric: the key bytes; RSA: the modulus; X509: DER certificate;
+     * EC: the P-256 public point, uncompressed (0x04 || x || y)
+     */
     sluice_str_t                value;
     sluice_str_t                exponent;       /* RSA, big-endian */
 } sluice_token_key_t;

@@ -6,8 +6,10 @@
  * restriction, through OpenSSL 3 (EVP, one-shot HMAC): HMAC-SHA256 with
  * a symmetric key (JWT HS256, SWT HMACSHA256), RSASSA-PKCS1-v1_5 with
  * SHA-256 (JWT RS256) with an RSA key given as modulus and exponent or
- * with the public key of a DER X.509 certificate.  RSA keys of fewer
- * than 2048 bits verify nothing.  Every OpenSSL object is freed before
+ * with the public key of a DER X.509 certificate, and ECDSA P-256 with
+ * SHA-256 (JWT ES256, only for the REST API's bearer tokens: AMS token
+ * restrictions have no EC keys).  RSA keys of fewer than 2048 bits
+ * verify nothing.  Every OpenSSL object is freed before
  * returning and the thread's OpenSSL error queue is left empty.
  */
 
@@ -24,7 +26,8 @@
 
 typedef enum {
     SLUICE_TOKEN_HS256 = 0,
-    SLUICE_TOKEN_RS256
+    SLUICE_TOKEN_RS256,
+    SLUICE_TOKEN_ES256              /* signature: r || s, 32 bytes each */
 } sluice_token_alg_t;
 
 
@@ -37,6 +40,14 @@ typedef enum {
 int sluice_token_key_verify(const sluice_token_key_t *key,
     sluice_token_alg_t alg, const uint8_t *data, size_t len,
     const uint8_t *sig, size_t siglen);
+
+/*
+ * 1: key can verify signatures of alg (an RSA key of 2048 bits at
+ * least for RS256, a point of the P-256 curve for ES256); 0: not;
+ * -1: OpenSSL failed for want of memory.
+ */
+int sluice_token_key_usable(const sluice_token_key_t *key,
+    sluice_token_alg_t alg);
 
 
 #endif /* _SLUICE_TOKEN_KEY_H_INCLUDED_ */
