@@ -7,7 +7,8 @@
  *   /subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Media/
  *       mediaservices/{account}/...
  *
- * bearer-key authentication, api-version checks, request bodies (bounded,
+ * authentication and authorization (ngx_http_sluice_api_auth.c),
+ * api-version checks, request bodies (bounded,
  * parsed as JSON) and ARM-shaped errors
  * {"error":{"code":"...","message":"..."}}.
  */
@@ -20,11 +21,10 @@
 #include <sys/random.h>
 
 #include "api/ngx_http_sluice_api.h"
+#include "api/ngx_http_sluice_api_auth.h"
 #include "api/ngx_http_sluice_api_resource.h"
 
 
-static ngx_int_t ngx_http_sluice_api_auth(ngx_http_request_t *r,
-    ngx_http_sluice_main_conf_t *smcf);
 static ngx_int_t ngx_http_sluice_api_version(ngx_http_request_t *r,
     ngx_http_sluice_api_ctx_t *ctx);
 static ngx_int_t ngx_http_sluice_api_route(ngx_http_request_t *r,
@@ -79,14 +79,12 @@ ngx_http_sluice_api_handler(ngx_http_request_t *r)
                                          "The HTTP method is not allowed.");
     }
 
-    if (ngx_http_sluice_api_auth(r, smcf) != NGX_OK) {
-        return ngx_http_sluice_api_error(r, NGX_HTTP_UNAUTHORIZED,
-                   "AuthenticationFailed",
-                   "Authentication failed. The 'Authorization' header is "
-                   "missing or does not carry a valid bearer key.");
-    }
+    /* these send an error themselves when they fail */
 
-    /* these two send an error themselves when they fail */
+    rc = ngx_http_sluice_api_authenticate(r, ctx);
+    if (rc != NGX_OK || r->header_sent) {
+        return rc;
+    }
 
     rc = ngx_http_sluice_api_version(r, ctx);
     if (rc != NGX_OK || r->header_sent) {
@@ -94,6 +92,11 @@ ngx_http_sluice_api_handler(ngx_http_request_t *r)
     }
 
     rc = ngx_http_sluice_api_route(r, ctx);
+    if (rc != NGX_OK || r->header_sent) {
+        return rc;
+    }
+
+    rc = ngx_http_sluice_api_authorize(r, ctx);
     if (rc != NGX_OK || r->header_sent) {
         return rc;
     }
@@ -227,64 +230,6 @@ ngx_http_sluice_api_parse_body(ngx_http_request_t *r,
                    "deserialized: %s at byte %uz.",
                    reason ? reason : "invalid JSON", offset);
     }
-}
-
-
-static ngx_int_t
-ngx_http_sluice_api_auth(ngx_http_request_t *r,
-    ngx_http_sluice_main_conf_t *smcf)
-{
-    u_char      *p, *last, diff;
-    size_t       i;
-    ngx_str_t   *keys, *h, token;
-    ngx_uint_t   k, ok;
-
-    if (smcf->api_keys == NULL || r->headers_in.authorization == NULL) {
-        return NGX_DECLINED;
-    }
-
-    h = &r->headers_in.authorization->value;
-
-    if (h->len < sizeof("Bearer ") - 1
-        || ngx_strncasecmp(h->data, (u_char *) "Bearer ",
-                           sizeof("Bearer ") - 1) != 0)
-    {
-        return NGX_DECLINED;
-    }
-
-    p = h->data + sizeof("Bearer ") - 1;
-    last = h->data + h->len;
-
-    while (p < last && *p == ' ') {
-        p++;
-    }
-
-    while (last > p && last[-1] == ' ') {
-        last--;
-    }
-
-    token.data = p;
-    token.len = last - p;
-
-    keys = smcf->api_keys->elts;
-    ok = 0;
-
-    for (k = 0; k < smcf->api_keys->nelts; k++) {
-        if (keys[k].len != token.len) {
-            continue;
-        }
-
-        /* compare in constant time */
-        diff = 0;
-
-        for (i = 0; i < token.len; i++) {
-            diff |= keys[k].data[i] ^ token.data[i];
-        }
-
-        ok |= (diff == 0);
-    }
-
-    return ok ? NGX_OK : NGX_DECLINED;
 }
 
 
@@ -579,7 +524,14 @@ ngx_http_sluice_api_error(ngx_http_request_t *r, ngx_uint_t status,
     }
 
     if (status == NGX_HTTP_UNAUTHORIZED) {
-        ngx_str_set(&value, "Bearer realm=\"sluice\"");
+        /* RFC 6750 §3: error only when a credential was presented */
+        if (ctx->invalid_token) {
+            ngx_str_set(&value,
+                        "Bearer realm=\"sluice\", error=\"invalid_token\"");
+
+        } else {
+            ngx_str_set(&value, "Bearer realm=\"sluice\"");
+        }
 
         if (ngx_http_sluice_api_add_header(r, "WWW-Authenticate", &value)
             != NGX_OK)

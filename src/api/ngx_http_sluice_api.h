@@ -47,6 +47,11 @@ typedef struct {
     /* "{scheme}://{host}/subscriptions/.../mediaservices/{account}" */
     ngx_str_t                   base;
 
+    /* who called: a key's name or a JWT's subject, and its role */
+    ngx_str_t                   principal;
+    ngx_uint_t                  role;           /* sluice_role_t */
+    unsigned                    invalid_token:1; /* 401 error= */
+
     sluice_alloc_t              alloc;          /* from r->pool */
     sluice_json_t              *body;           /* parsed, or NULL */
     ngx_http_sluice_main_conf_t *conf;

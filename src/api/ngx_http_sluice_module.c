@@ -13,6 +13,7 @@
 
 #include "api/ngx_http_sluice_module.h"
 #include "api/ngx_http_sluice_api.h"
+#include "api/ngx_http_sluice_api_auth.h"
 #include "api/ngx_http_sluice_api_resource.h"
 #include "api/ngx_http_sluice_api_streaming_endpoint.h"
 #include "core/ngx_sluice_ladder.h"
@@ -70,10 +71,45 @@ static ngx_command_t  ngx_http_sluice_commands[] = {
       NULL },
 
     { ngx_string("sluice_api_key"),
-      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
-      ngx_conf_set_str_array_slot,
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE123,
+      ngx_http_sluice_api_key,
       NGX_HTTP_MAIN_CONF_OFFSET,
-      offsetof(ngx_http_sluice_main_conf_t, api_keys),
+      0,
+      NULL },
+
+    { ngx_string("sluice_api_jwks"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_sluice_api_jwks,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("sluice_api_jwt_issuer"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
+      ngx_http_sluice_api_jwt_strings,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_sluice_main_conf_t, auth.issuers),
+      NULL },
+
+    { ngx_string("sluice_api_jwt_audience"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
+      ngx_http_sluice_api_jwt_strings,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_sluice_main_conf_t, auth.audiences),
+      NULL },
+
+    { ngx_string("sluice_api_jwt_role"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE2,
+      ngx_http_sluice_api_jwt_role,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("sluice_api_jwt_default_role"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_sluice_api_jwt_default_role,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
       NULL },
 
     { ngx_string("sluice_ingest_url"),
@@ -206,9 +242,10 @@ ngx_http_sluice_create_main_conf(ngx_conf_t *cf)
      *     smcf->account = { 0, NULL };
      *     smcf->preview_url = { 0, NULL };
      *     smcf->transcode = { { 0, NULL }, ... NULL };
+     *     smcf->auth = { NULL, ... };
      */
 
-    smcf->api_keys = NGX_CONF_UNSET_PTR;
+    smcf->auth.default_role = NGX_CONF_UNSET_UINT;
     smcf->ingest_urls = NGX_CONF_UNSET_PTR;
     smcf->max_events = NGX_CONF_UNSET_UINT;
     smcf->transition_time = NGX_CONF_UNSET_MSEC;
@@ -244,7 +281,10 @@ ngx_http_sluice_init_main_conf(ngx_conf_t *cf, void *conf)
         ngx_str_set(&smcf->account, "local");
     }
 
-    ngx_conf_init_ptr_value(smcf->api_keys, NULL);
+    if (ngx_http_sluice_auth_init(cf, &smcf->auth) != NGX_CONF_OK) {
+        return NGX_CONF_ERROR;
+    }
+
     ngx_conf_init_ptr_value(smcf->ingest_urls, NULL);
     ngx_conf_init_uint_value(smcf->max_events, NGX_HTTP_SLUICE_MAX_EVENTS);
     ngx_conf_init_msec_value(smcf->transition_time, 0);
