@@ -569,7 +569,8 @@ SLOW_SUITES="t/053-players-reconnect.t t/050-players.t t/030-ingest.t
     t/079-cbcs-slice-headers.t t/093-player-switching.t t/072-vod.t
     t/100-ingest-srt.t t/098-redundant-ingest.t t/097-captions.t
     t/094-ingest-fmp4.t t/095-ingest-ertmp-hevc.t t/102-cue-ingest.t
-    t/103-cue-hls.t t/104-cue-dash-smooth.t t/092-live-encoding.t
+    t/103-cue-hls.t t/104-cue-dash-smooth.t t/107-ll-players.t
+    t/092-live-encoding.t
     t/089-transcoder.t t/105-splice-encoding.t"
 
 
@@ -607,7 +608,7 @@ cmd_prove() {
     # files can run in parallel
     if [ $# -eq 0 ] && [ "$SANITIZE" = 1 ]; then
         # the browser player suites (t/050, t/053, t/074, t/077, t/078,
-        # t/093) check the players more than our code, which the other
+        # t/093, t/107) check the players more than our code, which the other
         # suites already run under the sanitizers (key delivery and tokens:
         # t/028, t/029, t/075; the SDK: t/025, t/080), and the Debian
         # build is not a sanitizer build: leave them to the normal pass
@@ -621,7 +622,8 @@ cmd_prove() {
         # cuts in the ingest core are t/102's)
         set -- $(prove_order | grep -v -e '^t/05[013]-' -e '^t/07[478]-' \
                                      -e '^t/089-' -e '^t/09[03]-' \
-                                     -e '^t/09[56]-' -e '^t/105-')
+                                     -e '^t/09[56]-' -e '^t/105-' \
+                                     -e '^t/107-')
         what="$# suites of t/, the slow ones first"
     elif [ $# -eq 0 ]; then
         set -- $(prove_order)

@@ -9,6 +9,8 @@
  *        [--seconds 8] [--timeout 60] [--same-origin] [--mime TYPE]
  *        [--seek-back N] [--start-mark FILE] [--switch N] [--verbose]
  *        [--clearkey KID:KEY]... [--license URL] [--license-header H:V]
+ *        [--low-latency] [--latency-samples N] [--latency-after S]
+ *        [--live-delay S]
  *
  * players:
  *   hls    hls.js (HLS, TS or fMP4 segments)
@@ -71,6 +73,37 @@
  * choice does not ban variants for dropped frames (abr.droppedFrames
  * false: a loaded test machine drops frames, and the ban took the
  * levels to switch to away before the switches began).
+ *
+ * --low-latency (hls and dash; not with --seek-back, --start-mark or
+ * --switch): the player is set up for low-latency live streams and the
+ * latency is measured.  hls.js: lowLatencyMode (LL-HLS parts, blocking
+ * playlist reloads, preload hints; its target latency the playlist's
+ * PART-HOLD-BACK) and catch-up up to 1.2x speed (maxLiveSyncPlaybackRate).
+ * dash.js: live catch-up on (liveCatchupModeDefault; its target latency
+ * and playback rates from the MPD's ServiceDescription, which dash.js
+ * applies; dash.js 5 turns its low-latency mode on by itself for an MPD
+ * with availabilityTimeComplete="false", fetching the segment in
+ * progress as it is sent).  --live-delay S sets the target latency
+ * instead (hls.js liveSyncDuration; dash.js streaming.delay.liveDelay,
+ * and catch-up rates of 0.8x-1.2x instead of the MPD's).
+ * Once the video plays, a latency sample is taken every second (from
+ * --latency-after S seconds after it started, default 1: 10 leaves out
+ * the players' catching up after their start): the wall clock minus the wall-clock time of the
+ * media shown, both read in the page at the same moment (hls.js:
+ * Date.now() - hls.playingDate, the program date time of currentTime;
+ * dash.js: Date.now() - 1000 * player.timeAsUTC(), the MPD's
+ * availabilityStartTime + the period start + currentTime).  On loopback
+ * the page's clock is the server's, so this is the time since the origin
+ * dated the frame shown (the time it received it, for Sluice: its epoch
+ * is taken when fragments arrive), not since capture.  The run also
+ * needs --latency-samples N samples (default 10) besides --seconds of
+ * progress.  The output adds latency: { samples, median, p95, min, max
+ * (ms), player (the player's own estimate's median, ms: hls.js
+ * hls.latency, dash.js getCurrentLiveLatency(), which use their own
+ * clock synchronisation), values (every sample, ms) } and requests:
+ * { total, parts (URLs with part=), blocking (with _HLS_msn=), segments
+ * (URLs with Fragments(), chunked (responses sent with
+ * Transfer-Encoding: chunked), chunkedUrls (the first 5) }.
  *
  * Encrypted streams (EME, org.w3.clearkey; dash and shaka): --clearkey
  * gives a key directly (KID and key in hex, repeatable), --license a
@@ -160,7 +193,9 @@ function usage(msg) {
     process.stderr.write('usage: node play.js --player hls|dash|shaka|mss'
                          + ' --url URL [--seconds N] [--timeout N]'
                          + ' [--same-origin] [--mime TYPE] [--seek-back N]'
-                         + ' [--start-mark FILE] [--switch N] [--verbose]\n');
+                         + ' [--start-mark FILE] [--switch N] [--verbose]'
+                         + ' [--low-latency [--latency-samples N]'
+                         + ' [--latency-after S] [--live-delay S]]\n');
     process.exit(2);
 }
 
@@ -168,7 +203,8 @@ function usage(msg) {
 function parseArgs(argv) {
     const o = { seconds: 8, timeout: 60, sameOrigin: false, verbose: false,
                 mime: null, player: null, url: null, seekBack: 0,
-                startMark: null, switches: 0,
+                startMark: null, switches: 0, lowLatency: false,
+                latencySamples: 10, latencyAfter: 1, liveDelay: null,
                 drm: { clearkeys: {}, license: null, headers: {} } };
     let i, a;
 
@@ -194,6 +230,25 @@ function parseArgs(argv) {
             o.switches = Number(argv[++i]);
             if (!Number.isInteger(o.switches) || o.switches < 2) {
                 usage('--switch takes a whole number of switches, 2 or more');
+            }
+        } else if (a === '--low-latency') {
+            o.lowLatency = true;
+        } else if (a === '--latency-samples') {
+            o.latencySamples = Number(argv[++i]);
+            if (!Number.isInteger(o.latencySamples)
+                || o.latencySamples < 1)
+            {
+                usage('--latency-samples takes a whole number, 1 or more');
+            }
+        } else if (a === '--latency-after') {
+            o.latencyAfter = Number(argv[++i]);
+            if (!(o.latencyAfter >= 0)) {
+                usage('--latency-after takes a number of seconds');
+            }
+        } else if (a === '--live-delay') {
+            o.liveDelay = Number(argv[++i]);
+            if (!(o.liveDelay > 0)) {
+                usage('--live-delay takes a positive number of seconds');
             }
         } else if (a === '--clearkey') {
             const m = /^([0-9a-f]{32}):([0-9a-f]{32})$/i.exec(argv[++i]);
@@ -236,6 +291,18 @@ function parseArgs(argv) {
     if (o.switches > 0 && (o.seekBack > 0 || o.startMark !== null)) {
         usage('--switch goes with neither --seek-back nor --start-mark');
     }
+    if (o.lowLatency && o.player !== 'hls' && o.player !== 'dash') {
+        usage('--low-latency is for --player hls or dash');
+    }
+    if (o.lowLatency && (o.seekBack > 0 || o.startMark !== null
+                         || o.switches > 0))
+    {
+        usage('--low-latency goes with none of --seek-back, --start-mark,'
+              + ' --switch');
+    }
+    if (!o.lowLatency && o.liveDelay !== null) {
+        usage('--live-delay goes with --low-latency');
+    }
 
     if (o.mime === null) {
         if (/mpd/i.test(o.url)) {
@@ -253,7 +320,7 @@ function parseArgs(argv) {
 
 /* the player glue running in the page; reports through window.__play */
 
-function pageScript(player, url, mime, drm, switches) {
+function pageScript(player, url, mime, drm, switches, ll) {
     return `
 'use strict';
 const S = window.__play = { errors: [], warnings: 0, waiting: 0,
@@ -351,6 +418,8 @@ video.addEventListener('timeupdate', () => {
  * can be reported before the <video> shows it).
  */
 S.ctl = null;
+/* --low-latency: () => { wall, player } (ms), set by the player glue */
+S.latency = null;
 S.pending = null;
 S.reported = null;
 
@@ -384,6 +453,7 @@ const url = ${JSON.stringify(url)};
 const mime = ${JSON.stringify(mime)};
 const drm = ${JSON.stringify(drm)};
 const switches = ${JSON.stringify(switches)};
+const ll = ${JSON.stringify(ll)};
 const drmOn = drm.license !== null || Object.keys(drm.clearkeys).length > 0
     || Object.keys(drm.headers).length > 0;
 
@@ -403,6 +473,13 @@ function startHls() {
         return;
     }
     const cfg = {};
+    if (ll.on) {
+        cfg.lowLatencyMode = true;
+        cfg.maxLiveSyncPlaybackRate = 1.2;
+        if (ll.delay !== null) {
+            cfg.liveSyncDuration = ll.delay;
+        }
+    }
     if (drm.license !== null) {
         /* hls.js opens the request itself only when xhrSetup did not */
         cfg.xhrSetup = (xhr, u) => {
@@ -485,12 +562,40 @@ function startHls() {
             return true;
         },
     };
+    S.latency = () => {
+        const d = hls.playingDate;
+        return { wall: d ? Date.now() - d.getTime() : null,
+                 player: Number.isFinite(hls.latency)
+                     ? hls.latency * 1000 : null };
+    };
     hls.loadSource(url);
     hls.attachMedia(video);
 }
 
 function startDash() {
     const p = dashjs.MediaPlayer().create();
+    if (ll.on) {
+        const st = { liveCatchup: { enabled: true,
+                                    mode: 'liveCatchupModeDefault' } };
+        if (ll.delay !== null) {
+            /* the MPD's playback rates neither: up to 1.2x, as hls.js */
+            st.delay = { liveDelay: ll.delay };
+            st.liveCatchup.playbackRate = { min: -0.2, max: 0.2 };
+        }
+        p.updateSettings({ streaming: st });
+        S.latency = () => {
+            let u = NaN, l = NaN;
+            try {
+                u = p.timeAsUTC();
+                l = p.getCurrentLiveLatency();
+            } catch (e) {
+                /* before the stream is initialized */
+            }
+            return { wall: Number.isFinite(u) && u > 0
+                         ? Date.now() - u * 1000 : null,
+                     player: Number.isFinite(l) && l > 0 ? l * 1000 : null };
+        };
+    }
     p.on(dashjs.MediaPlayer.events.ERROR, (e) => {
         const err = e.error || {};
         const msg = (err.code !== undefined ? err.code + ' ' : '')
@@ -731,7 +836,9 @@ function loadLibs(o) {
         files[i + '.js'] = fs.readFileSync(path.join(base, l));
     });
     files['glue.js'] = Buffer.from(pageScript(o.player, o.url, o.mime,
-                                              o.drm, o.switches));
+                                              o.drm, o.switches,
+                                              { on: o.lowLatency,
+                                                delay: o.liveDelay }));
 
     return files;
 }
@@ -880,7 +987,35 @@ async function main() {
         consoleLines.push('pageerror: ' + String(e).slice(0, 300));
         log('pageerror ' + e);
     });
+    /* --low-latency: what the player asked for (result.requests) */
+    const reqs = { total: 0, parts: 0, blocking: 0, segments: 0,
+                   chunked: 0, chunkedUrls: [] };
+    if (o.lowLatency) {
+        result.requests = reqs;
+        page.on('request', (q) => {
+            const u = q.url();
+            reqs.total++;
+            if (/[,(]part=\d+/.test(u)) {
+                reqs.parts++;
+            }
+            if (/[?&]_HLS_msn=/.test(u)) {
+                reqs.blocking++;
+            }
+            if (/\/Fragments\(/.test(u)) {
+                reqs.segments++;
+            }
+        });
+    }
+
     page.on('response', (r) => {
+        if (o.lowLatency
+            && /chunked/i.test(r.headers()['transfer-encoding'] || ''))
+        {
+            reqs.chunked++;
+            if (reqs.chunkedUrls.length < 5) {
+                reqs.chunkedUrls.push(r.url());
+            }
+        }
         if (r.request().method() === 'POST') {
             result.licenceUrls = result.licenceUrls || [];
             if (result.licenceUrls.length < 20) {
@@ -1034,6 +1169,51 @@ async function main() {
         return true;
     }
 
+    /*
+     * --low-latency: a sample every second from --latency-after seconds
+     * after the video started; lat.values (wall clock - the media's wall-clock time, ms),
+     * lat.player (the player's own estimates)
+     */
+    const lat = { since: null, last: 0, values: [], player: [] };
+
+    function percentile(v, p) {
+        const a = v.slice().sort((x, y) => x - y);
+        return a.length ? a[Math.min(a.length - 1,
+                                     Math.ceil(p / 100 * a.length) - 1)]
+                        : null;
+    }
+
+    function latencySample(s) {
+        const now = Date.now();
+        if (start === null) {
+            return;
+        }
+        if (lat.since === null) {
+            lat.since = now;
+        }
+        if (now - lat.since < o.latencyAfter * 1000 || now - lat.last < 1000
+            || !s.lat
+            || s.lat.wall === null)
+        {
+            return;
+        }
+        lat.last = now;
+        lat.values.push(Math.round(s.lat.wall));
+        if (s.lat.player !== null) {
+            lat.player.push(Math.round(s.lat.player));
+        }
+        result.latency = { samples: lat.values.length,
+                           median: percentile(lat.values, 50),
+                           p95: percentile(lat.values, 95),
+                           min: Math.min(...lat.values),
+                           max: Math.max(...lat.values),
+                           player: percentile(lat.player, 50),
+                           values: lat.values };
+        log('latency ' + Math.round(s.lat.wall) + ' ms (player '
+            + (s.lat.player === null ? '-' : Math.round(s.lat.player))
+            + ') at ' + s.t.toFixed(3));
+    }
+
     /* --seek-back: 'none', 'pending', 'seeking', 'done' */
     let seek = o.seekBack > 0 ? 'pending' : 'none';
     /* --start-mark: 'none', 'pending', 'seen' */
@@ -1095,7 +1275,8 @@ async function main() {
                      heightsSeen: st.heights || [], levelHeights: heights,
                      pending: st.pending, reported: st.reported,
                      frames: q ? q.totalVideoFrames : null,
-                     dropped: q ? q.droppedVideoFrames : null };
+                     dropped: q ? q.droppedVideoFrames : null,
+                     lat: st.latency ? st.latency() : null };
         });
 
         if (seek === 'pending' && start !== null && s.t - start >= 2) {
@@ -1144,6 +1325,10 @@ async function main() {
                     Number(((Date.now() - t0) / 1000).toFixed(2));
             }
             log('playing from ' + s.t);
+        }
+
+        if (o.lowLatency) {
+            latencySample(s);
         }
 
         result.startTime = start;
@@ -1199,6 +1384,7 @@ async function main() {
         }
 
         if (start !== null && s.t - start >= o.seconds
+            && (!o.lowLatency || lat.values.length >= o.latencySamples)
             && (seek === 'none' || seek === 'done') && mark !== 'pending'
             && (o.switches === 0 || (result.switches.length >= o.switches
                 && s.t - sw.lastAt >= 2)))

@@ -55,7 +55,8 @@ limit, default 60), C<seek_back> (play.js C<--seek-back>), C<start_mark>
 (play.js C<--start-mark>: a file the test creates later; the progress is
 counted from there), C<switch> (play.js C<--switch N>: L</QUALITY
 SWITCHES>), C<args> (more play.js arguments, e.g. C<--clearkey>,
-C<--license>).  Its stderr
+C<--license>; C<--low-latency>, C<--latency-samples N>, C<--live-delay S>:
+the result then has C<latency> and C<requests>, t/107).  Its stderr
 (progress, with C<--verbose>) goes to F<TESTDIR/play-N.log>.  Returns a
 handle.
 
