@@ -561,14 +561,14 @@ phase_cpu() {
     wait_clients "$WORK/hls/viewer-" "$n"
     wait_clients "$WORK/ll/viewer-" $((2 * n))
     C_VIEWERS=$(cat "$WORK"/hls/viewer-*.json "$WORK"/ll/viewer-*.json \
-        | perl -MJSON::PP -ne '
+        2>/dev/null | perl -MJSON::PP -ne '
         my $r = eval { decode_json($_) } or next;
         my $k = exists $r->{reloads} ? "ll" : "hls";
         $t{$k}{$_} += $r->{$_} // 0
             for qw(manifests segments reloads parts errors bytes);
         END { for my $k (sort keys %t) {
             printf "%s: %s; ", $k, join(", ", map { "$_ $t{$k}{$_}" }
-                grep { $t{$k}{$_} } sort keys %{$t{$k}}) } }')
+                grep { $t{$k}{$_} } sort keys %{$t{$k}}) } }' || true)
 
     stop_nginx hls
     stop_nginx ll

@@ -108,7 +108,8 @@ while (($pl // '')
 }
 my ($ast) = $m =~ /availabilityStartTime="([^"]+)"/;
 my ($pstart) = $m =~ /<Period[^>]*start="PT([\d.]+)S"/;
-my ($vset) = $m =~ /(<AdaptationSet[^>]*contentType="video".*?<\/AdaptationSet>)/s;
+my ($vset) =
+    $m =~ /(<AdaptationSet[^>]*contentType="video".*?<\/AdaptationSet>)/s;
 my ($ts) = ($vset // '') =~ /timescale="(\d+)"/;
 my ($pto) = ($vset // '') =~ /presentationTimeOffset="(\d+)"/;
 my @cmp = map {

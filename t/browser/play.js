@@ -88,8 +88,8 @@
  * and catch-up rates of 0.8x-1.2x instead of the MPD's).
  * Once the video plays, a latency sample is taken every second (from
  * --latency-after S seconds after it started, default 1: 10 leaves out
- * the players' catching up after their start): the wall clock minus the wall-clock time of the
- * media shown, both read in the page at the same moment (hls.js:
+ * the players' catching up after their start): the wall clock minus
+ * the wall-clock time of the media shown, both read in the page at the same moment (hls.js:
  * Date.now() - hls.playingDate, the program date time of currentTime;
  * dash.js: Date.now() - 1000 * player.timeAsUTC(), the MPD's
  * availabilityStartTime + the period start + currentTime).  On loopback
@@ -102,8 +102,8 @@
  * hls.latency, dash.js getCurrentLiveLatency(), which use their own
  * clock synchronisation), values (every sample, ms) } and requests:
  * { total, parts (URLs with part=), blocking (with _HLS_msn=), segments
- * (URLs with Fragments(), chunked (responses sent with
- * Transfer-Encoding: chunked), chunkedUrls (the first 5) }.
+ * (URLs with Fragments(), chunked (responses of the media server sent
+ * with Transfer-Encoding: chunked), chunkedUrls (the first 5) }.
  *
  * Encrypted streams (EME, org.w3.clearkey; dash and shaka): --clearkey
  * gives a key directly (KID and key in hex, repeatable), --license a
@@ -1008,7 +1008,7 @@ async function main() {
     }
 
     page.on('response', (r) => {
-        if (o.lowLatency
+        if (o.lowLatency && r.url().startsWith(new URL(o.url).origin + '/')
             && /chunked/i.test(r.headers()['transfer-encoding'] || ''))
         {
             reqs.chunked++;
@@ -1171,8 +1171,8 @@ async function main() {
 
     /*
      * --low-latency: a sample every second from --latency-after seconds
-     * after the video started; lat.values (wall clock - the media's wall-clock time, ms),
-     * lat.player (the player's own estimates)
+     * after the video started; lat.values (wall clock - the media's
+     * wall-clock time, ms), lat.player (the player's own estimates)
      */
     const lat = { since: null, last: 0, values: [], player: [] };
 
