@@ -123,6 +123,10 @@ static ngx_int_t ngx_sluice_ingest_post_part(ngx_sluice_ingest_t *in,
 static void ngx_sluice_ingest_part_done(ngx_sluice_wjob_t *job);
 static ngx_int_t ngx_sluice_ingest_remove(ngx_sluice_wjob_t *job,
     u_char *path);
+static ngx_int_t ngx_sluice_ingest_remove_parts(ngx_sluice_wjob_t *job,
+    ngx_sluice_part_t *last);
+static void ngx_sluice_ingest_unlink_parts(ngx_sluice_wjob_t *job,
+    ngx_log_t *log);
 static ngx_int_t ngx_sluice_ingest_flush(ngx_sluice_ingest_t *in,
     ngx_sluice_ingest_track_t *t);
 static ngx_int_t ngx_sluice_ingest_append(ngx_sluice_ingest_t *in,
@@ -2256,6 +2260,7 @@ ngx_sluice_ingest_part_done(ngx_sluice_wjob_t *job)
 {
     ngx_int_t                 rc;
     ngx_sluice_part_t         evicted;
+    ngx_sluice_track_t       *tr;
     ngx_sluice_event_t       *ev;
     ngx_sluice_ll_wake_t      wake;
     ngx_sluice_zone_ctx_t    *zctx;
@@ -2278,6 +2283,15 @@ ngx_sluice_ingest_part_done(ngx_sluice_wjob_t *job)
         if (rc == NGX_OK || rc == NGX_DONE) {
             ngx_sluice_ll_changed(zctx->sh, ev, &wake);
         }
+
+        if (rc == NGX_DONE) {
+            /* the files of a fragment's parts go once all have left */
+            tr = &ev->tracks[jc->slot];
+
+            if (tr->parts[tr->parts_head].frag_time == evicted.frag_time) {
+                rc = NGX_OK;
+            }
+        }
     }
 
     ngx_shmtx_unlock(&zctx->shpool->mutex);
@@ -2299,15 +2313,85 @@ ngx_sluice_ingest_part_done(ngx_sluice_wjob_t *job)
     }
 
     if (rc == NGX_DONE) {
-        (void) ngx_sluice_ll_part_path(path, &jc->dir, evicted.frag_time,
-                                       evicted.index);
-
-    } else {
-        (void) ngx_sluice_ll_part_path(path, &jc->dir, jc->part.frag_time,
-                                       jc->part.index);
+        (void) ngx_sluice_ingest_remove_parts(job, &evicted);
+        return;
     }
 
+    (void) ngx_sluice_ll_part_path(path, &jc->dir, jc->part.frag_time,
+                                   jc->part.index);
+
     (void) ngx_sluice_ingest_remove(job, path);
+}
+
+
+/*
+ * One job removes the files of a fragment's parts, 0 to last->index (they
+ * leave the ring in order)
+ */
+
+static ngx_int_t
+ngx_sluice_ingest_remove_parts(ngx_sluice_wjob_t *job,
+    ngx_sluice_part_t *last)
+{
+    ngx_sluice_wjob_t        *rm;
+    ngx_sluice_ingest_job_t  *jc, *rc;
+
+    jc = job->ctx;
+
+    rm = ngx_sluice_wjob_create(0, sizeof(ngx_sluice_ingest_job_t),
+                                ngx_cycle->log);
+    if (rm == NULL) {
+        return NGX_ERROR;
+    }
+
+    rc = rm->ctx;
+    rc->kind = NGX_SLUICE_INGEST_JOB_REMOVE;
+    rc->part = *last;
+
+    rc->dir.data = ngx_pnalloc(rm->pool, jc->dir.len);
+    if (rc->dir.data == NULL) {
+        ngx_destroy_pool(rm->pool);
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(rc->dir.data, jc->dir.data, jc->dir.len);
+    rc->dir.len = jc->dir.len;
+
+    rm->run = ngx_sluice_ingest_unlink_parts;
+    rm->done = ngx_sluice_ingest_job_done;
+
+    ngx_sluice_writer_post(job->writer, rm);
+
+    return NGX_OK;
+}
+
+
+/* in the writer's thread */
+
+static void
+ngx_sluice_ingest_unlink_parts(ngx_sluice_wjob_t *job, ngx_log_t *log)
+{
+    ngx_uint_t                i;
+    ngx_sluice_ingest_job_t  *jc;
+    u_char                    path[NGX_MAX_PATH];
+
+    jc = job->ctx;
+
+    if (jc->dir.len + NGX_SLUICE_PART_FILE_LEN + 1 > NGX_MAX_PATH) {
+        return;
+    }
+
+    for (i = 0; i <= jc->part.index; i++) {
+        (void) ngx_sluice_ll_part_path(path, &jc->dir, jc->part.frag_time,
+                                       i);
+
+        if (ngx_delete_file(path) == NGX_FILE_ERROR
+            && ngx_errno != NGX_ENOENT)
+        {
+            ngx_log_error(NGX_LOG_WARN, log, ngx_errno,
+                          ngx_delete_file_n " \"%s\" failed", path);
+        }
+    }
 }
 
 

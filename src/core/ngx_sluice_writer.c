@@ -316,6 +316,12 @@ ngx_sluice_wjob_write(ngx_sluice_wjob_t *job, ngx_log_t *log)
 
     plen = ngx_strlen(job->path);
 
+    if (job->nosync) {
+        /* in place: its readers learn of it once the job is done */
+        tmp = job->path;
+        goto open;
+    }
+
     /*
      * a name of this writer's own: two connections of a stream (redundant
      * ingest), in one worker or two, may write the same init segment
@@ -330,6 +336,8 @@ ngx_sluice_wjob_write(ngx_sluice_wjob_t *job, ngx_log_t *log)
     }
 
     ngx_sprintf(tmp, "%s.%P.%p.tmp%Z", job->path, ngx_pid, job->writer);
+
+open:
 
     fd = ngx_open_file(tmp, NGX_FILE_WRONLY, NGX_FILE_TRUNCATE,
                        NGX_FILE_DEFAULT_ACCESS);
@@ -385,7 +393,7 @@ ngx_sluice_wjob_write(ngx_sluice_wjob_t *job, ngx_log_t *log)
         return NGX_ERROR;
     }
 
-    if (ngx_rename_file(tmp, job->path) == NGX_FILE_ERROR) {
+    if (!job->nosync && ngx_rename_file(tmp, job->path) == NGX_FILE_ERROR) {
         job->failed = ngx_rename_file_n;
         job->err = ngx_errno;
         (void) ngx_delete_file(tmp);

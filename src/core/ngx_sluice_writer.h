@@ -66,7 +66,8 @@ struct ngx_sluice_wjob_s {
     void                       *ctx;        /* ctx_size bytes, zeroed */
     /*
      * the bytes need not reach stable storage (low-latency parts: a copy
-     * of the live edge that the fragment, synced, replaces)
+     * of the live edge that the fragment, synced, replaces): written in
+     * place, no fdatasync() and no rename
      */
     unsigned                    nosync:1;
 };
