@@ -85,6 +85,14 @@ ngx_http_sluice_le_post(ngx_http_request_t *r, ngx_http_sluice_api_ctx_t *ctx)
         return ngx_http_sluice_le_status(r, ctx);
     }
 
+    if (ngx_http_sluice_le_action_is("getStreamEvents")) {
+        return ngx_http_sluice_le_stream_events(r, ctx);
+    }
+
+    if (ngx_http_sluice_le_action_is("getTrackIngestHeartbeats")) {
+        return ngx_http_sluice_le_heartbeats(r, ctx);
+    }
+
 #undef ngx_http_sluice_le_action_is
 
     return ngx_http_sluice_api_error(r, NGX_HTTP_NOT_FOUND, "NotFound",

@@ -22,8 +22,15 @@
 extern ngx_http_sluice_rt_t  ngx_http_sluice_rt_live_event;
 
 
-/* POST liveEvents/{name}/getStatus (ngx_http_sluice_api_live_event_status.c) */
+/*
+ * POST liveEvents/{name}/getStatus, getStreamEvents,
+ * getTrackIngestHeartbeats (ngx_http_sluice_api_live_event_status.c)
+ */
 ngx_int_t ngx_http_sluice_le_status(ngx_http_request_t *r,
+    ngx_http_sluice_api_ctx_t *ctx);
+ngx_int_t ngx_http_sluice_le_stream_events(ngx_http_request_t *r,
+    ngx_http_sluice_api_ctx_t *ctx);
+ngx_int_t ngx_http_sluice_le_heartbeats(ngx_http_request_t *r,
     ngx_http_sluice_api_ctx_t *ctx);
 
 

@@ -47,6 +47,12 @@ static ngx_conf_num_bounds_t  ngx_http_sluice_part_bounds = {
 };
 
 
+/* track ingest heartbeats: from 1 s to 1 h */
+static ngx_conf_num_bounds_t  ngx_http_sluice_heartbeat_bounds = {
+    ngx_conf_check_num_bounds, 1000, 3600000
+};
+
+
 static ngx_command_t  ngx_http_sluice_commands[] = {
 
     { ngx_string("sluice_zone"),
@@ -154,6 +160,13 @@ static ngx_command_t  ngx_http_sluice_commands[] = {
       offsetof(ngx_http_sluice_main_conf_t, part_ms),
       &ngx_http_sluice_part_bounds },
 
+    { ngx_string("sluice_heartbeat_interval"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_sluice_main_conf_t, heartbeat_ms),
+      &ngx_http_sluice_heartbeat_bounds },
+
     { ngx_string("sluice_transcoder"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_str_slot,
@@ -251,6 +264,7 @@ ngx_http_sluice_create_main_conf(ngx_conf_t *cf)
     smcf->transition_time = NGX_CONF_UNSET_MSEC;
     smcf->splice_conditioning = NGX_CONF_UNSET;
     smcf->part_ms = NGX_CONF_UNSET_MSEC;
+    smcf->heartbeat_ms = NGX_CONF_UNSET_MSEC;
 
     return smcf;
 }
@@ -290,6 +304,7 @@ ngx_http_sluice_init_main_conf(ngx_conf_t *cf, void *conf)
     ngx_conf_init_msec_value(smcf->transition_time, 0);
     ngx_conf_init_value(smcf->splice_conditioning, 0);
     ngx_conf_init_msec_value(smcf->part_ms, 500);
+    ngx_conf_init_msec_value(smcf->heartbeat_ms, 20000);
 
     if (smcf->transcode.path.len
         && ngx_conf_full_name(cf->cycle, &smcf->transcode.path, 0) != NGX_OK)
@@ -311,6 +326,7 @@ ngx_http_sluice_init_main_conf(ngx_conf_t *cf, void *conf)
         ctx->transcode = &smcf->transcode;
         ctx->splice_conditioning = smcf->splice_conditioning;
         ctx->part_ms = smcf->part_ms;
+        ctx->heartbeat_ms = smcf->heartbeat_ms;
     }
 
     return NGX_CONF_OK;

@@ -55,6 +55,7 @@ typedef struct {
     ngx_msec_t                  transition_time;
     ngx_flag_t                  splice_conditioning;
     ngx_msec_t                  part_ms;        /* sluice_part_duration */
+    ngx_msec_t                  heartbeat_ms;   /* sluice_heartbeat_... */
     ngx_sluice_transcode_conf_t transcode;      /* live encoding */
 } ngx_http_sluice_main_conf_t;
 

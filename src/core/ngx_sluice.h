@@ -320,6 +320,12 @@ typedef struct {
      * freed with the tracks), NULL until the first one
      */
     struct ngx_sluice_cue_list_s  *cues;
+
+    /*
+     * telemetry (ngx_sluice_telemetry.h): counters, stream events and
+     * heartbeats, made at the first ingest, freed with the event
+     */
+    struct ngx_sluice_tel_s    *tel;
 } ngx_sluice_event_t;
 
 
@@ -374,6 +380,13 @@ typedef struct {
     struct ngx_sluice_res_root_s  *res;         /* ngx_sluice_resource.h */
     /* processes holding parked requests, by waiter slot (ngx_sluice_ll.h) */
     ngx_pid_t                   waiters[64];
+
+    /*
+     * telemetry: the last stream event's number (zone-wide), the
+     * refusals of no live event (ngx_sluice_telemetry.h)
+     */
+    uint64_t                    tel_seq;
+    struct ngx_sluice_tel_ring_s  *tel_orphans;
 } ngx_sluice_shctx_t;
 
 
@@ -389,6 +402,8 @@ typedef struct {
     ngx_flag_t                  splice_conditioning;
     /* sluice_part_duration: low-latency parts (LowLatencyV2), ms */
     ngx_msec_t                  part_ms;
+    /* sluice_heartbeat_interval: track ingest heartbeats, ms */
+    ngx_msec_t                  heartbeat_ms;
     /* this process's waiter slot in the zone (ngx_sluice_ll.h), -1: none */
     ngx_int_t                   waiter;
 } ngx_sluice_zone_ctx_t;

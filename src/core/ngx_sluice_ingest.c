@@ -33,6 +33,7 @@
 #include "media/container/sluice_ts.h"
 #include "core/ngx_sluice_index.h"
 #include "core/ngx_sluice_recorder.h"
+#include "core/ngx_sluice_telemetry.h"
 #include "core/ngx_sluice_writer.h"
 
 
@@ -155,6 +156,9 @@ static void ngx_sluice_ingest_claimed(ngx_sluice_ingest_t *in,
     ngx_sluice_ingest_track_t *t, ngx_uint_t n, ngx_uint_t claim,
     int64_t shift);
 static ngx_uint_t ngx_sluice_ingest_leave(ngx_sluice_ingest_t *in);
+static void ngx_sluice_ingest_telemetry(ngx_sluice_ingest_t *in,
+    ngx_sluice_ingest_track_t *t, ngx_sluice_event_t *ev, ngx_uint_t claim,
+    int64_t shift, ngx_uint_t n);
 static void ngx_sluice_ingest_init_version(ngx_sluice_ingest_track_t *t,
     ngx_sluice_track_t *tr);
 static ngx_int_t ngx_sluice_ingest_open_writer(ngx_sluice_ingest_t *in,
@@ -217,6 +221,8 @@ ngx_sluice_ingest_frame(ngx_sluice_ingest_t *in,
     if (!t->configured || len == 0) {
         return NGX_OK;
     }
+
+    in->bytes += len;
 
     rc = ngx_sluice_ingest_timeline(in, t, ts, &tl);
 
@@ -392,6 +398,7 @@ ngx_sluice_ingest_timeline(ngx_sluice_ingest_t *in,
 
         } else if (d < 0) {
             tl = t->last_t;
+            t->backward = 1;
         }
     }
 
@@ -452,6 +459,7 @@ ngx_sluice_ingest_layer_time(ngx_sluice_ingest_t *in,
 
         } else if (d < 0) {
             tl = t->last_t;
+            t->backward = 1;
         }
     }
 
@@ -1231,6 +1239,7 @@ ngx_sluice_ingest_append(ngx_sluice_ingest_t *in,
                       "(no keyframe?), closing",
                       t->media_type == SLUICE_MEDIA_VIDEO ? "video" : "audio",
                       in->stream, in->max_fragment);
+        in->end_code = "MPE_INGEST_RTMP_TOO_LARGE_UNPROCESSED_FLV";
         return NGX_ERROR;
     }
 
@@ -1773,6 +1782,7 @@ ngx_sluice_ingest_open(ngx_sluice_ingest_t *in, ngx_sluice_ingest_track_t *t,
         ngx_shmtx_unlock(&zctx->shpool->mutex);
 
         in->stopped = 1;
+        in->end_code = "SLUICE_LIVE_EVENT_STOPPED";
 
         ngx_log_error(NGX_LOG_INFO, in->log, 0,
                       "sluice: live event \"%s\" is no longer running, "
@@ -1803,6 +1813,8 @@ ngx_sluice_ingest_open(ngx_sluice_ingest_t *in, ngx_sluice_ingest_track_t *t,
     }
 
     claim = ngx_sluice_ingest_claim(in, t, ev, n, &shift);
+
+    ngx_sluice_ingest_telemetry(in, t, ev, claim, shift, n);
 
     ngx_shmtx_unlock(&zctx->shpool->mutex);
 
@@ -1910,6 +1922,68 @@ ngx_sluice_ingest_claim(ngx_sluice_ingest_t *in, ngx_sluice_ingest_track_t *t,
     t->synced = 1;
 
     return claim;
+}
+
+
+/*
+ * Telemetry of the fragment of the first n samples of t (mutex held,
+ * once per fragment): its bytes and duration, whether it follows a
+ * discontinuity, had a frame stepping back, or overlaps what this
+ * connection delivered before.  A fragment the stream's other connection
+ * delivers (redundant ingest) is not counted twice.
+ */
+
+static void
+ngx_sluice_ingest_telemetry(ngx_sluice_ingest_t *in,
+    ngx_sluice_ingest_track_t *t, ngx_sluice_event_t *ev, ngx_uint_t claim,
+    int64_t shift, ngx_uint_t n)
+{
+    ngx_uint_t              i;
+    ngx_sluice_track_t     *tr;
+    ngx_sluice_tel_frag_t   f;
+    ngx_sluice_zone_ctx_t  *zctx;
+
+    zctx = in->zone->data;
+    tr = &ev->tracks[t->slot];
+
+    f.slot = t->slot;
+    f.flags = t->backward ? NGX_SLUICE_TEL_FRAG_BACKWARD : 0;
+    f.time = t->samples[0].dts + shift;
+    f.duration = 0;
+    f.bytes = 0;
+    f.drop_reason = NULL;
+
+    t->backward = 0;
+
+    switch (claim) {
+
+    case NGX_SLUICE_INGEST_DUPLICATE:
+        if (tr->claim_pid != ngx_pid || tr->claim_id != in->pub_id) {
+            return;
+        }
+
+        f.flags |= NGX_SLUICE_TEL_FRAG_OVERLAP;
+        break;
+
+    case NGX_SLUICE_INGEST_WAIT:
+        return;
+
+    default:
+        if (t->disc) {
+            f.flags |= NGX_SLUICE_TEL_FRAG_DISC;
+        }
+
+        if (t->fragments == 0) {
+            f.flags |= NGX_SLUICE_TEL_FRAG_FIRST;
+        }
+    }
+
+    for (i = 0; i < n; i++) {
+        f.bytes += t->samples[i].size;
+        f.duration += t->samples[i].duration;
+    }
+
+    ngx_sluice_tel_fragment(zctx->sh, ev, &f, zctx->heartbeat_ms);
 }
 
 
@@ -2523,6 +2597,10 @@ ngx_sluice_ingest_finish(ngx_sluice_ingest_t *in)
                 if (tr->state != NGX_SLUICE_TRACK_FREE
                     && ngx_strcmp(tr->stream, in->stream) == 0)
                 {
+                    if (tr->state == NGX_SLUICE_TRACK_ACTIVE) {
+                        ngx_sluice_tel_track_end(ev, i, zctx->heartbeat_ms);
+                    }
+
                     ngx_sluice_track_close(ev, i);
                 }
             }
@@ -2531,6 +2609,14 @@ ngx_sluice_ingest_finish(ngx_sluice_ingest_t *in)
         if (ev->publishers) {
             ev->publishers--;
         }
+
+        ngx_sluice_tel_disconnect(zctx->sh, ev, in->stream,
+                                  in->end_code
+                                  ? in->end_code
+                                  : (in->stopped
+                                     ? "SLUICE_LIVE_EVENT_STOPPED"
+                                     : "MPE_CLIENT_TERMINATED_SESSION"),
+                                  ev->publishers, in->bytes);
     }
 
     ngx_shmtx_unlock(&zctx->shpool->mutex);

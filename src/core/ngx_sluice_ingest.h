@@ -51,6 +51,9 @@ typedef struct {
     unsigned                    synced:1;       /* redundant ingest: the
                                                    next fragment follows
                                                    the track's last */
+    unsigned                    backward:1;     /* telemetry: a frame of
+                                                   the fragment in progress
+                                                   stepped back */
 
     ngx_uint_t                  slot;
     sluice_track_info_t         info;
@@ -171,6 +174,14 @@ struct ngx_sluice_ingest_s {
 
     /* the stream's cues to the store (ngx_sluice_cue.c), made at the first */
     ngx_sluice_writer_t        *cue_writer;
+
+    /*
+     * telemetry: the bytes of the frames taken, and why the publisher
+     * ends (an AMS result code; caller or ingest, NULL: the client
+     * closed the session)
+     */
+    uint64_t                    bytes;
+    const char                 *end_code;
 };
 
 

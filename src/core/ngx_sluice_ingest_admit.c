@@ -16,6 +16,7 @@
 
 #include "core/ngx_sluice_ingest.h"
 #include "core/ngx_sluice_index.h"
+#include "core/ngx_sluice_telemetry.h"
 #include "core/ngx_sluice_zone.h"
 
 
@@ -31,6 +32,9 @@ static const char *ngx_sluice_ingest_stored_end(ngx_sluice_ingest_t *in,
     ngx_sluice_event_t *ev);
 static ngx_uint_t ngx_sluice_ingest_fresh_timeline(ngx_sluice_event_t *ev);
 static uint64_t ngx_sluice_ingest_claimed_ms(ngx_sluice_track_t *tr);
+static void ngx_sluice_ingest_tel_admit(ngx_sluice_ingest_t *in,
+    ngx_sluice_shctx_t *sh, ngx_sluice_event_t *ev, struct sockaddr *sa,
+    const char *why);
 
 
 /*
@@ -132,6 +136,8 @@ ngx_sluice_ingest_attach(ngx_sluice_ingest_t *in, ngx_str_t *token,
         (void) ngx_sluice_stream_add(ev, in->stream, in->pub_id);
         ev->publishers++;
     }
+
+    ngx_sluice_ingest_tel_admit(in, zctx->sh, ev, sockaddr, why);
 
     ngx_shmtx_unlock(&shpool->mutex);
 
@@ -369,4 +375,55 @@ ngx_sluice_ingest_fresh_timeline(ngx_sluice_event_t *ev)
     }
 
     return 1;
+}
+
+
+/*
+ * Telemetry of an admission (mutex held): BeginIngest, or
+ * InvalidConnection with AMS's result code where AMS has one (a token
+ * naming no event is the zone's, not an event's)
+ */
+
+static void
+ngx_sluice_ingest_tel_admit(ngx_sluice_ingest_t *in, ngx_sluice_shctx_t *sh,
+    ngx_sluice_event_t *ev, struct sockaddr *sa, const char *why)
+{
+    u_char       msg[NGX_SLUICE_TEL_MSG_LEN + 1], *p;
+    const char  *code, *proto;
+
+    if (why == NULL) {
+        proto = (in->protocol == NGX_SLUICE_PROTO_FMP4) ? "FragmentedMP4"
+                : (in->protocol == NGX_SLUICE_PROTO_SRT) ? "SRT" : "RTMP";
+
+        p = ngx_snprintf(msg, sizeof(msg) - 1, "{protocol=%s, redundant=%ui%s}",
+                         proto, (ngx_uint_t) in->redundant,
+                         in->layer ? ", transcoder=1" : "");
+        *p = '\0';
+
+        ngx_sluice_tel_connect(sh, ev, in->stream, sa, NULL, (char *) msg);
+        return;
+    }
+
+    if (ev == NULL) {
+        code = "MPE_RTMP_APPID_AUTH_FAILURE";
+
+    } else if (ngx_strstr(why, "address not allowed")) {
+        code = "MPE_INGEST_ENCODER_CONNECTION_DENIED";
+
+    } else if (ngx_strstr(why, "not running")) {
+        code = "SLUICE_LIVE_EVENT_NOT_RUNNING";
+
+    } else if (ngx_strstr(why, "streamingProtocol")) {
+        code = "SLUICE_STREAMING_PROTOCOL_MISMATCH";
+
+    } else if (ngx_strstr(why, "already being published")
+               || ngx_strstr(why, "too many streams"))
+    {
+        code = "MPE_CAPACITY_LIMIT_REACHED";
+
+    } else {
+        code = "SLUICE_CONNECTION_REFUSED";
+    }
+
+    ngx_sluice_tel_connect(sh, ev, in->stream, sa, code, why);
 }

@@ -25,6 +25,7 @@
 #include "core/ngx_sluice_recorder.h"
 #include "core/ngx_sluice_resource.h"
 #include "core/ngx_sluice_store.h"
+#include "core/ngx_sluice_telemetry.h"
 
 
 static ngx_int_t ngx_sluice_init_zone(ngx_shm_zone_t *shm_zone, void *data);
@@ -339,6 +340,7 @@ ngx_sluice_event_free(ngx_sluice_shctx_t *sh, ngx_sluice_event_t *ev)
     }
 
     ngx_sluice_event_free_tracks(sh->shpool, ev);
+    ngx_sluice_tel_free(sh->shpool, ev);
 
     if (ev->json) {
         ngx_slab_free_locked(sh->shpool, ev->json);
