@@ -5,7 +5,8 @@
 # through the REST API and the AMS SDK's client; incoming bitrates within
 # 30% of what was pushed; refused connections as InvalidConnection; a
 # timestamp jump as a discontinuity.  Heartbeats every 2 s here
-# (sluice_heartbeat_interval; AMS: 20 s).
+# (sluice_heartbeat_interval; AMS: 20 s).  systemData on every kind of
+# resource, kept across an update and a restart.
 
 use strict;
 use warnings;
@@ -246,6 +247,61 @@ ok(!$hb->[0]{data}{healthy}, 'heartbeat with a discontinuity: not healthy');
 
 is(action('nosuch', 'getStreamEvents', 404), undef, 'unknown event: 404');
 
+###############################################################################
+# systemData on every resource: created by the API key ("sluice", Key),
+# kept across updates and a restart; predefined ones are Sluice's
+
+is($t->api(PUT => 'assets/sd1', { properties => {} })->{status}, 201,
+    'asset created');
+is($t->api(PUT => 'accountFilters/sdf', {})->{status}, 201,
+    'account filter created');
+is($t->api(PUT => 'assets/sd1/assetFilters/af', {})->{status}, 201,
+    'asset filter created');
+is($t->api(PUT => 'streamingLocators/sdl', { properties => {
+    assetName => 'sd1', streamingPolicyName => 'Predefined_ClearStreamingOnly',
+} })->{status}, 201, 'locator created');
+is($t->api(PUT => 'liveEvents/tel1/liveOutputs/o1', { properties => {
+    assetName => 'sd1', archiveWindowLength => 'PT5M' } })->{status} =~ /^20[01]$/
+    ? 1 : 0, 1, 'live output created');
+
+my @paths = qw(liveEvents/tel1 liveEvents/tel1/liveOutputs/o1 assets/sd1
+    accountFilters/sdf assets/sd1/assetFilters/af streamingLocators/sdl);
+my %sd;
+
+for my $p (@paths) {
+    my $d = $t->api(GET => $p)->{json}{systemData} // {};
+    $sd{$p} = $d;
+    ok($d->{createdBy} eq 'sluice' && $d->{createdByType} eq 'Key'
+        && $d->{lastModifiedBy} eq 'sluice' && $d->{lastModifiedByType} eq 'Key'
+        && $d->{createdAt} =~ /^\d{4}-\d\d-\d\dT/
+        && $d->{lastModifiedAt} =~ /^\d{4}-\d\d-\d\dT/,
+        "systemData of $p") or diag(explain($d));
+}
+
+my $sp = $t->api(GET => 'streamingPolicies/Predefined_ClearStreamingOnly')
+    ->{json}{systemData} // {};
+is($sp->{createdByType}, 'Application', 'predefined policy: Sluice\'s');
+
+my $list = $t->api(GET => 'assets')->{json}{value} // [];
+ok(@$list && !grep({ !$_->{systemData} } @$list), 'listed with systemData');
+
+my $t0 = $sd{'assets/sd1'}{lastModifiedAt};
+$t->wait_for(sub { iso_ms(now_iso()) > iso_ms($t0) + 20 }, timeout => 2);
+is($t->api(PUT => 'assets/sd1', { properties => { description => 'x' } })
+    ->{status}, 200, 'asset updated');
+my $u = $t->api(GET => 'assets/sd1')->{json}{systemData} // {};
+is($u->{createdAt}, $sd{'assets/sd1'}{createdAt}, 'update: createdAt kept');
+isnt($u->{lastModifiedAt}, $t0, 'update: lastModifiedAt moves');
+
+$t->stop();
+$t->run();
+
+for my $p ('liveEvents/tel1', 'assets/sd1') {
+    my $d = $t->api(GET => $p)->{json}{systemData} // {};
+    is($d->{createdAt}, $sd{$p}{createdAt}, "after a restart: $p createdAt");
+    is($d->{createdByType}, 'Key', "after a restart: $p createdByType");
+}
+
 $t->done_testing();
 
 ###############################################################################
@@ -261,6 +317,12 @@ sub action {
         return [];
     }
     return $r->{json} ? $r->{json}{value} : undef;
+}
+
+sub now_iso {
+    my @g = gmtime(time);
+    return sprintf('%04d-%02d-%02dT%02d:%02d:%02d.%03dZ', $g[5] + 1900,
+        $g[4] + 1, @g[3, 2, 1, 0], (time * 1000) % 1000);
 }
 
 sub iso_ms {

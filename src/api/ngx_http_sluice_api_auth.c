@@ -704,3 +704,48 @@ ngx_http_sluice_api_needs(ngx_http_request_t *r,
     /* owner: no more than contributor, there is no key management API */
     return SLUICE_ROLE_CONTRIBUTOR;
 }
+
+
+void
+ngx_http_sluice_api_identity(ngx_http_request_t *r, ngx_str_t *name,
+    const char **type)
+{
+    ngx_uint_t                  i;
+    ngx_http_sluice_key_t      *keys;
+    ngx_http_sluice_api_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_sluice_module);
+
+    ngx_str_set(name, "sluice");
+    *type = "Key";
+
+    if (ctx == NULL || ctx->principal.len == 0) {
+        return;
+    }
+
+    /* a key's principal is its name, the very string */
+
+    if (ctx->conf->auth.keys) {
+        keys = ctx->conf->auth.keys->elts;
+
+        for (i = 0; i < ctx->conf->auth.keys->nelts; i++) {
+            if (ctx->principal.data != keys[i].name.data) {
+                continue;
+            }
+
+            /* the unnamed form of old: "key#N" */
+
+            if (ngx_strlchr(keys[i].name.data,
+                            keys[i].name.data + keys[i].name.len, '#')
+                == NULL)
+            {
+                *name = keys[i].name;
+            }
+
+            return;
+        }
+    }
+
+    *name = ctx->principal;
+    *type = "Application";
+}

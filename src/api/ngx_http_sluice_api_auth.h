@@ -54,5 +54,15 @@ ngx_int_t ngx_http_sluice_api_authenticate(ngx_http_request_t *r,
 ngx_int_t ngx_http_sluice_api_authorize(ngx_http_request_t *r,
     ngx_http_sluice_api_ctx_t *ctx);
 
+/*
+ * Who made request r (authenticated), for systemData (createdBy,
+ * lastModifiedBy): a named key's name or a token's subject, and its AMS
+ * identity type: "Key" for an API key, "Application" for a token (an
+ * Azure AD application's service principal); "sluice" for a key
+ * without a name.
+ */
+void ngx_http_sluice_api_identity(ngx_http_request_t *r, ngx_str_t *name,
+    const char **type);
+
 
 #endif /* _NGX_HTTP_SLUICE_API_AUTH_H_INCLUDED_ */

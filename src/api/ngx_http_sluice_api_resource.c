@@ -22,6 +22,7 @@
 #include "api/ngx_http_sluice_api_account_filter.h"
 #include "api/ngx_http_sluice_api_asset.h"
 #include "api/ngx_http_sluice_api_asset_filter.h"
+#include "api/ngx_http_sluice_api_auth.h"
 #include "api/ngx_http_sluice_api_content_key_policy.h"
 #include "api/ngx_http_sluice_api_list.h"
 #include "api/ngx_http_sluice_api_live_event.h"
@@ -47,6 +48,10 @@ static ngx_int_t ngx_http_sluice_res_asyncop(ngx_http_request_t *r,
     ngx_http_sluice_api_ctx_t *ctx, ngx_http_sluice_rt_t *rt);
 static ngx_int_t ngx_http_sluice_res_retry_after(ngx_http_request_t *r,
     ngx_uint_t pending);
+static ngx_int_t ngx_http_sluice_res_system_data(ngx_http_request_t *r,
+    ngx_http_sluice_res_build_t *b);
+static sluice_json_t *ngx_http_sluice_res_render_system_data(
+    sluice_alloc_t *a, sluice_json_t *doc);
 
 
 /* one change of a record under the mutex: what it needs and makes */
@@ -583,6 +588,8 @@ ngx_http_sluice_res_build(ngx_http_request_t *r,
     ngx_http_sluice_res_snap_t *old, sluice_json_t *patch,
     ngx_http_sluice_res_build_t *b)
 {
+    ngx_int_t  rc;
+
     ngx_memzero(b, sizeof(ngx_http_sluice_res_build_t));
 
     b->a = &ctx->alloc;
@@ -611,7 +618,104 @@ ngx_http_sluice_res_build(ngx_http_request_t *r,
         }
     }
 
-    return rt->build(b);
+    rc = rt->build(b);
+
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    return ngx_http_sluice_res_system_data(r, b);
+}
+
+
+/*
+ * systemData of the stored document (ARM's, common-types v2): who
+ * created the resource and when, kept from the old document, and who
+ * changed it last, now (ngx_http_sluice_api_identity()).  A document
+ * stored before systemData keeps its "created" as createdAt, its creator
+ * unknown.
+ */
+
+static ngx_int_t
+ngx_http_sluice_res_system_data(ngx_http_request_t *r,
+    ngx_http_sluice_res_build_t *b)
+{
+    ngx_str_t        name;
+    ngx_uint_t       i;
+    const char      *type;
+    sluice_json_t   *sd, *old, *now, *v;
+    sluice_alloc_t  *a;
+
+    static const char  *created[] = {
+        "createdBy", "createdByType", "createdAt"
+    };
+
+    a = b->a;
+
+    ngx_http_sluice_api_identity(r, &name, &type);
+
+    sd = sluice_json_new(a, SLUICE_JSON_OBJECT);
+    now = ngx_http_sluice_time_json(a, (int64_t) ngx_sluice_now_ms());
+
+    if (sd == NULL || now == NULL) {
+        return NGX_ERROR;
+    }
+
+    if (b->old == NULL) {
+        if (ngx_http_sluice_res_set(a, sd, "createdBy",
+                sluice_json_new_string(a, name.data, name.len))
+            != NGX_OK
+            || ngx_http_sluice_res_set(a, sd, "createdByType",
+                   sluice_json_new_cstring(a, type))
+               != NGX_OK
+            || ngx_http_sluice_res_set(a, sd, "createdAt",
+                   sluice_json_copy(a, now))
+               != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+    } else {
+        old = sluice_json_get(b->old, "systemData");
+
+        if (old == NULL) {
+            v = sluice_json_get(sluice_json_get(b->old, "properties"),
+                                "created");
+
+            if (v && v->type == SLUICE_JSON_STRING
+                && ngx_http_sluice_res_set(a, sd, "createdAt",
+                                           sluice_json_copy(a, v))
+                   != NGX_OK)
+            {
+                return NGX_ERROR;
+            }
+        }
+
+        for (i = 0; old && i < sizeof(created) / sizeof(char *); i++) {
+            v = sluice_json_get(old, created[i]);
+
+            if (v && v->type == SLUICE_JSON_STRING
+                && ngx_http_sluice_res_set(a, sd, created[i],
+                                           sluice_json_copy(a, v))
+                   != NGX_OK)
+            {
+                return NGX_ERROR;
+            }
+        }
+    }
+
+    if (ngx_http_sluice_res_set(a, sd, "lastModifiedBy",
+            sluice_json_new_string(a, name.data, name.len))
+        != NGX_OK
+        || ngx_http_sluice_res_set(a, sd, "lastModifiedByType",
+               sluice_json_new_cstring(a, type))
+           != NGX_OK
+        || ngx_http_sluice_res_set(a, sd, "lastModifiedAt", now) != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    return ngx_http_sluice_res_set(a, b->doc, "systemData", sd);
 }
 
 
@@ -1593,6 +1697,13 @@ ngx_http_sluice_res_render(ngx_http_request_t *r,
         return NULL;
     }
 
+    if (ngx_http_sluice_res_set(a, res, "systemData",
+            ngx_http_sluice_res_render_system_data(a, doc))
+        != NGX_OK)
+    {
+        return NULL;
+    }
+
     if ((rt->render && rt->render(r, ctx, snap, res, props) != NGX_OK)
         || ngx_http_sluice_res_set(a, res, "properties", props) != NGX_OK)
     {
@@ -1600,6 +1711,65 @@ ngx_http_sluice_res_render(ngx_http_request_t *r,
     }
 
     return res;
+}
+
+
+/*
+ * the stored systemData; of a predefined resource or one stored before
+ * systemData, Sluice's, at its created and lastModified properties
+ */
+
+static sluice_json_t *
+ngx_http_sluice_res_render_system_data(sluice_alloc_t *a, sluice_json_t *doc)
+{
+    sluice_json_t  *sd, *props, *v, *m;
+
+    sd = sluice_json_get(doc, "systemData");
+
+    if (sd && sd->type == SLUICE_JSON_OBJECT) {
+        return sluice_json_copy(a, sd);
+    }
+
+    sd = sluice_json_new(a, SLUICE_JSON_OBJECT);
+    if (sd == NULL) {
+        return NULL;
+    }
+
+    props = sluice_json_get(doc, "properties");
+    v = sluice_json_get(props, "created");
+    m = sluice_json_get(props, "lastModified");
+
+    if (v && v->type != SLUICE_JSON_STRING) {
+        v = NULL;
+    }
+
+    if (m == NULL || m->type != SLUICE_JSON_STRING) {
+        m = v;
+    }
+
+    if (ngx_http_sluice_res_set(a, sd, "createdBy",
+                                sluice_json_new_cstring(a, "sluice"))
+        != NGX_OK
+        || ngx_http_sluice_res_set(a, sd, "createdByType",
+                                   sluice_json_new_cstring(a, "Application"))
+           != NGX_OK
+        || (v && ngx_http_sluice_res_set(a, sd, "createdAt",
+                                         sluice_json_copy(a, v))
+                 != NGX_OK)
+        || ngx_http_sluice_res_set(a, sd, "lastModifiedBy",
+                                   sluice_json_new_cstring(a, "sluice"))
+           != NGX_OK
+        || ngx_http_sluice_res_set(a, sd, "lastModifiedByType",
+                                   sluice_json_new_cstring(a, "Application"))
+           != NGX_OK
+        || (m && ngx_http_sluice_res_set(a, sd, "lastModifiedAt",
+                                         sluice_json_copy(a, m))
+                 != NGX_OK))
+    {
+        return NULL;
+    }
+
+    return sd;
 }
 
 
@@ -1695,7 +1865,7 @@ ngx_http_sluice_res_load_build(ngx_sluice_zone_ctx_t *zctx,
     ngx_http_sluice_res_build_t *b, ngx_log_t *log)
 {
     ngx_int_t       rc;
-    sluice_json_t  *root, *meta, *doc;
+    sluice_json_t  *root, *meta, *doc, *meta_sd;
 
     if (sluice_json_parse(b->a, data, len, &root, NULL, NULL) != SLUICE_OK) {
         return NGX_DECLINED;
@@ -1730,6 +1900,18 @@ ngx_http_sluice_res_load_build(ngx_sluice_zone_ctx_t *zctx,
     }
 
     if (rc != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    /* systemData as it was stored */
+
+    meta_sd = sluice_json_get(doc, "systemData");
+
+    if (meta_sd && meta_sd->type == SLUICE_JSON_OBJECT
+        && ngx_http_sluice_res_set(b->a, b->doc, "systemData",
+                                   sluice_json_copy(b->a, meta_sd))
+           != NGX_OK)
+    {
         return NGX_ERROR;
     }
 
