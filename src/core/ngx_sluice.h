@@ -12,6 +12,8 @@
  *                    cues  ---> the newest cues, time order, each with
  *                               its strings in one slab block
  *                    json  ---> resource document (slab string)
+ *                    tel   ---> telemetry: counters, stream events,
+ *                               heartbeats (ngx_sluice_telemetry.h)
  *     ops     ---> long-running operation records (API)
  *
  * All pointers point into the zone itself, which every worker maps at the
