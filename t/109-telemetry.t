@@ -32,6 +32,7 @@ sluice_zone sluice 16m;
 sluice_data_path data;
 sluice_account %%ACCOUNT%%;
 sluice_api_key %%API_KEY%%;
+sluice_api_key ops 0ps0ps0ps0ps0ps0ps0ps0ps0ps0ps0p role=contributor;
 sluice_ingest_url rtmp://127.0.0.1:%%PORT_1935%%;
 sluice_heartbeat_interval 2s;
 EOF
@@ -285,13 +286,19 @@ is($sp->{createdByType}, 'Application', 'predefined policy: Sluice\'s');
 my $list = $t->api(GET => 'assets')->{json}{value} // [];
 ok(@$list && !grep({ !$_->{systemData} } @$list), 'listed with systemData');
 
+# an update by a named key
+
 my $t0 = $sd{'assets/sd1'}{lastModifiedAt};
 $t->wait_for(sub { iso_ms(now_iso()) > iso_ms($t0) + 20 }, timeout => 2);
-is($t->api(PUT => 'assets/sd1', { properties => { description => 'x' } })
-    ->{status}, 200, 'asset updated');
+is($t->api(PUT => 'assets/sd1', { properties => { description => 'x' } },
+    key => '0ps0ps0ps0ps0ps0ps0ps0ps0ps0ps0p')->{status}, 200,
+    'asset updated by the key "ops"');
 my $u = $t->api(GET => 'assets/sd1')->{json}{systemData} // {};
 is($u->{createdAt}, $sd{'assets/sd1'}{createdAt}, 'update: createdAt kept');
+is($u->{createdBy}, 'sluice', 'update: createdBy kept');
 isnt($u->{lastModifiedAt}, $t0, 'update: lastModifiedAt moves');
+is("$u->{lastModifiedBy} $u->{lastModifiedByType}", 'ops Key',
+    'update: lastModifiedBy the named key');
 
 $t->stop();
 $t->run();
