@@ -152,8 +152,8 @@ typedef struct {
 
 /*
  * Low latency (streamOptions LowLatencyV2): a part of a fragment, a CMAF
- * chunk stored as its own file "{frag_time}.{index}.m4p" in the track's
- * directory as soon as it is cut (ngx_sluice_ll.h)
+ * chunk appended to its fragment's parts file "{frag_time}.m4p" in the
+ * track's directory as soon as it is cut (ngx_sluice_ll.h)
  */
 #define NGX_SLUICE_PART_INDEPENDENT    0x0001   /* begins with a keyframe */
 #define NGX_SLUICE_PART_LAST           0x0002   /* ends its fragment */
@@ -165,7 +165,7 @@ typedef struct {
     uint32_t                    size;           /* bytes of the file */
     uint16_t                    index;          /* in its fragment */
     uint16_t                    flags;          /* NGX_SLUICE_PART_* */
-    uint32_t                    reserved;
+    uint32_t                    offset;         /* in the parts file */
 } ngx_sluice_part_t;
 
 

@@ -66,7 +66,6 @@
 #define NGX_SLUICE_INGEST_JOB_INIT     0
 #define NGX_SLUICE_INGEST_JOB_FRAGMENT 1
 #define NGX_SLUICE_INGEST_JOB_REMOVE   2
-#define NGX_SLUICE_INGEST_JOB_PART     3
 
 
 /* what a storage job carries back to the event loop */
@@ -77,7 +76,6 @@ typedef struct {
     ngx_uint_t                  slot;
     ngx_uint_t                  kind;
     ngx_sluice_frag_t           frag;
-    ngx_sluice_part_t           part;       /* JOB_PART */
     sluice_track_info_t        *info;       /* install with the entry */
     ngx_str_t                   dir;
 } ngx_sluice_ingest_job_t;
@@ -121,13 +119,13 @@ static ngx_int_t ngx_sluice_ingest_final_part(ngx_sluice_ingest_t *in,
 static ngx_int_t ngx_sluice_ingest_post_part(ngx_sluice_ingest_t *in,
     ngx_sluice_ingest_track_t *t, ngx_uint_t from, ngx_uint_t to,
     ngx_uint_t last);
-static void ngx_sluice_ingest_part_done(ngx_sluice_wjob_t *job);
-static ngx_int_t ngx_sluice_ingest_remove(ngx_sluice_wjob_t *job,
+static ngx_int_t ngx_sluice_ingest_part_write(ngx_sluice_ingest_t *in,
+    ngx_sluice_ingest_track_t *t, ngx_sluice_part_t *part);
+static void ngx_sluice_ingest_part_close(ngx_sluice_ingest_track_t *t);
+static void ngx_sluice_ingest_part_publish(ngx_sluice_ingest_t *in,
+    ngx_sluice_ingest_track_t *t, ngx_sluice_part_t *part);
+static ngx_int_t ngx_sluice_ingest_remove(ngx_sluice_writer_t *w,
     u_char *path);
-static ngx_int_t ngx_sluice_ingest_remove_parts(ngx_sluice_wjob_t *job,
-    ngx_sluice_part_t *last);
-static void ngx_sluice_ingest_unlink_parts(ngx_sluice_wjob_t *job,
-    ngx_log_t *log);
 static ngx_int_t ngx_sluice_ingest_flush(ngx_sluice_ingest_t *in,
     ngx_sluice_ingest_track_t *t);
 static ngx_int_t ngx_sluice_ingest_append(ngx_sluice_ingest_t *in,
@@ -207,6 +205,8 @@ ngx_sluice_ingest_init(ngx_sluice_ingest_t *in)
 
     in->video.media_type = SLUICE_MEDIA_VIDEO;
     in->audio.media_type = SLUICE_MEDIA_AUDIO;
+    in->video.part_fd = NGX_INVALID_FILE;
+    in->audio.part_fd = NGX_INVALID_FILE;
 }
 
 
@@ -1330,6 +1330,7 @@ ngx_sluice_ingest_emit(ngx_sluice_ingest_t *in, ngx_sluice_ingest_track_t *t,
     ngx_sluice_ingest_consume(t, n);
 
     /* the next fragment's parts */
+    ngx_sluice_ingest_part_close(t);
     t->part_next = 0;
     t->part_index = 0;
     t->part_skip = 0;
@@ -1634,8 +1635,15 @@ ngx_sluice_ingest_final_part(ngx_sluice_ingest_t *in,
 
 
 /*
- * samples [from, to) of the fragment in progress as its next part; last:
- * NGX_SLUICE_PART_LAST when it ends the fragment
+ * Samples [from, to) of the fragment in progress as its next part (last:
+ * NGX_SLUICE_PART_LAST when it ends the fragment): appended to the
+ * fragment's parts file, then to the track's part ring.  Written here, in
+ * the event loop, not by the writer's thread: one write() of one part
+ * (at most part duration of media) into the page cache, no fsync (parts
+ * are a copy of the live edge; the fragment, synced, replaces them), as
+ * nginx writes its temporary files; a thread-pool round trip per part
+ * cost more than the part (docs/benchmarks.md, "Low latency").  A failed
+ * write ends the parts of this fragment, nothing else.
  */
 
 static ngx_int_t
@@ -1643,13 +1651,12 @@ ngx_sluice_ingest_post_part(ngx_sluice_ingest_t *in,
     ngx_sluice_ingest_track_t *t, ngx_uint_t from, ngx_uint_t to,
     ngx_uint_t last)
 {
-    size_t                    size;
-    u_char                   *p;
-    uint8_t                  *end;
-    ngx_uint_t                i, flags;
-    sluice_fragment_t         f;
-    ngx_sluice_wjob_t        *job;
-    ngx_sluice_ingest_job_t  *jc;
+    size_t              size;
+    u_char             *p;
+    uint8_t            *end;
+    ngx_uint_t          i, flags;
+    sluice_fragment_t   f;
+    ngx_sluice_part_t   part;
 
     p = t->buf;
 
@@ -1671,51 +1678,206 @@ ngx_sluice_ingest_post_part(ngx_sluice_ingest_t *in,
     flags = (t->part_index == 0) ? SLUICE_CMAF_STYP : 0;
 
     size = sluice_cmaf_fragment_size(&f, NGX_SLUICE_INGEST_TRACK_ID, flags);
-    if (size == 0 || size > 0xffffffff) {
-        ngx_log_error(NGX_LOG_ERR, in->log, 0,
-                      "sluice: part of \"%s\" cannot be written", in->stream);
+    if (size == 0 || size > 0x7fffffff - (size_t) t->part_off) {
+        t->part_skip = 1;
+        return NGX_OK;
+    }
+
+    if (size > t->part_cap) {
+        if (t->part_buf) {
+            ngx_free(t->part_buf);
+        }
+
+        t->part_cap = ngx_max(size, 64 * 1024);
+        t->part_buf = ngx_alloc(t->part_cap, in->log);
+
+        if (t->part_buf == NULL) {
+            t->part_cap = 0;
+            return NGX_ERROR;
+        }
+    }
+
+    end = sluice_cmaf_fragment_write(t->part_buf, &f,
+                                     NGX_SLUICE_INGEST_TRACK_ID, flags);
+    if (end != t->part_buf + size) {
+        ngx_log_error(NGX_LOG_ALERT, in->log, 0,
+                      "sluice: part size mismatch");
         return NGX_ERROR;
     }
 
-    job = ngx_sluice_ingest_job(in, t, size, NGX_SLUICE_INGEST_JOB_PART);
-    if (job == NULL) {
-        return NGX_ERROR;
+    part.frag_time = t->samples[0].dts;
+    part.time = f.time;
+    part.duration = (uint32_t) f.duration;
+    part.size = (uint32_t) size;
+    part.index = (uint16_t) t->part_index;
+    part.flags = (uint16_t) (((t->samples[from].flags & SLUICE_SAMPLE_KEY)
+                              ? NGX_SLUICE_PART_INDEPENDENT : 0)
+                             | last);
+    part.offset = t->part_off;
+
+    if (ngx_sluice_ingest_part_write(in, t, &part) != NGX_OK) {
+        ngx_sluice_ingest_part_close(t);
+        t->part_skip = 1;
+        return NGX_OK;
     }
 
-    end = sluice_cmaf_fragment_write(job->data, &f, NGX_SLUICE_INGEST_TRACK_ID,
-                                     flags);
-
-    job->path = ngx_pnalloc(job->pool, t->dir.len + NGX_SLUICE_PART_FILE_LEN
-                                       + 1);
-
-    if (end != job->data + size || job->path == NULL) {
-        ngx_destroy_pool(job->pool);
-        return NGX_ERROR;
-    }
-
-    jc = job->ctx;
-
-    jc->part.frag_time = t->samples[0].dts;
-    jc->part.time = f.time;
-    jc->part.duration = (uint32_t) f.duration;
-    jc->part.size = (uint32_t) size;
-    jc->part.index = (uint16_t) t->part_index;
-    jc->part.flags = (uint16_t) (((t->samples[from].flags & SLUICE_SAMPLE_KEY)
-                                  ? NGX_SLUICE_PART_INDEPENDENT : 0)
-                                 | last);
-
-    (void) ngx_sluice_ll_part_path(job->path, &t->dir, jc->part.frag_time,
-                                   t->part_index);
-
-    /* a copy of the live edge: the fragment, synced, replaces it */
-    job->nosync = 1;
-
-    ngx_sluice_writer_post(t->writer, job);
-
+    t->part_off += (uint32_t) size;
     t->part_next = to;
     t->part_index++;
 
+    if (last) {
+        ngx_sluice_ingest_part_close(t);
+    }
+
+    ngx_sluice_ingest_part_publish(in, t, &part);
+
     return NGX_OK;
+}
+
+
+/* the part's bytes (t->part_buf) at the end of its fragment's file */
+
+static ngx_int_t
+ngx_sluice_ingest_part_write(ngx_sluice_ingest_t *in,
+    ngx_sluice_ingest_track_t *t, ngx_sluice_part_t *part)
+{
+    u_char     *p;
+    ssize_t     n;
+    ngx_err_t   err;
+    u_char      path[NGX_MAX_PATH];
+
+    if (t->part_fd == NGX_INVALID_FILE) {
+        if (part->index != 0
+            || t->dir.len + NGX_SLUICE_PART_FILE_LEN + 1 > NGX_MAX_PATH)
+        {
+            return NGX_ERROR;
+        }
+
+        (void) ngx_sluice_ll_part_path(path, &t->dir, part->frag_time);
+
+        t->part_fd = ngx_open_file(path, NGX_FILE_WRONLY, NGX_FILE_TRUNCATE,
+                                   NGX_FILE_DEFAULT_ACCESS);
+
+        if (t->part_fd == NGX_INVALID_FILE && ngx_errno == NGX_ENOENT) {
+            /* the track's first fragment is still being written */
+            if (ngx_create_full_path(path, 0755) == 0) {
+                t->part_fd = ngx_open_file(path, NGX_FILE_WRONLY,
+                                           NGX_FILE_TRUNCATE,
+                                           NGX_FILE_DEFAULT_ACCESS);
+            }
+        }
+
+        if (t->part_fd == NGX_INVALID_FILE) {
+            ngx_log_error(NGX_LOG_WARN, in->log, ngx_errno,
+                          ngx_open_file_n " \"%s\" failed: no parts for "
+                          "this fragment", path);
+            return NGX_ERROR;
+        }
+
+        t->part_off = 0;
+        part->offset = 0;
+    }
+
+    p = t->part_buf;
+
+    while (p < t->part_buf + part->size) {
+        n = write(t->part_fd, p, t->part_buf + part->size - p);
+
+        if (n == -1) {
+            err = ngx_errno;
+
+            if (err == NGX_EINTR) {
+                continue;
+            }
+
+            ngx_log_error(NGX_LOG_WARN, in->log, err,
+                          "write() of a part of \"%s\" failed: no more "
+                          "parts for this fragment", in->stream);
+            return NGX_ERROR;
+        }
+
+        p += n;
+    }
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_sluice_ingest_part_close(ngx_sluice_ingest_track_t *t)
+{
+    if (t->part_fd != NGX_INVALID_FILE) {
+        (void) ngx_close_file(t->part_fd);
+        t->part_fd = NGX_INVALID_FILE;
+    }
+}
+
+
+/*
+ * The part enters the track's part ring, and the workers with requests
+ * parked on the event are woken.  A stale part (its fragment already in
+ * the index: a reconnect) is not listed; a fragment's parts file goes
+ * once all its parts have left the ring.
+ */
+
+static void
+ngx_sluice_ingest_part_publish(ngx_sluice_ingest_t *in,
+    ngx_sluice_ingest_track_t *t, ngx_sluice_part_t *part)
+{
+    ngx_int_t               rc;
+    ngx_sluice_part_t       evicted;
+    ngx_sluice_track_t     *tr;
+    ngx_sluice_event_t     *ev;
+    ngx_sluice_ll_wake_t    wake;
+    ngx_sluice_zone_ctx_t  *zctx;
+    u_char                  path[NGX_MAX_PATH];
+
+    zctx = in->zone->data;
+    wake.n = 0;
+    rc = NGX_DECLINED;
+
+    ngx_shmtx_lock(&zctx->shpool->mutex);
+
+    ev = ngx_sluice_index_event(zctx->sh, in->event_id, in->generation);
+
+    if (ev && t->slot < NGX_SLUICE_MAX_TRACKS) {
+        rc = ngx_sluice_ll_part_append(zctx->shpool, ev, t->slot, part,
+                                       &evicted);
+
+        if (rc == NGX_OK || rc == NGX_DONE) {
+            ngx_sluice_ll_changed(zctx->sh, ev, &wake);
+        }
+
+        if (rc == NGX_DONE) {
+            tr = &ev->tracks[t->slot];
+
+            if (tr->parts[tr->parts_head].frag_time == evicted.frag_time) {
+                rc = NGX_OK;
+            }
+        }
+    }
+
+    ngx_shmtx_unlock(&zctx->shpool->mutex);
+
+    if (wake.n) {
+        ngx_sluice_ll_wake(&wake, ngx_cycle->log);
+    }
+
+    if (rc == NGX_ERROR) {
+        ngx_log_error(NGX_LOG_WARN, in->log, 0,
+                      "sluice: no shared memory for the parts of live "
+                      "event \"%s\"", in->event_name);
+    }
+
+    if (rc != NGX_DONE
+        || t->dir.len + NGX_SLUICE_PART_FILE_LEN + 1 > NGX_MAX_PATH)
+    {
+        return;
+    }
+
+    /* after the writes queued before: the file goes in the writer's turn */
+    (void) ngx_sluice_ll_part_path(path, &t->dir, evicted.frag_time);
+    (void) ngx_sluice_ingest_remove(t->writer, path);
 }
 
 
@@ -2244,11 +2406,6 @@ ngx_sluice_ingest_job_done(ngx_sluice_wjob_t *job)
         return;
     }
 
-    if (jc->kind == NGX_SLUICE_INGEST_JOB_PART) {
-        ngx_sluice_ingest_part_done(job);
-        return;
-    }
-
     zctx = jc->zone->data;
 
     rc = NGX_OK;
@@ -2319,160 +2476,14 @@ ngx_sluice_ingest_job_done(ngx_sluice_wjob_t *job)
 
     ngx_sprintf(path, "%V/%uL.m4s%Z", &jc->dir, evicted.time);
 
-    (void) ngx_sluice_ingest_remove(job, path);
+    (void) ngx_sluice_ingest_remove(job->writer, path);
 }
 
 
-/*
- * A part written: it enters the track's part ring, and the workers with
- * requests parked on the event are woken.  A stale part (its fragment
- * already in the index: a reconnect) and an evicted one are removed.
- */
-
-static void
-ngx_sluice_ingest_part_done(ngx_sluice_wjob_t *job)
-{
-    ngx_int_t                 rc;
-    ngx_sluice_part_t         evicted;
-    ngx_sluice_track_t       *tr;
-    ngx_sluice_event_t       *ev;
-    ngx_sluice_ll_wake_t      wake;
-    ngx_sluice_zone_ctx_t    *zctx;
-    ngx_sluice_ingest_job_t  *jc;
-    u_char                    path[NGX_MAX_PATH];
-
-    jc = job->ctx;
-    zctx = jc->zone->data;
-    wake.n = 0;
-    rc = NGX_DECLINED;
-
-    ngx_shmtx_lock(&zctx->shpool->mutex);
-
-    ev = ngx_sluice_index_event(zctx->sh, jc->id, jc->generation);
-
-    if (ev && jc->slot < NGX_SLUICE_MAX_TRACKS) {
-        rc = ngx_sluice_ll_part_append(zctx->shpool, ev, jc->slot, &jc->part,
-                                       &evicted);
-
-        if (rc == NGX_OK || rc == NGX_DONE) {
-            ngx_sluice_ll_changed(zctx->sh, ev, &wake);
-        }
-
-        if (rc == NGX_DONE) {
-            /* the files of a fragment's parts go once all have left */
-            tr = &ev->tracks[jc->slot];
-
-            if (tr->parts[tr->parts_head].frag_time == evicted.frag_time) {
-                rc = NGX_OK;
-            }
-        }
-    }
-
-    ngx_shmtx_unlock(&zctx->shpool->mutex);
-
-    if (wake.n) {
-        ngx_sluice_ll_wake(&wake, ngx_cycle->log);
-    }
-
-    if (rc == NGX_ERROR) {
-        ngx_log_error(NGX_LOG_WARN, ngx_cycle->log, 0,
-                      "sluice: no shared memory for the parts of live "
-                      "event %s", jc->id);
-    }
-
-    if (rc == NGX_OK
-        || jc->dir.len + NGX_SLUICE_PART_FILE_LEN + 1 > NGX_MAX_PATH)
-    {
-        return;
-    }
-
-    if (rc == NGX_DONE) {
-        (void) ngx_sluice_ingest_remove_parts(job, &evicted);
-        return;
-    }
-
-    (void) ngx_sluice_ll_part_path(path, &jc->dir, jc->part.frag_time,
-                                   jc->part.index);
-
-    (void) ngx_sluice_ingest_remove(job, path);
-}
-
-
-/*
- * One job removes the files of a fragment's parts, 0 to last->index (they
- * leave the ring in order)
- */
+/* a job of writer w removes a file (path: NUL-terminated) */
 
 static ngx_int_t
-ngx_sluice_ingest_remove_parts(ngx_sluice_wjob_t *job,
-    ngx_sluice_part_t *last)
-{
-    ngx_sluice_wjob_t        *rm;
-    ngx_sluice_ingest_job_t  *jc, *rc;
-
-    jc = job->ctx;
-
-    rm = ngx_sluice_wjob_create(0, sizeof(ngx_sluice_ingest_job_t),
-                                ngx_cycle->log);
-    if (rm == NULL) {
-        return NGX_ERROR;
-    }
-
-    rc = rm->ctx;
-    rc->kind = NGX_SLUICE_INGEST_JOB_REMOVE;
-    rc->part = *last;
-
-    rc->dir.data = ngx_pnalloc(rm->pool, jc->dir.len);
-    if (rc->dir.data == NULL) {
-        ngx_destroy_pool(rm->pool);
-        return NGX_ERROR;
-    }
-
-    ngx_memcpy(rc->dir.data, jc->dir.data, jc->dir.len);
-    rc->dir.len = jc->dir.len;
-
-    rm->run = ngx_sluice_ingest_unlink_parts;
-    rm->done = ngx_sluice_ingest_job_done;
-
-    ngx_sluice_writer_post(job->writer, rm);
-
-    return NGX_OK;
-}
-
-
-/* in the writer's thread */
-
-static void
-ngx_sluice_ingest_unlink_parts(ngx_sluice_wjob_t *job, ngx_log_t *log)
-{
-    ngx_uint_t                i;
-    ngx_sluice_ingest_job_t  *jc;
-    u_char                    path[NGX_MAX_PATH];
-
-    jc = job->ctx;
-
-    if (jc->dir.len + NGX_SLUICE_PART_FILE_LEN + 1 > NGX_MAX_PATH) {
-        return;
-    }
-
-    for (i = 0; i <= jc->part.index; i++) {
-        (void) ngx_sluice_ll_part_path(path, &jc->dir, jc->part.frag_time,
-                                       i);
-
-        if (ngx_delete_file(path) == NGX_FILE_ERROR
-            && ngx_errno != NGX_ENOENT)
-        {
-            ngx_log_error(NGX_LOG_WARN, log, ngx_errno,
-                          ngx_delete_file_n " \"%s\" failed", path);
-        }
-    }
-}
-
-
-/* a job of the same writer removes a file (path: NUL-terminated) */
-
-static ngx_int_t
-ngx_sluice_ingest_remove(ngx_sluice_wjob_t *job, u_char *path)
+ngx_sluice_ingest_remove(ngx_sluice_writer_t *w, u_char *path)
 {
     size_t              len;
     ngx_sluice_wjob_t  *rm;
@@ -2497,7 +2508,7 @@ ngx_sluice_ingest_remove(ngx_sluice_wjob_t *job, u_char *path)
 
     rm->done = ngx_sluice_ingest_job_done;
 
-    ngx_sluice_writer_post(job->writer, rm);
+    ngx_sluice_writer_post(w, rm);
 
     return NGX_OK;
 }
@@ -2675,6 +2686,14 @@ ngx_sluice_ingest_free(ngx_sluice_ingest_t *in)
         if (t->samples) {
             ngx_free(t->samples);
             t->samples = NULL;
+        }
+
+        ngx_sluice_ingest_part_close(t);
+
+        if (t->part_buf) {
+            ngx_free(t->part_buf);
+            t->part_buf = NULL;
+            t->part_cap = 0;
         }
 
         t->len = 0;

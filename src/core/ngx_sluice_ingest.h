@@ -92,6 +92,15 @@ typedef struct {
     ngx_uint_t                  part_next;
     ngx_uint_t                  part_index;
     unsigned                    part_skip:1;
+    /*
+     * the fragment's parts file, open while its parts are written
+     * (NGX_INVALID_FILE otherwise), where the next part goes, and a
+     * buffer the parts are made in
+     */
+    ngx_fd_t                    part_fd;
+    uint32_t                    part_off;
+    u_char                     *part_buf;
+    size_t                      part_cap;
 
     /* audio: cut points given by the video of the same stream */
     ngx_sluice_ingest_cut_t     cuts[NGX_SLUICE_INGEST_MAX_CUTS];

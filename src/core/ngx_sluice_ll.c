@@ -129,10 +129,9 @@ ngx_sluice_ll_parts_free(ngx_slab_pool_t *shpool, ngx_sluice_track_t *tr)
 
 
 u_char *
-ngx_sluice_ll_part_path(u_char *p, ngx_str_t *dir, uint64_t frag_time,
-    ngx_uint_t index)
+ngx_sluice_ll_part_path(u_char *p, ngx_str_t *dir, uint64_t frag_time)
 {
-    return ngx_sprintf(p, "%V/%uL.%ui.m4p%Z", dir, frag_time, index);
+    return ngx_sprintf(p, "%V/%uL.m4p%Z", dir, frag_time);
 }
 
 

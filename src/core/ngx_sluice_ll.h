@@ -7,7 +7,8 @@
  *
  *   - the parts of a track: a ring of the newest parts (CMAF chunks of
  *     the fragment in progress and of the last fragments) in the zone,
- *     appended by the ingest worker once a part's file is written;
+ *     appended by the ingest worker once the part is written to its
+ *     fragment's parts file;
  *
  *   - blocking requests across workers: a request that waits for a part
  *     or a segment (LL-HLS blocking playlist reload, preload hints,
@@ -41,9 +42,8 @@
 /* waiter slots of a zone: processes with parked requests at once */
 #define NGX_SLUICE_LL_WAITERS       64
 
-/* "{frag_time}.{index}.m4p" */
-#define NGX_SLUICE_PART_FILE_LEN                                              \
-    (sizeof("/..m4p") - 1 + NGX_INT64_LEN + NGX_INT32_LEN)
+/* "/{frag_time}.m4p": the parts of a fragment, one after the other */
+#define NGX_SLUICE_PART_FILE_LEN   (sizeof("/.m4p") - 1 + NGX_INT64_LEN)
 
 
 /*
@@ -71,9 +71,9 @@ ngx_uint_t ngx_sluice_ll_parts_copy(ngx_sluice_track_t *tr, uint64_t from,
 void ngx_sluice_ll_parts_free(ngx_slab_pool_t *shpool,
     ngx_sluice_track_t *tr);
 
-/* "{dir}/{frag_time}.{index}.m4p", NUL-terminated; returns the end */
+/* "{dir}/{frag_time}.m4p", NUL-terminated; returns the end */
 u_char *ngx_sluice_ll_part_path(u_char *p, ngx_str_t *dir,
-    uint64_t frag_time, ngx_uint_t index);
+    uint64_t frag_time);
 
 
 /* the workers to wake after a change, collected under the mutex */

@@ -316,12 +316,6 @@ ngx_sluice_wjob_write(ngx_sluice_wjob_t *job, ngx_log_t *log)
 
     plen = ngx_strlen(job->path);
 
-    if (job->nosync) {
-        /* in place: its readers learn of it once the job is done */
-        tmp = job->path;
-        goto open;
-    }
-
     /*
      * a name of this writer's own: two connections of a stream (redundant
      * ingest), in one worker or two, may write the same init segment
@@ -336,8 +330,6 @@ ngx_sluice_wjob_write(ngx_sluice_wjob_t *job, ngx_log_t *log)
     }
 
     ngx_sprintf(tmp, "%s.%P.%p.tmp%Z", job->path, ngx_pid, job->writer);
-
-open:
 
     fd = ngx_open_file(tmp, NGX_FILE_WRONLY, NGX_FILE_TRUNCATE,
                        NGX_FILE_DEFAULT_ACCESS);
@@ -380,7 +372,7 @@ open:
         p += n;
     }
 
-    if (!job->nosync && fdatasync(fd) == -1) {
+    if (fdatasync(fd) == -1) {
         job->failed = "fdatasync()";
         job->err = ngx_errno;
         goto failed;
@@ -393,7 +385,7 @@ open:
         return NGX_ERROR;
     }
 
-    if (!job->nosync && ngx_rename_file(tmp, job->path) == NGX_FILE_ERROR) {
+    if (ngx_rename_file(tmp, job->path) == NGX_FILE_ERROR) {
         job->failed = ngx_rename_file_n;
         job->err = ngx_errno;
         (void) ngx_delete_file(tmp);

@@ -64,12 +64,6 @@ struct ngx_sluice_wjob_s {
     ngx_sluice_wjob_run_pt      run;        /* thread: instead of the
                                                write and unlink above */
     void                       *ctx;        /* ctx_size bytes, zeroed */
-    /*
-     * the bytes need not reach stable storage (low-latency parts: a copy
-     * of the live edge that the fragment, synced, replaces): written in
-     * place, no fdatasync() and no rename
-     */
-    unsigned                    nosync:1;
 };
 
 

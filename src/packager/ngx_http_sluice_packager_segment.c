@@ -1077,8 +1077,8 @@ ngx_http_sluice_seg_path(ngx_http_sluice_pkg_t *pkg,
         p = ngx_sprintf(p, "/init%uD.mp4", st->init_version);
 
     } else if (pkg->has_part) {
-        p = ngx_sprintf(p, "/%uL.%uD.m4p", pkg->part.frag_time,
-                        (uint32_t) pkg->part.index);
+        /* the parts of a fragment, one after the other */
+        p = ngx_sprintf(p, "/%uL.m4p", pkg->part.frag_time);
 
     } else {
         p = ngx_sprintf(p, "/%uL.m4s", st->frags[k].time);
@@ -1089,6 +1089,12 @@ ngx_http_sluice_seg_path(ngx_http_sluice_pkg_t *pkg,
 
     return NGX_OK;
 }
+
+
+/* a fragment's parts file: "/{frag_time}.m4p" */
+#define ngx_http_sluice_seg_is_parts(path)                                    \
+    ((path)->len > 4                                                          \
+     && ngx_strncmp((path)->data + (path)->len - 4, ".m4p", 4) == 0)
 
 
 static ngx_int_t
@@ -1108,7 +1114,14 @@ ngx_http_sluice_seg_open(ngx_http_request_t *r, ngx_str_t *path,
     of->errors = clcf->open_file_cache_errors;
     of->events = clcf->open_file_cache_events;
 
-    if (ngx_open_cached_file(clcf->open_file_cache, path, of, r->pool)
+    /*
+     * parts files grow while their fragment is cut: their size must be
+     * read now, not taken from the open file cache
+     */
+
+    if (ngx_open_cached_file(ngx_http_sluice_seg_is_parts(path)
+                             ? NULL : clcf->open_file_cache,
+                             path, of, r->pool)
         != NGX_OK)
     {
         if (of->err == NGX_ENOENT || of->err == NGX_ENOTDIR) {
@@ -1178,14 +1191,27 @@ ngx_http_sluice_seg_send_file(ngx_http_sluice_pkg_t *pkg, ngx_uint_t init,
 
     b->file_pos = 0;
     b->file_last = of.size;
-    b->in_file = b->file_last ? 1 : 0;
+
+    if (pkg->has_part) {
+        /* the part's bytes in its fragment's parts file */
+        if ((off_t) pkg->part.offset + pkg->part.size > of.size) {
+            return ngx_http_sluice_packager_error(r, NGX_HTTP_NOT_FOUND,
+                                                  "part not stored");
+        }
+
+        b->file_pos = pkg->part.offset;
+        b->file_last = (off_t) pkg->part.offset + pkg->part.size;
+    }
+
+    b->in_file = (b->file_last > b->file_pos) ? 1 : 0;
 
     b->file->fd = of.fd;
     b->file->name = path;
     b->file->log = r->connection->log;
     b->file->directio = of.is_directio;
 
-    r->headers_out.last_modified_time = of.mtime;
+    /* a parts file grows: its parts are named by their place, no dates */
+    r->headers_out.last_modified_time = pkg->has_part ? -1 : of.mtime;
 
     if (pkg->seg[0].info.media_type == SLUICE_MEDIA_VIDEO) {
         ngx_str_set(&type, "video/mp4");
@@ -1375,9 +1401,16 @@ ngx_http_sluice_seg_stream_part(ngx_http_sluice_pkg_t *pkg,
         return NGX_ERROR;
     }
 
-    b->file_pos = 0;
-    b->file_last = of.size;
-    b->in_file = of.size ? 1 : 0;
+    if ((off_t) part->offset + part->size > of.size) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "sluice: part %ui of the segment in progress "
+                      "not stored", (ngx_uint_t) part->index);
+        return NGX_ERROR;
+    }
+
+    b->file_pos = part->offset;
+    b->file_last = (off_t) part->offset + part->size;
+    b->in_file = part->size ? 1 : 0;
     b->file->fd = of.fd;
     b->file->name = path;
     b->file->log = r->connection->log;
