@@ -162,11 +162,13 @@ typedef struct {
      * low latency: the part asked for (URL part=), found by the segment
      * collector; ll_wait: what the request asks for is not there yet but
      * may come (a blocking request: ngx_http_sluice_packager_ll.c parks
-     * it), ll_changes the event's change count it saw
+     * it), ll_changes the event's change count it saw; ll_parked: parked,
+     * what it needs copied (nothing of pkg is used any more)
      */
     ngx_sluice_part_t            part;
     unsigned                     has_part:1;
     unsigned                     ll_wait:1;
+    unsigned                     ll_parked:1;
     uint64_t                     ll_changes;
     /*
      * the event's track the request waits on (-1: any change of the

@@ -54,6 +54,7 @@ static ngx_int_t ngx_http_sluice_ll_arm(ngx_http_sluice_ll_ctx_t *ctx);
 static void ngx_http_sluice_ll_unpark(ngx_http_sluice_ll_ctx_t *ctx);
 static void ngx_http_sluice_ll_wake(ngx_event_t *ev);
 static void ngx_http_sluice_ll_run(ngx_http_sluice_ll_ctx_t *ctx);
+static void ngx_http_sluice_ll_pool_cleanup(void *data);
 static void ngx_http_sluice_ll_expire(ngx_event_t *ev);
 static void ngx_http_sluice_ll_cleanup(void *data);
 static void ngx_http_sluice_ll_flush(ngx_http_request_t *r);
@@ -111,6 +112,8 @@ ngx_http_sluice_ll_park(ngx_http_sluice_pkg_t *pkg)
     r->write_event_handler = ctx->stream.started
                              ? ngx_http_sluice_ll_flush
                              : ngx_http_request_empty_handler;
+
+    pkg->ll_parked = 1;
 
     ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                    "sluice ll: parked, changes %uL, %ui parked",
@@ -397,13 +400,22 @@ ngx_http_sluice_ll_wake(ngx_event_t *ev)
 }
 
 
-/* the request again from its URL, then finalized (or parked again) */
+/*
+ * The request again from its URL, then finalized (or parked again).  The
+ * run allocates from a pool of its own, given to the request as its pool
+ * meanwhile: parked again, nothing of the run is kept (the request holds
+ * the copies it needs in ctx) and that pool goes, or every wake-up would
+ * grow the request's pool by a snapshot of the event; answered, it lives
+ * as long as the request's pool.
+ */
 
 static void
 ngx_http_sluice_ll_run(ngx_http_sluice_ll_ctx_t *ctx)
 {
     ngx_int_t            rc;
+    ngx_pool_t          *pool, *run;
     ngx_connection_t    *c;
+    ngx_pool_cleanup_t  *cln;
     ngx_http_request_t  *r;
 
     r = ctx->request;
@@ -413,11 +425,50 @@ ngx_http_sluice_ll_run(ngx_http_sluice_ll_ctx_t *ctx)
 
     ctx->ran = 1;
 
+    pool = r->pool;
+
+    run = ngx_create_pool(NGX_DEFAULT_POOL_SIZE, c->log);
+    if (run == NULL) {
+        ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+        ngx_http_run_posted_requests(c);
+        return;
+    }
+
+    r->pool = run;
+
     rc = ngx_http_sluice_packager_run(r);
+
+    r->pool = pool;
+
+    if (rc == NGX_DONE && ctx->parked) {
+        ngx_destroy_pool(run);
+
+    } else {
+        cln = ngx_pool_cleanup_add(pool, 0);
+
+        if (cln) {
+            cln->handler = ngx_http_sluice_ll_pool_cleanup;
+            cln->data = run;
+
+        } else {
+            /* the answer may be in it: lost rather than freed under it */
+            ngx_log_error(NGX_LOG_ALERT, c->log, 0,
+                          "sluice ll: no memory for a pool cleanup");
+        }
+    }
 
     ngx_http_finalize_request(r, rc);
 
     ngx_http_run_posted_requests(c);
+}
+
+
+static void
+ngx_http_sluice_ll_pool_cleanup(void *data)
+{
+    ngx_pool_t  *pool = data;
+
+    ngx_destroy_pool(pool);
 }
 
 

@@ -325,7 +325,17 @@ ngx_http_sluice_packager_run(ngx_http_request_t *r)
         return NGX_DONE;
     }
 
-    return ngx_http_sluice_packager_respond(pkg, rc);
+    rc = ngx_http_sluice_packager_respond(pkg, rc);
+
+    if (rc == NGX_DONE && pkg->ll_parked) {
+        /*
+         * parked: the request keeps what it needs; pkg, kilobytes, is a
+         * large allocation of the pool, which ngx_pfree() frees
+         */
+        ngx_pfree(r->pool, pkg);
+    }
+
+    return rc;
 }
 
 
