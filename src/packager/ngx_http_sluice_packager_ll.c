@@ -155,17 +155,6 @@ ngx_http_sluice_ll_started(ngx_http_request_t *r)
 }
 
 
-ngx_uint_t
-ngx_http_sluice_ll_rerun(ngx_http_request_t *r)
-{
-    ngx_http_sluice_ll_ctx_t  *ctx;
-
-    ctx = ngx_http_sluice_ll_get(r);
-
-    return ctx ? ctx->ran : 0;
-}
-
-
 void
 ngx_http_sluice_packager_ll_event(ngx_http_sluice_pkg_t *pkg,
     ngx_sluice_event_t *ev)
@@ -225,13 +214,6 @@ ngx_http_sluice_packager_ll_tracks(ngx_http_sluice_pkg_t *pkg,
     pkg->ll_ntracks = n;
 
     return NGX_OK;
-}
-
-
-ngx_uint_t
-ngx_http_sluice_ll_parked(void)
-{
-    return ngx_http_sluice_ll_nparked;
 }
 
 
@@ -440,7 +422,12 @@ ngx_http_sluice_ll_run(ngx_http_sluice_ll_ctx_t *ctx)
 
     r->pool = pool;
 
-    if (rc == NGX_DONE && ctx->parked) {
+    if (rc == NGX_DONE && ctx->parked && !ctx->stream.started) {
+        /*
+         * parked again, nothing sent: nothing of the run is in use (a
+         * segment in progress keeps its run: its headers and file
+         * buffers may still wait in the output)
+         */
         ngx_destroy_pool(run);
 
     } else {

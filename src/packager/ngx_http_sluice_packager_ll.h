@@ -45,9 +45,6 @@ ngx_http_sluice_ll_stream_t *ngx_http_sluice_ll_stream(
 /* whether the request has begun a segment in progress */
 ngx_uint_t ngx_http_sluice_ll_started(ngx_http_request_t *r);
 
-/* whether the request was parked before (it runs again) */
-ngx_uint_t ngx_http_sluice_ll_rerun(ngx_http_request_t *r);
-
 /* worker start and exit (the packager module's) */
 ngx_int_t ngx_http_sluice_ll_init_process(ngx_cycle_t *cycle,
     ngx_shm_zone_t *zone);
@@ -63,9 +60,6 @@ void ngx_http_sluice_packager_ll_event(ngx_http_sluice_pkg_t *pkg,
     ngx_sluice_event_t *ev);
 ngx_int_t ngx_http_sluice_packager_ll_tracks(ngx_http_sluice_pkg_t *pkg,
     ngx_sluice_event_t *ev);
-
-/* requests parked in this worker now */
-ngx_uint_t ngx_http_sluice_ll_parked(void);
 
 
 #endif /* _NGX_HTTP_SLUICE_PACKAGER_LL_H_INCLUDED_ */

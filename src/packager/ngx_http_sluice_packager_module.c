@@ -352,12 +352,6 @@ ngx_http_sluice_packager_respond(ngx_http_sluice_pkg_t *pkg, ngx_int_t rc)
                                               "internal error");
     }
 
-    if (rc == NGX_ERROR) {
-        return ngx_http_sluice_packager_error(r,
-                                              NGX_HTTP_INTERNAL_SERVER_ERROR,
-                                              "internal error");
-    }
-
     if (rc != NGX_OK && ngx_http_sluice_ll_started(r)) {
         /* a segment in progress cannot go on: the connection ends */
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
