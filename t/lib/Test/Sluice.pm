@@ -149,6 +149,7 @@ their block, may span several lines):
 C<workers> (default 2),
 C<threads> (thread_pool size, default 2; 0: no pool),
 C<main> (extra main-context lines),
+C<events> (lines of the events block, e.g. C<worker_connections>),
 C<rtmp> (extra lines of the rtmp server),
 C<apps> (all the RTMP applications; default one C<live> with
 C<live on; sluice_ingest on;> and, with a pool, C<sluice_thread_pool
@@ -510,7 +511,9 @@ EOF
         . "worker_processes $workers;\n"
         . ($threads ? "thread_pool sluice threads=$threads;\n" : '')
         . _conf_block($o{main}, '')
-        . "\nevents {}\n\n"
+        . (defined $o{events}
+           ? "\nevents {\n" . _conf_block($o{events}, '    ') . "}\n\n"
+           : "\nevents {}\n\n")
         . $rtmp
         . "http {\n    %%TEST_GLOBALS_HTTP%%\n\n"
         . _conf_block($sluice, '    ')
