@@ -10,7 +10,7 @@
 #  - the m3u8-cmaf media playlists (video and audio): version 9, server
 #    control (blocking reload, PART-HOLD-BACK >= 3 part targets), part
 #    durations within the target, the parts of each segment add up to
-#    it, and their files hold the segment's samples (tfdt, trun entries,
+#    it, and they hold the segment's samples (tfdt, trun entries,
 #    mdat bytes; part 0 starts with styp), INDEPENDENT=YES exactly on the
 #    parts that start with a sync sample, the preload hint becomes the
 #    next listed part (a player's loop of blocking reloads across segment
@@ -18,8 +18,9 @@
 #    PROGRAM-DATE-TIME; a Default event has none of the tags;
 #    streamOptions cannot change once created (PATCH and PUT keep them);
 #  - blocking playlist reload and blocking preload hints, from both
-#    workers: answered within a part duration + 100 ms of the part's file
-#    being written (its mtime), the part listed, the hint's bytes;
+#    workers: answered within a part duration + 100 ms of the part being
+#    written to its fragment's parts file (its mtime), the part listed,
+#    the hint's bytes;
 #  - bad requests answered at once (400 too far ahead, _HLS_part alone,
 #    404 for a part far beyond); clients leaving while parked (ended:
 #    499 in access.log; the workers live on, their memory steady);
@@ -263,7 +264,7 @@ while ($rounds < 3 && $tries++ < 8) {
     my $np = next_part($vpath, 'video');
     my $q = "$vpath?_HLS_msn=$np->{msn}&_HLS_part=$np->{part}";
     my @reqs = map { request($q) } 1 .. 8;
-    my $res = pump(\@reqs, 6, $np->{file});
+    my $res = pump(\@reqs, 6, $np);
 
     unless ($res->{parked}) {
         diag("part $np->{msn}.$np->{part} there before the requests");
@@ -302,11 +303,11 @@ for my $kind (qw(video audio)) {
     for (1 .. 4) {
         $np = next_part($path, $kind);
         @reqs = map { request("$np->{dir}/$np->{uri}") } 1 .. 4;
-        $res = pump(\@reqs, 6, $np->{file});
+        $res = pump(\@reqs, 6, $np);
         last if $res->{parked};
     }
 
-    my $bytes = $t->read_file($np->{file}) // '';
+    my $bytes = part_bytes($np) // '';
     my @bad = grep {
         ($_->{status} // 0) != 200 || $_->{body} ne $bytes
         || $_->{done} - ($res->{mtime} // 0) > $PART + $SLACK
@@ -364,7 +365,7 @@ for my $kind (qw(video audio)) {
         my @reqs = map { request($q) } 1 .. 100;
         # parked: read by nginx, none answered (the part is not there)
         read_all($t);
-        my $res = pump(\@reqs, 0, $np->{file});
+        my $res = pump(\@reqs, 0, $np);
         my $answered = grep { defined $_->{status} } @reqs;
         close $_->{sock} for grep { $_->{sock} } @reqs;
         # nginx ends them (499 in access.log: finalized, freed)
@@ -485,7 +486,7 @@ SKIP: {
                          $m >= $w0 && $m < $w1 } glob("$gen2/*/*.m4[ps]");
     my $early = grep { defined $_->{status} } @reqs;
 
-    my $res = pump(\@reqs, 5, $np->{file});
+    my $res = pump(\@reqs, 5, $np);
     my @ok = grep {
         ($_->{status} // 0) == 200 && index($_->{body}, $np->{uri}) >= 0
     } @reqs;
@@ -670,9 +671,10 @@ sub next_part {
         my ($msn, $part) = position_ahead($pl, $ahead // 1);
         $time += ($msn - $hmsn) * 90000;
         (my $uri = $pl->{hint}) =~ s/=\d+,(.*)part=\d+/=$time,$1part=$part/;
-        my $file = "$dirs{$kind}/$time.$part.m4p";
-        return { pl => $pl, msn => $msn, part => $part, uri => $uri,
-                 file => $file, dir => $dir, at => time } unless -e $file;
+        my $np = { pl => $pl, msn => $msn, part => $part, uri => $uri,
+                   file => "$dirs{$kind}/$time.m4p", dir => $dir,
+                   at => time };
+        return $np unless defined part_bytes($np);
     }
     BAIL_OUT("no next part of $path");
 }
@@ -867,15 +869,38 @@ sub request {
     return { sock => $s, sent => time, buf => '' };
 }
 
+# a part's bytes in its fragment's parts file ({file}: the parts one
+# after the other, part 0 with its styp), undef while it is not there
+sub part_bytes {
+    my ($np) = @_;
+    my $data = $t->read_file($np->{file}) // return undef;
+    my ($pos, $styp, @chunks) = (0, 0);
+
+    while ($pos + 8 <= length $data) {
+        my ($size, $type) = unpack 'Na4', substr($data, $pos, 8);
+        last if $size < 8 || $pos + $size > length $data;
+        # a part begins with its moof, or with the styp before it
+        push @chunks, '' if $type eq 'styp' || ($type eq 'moof' && !$styp);
+        $styp = $type eq 'styp';
+        $chunks[-1] .= substr($data, $pos, $size) if @chunks;
+        $pos += $size;
+    }
+
+    # a part is there once its mdat is
+    my $c = $chunks[$np->{part}];
+    return defined $c && $c =~ /mdat/ ? $c : undef;
+}
+
 # reads the answers of the requests until all are in or for $secs; polls
-# $file meanwhile: {parked => the file was not there when the last request
-# was sent, mtime => its modification time}
+# the part of $np meanwhile: {parked => it was not there when the last
+# request was sent, mtime => the modification time of its parts file}
 sub pump {
-    my ($reqs, $secs, $file, $quiet, $first) = @_;
+    my ($reqs, $secs, $np, $quiet, $first) = @_;
     my $poll = IO::Poll->new();
     my %by;
     my $sent = max(map { $_->{sent} // 0 } @$reqs);
-    my %res = (parked => defined $file ? !-e $file : undef);
+    my $file = $np ? $np->{file} : undef;
+    my %res = (parked => $np ? !defined part_bytes($np) : undef);
 
     for my $r (grep { $_->{sock} && !defined $_->{done} } @$reqs) {
         $poll->mask($r->{sock} => POLLIN);
