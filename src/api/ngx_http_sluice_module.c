@@ -14,6 +14,7 @@
 #include "api/ngx_http_sluice_module.h"
 #include "api/ngx_http_sluice_api.h"
 #include "api/ngx_http_sluice_api_auth.h"
+#include "api/ngx_http_sluice_api_metrics.h"
 #include "api/ngx_http_sluice_api_resource.h"
 #include "api/ngx_http_sluice_api_streaming_endpoint.h"
 #include "core/ngx_sluice_ladder.h"
@@ -198,6 +199,13 @@ static ngx_command_t  ngx_http_sluice_commands[] = {
     { ngx_string("sluice_api"),
       NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
       ngx_http_sluice_api,
+      0,
+      0,
+      NULL },
+
+    { ngx_string("sluice_metrics"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_sluice_metrics,
       0,
       0,
       NULL },

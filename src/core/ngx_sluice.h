@@ -15,6 +15,8 @@
  *                    tel   ---> telemetry: counters, stream events,
  *                               heartbeats (ngx_sluice_telemetry.h)
  *     ops     ---> long-running operation records (API)
+ *     metrics ---> Prometheus counters, updated with atomic additions
+ *                  without the mutex (ngx_sluice_metrics.h)
  *
  * All pointers point into the zone itself, which every worker maps at the
  * same address.  Every read and write holds shpool->mutex; critical
@@ -389,6 +391,9 @@ typedef struct {
      */
     uint64_t                    tel_seq;
     struct ngx_sluice_tel_ring_s  *tel_orphans;
+
+    /* Prometheus counters (ngx_sluice_metrics.h), made with the zone */
+    struct ngx_sluice_metrics_s   *metrics;
 } ngx_sluice_shctx_t;
 
 

@@ -32,6 +32,7 @@
 #include "media/container/sluice_cmaf.h"
 #include "media/container/sluice_ts.h"
 #include "core/ngx_sluice_index.h"
+#include "core/ngx_sluice_metrics.h"
 #include "core/ngx_sluice_recorder.h"
 #include "core/ngx_sluice_telemetry.h"
 #include "core/ngx_sluice_writer.h"
@@ -2544,6 +2545,9 @@ ngx_sluice_ingest_job_failed(ngx_sluice_wjob_t *job)
     }
 
     zctx = jc->zone->data;
+
+    ngx_sluice_metrics_count(zctx->sh, store_errors,
+                             NGX_SLUICE_MX_STORE_FRAGMENT);
 
     ngx_shmtx_lock(&zctx->shpool->mutex);
 

@@ -31,6 +31,7 @@
 #include "core/ngx_sluice_recorder.h"
 #include "core/ngx_sluice_asset.h"
 #include "core/ngx_sluice_index.h"
+#include "core/ngx_sluice_metrics.h"
 #include "core/ngx_sluice_resource.h"
 #include "core/ngx_sluice_store.h"
 #include "core/ngx_sluice_zone.h"
@@ -244,6 +245,11 @@ ngx_sluice_rec_done(ngx_sluice_wjob_t *job)
 
     rj = job->ctx;
     was = 0;
+
+    if (rj->failed) {
+        ngx_sluice_metrics_count(rj->zctx->sh, store_errors,
+                                 NGX_SLUICE_MX_STORE_RECORD);
+    }
 
     ngx_shmtx_lock(&rj->zctx->shpool->mutex);
 

@@ -19,6 +19,7 @@
 #include <ngx_config.h>
 #include <ngx_core.h>
 
+#include "core/ngx_sluice_metrics.h"
 #include "core/ngx_sluice_resource.h"
 #include "core/ngx_sluice_store.h"
 #include "core/ngx_sluice_zone.h"
@@ -181,6 +182,7 @@ ngx_sluice_file_write(ngx_log_t *log, u_char *path, ngx_str_t *content)
     if (fd == NGX_INVALID_FILE) {
         ngx_log_error(NGX_LOG_ALERT, log, ngx_errno,
                       ngx_open_file_n " \"%s\" failed", path);
+        ngx_sluice_metrics_store_error(NGX_SLUICE_MX_STORE_API);
         return NGX_ERROR;
     }
 
@@ -191,6 +193,7 @@ ngx_sluice_file_write(ngx_log_t *log, u_char *path, ngx_str_t *content)
                       "write() \"%s\" failed", path);
         (void) ngx_close_file(fd);
         (void) ngx_delete_file(path);
+        ngx_sluice_metrics_store_error(NGX_SLUICE_MX_STORE_API);
         return NGX_ERROR;
     }
 
@@ -198,6 +201,7 @@ ngx_sluice_file_write(ngx_log_t *log, u_char *path, ngx_str_t *content)
         ngx_log_error(NGX_LOG_ALERT, log, ngx_errno,
                       ngx_close_file_n " \"%s\" failed", path);
         (void) ngx_delete_file(path);
+        ngx_sluice_metrics_store_error(NGX_SLUICE_MX_STORE_API);
         return NGX_ERROR;
     }
 
@@ -238,6 +242,7 @@ ngx_sluice_file_rename(ngx_log_t *log, u_char *from, u_char *to)
         ngx_log_error(NGX_LOG_ALERT, log, ngx_errno,
                       ngx_rename_file_n " \"%s\" to \"%s\" failed",
                       from, to);
+        ngx_sluice_metrics_store_error(NGX_SLUICE_MX_STORE_API);
         return NGX_ERROR;
     }
 

@@ -22,6 +22,7 @@
 #include "core/ngx_sluice_asset.h"
 #include "core/ngx_sluice_cue.h"
 #include "core/ngx_sluice_index.h"
+#include "core/ngx_sluice_metrics.h"
 #include "core/ngx_sluice_recorder.h"
 #include "core/ngx_sluice_resource.h"
 #include "core/ngx_sluice_store.h"
@@ -134,6 +135,10 @@ ngx_sluice_init_zone(ngx_shm_zone_t *shm_zone, void *data)
     ngx_queue_init(&ctx->sh->events);
     ngx_queue_init(&ctx->sh->ops);
     ctx->sh->shpool = ctx->shpool;
+
+    if (ngx_sluice_metrics_init_zone(ctx->sh) != NGX_OK) {
+        return NGX_ERROR;
+    }
 
     len = sizeof(" in sluice zone \"\"") + shm_zone->shm.name.len;
 

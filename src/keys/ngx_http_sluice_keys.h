@@ -43,8 +43,12 @@ typedef struct {
     ngx_str_t                    policy;
     ngx_str_t                    json;          /* "": no such policy */
 
-    /* 0: delivered; else the HTTP status, an error code and message */
+    /*
+     * 0: delivered; else the HTTP status, an error code and message, and
+     * the reason a metric counts it under (NGX_SLUICE_MX_REFUSED_*)
+     */
     ngx_uint_t                   status;
+    ngx_uint_t                   reason;
     const char                  *code;
     const char                  *message;
 } ngx_http_sluice_key_t;

@@ -30,6 +30,7 @@
 #include "keys/ngx_http_sluice_keys_module.h"
 #include "keys/ngx_http_sluice_keys_clearkey.h"
 #include "keys/ngx_http_sluice_keys_policy.h"
+#include "core/ngx_sluice_metrics.h"
 #include "core/ngx_sluice_zone.h"
 #include "util/sluice_json.h"
 #include "util/sluice_token.h"
@@ -187,6 +188,9 @@ ngx_http_sluice_keys_handler(ngx_http_request_t *r)
             return rc;
         }
 
+        ngx_sluice_metrics_count(kr->zctx->sh, key_requests,
+                                 NGX_SLUICE_MX_KEY_CLEARKEY);
+
         return ngx_http_sluice_keys_clearkey(kr);
     }
 
@@ -223,6 +227,9 @@ ngx_http_sluice_keys_handler(ngx_http_request_t *r)
     if (rc != NGX_OK) {
         return rc;
     }
+
+    ngx_sluice_metrics_count(kr->zctx->sh, key_requests,
+                             NGX_SLUICE_MX_KEY_AES);
 
     return ngx_http_sluice_keys_aes(kr);
 }
@@ -414,6 +421,10 @@ ngx_http_sluice_keys_refused(ngx_http_sluice_keys_req_t *kr)
             key = &kr->keys[i];
             break;
         }
+    }
+
+    if (key->reason < NGX_SLUICE_MX_REFUSALS) {
+        ngx_sluice_metrics_count(kr->zctx->sh, key_refusals, key->reason);
     }
 
     return ngx_http_sluice_keys_error(kr->request, key->status, key->code,

@@ -9,6 +9,7 @@
 #include <ngx_http.h>
 
 #include "keys/ngx_http_sluice_keys_policy.h"
+#include "core/ngx_sluice_metrics.h"
 #include "core/ngx_sluice_zone.h"
 #include "util/sluice_json.h"
 #include "util/sluice_token.h"
@@ -24,8 +25,8 @@ static sluice_token_result_t ngx_http_sluice_keys_token(
     ngx_http_sluice_keys_req_t *kr, ngx_http_sluice_key_t *key,
     sluice_json_t *restriction);
 static void ngx_http_sluice_keys_refuse(ngx_http_sluice_keys_req_t *kr,
-    ngx_http_sluice_key_t *key, ngx_uint_t status, const char *code,
-    const char *message);
+    ngx_http_sluice_key_t *key, ngx_uint_t reason, ngx_uint_t status,
+    const char *code, const char *message);
 
 
 ngx_int_t
@@ -113,7 +114,8 @@ ngx_http_sluice_keys_authorize(ngx_http_sluice_keys_req_t *kr,
     sluice_json_t  *doc, *props;
 
     if (!key->found) {
-        ngx_http_sluice_keys_refuse(kr, key, NGX_HTTP_NOT_FOUND,
+        ngx_http_sluice_keys_refuse(kr, key, NGX_SLUICE_MX_REFUSED_KEY,
+                                    NGX_HTTP_NOT_FOUND,
                                     "ContentKeyNotFound",
                                     "No streaming locator has a content key "
                                     "with this KID.");
@@ -121,7 +123,8 @@ ngx_http_sluice_keys_authorize(ngx_http_sluice_keys_req_t *kr,
     }
 
     if (key->inactive) {
-        ngx_http_sluice_keys_refuse(kr, key, NGX_HTTP_NOT_FOUND,
+        ngx_http_sluice_keys_refuse(kr, key, NGX_SLUICE_MX_REFUSED_KEY,
+                                    NGX_HTTP_NOT_FOUND,
                                     "StreamingLocatorNotActive",
                                     "The streaming locator of this content "
                                     "key is not active (its startTime or "
@@ -145,7 +148,8 @@ ngx_http_sluice_keys_authorize(ngx_http_sluice_keys_req_t *kr,
     props = sluice_json_get(doc, "properties");
 
     if (props == NULL) {
-        ngx_http_sluice_keys_refuse(kr, key, NGX_HTTP_FORBIDDEN,
+        ngx_http_sluice_keys_refuse(kr, key, NGX_SLUICE_MX_REFUSED_POLICY,
+                                    NGX_HTTP_FORBIDDEN,
                                     "ContentKeyPolicyNotFound",
                                     "The content key has no content key "
                                     "policy: it is not delivered.");
@@ -204,14 +208,15 @@ ngx_http_sluice_keys_options(ngx_http_sluice_keys_req_t *kr,
     }
 
     if (tried == 0) {
-        ngx_http_sluice_keys_refuse(kr, key, NGX_HTTP_FORBIDDEN,
+        ngx_http_sluice_keys_refuse(kr, key, NGX_SLUICE_MX_REFUSED_POLICY,
+                                    NGX_HTTP_FORBIDDEN,
                                     "NoClearKeyOption",
                                     "The content key policy has no ClearKey "
                                     "option this service could satisfy.");
         return NGX_OK;
     }
 
-    ngx_http_sluice_keys_refuse(kr, key,
+    ngx_http_sluice_keys_refuse(kr, key, NGX_SLUICE_MX_REFUSED_TOKEN,
                                 best >= SLUICE_TOKEN_CLAIM_MISSING
                                 ? NGX_HTTP_FORBIDDEN : NGX_HTTP_UNAUTHORIZED,
                                 sluice_token_result_code(best),
@@ -263,13 +268,14 @@ ngx_http_sluice_keys_token(ngx_http_sluice_keys_req_t *kr,
 
 static void
 ngx_http_sluice_keys_refuse(ngx_http_sluice_keys_req_t *kr,
-    ngx_http_sluice_key_t *key, ngx_uint_t status, const char *code,
-    const char *message)
+    ngx_http_sluice_key_t *key, ngx_uint_t reason, ngx_uint_t status,
+    const char *code, const char *message)
 {
     u_char             kid[SLUICE_UUID_LEN];
     ngx_log_t          log;
     ngx_connection_t  *c;
 
+    key->reason = reason;
     key->status = status;
     key->code = code;
     key->message = message;

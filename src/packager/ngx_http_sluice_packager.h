@@ -104,6 +104,15 @@ typedef struct {
     void                        *asset;     /* a thread reads the asset */
     void                        *segment;   /* a thread reads fragments */
     void                        *ll;        /* a blocking request */
+
+    /*
+     * metrics (ngx_sluice_metrics.h): the request's format and kind once
+     * its URL parsed (metered), and when the packager took it (last run)
+     */
+    ngx_uint_t                   mx_format;
+    ngx_uint_t                   mx_kind;
+    uint64_t                     mx_start;  /* microseconds, monotonic */
+    unsigned                     metered:1;
 } ngx_http_sluice_packager_ctx_t;
 
 

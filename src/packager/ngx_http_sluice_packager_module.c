@@ -26,6 +26,7 @@
 #include "packager/ngx_http_sluice_packager_encryption.h"
 #include "packager/ngx_http_sluice_packager_filter.h"
 #include "packager/ngx_http_sluice_packager_ll.h"
+#include "core/ngx_sluice_metrics.h"
 #include "core/ngx_sluice_zone.h"
 
 
@@ -66,6 +67,8 @@ static ngx_thread_pool_t *ngx_http_sluice_packager_thread_pool(
     ngx_http_request_t *r);
 static void ngx_http_sluice_packager_thread_done(ngx_event_t *ev);
 #endif
+static void ngx_http_sluice_packager_meter(ngx_http_sluice_pkg_t *pkg);
+static ngx_int_t ngx_http_sluice_packager_log(ngx_http_request_t *r);
 static ngx_int_t ngx_http_sluice_packager_init(ngx_conf_t *cf);
 static ngx_int_t ngx_http_sluice_packager_init_process(ngx_cycle_t *cycle);
 static void ngx_http_sluice_packager_exit_process(ngx_cycle_t *cycle);
@@ -317,6 +320,8 @@ ngx_http_sluice_packager_run(ngx_http_request_t *r)
                    "time:%uL", pkg->url.kind, pkg->url.format,
                    pkg->url.bitrate, pkg->url.time);
 
+    ngx_http_sluice_packager_meter(pkg);
+
     rc = ngx_http_sluice_packager_resolve(pkg);
 
     if (rc == NGX_DONE) {
@@ -375,6 +380,85 @@ ngx_http_sluice_packager_respond(ngx_http_sluice_pkg_t *pkg, ngx_int_t rc)
     }
 
     return ngx_http_sluice_packager_segment(pkg);
+}
+
+
+/*
+ * Metrics: the request's format and kind, and the time the packager takes
+ * it (again when a blocking request is woken: its wait for media that
+ * was not there yet is not counted); the log phase adds it up
+ */
+
+static void
+ngx_http_sluice_packager_meter(ngx_http_sluice_pkg_t *pkg)
+{
+    sluice_url_t                    *url;
+    ngx_http_sluice_packager_ctx_t  *ctx;
+
+    ctx = ngx_http_sluice_packager_ctx(pkg->request);
+    if (ctx == NULL) {
+        return;
+    }
+
+    url = &pkg->url;
+
+    ctx->mx_format = sluice_format_is_ts(url->format) ? NGX_SLUICE_MX_HLS_TS
+                     : url->format == SLUICE_FORMAT_HLS_CMAF
+                       ? NGX_SLUICE_MX_HLS_CMAF
+                     : sluice_format_is_dash(url->format) ? NGX_SLUICE_MX_DASH
+                     : NGX_SLUICE_MX_SMOOTH;
+
+    ctx->mx_kind = url->kind == SLUICE_URL_INIT ? NGX_SLUICE_MX_INIT
+                   : url->kind == SLUICE_URL_SEGMENT
+                     ? (url->has_part ? NGX_SLUICE_MX_PART
+                                      : NGX_SLUICE_MX_SEGMENT)
+                   : NGX_SLUICE_MX_MANIFEST;
+
+    ctx->mx_start = ngx_sluice_metrics_usec();
+    ctx->metered = 1;
+}
+
+
+/*
+ * The log phase of every request: a packager request with a streaming
+ * URL is counted (status class, body bytes as $body_bytes_sent, latency
+ * to its last byte written), with a few atomic additions
+ */
+
+static ngx_int_t
+ngx_http_sluice_packager_log(ngx_http_request_t *r)
+{
+    off_t                                  sent;
+    ngx_sluice_zone_ctx_t                 *zctx;
+    ngx_sluice_mx_response_t               resp;
+    ngx_http_sluice_packager_ctx_t        *ctx;
+    ngx_http_sluice_packager_main_conf_t  *pmcf;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_sluice_packager_module);
+
+    if (ctx == NULL || !ctx->metered) {
+        return NGX_OK;
+    }
+
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_sluice_packager_module);
+
+    if (pmcf->shm_zone == NULL || pmcf->shm_zone->data == NULL) {
+        return NGX_OK;
+    }
+
+    zctx = pmcf->shm_zone->data;
+
+    sent = r->connection->sent - r->header_size;
+
+    resp.format = ctx->mx_format;
+    resp.kind = ctx->mx_kind;
+    resp.status = r->err_status ? r->err_status : r->headers_out.status;
+    resp.bytes = sent > 0 ? sent : 0;
+    resp.usec = ngx_sluice_metrics_usec() - ctx->mx_start;
+
+    ngx_sluice_metrics_response(zctx->sh, &resp);
+
+    return NGX_OK;
 }
 
 
@@ -1043,12 +1127,29 @@ ngx_http_sluice_packager_create_main_conf(ngx_conf_t *cf)
 static ngx_int_t
 ngx_http_sluice_packager_init(ngx_conf_t *cf)
 {
+    ngx_http_handler_pt                   *h;
+    ngx_http_core_main_conf_t             *cmcf;
     ngx_http_sluice_packager_main_conf_t  *pmcf;
 
     pmcf = ngx_http_conf_get_module_main_conf(cf,
                                               ngx_http_sluice_packager_module);
 
     pmcf->shm_zone = ngx_sluice_zone_lookup(cf->cycle);
+
+    if (pmcf->shm_zone == NULL) {
+        return NGX_OK;
+    }
+
+    /* metrics: each request counted once it is done */
+
+    cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
+
+    h = ngx_array_push(&cmcf->phases[NGX_HTTP_LOG_PHASE].handlers);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    *h = ngx_http_sluice_packager_log;
 
     return NGX_OK;
 }
