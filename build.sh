@@ -31,6 +31,9 @@
 #   build/objs/ngx_http_sluice_module.so   Sluice   (SLUICE_MODULES_DIR)
 #   build/objs/ngx_stream_module.so    nginx stream (TLS for RTMPS ingest)
 #   build/transcoder/sluice-transcoder live encoder (SLUICE_TRANSCODER)
+#   build/console/                     the web console with its players
+#                                      (both variants; ./build.sh run serves
+#                                      it at /console/)
 
 set -euo pipefail
 
@@ -197,11 +200,12 @@ fetch_sources() {
 
 
 # npm packages of the JavaScript test helpers: t/browser (hls.js, dash.js,
-# Shaka, playwright-core), t/sdk (the Azure SDK), any t/*/package.json
+# Shaka, playwright-core), t/sdk (the Azure SDK), any t/*/package.json;
+# and the players of the web console (console/package.json)
 ensure_npm() {
     local pj b
 
-    for pj in "$ROOT"/t/*/package.json; do
+    for pj in "$ROOT"/t/*/package.json "$ROOT"/console/package.json; do
         [ -f "$pj" ] || continue
         b="$(dirname "$pj")"
         if [ -f "$b/node_modules/.package-lock.json" ] \
@@ -289,6 +293,7 @@ cmd_build() {
     (cd "$NGINX_SRC" && make -s -j"$(nproc)" -f "$OBJS/Makefile" modules) \
         || die "module build failed"
     build_transcoder
+    build_console
 
     exec 9>&-
     verify_modules
@@ -347,6 +352,55 @@ build_transcoder() {
         mv "$bin.tmp" "$bin"
     fi
     touch "$dir/.stamp"
+}
+
+
+# --- the web console (console/) --------------------------------------------
+
+# build/console/ (whatever the variant): what nginx serves at /console/
+# (README, "Web console"): the console's own files (console/*.html,
+# *.css, js/) and, in lib/, the players' builds from console/node_modules
+# (npm, pinned by console/package-lock.json, installed by ensure_npm)
+# with their licences.  Nothing is fetched at run time.  Assembled
+# beside, then swapped in only when something changed.
+CONSOLE_LIBS="hls.js/dist/hls.min.js hls.js/LICENSE:hls.js.LICENSE
+    dashjs/dist/modern/umd/dash.all.min.js
+    dashjs/dist/modern/umd/dash.all.min.js.LICENSE.txt
+    dashjs/dist/modern/umd/dash.mss.min.js dashjs/LICENSE.md:dash.js.LICENSE
+    shaka-player/dist/shaka-player.compiled.js
+    shaka-player/LICENSE:shaka-player.LICENSE"
+
+build_console() {
+    local src="$ROOT/console" out="$ROOT/build/console" tmp f from to
+    local missing=""
+
+    tmp="$out.tmp"
+    rm -rf "$tmp"
+    mkdir -p "$tmp/lib"
+    cp "$src"/*.html "$src"/*.css "$tmp/"
+    cp -R "$src/js" "$tmp/js"
+
+    for f in $CONSOLE_LIBS; do
+        from="${f%%:*}"
+        to="${f#*:}"
+        [ "$to" = "$f" ] && to="$(basename "$from")"
+        if [ -f "$src/node_modules/$from" ]; then
+            cp "$src/node_modules/$from" "$tmp/lib/$to"
+        else
+            missing="$missing $from"
+        fi
+    done
+    [ -n "$missing" ] && log "console: players missing (npm failed?):" \
+        "$missing; the console will not play"
+
+    if [ -d "$out" ] && diff -r -q "$tmp" "$out" >/dev/null 2>&1; then
+        rm -rf "$tmp"
+        return 0
+    fi
+    rm -rf "$out.old"
+    [ -d "$out" ] && mv "$out" "$out.old"
+    mv "$tmp" "$out"
+    rm -rf "$out.old"
 }
 
 
@@ -570,7 +624,7 @@ SLOW_SUITES="t/053-players-reconnect.t t/050-players.t t/030-ingest.t
     t/100-ingest-srt.t t/098-redundant-ingest.t t/097-captions.t
     t/094-ingest-fmp4.t t/095-ingest-ertmp-hevc.t t/102-cue-ingest.t
     t/103-cue-hls.t t/104-cue-dash-smooth.t t/107-ll-players.t
-    t/106-ll-hls.t t/092-live-encoding.t
+    t/106-ll-hls.t t/113-console.t t/092-live-encoding.t
     t/089-transcoder.t t/105-splice-encoding.t"
 
 
@@ -617,13 +671,15 @@ cmd_prove() {
         # the HEVC configuration and the ingest core, t/094 runs), t/051
         # (GStreamer's players: their packaging is t/052's), t/089 (the
         # transcoder's ladders and pacing under load; its code runs under
-        # the sanitizers in t/092) and t/105 (splice points through the
+        # the sanitizers in t/092), t/105 (splice points through the
         # transcoder: the cadence is unit-tested under the sanitizers, the
-        # cuts in the ingest core are t/102's)
+        # cuts in the ingest core are t/102's) and t/113 (the web console
+        # in Chromium: the API routes and telemetry it calls are t/010's,
+        # t/022's, t/109's)
         set -- $(prove_order | grep -v -e '^t/05[013]-' -e '^t/07[478]-' \
                                      -e '^t/089-' -e '^t/09[03]-' \
                                      -e '^t/09[56]-' -e '^t/105-' \
-                                     -e '^t/107-')
+                                     -e '^t/107-' -e '^t/113-')
         what="$# suites of t/, the slow ones first"
     elif [ $# -eq 0 ]; then
         set -- $(prove_order)
@@ -808,6 +864,8 @@ cmd_run() {
     ln -sf "$OBJS/ngx_stream_module.so" "$run/modules/ngx_stream_module.so"
     mkdir -p "$run/transcoder"
     ln -sf "$SLUICE_TRANSCODER" "$run/transcoder/sluice-transcoder"
+    # the console (location /console/ of quickstart.conf)
+    ln -sfn "$ROOT/build/console" "$run/console"
 
     if [ ! -f "$run/conf/nginx.conf" ] \
        || [ "$ROOT/conf.examples/quickstart.conf" -nt "$run/conf/nginx.conf" ]

@@ -4,7 +4,8 @@
 # itself (ports, module and log paths rewritten for the test directory):
 # the configuration loads, the quickstart key creates and starts a live
 # event, three renditions pushed to its input URLs (two over RTMP, one
-# over RTMPS) appear in the preview in every format.
+# over RTMPS) appear in the preview in every format; the web console is
+# served at /console/.
 
 use strict;
 use warnings;
@@ -18,7 +19,7 @@ use Sluice::Ingest qw(fixture);
 
 my $t = Test::Sluice->new()->has_program('ffmpeg');
 $t->api_key('sluice-quickstart-key');
-$t->plan(20);
+$t->plan(22);
 
 my $conf = $t->quickstart_conf();
 $conf =~ s{^(\s*sluice_transcoder) transcoder/sluice-transcoder;}
@@ -116,5 +117,14 @@ my ($media) = $master ? $master->{body} =~ /^(QualityLevels\(\d+\)\/Manifest\(vi
                       : ();
 my $pl = $t->get("$base/" . ($media // 'none'));
 like($pl->{body}, qr/^#EXTINF:/m, 'video media playlist has segments');
+
+# the web console at /console/ as quickstart.conf serves it: alias
+# console/ under the prefix, which ./build.sh run links to build/console/
+symlink("$Test::Sluice::ROOT/build/console", $t->testdir . '/console');
+my $c = $t->get('/console/');
+ok($c->{status} == 200 && $c->{body} =~ /<title>Sluice console</,
+    'the web console at /console/') or diag("$c->{status} $c->{body}");
+like($t->get('/console/js/main.js')->{headers}{'content-type'} // '',
+    qr{^text/javascript}, 'its ES modules as JavaScript');
 
 $t->stop_publisher($pub);
