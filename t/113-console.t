@@ -6,7 +6,8 @@
 # 401, a reader key 403 on a creation; the owner key creates and starts a
 # live event; while ffmpeg pushes to the ingest URL the console lists,
 # its ingest health (getStatus, heartbeats) shows the bitrate and the
-# graph; the preview plays in hls.js, dash.js and Shaka; a locator made
+# graph; the preview plays in hls.js, dash.js (through an account filter
+# chosen there) and Shaka; the lists show what was made; a locator made
 # in the console for an asset being recorded plays; stop (refused with
 # live outputs, then with removeOutputsOnStop) and delete.  Any console
 # error, page error or failed request but the provoked ones fails.
@@ -38,6 +39,7 @@ my $event = 'console1';
 my $token = 'c0n5013c0n5013c0n5013c0n5013c0n';
 my $asset = 'console-archive';
 my $locator = 'console-loc';
+my $filter = 'console-filter';
 
 $t->write_sluice_conf(sluice => <<"EOF", server => <<"EOF2");
 sluice_zone sluice 16m;
@@ -60,8 +62,13 @@ location /console/ {
 }
 EOF2
 
-$t->plan(26);
+$t->plan(28);
 $t->run();
+
+# an account filter to choose in the preview (keeps every track)
+is($t->api(PUT => "accountFilters/$filter",
+    { properties => { firstQuality => { bitrate => 100000 } } })->{status},
+    201, 'account filter');
 
 my $base = 'http://127.0.0.1:' . $t->port(8080);
 my $r = $t->http(GET => '/console/');
@@ -80,7 +87,8 @@ my $out = '';
 my $h = IPC::Run::start([ 'node', "$FindBin::Bin/browser/console.js",
     '--url', "$base/console/", '--key', $t->api_key,
     '--reader-key', $reader, '--event', $event, '--token', $token,
-    '--asset', $asset, '--locator', $locator, '--shots', $shots,
+    '--asset', $asset, '--locator', $locator, '--filter', $filter,
+    '--shots', $shots,
     '--timeout', 110 ],
     '<', \undef, '>', \$out, '2>', $log, IPC::Run::timeout(140));
 
@@ -119,7 +127,8 @@ my $res = eval { JSON::PP::decode_json($line // '') }
 
 my %step = map { $_->{name} => $_ } @{$res->{steps} // []};
 for my $s (qw(keyboard reader create start ingest health preview-hls
-              preview-dash preview-shaka endpoint locator stop delete))
+              preview-dash preview-shaka endpoint locator lists stop
+              delete))
 {
     my $ok = $step{$s} && $step{$s}{ok};
     ok($ok, "console: $s") or diag(JSON::PP->new->canonical->encode(

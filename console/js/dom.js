@@ -112,6 +112,10 @@ function cell(v) {
 }
 
 
+const BUSY = ['Good', 'Allocating', 'Starting', 'Stopping', 'Deleting',
+              'Creating', 'Scaling', 'InProgress'];
+
+
 /* a state shown as a badge: its text, and a class per kind of state */
 export function badge(state) {
     const s = state || 'unknown';
@@ -121,7 +125,7 @@ export function badge(state) {
         kind = 'ok';
     } else if (/^(Stopped|StandBy|false)$/.test(s)) {
         kind = 'idle';
-    } else if (/^(Good|Allocating|Starting|Stopping|Deleting|Creating|Scaling|InProgress)$/.test(s)) {
+    } else if (BUSY.includes(s)) {
         kind = 'busy';
     } else if (/^(Poor|Failed)$/.test(s)) {
         kind = 'bad';

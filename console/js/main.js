@@ -28,7 +28,7 @@ const S = {
 };
 
 
-/* --- key, settings, errors ---------------------------------------------- */
+/* --- key, settings, errors ------------------------------------------------ */
 
 function settings() {
     let s = {};
@@ -257,7 +257,7 @@ function props(pairs) {
 }
 
 
-/* --- live events ------------------------------------------------------------ */
+/* --- live events ---------------------------------------------------------- */
 
 async function viewEvents(args, gen) {
     if (args.length) {
@@ -623,7 +623,7 @@ function healthSection(ev, path, gen, outputs, initialOutputs) {
 }
 
 
-/* --- live outputs, assets ---------------------------------------------------- */
+/* --- live outputs, assets ------------------------------------------------- */
 
 function outputsTable(outputs, withEvent) {
     return table('Live outputs', [
@@ -669,7 +669,7 @@ async function viewAssets() {
 }
 
 
-/* --- streaming locators ------------------------------------------------------ */
+/* --- streaming locators --------------------------------------------------- */
 
 async function viewLocators(args, gen) {
     if (args.length) {
@@ -847,7 +847,7 @@ async function viewLocator(name, gen) {
 }
 
 
-/* --- policies, endpoints, filters ---------------------------------------------- */
+/* --- policies, endpoints, filters ----------------------------------------- */
 
 const SCHEMES = ['noEncryption', 'envelopeEncryption', 'commonEncryptionCenc',
                  'commonEncryptionCbcs'];
@@ -960,7 +960,7 @@ async function viewFilters() {
 }
 
 
-/* --- start ------------------------------------------------------------------------ */
+/* --- start ---------------------------------------------------------------- */
 
 setupHeader();
 makeApi();

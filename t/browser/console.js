@@ -8,12 +8,14 @@
  *
  *   node t/browser/console.js --url URL --key KEY --reader-key KEY
  *        --event NAME --token TOKEN --asset NAME --locator NAME
- *        --shots DIR [--timeout 120]
+ *        --filter NAME --shots DIR [--timeout 120]
  *
  * Steps, each with its own deadline; a step that fails ends the run:
  *   keyboard   the API key field is the second Tab stop (after the skip
  *              link), a wrong key typed there and Enter: the error region
- *              says 401 AuthenticationFailed
+ *              says 401 AuthenticationFailed (every form control of the
+ *              pages met has a label: here, on the live events, the live
+ *              event and the locator pages)
  *   reader     the reader key lists the live events, creating one shows
  *              403 AuthorizationFailed
  *   create     with KEY: the live event is created with TOKEN, its page
@@ -26,11 +28,14 @@
  *              100 kbit/s, the graph drawn with 3 points or more, a
  *              video heartbeat and the BeginIngest stream event listed
  *   preview-*  the preview played with hls.js (HLS CMAF), dash.js (DASH
- *              CMAF) and Shaka (HLS TS): the video's currentTime advances
- *              by 2 s
+ *              CMAF, through the account filter --filter: in the URL) and
+ *              Shaka (HLS TS): the video's currentTime advances by 2 s
  *   endpoint   the default streaming endpoint started (its Start button)
  *   locator    (the test records into --asset) a locator of the asset
  *              made with the form, played with dash.js
+ *   lists      the pages Live outputs, Assets, Streaming policies and
+ *              Filters list the output, the asset, a predefined policy
+ *              and the filter
  *   stop       Stop refused (400: live outputs), then with "Remove live
  *              outputs on stop": Stopped
  *   delete     Delete, then the confirmation (shown only then, with the
@@ -65,6 +70,7 @@ function parseArgs(argv) {
                     '--reader-key': 'readerKey', '--event': 'event',
                     '--token': 'token', '--asset': 'asset',
                     '--locator': 'locator', '--shots': 'shots',
+                    '--filter': 'filter',
                     '--timeout': 'timeout' };
 
     for (let i = 0; i < argv.length; i++) {
@@ -77,7 +83,7 @@ function parseArgs(argv) {
         o[n] = n === 'timeout' ? Number(argv[++i]) : argv[++i];
     }
     for (const n of ['url', 'key', 'readerKey', 'event', 'token', 'asset',
-                     'locator', 'shots'])
+                     'locator', 'filter', 'shots'])
     {
         if (!o[n]) {
             process.stderr.write('console.js: missing ' + n + '\n');
@@ -236,6 +242,18 @@ async function main() {
     const api = (p) => new RegExp('/mediaServices/[^/]+/' + p
                                   + '(\\?|$)', 'i');
 
+    /* every form control of the page has a label */
+    async function labelled(where) {
+        const bad = await page.evaluate(() =>
+            [...document.querySelectorAll('input, select, textarea')]
+                .filter(e => !e.labels || !e.labels.length)
+                .map(e => e.outerHTML.slice(0, 80)));
+        if (bad.length) {
+            throw new Error(where + ': controls without a label: '
+                            + bad.join(' '));
+        }
+    }
+
     async function errorShown(re) {
         await page.locator('#errors').filter({ hasText: re })
             .waitFor({ timeout: 10000 });
@@ -247,10 +265,12 @@ async function main() {
                            + '"]').waitFor({ timeout: 30000 });
     }
 
-    async function playPreview(player, format, seconds) {
+    async function playPreview(player, format, seconds, filter) {
         const panel = page.locator('section.player');
         await panel.getByLabel('Player').selectOption({ label: player });
         await panel.getByLabel('Format').selectOption({ label: format });
+        await panel.getByLabel(o.filter, { exact: true })
+            .setChecked(Boolean(filter));
         await panel.getByRole('button', { name: 'Play', exact: true })
             .click();
         return waitPlayed(panel, seconds);
@@ -292,14 +312,7 @@ async function main() {
             if (!/^401 /.test(text)) {
                 throw new Error('error shown: ' + text);
             }
-            const unlabelled = await page.evaluate(() =>
-                [...document.querySelectorAll('input, select')]
-                    .filter(e => !e.labels || !e.labels.length)
-                    .map(e => e.outerHTML.slice(0, 80)));
-            if (unlabelled.length) {
-                throw new Error('controls without a label: '
-                                + unlabelled.join(' '));
-            }
+            await labelled('start page');
             await shot('unauthorized');
             return text;
         });
@@ -327,6 +340,7 @@ async function main() {
             await page.getByLabel('API key').press('Enter');
             await page.getByRole('heading', { name: 'Live events' })
                 .waitFor();
+            await labelled('live events');
             await page.getByLabel('Name', { exact: true }).fill(ev);
             await page.getByLabel('Access token').fill(o.token);
             await page.getByRole('button', { name: 'Create live event' })
@@ -334,6 +348,7 @@ async function main() {
             await page.getByRole('heading', { name: 'Live event ' + ev })
                 .waitFor();
             await stateIs('Stopped');
+            await labelled('live event');
             return 'Stopped';
         });
 
@@ -401,8 +416,13 @@ async function main() {
         await step('preview-hls', 40, () =>
             playPreview('hls.js', 'HLS (CMAF)', 2));
         await shot('preview-hls');
-        await step('preview-dash', 40, () =>
-            playPreview('dash.js', 'DASH (CMAF)', 2));
+        await step('preview-dash', 40, async () => {
+            const r = await playPreview('dash.js', 'DASH (CMAF)', 2, true);
+            if (!r.url.includes(',filter=' + o.filter + ')')) {
+                throw new Error('no filter in ' + r.url);
+            }
+            return r;
+        });
         await step('preview-shaka', 40, () =>
             playPreview('Shaka Player', 'HLS (TS)', 2));
         await shot('preview-shaka');
@@ -432,8 +452,10 @@ async function main() {
             await page.getByRole('heading',
                                  { name: 'Streaming locator ' + o.locator })
                 .waitFor();
+            await labelled('locator');
             const panel = page.locator('section.player');
-            await panel.getByLabel('Player').selectOption({ label: 'dash.js' });
+            await panel.getByLabel('Player')
+                .selectOption({ label: 'dash.js' });
             await panel.getByLabel('Format').selectOption(
                 { label: 'Dash mpd-time-cmaf' });
             await panel.getByRole('button', { name: 'Play', exact: true })
@@ -441,6 +463,23 @@ async function main() {
             const r = await waitPlayed(panel, 2);
             await shot('locator');
             return r;
+        });
+
+        await step('lists', 20, async () => {
+            const pages = [['Live outputs', 'archive'],
+                           ['Assets', o.asset],
+                           ['Streaming policies',
+                            'Predefined_ClearStreamingOnly'],
+                           ['Filters', o.filter]];
+            for (const [name, text] of pages) {
+                await page.getByRole('link', { name: name, exact: true })
+                    .click();
+                await page.getByRole('heading', { name: name, exact: true })
+                    .waitFor();
+                await page.locator('main table').getByText(text,
+                    { exact: true }).first().waitFor();
+            }
+            return pages.length + ' pages';
         });
 
         await step('stop', 30, async () => {
