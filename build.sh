@@ -362,7 +362,8 @@ build_transcoder() {
 # *.css, js/) and, in lib/, the players' builds from console/node_modules
 # (npm, pinned by console/package-lock.json, installed by ensure_npm)
 # with their licences.  Nothing is fetched at run time.  Assembled
-# beside, then swapped in only when something changed.
+# beside (a name per process: the two variants' builds may run at once),
+# then swapped in only when something changed.
 CONSOLE_LIBS="hls.js/dist/hls.min.js hls.js/LICENSE:hls.js.LICENSE
     dashjs/dist/modern/umd/dash.all.min.js
     dashjs/dist/modern/umd/dash.all.min.js.LICENSE.txt
@@ -374,7 +375,7 @@ build_console() {
     local src="$ROOT/console" out="$ROOT/build/console" tmp f from to
     local missing=""
 
-    tmp="$out.tmp"
+    tmp="$out.tmp.$$"
     rm -rf "$tmp"
     mkdir -p "$tmp/lib"
     cp "$src"/*.html "$src"/*.css "$tmp/"
@@ -397,10 +398,9 @@ build_console() {
         rm -rf "$tmp"
         return 0
     fi
-    rm -rf "$out.old"
-    [ -d "$out" ] && mv "$out" "$out.old"
+    [ -d "$out" ] && mv "$out" "$out.old.$$"
     mv "$tmp" "$out"
-    rm -rf "$out.old"
+    rm -rf "$out.old.$$"
 }
 
 
