@@ -678,6 +678,10 @@ ngx_http_sluice_les_events(sluice_alloc_t *a, ngx_http_sluice_les_t *st,
     }
 
     for (i = 0; i < st->tel->events.n; i++) {
+        if (st->events[i].type == NGX_SLUICE_SE_STATE) {
+            continue;       /* state changes: notifications only */
+        }
+
         e = ngx_http_sluice_les_event(a, &st->events[i]);
         if (e == NULL) {
             return NGX_ERROR;

@@ -391,6 +391,9 @@ typedef struct {
      */
     uint64_t                    tel_seq;
     struct ngx_sluice_tel_ring_s  *tel_orphans;
+    /* when the zone was made (unix ms): a cursor kept on disk belongs to
+       this zone's numbers only if it was saved with the same value */
+    uint64_t                    tel_epoch;
 
     /* Prometheus counters (ngx_sluice_metrics.h), made with the zone */
     struct ngx_sluice_metrics_s   *metrics;

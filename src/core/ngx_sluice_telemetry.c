@@ -254,6 +254,27 @@ ngx_sluice_tel_disconnect(ngx_sluice_shctx_t *sh, ngx_sluice_event_t *ev,
 
 
 void
+ngx_sluice_tel_state(ngx_sluice_shctx_t *sh, ngx_sluice_event_t *ev,
+    ngx_uint_t prev)
+{
+    ngx_sluice_tel_event_t  *e;
+
+    if (prev == ev->state) {
+        return;
+    }
+
+    e = ngx_sluice_tel_event(sh, ev, NGX_SLUICE_SE_STATE,
+                             NGX_SLUICE_SE_INFORMATION);
+    if (e == NULL) {
+        return;
+    }
+
+    e->state = (uint8_t) ev->state;
+    e->prev_state = (uint8_t) prev;
+}
+
+
+void
 ngx_sluice_tel_fragment(ngx_sluice_shctx_t *sh, ngx_sluice_event_t *ev,
     ngx_sluice_tel_frag_t *f, ngx_msec_t interval)
 {

@@ -57,7 +57,11 @@ typedef enum {
     NGX_SLUICE_SE_UNALIGNED_KEYFRAMES,
     NGX_SLUICE_SE_UNALIGNED_PRESENTATION,
     NGX_SLUICE_SE_DISCONTINUITY,
-    NGX_SLUICE_SE_INVALID_CONNECTION
+    NGX_SLUICE_SE_INVALID_CONNECTION,
+    NGX_SLUICE_SE_STATE             /* not AMS's: the event's state changed
+                                       (prev_state -> state); for
+                                       notifications and logs, not listed by
+                                       getStreamEvents */
 } ngx_sluice_tel_type_e;
 
 
@@ -99,6 +103,8 @@ typedef struct {
     uint8_t                     other_media;
     uint8_t                     other_slot;
     uint16_t                    port;           /* remotePort, 0: none */
+    uint8_t                     state;          /* NGX_SLUICE_SE_STATE */
+    uint8_t                     prev_state;
     u_char                      code[NGX_SLUICE_TEL_CODE_LEN + 1];
     u_char                      stream[NGX_SLUICE_STREAM_LEN + 1];
     u_char                      ip[NGX_SLUICE_TEL_IP_LEN + 1];
@@ -254,6 +260,10 @@ void ngx_sluice_tel_connect(ngx_sluice_shctx_t *sh, ngx_sluice_event_t *ev,
 /* a publisher left (EndIngest); others: connections of the event left */
 void ngx_sluice_tel_disconnect(ngx_sluice_shctx_t *sh, ngx_sluice_event_t *ev,
     u_char *stream, const char *code, ngx_uint_t others, uint64_t bytes);
+
+/* ev's state changed from prev to ev->state (NGX_SLUICE_SE_STATE) */
+void ngx_sluice_tel_state(ngx_sluice_shctx_t *sh, ngx_sluice_event_t *ev,
+    ngx_uint_t prev);
 
 /*
  * A fragment the ingest cut, of track tr = ev->tracks[f->slot]: the

@@ -135,6 +135,7 @@ ngx_sluice_init_zone(ngx_shm_zone_t *shm_zone, void *data)
     ngx_queue_init(&ctx->sh->events);
     ngx_queue_init(&ctx->sh->ops);
     ctx->sh->shpool = ctx->shpool;
+    ctx->sh->tel_epoch = ngx_sluice_now_ms();
 
     if (ngx_sluice_metrics_init_zone(ctx->sh) != NGX_OK) {
         return NGX_ERROR;
@@ -419,7 +420,7 @@ static void
 ngx_sluice_op_complete(ngx_sluice_shctx_t *sh, ngx_sluice_event_t *ev,
     ngx_sluice_op_t *op)
 {
-    ngx_uint_t            i;
+    ngx_uint_t            i, prev;
     ngx_sluice_ll_wake_t  w;
 
     /*
@@ -468,7 +469,10 @@ ngx_sluice_op_complete(ngx_sluice_shctx_t *sh, ngx_sluice_event_t *ev,
         ngx_sluice_event_free_tracks(sh->shpool, ev);
     }
 
+    prev = ev->state;
     ev->state = op->target;
+
+    ngx_sluice_tel_state(sh, ev, prev);
 
     sh->dirty = 0;
 }
@@ -479,6 +483,7 @@ ngx_sluice_op_start(ngx_sluice_shctx_t *sh, ngx_sluice_event_t *ev,
     ngx_uint_t kind, ngx_uint_t state, ngx_uint_t target,
     ngx_msec_t delay_ms, u_char *id)
 {
+    ngx_uint_t        prev;
     ngx_sluice_op_t  *op;
 
     op = ngx_sluice_op_alloc(sh->shpool, &sh->ops, &sh->nops, kind, target,
@@ -490,8 +495,11 @@ ngx_sluice_op_start(ngx_sluice_shctx_t *sh, ngx_sluice_event_t *ev,
     ngx_cpystrn(op->event, ev->name, NGX_SLUICE_NAME_LEN + 1);
     op->event_serial = ev->serial;
 
+    prev = ev->state;
     ev->state = state;
     ev->op = op;
+
+    ngx_sluice_tel_state(sh, ev, prev);
 
     if (delay_ms == 0) {
         ngx_sluice_op_complete(sh, ev, op);
