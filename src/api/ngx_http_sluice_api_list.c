@@ -227,8 +227,11 @@ ngx_http_sluice_res_match(sluice_alloc_t *a, ngx_http_sluice_res_snap_t *snap,
         props = sluice_json_get(doc, "properties");
 
         if (c[i].is_time) {
-            j = sluice_json_get(props, (char *) c[i].field.data
-                                + sizeof("properties/") - 1);
+            /* the field is a part of the query: not NUL-terminated */
+            j = sluice_json_get_n(props, (char *) c[i].field.data
+                                  + sizeof("properties/") - 1,
+                                  c[i].field.len
+                                  - (sizeof("properties/") - 1));
 
             if (ngx_http_sluice_seg_is(&c[i].field, "properties/created")) {
                 ms = snap->f.created_ms;

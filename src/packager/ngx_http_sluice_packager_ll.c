@@ -25,6 +25,7 @@
 
 #include "packager/ngx_http_sluice_packager_ll.h"
 #include "packager/ngx_http_sluice_packager_module.h"
+#include "packager/ngx_http_sluice_packager_segment.h"
 #include "core/ngx_sluice_ll.h"
 #include "core/ngx_sluice_index.h"
 
@@ -59,6 +60,27 @@ static void ngx_http_sluice_ll_expire(ngx_event_t *ev);
 static void ngx_http_sluice_ll_cleanup(void *data);
 static void ngx_http_sluice_ll_flush(ngx_http_request_t *r);
 
+
+/*
+ * What this worker's last LL-HLS playlist of a track of the preview said
+ * its last segment and part were, and the track's appends then: while the
+ * track has not changed, a blocking reload for the part after them waits
+ * without a snapshot (ngx_http_sluice_ll_precheck())
+ */
+typedef struct {
+    u_char                       event_id[NGX_SLUICE_ID_LEN + 1];
+    uint32_t                     generation;
+    ngx_uint_t                   slot;
+    ngx_msec_t                   window;
+    uint64_t                     count;
+    uint64_t                     msn;
+    int64_t                      part;
+} ngx_http_sluice_ll_last_t;
+
+#define NGX_HTTP_SLUICE_LL_LASTS  64
+
+static ngx_http_sluice_ll_last_t
+    ngx_http_sluice_ll_lasts[NGX_HTTP_SLUICE_LL_LASTS];
 
 static ngx_queue_t   ngx_http_sluice_ll_parked_q;
 static ngx_uint_t    ngx_http_sluice_ll_nparked;
@@ -165,6 +187,104 @@ ngx_http_sluice_packager_ll_event(ngx_http_sluice_pkg_t *pkg,
     pkg->ll_part_ms = ev->part_ms;
     pkg->ll_changes = ev->changes;
     pkg->ll_slot = -1;
+}
+
+
+static ngx_http_sluice_ll_last_t *
+ngx_http_sluice_ll_last(u_char *id, ngx_uint_t slot)
+{
+    ngx_uint_t  h;
+
+    h = ngx_hash_key(id, NGX_SLUICE_ID_LEN) + slot;
+
+    return &ngx_http_sluice_ll_lasts[h % NGX_HTTP_SLUICE_LL_LASTS];
+}
+
+
+void
+ngx_http_sluice_ll_remember(ngx_http_sluice_pkg_t *pkg, ngx_uint_t slot,
+    uint64_t count, ngx_msec_t window, uint64_t msn, int64_t part)
+{
+    ngx_http_sluice_ll_last_t  *l;
+
+    l = ngx_http_sluice_ll_last(pkg->ll_event_id, slot);
+
+    ngx_memcpy(l->event_id, pkg->ll_event_id, sizeof(l->event_id));
+    l->generation = pkg->ll_generation;
+    l->slot = slot;
+    l->window = window;
+    l->count = count;
+    l->msn = msn;
+    l->part = part;
+}
+
+
+ngx_int_t
+ngx_http_sluice_ll_precheck(ngx_http_sluice_pkg_t *pkg,
+    ngx_sluice_event_t *ev, ngx_msec_t window)
+{
+    int64_t                     part;
+    uint64_t                    msn;
+    ngx_int_t                   n;
+    ngx_str_t                   v;
+    ngx_uint_t                  slot;
+    ngx_sluice_track_t         *tr;
+    ngx_http_sluice_ll_last_t  *l;
+
+    if (ev->part_ms == 0 || pkg->nfilters
+        || pkg->url.kind != SLUICE_URL_PLAYLIST
+        || pkg->url.format != SLUICE_FORMAT_HLS_CMAF
+        || ngx_http_arg(pkg->request, (u_char *) "_HLS_msn", 8, &v) != NGX_OK
+        || (n = ngx_atoi(v.data, v.len)) == NGX_ERROR)
+    {
+        return NGX_OK;
+    }
+
+    msn = (uint64_t) n;
+    part = -1;
+
+    if (ngx_http_arg(pkg->request, (u_char *) "_HLS_part", 9, &v) == NGX_OK) {
+        n = ngx_atoi(v.data, v.len);
+        if (n == NGX_ERROR) {
+            return NGX_OK;
+        }
+
+        part = n;
+    }
+
+    tr = ngx_http_sluice_packager_track(ev, &pkg->url.track,
+                                        pkg->url.bitrate);
+    if (tr == NULL) {
+        return NGX_OK;
+    }
+
+    slot = tr - ev->tracks;
+    l = ngx_http_sluice_ll_last(ev->id, slot);
+
+    if (l->slot != slot || l->generation != ev->generation
+        || l->window != window || l->count != ngx_sluice_ll_track_count(tr)
+        || ngx_strcmp(l->event_id, ev->id) != 0)
+    {
+        return NGX_OK;
+    }
+
+    /*
+     * the track is as the playlist saw it: the part after its last, or
+     * the first of the next segment, is not there yet
+     */
+
+    if ((msn == l->msn && part == l->part + 1 && l->part >= 0)
+        || (msn == l->msn + 1 && part <= 0))
+    {
+        pkg->ll_wait = 1;
+        pkg->ll_slot = slot;
+        pkg->ll_count = l->count;
+        pkg->ll_changes = ev->changes;
+        pkg->reason = "not yet";
+        return NGX_DECLINED;
+    }
+
+    return NGX_OK;
 }
 
 

@@ -45,6 +45,20 @@ ngx_http_sluice_ll_stream_t *ngx_http_sluice_ll_stream(
 /* whether the request has begun a segment in progress */
 ngx_uint_t ngx_http_sluice_ll_started(ngx_http_request_t *r);
 
+/*
+ * A cheap first look at a blocking LL-HLS reload of the preview (mutex
+ * held, before any snapshot): NGX_DECLINED (pkg->ll_wait set: park it)
+ * when it asks for the part after the last one this worker's last
+ * playlist of the track listed (or the first of the next segment) and
+ * the track has not changed since; NGX_OK: the whole way.
+ * ngx_http_sluice_ll_remember() notes what a playlist listed.
+ */
+ngx_int_t ngx_http_sluice_ll_precheck(ngx_http_sluice_pkg_t *pkg,
+    ngx_sluice_event_t *ev, ngx_msec_t window);
+void ngx_http_sluice_ll_remember(ngx_http_sluice_pkg_t *pkg,
+    ngx_uint_t slot, uint64_t count, ngx_msec_t window, uint64_t msn,
+    int64_t part);
+
 /* worker start and exit (the packager module's) */
 ngx_int_t ngx_http_sluice_ll_init_process(ngx_cycle_t *cycle,
     ngx_shm_zone_t *zone);

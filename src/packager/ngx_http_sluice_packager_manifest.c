@@ -37,6 +37,8 @@ static ngx_int_t ngx_http_sluice_presentation(ngx_http_sluice_pkg_t *pkg,
     sluice_presentation_t *p);
 static ngx_uint_t ngx_http_sluice_packager_protected(
     sluice_presentation_t *p);
+static void ngx_http_sluice_packager_ll_note(ngx_http_sluice_pkg_t *pkg,
+    sluice_presentation_t *p, const sluice_ptrack_t *pt);
 static void ngx_http_sluice_packager_ll_track(ngx_http_sluice_pkg_t *pkg,
     const sluice_ptrack_t *pt);
 static void ngx_http_sluice_presentation_asset_parts(
@@ -65,6 +67,12 @@ ngx_http_sluice_packager_manifest_collect(ngx_http_sluice_pkg_t *pkg,
 
     plcf = ngx_http_get_module_loc_conf(pkg->request,
                                         ngx_http_sluice_packager_module);
+
+    if (ngx_http_sluice_ll_precheck(pkg, ev, plcf->live_window)
+        != NGX_OK)
+    {
+        return NGX_DECLINED;    /* a blocking reload waits */
+    }
 
     if (ngx_sluice_snapshot(pkg->request->pool, ev,
                             ngx_http_sluice_packager_filter_window(pkg,
@@ -365,6 +373,12 @@ ngx_http_sluice_packager_manifest(ngx_http_sluice_pkg_t *pkg)
         rc = pkg->url.keyframes ? sluice_hls_iframe_playlist(&out, &p, pt)
                                 : sluice_hls_playlist(&out, &p, pt,
                                                       pkg->url.format, enc);
+
+        if (rc == SLUICE_OK && p.part_ms
+            && pkg->url.format == SLUICE_FORMAT_HLS_CMAF)
+        {
+            ngx_http_sluice_packager_ll_note(pkg, &p, pt);
+        }
         ngx_str_set(&type, "application/vnd.apple.mpegurl");
 
     } else if (sluice_format_is_hls(pkg->url.format)) {
@@ -548,7 +562,8 @@ ngx_http_sluice_presentation(ngx_http_sluice_pkg_t *pkg,
         p->latency = (uint32_t) pkg->ll_latency;
         p->part_ms = (uint32_t) pkg->ll_part_ms;
 
-        if (ngx_http_sluice_packager_utc_url(pkg, &p->utc_timing_url)
+        if (p->part_ms
+            && ngx_http_sluice_packager_utc_url(pkg, &p->utc_timing_url)
             != NGX_OK)
         {
             return NGX_ERROR;
@@ -616,6 +631,40 @@ ngx_http_sluice_packager_ll_track(ngx_http_sluice_pkg_t *pkg,
         if (pt->info == &pkg->snap.tracks[i].info) {
             pkg->ll_slot = pkg->snap.tracks[i].index;
             pkg->ll_count = pkg->snap.tracks[i].ll_count;
+            return;
+        }
+    }
+}
+
+
+/*
+ * LL-HLS: what this playlist listed last, for a cheaper first look at the
+ * next blocking reload of the track (the preview's, unfiltered)
+ */
+
+static void
+ngx_http_sluice_packager_ll_note(ngx_http_sluice_pkg_t *pkg,
+    sluice_presentation_t *p, const sluice_ptrack_t *pt)
+{
+    int64_t                               part;
+    uint64_t                              msn;
+    ngx_uint_t                            i;
+    ngx_http_sluice_packager_loc_conf_t  *plcf;
+
+    if (pkg->asset_id[0] || pkg->nfilters
+        || !sluice_hls_ll_last(p, pt, &msn, &part))
+    {
+        return;
+    }
+
+    plcf = ngx_http_get_module_loc_conf(pkg->request,
+                                        ngx_http_sluice_packager_module);
+
+    for (i = 0; i < pkg->snap.ntracks; i++) {
+        if (pt->info == &pkg->snap.tracks[i].info) {
+            ngx_http_sluice_ll_remember(pkg, pkg->snap.tracks[i].index,
+                                        pkg->snap.tracks[i].ll_count,
+                                        plcf->live_window, msn, part);
             return;
         }
     }

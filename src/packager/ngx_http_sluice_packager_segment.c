@@ -88,8 +88,6 @@ typedef struct {
 } ngx_http_sluice_seg_ctx_t;
 
 
-static ngx_sluice_track_t *ngx_http_sluice_seg_track(ngx_sluice_event_t *ev,
-    sluice_str_t *name, uint32_t bitrate);
 static ngx_int_t ngx_http_sluice_seg_find(ngx_sluice_track_t *tr,
     uint64_t key, ngx_uint_t by_seq, ngx_uint_t smooth);
 static void ngx_http_sluice_seg_next(ngx_http_sluice_seg_track_t *st,
@@ -175,7 +173,7 @@ ngx_http_sluice_packager_segment_collect(ngx_http_sluice_pkg_t *pkg,
         return ngx_http_sluice_seg_sparse_collect(pkg, ev);
     }
 
-    tr = ngx_http_sluice_seg_track(ev, &url->track, url->bitrate);
+    tr = ngx_http_sluice_packager_track(ev, &url->track, url->bitrate);
     if (tr == NULL) {
         pkg->reason = "unknown track";
         return NGX_DECLINED;
@@ -292,7 +290,7 @@ ngx_http_sluice_packager_ll_collect(ngx_http_sluice_pkg_t *pkg,
         return NGX_DONE;
     }
 
-    tr = ngx_http_sluice_seg_track(ev, &url->track, url->bitrate);
+    tr = ngx_http_sluice_packager_track(ev, &url->track, url->bitrate);
     if (tr == NULL || tr->nfrags == 0) {
         return NGX_DONE;
     }
@@ -537,8 +535,8 @@ ngx_http_sluice_seg_collect_cues(ngx_http_sluice_pkg_t *pkg,
 
 /* the used track of an event named "video" or "audio" with this bitrate */
 
-static ngx_sluice_track_t *
-ngx_http_sluice_seg_track(ngx_sluice_event_t *ev, sluice_str_t *name,
+ngx_sluice_track_t *
+ngx_http_sluice_packager_track(ngx_sluice_event_t *ev, sluice_str_t *name,
     uint32_t bitrate)
 {
     ngx_int_t            type;

@@ -30,6 +30,10 @@
  */
 ngx_int_t ngx_http_sluice_packager_ll_collect(ngx_http_sluice_pkg_t *pkg,
     ngx_sluice_event_t *ev);
+/* the used track of an event named "video" or "audio" with this bitrate */
+ngx_sluice_track_t *ngx_http_sluice_packager_track(ngx_sluice_event_t *ev,
+    sluice_str_t *name, uint32_t bitrate);
+
 ngx_int_t ngx_http_sluice_packager_segment_collect(
     ngx_http_sluice_pkg_t *pkg, ngx_sluice_event_t *ev);
 

@@ -811,14 +811,18 @@ sluice_json_write(const sluice_json_t *v, uint8_t *out)
 sluice_json_t *
 sluice_json_get(const sluice_json_t *v, const char *name)
 {
-    size_t          len;
+    return sluice_json_get_n(v, name, strlen(name));
+}
+
+
+sluice_json_t *
+sluice_json_get_n(const sluice_json_t *v, const char *name, size_t len)
+{
     sluice_json_t  *m;
 
     if (v == NULL || v->type != SLUICE_JSON_OBJECT) {
         return NULL;
     }
-
-    len = strlen(name);
 
     for (m = v->child; m; m = m->next) {
         if (m->key.len == len && memcmp(m->key.data, name, len) == 0) {

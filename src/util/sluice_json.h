@@ -66,6 +66,9 @@ size_t sluice_json_write_string(const uint8_t *s, size_t len, uint8_t *out);
 
 /* member of an object by name (NULL when absent or v not an object) */
 sluice_json_t *sluice_json_get(const sluice_json_t *v, const char *name);
+/* the same, the name len bytes (not NUL-terminated) */
+sluice_json_t *sluice_json_get_n(const sluice_json_t *v, const char *name,
+    size_t len);
 
 /* v is a string equal to s */
 int sluice_json_str_eq(const sluice_json_t *v, const char *s);
