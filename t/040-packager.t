@@ -356,7 +356,12 @@ my $disc = $t->wait_for(sub {
 }, 30);
 ok($disc, 'HLS: discontinuity after a reconnect') or diag_log();
 
-$r = $t->get("$base/manifest(format=mpd-time-cmaf)");
+# the MPD has the new Period once every track has its first fragment
+# after the reconnect (the video playlist above may be first)
+$t->wait_for(sub {
+    $r = $t->get("$base/manifest(format=mpd-time-cmaf)");
+    return dash_has_new_period($r->{body});
+}, 10);
 ok(dash_has_new_period($r->{body}),
     'DASH: a new Period at the reconnect, the same availabilityStartTime')
     or diag($r->{body});
