@@ -113,6 +113,8 @@ static ngx_int_t ngx_sluice_ingest_audio_cuts(ngx_sluice_ingest_t *in,
     ngx_sluice_ingest_track_t *a);
 static void ngx_sluice_ingest_push_cut(ngx_sluice_ingest_track_t *a,
     uint64_t time, uint32_t seq);
+static ngx_uint_t ngx_sluice_ingest_parts_open(ngx_sluice_ingest_t *in,
+    ngx_sluice_ingest_track_t *t);
 static ngx_int_t ngx_sluice_ingest_parts(ngx_sluice_ingest_t *in,
     ngx_sluice_ingest_track_t *t, ngx_uint_t avail, uint64_t limit);
 static ngx_int_t ngx_sluice_ingest_final_part(ngx_sluice_ingest_t *in,
@@ -170,6 +172,11 @@ static ngx_sluice_wjob_t *ngx_sluice_ingest_job(ngx_sluice_ingest_t *in,
     ngx_sluice_ingest_track_t *t, size_t len, ngx_uint_t kind);
 static void ngx_sluice_ingest_job_done(ngx_sluice_wjob_t *job);
 static void ngx_sluice_ingest_job_failed(ngx_sluice_wjob_t *job);
+
+
+/* the timescale of a track's samples: 90 kHz video, the audio's own */
+#define ngx_sluice_ingest_scale(t)                                            \
+    ((t)->media_type == SLUICE_MEDIA_AUDIO ? (t)->info.timescale : 90000)
 
 
 static ngx_inline uint32_t
@@ -986,8 +993,7 @@ ngx_sluice_ingest_splice(ngx_sluice_ingest_t *in,
         return 0;
     }
 
-    scale = (t->media_type == SLUICE_MEDIA_AUDIO) ? t->info.timescale
-                                                  : 90000;
+    scale = ngx_sluice_ingest_scale(t);
     if (scale == 0) {
         return 0;
     }
@@ -1552,8 +1558,7 @@ ngx_sluice_ingest_parts(ngx_sluice_ingest_t *in, ngx_sluice_ingest_track_t *t,
         return NGX_OK;
     }
 
-    scale = (t->media_type == SLUICE_MEDIA_AUDIO) ? t->info.timescale
-                                                  : 90000;
+    scale = ngx_sluice_ingest_scale(t);
     target = (uint64_t) in->part_ms * scale / 1000;
 
     while (t->part_next < avail) {
@@ -1578,8 +1583,7 @@ ngx_sluice_ingest_parts(ngx_sluice_ingest_t *in, ngx_sluice_ingest_track_t *t,
         }
 
         if (t->part_index == 0
-            && !(t->opened && t->writer && !t->init_pending && !t->info_new
-                 && !in->redundant && !in->stopped))
+            && !ngx_sluice_ingest_parts_open(in, t))
         {
             t->part_skip = 1;
             return NGX_OK;
@@ -1593,6 +1597,21 @@ ngx_sluice_ingest_parts(ngx_sluice_ingest_t *in, ngx_sluice_ingest_track_t *t,
     }
 
     return NGX_OK;
+}
+
+
+/*
+ * Whether the fragment in progress may get parts, asked at its first:
+ * the track has its slot, writer and current init segment, and this
+ * connection is its only publisher
+ */
+
+static ngx_uint_t
+ngx_sluice_ingest_parts_open(ngx_sluice_ingest_t *in,
+    ngx_sluice_ingest_track_t *t)
+{
+    return t->opened && t->writer && !t->init_pending && !t->info_new
+           && !in->redundant && !in->stopped;
 }
 
 
@@ -1614,8 +1633,7 @@ ngx_sluice_ingest_final_part(ngx_sluice_ingest_t *in,
     }
 
     if (t->part_index == 0) {
-        scale = (t->media_type == SLUICE_MEDIA_AUDIO) ? t->info.timescale
-                                                      : 90000;
+        scale = ngx_sluice_ingest_scale(t);
         acc = 0;
 
         for (i = 0; i < n; i++) {
@@ -1623,8 +1641,7 @@ ngx_sluice_ingest_final_part(ngx_sluice_ingest_t *in,
         }
 
         if (acc * 1000 > (uint64_t) in->part_ms * scale
-            || !(t->opened && t->writer && !t->init_pending && !t->info_new
-                 && !in->redundant && !in->stopped))
+            || !ngx_sluice_ingest_parts_open(in, t))
         {
             return NGX_OK;
         }

@@ -220,13 +220,51 @@ ngx_http_sluice_ll_remember(ngx_http_sluice_pkg_t *pkg, ngx_uint_t slot,
 
 
 ngx_int_t
+ngx_http_sluice_ll_args(ngx_http_sluice_pkg_t *pkg, uint64_t *msn,
+    int64_t *part)
+{
+    ngx_int_t   n;
+    ngx_str_t   v;
+
+    *part = -1;
+
+    if (ngx_http_arg(pkg->request, (u_char *) "_HLS_part", 9, &v) == NGX_OK) {
+        n = ngx_atoi(v.data, v.len);
+        if (n == NGX_ERROR) {
+            pkg->reason = "_HLS_part is not a number";
+            return NGX_ERROR;
+        }
+
+        *part = n;
+    }
+
+    if (ngx_http_arg(pkg->request, (u_char *) "_HLS_msn", 8, &v) != NGX_OK) {
+        if (*part >= 0) {
+            pkg->reason = "_HLS_part without _HLS_msn";
+            return NGX_ERROR;
+        }
+
+        return NGX_DECLINED;
+    }
+
+    n = ngx_atoi(v.data, v.len);
+    if (n == NGX_ERROR) {
+        pkg->reason = "_HLS_msn is not a number";
+        return NGX_ERROR;
+    }
+
+    *msn = (uint64_t) n;
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
 ngx_http_sluice_ll_precheck(ngx_http_sluice_pkg_t *pkg,
     ngx_sluice_event_t *ev, ngx_msec_t window)
 {
     int64_t                     part;
     uint64_t                    msn;
-    ngx_int_t                   n;
-    ngx_str_t                   v;
     ngx_uint_t                  slot;
     ngx_sluice_track_t         *tr;
     ngx_http_sluice_ll_last_t  *l;
@@ -234,22 +272,9 @@ ngx_http_sluice_ll_precheck(ngx_http_sluice_pkg_t *pkg,
     if (ev->part_ms == 0 || pkg->nfilters
         || pkg->url.kind != SLUICE_URL_PLAYLIST
         || pkg->url.format != SLUICE_FORMAT_HLS_CMAF
-        || ngx_http_arg(pkg->request, (u_char *) "_HLS_msn", 8, &v) != NGX_OK
-        || (n = ngx_atoi(v.data, v.len)) == NGX_ERROR)
+        || ngx_http_sluice_ll_args(pkg, &msn, &part) != NGX_OK)
     {
         return NGX_OK;
-    }
-
-    msn = (uint64_t) n;
-    part = -1;
-
-    if (ngx_http_arg(pkg->request, (u_char *) "_HLS_part", 9, &v) == NGX_OK) {
-        n = ngx_atoi(v.data, v.len);
-        if (n == NGX_ERROR) {
-            return NGX_OK;
-        }
-
-        part = n;
     }
 
     tr = ngx_http_sluice_packager_track(ev, &pkg->url.track,

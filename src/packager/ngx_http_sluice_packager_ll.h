@@ -46,6 +46,15 @@ ngx_http_sluice_ll_stream_t *ngx_http_sluice_ll_stream(
 ngx_uint_t ngx_http_sluice_ll_started(ngx_http_request_t *r);
 
 /*
+ * The blocking reload a request asks for (RFC 8216bis 6.2.5.2): NGX_OK,
+ * *msn and *part (-1: none) set; NGX_DECLINED: no _HLS_msn (not a
+ * blocking reload); NGX_ERROR: a bad value or _HLS_part alone
+ * (pkg->reason, a 400)
+ */
+ngx_int_t ngx_http_sluice_ll_args(ngx_http_sluice_pkg_t *pkg, uint64_t *msn,
+    int64_t *part);
+
+/*
  * A cheap first look at a blocking LL-HLS reload of the preview (mutex
  * held, before any snapshot): NGX_DECLINED (pkg->ll_wait set: park it)
  * when it asks for the part after the last one this worker's last

@@ -37,6 +37,8 @@ static ngx_int_t ngx_http_sluice_presentation(ngx_http_sluice_pkg_t *pkg,
     sluice_presentation_t *p);
 static ngx_uint_t ngx_http_sluice_packager_protected(
     sluice_presentation_t *p);
+static ngx_sluice_track_snap_t *ngx_http_sluice_packager_snap_track(
+    ngx_http_sluice_pkg_t *pkg, const sluice_ptrack_t *pt);
 static void ngx_http_sluice_packager_ll_note(ngx_http_sluice_pkg_t *pkg,
     sluice_presentation_t *p, const sluice_ptrack_t *pt);
 static void ngx_http_sluice_packager_ll_track(ngx_http_sluice_pkg_t *pkg,
@@ -619,21 +621,12 @@ static void
 ngx_http_sluice_packager_ll_track(ngx_http_sluice_pkg_t *pkg,
     const sluice_ptrack_t *pt)
 {
-    ngx_uint_t  i;
+    ngx_sluice_track_snap_t  *ts;
 
-    pkg->ll_slot = -1;
+    ts = ngx_http_sluice_packager_snap_track(pkg, pt);
 
-    if (pkg->asset_id[0]) {
-        return;
-    }
-
-    for (i = 0; i < pkg->snap.ntracks; i++) {
-        if (pt->info == &pkg->snap.tracks[i].info) {
-            pkg->ll_slot = pkg->snap.tracks[i].index;
-            pkg->ll_count = pkg->snap.tracks[i].ll_count;
-            return;
-        }
-    }
+    pkg->ll_slot = ts ? (ngx_int_t) ts->index : -1;
+    pkg->ll_count = ts ? ts->ll_count : 0;
 }
 
 
@@ -648,11 +641,12 @@ ngx_http_sluice_packager_ll_note(ngx_http_sluice_pkg_t *pkg,
 {
     int64_t                               part;
     uint64_t                              msn;
-    ngx_uint_t                            i;
+    ngx_sluice_track_snap_t              *ts;
     ngx_http_sluice_packager_loc_conf_t  *plcf;
 
-    if (pkg->asset_id[0] || pkg->nfilters
-        || !sluice_hls_ll_last(p, pt, &msn, &part))
+    ts = ngx_http_sluice_packager_snap_track(pkg, pt);
+
+    if (ts == NULL || pkg->nfilters || !sluice_hls_ll_last(p, pt, &msn, &part))
     {
         return;
     }
@@ -660,14 +654,33 @@ ngx_http_sluice_packager_ll_note(ngx_http_sluice_pkg_t *pkg,
     plcf = ngx_http_get_module_loc_conf(pkg->request,
                                         ngx_http_sluice_packager_module);
 
+    ngx_http_sluice_ll_remember(pkg, ts->index, ts->ll_count,
+                                plcf->live_window, msn, part);
+}
+
+
+/*
+ * The preview's snapshot track a presentation track was made of; NULL
+ * for a live asset's (its tracks are the asset's, not the event's)
+ */
+
+static ngx_sluice_track_snap_t *
+ngx_http_sluice_packager_snap_track(ngx_http_sluice_pkg_t *pkg,
+    const sluice_ptrack_t *pt)
+{
+    ngx_uint_t  i;
+
+    if (pkg->asset_id[0]) {
+        return NULL;
+    }
+
     for (i = 0; i < pkg->snap.ntracks; i++) {
         if (pt->info == &pkg->snap.tracks[i].info) {
-            ngx_http_sluice_ll_remember(pkg, pkg->snap.tracks[i].index,
-                                        pkg->snap.tracks[i].ll_count,
-                                        plcf->live_window, msn, part);
-            return;
+            return &pkg->snap.tracks[i];
         }
     }
+
+    return NULL;
 }
 
 
@@ -749,7 +762,6 @@ ngx_http_sluice_packager_blocking(ngx_http_sluice_pkg_t *pkg,
 {
     int64_t              part;
     uint64_t             msn;
-    ngx_int_t            n;
     ngx_str_t            v;
     sluice_status_t      rc;
     ngx_http_request_t  *r;
@@ -765,34 +777,17 @@ ngx_http_sluice_packager_blocking(ngx_http_sluice_pkg_t *pkg,
         }
     }
 
-    part = -1;
+    switch (ngx_http_sluice_ll_args(pkg, &msn, &part)) {
 
-    if (ngx_http_arg(r, (u_char *) "_HLS_part", 9, &v) == NGX_OK) {
-        n = ngx_atoi(v.data, v.len);
-        if (n == NGX_ERROR) {
-            pkg->reason = "_HLS_part is not a number";
-            return NGX_DECLINED;
-        }
+    case NGX_DECLINED:
+        return NGX_OK;          /* not a blocking reload */
 
-        part = n;
+    case NGX_ERROR:
+        return NGX_DECLINED;    /* pkg->reason */
+
+    default:
+        break;
     }
-
-    if (ngx_http_arg(r, (u_char *) "_HLS_msn", 8, &v) != NGX_OK) {
-        if (part >= 0) {
-            pkg->reason = "_HLS_part without _HLS_msn";
-            return NGX_DECLINED;
-        }
-
-        return NGX_OK;
-    }
-
-    n = ngx_atoi(v.data, v.len);
-    if (n == NGX_ERROR) {
-        pkg->reason = "_HLS_msn is not a number";
-        return NGX_DECLINED;
-    }
-
-    msn = (uint64_t) n;
 
     rc = sluice_hls_ll_check(p, pt, msn, part);
 
