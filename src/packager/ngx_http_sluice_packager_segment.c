@@ -102,7 +102,7 @@ static ngx_int_t ngx_http_sluice_seg_join(ngx_http_sluice_seg_ctx_t *ctx,
     sluice_fragment_t *f, ngx_uint_t from, ngx_uint_t n,
     sluice_ts_track_t *tt);
 static ngx_int_t ngx_http_sluice_seg_open(ngx_http_request_t *r,
-    ngx_str_t *path, ngx_open_file_info_t *of);
+    ngx_str_t *path, ngx_uint_t grows, ngx_open_file_info_t *of);
 static ngx_int_t ngx_http_sluice_seg_part(ngx_http_sluice_pkg_t *pkg,
     ngx_sluice_event_t *ev, ngx_sluice_track_t *tr);
 static ngx_int_t ngx_http_sluice_seg_stream_collect(
@@ -1089,15 +1089,14 @@ ngx_http_sluice_seg_path(ngx_http_sluice_pkg_t *pkg,
 }
 
 
-/* a fragment's parts file: "/{frag_time}.m4p" */
-#define ngx_http_sluice_seg_is_parts(path)                                    \
-    ((path)->len > 4                                                          \
-     && ngx_strncmp((path)->data + (path)->len - 4, ".m4p", 4) == 0)
-
+/*
+ * grows: a fragment's parts file, which grows while the fragment is cut:
+ * its size is read now, not taken from the open file cache
+ */
 
 static ngx_int_t
 ngx_http_sluice_seg_open(ngx_http_request_t *r, ngx_str_t *path,
-    ngx_open_file_info_t *of)
+    ngx_uint_t grows, ngx_open_file_info_t *of)
 {
     ngx_http_core_loc_conf_t  *clcf;
 
@@ -1112,13 +1111,7 @@ ngx_http_sluice_seg_open(ngx_http_request_t *r, ngx_str_t *path,
     of->errors = clcf->open_file_cache_errors;
     of->events = clcf->open_file_cache_events;
 
-    /*
-     * parts files grow while their fragment is cut: their size must be
-     * read now, not taken from the open file cache
-     */
-
-    if (ngx_open_cached_file(ngx_http_sluice_seg_is_parts(path)
-                             ? NULL : clcf->open_file_cache,
+    if (ngx_open_cached_file(grows ? NULL : clcf->open_file_cache,
                              path, of, r->pool)
         != NGX_OK)
     {
@@ -1164,7 +1157,7 @@ ngx_http_sluice_seg_send_file(ngx_http_sluice_pkg_t *pkg, ngx_uint_t init,
     ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                    "sluice packager: file \"%V\"", &path);
 
-    rc = ngx_http_sluice_seg_open(r, &path, &of);
+    rc = ngx_http_sluice_seg_open(r, &path, pkg->has_part, &of);
 
     if (rc == NGX_DECLINED) {
         return ngx_http_sluice_packager_error(r, NGX_HTTP_NOT_FOUND,
@@ -1379,7 +1372,7 @@ ngx_http_sluice_seg_stream_part(ngx_http_sluice_pkg_t *pkg,
     pkg->has_part = 0;
 
     if (rc != NGX_OK
-        || ngx_http_sluice_seg_open(r, &path, &of) != NGX_OK)
+        || ngx_http_sluice_seg_open(r, &path, 1, &of) != NGX_OK)
     {
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "sluice: part \"%V\" of the segment in progress "
@@ -1540,7 +1533,7 @@ ngx_http_sluice_seg_open_file(ngx_http_sluice_seg_ctx_t *ctx, ngx_uint_t i,
         return NGX_ERROR;
     }
 
-    rc = ngx_http_sluice_seg_open(r, &path, &of);
+    rc = ngx_http_sluice_seg_open(r, &path, 0, &of);
 
     if (rc == NGX_DECLINED) {
         pkg->status = NGX_HTTP_NOT_FOUND;
