@@ -103,6 +103,7 @@ static ngx_int_t ngx_http_sluice_seg_join(ngx_http_sluice_seg_ctx_t *ctx,
     sluice_ts_track_t *tt);
 static ngx_int_t ngx_http_sluice_seg_open(ngx_http_request_t *r,
     ngx_str_t *path, ngx_uint_t grows, ngx_open_file_info_t *of);
+static void ngx_http_sluice_seg_hot(ngx_http_request_t *r, ngx_buf_t *b);
 static ngx_int_t ngx_http_sluice_seg_part(ngx_http_sluice_pkg_t *pkg,
     ngx_sluice_event_t *ev, ngx_sluice_track_t *tr);
 static ngx_int_t ngx_http_sluice_seg_stream_collect(
@@ -1134,6 +1135,61 @@ ngx_http_sluice_seg_open(ngx_http_request_t *r, ngx_str_t *path,
 }
 
 
+/*
+ * A part was written moments ago, by the event loop of the ingest's
+ * worker: its bytes are in the page cache.  They are read into memory
+ * at once if all of them are there (preadv2() with RWF_NOWAIT never
+ * waits for the disk), which spares the request a round trip through
+ * the thread pool for its sendfile() ("aio threads"): parts are small
+ * and many, a blocking reload's client asks for each.  Otherwise, or
+ * without RWF_NOWAIT, b stays a file buffer.  Whole fragments stay file
+ * buffers: sendfile() without a copy.
+ */
+
+#define NGX_HTTP_SLUICE_HOT_MAX  (1024 * 1024)
+
+static void
+ngx_http_sluice_seg_hot(ngx_http_request_t *r, ngx_buf_t *b)
+{
+#if (NGX_LINUX && defined RWF_NOWAIT)
+    size_t         size;
+    u_char        *p;
+    ssize_t        n;
+    struct iovec   iov;
+
+    size = (size_t) (b->file_last - b->file_pos);
+
+    if (!b->in_file || size == 0 || size > NGX_HTTP_SLUICE_HOT_MAX) {
+        return;
+    }
+
+    p = ngx_pnalloc(r->pool, size);
+    if (p == NULL) {
+        return;
+    }
+
+    iov.iov_base = p;
+    iov.iov_len = size;
+
+    n = preadv2(b->file->fd, &iov, 1, b->file_pos, RWF_NOWAIT);
+
+    if (n != (ssize_t) size) {
+        /* not all cached (EAGAIN, a short read): the file buffer stays */
+        ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, ngx_errno,
+                       "sluice packager: part not hot, %z of %uz", n, size);
+        return;
+    }
+
+    b->pos = p;
+    b->last = p + size;
+    b->temporary = 1;
+    b->in_file = 0;
+    b->file_pos = b->file_last;
+    b->file = NULL;
+#endif
+}
+
+
 static ngx_int_t
 ngx_http_sluice_seg_send_file(ngx_http_sluice_pkg_t *pkg, ngx_uint_t init,
     ngx_buf_t *emsg)
@@ -1214,6 +1270,10 @@ ngx_http_sluice_seg_send_file(ngx_http_sluice_pkg_t *pkg, ngx_uint_t init,
     styp = (off_t) sluice_cmaf_styp_size();
 
     if (emsg == NULL || of.size <= styp) {
+        if (pkg->has_part) {
+            ngx_http_sluice_seg_hot(r, b);
+        }
+
         return ngx_http_sluice_packager_send(r, &type, b,
                                              ngx_http_sluice_seg_max_age(pkg));
     }
@@ -1406,6 +1466,8 @@ ngx_http_sluice_seg_stream_part(ngx_http_sluice_pkg_t *pkg,
     b->file->name = path;
     b->file->log = r->connection->log;
     b->file->directio = of.is_directio;
+
+    ngx_http_sluice_seg_hot(r, b);
 
     cl->buf = b;
     cl->next = NULL;
