@@ -529,8 +529,9 @@ sub dash_has_new_period {
         my ($first) = ($s[0] // '') =~ /\bt="(\d+)"/;
         return 0 unless $ts && defined $pto && defined $first;
         return 0 if abs($pto / $ts - $start) > 0.002;
-        # the hole first (the outage, at least 1 s here)
-        return 0 if $first / $ts - $start < 1;
+        # the hole first (the outage: as long as the publisher took to
+        # come back, under a second when it was quick)
+        return 0 if $first / $ts - $start < 0.05;
         shift @s;
         return 0 if grep { /\bt="/ } @s;
     }

@@ -787,16 +787,70 @@ sub reload {
     my $log = "$self->{testdir}/error.log";
     my $offset = -s $log || 0;
 
+    # (a worker still shutting down from an earlier reload is not waited
+    # for: it accepts nothing)
+    my @old = grep { $self->_cmdline($_) !~ /shutting down/ }
+        $self->_children($pid);
+
     kill 'HUP', $pid;
 
+    # done when the new workers started and every old one stopped
+    # accepting (it logs "gracefully shutting down" before it closes its
+    # listening sockets) or exited: a connection made after reload()
+    # returns meets the new configuration
     my $r = $self->wait_for(sub {
         my $text = $self->_log_from($offset);
         return 'failed' if $text =~ /\[emerg\]/;
-        return 'ok' if $text =~ /start worker process/;
-        return undef;
+        return undef unless $text =~ /start worker process/;
+        for my $w (@old) {
+            next unless kill(0, $w);
+            next if $text =~ /\b$w#\d+: (?:gracefully shutting down|exiting)/;
+            my $st = $self->_proc_state($w);
+            next if defined $st && $st eq 'Z';
+            return undef;
+        }
+        return 'ok';
     }, $timeout // 10);
 
     return defined $r && $r eq 'ok';
+}
+
+# the processes whose parent is $ppid (nginx's workers and helpers)
+sub _children {
+    my ($self, $ppid) = @_;
+    my @kids;
+
+    opendir(my $dh, '/proc') or return ();
+    for my $p (grep { /^\d+$/ } readdir $dh) {
+        open(my $fh, '<', "/proc/$p/stat") or next;
+        my $st = <$fh> // '';
+        close $fh;
+        push @kids, $p if $st =~ /\)\s+\S+\s+(\d+)/ && $1 == $ppid;
+    }
+    closedir $dh;
+
+    return @kids;
+}
+
+sub _cmdline {
+    my ($self, $p) = @_;
+
+    open(my $fh, '<', "/proc/$p/cmdline") or return '';
+    local $/;
+    my $c = <$fh> // '';
+    close $fh;
+
+    return $c;
+}
+
+sub _proc_state {
+    my ($self, $p) = @_;
+
+    open(my $fh, '<', "/proc/$p/stat") or return undef;
+    my $st = <$fh> // '';
+    close $fh;
+
+    return $st =~ /\)\s+(\S+)/ ? $1 : undef;
 }
 
 sub _log_from {
