@@ -58,9 +58,10 @@
 #   block    one nginx, one LowLatencyV2 pass-through event;
 #            bench/llviewer.pl x N (-c) follow the video media playlist
 #            with blocking reloads, each watching the track's directory
-#            with inotify: the time from the file of the part that
-#            answers a parked reload appearing to the answer being read
-#            (median, p99 over all clients).  Which worker a client's
+#            with inotify: the time from the write of the part that
+#            answers a parked reload (the parts file's IN_MODIFY after
+#            which it holds the part) to the answer being read (median,
+#            p99 over all clients).  Which worker a client's
 #            connection lands on is the kernel's choice (2 workers,
 #            ingest on one of them): both paths are in the figures.
 #   cpu      two nginx instances from the same binary at once, each with

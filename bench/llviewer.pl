@@ -12,13 +12,16 @@
 #   perl bench/llviewer.pl --url MEDIA_PLAYLIST_URL --duration SECONDS
 #                          [--watch DIR] [--out FILE.tsv]
 #
-# --watch DIR (the playlist's track directory, where Sluice stores the
-# parts as {fragment time}.{index}.m4p): also measures, for each blocking
-# reload that had to wait, the time from the file of the newest part of
-# the answer appearing (or its fragment's, {fragment time}.m4s, if that
-# came first) (inotify IN_MOVED_TO or IN_CLOSE_WRITE, seen by a child
-# process that timestamps each event as it reads it) to the playlist
-# answering the reload (the response read, HTTP::Tiny, one keep-alive
+# --watch DIR (the playlist's track directory, where Sluice appends the
+# parts of a fragment to {fragment time}.m4p, one write() each): also
+# measures, for each blocking reload that had to wait, the time from the
+# newest part of the answer being written (the first IN_MODIFY of its
+# parts file after which the file holds the part's last byte: its end
+# is the sum of the sizes of the fragment's parts up to it, as this
+# viewer fetched them; or its fragment's {fragment time}.m4s appearing,
+# IN_MOVED_TO, if that came first), seen by a child process that
+# timestamps each inotify event as it reads it and the file's size then,
+# to the playlist answering the reload (the response read, HTTP::Tiny, one keep-alive
 # connection).  The newest part, not the one asked for: a reload for the
 # preload hint's part can be answered by a later one (the hint named a
 # part of a fragment that then closed without it; RFC 8216bis 6.2.5.2).
@@ -26,7 +29,8 @@
 # without a new part as "nonew", those answered before the child saw the
 # file as "late" (the watcher woke after nginx had answered: a delay
 # under the watcher's own wake-up time, left out, which makes the
-# figures higher, not lower), those whose file it never saw as
+# figures higher, not lower), those whose write it never saw (or whose
+# fragment's earlier parts this viewer did not fetch: the first ones) as
 # "unseen"; none gives a sample.  --out writes the samples: ms, the file,
 # when the reload was sent, the file seen, the answer read.
 #
@@ -62,7 +66,7 @@ my %st = (url => $o{url}, reloads => 0, parts => 0, bytes => 0,
     errors => 0, statuses => {}, failed => []);
 %st = (%st, notparked => 0, nonew => 0, late => 0, unseen => 0)
     if $o{watch};
-my (%fetched, %appeared, @samples);
+my (%fetched, %appeared, %grew, %psize, @pending, @samples);
 my ($watcher, $wpid) = $o{watch} ? watch($o{watch}) : ();
 
 sub get {
@@ -107,8 +111,8 @@ sub watch {
     require 'syscall.ph';
     my $fd = syscall(&SYS_inotify_init1, 0);
     die "inotify_init1: $!\n" if $fd < 0;
-    # IN_CLOSE_WRITE 0x8 | IN_MOVED_TO 0x80
-    my $wd = syscall(&SYS_inotify_add_watch, $fd, $dir, 0x88);
+    # IN_MODIFY 0x2 | IN_CLOSE_WRITE 0x8 | IN_MOVED_TO 0x80
+    my $wd = syscall(&SYS_inotify_add_watch, $fd, $dir, 0x8a);
     die "inotify_add_watch $dir: $!\n" if $wd < 0;
 
     pipe(my $r, my $w) or die "pipe: $!\n";
@@ -124,8 +128,10 @@ sub watch {
                 my ($len) = unpack 'x12 L', $buf;
                 my $name = unpack 'Z*', substr($buf, 16, $len);
                 substr($buf, 0, 16 + $len) = '';
-                printf $w "%.6f %s\n", $now, $name
-                    if $name =~ /^\d+(\.\d+)?\.m4[ps]$/;
+                next unless $name =~ /^\d+\.m4[ps]$/;
+                # a parts file: its size now (what it held by then)
+                my $size = $name =~ /m4p$/ ? (-s "$dir/$name") // 0 : 0;
+                printf $w "%.6f %s %d\n", $now, $name, $size;
             }
         }
         POSIX::_exit(0);
@@ -140,16 +146,41 @@ sub watch {
 sub drain {
     return unless $watcher;
     while (defined(my $l = <$watcher>)) {
-        my ($t, $name) = $l =~ /^([\d.]+) (\S+)$/ or next;
-        $appeared{$name} //= $t;
+        my ($t, $name, $size) = $l =~ /^([\d.]+) (\S+) (\d+)$/ or next;
+        if ($name =~ /m4p$/) {
+            push @{$grew{$name}}, [ $t, $size ];
+        } else {
+            $appeared{$name} //= $t;
+        }
     }
 }
 
-# "Fragments(video=T,format=m3u8-cmaf,part=N).m4s" -> ("T.N.m4p", "T.m4s")
-sub part_files {
+# "Fragments(video=T,format=m3u8-cmaf,part=N).m4s" -> (T, N)
+sub part_id {
     my ($uri) = @_;
     my ($t, $n) = ($uri // '') =~ /=(\d+),[^)]*part=(\d+)\)/ or return ();
-    return ("$t.$n.m4p", "$t.m4s");
+    return ($t, $n);
+}
+
+# when part N of fragment T was written (undef: not seen, or a part
+# before it not fetched), by its parts file or its fragment file
+sub written {
+    my ($t, $n) = @_;
+    my ($end, $when) = (0, undef);
+
+    for my $k (0 .. $n) {
+        return undef unless defined $psize{"$t.$k"};
+        $end += $psize{"$t.$k"};
+    }
+    for my $g (@{$grew{"$t.m4p"} // []}) {
+        if ($g->[1] >= $end) {
+            $when = $g->[0];
+            last;
+        }
+    }
+    my $m4s = $appeared{"$t.m4s"};
+    $when = $m4s if defined $m4s && (!defined $when || $m4s < $when);
+    return $when;
 }
 
 my $end = time + $o{duration};
@@ -165,7 +196,10 @@ while (time < $end) {
     for my $p (@$parts) {
         next if $fetched{$p}++;
         my $b = get(resolve($o{url}, $p));
-        $st{parts}++ if defined $b;
+        next unless defined $b;
+        $st{parts}++;
+        my ($t, $n) = part_id($p);
+        $psize{"$t.$n"} = length $b if defined $t;
     }
 
     my $sep = $o{url} =~ /\?/ ? '&' : '?';
@@ -179,21 +213,26 @@ while (time < $end) {
         next;
     }
 
-    # the newest part of the answer, when it is new
-    my @want = part_files((parse($r))[0][-1]);
-    my $new = @want && (parse($r))[0][-1] ne $had;
+    # the newest part of the answer, when it is new: judged at the end,
+    # when this viewer has fetched it and the parts before it
+    my $newest = (parse($r))[0][-1];
+    my @id = part_id($newest);
+    my $new = @id && $newest ne $had;
     $st{nonew}++ if $watcher && !$new;
+    push @pending, [ @id, $t0, $t2, $newest ] if $watcher && $new;
+    drain();
 
-    if ($watcher && $new) {
-        drain();
-        # the watcher may not have woken yet: give it 100 ms
-        if (!grep { defined } @appeared{@want}) {
-            IO::Select->new($watcher)->can_read(0.1);
-            drain();
-        }
-        my ($t1) = sort { $a <=> $b } grep { defined } @appeared{@want};
-        my ($first) = grep { defined $appeared{$_} && $appeared{$_} == $t1 }
-            @want if defined $t1;
+    ($parts, $msn, $part, $hint) = parse($r);
+}
+
+if ($watcher) {
+    # the writes of the last answers' parts, seen by now
+    IO::Select->new($watcher)->can_read(0.2);
+    drain();
+
+    for my $p (@pending) {
+        my ($t, $n, $t0, $t2, $uri) = @$p;
+        my $t1 = written($t, $n);
         if (!defined $t1) {
             $st{unseen}++;
         } elsif ($t1 < $t0) {
@@ -201,11 +240,9 @@ while (time < $end) {
         } elsif ($t1 > $t2) {
             $st{late}++;
         } else {
-            push @samples, [ 1000 * ($t2 - $t1), $first, $t0, $t1, $t2 ];
+            push @samples, [ 1000 * ($t2 - $t1), "$t.$n", $t0, $t1, $t2 ];
         }
     }
-
-    ($parts, $msn, $part, $hint) = parse($r);
 }
 
 if ($watcher) {
