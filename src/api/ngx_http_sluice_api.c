@@ -29,6 +29,8 @@ static ngx_int_t ngx_http_sluice_api_version(ngx_http_request_t *r,
     ngx_http_sluice_api_ctx_t *ctx);
 static ngx_int_t ngx_http_sluice_api_route(ngx_http_request_t *r,
     ngx_http_sluice_api_ctx_t *ctx);
+static ngx_int_t ngx_http_sluice_api_raw_path_ok(ngx_http_request_t *r);
+static ngx_int_t ngx_http_sluice_api_raw_segment_ok(u_char *p, u_char *last);
 static ngx_int_t ngx_http_sluice_api_base(ngx_http_request_t *r,
     ngx_http_sluice_api_ctx_t *ctx);
 static void ngx_http_sluice_api_body(ngx_http_request_t *r);
@@ -292,6 +294,76 @@ ngx_http_sluice_api_segment_ok(ngx_str_t *s, size_t max)
 }
 
 
+/*
+ * The path as the client sent it: nginx has decoded it and removed its
+ * "." and ".." segments, so "assets/x%2F..%2Fy" reached us as "assets/y".
+ * A segment that is "." or ".." or holds '/', '\' or NUL once decoded is
+ * refused: no name reaches a resource by way of another path.
+ */
+
+static ngx_int_t
+ngx_http_sluice_api_raw_path_ok(ngx_http_request_t *r)
+{
+    u_char  *p, *last, *start;
+
+    p = r->unparsed_uri.data;
+    last = p + r->unparsed_uri.len;
+
+    if (p == NULL) {
+        return NGX_OK;
+    }
+
+    start = p;
+
+    for ( /* void */ ; p < last && *p != '?'; p++) {
+        if (*p != '/') {
+            continue;
+        }
+
+        if (ngx_http_sluice_api_raw_segment_ok(start, p) != NGX_OK) {
+            return NGX_DECLINED;
+        }
+
+        start = p + 1;
+    }
+
+    return ngx_http_sluice_api_raw_segment_ok(start, p);
+}
+
+
+static ngx_int_t
+ngx_http_sluice_api_raw_segment_ok(u_char *p, u_char *last)
+{
+    u_char      c;
+    ngx_uint_t  dots, other;
+
+    dots = 0;
+    other = 0;
+
+    while (p < last) {
+        c = *p++;
+
+        if (c == '%' && last - p >= 2) {
+            c = (u_char) ngx_hextoi(p, 2);
+            p += 2;
+        }
+
+        if (c == '/' || c == '\\' || c == '\0') {
+            return NGX_DECLINED;
+        }
+
+        if (c == '.') {
+            dots++;
+
+        } else {
+            other++;
+        }
+    }
+
+    return (other == 0 && (dots == 1 || dots == 2)) ? NGX_DECLINED : NGX_OK;
+}
+
+
 static ngx_int_t
 ngx_http_sluice_api_route(ngx_http_request_t *r,
     ngx_http_sluice_api_ctx_t *ctx)
@@ -300,6 +372,13 @@ ngx_http_sluice_api_route(ngx_http_request_t *r,
     ngx_int_t    rc;
     ngx_str_t    seg[NGX_HTTP_SLUICE_MAX_SEGMENTS + 1];
     ngx_uint_t   n;
+
+    if (ngx_http_sluice_api_raw_path_ok(r) != NGX_OK) {
+        return ngx_http_sluice_api_error(r, NGX_HTTP_BAD_REQUEST,
+                   "InvalidResourceName",
+                   "The request path holds a '.' or '..' segment, or an "
+                   "encoded '/', '\\' or NUL.");
+    }
 
     p = r->uri.data;
     last = r->uri.data + r->uri.len;

@@ -255,6 +255,7 @@ static ngx_int_t
 ngx_http_sluice_lo_build(ngx_http_sluice_res_build_t *b)
 {
     ngx_int_t        rc;
+    ngx_str_t        name;
     sluice_json_t   *props, *oldp, *np, *v;
     sluice_alloc_t  *a;
 
@@ -267,8 +268,15 @@ ngx_http_sluice_lo_build(ngx_http_sluice_res_build_t *b)
 
     v = sluice_json_get(props, "assetName");
 
-    if (v == NULL || v->type != SLUICE_JSON_STRING || v->str.len == 0
-        || v->str.len > NGX_SLUICE_RES_NAME_LEN)
+    ngx_str_null(&name);
+
+    if (v != NULL && v->type == SLUICE_JSON_STRING) {
+        name.data = (u_char *) v->str.data;
+        name.len = v->str.len;
+    }
+
+    if (v == NULL || v->type != SLUICE_JSON_STRING
+        || !ngx_http_sluice_res_name_valid(&name, NGX_SLUICE_RES_NAME_LEN, 0))
     {
         ngx_http_sluice_lo_bad("properties.assetName is required: the name "
                                "of an asset.");

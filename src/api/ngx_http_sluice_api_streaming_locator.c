@@ -53,28 +53,22 @@ static ngx_int_t
 ngx_http_sluice_sl_name(ngx_http_sluice_res_build_t *b, sluice_json_t *props,
     const char *key, u_char *out)
 {
-    size_t          i;
-    u_char          c;
+    ngx_str_t       name;
     sluice_json_t  *v;
 
     v = sluice_json_get(props, key);
 
-    if (v == NULL || v->type != SLUICE_JSON_STRING || v->str.len == 0
-        || v->str.len > NGX_SLUICE_RES_NAME_LEN)
-    {
+    if (v == NULL || v->type != SLUICE_JSON_STRING) {
         ngx_http_sluice_sl_bad("properties.%s is required and must be a "
                                "resource name.", key);
     }
 
-    for (i = 0; i < v->str.len; i++) {
-        c = v->str.data[i];
+    name.data = (u_char *) v->str.data;
+    name.len = v->str.len;
 
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
-              || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.'))
-        {
-            ngx_http_sluice_sl_bad("properties.%s '%*s' is not a valid "
-                                   "name.", key, v->str.len, v->str.data);
-        }
+    if (!ngx_http_sluice_res_name_valid(&name, NGX_SLUICE_RES_NAME_LEN, 0)) {
+        ngx_http_sluice_sl_bad("properties.%s '%V' is not a valid name.",
+                               key, &name);
     }
 
     ngx_memcpy(out, v->str.data, v->str.len);
@@ -200,6 +194,7 @@ static ngx_int_t
 ngx_http_sluice_sl_filters(ngx_http_sluice_res_build_t *b,
     sluice_json_t *props, sluice_json_t *np)
 {
+    ngx_str_t        name;
     sluice_json_t   *v, *arr, *e;
     sluice_alloc_t  *a;
 
@@ -222,8 +217,11 @@ ngx_http_sluice_sl_filters(ngx_http_sluice_res_build_t *b,
         }
 
         for (e = v->child; e; e = e->next) {
-            if (e->type != SLUICE_JSON_STRING || e->str.len == 0
-                || e->str.len > 260)
+            name.data = (u_char *) e->str.data;
+            name.len = e->str.len;
+
+            if (e->type != SLUICE_JSON_STRING
+                || !ngx_http_sluice_res_name_valid(&name, 260, 0))
             {
                 ngx_http_sluice_sl_bad("properties.filters entries must be "
                                        "filter names.");

@@ -49,7 +49,9 @@ format, AMF0 commands); media are never read.
 
 connects, handshakes, sets the chunk size and sends C<connect>; dies
 unless its C<_result> arrives.  Options: C<host> (127.0.0.1), C<port>
-(1935), C<app> (required), C<tc_url> (default C<rtmp://HOST:PORT/APP>),
+(1935), C<local> (the source address, e.g. 127.0.0.2, for the address
+allow-lists), C<app> (required), C<tc_url> (default
+C<rtmp://HOST:PORT/APP>),
 C<chunk_size> (60000), C<timeout> (s to wait for an answer, 10),
 C<connect> (a hashref of more properties of the C<connect> command
 object: an Enhanced RTMP publisher's C<< fourCcList => [ 'hvc1' ] >>).
@@ -146,6 +148,7 @@ sub new {
 
     $self->{sock} = IO::Socket::INET->new(PeerAddr => $self->{host},
         PeerPort => $self->{port}, Proto => 'tcp',
+        (defined $o{local} ? (LocalAddr => $o{local}) : ()),
         Timeout => $self->{timeout})
         or croak "connect $self->{host}:$self->{port}: $!";
     binmode $self->{sock};

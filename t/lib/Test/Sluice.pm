@@ -205,7 +205,8 @@ returns the list of unexpected log lines so far (the final check uses it).
 
 an HTTP request with HTTP::Tiny.  Options: C<headers> (hashref), C<body>,
 C<port> (default C<< $t->port(8080) >>), C<https> (1: port 8443 and TLS
-without verification), C<host>, C<timeout> (default 10 s).  Returns a
+without verification), C<host>, C<timeout> (default 10 s), C<local> (the
+source address, e.g. 127.0.0.2, for the address allow-lists).  Returns a
 hashref: C<status>, C<reason>, C<headers> (lower-case names; repeated
 headers as arrayrefs, as HTTP::Tiny does), C<body>.  Status 599 means a
 connection failure (C<body> has the reason).  Redirects are not followed.
@@ -1003,6 +1004,7 @@ sub http {
         timeout => $o{timeout} // 10,
         verify_SSL => 0,
         agent => 'sluice-test',
+        (defined $o{local} ? (local_address => $o{local}) : ()),
     );
 
     my %args = (headers => $o{headers} // {});
