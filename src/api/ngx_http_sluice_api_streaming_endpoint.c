@@ -25,6 +25,8 @@
 
 #include "api/ngx_http_sluice_api_record.h"
 #include "api/ngx_http_sluice_api_streaming_endpoint.h"
+#include "util/sluice_base64.h"
+#include "util/sluice_iso8601.h"
 
 
 #define NGX_HTTP_SLUICE_SE_MAX_UNITS    10
@@ -76,12 +78,78 @@ static ngx_http_sluice_action_t  ngx_http_sluice_se_autostart = {
     ngx_http_sluice_res_put_member(a, obj, key, val)
 
 
+/*
+ * An Akamai key: identifier and base64Key required, expiration optional;
+ * the expiration is stored in UTC ("...Z"), as the packager reads it.
+ */
+
+static ngx_int_t
+ngx_http_sluice_se_akamai_key(ngx_http_sluice_res_build_t *b,
+    sluice_json_t *k, sluice_json_t *list)
+{
+    u_char           key[256];
+    size_t           n;
+    int64_t          ms;
+    sluice_json_t   *id, *b64, *exp, *nk;
+    sluice_alloc_t  *a;
+    char             iso[SLUICE_ISO8601_TIME_LEN];
+
+    a = b->a;
+
+    id = sluice_json_get(k, "identifier");
+    b64 = sluice_json_get(k, "base64Key");
+    exp = sluice_json_get(k, "expiration");
+
+    if (k->type != SLUICE_JSON_OBJECT
+        || id == NULL || id->type != SLUICE_JSON_STRING || id->str.len == 0
+        || id->str.len > 256
+        || b64 == NULL || b64->type != SLUICE_JSON_STRING
+        || b64->str.len == 0 || b64->str.len > 340
+        || sluice_base64_decode(b64->str.data, b64->str.len, key, &n, 0)
+           != SLUICE_OK
+        || n == 0)
+    {
+        ngx_http_sluice_se_bad("each akamai key must have an identifier and "
+                               "a base64Key (base64, at most 255 bytes).");
+    }
+
+    nk = sluice_json_new(a, SLUICE_JSON_OBJECT);
+    if (nk == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_http_sluice_se_put(nk, "identifier", sluice_json_copy(a, id));
+    ngx_http_sluice_se_put(nk, "base64Key", sluice_json_copy(a, b64));
+
+    if (!ngx_http_sluice_absent(exp)) {
+        if (exp->type != SLUICE_JSON_STRING
+            || ngx_http_sluice_parse_time((u_char *) exp->str.data,
+                                          exp->str.len, &ms)
+               != NGX_OK)
+        {
+            ngx_http_sluice_se_bad("an akamai key's expiration must be an "
+                                   "ISO 8601 date-time.");
+        }
+
+        n = sluice_iso8601_time_format(ms / 1000, (unsigned) (ms % 1000),
+                                       iso);
+
+        ngx_http_sluice_se_put(nk, "expiration",
+                               sluice_json_new_string(a, (uint8_t *) iso, n));
+    }
+
+    sluice_json_append(list, nk);
+
+    return NGX_OK;
+}
+
+
 static ngx_int_t
 ngx_http_sluice_se_access(ngx_http_sluice_res_build_t *b,
     sluice_json_t *props, sluice_json_t *np)
 {
     ngx_int_t        rc;
-    sluice_json_t   *ac, *ak, *list, *k, *nac, *norm, *x;
+    sluice_json_t   *ac, *ak, *list, *k, *nac, *norm, *nlist, *nak;
     sluice_alloc_t  *a;
 
     a = b->a;
@@ -118,21 +186,24 @@ ngx_http_sluice_se_access(ngx_http_sluice_res_build_t *b,
                                    "List array.");
         }
 
-        for (k = list ? list->child : NULL; k; k = k->next) {
-            if (k->type != SLUICE_JSON_OBJECT) {
-                ngx_http_sluice_se_bad("akamai keys must be objects.");
-            }
+        nlist = sluice_json_new(a, SLUICE_JSON_ARRAY);
+        nak = sluice_json_new(a, SLUICE_JSON_OBJECT);
+        if (nlist == NULL || nak == NULL) {
+            return NGX_ERROR;
+        }
 
-            for (x = k->child; x; x = x->next) {
-                if (x->type != SLUICE_JSON_STRING) {
-                    ngx_http_sluice_se_bad("akamai key members must be "
-                                           "strings.");
-                }
+        for (k = list ? list->child : NULL; k; k = k->next) {
+            rc = ngx_http_sluice_se_akamai_key(b, k, nlist);
+            if (rc != NGX_OK) {
+                return rc;
             }
         }
 
-        /* stored, not enforced: Akamai signs for its own CDN */
-        ngx_http_sluice_se_put(nac, "akamai", sluice_json_copy(a, ak));
+        /* enforced by the packager (ngx_http_sluice_packager_locator.c) */
+        ngx_http_sluice_se_put(nak,
+                               "akamaiSignatureHeaderAuthenticationKeyList",
+                               nlist);
+        ngx_http_sluice_se_put(nac, "akamai", nak);
     }
 
     rc = ngx_http_sluice_res_ip_allow(a, &b->err, sluice_json_get(ac, "ip"),

@@ -42,6 +42,8 @@
 #include "packager/ngx_http_sluice_packager_segment.h"
 #include "core/ngx_sluice_zone.h"
 #include "core/ngx_sluice_resource.h"
+#include "util/sluice_base64.h"
+#include "util/sluice_g2o.h"
 #include "util/sluice_json.h"
 
 
@@ -66,6 +68,12 @@ static sluice_json_t *ngx_http_sluice_endpoint_props(
     ngx_http_sluice_pkg_t *pkg, ngx_http_sluice_se_t *se);
 static ngx_int_t ngx_http_sluice_endpoint(ngx_http_sluice_pkg_t *pkg,
     ngx_http_sluice_se_t **found);
+static ngx_int_t ngx_http_sluice_endpoint_akamai(ngx_http_sluice_pkg_t *pkg,
+    ngx_http_sluice_se_t *se);
+static ngx_int_t ngx_http_sluice_akamai_keys(ngx_http_sluice_pkg_t *pkg,
+    sluice_json_t *list, sluice_g2o_key_t *keys, size_t *n);
+static ngx_str_t *ngx_http_sluice_header(ngx_http_request_t *r,
+    const char *name);
 static ngx_int_t ngx_http_sluice_locator_collect(ngx_http_sluice_pkg_t *pkg);
 #if (NGX_THREADS)
 static ngx_int_t ngx_http_sluice_asset_post(ngx_http_sluice_pkg_t *pkg);
@@ -120,10 +128,183 @@ ngx_http_sluice_endpoint(ngx_http_sluice_pkg_t *pkg,
         return NGX_DECLINED;
     }
 
+    rc = ngx_http_sluice_endpoint_akamai(pkg, se);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
     pkg->max_age = se->max_cache_age;
     *found = se;
 
     return NGX_OK;
+}
+
+
+/*
+ * accessControl.akamai: with at least one key, a request must carry the
+ * Akamai signature headers (util/sluice_g2o.h), signed by one of them;
+ * otherwise 403.  NGX_OK, NGX_DECLINED (pkg->status set) or NGX_ERROR.
+ */
+
+static ngx_int_t
+ngx_http_sluice_endpoint_akamai(ngx_http_sluice_pkg_t *pkg,
+    ngx_http_sluice_se_t *se)
+{
+    size_t               n;
+    ngx_str_t           *data, *sign, path;
+    const char          *reason;
+    sluice_json_t       *props, *list;
+    sluice_g2o_key_t    *keys;
+    ngx_http_request_t  *r;
+
+    static u_char  member[] = "akamaiSignatureHeaderAuthenticationKeyList";
+
+    if (se->json.len == 0
+        || ngx_strlcasestrn(se->json.data, se->json.data + se->json.len,
+                            member, sizeof(member) - 2)
+           == NULL)
+    {
+        return NGX_OK;
+    }
+
+    r = pkg->request;
+
+    props = ngx_http_sluice_endpoint_props(pkg, se);
+    list = sluice_json_get(sluice_json_get(sluice_json_get(props,
+                                                           "accessControl"),
+                                           "akamai"),
+                           (char *) member);
+
+    if (list == NULL || list->type != SLUICE_JSON_ARRAY || list->count == 0) {
+        return NGX_OK;
+    }
+
+    keys = ngx_palloc(r->pool, list->count * sizeof(sluice_g2o_key_t));
+    if (keys == NULL) {
+        return NGX_ERROR;
+    }
+
+    if (ngx_http_sluice_akamai_keys(pkg, list, keys, &n) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    data = ngx_http_sluice_header(r, "X-Akamai-G2O-Auth-Data");
+    sign = ngx_http_sluice_header(r, "X-Akamai-G2O-Auth-Sign");
+
+    /* the path and query as sent: what the edge signed */
+
+    path = r->unparsed_uri;
+
+    if (data == NULL || sign == NULL) {
+        reason = "no Akamai signature headers";
+
+    } else if (sluice_g2o_verify(data->data, data->len, sign->data,
+                                 sign->len, path.data, path.len, keys, n,
+                                 (int64_t) ngx_time(), &reason)
+               == SLUICE_OK)
+    {
+        return NGX_OK;
+    }
+
+    ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                  "sluice packager: refused by accessControl.akamai: %s",
+                  reason);
+
+    pkg->status = NGX_HTTP_FORBIDDEN;
+    pkg->reason = "Akamai signature required";
+
+    return NGX_DECLINED;
+}
+
+
+/* the usable keys of the list: decoded, their expiration in seconds */
+
+static ngx_int_t
+ngx_http_sluice_akamai_keys(ngx_http_sluice_pkg_t *pkg, sluice_json_t *list,
+    sluice_g2o_key_t *keys, size_t *n)
+{
+    u_char            *key;
+    size_t             len;
+    sluice_json_t     *k, *id, *b64, *exp;
+    sluice_g2o_key_t  *g;
+
+    *n = 0;
+
+    for (k = list->child; k; k = k->next) {
+        id = sluice_json_get(k, "identifier");
+        b64 = sluice_json_get(k, "base64Key");
+        exp = sluice_json_get(k, "expiration");
+
+        if (id == NULL || id->type != SLUICE_JSON_STRING
+            || b64 == NULL || b64->type != SLUICE_JSON_STRING)
+        {
+            continue;
+        }
+
+        key = ngx_pnalloc(pkg->request->pool,
+                          sluice_base64_decoded_len(b64->str.len) + 1);
+        if (key == NULL) {
+            return NGX_ERROR;
+        }
+
+        g = &keys[*n];
+
+        if (sluice_base64_decode(b64->str.data, b64->str.len, key, &len, 0)
+            != SLUICE_OK)
+        {
+            continue;
+        }
+
+        g->id = id->str.data;
+        g->id_len = id->str.len;
+        g->key = key;
+        g->key_len = len;
+        g->expires = 0;
+
+        if (exp && exp->type == SLUICE_JSON_STRING
+            && sluice_g2o_time(exp->str.data, exp->str.len, &g->expires)
+               != SLUICE_OK)
+        {
+            continue;
+        }
+
+        (*n)++;
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_str_t *
+ngx_http_sluice_header(ngx_http_request_t *r, const char *name)
+{
+    size_t            len;
+    ngx_uint_t        i;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h;
+
+    len = ngx_strlen(name);
+    part = &r->headers_in.headers.part;
+    h = part->elts;
+
+    for (i = 0; /* void */ ; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                return NULL;
+            }
+
+            part = part->next;
+            h = part->elts;
+            i = 0;
+        }
+
+        if (h[i].key.len == len
+            && ngx_strncasecmp(h[i].key.data, (u_char *) name, len) == 0)
+        {
+            return &h[i].value;
+        }
+    }
 }
 
 
