@@ -63,7 +63,8 @@ APT_PACKAGES="build-essential dpkg-dev xz-utils libpcre2-dev zlib1g-dev
     gstreamer1.0-plugins-bad gstreamer1.0-libav clang libclang-rt-14-dev
     openssl chromium libavcodec-dev libavformat-dev libavutil-dev
     libswscale-dev libswresample-dev libavfilter-dev libx264-dev
-    libxml-libxml-perl srt-tools pkg-config python3-prometheus-client"
+    libxml-libxml-perl srt-tools pkg-config python3-prometheus-client
+    strace"
 
 
 log() {
