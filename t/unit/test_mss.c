@@ -269,16 +269,52 @@ test_ended(void)
     CHECK(strstr(s, "<c t=\"140000000\" d=\"20000000\"/>"));
     free(s);
 
-    /* a rendition with other times: a StreamIndex of its own */
+    /*
+     * a rendition one fragment behind (pushed as a stream of its own,
+     * indexed moments later): the same StreamIndex, with the chunks both
+     * hold (t/114)
+     */
     tracks[2].nfrags = 4;
+    s = render(&p, &rc);
+    CHECK(s && count_of(s, "<StreamIndex ") == 2);
+    CHECK(s && strstr(s, "<StreamIndex Type=\"video\" Name=\"video\" "
+                      "Chunks=\"4\" QualityLevels=\"2\""));
+    CHECK(s && count_of(s, "<c ") == 9);
+    free(s);
+
+    /* one that joined later: from its first fragment */
+    tracks[2].frags = vfrags + 2;
+    tracks[2].nfrags = 3;
+    s = render(&p, &rc);
+    CHECK(s && count_of(s, "<StreamIndex ") == 2);
+    CHECK(s && strstr(s, "<StreamIndex Type=\"video\" Name=\"video\" "
+                      "Chunks=\"3\" QualityLevels=\"2\""));
+    CHECK(s && strstr(s, "QualityLevels=\"2\" Url=\"QualityLevels"
+                      "({bitrate})/Fragments(video={start time})\" "
+                      "MaxWidth=\"1280\" MaxHeight=\"720\" "
+                      "DisplayWidth=\"1280\" DisplayHeight=\"720\">\n"
+                      "    <QualityLevel Index=\"0\" Bitrate=\"3000000\""));
+    CHECK(s && count_of(s, "<c ") == 8
+          && strstr(s, "<c t=\"140000000\" d=\"20000000\"/>"));
+    free(s);
+    tracks[2].frags = vfrags;
+
+    /* two behind, or other times: a StreamIndex of its own */
+    tracks[2].nfrags = 3;
     s = render(&p, &rc);
     CHECK(s && count_of(s, "<StreamIndex ") == 3);
     CHECK(s && strstr(s, "<StreamIndex Type=\"video\" Name=\"video\" "
                       "Chunks=\"5\" QualityLevels=\"1\""));
     CHECK(s && strstr(s, "<StreamIndex Type=\"video\" Name=\"video_1000000\" "
-                      "Chunks=\"4\" QualityLevels=\"1\" Url=\"QualityLevels"
+                      "Chunks=\"3\" QualityLevels=\"1\" Url=\"QualityLevels"
                       "({bitrate})/Fragments(video={start time})\""));
     free(s);
+    tracks[2].frags = afrags;
+    tracks[2].nfrags = 5;
+    s = render(&p, &rc);
+    CHECK(s && count_of(s, "<StreamIndex ") == 3);
+    free(s);
+    tracks[2].frags = vfrags;
     tracks[2].nfrags = 5;
 
     /*

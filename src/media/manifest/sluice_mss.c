@@ -16,21 +16,21 @@
 static void sluice_mss_open(sluice_buf_t *b, const sluice_presentation_t *p);
 static void sluice_mss_protection(sluice_buf_t *b,
     const sluice_presentation_t *p);
-static int sluice_mss_same_index(const sluice_ptrack_t *a,
-    const sluice_ptrack_t *b);
 static sluice_status_t sluice_mss_index(sluice_buf_t *b,
-    const sluice_presentation_t *p, uint32_t first);
+    const sluice_presentation_t *p, const uint32_t *set, uint32_t first);
 static void sluice_mss_index_attrs(sluice_buf_t *b,
-    const sluice_presentation_t *p, uint32_t first);
+    const sluice_presentation_t *p, const uint32_t *set, uint32_t first,
+    uint32_t nchunks);
 static void sluice_mss_index_name(sluice_buf_t *b,
-    const sluice_presentation_t *p, uint32_t first);
+    const sluice_presentation_t *p, const uint32_t *set, uint32_t first);
 static sluice_status_t sluice_mss_level(sluice_buf_t *b,
     const sluice_ptrack_t *t, uint32_t index);
 static void sluice_mss_start_codes(sluice_buf_t *b, const sluice_str_t *ps,
     uint32_t n);
 static sluice_status_t sluice_mss_video_cpd(sluice_buf_t *b,
     const sluice_track_info_t *info);
-static void sluice_mss_chunks(sluice_buf_t *b, const sluice_ptrack_t *t);
+static void sluice_mss_chunks(sluice_buf_t *b, const sluice_ptrack_t *t,
+    uint32_t from, uint32_t n);
 static void sluice_mss_sparse(sluice_buf_t *b, const sluice_presentation_t *p);
 static void sluice_mss_attr_u64(sluice_buf_t *b, const char *name,
     uint64_t v);
@@ -43,11 +43,18 @@ static void sluice_mss_attr_u64(sluice_buf_t *b, const char *name,
 sluice_status_t
 sluice_mss_manifest(sluice_buf_t *b, const sluice_presentation_t *p)
 {
-    uint32_t         i, j;
+    uint32_t         i;
     sluice_status_t  rc;
+    uint32_t         set[SLUICE_PRESENTATION_MAX_TRACKS];
 
     if (p->ntracks == 0) {
         return SLUICE_NOT_FOUND;
+    }
+
+    /* a StreamIndex per set of renditions (sluice_presentation.h) */
+    rc = sluice_presentation_sets(p, set);
+    if (rc != SLUICE_OK) {
+        return rc;
     }
 
     for (i = 0; i < p->ntracks; i++) {
@@ -60,17 +67,11 @@ sluice_mss_manifest(sluice_buf_t *b, const sluice_presentation_t *p)
     sluice_mss_protection(b, p);
 
     for (i = 0; i < p->ntracks; i++) {
-        for (j = 0; j < i; j++) {
-            if (sluice_mss_same_index(&p->tracks[j], &p->tracks[i])) {
-                break;
-            }
-        }
-
-        if (j < i) {
+        if (set[i] != i) {
             continue;
         }
 
-        rc = sluice_mss_index(b, p, i);
+        rc = sluice_mss_index(b, p, set, i);
         if (rc != SLUICE_OK) {
             return rc;
         }
@@ -160,43 +161,35 @@ sluice_mss_protection(sluice_buf_t *b, const sluice_presentation_t *p)
 
 
 /*
- * The QualityLevels of a StreamIndex share its chunks: type, codec,
- * timescale, language and the fragment times must all agree.
+ * The StreamIndex of the set that track "first" opens: its QualityLevels
+ * share its chunks, those every one of them holds
  */
-
-static int
-sluice_mss_same_index(const sluice_ptrack_t *a, const sluice_ptrack_t *b)
-{
-    return sluice_ptrack_same_kind(a, b) && sluice_ptrack_same_times(a, b);
-}
-
 
 static sluice_status_t
 sluice_mss_index(sluice_buf_t *b, const sluice_presentation_t *p,
-    uint32_t first)
+    const uint32_t *set, uint32_t first)
 {
-    uint32_t                i, n;
+    uint32_t                i, n, from, nchunks;
     sluice_status_t         rc;
-    const sluice_ptrack_t  *t;
 
-    sluice_mss_index_attrs(b, p, first);
+    sluice_presentation_set_span(p, set, first, &from, &nchunks);
+
+    sluice_mss_index_attrs(b, p, set, first, nchunks);
 
     n = 0;
 
     for (i = first; i < p->ntracks; i++) {
-        t = &p->tracks[i];
-
-        if (!sluice_mss_same_index(&p->tracks[first], t)) {
+        if (set[i] != first) {
             continue;
         }
 
-        rc = sluice_mss_level(b, t, n++);
+        rc = sluice_mss_level(b, &p->tracks[i], n++);
         if (rc != SLUICE_OK) {
             return rc;
         }
     }
 
-    sluice_mss_chunks(b, &p->tracks[first]);
+    sluice_mss_chunks(b, &p->tracks[first], from, nchunks);
     sluice_buf_cstr(b, "  </StreamIndex>\n");
 
     return SLUICE_OK;
@@ -205,7 +198,7 @@ sluice_mss_index(sluice_buf_t *b, const sluice_presentation_t *p,
 
 static void
 sluice_mss_index_attrs(sluice_buf_t *b, const sluice_presentation_t *p,
-    uint32_t first)
+    const uint32_t *set, uint32_t first, uint32_t nchunks)
 {
     uint32_t                i, n, w, h;
     const sluice_ptrack_t  *t, *f;
@@ -218,7 +211,7 @@ sluice_mss_index_attrs(sluice_buf_t *b, const sluice_presentation_t *p,
     for (i = first; i < p->ntracks; i++) {
         t = &p->tracks[i];
 
-        if (sluice_mss_same_index(f, t)) {
+        if (set[i] == first) {
             n++;
             w = t->info->width > w ? t->info->width : w;
             h = t->info->height > h ? t->info->height : h;
@@ -228,7 +221,7 @@ sluice_mss_index_attrs(sluice_buf_t *b, const sluice_presentation_t *p,
     sluice_buf_cstr(b, sluice_mss_is_video(f)
                        ? "  <StreamIndex Type=\"video\" Name=\""
                        : "  <StreamIndex Type=\"audio\" Name=\"");
-    sluice_mss_index_name(b, p, first);
+    sluice_mss_index_name(b, p, set, first);
 
     if (!sluice_mss_is_video(f) && f->lang.len) {
         sluice_buf_cstr(b, "\" Language=\"");
@@ -236,7 +229,7 @@ sluice_mss_index_attrs(sluice_buf_t *b, const sluice_presentation_t *p,
     }
 
     sluice_buf_cstr(b, "\"");
-    sluice_mss_attr_u64(b, "Chunks", f->nfrags);
+    sluice_mss_attr_u64(b, "Chunks", nchunks);
     sluice_mss_attr_u64(b, "QualityLevels", n);
     sluice_buf_cstr(b, " Url=\"QualityLevels({bitrate})/Fragments(");
     sluice_buf_xml(b, f->name.data, f->name.len);
@@ -262,9 +255,9 @@ sluice_mss_index_attrs(sluice_buf_t *b, const sluice_presentation_t *p,
 
 static void
 sluice_mss_index_name(sluice_buf_t *b, const sluice_presentation_t *p,
-    uint32_t first)
+    const uint32_t *set, uint32_t first)
 {
-    uint32_t                i, j;
+    uint32_t                i;
     const sluice_ptrack_t  *f, *t;
 
     f = &p->tracks[first];
@@ -281,13 +274,7 @@ sluice_mss_index_name(sluice_buf_t *b, const sluice_presentation_t *p,
         }
 
         /* an earlier StreamIndex (not a QualityLevel of one) took it */
-        for (j = 0; j < i; j++) {
-            if (sluice_mss_same_index(&p->tracks[j], t)) {
-                break;
-            }
-        }
-
-        if (j == i) {
+        if (set[i] == i) {
             sluice_buf_cstr(b, "_");
             sluice_buf_u64(b, f->bitrate);
             return;
@@ -405,7 +392,8 @@ sluice_mss_start_codes(sluice_buf_t *b, const sluice_str_t *ps, uint32_t n)
  */
 
 static void
-sluice_mss_chunks(sluice_buf_t *b, const sluice_ptrack_t *t)
+sluice_mss_chunks(sluice_buf_t *b, const sluice_ptrack_t *t, uint32_t from,
+    uint32_t n)
 {
     uint32_t               i, ts;
     uint64_t               start;
@@ -413,13 +401,13 @@ sluice_mss_chunks(sluice_buf_t *b, const sluice_ptrack_t *t)
 
     ts = t->info->timescale;
 
-    for (i = 0; i < t->nfrags; i++) {
+    for (i = from; i < from + n; i++) {
         f = &t->frags[i];
         start = sluice_mss_time(f->time, ts);
 
         sluice_buf_cstr(b, "    <c");
 
-        if (i == 0
+        if (i == from
             || f->time != f[-1].time + f[-1].duration
             || (f->flags & SLUICE_PFRAG_DISCONTINUITY))
         {

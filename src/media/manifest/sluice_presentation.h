@@ -212,6 +212,38 @@ int sluice_ptrack_same_times(const sluice_ptrack_t *a,
     const sluice_ptrack_t *b);
 
 /*
+ * The renditions of one set, whose fragments line up (a Smooth
+ * StreamIndex: its QualityLevels share one list of chunks).  One rule
+ * for every writer, so that a manifest lists every track the others
+ * list, with the tracks it lines up with: the same kind, the same
+ * fragments (times and durations) over the span both timelines cover,
+ * and ends at most one fragment apart.  Renditions pushed as separate
+ * streams have their fragments indexed moments apart, so one may hold a
+ * fragment the others do not have yet; one that joined later starts
+ * later.  A track further behind, or with other fragment times, makes a
+ * set of its own.
+ */
+#define SLUICE_PRESENTATION_MAX_TRACKS  64
+
+int sluice_ptrack_aligned(const sluice_ptrack_t *a,
+    const sluice_ptrack_t *b);
+
+/*
+ * set[i]: the first track of track i's set (set[i] == i: it opens one),
+ * for the p->ntracks tracks; SLUICE_UNSUPPORTED when there are more than
+ * SLUICE_PRESENTATION_MAX_TRACKS
+ */
+sluice_status_t sluice_presentation_sets(const sluice_presentation_t *p,
+    uint32_t *set);
+
+/*
+ * The fragments of track set[first]'s set that every track of it holds:
+ * those of track "first" from *from, *n of them
+ */
+void sluice_presentation_set_span(const sluice_presentation_t *p,
+    const uint32_t *set, uint32_t first, uint32_t *from, uint32_t *n);
+
+/*
  * A cue overlaps the media from start_ms: it ends after it, or, without a
  * duration, begins at or after it
  */
