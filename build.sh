@@ -9,6 +9,7 @@
 #   build    deps, then configure (only when needed) and build nginx + modules
 #   unit     build and run the C unit tests t/unit/test_*.c (no nginx)
 #   fuzz     build the fuzz targets t/fuzz/fuzz_*.c and run each briefly
+#   fuzz-build  build them only (bench/fuzz.sh: the fuzzing campaign)
 #   bench-cues  build and run bench/cues.c (-O2): HLS playlist build time
 #            with 0 and 100 cues in a 25 h window (docs/benchmarks.md)
 #   prove    run the Perl integration tests: prove -j4 (-j3 sanitized)
@@ -514,33 +515,25 @@ cmd_bench_cues() {
 }
 
 
-cmd_fuzz() {
-    local dir="$BUILD_DIR/fuzz" t name corpus seeds rc
-    local all=() names=() failed=()
+# Build every t/fuzz/fuzz_*.c into $BUILD_DIR/fuzz/fuzz_NAME ($jobs
+# compilers at once); FUZZ_NAMES: the targets built, FUZZ_FAILED: the ones
+# that did not build ("NAME (build)").  The caller holds the fuzz lock.
+fuzz_build() {
+    local dir="$BUILD_DIR/fuzz" jobs="$1" t name all=()
     local flags=(-g -O1 -Wall -fno-omit-frame-pointer)
-    local jobs="${SLUICE_FUZZ_JOBS:-$(nproc)}" start=$SECONDS
 
-    if ! ls "$ROOT"/t/fuzz/fuzz_*.c >/dev/null 2>&1; then
-        log "fuzz: no targets in t/fuzz, skipped"
-        return 0
-    fi
-
-    mkdir -p "$dir"
-    exec 8>"$dir/.lock"
-    flock 8
+    FUZZ_NAMES=()
+    FUZZ_FAILED=()
 
     compile_lib_objects "$dir/obj" clang "${flags[@]}" \
         -fsanitize=fuzzer-no-link,address,undefined \
         || die "fuzz: compiling src/media, src/util failed"
 
-    # build every target first ($jobs compilers at once), then fuzz them
-    # $jobs at a time (one core each): every target still gets
-    # FUZZ_SECONDS of fuzzing
     for t in "$ROOT"/t/fuzz/fuzz_*.c; do
         name="$(basename "$t" .c)"
         name="${name#fuzz_}"
         all+=("$name")
-        rm -f "$dir/$name.rc" "$dir/$name.build.rc"
+        rm -f "$dir/$name.build.rc"
         while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do
             wait -n || true
         done
@@ -557,10 +550,57 @@ cmd_fuzz() {
     for name in "${all[@]}"; do
         cat "$dir/$name.build.log" >&2
         if [ "$(cat "$dir/$name.build.rc" 2>/dev/null)" = 0 ]; then
-            names+=("$name")
+            FUZZ_NAMES+=("$name")
         else
-            failed+=("$name (build)")
+            FUZZ_FAILED+=("$name (build)")
         fi
+    done
+}
+
+
+fuzz_lock() {
+    mkdir -p "$BUILD_DIR/fuzz"
+    exec 8>"$BUILD_DIR/fuzz/.lock"
+    flock 8
+}
+
+
+# the targets only (bench/fuzz.sh runs them its own way)
+cmd_fuzz_build() {
+    local jobs="${SLUICE_FUZZ_JOBS:-$(nproc)}"
+
+    if ! ls "$ROOT"/t/fuzz/fuzz_*.c >/dev/null 2>&1; then
+        die "fuzz-build: no targets in t/fuzz"
+    fi
+
+    fuzz_lock
+    fuzz_build "$jobs"
+    [ ${#FUZZ_FAILED[@]} -eq 0 ] || die "fuzz targets failed: ${FUZZ_FAILED[*]}"
+    log "fuzz targets built: ${BUILD_DIR#"$ROOT"/}/fuzz/fuzz_NAME" \
+        "(${#FUZZ_NAMES[@]})"
+}
+
+
+cmd_fuzz() {
+    local dir="$BUILD_DIR/fuzz" name corpus seeds rc
+    local names=() failed=()
+    local jobs="${SLUICE_FUZZ_JOBS:-$(nproc)}" start=$SECONDS
+
+    if ! ls "$ROOT"/t/fuzz/fuzz_*.c >/dev/null 2>&1; then
+        log "fuzz: no targets in t/fuzz, skipped"
+        return 0
+    fi
+
+    fuzz_lock
+
+    # build every target first ($jobs compilers at once), then fuzz them
+    # $jobs at a time (one core each): every target still gets
+    # FUZZ_SECONDS of fuzzing
+    fuzz_build "$jobs"
+    names=("${FUZZ_NAMES[@]}")
+    failed=("${FUZZ_FAILED[@]}")
+    for name in "${names[@]}"; do
+        rm -f "$dir/$name.rc"
     done
 
     log "fuzz ${#names[@]} targets for ${FUZZ_SECONDS}s each, $jobs at a time"
@@ -577,7 +617,8 @@ cmd_fuzz() {
 
         # shellcheck disable=SC2086
         ( rc=0
-          ASAN_OPTIONS= UBSAN_OPTIONS= "$dir/fuzz_$name" \
+          ASAN_OPTIONS= UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+              "$dir/fuzz_$name" \
               -max_total_time="$FUZZ_SECONDS" \
               -timeout="$FUZZ_TIMEOUT" -rss_limit_mb=2048 \
               -print_final_stats=0 -artifact_prefix="$dir/artifacts/$name-" \
@@ -1023,7 +1064,7 @@ cmd_clean() {
 
 
 usage() {
-    sed -n '3,24p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '3,25p' "$0" | sed 's/^# \{0,1\}//'
     exit "${1:-0}"
 }
 
@@ -1052,6 +1093,7 @@ main() {
         build)  cmd_build ;;
         unit)   cmd_unit ;;
         fuzz)   cmd_fuzz ;;
+        fuzz-build) cmd_fuzz_build ;;
         bench-cues) cmd_bench_cues "${args[@]}" ;;
         prove)  cmd_prove "${args[@]}" ;;
         test)   cmd_test "${args[@]}" ;;

@@ -198,6 +198,10 @@ sluice_buf_xml(sluice_buf_t *b, const uint8_t *p, size_t n)
     size_t       i, start;
     const char  *esc;
 
+    if (n == 0) {
+        return;                 /* p may be NULL: no p + 0 (UBSan) */
+    }
+
     start = 0;
 
     for (i = 0; i < n; i++) {
