@@ -288,18 +288,17 @@ main() {
         name="$(basename "$name" .c)"
         all+=("${name#fuzz_}")
     done
-    if [ ${#TARGETS[@]} -eq 0 ]; then
-        TARGETS=("${all[@]}")
-    fi
-    for name in "${TARGETS[@]}"; do
+    for name in ${TARGETS[@]+"${TARGETS[@]}"}; do
         [ -f "$ROOT/t/fuzz/fuzz_$name.c" ] \
             || die "no target $name (t/fuzz/fuzz_$name.c); targets:" \
                    "${all[*]}"
     done
-
     if [ "$SEEDS" = 1 ]; then
         log "seeds from real samples (bench/fuzz-seeds.pl)"
-        perl "$ROOT/bench/fuzz-seeds.pl" "${TARGETS[@]}"
+        perl "$ROOT/bench/fuzz-seeds.pl" ${TARGETS[@]+"${TARGETS[@]}"}
+    fi
+    if [ ${#TARGETS[@]} -eq 0 ]; then
+        TARGETS=("${all[@]}")
     fi
 
     # the build of the CI smoke, then a copy of its binaries: a smoke
