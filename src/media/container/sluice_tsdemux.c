@@ -1083,6 +1083,10 @@ sluice_tsdemux_pes(sluice_tsdemux_t *d, sluice_tsdemux_track_t *t,
         return SLUICE_OK;
     }
 
+    if (n == 0) {
+        return SLUICE_OK;       /* nothing new; t->buf may be NULL yet */
+    }
+
     rc = sluice_tsdemux_append(d, t, p, n);
     if (rc != SLUICE_OK) {
         return rc;
