@@ -12,15 +12,16 @@
 #
 #   -t, --seconds S   fuzzing time per target (default 600)
 #   -j, --jobs N      targets fuzzed at once (default nproc)
-#   --merge           afterwards, merge the new inputs that add coverage
-#                     into t/fuzz/corpus/NAME (libFuzzer -merge=1: the
+#   --merge           afterwards, merge the new inputs that cover new
+#                     edges into t/fuzz/corpus/NAME (libFuzzer -merge=1
+#                     -use_counters=0: edges, not hit counts, so the
 #                     committed corpus grows but stays minimal; inputs
 #                     larger than --max-file are left out) and copy each
 #                     crash input there as crash-SHA1, so that the CI
 #                     smoke (./build.sh fuzz) replays it
 #   --seeds           first make the seeds from real samples
 #                     (bench/fuzz-seeds.pl: ffmpeg) in t/fuzz/corpus
-#   --max-file BYTES  largest input --merge adds (default 16384)
+#   --max-file BYTES  largest input --merge adds (default 4096)
 #   --timeout S       one input running longer is a crash (default 10)
 #   --nice N          niceness of the fuzzers (default 10: a shared machine)
 #   --work DIR        the campaign's own corpus, logs and crash inputs
@@ -47,7 +48,7 @@ SECONDS_EACH=600
 JOBS="$(nproc)"
 MERGE=0
 SEEDS=0
-MAX_FILE=16384
+MAX_FILE=4096
 TIMEOUT=10
 NICE=10
 WORK="$ROOT/build/fuzz-campaign"
@@ -70,7 +71,7 @@ log() {
 
 
 usage() {
-    sed -n '3,39p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '3,40p' "$0" | sed 's/^# \{0,1\}//'
     exit "${1:-0}"
 }
 
@@ -188,8 +189,9 @@ merge_one() {
 
     n0="$(find "$seeds" -maxdepth 1 -type f | wc -l)"
     ASAN_OPTIONS="$FUZZ_ASAN_OPTIONS" UBSAN_OPTIONS="$FUZZ_UBSAN_OPTIONS" \
-        nice -n "$NICE" "$bin" -merge=1 -timeout="$TIMEOUT" \
-            -rss_limit_mb=2048 -artifact_prefix="$tmp/" "$seeds" "$tmp" \
+        nice -n "$NICE" "$bin" -merge=1 -use_counters=0 \
+            -timeout="$TIMEOUT" -rss_limit_mb=2048 -artifact_prefix="$tmp/" \
+            "$seeds" "$tmp" \
             >"$out.merge.log" 2>&1 \
         || log "$name: merge failed (log ${out#"$ROOT"/}.merge.log)"
     n1="$(find "$seeds" -maxdepth 1 -type f | wc -l)"
