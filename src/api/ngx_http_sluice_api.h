@@ -55,6 +55,9 @@ typedef struct {
     sluice_alloc_t              alloc;          /* from r->pool */
     sluice_json_t              *body;           /* parsed, or NULL */
     ngx_http_sluice_main_conf_t *conf;
+
+    /* changes being stored before the answer (api_store.c), or NULL */
+    void                       *store;
 } ngx_http_sluice_api_ctx_t;
 
 

@@ -191,7 +191,7 @@ ngx_http_sluice_asset_deleting(ngx_sluice_shctx_t *sh, void *rec,
         if (ngx_strncasecmp(loc->f.asset, res->name, len) == 0
             && loc->f.asset[len] == '\0')
         {
-            ngx_sluice_res_unlink(log, &root->data_path, loc);
+            (void) ngx_sluice_res_unlink(log, &root->data_path, loc);
             ngx_sluice_res_free(sh, loc);
         }
     }

@@ -1833,11 +1833,11 @@ ngx_http_sluice_le_commit(ngx_pool_t *pool, ngx_log_t *log,
 }
 
 
-static void
+static ngx_int_t
 ngx_http_sluice_le_unlink(ngx_pool_t *pool, ngx_log_t *log,
     ngx_sluice_zone_ctx_t *zctx, void *rec)
 {
-    (void) ngx_sluice_store_remove(pool, log, &zctx->data_path,
+    return ngx_sluice_store_remove(pool, log, &zctx->data_path,
                                    ((ngx_sluice_event_t *) rec)->name);
 }
 

@@ -438,10 +438,11 @@ ngx_http_sluice_lo_done(ngx_http_request_t *r,
     ngx_uint_t kind)
 {
     if (kind == NGX_SLUICE_OP_CREATE) {
-        ngx_http_sluice_res_persist_name(r->pool, r->connection->log,
-                                         ngx_http_sluice_res_zone(ctx),
-                                         NGX_SLUICE_RES_ASSET, NULL,
-                                         snap->f.asset);
+        /* no memory: logged; the asset's file is older, as at a crash */
+        (void) ngx_http_sluice_res_store_name(r,
+                                              ngx_http_sluice_res_zone(ctx),
+                                              NGX_SLUICE_RES_ASSET, NULL,
+                                              snap->f.asset);
     }
 }
 

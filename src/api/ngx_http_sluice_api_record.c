@@ -234,11 +234,11 @@ ngx_http_sluice_rec_commit(ngx_pool_t *pool, ngx_log_t *log,
 }
 
 
-static void
+static ngx_int_t
 ngx_http_sluice_rec_unlink(ngx_pool_t *pool, ngx_log_t *log,
     ngx_sluice_zone_ctx_t *zctx, void *rec)
 {
-    ngx_sluice_res_unlink(log, &zctx->data_path, rec);
+    return ngx_sluice_res_unlink(log, &zctx->data_path, rec);
 }
 
 

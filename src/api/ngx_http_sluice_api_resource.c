@@ -28,9 +28,11 @@
 #include "api/ngx_http_sluice_api_live_event.h"
 #include "api/ngx_http_sluice_api_live_output.h"
 #include "api/ngx_http_sluice_api_resource.h"
+#include "api/ngx_http_sluice_api_store.h"
 #include "api/ngx_http_sluice_api_streaming_endpoint.h"
 #include "api/ngx_http_sluice_api_streaming_locator.h"
 #include "api/ngx_http_sluice_api_streaming_policy.h"
+#include "core/ngx_sluice_writer.h"
 
 
 static ngx_int_t ngx_http_sluice_res_get(ngx_http_request_t *r,
@@ -73,6 +75,7 @@ typedef struct {
     ngx_sluice_op_t            *op;             /* out: started */
     ngx_http_sluice_res_snap_t  snap;           /* out: after the change */
     ngx_http_sluice_res_err_t   err;            /* out: a hook refused */
+    ngx_err_t                   err_no;         /* out: a file failed */
 } ngx_http_sluice_res_change_t;
 
 
@@ -931,29 +934,34 @@ ngx_http_sluice_res_put(ngx_http_request_t *r,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    ngx_http_sluice_res_persist(r->pool, r->connection->log, ch.zctx,
-                                &ch.snap);
+    /* the answer waits until the file is on stable storage */
+
+    if (ngx_http_sluice_store(r, ch.zctx, &ch.snap, ch.old == NULL)
+        != NGX_OK)
+    {
+        return ngx_http_sluice_api_answer(r, NGX_HTTP_INTERNAL_SERVER_ERROR,
+                                          NULL);
+    }
 
     if (ch.old == NULL && rt->done) {
         rt->done(r, ctx, &ch.snap, NGX_SLUICE_OP_CREATE);
     }
 
     res = ngx_http_sluice_res_render(r, ctx, &ch.snap);
-    if (res == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
 
-    if (ch.op
-        && ngx_http_sluice_res_lro_headers(r, ctx, rt, ch.snap.parent,
-                                           ch.snap.name, ch.opid,
-                                           ch.snap.pending)
-           != NGX_OK)
+    if (res == NULL
+        || (ch.op
+            && ngx_http_sluice_res_lro_headers(r, ctx, rt, ch.snap.parent,
+                                               ch.snap.name, ch.opid,
+                                               ch.snap.pending)
+               != NGX_OK))
     {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        return ngx_http_sluice_api_answer(r, NGX_HTTP_INTERNAL_SERVER_ERROR,
+                                          NULL);
     }
 
-    return ngx_http_sluice_api_send(r, ch.old ? NGX_HTTP_OK
-                                              : NGX_HTTP_CREATED, res);
+    return ngx_http_sluice_api_answer(r, ch.old ? NGX_HTTP_OK
+                                                : NGX_HTTP_CREATED, res);
 }
 
 
@@ -961,7 +969,7 @@ ngx_http_sluice_res_put(ngx_http_request_t *r,
 
 /* mutex held, in zone_begin(): rec goes, at once or by an operation */
 
-static void
+static ngx_int_t
 ngx_http_sluice_res_remove(ngx_http_sluice_res_change_t *ch, void *rec)
 {
     ngx_sluice_shctx_t    *sh;
@@ -970,7 +978,12 @@ ngx_http_sluice_res_remove(ngx_http_sluice_res_change_t *ch, void *rec)
     sh = ch->zctx->sh;
     rt = ch->rt;
 
-    rt->kind->unlink(ch->pool, ch->log, ch->zctx, rec);
+    /* a file that cannot go (read-only disk): the record stays too */
+
+    if (rt->kind->unlink(ch->pool, ch->log, ch->zctx, rec) != NGX_OK) {
+        ch->err_no = ngx_errno;
+        return NGX_ERROR;
+    }
 
     if (rt->deleting) {
         rt->deleting(sh, rec, ch->log);
@@ -978,7 +991,7 @@ ngx_http_sluice_res_remove(ngx_http_sluice_res_change_t *ch, void *rec)
 
     if (!(rt->flags & NGX_HTTP_SLUICE_RT_LRO)) {
         rt->kind->free(sh, rec);
-        return;
+        return NGX_OK;
     }
 
     /* freed by the operation once done (at once without a delay) */
@@ -989,6 +1002,8 @@ ngx_http_sluice_res_remove(ngx_http_sluice_res_change_t *ch, void *rec)
     if (ch->op == NULL) {
         rt->kind->free(sh, rec);
     }
+
+    return NGX_OK;
 }
 
 
@@ -1026,7 +1041,11 @@ ngx_http_sluice_res_delete_commit(ngx_http_sluice_res_change_t *ch)
 
     if (rc == NGX_OK) {
         ngx_sluice_zone_begin(sh, ch->log);
-        ngx_http_sluice_res_remove(ch, rec);
+
+        if (ngx_http_sluice_res_remove(ch, rec) != NGX_OK) {
+            rc = NGX_AGAIN;
+        }
+
         ngx_sluice_zone_end(sh);
     }
 
@@ -1064,6 +1083,11 @@ ngx_http_sluice_res_delete(ngx_http_request_t *r,
     case NGX_DONE:
         return ngx_http_sluice_res_send_err(r, &ch.err);
 
+    case NGX_AGAIN:
+        return ngx_http_sluice_store_error(r, ch.err_no, rt->what,
+                                           &ctx->name,
+                                           "Nothing was deleted.");
+
     default:
         return ngx_http_sluice_res_refused(r, ctx, rt, rc,
                                            "has an operation in progress");
@@ -1073,8 +1097,15 @@ ngx_http_sluice_res_delete(ngx_http_request_t *r,
         rt->done(r, ctx, &ch.snap, NGX_SLUICE_OP_DELETE);
     }
 
+    /* the removals on stable storage before the answer */
+
+    if (ngx_http_sluice_store_removed(r, ch.zctx) != NGX_OK) {
+        return ngx_http_sluice_api_answer(r, NGX_HTTP_INTERNAL_SERVER_ERROR,
+                                          NULL);
+    }
+
     if (!(rt->flags & NGX_HTTP_SLUICE_RT_LRO)) {
-        return ngx_http_sluice_api_send(r, NGX_HTTP_OK, NULL);
+        return ngx_http_sluice_api_answer(r, NGX_HTTP_OK, NULL);
     }
 
     if (ngx_http_sluice_res_lro_headers(r, ctx, rt, ch.snap.parent,
@@ -1082,10 +1113,11 @@ ngx_http_sluice_res_delete(ngx_http_request_t *r,
                                         ch.transition != 0)
         != NGX_OK)
     {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        return ngx_http_sluice_api_answer(r, NGX_HTTP_INTERNAL_SERVER_ERROR,
+                                          NULL);
     }
 
-    return ngx_http_sluice_api_send(r, NGX_HTTP_ACCEPTED, NULL);
+    return ngx_http_sluice_api_answer(r, NGX_HTTP_ACCEPTED, NULL);
 }
 
 
@@ -1303,18 +1335,17 @@ ngx_http_sluice_res_act(ngx_http_request_t *r,
                                            "has an operation in progress");
     }
 
-    ngx_http_sluice_res_persist(r->pool, r->connection->log, ch.zctx,
-                                &ch.snap);
-
-    if (ngx_http_sluice_res_lro_headers(r, ctx, rt, ch.snap.parent,
-                                        ch.snap.name, ch.opid,
-                                        ch.snap.pending)
-        != NGX_OK)
+    if (ngx_http_sluice_store(r, ch.zctx, &ch.snap, 0) != NGX_OK
+        || ngx_http_sluice_res_lro_headers(r, ctx, rt, ch.snap.parent,
+                                           ch.snap.name, ch.opid,
+                                           ch.snap.pending)
+           != NGX_OK)
     {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        return ngx_http_sluice_api_answer(r, NGX_HTTP_INTERNAL_SERVER_ERROR,
+                                          NULL);
     }
 
-    return ngx_http_sluice_api_send(r, NGX_HTTP_ACCEPTED, NULL);
+    return ngx_http_sluice_api_answer(r, NGX_HTTP_ACCEPTED, NULL);
 }
 
 
@@ -1820,11 +1851,17 @@ ngx_http_sluice_res_persist(ngx_pool_t *pool, ngx_log_t *log,
     }
 
     ngx_shmtx_unlock(&zctx->shpool->mutex);
+
+    if (ngx_sluice_sync_dirs(tmp.data, 1) != NGX_OK) {
+        ngx_log_error(NGX_LOG_ALERT, log, ngx_errno,
+                      "sluice: fsync() of the directory of \"%s\" failed",
+                      tmp.data);
+    }
 }
 
 
-void
-ngx_http_sluice_res_persist_name(ngx_pool_t *pool, ngx_log_t *log,
+ngx_int_t
+ngx_http_sluice_res_store_name(ngx_http_request_t *r,
     ngx_sluice_zone_ctx_t *zctx, ngx_uint_t type, u_char *parent,
     u_char *name)
 {
@@ -1839,13 +1876,16 @@ ngx_http_sluice_res_persist_name(ngx_pool_t *pool, ngx_log_t *log,
 
     rec = rt->kind->find(zctx->sh, rt, parent, name, ngx_strlen(name));
 
-    rc = rec ? ngx_http_sluice_res_snap(pool, rt, rec, &snap) : NGX_DECLINED;
+    rc = rec ? ngx_http_sluice_res_snap(r->pool, rt, rec, &snap)
+             : NGX_DECLINED;
 
     ngx_shmtx_unlock(&zctx->shpool->mutex);
 
     if (rc == NGX_OK) {
-        ngx_http_sluice_res_persist(pool, log, zctx, &snap);
+        return ngx_http_sluice_store(r, zctx, &snap, 0);
     }
+
+    return rc == NGX_DECLINED ? NGX_OK : NGX_ERROR;
 }
 
 

@@ -164,7 +164,8 @@ typedef struct {
                                   ngx_sluice_zone_ctx_t *zctx,
                                   ngx_http_sluice_res_snap_t *snap,
                                   ngx_str_t *tmp);
-    void                      (*unlink)(ngx_pool_t *pool, ngx_log_t *log,
+    /* NGX_ERROR: the file stays (errno says why), the record too */
+    ngx_int_t                 (*unlink)(ngx_pool_t *pool, ngx_log_t *log,
                                   ngx_sluice_zone_ctx_t *zctx, void *rec);
 
     /*
@@ -293,12 +294,16 @@ u_char *ngx_http_sluice_res_parent(ngx_http_request_t *r,
 ngx_uint_t ngx_http_sluice_res_parent_exists(ngx_sluice_shctx_t *sh,
     ngx_http_sluice_rt_t *rt, u_char *parent);
 
-/* saves a record as snap shows it (write outside, rename under mutex) */
+/*
+ * saves a record as snap shows it, synchronously (startup): written
+ * aside and fsync()ed, renamed under the mutex, the directory fsync()ed;
+ * requests use ngx_http_sluice_store() (ngx_http_sluice_api_store.h)
+ */
 void ngx_http_sluice_res_persist(ngx_pool_t *pool, ngx_log_t *log,
     ngx_sluice_zone_ctx_t *zctx, ngx_http_sluice_res_snap_t *snap);
 
-/* the same for the record named so, if there is one */
-void ngx_http_sluice_res_persist_name(ngx_pool_t *pool, ngx_log_t *log,
+/* ngx_http_sluice_store() of the record named so, if there is one */
+ngx_int_t ngx_http_sluice_res_store_name(ngx_http_request_t *r,
     ngx_sluice_zone_ctx_t *zctx, ngx_uint_t type, u_char *parent,
     u_char *name);
 

@@ -927,8 +927,9 @@ static ngx_int_t
 ngx_sluice_cue_append(ngx_sluice_cue_job_t *cj, u_char *path, u_char *data,
     size_t len)
 {
-    ssize_t   n;
-    ngx_fd_t  fd;
+    ssize_t          n;
+    ngx_fd_t         fd;
+    ngx_file_info_t  fi;
 
     fd = ngx_open_file(path, NGX_FILE_WRONLY|NGX_FILE_APPEND,
                        NGX_FILE_CREATE_OR_OPEN, NGX_FILE_DEFAULT_ACCESS);
@@ -942,6 +943,11 @@ ngx_sluice_cue_append(ngx_sluice_cue_job_t *cj, u_char *path, u_char *data,
 
     if (fd == NGX_INVALID_FILE) {
         goto failed_open;
+    }
+
+    if (ngx_fd_info(fd, &fi) == NGX_FILE_ERROR) {
+        cj->call = ngx_fd_info_n;
+        goto failed;
     }
 
     n = write(fd, data, len);
@@ -961,6 +967,15 @@ ngx_sluice_cue_append(ngx_sluice_cue_job_t *cj, u_char *path, u_char *data,
     }
 
     (void) ngx_close_file(fd);
+
+    /* a new file: its name on stable storage too (docs: "Durability") */
+
+    if (ngx_file_size(&fi) == 0 && ngx_sluice_sync_dirs(path, 1) != NGX_OK) {
+        cj->call = "fsync() of the directory of";
+        cj->err = ngx_errno;
+        cj->failed_path = path;
+        return NGX_ERROR;
+    }
 
     return NGX_OK;
 

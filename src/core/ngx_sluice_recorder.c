@@ -14,7 +14,10 @@
  *           version base, bitrate, trim cursor (binary search of the
  *           first record whose file still exists)
  *       init changed: link init{v}.mp4, write the descriptor
- *       link {time}.m4s, append the record, fdatasync
+ *       link {time}.m4s, fsync the slot directory (links, descriptor),
+ *           append the record, fdatasync: a record names only
+ *           fragments already on stable storage (docs/architecture.md,
+ *           "Durability")
  *       trim: unlink at most NGX_SLUICE_REC_TRIM fragments ending
  *           before (end - archive window - one fragment)
  *   event loop: unhealthy flag, logs
@@ -88,6 +91,8 @@ static ngx_int_t ngx_sluice_rec_establish(ngx_sluice_rec_job_t *rj,
     ngx_sluice_rec_out_t *out);
 static ngx_int_t ngx_sluice_rec_claim(ngx_sluice_rec_job_t *rj,
     ngx_sluice_rec_out_t *out, u_char *dir, size_t len);
+static ngx_int_t ngx_sluice_rec_new_index(ngx_sluice_rec_job_t *rj,
+    u_char *dir);
 static ngx_int_t ngx_sluice_rec_cursor(ngx_sluice_rec_job_t *rj,
     ngx_sluice_rec_out_t *out);
 static ngx_int_t ngx_sluice_rec_one(ngx_sluice_rec_job_t *rj,
@@ -385,10 +390,14 @@ ngx_sluice_rec_establish(ngx_sluice_rec_job_t *rj, ngx_sluice_rec_out_t *out)
 
     p = ngx_sprintf(dir, "%V/assets/%s%Z", &rj->data_path, out->asset_id);
 
-    if (ngx_create_dir(dir, 0755) == NGX_FILE_ERROR
-        && ngx_errno != NGX_EEXIST)
-    {
-        return ngx_sluice_rec_fail(rj, ngx_create_dir_n, dir);
+    if (ngx_create_dir(dir, 0755) == NGX_FILE_ERROR) {
+        if (ngx_errno != NGX_EEXIST) {
+            return ngx_sluice_rec_fail(rj, ngx_create_dir_n, dir);
+        }
+
+    } else if (ngx_sluice_sync_dirs(dir, 1) != NGX_OK) {
+        /* a new asset directory: its name in assets/ */
+        return ngx_sluice_rec_fail(rj, "fsync() of the directory of", dir);
     }
 
     p--;
@@ -472,7 +481,7 @@ ngx_sluice_rec_claim(ngx_sluice_rec_job_t *rj, ngx_sluice_rec_out_t *out,
 
         if (ngx_create_dir(dir, 0755) != NGX_FILE_ERROR) {
             out->slot = s;
-            return NGX_OK;
+            return ngx_sluice_rec_new_index(rj, dir);
         }
 
         if (ngx_errno != NGX_EEXIST) {
@@ -485,6 +494,36 @@ ngx_sluice_rec_claim(ngx_sluice_rec_job_t *rj, ngx_sluice_rec_out_t *out,
     ngx_cpystrn(rj->path, dir, sizeof(rj->path));
 
     return NGX_ERROR;
+}
+
+
+/*
+ * A new slot's empty index, then the slot and the asset directory
+ * synced: an index exists on stable storage before it lists anything.
+ */
+
+static ngx_int_t
+ngx_sluice_rec_new_index(ngx_sluice_rec_job_t *rj, u_char *dir)
+{
+    u_char    path[NGX_MAX_PATH];
+    ngx_fd_t  fd;
+
+    ngx_sprintf(path, "%s/index%Z", dir);
+
+    fd = ngx_open_file(path, NGX_FILE_WRONLY, NGX_FILE_CREATE_OR_OPEN,
+                       NGX_FILE_DEFAULT_ACCESS);
+    if (fd == NGX_INVALID_FILE) {
+        return ngx_sluice_rec_fail(rj, ngx_open_file_n, path);
+    }
+
+    (void) ngx_close_file(fd);
+
+    if (ngx_sluice_sync_dirs(path, 2) != NGX_OK) {
+        return ngx_sluice_rec_fail(rj, "fsync() of the directories of",
+                                   path);
+    }
+
+    return NGX_OK;
 }
 
 
@@ -595,6 +634,12 @@ ngx_sluice_rec_one(ngx_sluice_rec_job_t *rj, ngx_sluice_rec_out_t *out,
 
     if (ngx_sluice_rec_link(rj, live, path) != NGX_OK) {
         return NGX_ERROR;
+    }
+
+    /* the links (and the descriptor) on stable storage before the record */
+
+    if (ngx_sluice_sync_dirs(path, 1) != NGX_OK) {
+        return ngx_sluice_rec_fail(rj, "fsync() of the directory of", path);
     }
 
     if (ngx_sluice_rec_append(rj, out, &nrec) != NGX_OK) {
@@ -769,6 +814,12 @@ ngx_sluice_rec_append(ngx_sluice_rec_job_t *rj, ngx_sluice_rec_out_t *out,
 
     (void) ngx_close_file(fd);
 
+    /* an index made here (a slot from before): its name too */
+
+    if (size == 0 && ngx_sluice_sync_dirs(path, 1) != NGX_OK) {
+        return ngx_sluice_rec_fail(rj, "fsync() of the directory of", path);
+    }
+
     *nrec = (uint64_t) size / out->recsize + 1;
 
     return NGX_OK;
@@ -834,6 +885,10 @@ ngx_sluice_rec_gap(ngx_sluice_rec_job_t *rj, ngx_sluice_rec_out_t *out,
     }
 
     (void) ngx_close_file(fd);
+
+    if (size == 0 && ngx_sluice_sync_dirs(path, 1) != NGX_OK) {
+        return ngx_sluice_rec_fail(rj, "fsync() of the directory of", path);
+    }
 
     return NGX_OK;
 

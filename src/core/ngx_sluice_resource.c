@@ -20,6 +20,7 @@
 #include "core/ngx_sluice_resource.h"
 #include "core/ngx_sluice_asset.h"
 #include "core/ngx_sluice_store.h"
+#include "core/ngx_sluice_writer.h"
 #include "core/ngx_sluice_zone.h"
 
 
@@ -556,7 +557,7 @@ ngx_sluice_res_remove_children(ngx_sluice_shctx_t *sh, ngx_uint_t type,
             continue;
         }
 
-        ngx_sluice_res_unlink(log, &root->data_path, res);
+        (void) ngx_sluice_res_unlink(log, &root->data_path, res);
         ngx_sluice_res_free(sh, res);
     }
 
@@ -765,7 +766,7 @@ ngx_sluice_res_write(ngx_pool_t *pool, ngx_log_t *log, ngx_str_t *data_path,
     tmp->data = p;
     tmp->len = last - 1 - p;
 
-    return ngx_sluice_file_write(log, p, json);
+    return json ? ngx_sluice_file_write(log, p, json) : NGX_OK;
 }
 
 
@@ -792,17 +793,18 @@ ngx_sluice_res_commit(ngx_pool_t *pool, ngx_log_t *log, ngx_str_t *data_path,
 }
 
 
-void
+ngx_int_t
 ngx_sluice_res_unlink(ngx_log_t *log, ngx_str_t *data_path,
     ngx_sluice_res_t *res)
 {
-    u_char  *p, *last, *parent;
-    u_char   path[NGX_MAX_PATH];
+    u_char     *p, *last, *parent;
+    u_char      path[NGX_MAX_PATH];
+    ngx_err_t   err;
 
     if (data_path->len + sizeof("/api//..json") + 32
         + 2 * NGX_SLUICE_RES_NAME_LEN > sizeof(path))
     {
-        return;
+        return NGX_OK;
     }
 
     parent = ngx_sluice_res_file_parent(res);
@@ -822,9 +824,42 @@ ngx_sluice_res_unlink(ngx_log_t *log, ngx_str_t *data_path,
     ngx_memcpy(last, ".json", sizeof(".json"));
 
     if (ngx_delete_file(path) == NGX_FILE_ERROR && ngx_errno != NGX_ENOENT) {
-        ngx_log_error(NGX_LOG_ALERT, log, ngx_errno,
+        err = ngx_errno;
+        ngx_log_error(NGX_LOG_ALERT, log, err,
                       ngx_delete_file_n " \"%s\" failed", path);
+        ngx_set_errno(err);
+        return NGX_ERROR;
     }
+
+    return NGX_OK;
+}
+
+
+/* fsync() of every API directory, in a thread: removals reach the disk */
+
+ngx_int_t
+ngx_sluice_res_sync_dirs(ngx_str_t *data_path)
+{
+    u_char      path[NGX_MAX_PATH];
+    ngx_uint_t  i;
+
+    if (data_path->len + sizeof("/api/streamingEndpoints/x") > sizeof(path))
+    {
+        ngx_set_errno(NGX_ENAMETOOLONG);
+        return NGX_ERROR;
+    }
+
+    for (i = 0; i <= NGX_SLUICE_RES_NTYPES; i++) {
+        ngx_sprintf(path, "%V/api/%s/x%Z", data_path,
+                    i < NGX_SLUICE_RES_NTYPES ? ngx_sluice_res_dirs[i]
+                                              : "liveEvents");
+
+        if (ngx_sluice_sync_dirs(path, 1) != NGX_OK) {
+            return NGX_ERROR;
+        }
+    }
+
+    return NGX_OK;
 }
 
 

@@ -330,7 +330,11 @@ ngx_int_t ngx_sluice_res_write(ngx_pool_t *pool, ngx_log_t *log,
     ngx_str_t *tmp);
 ngx_int_t ngx_sluice_res_commit(ngx_pool_t *pool, ngx_log_t *log,
     ngx_str_t *data_path, ngx_sluice_res_t *res, ngx_str_t *tmp);
-void ngx_sluice_res_unlink(ngx_log_t *log, ngx_str_t *data_path,
+/* fsync() of every directory of API files (blocks); errno on NGX_ERROR */
+ngx_int_t ngx_sluice_res_sync_dirs(ngx_str_t *data_path);
+
+/* NGX_ERROR (logged, errno kept): the file stays */
+ngx_int_t ngx_sluice_res_unlink(ngx_log_t *log, ngx_str_t *data_path,
     ngx_sluice_res_t *res);
 
 /*

@@ -10,9 +10,11 @@
  * mutex, then renamed over the resource file under the mutex, and only
  * if no newer version was renamed before (event->persisted): rename(2)
  * is atomic, so a kill -9 at any point leaves either the old or the new
- * document, never a mix, and two workers cannot reorder versions.  Files
- * are not fsync()ed: they survive the death of any nginx process, not a
- * power cut.
+ * document, never a mix, and two workers cannot reorder versions.  The
+ * temporary file is fsync()ed before the rename and the directory after
+ * it, before the API answers (ngx_http_sluice_api_store.c, in the thread
+ * pool): an acknowledged change survives a power cut too
+ * (docs/architecture.md, "Durability").
  */
 
 
@@ -165,47 +167,86 @@ ngx_sluice_store_write(ngx_pool_t *pool, ngx_log_t *log,
     tmp->data = p;
     tmp->len = last - 1 - p;
 
-    return ngx_sluice_file_write(log, p, json);
+    return json ? ngx_sluice_file_write(log, p, json) : NGX_OK;
 }
 
 
 ngx_int_t
 ngx_sluice_file_write(ngx_log_t *log, u_char *path, ngx_str_t *content)
 {
-    ssize_t   n;
-    ngx_fd_t  fd;
+    const char  *call;
+
+    if (ngx_sluice_file_put(path, content, &call) != NGX_OK) {
+        ngx_log_error(NGX_LOG_ALERT, log, ngx_errno, "%s \"%s\" failed",
+                      call, path);
+        ngx_sluice_metrics_store_error(NGX_SLUICE_MX_STORE_API);
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_sluice_file_put(u_char *path, ngx_str_t *content, const char **call)
+{
+    u_char     *p;
+    ssize_t     n;
+    ngx_fd_t    fd;
+    ngx_err_t   err;
 
     /* API records hold secrets (tokens, keys): the nginx user's only */
 
     fd = ngx_open_file(path, NGX_FILE_WRONLY, NGX_FILE_TRUNCATE,
                        NGX_FILE_OWNER_ACCESS);
     if (fd == NGX_INVALID_FILE) {
-        ngx_log_error(NGX_LOG_ALERT, log, ngx_errno,
-                      ngx_open_file_n " \"%s\" failed", path);
-        ngx_sluice_metrics_store_error(NGX_SLUICE_MX_STORE_API);
+        *call = ngx_open_file_n;
         return NGX_ERROR;
     }
 
-    n = write(fd, content->data, content->len);
+    for (p = content->data; p < content->data + content->len; p += n) {
+        n = write(fd, p, content->data + content->len - p);
 
-    if (n != (ssize_t) content->len) {
-        ngx_log_error(NGX_LOG_ALERT, log, n == -1 ? ngx_errno : 0,
-                      "write() \"%s\" failed", path);
-        (void) ngx_close_file(fd);
-        (void) ngx_delete_file(path);
-        ngx_sluice_metrics_store_error(NGX_SLUICE_MX_STORE_API);
-        return NGX_ERROR;
+        if (n == -1 && ngx_errno == NGX_EINTR) {
+            n = 0;
+            continue;
+        }
+
+        if (n <= 0) {
+            if (n == 0) {
+                ngx_set_errno(NGX_ENOSPC);
+            }
+
+            *call = "write()";
+            goto failed;
+        }
+    }
+
+    /* the content on stable storage before the name may point to it */
+
+    if (fsync(fd) == -1) {
+        *call = "fsync()";
+        goto failed;
     }
 
     if (ngx_close_file(fd) == NGX_FILE_ERROR) {
-        ngx_log_error(NGX_LOG_ALERT, log, ngx_errno,
-                      ngx_close_file_n " \"%s\" failed", path);
+        err = ngx_errno;
+        *call = ngx_close_file_n;
         (void) ngx_delete_file(path);
-        ngx_sluice_metrics_store_error(NGX_SLUICE_MX_STORE_API);
+        ngx_set_errno(err);
         return NGX_ERROR;
     }
 
     return NGX_OK;
+
+failed:
+
+    err = ngx_errno;
+    (void) ngx_close_file(fd);
+    (void) ngx_delete_file(path);
+    ngx_set_errno(err);
+
+    return NGX_ERROR;
 }
 
 
@@ -264,7 +305,8 @@ ngx_int_t
 ngx_sluice_store_remove(ngx_pool_t *pool, ngx_log_t *log,
     ngx_str_t *data_path, u_char *name)
 {
-    u_char  *p, *last;
+    u_char     *p, *last;
+    ngx_err_t   err;
 
     p = ngx_sluice_store_path(pool, data_path, name, sizeof(".json"));
     if (p == NULL) {
@@ -277,8 +319,10 @@ ngx_sluice_store_remove(ngx_pool_t *pool, ngx_log_t *log,
     ngx_memcpy(last, ".json", sizeof(".json"));
 
     if (ngx_delete_file(p) == NGX_FILE_ERROR && ngx_errno != NGX_ENOENT) {
-        ngx_log_error(NGX_LOG_ALERT, log, ngx_errno,
+        err = ngx_errno;
+        ngx_log_error(NGX_LOG_ALERT, log, err,
                       ngx_delete_file_n " \"%s\" failed", p);
+        ngx_set_errno(err);
         return NGX_ERROR;
     }
 

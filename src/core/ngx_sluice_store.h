@@ -53,7 +53,10 @@ ngx_uid_t ngx_sluice_dir_user(ngx_cycle_t *cycle);
 /* creates path (NGX_OK) or finds it (NGX_DECLINED), owned by user */
 ngx_int_t ngx_sluice_mkdir(ngx_cycle_t *cycle, u_char *path, ngx_uid_t user);
 
-/* writes a temporary file with json; *tmp gets its NUL-terminated path */
+/*
+ * writes a temporary file with json (written and fsync()ed); *tmp gets its
+ * NUL-terminated path; json NULL: only names it
+ */
 ngx_int_t ngx_sluice_store_write(ngx_pool_t *pool, ngx_log_t *log,
     ngx_str_t *data_path, u_char *name, ngx_str_t *json, ngx_str_t *tmp);
 
@@ -73,9 +76,16 @@ ngx_int_t ngx_sluice_store_load(ngx_sluice_zone_ctx_t *ctx, ngx_log_t *log);
 typedef ngx_int_t (*ngx_sluice_file_load_pt)(ngx_sluice_zone_ctx_t *zctx,
     ngx_uint_t type, u_char *path, ngx_pool_t *pool, ngx_log_t *log);
 
-/* writes content to a new file at path; path removed on failure */
+/* writes content to a new file at path, fsync()ed; removed on failure */
 ngx_int_t ngx_sluice_file_write(ngx_log_t *log, u_char *path,
     ngx_str_t *content);
+
+/*
+ * the same without a log (in a thread): NGX_ERROR with errno set and
+ * *call the system call that failed
+ */
+ngx_int_t ngx_sluice_file_put(u_char *path, ngx_str_t *content,
+    const char **call);
 
 /* renames from to to; logs a failure, from stays */
 ngx_int_t ngx_sluice_file_rename(ngx_log_t *log, u_char *from, u_char *to);

@@ -308,11 +308,12 @@ ngx_sluice_wjob_handler(void *data, ngx_log_t *log)
 static ngx_int_t
 ngx_sluice_wjob_write(ngx_sluice_wjob_t *job, ngx_log_t *log)
 {
-    size_t     plen;
-    u_char    *tmp, *p;
-    ssize_t    n;
-    ngx_fd_t   fd;
-    ngx_err_t  err;
+    size_t      plen;
+    u_char     *tmp, *p;
+    ssize_t     n;
+    ngx_fd_t    fd;
+    ngx_err_t   err;
+    ngx_uint_t  made;
 
     plen = ngx_strlen(job->path);
 
@@ -334,7 +335,10 @@ ngx_sluice_wjob_write(ngx_sluice_wjob_t *job, ngx_log_t *log)
     fd = ngx_open_file(tmp, NGX_FILE_WRONLY, NGX_FILE_TRUNCATE,
                        NGX_FILE_DEFAULT_ACCESS);
 
+    made = 0;
+
     if (fd == NGX_INVALID_FILE && ngx_errno == NGX_ENOENT) {
+        made = 1;
         err = ngx_create_full_path(tmp, 0755);
         if (err) {
             job->failed = "mkdir()";
@@ -392,6 +396,14 @@ ngx_sluice_wjob_write(ngx_sluice_wjob_t *job, ngx_log_t *log)
         return NGX_ERROR;
     }
 
+    /* the new name on stable storage, and new directories up to live/ */
+
+    if (ngx_sluice_sync_dirs(job->path, made ? 4 : 1) != NGX_OK) {
+        job->failed = "fsync() of the directory of";
+        job->err = ngx_errno;
+        return NGX_ERROR;
+    }
+
     return NGX_OK;
 
 failed:
@@ -400,4 +412,56 @@ failed:
     (void) ngx_delete_file(tmp);
 
     return NGX_ERROR;
+}
+
+
+ngx_int_t
+ngx_sluice_sync_dirs(u_char *path, ngx_uint_t levels)
+{
+    u_char     *p, dir[NGX_MAX_PATH];
+    size_t      len;
+    ngx_fd_t    fd;
+    ngx_err_t   err;
+
+    /* in a thread: no log, no nginx state */
+
+    len = ngx_strlen(path);
+
+    if (len >= sizeof(dir)) {
+        ngx_set_errno(NGX_ENAMETOOLONG);
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(dir, path, len + 1);
+
+    while (levels--) {
+        /* the last '/' */
+
+        for (p = dir + len; p > dir && *p != '/'; p--) {
+            /* void */
+        }
+
+        if (p == dir) {
+            return NGX_OK;
+        }
+
+        *p = '\0';
+        len = p - dir;
+
+        fd = open((char *) dir, O_RDONLY|O_DIRECTORY);
+        if (fd == NGX_INVALID_FILE) {
+            return NGX_ERROR;
+        }
+
+        if (fsync(fd) == -1) {
+            err = ngx_errno;
+            (void) ngx_close_file(fd);
+            ngx_set_errno(err);
+            return NGX_ERROR;
+        }
+
+        (void) ngx_close_file(fd);
+    }
+
+    return NGX_OK;
 }

@@ -6,9 +6,11 @@
  * (one per track being ingested): at most one job of a writer runs at a
  * time, in an nginx thread pool, so completions come back in order.  A
  * job writes its bytes to "{path}.{pid}.{writer}.tmp" (a name of its
- * writer's own), syncs, renames it to path (creating missing
- * directories), then unlinks an optional file, or runs its own "run"
- * function instead; its handler then runs in the event
+ * writer's own), syncs it (fdatasync), renames it to path (creating
+ * missing directories) and syncs the directory (fsync; also three
+ * directories above when it created some), so that path is on stable
+ * storage before the handler runs; then it unlinks an optional file, or
+ * runs its own "run" function instead; its handler then runs in the event
  * loop and the job's pool is destroyed.  Without a thread pool the same
  * work runs synchronously.
  *
@@ -90,6 +92,13 @@ void *ngx_sluice_writer_data(ngx_sluice_writer_t *w, size_t size);
 
 /* the owner is gone: free the writer once its queue is empty */
 void ngx_sluice_writer_release(ngx_sluice_writer_t *w);
+
+/*
+ * fsync() of the directory holding path (NUL-terminated), then of the
+ * directories above it, levels in all: a new or renamed name reaches
+ * stable storage.  Blocks: in a thread.  NGX_ERROR with errno set.
+ */
+ngx_int_t ngx_sluice_sync_dirs(u_char *path, ngx_uint_t levels);
 
 
 #endif /* _NGX_SLUICE_WRITER_H_INCLUDED_ */
