@@ -722,11 +722,21 @@ sub try_run {
     unlink "$d/nginx.pid";
 
     my $out = '';
-    {
+    my $rc;
+    if ($self->{strace}) {
+        # strace follows nginx past its daemonizing and exits with it
+        local %ENV = (%ENV, $self->_nginx_env());
+        my @cmd = ('strace', '-f', '-ttt', '-y', '-s', '32', '-e',
+            'trace=' . $self->{strace}{calls}, '-o', $self->{strace}{file},
+            $self->_nginx_cmd());
+        $self->{strace}{h} = IPC::Run::start(\@cmd, '<', \undef,
+            '>&', \$self->{strace}{out});
+        $rc = 0;
+    } else {
         local %ENV = (%ENV, $self->_nginx_env());
         IPC::Run::run([$self->_nginx_cmd()], '<', \undef, '>&', \$out);
+        $rc = $? >> 8;
     }
-    my $rc = $? >> 8;
     $self->{run_output} = $out;
     push @{$self->{outputs}}, $out;
 
@@ -778,7 +788,65 @@ sub stop {
         }
     }
     unlink "$self->{testdir}/nginx.pid";
+    if (my $h = $self->{strace} && $self->{strace}{h}) {
+        # every traced process is gone: strace ends
+        $self->wait_for(sub { $h->pump_nb; !$h->pumpable }, 15);
+        eval { $h->finish } or eval { $h->kill_kill };
+        delete $self->{strace}{h};
+    }
     return $self;
+}
+
+=head2 strace($file, $calls)
+
+The next C<run()> starts nginx under C<strace -f -ttt -y -o $file> (the
+system calls $calls, comma-separated; every process and thread, times in
+seconds since the epoch, file descriptors with their paths); C<stop()>
+waits for strace to end.  C<parse_strace($file)> reads such a file: a
+list of hashrefs C<pid>, C<t> (the call began), C<te> (it returned),
+C<call>, C<args> (the text between the parentheses), C<ret>, in the
+order they began.
+
+=cut
+
+sub strace {
+    my ($self, $file, $calls) = @_;
+
+    $self->{strace} = { file => $file, calls => $calls };
+    return $self;
+}
+
+sub parse_strace {
+    my ($class, $file) = @_;
+
+    open my $fh, '<', $file or return [];
+    my (@ev, %pending);
+
+    while (my $l = <$fh>) {
+        chomp $l;
+        my ($pid, $t, $rest) = $l =~ /^(\d+)\s+(\d+\.\d+)\s+(.*)$/
+            or next;
+
+        # a call interrupted by another thread's, resumed later
+        my $te = $t;
+        if ($rest =~ /^(.*) <unfinished \.\.\.>$/) {
+            $pending{$pid} = { t => $t, text => $1 };
+            next;
+        }
+        if ($rest =~ /^<\.\.\. \w+ resumed>\s*(.*)$/) {
+            my $p = delete $pending{$pid} or next;
+            $rest = $p->{text} . $1;
+            $t = $p->{t};
+        }
+
+        my ($call, $args, $ret) = $rest =~ /^(\w+)\((.*)\)\s+=\s+(.*)$/
+            or next;
+        push @ev, { pid => $pid, t => $t, te => $te, call => $call,
+            args => $args, ret => $ret };
+    }
+    close $fh;
+
+    return [ sort { $a->{t} <=> $b->{t} } @ev ];
 }
 
 sub reload {
