@@ -82,6 +82,8 @@ static sluice_json_t *ngx_http_sluice_les_event(sluice_alloc_t *a,
     ngx_sluice_tel_event_t *e);
 static ngx_int_t ngx_http_sluice_les_event_track(sluice_alloc_t *a,
     ngx_sluice_tel_event_t *e, sluice_json_t *d);
+static ngx_int_t ngx_http_sluice_les_event_unsync(sluice_alloc_t *a,
+    ngx_sluice_tel_event_t *e, sluice_json_t *d);
 static ngx_int_t ngx_http_sluice_les_beats(sluice_alloc_t *a,
     ngx_http_sluice_les_t *st, sluice_json_t *arr);
 static sluice_json_t *ngx_http_sluice_les_beat(sluice_alloc_t *a,
@@ -723,6 +725,12 @@ ngx_http_sluice_les_event(sluice_alloc_t *a, ngx_sluice_tel_event_t *e)
         return NULL;
     }
 
+    if (e->type == NGX_SLUICE_SE_UNALIGNED_PRESENTATION
+        && ngx_http_sluice_les_event_unsync(a, e, d) != NGX_OK)
+    {
+        return NULL;
+    }
+
     if (e->stream[0]) {
         ngx_http_sluice_les_set_null(a, d, "streamName",
             sluice_json_new_cstring(a, (char *) e->stream));
@@ -794,6 +802,18 @@ ngx_http_sluice_les_event_track(sluice_alloc_t *a, ngx_sluice_tel_event_t *e,
                                 ngx_http_sluice_les_u64(a, e->duration));
         break;
 
+    case NGX_SLUICE_SE_UNALIGNED_KEYFRAMES:
+        /* this track's fragment, and the other video track's it overlaps */
+        ngx_http_sluice_les_set(a, d, "fragmentOneTimestamp",
+                                ngx_http_sluice_les_u64(a, e->ts));
+        ngx_http_sluice_les_set(a, d, "fragmentOneDuration",
+                                ngx_http_sluice_les_u64(a, e->duration));
+        ngx_http_sluice_les_set(a, d, "fragmentTwoTimestamp",
+                                ngx_http_sluice_les_u64(a, e->other_ts));
+        ngx_http_sluice_les_set(a, d, "fragmentTwoDuration",
+                                ngx_http_sluice_les_u64(a, e->other_duration));
+        break;
+
     default:
         ngx_http_sluice_les_set(a, d, "mediaTimestamp",
                                 ngx_http_sluice_les_u64(a, e->ts));
@@ -809,6 +829,34 @@ ngx_http_sluice_les_event_track(sluice_alloc_t *a, ngx_sluice_tel_event_t *e,
                                                (uint32_t) e->height)
                                    - buf));
     }
+
+    return NGX_OK;
+}
+
+
+/*
+ * LiveEventStreamEventData of UnalignedPresentation: the earliest and the
+ * latest end of what the tracks received, each in its track's timescale
+ */
+
+static ngx_int_t
+ngx_http_sluice_les_event_unsync(sluice_alloc_t *a, ngx_sluice_tel_event_t *e,
+    sluice_json_t *d)
+{
+    ngx_http_sluice_les_set(a, d, "minTime",
+                            ngx_http_sluice_les_u64(a, e->ts));
+    ngx_http_sluice_les_set(a, d, "minTimeMediaType",
+        sluice_json_new_cstring(a, e->media == SLUICE_MEDIA_VIDEO
+                                   ? "Video" : "Audio"));
+    ngx_http_sluice_les_set(a, d, "maxTime",
+                            ngx_http_sluice_les_u64(a, e->other_ts));
+    ngx_http_sluice_les_set(a, d, "maxTimeMediaType",
+        sluice_json_new_cstring(a, e->other_media == SLUICE_MEDIA_VIDEO
+                                   ? "Video" : "Audio"));
+    ngx_http_sluice_les_set(a, d, "timescaleOfMinTime",
+                            ngx_http_sluice_les_u64(a, e->timescale));
+    ngx_http_sluice_les_set(a, d, "timescaleOfMaxTime",
+                            ngx_http_sluice_les_u64(a, e->other_timescale));
 
     return NGX_OK;
 }

@@ -126,7 +126,6 @@ sluice_json_t *
 ngx_http_sluice_notify_event_data(sluice_alloc_t *a,
     ngx_sluice_tel_event_t *e, ngx_str_t *ingest_url)
 {
-    ngx_uint_t      lo;
     sluice_json_t  *d;
     const char     *states;
 
@@ -168,22 +167,21 @@ ngx_http_sluice_notify_event_data(sluice_alloc_t *a,
         break;
 
     case NGX_HTTP_SLUICE_NT_OUT_OF_SYNC:
-        lo = (e->ts <= e->other_ts);
-
+        /* the earliest end (the event's own) and the latest (the other) */
         ngx_http_sluice_nd_set(a, d, "minLastTimestamp",
-            ngx_http_sluice_notify_u64(a, lo ? e->ts : e->other_ts));
+                               ngx_http_sluice_notify_u64(a, e->ts));
         ngx_http_sluice_nd_set(a, d, "typeOfStreamWithMinLastTimestamp",
-            sluice_json_new_cstring(a, ngx_http_sluice_notify_media(
-                                           lo ? e->media : e->other_media)));
+            sluice_json_new_cstring(a, e->media == SLUICE_MEDIA_VIDEO
+                                       ? "Video" : "Audio"));
         ngx_http_sluice_nd_set(a, d, "maxLastTimestamp",
-            ngx_http_sluice_notify_u64(a, lo ? e->other_ts : e->ts));
+                               ngx_http_sluice_notify_u64(a, e->other_ts));
         ngx_http_sluice_nd_set(a, d, "typeOfStreamWithMaxLastTimestamp",
-            sluice_json_new_cstring(a, ngx_http_sluice_notify_media(
-                                           lo ? e->other_media : e->media)));
+            sluice_json_new_cstring(a, e->other_media == SLUICE_MEDIA_VIDEO
+                                       ? "Video" : "Audio"));
         ngx_http_sluice_nd_set(a, d, "timescaleOfMinLastTimestamp",
                                ngx_http_sluice_notify_u64(a, e->timescale));
         ngx_http_sluice_nd_set(a, d, "timescaleOfMaxLastTimestamp",
-                               ngx_http_sluice_notify_u64(a, e->timescale));
+            ngx_http_sluice_notify_u64(a, e->other_timescale));
         break;
 
     case NGX_HTTP_SLUICE_NT_VIDEO_OUT_OF_SYNC:
@@ -194,7 +192,7 @@ ngx_http_sluice_notify_event_data(sluice_alloc_t *a,
         ngx_http_sluice_nd_set(a, d, "secondTimestamp",
                                ngx_http_sluice_notify_u64(a, e->other_ts));
         ngx_http_sluice_nd_set(a, d, "secondDuration",
-                               ngx_http_sluice_notify_u64(a, e->duration));
+            ngx_http_sluice_notify_u64(a, e->other_duration));
         ngx_http_sluice_nd_set(a, d, "timescale",
                                ngx_http_sluice_notify_u64(a, e->timescale));
         break;

@@ -2109,7 +2109,8 @@ ngx_sluice_ingest_claim(ngx_sluice_ingest_t *in, ngx_sluice_ingest_track_t *t,
  * Telemetry of the fragment of the first n samples of t (mutex held,
  * once per fragment): its bytes and duration, whether it follows a
  * discontinuity, had a frame stepping back, or overlaps what this
- * connection delivered before.  A fragment the stream's other connection
+ * connection delivered before; its first frame's composition offset and
+ * the end of what t holds, for the out-of-sync checks.  A fragment the stream's other connection
  * delivers (redundant ingest) is not counted twice.
  */
 
@@ -2119,6 +2120,7 @@ ngx_sluice_ingest_telemetry(ngx_sluice_ingest_t *in,
     int64_t shift, ngx_uint_t n)
 {
     ngx_uint_t              i;
+    sluice_sample_t        *last;
     ngx_sluice_track_t     *tr;
     ngx_sluice_tel_frag_t   f;
     ngx_sluice_zone_ctx_t  *zctx;
@@ -2126,11 +2128,16 @@ ngx_sluice_ingest_telemetry(ngx_sluice_ingest_t *in,
     zctx = in->zone->data;
     tr = &ev->tracks[t->slot];
 
+    /* the newest sample held: audio waits there for the video's cuts */
+    last = &t->samples[t->nsamples - 1];
+
     f.slot = t->slot;
     f.flags = t->backward ? NGX_SLUICE_TEL_FRAG_BACKWARD : 0;
     f.time = t->samples[0].dts + shift;
     f.duration = 0;
     f.bytes = 0;
+    f.pts_offset = t->samples[0].cts;
+    f.received = last->dts + shift + last->duration;
     f.drop_reason = NULL;
 
     t->backward = 0;

@@ -40,6 +40,14 @@ static void ngx_sluice_tel_address(ngx_sluice_tel_event_t *e,
     struct sockaddr *sa);
 static ngx_sluice_tel_event_t *ngx_sluice_tel_first_after(
     ngx_sluice_tel_ring_t *ring, uint64_t seq);
+static void ngx_sluice_tel_sync(ngx_sluice_shctx_t *sh,
+    ngx_sluice_event_t *ev, ngx_sluice_tel_t *tel, ngx_sluice_tel_frag_t *f);
+static ngx_uint_t ngx_sluice_tel_fed(ngx_sluice_event_t *ev,
+    ngx_sluice_tel_t *tel, ngx_uint_t slot);
+static void ngx_sluice_tel_presentation(ngx_sluice_shctx_t *sh,
+    ngx_sluice_event_t *ev, ngx_sluice_tel_t *tel);
+static void ngx_sluice_tel_keyframes(ngx_sluice_shctx_t *sh,
+    ngx_sluice_event_t *ev, ngx_sluice_tel_t *tel, ngx_sluice_tel_frag_t *f);
 
 
 ngx_sluice_tel_t *
@@ -193,6 +201,9 @@ ngx_sluice_tel_connect(ngx_sluice_shctx_t *sh, ngx_sluice_event_t *ev,
     now = e->time_ms;
 
     if (tel->generation != ev->generation || tel->begin_ms == 0) {
+        ngx_memzero(&tel->presentation, sizeof(sluice_sync_episode_t));
+        ngx_memzero(&tel->keyframes, sizeof(sluice_sync_episode_t));
+
         tel->generation = ev->generation;
         tel->begin_ms = now;
         tel->end_ms = 0;
@@ -208,6 +219,12 @@ ngx_sluice_tel_connect(ngx_sluice_shctx_t *sh, ngx_sluice_event_t *ev,
         if (br->end_ms == 0) {
             br->end_ms = now;
         }
+    }
+
+    if (tel->end_ms) {
+        /* after an interruption, out of sync again is a new episode */
+        ngx_memzero(&tel->presentation, sizeof(sluice_sync_episode_t));
+        ngx_memzero(&tel->keyframes, sizeof(sluice_sync_episode_t));
     }
 
     tel->end_ms = 0;
@@ -386,6 +403,8 @@ ngx_sluice_tel_fragment(ngx_sluice_shctx_t *sh, ngx_sluice_event_t *ev,
     tt->last_duration = (uint32_t) f->duration;
     tt->arrival_ms = now;
 
+    ngx_sluice_tel_sync(sh, ev, tel, f);
+
     /*
      * drift: the wall time since the connection's first fragment (or the
      * last discontinuity) less the media time received since then
@@ -406,6 +425,209 @@ ngx_sluice_tel_fragment(ngx_sluice_shctx_t *sh, ngx_sluice_event_t *ev,
 
     media_ms = (int64_t) ((end - tt->first_ts) * 1000 / tt->timescale);
     tt->lag_ms = (int64_t) (now - tt->first_ms) - media_ms;
+}
+
+
+/* --- out of sync ------------------------------------------------------- */
+
+/*
+ * The checks of a fragment taken (media/sluice_sync.h): the ends of what
+ * the tracks fed now received, and for video the keyframes of the other
+ * video tracks
+ */
+
+static void
+ngx_sluice_tel_sync(ngx_sluice_shctx_t *sh, ngx_sluice_event_t *ev,
+    ngx_sluice_tel_t *tel, ngx_sluice_tel_frag_t *f)
+{
+    ngx_sluice_tel_track_t  *tt;
+
+    tt = &tel->tracks[f->slot];
+    tt->received = ngx_max(f->time + f->duration, f->received);
+
+    ngx_sluice_tel_presentation(sh, ev, tel);
+
+    if (tt->media == SLUICE_MEDIA_VIDEO) {
+        ngx_sluice_tel_keyframes(sh, ev, tel, f);
+    }
+}
+
+
+/* a track of the current timeline a publisher feeds, with a fragment */
+
+static ngx_uint_t
+ngx_sluice_tel_fed(ngx_sluice_event_t *ev, ngx_sluice_tel_t *tel,
+    ngx_uint_t slot)
+{
+    ngx_sluice_tel_track_t  *tt;
+
+    tt = &tel->tracks[slot];
+
+    return tt->used && tt->generation == ev->generation && tt->fragments
+           && ev->tracks[slot].state == NGX_SLUICE_TRACK_ACTIVE;
+}
+
+
+/*
+ * UnalignedPresentation: the earliest and the latest end of what the
+ * tracks received, further apart than SLUICE_SYNC_PRESENTATION_MS
+ */
+
+static void
+ngx_sluice_tel_presentation(ngx_sluice_shctx_t *sh, ngx_sluice_event_t *ev,
+    ngx_sluice_tel_t *tel)
+{
+    size_t                   n, lo, hi;
+    uint64_t                 spread;
+    ngx_uint_t               i, slots[NGX_SLUICE_MAX_TRACKS];
+    sluice_sync_end_t        ends[NGX_SLUICE_MAX_TRACKS];
+    ngx_sluice_tel_event_t  *e;
+
+    n = 0;
+
+    for (i = 0; i < NGX_SLUICE_MAX_TRACKS; i++) {
+        if (ngx_sluice_tel_fed(ev, tel, i)) {
+            ends[n].end = tel->tracks[i].received;
+            ends[n].timescale = tel->tracks[i].timescale;
+            slots[n++] = i;
+        }
+    }
+
+    if (n < 2) {
+        return;
+    }
+
+    spread = sluice_sync_spread(ends, n, &lo, &hi);
+
+    if (!sluice_sync_presentation(&tel->presentation, spread,
+                                  SLUICE_SYNC_PRESENTATION_MS))
+    {
+        return;
+    }
+
+    e = ngx_sluice_tel_event(sh, ev, NGX_SLUICE_SE_UNALIGNED_PRESENTATION,
+                             NGX_SLUICE_SE_WARNING);
+    if (e == NULL) {
+        return;
+    }
+
+    /* the earliest as the event's own, the latest as the other */
+
+    e->ts = ends[lo].end;
+    e->timescale = ends[lo].timescale;
+    e->media = tel->tracks[slots[lo]].media;
+    e->other_ts = ends[hi].end;
+    e->other_timescale = ends[hi].timescale;
+    e->other_media = tel->tracks[slots[hi]].media;
+    e->other_slot = (uint8_t) slots[hi];
+}
+
+
+/*
+ * UnalignedKeyFrames: the new fragment f of a video track against the
+ * newest fragments of the other video tracks fed now.  An episode ends
+ * once every video track delivered two fragments in a row that compared
+ * aligned (no verdict for a fragment nothing overlapped yet).
+ */
+
+static void
+ngx_sluice_tel_keyframes(ngx_sluice_shctx_t *sh, ngx_sluice_event_t *ev,
+    ngx_sluice_tel_t *tel, ngx_sluice_tel_frag_t *f)
+{
+    int64_t                  start;
+    ngx_uint_t               i, j, nvideo, aligned, bad_slot;
+    sluice_sync_frag_t       x, *y, *bad;
+    ngx_sluice_tel_track_t  *tt, *ot;
+    ngx_sluice_tel_event_t  *e;
+
+    tt = &tel->tracks[f->slot];
+
+    start = (int64_t) f->time + f->pts_offset;
+
+    x.time = f->time;
+    x.start = start > 0 ? (uint64_t) start : 0;
+    x.duration = (uint32_t) f->duration;
+    x.flags = (f->flags & (NGX_SLUICE_TEL_FRAG_FIRST|NGX_SLUICE_TEL_FRAG_DISC))
+              ? SLUICE_SYNC_EDGE : 0;
+
+    nvideo = 1;
+    aligned = 0;
+    bad = NULL;
+    bad_slot = 0;
+
+    for (i = 0; i < NGX_SLUICE_MAX_TRACKS; i++) {
+        ot = &tel->tracks[i];
+
+        if (i == f->slot || ot->media != SLUICE_MEDIA_VIDEO
+            || !ngx_sluice_tel_fed(ev, tel, i))
+        {
+            continue;
+        }
+
+        nvideo++;
+
+        for (j = 0; j < ot->nsync; j++) {
+            y = &ot->sync[(ot->shead + j) % NGX_SLUICE_TEL_NSYNC];
+
+            switch (sluice_sync_keyframes(&x, tt->timescale, y,
+                                          ot->timescale,
+                                          SLUICE_SYNC_KEYFRAME_US))
+            {
+            case SLUICE_SYNC_ALIGNED:
+                aligned++;
+                break;
+
+            case SLUICE_SYNC_UNALIGNED:
+                if (bad == NULL) {
+                    bad = y;
+                    bad_slot = i;
+                }
+
+                break;
+
+            default:
+                break;
+            }
+        }
+    }
+
+    /* the track's own ring */
+
+    if (tt->nsync == NGX_SLUICE_TEL_NSYNC) {
+        tt->sync[tt->shead] = x;
+        tt->shead = (tt->shead + 1) % NGX_SLUICE_TEL_NSYNC;
+
+    } else {
+        tt->sync[(tt->shead + tt->nsync++) % NGX_SLUICE_TEL_NSYNC] = x;
+    }
+
+    if (!sluice_sync_episode(&tel->keyframes, bad != NULL,
+                             bad == NULL && aligned, 2 * nvideo))
+    {
+        return;
+    }
+
+    e = ngx_sluice_tel_event(sh, ev, NGX_SLUICE_SE_UNALIGNED_KEYFRAMES,
+                             NGX_SLUICE_SE_WARNING);
+    if (e == NULL) {
+        return;
+    }
+
+    /* both fragments in this track's timescale */
+
+    ot = &tel->tracks[bad_slot];
+
+    ngx_sluice_tel_track_event(e, tt, f->slot);
+    e->ts = x.time;
+    e->duration = x.duration;
+    e->other_ts = sluice_rescale(bad->time, ot->timescale, tt->timescale);
+    e->other_duration = (uint32_t) sluice_rescale(bad->duration,
+                                                  ot->timescale,
+                                                  tt->timescale);
+    e->other_timescale = tt->timescale;
+    e->other_media = SLUICE_MEDIA_VIDEO;
+    e->other_slot = (uint8_t) bad_slot;
+    ngx_cpystrn(e->stream, ev->tracks[f->slot].stream, sizeof(e->stream));
 }
 
 

@@ -14,7 +14,10 @@
  *                counters (bytes, fragments, discontinuities, overlaps,
  *                non-increasing timestamps, last timestamp, last arrival),
  *                the heartbeat window in progress and a ring of
- *                heartbeats (NGX_SLUICE_TEL_NBEATS)
+ *                heartbeats (NGX_SLUICE_TEL_NBEATS); the end of what it
+ *                received and, for video, its newest fragments
+ *                (NGX_SLUICE_TEL_NSYNC), for the out-of-sync checks
+ *     presentation, keyframes: the out-of-sync episodes going on
  *   ngx_sluice_shctx_t.tel_seq: the last stream event's sequence number,
  *                               zone-wide, from 1
  *   ngx_sluice_shctx_t.tel_orphans ---> ring of refused connections whose
@@ -34,12 +37,15 @@
 #include <ngx_core.h>
 
 #include "core/ngx_sluice.h"
+#include "media/sluice_sync.h"
 
 
 #define NGX_SLUICE_TEL_NEVENTS         64   /* stream events per event */
 #define NGX_SLUICE_TEL_NORPHANS        16   /* refusals of no event */
 #define NGX_SLUICE_TEL_NBEATS          16   /* heartbeats per track */
 #define NGX_SLUICE_TEL_NBREAKS         8    /* ingest interruptions */
+#define NGX_SLUICE_TEL_NSYNC           8    /* video fragments kept for
+                                               the keyframe check */
 
 #define NGX_SLUICE_TEL_HEARTBEAT_MS    20000    /* AMS: every 20 s */
 
@@ -99,7 +105,11 @@ typedef struct {
     uint16_t                    height;
     int64_t                     gap;            /* discontinuityGap */
     uint64_t                    other_ts;       /* unaligned: the other
-                                                   track's fragment */
+                                                   track's fragment or end
+                                                   (keyframes: in this
+                                                   event's timescale) */
+    uint32_t                    other_duration;
+    uint32_t                    other_timescale;
     uint8_t                     other_media;
     uint8_t                     other_slot;
     uint16_t                    port;           /* remotePort, 0: none */
@@ -183,6 +193,14 @@ typedef struct {
     uint32_t                    incoming;       /* last window, bps */
     int32_t                     drift;          /* last window */
 
+    /* the out-of-sync checks (media/sluice_sync.h) */
+    uint64_t                    received;       /* end of what the track
+                                                   received */
+    ngx_uint_t                  shead;          /* oldest of sync[] */
+    ngx_uint_t                  nsync;
+    sluice_sync_frag_t          sync[NGX_SLUICE_TEL_NSYNC];   /* video: the
+                                                   newest fragments */
+
     ngx_uint_t                  bhead;
     ngx_uint_t                  nbeats;
     ngx_sluice_tel_beat_t       beats[NGX_SLUICE_TEL_NBEATS];
@@ -207,6 +225,10 @@ typedef struct ngx_sluice_tel_s {
 
     ngx_sluice_tel_ring_t       events;
     ngx_sluice_tel_track_t      tracks[NGX_SLUICE_MAX_TRACKS];
+
+    /* UnalignedPresentation, UnalignedKeyFrames: one event an episode */
+    sluice_sync_episode_t       presentation;
+    sluice_sync_episode_t       keyframes;
 } ngx_sluice_tel_t;
 
 
@@ -224,6 +246,13 @@ typedef struct {
     uint64_t                    time;           /* track timescale */
     uint64_t                    duration;
     uint64_t                    bytes;          /* media payload */
+    int64_t                     pts_offset;     /* its first frame's
+                                                   composition offset */
+    uint64_t                    received;       /* the end of what the
+                                                   track received so far
+                                                   (audio held for the
+                                                   video's cuts), 0: the
+                                                   fragment's end */
     const char                 *drop_reason;    /* FRAG_DROPPED */
 } ngx_sluice_tel_frag_t;
 
@@ -268,7 +297,9 @@ void ngx_sluice_tel_state(ngx_sluice_shctx_t *sh, ngx_sluice_event_t *ev,
 /*
  * A fragment the ingest cut, of track tr = ev->tracks[f->slot]: the
  * counters, first-chunk, discontinuity and drop events, the heartbeats
- * that fell due (interval ms).  Once per fragment.
+ * that fell due (interval ms), the out-of-sync checks of the event's
+ * tracks fed now (UnalignedPresentation, UnalignedKeyFrames, once an
+ * episode).  Once per fragment.
  */
 void ngx_sluice_tel_fragment(ngx_sluice_shctx_t *sh, ngx_sluice_event_t *ev,
     ngx_sluice_tel_frag_t *f, ngx_msec_t interval);

@@ -41,7 +41,9 @@ C<rtmp://127.0.0.1:PORT_1935/live/stream>), C<path> (instead of url: the
 part after the port), C<realtime> (default 1: ffmpeg -re), C<loop>
 (default 0: -stream_loop -1 when true), C<lavfi> (encode a live test
 pattern instead of copying a file: hashref of fixture options),
-C<args> (extra ffmpeg arguments before the outputs).  Returns a handle; its
+C<args> (extra ffmpeg arguments before the outputs), C<input_args> (an
+arrayref of arrayrefs: options of each input, before its C<-i>, such as
+C<-itsoffset 20>).  Returns a handle; its
 log goes to C<TESTDIR/ffmpeg-N.log>.
 
 =item publisher_running($h), stop_publisher($h), wait_publisher_exit($h, $timeout)
@@ -282,9 +284,10 @@ sub publish {
         croak 'publish: as many urls as inputs expected'
             unless @urls == @inputs || @urls == 1 && @inputs == 1;
 
-        for my $f (@inputs) {
+        for my $i (0 .. $#inputs) {
             push @cmd, ($realtime ? ('-re') : ()),
-                ($o{loop} ? ('-stream_loop', '-1') : ()), '-i', $f;
+                ($o{loop} ? ('-stream_loop', '-1') : ()),
+                @{($o{input_args} // [])->[$i] // []}, '-i', $inputs[$i];
         }
         push @cmd, @{$o{args} // []};
         for my $i (0 .. $#inputs) {
