@@ -26,6 +26,11 @@
 #                   off, every frame read as it arrives, as nginx-rtmp does)
 #   --record FILE   append the result row to the table at the end of FILE
 #                   (docs/benchmarks.md)
+#   --telemetry     instead of nginx-rtmp against Sluice: Sluice with its
+#                   telemetry and metrics (the default, its /metrics
+#                   scraped every 5 s) against Sluice with
+#                   `sluice_telemetry off;`, side by side in the same run;
+#                   prints the ratio on / off (issue 15: at most 1.02)
 #
 # Two nginx instances with their own prefixes run from the same binary:
 #
@@ -34,6 +39,8 @@
 #   sluice  nginx-rtmp application with sluice_ingest on; plus the Sluice
 #           API and packager; one live event per publisher, created and
 #           started through the REST API
+#   sluiceoff  (--telemetry, in place of rtmp) the same with
+#           sluice_telemetry off; and no metrics location
 #
 # Each server gets N publishers (ffmpeg -re -stream_loop -1 -c copy of a
 # pre-encoded 3 Mbps 720p30 H.264/AAC file, keyframe every 2 s) and, per
@@ -62,6 +69,7 @@ BATCH=
 RECORD=
 VIEWERS=1
 FLOOR=0
+TELEMETRY=0
 API_KEY=sluice-bench-key
 ACCOUNT=bench
 API_BASE="/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/bench/providers/Microsoft.Media/mediaServices/$ACCOUNT"
@@ -72,6 +80,11 @@ HTTP_PORT_A=18361
 RTMP_PORT_B=19362
 HTTP_PORT_B=18362
 RTMP_PORT_C=19363
+RTMP_PORT_D=19364
+HTTP_PORT_D=18364
+
+# scrape interval of the metrics of the Sluice instance (--telemetry), s
+SCRAPE_EVERY=5
 
 API_PORT=$HTTP_PORT_B      # the Sluice API (bench/lib.sh)
 
@@ -101,12 +114,17 @@ while [ $# -gt 0 ]; do
         --floor) FLOOR=1; shift ;;
         --batch) BATCH="$2"; shift 2 ;;
         --record) RECORD="$2"; shift 2 ;;
+        --telemetry) TELEMETRY=1; shift ;;
         -h|--help) usage ;;
         *) die "unknown option $1 (see --help)" ;;
     esac
 done
 
 case "$ONLY" in rtmp|sluice|both) ;; *) die "--only rtmp|sluice|both" ;; esac
+if [ "$TELEMETRY" = 1 ]; then
+    [ "$ONLY" = both ] || die "--telemetry runs two Sluice instances: no --only"
+    [ -z "$RECORD" ] || die "--telemetry: no --record (the table is rtmp/sluice)"
+fi
 [[ "$N" =~ ^[1-9][0-9]*$ ]] || die "-n must be a positive integer"
 [[ "$DURATION" =~ ^[1-9][0-9]*$ ]] || die "-d must be a positive integer"
 [[ "$WARMUP" =~ ^[0-9]+$ ]] || die "-w must be an integer"
@@ -260,8 +278,19 @@ EOF
 }
 
 
+# write_sluice_conf [INSTANCE RTMP_PORT HTTP_PORT on|off]: the Sluice
+# instance (default sluice, ports B); "off": sluice_telemetry off; "on"
+# with --telemetry: a metrics location too
 write_sluice_conf() {
-    local d="$WORK/sluice"
+    local i="${1:-sluice}" rtmp="${2:-$RTMP_PORT_B}" http="${3:-$HTTP_PORT_B}"
+    local tel="${4:-on}" d extra="" metrics=""
+
+    d="$WORK/$i"
+    if [ "$tel" = off ]; then
+        extra="sluice_telemetry off;"
+    elif [ "$TELEMETRY" = 1 ]; then
+        metrics="location = /metrics { sluice_metrics; }"
+    fi
 
     rm -rf "$d"
     mkdir -p "$d/conf" "$d/logs" "$d/data"
@@ -274,7 +303,7 @@ events { worker_connections 1024; }
 
 rtmp {
     server {
-        listen 127.0.0.1:$RTMP_PORT_B;
+        listen 127.0.0.1:$rtmp;
 
         application live {
             live on;
@@ -293,15 +322,18 @@ http {
     sluice_data_path data;
     sluice_account $ACCOUNT;
     sluice_api_key $API_KEY;
-    sluice_ingest_url rtmp://127.0.0.1:$RTMP_PORT_B;
-    sluice_preview_url http://127.0.0.1:$HTTP_PORT_B;
+    sluice_ingest_url rtmp://127.0.0.1:$rtmp;
+    sluice_preview_url http://127.0.0.1:$http;
+    $extra
 
     server {
-        listen 127.0.0.1:$HTTP_PORT_B;
+        listen 127.0.0.1:$http;
 
         location ~* ^/subscriptions/ {
             sluice_api;
         }
+
+        $metrics
 
         location / {
             sluice_packager;
@@ -311,6 +343,11 @@ http {
 }
 EOF
     } > "$d/conf/nginx.conf"
+}
+
+
+write_sluiceoff_conf() {
+    write_sluice_conf sluiceoff "$RTMP_PORT_D" "$HTTP_PORT_D" off
 }
 
 
@@ -345,10 +382,17 @@ instance_rss_kb() {
 
 # --- Sluice API -------------------------------------------------------
 
-# creates and starts live event bench$1; prints "INGEST_URL PREVIEW_BASE"
+# creates and starts live event bench$1 in instance $2 (default sluice,
+# whose HTTP port is $3); prints "INGEST_URL PREVIEW_BASE"
 sluice_event() {
-    local name="bench$1" d="$WORK/sluice/api" code state ingest preview
-    local token loc all
+    local name="bench$1" i="${2:-sluice}" code state ingest preview
+    local token loc all d rtmp
+    # (api() of bench/lib.sh reads API_PORT: this instance's)
+    local API_PORT="${3:-$HTTP_PORT_B}"
+
+    d="$WORK/$i/api"
+    rtmp=$RTMP_PORT_B
+    [ "$i" = sluiceoff ] && rtmp=$RTMP_PORT_D
 
     token=$(printf 'b%031d' "$1")
     all='{"ip":{"allow":[{"name":"all","address":"0.0.0.0","subnetPrefixLength":0}]}}'
@@ -359,9 +403,9 @@ sluice_event() {
     ingest=$(json_get "$d/$name.json" properties.input.endpoints.0.url)
     loc=$(json_get "$d/$name.json" properties.preview.previewLocator)
     preview=$(json_get "$d/$name.json" properties.preview.endpoints.0.url)
-    [ -n "$ingest" ] || ingest="rtmp://127.0.0.1:$RTMP_PORT_B/live/$token"
+    [ -n "$ingest" ] || ingest="rtmp://127.0.0.1:$rtmp/live/$token"
     if [ -n "$loc" ]; then
-        preview="http://127.0.0.1:$HTTP_PORT_B/$loc/preview.ism"
+        preview="http://127.0.0.1:$API_PORT/$loc/preview.ism"
     elif [ -n "$preview" ]; then
         preview="${preview%/manifest*}"
     else
@@ -401,12 +445,16 @@ mkdir -p "$WORK"
 make_fixture
 
 INSTANCES=()
-[ "$ONLY" != sluice ] && INSTANCES+=(rtmp)
-[ "$ONLY" != rtmp ] && INSTANCES+=(sluice)
+if [ "$TELEMETRY" = 1 ]; then
+    INSTANCES+=(sluice sluiceoff)
+else
+    [ "$ONLY" != sluice ] && INSTANCES+=(rtmp)
+    [ "$ONLY" != rtmp ] && INSTANCES+=(sluice)
+fi
 [ "$FLOOR" = 1 ] && INSTANCES+=(floor)
 
 for port in $RTMP_PORT_A $HTTP_PORT_A $RTMP_PORT_B $HTTP_PORT_B \
-    $RTMP_PORT_C
+    $RTMP_PORT_C $RTMP_PORT_D $HTTP_PORT_D
 do
     port_free "$port" || die "port $port is in use"
 done
@@ -436,20 +484,38 @@ if [ "$FLOOR" = 1 ]; then
     done
 fi
 
-if [[ " ${INSTANCES[*]} " == *" sluice "* ]]; then
+for i in sluice sluiceoff; do
+    [[ " ${INSTANCES[*]} " == *" $i "* ]] || continue
+    hport=$HTTP_PORT_B
+    [ "$i" = sluiceoff ] && hport=$HTTP_PORT_D
     for s in $(seq "$N"); do
-        if ! urls=$(sluice_event "$s"); then
-            NOTE[sluice]="live event API failed"
+        if ! urls=$(sluice_event "$s" "$i" "$hport"); then
+            NOTE[$i]="live event API failed"
             break
         fi
         set -- $urls
         # the ingest endpoint is the application + access token; add a
         # stream name as an encoder would (the same one for every event)
-        publish sluice "$1/stream" "$WORK/sluice/logs/ffmpeg-$s.log"
+        publish "$i" "$1/stream" "$WORK/$i/logs/ffmpeg-$s.log"
         base="$2"
-        HLS_URLS[sluice]+="$base/manifest(format=m3u8-aapl).m3u8 "
-        DASH_URLS[sluice]+="$base/manifest(format=mpd-time-cmaf).mpd "
+        HLS_URLS[$i]+="$base/manifest(format=m3u8-aapl).m3u8 "
+        DASH_URLS[$i]+="$base/manifest(format=mpd-time-cmaf).mpd "
     done
+done
+
+# --telemetry: Prometheus' part, a scrape of the "on" instance every 5 s
+# (its default is 15 s), counted in that instance's CPU
+scraper() {
+    while :; do
+        curl -s -m 5 -o /dev/null "http://127.0.0.1:$HTTP_PORT_B/metrics" \
+            || true
+        sleep "$SCRAPE_EVERY"
+    done
+}
+
+if [ "$TELEMETRY" = 1 ] && [ -z "${NOTE[sluice]}" ]; then
+    scraper &
+    PIDS+=($!)
 fi
 
 log "warm-up ${WARMUP}s with $N publishers per server"
@@ -556,6 +622,17 @@ RATIO=n/a
 if [ -n "${PER[rtmp]:-}" ] && [ -n "${PER[sluice]:-}" ]; then
     RATIO=$(perl -e "printf '%.2f', ${PER[sluice]} / ${PER[rtmp]}")
     echo "- ratio Sluice / nginx-rtmp: $RATIO"
+fi
+
+if [ -n "${PER[sluiceoff]:-}" ] && [ -n "${PER[sluice]:-}" ]; then
+    # from the clock ticks, not the rounded figures; one tick of either
+    # side moves the ratio by about 1 / ticks
+    perl -e 'my ($on, $off) = @ARGV;
+             printf "- ratio telemetry and metrics on / off: %.4f (%+.2f%%)"
+                  . "; %d / %d clock ticks (one tick: %.2f%%)\n",
+                  $on / $off, ($on / $off - 1) * 100, $on, $off,
+                  100 / $off;' \
+        "$((T1[sluice] - T0[sluice]))" "$((T1[sluiceoff] - T0[sluiceoff]))"
 fi
 
 if [ -n "$RECORD" ]; then

@@ -8,8 +8,10 @@
 # fragments count up; the packager's requests and bytes move with the
 # manifests and segments fetched, whichever worker served them; a key
 # request refused for its token is counted; after the push the encoder
-# gauge is 0.  Last, scrapes while nginx reloads all answer, with the
-# counters kept.
+# gauge is 0.  Then, scrapes while nginx reloads all answer, with the
+# counters kept.  Last, with sluice_telemetry off (a reload): a push and
+# requests move no counter, the encoder gauge and the connections'
+# stream events still come, getStatus says telemetry is off.
 
 use strict;
 use warnings;
@@ -32,9 +34,7 @@ plan(skip_all => 'no python3-prometheus-client (build.sh deps)')
     unless system($python, '-c',
         'import prometheus_client.parser') == 0;
 
-$t->write_sluice_conf(
-    http => 'sluice_heartbeat_interval 2s;',
-    server => <<'EOF');
+my $locations = <<'EOF';
 location = /metrics {
     sluice_metrics;
 }
@@ -43,6 +43,9 @@ location /keydelivery/ {
     sluice_key_delivery;
 }
 EOF
+
+$t->write_sluice_conf(http => 'sluice_heartbeat_interval 2s;',
+    server => $locations);
 $t->run();
 
 ###############################################################################
@@ -430,6 +433,67 @@ ok(val($s4, 'sluice_packager_requests_total', format => 'smooth',
 is(val($s4, 'sluice_live_event_state', live_event => 'mx1',
        state => 'Running'), 1, 'the live event after the reload');
 
+###############################################################################
+# sluice_telemetry off: nothing counted per fragment or per request
+
+$t->write_sluice_conf(http => "sluice_heartbeat_interval 2s;\n"
+    . 'sluice_telemetry off;', server => $locations);
+ok($t->reload(), 'reload with sluice_telemetry off');
+
+my $o1 = scrape('telemetry off, before') // {};
+my %ev1 = stream_events();
+my $marks = $t->live_marks();
+
+$pub = $t->publish(lavfi => { duration => 30, vbitrate => '800k',
+                              abitrate => '128k', gop => 2 },
+                   url => 'rtmp://127.0.0.1:' . $t->port(1935)
+                       . "/live/$token/s1");
+
+ok($t->wait_live_fragments($marks, 3, timeout => 30),
+    'telemetry off: fragments stored');
+ok($t->wait_for(sub {
+    val(scrape('telemetry off, encoder'), 'sluice_live_event_encoders',
+        live_event => 'mx1') == 1;
+}, timeout => 10, interval => 0.5, what => 'the encoder gauge'),
+    'telemetry off: the encoder gauge still 1');
+
+fetch("$base/manifest");
+fetch("$base/manifest(format=m3u8-cmaf)");
+is($t->get("/keydelivery/?kid=$kid")->{status}, 401,
+    'telemetry off: a key request refused');
+
+my $o2 = scrape('telemetry off, after') // {};
+for my $c ([ 'sluice_ingest_fragments_total', live_event => 'mx1',
+             track => $vtrack ],
+           [ 'sluice_ingest_bytes_total', live_event => 'mx1',
+             track => $atrack ],
+           [ 'sluice_packager_requests_total', format => 'smooth',
+             kind => 'manifest', code => '2xx' ],
+           [ 'sluice_packager_requests_total', format => 'hls_cmaf',
+             kind => 'manifest', code => '2xx' ],
+           [ 'sluice_key_requests_total', kind => 'aes128' ],
+           [ 'sluice_key_refusals_total', reason => 'token' ])
+{
+    my %l = @$c[1 .. $#$c];
+    is(val($o2, @$c), val($o1, @$c), 'telemetry off: '
+        . key($c->[0], %l) . ' not counted');
+}
+
+my $st = $t->api(POST => 'liveEvents/mx1/getStatus', {},
+    query => 'api-version=2022-11-01')->{json}{value}[0] // {};
+ok((grep { /^Track telemetry is off/ } @{$st->{healthDescriptions} // []}),
+    'telemetry off: getStatus says so') or diag(explain($st));
+is_deeply([ map { $_->{incomingBitrate} } @{$st->{trackStatus} // []} ],
+    [ 0, 0 ], 'telemetry off: no incoming bitrate measured');
+
+my %ev2 = stream_events();
+is(($ev2{BeginIngest} // 0) - ($ev1{BeginIngest} // 0), 1,
+    'telemetry off: BeginIngest still raised');
+is($ev2{FirstChunkReceived} // 0, $ev1{FirstChunkReceived} // 0,
+    'telemetry off: no FirstChunkReceived');
+
+$t->stop_publisher($pub);
+
 $t->done_testing();
 
 ###############################################################################
@@ -437,4 +501,14 @@ $t->done_testing();
 sub log_tail {
     my $l = $t->read_file('error.log') // '';
     return substr($l, -3000);
+}
+
+# { type => how many } of mx1's stream events
+sub stream_events {
+    my $r = $t->api(POST => 'liveEvents/mx1/getStreamEvents', {},
+        query => 'api-version=2022-11-01');
+    my %n;
+    $n{($_->{eventType} =~ m{([^/]+)$})[0]}++
+        for @{($r->{json} // {})->{value} // []};
+    return %n;
 }

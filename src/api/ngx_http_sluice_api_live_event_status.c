@@ -43,6 +43,7 @@ typedef struct {
     ngx_uint_t                  encoding;
     ngx_uint_t                  active;         /* tracks fed now */
     ngx_uint_t                  unhealthy;      /* of them */
+    ngx_uint_t                  telemetry;      /* sluice_telemetry */
     ngx_msec_t                  gop;
     uint32_t                    generation;
     ngx_sluice_transcode_t      xc;
@@ -219,6 +220,8 @@ ngx_http_sluice_les_read(ngx_http_request_t *r,
     zctx = ctx->conf->shm_zone->data;
 
     ngx_memzero(st, sizeof(ngx_http_sluice_les_t));
+
+    st->telemetry = zctx->telemetry;
 
     /* room for the copy, taken before the lock */
 
@@ -536,6 +539,15 @@ ngx_http_sluice_les_health(ngx_http_sluice_les_t *st, sluice_alloc_t *a,
         {
             return NULL;
         }
+    }
+
+    if (!st->telemetry
+        && ngx_http_sluice_les_say(a, desc, buf,
+               ngx_sprintf(buf, "Track telemetry is off (sluice_telemetry): "
+                           "incoming bitrates and drift are not measured."))
+           != NGX_OK)
+    {
+        return NULL;
     }
 
     if (ngx_http_sluice_les_track_health(st, a, desc, &score) != NGX_OK) {

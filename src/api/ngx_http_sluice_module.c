@@ -168,6 +168,13 @@ static ngx_command_t  ngx_http_sluice_commands[] = {
       offsetof(ngx_http_sluice_main_conf_t, heartbeat_ms),
       &ngx_http_sluice_heartbeat_bounds },
 
+    { ngx_string("sluice_telemetry"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_sluice_main_conf_t, telemetry),
+      NULL },
+
     { ngx_string("sluice_transcoder"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_str_slot,
@@ -273,6 +280,7 @@ ngx_http_sluice_create_main_conf(ngx_conf_t *cf)
     smcf->splice_conditioning = NGX_CONF_UNSET;
     smcf->part_ms = NGX_CONF_UNSET_MSEC;
     smcf->heartbeat_ms = NGX_CONF_UNSET_MSEC;
+    smcf->telemetry = NGX_CONF_UNSET;
 
     return smcf;
 }
@@ -313,6 +321,7 @@ ngx_http_sluice_init_main_conf(ngx_conf_t *cf, void *conf)
     ngx_conf_init_value(smcf->splice_conditioning, 0);
     ngx_conf_init_msec_value(smcf->part_ms, 500);
     ngx_conf_init_msec_value(smcf->heartbeat_ms, 20000);
+    ngx_conf_init_value(smcf->telemetry, 1);
 
     if (smcf->transcode.path.len
         && ngx_conf_full_name(cf->cycle, &smcf->transcode.path, 0) != NGX_OK)
@@ -335,6 +344,7 @@ ngx_http_sluice_init_main_conf(ngx_conf_t *cf, void *conf)
         ctx->splice_conditioning = smcf->splice_conditioning;
         ctx->part_ms = smcf->part_ms;
         ctx->heartbeat_ms = smcf->heartbeat_ms;
+        ctx->telemetry = smcf->telemetry;
     }
 
     return NGX_CONF_OK;

@@ -56,6 +56,7 @@ typedef struct {
     ngx_flag_t                  splice_conditioning;
     ngx_msec_t                  part_ms;        /* sluice_part_duration */
     ngx_msec_t                  heartbeat_ms;   /* sluice_heartbeat_... */
+    ngx_flag_t                  telemetry;      /* sluice_telemetry */
     ngx_sluice_transcode_conf_t transcode;      /* live encoding */
 } ngx_http_sluice_main_conf_t;
 

@@ -414,6 +414,11 @@ typedef struct {
     ngx_msec_t                  part_ms;
     /* sluice_heartbeat_interval: track ingest heartbeats, ms */
     ngx_msec_t                  heartbeat_ms;
+    /*
+     * sluice_telemetry: the per-fragment accounting of the telemetry
+     * and the packager's and key delivery's metrics counters
+     */
+    ngx_flag_t                  telemetry;
     /* this process's waiter slot in the zone (ngx_sluice_ll.h), -1: none */
     ngx_int_t                   waiter;
 } ngx_sluice_zone_ctx_t;

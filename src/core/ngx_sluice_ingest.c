@@ -2126,6 +2126,12 @@ ngx_sluice_ingest_telemetry(ngx_sluice_ingest_t *in,
     ngx_sluice_zone_ctx_t  *zctx;
 
     zctx = in->zone->data;
+
+    if (!zctx->telemetry) {
+        t->backward = 0;
+        return;         /* sluice_telemetry off */
+    }
+
     tr = &ev->tracks[t->slot];
 
     /* the newest sample held: audio waits there for the video's cuts */

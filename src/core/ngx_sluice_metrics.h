@@ -110,6 +110,10 @@ void ngx_sluice_metrics_add(ngx_sluice_shctx_t *sh, ngx_atomic_t *counter);
     ngx_sluice_metrics_add(sh, ((sh) && (sh)->metrics)                       \
                                ? &(sh)->metrics->field[i] : NULL)
 
+/* the same in the zone of zctx, unless sluice_telemetry is off there */
+#define ngx_sluice_metrics_zcount(zctx, field, i)                            \
+    ngx_sluice_metrics_count((zctx)->telemetry ? (zctx)->sh : NULL, field, i)
+
 /*
  * A store error of kind when the shared context is not at hand: the
  * zone of the running cycle

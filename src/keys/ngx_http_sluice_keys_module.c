@@ -188,8 +188,8 @@ ngx_http_sluice_keys_handler(ngx_http_request_t *r)
             return rc;
         }
 
-        ngx_sluice_metrics_count(kr->zctx->sh, key_requests,
-                                 NGX_SLUICE_MX_KEY_CLEARKEY);
+        ngx_sluice_metrics_zcount(kr->zctx, key_requests,
+                                  NGX_SLUICE_MX_KEY_CLEARKEY);
 
         return ngx_http_sluice_keys_clearkey(kr);
     }
@@ -228,8 +228,8 @@ ngx_http_sluice_keys_handler(ngx_http_request_t *r)
         return rc;
     }
 
-    ngx_sluice_metrics_count(kr->zctx->sh, key_requests,
-                             NGX_SLUICE_MX_KEY_AES);
+    ngx_sluice_metrics_zcount(kr->zctx, key_requests,
+                              NGX_SLUICE_MX_KEY_AES);
 
     return ngx_http_sluice_keys_aes(kr);
 }
@@ -424,7 +424,7 @@ ngx_http_sluice_keys_refused(ngx_http_sluice_keys_req_t *kr)
     }
 
     if (key->reason < NGX_SLUICE_MX_REFUSALS) {
-        ngx_sluice_metrics_count(kr->zctx->sh, key_refusals, key->reason);
+        ngx_sluice_metrics_zcount(kr->zctx, key_refusals, key->reason);
     }
 
     return ngx_http_sluice_keys_error(kr->request, key->status, key->code,

@@ -392,8 +392,18 @@ ngx_http_sluice_packager_respond(ngx_http_sluice_pkg_t *pkg, ngx_int_t rc)
 static void
 ngx_http_sluice_packager_meter(ngx_http_sluice_pkg_t *pkg)
 {
-    sluice_url_t                    *url;
-    ngx_http_sluice_packager_ctx_t  *ctx;
+    sluice_url_t                          *url;
+    ngx_sluice_zone_ctx_t                 *zctx;
+    ngx_http_sluice_packager_ctx_t        *ctx;
+    ngx_http_sluice_packager_main_conf_t  *pmcf;
+
+    pmcf = ngx_http_get_module_main_conf(pkg->request,
+                                         ngx_http_sluice_packager_module);
+    zctx = pmcf->shm_zone ? pmcf->shm_zone->data : NULL;
+
+    if (zctx == NULL || !zctx->telemetry) {
+        return;         /* no zone, or sluice_telemetry off: not counted */
+    }
 
     ctx = ngx_http_sluice_packager_ctx(pkg->request);
     if (ctx == NULL) {
@@ -1121,13 +1131,16 @@ ngx_http_sluice_packager_create_main_conf(ngx_conf_t *cf)
 
 /*
  * The zone of this configuration ("sluice_zone", parsed by then), kept
- * per configuration: a request always runs with its own.
+ * per configuration: a request always runs with its own.  The log
+ * handler counts the metrics, unless sluice_telemetry is off (the zone's
+ * context has it: every module's main configuration is done by now).
  */
 
 static ngx_int_t
 ngx_http_sluice_packager_init(ngx_conf_t *cf)
 {
     ngx_http_handler_pt                   *h;
+    ngx_sluice_zone_ctx_t                 *zctx;
     ngx_http_core_main_conf_t             *cmcf;
     ngx_http_sluice_packager_main_conf_t  *pmcf;
 
@@ -1136,7 +1149,9 @@ ngx_http_sluice_packager_init(ngx_conf_t *cf)
 
     pmcf->shm_zone = ngx_sluice_zone_lookup(cf->cycle);
 
-    if (pmcf->shm_zone == NULL) {
+    zctx = pmcf->shm_zone ? pmcf->shm_zone->data : NULL;
+
+    if (zctx == NULL || !zctx->telemetry) {
         return NGX_OK;
     }
 
