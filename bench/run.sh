@@ -28,9 +28,11 @@
 #                   (docs/benchmarks.md)
 #   --telemetry     instead of nginx-rtmp against Sluice: Sluice with its
 #                   telemetry and metrics (the default, its /metrics
-#                   scraped every 5 s) against Sluice with
+#                   scraped as Prometheus would) against Sluice with
 #                   `sluice_telemetry off;`, side by side in the same run;
 #                   prints the ratio on / off (issue 15: at most 1.02)
+#   --scrape SECONDS  --telemetry: the scrape interval (default 15,
+#                   Prometheus' default; 0: no scrape)
 #
 # Two nginx instances with their own prefixes run from the same binary:
 #
@@ -84,7 +86,7 @@ RTMP_PORT_D=19364
 HTTP_PORT_D=18364
 
 # scrape interval of the metrics of the Sluice instance (--telemetry), s
-SCRAPE_EVERY=5
+SCRAPE_EVERY=15
 
 API_PORT=$HTTP_PORT_B      # the Sluice API (bench/lib.sh)
 
@@ -115,6 +117,7 @@ while [ $# -gt 0 ]; do
         --batch) BATCH="$2"; shift 2 ;;
         --record) RECORD="$2"; shift 2 ;;
         --telemetry) TELEMETRY=1; shift ;;
+        --scrape) SCRAPE_EVERY="$2"; shift 2 ;;
         -h|--help) usage ;;
         *) die "unknown option $1 (see --help)" ;;
     esac
@@ -128,6 +131,7 @@ fi
 [[ "$N" =~ ^[1-9][0-9]*$ ]] || die "-n must be a positive integer"
 [[ "$DURATION" =~ ^[1-9][0-9]*$ ]] || die "-d must be a positive integer"
 [[ "$WARMUP" =~ ^[0-9]+$ ]] || die "-w must be an integer"
+[[ "$SCRAPE_EVERY" =~ ^[0-9]+$ ]] || die "--scrape must be an integer"
 
 NGINX="$NGINX_DIR/nginx"
 [ -x "$NGINX" ] || die "$NGINX not found (./build.sh build, or --nginx DIR)"
@@ -503,8 +507,8 @@ for i in sluice sluiceoff; do
     done
 done
 
-# --telemetry: Prometheus' part, a scrape of the "on" instance every 5 s
-# (its default is 15 s), counted in that instance's CPU
+# --telemetry: Prometheus' part, a scrape of the "on" instance every
+# SCRAPE_EVERY s, counted in that instance's CPU
 scraper() {
     while :; do
         curl -s -m 5 -o /dev/null "http://127.0.0.1:$HTTP_PORT_B/metrics" \
@@ -513,7 +517,9 @@ scraper() {
     done
 }
 
-if [ "$TELEMETRY" = 1 ] && [ -z "${NOTE[sluice]}" ]; then
+if [ "$TELEMETRY" = 1 ] && [ "$SCRAPE_EVERY" != 0 ] \
+   && [ -z "${NOTE[sluice]}" ]
+then
     scraper &
     PIDS+=($!)
 fi
