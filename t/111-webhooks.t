@@ -6,9 +6,14 @@
 #   A  Event Grid schema, every type: EncoderConnected, two
 #      IncomingStreamReceived and EncoderDisconnected in order for an
 #      ffmpeg push, the live event's state changes, heartbeats; then A is
-#      down for 10 s while a second push comes and goes and nginx reloads;
-#      once back, A gets those events, in order, none missing (stream
-#      events are numbered zone-wide: A's numbers have no gap)
+#      down: a second push comes and goes, worker 0 fails to deliver its
+#      events (pending), nginx reloads (the old workers leave at once), a
+#      third push comes and goes; once back, A gets everything, stream
+#      events and the heartbeats of the outage, in order, none missing
+#      (stream events are numbered zone-wide: A's numbers have no gap),
+#      from a worker of the new generation.  Last, A takes a POST and
+#      never answers: a reload with that POST in flight does not wait for
+#      it, and the new worker 0 sends the same events again
 #   B  CloudEvents 1.0, two types only
 #   C  answers 500: retried with a growing delay, nothing moves
 #
@@ -24,6 +29,7 @@ use IO::Socket::INET ();
 use JSON::PP ();
 use POSIX ();
 use Time::HiRes qw(time);
+use Time::Local ();
 
 use FindBin;
 use lib "$FindBin::Bin/lib";
@@ -82,6 +88,9 @@ sub receiver_start {
         open my $log, '>>', "$dir/recv-$name.log" or POSIX::_exit(1);
         $log->autoflush(1);
 
+        # code "hang": the request read and logged, never answered
+        my @held;
+
         while (my $c = $srv->accept()) {
             local $/ = "\r\n\r\n";
             my $head = <$c> // next;
@@ -96,6 +105,10 @@ sub receiver_start {
             print $log JSON::PP->new->canonical->encode({
                 time => time(), code => $code, ct => $ct // '',
                 line => $line, body => $body }), "\n";
+            if ($code eq 'hang') {
+                push @held, $c;
+                next;
+            }
             print $c "HTTP/1.1 $code X\r\nContent-Length: 0\r\n"
                 . "Connection: close\r\n\r\n";
             close $c;
@@ -151,6 +164,30 @@ sub types {
 
 sub stream_events {
     return grep { ($_->{eventType} // '') !~ /IngestHeartbeat$/ } @_;
+}
+
+# { pid => 1 } of nginx's worker processes now
+sub workers {
+    my $m = $t->pid() or return {};
+    my %w;
+    for (`ps -o pid=,args= --ppid $m`) {
+        $w{$1} = 1 if /^\s*(\d+)\s+nginx: worker process/;
+    }
+    return \%w;
+}
+
+# seconds since the epoch of an RFC 3339 UTC time
+sub iso_s {
+    my ($s) = @_;
+    my ($y, $mo, $d, $h, $mi, $sec) =
+        ($s // '') =~ /^(\d+)-(\d+)-(\d+)T(\d+):(\d+):(\d+(?:\.\d+)?)/
+        or return 0;
+    return Time::Local::timegm(0, $mi, $h, $d, $mo - 1, $y) + $sec;
+}
+
+sub log_tail {
+    my $l = $t->read_file('error.log') // '';
+    return substr($l, -3000);
 }
 
 # the stream event number in an id (its last 16 hex digits)
@@ -263,35 +300,74 @@ like((requests('B')->[0] // {})->{ct}, qr{^application/cloudevents-batch\+json},
     'CloudEvents batch Content-Type');
 
 ###############################################################################
-# A down for 10 s: a push, a reload; A back: everything, in order
+# A down: a push, its events pending in worker 0; a reload; a push after
+# it; A back: everything, in order, delivered by the new generation
+
+my $hook_a = qr{webhook "http://127\.0\.0\.1:\d+/hook/a\?code=1"};
 
 receiver_stop('A');
 my $down = time();
+my $from = $t->log_offset();
 
 $pub = $t->publish(lavfi => { duration => 4, vbitrate => '500k',
                               abitrate => '96k', gop => 2 },
                    url => "$rtmp/live/$tok/s2");
 ok(defined $t->wait_publisher_exit($pub, 30), 'second push done');
 
-ok($t->reload(), 'reload while A is down');
+# the push's last event raised, and worker 0 failed to send it: pending
+my $ended = $t->wait_for(sub {
+    my $r = $t->api(POST => 'liveEvents/hook1/getStreamEvents', {},
+        query => 'api-version=2022-11-01');
+    my @d = grep { $_->{eventType} eq 'StreamEvent/EndIngest'
+                   && ($_->{data}{streamName} // '') eq 's2' }
+        @{($r->{json} // {})->{value} // []};
+    return scalar @d;
+}, timeout => 10, what => 'the EndIngest of s2');
+ok($ended, 'the second push ended, A still down');
+my $pending = $t->wait_log(qr/$hook_a: delivery failed/, from => $from,
+    timeout => 10);
+ok($pending, 'worker 0 could not deliver: the events are pending')
+    or diag(log_tail());
+
+my %old = %{workers()};
+ok(%old, 'workers before the reload: ' . join(' ', sort keys %old));
+
+ok($t->reload(), 'reload while A is down, events pending');
+ok($t->wait_for(sub { !grep { kill 0, $_ } keys %old },
+    timeout => 10, what => 'the old workers gone'),
+    'the old workers left at once');
+my %new = %{workers()};
+
+# a third push, raised under the new workers, A still down
+$pub = $t->publish(lavfi => { duration => 3, vbitrate => '500k',
+                              abitrate => '96k', gop => 2 },
+                   url => "$rtmp/live/$tok/s3");
+ok(defined $t->wait_publisher_exit($pub, 30), 'third push done');
 
 $t->wait_for(sub { time() - $down >= 10 }, timeout => 15, interval => 0.2);
+my $up = time();
+my $from_up = $t->log_offset();
 receiver_start(A => 200);
 
 my $all = $t->wait_for(sub {
     my @e = stream_events(@{delivered('A')});
     my @c = grep { /EncoderDisconnected/ } types(@e);
-    return @c >= 2 ? \@e : undef;
-}, timeout => 25, what => 'the second EncoderDisconnected at A') // [];
+    return @c >= 3 ? \@e : undef;
+}, timeout => 25, what => 'the third EncoderDisconnected at A') // [];
 
 my @t2 = grep { /^(?:EncoderConnected|IncomingStreamReceived|
                      EncoderDisconnected)$/x } types(@$all);
 is("@t2", join(' ', ('EncoderConnected IncomingStreamReceived '
-    . 'IncomingStreamReceived EncoderDisconnected') x 2),
-    'A after its outage: the second push too, in order') or diag("@t2");
+    . 'IncomingStreamReceived EncoderDisconnected') x 3),
+    'A after its outage: the pushes before and after the reload too, in '
+    . 'order') or diag("@t2");
 
-my ($s2) = grep { ($_->{data}{streamId} // '') eq 's2' } @$all;
-ok($s2, 'A: the events of the push it missed');
+for my $s (qw(s2 s3)) {
+    my @e = grep { ($_->{data}{streamId} // '') eq $s } @$all;
+    is(join(' ', types(@e)), 'EncoderConnected IncomingStreamReceived '
+        . 'IncomingStreamReceived EncoderDisconnected',
+        "A: the events of the push ($s) it missed");
+}
 
 my @seq = map { seq_of($_->{id}) } @$all;
 my @sorted = sort { $a <=> $b } @seq;
@@ -300,8 +376,70 @@ is(scalar(@seq), $sorted[-1] - $sorted[0] + 1, 'A: no number missing')
     or diag("@seq");
 is($sorted[0], 1, 'A: from the first');
 
+# Event Grid, as before the outage
+my ($late) = grep { ($_->{data}{streamId} // '') eq 's2' } @$all;
+$late //= {};
+ok($late->{id} && $late->{topic} && $late->{subject} eq 'liveEvent/hook1'
+    && $late->{eventTime} && $late->{dataVersion} eq '1.0'
+    && $late->{metadataVersion} eq '1'
+    && $late->{eventType} =~ /^Microsoft\.Media\.LiveEvent/,
+    'A: the late events in the Event Grid schema') or diag(explain($late));
+
+# the heartbeats of the outage (windows that ended while A was down)
+my @outage = grep { my $s = iso_s($_->{eventTime});
+                    $s > $down + 1 && $s < $up - 1 }
+    grep { ($_->{eventType} // '') =~ /IngestHeartbeat$/ } @{delivered('A')};
+ok(@outage >= 2, 'A: the heartbeats of its outage (' . scalar(@outage)
+    . ')');
+
+# delivered by the new worker 0: it logs the failures it went through
+my ($by) = $t->_log_from($from_up)
+    =~ /(\d+)#\d+: [^\n]*$hook_a: delivered again after/;
+ok($by && $new{$by} && !$old{$by},
+    'A: delivered by a worker of the new generation (' . ($by // '-')
+    . ')') or diag(log_tail());
+
 my @fails = grep { $_->{code} != 200 } @{requests('A')};
 is(scalar @fails, 0, 'A: only 2xx answers');
+
+###############################################################################
+# a reload with a POST in flight: A takes it and never answers
+
+receiver_stop('A');
+receiver_start(A => 'hang');
+my $held_from = scalar @{requests('A')};
+
+ok($t->create_live_event('hook2', token => '6eb6eb6eb6eb6eb6eb6eb6eb6eb6eb61',
+    input => { accessControl => { ip => { allow => $allow } } }),
+    'hook2 running: state changes to deliver');
+
+my $held = $t->wait_for(sub {
+    my @r = @{requests('A')};
+    my @h = grep { grep { $_->{subject} eq 'liveEvent/hook2' }
+                        @{$_->{events} // []} } @r[$held_from .. $#r];
+    return @h ? $h[0] : undef;
+}, timeout => 10, what => 'a POST of hook2\'s events held by A');
+ok($held, 'A holds a POST, unanswered');
+
+%old = %{workers()};
+my $hup = time();
+ok($t->reload(), 'reload with the POST in flight');
+ok($t->wait_for(sub { !grep { kill 0, $_ } keys %old },
+    timeout => 8, what => 'the old workers gone'),
+    'the old workers did not wait for the POST ('
+    . sprintf('%.1f', time() - $hup) . ' s; its timeout: 10 s)');
+
+receiver_stop('A');
+receiver_start(A => 200);
+
+my @ids = map { $_->{id} } grep { $_->{subject} eq 'liveEvent/hook2' }
+    @{($held // {})->{events} // []};
+my $again = $t->wait_for(sub {
+    my %d = map { $_->{id} => 1 } @{delivered('A')};
+    return (@ids && !grep { !$d{$_} } @ids) ? 1 : undef;
+}, timeout => 15, what => 'the held events delivered');
+ok($again, 'the new worker 0 sent the held events again (' . scalar(@ids)
+    . ', same ids)');
 
 ###############################################################################
 # C answers 500: tried again, later and later
