@@ -1,7 +1,8 @@
-# bench/lib.sh: what bench/run.sh, bench/transcode.sh and bench/ingest.sh
-# share, sourced by
-# all three.  The sourcing script sets API_PORT, API_BASE, API_VERSION and
-# API_KEY (the Sluice API of the nginx it started).
+# bench/lib.sh: what the bench/*.sh scripts share, sourced by each.  The
+# sourcing script sets API_PORT, API_BASE, API_VERSION and API_KEY (the
+# Sluice API of the nginx it started), and for start_nginx and
+# instance_*: NGINX (the binary), WORK (instance NAME's prefix is
+# $WORK/NAME) and the array STARTED.
 
 die() {
     printf 'bench: %s\n' "$*" >&2
@@ -120,4 +121,180 @@ instance_ticks() {
         total=$((total + ${12} + ${13}))
     done
     echo "$total"
+}
+
+
+# start_nginx NAME: starts the instance whose prefix is $WORK/NAME (its
+# conf/nginx.conf written) with $NGINX, appends NAME to STARTED and waits
+# for its pid file
+start_nginx() {
+    local i="$1"
+
+    "$NGINX" -p "$WORK/$i" -c conf/nginx.conf -t -q \
+        || die "$i: nginx -t failed"
+    "$NGINX" -p "$WORK/$i" -c conf/nginx.conf \
+        || die "$i: nginx did not start"
+    STARTED+=("$i")
+    for _ in $(seq 50); do
+        [ -s "$WORK/$i/logs/nginx.pid" ] && return
+        sleep 0.1
+    done
+    die "$i: no pid file"
+}
+
+
+# the RSS (kB) of all processes of instance $1
+instance_rss_kb() {
+    local p total=0 r
+
+    for p in $(instance_pids "$1"); do
+        r=$(awk '/^VmRSS:/ { print $2 }' "/proc/$p/status" 2>/dev/null)
+        total=$((total + ${r:-0}))
+    done
+    echo "$total"
+}
+
+
+# make_flv_fixture FILE: the benchmarks' stream, encoded once and cached:
+# 30 s 1280x720 30 fps H.264 3 Mbps (keyframe every 2 s) + AAC, FLV
+make_flv_fixture() {
+    local f="$1"
+
+    [ -s "$f" ] && return
+    log "encoding the fixture (30 s 1280x720 30 fps, 3 Mbps, GOP 60, AAC)"
+    ffmpeg -nostdin -hide_banner -loglevel error -y \
+        -f lavfi -i testsrc2=size=1280x720:rate=30 \
+        -f lavfi -i sine=frequency=440:sample_rate=48000 -t 30 \
+        -c:v libx264 -preset veryfast -profile:v high -pix_fmt yuv420p \
+        -b:v 3000k -maxrate 3000k -bufsize 6000k \
+        -g 60 -keyint_min 60 -sc_threshold 0 \
+        -c:a aac -b:a 128k -ac 2 -ar 48000 \
+        -f flv "$f.tmp"
+    mv "$f.tmp" "$f"
+}
+
+
+# passthrough_event NAME TOKEN DIR RTMP_PORT: pass-through live event NAME
+# (RTMP, access token TOKEN, every address allowed, a preview locator)
+# created and started through the API at $API_PORT, its JSON in DIR;
+# prints "INGEST_URL PREVIEW_BASE" (PREVIEW_BASE: .../preview.ism)
+passthrough_event() {
+    local name="$1" token="$2" d="$3" rtmp_port="$4"
+    local ingest preview loc all
+
+    all='{"ip":{"allow":[{"name":"all","address":"0.0.0.0","subnetPrefixLength":0}]}}'
+    event_start "$name" \
+        "{\"location\":\"local\",\"properties\":{\"input\":{\"streamingProtocol\":\"RTMP\",\"accessToken\":\"$token\",\"keyFrameIntervalDuration\":\"PT2S\",\"accessControl\":$all},\"preview\":{\"accessControl\":$all},\"encoding\":{\"encodingType\":\"PassthroughBasic\"}}}" \
+        "$d" || return 1
+
+    ingest=$(json_get "$d/$name.json" properties.input.endpoints.0.url)
+    loc=$(json_get "$d/$name.json" properties.preview.previewLocator)
+    preview=$(json_get "$d/$name.json" properties.preview.endpoints.0.url)
+    [ -n "$ingest" ] || ingest="rtmp://127.0.0.1:$rtmp_port/live/$token"
+    if [ -n "$loc" ]; then
+        preview="http://127.0.0.1:$API_PORT/$loc/preview.ism"
+    elif [ -n "$preview" ]; then
+        preview="${preview%/manifest*}"
+    else
+        log "liveEvents/$name: no preview locator"
+        return 1
+    fi
+    echo "$ingest $preview"
+}
+
+
+# raise_nofile N: the soft limit of open files of this shell to N (the
+# hard limit too when allowed), else as high as the hard limit; not in a
+# subshell: read the result with ulimit -Sn
+raise_nofile() {
+    if [ "$(ulimit -Hn)" != unlimited ] && [ "$(ulimit -Hn)" -lt "$1" ]; then
+        ulimit -Hn "$1" 2>/dev/null || true
+    fi
+    ulimit -Sn "$1" 2>/dev/null || ulimit -Sn "$(ulimit -Hn)" 2>/dev/null \
+        || true
+}
+
+
+# need_program PROG PACKAGE: PROG on the PATH, else installed from the
+# Debian package PACKAGE when running as root with apt-get, else dies
+# saying how to get it
+need_program() {
+    command -v "$1" >/dev/null && return
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        log "installing $2 (apt-get install $2)"
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+            --no-install-recommends "$2" >/dev/null \
+            || die "$1 is needed: apt-get install $2 failed"
+    fi
+    command -v "$1" >/dev/null || die "$1 is needed (apt-get install $2)"
+}
+
+
+# write_passthrough_conf NAME RTMP_PORT HTTP_PORT WORKERS CONNECTIONS
+# [HTTP_LINES]: conf/nginx.conf (and logs/, data/) of instance NAME under
+# $WORK (emptied first) from the binary's directory $NGINX_DIR: an RTMP
+# application "live" with sluice_ingest, the API ($API_KEY, account
+# $ACCOUNT), the packager (60 s live window) and HTTP_LINES in the
+# server; WORKERS workers of CONNECTIONS connections each, the open-file
+# limit raised to match
+write_passthrough_conf() {
+    local i="$1" rtmp="$2" http="$3" workers="$4" conns="$5" extra="${6:-}"
+    local d="$WORK/$1"
+
+    rm -rf "$d"
+    mkdir -p "$d/conf" "$d/logs" "$d/data"
+    {
+        echo "load_module $NGINX_DIR/ngx_rtmp_module.so;"
+        echo "load_module $NGINX_DIR/ngx_http_sluice_module.so;"
+        echo "worker_processes $workers;"
+        echo "worker_rlimit_nofile $((conns * 2 + 1024));"
+        echo "error_log logs/error.log warn;"
+        echo "pid logs/nginx.pid;"
+        [ "$(id -u)" = 0 ] && echo "user root;"
+        cat <<EOC
+thread_pool sluice threads=4;
+
+events { worker_connections $conns; }
+
+rtmp {
+    server {
+        listen 127.0.0.1:$rtmp;
+
+        application live {
+            live on;
+            sluice_ingest on;
+            sluice_thread_pool sluice;
+        }
+    }
+}
+
+http {
+    access_log off;
+    sendfile on;
+    keepalive_requests 1000000;
+    keepalive_timeout 120s;
+
+    sluice_zone sluice 64m;
+    sluice_data_path data;
+    sluice_account $ACCOUNT;
+    sluice_api_key $API_KEY;
+    sluice_ingest_url rtmp://127.0.0.1:$rtmp;
+    sluice_preview_url http://127.0.0.1:$http;
+
+    server {
+        listen 127.0.0.1:$http backlog=$conns;
+
+        location ~* ^/subscriptions/ {
+            sluice_api;
+        }
+
+        location / {
+            sluice_packager;
+            sluice_live_window 60s;
+        }
+$extra
+    }
+}
+EOC
+    } > "$d/conf/nginx.conf"
 }

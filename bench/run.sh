@@ -174,17 +174,7 @@ trap 'exit 130' INT TERM
 FIXTURE="$WORK/fixture-720p30-3M.flv"
 
 make_fixture() {
-    [ -s "$FIXTURE" ] && return
-    log "encoding the fixture (30 s 1280x720 30 fps, 3 Mbps, GOP 60, AAC)"
-    ffmpeg -nostdin -hide_banner -loglevel error -y \
-        -f lavfi -i testsrc2=size=1280x720:rate=30 \
-        -f lavfi -i sine=frequency=440:sample_rate=48000 -t 30 \
-        -c:v libx264 -preset veryfast -profile:v high -pix_fmt yuv420p \
-        -b:v 3000k -maxrate 3000k -bufsize 6000k \
-        -g 60 -keyint_min 60 -sc_threshold 0 \
-        -c:a aac -b:a 128k -ac 2 -ar 48000 \
-        -f flv "$FIXTURE.tmp"
-    mv "$FIXTURE.tmp" "$FIXTURE"
+    make_flv_fixture "$FIXTURE"
 }
 
 
@@ -355,68 +345,19 @@ write_sluiceoff_conf() {
 }
 
 
-start_nginx() {
-    local i="$1"
-
-    "$NGINX" -p "$WORK/$i" -c conf/nginx.conf -t -q \
-        || die "$i: nginx -t failed"
-    "$NGINX" -p "$WORK/$i" -c conf/nginx.conf \
-        || die "$i: nginx did not start"
-    STARTED+=("$i")
-    for _ in $(seq 50); do
-        [ -s "$WORK/$i/logs/nginx.pid" ] && return
-        sleep 0.1
-    done
-    die "$i: no pid file"
-}
-
-
-# --- CPU accounting ---------------------------------------------------
-
-instance_rss_kb() {
-    local p total=0 r
-
-    for p in $(instance_pids "$1"); do
-        r=$(awk '/^VmRSS:/ { print $2 }' "/proc/$p/status" 2>/dev/null)
-        total=$((total + ${r:-0}))
-    done
-    echo "$total"
-}
-
-
 # --- Sluice API -------------------------------------------------------
 
 # creates and starts live event bench$1 in instance $2 (default sluice,
 # whose HTTP port is $3); prints "INGEST_URL PREVIEW_BASE"
 sluice_event() {
-    local name="bench$1" i="${2:-sluice}" code state ingest preview
-    local token loc all d rtmp
-    # (api() of bench/lib.sh reads API_PORT: this instance's)
+    local i="${2:-sluice}" rtmp=$RTMP_PORT_B
+    # (api() and passthrough_event() of bench/lib.sh read API_PORT: this
+    # instance's)
     local API_PORT="${3:-$HTTP_PORT_B}"
 
-    d="$WORK/$i/api"
-    rtmp=$RTMP_PORT_B
     [ "$i" = sluiceoff ] && rtmp=$RTMP_PORT_D
-
-    token=$(printf 'b%031d' "$1")
-    all='{"ip":{"allow":[{"name":"all","address":"0.0.0.0","subnetPrefixLength":0}]}}'
-    event_start "$name" \
-        "{\"location\":\"local\",\"properties\":{\"input\":{\"streamingProtocol\":\"RTMP\",\"accessToken\":\"$token\",\"keyFrameIntervalDuration\":\"PT2S\",\"accessControl\":$all},\"preview\":{\"accessControl\":$all},\"encoding\":{\"encodingType\":\"PassthroughBasic\"}}}" \
-        "$d" || return 1
-
-    ingest=$(json_get "$d/$name.json" properties.input.endpoints.0.url)
-    loc=$(json_get "$d/$name.json" properties.preview.previewLocator)
-    preview=$(json_get "$d/$name.json" properties.preview.endpoints.0.url)
-    [ -n "$ingest" ] || ingest="rtmp://127.0.0.1:$rtmp/live/$token"
-    if [ -n "$loc" ]; then
-        preview="http://127.0.0.1:$API_PORT/$loc/preview.ism"
-    elif [ -n "$preview" ]; then
-        preview="${preview%/manifest*}"
-    else
-        log "liveEvents/$name: no preview locator"
-        return 1
-    fi
-    echo "$ingest $preview"
+    passthrough_event "bench$1" "$(printf 'b%031d' "$1")" \
+        "$WORK/$i/api" "$rtmp"
 }
 
 

@@ -18,7 +18,7 @@ use warnings;
 
 use FindBin;
 use lib "$FindBin::Bin/lib";
-use SluiceBench qw(resolve);
+use SluiceBench qw(hls_playlists hls_media dash_media);
 
 use Getopt::Long;
 use HTTP::Tiny;
@@ -75,122 +75,36 @@ sub get_segments {
 
 my @media_playlists;
 
-sub hls_master {
-    my $m = fetch($o{url}, 'manifests') // return;
+sub init {
+    my ($u) = @_;
 
-    if ($m !~ /#EXT-X-STREAM-INF/) {
-        @media_playlists = ($o{url});
-        return;
-    }
-
-    my @lines = split /\r?\n/, $m;
-    my %pl;
-    for my $i (0 .. $#lines) {
-        if ($lines[$i] =~ /^#EXT-X-MEDIA:.*URI="([^"]+)"/) {
-            $pl{resolve($o{url}, $1)} = 1;
-        }
-        if ($lines[$i] =~ /^#EXT-X-STREAM-INF/) {
-            my $j = $i + 1;
-            $j++ while $j <= $#lines && $lines[$j] =~ /^(#|\s*$)/;
-            $pl{resolve($o{url}, $lines[$j])} = 1 if $j <= $#lines;
-        }
-    }
-    @media_playlists = sort keys %pl;
+    return unless defined $u && !$seen{$u};
+    $seen{$u} = 1;
+    fetch($u, 'inits');
 }
 
 sub hls_poll {
-    hls_master() unless @media_playlists;
+    unless (@media_playlists) {
+        my $m = fetch($o{url}, 'manifests') // return;
+        @media_playlists = hls_playlists($m, $o{url});
+    }
 
     for my $pl (@media_playlists) {
         my $m = fetch($pl, 'manifests') // next;
-        my @segs;
-        for my $l (split /\r?\n/, $m) {
-            if ($l =~ /^#EXT-X-MAP:.*URI="([^"]+)"/) {
-                my $u = resolve($pl, $1);
-                $seen{$u} = 1, fetch($u, 'inits') unless $seen{$u};
-            }
-            next if $l =~ /^#/ || $l !~ /\S/;
-            push @segs, resolve($pl, $l);
-        }
+        my ($map, @segs) = hls_media($m, $pl);
+        init($map);
         get_segments(@segs);
     }
 }
 
 # --- DASH --------------------------------------------------------------
 
-sub attr {
-    my ($tag, $name) = @_;
-
-    return $tag =~ /\b\Q$name\E="([^"]*)"/ ? $1 : undef;
-}
-
-# the SegmentTemplate element in $xml, self-closing or not
-sub template {
-    my ($xml) = @_;
-
-    return $1 if $xml =~ m{(<SegmentTemplate\b[^>]*/>)}s
-        && $xml !~ m{<SegmentTemplate\b[^>]*[^/]>}s;
-    return $1 if $xml =~ m{(<SegmentTemplate\b[^>]*[^/]>.*?</SegmentTemplate>)}s;
-    return undef;
-}
-
 sub dash_poll {
     my $mpd = fetch($o{url}, 'manifests') // return;
-    my $base = $o{url};
 
-    if ($mpd =~ m{<BaseURL>\s*([^<]+?)\s*</BaseURL>}) {
-        $base = resolve($base, $1);
-    }
-
-    while ($mpd =~ m{<AdaptationSet\b(.*?)</AdaptationSet>}gs) {
-        my $as = $1;
-        my ($as_tpl) = $as =~ m{^(.*?)<Representation\b}s;
-        my $as_st = $as_tpl ? template($as_tpl) : undef;
-
-        while ($as =~ m{<Representation\b([^>]*?)(?:/>|>(.*?)</Representation>)}gs) {
-            my ($rattr, $rbody) = ($1, $2 // '');
-            my $st = template($rbody) // $as_st;
-            next unless $st;
-            my ($sttag) = $st =~ m{^(<SegmentTemplate\b[^>]*>)}s;
-
-            my %v = (RepresentationID => attr($rattr, 'id') // '',
-                Bandwidth => attr($rattr, 'bandwidth') // '');
-            my $expand = sub {
-                my ($t, %x) = @_;
-                my %all = (%v, %x);
-                $t =~ s/\$(\w+)(?:%0(\d+)d)?\$/
-                    defined $all{$1}
-                        ? ($2 ? sprintf("%0$2d", $all{$1}) : $all{$1})
-                        : "\$$1\$"/ge;
-                $t =~ s/\$\$/\$/g;
-                return resolve($base, $t);
-            };
-
-            my $init = attr($sttag, 'initialization');
-            if (defined $init) {
-                my $u = $expand->($init);
-                $seen{$u} = 1, fetch($u, 'inits') unless $seen{$u};
-            }
-
-            my $media = attr($sttag, 'media') // next;
-            my $number = attr($sttag, 'startNumber') // 1;
-            my @segs;
-            my $t = 0;
-            while ($st =~ m{<S\b([^>]*)/?>}g) {
-                my $s = $1;
-                my $d = attr($s, 'd') // last;
-                my $r = attr($s, 'r') // 0;
-                $t = attr($s, 't') // $t;
-                $r = 0 if $r < 0;
-                for (0 .. $r) {
-                    push @segs, $expand->($media, Time => $t,
-                        Number => $number);
-                    $t += $d;
-                    $number++;
-                }
-            }
-            get_segments(@segs);
-        }
+    for my $rep (dash_media($mpd, $o{url})) {
+        init($rep->[0]);
+        get_segments(@{$rep->[1]});
     }
 }
 
