@@ -122,6 +122,14 @@ is_deeply([ check_text($s0->{body}) ], [], 'HELP and TYPE of every family');
 is_deeply([ grep { $_->{type} eq 'unknown' } @{$s0->{families}} ], [],
     'no sample outside its typed family');
 is(val($s0, 'sluice_live_events'), 0, 'no live event yet');
+{
+    # sluice_zone 16m: its pages, less the page descriptors
+    my ($size, $used) = (val($s0, 'sluice_zone_size_bytes'),
+        val($s0, 'sluice_zone_used_bytes'));
+    ok($size > 15 * 1024 * 1024 && $size <= 16 * 1024 * 1024
+        && $used > 0 && $used < $size,
+        "zone: $used of $size bytes in use");
+}
 
 my %types = map { $_->{name} => $_->{type} } @{$s0->{families}};
 is($types{sluice_packager_requests}, 'counter', 'requests: counter');

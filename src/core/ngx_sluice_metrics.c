@@ -75,6 +75,8 @@ static void ngx_sluice_mx_packager(ngx_sluice_mx_writer_t *w,
     ngx_sluice_metrics_t *m);
 static void ngx_sluice_mx_others(ngx_sluice_mx_writer_t *w,
     ngx_sluice_metrics_t *m);
+static void ngx_sluice_mx_zone(ngx_sluice_mx_writer_t *w, size_t size,
+    size_t used);
 static void ngx_sluice_mx_events(ngx_sluice_mx_writer_t *w,
     ngx_sluice_mx_event_t *evs, ngx_uint_t n);
 static void ngx_sluice_mx_tracks(ngx_sluice_mx_writer_t *w,
@@ -236,15 +238,23 @@ ngx_chain_t *
 ngx_sluice_metrics_page(ngx_sluice_zone_ctx_t *zctx, ngx_pool_t *pool,
     off_t *len)
 {
-    ngx_uint_t               n, max;
+    size_t                   size, used;
+    ngx_uint_t               n, max, pages;
+    ngx_slab_pool_t         *shpool;
     ngx_sluice_mx_event_t   *evs;
     ngx_sluice_mx_writer_t   w;
 
     /* room for the events, taken before the lock; a few may come */
 
-    ngx_shmtx_lock(&zctx->shpool->mutex);
+    shpool = zctx->shpool;
+
+    ngx_shmtx_lock(&shpool->mutex);
     max = zctx->sh->nevents + 8;
-    ngx_shmtx_unlock(&zctx->shpool->mutex);
+    pages = (shpool->end - shpool->start) / ngx_pagesize;
+    used = (pages - shpool->pfree) * ngx_pagesize;
+    ngx_shmtx_unlock(&shpool->mutex);
+
+    size = pages * ngx_pagesize;
 
     evs = ngx_palloc(pool, max * sizeof(ngx_sluice_mx_event_t));
     if (evs == NULL) {
@@ -262,6 +272,7 @@ ngx_sluice_metrics_page(ngx_sluice_zone_ctx_t *zctx, ngx_pool_t *pool,
         ngx_sluice_mx_others(&w, zctx->sh->metrics);
     }
 
+    ngx_sluice_mx_zone(&w, size, used);
     ngx_sluice_mx_events(&w, evs, n);
 
     if (w.error || w.b == NULL) {
@@ -525,6 +536,37 @@ ngx_sluice_mx_others(ngx_sluice_mx_writer_t *w, ngx_sluice_metrics_t *m)
 #define NGX_SLUICE_MX_FRAGMENTS        2
 #define NGX_SLUICE_MX_DISCONTINUITIES  3
 #define NGX_SLUICE_MX_DROPPED          4
+
+
+/* the zone's pages: all, and those in use (whole pages, however full) */
+
+static void
+ngx_sluice_mx_zone(ngx_sluice_mx_writer_t *w, size_t size, size_t used)
+{
+    u_char  *p;
+
+    ngx_sluice_mx_family(w, "sluice_zone_size_bytes", "gauge",
+        "Pages of the shared memory zone, in bytes.");
+
+    p = ngx_sluice_mx_room(w);
+    if (p == NULL) {
+        return;
+    }
+
+    ngx_sluice_mx_done(w, ngx_sprintf(p, "sluice_zone_size_bytes %uz\n",
+                                      size));
+
+    ngx_sluice_mx_family(w, "sluice_zone_used_bytes", "gauge",
+        "Pages of the shared memory zone in use, in bytes.");
+
+    p = ngx_sluice_mx_room(w);
+    if (p == NULL) {
+        return;
+    }
+
+    ngx_sluice_mx_done(w, ngx_sprintf(p, "sluice_zone_used_bytes %uz\n",
+                                      used));
+}
 
 
 static void
