@@ -236,7 +236,9 @@ need_program() {
 # application "live" with sluice_ingest, the API ($API_KEY, account
 # $ACCOUNT), the packager (60 s live window) and HTTP_LINES in the
 # server; WORKERS workers of CONNECTIONS connections each, the open-file
-# limit raised to match
+# limit raised to match.  Optional: PT_ZONE (sluice_zone size, default
+# 64m), PT_RING (sluice_fragment_ring), PT_MAX_EVENTS
+# (sluice_max_live_events).
 write_passthrough_conf() {
     local i="$1" rtmp="$2" http="$3" workers="$4" conns="$5" extra="${6:-}"
     local d="$WORK/$1"
@@ -264,6 +266,7 @@ rtmp {
             live on;
             sluice_ingest on;
             sluice_thread_pool sluice;
+            ${PT_RING:+sluice_fragment_ring $PT_RING;}
         }
     }
 }
@@ -274,7 +277,8 @@ http {
     keepalive_requests 1000000;
     keepalive_timeout 120s;
 
-    sluice_zone sluice 64m;
+    sluice_zone sluice ${PT_ZONE:-64m};
+    ${PT_MAX_EVENTS:+sluice_max_live_events $PT_MAX_EVENTS;}
     sluice_data_path data;
     sluice_account $ACCOUNT;
     sluice_api_key $API_KEY;

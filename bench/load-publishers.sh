@@ -33,11 +33,13 @@
 # real time, looped, from one epoll loop, so that the load generator
 # costs little next to the server.  Each publisher has its own live
 # event (pass-through, created and started through the API before its
-# step).  A step adds publishers to reach its count (those of the steps
-# before keep running), waits -w, then for -m seconds times the
-# fragments of --sample events with bench/fragarrival.pl (first listed
-# in the HLS playlist vs the moment the publisher sent the frame closing
-# the fragment) while --viewers events are watched.
+# step; sluice_max_live_events and the zone sized for the last step, a
+# fragment ring of 40 per track).  A step adds publishers to reach its
+# count (those of the steps before keep running), waits -w, then for -m
+# seconds times the fragments of --sample events with
+# bench/fragarrival.pl (first listed in the HLS playlist vs the moment
+# the publisher sent the frame closing the fragment) while --viewers
+# events are watched.
 #
 # Prints a table: per step, publishers publishing, the ingest bit rate,
 # nginx CPU (% of one CPU) and the publishers' CPU, fragments timed,
@@ -142,6 +144,13 @@ cc -O2 -Wall -o "$FLOOD" "$ROOT/bench/rtmpflood.c" \
 port_free "$RTMP_PORT" && port_free "$HTTP_PORT" \
     || die "port $RTMP_PORT or $HTTP_PORT is in use"
 
+# room for the events in the zone (about 100 kB each with a 60 s window,
+# 64 MB more for the rest), and a fragment ring of 80 s per track: the
+# disk holds 80 s of every stream (1000 streams: about 30 GB)
+[ "$MAX" -le 4096 ] || die "at most 4096 live events (sluice_max_live_events)"
+PT_ZONE="$((64 + MAX / 8))m"
+PT_RING=40
+PT_MAX_EVENTS=$((MAX > 64 ? MAX : 64))
 write_passthrough_conf pub "$RTMP_PORT" "$HTTP_PORT" "$WORKERS" \
     $((MAX * 2 + 1024))
 start_nginx pub
