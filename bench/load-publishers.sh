@@ -296,7 +296,8 @@ for step in $STEPS; do
             || $j->{late} > $j->{timed} * $share / 100;
         my $fmt = sub { defined $_[0] ? sprintf("%.2f", $_[0]) : "n/a" };
         open my $o, ">>", $rows or die;
-        printf $o "| %d | %d | %.0f | %.0f | %.0f | %d | %d | %d | %s / %s / %s | %s | %d | %s | %s |\n",
+        printf $o "| %d | %d | %.0f | %.0f | %.0f | %d | %d | %d "
+            . "| %s / %s / %s | %s | %d | %s | %s |\n",
             $step, $pub, $mbps, $ng, $fl, $j->{timed}, $j->{late},
             $j->{missing}, $fmt->($j->{median}), $fmt->($j->{p99}),
             $fmt->($j->{max}), $lag, $failed, $verr,
@@ -323,8 +324,14 @@ echo
 echo "## Result: RTMP publishers (3 Mbps pass-through), $WORKERS workers," \
      "$(nproc) CPUs"
 echo
-echo "| publishers | publishing | Mbps in | nginx CPU % | publishers CPU % | fragments timed | late (> ${LATE} s) | missing | delay p50 / p99 / max s | publisher lag ms | failed | viewers | step |"
-echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | --- | --- |"
+printf '%s' "| publishers | publishing | Mbps in | nginx CPU % " \
+    "| publishers CPU % | fragments timed | late (> ${LATE} s) | missing " \
+    "| delay p50 / p99 / max s | publisher lag ms | failed | viewers " \
+    "| step |"
+echo
+printf '%s' "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- " \
+    "| ---: | ---: | --- | --- |"
+echo
 cat "$ROWS"
 echo
 if [ -n "$FAILED_AT" ]; then

@@ -22,11 +22,11 @@
 # -stream_loop -1 -c copy of the cached 3 Mbps fixture (a publisher that
 # exits, its worker killed, is started again within a second, as an
 # encoder reconnects), and watched by one HLS and one DASH viewer
-# (bench/viewer.pl) for the whole run, from the moment it plays.  Every --reload seconds nginx is
-# reloaded; every --kill seconds one worker process (at random, among
-# the current workers and the old ones still shutting down: these keep
-# the RTMP connections they hold until the encoders disconnect) gets
-# SIGKILL.  Every --sample seconds: the RSS of
+# (bench/viewer.pl) for the whole run, from the moment it plays.  Every
+# --reload seconds nginx is reloaded; every --kill seconds one worker
+# process (at random, among the current workers and the old ones still
+# shutting down: these keep the RTMP connections they hold until the
+# encoders disconnect) gets SIGKILL.  Every --sample seconds: the RSS of
 # every nginx process (summed: master, workers, old workers still
 # shutting down), their count, and the zone's pages in use
 # (sluice_zone_used_bytes of the metrics page).  Samples in
@@ -117,7 +117,8 @@ port_free "$RTMP_PORT" && port_free "$HTTP_PORT" \
     || die "port $RTMP_PORT or $HTTP_PORT is in use"
 
 write_passthrough_conf soak "$RTMP_PORT" "$HTTP_PORT" "$WORKERS" 1024 \
-    "$(printf '\n        location = /metrics {\n            sluice_metrics;\n        }')"
+    "$(printf '\n        location = /metrics {\n%s\n        }' \
+        '            sluice_metrics;')"
 start_nginx soak
 D="$WORK/soak"
 EVLOG="$D/logs/soak-events.log"
@@ -329,10 +330,11 @@ for k in $(seq "$EVENTS"); do
     total=$((total + RESTARTS[$k]))
 done
 echo "- publishers started again: $total"
-echo "- viewers: $(cat "$D"/logs/viewer-*.json 2>/dev/null | perl -MJSON::PP -ne '
+VIEWS=$(cat "$D"/logs/viewer-*.json 2>/dev/null | perl -MJSON::PP -ne '
     my $j = eval { decode_json($_) } or next;
     $n++; $s += $j->{segments}; $e += $j->{errors};
-    END { printf "%d, %d segments, %d errors", $n, $s, $e }')"
+    END { printf "%d, %d segments, %d errors", $n, $s, $e }')
+echo "- viewers: $VIEWS"
 echo "- archives:"
 perl "$ROOT/bench/archivecheck.pl" "${ASSETS[@]}" | sed 's/^/    /' \
     && OK=0 || OK=1
