@@ -16,7 +16,8 @@
 # DASH hole with its GapJumpingController (gapDetectionThreshold 0.5 s,
 # no size limit since jumpLargeGaps went away), once the media after it
 # is buffered and when it starts before the seek range's end.  The stall
-# the issue reports was not seen here: this suite guards against it.
+# the issue reports was not seen here: this suite guards against it, and
+# t/127 against a seek into a hole.
 #
 # Needs chromium and the npm packages of t/browser: `npm ci --prefix
 # t/browser` (./build.sh does it); skipped otherwise.

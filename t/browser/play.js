@@ -32,8 +32,11 @@
  * --seek-back N (a DVR window): once playing for 2 s, seek N seconds back
  * (not before the start of video.seekable + 1 s); then the --seconds of
  * progress are counted from the position reached after the seek, which
- * must be at most 2 s from the target.  The output adds seekFrom, seekTo
- * and seekedAt.
+ * must be at most 2 s from the target, or later when the target is in a
+ * hole of the timeline the player jumped (nothing buffered at the target,
+ * the position between it and where the seek began).  The output adds
+ * seekFrom, seekTo, seekedAt and, after such a jump, seekJumped (the
+ * seconds jumped past the target).
  *
  * --start-mark FILE: the --seconds of progress are counted from where
  * the player is when FILE first exists (checked every 250 ms), or from
@@ -1300,10 +1303,20 @@ async function main() {
                 finish(1);
                 return;
             }
-            if (Math.abs(s.t - result.seekTo) > 2 || s.ready < 3) {
+            /* a target in a hole: the player jumps to the media after it */
+            const jumped = s.t > result.seekTo + 2
+                && s.t < result.seekFrom - 2
+                && !s.buffered.some(r => r[0] <= result.seekTo
+                                         && result.seekTo < r[1]);
+            if ((Math.abs(s.t - result.seekTo) > 2 && !jumped)
+                || s.ready < 3)
+            {
                 continue;
             }
             seek = 'done';
+            if (jumped) {
+                result.seekJumped = Number((s.t - result.seekTo).toFixed(3));
+            }
             result.seekedAt = Number(s.t.toFixed(3));
             start = s.t;
             log('seeked to ' + s.t);
