@@ -660,7 +660,7 @@ cmd_fuzz() {
 # background is done by then).
 SLOW_SUITES="t/053-players-reconnect.t t/050-players.t t/030-ingest.t
     t/077-hls-encryption-players.t t/078-sdk-encryption.t t/074-dvr-seek.t
-    t/126-asset-gaps-players.t t/127-asset-gaps-window-players.t
+    t/126-asset-gaps-players.t t/128-asset-gaps-window-players.t
     t/076-dash-encryption.t t/060-record.t t/061-record-crash.t
     t/033-ingest-batch.t t/051-gstreamer.t t/083-manifest-options.t
     t/079-cbcs-slice-headers.t t/093-player-switching.t t/072-vod.t
@@ -706,8 +706,9 @@ cmd_prove() {
     # files can run in parallel
     if [ $# -eq 0 ] && [ "$SANITIZE" = 1 ]; then
         # the browser player suites (t/050, t/053, t/074, t/077, t/078,
-        # t/093, t/107, t/126, t/127) check the players more than our code, which the other
-        # suites already run under the sanitizers (key delivery and tokens:
+        # t/093, t/107, t/126, t/128) check the players more than our
+        # code, which the other suites already run under the sanitizers
+        # (key delivery and tokens:
         # t/028, t/029, t/075; the SDK: t/025, t/080), and the Debian
         # build is not a sanitizer build: leave them to the normal pass
         # (CI time); so are t/095 and t/096 (Enhanced RTMP tags and RTMPS:
@@ -726,7 +727,7 @@ cmd_prove() {
                                      -e '^t/089-' -e '^t/09[03]-' \
                                      -e '^t/09[56]-' -e '^t/105-' \
                                      -e '^t/107-' -e '^t/110-' \
-                                     -e '^t/113-' -e '^t/12[67]-')
+                                     -e '^t/113-' -e '^t/12[68]-')
         what="$# suites of t/, the slow ones first"
     elif [ $# -eq 0 ]; then
         set -- $(prove_order)
