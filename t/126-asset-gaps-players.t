@@ -6,18 +6,17 @@
 # stalled once on an asset with gaps"): an event recorded through three
 # publishes with the encoder down for about 6 s and then 14 s (two holes
 # in the asset's timeline, each a DASH Period and an HLS
-# EXT-X-DISCONTINUITY), played across both holes several times by Shaka
-# (DASH CMAF and HLS fMP4) with its default settings, and by dash.js and
-# hls.js: live (the output still recording, the players seeking back to
-# the start of the DVR window) and then as video on demand from its
-# start.  DASH keeps the holes in its timeline (42 s of progress from
+# EXT-X-DISCONTINUITY), played across both holes by Shaka (DASH CMAF and
+# HLS fMP4) with its default settings: live (the output still recording,
+# the players seeking back to the start of the DVR window) and then as
+# video on demand from its start, with dash.js and hls.js too.  DASH keeps the holes in its timeline (42 s of progress from
 # the start cross both); HLS joins the media at its discontinuities (20
 # s of progress from the start cross both).  Shaka 5.2.12 jumps each
 # DASH hole with its GapJumpingController (gapDetectionThreshold 0.5 s,
 # no size limit since jumpLargeGaps went away), once the media after it
 # is buffered and when it starts before the seek range's end.  The stall
 # the issue reports was not seen here: this suite guards against it, and
-# t/127 against a seek into a hole.
+# t/128 against a seek into a hole.
 #
 # Needs chromium and the npm packages of t/browser: `npm ci --prefix
 # t/browser` (./build.sh does it); skipped otherwise.
@@ -92,10 +91,9 @@ ok($t->wait_for(sub {
     'live: three Periods, 40 s of media (both holes in the window)')
     or diag($vpl);
 
+# (dash.js seeking back into a live window with holes: t/128)
 play('live', [ 'shaka', $dash, seconds => 42, seek_back => 120 ],
-             [ 'shaka', $dash, seconds => 42, seek_back => 120 ],
-             [ 'shaka', $hls, seconds => 20, seek_back => 120 ],
-             [ 'dash', $dash, seconds => 42, seek_back => 120 ]);
+             [ 'shaka', $hls, seconds => 20, seek_back => 120 ]);
 
 $t->stop_publisher($pub);
 ok(Sluice::Record::delete_output($t, 'holes', 'o1'), 'output deleted');
@@ -117,9 +115,8 @@ is($holes, 2, 'the video playlist has two discontinuities') or diag($vpl);
 # discontinuity
 
 play('video on demand',
-     [ 'shaka', $dash, seconds => 42 ], [ 'shaka', $dash, seconds => 42 ],
-     [ 'shaka', $dash, seconds => 42 ], [ 'shaka', $hls, seconds => 20 ],
-     [ 'dash', $dash, seconds => 42 ], [ 'hls', $hls, seconds => 20 ]);
+     [ 'shaka', $dash, seconds => 42 ], [ 'dash', $dash, seconds => 42 ],
+     [ 'shaka', $hls, seconds => 20 ], [ 'hls', $hls, seconds => 20 ]);
 
 $t->done_testing();
 
