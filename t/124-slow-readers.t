@@ -254,15 +254,24 @@ for my $w ([ 'first', $w1 ], [ 'second', $w2 ]) {
         . 'their usual + 50 ms, max 3 times + 0.5 s)');
 
     # at most one segment per slow client held in memory, and the
-    # buffers of the half requests
-    ok($r->{peak} - $base_rss < (2 * $SLOW * $biggest) / 1024 + 16_384,
-        "$name wave: worker RSS growth bounded by a segment per slow "
-        . 'client');
+    # buffers of the half requests (not under ASan, whose quarantine
+    # keeps freed memory resident: its memory checks are what that
+    # pass is for)
+    SKIP: {
+        skip 'RSS under ASan is the quarantine\'s', 1
+            if $ENV{SLUICE_SANITIZE};
+        ok($r->{peak} - $base_rss < (2 * $SLOW * $biggest) / 1024 + 16_384,
+            "$name wave: worker RSS growth bounded by a segment per slow "
+            . 'client');
+    }
 }
 
-ok($w2->{peak} < $w1->{peak} + 6_144 && $after2 < $w1->{peak} + 6_144,
-    'a second wave does not grow the worker further (within 6 MB of the'
-    . ' first peak)');
+SKIP: {
+    skip 'RSS under ASan is the quarantine\'s', 1 if $ENV{SLUICE_SANITIZE};
+    ok($w2->{peak} < $w1->{peak} + 6_144 && $after2 < $w1->{peak} + 6_144,
+        'a second wave does not grow the worker further (within 6 MB of '
+        . 'the first peak)');
+}
 
 my $m = $t->get("$base/manifest(format=m3u8-aapl)");
 is($m->{status}, 200, 'the event still plays');
