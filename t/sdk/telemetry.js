@@ -163,7 +163,18 @@ async function main() {
 
   const live = phase === "live";
 
-  const status = await list(c, "getStatus", "LiveEventGetStatusResult");
+  // live: read until every track has received in the last seconds (on a
+  // starved machine, ASan, a track may have had nothing at that instant),
+  // 10 s at most; the checks below say what was read last
+  let status = await list(c, "getStatus", "LiveEventGetStatusResult");
+  for (let i = 0; live && i < 20; i++) {
+    const t = (status[0] && status[0].trackStatus) || [];
+    if (t.length > 0 && t.every((x) => x.incomingBitrate > 0)) {
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    status = await list(c, "getStatus", "LiveEventGetStatusResult");
+  }
   check(status.length === 1, "getStatus: one status");
   const s = status[0];
   check(s.state === "Running", "getStatus: state Running");
