@@ -38,10 +38,6 @@ DURATION=60
 WARMUP=15
 NGINX_DIR="${SLUICE_MODULES_DIR:-$ROOT/build/objs}"
 WORK=/tmp/sluice-bench-ingest
-API_KEY=sluice-bench-key
-ACCOUNT=bench
-API_BASE="/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/bench/providers/Microsoft.Media/mediaServices/$ACCOUNT"
-API_VERSION=2022-08-01
 
 # one instance per protocol: its RTMP and HTTP ports
 declare -A RTMP_PORT=([rtmp]=19371 [fmp4]=19372 [rtmps]=19373 [srt]=19375

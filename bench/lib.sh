@@ -1,8 +1,13 @@
 # bench/lib.sh: what the bench/*.sh scripts share, sourced by each.  The
-# sourcing script sets API_PORT, API_BASE, API_VERSION and API_KEY (the
-# Sluice API of the nginx it started), and for start_nginx and
-# instance_*: NGINX (the binary), WORK (instance NAME's prefix is
-# $WORK/NAME) and the array STARTED.
+# sourcing script sets API_PORT (the Sluice API of the nginx it started),
+# and for start_nginx and instance_*: NGINX (the binary), WORK (instance
+# NAME's prefix is $WORK/NAME) and the array STARTED.  The API's key,
+# account, path and version are the benchmarks' own, below.
+
+API_KEY=sluice-bench-key
+ACCOUNT=bench
+API_BASE="/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/bench/providers/Microsoft.Media/mediaServices/$ACCOUNT"
+API_VERSION=2022-08-01
 
 die() {
     printf 'bench: %s\n' "$*" >&2

@@ -92,10 +92,6 @@ ONLY=players,block,cpu
 NGINX_DIR="${SLUICE_MODULES_DIR:-$ROOT/build/objs}"
 TRANSCODER="${SLUICE_TRANSCODER:-$ROOT/build/transcoder/sluice-transcoder}"
 WORK=/tmp/sluice-bench-ll
-API_KEY=sluice-bench-key
-ACCOUNT=bench
-API_BASE="/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/bench/providers/Microsoft.Media/mediaServices/$ACCOUNT"
-API_VERSION=2022-08-01
 API_PORT=
 
 PIDS=()

@@ -72,10 +72,6 @@ RECORD=
 VIEWERS=1
 FLOOR=0
 TELEMETRY=0
-API_KEY=sluice-bench-key
-ACCOUNT=bench
-API_BASE="/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/bench/providers/Microsoft.Media/mediaServices/$ACCOUNT"
-API_VERSION=2022-08-01
 
 RTMP_PORT_A=19361
 HTTP_PORT_A=18361

@@ -104,10 +104,6 @@ WORKERS=1
 INTERVAL=0.1
 PERF=0
 RECORD=
-API_KEY=sluice-bench-key
-ACCOUNT=bench
-API_BASE="/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/bench/providers/Microsoft.Media/mediaServices/$ACCOUNT"
-API_VERSION=2022-08-01
 
 RTMP_PORT=19371
 HTTP_PORT=18371
