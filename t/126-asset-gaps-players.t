@@ -56,21 +56,7 @@ ok($base, 'locator') or BAIL_OUT('no locator');
 # each outage is a hole; the second longer than Shaka's buffering goal,
 # 10 s), then a third that goes on
 
-my $av = Sluice::Ingest::fixture('av', duration => 8, gop => 2);
-
-for my $round (1, 2) {
-    my $from = $t->log_offset();
-    my $pub = $t->publish(input => $av, url => "$url/s");
-    $t->wait_publisher_exit($pub, 40);
-    $t->wait_log(qr/"s" stops publishing to live event "holes"/,
-        from => $from);
-
-    # the outage: until the wall clock is 6 (14) s on
-    my $until = time() + ($round == 1 ? 6 : 14);
-    $t->wait_for(sub { time() >= $until }, timeout => 20, interval => 0.2);
-}
-
-my $pub = $t->publish(input => $av, loop => 1, url => "$url/s");
+my $pub = Sluice::Record::publish_with_holes($t, 'holes', $url, 6, 14);
 
 # live: 40 s of timeline and more, both holes in the DVR window
 

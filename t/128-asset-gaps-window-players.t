@@ -50,21 +50,7 @@ ok($base, 'locator') or BAIL_OUT('no locator');
 # 20 s after the second (the event's timeline follows the wall clock, so
 # each outage is a hole), then a third that goes on
 
-my $av = Sluice::Ingest::fixture('av', duration => 8, gop => 2);
-
-for my $round (1, 2) {
-    my $from = $t->log_offset();
-    my $pub = $t->publish(input => $av, url => "$url/s");
-    $t->wait_publisher_exit($pub, 40);
-    $t->wait_log(qr/"s" stops publishing to live event "holes"/,
-        from => $from);
-
-    # the outage: until the wall clock is 6 (20) s on
-    my $until = time() + ($round == 1 ? 6 : 20);
-    $t->wait_for(sub { time() >= $until }, timeout => 25, interval => 0.2);
-}
-
-my $pub = $t->publish(input => $av, loop => 1, url => "$url/s");
+my $pub = Sluice::Record::publish_with_holes($t, 'holes', $url, 6, 20);
 
 # live: the window slides past the first hole
 

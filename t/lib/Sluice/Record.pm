@@ -48,6 +48,7 @@ use strict;
 use warnings;
 
 use Test::More ();
+use Sluice::Ingest ();
 
 sub config {
     my ($t, %o) = @_;
@@ -240,6 +241,30 @@ sub make_v1 {
     }
 
     return 1;
+}
+
+# publish_with_holes($t, $event, $url, @outages): publishes of 8 s
+# (2 s GOPs) to stream "s" of $url, each followed by an outage of that
+# many seconds of wall clock (the event's timeline follows it: each is a
+# hole), then one that goes on; returns that publisher
+sub publish_with_holes {
+    my ($t, $event, $url, @outages) = @_;
+
+    my $av = Sluice::Ingest::fixture('av', duration => 8, gop => 2);
+
+    for my $outage (@outages) {
+        my $from = $t->log_offset();
+        my $pub = $t->publish(input => $av, url => "$url/s");
+        $t->wait_publisher_exit($pub, 40);
+        $t->wait_log(qr/"s" stops publishing to live event "\Q$event\E"/,
+            from => $from);
+
+        my $until = time() + $outage;
+        $t->wait_for(sub { time() >= $until }, timeout => $outage + 5,
+            interval => 0.2);
+    }
+
+    return $t->publish(input => $av, loop => 1, url => "$url/s");
 }
 
 1;
