@@ -78,18 +78,7 @@ NGINX="$NGINX_DIR/nginx"
 TICKS=$(getconf CLK_TCK)
 
 
-cleanup() {
-    local p i
-
-    for p in "${PIDS[@]}"; do
-        kill "$p" 2>/dev/null || true
-    done
-    for i in "${STARTED[@]}"; do
-        "$NGINX" -p "$WORK/$i" -c conf/nginx.conf -s stop 2>/dev/null || true
-    done
-}
-
-trap cleanup EXIT
+trap stop_started EXIT
 trap 'exit 130' INT TERM
 
 

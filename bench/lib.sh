@@ -132,6 +132,19 @@ instance_ticks() {
 # start_nginx NAME: starts the instance whose prefix is $WORK/NAME (its
 # conf/nginx.conf written) with $NGINX, appends NAME to STARTED and waits
 # for its pid file
+# on exit: the processes of PIDS killed, the instances of STARTED stopped
+stop_started() {
+    local p i
+
+    for p in "${PIDS[@]}"; do
+        kill "$p" 2>/dev/null || true
+    done
+    for i in "${STARTED[@]}"; do
+        "$NGINX" -p "$WORK/$i" -c conf/nginx.conf -s stop 2>/dev/null || true
+    done
+}
+
+
 start_nginx() {
     local i="$1"
 

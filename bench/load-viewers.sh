@@ -106,18 +106,7 @@ NOFILE=$(ulimit -Sn)
     || die "ulimit -n is $NOFILE, $((CONNS + 1024)) needed for $CONNS viewers"
 
 
-cleanup() {
-    local p i
-
-    for p in "${PIDS[@]}"; do
-        kill "$p" 2>/dev/null || true
-    done
-    for i in "${STARTED[@]}"; do
-        "$NGINX" -p "$WORK/$i" -c conf/nginx.conf -s stop 2>/dev/null || true
-    done
-}
-
-trap cleanup EXIT
+trap stop_started EXIT
 trap 'exit 130' INT TERM
 
 
