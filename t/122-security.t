@@ -20,7 +20,7 @@
 #   packager  the streaming URLs with the same tricks in the locator, the
 #             manifest name, the track and the filter: 400 or 404, no
 #             file read outside;
-#   bodies    over 64 KB: 413 (AMS-shaped when Sluice reads it); JSON
+#   bodies    over 64 KB: 413, AMS-shaped; JSON
 #             nested deeper than 64: 400 AMS-shaped;
 #   ingest    RTMP with a wrong token, or from an address the live event
 #             does not allow: closed, one log line, nothing stored;
@@ -339,9 +339,11 @@ like($reply, qr{^HTTP/1\.1 413 }, 'bodies: chunked over 64 KB: 413');
 like($reply, qr{"code":"RequestEntityTooLarge"},
     'bodies: chunked over 64 KB: AMS-shaped');
 
-# nginx refuses what is over client_max_body_size (1 MB) before Sluice
+# over nginx's default client_max_body_size (1 MB) too: the API answers
+# (t/129-api-refused.t has the rest of what nginx refuses)
 $r = $t->api(PUT => 'assets/big3', ' ' x (2 * 1024 * 1024));
 is($r->{status}, 413, 'bodies: 2 MB: 413');
+ams_error($r, 'bodies: 2 MB', qr/^RequestEntityTooLarge$/);
 
 for my $depth (64, 65, 20000) {
     my $json = '{"properties":{"description":"d","x":'

@@ -37,6 +37,12 @@ static void ngx_http_sluice_api_body(ngx_http_request_t *r);
 static ngx_int_t ngx_http_sluice_api_parse_body(ngx_http_request_t *r,
     ngx_http_sluice_api_ctx_t *ctx);
 static void *ngx_http_sluice_api_alloc(void *pool, size_t size);
+static ngx_int_t ngx_http_sluice_api_refused(ngx_http_request_t *r);
+static ngx_int_t ngx_http_sluice_api_body_filter(ngx_http_request_t *r,
+    ngx_chain_t *in);
+
+
+static ngx_http_request_body_filter_pt  ngx_http_next_request_body_filter;
 
 
 #define NGX_HTTP_SLUICE_MAX_SEGMENTS  14
@@ -72,6 +78,10 @@ ngx_http_sluice_api_handler(ngx_http_request_t *r)
     ngx_http_sluice_pool_alloc(&ctx->alloc, r->pool);
 
     ngx_http_set_ctx(r, ctx, ngx_http_sluice_module);
+
+    if (r->internal && r->err_status >= NGX_HTTP_BAD_REQUEST) {
+        return ngx_http_sluice_api_refused(r);
+    }
 
     if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD|NGX_HTTP_PUT|NGX_HTTP_POST
                        |NGX_HTTP_PATCH|NGX_HTTP_DELETE)))
@@ -125,6 +135,13 @@ ngx_http_sluice_api_handler(ngx_http_request_t *r)
     }
 
     rc = ngx_http_read_client_request_body(r, ngx_http_sluice_api_body);
+
+    if (rc == NGX_HTTP_REQUEST_ENTITY_TOO_LARGE) {
+        return ngx_http_sluice_api_error(r,
+                   NGX_HTTP_REQUEST_ENTITY_TOO_LARGE, "RequestEntityTooLarge",
+                   "The request body is larger than %d bytes.",
+                   NGX_HTTP_SLUICE_MAX_BODY);
+    }
 
     if (rc >= NGX_HTTP_SPECIAL_RESPONSE) {
         return rc;
@@ -646,6 +663,112 @@ ngx_http_sluice_api_error(ngx_http_request_t *r, ngx_uint_t status,
     }
 
     return ngx_http_sluice_api_send(r, status, root);
+}
+
+
+ngx_int_t
+ngx_http_sluice_api_init_body_filter(ngx_conf_t *cf)
+{
+    ngx_http_next_request_body_filter = ngx_http_top_request_body_filter;
+    ngx_http_top_request_body_filter = ngx_http_sluice_api_body_filter;
+
+    return NGX_OK;
+}
+
+
+/*
+ * an API body (chunked: its length is not known before) stops at
+ * NGX_HTTP_SLUICE_MAX_BODY while it is read, not once it is all stored;
+ * the 413 comes back to the API through error_page (module.c)
+ */
+
+static ngx_int_t
+ngx_http_sluice_api_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
+{
+    ngx_chain_t                *cl;
+    ngx_http_core_loc_conf_t   *clcf;
+    ngx_http_sluice_api_ctx_t  *ctx;
+
+    clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
+
+    if (clcf->handler != ngx_http_sluice_api_handler) {
+        return ngx_http_next_request_body_filter(r, in);
+    }
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_sluice_module);
+
+    if (ctx == NULL) {
+        return ngx_http_next_request_body_filter(r, in);
+    }
+
+    for (cl = in; cl; cl = cl->next) {
+        ctx->body_len += ngx_buf_size(cl->buf);
+    }
+
+    if (ctx->body_len > NGX_HTTP_SLUICE_MAX_BODY) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "sluice api: request body over %d bytes",
+                      NGX_HTTP_SLUICE_MAX_BODY);
+        return NGX_HTTP_REQUEST_ENTITY_TOO_LARGE;
+    }
+
+    return ngx_http_next_request_body_filter(r, in);
+}
+
+
+/*
+ * a request nginx refused before the API could read it (a body over
+ * client_max_body_size, a malformed chunked body, a bad request line),
+ * reached through error_page: the same status, in AMS shape
+ */
+
+static ngx_int_t
+ngx_http_sluice_api_refused(ngx_http_request_t *r)
+{
+    ngx_uint_t   status;
+    const char  *code, *msg;
+
+    status = r->err_status;
+
+    switch (status) {
+
+    case NGX_HTTP_REQUEST_ENTITY_TOO_LARGE:
+        code = "RequestEntityTooLarge";
+        msg = "The request body is larger than the server accepts.";
+        break;
+
+    case NGX_HTTP_REQUEST_URI_TOO_LARGE:
+        code = "RequestUriTooLong";
+        msg = "The request URI is too long.";
+        break;
+
+    case NGX_HTTP_REQUEST_TIME_OUT:
+        code = "RequestTimeout";
+        msg = "The request was not received in time.";
+        break;
+
+    case NGX_HTTP_BAD_REQUEST:     /* and 494: error_page makes it 400 */
+        code = "BadRequest";
+        msg = "The request is malformed or too large (its request line, "
+              "headers or body encoding).";
+        break;
+
+    default:
+        if (status >= NGX_HTTP_INTERNAL_SERVER_ERROR) {
+            code = "InternalServerError";
+            msg = "The server could not handle the request.";
+
+        } else {
+            code = "BadRequest";
+            msg = "The request was refused.";
+        }
+
+        break;
+    }
+
+    r->keepalive = 0;
+
+    return ngx_http_sluice_api_error(r, status, code, "%s", msg);
 }
 
 

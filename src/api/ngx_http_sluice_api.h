@@ -58,10 +58,15 @@ typedef struct {
 
     /* changes being stored before the answer (api_store.c), or NULL */
     void                       *store;
+
+    off_t                       body_len;       /* read so far */
 } ngx_http_sluice_api_ctx_t;
 
 
 ngx_int_t ngx_http_sluice_api_handler(ngx_http_request_t *r);
+
+/* the request body filter that bounds API bodies (postconfiguration) */
+ngx_int_t ngx_http_sluice_api_init_body_filter(ngx_conf_t *cf);
 
 /* sends {"error":{"code","message"}} with status; returns for the handler */
 ngx_int_t ngx_http_sluice_api_error(ngx_http_request_t *r,

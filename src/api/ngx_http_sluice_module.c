@@ -30,6 +30,8 @@ static void *ngx_http_sluice_create_main_conf(ngx_conf_t *cf);
 static char *ngx_http_sluice_init_main_conf(ngx_conf_t *cf, void *conf);
 static char *ngx_http_sluice_zone(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+static char *ngx_http_sluice_api_error_pages(ngx_conf_t *cf,
+    ngx_http_core_loc_conf_t *clcf);
 static char *ngx_http_sluice_api(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_sluice_url(ngx_conf_t *cf, ngx_command_t *cmd,
@@ -223,7 +225,7 @@ static ngx_command_t  ngx_http_sluice_commands[] = {
 
 static ngx_http_module_t  ngx_http_sluice_module_ctx = {
     NULL,                                  /* preconfiguration */
-    NULL,                                  /* postconfiguration */
+    ngx_http_sluice_api_init_body_filter,  /* postconfiguration */
 
     ngx_http_sluice_create_main_conf,      /* create main configuration */
     ngx_http_sluice_init_main_conf,        /* init main configuration */
@@ -467,6 +469,86 @@ ngx_http_sluice_api(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     }
 
     clcf->handler = ngx_http_sluice_api_handler;
+
+    /* the API bounds its bodies itself (api.c), in AMS shape */
+
+    if (clcf->client_max_body_size == NGX_CONF_UNSET) {
+        clcf->client_max_body_size = 0;
+    }
+
+    return ngx_http_sluice_api_error_pages(cf, clcf);
+}
+
+
+/*
+ * what nginx refuses in the location before the handler runs (a body
+ * over client_max_body_size: 413; a malformed chunked body: 400) goes
+ * back to the API through "error_page 400 413 $uri", which answers it
+ * in AMS shape; error_page lines of the location before sluice_api win
+ */
+
+static char *
+ngx_http_sluice_api_error_pages(ngx_conf_t *cf, ngx_http_core_loc_conf_t *clcf)
+{
+    ngx_str_t                          uri;
+    ngx_uint_t                         i, j;
+    ngx_http_err_page_t               *err;
+    ngx_http_complex_value_t          *cv;
+    ngx_http_compile_complex_value_t   ccv;
+
+    static ngx_int_t  statuses[] = {
+        NGX_HTTP_BAD_REQUEST, NGX_HTTP_REQUEST_ENTITY_TOO_LARGE
+    };
+
+    if (clcf->error_pages == NULL) {
+        clcf->error_pages = ngx_array_create(cf->pool, 2,
+                                             sizeof(ngx_http_err_page_t));
+        if (clcf->error_pages == NULL) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    cv = ngx_palloc(cf->pool, sizeof(ngx_http_complex_value_t));
+    if (cv == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_str_set(&uri, "$uri");
+
+    ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
+
+    ccv.cf = cf;
+    ccv.value = &uri;
+    ccv.complex_value = cv;
+
+    if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    for (i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++) {
+
+        err = clcf->error_pages->elts;
+
+        for (j = 0; j < clcf->error_pages->nelts; j++) {
+            if (err[j].status == statuses[i]) {
+                break;
+            }
+        }
+
+        if (j < clcf->error_pages->nelts) {
+            continue;
+        }
+
+        err = ngx_array_push(clcf->error_pages);
+        if (err == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        err->status = statuses[i];
+        err->overwrite = -1;
+        err->value = *cv;
+        ngx_str_null(&err->args);
+    }
 
     return NGX_CONF_OK;
 }
