@@ -496,4 +496,17 @@ my @iseq = map { $_->{seq} } @ing;
 is(scalar(@iseq), scalar(keys %{{ map { $_ => 1 } @iseq }}),
     'json.log: each ingest event once (across the reload)');
 
+# the cursors on disk (written by a writer in the thread pool): whole,
+# the zone's epoch, no temporary file left
+my $nd = $t->testdir . '/data/notify';
+my @cursors = glob("$nd/*.cursor");
+ok(@cursors >= 2, 'cursors: the webhooks\' and the JSON log\'s: '
+    . scalar(@cursors));
+for my $c (@cursors) {
+    my $text = $t->read_file($c) // '';
+    like($text, qr/^\d+ [1-9]\d* \d+\n\z/,
+        'cursor ' . ($c =~ s{.*/}{}r) . ': epoch, a moved sequence, mark');
+}
+ok(!glob("$nd/*.tmp"), 'cursors: no temporary file left');
+
 $t->done_testing();

@@ -76,7 +76,6 @@ typedef struct {
 
 static ngx_http_sluice_store_t *ngx_http_sluice_store_get(
     ngx_http_request_t *r, ngx_sluice_zone_ctx_t *zctx);
-static ngx_thread_pool_t *ngx_http_sluice_store_pool(ngx_log_t *log);
 static void ngx_http_sluice_store_cleanup(void *data);
 static ngx_sluice_wjob_t *ngx_http_sluice_store_job(
     ngx_http_sluice_store_t *st);
@@ -232,7 +231,7 @@ ngx_http_sluice_store_get(ngx_http_request_t *r, ngx_sluice_zone_ctx_t *zctx)
 }
 
 
-static ngx_thread_pool_t *
+ngx_thread_pool_t *
 ngx_http_sluice_store_pool(ngx_log_t *log)
 {
 #if (NGX_THREADS)
@@ -248,8 +247,9 @@ ngx_http_sluice_store_pool(ngx_log_t *log)
 
         if (tp == NULL) {
             ngx_log_error(NGX_LOG_WARN, log, 0,
-                          "sluice: no thread pool \"%V\", API changes are "
-                          "synced to disk by the worker itself",
+                          "sluice: no thread pool \"%V\", API changes and "
+                          "webhook cursors are synced to disk by the "
+                          "worker itself",
                           &ngx_http_sluice_store_pool_name);
         }
     }

@@ -17,6 +17,7 @@
 
 #include "api/ngx_http_sluice_api.h"
 #include "api/ngx_http_sluice_api_resource.h"
+#include "core/ngx_sluice_writer.h"
 
 
 /*
@@ -45,6 +46,12 @@ ngx_int_t ngx_http_sluice_api_answer(ngx_http_request_t *r,
     ngx_uint_t status, sluice_json_t *body);
 
 /* an error in AMS's shape for errno err of a file of the API */
+/*
+ * the thread pool "sluice", or NULL (a [warn] line once): the files of
+ * the API and of the notifications are synced there
+ */
+ngx_thread_pool_t *ngx_http_sluice_store_pool(ngx_log_t *log);
+
 ngx_int_t ngx_http_sluice_store_error(ngx_http_request_t *r, ngx_err_t err,
     const char *what, ngx_str_t *name, const char *result);
 

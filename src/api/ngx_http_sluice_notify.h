@@ -26,6 +26,7 @@
 #include <ngx_http.h>
 
 #include "core/ngx_sluice_telemetry.h"
+#include "core/ngx_sluice_writer.h"
 #include "util/sluice_json.h"
 #include "util/sluice_notice.h"
 
@@ -72,6 +73,7 @@ struct ngx_http_sluice_hook_s {
     ngx_msec_t                  timeout;
     ngx_uint_t                  batch;          /* events per POST at most */
     ngx_str_t                   state_path;     /* the cursor's file */
+    ngx_sluice_writer_t        *writer;         /* writes it, in order */
 
     /* the delivering worker's state */
     ngx_uint_t                  loaded;         /* the cursor was read */

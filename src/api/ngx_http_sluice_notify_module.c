@@ -35,6 +35,7 @@
 #include "api/ngx_http_sluice_api.h"
 #include "api/ngx_http_sluice_api_auth.h"
 #include "api/ngx_http_sluice_api_build.h"
+#include "api/ngx_http_sluice_api_store.h"
 #include "api/ngx_http_sluice_notify.h"
 #include "core/ngx_sluice_store.h"
 #include "core/ngx_sluice_telemetry.h"
@@ -64,6 +65,7 @@ typedef struct {
     uint64_t                    log_epoch;
     uint64_t                    log_seq;
     ngx_event_t                 log_timer;
+    ngx_sluice_writer_t        *log_writer;
 } ngx_http_sluice_notify_conf_t;
 
 
@@ -95,10 +97,12 @@ static ngx_int_t ngx_http_sluice_log_handler(ngx_http_request_t *r);
 static void ngx_http_sluice_log_write(ngx_open_file_t *file,
     sluice_json_t *line, ngx_pool_t *pool, ngx_log_t *log);
 
+static void ngx_http_sluice_cursor_saved(ngx_sluice_wjob_t *job);
 static ngx_int_t ngx_http_sluice_cursor_load(ngx_str_t *path,
     ngx_pool_t *pool, ngx_log_t *log, uint64_t *epoch, uint64_t *seq,
     uint64_t *beat_ms);
-static ngx_int_t ngx_http_sluice_cursor_save(ngx_str_t *path,
+static ngx_int_t ngx_http_sluice_cursor_save(ngx_sluice_writer_t **wp,
+    ngx_str_t *path,
     ngx_log_t *log, uint64_t epoch, uint64_t seq, uint64_t beat_ms);
 static ngx_int_t ngx_http_sluice_notify_time(sluice_alloc_t *a,
     uint64_t ms, sluice_str_t *out);
@@ -952,7 +956,8 @@ ngx_http_sluice_hook_batch(ngx_http_sluice_hook_t *hook,
             hook->beat_ms = hook->next_beat_ms;
 
             if (n) {
-                (void) ngx_http_sluice_cursor_save(&hook->state_path,
+                (void) ngx_http_sluice_cursor_save(&hook->writer,
+                                                   &hook->state_path,
                                                    hook->log, hook->epoch,
                                                    hook->seq, hook->beat_ms);
             }
@@ -1102,7 +1107,8 @@ ngx_http_sluice_hook_done(ngx_http_sluice_hook_t *hook, ngx_int_t status)
             return;
         }
 
-        (void) ngx_http_sluice_cursor_save(&hook->state_path, hook->log,
+        (void) ngx_http_sluice_cursor_save(&hook->writer,
+                                                   &hook->state_path, hook->log,
                                            hook->epoch, hook->seq,
                                            hook->beat_ms);
 
@@ -1279,7 +1285,8 @@ ngx_http_sluice_log_tick(ngx_event_t *ev)
 
         nmcf->log_seq = cursor;
 
-        (void) ngx_http_sluice_cursor_save(&nmcf->log_state, ev->log,
+        (void) ngx_http_sluice_cursor_save(&nmcf->log_writer,
+                                           &nmcf->log_state, ev->log,
                                            nmcf->log_epoch, nmcf->log_seq, 0);
 
         if (n < 16) {
@@ -1469,54 +1476,58 @@ ngx_http_sluice_cursor_load(ngx_str_t *path, ngx_pool_t *pool,
 }
 
 
-/* written to a new file, fsync()ed, renamed over the old one */
+/*
+ * written to a new file, synced, renamed over the old one and the
+ * directory synced, by a writer of the cursor's own in the thread pool
+ * (the worker does not wait for the disk; the writes stay in order)
+ */
 
 static ngx_int_t
-ngx_http_sluice_cursor_save(ngx_str_t *path, ngx_log_t *log, uint64_t epoch,
-    uint64_t seq, uint64_t beat_ms)
+ngx_http_sluice_cursor_save(ngx_sluice_writer_t **wp, ngx_str_t *path,
+    ngx_log_t *log, uint64_t epoch, uint64_t seq, uint64_t beat_ms)
 {
-    u_char    *last, buf[3 * NGX_INT64_LEN + 4];
-    u_char     tmp[NGX_MAX_PATH];
-    ssize_t    n;
-    ngx_fd_t   fd;
+    u_char             *last, buf[3 * NGX_INT64_LEN + 4];
+    ngx_sluice_wjob_t  *job;
 
-    if (path->len + sizeof(".12345678901.tmp") > sizeof(tmp)) {
-        return NGX_ERROR;
+    if (*wp == NULL) {
+        *wp = ngx_sluice_writer_create(ngx_http_sluice_store_pool(log), log);
+        if (*wp == NULL) {
+            return NGX_ERROR;
+        }
     }
-
-    ngx_sprintf(tmp, "%V.%P.tmp%Z", path, ngx_pid);
 
     last = ngx_sprintf(buf, "%uL %uL %uL\n", epoch, seq, beat_ms);
 
-    fd = ngx_open_file(tmp, NGX_FILE_WRONLY, NGX_FILE_TRUNCATE,
-                       NGX_FILE_DEFAULT_ACCESS);
-    if (fd == NGX_INVALID_FILE) {
-        ngx_log_error(NGX_LOG_ALERT, log, ngx_errno,
-                      ngx_open_file_n " \"%s\" failed", tmp);
+    job = ngx_sluice_wjob_create(last - buf, 0, log);
+    if (job == NULL) {
         return NGX_ERROR;
     }
 
-    n = ngx_write_fd(fd, buf, last - buf);
-
-    if (n != last - buf || fsync(fd) == -1) {
-        ngx_log_error(NGX_LOG_ALERT, log, ngx_errno,
-                      "writing \"%s\" failed", tmp);
-        (void) ngx_close_file(fd);
-        (void) ngx_delete_file(tmp);
+    job->path = ngx_pnalloc(job->pool, path->len + 1);
+    if (job->path == NULL) {
+        ngx_destroy_pool(job->pool);
         return NGX_ERROR;
     }
 
-    if (ngx_close_file(fd) == NGX_FILE_ERROR) {
-        (void) ngx_delete_file(tmp);
-        return NGX_ERROR;
-    }
+    ngx_memcpy(job->data, buf, last - buf);
+    ngx_cpystrn(job->path, path->data, path->len + 1);
+    job->done = ngx_http_sluice_cursor_saved;
 
-    if (ngx_sluice_file_rename(log, tmp, path->data) != NGX_OK) {
-        (void) ngx_delete_file(tmp);
-        return NGX_ERROR;
-    }
+    ngx_sluice_writer_post(*wp, job);
 
     return NGX_OK;
+}
+
+
+static void
+ngx_http_sluice_cursor_saved(ngx_sluice_wjob_t *job)
+{
+    if (job->failed) {
+        ngx_log_error(NGX_LOG_ALERT, ngx_cycle->log, job->err,
+                      "sluice: %s \"%s\" failed (a webhook or JSON log "
+                      "cursor: what follows it may be sent again)",
+                      job->failed, job->path);
+    }
 }
 
 
