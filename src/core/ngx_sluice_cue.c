@@ -120,7 +120,8 @@ static ngx_int_t ngx_sluice_cue_post(ngx_sluice_zone_ctx_t *zctx,
 static void ngx_sluice_cue_run(ngx_sluice_wjob_t *job, ngx_log_t *log);
 static ngx_int_t ngx_sluice_cue_append(ngx_sluice_cue_job_t *cj,
     u_char *path, u_char *data, size_t len);
-static ngx_int_t ngx_sluice_cue_mkdirs(u_char *path, size_t base);
+static ngx_int_t ngx_sluice_cue_mkdirs(u_char *path, size_t base,
+    ngx_uint_t *made);
 static void ngx_sluice_cue_done(ngx_sluice_wjob_t *job);
 static size_t ngx_sluice_cue_rec_size(const sluice_cue_t *cue);
 static u_char *ngx_sluice_cue_rec_write(u_char *p, const sluice_cue_t *cue);
@@ -929,13 +930,16 @@ ngx_sluice_cue_append(ngx_sluice_cue_job_t *cj, u_char *path, u_char *data,
 {
     ssize_t          n;
     ngx_fd_t         fd;
+    ngx_uint_t       made;
     ngx_file_info_t  fi;
+
+    made = 0;
 
     fd = ngx_open_file(path, NGX_FILE_WRONLY|NGX_FILE_APPEND,
                        NGX_FILE_CREATE_OR_OPEN, NGX_FILE_DEFAULT_ACCESS);
 
     if (fd == NGX_INVALID_FILE && ngx_errno == NGX_ENOENT
-        && ngx_sluice_cue_mkdirs(path, cj->base) == NGX_OK)
+        && ngx_sluice_cue_mkdirs(path, cj->base, &made) == NGX_OK)
     {
         fd = ngx_open_file(path, NGX_FILE_WRONLY|NGX_FILE_APPEND,
                            NGX_FILE_CREATE_OR_OPEN, NGX_FILE_DEFAULT_ACCESS);
@@ -968,9 +972,14 @@ ngx_sluice_cue_append(ngx_sluice_cue_job_t *cj, u_char *path, u_char *data,
 
     (void) ngx_close_file(fd);
 
-    /* a new file: its name on stable storage too (docs: "Durability") */
+    /*
+     * a new file: its name on stable storage too, and the names of the
+     * directories made for it (docs: "Durability")
+     */
 
-    if (ngx_file_size(&fi) == 0 && ngx_sluice_sync_dirs(path, 1) != NGX_OK) {
+    if (ngx_file_size(&fi) == 0
+        && ngx_sluice_sync_dirs(path, 1 + made) != NGX_OK)
+    {
         cj->call = "fsync() of the directory of";
         cj->err = ngx_errno;
         cj->failed_path = path;
@@ -1000,7 +1009,7 @@ failed:
 /* the directories of path after the data path ("mkdir -p") */
 
 static ngx_int_t
-ngx_sluice_cue_mkdirs(u_char *path, size_t base)
+ngx_sluice_cue_mkdirs(u_char *path, size_t base, ngx_uint_t *made)
 {
     u_char  *p;
 
@@ -1011,9 +1020,10 @@ ngx_sluice_cue_mkdirs(u_char *path, size_t base)
 
         *p = '\0';
 
-        if (ngx_create_dir(path, 0755) == NGX_FILE_ERROR
-            && ngx_errno != NGX_EEXIST)
-        {
+        if (ngx_create_dir(path, 0755) != NGX_FILE_ERROR) {
+            (*made)++;
+
+        } else if (ngx_errno != NGX_EEXIST) {
             *p = '/';
             return NGX_ERROR;
         }
