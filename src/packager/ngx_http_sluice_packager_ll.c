@@ -556,7 +556,9 @@ ngx_http_sluice_ll_run(ngx_http_sluice_ll_ctx_t *ctx)
 
     run = ngx_create_pool(NGX_DEFAULT_POOL_SIZE, c->log);
     if (run == NULL) {
-        ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+        ngx_http_finalize_request(r, r->header_sent
+                                     ? NGX_ERROR
+                                     : NGX_HTTP_INTERNAL_SERVER_ERROR);
         ngx_http_run_posted_requests(c);
         return;
     }
@@ -587,6 +589,11 @@ ngx_http_sluice_ll_run(ngx_http_sluice_ll_ctx_t *ctx)
             ngx_log_error(NGX_LOG_ALERT, c->log, 0,
                           "sluice ll: no memory for a pool cleanup");
         }
+    }
+
+    if (rc >= NGX_HTTP_SPECIAL_RESPONSE && r->header_sent) {
+        /* a segment in progress: no status of its own any more */
+        rc = NGX_ERROR;
     }
 
     ngx_http_finalize_request(r, rc);

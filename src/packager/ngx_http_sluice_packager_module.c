@@ -58,6 +58,8 @@ static ngx_int_t ngx_http_sluice_packager_resolve(ngx_http_sluice_pkg_t *pkg);
 static ngx_int_t ngx_http_sluice_packager_collect(ngx_http_sluice_pkg_t *pkg,
     ngx_sluice_event_t *ev);
 static ngx_int_t ngx_http_sluice_resolve_preview(ngx_http_sluice_pkg_t *pkg);
+static ngx_int_t ngx_http_sluice_packager_sent(ngx_http_request_t *r,
+    ngx_uint_t status, const char *reason);
 static ngx_int_t ngx_http_sluice_packager_cors(ngx_http_request_t *r);
 static ngx_int_t ngx_http_sluice_packager_header(ngx_http_request_t *r,
     char *key, ngx_str_t *value);
@@ -347,21 +349,37 @@ ngx_http_sluice_packager_run(ngx_http_request_t *r)
 ngx_int_t
 ngx_http_sluice_packager_respond(ngx_http_sluice_pkg_t *pkg, ngx_int_t rc)
 {
+    const char          *reason;
     ngx_http_request_t  *r;
 
     r = pkg->request;
+
+    if (ngx_http_sluice_ll_started(r) && (rc != NGX_OK || !pkg->streaming)) {
+        /*
+         * a segment in progress whose headers went out goes on with its
+         * parts only: an error, or the fragment now found whole (in the
+         * asset once its live output went, or its event stopped), cannot
+         * be a response of its own: the connection ends
+         */
+        if (rc == NGX_OK) {
+            reason = "no longer in progress";
+
+        } else if (rc == NGX_ERROR || pkg->reason == NULL) {
+            reason = "internal error";
+
+        } else {
+            reason = pkg->reason;
+        }
+
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "sluice: segment in progress ended: %s", reason);
+        return NGX_ERROR;
+    }
 
     if (rc == NGX_ERROR) {
         return ngx_http_sluice_packager_error(r,
                                               NGX_HTTP_INTERNAL_SERVER_ERROR,
                                               "internal error");
-    }
-
-    if (rc != NGX_OK && ngx_http_sluice_ll_started(r)) {
-        /* a segment in progress cannot go on: the connection ends */
-        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                      "sluice: segment in progress ended: %s", pkg->reason);
-        return NGX_ERROR;
     }
 
     if (rc != NGX_OK && pkg->ll_wait) {
@@ -926,6 +944,10 @@ ngx_http_sluice_packager_send_chain(ngx_http_request_t *r, ngx_str_t *type,
     ngx_str_t     cc;
     ngx_chain_t  *cl, *last;
 
+    if (r->header_sent) {
+        return ngx_http_sluice_packager_sent(r, NGX_HTTP_OK, "media");
+    }
+
     size = 0;
     last = out;
 
@@ -1001,6 +1023,10 @@ ngx_http_sluice_packager_error(ngx_http_request_t *r, ngx_uint_t status,
     ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                    "sluice packager: %ui \"%s\"", status, reason);
 
+    if (r->header_sent) {
+        return ngx_http_sluice_packager_sent(r, status, reason);
+    }
+
     ngx_str_set(&cc, "max-age=1");
 
     if (ngx_http_sluice_packager_cors(r) != NGX_OK
@@ -1044,6 +1070,24 @@ ngx_http_sluice_packager_error(ngx_http_request_t *r, ngx_uint_t status,
     out.next = NULL;
 
     return ngx_http_output_filter(r, &out);
+}
+
+
+/*
+ * A response asked for once the headers of another went out (nginx would
+ * log "header already sent" and close): the connection ends, what the
+ * client got is cut short
+ */
+
+static ngx_int_t
+ngx_http_sluice_packager_sent(ngx_http_request_t *r, ngx_uint_t status,
+    const char *reason)
+{
+    ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                  "sluice packager: %ui \"%s\" after the headers of "
+                  "another response, closing", status, reason);
+
+    return NGX_ERROR;
 }
 
 

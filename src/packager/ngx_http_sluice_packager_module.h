@@ -52,7 +52,11 @@ ngx_int_t ngx_http_sluice_packager_send_open(ngx_http_request_t *r,
     ngx_str_t *type, time_t max_age);
 ngx_int_t ngx_http_sluice_packager_send_chain(ngx_http_request_t *r,
     ngx_str_t *type, ngx_chain_t *out, time_t max_age);
-/* sends an error response with a short text body; returns an nginx rc */
+/*
+ * sends an error response with a short text body; returns an nginx rc
+ * (NGX_ERROR, the connection to close, once the headers of a response
+ * went out: so does send_chain)
+ */
 ngx_int_t ngx_http_sluice_packager_error(ngx_http_request_t *r,
     ngx_uint_t status, const char *reason);
 ngx_uint_t ngx_http_sluice_packager_http_status(sluice_status_t rc);
