@@ -33,8 +33,7 @@ static sluice_status_t sluice_jwk_ec(sluice_alloc_t *a,
 static uint8_t *sluice_jwk_member(sluice_alloc_t *a, const sluice_json_t *k,
     const char *name, size_t *n);
 static sluice_jwt_result_t sluice_jwt_header(sluice_alloc_t *a,
-    const uint8_t *s, size_t len, sluice_token_alg_t *alg,
-    sluice_str_t *kid);
+    const uint8_t *s, size_t len, sluice_token_alg_t *alg, sluice_str_t *kid);
 static sluice_jwt_result_t sluice_jwt_signed(const sluice_jwks_t *jwks,
     sluice_token_alg_t alg, const sluice_str_t *kid, const uint8_t *data,
     size_t len, const uint8_t *sig, size_t siglen);
@@ -404,46 +403,20 @@ static sluice_jwt_result_t
 sluice_jwt_header(sluice_alloc_t *a, const uint8_t *s, size_t len,
     sluice_token_alg_t *alg, sluice_str_t *kid)
 {
-    size_t          n;
-    uint8_t        *header;
-    sluice_json_t  *h, *v;
-
-    header = sluice_jwt_decode(a, s, len, &n);
-
-    if (header == NULL
-        || sluice_json_parse(a, header, n, &h, NULL, NULL) != SLUICE_OK
-        || h->type != SLUICE_JSON_OBJECT
-        || sluice_json_get(h, "crit") != NULL)
+    switch (sluice_token_jose_header(a, s, len,
+                                     (1u << SLUICE_TOKEN_RS256)
+                                     | (1u << SLUICE_TOKEN_ES256),
+                                     alg, kid))
     {
+    case SLUICE_TOKEN_OK:
+        return SLUICE_JWT_OK;
+
+    case SLUICE_TOKEN_ALGORITHM:
+        return SLUICE_JWT_ALGORITHM;
+
+    default:
         return SLUICE_JWT_MALFORMED;
     }
-
-    v = sluice_json_get(h, "kid");
-    kid->data = NULL;
-    kid->len = 0;
-
-    if (v) {
-        if (v->type != SLUICE_JSON_STRING || v->str.len == 0) {
-            return SLUICE_JWT_MALFORMED;
-        }
-
-        *kid = v->str;
-    }
-
-    v = sluice_json_get(h, "alg");
-
-    if (sluice_json_str_eq(v, "RS256")) {
-        *alg = SLUICE_TOKEN_RS256;
-        return SLUICE_JWT_OK;
-    }
-
-    if (sluice_json_str_eq(v, "ES256")) {
-        *alg = SLUICE_TOKEN_ES256;
-        return SLUICE_JWT_OK;
-    }
-
-    /* "none", HS256 (a public key as an HMAC secret), the rest */
-    return SLUICE_JWT_ALGORITHM;
 }
 
 

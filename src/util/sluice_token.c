@@ -34,8 +34,6 @@ typedef struct {
 static sluice_token_result_t sluice_token_jwt(sluice_alloc_t *a,
     const sluice_token_restriction_t *r, const uint8_t *token, size_t len,
     sluice_json_t **claims);
-static sluice_token_result_t sluice_token_jwt_alg(sluice_alloc_t *a,
-    const uint8_t *s, size_t len, sluice_token_alg_t *alg);
 static sluice_token_result_t sluice_token_swt(sluice_alloc_t *a,
     const sluice_token_restriction_t *r, const uint8_t *token, size_t len,
     sluice_json_t **claims);
@@ -193,7 +191,9 @@ sluice_token_jwt(sluice_alloc_t *a, const sluice_token_restriction_t *r,
         return SLUICE_TOKEN_MALFORMED;
     }
 
-    rc = sluice_token_jwt_alg(a, token, dot1, &alg);
+    rc = sluice_token_jose_header(a, token, dot1,
+                                  (1u << SLUICE_TOKEN_HS256)
+                                  | (1u << SLUICE_TOKEN_RS256), &alg, NULL);
     if (rc != SLUICE_TOKEN_OK) {
         return rc;
     }
@@ -218,41 +218,50 @@ sluice_token_jwt(sluice_alloc_t *a, const sluice_token_restriction_t *r,
 }
 
 
-/* the JOSE header: "alg" HS256 or RS256, no "crit" */
-
-static sluice_token_result_t
-sluice_token_jwt_alg(sluice_alloc_t *a, const uint8_t *s, size_t len,
-    sluice_token_alg_t *alg)
+sluice_token_result_t
+sluice_token_jose_header(sluice_alloc_t *a, const uint8_t *s, size_t len,
+    unsigned algs, sluice_token_alg_t *alg, sluice_str_t *kid)
 {
-    size_t          n;
-    uint8_t        *header;
-    sluice_json_t  *h, *v;
+    size_t               i, n;
+    uint8_t             *header;
+    sluice_json_t       *h, *v;
+
+    static const char  *names[] = { "HS256", "RS256", "ES256" };
 
     header = sluice_token_decode(a, s, len, &n, 1);
 
     if (header == NULL
         || sluice_json_parse(a, header, n, &h, NULL, NULL) != SLUICE_OK
-        || h->type != SLUICE_JSON_OBJECT)
+        || h->type != SLUICE_JSON_OBJECT
+        || sluice_json_get(h, "crit") != NULL)
     {
         return SLUICE_TOKEN_MALFORMED;
     }
 
-    if (sluice_json_get(h, "crit") != NULL) {
-        return SLUICE_TOKEN_MALFORMED;
+    if (kid) {
+        v = sluice_json_get(h, "kid");
+        kid->data = NULL;
+        kid->len = 0;
+
+        if (v) {
+            if (v->type != SLUICE_JSON_STRING || v->str.len == 0) {
+                return SLUICE_TOKEN_MALFORMED;
+            }
+
+            *kid = v->str;
+        }
     }
 
     v = sluice_json_get(h, "alg");
 
-    if (sluice_json_str_eq(v, "HS256")) {
-        *alg = SLUICE_TOKEN_HS256;
-        return SLUICE_TOKEN_OK;
+    for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        if ((algs & (1u << i)) && sluice_json_str_eq(v, names[i])) {
+            *alg = (sluice_token_alg_t) i;
+            return SLUICE_TOKEN_OK;
+        }
     }
 
-    if (sluice_json_str_eq(v, "RS256")) {
-        *alg = SLUICE_TOKEN_RS256;
-        return SLUICE_TOKEN_OK;
-    }
-
+    /* "none", HS256 where a public key would be its secret, the rest */
     return SLUICE_TOKEN_ALGORITHM;
 }
 

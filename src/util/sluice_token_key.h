@@ -50,4 +50,16 @@ int sluice_token_key_usable(const sluice_token_key_t *key,
     sluice_token_alg_t alg);
 
 
+/*
+ * The JOSE header of a JWT (sluice_token.c; s: its base64url text):
+ * "alg" one of algs (a mask of 1 << sluice_token_alg_t) into alg, "kid"
+ * (a non-empty string, or none: len 0) into kid unless kid is NULL, no
+ * "crit".  OK, MALFORMED or ALGORITHM ("none", or an algorithm not in
+ * algs).
+ */
+sluice_token_result_t sluice_token_jose_header(sluice_alloc_t *a,
+    const uint8_t *s, size_t len, unsigned algs, sluice_token_alg_t *alg,
+    sluice_str_t *kid);
+
+
 #endif /* _SLUICE_TOKEN_KEY_H_INCLUDED_ */
