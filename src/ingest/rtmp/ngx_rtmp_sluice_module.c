@@ -575,6 +575,19 @@ ngx_rtmp_sluice_av(ngx_rtmp_session_t *s, ngx_rtmp_header_t *h,
         return NGX_OK;
     }
 
+    if (ngx_exiting && s->connection->close) {
+        /*
+         * worker_shutdown_timeout ran out in a worker shutting down (a
+         * reload): nginx-rtmp would keep the encoder here, on the old
+         * configuration, for as long as it stays connected; closed, it
+         * reconnects to a worker of the new one
+         */
+        ngx_log_error(NGX_LOG_INFO, s->connection->log, 0,
+                      "sluice: \"%s\" closed: worker_shutdown_timeout, "
+                      "the encoder is to reconnect", ctx->in.stream);
+        return NGX_ERROR;
+    }
+
     len = 0;
 
     for (cl = in; cl; cl = cl->next) {
