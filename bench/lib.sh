@@ -256,7 +256,7 @@ need_program() {
 # server; WORKERS workers of CONNECTIONS connections each, the open-file
 # limit raised to match.  Optional: PT_ZONE (sluice_zone size, default
 # 64m), PT_RING (sluice_fragment_ring), PT_MAX_EVENTS
-# (sluice_max_live_events).
+# (sluice_max_live_events), PT_SHUTDOWN (worker_shutdown_timeout).
 write_passthrough_conf() {
     local i="$1" rtmp="$2" http="$3" workers="$4" conns="$5" extra="${6:-}"
     local d="$WORK/$1"
@@ -270,6 +270,8 @@ write_passthrough_conf() {
         echo "worker_rlimit_nofile $((conns * 2 + 1024));"
         echo "error_log logs/error.log warn;"
         echo "pid logs/nginx.pid;"
+        [ -n "${PT_SHUTDOWN:-}" ] \
+            && echo "worker_shutdown_timeout $PT_SHUTDOWN;"
         [ "$(id -u)" = 0 ] && echo "user root;"
         cat <<EOC
 thread_pool sluice threads=4;

@@ -14,6 +14,8 @@
 #   --sample SECONDS     memory sampled every SECONDS (default 60)
 #   -e N                 live events (default 10)
 #   --workers N          worker_processes (default 2)
+#   --shutdown-timeout T worker_shutdown_timeout (e.g. 60s; default none:
+#                        old workers keep their RTMP publishers)
 #   --nginx DIR          nginx and the modules (default build/objs)
 #   --work DIR           work directory (default /tmp/sluice-bench-soak)
 #
@@ -67,6 +69,7 @@ while [ $# -gt 0 ]; do
     case "$1" in
         --duration) DURATION="$2"; shift 2 ;;
         --reload) RELOAD="$2"; shift 2 ;;
+        --shutdown-timeout) PT_SHUTDOWN="$2"; shift 2 ;;
         --kill) KILL="$2"; shift 2 ;;
         --sample) SAMPLE="$2"; shift 2 ;;
         -e) EVENTS="$2"; shift 2 ;;
