@@ -18,6 +18,8 @@
 #                        old workers keep their RTMP publishers)
 #   --nginx DIR          nginx and the modules (default build/objs)
 #   --work DIR           work directory (default /tmp/sluice-bench-soak)
+#   --ports RTMP,HTTP    the two ports (default 19393,18393: two soaks at
+#                        once need their own)
 #
 # N pass-through live events, each with a live output recording into
 # its own asset (archive window 25 h), pushed by ffmpeg -re
@@ -40,7 +42,7 @@
 # present with its size, times following each other, holes only where
 # flagged as discontinuities); the publisher restarts and the viewers'
 # errors.  Exit status 1 when an archive has a fault.  Only loopback
-# addresses (ports 19393, 18393).
+# addresses (ports 19393, 18393 unless --ports).
 
 set -euo pipefail
 
@@ -76,6 +78,8 @@ while [ $# -gt 0 ]; do
         --workers) WORKERS="$2"; shift 2 ;;
         --nginx) NGINX_DIR="$2"; shift 2 ;;
         --work) WORK="$2"; shift 2 ;;
+        --ports) RTMP_PORT="${2%,*}"; HTTP_PORT="${2#*,}"
+                 API_PORT=$HTTP_PORT; shift 2 ;;
         -h|--help) sed -n '3,/^$/p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
         *) die "unknown option $1 (see --help)" ;;
     esac
