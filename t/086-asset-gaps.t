@@ -16,7 +16,11 @@
 #   says EXT-X-DISCONTINUITY-SEQUENCE:2; live, the MPD's Period starts
 #   (and is named) at 130 s, where the media before the second hole
 #   ends; without the gaps file (an asset recorded before it existed)
-#   only what is inside the window counts.
+#   only what is inside the window counts;
+#   the audio a record behind the video, its window beginning at the
+#   record after a hole, which aligning the tracks trims off: the hole
+#   counts before the audio window as before the video one (both
+#   EXT-X-DISCONTINUITY-SEQUENCE:2; it said 1, the audio's tag gone).
 
 use strict;
 use warnings;
@@ -138,6 +142,51 @@ unlink glob("$adir/*/gaps");
 my $vpl = media_playlist();
 like($vpl, qr/^#EXT-X-DISCONTINUITY-SEQUENCE:0$/m,
     'no gaps file: the discontinuities inside the window only (none)');
+
+# --- the audio a record behind, its window beginning at the hole ---------
+
+# video records 0-90, audio 0-89 (its last fragment not recorded yet),
+# holes before 20 and 60: a minute back from each track's end, the video
+# window begins at record 61 and the audio one at 60, the first after the
+# second hole, which the tracks' alignment trims off (both begin at 61).
+# That hole left the audio window as it left the video one: both
+# playlists count two discontinuities before their window
+# (EXT-X-DISCONTINUITY-SEQUENCE:2, RFC 8216 6.2.2) and have the same
+# EXT-X-MEDIA-SEQUENCE.
+
+for my $s (Sluice::Record::slots($adir)) {
+    my $r0 = $s->{records}[0];
+    my $d = 2 * $s->{timescale};
+    my $data = '';
+
+    for my $i (0 .. ($s->{type} eq 'video' ? 90 : 89)) {
+        my $hole = ($i >= 20 ? 10 : 0) + ($i >= 60 ? 10 : 0);
+        $data .= Sluice::Record::pack_record({
+            time => $i * $d + $hole * $s->{timescale}, duration => $d,
+            seq => $i, size => $r0->{size},
+            flags => ($i == 20 || $i == 60) ? 1 : 0, init => $r0->{init} },
+            $s->{version});
+    }
+
+    write_file("$s->{dir}/index", $data);
+    write_file("$s->{dir}/gaps", pack('Q<*', 20, 60));
+}
+
+my $m = $t->get("$base/manifest(format=m3u8-cmaf)")->{body} // '';
+my ($vp) = $m =~ m{^(QualityLevels\(\d+\)/Manifest\(video[^\n]*)$}m;
+my ($ap) = $m =~ m{URI="(QualityLevels\(\d+\)/Manifest\(audio[^"]*)"};
+my %pl = (video => $vp ? $t->get("$base/$vp")->{body} // '' : '',
+          audio => $ap ? $t->get("$base/$ap")->{body} // '' : '');
+
+for my $type ('video', 'audio') {
+    my ($msn) = $pl{$type} =~ /^#EXT-X-MEDIA-SEQUENCE:(\d+)$/m;
+    my ($dsn) = $pl{$type} =~ /^#EXT-X-DISCONTINUITY-SEQUENCE:(\d+)$/m;
+    my $tags = () = $pl{$type} =~ /^#EXT-X-DISCONTINUITY$/mg;
+    is(($msn // '-') . ' ' . ($dsn // '-') . " $tags", '61 2 0',
+        "$type a record behind or not: EXT-X-MEDIA-SEQUENCE:61, "
+        . 'EXT-X-DISCONTINUITY-SEQUENCE:2, no hole in the window')
+        or diag($pl{$type});
+}
 
 $t->done_testing();
 

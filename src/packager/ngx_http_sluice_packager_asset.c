@@ -688,10 +688,18 @@ ngx_http_sluice_asset_align(ngx_http_sluice_pkg_t *pkg)
     for (i = 0; i < n; i++) {
         ts = &pkg->snap.tracks[i];
 
-        /* keep at least one fragment */
+        /*
+         * keep at least one fragment; a hole trimmed off counts among
+         * those before the window (EXT-X-DISCONTINUITY-SEQUENCE), as the
+         * other tracks count it
+         */
 
         for (k = 0; k + 1 < ts->nfrags && ts->frags[k].seq < first; k++) {
-            /* void */
+            if ((ts->frags[k].flags & NGX_SLUICE_FRAG_DISCONTINUITY)
+                && pkg->discontinuities)
+            {
+                pkg->discontinuities[i]++;
+            }
         }
 
         ts->frags += k;
