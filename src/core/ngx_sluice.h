@@ -195,6 +195,8 @@ typedef struct {
     ngx_uint_t                  head;           /* oldest entry */
     ngx_uint_t                  nfrags;
     uint64_t                    appended;       /* ever; a version */
+    /* discontinuities evicted from the ring (EXT-X-DISCONTINUITY-SEQ) */
+    uint32_t                    evicted_discs;
 
     ngx_msec_t                  updated;        /* last append, ms */
     ngx_uint_t                  unhealthy;      /* last write failed:

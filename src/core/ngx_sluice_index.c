@@ -104,6 +104,7 @@ ngx_sluice_track_open(ngx_slab_pool_t *shpool, ngx_sluice_event_t *ev,
     tr->head = 0;
     tr->nfrags = 0;
     tr->appended = 0;
+    tr->evicted_discs = 0;
     tr->updated = ngx_current_msec;
     tr->init_version = 0;
     tr->owner = ngx_pid;
@@ -222,6 +223,11 @@ ngx_sluice_track_append(ngx_sluice_shctx_t *sh, ngx_sluice_event_t *ev,
 
     if (tr->nfrags == tr->capacity) {
         *evicted = tr->frags[tr->head];
+
+        if (evicted->flags & NGX_SLUICE_FRAG_DISCONTINUITY) {
+            tr->evicted_discs++;
+        }
+
         tr->nfrags--;
         tr->head = (tr->head + 1) % tr->capacity;
         rc = NGX_DONE;
@@ -377,6 +383,7 @@ ngx_sluice_event_free_tracks(ngx_slab_pool_t *shpool, ngx_sluice_event_t *ev)
         tr->state = NGX_SLUICE_TRACK_FREE;
         tr->nfrags = 0;
         tr->head = 0;
+        tr->evicted_discs = 0;
 
         if (tr->frags) {
             ngx_slab_free_locked(shpool, tr->frags);

@@ -219,8 +219,10 @@ ngx_http_sluice_packager_event_epoch(ngx_http_sluice_pkg_t *pkg,
 
 
 /*
- * Discontinuities of the ring entries before the window: they keep
- * EXT-X-DISCONTINUITY-SEQUENCE steady while the window slides; "last" is
+ * Discontinuities before the window, those evicted from the ring and
+ * those of its entries before the window: they keep
+ * EXT-X-DISCONTINUITY-SEQUENCE steady while the window slides and the
+ * ring turns (RFC 8216 6.2.2: it never goes down); "last" is
  * the start of the DASH Period the window's first fragment is in: the end
  * of the fragment before the last discontinuity at or before it (where the
  * hole begins), that discontinuity's time when the ring does not hold the
@@ -236,7 +238,7 @@ ngx_http_sluice_discontinuities_before(ngx_sluice_track_t *tr,
     ngx_uint_t          i;
     ngx_sluice_frag_t  *f;
 
-    n = 0;
+    n = tr->evicted_discs;
     end = 0;
     *last = 0;
 
