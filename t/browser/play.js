@@ -10,7 +10,7 @@
  *        [--seek-back N] [--start-mark FILE] [--switch N] [--verbose]
  *        [--clearkey KID:KEY]... [--license URL] [--license-header H:V]
  *        [--low-latency] [--latency-samples N] [--latency-after S]
- *        [--live-delay S]
+ *        [--live-delay S] [--shaka-config JSON]
  *
  * players:
  *   hls    hls.js (HLS, TS or fMP4 segments)
@@ -36,7 +36,11 @@
  * hole of the timeline the player jumped (nothing buffered at the target,
  * the position between it and where the seek began).  The output adds
  * seekFrom, seekTo, seekedAt and, after such a jump, seekJumped (the
- * seconds jumped past the target).
+ * seconds jumped past the target); with Shaka, seekRangeAtSeek and
+ * seekRange (player.seekRange() when the seek was asked for and at the
+ * end: Shaka moves a position before its start into it), and --verbose
+ * logs the position, buffered and seekable ranges while seeking.  A seek
+ * that does not take within --timeout is said so in the error.
  *
  * --start-mark FILE: the --seconds of progress are counted from where
  * the player is when FILE first exists (checked every 250 ms), or from
@@ -107,6 +111,10 @@
  * { total, parts (URLs with part=), blocking (with _HLS_msn=), segments
  * (URLs with Fragments(), chunked (responses of the media server sent
  * with Transfer-Encoding: chunked), chunkedUrls (the first 5) }.
+ *
+ * --shaka-config JSON: the player's configuration (player.configure())
+ * takes this object, applied before the other settings and the load
+ * (e.g. {"manifest":{"hls":{"ignoreManifestProgramDateTime":true}}}).
  *
  * Encrypted streams (EME, org.w3.clearkey; dash and shaka): --clearkey
  * gives a key directly (KID and key in hex, repeatable), --license a
@@ -198,7 +206,8 @@ function usage(msg) {
                          + ' [--same-origin] [--mime TYPE] [--seek-back N]'
                          + ' [--start-mark FILE] [--switch N] [--verbose]'
                          + ' [--low-latency [--latency-samples N]'
-                         + ' [--latency-after S] [--live-delay S]]\n');
+                         + ' [--latency-after S] [--live-delay S]]'
+                         + ' [--shaka-config JSON]\n');
     process.exit(2);
 }
 
@@ -208,6 +217,7 @@ function parseArgs(argv) {
                 mime: null, player: null, url: null, seekBack: 0,
                 startMark: null, switches: 0, lowLatency: false,
                 latencySamples: 10, latencyAfter: 1, liveDelay: null,
+                shakaConfig: null,
                 drm: { clearkeys: {}, license: null, headers: {} } };
     let i, a;
 
@@ -252,6 +262,12 @@ function parseArgs(argv) {
             o.liveDelay = Number(argv[++i]);
             if (!(o.liveDelay > 0)) {
                 usage('--live-delay takes a positive number of seconds');
+            }
+        } else if (a === '--shaka-config') {
+            try {
+                o.shakaConfig = JSON.parse(argv[++i]);
+            } catch (e) {
+                usage('--shaka-config takes a JSON object');
             }
         } else if (a === '--clearkey') {
             const m = /^([0-9a-f]{32}):([0-9a-f]{32})$/i.exec(argv[++i]);
@@ -323,7 +339,7 @@ function parseArgs(argv) {
 
 /* the player glue running in the page; reports through window.__play */
 
-function pageScript(player, url, mime, drm, switches, ll) {
+function pageScript(player, url, mime, drm, switches, ll, shakaConfig) {
     return `
 'use strict';
 const S = window.__play = { errors: [], warnings: 0, waiting: 0,
@@ -457,6 +473,7 @@ const mime = ${JSON.stringify(mime)};
 const drm = ${JSON.stringify(drm)};
 const switches = ${JSON.stringify(switches)};
 const ll = ${JSON.stringify(ll)};
+const shakaConfig = ${JSON.stringify(shakaConfig)};
 const drmOn = drm.license !== null || Object.keys(drm.clearkeys).length > 0
     || Object.keys(drm.headers).length > 0;
 
@@ -694,6 +711,11 @@ async function startShaka() {
     }
     const p = new shaka.Player();
     await p.attach(video);
+    if (shakaConfig !== null) {
+        p.configure(shakaConfig);
+    }
+    /* its seek range: a seek before its start is moved into it */
+    S.seekRange = () => p.seekRange();
     if (switches > 0) {
         /*
          * its adaptive choice bans a variant for a while when frames are
@@ -841,7 +863,8 @@ function loadLibs(o) {
     files['glue.js'] = Buffer.from(pageScript(o.player, o.url, o.mime,
                                               o.drm, o.switches,
                                               { on: o.lowLatency,
-                                                delay: o.liveDelay }));
+                                                delay: o.liveDelay },
+                                              o.shakaConfig));
 
     return files;
 }
@@ -932,6 +955,11 @@ async function main() {
             why += ': ' + result.switches.length + ' of ' + o.switches
                 + ' quality switches rendered'
                 + (pendingSwitch ? ' (' + pendingSwitch() + ')' : '');
+        }
+        if (result.seekTo !== undefined && result.seekedAt === undefined) {
+            why += ': the seek from ' + result.seekFrom + ' to '
+                + result.seekTo + ' did not take (currentTime '
+                + result.currentTime + ')';
         }
         result.error = result.error || why;
         finish(1);
@@ -1279,12 +1307,17 @@ async function main() {
                      pending: st.pending, reported: st.reported,
                      frames: q ? q.totalVideoFrames : null,
                      dropped: q ? q.droppedVideoFrames : null,
+                     range: st.seekRange ? st.seekRange() : null,
                      lat: st.latency ? st.latency() : null };
         });
 
         if (seek === 'pending' && start !== null && s.t - start >= 2) {
             const low = s.seekable.length ? s.seekable[0][0] + 1 : 0;
             const to = Math.max(low, s.t - o.seekBack);
+            if (s.range) {
+                result.seekRangeAtSeek = [s.range.start, s.range.end]
+                    .map(x => Number(x.toFixed(3)));
+            }
             result.seekFrom = Number(s.t.toFixed(3));
             result.seekTo = Number(to.toFixed(3));
             log('seeking from ' + s.t + ' to ' + to);
@@ -1297,6 +1330,15 @@ async function main() {
         }
 
         if (seek === 'seeking') {
+            result.currentTime = s.t;
+            if (s.range) {
+                result.seekRange = [s.range.start, s.range.end]
+                    .map(x => Number(x.toFixed(3)));
+            }
+            log('while seeking: t ' + s.t + ' ready ' + s.ready
+                + ' buffered ' + JSON.stringify(s.buffered)
+                + ' seekable ' + JSON.stringify(s.seekable)
+                + (s.range ? ' range ' + JSON.stringify(s.range) : ''));
             if (s.fatal) {
                 result.error = 'fatal player error while seeking';
                 result.errors = s.errors.slice(0, 20);
@@ -1358,6 +1400,10 @@ async function main() {
         result.warnings = s.warnings;
         result.buffered = s.buffered.map(r => r.map(x => Number(x.toFixed(3))));
         result.seekable = s.seekable.map(r => r.map(x => Number(x.toFixed(3))));
+        if (s.range) {
+            result.seekRange = [s.range.start, s.range.end]
+                .map(x => Number(x.toFixed(3)));
+        }
         /* Infinity (live) is not JSON */
         result.duration = isFinite(s.duration)
             ? Number(s.duration.toFixed(3)) : String(s.duration);
