@@ -140,7 +140,14 @@ my @list = sort { $a->[1] <=> $b->[1] }
     (@msgs, map { [ $_->{type}, at($_->{ts}), $_->{data} ] } @tags);
 
 ###############################################################################
-# publish; players start once the MPD has media
+# publish; players start once the MPD has media.  Shaka and dash.js play
+# until 3 s after the publisher has sent everything (the mark file): the
+# cues are then behind their playhead and in the MPD they loaded.  A
+# fixed 24 s of playback ended before that when the browser started in
+# a second or two: Shaka raises 'emsg' only when its playhead enters the
+# event (RegionObserver 'enter'), and had not yet loaded the MPD with
+# 3003 (published at 36 s); a browser slow to start on a loaded machine
+# (10-20 s) hid it.
 
 my $pid = publish_bg(\@list);
 
@@ -152,19 +159,23 @@ ok($t->wait_for(sub {
 my $why = Sluice::Players::not_ready()
     // ($ENV{SLUICE_SANITIZE} ? 'the sanitizer pass leaves the browser '
         . 'players to the normal one (build.sh)' : undef);
+my $sent = $t->testdir . '/all-sent';
 my @players;
 
 unless ($why) {
     my $http = 'http://127.0.0.1:' . $t->port(8080);
-    @players = map { Sluice::Players::play_start($t, $_->[0],
-        "$http$base/$_->[1]", seconds => 24, timeout => 100) }
+    @players = ((map { Sluice::Players::play_start($t, $_->[0],
+        "$http$base/$_->[1]", seconds => 3, start_mark => $sent,
+        timeout => 110) }
         [ 'shaka', 'manifest(format=mpd-time-cmaf).mpd' ],
-        [ 'dash', 'manifest(format=mpd-time-csf).mpd' ],
-        [ 'mss', 'manifest' ];
+        [ 'dash', 'manifest(format=mpd-time-csf).mpd' ]),
+        Sluice::Players::play_start($t, 'mss', "$http$base/manifest",
+            seconds => 24, timeout => 100));
 }
 
 my $status = wait_pid($pid, 100);
 is($status, 0, 'published tags and data messages') or diag(log_tail());
+$t->write_file('all-sent', '');
 
 ###############################################################################
 # the MPD
@@ -467,40 +478,30 @@ SKIP: {
     ok($shaka->{ok}, 'Shaka played the live MPD')
         or diag(Sluice::Players::json($shaka));
 
-    # Known failures since Debian's chromium 156.0.8078.129 (this
-    # machine, 2026-12-07; stop 23 passed with 156.0.8078.73): Shaka
-    # reports the events of its first 41 s only, dash.js's Smooth player
-    # stalls before its first frame.  Stop 23's own code (1eb2d94) fails
-    # the same four checks here, so the cause is the browser, not this
-    # stop's changes; under investigation (closing note of stop 24).
-    my $todo = $ENV{SLUICE_T104_STRICT} ? undef
-        : 'Shaka events and dash.js Smooth with chromium 156.0.8078.129';
-    our $TODO;
     my @se = @{ $shaka->{info}{events} // [] };
     my %region = map { ($_->{scheme} // '') . " $_->{id}" => $_ }
         grep { $_->{type} eq 'region' } @se;
     my %inband = map { ($_->{scheme} // '') . " $_->{id}" => $_ }
         grep { $_->{type} eq 'emsg' } @se;
 
-    local $TODO = $todo;
     ok($region{'urn:scte:scte35:2014:xml+bin 2002'}
        && $region{'urn:scte:scte35:2014:xml+bin 3003'}
        && $region{'urn:com:adobe:dpi:simple:2015 1001'}
        && $region{"$ID3 4004"},
        'Shaka: timelineregionadded for every MPD event')
-        or diag(Sluice::Players::json(\@se));
-    $TODO = undef;
+        or diag("Shaka at $shaka->{currentTime}: "
+                . Sluice::Players::json(\@se));
     is(unpack('H*', decode_base64(
         ($region{'urn:scte:scte35:2014:xml+bin 2002'} // {})->{data} // '')),
         unpack('H*', $s_out), 'Shaka: its scte35:Binary');
-    $TODO = $todo;
     ok($inband{'urn:scte:scte35:2013:bin 2002'} && $inband{"$ID3 4004"},
        'Shaka: emsg events of the in-band SCTE-35 and ID3')
-        or diag(Sluice::Players::json(\@se));
+        or diag("Shaka at $shaka->{currentTime} (it raises 'emsg' when "
+                . 'its playhead enters the event): '
+                . Sluice::Players::json(\@se));
     is(unpack('H*', decode_base64(
         ($inband{'urn:scte:scte35:2013:bin 2002'} // {})->{data} // '')),
         unpack('H*', $s_out), 'Shaka: the emsg message is the section');
-    $TODO = undef;
 
     my @de = @{ $dash->{info}{events} // [] };
     my %dev = map { ($_->{scheme} // '') . " $_->{id}" => $_ } @de;
@@ -509,7 +510,28 @@ SKIP: {
        'dash.js: the MPD event and the in-band one')
         or diag(Sluice::Players::json($dash));
 
-    $TODO = $todo;
+    # Known failure, Sluice's output: a live Smooth fragment fetched
+    # before the next one is complete carries a tfrf with no entry
+    # (ngx_http_sluice_seg_next: nnext 0), and dash.js's Smooth player
+    # (5.2.1) extends its timeline only from tfrf entries (processTfrf
+    # returns on none; it never reloads the manifest: no
+    # minimumUpdatePeriod), so it stops asking for fragments once it has
+    # caught up with the live edge.  It gets there when the browser
+    # starts in a second or two (a manifest of 2-4 chunks: it seeks 2-3 s
+    # behind the edge): seen with the browser up before the publisher,
+    # the page loaded once the MPD had media: the last fragments fetched
+    # were video 15 s and audio 13 s, then no request for 100 s, the
+    # video stuck at 14.96 s.  With 2 chunks (seek to 7 s) it loaded two
+    # audio fragments and no video one, its debug log silent after that
+    # (the 'stall before its first frame'; not explained by the tfrf
+    # alone, the video fragment at 7 s was in the manifest).  A Chromium
+    # slow to start on a loaded machine (10-20 s) starts it far enough
+    # behind the edge.  To do: list in a live manifest only fragments
+    # whose successor exists (as AMS's lookahead), or hold a fragment's
+    # answer until it can announce one.
+    our $TODO;
+    local $TODO = $ENV{SLUICE_T104_STRICT} ? undef
+        : 'Sluice: empty tfrf at the live edge ends dash.js Smooth';
     ok($mss->{ok}, 'dash.js plays the Smooth manifest with its sparse track')
         or diag(Sluice::Players::json($mss));
 }
