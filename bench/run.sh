@@ -147,14 +147,9 @@ TICKS=$(getconf CLK_TCK)
 # --- process bookkeeping ----------------------------------------------
 
 cleanup() {
-    local p i
+    local p
 
-    for p in "${PIDS[@]}"; do
-        kill "$p" 2>/dev/null || true
-    done
-    for i in "${STARTED[@]}"; do
-        "$NGINX" -p "$WORK/$i" -c conf/nginx.conf -s stop 2>/dev/null || true
-    done
+    stop_started
     sleep 1
     for p in "${PIDS[@]}"; do
         kill -9 "$p" 2>/dev/null || true

@@ -85,20 +85,7 @@ for my $s (Sluice::Record::slots($adir)) {
 # last minute (the archive window)
 
 for my $s (Sluice::Record::slots($adir)) {
-    my $r0 = $s->{records}[0];
-    my $d = 2 * $s->{timescale};
-    my $data = '';
-
-    for my $i (0 .. 99) {
-        my $hole = ($i >= 20 ? 10 : 0) + ($i >= 60 ? 10 : 0);
-        $data .= Sluice::Record::pack_record({
-            time => $i * $d + $hole * $s->{timescale}, duration => $d,
-            seq => $i, size => $r0->{size},
-            flags => ($i == 20 || $i == 60) ? 1 : 0, init => $r0->{init} },
-            $s->{version});
-    }
-
-    write_file("$s->{dir}/index", $data);
+    write_holed_index($s, 99);
     write_file("$s->{dir}/gaps", pack('Q<*', 20, 40, 60, 60));
 }
 
@@ -155,20 +142,7 @@ like($vpl, qr/^#EXT-X-DISCONTINUITY-SEQUENCE:0$/m,
 # EXT-X-MEDIA-SEQUENCE.
 
 for my $s (Sluice::Record::slots($adir)) {
-    my $r0 = $s->{records}[0];
-    my $d = 2 * $s->{timescale};
-    my $data = '';
-
-    for my $i (0 .. ($s->{type} eq 'video' ? 90 : 89)) {
-        my $hole = ($i >= 20 ? 10 : 0) + ($i >= 60 ? 10 : 0);
-        $data .= Sluice::Record::pack_record({
-            time => $i * $d + $hole * $s->{timescale}, duration => $d,
-            seq => $i, size => $r0->{size},
-            flags => ($i == 20 || $i == 60) ? 1 : 0, init => $r0->{init} },
-            $s->{version});
-    }
-
-    write_file("$s->{dir}/index", $data);
+    write_holed_index($s, $s->{type} eq 'video' ? 90 : 89);
     write_file("$s->{dir}/gaps", pack('Q<*', 20, 60));
 }
 
@@ -212,4 +186,25 @@ sub write_file {
     print $fh $data;
     close $fh or die "$file: $!";
     rename "$file.tmp", $file or die "$file: $!";
+}
+
+# the index of slot $s: records 0 .. $last of 2 s, each a copy of the
+# first, holes of 10 s before records 20 and 60 (flagged)
+sub write_holed_index {
+    my ($s, $last) = @_;
+
+    my $r0 = $s->{records}[0];
+    my $d = 2 * $s->{timescale};
+    my $data = '';
+
+    for my $i (0 .. $last) {
+        my $hole = ($i >= 20 ? 10 : 0) + ($i >= 60 ? 10 : 0);
+        $data .= Sluice::Record::pack_record({
+            time => $i * $d + $hole * $s->{timescale}, duration => $d,
+            seq => $i, size => $r0->{size},
+            flags => ($i == 20 || $i == 60) ? 1 : 0, init => $r0->{init} },
+            $s->{version});
+    }
+
+    write_file("$s->{dir}/index", $data);
 }
