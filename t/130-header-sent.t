@@ -141,7 +141,9 @@ ok($t->wait_for(sub {
 
 my ($sock, $head, $time, $worker);
 
-for my $try (1 .. 30) {
+# (on a loaded machine the segment may be complete before it is asked
+# for: try again, until a deadline)
+for (my $until = time + 30; time < $until; select(undef, undef, undef, 0.1)) {
     my $m = $t->get("$lbase/manifest(format=mpd-time-cmaf)")->{body};
     my ($s) = dash_video($m);
     next unless @$s;
@@ -164,8 +166,13 @@ for my $try (1 .. 30) {
 
 ok($sock, "segment in progress ($time) streamed by worker "
     . ($worker // '-') . ', the ingest on ' . ($ingest_pid // '-'))
-    or BAIL_OUT("no segment in progress on the other worker: "
-                . ($head // 'no answer'));
+    or do {
+        # not BAIL_OUT: that would stop the other suites of the run
+        diag("no segment in progress on the other worker: "
+             . ($head // 'no answer'));
+        done_testing();
+        exit;
+    };
 
 my $from = $t->log_offset();
 
