@@ -148,6 +148,10 @@ static uint32_t ngx_sluice_ingest_key_size(ngx_sluice_ingest_track_t *t,
     sluice_fragment_t *f);
 static void ngx_sluice_ingest_consume(ngx_sluice_ingest_track_t *t,
     ngx_uint_t n);
+static ngx_int_t ngx_sluice_ingest_hand_over(ngx_sluice_ingest_t *in,
+    ngx_sluice_ingest_track_t *t, ngx_sluice_wjob_t *job, ngx_uint_t n,
+    size_t bytes);
+static void ngx_sluice_ingest_free_buf(void *data);
 static ngx_int_t ngx_sluice_ingest_open(ngx_sluice_ingest_t *in,
     ngx_sluice_ingest_track_t *t, ngx_uint_t n);
 static ngx_uint_t ngx_sluice_ingest_claim(ngx_sluice_ingest_t *in,
@@ -1330,6 +1334,10 @@ ngx_sluice_ingest_emit(ngx_sluice_ingest_t *in, ngx_sluice_ingest_track_t *t,
     if (rc == NGX_OK) {
         rc = ngx_sluice_ingest_post_fragment(in, t, n, seq);
 
+        if (rc == NGX_OK) {
+            n = 0;          /* its samples went with the fragment */
+        }
+
     } else if (rc == NGX_DONE) {
         rc = NGX_OK;        /* the stream's other connection has it */
     }
@@ -1383,14 +1391,18 @@ ngx_sluice_ingest_ready(ngx_sluice_ingest_t *in, ngx_sluice_ingest_track_t *t,
 }
 
 
-/* the CMAF fragment of the first n samples, posted to the track's writer */
+/*
+ * The CMAF fragment of the first n samples, posted to the track's writer;
+ * NGX_OK: the samples went with it (ngx_sluice_ingest_hand_over())
+ */
 
 static ngx_int_t
 ngx_sluice_ingest_post_fragment(ngx_sluice_ingest_t *in,
     ngx_sluice_ingest_track_t *t, ngx_uint_t n, uint32_t seq)
 {
-    size_t              size;
+    size_t              size, bytes;
     uint8_t            *end;
+    ngx_uint_t          i;
     sluice_fragment_t   f;
     ngx_sluice_wjob_t  *job;
 
@@ -1405,22 +1417,33 @@ ngx_sluice_ingest_post_fragment(ngx_sluice_ingest_t *in,
         return NGX_ERROR;
     }
 
-    job = ngx_sluice_ingest_job(in, t, size, NGX_SLUICE_INGEST_JOB_FRAGMENT);
+    /* the boxes in the job's data; the samples, after them, stay put */
+
+    bytes = 0;
+
+    for (i = 0; i < n; i++) {
+        bytes += t->samples[i].size;
+    }
+
+    job = ngx_sluice_ingest_job(in, t, size - bytes,
+                                NGX_SLUICE_INGEST_JOB_FRAGMENT);
     if (job == NULL) {
         return NGX_ERROR;
     }
 
     end = sluice_cmaf_fragment_write(job->data, &f, NGX_SLUICE_INGEST_TRACK_ID,
-                                     SLUICE_CMAF_STYP);
+                                     SLUICE_CMAF_STYP | SLUICE_CMAF_NO_DATA);
 
-    if (end != job->data + size) {
+    if (end != job->data + size - bytes) {
         ngx_log_error(NGX_LOG_ALERT, in->log, 0,
                       "sluice: fragment size mismatch");
         ngx_destroy_pool(job->pool);
         return NGX_ERROR;
     }
 
-    if (ngx_sluice_ingest_fragment_job(t, job, &f, seq, size) != NGX_OK) {
+    if (ngx_sluice_ingest_fragment_job(t, job, &f, seq, size) != NGX_OK
+        || ngx_sluice_ingest_hand_over(in, t, job, n, bytes) != NGX_OK)
+    {
         ngx_destroy_pool(job->pool);
         return NGX_ERROR;
     }
@@ -1436,6 +1459,57 @@ ngx_sluice_ingest_post_fragment(ngx_sluice_ingest_t *in,
     t->info_new = 0;
 
     return NGX_OK;
+}
+
+
+/*
+ * The track's buffer goes to the job, whose file gets its first "bytes"
+ * bytes (the data of the first n samples) after the boxes: no copy of the
+ * media.  The track goes on in a new buffer holding the rest, and without
+ * those samples.
+ */
+
+static ngx_int_t
+ngx_sluice_ingest_hand_over(ngx_sluice_ingest_t *in,
+    ngx_sluice_ingest_track_t *t, ngx_sluice_wjob_t *job, ngx_uint_t n,
+    size_t bytes)
+{
+    u_char              *buf;
+    ngx_pool_cleanup_t  *cln;
+
+    cln = ngx_pool_cleanup_add(job->pool, 0);
+    if (cln == NULL) {
+        return NGX_ERROR;
+    }
+
+    buf = ngx_alloc(t->cap, in->log);
+    if (buf == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(buf, t->buf + bytes, t->len - bytes);
+
+    cln->handler = ngx_sluice_ingest_free_buf;
+    cln->data = t->buf;
+
+    job->more = t->buf;
+    job->more_len = bytes;
+
+    t->buf = buf;
+    t->len -= bytes;
+
+    ngx_memmove(t->samples, &t->samples[n],
+                (t->nsamples - n) * sizeof(sluice_sample_t));
+    t->nsamples -= n;
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_sluice_ingest_free_buf(void *data)
+{
+    ngx_free(data);
 }
 
 
@@ -1906,6 +1980,10 @@ ngx_sluice_ingest_consume(ngx_sluice_ingest_track_t *t, ngx_uint_t n)
 {
     size_t      bytes;
     ngx_uint_t  i;
+
+    if (n == 0) {
+        return;
+    }
 
     if (n >= t->nsamples) {
         t->nsamples = 0;

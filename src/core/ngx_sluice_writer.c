@@ -33,6 +33,8 @@ static void ngx_sluice_writer_run(ngx_sluice_writer_t *w);
 static void ngx_sluice_writer_free(ngx_sluice_writer_t *w);
 static void ngx_sluice_writer_complete(ngx_sluice_writer_t *w);
 static void ngx_sluice_wjob_handler(void *data, ngx_log_t *log);
+static ngx_int_t ngx_sluice_wjob_write_all(ngx_fd_t fd, u_char *p,
+    size_t len);
 static ngx_int_t ngx_sluice_wjob_write(ngx_sluice_wjob_t *job,
     ngx_log_t *log);
 #if (NGX_THREADS)
@@ -305,12 +307,37 @@ ngx_sluice_wjob_handler(void *data, ngx_log_t *log)
 }
 
 
+/* len bytes at p, written whole (errno set on NGX_ERROR) */
+
+static ngx_int_t
+ngx_sluice_wjob_write_all(ngx_fd_t fd, u_char *p, size_t len)
+{
+    ssize_t  n;
+
+    while (len) {
+        n = write(fd, p, len);
+
+        if (n == -1) {
+            if (ngx_errno == NGX_EINTR) {
+                continue;
+            }
+
+            return NGX_ERROR;
+        }
+
+        p += n;
+        len -= n;
+    }
+
+    return NGX_OK;
+}
+
+
 static ngx_int_t
 ngx_sluice_wjob_write(ngx_sluice_wjob_t *job, ngx_log_t *log)
 {
     size_t      plen;
-    u_char     *tmp, *p;
-    ssize_t     n;
+    u_char     *tmp;
     ngx_fd_t    fd;
     ngx_err_t   err;
     ngx_uint_t  made;
@@ -356,24 +383,12 @@ ngx_sluice_wjob_write(ngx_sluice_wjob_t *job, ngx_log_t *log)
         return NGX_ERROR;
     }
 
-    p = job->data;
-
-    while (p < job->data + job->len) {
-        n = write(fd, p, job->data + job->len - p);
-
-        if (n == -1) {
-            err = ngx_errno;
-
-            if (err == NGX_EINTR) {
-                continue;
-            }
-
-            job->failed = "write()";
-            job->err = err;
-            goto failed;
-        }
-
-        p += n;
+    if (ngx_sluice_wjob_write_all(fd, job->data, job->len) != NGX_OK
+        || ngx_sluice_wjob_write_all(fd, job->more, job->more_len) != NGX_OK)
+    {
+        job->failed = "write()";
+        job->err = ngx_errno;
+        goto failed;
     }
 
     if (fdatasync(fd) == -1) {

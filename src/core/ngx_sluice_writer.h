@@ -57,6 +57,12 @@ struct ngx_sluice_wjob_s {
 
     u_char                     *data;       /* len bytes from pool */
     size_t                      len;
+    /*
+     * then more_len bytes at more, or NULL: memory handed over by the
+     * job's creator, who frees it with a cleanup of the job's pool
+     */
+    u_char                     *more;
+    size_t                      more_len;
 
     /* result of the write, set before done runs */
     ngx_err_t                   err;
