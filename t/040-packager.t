@@ -122,6 +122,43 @@ if (defined $vurl) {
     fail("smooth fragment $_") for 1 .. 11;
 }
 
+# the newest fragment of the live manifest: its request waits for the
+# fragment after it, which its tfrf announces (dash.js's Smooth player
+# goes on from tfrf entries only); the connection stays open meanwhile
+
+{
+    $r = $t->get("$base/manifest");
+    my ($v) = $r->{body} =~ m{(<StreamIndex\b[^>]*Type="video".*?</StreamIndex>)}s;
+    my ($last, $d, $now) = (undef, undef, 0);
+    while (($v // '') =~ m{<c\b([^>]*)/?>}g) {
+        my $c = $1;
+        $now = $1 if $c =~ /\bt="(\d+)"/;
+        ($d) = $c =~ /\bd="(\d+)"/;
+        for (0 .. ($c =~ /\br="(\d+)"/ ? $1 : 0)) {
+            $last = $now;
+            $now += $d;
+        }
+    }
+    my ($u) = ($v // '') =~ /Url="([^"]+)"/;
+    my ($br) = ($v // '') =~ /<QualityLevel\b[^>]*Bitrate="(\d+)"/;
+    if (defined $last && defined $u) {
+        $u =~ s/\{bitrate\}/$br/i;
+        $u =~ s/\{start time\}/$last/i;
+        my $x = $t->get("$base/$u");
+        is($x->{status}, 200, 'newest smooth fragment: 200');
+        my $at = index($x->{body},
+                       pack('H*', 'd4807ef2ca3946958e5426cb9e46a79f'));
+        my $n = $at > 0 ? unpack('C', substr($x->{body}, $at + 20, 1)) : 0;
+        ok($n >= 1, "newest smooth fragment: tfrf announces $n (>= 1)");
+        my ($n1) = $n ? unpack('Q>', substr($x->{body}, $at + 21, 8)) : 0;
+        is($n1, $last + $d, 'newest smooth fragment: the one after it');
+        like($x->{headers}{'cache-control'} // '', qr/max-age=1\b/,
+            'newest smooth fragment: short-lived until two follow');
+    } else {
+        fail("newest smooth fragment $_") for 1 .. 4;
+    }
+}
+
 # every stream in 100 ns units, as AMS writes it: one TimeScale, and the
 # audio fragment named by its (rescaled) manifest time carries those times
 

@@ -216,6 +216,14 @@ typedef struct {
     ngx_uint_t                  parts_head;
     ngx_uint_t                  nparts;
     uint64_t                    parts_total;    /* ever appended */
+    /*
+     * recording (ngx_sluice_recorder.c): its jobs posted and not done,
+     * and where the oldest one's fragment starts: from there on, the
+     * records of this track in its assets' indexes may not be on stable
+     * storage yet, and a live asset does not show them
+     */
+    ngx_uint_t                  rec_pending;
+    uint64_t                    rec_from;
 } ngx_sluice_track_t;
 
 

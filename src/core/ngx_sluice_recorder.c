@@ -119,6 +119,8 @@ static ngx_int_t ngx_sluice_rec_fail(ngx_sluice_rec_job_t *rj,
     const char *call, u_char *path);
 static u_char *ngx_sluice_rec_dir(u_char *p, ngx_str_t *data_path,
     u_char *asset_id, ngx_uint_t slot);
+static void ngx_sluice_rec_pending(ngx_sluice_zone_ctx_t *zctx,
+    u_char *event_id, uint32_t generation, ngx_sluice_rec_req_t *req);
 static void ngx_sluice_rec_done(ngx_sluice_wjob_t *job);
 
 
@@ -231,9 +233,39 @@ ngx_sluice_recorder_post(ngx_sluice_writer_t *w, ngx_sluice_zone_ctx_t *zctx,
     job->run = ngx_sluice_rec_run;
     job->done = ngx_sluice_rec_done;
 
+    ngx_sluice_rec_pending(zctx, event_id, generation, req);
+
     ngx_sluice_writer_post_first(w, job);
 
     return NGX_OK;
+}
+
+
+/*
+ * Before the job runs: the records it appends are not shown until it is
+ * done (they are synced then; ngx_sluice_rec_done())
+ */
+
+static void
+ngx_sluice_rec_pending(ngx_sluice_zone_ctx_t *zctx, u_char *event_id,
+    uint32_t generation, ngx_sluice_rec_req_t *req)
+{
+    ngx_sluice_event_t  *ev;
+    ngx_sluice_track_t  *tr;
+
+    ngx_shmtx_lock(&zctx->shpool->mutex);
+
+    ev = ngx_sluice_index_event(zctx->sh, event_id, generation);
+
+    if (ev && req->slot < NGX_SLUICE_MAX_TRACKS) {
+        tr = &ev->tracks[req->slot];
+
+        if (tr->rec_pending++ == 0) {
+            tr->rec_from = req->frag.time;
+        }
+    }
+
+    ngx_shmtx_unlock(&zctx->shpool->mutex);
 }
 
 
@@ -263,6 +295,13 @@ ngx_sluice_rec_done(ngx_sluice_wjob_t *job)
     if (ev) {
         tr = &ev->tracks[rj->req.slot];
         was = tr->unhealthy & NGX_SLUICE_UNHEALTHY_RECORD;
+
+        /* its records are synced: the next job's fragment starts later */
+
+        if (tr->rec_pending) {
+            tr->rec_pending--;
+            tr->rec_from = rj->req.frag.time + rj->req.frag.duration;
+        }
 
         if (rj->failed) {
             tr->unhealthy |= NGX_SLUICE_UNHEALTHY_RECORD;

@@ -51,6 +51,14 @@
 #define NGX_HTTP_SLUICE_SMOOTH_LOOKAHEAD  2
 
 
+/* a live asset's records not shown: the event track's, from "from" on */
+typedef struct {
+    u_char                       stream[NGX_SLUICE_STREAM_LEN + 1];
+    ngx_uint_t                   media_type;
+    uint64_t                     from;
+} ngx_http_sluice_unsynced_t;
+
+
 /* the stored fragments of one track that make a requested segment */
 typedef struct {
     ngx_uint_t                   index;     /* track slot: path component */
@@ -178,6 +186,8 @@ typedef struct {
     unsigned                     has_part:1;
     unsigned                     ll_wait:1;
     unsigned                     ll_parked:1;
+    /* ll_wait with an answer at the deadline (a Smooth lookahead) */
+    unsigned                     ll_hold:1;
     uint64_t                     ll_changes;
     /*
      * the event's track the request waits on (-1: any change of the
@@ -202,6 +212,13 @@ typedef struct {
     /* a live asset: the parts of its event's tracks, for its manifests */
     ngx_uint_t                   ll_ntracks;
     ngx_sluice_track_snap_t     *ll_tracks;
+
+    /*
+     * a live asset: the event's tracks whose newest records may not be
+     * synced yet (being recorded), and from which time on
+     */
+    ngx_uint_t                   nunsynced;
+    ngx_http_sluice_unsynced_t  *unsynced;
 
     /*
      * LL-DASH: the segment in progress sent as its parts come (chunked);

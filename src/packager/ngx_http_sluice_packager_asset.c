@@ -65,6 +65,8 @@ static ngx_int_t ngx_http_sluice_asset_find_track(ngx_http_sluice_pkg_t *pkg,
     sluice_str_t *name, uint32_t bitrate, ngx_sluice_asset_track_t *at);
 static ngx_int_t ngx_http_sluice_index_open(ngx_http_sluice_pkg_t *pkg,
     ngx_sluice_asset_track_t *at, ngx_http_sluice_index_t *ix);
+static ngx_int_t ngx_http_sluice_index_synced(ngx_http_sluice_pkg_t *pkg,
+    ngx_sluice_asset_track_t *at, ngx_http_sluice_index_t *ix);
 static void ngx_http_sluice_index_close(ngx_http_sluice_index_t *ix);
 static ngx_int_t ngx_http_sluice_index_read(ngx_http_sluice_index_t *ix,
     uint64_t from, uint64_t n, ngx_sluice_frag_t *frags);
@@ -257,9 +259,59 @@ ngx_http_sluice_index_open(ngx_http_sluice_pkg_t *pkg,
     /* a trailing partial record (a crash while appending) is ignored */
     ix->nrec = (uint64_t) ngx_file_size(&fi) / ix->recsize;
 
+    if (ix->nrec && ngx_http_sluice_index_synced(pkg, at, ix) != NGX_OK) {
+        ngx_http_sluice_index_close(ix);
+        return NGX_ERROR;
+    }
+
     if (ix->nrec == 0) {
         ngx_http_sluice_index_close(ix);
         return NGX_DECLINED;
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * A live asset: the records being synced (ngx_sluice_track_t.rec_from of
+ * the event track recording into this slot, pkg->unsynced) are not shown
+ */
+
+static ngx_int_t
+ngx_http_sluice_index_synced(ngx_http_sluice_pkg_t *pkg,
+    ngx_sluice_asset_track_t *at, ngx_http_sluice_index_t *ix)
+{
+    uint64_t                     pos;
+    ngx_uint_t                   i;
+    ngx_sluice_frag_t            last;
+    ngx_http_sluice_unsynced_t  *u;
+
+    for (i = 0; i < pkg->nunsynced && ix->nrec; i++) {
+        u = &pkg->unsynced[i];
+
+        if (u->media_type != at->info.media_type
+            || ngx_strcmp(u->stream, at->stream) != 0)
+        {
+            continue;
+        }
+
+        /* mostly the job has not appended its record yet */
+
+        if (ngx_http_sluice_index_read(ix, ix->nrec - 1, 1, &last) != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        if (last.time + last.duration <= u->from) {
+            continue;
+        }
+
+        if (ngx_http_sluice_index_after(ix, u->from, &pos) != NGX_OK) {
+            return NGX_ERROR;
+        }
+
+        ix->nrec = ngx_min(ix->nrec, pos);
     }
 
     return NGX_OK;
@@ -901,6 +953,11 @@ ngx_http_sluice_asset_segment(ngx_http_sluice_pkg_t *pkg)
             && ngx_http_sluice_index_read(&ix, pos + 1, st->nnext, st->next)
                != NGX_OK)
         {
+            goto done;
+        }
+
+        rc = ngx_http_sluice_packager_lookahead(pkg);
+        if (rc != NGX_OK) {
             goto done;
         }
     }

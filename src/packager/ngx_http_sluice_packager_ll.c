@@ -43,6 +43,8 @@ typedef struct {
     ngx_event_t                  timer;
     unsigned                     parked:1;
     unsigned                     ran:1;     /* parked once: a re-run */
+    unsigned                     hold:1;    /* at the deadline: answered */
+    unsigned                     expired:1; /* its deadline passed */
     ngx_http_sluice_ll_stream_t  stream;
 } ngx_http_sluice_ll_ctx_t;
 
@@ -111,6 +113,7 @@ ngx_http_sluice_ll_park(ngx_http_sluice_pkg_t *pkg)
                    "not available within three target durations");
     }
 
+    ctx->hold = pkg->ll_hold;
     ctx->zctx = pkg->zctx;
     ngx_memcpy(ctx->event_id, pkg->ll_event_id, sizeof(ctx->event_id));
     ctx->generation = pkg->ll_generation;
@@ -163,6 +166,17 @@ ngx_http_sluice_ll_stream(ngx_http_request_t *r)
     ctx = ngx_http_sluice_ll_ctx(r);
 
     return ctx ? &ctx->stream : NULL;
+}
+
+
+ngx_uint_t
+ngx_http_sluice_ll_expired(ngx_http_request_t *r)
+{
+    ngx_http_sluice_ll_ctx_t  *ctx;
+
+    ctx = ngx_http_sluice_ll_get(r);
+
+    return ctx ? ctx->expired : 0;
 }
 
 
@@ -623,6 +637,13 @@ ngx_http_sluice_ll_expire(ngx_event_t *ev)
     c = r->connection;
 
     ngx_http_sluice_ll_unpark(ctx);
+
+    if (ctx->hold && !ctx->stream.started) {
+        /* what it waited for did not come: answered without it */
+        ctx->expired = 1;
+        ngx_http_sluice_ll_run(ctx);
+        return;
+    }
 
     ngx_http_set_log_request(c->log, r);
 

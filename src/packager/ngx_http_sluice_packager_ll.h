@@ -25,8 +25,9 @@
  * event its answer was made from) until the event changes, then run it
  * again (ngx_http_sluice_packager_run()).  Its deadline is set at the
  * first park, 3 target durations (pkg->fragment_ms) later (RFC 8216bis
- * 6.2.5.2); when it passes the request is answered 503.  Returns an nginx
- * rc (NGX_DONE: parked).
+ * 6.2.5.2); when it passes the request is answered 503, or, parked with
+ * pkg->ll_hold, run once more to answer with what there is.  Returns an
+ * nginx rc (NGX_DONE: parked).
  */
 ngx_int_t ngx_http_sluice_ll_park(ngx_http_sluice_pkg_t *pkg);
 
@@ -41,6 +42,12 @@ typedef struct {
 
 ngx_http_sluice_ll_stream_t *ngx_http_sluice_ll_stream(
     ngx_http_request_t *r);
+
+/*
+ * whether the deadline of a request parked with pkg->ll_hold passed: it
+ * runs once more and is answered with what there is
+ */
+ngx_uint_t ngx_http_sluice_ll_expired(ngx_http_request_t *r);
 
 /* whether the request has begun a segment in progress */
 ngx_uint_t ngx_http_sluice_ll_started(ngx_http_request_t *r);

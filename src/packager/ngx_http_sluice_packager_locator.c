@@ -75,6 +75,8 @@ static ngx_int_t ngx_http_sluice_akamai_keys(ngx_http_sluice_pkg_t *pkg,
 static ngx_str_t *ngx_http_sluice_header(ngx_http_request_t *r,
     const char *name);
 static ngx_int_t ngx_http_sluice_locator_collect(ngx_http_sluice_pkg_t *pkg);
+static ngx_int_t ngx_http_sluice_locator_unsynced(ngx_http_sluice_pkg_t *pkg,
+    ngx_sluice_event_t *ev);
 #if (NGX_THREADS)
 static ngx_int_t ngx_http_sluice_asset_post(ngx_http_sluice_pkg_t *pkg);
 static void ngx_http_sluice_asset_thread(void *data, ngx_log_t *log);
@@ -758,6 +760,11 @@ ngx_http_sluice_locator_collect(ngx_http_sluice_pkg_t *pkg)
             ngx_http_sluice_packager_event_epoch(pkg, ev);
         }
 
+        if (ngx_http_sluice_locator_unsynced(pkg, ev) != NGX_OK) {
+            rc = NGX_ERROR;
+            goto done;
+        }
+
         /* low latency: the event's parts (its files, its wake-ups) */
 
         ngx_http_sluice_packager_ll_event(pkg, ev);
@@ -794,4 +801,55 @@ done:
     ngx_shmtx_unlock(&shpool->mutex);
 
     return rc;
+}
+
+
+/*
+ * A live asset (mutex held): the tracks of its event with a recording
+ * job not done, whose records from its fragment on may be in the index
+ * before they are synced; the asset's reads do not show them
+ * (docs/architecture.md, "Durability")
+ */
+
+static ngx_int_t
+ngx_http_sluice_locator_unsynced(ngx_http_sluice_pkg_t *pkg,
+    ngx_sluice_event_t *ev)
+{
+    ngx_uint_t                   i, n;
+    ngx_sluice_track_t          *tr;
+    ngx_http_sluice_unsynced_t  *u;
+
+    n = 0;
+
+    for (i = 0; i < NGX_SLUICE_MAX_TRACKS; i++) {
+        n += ev->tracks[i].rec_pending ? 1 : 0;
+    }
+
+    pkg->nunsynced = 0;
+
+    if (n == 0) {
+        return NGX_OK;
+    }
+
+    pkg->unsynced = ngx_palloc(pkg->request->pool,
+                               n * sizeof(ngx_http_sluice_unsynced_t));
+    if (pkg->unsynced == NULL) {
+        return NGX_ERROR;
+    }
+
+    for (i = 0; i < NGX_SLUICE_MAX_TRACKS; i++) {
+        tr = &ev->tracks[i];
+
+        if (tr->rec_pending == 0) {
+            continue;
+        }
+
+        u = &pkg->unsynced[pkg->nunsynced++];
+
+        ngx_memcpy(u->stream, tr->stream, sizeof(u->stream));
+        u->media_type = tr->info.media_type;
+        u->from = tr->rec_from;
+    }
+
+    return NGX_OK;
 }

@@ -221,7 +221,9 @@ ngx_http_sluice_packager_segment_collect(ngx_http_sluice_pkg_t *pkg,
 
     if (url->format == SLUICE_FORMAT_SMOOTH) {
         ngx_http_sluice_seg_next(st, tr, i);
-        return NGX_OK;
+
+        return (ev->state == NGX_SLUICE_RUNNING)
+               ? ngx_http_sluice_packager_lookahead(pkg) : NGX_OK;
     }
 
     if (sluice_format_is_ts(url->format)
@@ -822,6 +824,33 @@ ngx_http_sluice_seg_next(ngx_http_sluice_seg_track_t *st,
     }
 
     st->nnext = n;
+}
+
+
+/*
+ * A live Smooth fragment announces the fragment after it in its tfrf box:
+ * Smooth players (dash.js) extend their timeline from there only and never
+ * reload the manifest, so the newest fragment, fetched before its
+ * successor exists, would end their play.  Its request waits for the
+ * successor (parked: NGX_DECLINED with pkg->ll_wait), as IIS held a
+ * fragment back until its lookahead came; when the deadline passes (the
+ * stream stalled) it is answered without.
+ */
+
+ngx_int_t
+ngx_http_sluice_packager_lookahead(ngx_http_sluice_pkg_t *pkg)
+{
+    if (!pkg->live || pkg->seg[0].nnext > 0 || pkg->ll_event_id[0] == '\0'
+        || ngx_http_sluice_ll_expired(pkg->request))
+    {
+        return NGX_OK;
+    }
+
+    pkg->ll_wait = 1;
+    pkg->ll_hold = 1;
+    pkg->reason = "next fragment not yet available";
+
+    return NGX_DECLINED;
 }
 
 

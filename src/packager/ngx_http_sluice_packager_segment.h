@@ -37,6 +37,13 @@ ngx_sluice_track_t *ngx_http_sluice_packager_track(ngx_sluice_event_t *ev,
 ngx_int_t ngx_http_sluice_packager_segment_collect(
     ngx_http_sluice_pkg_t *pkg, ngx_sluice_event_t *ev);
 
+/*
+ * A live Smooth fragment (pkg->seg[0].nnext set): NGX_DECLINED with
+ * pkg->ll_wait while it has no successor to announce in its tfrf box (the
+ * request waits for one), else NGX_OK
+ */
+ngx_int_t ngx_http_sluice_packager_lookahead(ngx_http_sluice_pkg_t *pkg);
+
 /* then, outside the lock, the response */
 ngx_int_t ngx_http_sluice_packager_segment(ngx_http_sluice_pkg_t *pkg);
 
