@@ -32,8 +32,14 @@ system('gcc', '-shared', '-fPIC', '-O2', '-o', $shim,
 Sluice::Playback::config($t);
 
 {
-    # the nginx processes only (workers are forked: they keep it)
-    local $ENV{LD_PRELOAD} = $shim;
+    # the nginx processes only (workers are forked: they keep it); ASan's
+    # runtime must come first in the list of a sanitizer build
+    my @pre = ($shim);
+    if ($ENV{SLUICE_SANITIZE}) {
+        my ($asan) = `ldd $t->{nginx}` =~ m{(/\S*/libasan\.so[.\d]*)};
+        unshift @pre, $asan if $asan;
+    }
+    local $ENV{LD_PRELOAD} = join(' ', @pre);
     $t->run();
 }
 
