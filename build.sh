@@ -668,8 +668,8 @@ SLOW_SUITES="t/053-players-reconnect.t t/050-players.t t/030-ingest.t
     t/094-ingest-fmp4.t t/095-ingest-ertmp-hevc.t t/102-cue-ingest.t
     t/103-cue-hls.t t/104-cue-dash-smooth.t t/107-ll-players.t
     t/106-ll-hls.t t/113-console.t t/121-crash-consistency.t
-    t/125-manifest-renditions.t t/114-out-of-sync.t t/132-preview-discontinuity-sequence.t
-    t/092-live-encoding.t
+    t/125-manifest-renditions.t t/114-out-of-sync.t
+    t/132-preview-discontinuity-sequence.t t/092-live-encoding.t
     t/089-transcoder.t t/105-splice-encoding.t"
 
 
