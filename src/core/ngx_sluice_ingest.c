@@ -63,6 +63,14 @@
 /* the track id in init segments and fragments */
 #define NGX_SLUICE_INGEST_TRACK_ID     1
 
+/*
+ * the least capacity of a track's sample buffer (it doubles as needed;
+ * each fragment hands it to its write job and the track takes a new one
+ * of the same capacity): about 2 s of 3 Mbps video, of 256 kbps audio
+ */
+#define NGX_SLUICE_INGEST_BUF_VIDEO    (256 * 1024)
+#define NGX_SLUICE_INGEST_BUF_AUDIO    (64 * 1024)
+
 
 #define NGX_SLUICE_INGEST_JOB_INIT     0
 #define NGX_SLUICE_INGEST_JOB_FRAGMENT 1
@@ -1239,7 +1247,7 @@ ngx_sluice_ingest_append(ngx_sluice_ingest_t *in,
     ngx_sluice_ingest_track_t *t, uint64_t dts, int32_t cts, ngx_uint_t key,
     const uint8_t *p, size_t len)
 {
-    size_t            cap;
+    size_t            cap, least;
     u_char           *buf;
     ngx_uint_t        nalloc;
     sluice_sample_t  *s, *samples;
@@ -1256,7 +1264,9 @@ ngx_sluice_ingest_append(ngx_sluice_ingest_t *in,
 
     if (t->len + len > t->cap) {
         cap = ngx_max(t->cap * 2, t->len + len);
-        cap = ngx_max(cap, 256 * 1024);
+        least = (t->media_type == SLUICE_MEDIA_AUDIO)
+                ? NGX_SLUICE_INGEST_BUF_AUDIO : NGX_SLUICE_INGEST_BUF_VIDEO;
+        cap = ngx_max(cap, least);
         cap = ngx_min(cap, in->max_fragment);
 
         buf = ngx_alloc(cap, in->log);
