@@ -97,6 +97,32 @@ for my $round (1 .. 3) {
        "round $round: listed once synced");
 }
 
+# the newest fragment of the live asset's Smooth manifest: its request
+# waits until the record after it is synced and shown, and its tfrf box
+# announces that one
+
+{
+    my $body = $t->get($smooth)->{body} // '';
+    my ($u) = $body =~ /<StreamIndex\b[^>]*Type="video"[^>]*Url="([^"]+)"/;
+    my ($br) = $body =~ /Type="video".*?<QualityLevel\b[^>]*Bitrate="(\d+)"/s;
+    my @f = Sluice::Playback::smooth_fragments($body);
+    my ($last, $d) = map { int($_ * 10_000_000 + 0.5) } @{ $f[-1] // [] };
+    (my $base = $smooth) =~ s{/manifest$}{};
+
+    if (defined $u && defined $last) {
+        $u =~ s/\{bitrate\}/$br/i;
+        $u =~ s/\{start time\}/$last/i;
+        my $r = $t->get("$base/$u");
+        my $at = index($r->{body} // '',
+                       pack('H*', 'd4807ef2ca3946958e5426cb9e46a79f'));
+        my $n = $at > 0 ? unpack('C', substr($r->{body}, $at + 20, 1)) : 0;
+        ok($r->{status} == 200 && $n >= 1,
+           "newest fragment of the live asset: tfrf announces $n (>= 1)");
+    } else {
+        fail('newest fragment of the live asset');
+    }
+}
+
 $t->stop_publisher($pub);
 
 done_testing();

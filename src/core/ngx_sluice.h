@@ -218,12 +218,14 @@ typedef struct {
     uint64_t                    parts_total;    /* ever appended */
     /*
      * recording (ngx_sluice_recorder.c): its jobs posted and not done,
-     * and where the oldest one's fragment starts: from there on, the
-     * records of this track in its assets' indexes may not be on stable
-     * storage yet, and a live asset does not show them
+     * where the oldest one's fragment starts (from there on, the records
+     * of this track in its assets' indexes may not be on stable storage
+     * yet, and a live asset does not show them), and where the fragment
+     * of the last job done ends (0: none done in this generation)
      */
     ngx_uint_t                  rec_pending;
     uint64_t                    rec_from;
+    uint64_t                    rec_done_end;
 } ngx_sluice_track_t;
 
 

@@ -385,6 +385,11 @@ ngx_sluice_event_free_tracks(ngx_slab_pool_t *shpool, ngx_sluice_event_t *ev)
         tr->head = 0;
         tr->evicted_discs = 0;
 
+        /* jobs of the old generation find no event when done */
+        tr->rec_pending = 0;
+        tr->rec_from = 0;
+        tr->rec_done_end = 0;
+
         if (tr->frags) {
             ngx_slab_free_locked(shpool, tr->frags);
             tr->frags = NULL;

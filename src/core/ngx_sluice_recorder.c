@@ -34,6 +34,7 @@
 #include "core/ngx_sluice_recorder.h"
 #include "core/ngx_sluice_asset.h"
 #include "core/ngx_sluice_index.h"
+#include "core/ngx_sluice_ll.h"
 #include "core/ngx_sluice_metrics.h"
 #include "core/ngx_sluice_resource.h"
 #include "core/ngx_sluice_store.h"
@@ -276,12 +277,14 @@ ngx_sluice_rec_done(ngx_sluice_wjob_t *job)
     ngx_sluice_event_t     *ev;
     ngx_sluice_track_t     *tr;
     ngx_sluice_rec_job_t   *rj;
+    ngx_sluice_ll_wake_t    wake;
 
     static ngx_msec_t       logged;
     static ngx_uint_t       quiet;
 
     rj = job->ctx;
     was = 0;
+    wake.n = 0;
 
     if (rj->failed) {
         ngx_sluice_metrics_count(rj->zctx->sh, store_errors,
@@ -296,12 +299,20 @@ ngx_sluice_rec_done(ngx_sluice_wjob_t *job)
         tr = &ev->tracks[rj->req.slot];
         was = tr->unhealthy & NGX_SLUICE_UNHEALTHY_RECORD;
 
-        /* its records are synced: the next job's fragment starts later */
+        /*
+         * its records are synced: shown from now on (the requests
+         * waiting on the event run again: a live Smooth fragment waits
+         * for the record after it); the next job's fragment starts later
+         */
 
         if (tr->rec_pending) {
             tr->rec_pending--;
-            tr->rec_from = rj->req.frag.time + rj->req.frag.duration;
         }
+
+        tr->rec_done_end = rj->req.frag.time + rj->req.frag.duration;
+        tr->rec_from = tr->rec_done_end;
+
+        ngx_sluice_ll_changed(rj->zctx->sh, ev, &wake);
 
         if (rj->failed) {
             tr->unhealthy |= NGX_SLUICE_UNHEALTHY_RECORD;
@@ -312,6 +323,10 @@ ngx_sluice_rec_done(ngx_sluice_wjob_t *job)
     }
 
     ngx_shmtx_unlock(&rj->zctx->shpool->mutex);
+
+    if (wake.n) {
+        ngx_sluice_ll_wake(&wake, ngx_cycle->log);
+    }
 
     if (rj->failed) {
         if (logged == 0 || ngx_current_msec - logged >= NGX_SLUICE_REC_LOG_MS)

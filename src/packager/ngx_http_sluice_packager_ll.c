@@ -108,9 +108,15 @@ ngx_http_sluice_ll_park(ngx_http_sluice_pkg_t *pkg)
     }
 
     if ((ngx_msec_int_t) (ctx->deadline - ngx_current_msec) <= 0) {
-        return ngx_http_sluice_packager_error(r,
-                   NGX_HTTP_SERVICE_UNAVAILABLE,
-                   "not available within three target durations");
+
+        if (!pkg->ll_hold || ctx->stream.started || ctx->expired) {
+            return ngx_http_sluice_packager_error(r,
+                       NGX_HTTP_SERVICE_UNAVAILABLE,
+                       "not available within three target durations");
+        }
+
+        /* held: answered with what there is, at once (below) */
+        ctx->expired = 1;
     }
 
     ctx->hold = pkg->ll_hold;
@@ -130,7 +136,10 @@ ngx_http_sluice_ll_park(ngx_http_sluice_pkg_t *pkg)
     ctx->timer.handler = ngx_http_sluice_ll_expire;
     ctx->timer.data = ctx;
     ctx->timer.log = r->connection->log;
-    ngx_add_timer(&ctx->timer, ctx->deadline - ngx_current_msec);
+
+    if (!ctx->expired) {
+        ngx_add_timer(&ctx->timer, ctx->deadline - ngx_current_msec);
+    }
 
     r->main->count++;
     r->read_event_handler = ngx_http_test_reading;
@@ -149,7 +158,7 @@ ngx_http_sluice_ll_park(ngx_http_sluice_pkg_t *pkg)
      * waits for its deadline
      */
 
-    if (ngx_http_sluice_ll_arm(ctx) == NGX_DECLINED) {
+    if (ctx->expired || ngx_http_sluice_ll_arm(ctx) == NGX_DECLINED) {
         ngx_http_sluice_ll_unpark(ctx);
         ngx_http_sluice_ll_run(ctx);
     }

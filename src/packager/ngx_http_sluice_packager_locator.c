@@ -77,6 +77,8 @@ static ngx_str_t *ngx_http_sluice_header(ngx_http_request_t *r,
 static ngx_int_t ngx_http_sluice_locator_collect(ngx_http_sluice_pkg_t *pkg);
 static ngx_int_t ngx_http_sluice_locator_unsynced(ngx_http_sluice_pkg_t *pkg,
     ngx_sluice_event_t *ev);
+static ngx_uint_t ngx_http_sluice_locator_fed(ngx_sluice_event_t *ev,
+    ngx_sluice_track_t *tr);
 #if (NGX_THREADS)
 static ngx_int_t ngx_http_sluice_asset_post(ngx_http_sluice_pkg_t *pkg);
 static void ngx_http_sluice_asset_thread(void *data, ngx_log_t *log);
@@ -805,34 +807,32 @@ done:
 
 
 /*
- * A live asset (mutex held): the tracks of its event with a recording
- * job not done, whose records from its fragment on may be in the index
- * before they are synced; the asset's reads do not show them
- * (docs/architecture.md, "Durability")
+ * A live asset (mutex held): for each track of its event that may still
+ * get a recording job, where records that may not be synced yet begin;
+ * the asset's reads (later, in a thread) do not show them
+ * (docs/architecture.md, "Durability"):
+ *
+ *   a recording job running: the start of its fragment;
+ *   else, while the track is fed (a publisher of its stream, or a
+ *   fragment appended within two fragment durations: a publisher's last
+ *   one), the end of the last job's fragment (a job posted after this
+ *   records a later fragment), or with no job done in this generation the
+ *   start of the track's newest fragment (the first job records it or a
+ *   later one).
  */
 
 static ngx_int_t
 ngx_http_sluice_locator_unsynced(ngx_http_sluice_pkg_t *pkg,
     ngx_sluice_event_t *ev)
 {
-    ngx_uint_t                   i, n;
+    ngx_uint_t                   i;
     ngx_sluice_track_t          *tr;
     ngx_http_sluice_unsynced_t  *u;
 
-    n = 0;
-
-    for (i = 0; i < NGX_SLUICE_MAX_TRACKS; i++) {
-        n += ev->tracks[i].rec_pending ? 1 : 0;
-    }
-
     pkg->nunsynced = 0;
 
-    if (n == 0) {
-        return NGX_OK;
-    }
-
-    pkg->unsynced = ngx_palloc(pkg->request->pool,
-                               n * sizeof(ngx_http_sluice_unsynced_t));
+    pkg->unsynced = ngx_palloc(pkg->request->pool, NGX_SLUICE_MAX_TRACKS
+                                          * sizeof(ngx_http_sluice_unsynced_t));
     if (pkg->unsynced == NULL) {
         return NGX_ERROR;
     }
@@ -840,7 +840,10 @@ ngx_http_sluice_locator_unsynced(ngx_http_sluice_pkg_t *pkg,
     for (i = 0; i < NGX_SLUICE_MAX_TRACKS; i++) {
         tr = &ev->tracks[i];
 
-        if (tr->rec_pending == 0) {
+        if (tr->state == NGX_SLUICE_TRACK_FREE || tr->nfrags == 0
+            || (tr->rec_pending == 0
+                && !ngx_http_sluice_locator_fed(ev, tr)))
+        {
             continue;
         }
 
@@ -848,8 +851,50 @@ ngx_http_sluice_locator_unsynced(ngx_http_sluice_pkg_t *pkg,
 
         ngx_memcpy(u->stream, tr->stream, sizeof(u->stream));
         u->media_type = tr->info.media_type;
-        u->from = tr->rec_from;
+
+        if (tr->rec_pending) {
+            u->from = tr->rec_from;
+
+        } else if (tr->rec_done_end) {
+            u->from = tr->rec_done_end;
+
+        } else {
+            u->from = tr->frags[(tr->head + tr->nfrags - 1)
+                                % tr->capacity].time;
+        }
     }
 
     return NGX_OK;
+}
+
+
+/* a track that may get a fragment, and its recording job, any moment */
+
+static ngx_uint_t
+ngx_http_sluice_locator_fed(ngx_sluice_event_t *ev, ngx_sluice_track_t *tr)
+{
+    ngx_uint_t            i, k;
+    ngx_sluice_stream_t  *st;
+
+    if ((ngx_msec_int_t) (ngx_current_msec - tr->updated)
+        < (ngx_msec_int_t) (2 * ngx_max(ev->fragment_ms, 1000)))
+    {
+        return 1;
+    }
+
+    for (i = 0; i < NGX_SLUICE_MAX_STREAMS; i++) {
+        st = &ev->streams[i];
+
+        if (ngx_strcmp(st->stream, tr->stream) != 0) {
+            continue;
+        }
+
+        for (k = 0; k < NGX_SLUICE_MAX_REDUNDANT; k++) {
+            if (st->pubs[k].pid) {
+                return 1;
+            }
+        }
+    }
+
+    return 0;
 }
