@@ -222,8 +222,15 @@ ngx_http_sluice_packager_segment_collect(ngx_http_sluice_pkg_t *pkg,
     if (url->format == SLUICE_FORMAT_SMOOTH) {
         ngx_http_sluice_seg_next(st, tr, i);
 
-        return (ev->state == NGX_SLUICE_RUNNING)
-               ? ngx_http_sluice_packager_lookahead(pkg) : NGX_OK;
+        if (ev->state != NGX_SLUICE_RUNNING) {
+            return NGX_OK;
+        }
+
+        /* held, it waits for its own track's next fragment only */
+        pkg->ll_slot = tr - ev->tracks;
+        pkg->ll_count = ngx_sluice_ll_track_count(tr);
+
+        return ngx_http_sluice_packager_lookahead(pkg);
     }
 
     if (sluice_format_is_ts(url->format)
