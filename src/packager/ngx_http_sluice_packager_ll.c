@@ -45,6 +45,11 @@ typedef struct {
     unsigned                     ran:1;     /* parked once: a re-run */
     unsigned                     hold:1;    /* at the deadline: answered */
     unsigned                     expired:1; /* its deadline passed */
+    /*
+     * the pool of a run that left the request to a thread (a live
+     * asset's read): freed by the next run, or with the request
+     */
+    ngx_pool_t                  *run;
     ngx_http_sluice_ll_stream_t  stream;
 } ngx_http_sluice_ll_ctx_t;
 
@@ -60,6 +65,7 @@ static void ngx_http_sluice_ll_run(ngx_http_sluice_ll_ctx_t *ctx);
 static void ngx_http_sluice_ll_pool_cleanup(void *data);
 static void ngx_http_sluice_ll_expire(ngx_event_t *ev);
 static void ngx_http_sluice_ll_cleanup(void *data);
+static void ngx_http_sluice_ll_run_cleanup(void *data);
 static void ngx_http_sluice_ll_flush(ngx_http_request_t *r);
 
 
@@ -424,6 +430,7 @@ ngx_http_sluice_ll_get(ngx_http_request_t *r)
 static ngx_http_sluice_ll_ctx_t *
 ngx_http_sluice_ll_ctx(ngx_http_request_t *r)
 {
+    ngx_pool_cleanup_t              *pcln;
     ngx_http_cleanup_t              *cln;
     ngx_http_sluice_ll_ctx_t        *ctx;
     ngx_http_sluice_packager_ctx_t  *pctx;
@@ -449,6 +456,15 @@ ngx_http_sluice_ll_ctx(ngx_http_request_t *r)
 
     cln->handler = ngx_http_sluice_ll_cleanup;
     cln->data = ctx;
+
+    /* with the request's pool: never while a thread reads for it */
+    pcln = ngx_pool_cleanup_add(r->pool, 0);
+    if (pcln == NULL) {
+        return NULL;
+    }
+
+    pcln->handler = ngx_http_sluice_ll_run_cleanup;
+    pcln->data = ctx;
 
     ctx->request = r;
     pctx->ll = ctx;
@@ -575,6 +591,12 @@ ngx_http_sluice_ll_run(ngx_http_sluice_ll_ctx_t *ctx)
 
     ctx->ran = 1;
 
+    if (ctx->run) {
+        /* its thread is done and the request parked again: unused */
+        ngx_destroy_pool(ctx->run);
+        ctx->run = NULL;
+    }
+
     pool = r->pool;
 
     run = ngx_create_pool(NGX_DEFAULT_POOL_SIZE, c->log);
@@ -599,6 +621,13 @@ ngx_http_sluice_ll_run(ngx_http_sluice_ll_ctx_t *ctx)
          * buffers may still wait in the output)
          */
         ngx_destroy_pool(run);
+
+    } else if (rc == NGX_DONE && r->aio && !ctx->stream.started) {
+        /*
+         * a thread reads for it: parked again when it is done, its
+         * pool goes with the next run; answered, with the request
+         */
+        ctx->run = run;
 
     } else {
         cln = ngx_pool_cleanup_add(pool, 0);
@@ -697,4 +726,18 @@ ngx_http_sluice_ll_cleanup(void *data)
     ngx_http_sluice_ll_ctx_t  *ctx = data;
 
     ngx_http_sluice_ll_unpark(ctx);
+}
+
+
+/* the request's pool goes: the pool of a run left to a thread with it */
+
+static void
+ngx_http_sluice_ll_run_cleanup(void *data)
+{
+    ngx_http_sluice_ll_ctx_t  *ctx = data;
+
+    if (ctx->run) {
+        ngx_destroy_pool(ctx->run);
+        ctx->run = NULL;
+    }
 }
