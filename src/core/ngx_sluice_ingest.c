@@ -160,6 +160,8 @@ static ngx_int_t ngx_sluice_ingest_hand_over(ngx_sluice_ingest_t *in,
     ngx_sluice_ingest_track_t *t, ngx_sluice_wjob_t *job, ngx_uint_t n,
     size_t bytes);
 static void ngx_sluice_ingest_free_buf(void *data);
+static void ngx_sluice_ingest_drop_samples(ngx_sluice_ingest_track_t *t,
+    ngx_uint_t n);
 static ngx_int_t ngx_sluice_ingest_open(ngx_sluice_ingest_t *in,
     ngx_sluice_ingest_track_t *t, ngx_uint_t n);
 static ngx_uint_t ngx_sluice_ingest_claim(ngx_sluice_ingest_t *in,
@@ -1508,9 +1510,7 @@ ngx_sluice_ingest_hand_over(ngx_sluice_ingest_t *in,
     t->buf = buf;
     t->len -= bytes;
 
-    ngx_memmove(t->samples, &t->samples[n],
-                (t->nsamples - n) * sizeof(sluice_sample_t));
-    t->nsamples -= n;
+    ngx_sluice_ingest_drop_samples(t, n);
 
     return NGX_OK;
 }
@@ -2007,12 +2007,21 @@ ngx_sluice_ingest_consume(ngx_sluice_ingest_track_t *t, ngx_uint_t n)
         bytes += t->samples[i].size;
     }
 
-    ngx_memmove(t->samples, &t->samples[n],
-                (t->nsamples - n) * sizeof(sluice_sample_t));
-    t->nsamples -= n;
+    ngx_sluice_ingest_drop_samples(t, n);
 
     ngx_memmove(t->buf, t->buf + bytes, t->len - bytes);
     t->len -= bytes;
+}
+
+
+/* drop the first n samples' records (their bytes: the caller's) */
+
+static void
+ngx_sluice_ingest_drop_samples(ngx_sluice_ingest_track_t *t, ngx_uint_t n)
+{
+    ngx_memmove(t->samples, &t->samples[n],
+                (t->nsamples - n) * sizeof(sluice_sample_t));
+    t->nsamples -= n;
 }
 
 

@@ -591,11 +591,8 @@ ngx_http_sluice_ll_run(ngx_http_sluice_ll_ctx_t *ctx)
 
     ctx->ran = 1;
 
-    if (ctx->run) {
-        /* its thread is done and the request parked again: unused */
-        ngx_destroy_pool(ctx->run);
-        ctx->run = NULL;
-    }
+    /* a run left to a thread: done, and the request parked again */
+    ngx_http_sluice_ll_run_cleanup(ctx);
 
     pool = r->pool;
 
@@ -729,7 +726,10 @@ ngx_http_sluice_ll_cleanup(void *data)
 }
 
 
-/* the request's pool goes: the pool of a run left to a thread with it */
+/*
+ * the pool of a run left to a thread, once nothing of it is in use: at
+ * the next run, or with the request's pool
+ */
 
 static void
 ngx_http_sluice_ll_run_cleanup(void *data)
